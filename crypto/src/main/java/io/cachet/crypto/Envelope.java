@@ -8,8 +8,10 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 
@@ -78,7 +80,7 @@ public final class Envelope {
           slots.add(new KeyServerSlot(i, server.id(), server.key().fingerprint(),
               server.key().seal(value, context.info())));
         } finally {
-          java.util.Arrays.fill(value, (byte) 0);
+          Arrays.fill(value, (byte) 0);
         }
       }
     } finally {
@@ -164,7 +166,7 @@ public final class Envelope {
       }
       return new Share(context.index(), value);
     } finally {
-      java.util.Arrays.fill(value, (byte) 0);
+      Arrays.fill(value, (byte) 0);
     }
   }
 
@@ -213,7 +215,7 @@ public final class Envelope {
         throw new FormatException("envelope is shorter than its header");
       }
     }
-    if (!java.security.MessageDigest.isEqual(onDisk, header.encoded())) {
+    if (!MessageDigest.isEqual(onDisk, header.encoded())) {
       throw new FormatException("the envelope's header is not the header given");
     }
     return PlaintextChannel.open(header, key, envelope);

@@ -16,6 +16,9 @@ import java.nio.charset.StandardCharsets;
  * The one JSON mapping of Cachet's protocol messages. Strict on purpose: unknown, duplicate,
  * missing and null fields are errors, byte strings are URL-safe base64 without padding, and input
  * is bounded before it is parsed. (The Walrus client, which must be tolerant, has its own.)
+ *
+ * <p>Every field is written, nulls included, and every field must be present when read; whether
+ * a field may be null is the message record's own check, made in its constructor.
  */
 public final class Json {
   /** Largest JSON document any protocol message may be: a full fetch batch fits with room. */
@@ -27,7 +30,6 @@ public final class Json {
   private static final ObjectMapper MAPPER = JsonMapper.builder()
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-      .enable(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES)
       .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
@@ -87,9 +89,5 @@ public final class Json {
     } catch (RuntimeException e) {
       throw new FormatException(type.getSimpleName() + ": " + e.getMessage(), e);
     }
-  }
-
-  public static ObjectMapper mapper() {
-    return MAPPER;
   }
 }
