@@ -1,0 +1,59 @@
+package io.cachet.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code cachet} command. It only lists its subcommands; each lives in a class of its own. */
+@Command(
+    name = "cachet",
+    mixinStandardHelpOptions = true,
+    versionProvider = Cachet.Version.class,
+    description = "Private files on decentralized storage: encrypt locally, split the key across key servers.",
+    subcommands = {DemoCommand.class, CommandLine.HelpCommand.class},
+    footer = {"", "Exit codes: 0 ok, 1 failed, 2 usage, 3 refused (denied, tampered, forged), 4 I/O, 70 internal."})
+public final class Cachet {
+
+  public static void main(String[] args) {
+    System.exit(newCommandLine(new PrintWriter(System.out, true), new PrintWriter(System.err, true)).execute(args));
+  }
+
+  /** The command line with its output writers, so tests see exactly what a person would. */
+  public static CommandLine newCommandLine(PrintWriter out, PrintWriter err) {
+    CommandLine cl = new CommandLine(new Cachet());
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      commandLine.getErr().println("cachet: " + describe(e));
+      return ExitCodes.of(e);
+    });
+    return cl;
+  }
+
+  private static String describe(Throwable e) {
+    String m = e.getMessage();
+    return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+  }
+
+  static String version() {
+    Properties p = new Properties();
+    try (InputStream in = Cachet.class.getResourceAsStream("/cachet-version.properties")) {
+      if (in != null) {
+        p.load(in);
+      }
+    } catch (IOException e) {
+      // the version is informative only
+    }
+    return p.getProperty("version", "dev");
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"cachet " + version()};
+    }
+  }
+}

@@ -1,0 +1,40 @@
+package io.cachet.cli;
+
+import io.cachet.crypto.BodyIntegrityException;
+import io.cachet.crypto.CachetSecurityException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * Every exit code the {@code cachet} command returns, and the one place exceptions become exit
+ * codes. Scripts may rely on these numbers; docs/CLI.md lists them.
+ */
+public final class ExitCodes {
+  /** The command did what was asked. */
+  public static final int OK = 0;
+  /** The command ran but the outcome was not the one asked for (e.g. a demo expectation failed). */
+  public static final int FAILED = 1;
+  /** Bad command line: unknown option, missing argument (picocli's own code). */
+  public static final int USAGE = 2;
+  /** Refused on security grounds: access denied, tampered or forged data, wrong passphrase. */
+  public static final int REFUSED = 3;
+  /** A file or network resource could not be read or written. */
+  public static final int IO = 4;
+  /** A bug in Cachet: please report it with the output. */
+  public static final int INTERNAL = 70;
+
+  private ExitCodes() {}
+
+  public static int of(Throwable e) {
+    if (e instanceof CachetSecurityException || e instanceof BodyIntegrityException) {
+      return REFUSED;
+    }
+    if (e instanceof IOException || e instanceof UncheckedIOException) {
+      return IO;
+    }
+    if (e instanceof DemoExpectationFailed) {
+      return FAILED;
+    }
+    return INTERNAL;
+  }
+}
