@@ -1,0 +1,28 @@
+package io.cachet.policy;
+
+/**
+ * Stable reason codes: why a transaction was refused, and why an evaluation allowed or denied.
+ * The names are part of the HTTP APIs and must not change meaning.
+ */
+public enum Reason {
+  // evaluation
+  ALLOWED,
+  UNKNOWN_POLICY,
+  NOT_A_MEMBER,
+  NOT_YET_VALID,
+  EXPIRED,
+  LOCKED,
+  // transactions
+  BAD_SIGNATURE,
+  BAD_NONCE,
+  NOT_AUTHORIZED,
+  INVALID_WINDOW,
+  WRONG_POLICY_KIND,
+  IMMUTABLE_POLICY,
+  ALREADY_MEMBER,
+  ALREADY_ADMIN,
+  NOT_AN_ADMIN,
+  LIMIT_EXCEEDED,
+  BAD_CERTIFICATE,
+  POLICY_EXISTS
+}

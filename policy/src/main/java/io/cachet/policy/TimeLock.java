@@ -1,0 +1,19 @@
+package io.cachet.policy;
+
+import io.cachet.crypto.Address;
+import io.cachet.crypto.PolicyId;
+import java.util.Objects;
+import java.util.Set;
+
+/** Anyone may read at or after {@code unlockAt} (ledger time, inclusive). Immutable once created. */
+public record TimeLock(PolicyId id, Address owner, Set<Address> admins, long version, long unlockAt)
+    implements Policy {
+  public TimeLock {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(owner, "owner");
+    admins = Set.copyOf(admins);
+    if (unlockAt < 0) {
+      throw new IllegalArgumentException("unlockAt must not be negative");
+    }
+  }
+}

@@ -1,0 +1,83 @@
+package io.cachet.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cachet.crypto.FormatException;
+import io.cachet.crypto.Identity;
+import io.cachet.crypto.PolicyId;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+class TransactionCodecProperties {
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final Identity SENDER = Identity.generate(RANDOM);
+  private static final Identity OTHER = Identity.generate(RANDOM);
+
+  /** One valid transaction of every kind, to round-trip and to mutate. */
+  static List<Transaction> samples() {
+    PolicyId p = PolicyId.random(RANDOM);
+    byte[] blob = new byte[32];
+    RANDOM.nextBytes(blob);
+    byte[] msg = Operation.RecordCertificate.confirmationBytes(blob, 99, 3);
+    List<Operation> ops = List.of(
+        new Operation.CreateAllowList(),
+        new Operation.AddMember(p, OTHER.address(), new Window(5, 10)),
+        new Operation.RemoveMember(p, OTHER.address()),
+        new Operation.ChangeWindow(p, OTHER.address(), Window.ALWAYS),
+        new Operation.AddAdmin(p, OTHER.address()),
+        new Operation.RemoveAdmin(p, OTHER.address()),
+        new Operation.TransferOwnership(p, OTHER.address()),
+        new Operation.CreateTimeLock(123_456),
+        new Operation.RecordCertificate(blob, 99, 3,
+            List.of(new Operation.NodeSignature("n1", OTHER.verifyingKey(), OTHER.sign(msg)))));
+    List<Transaction> out = new ArrayList<>();
+    for (int i = 0; i < ops.size(); i++) {
+      out.add(Transaction.sign(SENDER, i, ops.get(i)));
+    }
+    return out;
+  }
+
+  @Provide
+  Arbitrary<Transaction> transactions() {
+    return Arbitraries.of(samples());
+  }
+
+  @Property(tries = 50)
+  void decode_ofEncode_isIdentity(@ForAll("transactions") Transaction tx) throws Exception {
+    Transaction back = Transaction.decode(tx.encoded());
+    assertThat(back).isEqualTo(tx);
+    assertThat(back.operation()).usingRecursiveComparison().isEqualTo(tx.operation());
+    back.verifySignature();
+  }
+
+  @Property(tries = 2000)
+  void decode_mutatedBytes_onlyFormatErrorOrAValidTransaction(@ForAll("transactions") Transaction tx,
+      @ForAll long seed) {
+    Random r = new Random(seed);
+    byte[] b = tx.encoded();
+    switch (r.nextInt(4)) {
+      case 0 -> b[r.nextInt(b.length)] ^= (byte) (1 << r.nextInt(8));
+      case 1 -> b = java.util.Arrays.copyOf(b, r.nextInt(b.length));
+      case 2 -> b = java.util.Arrays.copyOf(b, b.length + 1 + r.nextInt(8));
+      default -> b[r.nextInt(b.length)] = (byte) r.nextInt(256);
+    }
+    try {
+      Transaction.decode(b);
+    } catch (FormatException expected) {
+      // the only failure a parser may report
+    }
+  }
+
+  @Property(tries = 1000)
+  void decode_randomBytes_onlyFormatError(@ForAll byte[] bytes) {
+    assertThatThrownBy(() -> Transaction.decode(bytes)).isInstanceOf(FormatException.class);
+  }
+}
