@@ -99,6 +99,9 @@ final class PlaintextChannel implements SeekableByteChannel {
 
   @Override
   public SeekableByteChannel position(long newPosition) throws IOException {
+    if (newPosition < 0) {
+      throw new IllegalArgumentException("negative position " + newPosition);
+    }
     tink.position(newPosition);
     return this;
   }

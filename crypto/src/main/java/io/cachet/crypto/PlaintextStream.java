@@ -61,11 +61,25 @@ final class PlaintextStream extends InputStream {
     return n < 0 ? -1 : one[0] & 0xFF;
   }
 
+  /**
+   * Never hands out more than the header declares: reads are capped at what is left, and at the
+   * declared end one more read must find the end of the authenticated stream.
+   */
   @Override
   public int read(byte[] b, int off, int len) throws IOException {
+    java.util.Objects.checkFromIndexSize(off, len, b.length);
+    if (len == 0) {
+      return 0;
+    }
+    if (delivered == declared) {
+      if (decryptedRead() >= 0) {
+        throw new TrailingDataException("body holds more than the " + declared + " bytes its header declares", null);
+      }
+      return -1;
+    }
     int n;
     try {
-      n = decrypted.read(b, off, len);
+      n = decrypted.read(b, off, (int) Math.min(len, declared - delivered));
     } catch (IOException e) {
       throw classify(e);
     }
@@ -74,9 +88,6 @@ final class PlaintextStream extends InputStream {
       return -1;
     }
     delivered += n;
-    if (delivered > declared) {
-      throw new TrailingDataException("body holds more than the " + declared + " bytes its header declares", null);
-    }
     return n;
   }
 
