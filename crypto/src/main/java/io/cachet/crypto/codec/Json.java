@@ -3,13 +3,24 @@ package io.cachet.crypto.codec;
 import com.fasterxml.jackson.core.Base64Variants;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import io.cachet.crypto.Base64Url;
 import io.cachet.crypto.FormatException;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -33,9 +44,15 @@ public final class Json {
       .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+      .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+      .withCoercionConfig(LogicalType.Textual, c -> c
+          .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+          .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+          .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
       .defaultBase64Variant(Base64Variants.MODIFIED_FOR_URL)
+      .addModule(new SimpleModule("cachet-strict-bytes").addDeserializer(byte[].class, new StrictBytes()))
       .build();
 
   static {
@@ -47,6 +64,29 @@ public final class Json {
   }
 
   private Json() {}
+
+  /**
+   * Byte strings only as a JSON string holding canonical URL-safe base64 ({@link Base64Url}):
+   * Jackson's own decoder also takes arrays of numbers, skips whitespace inside the text and
+   * ignores the unused low bits of the last character, so one value would have many spellings.
+   */
+  private static final class StrictBytes extends StdScalarDeserializer<byte[]> {
+    StrictBytes() {
+      super(byte[].class);
+    }
+
+    @Override
+    public byte[] deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      if (!p.hasToken(JsonToken.VALUE_STRING)) {
+        return (byte[]) ctxt.handleUnexpectedToken(byte[].class, p);
+      }
+      try {
+        return Base64Url.decode(p.getText(), "byte string");
+      } catch (FormatException e) {
+        throw JsonMappingException.from(p, e.getMessage(), e);
+      }
+    }
+  }
 
   public static String write(Object value) {
     try {

@@ -40,9 +40,7 @@ public record FetchKeyRequest(
   private static final Pattern REQUEST_ID = Pattern.compile("[0-9a-f]{32}");
 
   public FetchKeyRequest {
-    if (requestId == null || !REQUEST_ID.matcher(requestId).matches()) {
-      throw new IllegalArgumentException("requestId must be 32 lower-case hex digits");
-    }
+    checkRequestId(requestId);
     Names.check(keyServerId, "keyServerId");
     if (timestampMillis < 0) {
       throw new IllegalArgumentException("timestampMillis must not be negative");
@@ -55,6 +53,14 @@ public record FetchKeyRequest(
     }
     Objects.requireNonNull(signature, "signature");
     signature = signature.clone();
+  }
+
+  /** The one rule for request ids, shared by the response and the receipt that echo them. */
+  static String checkRequestId(String requestId) {
+    if (requestId == null || !REQUEST_ID.matcher(requestId).matches()) {
+      throw new IllegalArgumentException("requestId must be 32 lower-case hex digits");
+    }
+    return requestId;
   }
 
   /** Builds and signs a request with the session key the certificate vouches for. */

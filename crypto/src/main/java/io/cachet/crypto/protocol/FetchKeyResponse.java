@@ -4,12 +4,11 @@ import io.cachet.crypto.FormatException;
 import io.cachet.crypto.Names;
 import io.cachet.crypto.codec.Json;
 import java.util.List;
-import java.util.Objects;
 
 /** The answer to a {@link FetchKeyRequest}: one {@link ItemResult} per item, in request order. */
 public record FetchKeyResponse(String requestId, String keyServerId, long ledgerHeight, List<ItemResult> items) {
   public FetchKeyResponse {
-    Objects.requireNonNull(requestId, "requestId");
+    FetchKeyRequest.checkRequestId(requestId);
     Names.check(keyServerId, "keyServerId");
     if (ledgerHeight < 0) {
       throw new IllegalArgumentException("ledgerHeight must not be negative");

@@ -1,5 +1,6 @@
 package io.cachet.crypto.protocol;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.Objects;
 
 /**
@@ -44,6 +45,8 @@ public record ItemResult(int item, String status, byte[] releasedShare, Receipt 
     return new ItemResult(item, DENIED, null, null, reason, message);
   }
 
+  /** Derived from {@link #status}; not a field of the wire form (strict parsing would refuse it). */
+  @JsonIgnore
   public boolean isReleased() {
     return RELEASED.equals(status);
   }

@@ -8,6 +8,7 @@ import io.cachet.crypto.InvalidSignatureException;
 import io.cachet.crypto.Names;
 import io.cachet.crypto.ObjectId;
 import io.cachet.crypto.PolicyId;
+import io.cachet.crypto.Shamir;
 import io.cachet.crypto.VerifyingKey;
 import io.cachet.crypto.codec.CanonicalWriter;
 import io.cachet.crypto.codec.Json;
@@ -34,11 +35,12 @@ public record Receipt(
 
   public Receipt {
     Names.check(keyServerId, "keyServerId");
-    Objects.requireNonNull(requestId, "requestId");
+    FetchKeyRequest.checkRequestId(requestId);
     Objects.requireNonNull(requester, "requester");
     Objects.requireNonNull(policyId, "policyId");
     Objects.requireNonNull(objectId, "objectId");
-    if (shareIndex < 1 || ledgerHeight < 0 || ledgerTimeMillis < 0 || decidedAtMillis < 0) {
+    if (shareIndex < 1 || shareIndex > Shamir.MAX_SHARES
+        || ledgerHeight < 0 || ledgerTimeMillis < 0 || decidedAtMillis < 0) {
       throw new IllegalArgumentException("receipt numbers out of range");
     }
     if (releasedShareDigest == null || releasedShareDigest.length != Blake2b.DIGEST_BYTES) {
