@@ -1,0 +1,108 @@
+package io.cachet.policy;
+
+import io.cachet.crypto.CachetSecurityException;
+import io.cachet.crypto.VerifyingKey;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * Applies blocks to a {@link LedgerState} in order, checking each before touching the state: the
+ * ledger id, the sequencer's signature, the height and previous hash (the chain), a timestamp
+ * that never goes back, and every transaction accepted. The sequencer's own replay and every
+ * follower use it, so "a valid chain" means one thing.
+ *
+ * <p>Failure rules: a block that fails {@link #check} (foreign, unsigned, out of chain, time going
+ * back) changes nothing and may be retried or dropped. A correctly signed block carrying a
+ * transaction the rules refuse means the sequencer itself is broken or compromised; the state is
+ * then left part-way through that block and the caller must stop using it (a follower halts and
+ * so turns stale, which makes key servers fail closed; the sequencer refuses to start). Honest
+ * sequencers never sign such blocks, since they apply every transaction before including it.
+ */
+public final class ChainValidator {
+  private final String ledgerId;
+  private final VerifyingKey sequencerKey;
+  private final LedgerState state;
+  private Block head;
+
+  public ChainValidator(String ledgerId, VerifyingKey sequencerKey, LedgerState state) {
+    this.ledgerId = Objects.requireNonNull(ledgerId, "ledgerId");
+    this.sequencerKey = Objects.requireNonNull(sequencerKey, "sequencerKey");
+    this.state = Objects.requireNonNull(state, "state");
+  }
+
+  /** The last block applied, or null before genesis. */
+  public Block head() {
+    return head;
+  }
+
+  public LedgerState state() {
+    return state;
+  }
+
+  /** Checks the block against the chain so far, without applying it. */
+  public void check(Block block) throws ChainException {
+    if (!ledgerId.equals(block.ledgerId())) {
+      throw new ChainException("FOREIGN_BLOCK", "block " + block.height() + " is of ledger " + block.ledgerId()
+          + ", not " + ledgerId);
+    }
+    try {
+      block.verifySignature(sequencerKey);
+    } catch (CachetSecurityException e) {
+      throw new ChainException("BAD_BLOCK_SIGNATURE", "block " + block.height()
+          + " is not signed by the sequencer: " + e.getMessage());
+    }
+    if (head == null) {
+      if (block.height() != 0 || !Arrays.equals(block.previousHash(), Block.GENESIS_PARENT)) {
+        throw new ChainException("OUT_OF_CHAIN", "expected the genesis block, got block " + block.height());
+      }
+    } else {
+      if (!block.follows(head)) {
+        throw new ChainException("OUT_OF_CHAIN", "block " + block.height() + " does not follow block "
+            + head.height() + " (height or previous hash)");
+      }
+      if (block.timestamp() < head.timestamp()) {
+        throw new ChainException("TIME_REVERSED", "block " + block.height() + " is timestamped before its parent");
+      }
+    }
+  }
+
+  /** Checks, then applies every transaction; a refused transaction means a forged block. */
+  public void apply(Block block) throws ChainException {
+    check(block);
+    for (Transaction tx : block.transactions()) {
+      TxOutcome o = state.apply(tx, block.timestamp());
+      if (!o.accepted()) {
+        throw new ChainException("INVALID_TRANSACTION", "block " + block.height() + " carries a transaction the"
+            + " ledger rules refuse (" + o.reason() + ": " + o.message() + ")");
+      }
+    }
+    head = block;
+  }
+
+  /**
+   * Moves the head to a block whose transactions were already applied one by one (the sequencer
+   * applies them as it builds the block); checks the chain but not the transactions again.
+   */
+  void advance(Block block) throws IllegalStateException {
+    try {
+      check(block);
+    } catch (ChainException e) {
+      throw new IllegalStateException("the sequencer built an invalid block: " + e.getMessage(), e);
+    }
+    head = block;
+  }
+
+  /** A block that is not the valid next block of this chain. */
+  public static final class ChainException extends Exception {
+    private final String reason;
+
+    public ChainException(String reason, String message) {
+      super(message);
+      this.reason = reason;
+    }
+
+    public String reason() {
+      return reason;
+    }
+  }
+}

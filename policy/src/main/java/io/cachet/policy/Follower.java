@@ -1,0 +1,224 @@
+package io.cachet.policy;
+
+import io.cachet.crypto.Address;
+import io.cachet.crypto.Base64Url;
+import io.cachet.crypto.FormatException;
+import io.cachet.crypto.PolicyId;
+import io.cachet.crypto.VerifyingKey;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows the embedded ledger: long-polls its blocks, checks each (sequencer signature, ledger
+ * id, hash chain, time never going back, every transaction valid) and applies it to a state of its
+ * own, against which it evaluates policies. Key servers embed one.
+ *
+ * <p>Failures: the ledger being down or restarting is a transient error: the follower retries with
+ * backoff and resumes from its own head, so it neither skips nor repeats a block. A block that
+ * fails its checks is refused and the follower keeps its head (a ledger that lost or rewrote
+ * history therefore leaves this follower stale, and key servers then fail closed). A correctly
+ * signed block with an invalid transaction halts the follower for good.
+ *
+ * <p>Threads: polling runs on the Vert.x event loop and never blocks it; checking and applying
+ * blocks (signature checks) runs in ordered blocking tasks. {@link #evaluate} may be called from
+ * any thread; a read lock makes it see whole blocks only, with the matching height and time.
+ */
+public final class Follower implements PolicyLedger, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Follower.class);
+
+  /** Blocks asked for per poll. */
+  private static final int BLOCKS_PER_POLL = 1000;
+  /** Backoff after a failed poll doubles from here. */
+  private static final long MIN_BACKOFF_MS = 100;
+  /** ... up to here. */
+  private static final long MAX_BACKOFF_MS = 2_000;
+
+  /** How to reach and trust the ledger. {@code pollWait} is how long one long poll may wait at the ledger. */
+  public record Config(String ledgerUrl, String ledgerId, VerifyingKey sequencerKey, Duration pollWait, Clock clock) {
+    public Config {
+      Objects.requireNonNull(ledgerUrl, "ledgerUrl");
+      Objects.requireNonNull(ledgerId, "ledgerId");
+      Objects.requireNonNull(sequencerKey, "sequencerKey");
+      Objects.requireNonNull(pollWait, "pollWait");
+      Objects.requireNonNull(clock, "clock");
+    }
+  }
+
+  /** What {@link #status()} reports. */
+  public record Status(long height, long ledgerTime, long lagMillis, long lastContact, boolean halted, String lastError) {}
+
+  private final Vertx vertx;
+  private final Config config;
+  private final WebClient http;
+  private final ChainValidator chain;
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private record HeightWaiter(long height, CompletableFuture<Long> done) {}
+
+  private final List<HeightWaiter> heightWaiters = new ArrayList<>();
+  private volatile LedgerView view = new LedgerView(-1, 0, 0);
+  private volatile boolean running = true;
+  private volatile boolean halted;
+  private volatile String lastError;
+  private long backoff = MIN_BACKOFF_MS;
+
+  private Follower(Vertx vertx, Config config) {
+    this.vertx = vertx;
+    this.config = config;
+    this.http = WebClient.create(vertx);
+    this.chain = new ChainValidator(config.ledgerId(), config.sequencerKey(), new LedgerState());
+  }
+
+  /** Starts following at genesis. */
+  public static Follower start(Vertx vertx, Config config) {
+    Follower f = new Follower(vertx, config);
+    vertx.runOnContext(v -> f.poll());
+    return f;
+  }
+
+  // ---------------------------------------------------------------- PolicyLedger
+
+  @Override
+  public String ledgerId() {
+    return config.ledgerId();
+  }
+
+  @Override
+  public LedgerView view() {
+    return view;
+  }
+
+  @Override
+  public Decision evaluate(PolicyId policy, Address requester) {
+    lock.readLock().lock();
+    try {
+      LedgerView v = view;
+      return chain.state().evaluate(policy, requester, v.ledgerTime(), v.height());
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  public Status status() {
+    LedgerView v = view;
+    return new Status(v.height(), v.ledgerTime(), v.height() < 0 ? Long.MAX_VALUE : config.clock().millis()
+        - v.ledgerTime(), v.lastContact(), halted, lastError);
+  }
+
+  /** Completes once the follower has applied block {@code height}. */
+  public CompletableFuture<Long> awaitHeight(long height) {
+    synchronized (heightWaiters) {
+      long h = view.height();
+      if (h >= height) {
+        return CompletableFuture.completedFuture(h);
+      }
+      HeightWaiter w = new HeightWaiter(height, new CompletableFuture<>());
+      heightWaiters.add(w);
+      return w.done;
+    }
+  }
+
+  // ---------------------------------------------------------------- polling
+
+  private void poll() {
+    if (!running || halted) {
+      return;
+    }
+    long from = view.height() + 1;
+    long waitMs = config.pollWait().toMillis();
+    http.getAbs(config.ledgerUrl() + "/v1/blocks")
+        .addQueryParam("from", Long.toString(from))
+        .addQueryParam("limit", Integer.toString(BLOCKS_PER_POLL))
+        .addQueryParam("waitMs", Long.toString(waitMs))
+        .timeout(waitMs + 5_000)
+        .send()
+        .compose(this::parse)
+        .compose(blocks -> vertx.executeBlocking(() -> applyAll(blocks), true))
+        .onComplete(r -> {
+          if (r.succeeded()) {
+            backoff = MIN_BACKOFF_MS;
+            lastError = null;
+            poll();
+          } else {
+            lastError = r.cause().getMessage();
+            LOG.warn("event=follower_poll_failed ledger={} from={} retryMs={} reason=\"{}\"", config.ledgerId(), from,
+                backoff, lastError);
+            if (running && !halted) {
+              vertx.setTimer(backoff, t -> poll());
+              backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
+            }
+          }
+        });
+  }
+
+  private Future<List<Block>> parse(HttpResponse<Buffer> response) {
+    if (response.statusCode() != 200) {
+      return Future.failedFuture("ledger answered HTTP " + response.statusCode());
+    }
+    try {
+      JsonObject body = response.bodyAsJsonObject();
+      if (!config.ledgerId().equals(body.getString("ledgerId"))) {
+        return Future.failedFuture("ledger at " + config.ledgerUrl() + " is " + body.getString("ledgerId")
+            + ", not " + config.ledgerId());
+      }
+      List<Block> blocks = new ArrayList<>();
+      for (Object b : body.getJsonArray("blocks")) {
+        blocks.add(Block.decode(Base64Url.decode((String) b, "block")));
+      }
+      return Future.succeededFuture(blocks);
+    } catch (FormatException | RuntimeException e) {
+      return Future.failedFuture("malformed blocks from the ledger: " + e.getMessage());
+    }
+  }
+
+  /** Runs on an ordered worker: checks and applies blocks, one lock hold per block. */
+  private Void applyAll(List<Block> blocks) throws ChainValidator.ChainException {
+    long now = config.clock().millis();
+    for (Block b : blocks) {
+      lock.writeLock().lock();
+      try {
+        chain.check(b);
+        try {
+          chain.apply(b);
+        } catch (ChainValidator.ChainException e) {
+          halted = true;
+          LOG.error("event=follower_halted ledger={} height={} reason=\"{}\"", config.ledgerId(), b.height(),
+              e.getMessage());
+          throw e;
+        }
+        view = new LedgerView(b.height(), b.timestamp(), now);
+      } finally {
+        lock.writeLock().unlock();
+      }
+    }
+    if (blocks.isEmpty()) {
+      LedgerView v = view;
+      view = new LedgerView(v.height(), v.ledgerTime(), now);
+    }
+    List<HeightWaiter> ready = new ArrayList<>();
+    synchronized (heightWaiters) {
+      long h = view.height();
+      heightWaiters.removeIf(w -> w.height() <= h && ready.add(w));
+    }
+    ready.forEach(w -> w.done().complete(w.height()));
+    return null;
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    http.close();
+  }
+}

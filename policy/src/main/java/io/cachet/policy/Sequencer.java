@@ -1,0 +1,329 @@
+package io.cachet.policy;
+
+import io.cachet.crypto.FormatException;
+import io.cachet.crypto.Identity;
+import io.cachet.crypto.Names;
+import io.cachet.policy.journal.Journal;
+import io.cachet.policy.journal.RecoveryReport;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded ledger's single sequencer: orders transactions into signed blocks, makes each
+ * block durable in the journal, then acknowledges its transactions.
+ *
+ * <p>Design. One thread, the commit loop, owns the chain: it takes every waiting transaction
+ * (group commit: as soon as any wait, up to {@link Block#MAX_TRANSACTIONS}), applies each to the
+ * state at the block's timestamp (a refused one is answered at once and left out), signs the
+ * block, appends it to the journal with one fsync, and only then completes the submitters'
+ * futures and wakes long-polling readers. With nothing to do it cuts an empty heartbeat block once
+ * {@code heartbeat} has passed since the last block, so followers can tell "no news" from "cut
+ * off". Block timestamps come from the clock passed in, never going backwards.
+ *
+ * <p>Durability. A transaction is acknowledged only after the fsync of its block. The in-memory
+ * state runs ahead of the journal by at most the block being written; if the journal fails the
+ * sequencer stops (fail-stop) and refuses everything after, and a restart replays the journal,
+ * which holds exactly the acknowledged blocks plus perhaps the one in flight.
+ *
+ * <p>Recovery. On open the journal is replayed through the same {@link ChainValidator} followers
+ * use; a torn last record is truncated and reported by the journal, any other damage or an
+ * invalid chain refuses to start.
+ */
+public final class Sequencer implements Closeable {
+  private static final Logger LOG = LoggerFactory.getLogger(Sequencer.class);
+
+  /** Most transactions waiting for a block before submitters are told the ledger is busy. */
+  public static final int MAX_QUEUED = 100_000;
+
+  /** How the sequencer runs. {@code clock} gives block timestamps; tests pass their own. */
+  public record Config(Path dataDir, String ledgerId, Duration heartbeat, Clock clock) {
+    public Config {
+      Objects.requireNonNull(dataDir, "dataDir");
+      Names.check(ledgerId, "ledgerId");
+      if (heartbeat.isNegative() || heartbeat.isZero()) {
+        throw new IllegalArgumentException("heartbeat must be positive");
+      }
+      Objects.requireNonNull(clock, "clock");
+    }
+
+    public static Config defaults(Path dataDir, String ledgerId) {
+      return new Config(dataDir, ledgerId, Duration.ofSeconds(2), Clock.systemUTC());
+    }
+  }
+
+  /** A transaction made durable in block {@code height}. */
+  public record Committed(long height, byte[] digest, long ledgerTime) {}
+
+  private record Pending(Transaction tx, CompletableFuture<Committed> done) {}
+
+  /** Put on the queue by {@link #close} to wake the commit loop without interrupting a write. */
+  private static final Pending WAKE_UP = new Pending(null, null);
+
+  private record HeightWaiter(long height, CompletableFuture<Long> done) {}
+
+  private final Config config;
+  private final Identity key;
+  private final Journal journal;
+  private final ChainValidator chain;
+  private final List<Block> blocks = new CopyOnWriteArrayList<>();
+  private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>(MAX_QUEUED);
+  private final List<HeightWaiter> waiters = new ArrayList<>();
+  private final Thread loop;
+  private final RecoveryReport recovery;
+  private volatile boolean running = true;
+  private volatile Throwable failure;
+
+  private Sequencer(Config config, Identity key) throws IOException {
+    this.config = config;
+    this.key = key;
+    this.chain = new ChainValidator(config.ledgerId(), key.verifyingKey(), new LedgerState());
+    Files.createDirectories(config.dataDir());
+    Path file = config.dataDir().resolve("ledger.journal");
+    try {
+      this.journal = Journal.open(file, this::replay);
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+    this.recovery = journal.recovery();
+    if (recovery.truncated()) {
+      LOG.warn("event=journal_tail_truncated file={} bytesDropped={} keptRecords={}", file,
+          recovery.bytesDropped(), recovery.records());
+    }
+    if (blocks.isEmpty()) {
+      commit(Block.sign(key, config.ledgerId(), 0, Block.GENESIS_PARENT, config.clock().millis(), List.of()));
+    }
+    LOG.info("event=sequencer_started ledger={} height={} dataDir={}", config.ledgerId(), head().height(),
+        config.dataDir());
+    this.loop = new Thread(this::run, "cachet-sequencer");
+    this.loop.setDaemon(true);
+    this.loop.start();
+  }
+
+  /** Opens (or creates) the ledger in {@code config.dataDir()}, replaying its journal. */
+  public static Sequencer open(Config config, Identity key) throws IOException {
+    return new Sequencer(config, key);
+  }
+
+  private void replay(byte[] record) {
+    try {
+      Block b = Block.decode(record);
+      chain.apply(b);
+      blocks.add(b);
+    } catch (FormatException | ChainValidator.ChainException e) {
+      throw new UncheckedIOException(new IOException("ledger journal in " + config.dataDir()
+          + " holds an invalid block after height " + (blocks.isEmpty() ? "(none)" : head().height()) + ": "
+          + e.getMessage(), e));
+    }
+  }
+
+  // ---------------------------------------------------------------- API
+
+  /**
+   * Queues a transaction. The future completes once its block is durable, or exceptionally with a
+   * {@link TransactionRefusedException} (rules) or an {@link IOException} (the ledger stopped or is busy).
+   */
+  public CompletableFuture<Committed> submit(Transaction tx) {
+    // checked here: a null reaching the commit loop would stop the whole ledger
+    Objects.requireNonNull(tx, "tx");
+    CompletableFuture<Committed> done = new CompletableFuture<>();
+    if (!running) {
+      done.completeExceptionally(stopped());
+    } else if (!queue.offer(new Pending(tx, done))) {
+      done.completeExceptionally(new IOException("ledger is busy: " + MAX_QUEUED + " transactions are waiting"));
+    }
+    return done;
+  }
+
+  /** Completes with the head height once the chain reaches {@code height}. */
+  public CompletableFuture<Long> awaitHeight(long height) {
+    synchronized (waiters) {
+      long h = head().height();
+      if (h >= height) {
+        return CompletableFuture.completedFuture(h);
+      }
+      HeightWaiter w = new HeightWaiter(height, new CompletableFuture<>());
+      waiters.add(w);
+      return w.done;
+    }
+  }
+
+  /** Up to {@code max} committed blocks from {@code fromHeight} on. */
+  public List<Block> blocksFrom(long fromHeight, int max) {
+    List<Block> snapshot = blocks;
+    if (fromHeight < 0 || fromHeight >= snapshot.size()) {
+      return List.of();
+    }
+    int end = (int) Math.min(snapshot.size(), fromHeight + max);
+    return List.copyOf(snapshot.subList((int) fromHeight, end));
+  }
+
+  public Block head() {
+    return blocks.get(blocks.size() - 1);
+  }
+
+  public LedgerState state() {
+    return chain.state();
+  }
+
+  public String ledgerId() {
+    return config.ledgerId();
+  }
+
+  public io.cachet.crypto.VerifyingKey sequencerKey() {
+    return key.verifyingKey();
+  }
+
+  public RecoveryReport recovery() {
+    return recovery;
+  }
+
+  /** Null while healthy; the journal failure that stopped the sequencer otherwise. */
+  public Throwable failure() {
+    return failure;
+  }
+
+  public int queued() {
+    return queue.size();
+  }
+
+  // ---------------------------------------------------------------- commit loop
+
+  private void run() {
+    ArrayDeque<Pending> batch = new ArrayDeque<>();
+    while (running) {
+      try {
+        long sinceLast = config.clock().millis() - head().timestamp();
+        long waitMs = Math.max(1, config.heartbeat().toMillis() - sinceLast);
+        Pending first = queue.poll(waitMs, TimeUnit.MILLISECONDS);
+        if (first == WAKE_UP || !running) {
+          if (first != null && first != WAKE_UP) {
+            batch.add(first);
+          }
+          break;
+        }
+        if (first != null) {
+          batch.add(first);
+          queue.drainTo(batch, Block.MAX_TRANSACTIONS - 1);
+        } else if (config.clock().millis() - head().timestamp() < config.heartbeat().toMillis()) {
+          continue;
+        }
+        cutBlock(batch);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (IOException | RuntimeException e) {
+        LOG.error("event=sequencer_failed reason=\"{}\"", e.toString());
+        stop(e, batch);
+        return;
+      }
+    }
+    stop(new IOException("the sequencer was closed"), batch);
+  }
+
+  private void cutBlock(ArrayDeque<Pending> batch) throws IOException {
+    Block parent = head();
+    long timestamp = Math.max(parent.timestamp(), config.clock().millis());
+    List<Transaction> included = new ArrayList<>(batch.size());
+    List<Pending> acknowledged = new ArrayList<>(batch.size());
+    for (Pending p : batch) {
+      TxOutcome o = chain.state().apply(p.tx, timestamp);
+      if (o.accepted()) {
+        included.add(p.tx);
+        acknowledged.add(p);
+      } else {
+        p.done.completeExceptionally(new TransactionRefusedException(o.reason(), o.message()));
+      }
+    }
+    batch.clear();
+    Block block = Block.sign(key, config.ledgerId(), parent.height() + 1, parent.hash(), timestamp, included);
+    try {
+      commit(block);
+    } catch (IOException | RuntimeException e) {
+      acknowledged.forEach(p -> p.done.completeExceptionally(new IOException("block " + block.height()
+          + " could not be made durable: " + e.getMessage(), e)));
+      throw e;
+    }
+    for (Pending p : acknowledged) {
+      p.done.complete(new Committed(block.height(), p.tx.digest(), timestamp));
+    }
+  }
+
+  /** Journal first, then visible: a block is served only once it is durable. */
+  private void commit(Block block) throws IOException {
+    journal.append(block.encoded());
+    if (chain.head() == null || chain.head().height() < block.height()) {
+      // genesis on first start goes through the validator like any replayed block
+      if (block.height() == 0) {
+        try {
+          chain.apply(block);
+        } catch (ChainValidator.ChainException e) {
+          throw new IllegalStateException("the sequencer made an invalid genesis block", e);
+        }
+      } else {
+        chain.advance(block);
+      }
+    }
+    blocks.add(block);
+    List<HeightWaiter> ready = new ArrayList<>();
+    synchronized (waiters) {
+      waiters.removeIf(w -> {
+        if (w.height <= block.height()) {
+          ready.add(w);
+          return true;
+        }
+        return false;
+      });
+    }
+    ready.forEach(w -> w.done.complete(block.height()));
+  }
+
+  private IOException stopped() {
+    return new IOException("ledger sequencer has stopped" + (failure == null ? "" : ": " + failure.getMessage()));
+  }
+
+  private void stop(Throwable cause, ArrayDeque<Pending> batch) {
+    failure = cause;
+    running = false;
+    IOException e = stopped();
+    batch.forEach(p -> p.done.completeExceptionally(e));
+    batch.clear();
+    Pending p;
+    while ((p = queue.poll()) != null) {
+      if (p != WAKE_UP) {
+        p.done.completeExceptionally(e);
+      }
+    }
+    synchronized (waiters) {
+      waiters.forEach(w -> w.done.completeExceptionally(e));
+      waiters.clear();
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    running = false;
+    queue.offer(WAKE_UP);
+    try {
+      loop.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    journal.close();
+    LOG.info("event=sequencer_closed ledger={} height={}", config.ledgerId(), head().height());
+  }
+}

@@ -1,0 +1,64 @@
+package io.cachet.policy.server;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * The one error shape of every Cachet HTTP API, in the style of Google AIP-193 (as Walrus uses):
+ * {@code {"error":{"code":409,"status":"FAILED_PRECONDITION","message":"...","details":[{"@type":
+ * "type.googleapis.com/google.rpc.ErrorInfo","reason":"BAD_NONCE","domain":"cachet.io"}]}}}.
+ * {@code reason} is the stable code a program switches on; {@code message} is for people.
+ */
+public final class ApiErrors {
+  private ApiErrors() {}
+
+  public static JsonObject body(int code, String reason, String message) {
+    return new JsonObject().put("error", new JsonObject()
+        .put("code", code)
+        .put("status", status(code))
+        .put("message", message)
+        .put("details", new JsonArray().add(new JsonObject()
+            .put("@type", "type.googleapis.com/google.rpc.ErrorInfo")
+            .put("reason", reason)
+            .put("domain", "cachet.io"))));
+  }
+
+  public static void send(RoutingContext ctx, int code, String reason, String message) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    ctx.response()
+        .setStatusCode(code)
+        .putHeader("content-type", "application/json")
+        .end(body(code, reason, message).encode());
+  }
+
+  /** Sends the one error shape for failures the router itself raises (404, 405, 413, 500, ...). */
+  public static void install(Router router) {
+    router.errorHandler(400, ctx -> send(ctx, 400, "BAD_REQUEST", "malformed request"));
+    router.errorHandler(404, ctx -> send(ctx, 404, "NOT_FOUND", "no such resource: " + ctx.request().path()));
+    router.errorHandler(405, ctx -> send(ctx, 405, "METHOD_NOT_ALLOWED", ctx.request().method() + " is not allowed on "
+        + ctx.request().path()));
+    router.errorHandler(413, ctx -> send(ctx, 413, "TOO_LARGE", "request body exceeds the limit"));
+    router.errorHandler(500, ctx -> send(ctx, 500, "INTERNAL", "internal error"));
+  }
+
+  /** The canonical status name for an HTTP code. */
+  static String status(int code) {
+    return switch (code) {
+      case 400 -> "INVALID_ARGUMENT";
+      case 401 -> "UNAUTHENTICATED";
+      case 403 -> "PERMISSION_DENIED";
+      case 404 -> "NOT_FOUND";
+      case 405 -> "METHOD_NOT_ALLOWED";
+      case 409 -> "FAILED_PRECONDITION";
+      case 413 -> "OUT_OF_RANGE";
+      case 429 -> "RESOURCE_EXHAUSTED";
+      case 503 -> "UNAVAILABLE";
+      case 504 -> "DEADLINE_EXCEEDED";
+      default -> code >= 500 ? "INTERNAL" : "UNKNOWN";
+    };
+  }
+}

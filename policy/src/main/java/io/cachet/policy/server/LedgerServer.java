@@ -1,0 +1,267 @@
+package io.cachet.policy.server;
+
+import io.cachet.crypto.Address;
+import io.cachet.crypto.Base64Url;
+import io.cachet.crypto.FormatException;
+import io.cachet.crypto.Hex;
+import io.cachet.crypto.PolicyId;
+import io.cachet.policy.Block;
+import io.cachet.policy.LedgerState;
+import io.cachet.policy.Policy;
+import io.cachet.policy.Sequencer;
+import io.cachet.policy.Transaction;
+import io.cachet.policy.TransactionRefusedException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.io.IOException;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ledger node's HTTP API over a {@link Sequencer}. Handlers never block: submissions and long
+ * polls are futures the sequencer's own thread completes. Routes (all JSON):
+ *
+ * <pre>
+ * POST /v1/transactions?wait=true   {"transaction": base64url}  -> 200 committed {digest, height, ledgerTime}
+ *                                                                  (wait=false: 202 accepted {digest})
+ * GET  /v1/head                      -> {ledgerId, height, hash, timestamp, sequencerKey}
+ * GET  /v1/blocks?from=H&amp;limit=N&amp;waitMs=W -> {ledgerId, head, blocks: [base64url]}   (long poll)
+ * GET  /v1/policies/{id}             -> policy JSON
+ * GET  /v1/accounts/{address}/nonce  -> {address, nextNonce}
+ * GET  /v1/certificates/{blobId}     -> {blobId, size, endEpoch, confirmations, recordedAt}
+ * GET  /health, GET /metrics (Prometheus text)
+ * </pre>
+ */
+public final class LedgerServer extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(LedgerServer.class);
+
+  /** Largest request body: one transaction in JSON, with room. */
+  public static final int MAX_BODY_BYTES = 64 * 1024;
+  /** Longest a block long poll may wait. */
+  public static final long MAX_WAIT_MS = 30_000;
+  /** Most blocks one read returns. */
+  public static final int MAX_BLOCKS_PER_READ = 1000;
+
+  private final Sequencer sequencer;
+  private final String host;
+  private final int requestedPort;
+  private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Timer commitTimer;
+  private HttpServer server;
+
+  public LedgerServer(Sequencer sequencer, String host, int port) {
+    this.sequencer = Objects.requireNonNull(sequencer, "sequencer");
+    this.host = host;
+    this.requestedPort = port;
+    this.commitTimer = Timer.builder("cachet_ledger_commit").description("submit to durable acknowledgement")
+        .publishPercentileHistogram().register(metrics);
+    metrics.gauge("cachet_ledger_height", sequencer, s -> s.head().height());
+    metrics.gauge("cachet_ledger_queued_transactions", sequencer, Sequencer::queued);
+  }
+
+  /** The port actually bound (useful with port 0). */
+  public int port() {
+    return server.actualPort();
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    ApiErrors.install(router);
+    router.post("/v1/transactions").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+    router.post("/v1/transactions").handler(this::submit);
+    router.get("/v1/head").handler(this::head);
+    router.get("/v1/blocks").handler(this::blocks);
+    router.get("/v1/policies/:id").handler(this::policy);
+    router.get("/v1/accounts/:address/nonce").handler(this::nonce);
+    router.get("/v1/certificates/:blobId").handler(this::certificate);
+    router.get("/health").handler(this::health);
+    router.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4")
+        .end(metrics.scrape()));
+    return vertx.createHttpServer().requestHandler(router).listen(requestedPort, host).onSuccess(s -> {
+      server = s;
+      LOG.info("event=ledger_listening host={} port={} ledger={}", host, s.actualPort(), sequencer.ledgerId());
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  // ---------------------------------------------------------------- handlers
+
+  private boolean refuseIfStopped(RoutingContext ctx) {
+    if (sequencer.failure() != null) {
+      ApiErrors.send(ctx, 503, "LEDGER_STOPPED", "the ledger stopped: " + sequencer.failure().getMessage());
+      return true;
+    }
+    return false;
+  }
+
+  private void submit(RoutingContext ctx) {
+    if (refuseIfStopped(ctx)) {
+      return;
+    }
+    Transaction tx;
+    try {
+      JsonObject body = ctx.body().asJsonObject();
+      if (body == null || !(body.getValue("transaction") instanceof String text) || body.size() != 1) {
+        ApiErrors.send(ctx, 400, "MALFORMED", "body must be {\"transaction\": <base64url>}");
+        return;
+      }
+      tx = Transaction.decode(Base64Url.decode(text, "transaction"));
+    } catch (DecodeException | ClassCastException e) {
+      ApiErrors.send(ctx, 400, "MALFORMED", "body is not a JSON object");
+      return;
+    } catch (FormatException e) {
+      ApiErrors.send(ctx, 400, "MALFORMED", e.getMessage());
+      return;
+    }
+    boolean wait = !"false".equals(ctx.request().getParam("wait"));
+    String digest = Hex.to0x(tx.digest());
+    Timer.Sample sample = Timer.start(metrics);
+    Future<Sequencer.Committed> done = Future.fromCompletionStage(sequencer.submit(tx), vertx.getOrCreateContext());
+    if (!wait) {
+      ctx.response().setStatusCode(202).putHeader("content-type", "application/json")
+          .end(new JsonObject().put("status", "accepted").put("digest", digest).encode());
+      done.onComplete(r -> count(r.succeeded(), r.cause()));
+      return;
+    }
+    done.onComplete(r -> {
+      sample.stop(commitTimer);
+      count(r.succeeded(), r.cause());
+      if (r.succeeded()) {
+        ctx.response().putHeader("content-type", "application/json").end(new JsonObject()
+            .put("status", "committed").put("digest", digest).put("height", r.result().height())
+            .put("ledgerTime", r.result().ledgerTime()).encode());
+      } else if (r.cause() instanceof TransactionRefusedException refused) {
+        ApiErrors.send(ctx, 409, refused.reason().name(), refused.getMessage());
+      } else {
+        ApiErrors.send(ctx, 503, "LEDGER_UNAVAILABLE", r.cause().getMessage());
+      }
+    });
+  }
+
+  private void count(boolean accepted, Throwable cause) {
+    String outcome = accepted ? "committed" : cause instanceof TransactionRefusedException r ? r.reason().name()
+        : "unavailable";
+    Counter.builder("cachet_ledger_transactions").tag("outcome", outcome).register(metrics).increment();
+  }
+
+  private void head(RoutingContext ctx) {
+    Block head = sequencer.head();
+    json(ctx, new JsonObject()
+        .put("ledgerId", sequencer.ledgerId())
+        .put("height", head.height())
+        .put("hash", Hex.to0x(head.hash()))
+        .put("timestamp", head.timestamp())
+        .put("sequencerKey", sequencer.sequencerKey().toString()));
+  }
+
+  private void blocks(RoutingContext ctx) {
+    long from;
+    int limit;
+    long waitMs;
+    try {
+      from = Long.parseLong(param(ctx, "from", "0"));
+      limit = Integer.parseInt(param(ctx, "limit", "100"));
+      waitMs = Long.parseLong(param(ctx, "waitMs", "0"));
+    } catch (NumberFormatException e) {
+      ApiErrors.send(ctx, 400, "MALFORMED", "from, limit and waitMs must be integers");
+      return;
+    }
+    if (from < 0 || limit < 1 || limit > MAX_BLOCKS_PER_READ || waitMs < 0 || waitMs > MAX_WAIT_MS) {
+      ApiErrors.send(ctx, 400, "OUT_OF_RANGE", "need from >= 0, 1 <= limit <= " + MAX_BLOCKS_PER_READ
+          + ", 0 <= waitMs <= " + MAX_WAIT_MS);
+      return;
+    }
+    if (waitMs == 0 || sequencer.head().height() >= from) {
+      sendBlocks(ctx, from, limit);
+      return;
+    }
+    Future.fromCompletionStage(sequencer.awaitHeight(from), vertx.getOrCreateContext())
+        .timeout(waitMs, TimeUnit.MILLISECONDS)
+        .onComplete(r -> {
+          if (r.succeeded() || r.cause() instanceof TimeoutException) {
+            sendBlocks(ctx, from, limit);
+          } else {
+            ApiErrors.send(ctx, 503, "LEDGER_UNAVAILABLE", r.cause().getMessage());
+          }
+        });
+  }
+
+  private void sendBlocks(RoutingContext ctx, long from, int limit) {
+    List<Block> blocks = sequencer.blocksFrom(from, limit);
+    JsonArray out = new JsonArray();
+    blocks.forEach(b -> out.add(Base64Url.encode(b.encoded())));
+    json(ctx, new JsonObject().put("ledgerId", sequencer.ledgerId()).put("head", sequencer.head().height())
+        .put("blocks", out));
+  }
+
+  private void policy(RoutingContext ctx) {
+    PolicyId id;
+    try {
+      id = PolicyId.parse(ctx.pathParam("id"));
+    } catch (FormatException e) {
+      ApiErrors.send(ctx, 400, "MALFORMED", e.getMessage());
+      return;
+    }
+    Policy p = sequencer.state().policy(id);
+    if (p == null) {
+      ApiErrors.send(ctx, 404, "UNKNOWN_POLICY", "no policy " + id + " on ledger " + sequencer.ledgerId());
+      return;
+    }
+    json(ctx, PolicyJson.toJson(p).put("height", sequencer.head().height()));
+  }
+
+  private void nonce(RoutingContext ctx) {
+    try {
+      Address a = Address.parse(ctx.pathParam("address"));
+      json(ctx, new JsonObject().put("address", a.toString()).put("nextNonce", sequencer.state().nextNonce(a)));
+    } catch (FormatException e) {
+      ApiErrors.send(ctx, 400, "MALFORMED", e.getMessage());
+    }
+  }
+
+  private void certificate(RoutingContext ctx) {
+    LedgerState.Certificate c = sequencer.state().certificate(ctx.pathParam("blobId"));
+    if (c == null) {
+      ApiErrors.send(ctx, 404, "UNKNOWN_BLOB", "no availability certificate for blob " + ctx.pathParam("blobId"));
+      return;
+    }
+    json(ctx, new JsonObject().put("blobId", c.blobId()).put("size", c.size()).put("endEpoch", c.endEpoch())
+        .put("confirmations", c.confirmations()).put("recordedAt", c.recordedAt()));
+  }
+
+  private void health(RoutingContext ctx) {
+    if (refuseIfStopped(ctx)) {
+      return;
+    }
+    json(ctx, new JsonObject().put("status", "ok").put("height", sequencer.head().height()));
+  }
+
+  private static String param(RoutingContext ctx, String name, String fallback) {
+    String v = ctx.request().getParam(name);
+    return v == null ? fallback : v;
+  }
+
+  private static void json(RoutingContext ctx, JsonObject body) {
+    ctx.response().putHeader("content-type", "application/json").end(body.encode());
+  }
+}
