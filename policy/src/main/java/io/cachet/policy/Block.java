@@ -62,6 +62,10 @@ public final class Block {
     this.signature = signature.clone();
     this.encoded = unsignedWriter(ledgerId, height, previousHash, timestamp, this.transactions)
         .fixed(this.signature).toByteArray();
+    if (encoded.length > MAX_ENCODED_BYTES) {
+      // decode refuses such a block, so no one could ever read it back
+      throw new IllegalArgumentException("block of " + encoded.length + " bytes exceeds " + MAX_ENCODED_BYTES);
+    }
     this.hash = Blake2b.hash256(encoded);
   }
 

@@ -105,6 +105,11 @@ public final class Follower implements PolicyLedger, AutoCloseable {
     lock.readLock().lock();
     try {
       LedgerView v = view;
+      if (halted) {
+        // the state may hold part of a block the rules refuse: decide nothing from it
+        return new Decision(policy, requester, false, Reason.LEDGER_UNAVAILABLE, "the ledger follower halted on an"
+            + " invalid block after height " + v.height() + ": " + lastError, v.height(), v.ledgerTime());
+      }
       return chain.state().evaluate(policy, requester, v.ledgerTime(), v.height());
     } finally {
       lock.readLock().unlock();
@@ -194,6 +199,7 @@ public final class Follower implements PolicyLedger, AutoCloseable {
           chain.apply(b);
         } catch (ChainValidator.ChainException e) {
           halted = true;
+          lastError = e.getMessage();
           LOG.error("event=follower_halted ledger={} height={} reason=\"{}\"", config.ledgerId(), b.height(),
               e.getMessage());
           throw e;

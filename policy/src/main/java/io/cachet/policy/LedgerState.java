@@ -231,9 +231,10 @@ public final class LedgerState {
   private TxOutcome recordCertificate(RecordCertificate op, long ledgerTime) {
     byte[] message = RecordCertificate.confirmationBytes(op.blobId(), op.size(), op.endEpoch());
     Set<String> nodes = new HashSet<>();
+    Set<io.cachet.crypto.VerifyingKey> keys = new HashSet<>();
     for (NodeSignature s : op.signatures()) {
-      if (!nodes.add(s.nodeId())) {
-        return TxOutcome.refused(Reason.BAD_CERTIFICATE, "node " + s.nodeId() + " signed twice");
+      if (!nodes.add(s.nodeId()) || !keys.add(s.nodeKey())) {
+        return TxOutcome.refused(Reason.BAD_CERTIFICATE, "node " + s.nodeId() + " (or its key) signed twice");
       }
       try {
         s.nodeKey().verify(message, s.signature(), "confirmation of node " + s.nodeId());

@@ -12,6 +12,8 @@ public enum Reason {
   NOT_YET_VALID,
   EXPIRED,
   LOCKED,
+  /** The evaluator's copy of the ledger cannot be trusted (a follower halted on an invalid block). */
+  LEDGER_UNAVAILABLE,
   // transactions
   BAD_SIGNATURE,
   BAD_NONCE,

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -46,6 +45,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class Sequencer implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(Sequencer.class);
+
+  /** Bytes of transactions one block may carry, leaving room under {@link Block#MAX_ENCODED_BYTES} for its header. */
+  private static final long BLOCK_BYTES_BUDGET = Block.MAX_ENCODED_BYTES - 4096;
 
   /** Most transactions waiting for a block before submitters are told the ledger is busy. */
   public static final int MAX_QUEUED = 100_000;
@@ -80,7 +82,9 @@ public final class Sequencer implements Closeable {
   private final Identity key;
   private final Journal journal;
   private final ChainValidator chain;
-  private final List<Block> blocks = new CopyOnWriteArrayList<>();
+  /** Every committed block by height; appended by the commit loop, read by HTTP handlers (guarded by itself). */
+  private final List<Block> blocks = new ArrayList<>();
+  private volatile Block head;
   private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>(MAX_QUEUED);
   private final List<HeightWaiter> waiters = new ArrayList<>();
   private final Thread loop;
@@ -104,8 +108,13 @@ public final class Sequencer implements Closeable {
       LOG.warn("event=journal_tail_truncated file={} bytesDropped={} keptRecords={}", file,
           recovery.bytesDropped(), recovery.records());
     }
-    if (blocks.isEmpty()) {
-      commit(Block.sign(key, config.ledgerId(), 0, Block.GENESIS_PARENT, config.clock().millis(), List.of()));
+    if (head == null) {
+      try {
+        commit(Block.sign(key, config.ledgerId(), 0, Block.GENESIS_PARENT, config.clock().millis(), List.of()));
+      } catch (IOException | RuntimeException e) {
+        journal.close();
+        throw e;
+      }
     }
     LOG.info("event=sequencer_started ledger={} height={} dataDir={}", config.ledgerId(), head().height(),
         config.dataDir());
@@ -123,10 +132,13 @@ public final class Sequencer implements Closeable {
     try {
       Block b = Block.decode(record);
       chain.apply(b);
-      blocks.add(b);
+      synchronized (blocks) {
+        blocks.add(b);
+      }
+      head = b;
     } catch (FormatException | ChainValidator.ChainException e) {
       throw new UncheckedIOException(new IOException("ledger journal in " + config.dataDir()
-          + " holds an invalid block after height " + (blocks.isEmpty() ? "(none)" : head().height()) + ": "
+          + " holds an invalid block after height " + (head == null ? "(none)" : head.height()) + ": "
           + e.getMessage(), e));
     }
   }
@@ -152,6 +164,9 @@ public final class Sequencer implements Closeable {
   /** Completes with the head height once the chain reaches {@code height}. */
   public CompletableFuture<Long> awaitHeight(long height) {
     synchronized (waiters) {
+      if (!running) {
+        return CompletableFuture.failedFuture(stopped());
+      }
       long h = head().height();
       if (h >= height) {
         return CompletableFuture.completedFuture(h);
@@ -164,16 +179,17 @@ public final class Sequencer implements Closeable {
 
   /** Up to {@code max} committed blocks from {@code fromHeight} on. */
   public List<Block> blocksFrom(long fromHeight, int max) {
-    List<Block> snapshot = blocks;
-    if (fromHeight < 0 || fromHeight >= snapshot.size()) {
-      return List.of();
+    synchronized (blocks) {
+      if (fromHeight < 0 || fromHeight >= blocks.size()) {
+        return List.of();
+      }
+      int end = (int) Math.min(blocks.size(), fromHeight + max);
+      return List.copyOf(blocks.subList((int) fromHeight, end));
     }
-    int end = (int) Math.min(snapshot.size(), fromHeight + max);
-    return List.copyOf(snapshot.subList((int) fromHeight, end));
   }
 
   public Block head() {
-    return blocks.get(blocks.size() - 1);
+    return head;
   }
 
   public LedgerState state() {
@@ -207,25 +223,29 @@ public final class Sequencer implements Closeable {
     ArrayDeque<Pending> batch = new ArrayDeque<>();
     while (running) {
       try {
-        long sinceLast = config.clock().millis() - head().timestamp();
-        long waitMs = Math.max(1, config.heartbeat().toMillis() - sinceLast);
-        Pending first = queue.poll(waitMs, TimeUnit.MILLISECONDS);
-        if (first == WAKE_UP || !running) {
-          if (first != null && first != WAKE_UP) {
-            batch.add(first);
+        if (batch.isEmpty()) {
+          long sinceLast = config.clock().millis() - head().timestamp();
+          long waitMs = Math.max(1, config.heartbeat().toMillis() - sinceLast);
+          Pending first = queue.poll(waitMs, TimeUnit.MILLISECONDS);
+          if (first == WAKE_UP || !running) {
+            if (first != null && first != WAKE_UP) {
+              batch.add(first);
+            }
+            break;
           }
-          break;
+          if (first != null) {
+            batch.add(first);
+          } else if (config.clock().millis() - head().timestamp() < config.heartbeat().toMillis()) {
+            continue;
+          }
         }
-        if (first != null) {
-          batch.add(first);
-          queue.drainTo(batch, Block.MAX_TRANSACTIONS - 1);
-        } else if (config.clock().millis() - head().timestamp() < config.heartbeat().toMillis()) {
-          continue;
+        if (batch.size() < Block.MAX_TRANSACTIONS) {
+          queue.drainTo(batch, Block.MAX_TRANSACTIONS - batch.size());
         }
         cutBlock(batch);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        return;
+        break;
       } catch (IOException | RuntimeException e) {
         LOG.error("event=sequencer_failed reason=\"{}\"", e.toString());
         stop(e, batch);
@@ -235,21 +255,36 @@ public final class Sequencer implements Closeable {
     stop(new IOException("the sequencer was closed"), batch);
   }
 
+  /**
+   * Cuts one block from the front of {@code batch}: as many transactions as fit the block's count
+   * and byte limits; the rest stay in {@code batch} for the next block.
+   */
   private void cutBlock(ArrayDeque<Pending> batch) throws IOException {
     Block parent = head();
     long timestamp = Math.max(parent.timestamp(), config.clock().millis());
-    List<Transaction> included = new ArrayList<>(batch.size());
-    List<Pending> acknowledged = new ArrayList<>(batch.size());
-    for (Pending p : batch) {
+    List<Transaction> included = new ArrayList<>();
+    List<Pending> acknowledged = new ArrayList<>();
+    long bytes = 0;
+    while (!batch.isEmpty() && included.size() < Block.MAX_TRANSACTIONS) {
+      Pending p = batch.peekFirst();
+      if (p == WAKE_UP) {
+        batch.pollFirst();
+        continue;
+      }
+      long size = p.tx.encoded().length + 2L;
+      if (bytes + size > BLOCK_BYTES_BUDGET) {
+        break;
+      }
+      batch.pollFirst();
       TxOutcome o = chain.state().apply(p.tx, timestamp);
       if (o.accepted()) {
         included.add(p.tx);
         acknowledged.add(p);
+        bytes += size;
       } else {
         p.done.completeExceptionally(new TransactionRefusedException(o.reason(), o.message()));
       }
     }
-    batch.clear();
     Block block = Block.sign(key, config.ledgerId(), parent.height() + 1, parent.hash(), timestamp, included);
     try {
       commit(block);
@@ -278,7 +313,10 @@ public final class Sequencer implements Closeable {
         chain.advance(block);
       }
     }
-    blocks.add(block);
+    synchronized (blocks) {
+      blocks.add(block);
+    }
+    head = block;
     List<HeightWaiter> ready = new ArrayList<>();
     synchronized (waiters) {
       waiters.removeIf(w -> {

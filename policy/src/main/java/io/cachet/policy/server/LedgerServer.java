@@ -24,7 +24,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.io.IOException;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -54,6 +53,8 @@ public final class LedgerServer extends VerticleBase {
   public static final int MAX_BODY_BYTES = 64 * 1024;
   /** Longest a block long poll may wait. */
   public static final long MAX_WAIT_MS = 30_000;
+  /** Block bytes one read returns at most (the first block always goes, whatever its size). */
+  public static final long MAX_RESPONSE_BLOCK_BYTES = 16L << 20;
   /** Most blocks one read returns. */
   public static final int MAX_BLOCKS_PER_READ = 1000;
 
@@ -191,7 +192,9 @@ public final class LedgerServer extends VerticleBase {
           + ", 0 <= waitMs <= " + MAX_WAIT_MS);
       return;
     }
-    if (waitMs == 0 || sequencer.head().height() >= from) {
+    // Only the next block is worth waiting for; a poll further ahead is answered at once, so
+    // waiters never pile up past the height the next heartbeat completes.
+    if (waitMs == 0 || sequencer.head().height() + 1 != from) {
       sendBlocks(ctx, from, limit);
       return;
     }
@@ -209,7 +212,15 @@ public final class LedgerServer extends VerticleBase {
   private void sendBlocks(RoutingContext ctx, long from, int limit) {
     List<Block> blocks = sequencer.blocksFrom(from, limit);
     JsonArray out = new JsonArray();
-    blocks.forEach(b -> out.add(Base64Url.encode(b.encoded())));
+    long bytes = 0;
+    for (Block b : blocks) {
+      byte[] encoded = b.encoded();
+      if (!out.isEmpty() && bytes + encoded.length > MAX_RESPONSE_BLOCK_BYTES) {
+        break;
+      }
+      bytes += encoded.length;
+      out.add(Base64Url.encode(encoded));
+    }
     json(ctx, new JsonObject().put("ledgerId", sequencer.ledgerId()).put("head", sequencer.head().height())
         .put("blocks", out));
   }
