@@ -1,0 +1,169 @@
+package io.cachet.bench;
+
+import io.cachet.crypto.Identity;
+import io.cachet.policy.Follower;
+import io.cachet.policy.LedgerClient;
+import io.cachet.policy.Operation;
+import io.cachet.policy.Sequencer;
+import io.cachet.policy.Transaction;
+import io.cachet.policy.server.LedgerServer;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * End-to-end ledger harness: a real sequencer (journal fsynced per block) behind its HTTP server
+ * on loopback, and a real follower pulling from it, all in one JVM on this machine.
+ *
+ * <p>It measures (1) committed transactions per second, in process ({@code Sequencer.submit})
+ * and over HTTP ({@code POST /v1/transactions?wait=true}), with {@link #SENDERS} senders each
+ * keeping one transaction in flight (a sender's nonces must go in order), and (2) propagation:
+ * for each committed transaction, the time from the sequencer's acknowledgement to the follower
+ * having applied that block, as p50/p99/max.
+ *
+ * <p>Run: {@code mvn -B -q -DskipTests -pl bench -am package && java -cp bench/target/benchmarks.jar
+ * io.cachet.bench.LedgerHarness [seconds]}
+ */
+public final class LedgerHarness {
+  /** Concurrent senders, each with one transaction in flight. */
+  private static final int SENDERS = 256;
+  /** Default length of each measured phase. */
+  private static final int DEFAULT_SECONDS = 10;
+  /** Warm-up before each phase, so the JIT has compiled the hot paths. */
+  private static final int WARMUP_SECONDS = 3;
+
+  private LedgerHarness() {}
+
+  public static void main(String[] args) throws Exception {
+    int seconds = args.length > 0 ? Integer.parseInt(args[0]) : DEFAULT_SECONDS;
+    Path dir = Files.createTempDirectory("cachet-ledger-bench-");
+    SecureRandom random = new SecureRandom();
+    Identity sequencerKey = Identity.generate(random);
+    Vertx vertx = Vertx.vertx();
+    Sequencer sequencer = Sequencer.open(Sequencer.Config.defaults(dir, "cachet-bench"), sequencerKey);
+    LedgerServer server = new LedgerServer(sequencer, "127.0.0.1", 0);
+    vertx.deployVerticle(server).await(10, TimeUnit.SECONDS);
+    String url = "http://127.0.0.1:" + server.port();
+    Follower follower = Follower.start(vertx, new Follower.Config(url, "cachet-bench", sequencerKey.verifyingKey(),
+        Duration.ofSeconds(5), Clock.systemUTC()));
+    List<Identity> senders = new ArrayList<>();
+    for (int i = 0; i < SENDERS; i++) {
+      senders.add(Identity.generate(random));
+    }
+    long[] nonces = new long[SENDERS];
+    System.out.printf("ledger harness: %d senders, %d s per phase, journal in %s%n", SENDERS, seconds, dir);
+
+    inProcess(sequencer, senders, nonces, WARMUP_SECONDS, follower, null);
+    ConcurrentLinkedQueue<Long> propagation = new ConcurrentLinkedQueue<>();
+    double inProc = inProcess(sequencer, senders, nonces, seconds, follower, propagation);
+    System.out.printf("in-process: %.0f committed tx/s%n", inProc);
+    report("propagation (ack -> follower applied)", propagation);
+
+    LedgerClient client = new LedgerClient(vertx, url);
+    overHttp(client, senders, nonces, WARMUP_SECONDS);
+    double http = overHttp(client, senders, nonces, seconds);
+    System.out.printf("over HTTP: %.0f committed tx/s%n", http);
+    System.out.printf("blocks: %d (head), follower lag %d ms%n", sequencer.head().height(),
+        follower.status().lagMillis());
+
+    client.close();
+    follower.close();
+    vertx.close().await(10, TimeUnit.SECONDS);
+    sequencer.close();
+  }
+
+  /** Each sender creates allow-lists back to back, one in flight; returns committed tx/s. */
+  private static double inProcess(Sequencer sequencer, List<Identity> senders, long[] nonces, int seconds,
+      Follower follower, ConcurrentLinkedQueue<Long> propagation) throws Exception {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    AtomicLong committed = new AtomicLong();
+    List<CompletableFuture<Void>> loops = new ArrayList<>();
+    for (int i = 0; i < senders.size(); i++) {
+      int who = i;
+      CompletableFuture<Void> done = new CompletableFuture<>();
+      loops.add(done);
+      submitNext(sequencer, senders.get(who), nonces, who, end, committed, follower, propagation, done);
+    }
+    long start = System.nanoTime();
+    CompletableFuture.allOf(loops.toArray(CompletableFuture[]::new)).get(seconds + 60L, TimeUnit.SECONDS);
+    return committed.get() / ((System.nanoTime() - start) / 1e9);
+  }
+
+  private static void submitNext(Sequencer sequencer, Identity who, long[] nonces, int index, long end,
+      AtomicLong committed, Follower follower, ConcurrentLinkedQueue<Long> propagation, CompletableFuture<Void> done) {
+    if (System.nanoTime() >= end) {
+      done.complete(null);
+      return;
+    }
+    Transaction tx = Transaction.sign(who, nonces[index], new Operation.CreateAllowList());
+    // async: the next signature is made on a client thread, not on the sequencer's commit thread
+    sequencer.submit(tx).whenCompleteAsync((c, e) -> {
+      if (e != null) {
+        done.completeExceptionally(e);
+        return;
+      }
+      long acked = System.nanoTime();
+      nonces[index]++;
+      committed.incrementAndGet();
+      if (propagation != null) {
+        follower.awaitHeight(c.height()).thenRun(() -> propagation.add(System.nanoTime() - acked));
+      }
+      submitNext(sequencer, who, nonces, index, end, committed, follower, propagation, done);
+    });
+  }
+
+  private static double overHttp(LedgerClient client, List<Identity> senders, long[] nonces, int seconds)
+      throws Exception {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    AtomicLong committed = new AtomicLong();
+    List<Future<Void>> loops = new ArrayList<>();
+    for (int i = 0; i < senders.size(); i++) {
+      Promise<Void> p = Promise.promise();
+      loops.add(p.future());
+      httpNext(client, senders.get(i), nonces, i, end, committed, p);
+    }
+    long start = System.nanoTime();
+    Future.all(loops).await(seconds + 60L, TimeUnit.SECONDS);
+    return committed.get() / ((System.nanoTime() - start) / 1e9);
+  }
+
+  private static void httpNext(LedgerClient client, Identity who, long[] nonces, int index, long end,
+      AtomicLong committed, Promise<Void> done) {
+    if (System.nanoTime() >= end) {
+      done.complete();
+      return;
+    }
+    client.submit(Transaction.sign(who, nonces[index], new Operation.CreateAllowList())).onComplete(r -> {
+      if (r.failed()) {
+        done.fail(r.cause());
+        return;
+      }
+      nonces[index]++;
+      committed.incrementAndGet();
+      httpNext(client, who, nonces, index, end, committed, done);
+    });
+  }
+
+  private static void report(String what, ConcurrentLinkedQueue<Long> nanos) {
+    long[] v = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
+    if (v.length == 0) {
+      System.out.println(what + ": no samples");
+      return;
+    }
+    System.out.printf("%s: n=%d p50=%.2f ms p99=%.2f ms max=%.2f ms%n", what, v.length, v[v.length / 2] / 1e6,
+        v[(int) Math.min(v.length - 1, Math.round(v.length * 0.99))] / 1e6, v[v.length - 1] / 1e6);
+    Arrays.fill(v, 0);
+  }
+}
