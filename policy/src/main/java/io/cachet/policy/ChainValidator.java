@@ -3,6 +3,7 @@ package io.cachet.policy;
 import io.cachet.crypto.CachetSecurityException;
 import io.cachet.crypto.VerifyingKey;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -69,8 +70,16 @@ public final class ChainValidator {
   /** Checks, then applies every transaction; a refused transaction means a forged block. */
   public void apply(Block block) throws ChainException {
     check(block);
-    for (Transaction tx : block.transactions()) {
-      TxOutcome o = state.apply(tx, block.timestamp());
+    List<Transaction> txs = block.transactions();
+    // signatures need no state: check them on all cores, then apply in order on this thread
+    TxOutcome badSignature = (txs.size() > 1 ? txs.parallelStream() : txs.stream())
+        .map(LedgerState::checkSignature).filter(Objects::nonNull).findFirst().orElse(null);
+    if (badSignature != null) {
+      throw new ChainException("INVALID_TRANSACTION", "block " + block.height() + " carries a transaction the"
+          + " ledger rules refuse (" + badSignature.reason() + ": " + badSignature.message() + ")");
+    }
+    for (Transaction tx : txs) {
+      TxOutcome o = state.applyVerified(tx, block.timestamp());
       if (!o.accepted()) {
         throw new ChainException("INVALID_TRANSACTION", "block " + block.height() + " carries a transaction the"
             + " ledger rules refuse (" + o.reason() + ": " + o.message() + ")");

@@ -76,11 +76,26 @@ public final class LedgerState {
 
   /** Checks and, if valid, applies one transaction at ledger time {@code ledgerTime}. */
   public TxOutcome apply(Transaction tx, long ledgerTime) {
+    TxOutcome bad = checkSignature(tx);
+    return bad != null ? bad : applyVerified(tx, ledgerTime);
+  }
+
+  /** The signature check of {@link #apply} alone: null if it verifies. Pure, so callers may run it on any thread. */
+  static TxOutcome checkSignature(Transaction tx) {
     try {
       tx.verifySignature();
+      return null;
     } catch (InvalidSignatureException e) {
       return TxOutcome.refused(Reason.BAD_SIGNATURE, e.getMessage());
     }
+  }
+
+  /**
+   * {@link #apply} for a transaction whose signature {@link #checkSignature} already accepted:
+   * signature checks are the costly part and need no state, so the sequencer and followers run
+   * them in parallel ahead of this single-threaded step.
+   */
+  TxOutcome applyVerified(Transaction tx, long ledgerTime) {
     Address sender = tx.sender();
     long expected = nextNonce(sender);
     if (tx.nonce() != expected) {

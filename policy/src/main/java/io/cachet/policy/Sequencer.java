@@ -71,10 +71,11 @@ public final class Sequencer implements Closeable {
   /** A transaction made durable in block {@code height}. */
   public record Committed(long height, byte[] digest, long ledgerTime) {}
 
-  private record Pending(Transaction tx, CompletableFuture<Committed> done) {}
+  /** A submitted transaction; {@code signature} completes with null when its signature verifies. */
+  private record Pending(Transaction tx, CompletableFuture<Committed> done, CompletableFuture<TxOutcome> signature) {}
 
   /** Put on the queue by {@link #close} to wake the commit loop without interrupting a write. */
-  private static final Pending WAKE_UP = new Pending(null, null);
+  private static final Pending WAKE_UP = new Pending(null, null, null);
 
   private record HeightWaiter(long height, CompletableFuture<Long> done) {}
 
@@ -88,6 +89,13 @@ public final class Sequencer implements Closeable {
   private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>(MAX_QUEUED);
   private final List<HeightWaiter> waiters = new ArrayList<>();
   private final Thread loop;
+  /** Checks submitted signatures on every core, so the commit loop only orders and applies. */
+  private final java.util.concurrent.ExecutorService verifiers = java.util.concurrent.Executors.newFixedThreadPool(
+      Runtime.getRuntime().availableProcessors(), r -> {
+        Thread t = new Thread(r, "cachet-verify");
+        t.setDaemon(true);
+        return t;
+      });
   private final RecoveryReport recovery;
   private volatile boolean running = true;
   private volatile Throwable failure;
@@ -155,7 +163,17 @@ public final class Sequencer implements Closeable {
     CompletableFuture<Committed> done = new CompletableFuture<>();
     if (!running) {
       done.completeExceptionally(stopped());
-    } else if (!queue.offer(new Pending(tx, done))) {
+      return done;
+    }
+    CompletableFuture<TxOutcome> signature;
+    try {
+      signature = CompletableFuture.supplyAsync(() -> LedgerState.checkSignature(tx), verifiers);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      done.completeExceptionally(stopped());
+      return done;
+    }
+    // queued at once, in submission order; the signature is checked meanwhile on another core
+    if (!queue.offer(new Pending(tx, done, signature))) {
       done.completeExceptionally(new IOException("ledger is busy: " + MAX_QUEUED + " transactions are waiting"));
     }
     return done;
@@ -276,7 +294,8 @@ public final class Sequencer implements Closeable {
         break;
       }
       batch.pollFirst();
-      TxOutcome o = chain.state().apply(p.tx, timestamp);
+      TxOutcome bad = p.signature.join();
+      TxOutcome o = bad != null ? bad : chain.state().applyVerified(p.tx, timestamp);
       if (o.accepted()) {
         included.add(p.tx);
         acknowledged.add(p);
@@ -355,6 +374,7 @@ public final class Sequencer implements Closeable {
   @Override
   public void close() throws IOException {
     running = false;
+    verifiers.shutdown();
     queue.offer(WAKE_UP);
     try {
       loop.join(10_000);
