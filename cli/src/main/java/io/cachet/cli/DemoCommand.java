@@ -186,11 +186,14 @@ final class DemoCommand implements Callable<Integer> {
     // 6. tampering
     ObjectNode s6 = step(6, "A tampered byte is refused before any plaintext is released");
     DataKey key = Envelope.recoverKey(header, fetchShares(bob, header, servers.subList(1, 3), servers));
-    long bodyOffset = header.encodedLength() + 1_048_600L;
-    detail(s6, refuseTampered(sealed, dir.resolve("tampered-body.cachet"), bodyOffset, key,
-        "a byte in the second body segment"));
+    try {
+      long bodyOffset = header.encodedLength() + 1_048_600L;
+      detail(s6, refuseTampered(sealed, dir.resolve("tampered-body.cachet"), bodyOffset, key,
+          "a byte in the second body segment"));
+    } finally {
+      key.destroy();
+    }
     detail(s6, refuseTamperedHeader(header, bob, servers));
-    key.destroy();
     say("");
     say("Done: sealed locally, opened only with " + THRESHOLD + " key servers, refused with fewer or when altered.");
   }
@@ -242,6 +245,7 @@ final class DemoCommand implements Callable<Integer> {
     } catch (CachetSecurityException e) {
       return "flipped " + what + ": refused (" + e.reason() + ")";
     } catch (BodyIntegrityException e) {
+      // an IOException, so it cannot share the clause above; same report
       return "flipped " + what + ": refused (" + e.reason() + ")";
     }
   }

@@ -8,7 +8,9 @@ import com.google.crypto.tink.hybrid.HpkePublicKey;
 import com.google.crypto.tink.hybrid.HybridConfig2026;
 import com.google.crypto.tink.util.Bytes;
 import java.nio.charset.StandardCharsets;
+import com.google.crypto.tink.subtle.X25519;
 import java.security.GeneralSecurityException;
+import java.security.InvalidKeyException;
 import java.util.Arrays;
 
 /**
@@ -32,6 +34,7 @@ public final class HpkeRecipientKey {
       throw new IllegalArgumentException("an X25519 public key is " + LENGTH + " bytes");
     }
     this.key = key.clone();
+    rejectWeakPoint(this.key);
     this.fingerprint = Blake2b.hash256(FINGERPRINT_TAG, this.key);
     try {
       HpkePublicKey tinkKey = HpkePublicKey.create(HpkeKeyPair.PARAMETERS, Bytes.copyFrom(this.key), null);
@@ -41,6 +44,21 @@ public final class HpkeRecipientKey {
           .getPrimitive(HybridConfig2026.get(), HybridEncrypt.class);
     } catch (GeneralSecurityException e) {
       throw new IllegalArgumentException("not a usable X25519 public key", e);
+    }
+  }
+
+  /**
+   * Refuses low-order points up front (Tink would refuse them only inside {@link #seal}): one
+   * X25519 exchange with a throwaway key, which Tink rejects when the shared secret is all zero.
+   */
+  private static void rejectWeakPoint(byte[] key) {
+    byte[] probe = X25519.generatePrivateKey();
+    try {
+      Arrays.fill(X25519.computeSharedSecret(probe, key), (byte) 0);
+    } catch (InvalidKeyException | IllegalStateException e) {
+      throw new IllegalArgumentException("not a usable X25519 public key (a low-order point)", e);
+    } finally {
+      Arrays.fill(probe, (byte) 0);
     }
   }
 

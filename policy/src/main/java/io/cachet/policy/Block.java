@@ -11,7 +11,6 @@ import io.cachet.crypto.codec.CanonicalWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * One block of the ledger: ledger id, height, the hash of the previous block, the ledger

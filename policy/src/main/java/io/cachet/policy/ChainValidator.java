@@ -70,6 +70,11 @@ public final class ChainValidator {
   /** Checks, then applies every transaction; a refused transaction means a forged block. */
   public void apply(Block block) throws ChainException {
     check(block);
+    applyChecked(block);
+  }
+
+  /** {@link #apply} for a block that just passed {@link #check}. */
+  public void applyChecked(Block block) throws ChainException {
     List<Transaction> txs = block.transactions();
     // signatures need no state: check them on all cores, then apply in order on this thread
     TxOutcome badSignature = (txs.size() > 1 ? txs.parallelStream() : txs.stream())

@@ -196,10 +196,11 @@ public final class Follower implements PolicyLedger, AutoCloseable {
       try {
         chain.check(b);
         try {
-          chain.apply(b);
+          chain.applyChecked(b);
         } catch (ChainValidator.ChainException e) {
           halted = true;
           lastError = e.getMessage();
+          failWaiters("the follower halted: " + e.getMessage());
           LOG.error("event=follower_halted ledger={} height={} reason=\"{}\"", config.ledgerId(), b.height(),
               e.getMessage());
           throw e;
@@ -222,9 +223,19 @@ public final class Follower implements PolicyLedger, AutoCloseable {
     return null;
   }
 
+  private void failWaiters(String why) {
+    List<HeightWaiter> all;
+    synchronized (heightWaiters) {
+      all = new ArrayList<>(heightWaiters);
+      heightWaiters.clear();
+    }
+    all.forEach(w -> w.done().completeExceptionally(new IllegalStateException(why)));
+  }
+
   @Override
   public void close() {
     running = false;
+    failWaiters("the follower was closed");
     http.close();
   }
 }

@@ -173,8 +173,12 @@ public final class Sequencer implements Closeable {
       return done;
     }
     // queued at once, in submission order; the signature is checked meanwhile on another core
-    if (!queue.offer(new Pending(tx, done, signature))) {
+    Pending pending = new Pending(tx, done, signature);
+    if (!queue.offer(pending)) {
       done.completeExceptionally(new IOException("ledger is busy: " + MAX_QUEUED + " transactions are waiting"));
+    } else if (!running && queue.remove(pending)) {
+      // the loop stopped between the check above and the offer, and will not drain the queue again
+      done.completeExceptionally(stopped());
     }
     return done;
   }
@@ -357,7 +361,7 @@ public final class Sequencer implements Closeable {
     failure = cause;
     running = false;
     IOException e = stopped();
-    batch.forEach(p -> p.done.completeExceptionally(e));
+    batch.stream().filter(p -> p != WAKE_UP).forEach(p -> p.done.completeExceptionally(e));
     batch.clear();
     Pending p;
     while ((p = queue.poll()) != null) {

@@ -51,6 +51,8 @@ public final class LedgerServer extends VerticleBase {
 
   /** Largest request body: one transaction in JSON, with room. */
   public static final int MAX_BODY_BYTES = 64 * 1024;
+  /** Longest a submitter waits for its block before being told the ledger is unavailable. */
+  public static final long COMMIT_TIMEOUT_MS = 30_000;
   /** Longest a block long poll may wait. */
   public static final long MAX_WAIT_MS = 30_000;
   /** Block bytes one read returns at most (the first block always goes, whatever its size). */
@@ -137,14 +139,19 @@ public final class LedgerServer extends VerticleBase {
     boolean wait = !"false".equals(ctx.request().getParam("wait"));
     String digest = Hex.to0x(tx.digest());
     Timer.Sample sample = Timer.start(metrics);
-    Future<Sequencer.Committed> done = Future.fromCompletionStage(sequencer.submit(tx), vertx.getOrCreateContext());
+    java.util.concurrent.CompletableFuture<Sequencer.Committed> submitted = sequencer.submit(tx);
+    if (!wait && submitted.isCompletedExceptionally()) {
+      ApiErrors.send(ctx, 503, "LEDGER_UNAVAILABLE", "the ledger cannot take transactions now (stopped or busy)");
+      return;
+    }
+    Future<Sequencer.Committed> done = Future.fromCompletionStage(submitted, vertx.getOrCreateContext());
     if (!wait) {
       ctx.response().setStatusCode(202).putHeader("content-type", "application/json")
           .end(new JsonObject().put("status", "accepted").put("digest", digest).encode());
       done.onComplete(r -> count(r.succeeded(), r.cause()));
       return;
     }
-    done.onComplete(r -> {
+    done.timeout(COMMIT_TIMEOUT_MS, TimeUnit.MILLISECONDS).onComplete(r -> {
       sample.stop(commitTimer);
       count(r.succeeded(), r.cause());
       if (r.succeeded()) {
