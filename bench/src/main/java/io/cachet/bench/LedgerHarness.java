@@ -58,8 +58,6 @@ public final class LedgerHarness {
     LedgerServer server = new LedgerServer(sequencer, "127.0.0.1", 0);
     vertx.deployVerticle(server).await(10, TimeUnit.SECONDS);
     String url = "http://127.0.0.1:" + server.port();
-    Follower follower = Follower.start(vertx, new Follower.Config(url, "cachet-bench", sequencerKey.verifyingKey(),
-        Duration.ofSeconds(5), Clock.systemUTC()));
     List<Identity> senders = new ArrayList<>();
     for (int i = 0; i < SENDERS; i++) {
       senders.add(Identity.generate(random));
@@ -67,21 +65,29 @@ public final class LedgerHarness {
     long[] nonces = new long[SENDERS];
     System.out.printf("ledger harness: %d senders, %d s per phase, journal in %s%n", SENDERS, seconds, dir);
 
-    inProcess(sequencer, senders, nonces, WARMUP_SECONDS, follower, null);
+    // the sequencer alone, as it runs in a deployment (followers live on key-server machines)
+    inProcess(sequencer, senders, nonces, WARMUP_SECONDS, null, null);
+    double alone = inProcess(sequencer, senders, nonces, seconds, null, null);
+    System.out.printf("in-process, sequencer alone: %.0f committed tx/s%n", alone);
+
+    // with a follower in the same JVM, sharing the two cores, to measure propagation
+    Follower follower = Follower.start(vertx, new Follower.Config(url, "cachet-bench", sequencerKey.verifyingKey(),
+        Duration.ofSeconds(5), Clock.systemUTC()));
+    follower.awaitHeight(sequencer.head().height()).get(120, TimeUnit.SECONDS);
     ConcurrentLinkedQueue<Long> propagation = new ConcurrentLinkedQueue<>();
-    double inProc = inProcess(sequencer, senders, nonces, seconds, follower, propagation);
-    System.out.printf("in-process: %.0f committed tx/s%n", inProc);
+    double shared = inProcess(sequencer, senders, nonces, seconds, follower, propagation);
+    System.out.printf("in-process, follower in the same JVM: %.0f committed tx/s%n", shared);
     report("propagation (ack -> follower applied)", propagation);
+    System.out.printf("follower lag at the end: %d ms%n", follower.status().lagMillis());
+    follower.close();
 
     LedgerClient client = new LedgerClient(vertx, url);
     overHttp(client, senders, nonces, WARMUP_SECONDS);
     double http = overHttp(client, senders, nonces, seconds);
     System.out.printf("over HTTP: %.0f committed tx/s%n", http);
-    System.out.printf("blocks: %d (head), follower lag %d ms%n", sequencer.head().height(),
-        follower.status().lagMillis());
+    System.out.printf("blocks: %d (head)%n", sequencer.head().height());
 
     client.close();
-    follower.close();
     vertx.close().await(10, TimeUnit.SECONDS);
     sequencer.close();
   }
@@ -135,7 +141,7 @@ public final class LedgerHarness {
       long acked = System.nanoTime();
       nonces[index]++;
       committed.incrementAndGet();
-      if (propagation != null) {
+      if (follower != null) {
         follower.awaitHeight(c.height()).thenRun(() -> propagation.add(System.nanoTime() - acked));
       }
       submitNext(sequencer, signed, nonces, index, end, committed, follower, propagation, done);
