@@ -5,7 +5,6 @@ import io.cachet.crypto.Base64Url;
 import io.cachet.crypto.FormatException;
 import io.cachet.crypto.PolicyId;
 import io.cachet.crypto.VerifyingKey;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -149,8 +148,8 @@ public final class Follower implements PolicyLedger, AutoCloseable {
         .addQueryParam("waitMs", Long.toString(waitMs))
         .timeout(waitMs + 5_000)
         .send()
-        .compose(this::parse)
-        .compose(blocks -> vertx.executeBlocking(() -> applyAll(blocks), true))
+        // decoding (base64, hashing up to megabytes of blocks) and checking stay off the event loop
+        .compose(response -> vertx.executeBlocking(() -> applyAll(parse(response)), true))
         .onComplete(r -> {
           if (r.succeeded()) {
             backoff = MIN_BACKOFF_MS;
@@ -168,23 +167,28 @@ public final class Follower implements PolicyLedger, AutoCloseable {
         });
   }
 
-  private Future<List<Block>> parse(HttpResponse<Buffer> response) {
+  private List<Block> parse(HttpResponse<Buffer> response) throws java.io.IOException {
     if (response.statusCode() != 200) {
-      return Future.failedFuture("ledger answered HTTP " + response.statusCode());
+      throw new java.io.IOException("ledger answered HTTP " + response.statusCode());
+    }
+    JsonObject body;
+    try {
+      body = response.bodyAsJsonObject();
+    } catch (RuntimeException e) {
+      throw new java.io.IOException("malformed blocks from the ledger: " + e.getMessage(), e);
+    }
+    if (body == null || !config.ledgerId().equals(body.getValue("ledgerId"))) {
+      throw new java.io.IOException("ledger at " + config.ledgerUrl() + " is "
+          + (body == null ? "silent" : body.getValue("ledgerId")) + ", not " + config.ledgerId());
     }
     try {
-      JsonObject body = response.bodyAsJsonObject();
-      if (!config.ledgerId().equals(body.getString("ledgerId"))) {
-        return Future.failedFuture("ledger at " + config.ledgerUrl() + " is " + body.getString("ledgerId")
-            + ", not " + config.ledgerId());
-      }
       List<Block> blocks = new ArrayList<>();
       for (Object b : body.getJsonArray("blocks")) {
         blocks.add(Block.decode(Base64Url.decode((String) b, "block")));
       }
-      return Future.succeededFuture(blocks);
+      return blocks;
     } catch (FormatException | RuntimeException e) {
-      return Future.failedFuture("malformed blocks from the ledger: " + e.getMessage());
+      throw new java.io.IOException("malformed blocks from the ledger: " + e.getMessage(), e);
     }
   }
 

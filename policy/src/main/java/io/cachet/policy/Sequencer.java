@@ -49,6 +49,9 @@ public final class Sequencer implements Closeable {
   /** Bytes of transactions one block may carry, leaving room under {@link Block#MAX_ENCODED_BYTES} for its header. */
   private static final long BLOCK_BYTES_BUDGET = Block.MAX_ENCODED_BYTES - 4096;
 
+  /** Most bytes of transactions waiting for a block before submitters are told the ledger is busy. */
+  public static final long MAX_QUEUED_BYTES = 64L << 20;
+
   /** Most transactions waiting for a block before submitters are told the ledger is busy. */
   public static final int MAX_QUEUED = 100_000;
 
@@ -87,6 +90,8 @@ public final class Sequencer implements Closeable {
   private final List<Block> blocks = new ArrayList<>();
   private volatile Block head;
   private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>(MAX_QUEUED);
+  /** Bytes of the transactions in {@link #queue} and in the batch being cut. */
+  private final java.util.concurrent.atomic.AtomicLong queuedBytes = new java.util.concurrent.atomic.AtomicLong();
   private final List<HeightWaiter> waiters = new ArrayList<>();
   private final Thread loop;
   /** Checks submitted signatures on every core, so the commit loop only orders and applies. */
@@ -174,7 +179,12 @@ public final class Sequencer implements Closeable {
     }
     // queued at once, in submission order; the signature is checked meanwhile on another core
     Pending pending = new Pending(tx, done, signature);
-    if (!queue.offer(pending)) {
+    long size = tx.encodedLength();
+    if (queuedBytes.addAndGet(size) > MAX_QUEUED_BYTES) {
+      queuedBytes.addAndGet(-size);
+      done.completeExceptionally(new IOException("ledger is busy: " + MAX_QUEUED_BYTES + " bytes of transactions are waiting"));
+    } else if (!queue.offer(pending)) {
+      queuedBytes.addAndGet(-size);
       done.completeExceptionally(new IOException("ledger is busy: " + MAX_QUEUED + " transactions are waiting"));
     } else if (!running && queue.remove(pending)) {
       // the loop stopped between the check above and the offer, and will not drain the queue again
@@ -293,11 +303,12 @@ public final class Sequencer implements Closeable {
         batch.pollFirst();
         continue;
       }
-      long size = p.tx.encoded().length + 2L;
+      long size = p.tx.encodedLength() + 2L;
       if (bytes + size > BLOCK_BYTES_BUDGET) {
         break;
       }
       batch.pollFirst();
+      queuedBytes.addAndGet(-(size - 2));
       TxOutcome bad = p.signature.join();
       TxOutcome o = bad != null ? bad : chain.state().applyVerified(p.tx, timestamp);
       if (o.accepted()) {

@@ -95,6 +95,10 @@ public final class Transaction {
     return encoded.clone();
   }
 
+  public int encodedLength() {
+    return encoded.length;
+  }
+
   public VerifyingKey senderKey() {
     return sender;
   }
