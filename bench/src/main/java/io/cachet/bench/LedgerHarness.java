@@ -37,6 +37,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * io.cachet.bench.LedgerHarness [seconds]}
  */
 public final class LedgerHarness {
+  /**
+   * The clients' threads. Named explicitly: on 2 cores the common pool has parallelism 1, and
+   * CompletableFuture's default async executor then starts a new thread per task.
+   */
+  private static final java.util.concurrent.ExecutorService CLIENTS = java.util.concurrent.Executors.newFixedThreadPool(2,
+      r -> {
+        Thread t = new Thread(r, "harness-client");
+        t.setDaemon(true);
+        return t;
+      });
+
+  /** Senders of the moderate-load phase, which measures propagation below saturation. */
+  private static final int MODERATE_SENDERS = 16;
+
   /** Concurrent senders, each with one transaction in flight. */
   private static final int SENDERS = 256;
   /** Default length of each measured phase. */
@@ -74,10 +88,19 @@ public final class LedgerHarness {
     Follower follower = Follower.start(vertx, new Follower.Config(url, "cachet-bench", sequencerKey.verifyingKey(),
         Duration.ofSeconds(5), Clock.systemUTC()));
     follower.awaitHeight(sequencer.head().height()).get(120, TimeUnit.SECONDS);
-    ConcurrentLinkedQueue<Long> propagation = new ConcurrentLinkedQueue<>();
-    double shared = inProcess(sequencer, senders, nonces, seconds, follower, propagation);
+    ConcurrentLinkedQueue<Long> saturated = new ConcurrentLinkedQueue<>();
+    double shared = inProcess(sequencer, senders, nonces, seconds, follower, saturated);
     System.out.printf("in-process, follower in the same JVM: %.0f committed tx/s%n", shared);
-    report("propagation (ack -> follower applied)", propagation);
+    settle(sequencer, follower);
+    report("propagation at that saturating load (ack -> follower applied)", saturated);
+    follower.awaitHeight(sequencer.head().height()).get(120, TimeUnit.SECONDS);
+    ConcurrentLinkedQueue<Long> propagation = new ConcurrentLinkedQueue<>();
+    double moderate = inProcess(sequencer, senders.subList(0, MODERATE_SENDERS), nonces, seconds, follower,
+        propagation);
+    System.out.printf("in-process, %d senders, follower in the same JVM: %.0f committed tx/s%n", MODERATE_SENDERS,
+        moderate);
+    settle(sequencer, follower);
+    report("propagation at that load (ack -> follower applied)", propagation);
     System.out.printf("follower lag at the end: %d ms%n", follower.status().lagMillis());
     follower.close();
 
@@ -142,10 +165,10 @@ public final class LedgerHarness {
       nonces[index]++;
       committed.incrementAndGet();
       if (follower != null) {
-        follower.awaitHeight(c.height()).thenRun(() -> propagation.add(System.nanoTime() - acked));
+        follower.awaitHeight(c.height()).thenRunAsync(() -> propagation.add(System.nanoTime() - acked), CLIENTS);
       }
       submitNext(sequencer, signed, nonces, index, end, committed, follower, propagation, done);
-    });
+    }, CLIENTS);
   }
 
   private static double overHttp(LedgerClient client, List<Identity> senders, long[] nonces, int seconds)
@@ -180,6 +203,12 @@ public final class LedgerHarness {
       committed.incrementAndGet();
       httpNext(client, signed, nonces, index, end, committed, done);
     });
+  }
+
+  /** Lets the follower reach the head and the last samples land, so slow samples are not left out. */
+  private static void settle(Sequencer sequencer, Follower follower) throws Exception {
+    follower.awaitHeight(sequencer.head().height()).get(120, TimeUnit.SECONDS);
+    Thread.sleep(500);
   }
 
   private static void report(String what, ConcurrentLinkedQueue<Long> nanos) {

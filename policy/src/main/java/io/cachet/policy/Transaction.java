@@ -83,7 +83,12 @@ public final class Transaction {
 
   public void verifySignature() throws InvalidSignatureException {
     byte[] unsigned = Arrays.copyOf(encoded, encoded.length - VerifyingKey.SIGNATURE_LENGTH);
-    sender.verify(unsigned, signature, "transaction " + nonce + " of " + sender());
+    try {
+      sender.verify(unsigned, signature, "transaction");
+    } catch (InvalidSignatureException e) {
+      // the detailed message (which derives the address) is built only for the failure
+      throw new InvalidSignatureException("transaction " + nonce + " of " + sender() + ": signature does not verify");
+    }
   }
 
   /** Identifies a transaction: BLAKE2b-256 of its encoding. */
