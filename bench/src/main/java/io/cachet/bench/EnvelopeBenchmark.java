@@ -11,7 +11,6 @@ import io.cachet.crypto.DataKey;
 import io.cachet.crypto.Envelope;
 import io.cachet.crypto.EnvelopeHeader;
 import io.cachet.crypto.HpkeKeyPair;
-import io.cachet.crypto.KeyServerKey;
 import io.cachet.crypto.PolicyId;
 import io.cachet.crypto.SealParameters;
 import io.cachet.crypto.Share;
@@ -115,14 +114,9 @@ public class EnvelopeBenchmark {
     plaintext = new byte[PLAINTEXT_BYTES];
     new Random(PLAINTEXT_SEED).nextBytes(plaintext);
     random = new SecureRandom();
-    List<HpkeKeyPair> servers = new ArrayList<>();
-    List<KeyServerKey> keys = new ArrayList<>();
-    for (int i = 1; i <= KEY_SERVERS; i++) {
-      HpkeKeyPair pair = HpkeKeyPair.generate();
-      servers.add(pair);
-      keys.add(new KeyServerKey("ks-" + i, pair.publicKey()));
-    }
-    params = new SealParameters("bench-ledger", PolicyId.random(random), THRESHOLD, keys);
+    BenchKeyServers ks = BenchKeyServers.generate(KEY_SERVERS);
+    List<HpkeKeyPair> servers = ks.pairs();
+    params = new SealParameters("bench-ledger", PolicyId.random(random), THRESHOLD, ks.keys());
     plaintextSource = new InMemory.Source(plaintext);
     sink = new InMemory.CountingSink();
     readBuffer = new byte[READ_BUFFER];

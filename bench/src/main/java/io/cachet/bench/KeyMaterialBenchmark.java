@@ -7,7 +7,6 @@ import io.cachet.crypto.EnvelopeHeader;
 import io.cachet.crypto.HpkeKeyPair;
 import io.cachet.crypto.HpkeRecipientKey;
 import io.cachet.crypto.Identity;
-import io.cachet.crypto.KeyServerKey;
 import io.cachet.crypto.ObjectId;
 import io.cachet.crypto.PolicyId;
 import io.cachet.crypto.SealParameters;
@@ -100,14 +99,9 @@ public class KeyMaterialBenchmark {
     x25519Private = X25519.generatePrivateKey();
     x25519PeerPublic = X25519.publicFromPrivate(X25519.generatePrivateKey());
 
-    List<HpkeKeyPair> servers = new ArrayList<>();
-    List<KeyServerKey> keys = new ArrayList<>();
-    for (int i = 1; i <= KEY_SERVERS; i++) {
-      HpkeKeyPair pair = HpkeKeyPair.generate();
-      servers.add(pair);
-      keys.add(new KeyServerKey("ks-" + i, pair.publicKey()));
-    }
-    params = new SealParameters("bench-ledger", PolicyId.random(random), THRESHOLD, keys);
+    BenchKeyServers ks = BenchKeyServers.generate(KEY_SERVERS);
+    List<HpkeKeyPair> servers = ks.pairs();
+    params = new SealParameters("bench-ledger", PolicyId.random(random), THRESHOLD, ks.keys());
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     EnvelopeHeader header = Envelope.seal(params, new ByteArrayInputStream(new byte[0]), 0, out, random);
     emptyEnvelopeHeader = header.encoded();
