@@ -1,0 +1,244 @@
+package io.cachet.storage.gateway;
+
+import io.cachet.storage.BlobId;
+import io.cachet.storage.StorageException;
+import io.cachet.storage.codec.BlobMetadata;
+import io.cachet.storage.http.StorageErrors;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code GET /v1/blobs/{id}} (with {@code Range: bytes=a-b}) and
+ * {@code GET /v1/blobs/{id}/byte-range?start=S&length=L}: the Walrus aggregator over the local
+ * nodes. Streams stripe by stripe with {@code readAhead} stripes fetched ahead and the response's
+ * back-pressure respected, so memory stays at a few stripes whatever the blob's size. Every shard
+ * is verified before a byte of it is sent. If a stripe cannot be read after the headers went out,
+ * the connection is reset: the reader sees a short body, never wrong bytes.
+ */
+final class Aggregator {
+  private static final Logger LOG = LoggerFactory.getLogger(Aggregator.class);
+
+  private final GatewayConfig config;
+  private final StripeReader reader;
+  private final GatewayMetrics metrics;
+
+  Aggregator(GatewayConfig config, StripeReader reader, GatewayMetrics metrics) {
+    this.config = config;
+    this.reader = reader;
+    this.metrics = metrics;
+  }
+
+  void read(RoutingContext ctx) {
+    BlobId id = blobId(ctx);
+    if (id == null) {
+      return;
+    }
+    String range = ctx.request().getHeader("Range");
+    reader.metadata(id).onComplete(ar -> {
+      if (ar.failed()) {
+        fail(ctx, ar.cause());
+        return;
+      }
+      BlobMetadata meta = ar.result().metadata();
+      long size = meta.length();
+      if (range == null) {
+        stream(ctx, meta, 0, size, false);
+        return;
+      }
+      long[] span = parseRange(range, size);
+      if (span == null) {
+        ctx.response().putHeader("Content-Range", "bytes */" + size);
+        StorageErrors.send(ctx, 416, "INVALID_BYTE_RANGE", "range " + range + " does not fit a " + size
+            + "-byte blob (closed ranges bytes=a-b only)");
+        return;
+      }
+      stream(ctx, meta, span[0], span[1], true);
+    });
+  }
+
+  void byteRange(RoutingContext ctx) {
+    BlobId id = blobId(ctx);
+    if (id == null) {
+      return;
+    }
+    long start;
+    long length;
+    try {
+      start = Long.parseLong(require(ctx, "start"));
+      length = Long.parseLong(require(ctx, "length"));
+    } catch (NumberFormatException e) {
+      StorageErrors.send(ctx, 400, "INVALID_ARGUMENT", "start and length must be integers");
+      return;
+    } catch (IllegalArgumentException e) {
+      StorageErrors.send(ctx, 400, "INVALID_ARGUMENT", e.getMessage());
+      return;
+    }
+    if (start < 0 || length < 1) {
+      StorageErrors.send(ctx, 400, "INVALID_ARGUMENT", "start must be >= 0 and length >= 1");
+      return;
+    }
+    reader.metadata(id).onComplete(ar -> {
+      if (ar.failed()) {
+        fail(ctx, ar.cause());
+        return;
+      }
+      BlobMetadata meta = ar.result().metadata();
+      if (start >= meta.length() || length > meta.length() - start) {
+        StorageErrors.send(ctx, 416, "INVALID_BYTE_RANGE", "bytes " + start + ".." + (start + length)
+            + " are outside the " + meta.length() + "-byte blob");
+        return;
+      }
+      stream(ctx, meta, start, start + length, false);
+    });
+  }
+
+  /** Sends bytes [from, to) of the blob. */
+  private void stream(RoutingContext ctx, BlobMetadata meta, long from, long to, boolean partial) {
+    HttpServerResponse response = ctx.response();
+    response.setStatusCode(partial ? 206 : 200)
+        .putHeader("content-type", "application/octet-stream")
+        .putHeader("content-length", Long.toString(to - from))
+        .putHeader("ETag", "\"" + meta.blobId() + "\"")
+        .putHeader("Cache-Control", "public, max-age=86400, stale-while-revalidate=3600")
+        .putHeader("X-Content-Type-Options", "nosniff")
+        .putHeader("Accept-Ranges", "bytes");
+    if (partial) {
+      response.putHeader("Content-Range", "bytes " + from + "-" + (to - 1) + "/" + meta.length());
+    }
+    if (from == to) {
+      response.end();
+      return;
+    }
+    new Download(ctx, meta, from, to).pump();
+  }
+
+  /** One streaming read; event-loop confined. */
+  private final class Download {
+    private final RoutingContext ctx;
+    private final HttpServerResponse response;
+    private final BlobMetadata meta;
+    private final long from;
+    private final long to;
+    private final long stripeData;
+    private final long lastStripe;
+    private long nextFetch;
+    private final Deque<Future<Buffer>> pending = new ArrayDeque<>();
+    private boolean closed;
+    private boolean started;
+
+    Download(RoutingContext ctx, BlobMetadata meta, long from, long to) {
+      this.ctx = ctx;
+      this.response = ctx.response();
+      this.meta = meta;
+      this.from = from;
+      this.to = to;
+      this.stripeData = meta.encoding().stripeDataSize();
+      this.nextFetch = from / stripeData;
+      this.lastStripe = (to - 1) / stripeData;
+      response.closeHandler(v -> closed = true);
+    }
+
+    void pump() {
+      while (!closed && pending.size() < config.readAhead() && nextFetch <= lastStripe) {
+        long s = nextFetch++;
+        long stripeStart = s * stripeData;
+        int lo = (int) (Math.max(from, stripeStart) - stripeStart);
+        int hi = (int) (Math.min(to, stripeStart + meta.encoding().stripeDataLength(meta.length(), s)) - stripeStart);
+        pending.add(reader.read(meta, s, lo, hi));
+      }
+      Future<Buffer> head = pending.peek();
+      if (head == null || closed) {
+        return;
+      }
+      head.onComplete(ar -> {
+        if (closed || pending.peek() != head) {
+          return;
+        }
+        if (ar.failed()) {
+          closed = true;
+          LOG.warn("read of {} failed: {}", meta.blobId(), ar.cause().getMessage());
+          if (!started) {
+            fail(ctx, ar.cause());
+          } else {
+            response.reset();
+          }
+          return;
+        }
+        pending.poll();
+        started = true;
+        metrics.served(ar.result().length());
+        boolean last = pending.isEmpty() && nextFetch > lastStripe;
+        if (last) {
+          response.end(ar.result());
+          return;
+        }
+        response.write(ar.result());
+        if (response.writeQueueFull()) {
+          response.drainHandler(v -> pump());
+        } else {
+          pump();
+        }
+      });
+    }
+  }
+
+  /** [start, end) of a closed {@code bytes=a-b} range (b clamped to the end), or null if unusable. */
+  static long[] parseRange(String header, long size) {
+    String h = header.trim();
+    if (!h.startsWith("bytes=") || h.indexOf(',') >= 0) {
+      return null;
+    }
+    String spec = h.substring(6).trim();
+    int dash = spec.indexOf('-');
+    if (dash <= 0) {
+      return null;
+    }
+    try {
+      long a = Long.parseLong(spec.substring(0, dash).trim());
+      String tail = spec.substring(dash + 1).trim();
+      long b = tail.isEmpty() ? size - 1 : Long.parseLong(tail);
+      if (a < 0 || b < a || a >= size) {
+        return null;
+      }
+      return new long[] {a, Math.min(b, size - 1) + 1};
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  private static String require(RoutingContext ctx, String name) {
+    String v = ctx.request().getParam(name);
+    if (v == null) {
+      throw new IllegalArgumentException("missing query parameter " + name);
+    }
+    return v;
+  }
+
+  private static BlobId blobId(RoutingContext ctx) {
+    try {
+      return BlobId.parse(ctx.pathParam("blobId"));
+    } catch (IllegalArgumentException e) {
+      StorageErrors.send(ctx, 400, "INVALID_ARGUMENT", e.getMessage());
+      return null;
+    }
+  }
+
+  static void fail(RoutingContext ctx, Throwable e) {
+    if (e instanceof StorageException se) {
+      String reason = se.reason() == StorageException.Reason.UNAVAILABLE ? "BLOB_UNAVAILABLE" : se.reason().name();
+      if (se.httpStatus() == 503) {
+        ctx.response().putHeader("Retry-After", "1");
+      }
+      StorageErrors.send(ctx, se.httpStatus() == 0 ? 503 : se.httpStatus(), reason, se.getMessage());
+    } else {
+      LOG.error("read failed", e);
+      StorageErrors.send(ctx, 500, "INTERNAL", "internal error");
+    }
+  }
+}

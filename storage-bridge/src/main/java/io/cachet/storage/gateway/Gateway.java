@@ -1,0 +1,140 @@
+package io.cachet.storage.gateway;
+
+import io.cachet.storage.BlobId;
+import io.cachet.storage.http.StorageErrors;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The local network's publisher and aggregator: the Walrus HTTP API over the storage nodes, plus
+ * the repair loop and the auditor. One route table:
+ *
+ * <pre>
+ * PUT  /v1/blobs?epochs=N[&amp;permanent=true][&amp;force=true]   store (Walrus newlyCreated / alreadyCertified)
+ * GET  /v1/blobs/{blobId}                 read; Range: bytes=a-b gives 206
+ * GET  /v1/blobs/{blobId}/byte-range?start=S&amp;length=L
+ * GET  /v1/blobs/by-object-id/{id}        404: the local network has no chain objects
+ * GET  /v1/network                        the network configuration (nodes, keys, epochs)
+ * GET  /health, GET /metrics
+ * </pre>
+ *
+ * All state is confined to this verticle's event loop; {@link #repairNow()} and
+ * {@link #auditNow()} hop onto it.
+ */
+public final class Gateway extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+
+  private final GatewayConfig config;
+  private final CertificateSink sink;
+  private final GatewayMetrics metrics = new GatewayMetrics();
+  private final List<Consumer<Auditor.Result>> auditListeners = new CopyOnWriteArrayList<>();
+  private NodeClient nodes;
+  private Repairer repairer;
+  private Auditor auditor;
+  private HttpServer server;
+  private Context home;
+
+  public Gateway(GatewayConfig config, CertificateSink sink) {
+    this.config = config;
+    this.sink = sink;
+  }
+
+  @Override
+  public Future<?> start() {
+    home = context;
+    nodes = new NodeClient(vertx, config.network(), config.nodeTimeoutMillis());
+    StripeReader reader = new StripeReader(vertx, nodes, metrics, config.nowMillis());
+    Publisher publisher = new Publisher(vertx, config, nodes, sink, metrics);
+    Aggregator aggregator = new Aggregator(config, reader, metrics);
+    repairer = new Repairer(nodes, reader, metrics);
+    auditor = new Auditor(nodes, reader, repairer, metrics);
+
+    Router router = Router.router(vertx);
+    router.put("/v1/blobs").handler(publisher::handle);
+    router.get("/v1/blobs/by-object-id/:objectId").handler(ctx -> StorageErrors.send(ctx, 404, "BLOB_NOT_FOUND",
+        "the local network has no on-chain blob objects; read by blob id"));
+    router.get("/v1/blobs/:blobId/byte-range").handler(aggregator::byteRange);
+    router.get("/v1/blobs/:blobId").handler(aggregator::read);
+    router.get("/v1/network").handler(ctx -> ctx.json(config.network().toJson()));
+    router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "ok")
+        .put("nodes", config.network().n()).put("epoch", config.currentEpoch())));
+    router.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4")
+        .end(metrics.registry.scrape()));
+    StorageErrors.install(router);
+
+    if (config.repairIntervalMillis() > 0) {
+      vertx.setPeriodic(config.repairIntervalMillis(), id -> repairer.runOnce()
+          .onFailure(e -> LOG.debug("repair pass skipped: {}", e.getMessage())));
+    }
+    if (config.auditIntervalMillis() > 0) {
+      vertx.setPeriodic(config.auditIntervalMillis(), id -> auditor.challengeRandom().onSuccess(this::reportAudit));
+    }
+    return vertx.createHttpServer()
+        .requestHandler(router)
+        .listen(config.port(), config.host())
+        .onSuccess(s -> {
+          server = s;
+          LOG.info("gateway listening on {}:{} over {} nodes (f={}, k={})", config.host(), s.actualPort(),
+              config.network().n(), config.network().f(), config.network().k());
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (nodes != null) {
+      nodes.close();
+    }
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  public String url() {
+    return "http://" + config.host() + ":" + actualPort();
+  }
+
+  /** Runs one repair pass now. */
+  public Future<Repairer.Report> repairNow() {
+    return onHome(() -> repairer.runOnce());
+  }
+
+  /** Challenges a random node on a random blob now (null when no blob is stored). */
+  public Future<Auditor.Result> auditNow() {
+    return onHome(() -> auditor.challengeRandom().onSuccess(this::reportAudit));
+  }
+
+  /** Challenges one node on one blob at one stripe (a random stripe if negative). */
+  public Future<Auditor.Result> challenge(int node, BlobId blob, long stripe) {
+    return onHome(() -> auditor.challenge(node, blob, stripe).onSuccess(this::reportAudit));
+  }
+
+  /** Called with every challenge outcome. */
+  public void onAudit(Consumer<Auditor.Result> listener) {
+    auditListeners.add(listener);
+  }
+
+  private void reportAudit(Auditor.Result result) {
+    if (result != null) {
+      auditListeners.forEach(l -> l.accept(result));
+    }
+  }
+
+  private <T> Future<T> onHome(Supplier<Future<T>> work) {
+    Promise<T> promise = Promise.promise();
+    home.runOnContext(v -> work.get().onComplete(promise));
+    return promise.future();
+  }
+}

@@ -1,0 +1,64 @@
+package io.cachet.storage.gateway;
+
+import io.cachet.storage.network.NetworkConfig;
+import java.util.function.LongSupplier;
+
+/**
+ * Settings of the local gateway (publisher + aggregator).
+ *
+ * @param maxBlobSize largest blob accepted; larger uploads get 413 naming the limit
+ * @param stripesInFlight stripes being encoded or sent at once per upload (memory: about
+ *     (stripesInFlight + 1) x n x shardSize bytes per upload)
+ * @param maxConcurrentUploads uploads at once; more get 429
+ * @param readAhead stripes fetched ahead of the one being written to a reader
+ * @param nodeTimeoutMillis longest one call to a node may take
+ * @param repairIntervalMillis how often the repair loop runs; 0 = never (run it by hand)
+ * @param auditIntervalMillis how often the auditor challenges a node; 0 = never
+ */
+public record GatewayConfig(NetworkConfig network, String host, int port, long maxBlobSize, int stripesInFlight,
+    int maxConcurrentUploads, int readAhead, long nodeTimeoutMillis, long repairIntervalMillis,
+    long auditIntervalMillis, LongSupplier nowMillis) {
+
+  public static final long DEFAULT_MAX_BLOB_SIZE = 64L << 30;
+
+  public GatewayConfig {
+    if (maxBlobSize < 0 || stripesInFlight < 1 || maxConcurrentUploads < 1 || readAhead < 1 || nodeTimeoutMillis < 1
+        || repairIntervalMillis < 0 || auditIntervalMillis < 0) {
+      throw new IllegalArgumentException("invalid gateway settings");
+    }
+  }
+
+  public static GatewayConfig defaults(NetworkConfig network) {
+    return new GatewayConfig(network, "127.0.0.1", 0, DEFAULT_MAX_BLOB_SIZE, 3, 4, 3, 30_000, 0, 0,
+        System::currentTimeMillis);
+  }
+
+  public GatewayConfig withPort(int port) {
+    return new GatewayConfig(network, host, port, maxBlobSize, stripesInFlight, maxConcurrentUploads, readAhead,
+        nodeTimeoutMillis, repairIntervalMillis, auditIntervalMillis, nowMillis);
+  }
+
+  public GatewayConfig withMaxBlobSize(long max) {
+    return new GatewayConfig(network, host, port, max, stripesInFlight, maxConcurrentUploads, readAhead,
+        nodeTimeoutMillis, repairIntervalMillis, auditIntervalMillis, nowMillis);
+  }
+
+  public GatewayConfig withClock(LongSupplier clock) {
+    return new GatewayConfig(network, host, port, maxBlobSize, stripesInFlight, maxConcurrentUploads, readAhead,
+        nodeTimeoutMillis, repairIntervalMillis, auditIntervalMillis, clock);
+  }
+
+  public GatewayConfig withIntervals(long repairMillis, long auditMillis) {
+    return new GatewayConfig(network, host, port, maxBlobSize, stripesInFlight, maxConcurrentUploads, readAhead,
+        nodeTimeoutMillis, repairMillis, auditMillis, nowMillis);
+  }
+
+  public GatewayConfig withNodeTimeout(long millis) {
+    return new GatewayConfig(network, host, port, maxBlobSize, stripesInFlight, maxConcurrentUploads, readAhead,
+        millis, repairIntervalMillis, auditIntervalMillis, nowMillis);
+  }
+
+  public long currentEpoch() {
+    return network.epochs().epochAt(nowMillis.getAsLong());
+  }
+}

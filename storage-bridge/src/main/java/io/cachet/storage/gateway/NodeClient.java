@@ -1,0 +1,202 @@
+package io.cachet.storage.gateway;
+
+import io.cachet.storage.BlobId;
+import io.cachet.storage.network.AvailabilityCertificate;
+import io.cachet.storage.network.NetworkConfig;
+import io.cachet.storage.network.NodeInfo;
+import io.cachet.storage.node.Confirmation;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * The gateway's side of the storage node API (docs/STORAGE.md), one method per route. Every
+ * method answers on the caller's Vert.x context; failures are {@link NodeCallException}s. Nothing
+ * a node says is trusted here beyond its shape: callers verify shards, metadata and signatures.
+ */
+public final class NodeClient {
+  private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+
+  /** What a node answered to a commit. */
+  public record Commit(Confirmation confirmation, boolean alreadyStored, long previousEndEpoch) {}
+
+  /** One entry of a node's blob listing. */
+  public record Listed(BlobId blobId, long size, long endEpoch) {}
+
+  /** A page of a node's blob listing; {@code next} is null on the last page. */
+  public record Listing(List<Listed> blobs, BlobId next) {}
+
+  /** Metadata bytes as a node served them, with the end epoch it keeps the blob until. */
+  public record Metadata(byte[] bytes, long endEpoch) {}
+
+  private final NetworkConfig network;
+  private final WebClient http;
+
+  public NodeClient(Vertx vertx, NetworkConfig network, long timeoutMillis) {
+    this.network = network;
+    this.http = WebClient.create(vertx,
+        new WebClientOptions().setKeepAlive(true).setConnectTimeout((int) Math.min(timeoutMillis, 10_000))
+            .setIdleTimeout(60),
+        new PoolOptions().setHttp1MaxSize(16));
+    this.timeoutMillis = timeoutMillis;
+  }
+
+  private final long timeoutMillis;
+
+  public NetworkConfig network() {
+    return network;
+  }
+
+  public Future<Void> putStripe(int node, String uploadId, long stripe, Buffer shard) {
+    return call(node, HttpMethod.PUT, "/v1/uploads/" + uploadId + "/stripes/" + stripe, shard, "application/octet-stream")
+        .mapEmpty();
+  }
+
+  public Future<Commit> commit(int node, String uploadId, byte[] metadata, long endEpoch) {
+    JsonObject body = new JsonObject().put("metadata", B64.encodeToString(metadata)).put("endEpoch", endEpoch);
+    return json(node, HttpMethod.POST, "/v1/uploads/" + uploadId + "/commit", body).map(j -> {
+      try {
+        Long previous = j.getLong("previousEndEpoch");
+        return new Commit(Confirmation.fromJson(j.getJsonObject("confirmation")),
+            Boolean.TRUE.equals(j.getBoolean("alreadyStored")), previous == null ? -1 : previous);
+      } catch (RuntimeException e) {
+        throw new NodeCallException(id(node), 200, "PROTOCOL", "malformed commit answer: " + e.getMessage());
+      }
+    });
+  }
+
+  public Future<Void> abort(int node, String uploadId) {
+    return call(node, HttpMethod.DELETE, "/v1/uploads/" + uploadId, null, null).mapEmpty();
+  }
+
+  public Future<Metadata> metadata(int node, BlobId blob) {
+    return call(node, HttpMethod.GET, "/v1/blobs/" + blob + "/metadata", null, null).map(r -> {
+      String end = r.getHeader("X-Cachet-End-Epoch");
+      try {
+        return new Metadata(r.bodyAsBuffer() == null ? new byte[0] : r.bodyAsBuffer().getBytes(),
+            Long.parseLong(end));
+      } catch (NumberFormatException | NullPointerException e) {
+        throw new NodeCallException(id(node), 200, "PROTOCOL", "metadata without a valid end epoch");
+      }
+    });
+  }
+
+  /** The node's shard of a stripe, unverified: the caller checks it against the metadata. */
+  public Future<Buffer> stripe(int node, BlobId blob, long stripe) {
+    return call(node, HttpMethod.GET, "/v1/blobs/" + blob + "/stripes/" + stripe, null, null)
+        .map(r -> r.bodyAsBuffer() == null ? Buffer.buffer() : r.bodyAsBuffer());
+  }
+
+  public Future<JsonObject> health(int node, BlobId blob) {
+    return json(node, HttpMethod.GET, "/v1/blobs/" + blob + "/health", null);
+  }
+
+  public Future<Void> repairInstall(int node, BlobId blob, byte[] metadata, AvailabilityCertificate certificate) {
+    JsonObject body = new JsonObject().put("metadata", B64.encodeToString(metadata))
+        .put("certificate", certificate.toJson());
+    return call(node, HttpMethod.PUT, "/v1/blobs/" + blob, body.toBuffer(), "application/json").mapEmpty();
+  }
+
+  public Future<Void> repairStripe(int node, BlobId blob, long stripe, Buffer shard) {
+    return call(node, HttpMethod.PUT, "/v1/blobs/" + blob + "/stripes/" + stripe, shard, "application/octet-stream")
+        .mapEmpty();
+  }
+
+  public Future<Void> putCertificate(int node, AvailabilityCertificate certificate) {
+    return call(node, HttpMethod.PUT, "/v1/blobs/" + certificate.blobId() + "/certificate",
+        certificate.toJson().toBuffer(), "application/json").mapEmpty();
+  }
+
+  public Future<AvailabilityCertificate> certificate(int node, BlobId blob) {
+    return json(node, HttpMethod.GET, "/v1/blobs/" + blob + "/certificate", null).map(j -> {
+      try {
+        return AvailabilityCertificate.fromJson(j);
+      } catch (RuntimeException e) {
+        throw new NodeCallException(id(node), 200, "PROTOCOL", "malformed certificate: " + e.getMessage());
+      }
+    });
+  }
+
+  public Future<JsonObject> challenge(int node, BlobId blob, long stripe) {
+    return json(node, HttpMethod.GET, "/v1/challenges/" + blob + "/" + stripe, null);
+  }
+
+  public Future<Listing> list(int node, BlobId after, int limit) {
+    String query = "/v1/blobs?limit=" + limit + (after == null ? "" : "&after=" + after);
+    return json(node, HttpMethod.GET, query, null).map(j -> {
+      try {
+        List<Listed> out = new ArrayList<>();
+        JsonArray blobs = j.getJsonArray("blobs");
+        for (int i = 0; i < blobs.size(); i++) {
+          JsonObject b = blobs.getJsonObject(i);
+          out.add(new Listed(BlobId.parse(b.getString("blobId")), b.getLong("size"), b.getLong("endEpoch")));
+        }
+        String next = j.getString("next");
+        return new Listing(out, next == null ? null : BlobId.parse(next));
+      } catch (RuntimeException e) {
+        throw new NodeCallException(id(node), 200, "PROTOCOL", "malformed listing: " + e.getMessage());
+      }
+    });
+  }
+
+  public void close() {
+    http.close();
+  }
+
+  private String id(int node) {
+    return network.nodes().get(node).id();
+  }
+
+  private Future<JsonObject> json(int node, HttpMethod method, String path, JsonObject body) {
+    return call(node, method, path, body == null ? null : body.toBuffer(), "application/json").map(r -> {
+      try {
+        return r.bodyAsJsonObject();
+      } catch (RuntimeException e) {
+        throw new NodeCallException(id(node), r.statusCode(), "PROTOCOL", "answer is not JSON");
+      }
+    });
+  }
+
+  private Future<HttpResponse<Buffer>> call(int node, HttpMethod method, String path, Buffer body, String type) {
+    NodeInfo info = network.nodes().get(node);
+    var request = http.requestAbs(method, info.url() + path).timeout(timeoutMillis);
+    if (type != null) {
+      request.putHeader("content-type", type);
+    }
+    Future<HttpResponse<Buffer>> sent = body == null ? request.send() : request.sendBuffer(body);
+    return sent.recover(e -> Future.failedFuture(
+            new NodeCallException(info.id(), 0, "NETWORK", "unreachable: " + e.getMessage())))
+        .compose(r -> {
+          if (r.statusCode() / 100 == 2) {
+            return Future.succeededFuture(r);
+          }
+          return Future.failedFuture(error(info.id(), r));
+        });
+  }
+
+  private static NodeCallException error(String nodeId, HttpResponse<Buffer> r) {
+    String reason = "HTTP_" + r.statusCode();
+    String message = "HTTP " + r.statusCode();
+    try {
+      JsonObject e = r.bodyAsJsonObject().getJsonObject("error");
+      message = e.getString("message", message);
+      JsonArray details = e.getJsonArray("details");
+      if (details != null && !details.isEmpty()) {
+        reason = details.getJsonObject(0).getString("reason", reason);
+      }
+    } catch (RuntimeException ignored) {
+      // Not our error shape: keep the status as the reason.
+    }
+    return new NodeCallException(nodeId, r.statusCode(), reason, message);
+  }
+}

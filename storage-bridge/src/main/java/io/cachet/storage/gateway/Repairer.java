@@ -1,0 +1,190 @@
+package io.cachet.storage.gateway;
+
+import io.cachet.storage.BlobId;
+import io.cachet.storage.codec.BlobMetadata;
+import io.cachet.storage.network.AvailabilityCertificate;
+import io.cachet.storage.network.NetworkConfig;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Brings every node back to holding a verified shard of every stripe of every live blob. One pass:
+ * list the blobs all reachable nodes hold; for each, ask every node to scrub its shards; install
+ * the blob (metadata + certificate, both checked by the node) on a node that never got it; rebuild
+ * each missing or corrupt shard from k verified shards of the others and write it back (the node
+ * checks it against the metadata before writing). Stripes are repaired one at a time, so memory
+ * stays at one stripe. Nodes that do not answer are skipped until the next pass.
+ */
+public final class Repairer {
+  private static final Logger LOG = LoggerFactory.getLogger(Repairer.class);
+  private static final int PAGE = 1000;
+
+  /** What one pass did: blobs looked at, shards rewritten per node, and what could not be done. */
+  public record Report(int blobs, Map<String, Long> repairedShards, List<String> problems) {
+    public long totalRepaired() {
+      return repairedShards.values().stream().mapToLong(Long::longValue).sum();
+    }
+  }
+
+  private final NodeClient nodes;
+  private final StripeReader reader;
+  private final GatewayMetrics metrics;
+  private final NetworkConfig network;
+  private boolean running;
+
+  Repairer(NodeClient nodes, StripeReader reader, GatewayMetrics metrics) {
+    this.nodes = nodes;
+    this.reader = reader;
+    this.metrics = metrics;
+    this.network = nodes.network();
+  }
+
+  Future<Report> runOnce() {
+    if (running) {
+      return Future.failedFuture(new IllegalStateException("a repair pass is already running"));
+    }
+    running = true;
+    Map<String, Long> repaired = new LinkedHashMap<>();
+    List<String> problems = new ArrayList<>();
+    return listAll(problems)
+        .compose(blobs -> sequentially(new ArrayList<>(blobs.keySet()), 0, repaired, problems)
+            .map(v -> new Report(blobs.size(), repaired, problems)))
+        .onComplete(ar -> {
+          running = false;
+          if (ar.succeeded() && ar.result().totalRepaired() > 0) {
+            LOG.info("repair pass: {} blobs, rewrote {}", ar.result().blobs(), repaired);
+          }
+        });
+  }
+
+  /** Union of every reachable node's listing. */
+  Future<Map<BlobId, Long>> listAll(List<String> problems) {
+    Map<BlobId, Long> all = new TreeMap<>();
+    List<Future<Void>> lists = new ArrayList<>();
+    for (int j = 0; j < network.n(); j++) {
+      int node = j;
+      lists.add(listFrom(node, null, all).recover(e -> {
+        problems.add(network.nodes().get(node).id() + " not listed: " + e.getMessage());
+        return Future.succeededFuture();
+      }));
+    }
+    return Future.join(lists).map(v -> all);
+  }
+
+  private Future<Void> listFrom(int node, BlobId after, Map<BlobId, Long> into) {
+    return nodes.list(node, after, PAGE).compose(page -> {
+      page.blobs().forEach(b -> into.merge(b.blobId(), b.endEpoch(), Math::max));
+      return page.next() == null ? Future.succeededFuture() : listFrom(node, page.next(), into);
+    });
+  }
+
+  private Future<Void> sequentially(List<BlobId> blobs, int at, Map<String, Long> repaired, List<String> problems) {
+    if (at == blobs.size()) {
+      return Future.succeededFuture();
+    }
+    BlobId blob = blobs.get(at);
+    return repairBlob(blob, repaired, problems)
+        .recover(e -> {
+          problems.add(blob + ": " + e.getMessage());
+          return Future.succeededFuture();
+        })
+        .compose(v -> sequentially(blobs, at + 1, repaired, problems));
+  }
+
+  private Future<Void> repairBlob(BlobId blob, Map<String, Long> repaired, List<String> problems) {
+    return reader.metadata(blob).compose(known -> {
+      BlobMetadata meta = known.metadata();
+      Future<Void> chain = Future.succeededFuture();
+      for (int j = 0; j < network.n(); j++) {
+        int node = j;
+        chain = chain.compose(v -> repairNode(meta, node, repaired).recover(e -> {
+          problems.add(network.nodes().get(node).id() + " " + blob + ": " + e.getMessage());
+          return Future.succeededFuture();
+        }));
+      }
+      return chain;
+    });
+  }
+
+  private Future<Void> repairNode(BlobMetadata meta, int node, Map<String, Long> repaired) {
+    BlobId blob = meta.blobId();
+    return nodes.health(node, blob)
+        .compose(health -> Future.succeededFuture(badStripes(health)), e -> {
+          if (e instanceof NodeCallException nce && nce.status() == 404) {
+            return install(meta, node).map(v -> allStripes(meta));
+          }
+          return Future.failedFuture(e);
+        })
+        .compose(bad -> rewrite(meta, node, bad, 0, repaired));
+  }
+
+  private Future<Void> install(BlobMetadata meta, int node) {
+    return certificate(meta.blobId(), 0).compose(cert -> {
+      LOG.info("installing blob {} on {}, which never had it", meta.blobId(), network.nodes().get(node).id());
+      return nodes.repairInstall(node, meta.blobId(), meta.toBytes(), cert);
+    });
+  }
+
+  /** A verified certificate for the blob from the first node that has one. */
+  private Future<AvailabilityCertificate> certificate(BlobId blob, int from) {
+    if (from == network.n()) {
+      return Future.failedFuture(new IllegalStateException("no node holds a valid certificate for " + blob));
+    }
+    return nodes.certificate(from, blob).compose(cert -> {
+      cert.verify(network);
+      if (!cert.blobId().equals(blob)) {
+        throw new IllegalStateException("certificate for another blob");
+      }
+      return Future.succeededFuture(cert);
+    }).recover(e -> certificate(blob, from + 1));
+  }
+
+  private Future<Void> rewrite(BlobMetadata meta, int node, List<Long> bad, int at, Map<String, Long> repaired) {
+    if (at == bad.size()) {
+      return Future.succeededFuture();
+    }
+    long stripe = bad.get(at);
+    String nodeId = network.nodes().get(node).id();
+    return reader.allShards(meta, stripe, node)
+        .compose(shards -> {
+          byte[] shard = shards[node];
+          if (!meta.matches(stripe, node, shard, 0, shard.length)) {
+            return Future.failedFuture(new IllegalStateException("rebuilt shard " + node + " of stripe " + stripe
+                + " does not match the metadata (inconsistent encoding)"));
+          }
+          return nodes.repairStripe(node, meta.blobId(), stripe, Buffer.buffer(shard));
+        })
+        .map(v -> {
+          repaired.merge(nodeId, 1L, Long::sum);
+          metrics.repaired(nodeId, 1);
+          return (Void) null;
+        })
+        .compose(v -> rewrite(meta, node, bad, at + 1, repaired));
+  }
+
+  private static List<Long> badStripes(JsonObject health) {
+    JsonArray bad = health.getJsonArray("bad", new JsonArray());
+    List<Long> out = new ArrayList<>();
+    for (int i = 0; i < bad.size(); i++) {
+      out.add(bad.getLong(i));
+    }
+    return out;
+  }
+
+  private static List<Long> allStripes(BlobMetadata meta) {
+    List<Long> out = new ArrayList<>();
+    for (long s = 0; s < meta.stripes(); s++) {
+      out.add(s);
+    }
+    return out;
+  }
+}
