@@ -1,0 +1,231 @@
+package io.cachet.storage.local;
+
+import io.cachet.storage.gateway.CertificateSink;
+import io.cachet.storage.gateway.Gateway;
+import io.cachet.storage.gateway.GatewayConfig;
+import io.cachet.storage.network.EpochSchedule;
+import io.cachet.storage.network.NetworkConfig;
+import io.cachet.storage.network.NodeInfo;
+import io.cachet.storage.node.NodeConfig;
+import io.cachet.storage.node.NodeKey;
+import io.cachet.storage.node.NodeKeys;
+import io.cachet.storage.node.StorageNode;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongSupplier;
+
+/**
+ * The embedded storage network: n storage nodes and one gateway, real HTTP servers on loopback,
+ * all state under one directory. The first start fixes the network (node keys, ports, genesis
+ * time) in {@code network.json}; later starts on the same directory bring back the same network,
+ * so blobs stored before are served again.
+ *
+ * <pre>
+ * root/network.json    the NetworkConfig, written once
+ * root/gateway.port    the gateway's port, chosen once
+ * root/node-0 .. n-1   one data directory per node
+ * </pre>
+ */
+public final class LocalNetwork {
+  /** How to build a new network; ignored (but the clock and intervals) when {@code root} has one. */
+  public record Options(int nodes, int shardSize, long epochMillis, int maxEpochsAhead, long maxBlobSize,
+      long repairIntervalMillis, long auditIntervalMillis, LongSupplier clock, CertificateSink sink) {
+
+    public static Options defaults() {
+      return new Options(7, 1 << 20, 60 * 60 * 1000L, 53, GatewayConfig.DEFAULT_MAX_BLOB_SIZE, 60_000, 30_000,
+          System::currentTimeMillis, CertificateSink.NONE);
+    }
+
+    public Options withNodes(int n, int shardSize) {
+      return new Options(n, shardSize, epochMillis, maxEpochsAhead, maxBlobSize, repairIntervalMillis,
+          auditIntervalMillis, clock, sink);
+    }
+
+    public Options withClock(LongSupplier clock, long epochMillis) {
+      return new Options(nodes, shardSize, epochMillis, maxEpochsAhead, maxBlobSize, repairIntervalMillis,
+          auditIntervalMillis, clock, sink);
+    }
+
+    public Options withIntervals(long repairMillis, long auditMillis) {
+      return new Options(nodes, shardSize, epochMillis, maxEpochsAhead, maxBlobSize, repairMillis, auditMillis,
+          clock, sink);
+    }
+
+    public Options withMaxBlobSize(long max) {
+      return new Options(nodes, shardSize, epochMillis, maxEpochsAhead, max, repairIntervalMillis,
+          auditIntervalMillis, clock, sink);
+    }
+
+    public Options withSink(CertificateSink sink) {
+      return new Options(nodes, shardSize, epochMillis, maxEpochsAhead, maxBlobSize, repairIntervalMillis,
+          auditIntervalMillis, clock, sink);
+    }
+  }
+
+  private final Vertx vertx;
+  private final Path root;
+  private final Options options;
+  private final NetworkConfig network;
+  private final String[] nodeDeployments;
+  private final StorageNode[] nodes;
+  private Gateway gateway;
+  private String gatewayDeployment;
+
+  private LocalNetwork(Vertx vertx, Path root, Options options, NetworkConfig network) {
+    this.vertx = vertx;
+    this.root = root;
+    this.options = options;
+    this.network = network;
+    this.nodeDeployments = new String[network.n()];
+    this.nodes = new StorageNode[network.n()];
+  }
+
+  /** Starts the network under {@code root}, creating it on first use. Blocking file work: call off the event loop. */
+  public static Future<LocalNetwork> start(Vertx vertx, Path root, Options options) {
+    NetworkConfig network;
+    try {
+      network = loadOrCreate(root, options);
+    } catch (IOException e) {
+      return Future.failedFuture(e);
+    }
+    LocalNetwork net = new LocalNetwork(vertx, root, options, network);
+    List<Future<?>> starts = new ArrayList<>();
+    for (int i = 0; i < network.n(); i++) {
+      starts.add(net.startNode(i));
+    }
+    return Future.all(starts).compose(v -> net.startGateway()).map(v -> net);
+  }
+
+  private static NetworkConfig loadOrCreate(Path root, Options options) throws IOException {
+    Path file = root.resolve("network.json");
+    if (Files.exists(file)) {
+      return NetworkConfig.fromJson(new JsonObject(Files.readString(file)));
+    }
+    Files.createDirectories(root);
+    List<NodeInfo> infos = new ArrayList<>();
+    for (int i = 0; i < options.nodes(); i++) {
+      NodeKey key = NodeKeys.loadOrCreate(nodeDir(root, i));
+      infos.add(new NodeInfo("node-" + i, i, "http://127.0.0.1:" + freePort(), key.publicKey()));
+      key.destroy();
+    }
+    NetworkConfig network = new NetworkConfig(infos, options.shardSize(),
+        new EpochSchedule(options.clock().getAsLong(), options.epochMillis(), options.maxEpochsAhead()));
+    Path tmp = root.resolve("network.json.tmp");
+    Files.writeString(tmp, network.toJson().encodePrettily(), StandardOpenOption.CREATE,
+        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE, StandardOpenOption.SYNC);
+    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+    return network;
+  }
+
+  private static Path nodeDir(Path root, int i) {
+    return root.resolve("node-" + i);
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  private Future<Void> startGateway() {
+    int port;
+    try {
+      port = gatewayPort(root);
+    } catch (IOException e) {
+      return Future.failedFuture(e);
+    }
+    GatewayConfig config = GatewayConfig.defaults(network)
+        .withPort(port)
+        .withMaxBlobSize(options.maxBlobSize())
+        .withClock(options.clock())
+        .withIntervals(options.repairIntervalMillis(), options.auditIntervalMillis());
+    gateway = new Gateway(config, options.sink());
+    return vertx.deployVerticle(gateway).map(id -> {
+      gatewayDeployment = id;
+      return null;
+    });
+  }
+
+  /** The gateway keeps its port across restarts, so URLs handed out stay valid. */
+  private static int gatewayPort(Path root) throws IOException {
+    Path file = root.resolve("gateway.port");
+    if (Files.exists(file)) {
+      return Integer.parseInt(Files.readString(file).trim());
+    }
+    int port = freePort();
+    Files.writeString(file, Integer.toString(port), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+        StandardOpenOption.SYNC);
+    return port;
+  }
+
+  /** Starts (or restarts) node {@code i} on its directory and port. */
+  public Future<Void> startNode(int i) {
+    if (nodeDeployments[i] != null) {
+      return Future.succeededFuture();
+    }
+    NodeInfo info = network.nodes().get(i);
+    int port = Integer.parseInt(info.url().substring(info.url().lastIndexOf(':') + 1));
+    NodeConfig config = new NodeConfig(nodeDir(root, i), i, network, NodeConfig.DEFAULT_HOST, port,
+        NodeConfig.DEFAULT_GC_INTERVAL_MILLIS, NodeConfig.DEFAULT_UPLOAD_TTL_MILLIS, options.clock());
+    StorageNode node = new StorageNode(config);
+    return vertx.deployVerticle(node).map(id -> {
+      nodeDeployments[i] = id;
+      nodes[i] = node;
+      return null;
+    });
+  }
+
+  /** Stops node {@code i}, as if it crashed after its last fsync. */
+  public Future<Void> stopNode(int i) {
+    String id = nodeDeployments[i];
+    if (id == null) {
+      return Future.succeededFuture();
+    }
+    nodeDeployments[i] = null;
+    nodes[i] = null;
+    return vertx.undeploy(id);
+  }
+
+  public boolean nodeRunning(int i) {
+    return nodeDeployments[i] != null;
+  }
+
+  public Path nodeDir(int i) {
+    return nodeDir(root, i);
+  }
+
+  public NetworkConfig network() {
+    return network;
+  }
+
+  public Gateway gateway() {
+    return gateway;
+  }
+
+  /** The publisher and aggregator URL (one gateway plays both). */
+  public String gatewayUrl() {
+    return gateway.url();
+  }
+
+  public Future<Void> close() {
+    List<Future<?>> stops = new ArrayList<>();
+    if (gatewayDeployment != null) {
+      stops.add(vertx.undeploy(gatewayDeployment));
+      gatewayDeployment = null;
+    }
+    for (int i = 0; i < nodes.length; i++) {
+      stops.add(stopNode(i));
+    }
+    return Future.join(stops).mapEmpty();
+  }
+}
