@@ -41,9 +41,12 @@ final class WalrusAnswers {
   /** The four shapes of a publisher's answer; exactly one key is present. */
   private static final List<String> STORE_KEYS = List.of("newlyCreated", "alreadyCertified", "markedInvalid", "error");
 
-  /** "10485760 bytes", "10 MiB", "10MB": a size a 413 message may state as the limit. */
-  private static final Pattern SIZE = Pattern.compile(
-      "(\\d[\\d,_]*(?:\\.\\d+)?)\\s*(bytes?|[KMGT]i?B)\\b", Pattern.CASE_INSENSITIVE);
+  /** "10485760 bytes", "10 MiB", "10MB": a size a 413 message may state. */
+  private static final String SIZE = "(\\d[\\d,_]*(?:\\.\\d+)?)\\s*(bytes?|[KMGT]i?B)\\b";
+  /** A size right after "limit", "maximum" or "max": the one a 413 means when it states several. */
+  private static final Pattern LIMIT = Pattern.compile("(?:limit|maximum|max)\\W{0,3}(?:\\w+\\W{1,3}){0,3}?" + SIZE,
+      Pattern.CASE_INSENSITIVE);
+  private static final Pattern ANY_SIZE = Pattern.compile(SIZE, Pattern.CASE_INSENSITIVE);
 
   // ---------------------------------------------------------------- publisher answers
 
@@ -179,9 +182,16 @@ final class WalrusAnswers {
 
   /** Says the limit a 413 states, or that it stated none. */
   private static String tooLargeNote(String message) {
-    Matcher m = SIZE.matcher(message);
+    Matcher m = LIMIT.matcher(message);
     if (m.find()) {
       return " (limit: " + m.group(1) + " " + m.group(2) + ")";
+    }
+    Matcher any = ANY_SIZE.matcher(message);
+    if (any.find()) {
+      String size = any.group(1) + " " + any.group(2);
+      if (!any.find()) {
+        return " (limit: " + size + ")";
+      }
     }
     return " (the server did not state its limit; Walrus publishers default to 10 MiB)";
   }

@@ -247,7 +247,7 @@ public final class WalrusBlobStore implements BlobStore {
       throw new IllegalArgumentException("range " + offset + " + " + length + " overflows");
     }
     if (length == 0) {
-      client();
+      client(); // a closed store still refuses
       return InputStream.nullInputStream();
     }
     return fetch(id, offset, length);
@@ -422,8 +422,9 @@ public final class WalrusBlobStore implements BlobStore {
         throw interrupted(what, null);
       }
       Duration wait = a.retryAfter() != null ? retry.retryAfter(a.retryAfter()) : retry.backoff(attempt);
-      log.info("{}: attempt {} of {} failed ({}, HTTP {}); retrying in {} ms{}", what, attempt, a.attemptsAllowed(),
-          failure.reason(), failure.httpStatus(), wait.toMillis(), a.retryAfter() != null ? " as Retry-After asks" : "");
+      log.info("{}: attempt {} of {} failed ({}{}); retrying in {} ms{}", what, attempt, a.attemptsAllowed(),
+          failure.reason(), failure.httpStatus() > 0 ? ", HTTP " + failure.httpStatus() : "", wait.toMillis(),
+          a.retryAfter() != null ? " as Retry-After asks" : "");
       try {
         sleeper.sleep(wait);
       } catch (InterruptedException e) {
