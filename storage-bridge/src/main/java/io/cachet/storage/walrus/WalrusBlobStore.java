@@ -299,10 +299,6 @@ public final class WalrusBlobStore implements BlobStore {
       }
       return Attempt.ok(new ExactLengthInputStream(body, length, status, what));
     }
-    if (status < 400) {
-      closeQuietly(body);
-      return Attempt.fail(new StorageException(Reason.PROTOCOL, status, what + " failed: unexpected HTTP " + status));
-    }
     StorageException failure = failure(response, what);
     if (status == 404) {
       if (recent.within(id, clock.instant(), retry.notFoundWindow())) {
@@ -458,14 +454,22 @@ public final class WalrusBlobStore implements BlobStore {
     return client;
   }
 
+  /** The failure a status other than 200 (or 206 to a range) stands for; reads and closes the body. */
   private static StorageException failure(HttpResponse<InputStream> response, String what) {
+    int status = response.statusCode();
+    if (status < 400) {
+      closeQuietly(response.body());
+      String location = response.headers().firstValue("Location").map(WalrusAnswers::quote).orElse(null);
+      return new StorageException(Reason.PROTOCOL, status, what + " failed: unexpected HTTP " + status
+          + (location == null ? "" : " to " + location + " (redirects are not followed)"));
+    }
     Capped body;
     try (InputStream in = response.body()) {
       body = Capped.read(in, MAX_ERROR_BYTES);
     } catch (IOException e) {
       body = new Capped(new byte[0], true);
     }
-    return WalrusAnswers.failure(response.statusCode(), body.bytes(), body.truncated(), what);
+    return WalrusAnswers.failure(status, body.bytes(), body.truncated(), what);
   }
 
   private static StorageException network(String what, IOException e) {
@@ -556,6 +560,7 @@ public final class WalrusBlobStore implements BlobStore {
     private volatile long count;
     private volatile IOException sourceFailure;
     private InputStream current;
+    private boolean closed;
 
     UploadBody(BlobSource source) {
       this.source = source;
@@ -587,6 +592,11 @@ public final class WalrusBlobStore implements BlobStore {
     }
 
     private synchronized InputStream open() {
+      if (closed) {
+        // The attempt is over (the server answered before the client began the body): open nothing
+        // that no one would close.
+        throw new UncheckedIOException(new IOException("the upload attempt has ended"));
+      }
       opened = true;
       closeCurrent();
       count = 0;
@@ -601,6 +611,7 @@ public final class WalrusBlobStore implements BlobStore {
     }
 
     synchronized void close() {
+      closed = true;
       closeCurrent();
     }
 

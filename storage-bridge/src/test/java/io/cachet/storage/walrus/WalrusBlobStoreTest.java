@@ -515,6 +515,22 @@ class WalrusBlobStoreTest {
   }
 
   @Test
+  void redirect_isNotFollowed() {
+    server.otherwise("GET", status(301, "", "Location", "https://elsewhere.example/v1/blobs/x"));
+    server.otherwise("PUT", status(307, "", "Location", "https://elsewhere.example/v1/blobs"));
+
+    StorageException read = catchThrowableOfType(StorageException.class, () -> store.read(BlobId.parse(NEW_ID)));
+    StorageException stored = storeFails(BlobSource.ofBytes(SEVENTEEN));
+
+    assertThat(read.reason()).isEqualTo(Reason.PROTOCOL);
+    assertThat(read).hasMessageContaining("HTTP 301 to https://elsewhere.example/v1/blobs/x")
+        .hasMessageContaining("not followed");
+    assertThat(stored.reason()).isEqualTo(Reason.PROTOCOL);
+    assertThat(stored.httpStatus()).isEqualTo(307);
+    assertThat(server.received()).hasSize(2);
+  }
+
+  @Test
   void read_lengthZero_returnsAnEmptyStreamWithoutARequest() throws Exception {
     try (InputStream in = store.read(BlobId.parse(NEW_ID), 5, 0)) {
       assertThat(in.read()).isEqualTo(-1);
