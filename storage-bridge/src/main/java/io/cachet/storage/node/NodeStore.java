@@ -375,6 +375,9 @@ public final class NodeStore implements AutoCloseable {
             held.endEpoch());
       } else {
         Upload u = uploads.get(uploadId);
+        if (u == null && metadata.stripes() == 0) {
+          u = upload(uploadId); // an empty blob has no stripes to send, so its upload starts here
+        }
         if (u == null) {
           throw new NodeException(Reason.UPLOAD_NOT_FOUND, "no upload " + uploadId + " in progress");
         }
