@@ -365,11 +365,11 @@ public final class NodeStore implements AutoCloseable {
     synchronized (lock(id)) {
       Held held = visible(id, epoch);
       if (held != null) {
+        ensureWhole(id, metadata, uploadId);
         long raised = Math.max(held.endEpoch(), endEpoch);
         if (raised != held.endEpoch()) {
           setLifetime(id, held.size(), raised);
         }
-        abort(uploadId);
         answer = new Committed(id, held.size(), raised, true, held.endEpoch());
         LOG.info("event=blob_already_stored blob={} upload={} endEpoch={} previousEndEpoch={}", id, uploadId, raised,
             held.endEpoch());
@@ -417,6 +417,14 @@ public final class NodeStore implements AutoCloseable {
   }
 
   private void checkComplete(Upload u, BlobMetadata metadata) throws NodeException {
+    NodeException problem = completeOrNull(u, metadata);
+    if (problem != null) {
+      throw problem;
+    }
+  }
+
+  /** Null if the upload holds exactly this node's shards of the blob, else what is wrong. */
+  private NodeException completeOrNull(Upload u, BlobMetadata metadata) {
     long stripes = metadata.stripes();
     List<Long> missing = new ArrayList<>();
     List<Long> wrong = new ArrayList<>();
@@ -437,18 +445,66 @@ public final class NodeStore implements AutoCloseable {
     }
     for (Long s : u.stripes.keySet()) {
       if (s >= stripes) {
-        throw new NodeException(Reason.DIGEST_MISMATCH, "upload " + u.id + " has stripe " + s + " but blob "
+        return new NodeException(Reason.DIGEST_MISMATCH, "upload " + u.id + " has stripe " + s + " but blob "
             + metadata.blobId() + " has " + stripes + " stripes");
       }
     }
     if (wrongCount > 0) {
-      throw new NodeException(Reason.DIGEST_MISMATCH, wrongCount + " stripe(s) of upload " + u.id
+      return new NodeException(Reason.DIGEST_MISMATCH, wrongCount + " stripe(s) of upload " + u.id
           + " do not match the metadata's length or digest for shard " + shardIndex + ": " + listed(wrong, wrongCount));
     }
     if (missingCount > 0) {
-      throw new NodeException(Reason.INCOMPLETE_UPLOAD, "upload " + u.id + " lacks " + missingCount + " of "
+      return new NodeException(Reason.INCOMPLETE_UPLOAD, "upload " + u.id + " lacks " + missingCount + " of "
           + stripes + " stripes: " + listed(missing, missingCount));
     }
+    return null;
+  }
+
+  /**
+   * Before a node confirms a blob it already holds, it makes sure it holds all of it. A complete
+   * and correct upload of the blob replaces the node's shard file (the bytes are the same ones,
+   * verified; this heals any shard the node had lost or never had since a repair install). Without
+   * one, the node's own shards must pass a scrub, else INCOMPLETE_UPLOAD: the client sends the
+   * stripes and commits again. Any other upload under this id is dropped. Caller holds the blob lock.
+   */
+  private void ensureWhole(BlobId id, BlobMetadata metadata, String uploadId) throws NodeException, IOException {
+    Upload u = uploads.get(uploadId);
+    if (u != null) {
+      boolean adopted = false;
+      u.lock.writeLock().lock();
+      try {
+        if (!u.closed && completeOrNull(u, metadata) == null) {
+          u.closed = true;
+          try {
+            u.channel.truncate(shardFileLength(metadata));
+            u.channel.force(true);
+            u.channel.close();
+            Files.move(u.dir.resolve(SHARDS), blobDir(id).resolve(SHARDS), StandardCopyOption.ATOMIC_MOVE,
+                StandardCopyOption.REPLACE_EXISTING);
+            Durability.syncDirectory(blobDir(id));
+          } finally {
+            closeQuietly(u.channel);
+            Durability.deleteRecursively(u.dir);
+          }
+          adopted = true;
+        }
+      } finally {
+        u.lock.writeLock().unlock();
+        if (u.closed) {
+          uploads.remove(uploadId, u);
+        }
+      }
+      if (adopted) {
+        return;
+      }
+    }
+    Health h = scrubHeld(id, metadata, 0);
+    if (!h.bad().isEmpty()) {
+      throw new NodeException(Reason.INCOMPLETE_UPLOAD, "this node holds blob " + id + " but not its shards of "
+          + h.bad().size() + " stripe(s): " + listed(h.bad().subList(0, Math.min(LISTED_STRIPES, h.bad().size())),
+          h.bad().size()) + "; send them with the commit");
+    }
+    abort(uploadId);
   }
 
   private static String listed(List<Long> some, int count) {
@@ -547,7 +603,10 @@ public final class NodeStore implements AutoCloseable {
   /** Scrub: reads and verifies every shard of a blob. */
   public Health scrub(BlobId id) throws NodeException, IOException {
     Held h = visibleOrThrow(id);
-    BlobMetadata m = metadata(id);
+    return scrubHeld(id, metadata(id), h.endEpoch());
+  }
+
+  private Health scrubHeld(BlobId id, BlobMetadata m, long endEpoch) throws NodeException, IOException {
     List<Long> missing = new ArrayList<>();
     List<Long> corrupt = new ArrayList<>();
     long stripes = m.stripes();
@@ -559,7 +618,7 @@ public final class NodeStore implements AutoCloseable {
       for (long s = 0; s < stripes; s++) {
         missing.add(s);
       }
-      return new Health(id, h.endEpoch(), stripes, missing, corrupt);
+      return new Health(id, endEpoch, stripes, missing, corrupt);
     }
     try (ch) {
       byte[] buf = new byte[encoding.shardSize()];
@@ -578,7 +637,7 @@ public final class NodeStore implements AutoCloseable {
       LOG.warn("event=scrub_found_damage blob={} stripes={} missing={} corrupt={}", id, stripes, missing.size(),
           corrupt.size());
     }
-    return new Health(id, h.endEpoch(), stripes, missing, corrupt);
+    return new Health(id, endEpoch, stripes, missing, corrupt);
   }
 
   /** A storage challenge: the verified shard of stripe {@code stripe} and its Merkle path. */

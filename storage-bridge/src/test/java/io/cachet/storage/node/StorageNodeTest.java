@@ -395,6 +395,32 @@ class StorageNodeTest {
     assertThat(fx.get(node, path + "/stripes/1").body()).isEqualTo(blob.shard(1, ME));
   }
 
+  @Test
+  void commit_ofAnInstalledBlobWithHoles_isRefusedWithoutTheStripes_andHealedWithThem() throws Exception {
+    Blob blob = fx.blob(3 * 3 * NodeFixture.SHARD, 20);
+    String path = "/v1/blobs/" + blob.id();
+    assertThat(install(path, B64.encodeToString(blob.metadata().toBytes()),
+        fx.certificate(blob, 18, 0, 1, 3, 4, 5).toJson()).status()).isEqualTo(204);
+
+    String message = assertError(fx.commit(node, "none", blob, 20), 409, "INCOMPLETE_UPLOAD");
+    assertThat(message).contains("[0, 1, 2]");
+    fx.upload(node, ME, "part", blob, 1);
+    assertError(fx.commit(node, "part", blob, 20), 409, "INCOMPLETE_UPLOAD");
+    assertThat(fx.get(node, path + "/metadata").header("X-Cachet-End-Epoch")).isEqualTo("18");
+
+    fx.put(node, "/v1/uploads/part/stripes/1", blob.shard(1, ME));
+    Resp healed = fx.commit(node, "part", blob, 20);
+
+    assertThat(healed.status()).isEqualTo(200);
+    assertThat(healed.json().getBoolean("alreadyStored")).isTrue();
+    assertThat(healed.json().getLong("previousEndEpoch")).isEqualTo(18);
+    assertThat(fx.get(node, path + "/health").json().getJsonArray("bad")).isEmpty();
+    for (int s = 0; s < 3; s++) {
+      assertThat(fx.get(node, path + "/stripes/" + s).body()).isEqualTo(blob.shard(s, ME));
+    }
+    assertThat(Files.list(fx.dir(ME).resolve("uploads"))).isEmpty();
+  }
+
   private Resp install(String path, String metadata, JsonObject certificate) throws Exception {
     return fx.putJson(node, path, new JsonObject().put("metadata", metadata).put("certificate", certificate).encode());
   }
