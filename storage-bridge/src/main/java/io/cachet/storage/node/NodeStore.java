@@ -341,9 +341,10 @@ public final class NodeStore implements AutoCloseable {
    * Commits an upload as the blob {@code metadata} describes, to be kept until {@code endEpoch}.
    * Checks the encoding, the end epoch and every stripe's length and digest; then fsyncs the shard
    * file, writes metadata and lifetime, fsyncs, renames the upload into place and fsyncs the
-   * directories. If the node already holds the blob, it keeps its data, drops the upload and
-   * raises the end epoch to the larger of the two. A commit repeated for the same upload, blob
-   * and end epoch gets the first answer again. The caller signs the answer's fields.
+   * directories. If the node already holds the blob, it keeps it, raises the end epoch to the
+   * larger of the two and answers {@code alreadyStored}, but only once it holds all of it (see
+   * {@link #ensureWhole}). A commit repeated for the same upload, blob and end epoch gets the first
+   * answer again. A refused commit leaves the upload open. The caller signs the answer's fields.
    */
   public Committed commit(String uploadId, BlobMetadata metadata, long endEpoch) throws NodeException, IOException {
     ensureOpen();
