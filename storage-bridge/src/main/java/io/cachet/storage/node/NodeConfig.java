@@ -1,0 +1,53 @@
+package io.cachet.storage.node;
+
+import io.cachet.storage.network.NetworkConfig;
+import io.cachet.storage.network.NodeInfo;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.function.LongSupplier;
+
+/**
+ * How one storage node runs: its data directory, its shard index in the network (its id and
+ * public key are {@code network.nodes().get(index)}), where it listens, how often it collects
+ * garbage, how long an idle upload lives, and the clock. Time is passed in: the current epoch is
+ * {@code network.epochs().epochAt(nowMillis)}, so tests move through epochs without sleeping.
+ */
+public record NodeConfig(Path dataDir, int index, NetworkConfig network, String host, int port,
+    long gcIntervalMillis, long uploadTtlMillis, LongSupplier nowMillis) {
+  public static final String DEFAULT_HOST = "127.0.0.1";
+  /** How often expired blobs and idle uploads are collected by default. */
+  public static final long DEFAULT_GC_INTERVAL_MILLIS = 60_000;
+  /** How long an upload may stay idle (no stripe written) before it is dropped, by default. */
+  public static final long DEFAULT_UPLOAD_TTL_MILLIS = 60 * 60_000;
+
+  public NodeConfig {
+    Objects.requireNonNull(dataDir, "dataDir");
+    Objects.requireNonNull(network, "network");
+    Objects.requireNonNull(nowMillis, "nowMillis");
+    host = host == null ? DEFAULT_HOST : host;
+    if (index < 0 || index >= network.n()) {
+      throw new IllegalArgumentException("node index " + index + " outside a network of " + network.n());
+    }
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port must be 0..65535, got " + port);
+    }
+    if (gcIntervalMillis < 1 || uploadTtlMillis < 1) {
+      throw new IllegalArgumentException("gcIntervalMillis and uploadTtlMillis must be positive");
+    }
+  }
+
+  /** Loopback, any port, default GC interval and upload TTL. */
+  public static NodeConfig of(Path dataDir, int index, NetworkConfig network, LongSupplier nowMillis) {
+    return new NodeConfig(dataDir, index, network, DEFAULT_HOST, 0, DEFAULT_GC_INTERVAL_MILLIS,
+        DEFAULT_UPLOAD_TTL_MILLIS, nowMillis);
+  }
+
+  /** This node as the network knows it. */
+  public NodeInfo node() {
+    return network.nodes().get(index);
+  }
+
+  public long currentEpoch() {
+    return network.epochs().epochAt(nowMillis.getAsLong());
+  }
+}

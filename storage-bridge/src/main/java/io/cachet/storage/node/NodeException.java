@@ -1,0 +1,62 @@
+package io.cachet.storage.node;
+
+/**
+ * A storage node refused or failed an operation for a reason a client can act on. {@link #reason()}
+ * is the stable code the HTTP layer puts in the AIP-193 error's {@code reason}; {@link Reason#status}
+ * the status it answers with. Plain I/O failures of the node's own disk are {@code IOException}s,
+ * not this.
+ */
+public final class NodeException extends Exception {
+  private static final long serialVersionUID = 1L;
+
+  /** Why, with the HTTP status the node answers. */
+  public enum Reason {
+    /** No such blob, or it expired. */
+    BLOB_NOT_FOUND(404),
+    /** The blob is held but this shard is not on disk (never repaired, or lost). */
+    SHARD_MISSING(404),
+    /** The shard on disk does not match its digest; it is never served. */
+    SHARD_CORRUPT(500),
+    /** The node's own metadata file for a blob is missing or does not match the blob id. */
+    METADATA_CORRUPT(500),
+    UPLOAD_NOT_FOUND(404),
+    /** Commit of an upload that lacks some stripe. */
+    INCOMPLETE_UPLOAD(409),
+    /** Shard bytes whose length or SHA-256 is not the one the metadata lists. */
+    DIGEST_MISMATCH(400),
+    BAD_METADATA(400),
+    /** Metadata for another encoding than the network's. */
+    WRONG_ENCODING(400),
+    /** An end epoch not after the current epoch, or too far ahead. */
+    BAD_EPOCH(400),
+    BAD_CERTIFICATE(400),
+    /** A stripe index past the blob's (or any upload's) last stripe. */
+    BAD_STRIPE(400),
+    /** A malformed request: JSON, base64, ids, parameters. */
+    INVALID_ARGUMENT(400),
+    TOO_LARGE(413),
+    /** The node already has as many uploads open as it allows. */
+    TOO_MANY_UPLOADS(503);
+
+    public final int status;
+
+    Reason(int status) {
+      this.status = status;
+    }
+  }
+
+  private final Reason reason;
+
+  public NodeException(Reason reason, String message) {
+    super(message);
+    this.reason = reason;
+  }
+
+  public Reason reason() {
+    return reason;
+  }
+
+  public int httpStatus() {
+    return reason.status;
+  }
+}
