@@ -70,6 +70,7 @@ public final class NodeStore implements AutoCloseable {
   static final String UPLOADS = "uploads";
   static final String SHARDS = "shards";
   static final String METADATA = "metadata";
+  static final String CERTIFICATE = "certificate";
   static final String TMP_SUFFIX = ".tmp";
 
   /** Most uploads open at once; each holds an open file. */
@@ -341,8 +342,9 @@ public final class NodeStore implements AutoCloseable {
    * Commits an upload as the blob {@code metadata} describes, to be kept until {@code endEpoch}.
    * Checks the encoding, the end epoch and every stripe's length and digest; then fsyncs the shard
    * file, writes metadata and lifetime, fsyncs, renames the upload into place and fsyncs the
-   * directories. If the node already holds the blob, it keeps it, raises the end epoch to the
-   * larger of the two and answers {@code alreadyStored}, but only once it holds all of it (see
+   * directories. If the node already holds the blob, it keeps it, raises its end epoch to the
+   * larger of the two, answers {@code alreadyStored} with the requested end epoch (so the caller
+   * signs exactly what was asked), but only once it holds all of it (see
    * {@link #ensureWhole}). A commit repeated for the same upload, blob and end epoch gets the first
    * answer again. A refused commit leaves the upload open. The caller signs the answer's fields.
    */
@@ -371,7 +373,9 @@ public final class NodeStore implements AutoCloseable {
         if (raised != held.endEpoch()) {
           setLifetime(id, held.size(), raised);
         }
-        answer = new Committed(id, held.size(), raised, true, held.endEpoch());
+        // Sign what was asked: keeping the blob until the later epoch makes that statement true,
+        // and every confirmation of one upload then names the same end epoch.
+        answer = new Committed(id, held.size(), endEpoch, true, held.endEpoch());
         LOG.info("event=blob_already_stored blob={} upload={} endEpoch={} previousEndEpoch={}", id, uploadId, raised,
             held.endEpoch());
       } else {
@@ -697,6 +701,7 @@ public final class NodeStore implements AutoCloseable {
       Durability.writeNew(staging.resolve(METADATA), metadata.toBytes());
       LifetimeFile.create(staging, certificate.endEpoch());
       Durability.writeNew(staging.resolve(SHARDS), new byte[0]);
+      Durability.writeNew(staging.resolve(CERTIFICATE), certificate.toJson().toBuffer().getBytes());
       Durability.syncDirectory(staging);
       if (Files.exists(blobDir(id))) {
         removeFromIndex(id);
@@ -712,6 +717,65 @@ public final class NodeStore implements AutoCloseable {
     LOG.info("event=blob_installed blob={} size={} endEpoch={} signers={}", id, metadata.length(),
         certificate.endEpoch(), certificate.confirmations().size());
     return true;
+  }
+
+  /**
+   * Keeps an availability certificate beside a blob this node holds, so that repair can later
+   * install the blob on a node that missed it. The certificate must verify against the network
+   * and name this blob and its size; of two, the one with the later end epoch is kept.
+   */
+  public void storeCertificate(BlobId id, AvailabilityCertificate certificate) throws NodeException, IOException {
+    ensureOpen();
+    if (!certificate.blobId().equals(id)) {
+      throw new NodeException(Reason.BAD_CERTIFICATE, "the certificate is for blob " + certificate.blobId());
+    }
+    try {
+      certificate.verify(config.network());
+    } catch (IllegalArgumentException e) {
+      throw new NodeException(Reason.BAD_CERTIFICATE, e.getMessage());
+    }
+    synchronized (lock(id)) {
+      Held held = visibleOrThrow(id);
+      if (certificate.size() != held.size()) {
+        throw new NodeException(Reason.BAD_CERTIFICATE, "the certificate is for " + certificate.size()
+            + " bytes; the blob has " + held.size());
+      }
+      AvailabilityCertificate existing = readCertificate(id);
+      if (existing != null && existing.endEpoch() >= certificate.endEpoch()) {
+        return;
+      }
+      Path dir = blobDir(id);
+      Path tmp = dir.resolve(CERTIFICATE + TMP_SUFFIX);
+      Files.deleteIfExists(tmp);
+      Durability.writeNew(tmp, certificate.toJson().toBuffer().getBytes());
+      Files.move(tmp, dir.resolve(CERTIFICATE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Durability.syncDirectory(dir);
+    }
+  }
+
+  /** The certificate kept for a blob this node holds. */
+  public AvailabilityCertificate certificate(BlobId id) throws NodeException, IOException {
+    ensureOpen();
+    visibleOrThrow(id);
+    AvailabilityCertificate c = readCertificate(id);
+    if (c == null) {
+      throw new NodeException(Reason.BLOB_NOT_FOUND, "no certificate kept for blob " + id);
+    }
+    return c;
+  }
+
+  private AvailabilityCertificate readCertificate(BlobId id) throws IOException {
+    Path file = blobDir(id).resolve(CERTIFICATE);
+    if (!Files.exists(file)) {
+      return null;
+    }
+    try {
+      return AvailabilityCertificate.fromJson(new io.vertx.core.json.JsonObject(
+          io.vertx.core.buffer.Buffer.buffer(Files.readAllBytes(file))));
+    } catch (RuntimeException e) {
+      LOG.warn("event=certificate_unreadable blob={} error={}", id, e.getMessage());
+      return null;
+    }
   }
 
   /** Repair write of one shard: verified against the metadata, then written and fsynced. */

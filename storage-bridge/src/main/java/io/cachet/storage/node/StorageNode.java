@@ -179,6 +179,9 @@ public final class StorageNode extends VerticleBase {
     route(router, HttpMethod.GET, "/v1/blobs/:blobId/stripes/:s", "read_stripe").handler(this::readStripe);
     route(router, HttpMethod.PUT, "/v1/blobs/:blobId", "install").handler(json).handler(this::install);
     route(router, HttpMethod.PUT, "/v1/blobs/:blobId/stripes/:s", "repair_stripe").handler(this::repairStripe);
+    route(router, HttpMethod.PUT, "/v1/blobs/:blobId/certificate", "put_certificate").handler(json)
+        .handler(this::putCertificate);
+    route(router, HttpMethod.GET, "/v1/blobs/:blobId/certificate", "certificate").handler(this::certificate);
     route(router, HttpMethod.GET, "/v1/blobs/:blobId/health", "scrub").handler(this::scrub);
     route(router, HttpMethod.GET, "/v1/challenges/:blobId/:s", "challenge").handler(this::challenge);
     route(router, HttpMethod.GET, "/health", "health").handler(this::health);
@@ -348,6 +351,38 @@ public final class StorageNode extends VerticleBase {
       }
       return store.install(id, metadata, parsed);
     }, (c, created) -> c.response().setStatusCode(204).end());
+  }
+
+  private void putCertificate(RoutingContext ctx) {
+    BlobId id;
+    try {
+      id = Params.blobId(ctx.pathParam("blobId"));
+    } catch (NodeException e) {
+      fail(ctx, e);
+      return;
+    }
+    Buffer body = ctx.body().buffer();
+    blocking(ctx, () -> {
+      AvailabilityCertificate parsed;
+      try {
+        parsed = AvailabilityCertificate.fromJson(jsonObject(body));
+      } catch (RuntimeException e) {
+        throw new NodeException(Reason.BAD_CERTIFICATE, "malformed certificate: " + e.getMessage());
+      }
+      store.storeCertificate(id, parsed);
+      return true;
+    }, (c, done) -> c.response().setStatusCode(204).end());
+  }
+
+  private void certificate(RoutingContext ctx) {
+    BlobId id;
+    try {
+      id = Params.blobId(ctx.pathParam("blobId"));
+    } catch (NodeException e) {
+      fail(ctx, e);
+      return;
+    }
+    blocking(ctx, () -> store.certificate(id).toJson().toBuffer(), (c, body) -> json(c, 200, body));
   }
 
   private void repairStripe(RoutingContext ctx) {
