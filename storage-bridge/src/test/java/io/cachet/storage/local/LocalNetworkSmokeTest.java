@@ -1,0 +1,63 @@
+package io.cachet.storage.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cachet.storage.BlobSource;
+import io.cachet.storage.StoreOptions;
+import io.cachet.storage.StoreResult;
+import io.cachet.storage.walrus.WalrusBlobStore;
+import io.vertx.core.Vertx;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LocalNetworkSmokeTest {
+  @TempDir Path root;
+  Vertx vertx;
+  LocalNetwork net;
+  WalrusBlobStore store;
+
+  @BeforeEach
+  void up() throws Exception {
+    vertx = Vertx.vertx();
+    net = LocalNetwork.start(vertx, root, LocalNetwork.Options.defaults().withNodes(7, 64 * 1024).withIntervals(0, 0))
+        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    store = WalrusBlobStore.connect(net.gatewayUrl(), net.gatewayUrl());
+  }
+
+  @AfterEach
+  void down() throws Exception {
+    store.close();
+    net.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void storesAndReadsBack() throws Exception {
+    byte[] data = new byte[1_000_003];
+    new Random(7).nextBytes(data);
+    StoreResult r = store.store(BlobSource.ofBytes(data), StoreOptions.epochs(3));
+    assertThat(r.alreadyCertified()).isFalse();
+    try (InputStream in = store.read(r.blobId())) {
+      assertThat(in.readAllBytes()).isEqualTo(data);
+    }
+    try (InputStream in = store.read(r.blobId(), 196_600, 100_000)) {
+      byte[] expected = java.util.Arrays.copyOfRange(data, 196_600, 296_600);
+      assertThat(in.readAllBytes()).isEqualTo(expected);
+    }
+    StoreResult again = store.store(BlobSource.ofBytes(data), StoreOptions.epochs(2));
+    assertThat(again.alreadyCertified()).isTrue();
+    assertThat(again.blobId()).isEqualTo(r.blobId());
+    for (int i = 0; i < 4; i++) {
+      net.stopNode(i).toCompletionStage().toCompletableFuture().get();
+    }
+    try (InputStream in = store.read(r.blobId())) {
+      assertThat(in.readAllBytes()).isEqualTo(data);
+    }
+  }
+}
