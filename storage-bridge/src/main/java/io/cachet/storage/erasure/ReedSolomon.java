@@ -33,8 +33,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Instances are immutable apart from that cache, thread-safe, and cheap to build; reuse one per
  * (n, k) to reuse its cache. Every operation works on a byte range {@code [offset, offset +
- * length)} that is the same in all shards. Shard arrays must be distinct objects; an array passed
- * twice gives undefined results. Bulk work runs in {@link CodingLoop}.
+ * length)} that is the same in all shards; every shard an operation reads or writes (for a rebuild:
+ * every present shard and every one to be rebuilt) must be at least {@code offset + length} long.
+ * Shard arrays must be distinct objects; an array passed twice gives undefined results. Bulk work
+ * runs in {@link CodingLoop}.
  */
 public final class ReedSolomon {
   /** Most shards: a 255-element Cauchy construction needs n distinct field elements out of 256. */
