@@ -24,6 +24,10 @@ import java.util.Arrays;
  * product into an accumulator are plain loops over {@code long[]} that HotSpot's C2 turns into
  * SIMD code, so each costs a fraction of a cycle per byte.
  *
+ * <p>The scratch is {@code long[]} rather than {@code byte[]} because C2 in JDK 17 does not vectorize
+ * the byte form of the doubling (byte shifts): measured at 1.3 GB/s for the step alone, against
+ * 36 GB/s for the {@code long[]} loop.
+ *
  * <p>The range is processed in chunks of {@link #CHUNK_WORDS} longs that stay in L1: each input
  * chunk is loaded once per batch of up to {@link #OUTPUT_BATCH} outputs, doubled in place up to
  * the highest coefficient bit the batch needs, and XORed into each output's accumulator for every

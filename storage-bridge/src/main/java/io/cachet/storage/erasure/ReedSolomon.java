@@ -20,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *       {@code x_i = k + i} and {@code y_j = j} taken as field elements (so {@code x_i + y_j} is
  *       {@code (k + i) XOR j}, never 0 because the n values 0..n-1 are distinct).
  *   <li>Byte t of shard s is {@code XOR over j of G[s][j] * data_j[t]}: each byte position is coded
- *       on its own, and shard s of a stripe depends only on byte t of every data shard.
+ *       on its own, from byte t of every data shard.
  * </ul>
  * For example, for n = 7, k = 3 the first parity row is 1/3, 1/2, 1/1 = 0xF4, 0x8E, 0x01.
  *
@@ -33,11 +33,13 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Instances are immutable apart from that cache, thread-safe, and cheap to build; reuse one per
  * (n, k) to reuse its cache. Every operation works on a byte range {@code [offset, offset +
- * length)} that is the same in all shards. Shard arrays must be distinct objects; an array passed
- * twice gives undefined results. Bulk work runs in {@link CodingLoop}.
+ * length)} that is the same in all shards; every shard an operation reads or writes (for a rebuild:
+ * every present shard and every one to be rebuilt) must be at least {@code offset + length} long.
+ * Shard arrays must be distinct objects; an array passed twice gives undefined results. Bulk work
+ * runs in {@link CodingLoop}.
  */
 public final class ReedSolomon {
-  /** Most shards: a 255-element Cauchy construction needs n distinct field elements out of 256. */
+  /** Most shards, as in {@code codec.Encoding}; the construction needs n distinct field elements. */
   public static final int MAX_SHARDS = 255;
 
   /** Budget for cached recovery matrices per instance, in matrix bytes (n * k each). */
