@@ -115,6 +115,12 @@ public final class BlobMetadata {
         && Hashes.equal(digest(stripe, shard), Hashes.shardDigest(bytes, offset, len));
   }
 
+  /** Like {@link #matches(long, int, byte[], int, int)}, over a buffer's remaining bytes. */
+  public boolean matches(long stripe, int shard, java.nio.ByteBuffer bytes) {
+    return bytes.remaining() == encoding.shardLength(length, stripe)
+        && Hashes.equal(digest(stripe, shard), Hashes.shardDigest(bytes));
+  }
+
   /** The Merkle leaf index of a shard. */
   public int leafIndex(long stripe, int shard) {
     return (int) (stripe * encoding.n() + shard);

@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -128,7 +129,7 @@ final class Aggregator {
     private final long stripeData;
     private final long lastStripe;
     private long nextFetch;
-    private final Deque<Future<Buffer>> pending = new ArrayDeque<>();
+    private final Deque<Future<List<Buffer>>> pending = new ArrayDeque<>();
     private boolean closed;
     private boolean started;
 
@@ -152,7 +153,7 @@ final class Aggregator {
         int hi = (int) (Math.min(to, stripeStart + meta.encoding().stripeDataLength(meta.length(), s)) - stripeStart);
         pending.add(reader.read(meta, s, lo, hi));
       }
-      Future<Buffer> head = pending.peek();
+      Future<List<Buffer>> head = pending.peek();
       if (head == null || closed) {
         return;
       }
@@ -172,13 +173,14 @@ final class Aggregator {
         }
         pending.poll();
         started = true;
-        metrics.served(ar.result().length());
-        boolean last = pending.isEmpty() && nextFetch > lastStripe;
-        if (last) {
-          response.end(ar.result());
+        for (Buffer piece : ar.result()) {
+          metrics.served(piece.length());
+          response.write(piece);
+        }
+        if (pending.isEmpty() && nextFetch > lastStripe) {
+          response.end();
           return;
         }
-        response.write(ar.result());
         if (response.writeQueueFull()) {
           response.drainHandler(v -> pump());
         } else {

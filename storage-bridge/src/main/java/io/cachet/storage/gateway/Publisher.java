@@ -5,6 +5,7 @@ import io.cachet.storage.codec.BlobMetadata;
 import io.cachet.storage.codec.Encoding;
 import io.cachet.storage.codec.Hashes;
 import io.cachet.storage.erasure.ReedSolomon;
+import io.cachet.storage.http.Buffers;
 import io.cachet.storage.http.StorageErrors;
 import io.cachet.storage.network.AvailabilityCertificate;
 import io.cachet.storage.network.NetworkConfig;
@@ -299,8 +300,7 @@ final class Publisher {
           continue;
         }
         int node = i;
-        Buffer shard = Buffer.buffer(encoded.length == encoded.shards[i].length ? encoded.shards[i]
-            : Arrays.copyOf(encoded.shards[i], encoded.length));
+        Buffer shard = Buffers.wrap(encoded.shards[i], encoded.length);
         sends.add(nodes.putStripe(node, uploadId, stripe, shard)
             .recover(e -> {
               drop(node, e);

@@ -2,10 +2,10 @@ package io.cachet.storage.gateway;
 
 import io.cachet.storage.BlobId;
 import io.cachet.storage.codec.BlobMetadata;
+import io.cachet.storage.http.Buffers;
 import io.cachet.storage.network.AvailabilityCertificate;
 import io.cachet.storage.network.NetworkConfig;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -161,7 +161,7 @@ public final class Repairer {
             return Future.failedFuture(new IllegalStateException("rebuilt shard " + node + " of stripe " + stripe
                 + " does not match the metadata (inconsistent encoding)"));
           }
-          return nodes.repairStripe(node, meta.blobId(), stripe, Buffer.buffer(shard));
+          return nodes.repairStripe(node, meta.blobId(), stripe, Buffers.wrap(shard));
         })
         .map(v -> {
           repaired.merge(nodeId, 1L, Long::sum);

@@ -5,6 +5,7 @@ import io.cachet.storage.StorageException;
 import io.cachet.storage.codec.BlobMetadata;
 import io.cachet.storage.codec.Encoding;
 import io.cachet.storage.erasure.ReedSolomon;
+import io.cachet.storage.http.Buffers;
 import io.cachet.storage.network.NetworkConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -112,46 +113,47 @@ final class StripeReader {
         });
   }
 
-  /** Bytes [from, to) of stripe {@code stripe}'s data, verified. */
-  Future<Buffer> read(BlobMetadata meta, long stripe, int from, int to) {
+  /**
+   * Bytes [from, to) of stripe {@code stripe}'s data, verified, as pieces to send in order. When
+   * the data shards arrive well the pieces are views of what the nodes sent: nothing is copied.
+   */
+  Future<List<Buffer>> read(BlobMetadata meta, long stripe, int from, int to) {
     int shardLength = meta.encoding().shardLength(meta.length(), stripe);
+    int k = meta.encoding().k();
     int first = from / shardLength;
     int last = (to - 1) / shardLength;
     List<Integer> wanted = new ArrayList<>();
     for (int j = first; j <= last; j++) {
       wanted.add(j);
     }
-    return gather(meta, stripe, wanted, last - first + 1, false).compose(shards -> {
+    return gather(meta, stripe, wanted, last - first + 1, false, new Buffer[network.n()]).compose(shards -> {
       boolean complete = true;
       for (int j = first; j <= last; j++) {
         complete &= shards[j] != null;
       }
-      Future<byte[][]> ready = complete ? Future.succeededFuture(shards)
-          : gather(meta, stripe, otherShards(wanted), meta.encoding().k(), true, shards)
-              .compose(all -> vertx.executeBlocking(() -> {
+      Future<Buffer[]> ready = complete ? Future.succeededFuture(shards)
+          : gather(meta, stripe, otherShards(wanted), k, true, shards)
+              .compose(got -> vertx.executeBlocking(() -> {
+                byte[][] all = toArrays(got, shardLength);
                 boolean[] present = new boolean[all.length];
                 for (int j = 0; j < all.length; j++) {
-                  present[j] = all[j] != null;
-                  if (all[j] == null && j < meta.encoding().k()) {
-                    all[j] = new byte[shardLength];
-                  }
-                }
-                for (int j = meta.encoding().k(); j < all.length; j++) {
-                  if (all[j] == null) {
-                    all[j] = new byte[shardLength];
-                  }
+                  present[j] = got[j] != null;
                 }
                 codec.reconstructData(all, present, 0, shardLength);
-                return all;
+                Buffer[] rebuilt = new Buffer[all.length];
+                for (int j = 0; j < k; j++) {
+                  rebuilt[j] = Buffers.wrap(all[j]);
+                }
+                return rebuilt;
               }, false));
       return ready.map(all -> {
-        Buffer out = Buffer.buffer(to - from);
+        List<Buffer> pieces = new ArrayList<>(last - first + 1);
         for (int j = first; j <= last; j++) {
           int lo = Math.max(from, j * shardLength) - j * shardLength;
           int hi = Math.min(to, (j + 1) * shardLength) - j * shardLength;
-          out.appendBytes(all[j], lo, hi - lo);
+          pieces.add(lo == 0 && hi == shardLength ? all[j] : all[j].slice(lo, hi));
         }
-        return out;
+        return pieces;
       });
     });
   }
@@ -168,23 +170,24 @@ final class StripeReader {
         candidates.add(j);
       }
     }
-    return gather(meta, stripe, candidates, meta.encoding().k(), true).compose(got ->
+    return gather(meta, stripe, candidates, meta.encoding().k(), true, new Buffer[network.n()]).compose(got ->
         vertx.executeBlocking(() -> {
+          byte[][] all = toArrays(got, shardLength);
           boolean[] present = new boolean[got.length];
           for (int j = 0; j < got.length; j++) {
             present[j] = got[j] != null;
-            if (got[j] == null) {
-              got[j] = new byte[shardLength];
-            }
           }
-          codec.reconstruct(got, present, 0, shardLength);
-          return got;
+          codec.reconstruct(all, present, 0, shardLength);
+          return all;
         }, false));
   }
 
-  private Future<byte[][]> gather(BlobMetadata meta, long stripe, List<Integer> candidates, int need,
-      boolean mustReach) {
-    return gather(meta, stripe, candidates, need, mustReach, new byte[network.n()][]);
+  private static byte[][] toArrays(Buffer[] shards, int shardLength) {
+    byte[][] all = new byte[shards.length][];
+    for (int j = 0; j < shards.length; j++) {
+      all[j] = shards[j] != null ? shards[j].getBytes() : new byte[shardLength];
+    }
+    return all;
   }
 
   /**
@@ -192,17 +195,17 @@ final class StripeReader {
    * {@code into} (counting those already there). Fails with UNAVAILABLE when the candidates run
    * out and {@code mustReach}.
    */
-  private Future<byte[][]> gather(BlobMetadata meta, long stripe, List<Integer> candidates, int need,
-      boolean mustReach, byte[][] into) {
+  private Future<Buffer[]> gather(BlobMetadata meta, long stripe, List<Integer> candidates, int need,
+      boolean mustReach, Buffer[] into) {
     List<Integer> queue = new ArrayList<>(order(candidates));
     queue.removeIf(j -> into[j] != null);
     return gatherStep(meta, stripe, queue, need, mustReach, into, new ArrayList<>());
   }
 
-  private Future<byte[][]> gatherStep(BlobMetadata meta, long stripe, List<Integer> queue, int need,
-      boolean mustReach, byte[][] into, List<String> failures) {
+  private Future<Buffer[]> gatherStep(BlobMetadata meta, long stripe, List<Integer> queue, int need,
+      boolean mustReach, Buffer[] into, List<String> failures) {
     int have = 0;
-    for (byte[] s : into) {
+    for (Buffer s : into) {
       have += s == null ? 0 : 1;
     }
     if (have >= need || queue.isEmpty()) {
@@ -229,19 +232,18 @@ final class StripeReader {
   }
 
   /** Shard j of a stripe from node j, verified against the metadata. */
-  Future<byte[]> shard(BlobMetadata meta, long stripe, int j) {
+  Future<Buffer> shard(BlobMetadata meta, long stripe, int j) {
     String nodeId = network.nodes().get(j).id();
     return nodes.stripe(j, meta.blobId(), stripe)
         .onFailure(e -> noteFailure(j, e))
         .compose(buffer -> vertx.executeBlocking(() -> {
-          byte[] bytes = buffer.getBytes();
-          if (!meta.matches(stripe, j, bytes, 0, bytes.length)) {
+          if (!meta.matches(stripe, j, Buffers.view(buffer))) {
             metrics.shardRejected(nodeId, "digest");
             LOG.warn("node {} served a bad shard {} of stripe {} of {}", nodeId, j, stripe, meta.blobId());
             throw new StorageException(StorageException.Reason.INTEGRITY, 0,
                 "shard from " + nodeId + " does not match the blob's metadata");
           }
-          return bytes;
+          return buffer;
         }, false));
   }
 

@@ -72,6 +72,8 @@ public final class NodeStore implements AutoCloseable {
   static final String METADATA = "metadata";
   static final String CERTIFICATE = "certificate";
   static final String TMP_SUFFIX = ".tmp";
+  /** Bytes an upload may write before its dirty pages are pushed to disk in the background. */
+  static final long FLUSH_BEHIND_BYTES = 16L << 20;
 
   /** Most uploads open at once; each holds an open file. */
   public static final int MAX_UPLOADS = 1024;
@@ -95,6 +97,12 @@ public final class NodeStore implements AutoCloseable {
   private final ConcurrentSkipListMap<BlobId, Held> index = new ConcurrentSkipListMap<>();
   private final AtomicInteger blobCount = new AtomicInteger();
   private final ConcurrentHashMap<String, Upload> uploads = new ConcurrentHashMap<>();
+  private final java.util.concurrent.ExecutorService flusher = java.util.concurrent.Executors.newSingleThreadExecutor(
+      r -> {
+        Thread t = new Thread(r, "cachet-node-flusher");
+        t.setDaemon(true);
+        return t;
+      });
   private final Object uploadCreation = new Object();
   private final Map<String, Remembered> remembered = new LinkedHashMap<>(16, 0.75f, false) {
     @Override
@@ -155,6 +163,8 @@ public final class NodeStore implements AutoCloseable {
     final FileChannel channel;
     final ConcurrentHashMap<Long, Received> stripes = new ConcurrentHashMap<>();
     final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    final java.util.concurrent.atomic.AtomicLong unflushed = new java.util.concurrent.atomic.AtomicLong();
+    final java.util.concurrent.atomic.AtomicBoolean flushing = new java.util.concurrent.atomic.AtomicBoolean();
     volatile long touchedMillis;
     /** Guarded by the write lock; set once the upload is committed or abandoned. */
     boolean closed;
@@ -311,6 +321,33 @@ public final class NodeStore implements AutoCloseable {
       u.touchedMillis = now();
     } finally {
       u.lock.readLock().unlock();
+    }
+    flushBehind(u, length);
+  }
+
+  /**
+   * Starts writing an upload's dirty pages to disk while the upload goes on, so the fsync at
+   * commit finds little left to do. Without it the kernel holds back writeback until gigabytes are
+   * dirty and the whole blob hits the disk at commit, after the network work instead of under it.
+   * Runs on one flusher thread; never blocks the writer.
+   */
+  private void flushBehind(Upload u, int written) {
+    if (u.unflushed.addAndGet(written) < FLUSH_BEHIND_BYTES || !u.flushing.compareAndSet(false, true)) {
+      return;
+    }
+    u.unflushed.set(0);
+    try {
+      flusher.execute(() -> {
+        try {
+          u.channel.force(false);
+        } catch (IOException e) {
+          // Closed by commit or abort meanwhile: the commit's own fsync is what counts.
+        } finally {
+          u.flushing.set(false);
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      u.flushing.set(false);
     }
   }
 
@@ -841,6 +878,7 @@ public final class NodeStore implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    flusher.shutdown();
     for (Upload u : uploads.values()) {
       u.lock.writeLock().lock();
       try {

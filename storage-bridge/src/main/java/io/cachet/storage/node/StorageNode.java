@@ -2,6 +2,7 @@ package io.cachet.storage.node;
 
 import io.cachet.storage.BlobId;
 import io.cachet.storage.codec.BlobMetadata;
+import io.cachet.storage.http.Buffers;
 import io.cachet.storage.http.StorageErrors;
 import io.cachet.storage.network.AvailabilityCertificate;
 import io.cachet.storage.network.NodeInfo;
@@ -9,7 +10,6 @@ import io.cachet.storage.node.NodeException.Reason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.netty.buffer.Unpooled;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -20,7 +20,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
@@ -309,7 +308,7 @@ public final class StorageNode extends VerticleBase {
     blocking(ctx, () -> store.stored(id), (c, stored) -> c.response()
         .putHeader(HttpHeaders.CONTENT_TYPE, OCTETS)
         .putHeader("X-Cachet-End-Epoch", Long.toString(stored.endEpoch()))
-        .end(wrap(stored.metadata().toBytes())));
+        .end(Buffers.wrap(stored.metadata().toBytes())));
   }
 
   private void readStripe(RoutingContext ctx) {
@@ -322,7 +321,7 @@ public final class StorageNode extends VerticleBase {
       fail(ctx, e);
       return;
     }
-    blocking(ctx, () -> wrap(store.readShard(id, stripe)), (c, shard) -> {
+    blocking(ctx, () -> Buffers.wrap(store.readShard(id, stripe)), (c, shard) -> {
       bytesRead.increment(shard.length());
       c.response().putHeader(HttpHeaders.CONTENT_TYPE, OCTETS).end(shard);
     });
@@ -476,14 +475,6 @@ public final class StorageNode extends VerticleBase {
           ctx.request().path(), t.toString());
       StorageErrors.send(ctx, 500, "INTERNAL", "the node failed: " + t.getClass().getSimpleName());
     }
-  }
-
-  /**
-   * A Buffer over these bytes without copying them. {@code Buffer.buffer(byte[])} copies, which for
-   * a 1 MiB shard was the largest cost left on the event loop; the bytes are never touched again.
-   */
-  private static Buffer wrap(byte[] bytes) {
-    return BufferInternal.buffer(Unpooled.wrappedBuffer(bytes));
   }
 
   private static void json(RoutingContext ctx, int status, Buffer body) {

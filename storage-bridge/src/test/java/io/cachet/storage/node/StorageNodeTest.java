@@ -125,7 +125,7 @@ class StorageNodeTest {
   }
 
   @Test
-  void commit_ofABlobAlreadyHeld_keepsTheDataAndSignsTheLaterEndEpoch() throws Exception {
+  void commit_ofABlobAlreadyHeld_keepsTheDataAndTheLaterEndEpoch_andSignsTheRequestedOne() throws Exception {
     Blob blob = stored(5000, 3, "first", 15);
     fx.upload(node, ME, "second", blob);
 
@@ -139,11 +139,12 @@ class StorageNodeTest {
     assertThat(c.verifies()).isTrue();
     assertThat(Files.list(fx.dir(ME).resolve("uploads"))).isEmpty();
 
-    // a shorter request, even with no stripes sent, is answered with the end epoch held
+    // a shorter request, even with no stripes sent, is signed as asked (every node of that upload
+    // then signs the same fields) while the node keeps the later end epoch it already promised
     Resp lower = fx.commit(node, "third", blob, 12);
     assertThat(lower.json().getBoolean("alreadyStored")).isTrue();
     assertThat(lower.json().getLong("previousEndEpoch")).isEqualTo(20);
-    assertThat(Confirmation.fromJson(lower.json().getJsonObject("confirmation")).endEpoch()).isEqualTo(20);
+    assertThat(Confirmation.fromJson(lower.json().getJsonObject("confirmation")).endEpoch()).isEqualTo(12);
     assertThat(fx.get(node, "/v1/blobs/" + blob.id() + "/metadata").header("X-Cachet-End-Epoch")).isEqualTo("20");
     assertThat(fx.get(node, "/v1/blobs/" + blob.id() + "/stripes/0").body()).isEqualTo(blob.shard(0, ME));
   }
