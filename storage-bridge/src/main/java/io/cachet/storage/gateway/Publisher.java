@@ -175,8 +175,7 @@ final class Publisher {
 
     void start() {
       req.handler(this::onData);
-      req.exceptionHandler(e -> fail(new UploadFailure(400, "INVALID_ARGUMENT", "upload interrupted: "
-          + e.getMessage())));
+      req.exceptionHandler(e -> abandon("upload interrupted: " + e.getMessage()));
       req.endHandler(v -> {
         ended = true;
         if (failure == null && filled > 0) {
@@ -186,11 +185,7 @@ final class Publisher {
         }
         maybeFinish();
       });
-      ctx.response().closeHandler(v -> {
-        if (!ended) {
-          fail(new UploadFailure(400, "INVALID_ARGUMENT", "client went away"));
-        }
-      });
+      ctx.response().closeHandler(v -> abandon("the client went away"));
       req.resume();
     }
 
@@ -331,6 +326,24 @@ final class Publisher {
     private UploadFailure insufficient() {
       return new UploadFailure(504, "INSUFFICIENT_CONFIRMATIONS", "only " + liveNodes() + " of " + n
           + " storage nodes took the blob; " + network.quorum() + " are needed. Failed: " + dropped);
+    }
+
+    /**
+     * The connection broke before the upload ended: nobody is left to answer, so the nodes drop
+     * the upload and the slot is freed now (stripes still in flight find the upload finished).
+     */
+    private void abandon(String why) {
+      if (finished) {
+        return;
+      }
+      finished = true;
+      if (failure == null) {
+        failure = new UploadFailure(400, "INVALID_ARGUMENT", why);
+      }
+      LOG.info("upload {} abandoned: {}", uploadId, why);
+      metrics.uploadFailed("ABANDONED");
+      abortNodes();
+      release();
     }
 
     private void fail(UploadFailure f) {

@@ -60,4 +60,26 @@ class LocalNetworkSmokeTest {
       assertThat(in.readAllBytes()).isEqualTo(data);
     }
   }
+
+  @Test
+  void uploadsCutOffMidwayFreeTheirSlot() throws Exception {
+    java.net.URI uri = java.net.URI.create(net.gatewayUrl());
+    // More cut-off uploads than the publisher runs at once: a leaked slot would turn the next into 429.
+    for (int i = 0; i < 6; i++) {
+      try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+        java.io.OutputStream out = socket.getOutputStream();
+        out.write(("PUT /v1/blobs?epochs=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n\r\n")
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        out.write(new byte[500_000]);
+        out.flush();
+      }
+    }
+    Thread.sleep(300);
+    byte[] data = new byte[70_000];
+    new Random(9).nextBytes(data);
+    StoreResult r = store.store(BlobSource.ofBytes(data), StoreOptions.epochs(1));
+    try (InputStream in = store.read(r.blobId())) {
+      assertThat(in.readAllBytes()).isEqualTo(data);
+    }
+  }
 }
