@@ -57,6 +57,11 @@ public final class StorageHarness {
       System.out.printf("storage overhead: %.3f x (%d bytes on the nodes for %d stored, incl. the warm-up blobs)%n",
           (double) stored / (size + 256L * MIB), stored, size + 256L * MIB);
 
+      double curl = curlGet(net.gatewayUrl() + "/v1/blobs/" + r.id);
+      if (curl > 0) {
+        System.out.printf("get with curl (reference client, same gateway): %.0f MB/s; the Walrus client reached %.2f of it%n",
+            curl / 1e6, r.getMBs / (curl / 1e6));
+      }
       long t0 = System.nanoTime();
       try (InputStream in = store.read(r.id, size / 2, 1024)) {
         in.readAllBytes();
@@ -149,6 +154,21 @@ public final class StorageHarness {
         return true;
       }
     };
+  }
+
+  /** Download speed in bytes per second that curl reports for this URL, or -1 without curl. */
+  private static double curlGet(String url) {
+    try {
+      Process p = new ProcessBuilder("curl", "-s", "-o", "/dev/null", "-w", "%{speed_download}", url)
+          .redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes()).trim();
+      return p.waitFor() == 0 ? Double.parseDouble(out) : -1;
+    } catch (IOException | NumberFormatException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
   }
 
   private static long drain(InputStream in, MessageDigest digest) throws IOException {

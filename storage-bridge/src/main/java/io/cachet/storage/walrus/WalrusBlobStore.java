@@ -86,6 +86,16 @@ public final class WalrusBlobStore implements BlobStore {
       Pattern.compile("bytes\\s+(\\d{1,18})-(\\d{1,18})/(\\d{1,18}|\\*)", Pattern.CASE_INSENSITIVE);
   private static final AtomicInteger THREADS = new AtomicInteger();
 
+  static {
+    // The JDK client reads sockets 16 KiB at a time unless told otherwise, and blobs are read
+    // hundreds of megabytes at a time: 256 KiB took a 512 MiB read on loopback from 0.57 to 0.73
+    // of what curl gets from the same aggregator. The property is read once, when the JDK client
+    // first loads, and is process-wide; a value set by the application wins.
+    if (System.getProperty("jdk.httpclient.bufsize") == null) {
+      System.setProperty("jdk.httpclient.bufsize", Integer.toString(256 * 1024));
+    }
+  }
+
   private final WalrusConfig config;
   private final RetryPolicy retry;
   private final Sleeper sleeper;
