@@ -29,7 +29,7 @@ public record GatewayConfig(NetworkConfig network, String host, int port, long m
   }
 
   public static GatewayConfig defaults(NetworkConfig network) {
-    return new GatewayConfig(network, "127.0.0.1", 0, DEFAULT_MAX_BLOB_SIZE, 3, 4, 3, 30_000, 0, 0,
+    return new GatewayConfig(network, "127.0.0.1", 0, DEFAULT_MAX_BLOB_SIZE, 4, 4, 6, 30_000, 0, 0,
         System::currentTimeMillis);
   }
 
