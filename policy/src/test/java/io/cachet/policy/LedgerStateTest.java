@@ -59,6 +59,16 @@ class LedgerStateTest {
     return LedgerState.policyIdFor(owner.address(), n);
   }
 
+  /** The storage nodes sign these bytes; storage-bridge's BlobLayoutTest pins the same vector. */
+  @Test
+  void confirmationBytesMatchWhatStorageNodesSign() {
+    byte[] bytes = RecordCertificate.confirmationBytes(new byte[32], 0x0102030405060708L, 42);
+    assertThat(java.util.HexFormat.of().formatHex(bytes)).isEqualTo("1e"
+        + java.util.HexFormat.of().formatHex("cachet/storage-confirmation/v1".getBytes(
+            java.nio.charset.StandardCharsets.US_ASCII))
+        + "00".repeat(32) + "0102030405060708" + "000000000000002a");
+  }
+
   @Test
   void createAllowList_ownerIsSender_idDerivedFromSenderAndNonce() {
     PolicyId id = createAllowList(alice);
