@@ -165,6 +165,9 @@ final class Aggregator {
           closed = true;
           LOG.warn("read of {} failed: {}", meta.blobId(), ar.cause().getMessage());
           if (!started) {
+            // Nothing was sent yet: drop the blob's headers (its Content-Length above all) and
+            // answer with the error instead.
+            response.headers().clear();
             fail(ctx, ar.cause());
           } else {
             response.reset();

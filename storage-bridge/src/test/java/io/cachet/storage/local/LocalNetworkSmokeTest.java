@@ -82,4 +82,20 @@ class LocalNetworkSmokeTest {
       assertThat(in.readAllBytes()).isEqualTo(data);
     }
   }
+
+  @Test
+  void tooManyNodesDownIsAClearErrorNotAHang() throws Exception {
+    byte[] data = new byte[300_000];
+    new Random(11).nextBytes(data);
+    StoreResult r = store.store(BlobSource.ofBytes(data), StoreOptions.epochs(1));
+    for (int i = 0; i < 5; i++) {
+      net.stopNode(i).toCompletionStage().toCompletableFuture().get();
+    }
+    java.net.http.HttpResponse<String> answer = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(net.gatewayUrl() + "/v1/blobs/" + r.blobId()))
+            .timeout(java.time.Duration.ofSeconds(20)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(answer.statusCode()).isEqualTo(503);
+    assertThat(answer.body()).contains("BLOB_UNAVAILABLE");
+  }
 }
