@@ -102,6 +102,7 @@ public final class WalrusBlobStore implements BlobStore {
   private final InstantSource clock;
   private final ExecutorService executor;
   private final RecentUploads recent = new RecentUploads();
+  private final StallGuard stalls;
   /** Null once closed. */
   private volatile HttpClient http;
 
@@ -121,6 +122,7 @@ public final class WalrusBlobStore implements BlobStore {
       t.setDaemon(true);
       return t;
     });
+    this.stalls = new StallGuard(config.readStallTimeout());
     this.http = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
         .followRedirects(HttpClient.Redirect.NEVER)
@@ -175,7 +177,7 @@ public final class WalrusBlobStore implements BlobStore {
     config.bearerToken().ifPresent(token -> request.header("Authorization", "Bearer " + token));
     HttpResponse<InputStream> response;
     try {
-      response = client.send(request.build(), BodyHandlers.ofInputStream());
+      response = client.send(request.build(), guardedBody(what));
     } catch (IOException e) {
       IOException sourceFailure = body.sourceFailure();
       body.close();
@@ -279,7 +281,7 @@ public final class WalrusBlobStore implements BlobStore {
     }
     HttpResponse<InputStream> response;
     try {
-      response = client.send(request.build(), BodyHandlers.ofInputStream());
+      response = client.send(request.build(), guardedBody(what));
     } catch (IOException e) {
       return Attempt.retry(network(what, e), retry.maxAttempts(), null);
     } catch (InterruptedException e) {
@@ -456,6 +458,12 @@ public final class WalrusBlobStore implements BlobStore {
 
   // ---------------------------------------------------------------- helpers
 
+  /** Every body, answers and blobs alike, is read through the stall guard. */
+  private HttpResponse.BodyHandler<InputStream> guardedBody(String what) {
+    return info -> HttpResponse.BodySubscribers.mapping(BodyHandlers.ofInputStream().apply(info),
+        in -> stalls.guard(in, what));
+  }
+
   private HttpClient client() {
     HttpClient client = http;
     if (client == null) {
@@ -542,6 +550,7 @@ public final class WalrusBlobStore implements BlobStore {
     if (http != null) {
       http = null;
       executor.shutdown();
+      stalls.close();
     }
   }
 

@@ -26,12 +26,20 @@ public final class WalrusConfig {
    * once the headers are in, so a long download is not cut off.
    */
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofMinutes(5);
+  /**
+   * Longest a read of a response body may wait for its next bytes before the connection is
+   * dropped. The JDK client has no read timeout of its own, so a server that stops sending
+   * mid-body would otherwise hold the reader forever. Time the caller spends between reads does
+   * not count.
+   */
+  public static final Duration DEFAULT_READ_STALL_TIMEOUT = Duration.ofSeconds(60);
 
   private final URI publisher;
   private final URI aggregator;
   private final String bearerToken;
   private final Duration connectTimeout;
   private final Duration requestTimeout;
+  private final Duration readStallTimeout;
   private final RetryPolicy retry;
 
   private WalrusConfig(Builder b) {
@@ -40,6 +48,7 @@ public final class WalrusConfig {
     this.bearerToken = b.bearerToken;
     this.connectTimeout = b.connectTimeout;
     this.requestTimeout = b.requestTimeout;
+    this.readStallTimeout = b.readStallTimeout;
     this.retry = b.retry;
   }
 
@@ -59,6 +68,7 @@ public final class WalrusConfig {
     b.bearerToken = bearerToken;
     b.connectTimeout = connectTimeout;
     b.requestTimeout = requestTimeout;
+    b.readStallTimeout = readStallTimeout;
     b.retry = retry;
     return b;
   }
@@ -90,6 +100,10 @@ public final class WalrusConfig {
     return requestTimeout;
   }
 
+  public Duration readStallTimeout() {
+    return readStallTimeout;
+  }
+
   public RetryPolicy retry() {
     return retry;
   }
@@ -98,7 +112,8 @@ public final class WalrusConfig {
   public String toString() {
     return "WalrusConfig[publisher=" + publisher + ", aggregator=" + aggregator
         + ", bearerToken=" + (bearerToken == null ? "none" : "<redacted>")
-        + ", connectTimeout=" + connectTimeout + ", requestTimeout=" + requestTimeout + ", retry=" + retry + "]";
+        + ", connectTimeout=" + connectTimeout + ", requestTimeout=" + requestTimeout
+        + ", readStallTimeout=" + readStallTimeout + ", retry=" + retry + "]";
   }
 
   /** Collects settings; the two URLs are required, everything else has a default. */
@@ -108,6 +123,7 @@ public final class WalrusConfig {
     private String bearerToken;
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
     private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+    private Duration readStallTimeout = DEFAULT_READ_STALL_TIMEOUT;
     private RetryPolicy retry = RetryPolicy.defaults();
 
     private Builder() {}
@@ -150,6 +166,11 @@ public final class WalrusConfig {
       return this;
     }
 
+    public Builder readStallTimeout(Duration timeout) {
+      this.readStallTimeout = timeout;
+      return this;
+    }
+
     public Builder retry(RetryPolicy retry) {
       this.retry = retry;
       return this;
@@ -165,6 +186,7 @@ public final class WalrusConfig {
       Objects.requireNonNull(retry, "retry");
       positive("connectTimeout", connectTimeout);
       positive("requestTimeout", requestTimeout);
+      positive("readStallTimeout", readStallTimeout);
       return new WalrusConfig(this);
     }
 
