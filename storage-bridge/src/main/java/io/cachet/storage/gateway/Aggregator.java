@@ -100,7 +100,20 @@ final class Aggregator {
 
   /** Sends bytes [from, to) of the blob. */
   private void stream(RoutingContext ctx, BlobMetadata meta, long from, long to, boolean partial) {
-    HttpServerResponse response = ctx.response();
+    if (from == to) {
+      headers(ctx.response(), meta, from, to, partial).end();
+      return;
+    }
+    new Download(ctx, meta, from, to, partial).pump();
+  }
+
+  /**
+   * The success headers, set only once the first bytes are ready: an error answered before that
+   * must not carry the blob's Content-Length (the reader would wait for bytes that never come) nor
+   * its day-long Cache-Control (a cache would keep the error).
+   */
+  private static HttpServerResponse headers(HttpServerResponse response, BlobMetadata meta, long from, long to,
+      boolean partial) {
     response.setStatusCode(partial ? 206 : 200)
         .putHeader("content-type", "application/octet-stream")
         .putHeader("content-length", Long.toString(to - from))
@@ -111,11 +124,7 @@ final class Aggregator {
     if (partial) {
       response.putHeader("Content-Range", "bytes " + from + "-" + (to - 1) + "/" + meta.length());
     }
-    if (from == to) {
-      response.end();
-      return;
-    }
-    new Download(ctx, meta, from, to).pump();
+    return response;
   }
 
   /** One streaming read; event-loop confined. */
@@ -125,6 +134,7 @@ final class Aggregator {
     private final BlobMetadata meta;
     private final long from;
     private final long to;
+    private final boolean partial;
     private final long stripeData;
     private final long lastStripe;
     private long nextFetch;
@@ -132,12 +142,13 @@ final class Aggregator {
     private boolean closed;
     private boolean started;
 
-    Download(RoutingContext ctx, BlobMetadata meta, long from, long to) {
+    Download(RoutingContext ctx, BlobMetadata meta, long from, long to, boolean partial) {
       this.ctx = ctx;
       this.response = ctx.response();
       this.meta = meta;
       this.from = from;
       this.to = to;
+      this.partial = partial;
       this.stripeData = meta.encoding().stripeDataSize();
       this.nextFetch = from / stripeData;
       this.lastStripe = (to - 1) / stripeData;
@@ -171,7 +182,10 @@ final class Aggregator {
           return;
         }
         pending.poll();
-        started = true;
+        if (!started) {
+          headers(response, meta, from, to, partial);
+          started = true;
+        }
         metrics.served(ar.result().length());
         boolean last = pending.isEmpty() && nextFetch > lastStripe;
         if (last) {

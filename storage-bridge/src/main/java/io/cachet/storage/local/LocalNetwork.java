@@ -196,6 +196,11 @@ public final class LocalNetwork {
     return vertx.undeploy(id);
   }
 
+  /** The running node {@code i} (to run its garbage collection now), or null while it is stopped. */
+  public StorageNode node(int i) {
+    return nodes[i];
+  }
+
   public boolean nodeRunning(int i) {
     return nodeDeployments[i] != null;
   }
