@@ -367,6 +367,10 @@ public final class NodeStore implements AutoCloseable {
     Committed answer;
     synchronized (lock(id)) {
       Held held = visible(id, epoch);
+      if (held != null && !Files.isDirectory(blobDir(id))) {
+        dropLost(id);
+        held = null;
+      }
       if (held != null) {
         ensureWhole(id, metadata, uploadId);
         long raised = Math.max(held.endEpoch(), endEpoch);
@@ -580,6 +584,7 @@ public final class NodeStore implements AutoCloseable {
       Durability.readFully(ch, ByteBuffer.wrap(buf), stripe * encoding.shardSize());
     } catch (NoSuchFileException e) {
       visibleOrThrow(id);
+      throwIfLost(id);
       throw new NodeException(Reason.SHARD_MISSING, "blob " + id + " has no shard file on this node");
     }
     verify(id, m, stripe, buf, buf.length);
@@ -620,6 +625,7 @@ public final class NodeStore implements AutoCloseable {
       ch = FileChannel.open(blobDir(id).resolve(SHARDS), StandardOpenOption.READ);
     } catch (NoSuchFileException e) {
       visibleOrThrow(id);
+      throwIfLost(id);
       for (long s = 0; s < stripes; s++) {
         missing.add(s);
       }
@@ -795,6 +801,9 @@ public final class NodeStore implements AutoCloseable {
           StandardOpenOption.WRITE)) {
         Durability.writeFully(ch, ByteBuffer.wrap(shard, 0, length), stripe * encoding.shardSize());
         ch.force(true);
+      } catch (NoSuchFileException e) {
+        throwIfLost(id);
+        throw e;
       }
     }
     LOG.info("event=shard_repaired blob={} stripe={}", id, stripe);
@@ -886,6 +895,33 @@ public final class NodeStore implements AutoCloseable {
     return h;
   }
 
+  /**
+   * A blob directory deleted behind the node's back (by an operator, a disk fault) while the
+   * index still lists the blob: the node no longer holds it, so it says BLOB_NOT_FOUND, stops
+   * listing it and lets repair install it afresh. Otherwise no shard could ever be written back
+   * (there is no directory to write into) and the node would fail every read and challenge until
+   * it restarts.
+   */
+  private void throwIfLost(BlobId id) throws NodeException {
+    if (Files.isDirectory(blobDir(id))) {
+      return;
+    }
+    synchronized (lock(id)) {
+      if (!Files.isDirectory(blobDir(id))) {
+        dropLost(id);
+      }
+    }
+    throw new NodeException(Reason.BLOB_NOT_FOUND, "this node lost blob " + id + " (its directory is gone)");
+  }
+
+  /** Caller holds the blob lock and saw the blob directory missing. */
+  private void dropLost(BlobId id) {
+    if (index.containsKey(id)) {
+      removeFromIndex(id);
+      LOG.error("event=blob_directory_lost blob={} dir={}", id, blobDir(id));
+    }
+  }
+
   private void removeFromIndex(BlobId id) {
     if (index.remove(id) != null) {
       blobCount.decrementAndGet();
@@ -967,6 +1003,7 @@ public final class NodeStore implements AutoCloseable {
       bytes = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
       visibleOrThrow(id);
+      throwIfLost(id);
       throw new NodeException(Reason.METADATA_CORRUPT, "blob " + id + " has no metadata file on this node");
     }
     try {
