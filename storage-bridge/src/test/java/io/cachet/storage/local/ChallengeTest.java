@@ -41,6 +41,7 @@ class ChallengeTest {
     gateway.onAudit(heard::add);
     data = LocalNet.random(8 * STRIPE + 999, 5);
     id = net.store(data, 5).blobId();
+    net.awaitCertificates(id); // no node is still writing into the blob directory the tests delete
   }
 
   @AfterEach

@@ -55,6 +55,7 @@ class DegradedWriteTest {
       net.down(down);
       byte[] data = LocalNet.random(6 * STRIPE + 1234 + c, 10 + c);
       StoreResult r = net.store(data, 4);
+      net.awaitCertificates(r.blobId()); // repair below needs it; the down nodes are skipped
       assertThat(r.alreadyCertified()).isFalse();
       assertThat(r.size()).isEqualTo(data.length);
       assertThat(recorded).hasSize(c + 1);

@@ -148,6 +148,26 @@ final class LocalNet implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits until every running node keeps the blob's certificate. The publisher answers once 2f + 1
+   * nodes confirmed and pushes the full certificate to the nodes just after; a test that stops a
+   * node or touches its files right after a store waits for that first.
+   */
+  void awaitCertificates(BlobId id) {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    for (int i = 0; i < N; i++) {
+      while (net.nodeRunning(i) && nodeGet(i, "/v1/blobs/" + id + "/certificate").statusCode() != 200) {
+        assertThat(System.nanoTime()).as("node %d never got the certificate of %s", i, id).isLessThan(deadline);
+        try {
+          Thread.sleep(10);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new AssertionError(e);
+        }
+      }
+    }
+  }
+
   // ---------------------------------------------------------------- raw HTTP
 
   HttpResponse<byte[]> send(HttpRequest.Builder request) {
