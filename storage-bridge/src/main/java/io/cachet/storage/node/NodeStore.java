@@ -672,8 +672,9 @@ public final class NodeStore implements AutoCloseable {
 
   /**
    * Installs a blob this node missed, every shard missing, from its metadata and an availability
-   * certificate 2f + 1 configured nodes signed; the end epoch is the certificate's. Returns false
-   * if the node held the blob already (its end epoch is then raised to the certificate's if lower).
+   * certificate 2f + 1 configured nodes signed; the end epoch is the certificate's. If the node
+   * holds the blob already, its end epoch is raised to the certificate's if lower and its metadata
+   * file restored if it rotted; returns whether anything was installed or restored.
    */
   public boolean install(BlobId id, BlobMetadata metadata, AvailabilityCertificate certificate)
       throws NodeException, IOException {
@@ -695,11 +696,15 @@ public final class NodeStore implements AutoCloseable {
     checkEndEpoch(certificate.endEpoch(), epoch);
     synchronized (lock(id)) {
       Held held = visible(id, epoch);
+      if (held != null && !Files.isDirectory(blobDir(id))) {
+        dropLost(id);
+        held = null;
+      }
       if (held != null) {
         if (certificate.endEpoch() > held.endEpoch()) {
           setLifetime(id, held.size(), certificate.endEpoch());
         }
-        return false;
+        return replaceMetadataIfCorrupt(id, metadata);
       }
       Path staging = blobsDir.resolve(id + ".install" + TMP_SUFFIX);
       Durability.deleteRecursively(staging);
@@ -722,6 +727,33 @@ public final class NodeStore implements AutoCloseable {
     }
     LOG.info("event=blob_installed blob={} size={} endEpoch={} signers={}", id, metadata.length(),
         certificate.endEpoch(), certificate.confirmations().size());
+    return true;
+  }
+
+  /**
+   * A held blob whose own metadata file no longer parses or hashes to its id (rot past the header;
+   * a bad header stops the node at start) is given the verified metadata again, written beside it
+   * and renamed over it. Without this the node answered METADATA_CORRUPT for every read, scrub and
+   * challenge of the blob for good, and repair could not help. Its shards are kept: the next scrub
+   * checks them against the restored metadata. True if the file was replaced. Caller holds the lock.
+   */
+  private boolean replaceMetadataIfCorrupt(BlobId id, BlobMetadata metadata) throws NodeException, IOException {
+    try {
+      metadata(id);
+      return false;
+    } catch (NodeException e) {
+      if (e.reason() != Reason.METADATA_CORRUPT) {
+        throw e;
+      }
+    }
+    Path dir = blobDir(id);
+    Path tmp = dir.resolve(METADATA + TMP_SUFFIX);
+    Files.deleteIfExists(tmp);
+    Durability.writeNew(tmp, metadata.toBytes());
+    Files.move(tmp, dir.resolve(METADATA), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    Durability.syncDirectory(dir);
+    metadataCache.put(id, metadata);
+    LOG.warn("event=metadata_restored blob={}", id);
     return true;
   }
 

@@ -185,6 +185,33 @@ class ShardDamageTest {
   }
 
   @Test
+  void rottedMetadataFileIsRefusedReadAroundAndRepaired() throws Exception {
+    int node = 0;
+    net.awaitCertificates(id);
+    // Rot past the header (a damaged header stops the node at start, by design): the node starts,
+    // but its metadata no longer hashes to the blob id.
+    net.stop(node);
+    flip(net.blobDir(node, id).resolve("metadata"), 40);
+    net.start(node);
+    LocalNet.assertError(net.nodeGet(node, "/v1/blobs/" + id + "/metadata"), 500, "METADATA_CORRUPT");
+    LocalNet.assertError(stripe(node, 0), 500, "METADATA_CORRUPT");
+    assertThat(LocalNet.await(net.net.gateway().challenge(node, id, 1)).passed()).isFalse();
+    // The gateway never cached this blob's metadata: it asks node 0 first, rejects it, asks another.
+    assertThat(net.read(id)).isEqualTo(data);
+
+    Repairer.Report report = LocalNet.await(net.net.gateway().repairNow());
+    assertThat(report.problems()).isEmpty();
+    assertThat(report.totalRepaired()).isZero(); // its shards were fine; only the metadata was bad
+    assertThat(net.nodeGet(node, "/v1/blobs/" + id + "/metadata").body()).isEqualTo(meta.toBytes());
+    assertWhole(node);
+    assertThat(LocalNet.await(net.net.gateway().challenge(node, id, 1)).passed()).isTrue();
+    net.stop(node);
+    net.start(node);
+    assertWhole(node);
+    assertReadableWith(node);
+  }
+
+  @Test
   void stripeDamagedBeyondRepairFailsLoudlyAndNothingWrongIsWritten() throws Exception {
     // Stripe 6 corrupt on 5 nodes: only 2 good shards remain, fewer than k = 3.
     for (int i = 0; i < 5; i++) {
