@@ -301,6 +301,80 @@ class GatewayLimitsTest {
     assertNoUploadsLeftBut(1);
   }
 
+  @Test
+  void uploadsBeyondTheConcurrencyLimitAre429WithRetryAfterAndTheOthersComplete() throws Exception {
+    // Four uploads hold the publisher (its limit), each stalled half way through its body.
+    List<Socket> slow = new java.util.ArrayList<>();
+    List<byte[]> bodies = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < 4; i++) {
+        byte[] body = LocalNet.random(60_000, 30 + i);
+        Socket s = new Socket("127.0.0.1", port());
+        s.setSoTimeout(20_000);
+        s.getOutputStream().write(("PUT /v1/blobs?epochs=1 HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length
+            + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream().write(body, 0, 30_000);
+        s.getOutputStream().flush();
+        slow.add(s);
+        bodies.add(body);
+      }
+      Thread.sleep(200);
+      HttpResponse<byte[]> busy = put("?epochs=1", LocalNet.random(10, 40));
+      String message = LocalNet.assertError(busy, 429, "RESOURCE_EXHAUSTED");
+      assertThat(message).contains("4 uploads");
+      assertThat(busy.headers().firstValue("Retry-After")).contains("1");
+      // The stalled uploads finish and are stored.
+      for (int i = 0; i < 4; i++) {
+        OutputStream out = slow.get(i).getOutputStream();
+        out.write(bodies.get(i), 30_000, 30_000);
+        out.flush();
+      }
+      for (int i = 0; i < 4; i++) {
+        InputStream in = slow.get(i).getInputStream();
+        byte[] head = new byte[12];
+        assertThat(in.readNBytes(head, 0, 12)).isEqualTo(12);
+        assertThat(new String(head, StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 200");
+      }
+    } finally {
+      for (Socket s : slow) {
+        s.close();
+      }
+    }
+    for (byte[] body : bodies) {
+      StoreResult again = net.store(body, 1);
+      assertThat(again.alreadyCertified()).isTrue();
+      assertThat(net.read(again.blobId())).isEqualTo(body);
+    }
+  }
+
+  @Test
+  void sameBlobStoredConcurrentlyEndsConsistent() throws Exception {
+    byte[] data = LocalNet.random(7 * 3 * SHARD + 11, 50); // under MAX
+    List<java.util.concurrent.CompletableFuture<StoreResult>> stores = new java.util.ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      stores.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try {
+          return net.store(data, 2);
+        } catch (StorageException e) {
+          throw new java.util.concurrent.CompletionException(e);
+        }
+      }));
+    }
+    BlobId id = null;
+    for (var f : stores) {
+      StoreResult r = f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      id = id == null ? r.blobId() : id;
+      assertThat(r.blobId()).isEqualTo(id);
+      assertThat(r.endEpoch()).isEqualTo(2);
+    }
+    assertThat(net.read(id)).isEqualTo(data);
+    for (int i = 0; i < LocalNet.N; i++) {
+      assertThat(net.listed(i)).containsExactly(id.toString());
+      assertThat(net.nodeJson(i, "/v1/blobs/" + id + "/health").getJsonArray("bad")).isEmpty();
+    }
+    assertNoUploadsLeftBut(1);
+  }
+
   private void assertNoUploadsLeftBut(int blobs) throws Exception {
     long deadline = System.nanoTime() + 5_000_000_000L;
     for (int i = 0; i < LocalNet.N; i++) {
