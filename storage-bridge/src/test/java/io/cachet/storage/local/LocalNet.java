@@ -48,6 +48,11 @@ final class LocalNet implements AutoCloseable {
     this.vertx = vertx;
     this.root = root;
     this.net = net;
+    // Every test relies on this: two nodes on one port would silently share it.
+    java.util.Set<String> ports = new java.util.HashSet<>();
+    net.network().nodes().forEach(n -> ports.add(n.url().substring(n.url().lastIndexOf(':'))));
+    ports.add(net.gatewayUrl().substring(net.gatewayUrl().lastIndexOf(':')));
+    assertThat(ports).as("distinct node and gateway ports").hasSize(net.network().n() + 1);
     this.store = new WalrusBlobStore(WalrusConfig.builder().publisher(net.gatewayUrl())
         .aggregator(net.gatewayUrl()).requestTimeout(Duration.ofSeconds(60)).retry(fastRetry()).build());
   }
