@@ -101,7 +101,20 @@ final class Aggregator {
 
   /** Sends bytes [from, to) of the blob. */
   private void stream(RoutingContext ctx, BlobMetadata meta, long from, long to, boolean partial) {
-    HttpServerResponse response = ctx.response();
+    if (from == to) {
+      headers(ctx.response(), meta, from, to, partial).end();
+      return;
+    }
+    new Download(ctx, meta, from, to, partial).pump();
+  }
+
+  /**
+   * The success headers, set only once the first bytes are ready: an error answered before that
+   * must not carry the blob's Content-Length (the reader would wait for bytes that never come) nor
+   * its day-long Cache-Control (a cache would keep the error).
+   */
+  private static HttpServerResponse headers(HttpServerResponse response, BlobMetadata meta, long from, long to,
+      boolean partial) {
     response.setStatusCode(partial ? 206 : 200)
         .putHeader("content-type", "application/octet-stream")
         .putHeader("content-length", Long.toString(to - from))
@@ -112,11 +125,7 @@ final class Aggregator {
     if (partial) {
       response.putHeader("Content-Range", "bytes " + from + "-" + (to - 1) + "/" + meta.length());
     }
-    if (from == to) {
-      response.end();
-      return;
-    }
-    new Download(ctx, meta, from, to).pump();
+    return response;
   }
 
   /** One streaming read; event-loop confined. */
@@ -126,6 +135,7 @@ final class Aggregator {
     private final BlobMetadata meta;
     private final long from;
     private final long to;
+    private final boolean partial;
     private final long stripeData;
     private final long lastStripe;
     private long nextFetch;
@@ -133,12 +143,13 @@ final class Aggregator {
     private boolean closed;
     private boolean started;
 
-    Download(RoutingContext ctx, BlobMetadata meta, long from, long to) {
+    Download(RoutingContext ctx, BlobMetadata meta, long from, long to, boolean partial) {
       this.ctx = ctx;
       this.response = ctx.response();
       this.meta = meta;
       this.from = from;
       this.to = to;
+      this.partial = partial;
       this.stripeData = meta.encoding().stripeDataSize();
       this.nextFetch = from / stripeData;
       this.lastStripe = (to - 1) / stripeData;
@@ -165,9 +176,7 @@ final class Aggregator {
           closed = true;
           LOG.warn("read of {} failed: {}", meta.blobId(), ar.cause().getMessage());
           if (!started) {
-            // Nothing was sent yet: drop the blob's headers (its Content-Length above all) and
-            // answer with the error instead.
-            response.headers().clear();
+            // Nothing was sent yet, so no success header either: answer with the error instead.
             fail(ctx, ar.cause());
           } else {
             response.reset();
@@ -175,7 +184,10 @@ final class Aggregator {
           return;
         }
         pending.poll();
-        started = true;
+        if (!started) {
+          headers(response, meta, from, to, partial);
+          started = true;
+        }
         for (Buffer piece : ar.result()) {
           metrics.served(piece.length());
           response.write(piece);

@@ -63,8 +63,7 @@ public final class Auditor {
       long stripe = stripeOrRandom >= 0 ? stripeOrRandom : (long) (random.nextDouble() * meta.stripes());
       return nodes.challenge(node, blob, stripe)
           .map(answer -> judge(nodeId, meta, node, stripe, answer))
-          .recover(e -> Future.succeededFuture(new Result(nodeId, blob, stripe, false,
-              "no answer: " + e.getMessage())));
+          .recover(e -> Future.succeededFuture(new Result(nodeId, blob, stripe, false, refusal(e))));
     }).map(result -> {
       metrics.challenge(nodeId, result.passed());
       if (!result.passed()) {
@@ -73,6 +72,14 @@ public final class Auditor {
       }
       return result;
     });
+  }
+
+  /** Says whether the node refused (and with which reason, e.g. SHARD_CORRUPT) or did not answer. */
+  private static String refusal(Throwable e) {
+    if (e instanceof NodeCallException nce && !nce.unreachable()) {
+      return "refused: HTTP " + nce.status() + " " + nce.reason() + ": " + nce.getMessage();
+    }
+    return "no answer: " + e.getMessage();
   }
 
   private Result judge(String nodeId, BlobMetadata meta, int node, long stripe, JsonObject answer) {

@@ -169,11 +169,18 @@ public final class NodeClient {
 
   private Future<HttpResponse<Buffer>> call(int node, HttpMethod method, String path, Buffer body, String type) {
     NodeInfo info = network.nodes().get(node);
-    var request = http.requestAbs(method, info.url() + path).timeout(timeoutMillis);
-    if (type != null) {
-      request.putHeader("content-type", type);
+    Future<HttpResponse<Buffer>> sent;
+    try {
+      var request = http.requestAbs(method, info.url() + path).timeout(timeoutMillis);
+      if (type != null) {
+        request.putHeader("content-type", type);
+      }
+      sent = body == null ? request.send() : request.sendBuffer(body);
+    } catch (IllegalStateException e) {
+      // The gateway stopped (closing this client) while an upload still had calls to make: those
+      // fail like any unreachable node instead of throwing into the caller's callback.
+      return Future.failedFuture(new NodeCallException(info.id(), 0, "NETWORK", "the gateway is stopping"));
     }
-    Future<HttpResponse<Buffer>> sent = body == null ? request.send() : request.sendBuffer(body);
     return sent.recover(e -> Future.failedFuture(
             new NodeCallException(info.id(), 0, "NETWORK", "unreachable: " + e.getMessage())))
         .compose(r -> {

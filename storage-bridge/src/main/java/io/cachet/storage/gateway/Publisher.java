@@ -15,6 +15,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -112,12 +113,16 @@ final class Publisher {
     new Upload(ctx, currentEpoch, currentEpoch + epochs, epochs, permanent, force).start();
   }
 
+  /**
+   * 413, then the connection closes once the answer is on the wire, so the client stops sending.
+   * (This set a close handler on the already-ended response, which threw: the connection stayed
+   * open, and in a chunked upload the publisher slot was never given back.)
+   */
   private void tooLarge(RoutingContext ctx) {
-    ctx.response().putHeader("connection", "close");
+    HttpConnection connection = ctx.request().connection();
+    ctx.response().putHeader("connection", "close").bodyEndHandler(v -> connection.close());
     StorageErrors.send(ctx, 413, "TOO_LARGE", "blob exceeds the publisher's limit of " + config.maxBlobSize()
         + " bytes");
-    ctx.response().closeHandler(v -> { });
-    ctx.request().connection().close();
   }
 
   /** A failure that ends an upload, with the HTTP answer it gets. */
@@ -235,6 +240,11 @@ final class Publisher {
           .compose(encoded -> send(stripe, encoded))
           .onComplete(ar -> {
             inFlight--;
+            if (failure != null && inFlight == 0) {
+              // A stripe still in flight when the upload failed reopens the upload on the node it
+              // reaches after the first abort; abandon it again once the last stripe is back.
+              abortNodes();
+            }
             if (ar.failed()) {
               fail(ar.cause() instanceof UploadFailure u ? u
                   : new UploadFailure(500, "INTERNAL", "encoding failed: " + ar.cause()));

@@ -119,8 +119,11 @@ public final class Repairer {
     BlobId blob = meta.blobId();
     return nodes.health(node, blob)
         .compose(health -> Future.succeededFuture(badStripes(health)), e -> {
-          if (e instanceof NodeCallException nce && nce.status() == 404) {
-            return install(meta, node).map(v -> allStripes(meta));
+          // A node that never got the blob (404), or whose metadata file rotted, is given the
+          // verified metadata and certificate; a scrub then says which shards it still needs.
+          if (e instanceof NodeCallException nce
+              && (nce.status() == 404 || "METADATA_CORRUPT".equals(nce.reason()))) {
+            return install(meta, node).compose(v -> nodes.health(node, blob)).map(Repairer::badStripes);
           }
           return Future.failedFuture(e);
         })
@@ -176,14 +179,6 @@ public final class Repairer {
     List<Long> out = new ArrayList<>();
     for (int i = 0; i < bad.size(); i++) {
       out.add(bad.getLong(i));
-    }
-    return out;
-  }
-
-  private static List<Long> allStripes(BlobMetadata meta) {
-    List<Long> out = new ArrayList<>();
-    for (long s = 0; s < meta.stripes(); s++) {
-      out.add(s);
     }
     return out;
   }

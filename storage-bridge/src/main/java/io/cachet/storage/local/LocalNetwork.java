@@ -109,13 +109,16 @@ public final class LocalNetwork {
   private static NetworkConfig loadOrCreate(Path root, Options options) throws IOException {
     Path file = root.resolve("network.json");
     if (Files.exists(file)) {
-      return NetworkConfig.fromJson(new JsonObject(Files.readString(file)));
+      NetworkConfig network = NetworkConfig.fromJson(new JsonObject(Files.readString(file)));
+      checkDistinctPorts(network, file);
+      return network;
     }
     Files.createDirectories(root);
     List<NodeInfo> infos = new ArrayList<>();
+    int[] ports = freePorts(options.nodes());
     for (int i = 0; i < options.nodes(); i++) {
       NodeKey key = NodeKeys.loadOrCreate(nodeDir(root, i));
-      infos.add(new NodeInfo("node-" + i, i, "http://127.0.0.1:" + freePort(), key.publicKey()));
+      infos.add(new NodeInfo("node-" + i, i, "http://127.0.0.1:" + ports[i], key.publicKey()));
       key.destroy();
     }
     NetworkConfig network = new NetworkConfig(infos, options.shardSize(),
@@ -132,8 +135,41 @@ public final class LocalNetwork {
   }
 
   private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
+    return freePorts(1)[0];
+  }
+
+  /**
+   * {@code count} distinct free ports. The sockets stay bound until all are chosen: released one
+   * by one, the OS may hand the same port out twice, and two nodes of one Vert.x instance then
+   * share it without an error (Vert.x balances requests between servers on one port), so each got
+   * the other's shards.
+   */
+  static int[] freePorts(int count) throws IOException {
+    List<ServerSocket> held = new ArrayList<>();
+    try {
+      int[] ports = new int[count];
+      for (int i = 0; i < count; i++) {
+        ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        held.add(s);
+        ports[i] = s.getLocalPort();
+      }
+      return ports;
+    } finally {
+      for (ServerSocket s : held) {
+        s.close();
+      }
+    }
+  }
+
+  /** Refuses a network whose nodes share a port: Vert.x would not refuse it, it would mix them up. */
+  private static void checkDistinctPorts(NetworkConfig network, Path file) throws IOException {
+    java.util.Map<String, String> seen = new java.util.HashMap<>();
+    for (NodeInfo n : network.nodes()) {
+      String port = n.url().substring(n.url().lastIndexOf(':') + 1);
+      String other = seen.putIfAbsent(port, n.id());
+      if (other != null) {
+        throw new IOException(file + " gives " + other + " and " + n.id() + " the same port " + port);
+      }
     }
   }
 
@@ -143,6 +179,12 @@ public final class LocalNetwork {
       port = gatewayPort(root);
     } catch (IOException e) {
       return Future.failedFuture(e);
+    }
+    for (NodeInfo n : network.nodes()) {
+      if (n.url().endsWith(":" + port)) {
+        return Future.failedFuture(new IOException("the gateway port " + port + " in " + root.resolve("gateway.port")
+            + " is " + n.id() + "'s"));
+      }
     }
     GatewayConfig config = GatewayConfig.defaults(network)
         .withPort(port)
@@ -194,6 +236,11 @@ public final class LocalNetwork {
     nodeDeployments[i] = null;
     nodes[i] = null;
     return vertx.undeploy(id);
+  }
+
+  /** The running node {@code i} (to run its garbage collection now), or null while it is stopped. */
+  public StorageNode node(int i) {
+    return nodes[i];
   }
 
   public boolean nodeRunning(int i) {

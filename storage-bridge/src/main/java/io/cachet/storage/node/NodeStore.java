@@ -404,6 +404,10 @@ public final class NodeStore implements AutoCloseable {
     Committed answer;
     synchronized (lock(id)) {
       Held held = visible(id, epoch);
+      if (held != null && !Files.isDirectory(blobDir(id))) {
+        dropLost(id);
+        held = null;
+      }
       if (held != null) {
         ensureWhole(id, metadata, uploadId);
         long raised = Math.max(held.endEpoch(), endEpoch);
@@ -617,6 +621,7 @@ public final class NodeStore implements AutoCloseable {
       Durability.readFully(ch, ByteBuffer.wrap(buf), stripe * encoding.shardSize());
     } catch (NoSuchFileException e) {
       visibleOrThrow(id);
+      throwIfLost(id);
       throw new NodeException(Reason.SHARD_MISSING, "blob " + id + " has no shard file on this node");
     }
     verify(id, m, stripe, buf, buf.length);
@@ -657,6 +662,7 @@ public final class NodeStore implements AutoCloseable {
       ch = FileChannel.open(blobDir(id).resolve(SHARDS), StandardOpenOption.READ);
     } catch (NoSuchFileException e) {
       visibleOrThrow(id);
+      throwIfLost(id);
       for (long s = 0; s < stripes; s++) {
         missing.add(s);
       }
@@ -703,8 +709,9 @@ public final class NodeStore implements AutoCloseable {
 
   /**
    * Installs a blob this node missed, every shard missing, from its metadata and an availability
-   * certificate 2f + 1 configured nodes signed; the end epoch is the certificate's. Returns false
-   * if the node held the blob already (its end epoch is then raised to the certificate's if lower).
+   * certificate 2f + 1 configured nodes signed; the end epoch is the certificate's. If the node
+   * holds the blob already, its end epoch is raised to the certificate's if lower and its metadata
+   * file restored if it rotted; returns whether anything was installed or restored.
    */
   public boolean install(BlobId id, BlobMetadata metadata, AvailabilityCertificate certificate)
       throws NodeException, IOException {
@@ -726,11 +733,15 @@ public final class NodeStore implements AutoCloseable {
     checkEndEpoch(certificate.endEpoch(), epoch);
     synchronized (lock(id)) {
       Held held = visible(id, epoch);
+      if (held != null && !Files.isDirectory(blobDir(id))) {
+        dropLost(id);
+        held = null;
+      }
       if (held != null) {
         if (certificate.endEpoch() > held.endEpoch()) {
           setLifetime(id, held.size(), certificate.endEpoch());
         }
-        return false;
+        return replaceMetadataIfCorrupt(id, metadata);
       }
       Path staging = blobsDir.resolve(id + ".install" + TMP_SUFFIX);
       Durability.deleteRecursively(staging);
@@ -753,6 +764,33 @@ public final class NodeStore implements AutoCloseable {
     }
     LOG.info("event=blob_installed blob={} size={} endEpoch={} signers={}", id, metadata.length(),
         certificate.endEpoch(), certificate.confirmations().size());
+    return true;
+  }
+
+  /**
+   * A held blob whose own metadata file no longer parses or hashes to its id (rot past the header;
+   * a bad header stops the node at start) is given the verified metadata again, written beside it
+   * and renamed over it. Without this the node answered METADATA_CORRUPT for every read, scrub and
+   * challenge of the blob for good, and repair could not help. Its shards are kept: the next scrub
+   * checks them against the restored metadata. True if the file was replaced. Caller holds the lock.
+   */
+  private boolean replaceMetadataIfCorrupt(BlobId id, BlobMetadata metadata) throws NodeException, IOException {
+    try {
+      metadata(id);
+      return false;
+    } catch (NodeException e) {
+      if (e.reason() != Reason.METADATA_CORRUPT) {
+        throw e;
+      }
+    }
+    Path dir = blobDir(id);
+    Path tmp = dir.resolve(METADATA + TMP_SUFFIX);
+    Files.deleteIfExists(tmp);
+    Durability.writeNew(tmp, metadata.toBytes());
+    Files.move(tmp, dir.resolve(METADATA), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    Durability.syncDirectory(dir);
+    metadataCache.put(id, metadata);
+    LOG.warn("event=metadata_restored blob={}", id);
     return true;
   }
 
@@ -832,6 +870,9 @@ public final class NodeStore implements AutoCloseable {
           StandardOpenOption.WRITE)) {
         Durability.writeFully(ch, ByteBuffer.wrap(shard, 0, length), stripe * encoding.shardSize());
         ch.force(true);
+      } catch (NoSuchFileException e) {
+        throwIfLost(id);
+        throw e;
       }
     }
     LOG.info("event=shard_repaired blob={} stripe={}", id, stripe);
@@ -924,6 +965,33 @@ public final class NodeStore implements AutoCloseable {
     return h;
   }
 
+  /**
+   * A blob directory deleted behind the node's back (by an operator, a disk fault) while the
+   * index still lists the blob: the node no longer holds it, so it says BLOB_NOT_FOUND, stops
+   * listing it and lets repair install it afresh. Otherwise no shard could ever be written back
+   * (there is no directory to write into) and the node would fail every read and challenge until
+   * it restarts.
+   */
+  private void throwIfLost(BlobId id) throws NodeException {
+    if (Files.isDirectory(blobDir(id))) {
+      return;
+    }
+    synchronized (lock(id)) {
+      if (!Files.isDirectory(blobDir(id))) {
+        dropLost(id);
+      }
+    }
+    throw new NodeException(Reason.BLOB_NOT_FOUND, "this node lost blob " + id + " (its directory is gone)");
+  }
+
+  /** Caller holds the blob lock and saw the blob directory missing. */
+  private void dropLost(BlobId id) {
+    if (index.containsKey(id)) {
+      removeFromIndex(id);
+      LOG.error("event=blob_directory_lost blob={} dir={}", id, blobDir(id));
+    }
+  }
+
   private void removeFromIndex(BlobId id) {
     if (index.remove(id) != null) {
       blobCount.decrementAndGet();
@@ -1005,6 +1073,7 @@ public final class NodeStore implements AutoCloseable {
       bytes = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
       visibleOrThrow(id);
+      throwIfLost(id);
       throw new NodeException(Reason.METADATA_CORRUPT, "blob " + id + " has no metadata file on this node");
     }
     try {
