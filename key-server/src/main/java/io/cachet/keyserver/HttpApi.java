@@ -47,12 +47,8 @@ final class HttpApi extends VerticleBase {
     router.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4")
         .end(server.metrics().scrape()));
     HttpServerOptions options = new HttpServerOptions().setHost(server.config().host())
-        .setPort(server.boundPort() > 0 ? server.boundPort() : server.config().port());
+        .setPort(server.boundPort());
     return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> http = s);
-  }
-
-  int port() {
-    return http.actualPort();
   }
 
   @Override

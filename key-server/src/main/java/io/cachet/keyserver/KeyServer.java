@@ -140,21 +140,28 @@ public final class KeyServer {
 
   private Future<KeyServer> listen() {
     int instances = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
-    HttpApi first = new HttpApi(this);
-    return vertx.deployVerticle(first).compose(id -> {
-      deployments.add(id);
-      boundPort = first.port();
-      if (instances == 1) {
-        return Future.succeededFuture();
-      }
-      return vertx.deployVerticle(() -> new HttpApi(this), new DeploymentOptions().setInstances(instances - 1))
-          .onSuccess(deployments::add);
-    }).map(v -> {
-      LOG.info("event=key_server_listening server={} host={} port={} ledger={} ledgerUrl={} keyVersion={}"
-          + " signingKey={}", config.serverId(), config.host(), boundPort, config.ledgerId(), config.ledgerUrl(),
-          keys.current().version(), keys.signing().verifyingKey());
-      return this;
-    }).recover(e -> close().transform(ignored -> Future.failedFuture(e)));
+    try {
+      // Vert.x shares one listening socket among instances only for a port fixed in advance
+      boundPort = config.port() != 0 ? config.port() : freePort(config.host());
+    } catch (IOException e) {
+      return Future.failedFuture(e);
+    }
+    return vertx.deployVerticle(() -> new HttpApi(this), new DeploymentOptions().setInstances(instances))
+        .map(id -> {
+          deployments.add(id);
+          LOG.info("event=key_server_listening server={} host={} port={} ledger={} ledgerUrl={} keyVersion={}"
+              + " signingKey={} instances={}", config.serverId(), config.host(), boundPort, config.ledgerId(),
+              config.ledgerUrl(), keys.current().version(), keys.signing().verifyingKey(), instances);
+          return this;
+        })
+        .recover(e -> close().transform(ignored -> Future.failedFuture(e)));
+  }
+
+  /** A port free right now on {@code host}, for "any port" (port 0) in tests and local networks. */
+  private static int freePort(String host) throws IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+      return s.getLocalPort();
+    }
   }
 
   /** Takes the data directory's lock file, so a second server or a rotation cannot use it at once. */

@@ -403,6 +403,22 @@ public record KeyServerConfig(
     return (int) (n * unit);
   }
 
+  /** This config with some keys set to new values, exactly as a file or flags would set them. */
+  public KeyServerConfig with(Map<String, String> changes) {
+    Map<String, String> values = readFile(render(), "config");
+    for (Map.Entry<String, String> e : changes.entrySet()) {
+      if (!KEYS.contains(e.getKey())) {
+        throw new ConfigException("unknown key '" + e.getKey() + "'");
+      }
+      values.put(e.getKey(), e.getValue());
+    }
+    return fromMap(values);
+  }
+
+  public KeyServerConfig with(String key, String value) {
+    return with(Map.of(key, value));
+  }
+
   // ---------------------------------------------------------------- rendering
 
   /** The config as a file {@link #parse} reads back to an equal config. */
