@@ -96,9 +96,12 @@ public record AuditEvent(
       throw new IllegalArgumentException("ledger height must be -1 or more, ledger time not negative");
     }
     Objects.requireNonNull(message, "message");
-    if (message.getBytes(StandardCharsets.UTF_8).length > MAX_MESSAGE_BYTES) {
+    byte[] utf8 = message.getBytes(StandardCharsets.UTF_8);
+    if (utf8.length > MAX_MESSAGE_BYTES) {
       throw new IllegalArgumentException("message longer than " + MAX_MESSAGE_BYTES + " bytes; clip it");
     }
+    message = new String(utf8, StandardCharsets.UTF_8); // as it will read back: a lone surrogate becomes '?'
+
   }
 
   /** {@code message} cut to at most {@link #MAX_MESSAGE_BYTES} bytes of UTF-8, never inside a character. */

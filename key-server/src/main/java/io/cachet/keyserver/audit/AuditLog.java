@@ -97,6 +97,9 @@ public final class AuditLog implements Closeable {
 
   private record Pending(List<AuditEvent> events, CompletableFuture<Long> done) {}
 
+  /** Queued by {@link #close} to wake the writer at once. */
+  private static final Pending WAKE_UP = new Pending(List.of(), new CompletableFuture<>());
+
   private final Path file;
   private final FileChannel channel;
   private final Fsync fsync;
@@ -414,11 +417,17 @@ public final class AuditLog implements Closeable {
       try {
         Pending first = fsync == Fsync.PERIODIC ? queue.poll(fsyncIntervalNanos, TimeUnit.NANOSECONDS)
             : queue.poll(100, TimeUnit.MILLISECONDS);
+        if (first == WAKE_UP) {
+          first = null;
+        }
         if (first != null) {
           group.add(first);
           int events = first.events().size();
           Pending next;
           while (events < MAX_GROUP && (next = queue.poll()) != null) {
+            if (next == WAKE_UP) {
+              continue;
+            }
             group.add(next);
             events += next.events().size();
           }
@@ -547,6 +556,7 @@ public final class AuditLog implements Closeable {
   @Override
   public void close() throws IOException {
     closing = true;
+    queue.add(WAKE_UP);
     try {
       writer.join(TimeUnit.SECONDS.toMillis(30));
     } catch (InterruptedException e) {
@@ -554,7 +564,9 @@ public final class AuditLog implements Closeable {
     }
     Pending p;
     while ((p = queue.poll()) != null) {
-      p.done().completeExceptionally(new IOException(file + ": audit log is closed"));
+      if (p != WAKE_UP) {
+        p.done().completeExceptionally(new IOException(file + ": audit log is closed"));
+      }
     }
     if (channel.isOpen()) {
       channel.close();
