@@ -1,0 +1,385 @@
+package io.cachet.bench;
+
+import io.cachet.crypto.Envelope;
+import io.cachet.crypto.EnvelopeHeader;
+import io.cachet.crypto.HpkeKeyPair;
+import io.cachet.crypto.HpkeRecipientKey;
+import io.cachet.crypto.Identity;
+import io.cachet.crypto.KeyServerKey;
+import io.cachet.crypto.PolicyId;
+import io.cachet.crypto.SealParameters;
+import io.cachet.crypto.Share;
+import io.cachet.crypto.ShareContext;
+import io.cachet.crypto.protocol.FetchKeyItem;
+import io.cachet.crypto.protocol.FetchKeyRequest;
+import io.cachet.crypto.protocol.FetchKeyResponse;
+import io.cachet.crypto.protocol.ItemResult;
+import io.cachet.crypto.protocol.Receipt;
+import io.cachet.crypto.protocol.SessionCertificate;
+import io.cachet.crypto.protocol.ShareRelease;
+import io.cachet.keyserver.KeyServer;
+import io.cachet.keyserver.KeyServerConfig;
+import io.cachet.policy.LedgerState;
+import io.cachet.policy.Operation;
+import io.cachet.policy.Sequencer;
+import io.cachet.policy.Transaction;
+import io.cachet.policy.Window;
+import io.cachet.policy.server.LedgerServer;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
+
+/**
+ * End-to-end key-server harness: a real ledger (sequencer, journal, HTTP) and one real key server
+ * (follower, audit log fsynced per group commit, HTTP) on loopback, driven over HTTP by a client
+ * in the same JVM, all sharing this machine's cores.
+ *
+ * <p>It measures, in one run:
+ *
+ * <ol>
+ *   <li>the cost of each primitive a release needs, single-threaded: Ed25519 verify (the request),
+ *       X25519 public-key check (parsing the response key), HPKE unseal (the share), HPKE seal (the
+ *       re-sealed share) and Ed25519 sign (the receipt); from them, the bound they put on releases per
+ *       second with every core busy with nothing else;
+ *   <li>releases per second at saturation with batches of 1 item and of 100 items ({@link #CONNECTIONS}
+ *       requests in flight, requests signed before the clock starts, as a client does on its own
+ *       machine), each as a ratio of that bound;
+ *   <li>p50/p99 latency (from the intended send time, so a stall is not hidden) at half the saturating
+ *       rate with batches of 1.
+ * </ol>
+ *
+ * <p>Run: {@code mvn -B -q -DskipTests -pl bench -am package && java -cp bench/target/benchmarks.jar
+ * io.cachet.bench.KeyServerHarness [seconds]}
+ */
+public final class KeyServerHarness {
+  private static final String LEDGER = "cachet-bench";
+  private static final String SERVER = "ks-bench";
+  /** Requests in flight at saturation. */
+  private static final int CONNECTIONS = 64;
+  /** Requesters (each with a session) the requests are spread over. */
+  private static final int REQUESTERS = 64;
+  /** Envelopes the items are drawn from. */
+  private static final int ENVELOPES = 256;
+  private static final int DEFAULT_SECONDS = 10;
+  private static final int WARMUP_SECONDS = 3;
+  /** Requests signed ahead per phase, at most: room for 12,000 requests/s with batches of one. */
+  private static final int MAX_PRESIGNED_PER_SECOND = 12_000;
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private KeyServerHarness() {}
+
+  public static void main(String[] args) throws Exception {
+    int seconds = args.length > 0 ? Integer.parseInt(args[0]) : DEFAULT_SECONDS;
+    int cores = Runtime.getRuntime().availableProcessors();
+    Path dir = Files.createTempDirectory("cachet-ks-bench-");
+    System.out.printf("key-server harness: %d cores, %d s per phase, %d requests in flight, data in %s%n", cores,
+        seconds, CONNECTIONS, dir);
+
+    // ------------------------------------------------------------ primitives
+    Primitives p = Primitives.measure();
+    double perRelease1 = p.verify + p.keyCheck + p.unseal + p.seal + p.sign;
+    double perRelease100 = p.unseal + p.seal + p.sign + (p.verify + p.keyCheck) / 100;
+    double bound1 = cores * 1e9 / perRelease1;
+    double bound100 = cores * 1e9 / perRelease100;
+    System.out.printf("primitives (one thread, us/op): ed25519 verify %.1f, x25519 key check %.1f, hpke unseal %.1f,"
+        + " hpke seal %.1f, ed25519 sign %.1f%n", p.verify / 1e3, p.keyCheck / 1e3, p.unseal / 1e3, p.seal / 1e3,
+        p.sign / 1e3);
+    System.out.printf("bound from primitives on %d cores: %.0f releases/s with batches of 1 (%.1f us each),"
+        + " %.0f with batches of 100 (%.1f us each)%n", cores, bound1, perRelease1 / 1e3, bound100,
+        perRelease100 / 1e3);
+
+    // ------------------------------------------------------------ ledger and key server
+    Vertx serverVertx = Vertx.vertx();
+    Identity sequencerKey = Identity.generate(RANDOM);
+    Sequencer sequencer = Sequencer.open(Sequencer.Config.defaults(dir.resolve("ledger"), LEDGER), sequencerKey);
+    LedgerServer ledgerServer = new LedgerServer(sequencer, "127.0.0.1", 0);
+    serverVertx.deployVerticle(ledgerServer).await(10, TimeUnit.SECONDS);
+    KeyServerConfig config = KeyServerConfig.defaults(SERVER, dir.resolve(SERVER),
+        "http://127.0.0.1:" + ledgerServer.port(), LEDGER, sequencerKey.verifyingKey()).with(Map.of(
+            "port", "0", "rate-limit-ip", "0", "rate-limit-requester", "0", "request-window", "10m",
+            "max-in-flight", "100000", "replay-cache-size", "5000000", "kdf-memory", "65536"));
+    KeyServer ks = KeyServer.start(serverVertx, config, "bench passphrase".toCharArray(), Clock.systemUTC())
+        .await(60, TimeUnit.SECONDS);
+
+    Identity owner = Identity.generate(RANDOM);
+    PolicyId list = LedgerState.policyIdFor(owner.address(), 0);
+    sequencer.submit(Transaction.sign(owner, 0, new Operation.CreateAllowList())).get(10, TimeUnit.SECONDS);
+    List<Identity> people = new ArrayList<>();
+    long head = 0;
+    for (int i = 0; i < REQUESTERS; i++) {
+      Identity who = Identity.generate(RANDOM);
+      people.add(who);
+      head = sequencer.submit(Transaction.sign(owner, i + 1L, new Operation.AddMember(list, who.address(),
+          Window.ALWAYS))).get(10, TimeUnit.SECONDS).height();
+    }
+    ks.awaitLedgerHeight(head).await(30, TimeUnit.SECONDS);
+    List<FetchKeyItem> items = new ArrayList<>();
+    KeyServerKey sealTo = new KeyServerKey(SERVER, ks.descriptor().hpkePublicKey());
+    for (int i = 0; i < ENVELOPES; i++) {
+      byte[] plain = new byte[64];
+      EnvelopeHeader h = Envelope.seal(new SealParameters(LEDGER, list, 1, List.of(sealTo)),
+          new ByteArrayInputStream(plain), plain.length, new ByteArrayOutputStream(), RANDOM);
+      items.add(FetchKeyItem.of(h, 1));
+    }
+    List<Session> sessions = new ArrayList<>();
+    for (Identity who : people) {
+      sessions.add(new Session(who));
+    }
+
+    Vertx clientVertx = Vertx.vertx();
+    HttpClient client = clientVertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
+        .setDefaultPort(ks.port()).setKeepAlive(true), new PoolOptions().setHttp1MaxSize(CONNECTIONS));
+    Driver driver = new Driver(client);
+
+    // ------------------------------------------------------------ saturation, batches of 1
+    Driver.Result warm1 = driver.closedLoop(presign(sessions, items, 1, 3000 * WARMUP_SECONDS), WARMUP_SECONDS);
+    int need1 = (int) Math.min(MAX_PRESIGNED_PER_SECOND * seconds, 2 * warm1.requestsPerSecond() * seconds + 1000);
+    Driver.Result one = driver.closedLoop(presign(sessions, items, 1, need1), seconds);
+    System.out.printf("saturation, batches of 1: %.0f releases/s (%.0f requests/s), %d errors; %.0f%% of the"
+        + " primitive bound%n", one.requestsPerSecond(), one.requestsPerSecond(), one.errors(),
+        100 * one.requestsPerSecond() / bound1);
+
+    // ------------------------------------------------------------ saturation, batches of 100
+    Driver.Result warm100 = driver.closedLoop(presign(sessions, items, 100, 150 * WARMUP_SECONDS), WARMUP_SECONDS);
+    int need100 = (int) (2 * warm100.requestsPerSecond() * seconds + 100);
+    Driver.Result hundred = driver.closedLoop(presign(sessions, items, 100, need100), seconds);
+    System.out.printf("saturation, batches of 100: %.0f items/s (%.0f requests/s), %d errors; %.0f%% of the"
+        + " primitive bound%n", hundred.requestsPerSecond() * 100, hundred.requestsPerSecond(), hundred.errors(),
+        100 * hundred.requestsPerSecond() * 100 / bound100);
+
+    // ------------------------------------------------------------ latency at half load
+    double rate = one.requestsPerSecond() / 2;
+    Driver.Result half = driver.openLoop(presign(sessions, items, 1, (int) (rate * seconds) + 1), rate, seconds);
+    System.out.printf("latency at %.0f requests/s (half of saturation), batches of 1: p50=%.2f ms p99=%.2f ms"
+        + " max=%.2f ms, %d errors, achieved %.0f/s%n", rate, half.p(0.50), half.p(0.99), half.p(1.0),
+        half.errors(), half.requestsPerSecond());
+
+    // ------------------------------------------------------------ a released share really opens
+    Request sample = presign(sessions, items, 1, 1).get(0);
+    Buffer body = driver.send(sample.body).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    FetchKeyResponse response = FetchKeyResponse.fromJson(body.getBytes());
+    ItemResult r = response.items().get(0);
+    Receipt receipt = r.receipt();
+    receipt.verify(ks.descriptor().verifyingKey(), r.releasedShare());
+    Share share = ShareRelease.open(r.releasedShare(), sample.context, response.requestId(),
+        sample.session.responseKey);
+    System.out.printf("check: a released share opens (index %d) and its receipt verifies at height %d%n",
+        share.index(), receipt.ledgerHeight());
+    System.out.printf("audit log: %d records, %d bytes%n", Files.size(ks.auditLogFile()) > 0
+        ? io.cachet.keyserver.audit.AuditLog.verify(ks.auditLogFile()).records() : 0, Files.size(ks.auditLogFile()));
+
+    client.close();
+    clientVertx.close().await(10, TimeUnit.SECONDS);
+    ks.closeAndWait();
+    serverVertx.close().await(10, TimeUnit.SECONDS);
+    sequencer.close();
+  }
+
+  // ---------------------------------------------------------------- requests
+
+  /** A requester's session: identity-signed certificate, session key, response key. */
+  private static final class Session {
+    final Identity session = Identity.generate(RANDOM);
+    final HpkeKeyPair responseKey = HpkeKeyPair.generate();
+    final SessionCertificate certificate;
+
+    Session(Identity identity) {
+      certificate = SessionCertificate.issue(identity, session.verifyingKey(), Clock.systemUTC().instant(),
+          Duration.ofMinutes(30), List.of(SERVER));
+    }
+  }
+
+  private record Request(Buffer body, Session session, ShareContext context) {}
+
+  /** Signs {@code count} requests of {@code batch} items on every core, before any clock starts. */
+  private static List<Request> presign(List<Session> sessions, List<FetchKeyItem> items, int batch, int count) {
+    Request[] out = new Request[count];
+    IntStream.range(0, count).parallel().forEach(i -> {
+      Session s = sessions.get(i % sessions.size());
+      List<FetchKeyItem> chosen = batch == 1 ? List.of(items.get(i % items.size()))
+          : new ArrayList<>(Collections.nCopies(batch, items.get(i % items.size())));
+      if (batch > 1) {
+        for (int k = 0; k < batch; k++) {
+          chosen.set(k, items.get((i * batch + k) % items.size()));
+        }
+      }
+      FetchKeyRequest r = FetchKeyRequest.create(s.session, s.certificate, SERVER, s.responseKey.publicKey(), chosen,
+          Clock.systemUTC().instant(), RANDOM);
+      out[i] = new Request(Buffer.buffer(r.toJson()), s, chosen.get(0).context());
+    });
+    return List.of(out);
+  }
+
+  // ---------------------------------------------------------------- load
+
+  private static final class Driver {
+    private final HttpClient client;
+
+    Driver(HttpClient client) {
+      this.client = client;
+    }
+
+    record Result(double requestsPerSecond, long errors, long[] latencyNanos) {
+      double p(double q) {
+        if (latencyNanos.length == 0) {
+          return Double.NaN;
+        }
+        int i = (int) Math.min(latencyNanos.length - 1, Math.round((latencyNanos.length - 1) * q));
+        return latencyNanos[i] / 1e6;
+      }
+    }
+
+    io.vertx.core.Future<Buffer> send(Buffer body) {
+      return client.request(HttpMethod.POST, "/v1/fetch_key")
+          .compose(req -> req.putHeader("content-type", "application/json").send(body))
+          .compose(resp -> resp.body().compose(b -> resp.statusCode() == 200 ? io.vertx.core.Future.succeededFuture(b)
+              : io.vertx.core.Future.failedFuture("HTTP " + resp.statusCode() + ": " + b)));
+    }
+
+    /** {@link #CONNECTIONS} loops, each sending its next request when the last is answered. */
+    Result closedLoop(List<Request> requests, int seconds) throws InterruptedException {
+      AtomicInteger next = new AtomicInteger();
+      AtomicLong done = new AtomicLong();
+      AtomicLong errors = new AtomicLong();
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+      CountDownLatch finished = new CountDownLatch(CONNECTIONS);
+      long start = System.nanoTime();
+      for (int c = 0; c < CONNECTIONS; c++) {
+        loop(requests, next, done, errors, end, finished);
+      }
+      finished.await(seconds + 60L, TimeUnit.SECONDS);
+      double elapsed = (System.nanoTime() - start) / 1e9;
+      if (next.get() >= requests.size()) {
+        System.out.println("  (ran out of pre-signed requests: the figure below is a lower bound)");
+      }
+      return new Result(done.get() / elapsed, errors.get(), new long[0]);
+    }
+
+    private void loop(List<Request> requests, AtomicInteger next, AtomicLong done, AtomicLong errors, long end,
+        CountDownLatch finished) {
+      int i = next.getAndIncrement();
+      if (System.nanoTime() >= end || i >= requests.size()) {
+        finished.countDown();
+        return;
+      }
+      send(requests.get(i).body).onComplete(r -> {
+        if (r.succeeded()) {
+          done.incrementAndGet();
+        } else if (errors.incrementAndGet() < 5) {
+          System.out.println("  error: " + r.cause().getMessage());
+        }
+        loop(requests, next, done, errors, end, finished);
+      });
+    }
+
+    /** Sends at a fixed rate whatever the answers do; latency counts from each request's scheduled time. */
+    Result openLoop(List<Request> requests, double rate, int seconds) throws InterruptedException {
+      ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+      AtomicLong errors = new AtomicLong();
+      int total = (int) Math.min(requests.size(), rate * seconds);
+      CountDownLatch answered = new CountDownLatch(total);
+      long start = System.nanoTime();
+      double intervalNanos = 1e9 / rate;
+      int sent = 0;
+      while (sent < total) {
+        long now = System.nanoTime();
+        while (sent < total && start + (long) (sent * intervalNanos) <= now) {
+          long scheduled = start + (long) (sent * intervalNanos);
+          Buffer body = requests.get(sent).body;
+          sent++;
+          send(body).onComplete(r -> {
+            if (r.succeeded()) {
+              latencies.add(System.nanoTime() - scheduled);
+            } else {
+              errors.incrementAndGet();
+            }
+            answered.countDown();
+          });
+        }
+        long wait = start + (long) (sent * intervalNanos) - System.nanoTime();
+        if (wait > 200_000) {
+          TimeUnit.NANOSECONDS.sleep(Math.min(wait, 1_000_000));
+        }
+      }
+      answered.await(60, TimeUnit.SECONDS);
+      double elapsed = (System.nanoTime() - start) / 1e9;
+      long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+      return new Result(sorted.length / elapsed, errors.get(), sorted);
+    }
+  }
+
+  // ---------------------------------------------------------------- primitives
+
+  /** Nanoseconds per operation of each primitive a release uses, measured on one thread. */
+  private static final class Primitives {
+    double verify;
+    double keyCheck;
+    double unseal;
+    double seal;
+    double sign;
+
+    static Primitives measure() throws Exception {
+      Identity id = Identity.generate(RANDOM);
+      byte[] message = new byte[400];
+      RANDOM.nextBytes(message);
+      byte[] signature = id.sign(message);
+      HpkeKeyPair server = HpkeKeyPair.generate();
+      HpkeKeyPair requester = HpkeKeyPair.generate();
+      byte[] requesterKey = requester.publicKey().bytes();
+      byte[] info = new byte[120];
+      byte[] share = new byte[32];
+      RANDOM.nextBytes(share);
+      byte[] sealed = server.publicKey().seal(share, info);
+      Primitives p = new Primitives();
+      for (int round = 0; round < 2; round++) { // the first round warms the JIT up
+        long ms = round == 0 ? 1000 : 2000;
+        p.verify = time(ms, () -> id.verifyingKey().verify(message, signature, "bench"));
+        p.keyCheck = time(ms, () -> HpkeRecipientKey.of(requesterKey));
+        p.unseal = time(ms, () -> server.open(sealed, info));
+        HpkeRecipientKey to = requester.publicKey();
+        p.seal = time(ms, () -> to.seal(share, info));
+        p.sign = time(ms, () -> id.sign(message));
+      }
+      return p;
+    }
+
+    interface Op {
+      void run() throws Exception;
+    }
+
+    static double time(long millis, Op op) throws Exception {
+      long n = 0;
+      long start = System.nanoTime();
+      long end = start + TimeUnit.MILLISECONDS.toNanos(millis);
+      long now;
+      do {
+        for (int i = 0; i < 50; i++) {
+          op.run();
+        }
+        n += 50;
+        now = System.nanoTime();
+      } while (now < end);
+      return (double) (now - start) / n;
+    }
+  }
+}
