@@ -25,6 +25,7 @@ import java.util.Set;
  * </pre>
  */
 final class HttpApi extends VerticleBase {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpApi.class);
   private static final Set<String> ROUTES = Set.of("/v1/service", "/v1/fetch_key", "/health", "/metrics");
 
   private final KeyServer server;
@@ -98,24 +99,29 @@ final class HttpApi extends VerticleBase {
     }
     byte[] bytes = body.getBytes();
     String client = client(ctx);
-    server.crypto().executeBlocking(() -> server.releaser().fetch(bytes, client), false)
-        .compose(outcome -> server.audit(outcome))
-        .onComplete(r -> {
-          if (r.failed()) {
-            ApiErrors.send(ctx, 503, "AUDIT_UNAVAILABLE", "the decision could not be recorded in the audit log, so"
-                + " nothing is released: " + r.cause().getMessage());
-            return;
+    server.crypto().executeBlocking(() -> server.releaser().fetch(bytes, client), false).onComplete(decided -> {
+      if (decided.failed()) {
+        LOG.error("event=fetch_failed client={} reason=\"{}\"", client, decided.cause().toString(), decided.cause());
+        ApiErrors.send(ctx, 500, "INTERNAL", "internal error");
+        return;
+      }
+      server.audit(decided.result()).onComplete(r -> {
+        if (r.failed()) {
+          ApiErrors.send(ctx, 503, "AUDIT_UNAVAILABLE", "the decision could not be recorded in the audit log, so"
+              + " nothing is released: " + r.cause().getMessage());
+          return;
+        }
+        Releaser.Result outcome = r.result();
+        if (outcome instanceof Releaser.Answer a) {
+          ctx.response().putHeader("content-type", "application/json").end(Buffer.buffer(a.json()));
+        } else if (outcome instanceof Releaser.Refusal f) {
+          if (f.retryAfterSeconds() > 0) {
+            ctx.response().putHeader("Retry-After", Long.toString(f.retryAfterSeconds()));
           }
-          Releaser.Result outcome = r.result();
-          if (outcome instanceof Releaser.Answer a) {
-            ctx.response().putHeader("content-type", "application/json").end(Buffer.buffer(a.json()));
-          } else if (outcome instanceof Releaser.Refusal f) {
-            if (f.retryAfterSeconds() > 0) {
-              ctx.response().putHeader("Retry-After", Long.toString(f.retryAfterSeconds()));
-            }
-            ApiErrors.send(ctx, f.status(), f.reason(), f.message());
-          }
-        });
+          ApiErrors.send(ctx, f.status(), f.reason(), f.message());
+        }
+      });
+    });
   }
 
   private void health(RoutingContext ctx) {
