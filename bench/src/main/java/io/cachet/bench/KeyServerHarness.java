@@ -68,6 +68,11 @@ import java.util.stream.IntStream;
  *       rate with batches of 1.
  * </ol>
  *
+ * <p>Every saturation figure comes with the CPU the key server spent per release (process CPU less the
+ * load client's threads), so that a run on a machine shared with other work still says how close
+ * the server is to its primitives. {@code -Dcachet.bench.threads=true} also prints that CPU by
+ * thread for the batch-of-one phase.
+ *
  * <p>Run: {@code mvn -B -q -DskipTests -pl bench -am package && java -cp bench/target/benchmarks.jar
  * io.cachet.bench.KeyServerHarness [seconds]}
  */
@@ -81,7 +86,8 @@ public final class KeyServerHarness {
   /** Envelopes the items are drawn from. */
   private static final int ENVELOPES = 256;
   private static final int DEFAULT_SECONDS = 10;
-  private static final int WARMUP_SECONDS = 3;
+  /** Warm-up before each saturation phase: on a busy 2-core box C2 needs this long to settle. */
+  private static final int WARMUP_SECONDS = 15;
   /** Requests signed ahead per phase, at most: room for 12,000 requests/s with batches of one. */
   private static final int MAX_PRESIGNED_PER_SECOND = 12_000;
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -101,10 +107,10 @@ public final class KeyServerHarness {
     double perRelease100 = p.unseal + p.seal + p.sign + (p.verify + p.keyCheck) / 100;
     double bound1 = cores * 1e9 / perRelease1;
     double bound100 = cores * 1e9 / perRelease100;
-    System.out.printf("primitives (one thread, us/op): ed25519 verify %.1f, x25519 key check %.1f, hpke unseal %.1f,"
+    System.out.printf("primitives (CPU time of one thread, us/op): ed25519 verify %.1f, x25519 key check %.1f, hpke unseal %.1f,"
         + " hpke seal %.1f, ed25519 sign %.1f%n", p.verify / 1e3, p.keyCheck / 1e3, p.unseal / 1e3, p.seal / 1e3,
         p.sign / 1e3);
-    System.out.printf("bound from primitives on %d cores: %.0f releases/s with batches of 1 (%.1f us each),"
+    System.out.printf("bound from primitives on %d cores: %.0f releases/s with batches of 1 (%.1f us of CPU each),"
         + " %.0f with batches of 100 (%.1f us each)%n", cores, bound1, perRelease1 / 1e3, bound100,
         perRelease100 / 1e3);
 
@@ -149,23 +155,36 @@ public final class KeyServerHarness {
     Vertx clientVertx = Vertx.vertx();
     HttpClient client = clientVertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
         .setDefaultPort(ks.port()).setKeepAlive(true), new PoolOptions().setHttp1MaxSize(CONNECTIONS));
-    Driver driver = new Driver(client);
+    Driver driver = new Driver(client, clientThreads(clientVertx));
 
     // ------------------------------------------------------------ saturation, batches of 1
     Driver.Result warm1 = driver.closedLoop(presign(sessions, items, 1, 3000 * WARMUP_SECONDS), WARMUP_SECONDS);
-    int need1 = (int) Math.min(MAX_PRESIGNED_PER_SECOND * seconds, 2 * warm1.requestsPerSecond() * seconds + 1000);
-    Driver.Result one = driver.closedLoop(presign(sessions, items, 1, need1), seconds);
-    System.out.printf("saturation, batches of 1: %.0f releases/s (%.0f requests/s), %d errors; %.0f%% of the"
-        + " primitive bound%n", one.requestsPerSecond(), one.requestsPerSecond(), one.errors(),
-        100 * one.requestsPerSecond() / bound1);
+    int need1 = (int) Math.min(MAX_PRESIGNED_PER_SECOND * seconds, 3 * warm1.requestsPerSecond() * seconds + 3000);
+    List<Request> signed1 = presign(sessions, items, 1, need1);
+    Map<String, Long> before = Boolean.getBoolean("cachet.bench.threads") ? threadCpuByName() : null;
+    long processBefore = processCpu();
+    long jitBefore = java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+    Driver.Result one = driver.closedLoop(signed1, seconds);
+    if (before != null) {
+      printThreadCpu(before, threadCpuByName(), processCpu() - processBefore, (long) (one.requestsPerSecond() * seconds));
+      System.out.printf("  JIT compilation during the phase: %d ms%n",
+          java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jitBefore);
+    }
+    System.out.printf("saturation, batches of 1: %.0f releases/s, %d errors; %.0f%% of the primitive bound;"
+        + " key-server CPU %.0f us per release (primitives %.0f us: %.0f%%), load client %.0f us%n",
+        one.requestsPerSecond(), one.errors(), 100 * one.requestsPerSecond() / bound1, one.cpuMicrosPerRequest(),
+        perRelease1 / 1e3, 100 * perRelease1 / 1e3 / one.cpuMicrosPerRequest(), one.clientCpuMicrosPerRequest());
 
     // ------------------------------------------------------------ saturation, batches of 100
     Driver.Result warm100 = driver.closedLoop(presign(sessions, items, 100, 150 * WARMUP_SECONDS), WARMUP_SECONDS);
-    int need100 = (int) (2 * warm100.requestsPerSecond() * seconds + 100);
+    int need100 = (int) (3 * warm100.requestsPerSecond() * seconds + 100);
     Driver.Result hundred = driver.closedLoop(presign(sessions, items, 100, need100), seconds);
-    System.out.printf("saturation, batches of 100: %.0f items/s (%.0f requests/s), %d errors; %.0f%% of the"
-        + " primitive bound%n", hundred.requestsPerSecond() * 100, hundred.requestsPerSecond(), hundred.errors(),
-        100 * hundred.requestsPerSecond() * 100 / bound100);
+    System.out.printf("saturation, batches of 100: %.0f items/s (%.1f requests/s), %d errors; %.0f%% of the"
+        + " primitive bound; key-server CPU %.0f us per item (primitives %.0f us: %.0f%%), load client %.0f us%n",
+        hundred.requestsPerSecond() * 100, hundred.requestsPerSecond(), hundred.errors(),
+        100 * hundred.requestsPerSecond() * 100 / bound100, hundred.cpuMicrosPerRequest() / 100,
+        perRelease100 / 1e3, 100 * perRelease100 / 1e3 / (hundred.cpuMicrosPerRequest() / 100),
+        hundred.clientCpuMicrosPerRequest() / 100);
 
     // ------------------------------------------------------------ latency at half load
     double rate = one.requestsPerSecond() / 2;
@@ -234,12 +253,24 @@ public final class KeyServerHarness {
 
   private static final class Driver {
     private final HttpClient client;
+    private final long[] clientThreads;
 
-    Driver(HttpClient client) {
+    Driver(HttpClient client, long[] clientThreads) {
       this.client = client;
+      this.clientThreads = clientThreads;
     }
 
-    record Result(double requestsPerSecond, long errors, long[] latencyNanos) {
+    record Result(double requestsPerSecond, long errors, long[] latencyNanos, long requests, long cpuNanos,
+        long clientCpuNanos) {
+      /** CPU of the process less the load client's threads (the key server and the idle ledger), per request, us. */
+      double cpuMicrosPerRequest() {
+        return requests == 0 ? Double.NaN : (cpuNanos - clientCpuNanos) / 1e3 / requests;
+      }
+
+      double clientCpuMicrosPerRequest() {
+        return requests == 0 ? Double.NaN : clientCpuNanos / 1e3 / requests;
+      }
+
       double p(double q) {
         if (latencyNanos.length == 0) {
           return Double.NaN;
@@ -263,6 +294,8 @@ public final class KeyServerHarness {
       AtomicLong errors = new AtomicLong();
       long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
       CountDownLatch finished = new CountDownLatch(CONNECTIONS);
+      long cpu = processCpu();
+      long clientCpu = threadsCpu(clientThreads);
       long start = System.nanoTime();
       for (int c = 0; c < CONNECTIONS; c++) {
         loop(requests, next, done, errors, end, finished);
@@ -272,7 +305,8 @@ public final class KeyServerHarness {
       if (next.get() >= requests.size()) {
         System.out.println("  (ran out of pre-signed requests: the figure below is a lower bound)");
       }
-      return new Result(done.get() / elapsed, errors.get(), new long[0]);
+      return new Result(done.get() / elapsed, errors.get(), new long[0], done.get(), processCpu() - cpu,
+          threadsCpu(clientThreads) - clientCpu);
     }
 
     private void loop(List<Request> requests, AtomicInteger next, AtomicLong done, AtomicLong errors, long end,
@@ -324,8 +358,72 @@ public final class KeyServerHarness {
       answered.await(60, TimeUnit.SECONDS);
       double elapsed = (System.nanoTime() - start) / 1e9;
       long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
-      return new Result(sorted.length / elapsed, errors.get(), sorted);
+      return new Result(sorted.length / elapsed, errors.get(), sorted, sorted.length, 0, 0);
     }
+  }
+
+  /** The ids of the load client's event-loop threads, so their CPU can be told from the server's. */
+  private static long[] clientThreads(Vertx clientVertx) throws InterruptedException {
+    java.util.Set<Long> ids = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    int loops = 2 * Runtime.getRuntime().availableProcessors();
+    CountDownLatch seen = new CountDownLatch(loops * 2);
+    for (int i = 0; i < loops * 2; i++) {
+      io.vertx.core.Context ctx = ((io.vertx.core.internal.VertxInternal) clientVertx).createEventLoopContext();
+      ctx.runOnContext(v -> {
+        ids.add(Thread.currentThread().getId());
+        seen.countDown();
+      });
+    }
+    seen.await(10, TimeUnit.SECONDS);
+    return ids.stream().mapToLong(Long::longValue).toArray();
+  }
+
+  static long threadsCpu(long[] ids) {
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    long sum = 0;
+    for (long id : ids) {
+      sum += Math.max(0, threads.getThreadCpuTime(id));
+    }
+    return sum;
+  }
+
+  /** CPU nanoseconds of every live Java thread, summed by name with digits dropped. */
+  static Map<String, Long> threadCpuByName() {
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    Map<String, Long> out = new java.util.TreeMap<>();
+    for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (t != null) {
+        out.merge(t.getThreadName().replaceAll("[0-9]+", "N"), Math.max(0, threads.getThreadCpuTime(t.getThreadId())),
+            Long::sum);
+      }
+    }
+    return out;
+  }
+
+  static void printThreadCpu(Map<String, Long> before, Map<String, Long> after, long process, long requests) {
+    long javaThreads = 0;
+    for (Map.Entry<String, Long> e : after.entrySet()) {
+      long d = e.getValue() - before.getOrDefault(e.getKey(), 0L);
+      javaThreads += d;
+      if (d / 1e3 / requests >= 5) {
+        System.out.printf("  cpu %-50s %6.0f us/request%n", e.getKey(), d / 1e3 / requests);
+      }
+    }
+    System.out.printf("  cpu %-50s %6.0f us/request%n", "(not a Java thread: GC, JIT, ...)",
+        (process - javaThreads) / 1e3 / requests);
+    long gcMillis = 0;
+    long gcCount = 0;
+    for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+      gcMillis += gc.getCollectionTime();
+      gcCount += gc.getCollectionCount();
+    }
+    System.out.printf("  (totals since start: %d collections, %d ms of GC; %d ms of JIT compilation)%n", gcCount,
+        gcMillis, java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime());
+  }
+
+  static long processCpu() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   // ---------------------------------------------------------------- primitives
@@ -367,19 +465,19 @@ public final class KeyServerHarness {
       void run() throws Exception;
     }
 
+    /** CPU nanoseconds of this thread per operation: other work on the machine does not count. */
     static double time(long millis, Op op) throws Exception {
+      java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
       long n = 0;
-      long start = System.nanoTime();
-      long end = start + TimeUnit.MILLISECONDS.toNanos(millis);
-      long now;
+      long cpuStart = threads.getCurrentThreadCpuTime();
+      long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
       do {
         for (int i = 0; i < 50; i++) {
           op.run();
         }
         n += 50;
-        now = System.nanoTime();
-      } while (now < end);
-      return (double) (now - start) / n;
+      } while (System.nanoTime() < end);
+      return (double) (threads.getCurrentThreadCpuTime() - cpuStart) / n;
     }
   }
 }
