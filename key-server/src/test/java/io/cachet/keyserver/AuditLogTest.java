@@ -232,6 +232,7 @@ class AuditLogTest {
     try (AuditLog log = AuditLog.open(file, AuditLog.Fsync.COMMIT, Duration.ofSeconds(1))) {
       assertThatThrownBy(() -> AuditLog.open(file, AuditLog.Fsync.COMMIT, Duration.ofSeconds(1)))
           .hasMessageContaining("locked");
+      assertThat(log.records()).isZero();
     }
   }
 

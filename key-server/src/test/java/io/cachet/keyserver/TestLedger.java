@@ -20,7 +20,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** A real embedded ledger on loopback: a sequencer with its journal, behind its HTTP server. */
-final class TestLedger implements AutoCloseable {
+final class TestLedger {
   static final String LEDGER = "cachet-test";
   static final String HOST = "127.0.0.1";
   /** Heartbeat blocks come this often, so ledger time keeps up with the clock. */
@@ -102,8 +102,7 @@ final class TestLedger implements AutoCloseable {
     return submit(owner, new Operation.RemoveMember(policy, who));
   }
 
-  @Override
-  public void close() throws Exception {
+  void close() throws Exception {
     stop();
   }
 }
