@@ -164,11 +164,13 @@ public final class KeyServerHarness {
     Map<String, Long> before = Boolean.getBoolean("cachet.bench.threads") ? threadCpuByName() : null;
     long processBefore = processCpu();
     long jitBefore = java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+    long classesBefore = java.lang.management.ManagementFactory.getClassLoadingMXBean().getTotalLoadedClassCount();
     Driver.Result one = driver.closedLoop(signed1, seconds);
     if (before != null) {
       printThreadCpu(before, threadCpuByName(), processCpu() - processBefore, (long) (one.requestsPerSecond() * seconds));
-      System.out.printf("  JIT compilation during the phase: %d ms%n",
-          java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jitBefore);
+      System.out.printf("  JIT compilation during the phase: %d ms; classes loaded: %d%n",
+          java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jitBefore,
+          java.lang.management.ManagementFactory.getClassLoadingMXBean().getTotalLoadedClassCount() - classesBefore);
     }
     System.out.printf("saturation, batches of 1: %.0f releases/s, %d errors; %.0f%% of the primitive bound;"
         + " key-server CPU %.0f us per release (primitives %.0f us: %.0f%%), load client %.0f us%n",
