@@ -292,7 +292,7 @@ public record KeyServerConfig(
           v.get("server-id"),
           v.getOrDefault("host", DEFAULT_HOST),
           integer(v, "port", DEFAULT_PORT),
-          Path.of(v.get("data-dir")),
+          path(v.get("data-dir"), "data-dir"),
           v.get("ledger-url"),
           v.get("ledger-id"),
           sequencerKey(v.get("sequencer-key")),
@@ -308,7 +308,7 @@ public record KeyServerConfig(
           integer(v, "replay-cache-size", DEFAULT_REPLAY_CACHE_SIZE),
           integer(v, "worker-threads", Math.max(2, Runtime.getRuntime().availableProcessors())),
           v.getOrDefault("passphrase-env", DEFAULT_PASSPHRASE_ENV),
-          v.containsKey("passphrase-file") ? Path.of(v.get("passphrase-file")) : null,
+          v.containsKey("passphrase-file") ? path(v.get("passphrase-file"), "passphrase-file") : null,
           integer(v, "kdf-memory", DEFAULT_KDF_MEMORY_KIB),
           integer(v, "kdf-iterations", DEFAULT_KDF_ITERATIONS),
           fsync(v.getOrDefault("audit-fsync", "commit")),
@@ -317,6 +317,14 @@ public record KeyServerConfig(
       throw e;
     } catch (IllegalArgumentException | NullPointerException e) {
       throw new ConfigException(e.getMessage(), e);
+    }
+  }
+
+  private static Path path(String text, String key) {
+    try {
+      return Path.of(text);
+    } catch (java.nio.file.InvalidPathException e) {
+      throw new ConfigException(key + " is not a usable path: " + e.getMessage(), e);
     }
   }
 
