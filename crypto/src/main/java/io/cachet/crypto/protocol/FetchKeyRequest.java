@@ -86,7 +86,7 @@ public record FetchKeyRequest(
         .fixed(responseKey.bytes())
         .u8(items.size());
     for (FetchKeyItem item : items) {
-      w.bytes8(item.context().info()).bytes8(item.sealedShare());
+      w.bytes8(item.context().info()).fixed(item.keyFingerprint()).bytes8(item.sealedShare());
     }
     return w.toByteArray();
   }

@@ -1,0 +1,137 @@
+package io.cachet.keyserver;
+
+import io.cachet.policy.server.ApiErrors;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.Set;
+
+/**
+ * The key server's HTTP API. One route table; handlers never block: a fetch body is handed to the
+ * worker pool ({@link Releaser} does JSON, Ed25519 and HPKE there), its audit events to the audit
+ * log's writer, and the answer is sent when both are done. Several instances of this verticle
+ * share the port, one per event loop.
+ *
+ * <pre>
+ * GET  /v1/service     the signed service descriptor (current key version)
+ * POST /v1/fetch_key   a FetchKeyRequest -> a FetchKeyResponse, or the one error shape
+ * GET  /health         {"status": "serving" | "stale" | "failed", ...}, 503 unless serving
+ * GET  /metrics        Prometheus text
+ * </pre>
+ */
+final class HttpApi extends VerticleBase {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpApi.class);
+  private static final Set<String> ROUTES = Set.of("/v1/service", "/v1/fetch_key", "/health", "/metrics");
+
+  private final KeyServer server;
+  private HttpServer http;
+
+  HttpApi(KeyServer server) {
+    this.server = server;
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    ApiErrors.install(router);
+    router.route().handler(this::measure);
+    router.get("/v1/service").handler(this::service);
+    router.post("/v1/fetch_key").handler(this::limitByClient);
+    router.post("/v1/fetch_key").handler(BodyHandler.create(false).setBodyLimit(server.config().maxBodyBytes()));
+    router.post("/v1/fetch_key").handler(this::fetchKey);
+    router.get("/health").handler(this::health);
+    router.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4")
+        .end(server.metrics().scrape()));
+    HttpServerOptions options = new HttpServerOptions().setHost(server.config().host())
+        .setPort(server.boundPort());
+    return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> http = s);
+  }
+
+  @Override
+  public Future<?> stop() {
+    return http == null ? Future.succeededFuture() : http.close();
+  }
+
+  // ---------------------------------------------------------------- handlers
+
+  private void measure(RoutingContext ctx) {
+    long start = System.nanoTime();
+    String path = ctx.request().path();
+    String route = ROUTES.contains(path) ? path : "other";
+    ctx.addEndHandler(v -> server.metrics().request(route, ctx.response().getStatusCode(), System.nanoTime() - start));
+    ctx.next();
+  }
+
+  private void service(RoutingContext ctx) {
+    ctx.response().putHeader("content-type", "application/json").end(server.descriptor().toJson());
+  }
+
+  /** Before the body is read: the client's request rate, and how much work is already in flight. */
+  private void limitByClient(RoutingContext ctx) {
+    long wait = server.perClient().tryAcquire(client(ctx), 1);
+    if (wait > 0) {
+      ctx.response().putHeader("Retry-After", Long.toString(wait));
+      ApiErrors.send(ctx, 429, "RATE_LIMITED", "client " + client(ctx) + " is over its request rate; retry in "
+          + wait + " s");
+      return;
+    }
+    if (server.inFlight().incrementAndGet() > server.config().maxInFlight()) {
+      server.inFlight().decrementAndGet();
+      ctx.response().putHeader("Retry-After", "1");
+      ApiErrors.send(ctx, 503, "OVERLOADED", "the key server is at its limit of "
+          + server.config().maxInFlight() + " requests in flight; retry shortly");
+      return;
+    }
+    ctx.addEndHandler(v -> server.inFlight().decrementAndGet());
+    ctx.next();
+  }
+
+  private void fetchKey(RoutingContext ctx) {
+    Buffer body = ctx.body().buffer();
+    if (body == null || body.length() == 0) {
+      ApiErrors.send(ctx, 400, "MALFORMED", "the body must be a fetch_key request in JSON");
+      return;
+    }
+    byte[] bytes = body.getBytes();
+    String client = client(ctx);
+    server.crypto().executeBlocking(() -> server.releaser().fetch(bytes, client), false).onComplete(decided -> {
+      if (decided.failed()) {
+        LOG.error("event=fetch_failed client={} reason=\"{}\"", client, decided.cause().toString(), decided.cause());
+        ApiErrors.send(ctx, 500, "INTERNAL", "internal error");
+        return;
+      }
+      server.audit(decided.result()).onComplete(r -> {
+        if (r.failed()) {
+          ApiErrors.send(ctx, 503, "AUDIT_UNAVAILABLE", "the decision could not be recorded in the audit log, so"
+              + " nothing is released: " + r.cause().getMessage());
+          return;
+        }
+        Releaser.Result outcome = r.result();
+        if (outcome instanceof Releaser.Answer a) {
+          ctx.response().putHeader("content-type", "application/json").end(Buffer.buffer(a.json()));
+        } else if (outcome instanceof Releaser.Refusal f) {
+          if (f.retryAfterSeconds() > 0) {
+            ctx.response().putHeader("Retry-After", Long.toString(f.retryAfterSeconds()));
+          }
+          ApiErrors.send(ctx, f.status(), f.reason(), f.message());
+        }
+      });
+    });
+  }
+
+  private void health(RoutingContext ctx) {
+    KeyServer.Health h = server.health();
+    ctx.response().setStatusCode(h.serving() ? 200 : 503).putHeader("content-type", "application/json")
+        .end(h.json().encode());
+  }
+
+  private static String client(RoutingContext ctx) {
+    String host = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().host();
+    return host.length() > 64 ? host.substring(0, 64) : host;
+  }
+}

@@ -1,0 +1,339 @@
+package io.cachet.keyserver;
+
+import io.cachet.crypto.Hex;
+import io.cachet.crypto.WrongPassphraseException;
+import io.cachet.crypto.protocol.ServiceDescriptor;
+import io.cachet.keyserver.audit.AuditLog;
+import io.cachet.policy.Follower;
+import io.cachet.policy.PolicyLedger.LedgerView;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running key server: its keys, its ledger follower, its audit log and its HTTP API.
+ *
+ * <p>Start one with {@link #start}: it opens (or on first start creates) its keys under the
+ * passphrase, opens its audit log, starts following the ledger and listens. Time comes from the
+ * clock passed in, which decides certificate and request validity and the staleness of the ledger
+ * view, so tests move time without sleeping. {@link #close} stops listening, stops following and
+ * writes out the audit log.
+ *
+ * <p>Threads: the event loops only route and write answers; key derivation, JSON, signatures and
+ * HPKE run on the named worker pool {@code cachet-key-server-crypto}; the audit log has its own
+ * writer thread; the follower checks blocks on Vert.x's ordered blocking tasks.
+ */
+public final class KeyServer {
+  private static final Logger LOG = LoggerFactory.getLogger(KeyServer.class);
+
+  /** The lock file that keeps two key servers (or a key rotation) off one data directory. */
+  static final String LOCK_FILE = "key-server.lock";
+  static final String AUDIT_FILE = "audit.log";
+  /** How often the replay cache and the rate limiters drop what they no longer need. */
+  private static final long SWEEP_INTERVAL_MS = 10_000;
+
+  private final Vertx vertx;
+  private final KeyServerConfig config;
+  private final Clock clock;
+  private final KeyRing keys;
+  private final AuditLog audit;
+  private final FileChannel lockChannel;
+  private final Follower follower;
+  private final KeyServerMetrics metrics = new KeyServerMetrics();
+  private final WorkerExecutor crypto;
+  private final RateLimiter perClient;
+  private final ReplayCache replays;
+  private final Releaser releaser;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final List<String> deployments = new ArrayList<>();
+  private final long sweepTimer;
+  private volatile ServiceDescriptor descriptor;
+  private volatile int boundPort;
+
+  /** What {@code GET /health} reports. */
+  record Health(boolean serving, JsonObject json) {}
+
+  private KeyServer(Vertx vertx, KeyServerConfig config, Clock clock, KeyRing keys, AuditLog audit,
+      FileChannel lockChannel) {
+    this.vertx = vertx;
+    this.config = config;
+    this.clock = clock;
+    this.keys = keys;
+    this.audit = audit;
+    this.lockChannel = lockChannel;
+    this.crypto = vertx.createSharedWorkerExecutor("cachet-key-server-crypto-" + config.serverId(),
+        config.workerThreads());
+    this.perClient = new RateLimiter(config.ipRate(), config.ipBurst(), System::nanoTime);
+    RateLimiter perRequester = new RateLimiter(config.requesterRate(), config.requesterBurst(), System::nanoTime);
+    this.replays = new ReplayCache(config.replayCacheSize());
+    this.follower = Follower.start(vertx, new Follower.Config(config.ledgerUrl(), config.ledgerId(),
+        config.sequencerKey(), config.ledgerPollWait(), clock));
+    this.releaser = new Releaser(config.serverId(), keys, follower, clock, config.requestWindow(),
+        config.stalenessBound(), replays, new CertificateCache(), perRequester, metrics);
+    this.descriptor = describe();
+    this.sweepTimer = vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> crypto.executeBlocking(() -> {
+      long now = System.nanoTime();
+      replays.sweep(clock.millis());
+      perClient.sweep(now);
+      perRequester.sweep(now);
+      return null;
+    }, false));
+    metrics.gauge("cachet_keyserver_ledger_height", "height of the newest block applied", () -> follower.view()
+        .height());
+    metrics.gauge("cachet_keyserver_ledger_lag_seconds", "this server's clock minus the ledger time of its view",
+        () -> follower.view().height() < 0 ? Double.NaN : (clock.millis() - follower.view().ledgerTime()) / 1000.0);
+    metrics.gauge("cachet_keyserver_ledger_stale", "1 while the view is too old and everything is refused",
+        () -> releaser.stale(follower.view(), clock.millis()) ? 1 : 0);
+    metrics.gauge("cachet_keyserver_audit_records", "entries in the audit log", audit::records);
+    metrics.gauge("cachet_keyserver_key_version", "the HPKE key version new envelopes seal to",
+        () -> keys.current().version());
+    metrics.gauge("cachet_keyserver_in_flight", "fetch requests being decided", inFlight::get);
+    metrics.gauge("cachet_keyserver_replay_ids", "request ids remembered against replay", replays::size);
+  }
+
+  /**
+   * Starts a key server: keys and audit log on a worker (Argon2id takes a moment), then the
+   * follower and the HTTP API, one verticle instance per event loop. The passphrase array is
+   * cleared once the key-encryption key is derived.
+   */
+  public static Future<KeyServer> start(Vertx vertx, KeyServerConfig config, char[] passphrase, Clock clock) {
+    return vertx.<KeyServer>executeBlocking(() -> {
+      Files.createDirectories(config.dataDir());
+      FileChannel lock = lockDataDir(config.dataDir());
+      KeyRing keys = null;
+      try {
+        keys = KeyRing.openOrCreate(config.dataDir(), config.serverId(), passphrase, config.kdfMemoryKiB(),
+            config.kdfIterations(), new SecureRandom());
+        AuditLog audit = AuditLog.open(config.dataDir().resolve(AUDIT_FILE),
+            config.auditFsync() == KeyServerConfig.AuditFsync.COMMIT ? AuditLog.Fsync.COMMIT : AuditLog.Fsync.PERIODIC,
+            config.auditFsyncInterval());
+        return new KeyServer(vertx, config, clock, keys, audit, lock);
+      } catch (IOException | WrongPassphraseException | RuntimeException e) {
+        lock.close();
+        throw e;
+      } finally {
+        Arrays.fill(passphrase, '\0');
+      }
+    }, false).compose(KeyServer::listen);
+  }
+
+  private Future<KeyServer> listen() {
+    int instances = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    try {
+      // Vert.x shares one listening socket among instances only for a port fixed in advance
+      boundPort = config.port() != 0 ? config.port() : freePort(config.host());
+    } catch (IOException e) {
+      return Future.failedFuture(e);
+    }
+    return vertx.deployVerticle(() -> new HttpApi(this), new DeploymentOptions().setInstances(instances))
+        .map(id -> {
+          deployments.add(id);
+          LOG.info("event=key_server_listening server={} host={} port={} ledger={} ledgerUrl={} keyVersion={}"
+              + " signingKey={} instances={}", config.serverId(), config.host(), boundPort, config.ledgerId(),
+              config.ledgerUrl(), keys.current().version(), keys.signing().verifyingKey(), instances);
+          return this;
+        })
+        .recover(e -> close().transform(ignored -> Future.failedFuture(e)));
+  }
+
+  /** A port free right now on {@code host}, for "any port" (port 0) in tests and local networks. */
+  private static int freePort(String host) throws IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** Takes the data directory's lock file, so a second server or a rotation cannot use it at once. */
+  static FileChannel lockDataDir(Path dataDir) throws IOException {
+    FileChannel ch = FileChannel.open(dataDir.resolve(LOCK_FILE), StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE);
+    FileLock lock;
+    try {
+      lock = ch.tryLock();
+    } catch (OverlappingFileLockException e) {
+      lock = null;
+    }
+    if (lock == null) {
+      ch.close();
+      throw new IOException(dataDir + " is in use by a running key server");
+    }
+    return ch;
+  }
+
+  // ---------------------------------------------------------------- for the HTTP API
+
+  KeyServerConfig config() {
+    return config;
+  }
+
+  KeyServerMetrics metrics() {
+    return metrics;
+  }
+
+  WorkerExecutor crypto() {
+    return crypto;
+  }
+
+  Releaser releaser() {
+    return releaser;
+  }
+
+  RateLimiter perClient() {
+    return perClient;
+  }
+
+  AtomicInteger inFlight() {
+    return inFlight;
+  }
+
+  int boundPort() {
+    return boundPort;
+  }
+
+  /** Writes an outcome's audit events; the outcome may be sent only once this succeeds. */
+  Future<Releaser.Result> audit(Releaser.Result outcome) {
+    if (outcome.audit().isEmpty()) {
+      return Future.succeededFuture(outcome);
+    }
+    CompletableFuture<Long> written = audit.append(outcome.audit());
+    return Future.fromCompletionStage(written, vertx.getOrCreateContext()).map(seq -> outcome);
+  }
+
+  Health health() {
+    LedgerView v = follower.view();
+    long now = clock.millis();
+    Follower.Status s = follower.status();
+    boolean stale = releaser.stale(v, now);
+    Throwable auditFailure = audit.failure();
+    String status = auditFailure != null || s.halted() ? "failed" : stale ? "stale" : "serving";
+    JsonObject json = new JsonObject()
+        .put("status", status)
+        .put("serverId", config.serverId())
+        .put("keyVersion", keys.current().version())
+        .put("ledger", new JsonObject()
+            .put("ledgerId", config.ledgerId())
+            .put("height", v.height())
+            .put("ledgerTime", v.ledgerTime())
+            .put("ageMillis", v.height() < 0 ? null : now - v.ledgerTime())
+            .put("stalenessBoundMillis", config.stalenessBound().toMillis())
+            .put("lastContact", v.lastContact())
+            .put("halted", s.halted())
+            .put("lastError", s.lastError()))
+        .put("audit", new JsonObject()
+            .put("records", audit.records())
+            .put("head", Hex.to0x(audit.headHash()))
+            .put("error", auditFailure == null ? null : auditFailure.getMessage()));
+    if (stale) {
+      json.put("message", releaser.staleMessage(v, now));
+    }
+    return new Health("serving".equals(status), json);
+  }
+
+  // ---------------------------------------------------------------- public surface
+
+  /** The port the API listens on. */
+  public int port() {
+    return boundPort;
+  }
+
+  public String serverId() {
+    return config.serverId();
+  }
+
+  /** The signed descriptor {@code GET /v1/service} serves: the current key version. */
+  public ServiceDescriptor descriptor() {
+    return descriptor;
+  }
+
+  /** The audit log file. */
+  public Path auditLogFile() {
+    return audit.file();
+  }
+
+  /** The height of the newest block this server's follower has applied. */
+  public long ledgerHeight() {
+    return follower.view().height();
+  }
+
+  /** Completes once this server's view of the ledger has reached {@code height}. */
+  public Future<Long> awaitLedgerHeight(long height) {
+    return Future.fromCompletionStage(follower.awaitHeight(height), vertx.getOrCreateContext());
+  }
+
+  /**
+   * Rotates the HPKE key: a new version is written to the key file and becomes the one the
+   * service descriptor advertises; shares sealed to older versions keep opening.
+   */
+  public Future<ServiceDescriptor> rotateKey() {
+    return crypto.executeBlocking(() -> {
+      keys.rotate();
+      descriptor = describe();
+      return descriptor;
+    }, false);
+  }
+
+  private ServiceDescriptor describe() {
+    KeyRing.Version v = keys.current();
+    return ServiceDescriptor.create(config.serverId(), v.version(), v.pair().publicKey(), keys.signing(),
+        softwareVersion());
+  }
+
+  /** The build's version, as the descriptor states it. */
+  public static String softwareVersion() {
+    Properties p = new Properties();
+    try (InputStream in = KeyServer.class.getResourceAsStream("/cachet-key-server-version.properties")) {
+      if (in != null) {
+        p.load(in);
+      }
+    } catch (IOException e) {
+      // informative only
+    }
+    String v = p.getProperty("version", "dev");
+    return v.matches("[A-Za-z0-9._:-]{1,64}") ? v : "dev";
+  }
+
+  /** Stops listening, stops following the ledger, writes out and closes the audit log. */
+  public Future<Void> close() {
+    vertx.cancelTimer(sweepTimer);
+    List<Future<?>> undeploys = new ArrayList<>();
+    for (String id : deployments) {
+      undeploys.add(vertx.undeploy(id));
+    }
+    deployments.clear();
+    return Future.join(undeploys).transform(ignored -> {
+      follower.close();
+      return vertx.executeBlocking(() -> {
+        audit.close();
+        lockChannel.close();
+        return null;
+      }, false);
+    }).compose(v -> crypto.close()).onComplete(r -> LOG.info("event=key_server_stopped server={} audit_records={}",
+        config.serverId(), audit.records())).mapEmpty();
+  }
+
+  /** Blocks until closed; for mains and tests. */
+  public void closeAndWait() throws Exception {
+    close().await(30, TimeUnit.SECONDS);
+  }
+}

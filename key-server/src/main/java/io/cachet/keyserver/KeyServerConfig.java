@@ -1,0 +1,486 @@
+package io.cachet.keyserver;
+
+import io.cachet.crypto.FormatException;
+import io.cachet.crypto.Names;
+import io.cachet.crypto.VerifyingKey;
+import io.cachet.crypto.codec.Json;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Everything a key server is started with. One source of truth for names, defaults and limits:
+ * a config file and command-line flags use the same keys ({@code port = 7400} in the file is
+ * {@code --port=7400} on the command line), flags override the file, and a bad value fails at
+ * {@link #parse} with a message naming the key and, for a file, the line.
+ *
+ * <p>File syntax: one {@code key = value} per line; blank lines and lines starting with {@code #}
+ * are ignored; an unknown key, a key given twice or a line without {@code =} is an error.
+ * Durations are written {@code 500ms}, {@code 30s}, {@code 2m} or {@code 1h}; sizes as bytes or
+ * with {@code KiB}/{@code MiB}; rates as decimal numbers per second, {@code 0} meaning no limit.
+ *
+ * <p>The passphrase that protects the keys is never part of the config: the config names the
+ * environment variable ({@code passphrase-env}) or the file ({@code passphrase-file}) it comes
+ * from.
+ */
+public record KeyServerConfig(
+    String serverId,
+    String host,
+    int port,
+    Path dataDir,
+    String ledgerUrl,
+    String ledgerId,
+    VerifyingKey sequencerKey,
+    Duration stalenessBound,
+    Duration requestWindow,
+    Duration ledgerPollWait,
+    double ipRate,
+    int ipBurst,
+    double requesterRate,
+    int requesterBurst,
+    int maxBodyBytes,
+    int maxInFlight,
+    int replayCacheSize,
+    int workerThreads,
+    String passphraseEnv,
+    Path passphraseFile,
+    int kdfMemoryKiB,
+    int kdfIterations,
+    AuditFsync auditFsync,
+    Duration auditFsyncInterval) {
+
+  /** When the audit log is forced to disk. */
+  public enum AuditFsync {
+    /** Before a response leaves: records of concurrent requests share one fsync (group commit). */
+    COMMIT,
+    /** Every {@code audit-fsync-interval}: a crash may lose the entries of that last interval. */
+    PERIODIC
+  }
+
+  // ---------------------------------------------------------------- defaults and limits
+
+  public static final String DEFAULT_HOST = "127.0.0.1";
+  public static final int DEFAULT_PORT = 7400;
+  /** The design's default: a view of the ledger older than this refuses everything. */
+  public static final Duration DEFAULT_STALENESS_BOUND = Duration.ofMinutes(2);
+  /** How far a request's timestamp may be from the server's clock, either way. */
+  public static final Duration DEFAULT_REQUEST_WINDOW = Duration.ofMinutes(1);
+  /** How long one follower long poll waits at the ledger. */
+  public static final Duration DEFAULT_LEDGER_POLL_WAIT = Duration.ofSeconds(10);
+  /** Requests per second per client IP address, and the burst above it. */
+  public static final double DEFAULT_IP_RATE = 200;
+  public static final int DEFAULT_IP_BURST = 400;
+  /** Items (share releases asked for) per second per requester address, and the burst. */
+  public static final double DEFAULT_REQUESTER_RATE = 500;
+  public static final int DEFAULT_REQUESTER_BURST = 1000;
+  /** Largest request body: a full batch of 100 items is about 60 KiB of JSON. */
+  public static final int DEFAULT_MAX_BODY_BYTES = 256 * 1024;
+  /** Largest request body that may be configured: the protocol parser's own bound. */
+  public static final int MAX_BODY_LIMIT = Json.MAX_DOCUMENT_BYTES;
+  /** Requests being decided at once; more are refused with 503 and Retry-After. */
+  public static final int DEFAULT_MAX_IN_FLIGHT = 4096;
+  /** Request ids remembered; must cover the request rate times twice the request window. */
+  public static final int DEFAULT_REPLAY_CACHE_SIZE = 2_000_000;
+  public static final String DEFAULT_PASSPHRASE_ENV = "CACHET_KEY_SERVER_PASSPHRASE";
+  /** Argon2id settings for the key-encryption key: 64 MiB, 3 passes (as the identity keystore). */
+  public static final int DEFAULT_KDF_MEMORY_KIB = 64 * 1024;
+  public static final int DEFAULT_KDF_ITERATIONS = 3;
+  public static final Duration DEFAULT_AUDIT_FSYNC_INTERVAL = Duration.ofSeconds(1);
+  /** Longest request window: a session certificate cannot outlive 30 minutes either. */
+  public static final Duration MAX_REQUEST_WINDOW = Duration.ofMinutes(30);
+
+  public KeyServerConfig {
+    Names.check(serverId, "server-id");
+    Objects.requireNonNull(host, "host");
+    if (host.isBlank()) {
+      throw new ConfigException("host must not be empty");
+    }
+    if (port < 0 || port > 65535) {
+      throw new ConfigException("port must be 0..65535, was " + port);
+    }
+    Objects.requireNonNull(dataDir, "data-dir");
+    Objects.requireNonNull(ledgerUrl, "ledger-url");
+    if (!ledgerUrl.startsWith("http://") && !ledgerUrl.startsWith("https://")) {
+      throw new ConfigException("ledger-url must be an http:// or https:// URL, was " + ledgerUrl);
+    }
+    ledgerUrl = ledgerUrl.endsWith("/") ? ledgerUrl.substring(0, ledgerUrl.length() - 1) : ledgerUrl;
+    Names.check(ledgerId, "ledger-id");
+    Objects.requireNonNull(sequencerKey, "sequencer-key");
+    positive(stalenessBound, "staleness-bound");
+    positive(requestWindow, "request-window");
+    if (requestWindow.compareTo(MAX_REQUEST_WINDOW) > 0) {
+      throw new ConfigException("request-window must be at most " + MAX_REQUEST_WINDOW.toMinutes() + "m");
+    }
+    positive(ledgerPollWait, "ledger-poll-wait");
+    if (ledgerPollWait.toMillis() > 30_000) {
+      throw new ConfigException("ledger-poll-wait must be at most 30s (the ledger's own limit)");
+    }
+    rate(ipRate, "rate-limit-ip");
+    rate(requesterRate, "rate-limit-requester");
+    atLeast(ipBurst, 1, "rate-burst-ip");
+    atLeast(requesterBurst, 1, "rate-burst-requester");
+    if (maxBodyBytes < 1024 || maxBodyBytes > MAX_BODY_LIMIT) {
+      throw new ConfigException("max-body must be 1KiB.." + MAX_BODY_LIMIT / 1024 + "KiB, was " + maxBodyBytes);
+    }
+    atLeast(maxInFlight, 1, "max-in-flight");
+    atLeast(replayCacheSize, 1000, "replay-cache-size");
+    if (workerThreads < 1 || workerThreads > 256) {
+      throw new ConfigException("worker-threads must be 1..256, was " + workerThreads);
+    }
+    Objects.requireNonNull(passphraseEnv, "passphrase-env");
+    if (!passphraseEnv.matches("[A-Za-z_][A-Za-z0-9_]{0,127}")) {
+      throw new ConfigException("passphrase-env must be an environment variable name, was " + passphraseEnv);
+    }
+    if (kdfMemoryKiB < 8 || kdfMemoryKiB > 1 << 20) {
+      throw new ConfigException("kdf-memory must be 8KiB..1GiB in KiB, was " + kdfMemoryKiB);
+    }
+    if (kdfIterations < 1 || kdfIterations > 64) {
+      throw new ConfigException("kdf-iterations must be 1..64, was " + kdfIterations);
+    }
+    Objects.requireNonNull(auditFsync, "audit-fsync");
+    positive(auditFsyncInterval, "audit-fsync-interval");
+  }
+
+  private static void positive(Duration d, String key) {
+    Objects.requireNonNull(d, key);
+    if (d.isNegative() || d.isZero()) {
+      throw new ConfigException(key + " must be positive");
+    }
+  }
+
+  private static void rate(double r, String key) {
+    if (!(r >= 0) || Double.isInfinite(r) || r > 1e9) {
+      throw new ConfigException(key + " must be 0 (no limit) or a positive number per second, was " + r);
+    }
+  }
+
+  private static void atLeast(int v, int min, String key) {
+    if (v < min) {
+      throw new ConfigException(key + " must be at least " + min + ", was " + v);
+    }
+  }
+
+  /** A config with every default, for the given identity, data directory and ledger. */
+  public static KeyServerConfig defaults(String serverId, Path dataDir, String ledgerUrl, String ledgerId,
+      VerifyingKey sequencerKey) {
+    return new KeyServerConfig(serverId, DEFAULT_HOST, DEFAULT_PORT, dataDir, ledgerUrl, ledgerId, sequencerKey,
+        DEFAULT_STALENESS_BOUND, DEFAULT_REQUEST_WINDOW, DEFAULT_LEDGER_POLL_WAIT, DEFAULT_IP_RATE,
+        DEFAULT_IP_BURST, DEFAULT_REQUESTER_RATE, DEFAULT_REQUESTER_BURST, DEFAULT_MAX_BODY_BYTES,
+        DEFAULT_MAX_IN_FLIGHT, DEFAULT_REPLAY_CACHE_SIZE, Math.max(2, Runtime.getRuntime().availableProcessors()),
+        DEFAULT_PASSPHRASE_ENV, null, DEFAULT_KDF_MEMORY_KIB, DEFAULT_KDF_ITERATIONS, AuditFsync.COMMIT,
+        DEFAULT_AUDIT_FSYNC_INTERVAL);
+  }
+
+  /** A bad configuration: the message names the key (and line) at fault. */
+  public static final class ConfigException extends IllegalArgumentException {
+    public ConfigException(String message) {
+      super(message);
+    }
+
+    ConfigException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  // ---------------------------------------------------------------- keys
+
+  /** Every key, in the order {@link #render} writes them. */
+  static final List<String> KEYS = List.of("server-id", "host", "port", "data-dir", "ledger-url", "ledger-id",
+      "sequencer-key", "staleness-bound", "request-window", "ledger-poll-wait", "rate-limit-ip", "rate-burst-ip",
+      "rate-limit-requester", "rate-burst-requester", "max-body", "max-in-flight", "replay-cache-size",
+      "worker-threads", "passphrase-env", "passphrase-file", "kdf-memory", "kdf-iterations", "audit-fsync",
+      "audit-fsync-interval");
+
+  private static final List<String> REQUIRED = List.of("server-id", "data-dir", "ledger-url", "ledger-id",
+      "sequencer-key");
+
+  // ---------------------------------------------------------------- parsing
+
+  /**
+   * Reads the config file named by {@code --config} (if any), then applies the other flags.
+   * Flags are {@code --key=value} or {@code --key value}.
+   */
+  public static KeyServerConfig fromArgs(List<String> args) throws IOException {
+    Map<String, String> flags = new LinkedHashMap<>();
+    String configFile = null;
+    for (int i = 0; i < args.size(); i++) {
+      String a = args.get(i);
+      if (!a.startsWith("--") || a.length() == 2) {
+        throw new ConfigException("expected --key=value, got " + a);
+      }
+      String key;
+      String value;
+      int eq = a.indexOf('=');
+      if (eq > 0) {
+        key = a.substring(2, eq);
+        value = a.substring(eq + 1);
+      } else {
+        key = a.substring(2);
+        if (i + 1 >= args.size()) {
+          throw new ConfigException("--" + key + " needs a value");
+        }
+        value = args.get(++i);
+      }
+      if ("config".equals(key)) {
+        if (configFile != null) {
+          throw new ConfigException("--config given twice");
+        }
+        configFile = value;
+        continue;
+      }
+      if (!KEYS.contains(key)) {
+        throw new ConfigException("unknown flag --" + key);
+      }
+      if (flags.put(key, value) != null) {
+        throw new ConfigException("--" + key + " given twice");
+      }
+    }
+    Map<String, String> values = configFile == null ? new LinkedHashMap<>()
+        : readFile(Files.readString(Path.of(configFile), StandardCharsets.UTF_8), configFile);
+    values.putAll(flags);
+    return fromMap(values);
+  }
+
+  /** Parses a config file's text; {@code source} names it in errors. */
+  public static KeyServerConfig parse(String text, String source) {
+    return fromMap(readFile(text, source));
+  }
+
+  private static Map<String, String> readFile(String text, String source) {
+    Map<String, String> values = new LinkedHashMap<>();
+    String[] lines = text.split("\r?\n", -1);
+    for (int i = 0; i < lines.length; i++) {
+      String line = lines[i].strip();
+      if (line.isEmpty() || line.startsWith("#")) {
+        continue;
+      }
+      int eq = line.indexOf('=');
+      String where = source + " line " + (i + 1);
+      if (eq < 0) {
+        throw new ConfigException(where + ": expected key = value");
+      }
+      String key = line.substring(0, eq).strip();
+      String value = line.substring(eq + 1).strip();
+      if (!KEYS.contains(key)) {
+        throw new ConfigException(where + ": unknown key '" + key + "'");
+      }
+      if (values.put(key, value) != null) {
+        throw new ConfigException(where + ": " + key + " given twice");
+      }
+    }
+    return values;
+  }
+
+  static KeyServerConfig fromMap(Map<String, String> v) {
+    for (String key : REQUIRED) {
+      if (!v.containsKey(key) || v.get(key).isEmpty()) {
+        throw new ConfigException(key + " is required");
+      }
+    }
+    try {
+      return new KeyServerConfig(
+          v.get("server-id"),
+          v.getOrDefault("host", DEFAULT_HOST),
+          integer(v, "port", DEFAULT_PORT),
+          path(v.get("data-dir"), "data-dir"),
+          v.get("ledger-url"),
+          v.get("ledger-id"),
+          sequencerKey(v.get("sequencer-key")),
+          duration(v, "staleness-bound", DEFAULT_STALENESS_BOUND),
+          duration(v, "request-window", DEFAULT_REQUEST_WINDOW),
+          duration(v, "ledger-poll-wait", DEFAULT_LEDGER_POLL_WAIT),
+          decimal(v, "rate-limit-ip", DEFAULT_IP_RATE),
+          integer(v, "rate-burst-ip", DEFAULT_IP_BURST),
+          decimal(v, "rate-limit-requester", DEFAULT_REQUESTER_RATE),
+          integer(v, "rate-burst-requester", DEFAULT_REQUESTER_BURST),
+          size(v, "max-body", DEFAULT_MAX_BODY_BYTES),
+          integer(v, "max-in-flight", DEFAULT_MAX_IN_FLIGHT),
+          integer(v, "replay-cache-size", DEFAULT_REPLAY_CACHE_SIZE),
+          integer(v, "worker-threads", Math.max(2, Runtime.getRuntime().availableProcessors())),
+          v.getOrDefault("passphrase-env", DEFAULT_PASSPHRASE_ENV),
+          v.containsKey("passphrase-file") ? path(v.get("passphrase-file"), "passphrase-file") : null,
+          integer(v, "kdf-memory", DEFAULT_KDF_MEMORY_KIB),
+          integer(v, "kdf-iterations", DEFAULT_KDF_ITERATIONS),
+          fsync(v.getOrDefault("audit-fsync", "commit")),
+          duration(v, "audit-fsync-interval", DEFAULT_AUDIT_FSYNC_INTERVAL));
+    } catch (ConfigException e) {
+      throw e;
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw new ConfigException(e.getMessage(), e);
+    }
+  }
+
+  private static Path path(String text, String key) {
+    try {
+      return Path.of(text);
+    } catch (java.nio.file.InvalidPathException e) {
+      throw new ConfigException(key + " is not a usable path: " + e.getMessage(), e);
+    }
+  }
+
+  private static VerifyingKey sequencerKey(String text) {
+    try {
+      return VerifyingKey.parse(text);
+    } catch (FormatException | IllegalArgumentException e) {
+      throw new ConfigException("sequencer-key must be the ledger's Ed25519 key in base64url (as GET /v1/head shows"
+          + " it): " + e.getMessage(), e);
+    }
+  }
+
+  private static AuditFsync fsync(String text) {
+    return switch (text) {
+      case "commit" -> AuditFsync.COMMIT;
+      case "periodic" -> AuditFsync.PERIODIC;
+      default -> throw new ConfigException("audit-fsync must be commit or periodic, was " + text);
+    };
+  }
+
+  private static final Pattern INTEGER = Pattern.compile("-?[0-9]{1,10}");
+  private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,10}(\\.[0-9]{1,6})?");
+  private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m|h)");
+  private static final Pattern SIZE = Pattern.compile("([0-9]{1,10})(KiB|MiB)?");
+
+  private static int integer(Map<String, String> v, String key, int dflt) {
+    String s = v.get(key);
+    if (s == null) {
+      return dflt;
+    }
+    if (!INTEGER.matcher(s).matches()) {
+      throw new ConfigException(key + " must be an integer, was '" + s + "'");
+    }
+    long n = Long.parseLong(s);
+    if (n > Integer.MAX_VALUE || n < Integer.MIN_VALUE) {
+      throw new ConfigException(key + " is out of range: " + s);
+    }
+    return (int) n;
+  }
+
+  private static double decimal(Map<String, String> v, String key, double dflt) {
+    String s = v.get(key);
+    if (s == null) {
+      return dflt;
+    }
+    if (!DECIMAL.matcher(s).matches()) {
+      throw new ConfigException(key + " must be a non-negative decimal number, was '" + s + "'");
+    }
+    return Double.parseDouble(s);
+  }
+
+  private static Duration duration(Map<String, String> v, String key, Duration dflt) {
+    String s = v.get(key);
+    if (s == null) {
+      return dflt;
+    }
+    Matcher m = DURATION.matcher(s);
+    if (!m.matches()) {
+      throw new ConfigException(key + " must be a duration such as 500ms, 30s, 2m or 1h, was '" + s + "'");
+    }
+    long n = Long.parseLong(m.group(1));
+    return switch (m.group(2)) {
+      case "ms" -> Duration.ofMillis(n);
+      case "s" -> Duration.ofSeconds(n);
+      case "m" -> Duration.ofMinutes(n);
+      default -> Duration.ofHours(n);
+    };
+  }
+
+  private static int size(Map<String, String> v, String key, int dflt) {
+    String s = v.get(key);
+    if (s == null) {
+      return dflt;
+    }
+    Matcher m = SIZE.matcher(s);
+    if (!m.matches()) {
+      throw new ConfigException(key + " must be a size such as 262144, 256KiB or 1MiB, was '" + s + "'");
+    }
+    long n = Long.parseLong(m.group(1));
+    long unit = m.group(2) == null ? 1 : "KiB".equals(m.group(2)) ? 1024 : 1024 * 1024;
+    if (n * unit > Integer.MAX_VALUE) {
+      throw new ConfigException(key + " is out of range: " + s);
+    }
+    return (int) (n * unit);
+  }
+
+  /** This config with some keys set to new values, exactly as a file or flags would set them. */
+  public KeyServerConfig with(Map<String, String> changes) {
+    Map<String, String> values = readFile(render(), "config");
+    for (Map.Entry<String, String> e : changes.entrySet()) {
+      if (!KEYS.contains(e.getKey())) {
+        throw new ConfigException("unknown key '" + e.getKey() + "'");
+      }
+      values.put(e.getKey(), e.getValue());
+    }
+    return fromMap(values);
+  }
+
+  public KeyServerConfig with(String key, String value) {
+    return with(Map.of(key, value));
+  }
+
+  // ---------------------------------------------------------------- rendering
+
+  /** The config as a file {@link #parse} reads back to an equal config. */
+  public String render() {
+    List<String> lines = new ArrayList<>();
+    lines.add("# Cachet key server " + serverId);
+    put(lines, "server-id", serverId);
+    put(lines, "host", host);
+    put(lines, "port", Integer.toString(port));
+    put(lines, "data-dir", dataDir.toString());
+    put(lines, "ledger-url", ledgerUrl);
+    put(lines, "ledger-id", ledgerId);
+    put(lines, "sequencer-key", sequencerKey.toString());
+    put(lines, "staleness-bound", renderDuration(stalenessBound));
+    put(lines, "request-window", renderDuration(requestWindow));
+    put(lines, "ledger-poll-wait", renderDuration(ledgerPollWait));
+    put(lines, "rate-limit-ip", renderRate(ipRate));
+    put(lines, "rate-burst-ip", Integer.toString(ipBurst));
+    put(lines, "rate-limit-requester", renderRate(requesterRate));
+    put(lines, "rate-burst-requester", Integer.toString(requesterBurst));
+    put(lines, "max-body", Integer.toString(maxBodyBytes));
+    put(lines, "max-in-flight", Integer.toString(maxInFlight));
+    put(lines, "replay-cache-size", Integer.toString(replayCacheSize));
+    put(lines, "worker-threads", Integer.toString(workerThreads));
+    put(lines, "passphrase-env", passphraseEnv);
+    if (passphraseFile != null) {
+      put(lines, "passphrase-file", passphraseFile.toString());
+    }
+    put(lines, "kdf-memory", Integer.toString(kdfMemoryKiB));
+    put(lines, "kdf-iterations", Integer.toString(kdfIterations));
+    put(lines, "audit-fsync", auditFsync.name().toLowerCase(Locale.ROOT));
+    put(lines, "audit-fsync-interval", renderDuration(auditFsyncInterval));
+    return String.join("\n", lines) + "\n";
+  }
+
+  private static void put(List<String> lines, String key, String value) {
+    lines.add(key + " = " + value);
+  }
+
+  static String renderDuration(Duration d) {
+    long ms = d.toMillis();
+    if (ms % 3_600_000 == 0) {
+      return ms / 3_600_000 + "h";
+    }
+    if (ms % 60_000 == 0) {
+      return ms / 60_000 + "m";
+    }
+    if (ms % 1000 == 0) {
+      return ms / 1000 + "s";
+    }
+    return ms + "ms";
+  }
+
+  static String renderRate(double r) {
+    return new java.math.BigDecimal(Double.toString(r)).stripTrailingZeros().toPlainString();
+  }
+}

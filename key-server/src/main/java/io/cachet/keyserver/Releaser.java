@@ -1,0 +1,276 @@
+package io.cachet.keyserver;
+
+import io.cachet.crypto.Address;
+import io.cachet.crypto.CachetSecurityException;
+import io.cachet.crypto.Envelope;
+import io.cachet.crypto.ExpiredException;
+import io.cachet.crypto.FormatException;
+import io.cachet.crypto.Share;
+import io.cachet.crypto.ShareContext;
+import io.cachet.crypto.ShareUnsealException;
+import io.cachet.crypto.protocol.FetchKeyItem;
+import io.cachet.crypto.protocol.FetchKeyRequest;
+import io.cachet.crypto.protocol.FetchKeyResponse;
+import io.cachet.crypto.protocol.ItemResult;
+import io.cachet.crypto.protocol.Receipt;
+import io.cachet.crypto.protocol.SessionCertificate;
+import io.cachet.crypto.protocol.ShareRelease;
+import io.cachet.keyserver.audit.AuditEvent;
+import io.cachet.keyserver.audit.AuditEvent.Outcome;
+import io.cachet.policy.Decision;
+import io.cachet.policy.PolicyLedger;
+import io.cachet.policy.PolicyLedger.LedgerView;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The release decision for one {@code POST /v1/fetch_key} body, with no HTTP in it: everything
+ * here is CPU work (JSON, Ed25519, HPKE) and runs on the key server's worker pool.
+ *
+ * <p>Order of checks, each refusing the whole request with the one error shape:
+ *
+ * <ol>
+ *   <li>the body parses as a fetch request ({@code 400 MALFORMED});
+ *   <li>it is addressed to this server; the session certificate is signed by the identity it
+ *       names (checked once per certificate, then cached by digest), in force now and names this
+ *       server in its audience; the session key signed the request; its timestamp is within the
+ *       request window ({@code 401}/{@code 403});
+ *   <li>the requester's rate ({@code 429}); only now, so that a forged request cannot spend
+ *       somebody else's allowance;
+ *   <li>the ledger view is fresh: not older than the staleness bound by this server's clock, else
+ *       every item is refused ({@code 503 LEDGER_STALE}: fail closed);
+ *   <li>the request id is new ({@code 409 REPLAYED_REQUEST}).
+ * </ol>
+ *
+ * Then each item is decided on its own: the envelope's ledger is the one followed, the policy
+ * allows the requester at this server's view of the ledger, this server holds the key the slot was
+ * sealed to, and the share opens under exactly the context presented (else
+ * {@code CONTEXT_MISMATCH}: a share moved to another policy, object or slot is not a policy
+ * denial). An allowed share is re-sealed to the requester's response key with the request id
+ * bound in, and comes with a receipt signed at the height and ledger time of its decision.
+ * Every decision and refusal after parsing yields an audit event; the caller writes them before
+ * answering.
+ */
+final class Releaser {
+  /** The outcome of one request: an answer, or a refusal of the whole request. */
+  sealed interface Result permits Answer, Refusal {
+    List<AuditEvent> audit();
+  }
+
+  /** A 200 answer, already encoded. */
+  record Answer(byte[] json, int released, List<AuditEvent> audit) implements Result {}
+
+  /** A refusal in the one error shape; {@code retryAfterSeconds} 0 means no Retry-After header. */
+  record Refusal(int status, String reason, String message, long retryAfterSeconds, List<AuditEvent> audit)
+      implements Result {}
+
+  private final String serverId;
+  private final KeyRing keys;
+  private final PolicyLedger ledger;
+  private final Clock clock;
+  private final Duration window;
+  private final long stalenessMillis;
+  private final ReplayCache replays;
+  private final CertificateCache certificates;
+  private final RateLimiter perRequester;
+  private final KeyServerMetrics metrics;
+
+  Releaser(String serverId, KeyRing keys, PolicyLedger ledger, Clock clock, Duration window, Duration staleness,
+      ReplayCache replays, CertificateCache certificates, RateLimiter perRequester, KeyServerMetrics metrics) {
+    this.serverId = serverId;
+    this.keys = keys;
+    this.ledger = ledger;
+    this.clock = clock;
+    this.window = window;
+    this.stalenessMillis = staleness.toMillis();
+    this.replays = replays;
+    this.certificates = certificates;
+    this.perRequester = perRequester;
+    this.metrics = metrics;
+  }
+
+  /** Whether the ledger view is too old to decide on, by this server's clock. */
+  boolean stale(LedgerView view, long nowMillis) {
+    return view.height() < 0 || nowMillis - view.ledgerTime() > stalenessMillis;
+  }
+
+  String staleMessage(LedgerView view, long nowMillis) {
+    if (view.height() < 0) {
+      return "this key server has no view of ledger " + ledger.ledgerId() + " yet; refusing everything until it"
+          + " has caught up";
+    }
+    return "this key server's view of ledger " + ledger.ledgerId() + " is at height " + view.height()
+        + ", ledger time " + Instant.ofEpochMilli(view.ledgerTime()) + ", " + (nowMillis - view.ledgerTime()) / 1000
+        + " s old; the bound is " + stalenessMillis / 1000 + " s, so everything is refused until it catches up";
+  }
+
+  Result fetch(byte[] body, String client) {
+    Instant now = clock.instant();
+    long nowMillis = now.toEpochMilli();
+    FetchKeyRequest request;
+    try {
+      request = FetchKeyRequest.fromJson(body);
+    } catch (FormatException e) {
+      metrics.decision("refused", "MALFORMED");
+      return new Refusal(400, "MALFORMED", e.getMessage(), 0, List.of());
+    }
+    String requestId = request.requestId();
+    Address requester = null;
+    try {
+      requester = authenticate(request, now);
+    } catch (CachetSecurityException e) {
+      int status = switch (e.reason()) {
+        case "WRONG_AUDIENCE", "WRONG_KEY_SERVER" -> 403;
+        default -> 401;
+      };
+      // the address is recorded only once the certificate's signature proved it
+      Address claimed = certificates.isVerified(request.certificate().digest(), nowMillis)
+          ? request.certificate().address() : null;
+      return refuse(status, e.reason(), e.getMessage(), 0, requestId, claimed, client, nowMillis);
+    }
+    long wait = perRequester.tryAcquire(requester, request.items().size());
+    if (wait > 0) {
+      metrics.decision("refused", "RATE_LIMITED");
+      return new Refusal(429, "RATE_LIMITED", "requester " + requester + " is over its rate of releases; retry in "
+          + wait + " s", wait, List.of());
+    }
+    LedgerView view = ledger.view();
+    if (stale(view, nowMillis)) {
+      String message = staleMessage(view, nowMillis);
+      List<AuditEvent> audit = new ArrayList<>();
+      for (FetchKeyItem item : request.items()) {
+        audit.add(itemEvent(nowMillis, Outcome.DENIED, "LEDGER_STALE", requestId, requester, client, item.context(),
+            view.height(), view.ledgerTime(), message));
+        metrics.decision("denied", "LEDGER_STALE");
+      }
+      return new Refusal(503, "LEDGER_STALE", message, 5, audit);
+    }
+    switch (replays.remember(requestId, request.timestampMillis() + window.toMillis(), nowMillis)) {
+      case REPLAYED:
+        return refuse(409, "REPLAYED_REQUEST", "request " + requestId + " was already answered; a request id is"
+            + " good for one request", 0, requestId, requester, client, nowMillis);
+      case FULL:
+        return refuse(503, "OVERLOADED", "too many requests within the request window to remember their ids;"
+            + " retry shortly", 1, requestId, requester, client, nowMillis);
+      default:
+        break;
+    }
+    return decide(request, requester, client, now);
+  }
+
+  private Refusal refuse(int status, String reason, String message, long retryAfter, String requestId,
+      Address requester, String client, long nowMillis) {
+    metrics.decision("refused", reason);
+    LedgerView view = ledger.view();
+    AuditEvent event = new AuditEvent(nowMillis, Outcome.REFUSED, reason, requestId, requester, client, null, null,
+        0, Math.max(-1, view.height()), Math.max(0, view.ledgerTime()), AuditEvent.clip(message));
+    return new Refusal(status, reason, message, retryAfter, List.of(event));
+  }
+
+  /**
+   * What {@link FetchKeyRequest#verify} checks, with the certificate's signature looked up in the
+   * cache first. Returns the requester's address.
+   */
+  private Address authenticate(FetchKeyRequest r, Instant now) throws CachetSecurityException {
+    if (!r.keyServerId().equals(serverId)) {
+      throw new CachetSecurityException("WRONG_KEY_SERVER", "request is addressed to key server " + r.keyServerId()
+          + ", not " + serverId);
+    }
+    SessionCertificate cert = r.certificate();
+    byte[] digest = cert.digest();
+    long nowMillis = now.toEpochMilli();
+    if (!certificates.isVerified(digest, nowMillis)) {
+      cert.verifySignature();
+      certificates.remember(digest, cert.expiresAt().toEpochMilli(), nowMillis);
+    }
+    cert.verifyValidity(now, serverId, window);
+    cert.sessionKey().verify(r.signedBytes(), r.signature(), "fetch_key request " + r.requestId());
+    Instant at = Instant.ofEpochMilli(r.timestampMillis());
+    if (at.isBefore(now.minus(window)) || at.isAfter(now.plus(window))) {
+      throw new ExpiredException("STALE_REQUEST", "request " + r.requestId() + " is timestamped " + at
+          + ", outside " + window.toSeconds() + " s of " + now);
+    }
+    for (int i = 0; i < r.items().size(); i++) {
+      if (!r.items().get(i).context().keyServerId().equals(serverId)) {
+        throw new CachetSecurityException("WRONG_KEY_SERVER", "item " + i + " is for key server "
+            + r.items().get(i).context().keyServerId() + ", not " + serverId);
+      }
+    }
+    return cert.address();
+  }
+
+  private Answer decide(FetchKeyRequest request, Address requester, String client, Instant now) {
+    long nowMillis = now.toEpochMilli();
+    String requestId = request.requestId();
+    List<ItemResult> results = new ArrayList<>(request.items().size());
+    List<AuditEvent> audit = new ArrayList<>(request.items().size());
+    long height = ledger.view().height();
+    int released = 0;
+    for (int i = 0; i < request.items().size(); i++) {
+      FetchKeyItem item = request.items().get(i);
+      ShareContext ctx = item.context();
+      if (!ctx.ledgerId().equals(ledger.ledgerId())) {
+        LedgerView v = ledger.view();
+        String message = "the envelope names ledger " + ctx.ledgerId() + "; this key server follows "
+            + ledger.ledgerId();
+        results.add(ItemResult.denied(i, "WRONG_LEDGER", message));
+        audit.add(itemEvent(nowMillis, Outcome.DENIED, "WRONG_LEDGER", requestId, requester, client, ctx, v.height(),
+            v.ledgerTime(), message));
+        metrics.decision("denied", "WRONG_LEDGER");
+        continue;
+      }
+      Decision d = ledger.evaluate(ctx.policyId(), requester);
+      height = Math.max(height, d.height());
+      String reason;
+      String message;
+      if (!d.allowed()) {
+        reason = d.reason().name();
+        message = d.message();
+      } else {
+        KeyRing.Version key = keys.byFingerprint(item.keyFingerprint());
+        if (key == null) {
+          reason = "UNKNOWN_KEY";
+          message = "the share was sealed to a key this key server does not hold (fingerprint "
+              + io.cachet.crypto.Hex.to0x(item.keyFingerprint()) + ")";
+        } else {
+          try {
+            Share share = Envelope.unsealShare(ctx, item.sealedShare(), key.pair());
+            byte[] sealed;
+            try {
+              sealed = ShareRelease.reseal(share, ctx, requestId, request.responseKey());
+            } finally {
+              share.destroy();
+            }
+            Receipt receipt = Receipt.sign(keys.signing(), serverId, requestId, requester, ctx.policyId(),
+                ctx.objectId(), ctx.index(), d.height(), d.ledgerTime(), nowMillis, sealed);
+            results.add(ItemResult.released(i, sealed, receipt));
+            audit.add(itemEvent(nowMillis, Outcome.RELEASED, "ALLOWED", requestId, requester, client, ctx, d.height(),
+                d.ledgerTime(), d.message() + "; sealed to key version " + key.version()));
+            metrics.decision("released", "ALLOWED");
+            released++;
+            continue;
+          } catch (ShareUnsealException e) {
+            reason = e.reason();
+            message = e.getMessage();
+          }
+        }
+      }
+      results.add(ItemResult.denied(i, reason, message));
+      audit.add(itemEvent(nowMillis, Outcome.DENIED, reason, requestId, requester, client, ctx, d.height(),
+          d.ledgerTime(), message));
+      metrics.decision("denied", reason);
+    }
+    FetchKeyResponse response = new FetchKeyResponse(requestId, serverId, Math.max(0, height), results);
+    return new Answer(response.toJson().getBytes(StandardCharsets.UTF_8), released, audit);
+  }
+
+  private static AuditEvent itemEvent(long now, Outcome outcome, String reason, String requestId, Address requester,
+      String client, ShareContext ctx, long height, long ledgerTime, String message) {
+    return new AuditEvent(now, outcome, reason, requestId, requester, client, ctx.policyId(), ctx.objectId(),
+        ctx.index(), Math.max(-1, height), Math.max(0, ledgerTime), AuditEvent.clip(message));
+  }
+}

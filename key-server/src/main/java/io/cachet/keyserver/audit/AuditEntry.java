@@ -1,0 +1,158 @@
+package io.cachet.keyserver.audit;
+
+import io.cachet.crypto.Address;
+import io.cachet.crypto.Blake2b;
+import io.cachet.crypto.FormatException;
+import io.cachet.crypto.Hex;
+import io.cachet.crypto.Id32;
+import io.cachet.crypto.ObjectId;
+import io.cachet.crypto.PolicyId;
+import io.cachet.crypto.codec.CanonicalReader;
+import io.cachet.crypto.codec.CanonicalWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * An {@link AuditEvent} in its place in the chain: its sequence number (0 for the first entry of
+ * a log) and the hash of the entry before it (32 zero bytes for the first). The hash of an entry
+ * is BLAKE2b-256 of its encoding, so each entry vouches for the whole history before it.
+ *
+ * <p>Encoding (the payload of one audit-log record), big-endian:
+ *
+ * <pre>
+ * tag("cachet/audit/v1") u64 sequence  [32] previous hash  u64 recorded-at (ms)  u8 outcome
+ * string8 reason  string8 request id  opt32 requester  string8 client  opt32 policy  opt32 object
+ * u8 share index  u64 ledger height (two's complement; -1 = no view)  u64 ledger time (ms)
+ * bytes16 message (UTF-8)
+ * </pre>
+ *
+ * where {@code opt32} is {@code u8 0} (absent) or {@code u8 1} followed by 32 bytes. Decoding is
+ * strict: one value has one encoding, and trailing bytes are refused.
+ */
+public record AuditEntry(long sequence, byte[] previousHash, AuditEvent event) {
+  static final String TAG = "cachet/audit/v1";
+  /** The previous hash of the first entry. */
+  public static final byte[] GENESIS = new byte[Blake2b.DIGEST_BYTES];
+
+  public AuditEntry {
+    if (sequence < 0) {
+      throw new IllegalArgumentException("sequence must not be negative");
+    }
+    if (previousHash == null || previousHash.length != Blake2b.DIGEST_BYTES) {
+      throw new IllegalArgumentException("previousHash must be " + Blake2b.DIGEST_BYTES + " bytes");
+    }
+    previousHash = previousHash.clone();
+    Objects.requireNonNull(event, "event");
+  }
+
+  @Override
+  public byte[] previousHash() {
+    return previousHash.clone();
+  }
+
+  public byte[] encode() {
+    AuditEvent e = event;
+    CanonicalWriter w = CanonicalWriter.tagged(TAG)
+        .u64(sequence)
+        .fixed(previousHash)
+        .u64(e.recordedAtMillis())
+        .u8(e.outcome().code)
+        .string8(e.reason())
+        .string8(e.requestId());
+    optional(w, e.requester());
+    w.string8(e.client());
+    optional(w, e.policy());
+    optional(w, e.object());
+    return w.u8(e.shareIndex())
+        .u64(e.ledgerHeight())
+        .u64(e.ledgerTimeMillis())
+        .bytes16(e.message().getBytes(StandardCharsets.UTF_8))
+        .toByteArray();
+  }
+
+  private static void optional(CanonicalWriter w, Id32 id) {
+    if (id == null) {
+      w.u8(0);
+    } else {
+      w.u8(1).fixed(id.bytes());
+    }
+  }
+
+  /** The hash the next entry must carry as its previous hash. */
+  public byte[] hash() {
+    return hashOf(encode());
+  }
+
+  static byte[] hashOf(byte[] encoded) {
+    return Blake2b.hash256(encoded);
+  }
+
+  public static AuditEntry decode(byte[] payload) throws FormatException {
+    CanonicalReader r = new CanonicalReader(payload);
+    String tag = r.string8("tag");
+    if (!TAG.equals(tag)) {
+      throw new FormatException("audit entry: tag is '" + tag + "', not " + TAG);
+    }
+    long sequence = r.u64("sequence");
+    byte[] previous = r.fixed(Blake2b.DIGEST_BYTES, "previous hash");
+    long recordedAt = r.u64("recorded at");
+    int outcomeCode = r.u8("outcome");
+    AuditEvent.Outcome outcome = AuditEvent.Outcome.of(outcomeCode);
+    if (outcome == null) {
+      throw new FormatException("audit entry: unknown outcome " + outcomeCode);
+    }
+    String reason = r.string8("reason");
+    String requestId = r.string8("request id");
+    byte[] requester = optional(r, "requester");
+    String client = r.string8("client");
+    byte[] policy = optional(r, "policy");
+    byte[] object = optional(r, "object");
+    int shareIndex = r.u8("share index");
+    long height = r.u64("ledger height");
+    long ledgerTime = r.u64("ledger time");
+    byte[] message = r.bytes16("message");
+    r.end("audit entry");
+    String text;
+    try {
+      text = StandardCharsets.UTF_8.newDecoder()
+          .decode(java.nio.ByteBuffer.wrap(message)).toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new FormatException("audit entry: message is not UTF-8", e);
+    }
+    try {
+      return new AuditEntry(sequence, previous, new AuditEvent(recordedAt, outcome, reason, requestId,
+          requester == null ? null : Address.of(requester), client, policy == null ? null : PolicyId.of(policy),
+          object == null ? null : ObjectId.of(object), shareIndex, height, ledgerTime, text));
+    } catch (IllegalArgumentException e) {
+      throw new FormatException("audit entry: " + e.getMessage(), e);
+    }
+  }
+
+  private static byte[] optional(CanonicalReader r, String field) throws FormatException {
+    int present = r.u8(field + " present");
+    if (present == 0) {
+      return null;
+    }
+    if (present != 1) {
+      throw new FormatException("audit entry: " + field + " present flag is " + present);
+    }
+    return r.fixed(Id32.LENGTH, field);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof AuditEntry other && sequence == other.sequence
+        && Arrays.equals(previousHash, other.previousHash) && event.equals(other.event);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(sequence, Arrays.hashCode(previousHash), event);
+  }
+
+  @Override
+  public String toString() {
+    return "AuditEntry[" + sequence + ", prev=" + Hex.to0x(previousHash) + ", " + event + "]";
+  }
+}

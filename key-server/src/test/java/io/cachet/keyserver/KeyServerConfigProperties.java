@@ -1,0 +1,159 @@
+package io.cachet.keyserver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cachet.crypto.Identity;
+import io.cachet.crypto.VerifyingKey;
+import io.cachet.keyserver.KeyServerConfig.ConfigException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+
+/** Config parsing: files and flags agree, every valid config round-trips, anything else is a ConfigException. */
+class KeyServerConfigProperties {
+  private static final VerifyingKey SEQUENCER = Identity.generate(new SecureRandom()).verifyingKey();
+
+  private static KeyServerConfig base() {
+    return KeyServerConfig.defaults("ks-1", Path.of("/var/lib/cachet/ks-1"), "http://127.0.0.1:7300",
+        "cachet-devnet", SEQUENCER);
+  }
+
+  private static Arbitrary<String> durations(long minMillis, long maxMillis) {
+    return Arbitraries.longs().between(minMillis, maxMillis).map(ms -> ms + "ms");
+  }
+
+  @Provide
+  Arbitrary<Map<String, String>> changes() {
+    Map<String, Arbitrary<String>> values = new LinkedHashMap<>();
+    values.put("server-id", Arbitraries.strings().withChars("abcXYZ019._:-").ofMinLength(1).ofMaxLength(64));
+    values.put("host", Arbitraries.of("127.0.0.1", "0.0.0.0", "::1", "ks.example.org"));
+    values.put("port", Arbitraries.integers().between(0, 65535).map(String::valueOf));
+    values.put("data-dir", Arbitraries.strings().withChars("abc/_-. 9").ofMinLength(1).ofMaxLength(40)
+        .map(s -> "/data/" + s.strip() + "x"));
+    values.put("ledger-url", Arbitraries.of("http://127.0.0.1:7300", "https://ledger.example.org/",
+        "http://[::1]:80"));
+    values.put("ledger-id", Arbitraries.strings().withChars("ab-9").ofMinLength(1).ofMaxLength(20));
+    values.put("staleness-bound", durations(1, 86_400_000));
+    values.put("request-window", durations(1, 1_800_000));
+    values.put("ledger-poll-wait", durations(1, 30_000));
+    values.put("rate-limit-ip", Arbitraries.bigDecimals().between(java.math.BigDecimal.ZERO,
+        java.math.BigDecimal.valueOf(100_000)).ofScale(3).map(d -> d.toPlainString()));
+    values.put("rate-burst-ip", Arbitraries.integers().between(1, 1_000_000).map(String::valueOf));
+    values.put("rate-limit-requester", Arbitraries.integers().between(0, 1_000_000).map(String::valueOf));
+    values.put("rate-burst-requester", Arbitraries.integers().between(1, 1_000_000).map(String::valueOf));
+    values.put("max-body", Arbitraries.oneOf(Arbitraries.integers().between(1024, 1 << 20).map(String::valueOf),
+        Arbitraries.integers().between(1, 1024).map(k -> k + "KiB"), Arbitraries.just("1MiB")));
+    values.put("max-in-flight", Arbitraries.integers().between(1, 100_000).map(String::valueOf));
+    values.put("replay-cache-size", Arbitraries.integers().between(1000, 10_000_000).map(String::valueOf));
+    values.put("worker-threads", Arbitraries.integers().between(1, 256).map(String::valueOf));
+    values.put("passphrase-env", Arbitraries.of("CACHET_KS_PASS", "X", "_a1"));
+    values.put("passphrase-file", Arbitraries.of("/run/secrets/ks", "pass.txt"));
+    values.put("kdf-memory", Arbitraries.integers().between(8, 1 << 20).map(String::valueOf));
+    values.put("kdf-iterations", Arbitraries.integers().between(1, 64).map(String::valueOf));
+    values.put("audit-fsync", Arbitraries.of("commit", "periodic"));
+    values.put("audit-fsync-interval", durations(1, 60_000));
+    List<String> keys = new ArrayList<>(values.keySet());
+    return Arbitraries.subsetOf(keys).flatMap(chosen -> {
+      List<Arbitrary<Map.Entry<String, String>>> entries = new ArrayList<>();
+      for (String k : chosen) {
+        entries.add(values.get(k).map(v -> Map.entry(k, v)));
+      }
+      return Combinators.combine(entries).as(list -> {
+        Map<String, String> m = new LinkedHashMap<>();
+        list.forEach(e -> m.put(e.getKey(), e.getValue()));
+        return m;
+      });
+    });
+  }
+
+  @Property(tries = 300)
+  void render_thenParse_givesTheSameConfig(@ForAll("changes") Map<String, String> changes) {
+    KeyServerConfig c = base().with(changes);
+    assertThat(KeyServerConfig.parse(c.render(), "rendered")).isEqualTo(c);
+  }
+
+  @Property(tries = 100)
+  void flags_overrideTheFile(@ForAll("changes") Map<String, String> file, @ForAll("changes") Map<String, String> flags)
+      throws Exception {
+    Path conf = Files.createTempFile("ks", ".conf");
+    try {
+      Files.writeString(conf, base().with(file).render());
+      List<String> args = new ArrayList<>(List.of("--config", conf.toString()));
+      flags.forEach((k, v) -> args.add("--" + k + "=" + v));
+
+      assertThat(KeyServerConfig.fromArgs(args)).isEqualTo(base().with(file).with(flags));
+    } finally {
+      Files.delete(conf);
+    }
+  }
+
+  @Property(tries = 300)
+  void arbitraryText_parsesOrFailsWithAConfigException(@ForAll @Size(max = 12) List<@Size(max = 40) String> lines,
+      @ForAll("changes") Map<String, String> valid) {
+    StringBuilder text = new StringBuilder(base().with(valid).render());
+    lines.forEach(l -> text.append(l).append('\n'));
+    try {
+      KeyServerConfig.parse(text.toString(), "junk.conf");
+    } catch (ConfigException e) {
+      assertThat(e.getMessage()).isNotBlank();
+    }
+  }
+
+  @Property(tries = 200)
+  void badValue_forAnyKey_namesTheKey(@ForAll @IntRange(min = 0, max = 23) int which,
+      @ForAll("junk") String value) {
+    String key = KeyServerConfig.KEYS.get(which);
+    try {
+      base().with(key, value);
+    } catch (ConfigException e) {
+      assertThat(e.getMessage()).containsAnyOf(key, "must", "required", "name", "characters", "URL");
+    }
+  }
+
+  @Provide
+  Arbitrary<String> junk() {
+    return Arbitraries.oneOf(Arbitraries.strings().ofMaxLength(20), Arbitraries.of("-1", "0", "1e9", "99999999999",
+        "2x", "ms", "1.5", "NaN", "commit ", "", "http://", "5m5s"));
+  }
+
+  @Example
+  void durations_inEveryUnit() {
+    assertThat(base().with("staleness-bound", "500ms").stalenessBound()).isEqualTo(Duration.ofMillis(500));
+    assertThat(base().with("staleness-bound", "30s").stalenessBound()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(base().with("staleness-bound", "2m").stalenessBound()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(base().with("staleness-bound", "1h").stalenessBound()).isEqualTo(Duration.ofHours(1));
+    assertThat(base().stalenessBound()).isEqualTo(Duration.ofMinutes(2));
+  }
+
+  @Example
+  void fileErrors_nameTheLine() {
+    String good = base().render();
+    assertThatThrownBy(() -> KeyServerConfig.parse(good + "colour = blue\n", "ks.conf"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("ks.conf line").hasMessageContaining("colour");
+    assertThatThrownBy(() -> KeyServerConfig.parse(good + "port = 1\n", "ks.conf"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("given twice");
+    assertThatThrownBy(() -> KeyServerConfig.parse(good + "just words\n", "ks.conf"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("expected key = value");
+    assertThatThrownBy(() -> KeyServerConfig.parse("port = 1\n", "ks.conf"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("server-id is required");
+    assertThatThrownBy(() -> KeyServerConfig.fromArgs(List.of("--port")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("--port needs a value");
+    assertThatThrownBy(() -> KeyServerConfig.fromArgs(List.of("--colour=blue")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("unknown flag --colour");
+  }
+}
