@@ -32,6 +32,9 @@ public final class ExitCodes {
     if (e instanceof IOException || e instanceof UncheckedIOException) {
       return IO;
     }
+    if (e instanceof UsageException) {
+      return USAGE;
+    }
     if (e instanceof DemoExpectationFailed) {
       return FAILED;
     }

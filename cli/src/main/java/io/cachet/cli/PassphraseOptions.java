@@ -1,0 +1,81 @@
+package io.cachet.cli;
+
+import java.io.Console;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import picocli.CommandLine.Option;
+
+/**
+ * Where an identity's passphrase comes from, in this order: {@code --passphrase-file}, the
+ * {@code CACHET_PASSPHRASE} environment variable, a prompt on the terminal. Never a command-line
+ * argument: those show in the process list and the shell history.
+ */
+public final class PassphraseOptions {
+  public static final String ENV = "CACHET_PASSPHRASE";
+
+  @Option(names = "--passphrase-file", paramLabel = "FILE",
+      description = "Read the passphrase from the first line of FILE (else $" + ENV + ", else a prompt).")
+  Path file;
+
+  /** The passphrase; the caller zeroes it when done. {@code confirm} asks twice on a terminal. */
+  public char[] read(String purpose, boolean confirm) {
+    if (file != null) {
+      return fromFile(file);
+    }
+    String env = System.getenv(ENV);
+    if (env != null && !env.isEmpty()) {
+      return env.toCharArray();
+    }
+    Console console = System.console();
+    if (console == null) {
+      throw new UsageException("no passphrase for " + purpose + ": give --passphrase-file FILE or set $" + ENV
+          + " (there is no terminal to ask on)");
+    }
+    char[] first = console.readPassword("Passphrase for %s: ", purpose);
+    if (first == null || first.length == 0) {
+      throw new UsageException("an empty passphrase is not accepted");
+    }
+    if (confirm) {
+      char[] again = console.readPassword("Same passphrase again: ");
+      boolean same = Arrays.equals(first, again);
+      if (again != null) {
+        Arrays.fill(again, '\0');
+      }
+      if (!same) {
+        Arrays.fill(first, '\0');
+        throw new UsageException("the two passphrases differ");
+      }
+    }
+    return first;
+  }
+
+  private static char[] fromFile(Path file) {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new UsageException("cannot read the passphrase file " + file + ": " + e.getMessage());
+    }
+    try {
+      int end = 0;
+      while (end < bytes.length && bytes[end] != '\n' && bytes[end] != '\r') {
+        end++;
+      }
+      if (end == 0) {
+        throw new UsageException("the passphrase file " + file + " starts with an empty line");
+      }
+      CharBuffer chars = StandardCharsets.UTF_8.decode(ByteBuffer.wrap(bytes, 0, end));
+      char[] out = new char[chars.remaining()];
+      chars.get(out);
+      Arrays.fill(chars.array(), '\0');
+      return out;
+    } finally {
+      Arrays.fill(bytes, (byte) 0);
+    }
+  }
+}
