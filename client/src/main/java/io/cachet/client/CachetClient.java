@@ -1,0 +1,464 @@
+package io.cachet.client;
+
+import io.cachet.crypto.Address;
+import io.cachet.crypto.CachetSecurityException;
+import io.cachet.crypto.DataKey;
+import io.cachet.crypto.Envelope;
+import io.cachet.crypto.EnvelopeHeader;
+import io.cachet.crypto.Hex;
+import io.cachet.crypto.Identity;
+import io.cachet.crypto.KeyServerKey;
+import io.cachet.crypto.PolicyId;
+import io.cachet.crypto.SealParameters;
+import io.cachet.crypto.protocol.ServiceDescriptor;
+import io.cachet.policy.LedgerClient;
+import io.cachet.policy.LedgerState;
+import io.cachet.policy.Operation;
+import io.cachet.policy.Policy;
+import io.cachet.policy.Reason;
+import io.cachet.policy.Sequencer;
+import io.cachet.policy.Transaction;
+import io.cachet.policy.TransactionRefusedException;
+import io.cachet.policy.Window;
+import io.cachet.storage.BlobId;
+import io.cachet.storage.BlobSource;
+import io.cachet.storage.BlobStore;
+import io.cachet.storage.StoreOptions;
+import io.cachet.storage.StoreResult;
+import io.cachet.storage.walrus.WalrusBlobStore;
+import io.cachet.storage.walrus.WalrusConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What an application embeds to use Cachet: seal and store, open, and manage policies, as one
+ * identity on one network.
+ *
+ * <pre>{@code
+ * try (CachetClient alice = CachetClient.open(ClientConfig.load(Path.of("cachet-network.json")), aliceIdentity)) {
+ *   PolicyId policy = alice.createAllowList();
+ *   alice.grant(policy, bobAddress, Window.ALWAYS);
+ *   BlobId blob = alice.put(Path.of("report.pdf"), policy, 5).blobId();
+ * }
+ * try (CachetClient bob = CachetClient.open(config, bobIdentity); InputStream in = bob.open(blob)) { ... }
+ * }</pre>
+ *
+ * <p>Guarantees: the plaintext is sealed on this machine and only ciphertext leaves it; a read
+ * returns only bytes that authenticated under a data key that matches the envelope's commitment
+ * (a stream fails with an IOException at the first bad segment, before releasing its bytes);
+ * nothing holds a whole file in memory. Blocking calls, safe from any number of application
+ * threads; never call them from a Vert.x event loop. Data keys fetched once are kept for the life
+ * of the client and destroyed by {@link #close}, so a reader whose access is revoked keeps what
+ * this session already opened, as with any key once released; a new session asks again.
+ */
+public final class CachetClient implements AutoCloseable {
+  private static final AtomicInteger THREADS = new AtomicInteger();
+
+  private final ClientConfig config;
+  private final Identity identity;
+  private final Vertx vertx;
+  private final WebClient http;
+  private final LedgerClient ledger;
+  private final BlobStore store;
+  private final ExecutorService workers;
+  private final KeyFetcher keys;
+  private final SecureRandom random = new SecureRandom();
+  private final Map<String, DataKey> keyCache = new ConcurrentHashMap<>();
+  private final Map<String, KeyServerKey> sealingKeys = new ConcurrentHashMap<>();
+  private final Object txLock = new Object();
+
+  private CachetClient(ClientConfig config, Identity identity, Clock clock) {
+    this.config = config;
+    this.identity = identity;
+    this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2));
+    this.http = WebClient.create(vertx, new WebClientOptions()
+        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.requestTimeout().toMillis()))
+        .setUserAgent("cachet-client"));
+    this.ledger = new LedgerClient(vertx, config.ledgerUrl().toString());
+    this.store = new WalrusBlobStore(WalrusConfig.of(config.publisher().toString(), config.aggregator().toString()));
+    this.workers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
+      Thread t = new Thread(r, "cachet-client-" + THREADS.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    this.keys = new KeyFetcher(config, identity, http, workers, random, clock);
+  }
+
+  /** A client acting as {@code identity}; the client does not destroy it (the caller owns it). */
+  public static CachetClient open(ClientConfig config, Identity identity) {
+    return new CachetClient(config, identity, Clock.systemUTC());
+  }
+
+  /** As {@link #open(ClientConfig, Identity)} with the clock that dates requests and sessions (tests). */
+  public static CachetClient open(ClientConfig config, Identity identity, Clock clock) {
+    return new CachetClient(config, identity, clock);
+  }
+
+  public Address address() {
+    return identity.address();
+  }
+
+  public ClientConfig config() {
+    return config;
+  }
+
+  // ---------------------------------------------------------------- storing
+
+  /** Seals and stores a file under {@code policy} for {@code epochs} storage epochs. */
+  public StoredObject put(Path file, PolicyId policy, int epochs) throws IOException, CachetSecurityException {
+    try (InputStream in = Files.newInputStream(file)) {
+      return put(in, Files.size(file), policy, epochs);
+    }
+  }
+
+  /**
+   * Seals exactly {@code length} bytes of {@code plaintext} under {@code policy} and stores the
+   * envelope. The data key is split among the network's key servers, each share sealed to the key
+   * the server advertises (verified under its pinned signing key). Returns once the storage
+   * network certified the blob.
+   */
+  public StoredObject put(InputStream plaintext, long length, PolicyId policy, int epochs)
+      throws IOException, CachetSecurityException {
+    SealParameters params = new SealParameters(config.ledgerId(), policy, config.threshold(), sealingKeys());
+    SealingPipe pipe = new SealingPipe();
+    java.util.concurrent.Future<EnvelopeHeader> sealing = workers.submit(() -> {
+      try {
+        EnvelopeHeader h = Envelope.seal(params, plaintext, length, pipe.sink, random);
+        pipe.sink.close();
+        return h;
+      } catch (Throwable t) {
+        pipe.fail(t);
+        throw t;
+      }
+    });
+    StoreResult stored;
+    try {
+      stored = store.store(BlobSource.ofStream(pipe.source, -1), StoreOptions.epochs(epochs));
+    } catch (IOException e) {
+      pipe.source.close();
+      Throwable sealFailure = failureOf(sealing);
+      if (sealFailure instanceof IOException io) {
+        throw io;
+      }
+      throw e;
+    } finally {
+      pipe.source.close();
+    }
+    EnvelopeHeader header = await(sealing);
+    return new StoredObject(stored.blobId(), header.objectId(), policy, length, header.envelopeLength(),
+        stored.endEpoch());
+  }
+
+  private static Throwable failureOf(java.util.concurrent.Future<?> f) {
+    try {
+      f.get(30, TimeUnit.SECONDS);
+      return null;
+    } catch (ExecutionException e) {
+      return e.getCause();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return e;
+    } catch (TimeoutException e) {
+      f.cancel(true);
+      return e;
+    }
+  }
+
+  private static EnvelopeHeader await(java.util.concurrent.Future<EnvelopeHeader> f) throws IOException {
+    try {
+      return f.get();
+    } catch (ExecutionException e) {
+      throw new IOException("sealing failed: " + e.getCause().getMessage(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while sealing");
+    }
+  }
+
+  /**
+   * Every key server's current HPKE key, from its {@code /v1/service} descriptor, accepted only if
+   * the descriptor's proof verifies and it is signed by the pinned key under the pinned id. Fetched
+   * once per client; sealing needs all of them, so a server that cannot be reached stops a put.
+   */
+  private List<KeyServerKey> sealingKeys() throws IOException, CachetSecurityException {
+    List<Future<KeyServerKey>> pending = new ArrayList<>();
+    for (ClientConfig.KeyServer server : config.keyServers()) {
+      KeyServerKey known = sealingKeys.get(server.id());
+      pending.add(known != null ? Future.succeededFuture(known) : http.getAbs(server.url().resolve("/v1/service")
+          .toString()).timeout(config.requestTimeout().toMillis()).send().compose(r -> {
+            if (r.statusCode() != 200) {
+              return Future.failedFuture(new IOException("key server " + server.id() + " answered HTTP "
+                  + r.statusCode() + " for its service descriptor"));
+            }
+            try {
+              ServiceDescriptor d = ServiceDescriptor.fromJson(r.bodyAsString());
+              d.verify();
+              if (!d.serverId().equals(server.id()) || !d.verifyingKey().equals(server.signingKey())) {
+                return Future.failedFuture(new CachetSecurityException("UNTRUSTED_KEY_SERVER", "key server "
+                    + server.id() + " at " + server.url() + " presents a descriptor for '" + d.serverId()
+                    + "' that is not signed by its pinned key"));
+              }
+              KeyServerKey k = new KeyServerKey(server.id(), d.hpkePublicKey());
+              sealingKeys.put(server.id(), k);
+              return Future.succeededFuture(k);
+            } catch (CachetSecurityException e) {
+              return Future.failedFuture(e);
+            }
+          }));
+    }
+    List<KeyServerKey> out = new ArrayList<>();
+    List<String> failures = new ArrayList<>();
+    CachetSecurityException security = null;
+    for (int i = 0; i < pending.size(); i++) {
+      try {
+        out.add(join(pending.get(i)));
+      } catch (CachetSecurityException e) {
+        security = e;
+        failures.add(e.getMessage());
+      } catch (IOException e) {
+        failures.add(config.keyServers().get(i).id() + ": " + e.getMessage());
+      }
+    }
+    if (security != null) {
+      throw security;
+    }
+    if (!failures.isEmpty()) {
+      throw new KeyServersUnavailableException(config.keyServers().size(), failures.stream()
+          .map(f -> new ServerOutcome(f.substring(0, Math.max(0, f.indexOf(':'))), ServerOutcome.Kind.UNAVAILABLE, 0,
+              "NO_SEALING_KEY", "sealing needs every key server's key: " + f.substring(f.indexOf(':') + 1).trim()))
+          .toList());
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  /** The envelope header of a stored blob: policy, object, sizes, key servers. Needs no key. */
+  public EnvelopeHeader header(BlobId blob) throws IOException, CachetSecurityException {
+    try (InputStream in = store.read(blob)) {
+      return EnvelopeHeader.read(in);
+    }
+  }
+
+  /** The whole plaintext of a blob, streamed and authenticated segment by segment. */
+  public InputStream open(BlobId blob) throws IOException, CachetSecurityException {
+    InputStream in = store.read(blob);
+    try {
+      EnvelopeHeader header = EnvelopeHeader.read(in);
+      InputStream plain = Envelope.openStream(header, dataKey(header), in);
+      return new FilterInputStream(plain) {
+        @Override
+        public void close() throws IOException {
+          try {
+            super.close();
+          } finally {
+            in.close();
+          }
+        }
+      };
+    } catch (IOException | CachetSecurityException | RuntimeException e) {
+      in.close();
+      throw e;
+    }
+  }
+
+  /**
+   * {@code length} plaintext bytes from {@code offset}: only the header and the body segments that
+   * hold them are fetched (plus the first and last segment, which the envelope reader
+   * authenticates to pin the length). A range past the end is an IllegalArgumentException.
+   */
+  public InputStream open(BlobId blob, long offset, long length) throws IOException, CachetSecurityException {
+    EnvelopeHeader header = header(blob);
+    if (offset < 0 || length < 0 || offset > header.plaintextLength() || length > header.plaintextLength() - offset) {
+      throw new IllegalArgumentException("range " + offset + "+" + length + " is outside the plaintext's "
+          + header.plaintextLength() + " bytes");
+    }
+    SeekableByteChannel remote = new RemoteBlobChannel(store, blob, header.envelopeLength());
+    SeekableByteChannel plain;
+    try {
+      plain = Envelope.openChannel(header, dataKey(header), remote);
+      plain.position(offset);
+    } catch (IOException | CachetSecurityException | RuntimeException e) {
+      remote.close();
+      throw e;
+    }
+    InputStream all = Channels.newInputStream(plain);
+    return new InputStream() {
+      private long left = length;
+
+      @Override
+      public int read() throws IOException {
+        byte[] one = new byte[1];
+        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        if (left == 0) {
+          return -1;
+        }
+        int n = all.read(b, off, (int) Math.min(len, left));
+        if (n > 0) {
+          left -= n;
+        } else if (n < 0) {
+          throw new IOException("the plaintext ended " + left + " bytes before the range did");
+        }
+        return n;
+      }
+
+      @Override
+      public void close() throws IOException {
+        all.close();
+        remote.close();
+      }
+    };
+  }
+
+  /** The data key of an envelope: from this session's cache, else from the key servers. */
+  private DataKey dataKey(EnvelopeHeader header) throws IOException, CachetSecurityException {
+    String cacheKey = header.objectId() + "/" + Hex.to0x(header.dekCommitment());
+    DataKey cached = keyCache.get(cacheKey);
+    if (cached != null) {
+      return cached;
+    }
+    DataKey key = join(keys.fetch(header));
+    DataKey raced = keyCache.putIfAbsent(cacheKey, key);
+    if (raced != null) {
+      key.destroy();
+      return raced;
+    }
+    return key;
+  }
+
+  /** How many data keys this session holds (for tests and metrics). */
+  public int cachedKeys() {
+    return keyCache.size();
+  }
+
+  // ---------------------------------------------------------------- policies
+
+  /** Creates an allow-list owned by this identity, with no members; returns its id once committed. */
+  public PolicyId createAllowList() throws IOException, CachetSecurityException {
+    return submitCreate(new Operation.CreateAllowList());
+  }
+
+  /** Creates a time lock owned by this identity that opens at {@code unlockAt}. */
+  public PolicyId createTimeLock(Instant unlockAt) throws IOException, CachetSecurityException {
+    return submitCreate(new Operation.CreateTimeLock(unlockAt.toEpochMilli()));
+  }
+
+  /** Adds {@code member} to an allow-list with {@code window}; fails if they are a member already. */
+  public long grant(PolicyId policy, Address member, Window window) throws IOException, CachetSecurityException {
+    return submit(new Operation.AddMember(policy, member, window)).height();
+  }
+
+  /** Replaces a member's window. */
+  public long changeWindow(PolicyId policy, Address member, Window window) throws IOException, CachetSecurityException {
+    return submit(new Operation.ChangeWindow(policy, member, window)).height();
+  }
+
+  /** Removes a member; key servers refuse them from the block that commits this on. */
+  public long revoke(PolicyId policy, Address member) throws IOException, CachetSecurityException {
+    return submit(new Operation.RemoveMember(policy, member)).height();
+  }
+
+  /** The policy as the ledger holds it now. */
+  public Policy policy(PolicyId id) throws IOException, CachetSecurityException {
+    return join(ledger.policy(id));
+  }
+
+  private PolicyId submitCreate(Operation op) throws IOException, CachetSecurityException {
+    synchronized (txLock) {
+      long nonce = join(ledger.nextNonce(identity.address()));
+      join(ledger.submit(Transaction.sign(identity, nonce, op)));
+      return LedgerState.policyIdFor(identity.address(), nonce);
+    }
+  }
+
+  /** Signs with the next nonce and waits until committed; one retry if another session took the nonce. */
+  private Sequencer.Committed submit(Operation op) throws IOException, CachetSecurityException {
+    synchronized (txLock) {
+      for (int attempt = 0; ; attempt++) {
+        long nonce = join(ledger.nextNonce(identity.address()));
+        try {
+          return join(ledger.submit(Transaction.sign(identity, nonce, op)));
+        } catch (LedgerRefusedException e) {
+          if (attempt > 0 || !Reason.BAD_NONCE.name().equals(e.reason())) {
+            throw e;
+          }
+        }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- plumbing
+
+  /** Waits for a Vert.x future from a plain thread, turning failures into this API's exceptions. */
+  private <T> T join(Future<T> f) throws IOException, CachetSecurityException {
+    try {
+      return f.toCompletionStage().toCompletableFuture()
+          .get(config.requestTimeout().toMillis() * 3, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof CachetSecurityException s) {
+        throw s;
+      }
+      if (c instanceof IOException io) {
+        throw io;
+      }
+      if (c instanceof TransactionRefusedException r) {
+        throw new LedgerRefusedException(r.reason().name(), r.getMessage());
+      }
+      if (c instanceof LedgerClient.LedgerUnavailableException u) {
+        throw new LedgerUnavailableException(u.getMessage() + " (ledger " + config.ledgerUrl() + ")", u);
+      }
+      throw new IOException(c.getMessage() == null ? c.toString() : c.getMessage(), c);
+    } catch (TimeoutException e) {
+      throw new IOException("no answer within " + config.requestTimeout().multipliedBy(3).toSeconds() + " s", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted");
+    }
+  }
+
+  /** Destroys the cached data keys and stops the client's threads. */
+  @Override
+  public void close() {
+    keyCache.values().forEach(DataKey::destroy);
+    keyCache.clear();
+    store.close();
+    ledger.close();
+    http.close();
+    workers.shutdownNow();
+    vertx.close();
+  }
+
+  @Override
+  public String toString() {
+    return "CachetClient{" + identity.address() + " on " + config + "}";
+  }
+
+}

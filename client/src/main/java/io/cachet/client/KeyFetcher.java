@@ -1,0 +1,252 @@
+package io.cachet.client;
+
+import io.cachet.crypto.CachetSecurityException;
+import io.cachet.crypto.DataKey;
+import io.cachet.crypto.Envelope;
+import io.cachet.crypto.EnvelopeHeader;
+import io.cachet.crypto.FormatException;
+import io.cachet.crypto.HpkeKeyPair;
+import io.cachet.crypto.Identity;
+import io.cachet.crypto.KeyServerSlot;
+import io.cachet.crypto.Share;
+import io.cachet.crypto.protocol.FetchKeyItem;
+import io.cachet.crypto.protocol.FetchKeyRequest;
+import io.cachet.crypto.protocol.FetchKeyResponse;
+import io.cachet.crypto.protocol.ItemResult;
+import io.cachet.crypto.protocol.Receipt;
+import io.cachet.crypto.protocol.SessionCertificate;
+import io.cachet.crypto.protocol.ShareRelease;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+
+/**
+ * Gets an envelope's data key from the key servers.
+ *
+ * <p>Design: every slot's server is asked at once, one signed request each, under one session
+ * certificate per client session. Each answer is checked in full before it counts: the response
+ * is for this request and server, the receipt is signed by the server's pinned key over this
+ * requester, policy, object and share index and over the exact re-sealed share, and the share
+ * opens under the envelope's context with this request id bound in. The key is rebuilt as soon as
+ * the threshold of good shares is in (the later answers are ignored), and the fetch fails as soon
+ * as the threshold can no longer be reached, naming every server's answer. A share is never
+ * logged; the shares are destroyed once the key is rebuilt.
+ */
+final class KeyFetcher {
+  private final ClientConfig config;
+  private final Identity identity;
+  private final WebClient http;
+  private final Executor crypto;
+  private final SecureRandom random;
+  private final Clock clock;
+  private Session session;
+
+  private record Session(Identity key, SessionCertificate certificate) {}
+
+  KeyFetcher(ClientConfig config, Identity identity, WebClient http, Executor crypto, SecureRandom random, Clock clock) {
+    this.config = config;
+    this.identity = identity;
+    this.http = http;
+    this.crypto = crypto;
+    this.random = random;
+    this.clock = clock;
+  }
+
+  /** A session certificate with at least a fifth of its lifetime left, made anew otherwise. */
+  private synchronized Session session() {
+    Instant now = clock.instant();
+    if (session == null
+        || now.plus(config.sessionTtl().dividedBy(5)).isAfter(session.certificate().expiresAt())) {
+      Identity key = Identity.generate(random);
+      List<String> audience = config.keyServers().stream().map(ClientConfig.KeyServer::id).toList();
+      session = new Session(key, SessionCertificate.issue(identity, key.verifyingKey(), now, config.sessionTtl(),
+          audience));
+    }
+    return session;
+  }
+
+  /** Completes with the data key (checked against the header's commitment) or fails with a typed exception. */
+  Future<DataKey> fetch(EnvelopeHeader header) {
+    if (!header.ledgerId().equals(config.ledgerId())) {
+      return Future.failedFuture(new CachetSecurityException("WRONG_LEDGER", "this blob's policy lives on ledger '"
+          + header.ledgerId() + "', not on '" + config.ledgerId() + "' that this client follows"));
+    }
+    Session s = session();
+    Round round = new Round(header);
+    for (KeyServerSlot slot : header.slots()) {
+      ClientConfig.KeyServer server = config.keyServer(slot.keyServerId());
+      if (server == null) {
+        round.answer(new ServerOutcome(slot.keyServerId(), ServerOutcome.Kind.UNAVAILABLE, 0, "UNKNOWN_KEY_SERVER",
+            "the envelope names a key server this client's network descriptor does not list"), null);
+        continue;
+      }
+      ask(server, slot.index(), header, s).onComplete(ar -> {
+        if (ar.succeeded()) {
+          round.answer(new ServerOutcome(server.id(), ServerOutcome.Kind.RELEASED, 200, null, null), ar.result());
+        } else if (ar.cause() instanceof Refusal r) {
+          round.answer(r.outcome, null);
+        } else {
+          round.answer(new ServerOutcome(server.id(), ServerOutcome.Kind.UNAVAILABLE, 0, "UNREACHABLE",
+              describe(ar.cause())), null);
+        }
+      });
+    }
+    return round.promise.future();
+  }
+
+  private static String describe(Throwable t) {
+    String m = t.getMessage();
+    return m == null ? t.getClass().getSimpleName() : m;
+  }
+
+  /** One server's answer that is not a share: carried through the future to the round. */
+  private static final class Refusal extends Exception {
+    final ServerOutcome outcome;
+
+    Refusal(ServerOutcome outcome) {
+      super(outcome.toString(), null, false, false);
+      this.outcome = outcome;
+    }
+  }
+
+  private Future<Share> ask(ClientConfig.KeyServer server, int index, EnvelopeHeader header, Session s) {
+    HpkeKeyPair ephemeral = HpkeKeyPair.generate();
+    FetchKeyRequest request = FetchKeyRequest.create(s.key(), s.certificate(), server.id(), ephemeral.publicKey(),
+        List.of(FetchKeyItem.of(header, index)), clock.instant(), random);
+    return http.postAbs(server.url().resolve("/v1/fetch_key").toString())
+        .timeout(config.requestTimeout().toMillis())
+        .putHeader("content-type", "application/json")
+        .sendBuffer(Buffer.buffer(request.toJson()))
+        .compose(r -> r.statusCode() == 200
+            ? runOnCrypto(() -> open(server, index, header, request, ephemeral, r.body()))
+            : Future.failedFuture(new Refusal(httpRefusal(server, r))));
+  }
+
+  private <T> Future<T> runOnCrypto(java.util.concurrent.Callable<T> work) {
+    Promise<T> p = Promise.promise();
+    crypto.execute(() -> {
+      try {
+        p.complete(work.call());
+      } catch (Throwable t) {
+        p.fail(t);
+      }
+    });
+    return p.future();
+  }
+
+  /** Checks one 200 answer in full and opens its share; anything off is INVALID, never a share. */
+  private Share open(ClientConfig.KeyServer server, int index, EnvelopeHeader header, FetchKeyRequest request,
+      HpkeKeyPair ephemeral, Buffer body) throws Refusal {
+    FetchKeyResponse response;
+    try {
+      response = FetchKeyResponse.fromJson(body == null ? new byte[0] : body.getBytes());
+    } catch (FormatException e) {
+      throw invalid(server, "MALFORMED_RESPONSE", e.getMessage());
+    }
+    if (!response.requestId().equals(request.requestId()) || !response.keyServerId().equals(server.id())
+        || response.items().size() != 1) {
+      throw invalid(server, "WRONG_RESPONSE", "the answer is not for this request");
+    }
+    ItemResult item = response.items().get(0);
+    if (!item.isReleased()) {
+      throw new Refusal(new ServerOutcome(server.id(), ServerOutcome.Kind.DENIED, 200, item.reason(), item.message()));
+    }
+    Receipt receipt = item.receipt();
+    if (!receipt.keyServerId().equals(server.id()) || !receipt.requestId().equals(request.requestId())
+        || !receipt.requester().equals(identity.address()) || !receipt.policyId().equals(header.policyId())
+        || !receipt.objectId().equals(header.objectId()) || receipt.shareIndex() != index) {
+      throw invalid(server, "BAD_RECEIPT", "the receipt is for another request, requester, policy, object or share");
+    }
+    try {
+      receipt.verify(server.signingKey(), item.releasedShare());
+    } catch (CachetSecurityException e) {
+      throw invalid(server, "BAD_RECEIPT", "the receipt does not verify under the pinned key: " + e.getMessage());
+    }
+    try {
+      return ShareRelease.open(item.releasedShare(), header.shareContext(index), request.requestId(), ephemeral);
+    } catch (CachetSecurityException e) {
+      throw invalid(server, "BAD_SHARE", "the released share does not open: " + e.getMessage());
+    }
+  }
+
+  private static Refusal invalid(ClientConfig.KeyServer server, String reason, String message) {
+    return new Refusal(new ServerOutcome(server.id(), ServerOutcome.Kind.INVALID, 200, reason, message));
+  }
+
+  /** A request-level answer in the one error shape: 429 and 5xx are unavailability, other 4xx a rejected request. */
+  private static ServerOutcome httpRefusal(ClientConfig.KeyServer server, HttpResponse<Buffer> r) {
+    String reason = "HTTP_" + r.statusCode();
+    String message = null;
+    try {
+      JsonObject e = r.bodyAsJsonObject().getJsonObject("error");
+      message = e.getString("message");
+      reason = e.getJsonArray("details").getJsonObject(0).getString("reason", reason);
+    } catch (RuntimeException ignored) {
+      // not our error shape: the status says enough
+    }
+    ServerOutcome.Kind kind = r.statusCode() == 429 || r.statusCode() >= 500
+        ? ServerOutcome.Kind.UNAVAILABLE : ServerOutcome.Kind.INVALID;
+    return new ServerOutcome(server.id(), kind, r.statusCode(), reason, message);
+  }
+
+  /** The answers of one fetch; completes once, at the threshold of shares or when it can no longer be reached. */
+  private final class Round {
+    final Promise<DataKey> promise = Promise.promise();
+    private final EnvelopeHeader header;
+    private final List<Share> shares = new ArrayList<>();
+    private final List<ServerOutcome> outcomes = new ArrayList<>();
+    private boolean done;
+
+    Round(EnvelopeHeader header) {
+      this.header = header;
+    }
+
+    synchronized void answer(ServerOutcome outcome, Share share) {
+      if (done) {
+        if (share != null) {
+          share.destroy();
+        }
+        return;
+      }
+      outcomes.add(outcome);
+      if (share != null) {
+        shares.add(share);
+      }
+      int n = header.shareCount();
+      int t = header.threshold();
+      int failed = outcomes.size() - shares.size();
+      if (shares.size() >= t) {
+        done = true;
+        try {
+          promise.complete(Envelope.recoverKey(header, shares));
+        } catch (CachetSecurityException e) {
+          promise.fail(e);
+        } finally {
+          shares.forEach(Share::destroy);
+        }
+      } else if (n - failed < t) {
+        done = true;
+        shares.forEach(Share::destroy);
+        List<ServerOutcome> all = new ArrayList<>(outcomes);
+        for (KeyServerSlot slot : header.slots()) {
+          if (all.stream().noneMatch(o -> o.serverId().equals(slot.keyServerId()))) {
+            all.add(new ServerOutcome(slot.keyServerId(), ServerOutcome.Kind.NOT_NEEDED, 0, null,
+                "no answer yet; not waited for"));
+          }
+        }
+        boolean denied = all.stream().anyMatch(o -> o.kind() == ServerOutcome.Kind.DENIED);
+        promise.fail(denied ? new AccessRefusedException(header.policyId(), t, all)
+            : new KeyServersUnavailableException(t, all));
+      }
+    }
+  }
+}

@@ -1,0 +1,143 @@
+package io.cachet.client;
+
+import io.cachet.crypto.Identity;
+import io.cachet.crypto.VerifyingKey;
+import io.cachet.keyserver.KeyServer;
+import io.cachet.keyserver.KeyServerConfig;
+import io.cachet.policy.Sequencer;
+import io.cachet.policy.server.LedgerServer;
+import io.cachet.storage.local.LocalNetwork;
+import io.vertx.core.Vertx;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A whole network of real servers on loopback for the client's tests: a ledger (sequencer, journal
+ * and HTTP server), three key servers with threshold 2 following it, and a 7-node local storage
+ * network with its gateway. Writes the network descriptor the client reads.
+ */
+final class TestNetwork implements AutoCloseable {
+  static final String LEDGER = "cachet-client-test";
+  static final int THRESHOLD = 2;
+  static final char[] PASSPHRASE = "test passphrase".toCharArray();
+
+  final Vertx vertx = Vertx.vertx();
+  final Path dir;
+  private final Identity sequencerKey = Identity.generate(new SecureRandom());
+  private Sequencer sequencer;
+  private String ledgerDeployment;
+  private int ledgerPort;
+  final List<KeyServer> keyServers = new ArrayList<>();
+  private final List<KeyServerConfig> keyServerConfigs = new ArrayList<>();
+  final LocalNetwork storage;
+
+  TestNetwork(Path dir) throws Exception {
+    this.dir = dir;
+    startLedger();
+    for (int i = 1; i <= 3; i++) {
+      KeyServerConfig c = KeyServerConfig.defaults("ks-" + i, dir.resolve("ks-" + i), ledgerUrl(), LEDGER,
+          sequencerKey.verifyingKey()).with(Map.of("port", "0", "ledger-poll-wait", "1s", "rate-limit-ip", "0",
+          "rate-limit-requester", "0", "worker-threads", "2", "kdf-memory", "64", "kdf-iterations", "1"));
+      keyServerConfigs.add(c);
+      keyServers.add(null);
+      startKeyServer(i);
+    }
+    storage = LocalNetwork.start(vertx, dir.resolve("storage"),
+        LocalNetwork.Options.defaults().withNodes(7, 64 * 1024).withIntervals(0, 0)).await(60, TimeUnit.SECONDS);
+  }
+
+  private void startLedger() throws Exception {
+    sequencer = Sequencer.open(new Sequencer.Config(dir.resolve("ledger"), LEDGER, Duration.ofMillis(200),
+        Clock.systemUTC()), sequencerKey);
+    LedgerServer server = new LedgerServer(sequencer, "127.0.0.1", ledgerPort);
+    ledgerDeployment = vertx.deployVerticle(server).await(10, TimeUnit.SECONDS);
+    ledgerPort = server.port();
+  }
+
+  String ledgerUrl() {
+    return "http://127.0.0.1:" + ledgerPort;
+  }
+
+  /** Starts key server {@code i} (1-based), on its old port if it ran before. */
+  void startKeyServer(int i) throws Exception {
+    KeyServerConfig c = keyServerConfigs.get(i - 1);
+    KeyServer old = keyServers.get(i - 1);
+    if (old != null) {
+      c = c.with("port", Integer.toString(old.port()));
+    }
+    KeyServer s = KeyServer.start(vertx, c, PASSPHRASE.clone(), Clock.systemUTC()).await(30, TimeUnit.SECONDS);
+    s.awaitLedgerHeight(sequencer.head().height()).await(15, TimeUnit.SECONDS);
+    keyServers.set(i - 1, s);
+  }
+
+  void stopKeyServer(int i) throws Exception {
+    keyServers.get(i - 1).closeAndWait();
+  }
+
+  /** Waits until every running key server has applied the ledger's current head. */
+  void keyServersCaughtUp() throws Exception {
+    long h = sequencer.head().height();
+    for (KeyServer s : keyServers) {
+      try {
+        s.awaitLedgerHeight(h).await(15, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // a stopped server does not catch up; the test stopped it
+      }
+    }
+  }
+
+  /** The descriptor as a user would write it; {@code pins} replaces key servers' signing keys (forgery tests). */
+  String descriptor(Map<String, VerifyingKey> pins) {
+    StringBuilder servers = new StringBuilder();
+    for (KeyServer s : keyServers) {
+      VerifyingKey key = pins.getOrDefault(s.serverId(), s.descriptor().verifyingKey());
+      if (servers.length() > 0) {
+        servers.append(",");
+      }
+      servers.append("{\"id\":\"").append(s.serverId()).append("\",\"url\":\"http://127.0.0.1:").append(s.port())
+          .append("\",\"signingKey\":\"").append(io.cachet.crypto.Base64Url.encode(key.bytes())).append("\"}");
+    }
+    return "{\"format\":\"cachet-network/1\",\"ledger\":{\"url\":\"" + ledgerUrl() + "\",\"ledgerId\":\"" + LEDGER
+        + "\",\"sequencerKey\":\"" + io.cachet.crypto.Base64Url.encode(sequencerKey.verifyingKey().bytes())
+        + "\"},\"keyServers\":{\"threshold\":" + THRESHOLD + ",\"servers\":[" + servers + "]},"
+        + "\"storage\":{\"publisher\":\"" + storage.gatewayUrl() + "\",\"aggregator\":\"" + storage.gatewayUrl()
+        + "\",\"epochs\":3},\"comment\":\"unknown fields are ignored\"}";
+  }
+
+  ClientConfig config() throws Exception {
+    Path file = dir.resolve("cachet-network.json");
+    Files.writeString(file, descriptor(Map.of()));
+    return ClientConfig.load(file);
+  }
+
+  ClientConfig config(Map<String, VerifyingKey> pins) throws Exception {
+    return ClientConfig.parse(descriptor(pins));
+  }
+
+  URI gateway() {
+    return URI.create(storage.gatewayUrl());
+  }
+
+  @Override
+  public void close() throws Exception {
+    for (KeyServer s : keyServers) {
+      try {
+        s.closeAndWait();
+      } catch (Exception e) {
+        // stopped by the test already
+      }
+    }
+    storage.close().await(30, TimeUnit.SECONDS);
+    vertx.undeploy(ledgerDeployment).await(10, TimeUnit.SECONDS);
+    sequencer.close();
+    vertx.close().await(10, TimeUnit.SECONDS);
+  }
+}
