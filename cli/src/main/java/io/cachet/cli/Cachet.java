@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.util.Properties;
 import io.cachet.cli.audit.AuditCommand;
 import io.cachet.cli.blob.GetCommand;
+import io.cachet.cli.devnet.DevnetCommand;
 import io.cachet.cli.blob.PutCommand;
 import io.cachet.cli.blob.ShareCommand;
 import io.cachet.cli.id.IdCommand;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Cachet.Version.class,
     description = "Private files on decentralized storage: encrypt locally, split the key across key servers.",
-    subcommands = {DemoCommand.class, IdCommand.class, PolicyCommand.class, PutCommand.class, GetCommand.class,
+    subcommands = {DemoCommand.class, DevnetCommand.class, IdCommand.class, PolicyCommand.class, PutCommand.class, GetCommand.class,
         ShareCommand.class, AuditCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 ok, 1 failed, 2 usage, 3 refused (denied, tampered, forged), 4 I/O, 70 internal."})
 public final class Cachet {

@@ -48,7 +48,12 @@ public final class Connection {
   }
 
   public ClientConfig config() throws IOException {
-    return ClientConfig.load(networkFile());
+    Path file = networkFile();
+    try {
+      return ClientConfig.load(file);
+    } catch (io.cachet.crypto.FormatException e) {
+      throw new UsageException("the network descriptor is not usable: " + e.getMessage());
+    }
   }
 
   public IdentityStore identities() {

@@ -112,82 +112,84 @@ final class DemoCommand implements Callable<Integer> {
       detail(s, "carol " + carol.address());
       detail(s, "dave  " + dave.address());
 
-      byte[] report = sampleFile();
-      PolicyId policy;
-      BlobId reportBlob;
-      PolicyId lock;
-      Instant unlockAt;
-      Instant carolUntil;
-      BlobId letterBlob;
-      byte[] letter = "Dear future reader: this letter could not be opened before its time.\n"
-          .getBytes(StandardCharsets.UTF_8);
+      // Alice keeps one session: it learned every key server's sealing key while all were up.
       try (CachetClient a = CachetClient.open(config, alice)) {
-        s = step("Alice creates an allow-list on the ledger: Bob always, Carol for " + CAROL_WINDOW.toSeconds() + " s");
-        policy = a.createAllowList();
-        a.grant(policy, bob.address(), Window.ALWAYS);
-        Instant now = Instant.now();
-        carolUntil = now.plus(CAROL_WINDOW);
-        a.grant(policy, carol.address(), new Window(now.toEpochMilli(), carolUntil.toEpochMilli()));
-        detail(s, "policy " + policy);
-        detail(s, "carol's window closes at " + carolUntil);
-
-        s = step("Alice seals a report on her machine and stores only ciphertext on the storage network");
-        StoredObject stored = a.put(new ByteArrayInputStream(report), report.length, policy, EPOCHS);
-        reportBlob = stored.blobId();
-        detail(s, report.length + " bytes sealed; blob " + reportBlob + " certified by the storage nodes");
-        detail(s, "its data key is split 2-of-3: each key server holds one sealed share");
-
-        s = step("Alice also seals a letter under a time lock");
-        unlockAt = Instant.now().plus(LOCK_DELAY);
-        lock = a.createTimeLock(unlockAt);
-        letterBlob = a.put(new ByteArrayInputStream(letter), letter.length, lock, EPOCHS).blobId();
-        detail(s, "time lock " + lock + " opens at " + unlockAt + "; blob " + letterBlob);
+        story(devnet, config, a, alice, bob, carol, dave);
       }
-
-      s = step("Bob opens the report");
-      detail(s, opens(config, bob, reportBlob, report, "bob"));
-
-      s = step("Carol opens it inside her window");
-      detail(s, opens(config, carol, reportBlob, report, "carol"));
-
-      s = step("Dave is not on the list: every key server refuses him");
-      detail(s, refused(config, dave, reportBlob, "dave"));
-
-      s = step("Carol's window closes");
-      sleepUntil(carolUntil);
-      detail(s, refusedWithin(config, carol, reportBlob, "carol, after her window", LEDGER_LAG));
-
-      s = step("Alice revokes Bob; the key servers refuse him from the next block");
-      try (CachetClient a = CachetClient.open(config, alice)) {
-        a.revoke(policy, bob.address());
-      }
-      long revokedAt = System.nanoTime();
-      String refusal = refusedWithin(config, bob, reportBlob, "bob", Duration.ofSeconds(2));
-      detail(s, refusal + " (" + (System.nanoTime() - revokedAt) / 1_000_000 + " ms after the revocation committed)");
-
-      s = step("The time-locked letter: refused before its time, open after");
-      if (Instant.now().isBefore(unlockAt.minusMillis(300))) {
-        detail(s, refused(config, dave, letterBlob, "dave, before " + unlockAt));
-      }
-      sleepUntil(unlockAt);
-      detail(s, opensWithin(config, dave, letterBlob, letter, "dave, after " + unlockAt, LEDGER_LAG));
-
-      s = step("A key server and two storage nodes stop; everything still works");
-      devnet.stop("ks-3");
-      devnet.stop("node-0");
-      devnet.stop("node-1");
-      detail(s, "stopped ks-3, node-0 and node-1");
-      detail(s, opens(config, dave, letterBlob, letter, "dave, the letter, with 2 key servers and 5 nodes"));
-      byte[] postscript = "P.S. stored while two storage nodes were down.\n".getBytes(StandardCharsets.UTF_8);
-      BlobId ps;
-      try (CachetClient a = CachetClient.open(config, alice)) {
-        ps = a.put(new ByteArrayInputStream(postscript), postscript.length, lock, EPOCHS).blobId();
-      }
-      detail(s, "alice stored a postscript with 2 nodes down: blob " + ps);
-      detail(s, opens(config, dave, ps, postscript, "dave, the postscript"));
     }
     say("");
     say("Done: sealed on the owner's machine, stored as ciphertext, opened only by whom the ledger allowed, when it allowed.");
+  }
+
+  private void story(Devnet devnet, ClientConfig config, CachetClient a, Identity alice, Identity bob, Identity carol,
+      Identity dave) throws Exception {
+    ObjectNode s;
+    byte[] report = sampleFile();
+    PolicyId policy;
+    BlobId reportBlob;
+    PolicyId lock;
+    Instant unlockAt;
+    Instant carolUntil;
+    BlobId letterBlob;
+    byte[] letter = "Dear future reader: this letter could not be opened before its time.\n"
+        .getBytes(StandardCharsets.UTF_8);
+    s = step("Alice creates an allow-list on the ledger: Bob always, Carol for " + CAROL_WINDOW.toSeconds() + " s");
+    policy = a.createAllowList();
+    a.grant(policy, bob.address(), Window.ALWAYS);
+    Instant now = Instant.now();
+    carolUntil = now.plus(CAROL_WINDOW);
+    a.grant(policy, carol.address(), new Window(now.toEpochMilli(), carolUntil.toEpochMilli()));
+    detail(s, "policy " + policy);
+    detail(s, "carol's window closes at " + carolUntil);
+
+    s = step("Alice seals a report on her machine and stores only ciphertext on the storage network");
+    StoredObject stored = a.put(new ByteArrayInputStream(report), report.length, policy, EPOCHS);
+    reportBlob = stored.blobId();
+    detail(s, report.length + " bytes sealed; blob " + reportBlob + " certified by the storage nodes");
+    detail(s, "its data key is split 2-of-3: each key server holds one sealed share");
+
+    s = step("Alice also seals a letter under a time lock");
+    unlockAt = Instant.now().plus(LOCK_DELAY);
+    lock = a.createTimeLock(unlockAt);
+    letterBlob = a.put(new ByteArrayInputStream(letter), letter.length, lock, EPOCHS).blobId();
+    detail(s, "time lock " + lock + " opens at " + unlockAt + "; blob " + letterBlob);
+
+    s = step("Bob opens the report");
+    detail(s, opens(config, bob, reportBlob, report, "bob"));
+
+    s = step("Carol opens it inside her window");
+    detail(s, opens(config, carol, reportBlob, report, "carol"));
+
+    s = step("Dave is not on the list: every key server refuses him");
+    detail(s, refused(config, dave, reportBlob, "dave"));
+
+    s = step("Carol's window closes");
+    sleepUntil(carolUntil);
+    detail(s, refusedWithin(config, carol, reportBlob, "carol, after her window", LEDGER_LAG));
+
+    s = step("Alice revokes Bob; the key servers refuse him from the next block");
+    a.revoke(policy, bob.address());
+    long revokedAt = System.nanoTime();
+    String refusal = refusedWithin(config, bob, reportBlob, "bob", Duration.ofSeconds(2));
+    detail(s, refusal + " (" + (System.nanoTime() - revokedAt) / 1_000_000 + " ms after the revocation committed)");
+
+    s = step("The time-locked letter: refused before its time, open after");
+    if (Instant.now().isBefore(unlockAt.minusMillis(300))) {
+      detail(s, refused(config, dave, letterBlob, "dave, before " + unlockAt));
+    }
+    sleepUntil(unlockAt);
+    detail(s, opensWithin(config, dave, letterBlob, letter, "dave, after " + unlockAt, LEDGER_LAG));
+
+    s = step("A key server and two storage nodes stop; everything still works");
+    devnet.stop("ks-3");
+    devnet.stop("node-0");
+    devnet.stop("node-1");
+    detail(s, "stopped ks-3, node-0 and node-1");
+    detail(s, opens(config, dave, letterBlob, letter, "dave, the letter, with 2 key servers and 5 nodes"));
+    byte[] postscript = "P.S. stored while two storage nodes were down.\n".getBytes(StandardCharsets.UTF_8);
+    BlobId ps = a.put(new ByteArrayInputStream(postscript), postscript.length, lock, EPOCHS).blobId();
+    detail(s, "alice stored a postscript with 2 nodes down: blob " + ps);
+    detail(s, opens(config, dave, ps, postscript, "dave, the postscript"));
   }
 
   private String opens(ClientConfig config, Identity reader, BlobId blob, byte[] expected, String who) throws Exception {

@@ -246,9 +246,10 @@ public final class CachetClient implements AutoCloseable {
       throw security;
     }
     if (!failures.isEmpty()) {
-      throw new KeyServersUnavailableException(config.keyServers().size(), failures.stream()
+      throw new KeyServersUnavailableException("sealing needs the key of every key server, and "
+          + failures.size() + " of " + config.keyServers().size() + " could not be had", failures.stream()
           .map(f -> new ServerOutcome(f.substring(0, Math.max(0, f.indexOf(':'))), ServerOutcome.Kind.UNAVAILABLE, 0,
-              "NO_SEALING_KEY", "sealing needs every key server's key: " + f.substring(f.indexOf(':') + 1).trim()))
+              "NO_SEALING_KEY", f.substring(f.indexOf(':') + 1).trim()))
           .toList());
     }
     return out;

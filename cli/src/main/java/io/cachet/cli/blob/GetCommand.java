@@ -68,7 +68,7 @@ public final class GetCommand implements Callable<Integer> {
     if (ShareToken.looksLikeToken(blob)) {
       ShareToken token = ShareToken.decode(blob);
       id = Ids.blob(token.blobId());
-      config = connection.hasNetworkOption() ? connection.config() : ClientConfig.parse(token.network());
+      config = connection.hasNetworkOption() ? connection.config() : tokenNetwork(token);
     } else {
       id = Ids.blob(blob);
       config = connection.config();
@@ -99,6 +99,14 @@ public final class GetCommand implements Callable<Integer> {
       out.println("wrote " + written + " bytes to " + output);
     }
     return ExitCodes.OK;
+  }
+
+  private static ClientConfig tokenNetwork(ShareToken token) {
+    try {
+      return ClientConfig.parse(token.network());
+    } catch (io.cachet.crypto.FormatException e) {
+      throw new UsageException("the share token's network is not usable: " + e.getMessage());
+    }
   }
 
   static long[] parseRange(String text) {
