@@ -26,6 +26,10 @@ import picocli.CommandLine.Command;
 public final class Cachet {
 
   public static void main(String[] args) {
+    if (System.getProperty("cachet.log.level") == null) {
+      // the ledger's journal reports through java.util.logging; a command shows only what went wrong
+      java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
+    }
     System.exit(newCommandLine(new PrintWriter(System.out, true), new PrintWriter(System.err, true)).execute(args));
   }
 

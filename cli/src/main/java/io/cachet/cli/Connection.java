@@ -75,7 +75,7 @@ public final class Connection {
     } finally {
       Arrays.fill(pass, '\0');
     }
-    return CachetClient.open(config, identity);
+    return CachetClient.open(config, identity, home.dir().resolve("cache"));
   }
 
   public CachetClient connect() throws Exception {

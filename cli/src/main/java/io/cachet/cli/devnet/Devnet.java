@@ -92,7 +92,13 @@ public final class Devnet implements AutoCloseable {
     this.options = options;
     Files.createDirectories(this.dir);
     lockChannel = FileChannel.open(this.dir.resolve("devnet.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    lock = lockChannel.tryLock();
+    FileLock held;
+    try {
+      held = lockChannel.tryLock();
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      held = null; // this very process holds it
+    }
+    lock = held;
     if (lock == null) {
       lockChannel.close();
       throw new DevnetException("another process runs the devnet in " + this.dir + " ('cachet devnet status')");

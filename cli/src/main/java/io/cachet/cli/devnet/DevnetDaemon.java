@@ -37,6 +37,12 @@ public final class DevnetDaemon implements AutoCloseable {
 
   private final Devnet devnet;
   private final Vertx vertx = Vertx.vertx();
+  /** Starting and stopping parts waits on the devnet's own futures, which no Vert.x thread may do. */
+  private final java.util.concurrent.ExecutorService control = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "devnet-control");
+    t.setDaemon(true);
+    return t;
+  });
   private final HttpServer server;
   private final byte[] token;
   private final Path stateFile;
@@ -115,14 +121,22 @@ public final class DevnetDaemon implements AutoCloseable {
   }
 
   private void blocking(RoutingContext ctx, Work work) {
-    vertx.executeBlocking(work::run, false).onComplete(ar -> {
-      if (ar.succeeded()) {
-        ctx.response().putHeader("content-type", "application/json").end(ar.result().encode());
-      } else if (ar.cause() instanceof DevnetException e) {
-        ApiErrors.send(ctx, 400, "BAD_PART", e.getMessage());
-      } else {
-        ApiErrors.send(ctx, 500, "INTERNAL", String.valueOf(ar.cause().getMessage()));
+    io.vertx.core.Context context = vertx.getOrCreateContext();
+    control.execute(() -> {
+      JsonObject result;
+      try {
+        result = work.run();
+      } catch (Exception e) {
+        context.runOnContext(v -> {
+          if (e instanceof DevnetException) {
+            ApiErrors.send(ctx, 400, "BAD_PART", e.getMessage());
+          } else {
+            ApiErrors.send(ctx, 500, "INTERNAL", String.valueOf(e.getMessage()));
+          }
+        });
+        return;
       }
+      context.runOnContext(v -> ctx.response().putHeader("content-type", "application/json").end(result.encode()));
     });
   }
 
@@ -167,6 +181,7 @@ public final class DevnetDaemon implements AutoCloseable {
     } catch (Exception e) {
       // closing anyway
     }
+    control.shutdownNow();
     devnet.close();
     vertx.close();
     LOG.info("event=devnet_down dir={}", devnet.dir());

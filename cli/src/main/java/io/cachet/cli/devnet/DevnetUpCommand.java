@@ -66,6 +66,7 @@ final class DevnetUpCommand implements Callable<Integer> {
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.add("-Xmx" + heap);
     cmd.add("-Dcachet.log.level=INFO");
+    cmd.add("-Dlogback.configurationFile=logback.xml");
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(DevnetDaemon.class.getName());
