@@ -5,7 +5,12 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.Properties;
 import io.cachet.cli.audit.AuditCommand;
+import io.cachet.cli.blob.GetCommand;
+import io.cachet.cli.devnet.DevnetCommand;
+import io.cachet.cli.blob.PutCommand;
+import io.cachet.cli.blob.ShareCommand;
 import io.cachet.cli.id.IdCommand;
+import io.cachet.cli.policy.PolicyCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,11 +20,16 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Cachet.Version.class,
     description = "Private files on decentralized storage: encrypt locally, split the key across key servers.",
-    subcommands = {DemoCommand.class, IdCommand.class, AuditCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {DemoCommand.class, DevnetCommand.class, IdCommand.class, PolicyCommand.class, PutCommand.class, GetCommand.class,
+        ShareCommand.class, AuditCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 ok, 1 failed, 2 usage, 3 refused (denied, tampered, forged), 4 I/O, 70 internal."})
 public final class Cachet {
 
   public static void main(String[] args) {
+    if (System.getProperty("cachet.log.level") == null) {
+      // the ledger's journal reports through java.util.logging; a command shows only what went wrong
+      java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
+    }
     System.exit(newCommandLine(new PrintWriter(System.out, true), new PrintWriter(System.err, true)).execute(args));
   }
 

@@ -32,7 +32,7 @@ public final class ExitCodes {
     if (e instanceof IOException || e instanceof UncheckedIOException) {
       return IO;
     }
-    if (e instanceof UsageException) {
+    if (e instanceof UsageException || e instanceof io.cachet.cli.devnet.DevnetException) {
       return USAGE;
     }
     if (e instanceof DemoExpectationFailed) {

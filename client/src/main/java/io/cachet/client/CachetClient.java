@@ -89,10 +89,12 @@ public final class CachetClient implements AutoCloseable {
   private final Map<String, DataKey> keyCache = new ConcurrentHashMap<>();
   private final Map<String, KeyServerKey> sealingKeys = new ConcurrentHashMap<>();
   private final Object txLock = new Object();
+  private final Path descriptorCache;
 
-  private CachetClient(ClientConfig config, Identity identity, Clock clock) {
+  private CachetClient(ClientConfig config, Identity identity, Clock clock, Path descriptorCache) {
     this.config = config;
     this.identity = identity;
+    this.descriptorCache = descriptorCache;
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2));
     this.http = WebClient.create(vertx, new WebClientOptions()
         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.requestTimeout().toMillis()))
@@ -109,12 +111,22 @@ public final class CachetClient implements AutoCloseable {
 
   /** A client acting as {@code identity}; the client does not destroy it (the caller owns it). */
   public static CachetClient open(ClientConfig config, Identity identity) {
-    return new CachetClient(config, identity, Clock.systemUTC());
+    return new CachetClient(config, identity, Clock.systemUTC(), null);
+  }
+
+  /**
+   * As {@link #open(ClientConfig, Identity)}, keeping the key servers' service descriptors in
+   * {@code descriptorCache}, so that a later client can seal while a key server is down. A cached
+   * descriptor is used only when its server cannot be reached, and only after it verifies again
+   * under the pinned key; a server that answers always wins (it may have rotated its key).
+   */
+  public static CachetClient open(ClientConfig config, Identity identity, Path descriptorCache) {
+    return new CachetClient(config, identity, Clock.systemUTC(), descriptorCache);
   }
 
   /** As {@link #open(ClientConfig, Identity)} with the clock that dates requests and sessions (tests). */
   public static CachetClient open(ClientConfig config, Identity identity, Clock clock) {
-    return new CachetClient(config, identity, clock);
+    return new CachetClient(config, identity, clock, null);
   }
 
   public Address address() {
@@ -210,19 +222,12 @@ public final class CachetClient implements AutoCloseable {
       pending.add(known != null ? Future.succeededFuture(known) : http.getAbs(server.url().resolve("/v1/service")
           .toString()).timeout(config.requestTimeout().toMillis()).send().compose(r -> {
             if (r.statusCode() != 200) {
-              return Future.failedFuture(new IOException("key server " + server.id() + " answered HTTP "
-                  + r.statusCode() + " for its service descriptor"));
+              return Future.failedFuture(new IOException("answered HTTP " + r.statusCode()
+                  + " for its service descriptor"));
             }
             try {
-              ServiceDescriptor d = ServiceDescriptor.fromJson(r.bodyAsString());
-              d.verify();
-              if (!d.serverId().equals(server.id()) || !d.verifyingKey().equals(server.signingKey())) {
-                return Future.failedFuture(new CachetSecurityException("UNTRUSTED_KEY_SERVER", "key server "
-                    + server.id() + " at " + server.url() + " presents a descriptor for '" + d.serverId()
-                    + "' that is not signed by its pinned key"));
-              }
-              KeyServerKey k = new KeyServerKey(server.id(), d.hpkePublicKey());
-              sealingKeys.put(server.id(), k);
+              KeyServerKey k = trusted(server, r.bodyAsString());
+              remember(server, r.bodyAsString());
               return Future.succeededFuture(k);
             } catch (CachetSecurityException e) {
               return Future.failedFuture(e);
@@ -230,28 +235,68 @@ public final class CachetClient implements AutoCloseable {
           }));
     }
     List<KeyServerKey> out = new ArrayList<>();
-    List<String> failures = new ArrayList<>();
-    CachetSecurityException security = null;
+    List<ServerOutcome> failures = new ArrayList<>();
     for (int i = 0; i < pending.size(); i++) {
+      ClientConfig.KeyServer server = config.keyServers().get(i);
       try {
         out.add(join(pending.get(i)));
-      } catch (CachetSecurityException e) {
-        security = e;
-        failures.add(e.getMessage());
       } catch (IOException e) {
-        failures.add(config.keyServers().get(i).id() + ": " + e.getMessage());
+        KeyServerKey cached = cached(server);
+        if (cached != null) {
+          out.add(cached);
+        } else {
+          failures.add(new ServerOutcome(server.id(), ServerOutcome.Kind.UNAVAILABLE, 0, "NO_SEALING_KEY",
+              e.getMessage()));
+        }
       }
     }
-    if (security != null) {
-      throw security;
-    }
     if (!failures.isEmpty()) {
-      throw new KeyServersUnavailableException(config.keyServers().size(), failures.stream()
-          .map(f -> new ServerOutcome(f.substring(0, Math.max(0, f.indexOf(':'))), ServerOutcome.Kind.UNAVAILABLE, 0,
-              "NO_SEALING_KEY", "sealing needs every key server's key: " + f.substring(f.indexOf(':') + 1).trim()))
-          .toList());
+      throw new KeyServersUnavailableException("sealing needs the key of every key server, and "
+          + failures.size() + " of " + config.keyServers().size() + " could not be had", failures);
     }
+    out.forEach(k -> sealingKeys.put(k.id(), k));
     return out;
+  }
+
+  /** The HPKE key of a descriptor that proves possession and is signed by the pinned key under the pinned id. */
+  private static KeyServerKey trusted(ClientConfig.KeyServer server, String json) throws CachetSecurityException {
+    ServiceDescriptor d = ServiceDescriptor.fromJson(json);
+    d.verify();
+    if (!d.serverId().equals(server.id()) || !d.verifyingKey().equals(server.signingKey())) {
+      throw new CachetSecurityException("UNTRUSTED_KEY_SERVER", "key server " + server.id() + " at " + server.url()
+          + " presents a descriptor for '" + d.serverId() + "' that is not signed by its pinned key");
+    }
+    return new KeyServerKey(server.id(), d.hpkePublicKey());
+  }
+
+  private Path cacheFile(ClientConfig.KeyServer server) {
+    return descriptorCache.resolve(config.ledgerId() + "." + server.id() + ".service.json");
+  }
+
+  private void remember(ClientConfig.KeyServer server, String json) {
+    if (descriptorCache == null) {
+      return;
+    }
+    try {
+      Files.createDirectories(descriptorCache);
+      Path tmp = Files.createTempFile(descriptorCache, ".service", ".tmp");
+      Files.writeString(tmp, json);
+      Files.move(tmp, cacheFile(server), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      // a cache: the next put fetches again
+    }
+  }
+
+  private KeyServerKey cached(ClientConfig.KeyServer server) {
+    if (descriptorCache == null) {
+      return null;
+    }
+    try {
+      return trusted(server, Files.readString(cacheFile(server)));
+    } catch (IOException | CachetSecurityException e) {
+      return null;
+    }
   }
 
   // ---------------------------------------------------------------- reading
@@ -430,7 +475,8 @@ public final class CachetClient implements AutoCloseable {
         throw io;
       }
       if (c instanceof TransactionRefusedException r) {
-        throw new LedgerRefusedException(r.reason().name(), r.getMessage());
+        throw new LedgerRefusedException(r.reason().name(), "the ledger refused (" + r.reason().name() + "): "
+            + r.getMessage());
       }
       if (c instanceof LedgerClient.LedgerUnavailableException u) {
         throw new LedgerUnavailableException(u.getMessage() + " (ledger " + config.ledgerUrl() + ")", u);

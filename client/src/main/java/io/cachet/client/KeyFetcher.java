@@ -239,8 +239,7 @@ final class KeyFetcher {
         List<ServerOutcome> all = new ArrayList<>(outcomes);
         for (KeyServerSlot slot : header.slots()) {
           if (all.stream().noneMatch(o -> o.serverId().equals(slot.keyServerId()))) {
-            all.add(new ServerOutcome(slot.keyServerId(), ServerOutcome.Kind.NOT_NEEDED, 0, null,
-                "no answer yet; not waited for"));
+            all.add(new ServerOutcome(slot.keyServerId(), ServerOutcome.Kind.NOT_NEEDED, 0, null, null));
           }
         }
         boolean denied = all.stream().anyMatch(o -> o.kind() == ServerOutcome.Kind.DENIED);

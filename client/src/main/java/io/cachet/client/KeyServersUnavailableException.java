@@ -13,7 +13,11 @@ public final class KeyServersUnavailableException extends IOException {
   private final List<ServerOutcome> outcomes;
 
   KeyServersUnavailableException(int threshold, List<ServerOutcome> outcomes) {
-    super(threshold + " key servers must release a share and fewer can answer. " + list(outcomes));
+    this(threshold + " key servers must release a share and fewer can answer", outcomes);
+  }
+
+  KeyServersUnavailableException(String what, List<ServerOutcome> outcomes) {
+    super(what + ". " + list(outcomes));
     this.outcomes = List.copyOf(outcomes);
   }
 

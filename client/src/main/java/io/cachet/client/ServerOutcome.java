@@ -20,6 +20,9 @@ public record ServerOutcome(String serverId, Kind kind, int httpStatus, String r
 
   @Override
   public String toString() {
+    if (kind == Kind.NOT_NEEDED) {
+      return serverId + ": not waited for";
+    }
     return serverId + ": " + kind.name().toLowerCase().replace('_', ' ')
         + (reason == null ? "" : " " + reason)
         + (httpStatus > 0 && kind != Kind.DENIED ? " (HTTP " + httpStatus + ")" : "")

@@ -1,0 +1,159 @@
+package io.cachet.cli.blob;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cachet.cli.Connection;
+import io.cachet.cli.ExitCodes;
+import io.cachet.cli.Ids;
+import io.cachet.cli.Json;
+import io.cachet.cli.Progress;
+import io.cachet.cli.UsageException;
+import io.cachet.client.CachetClient;
+import io.cachet.client.ClientConfig;
+import io.cachet.storage.BlobId;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code cachet get}: fetch, verify and decrypt. The plaintext goes to a temporary file beside the
+ * target and replaces it only once every byte was authenticated and fsynced, so a refused or
+ * broken read leaves no partial plaintext and an existing file untouched.
+ */
+@Command(name = "get", description = {"Fetch a blob, obtain its key from the key servers (if the policy lets you),",
+    "verify and decrypt it into FILE. BLOB is a blob id or a share token from 'cachet share'."},
+    footer = {"", "Examples:", "  cachet get 3h9wJArxUnNIT0ShAFM6Zg6JU5GOgr4bTSwfPUV0eSc -o report.pdf",
+        "  cachet get cachet1.eyJibG9i... -o report.pdf --as bob",
+        "  cachet get 3h9wJArx... -o part.bin --range 1048576-2097151",
+        "  cachet get 3h9wJArx... -o - | less"})
+public final class GetCommand implements Callable<Integer> {
+  private static final Pattern RANGE = Pattern.compile("(\\d{1,19})-(\\d{0,19})");
+
+  @Spec CommandSpec spec;
+  @Mixin Connection connection;
+  @Mixin Progress progress;
+
+  @Parameters(paramLabel = "BLOB", description = "A blob id, or a share token (cachet1.…).")
+  String blob;
+
+  @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "Where to write the plaintext; - for stdout.")
+  String output;
+
+  @Option(names = "--range", paramLabel = "A-B", description = "Only plaintext bytes A to B, inclusive (B empty: to the end).")
+  String range;
+
+  @Option(names = "--json", description = "Print JSON.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    BlobId id;
+    ClientConfig config;
+    if (ShareToken.looksLikeToken(blob)) {
+      ShareToken token = ShareToken.decode(blob);
+      id = Ids.blob(token.blobId());
+      config = connection.hasNetworkOption() ? connection.config() : tokenNetwork(token);
+    } else {
+      id = Ids.blob(blob);
+      config = connection.config();
+    }
+    long[] r = range == null ? null : parseRange(range);
+    long written;
+    try (CachetClient client = connection.connect(config)) {
+      long total = client.header(id).plaintextLength();
+      long from = r == null ? 0 : r[0];
+      long to = r == null ? total : Math.min(total, r[1] == Long.MAX_VALUE ? total : r[1] + 1);
+      if (from > total || (r != null && from >= to && total > 0)) {
+        throw new UsageException("range " + range + " is outside the file's " + total + " bytes");
+      }
+      long length = to - from;
+      try (InputStream plain = progress.wrap(r == null ? client.open(id) : client.open(id, from, length), "get",
+          length, json || output.equals("-"))) {
+        written = output.equals("-") ? copy(plain, System.out) : writeReplacing(plain, Path.of(output));
+      }
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    if (json && !output.equals("-")) {
+      ObjectNode o = Json.object();
+      o.put("blobId", id.toString());
+      o.put("output", Path.of(output).toAbsolutePath().toString());
+      o.put("bytes", written);
+      Json.print(out, o);
+    } else if (!output.equals("-")) {
+      out.println("wrote " + written + " bytes to " + output);
+    }
+    return ExitCodes.OK;
+  }
+
+  private static ClientConfig tokenNetwork(ShareToken token) {
+    try {
+      return ClientConfig.parse(token.network());
+    } catch (io.cachet.crypto.FormatException e) {
+      throw new UsageException("the share token's network is not usable: " + e.getMessage());
+    }
+  }
+
+  static long[] parseRange(String text) {
+    Matcher m = RANGE.matcher(text);
+    if (!m.matches()) {
+      throw new UsageException("--range is A-B (bytes A to B inclusive) or A- (A to the end); got '" + text + "'");
+    }
+    try {
+      long a = Long.parseLong(m.group(1));
+      long b = m.group(2).isEmpty() ? Long.MAX_VALUE : Long.parseLong(m.group(2));
+      if (b < a) {
+        throw new UsageException("--range " + text + " ends before it starts");
+      }
+      return new long[] {a, b};
+    } catch (NumberFormatException e) {
+      throw new UsageException("--range " + text + " is out of range");
+    }
+  }
+
+  private static long copy(InputStream in, OutputStream out) throws IOException {
+    long n = in.transferTo(out);
+    out.flush();
+    return n;
+  }
+
+  private static long writeReplacing(InputStream in, Path target) throws IOException {
+    Path dir = target.toAbsolutePath().getParent();
+    Files.createDirectories(dir);
+    Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".part");
+    boolean done = false;
+    try {
+      long n;
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        n = in.transferTo(Channels.newOutputStream(ch));
+        ch.force(true);
+      }
+      try {
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+      }
+      done = true;
+      return n;
+    } finally {
+      if (!done) {
+        Files.deleteIfExists(tmp);
+      }
+    }
+  }
+}

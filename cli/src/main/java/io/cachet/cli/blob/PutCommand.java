@@ -1,0 +1,78 @@
+package io.cachet.cli.blob;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cachet.cli.Connection;
+import io.cachet.cli.ExitCodes;
+import io.cachet.cli.Ids;
+import io.cachet.cli.Json;
+import io.cachet.cli.Progress;
+import io.cachet.cli.UsageException;
+import io.cachet.client.CachetClient;
+import io.cachet.client.ClientConfig;
+import io.cachet.client.StoredObject;
+import io.cachet.crypto.PolicyId;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "put", description = {"Seal FILE on this machine under POLICY and store the ciphertext on the storage network.",
+    "Prints the blob id; 'cachet share BLOB_ID' prints what a reader needs."},
+    footer = {"", "Examples:", "  cachet put report.pdf --policy 0x5e1f...", "  cachet put video.mp4 --policy 0x5e1f... --epochs 20 --json"})
+public final class PutCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin Connection connection;
+  @Mixin Progress progress;
+
+  @Parameters(paramLabel = "FILE", description = "The file to seal and store.")
+  Path file;
+
+  @Option(names = "--policy", required = true, paramLabel = "ID", description = "The policy that decides who may open it.")
+  String policy;
+
+  @Option(names = "--epochs", paramLabel = "N", description = "How many storage epochs to keep it (default: the network's).")
+  Integer epochs;
+
+  @Option(names = "--json", description = "Print JSON.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!Files.isRegularFile(file)) {
+      throw new UsageException("no file " + file);
+    }
+    if (epochs != null && epochs < 1) {
+      throw new UsageException("--epochs must be at least 1");
+    }
+    PolicyId policyId = Ids.policy(policy);
+    long size = Files.size(file);
+    ClientConfig config = connection.config();
+    StoredObject stored;
+    try (CachetClient client = connection.connect(config);
+         InputStream in = progress.wrap(Files.newInputStream(file), "put", size, json)) {
+      stored = client.put(in, size, policyId, epochs == null ? config.defaultEpochs() : epochs);
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      ObjectNode o = Json.object();
+      o.put("blobId", stored.blobId().toString());
+      o.put("objectId", stored.objectId().toString());
+      o.put("policyId", policyId.toString());
+      o.put("size", size);
+      o.put("endEpoch", stored.endEpoch());
+      Json.print(out, o);
+    } else {
+      out.println(stored.blobId());
+      spec.commandLine().getErr().println("sealed " + size + " bytes under " + policyId + ", stored until epoch "
+          + stored.endEpoch() + "; a reader needs: cachet share " + stored.blobId());
+    }
+    return ExitCodes.OK;
+  }
+}

@@ -1,0 +1,70 @@
+package io.cachet.cli.devnet;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cachet.cli.CachetHome;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Finds the devnet daemon of a directory and talks to its control endpoint. */
+public final class DaemonClient {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Mixin CachetHome home;
+
+  @Option(names = "--dir", paramLabel = "DIR", description = "The devnet's directory (default: HOME/devnet).")
+  Path dir;
+
+  public Path dir() {
+    return (dir != null ? dir : home.dir().resolve("devnet")).toAbsolutePath();
+  }
+
+  /** The running daemon's pid and control port; empty when none runs (a stale daemon.json is ignored). */
+  Optional<Running> running() throws IOException {
+    Path state = dir().resolve(DevnetDaemon.STATE);
+    if (!Files.exists(state)) {
+      return Optional.empty();
+    }
+    JsonNode n;
+    try {
+      n = JSON.readTree(state.toFile());
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+    long pid = n.path("pid").asLong(-1);
+    int port = n.path("controlPort").asInt(-1);
+    Optional<ProcessHandle> p = ProcessHandle.of(pid);
+    if (p.isEmpty() || !p.get().isAlive() || port <= 0) {
+      return Optional.empty();
+    }
+    return Optional.of(new Running(p.get(), port));
+  }
+
+  record Running(ProcessHandle process, int controlPort) {}
+
+  /** Calls the control endpoint; a non-200 answer is a DevnetException with the daemon's message. */
+  JsonNode call(Running r, String method, String path) throws IOException, InterruptedException {
+    String token = Files.readString(dir().resolve("secrets").resolve("control.token")).trim();
+    HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + r.controlPort() + path))
+        .timeout(Duration.ofSeconds(90))
+        .header("Authorization", "Bearer " + token)
+        .method(method, HttpRequest.BodyPublishers.noBody())
+        .build();
+    HttpResponse<String> resp = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
+        .send(req, HttpResponse.BodyHandlers.ofString());
+    JsonNode body = JSON.readTree(resp.body());
+    if (resp.statusCode() != 200) {
+      throw new DevnetException(body.path("error").path("message").asText("the devnet answered HTTP " + resp.statusCode()));
+    }
+    return body;
+  }
+}

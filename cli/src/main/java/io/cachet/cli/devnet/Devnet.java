@@ -1,0 +1,497 @@
+package io.cachet.cli.devnet;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cachet.cli.DurableFiles;
+import io.cachet.crypto.Base64Url;
+import io.cachet.crypto.FormatException;
+import io.cachet.crypto.Identity;
+import io.cachet.crypto.Keystore;
+import io.cachet.crypto.VerifyingKey;
+import io.cachet.keyserver.KeyServer;
+import io.cachet.keyserver.KeyServerConfig;
+import io.cachet.policy.LedgerState;
+import io.cachet.policy.Operation;
+import io.cachet.policy.Sequencer;
+import io.cachet.policy.Transaction;
+import io.cachet.policy.server.LedgerServer;
+import io.cachet.storage.BlobId;
+import io.cachet.storage.gateway.CertificateSink;
+import io.cachet.storage.local.LocalNetwork;
+import io.cachet.storage.network.AvailabilityCertificate;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A whole Cachet network on this machine, every part a real server on 127.0.0.1: the ledger
+ * (sequencer, journal, HTTP API), key servers following it, and the storage network (nodes and
+ * gateway) whose availability certificates the ledger records. All state lives under one
+ * directory, so a devnet stopped and started again is the same network: same keys, same ports,
+ * same ledger, same blobs.
+ *
+ * <p>Layout: {@code ledger/} (journal), {@code ks-N/} (a key server's keys and audit log),
+ * {@code storage/} (nodes and gateway), {@code secrets/} (0700: the sequencer's and the gateway's
+ * keystores and the passphrases of everything; a devnet is for development, its secrets sit on
+ * disk beside it), {@code devnet.json} (ports), {@code cachet-network.json} (what clients read).
+ * A lock file keeps two processes off one directory.
+ */
+public final class Devnet implements AutoCloseable {
+  public static final String DESCRIPTOR = "cachet-network.json";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** The shape of a devnet. Defaults: 3 key servers, any 2 of them; 7 storage nodes; 1 h epochs. */
+  public record Options(int keyServers, int threshold, int storageNodes, int shardSize, Duration epoch,
+      Duration heartbeat, String ledgerId, int defaultEpochs) {
+    public static Options defaults() {
+      return new Options(3, 2, 7, 1 << 20, Duration.ofHours(1), Duration.ofMillis(500), "cachet-devnet", 5);
+    }
+
+    public Options withShardSize(int bytes) {
+      return new Options(keyServers, threshold, storageNodes, bytes, epoch, heartbeat, ledgerId, defaultEpochs);
+    }
+  }
+
+  private final Path dir;
+  private final Options options;
+  private final Vertx vertx;
+  private final FileChannel lockChannel;
+  private final FileLock lock;
+  private final Identity sequencerKey;
+  private final Identity gatewayKey;
+  private final ObjectNode ports;
+  private final List<KeyServerConfig> keyServerConfigs = new ArrayList<>();
+  private final List<char[]> keyServerPassphrases = new ArrayList<>();
+  private final KeyServer[] keyServers;
+  private volatile Sequencer sequencer;
+  private String ledgerDeployment;
+  private LocalNetwork storage;
+  private final Object certificateLock = new Object();
+
+  private Devnet(Path dir, Options options) throws Exception {
+    this.dir = dir.toAbsolutePath();
+    this.options = options;
+    Files.createDirectories(this.dir);
+    lockChannel = FileChannel.open(this.dir.resolve("devnet.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileLock held;
+    try {
+      held = lockChannel.tryLock();
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      held = null; // this very process holds it
+    }
+    lock = held;
+    if (lock == null) {
+      lockChannel.close();
+      throw new DevnetException("another process runs the devnet in " + this.dir + " ('cachet devnet status')");
+    }
+    this.vertx = Vertx.vertx();
+    Path secrets = this.dir.resolve("secrets");
+    if (!Files.isDirectory(secrets)) {
+      Files.createDirectories(secrets);
+      try {
+        Files.setPosixFilePermissions(secrets, PosixFilePermissions.fromString("rwx------"));
+      } catch (UnsupportedOperationException e) {
+        // not POSIX: the platform's defaults apply
+      }
+    }
+    this.sequencerKey = identity(secrets, "sequencer");
+    this.gatewayKey = identity(secrets, "gateway");
+    this.ports = readPorts();
+    this.keyServers = new KeyServer[options.keyServers()];
+  }
+
+  /** Creates the devnet in {@code dir}, or opens the one there, and starts every part. */
+  public static Devnet start(Path dir, Options options) throws Exception {
+    Devnet d = new Devnet(dir, options);
+    try {
+      d.startAll();
+      return d;
+    } catch (Exception | Error e) {
+      d.close();
+      throw e;
+    }
+  }
+
+  private void startAll() throws Exception {
+    startLedger();
+    for (int i = 1; i <= options.keyServers(); i++) {
+      String id = "ks-" + i;
+      char[] pass = passphrase(dir.resolve("secrets"), id);
+      keyServerPassphrases.add(pass);
+      keyServerConfigs.add(KeyServerConfig.defaults(id, dir.resolve(id), ledgerUrl(), options.ledgerId(),
+          sequencerKey.verifyingKey()).with(Map.of("port", Integer.toString(port(id)), "ledger-poll-wait", "2s")));
+      startKeyServer(i);
+    }
+    storage = LocalNetwork.start(vertx, dir.resolve("storage"), LocalNetwork.Options.defaults()
+        .withNodes(options.storageNodes(), options.shardSize())
+        .withClock(System::currentTimeMillis, options.epoch().toMillis())
+        .withSink(new LedgerSink())).await(120, TimeUnit.SECONDS);
+    writePorts();
+    writeDescriptor();
+  }
+
+  // ---------------------------------------------------------------- parts
+
+  /** Every part that can be stopped and started: {@code ledger}, {@code ks-N}, {@code node-N}. */
+  public List<String> parts() {
+    List<String> p = new ArrayList<>();
+    p.add("ledger");
+    for (int i = 1; i <= options.keyServers(); i++) {
+      p.add("ks-" + i);
+    }
+    for (int i = 0; i < options.storageNodes(); i++) {
+      p.add("node-" + i);
+    }
+    return p;
+  }
+
+  /** Stops one part; the rest keep running. Stopping a stopped part does nothing. */
+  public synchronized void stop(String part) throws Exception {
+    if (part.equals("ledger")) {
+      if (ledgerDeployment != null) {
+        vertx.undeploy(ledgerDeployment).await(30, TimeUnit.SECONDS);
+        ledgerDeployment = null;
+        sequencer.close();
+      }
+    } else if (part.startsWith("ks-")) {
+      int i = keyServerIndex(part);
+      if (keyServers[i - 1] != null) {
+        keyServers[i - 1].closeAndWait();
+        keyServers[i - 1] = null;
+      }
+    } else if (part.startsWith("node-")) {
+      int i = nodeIndex(part);
+      if (storage.nodeRunning(i)) {
+        storage.stopNode(i).await(30, TimeUnit.SECONDS);
+      }
+    } else {
+      throw unknownPart(part);
+    }
+  }
+
+  /** Starts a stopped part again, on its old port, from its old state. */
+  public synchronized void start(String part) throws Exception {
+    if (part.equals("ledger")) {
+      if (ledgerDeployment == null) {
+        startLedger();
+      }
+    } else if (part.startsWith("ks-")) {
+      int i = keyServerIndex(part);
+      if (keyServers[i - 1] == null) {
+        startKeyServer(i);
+      }
+    } else if (part.startsWith("node-")) {
+      int i = nodeIndex(part);
+      if (!storage.nodeRunning(i)) {
+        storage.startNode(i).await(30, TimeUnit.SECONDS);
+      }
+    } else {
+      throw unknownPart(part);
+    }
+  }
+
+  /** Each part, whether it runs, and where. */
+  public synchronized Map<String, PartStatus> status() {
+    Map<String, PartStatus> s = new LinkedHashMap<>();
+    s.put("ledger", new PartStatus("ledger", ledgerDeployment != null, ledgerUrl()));
+    for (int i = 1; i <= options.keyServers(); i++) {
+      s.put("ks-" + i, new PartStatus("ks-" + i, keyServers[i - 1] != null, "http://127.0.0.1:" + port("ks-" + i)));
+    }
+    for (int i = 0; i < options.storageNodes(); i++) {
+      s.put("node-" + i, new PartStatus("node-" + i, storage.nodeRunning(i), storage.network().nodes().get(i).url()));
+    }
+    s.put("gateway", new PartStatus("gateway", true, storage.gatewayUrl()));
+    return s;
+  }
+
+  /** One part's state as {@link #status} reports it. */
+  public record PartStatus(String name, boolean running, String url) {}
+
+  private int keyServerIndex(String part) {
+    try {
+      int i = Integer.parseInt(part.substring(3));
+      if (i >= 1 && i <= options.keyServers()) {
+        return i;
+      }
+    } catch (NumberFormatException e) {
+      // below
+    }
+    throw unknownPart(part);
+  }
+
+  private int nodeIndex(String part) {
+    try {
+      int i = Integer.parseInt(part.substring(5));
+      if (i >= 0 && i < options.storageNodes()) {
+        return i;
+      }
+    } catch (NumberFormatException e) {
+      // below
+    }
+    throw unknownPart(part);
+  }
+
+  private DevnetException unknownPart(String part) {
+    return new DevnetException("no part named '" + part + "'; the parts are " + String.join(", ", parts()));
+  }
+
+  // ---------------------------------------------------------------- ledger
+
+  private void startLedger() throws Exception {
+    sequencer = Sequencer.open(new Sequencer.Config(dir.resolve("ledger"), options.ledgerId(), options.heartbeat(),
+        Clock.systemUTC()), sequencerKey);
+    LedgerServer server = new LedgerServer(sequencer, "127.0.0.1", port("ledger"));
+    ledgerDeployment = vertx.deployVerticle(server).await(30, TimeUnit.SECONDS);
+    ports.put("ledger", server.port());
+  }
+
+  public String ledgerUrl() {
+    return "http://127.0.0.1:" + port("ledger");
+  }
+
+  public long ledgerHeight() {
+    return sequencer.head().height();
+  }
+
+  /** The availability certificate the ledger recorded for a blob, or null. */
+  public LedgerState.Certificate certificate(BlobId blob) {
+    return sequencer.state().certificate(blob.toString());
+  }
+
+  /**
+   * Records each certificate the gateway hands over as a ledger transaction, signed by the
+   * devnet's gateway identity, and answers once it is committed (so a put that succeeded is on the
+   * ledger). Serialised: each transaction takes the gateway's next nonce.
+   */
+  private final class LedgerSink implements CertificateSink {
+    @Override
+    public Future<Void> record(AvailabilityCertificate c) {
+      return vertx.executeBlocking(() -> {
+        List<Operation.NodeSignature> sigs = c.confirmations().stream()
+            .map(x -> new Operation.NodeSignature(x.nodeId(), VerifyingKey.of(x.publicKey()), x.signature()))
+            .toList();
+        Operation op = new Operation.RecordCertificate(c.blobId().bytes(), c.size(), c.endEpoch(), sigs);
+        synchronized (certificateLock) {
+          Sequencer s = sequencer;
+          long nonce = s.state().nextNonce(gatewayKey.address());
+          s.submit(Transaction.sign(gatewayKey, nonce, op)).get(30, TimeUnit.SECONDS);
+        }
+        return null;
+      }, false);
+    }
+  }
+
+  // ---------------------------------------------------------------- key servers
+
+  private void startKeyServer(int i) throws Exception {
+    KeyServerConfig c = keyServerConfigs.get(i - 1).with("port", Integer.toString(port("ks-" + i)));
+    KeyServer s = KeyServer.start(vertx, c, keyServerPassphrases.get(i - 1).clone(), Clock.systemUTC())
+        .await(60, TimeUnit.SECONDS);
+    keyServers[i - 1] = s;
+    ports.put("ks-" + i, s.port());
+    if (ledgerDeployment != null) {
+      s.awaitLedgerHeight(sequencer.head().height()).await(30, TimeUnit.SECONDS);
+    }
+  }
+
+  /** The running key server {@code ks-N}, or null if stopped. */
+  public KeyServer keyServer(int i) {
+    return keyServers[i - 1];
+  }
+
+  // ---------------------------------------------------------------- storage
+
+  public LocalNetwork storage() {
+    return storage;
+  }
+
+  public String gatewayUrl() {
+    return storage.gatewayUrl();
+  }
+
+  // ---------------------------------------------------------------- files
+
+  public Path dir() {
+    return dir;
+  }
+
+  public Path descriptorFile() {
+    return dir.resolve(DESCRIPTOR);
+  }
+
+  /** The network descriptor clients read: public URLs and keys only. */
+  public String descriptor() {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("format", "cachet-network/1");
+    ObjectNode ledger = root.putObject("ledger");
+    ledger.put("url", ledgerUrl());
+    ledger.put("ledgerId", options.ledgerId());
+    ledger.put("sequencerKey", Base64Url.encode(sequencerKey.verifyingKey().bytes()));
+    ObjectNode ks = root.putObject("keyServers");
+    ks.put("threshold", options.threshold());
+    ArrayNode servers = ks.putArray("servers");
+    for (int i = 1; i <= options.keyServers(); i++) {
+      ObjectNode s = servers.addObject();
+      s.put("id", "ks-" + i);
+      s.put("url", "http://127.0.0.1:" + port("ks-" + i));
+      s.put("signingKey", Base64Url.encode(signingKey(i).bytes()));
+    }
+    ObjectNode st = root.putObject("storage");
+    st.put("publisher", storage.gatewayUrl());
+    st.put("aggregator", storage.gatewayUrl());
+    st.put("epochs", options.defaultEpochs());
+    try {
+      return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A key server's signing key, remembered in devnet.json so the descriptor can be written while it is down. */
+  private VerifyingKey signingKey(int i) {
+    KeyServer s = keyServers[i - 1];
+    if (s != null) {
+      VerifyingKey k = s.descriptor().verifyingKey();
+      ports.with("signingKeys").put("ks-" + i, Base64Url.encode(k.bytes()));
+      return k;
+    }
+    try {
+      return VerifyingKey.parse(ports.path("signingKeys").path("ks-" + i).asText());
+    } catch (FormatException e) {
+      throw new IllegalStateException("ks-" + i + " has not run yet", e);
+    }
+  }
+
+  private void writeDescriptor() throws IOException {
+    DurableFiles.write(descriptorFile(), descriptor().getBytes(StandardCharsets.UTF_8), false);
+    writePorts();
+  }
+
+  private int port(String part) {
+    JsonNode p = ports.get(part);
+    return p == null ? 0 : p.asInt();
+  }
+
+  private ObjectNode readPorts() throws IOException {
+    Path f = dir.resolve("devnet.json");
+    if (!Files.exists(f)) {
+      return JSON.createObjectNode();
+    }
+    JsonNode n = JSON.readTree(f.toFile());
+    if (n == null || !n.isObject()) {
+      throw new DevnetException(f + " is damaged; remove the devnet directory to start afresh");
+    }
+    ObjectNode o = (ObjectNode) n;
+    for (String part : List.of("ledger")) {
+      if (o.has(part) && !freePort(o.get(part).asInt())) {
+        throw new DevnetException("port " + o.get(part).asInt() + " of the devnet's " + part + " is taken by"
+            + " another program");
+      }
+    }
+    return o;
+  }
+
+  private void writePorts() throws IOException {
+    DurableFiles.write(dir.resolve("devnet.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(ports), false);
+  }
+
+  private static boolean freePort(int port) {
+    try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** A random passphrase kept in secrets/NAME.pass (0600), made on first use. */
+  private static char[] passphrase(Path secrets, String name) throws IOException {
+    Path f = secrets.resolve(name + ".pass");
+    if (!Files.exists(f)) {
+      byte[] raw = new byte[24];
+      new SecureRandom().nextBytes(raw);
+      DurableFiles.write(f, Base64Url.encode(raw).getBytes(StandardCharsets.US_ASCII), true);
+      Arrays.fill(raw, (byte) 0);
+    }
+    return Files.readString(f, StandardCharsets.US_ASCII).trim().toCharArray();
+  }
+
+  /** An identity kept as a keystore in secrets/NAME.json under secrets/NAME.pass, made on first use. */
+  private static Identity identity(Path secrets, String name) throws Exception {
+    char[] pass = passphrase(secrets, name);
+    try {
+      Path f = secrets.resolve(name + ".json");
+      if (!Files.exists(f)) {
+        Identity id = Identity.generate(new SecureRandom());
+        DurableFiles.write(f, Keystore.encrypt(id, pass, new Keystore.KdfParams(8 * 1024, 1, 1), new SecureRandom()), true);
+        return id;
+      }
+      return Keystore.decrypt(Files.readAllBytes(f), pass);
+    } finally {
+      Arrays.fill(pass, '\0');
+    }
+  }
+
+  /** Stops every part (clients see connections refused from here on) and releases the directory. */
+  @Override
+  public synchronized void close() {
+    for (int i = 0; i < keyServers.length; i++) {
+      if (keyServers[i] != null) {
+        try {
+          keyServers[i].closeAndWait();
+        } catch (Exception e) {
+          // closing anyway
+        }
+        keyServers[i] = null;
+      }
+    }
+    if (storage != null) {
+      try {
+        storage.close().await(60, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // closing anyway
+      }
+    }
+    if (ledgerDeployment != null) {
+      try {
+        vertx.undeploy(ledgerDeployment).await(30, TimeUnit.SECONDS);
+        sequencer.close();
+      } catch (Exception e) {
+        // closing anyway
+      }
+      ledgerDeployment = null;
+    }
+    try {
+      vertx.close().await(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // closing anyway
+    }
+    keyServerPassphrases.forEach(p -> Arrays.fill(p, '\0'));
+    sequencerKey.destroy();
+    gatewayKey.destroy();
+    try {
+      lock.release();
+      lockChannel.close();
+    } catch (IOException e) {
+      // the process is ending or the file is gone
+    }
+  }
+}

@@ -1,0 +1,190 @@
+package io.cachet.cli.devnet;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cachet.cli.DurableFiles;
+import io.cachet.crypto.Base64Url;
+import io.cachet.policy.server.ApiErrors;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The process {@code cachet devnet up} leaves running: the devnet, plus a control endpoint on
+ * 127.0.0.1 through which {@code status}, {@code stop PART} and {@code start PART} reach it.
+ * The endpoint takes only requests bearing the token in {@code secrets/control.token} (0600),
+ * compared in constant time. SIGTERM (what {@code down} sends) stops everything cleanly.
+ *
+ * <p>{@code daemon.json} (pid, control port) exists exactly while the daemon serves: written once
+ * every part is up, removed on the way down.
+ */
+public final class DevnetDaemon implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(DevnetDaemon.class);
+  static final String STATE = "daemon.json";
+
+  private final Devnet devnet;
+  private final Vertx vertx = Vertx.vertx();
+  /** Starting and stopping parts waits on the devnet's own futures, which no Vert.x thread may do. */
+  private final java.util.concurrent.ExecutorService control = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "devnet-control");
+    t.setDaemon(true);
+    return t;
+  });
+  private final HttpServer server;
+  private final byte[] token;
+  private final Path stateFile;
+
+  private DevnetDaemon(Devnet devnet, byte[] token) throws Exception {
+    this.devnet = devnet;
+    this.token = token;
+    this.stateFile = devnet.dir().resolve(STATE);
+    Router router = Router.router(vertx);
+    ApiErrors.install(router);
+    router.route().handler(this::authenticate);
+    router.get("/status").handler(ctx -> blocking(ctx, () -> status(devnet)));
+    router.post("/parts/:part/:action").handler(ctx -> blocking(ctx, () -> {
+      String part = ctx.pathParam("part");
+      switch (ctx.pathParam("action")) {
+        case "stop" -> devnet.stop(part);
+        case "start" -> devnet.start(part);
+        default -> throw new DevnetException("the actions are stop and start");
+      }
+      return status(devnet);
+    }));
+    server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").await(30, TimeUnit.SECONDS);
+  }
+
+  /** Starts the devnet in {@code dir} and its control endpoint; writes daemon.json last. */
+  public static DevnetDaemon start(Path dir, Devnet.Options options) throws Exception {
+    Devnet devnet = Devnet.start(dir, options);
+    try {
+      DevnetDaemon d = new DevnetDaemon(devnet, controlToken(devnet.dir()));
+      ObjectNode state = new ObjectMapper().createObjectNode();
+      state.put("pid", ProcessHandle.current().pid());
+      state.put("controlPort", d.server.actualPort());
+      DurableFiles.write(d.stateFile, new ObjectMapper().writeValueAsBytes(state), false);
+      LOG.info("event=devnet_up dir={} control_port={} parts={}", devnet.dir(), d.server.actualPort(),
+          devnet.parts().size() + 1);
+      return d;
+    } catch (Exception e) {
+      devnet.close();
+      throw e;
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    if (args.length != 1) {
+      System.err.println("usage: DevnetDaemon DIR");
+      System.exit(2);
+    }
+    DevnetDaemon d;
+    try {
+      d = start(Path.of(args[0]), Devnet.Options.defaults());
+    } catch (Exception e) {
+      LOG.error("event=devnet_failed_to_start reason={}", e.toString());
+      System.exit(1);
+      return;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      d.close();
+      stopped.countDown();
+    }, "devnet-shutdown"));
+    stopped.await();
+  }
+
+  static JsonObject status(Devnet devnet) {
+    JsonArray parts = new JsonArray();
+    for (Devnet.PartStatus p : devnet.status().values()) {
+      parts.add(new JsonObject().put("name", p.name()).put("running", p.running()).put("url", p.url()));
+    }
+    return new JsonObject().put("dir", devnet.dir().toString()).put("pid", ProcessHandle.current().pid())
+        .put("ledgerHeight", devnet.ledgerHeight()).put("descriptor", devnet.descriptorFile().toString())
+        .put("parts", parts);
+  }
+
+  private interface Work {
+    JsonObject run() throws Exception;
+  }
+
+  private void blocking(RoutingContext ctx, Work work) {
+    io.vertx.core.Context context = vertx.getOrCreateContext();
+    control.execute(() -> {
+      JsonObject result;
+      try {
+        result = work.run();
+      } catch (Exception e) {
+        context.runOnContext(v -> {
+          if (e instanceof DevnetException) {
+            ApiErrors.send(ctx, 400, "BAD_PART", e.getMessage());
+          } else {
+            ApiErrors.send(ctx, 500, "INTERNAL", String.valueOf(e.getMessage()));
+          }
+        });
+        return;
+      }
+      context.runOnContext(v -> ctx.response().putHeader("content-type", "application/json").end(result.encode()));
+    });
+  }
+
+  private void authenticate(RoutingContext ctx) {
+    String h = ctx.request().getHeader("Authorization");
+    byte[] given = h != null && h.startsWith("Bearer ") ? h.substring(7).getBytes(StandardCharsets.US_ASCII) : new byte[0];
+    if (!MessageDigest.isEqual(given, token)) {
+      ApiErrors.send(ctx, 401, "UNAUTHENTICATED", "the devnet's control endpoint needs the token in secrets/control.token");
+      return;
+    }
+    ctx.next();
+  }
+
+  /** The control token, made on first use. */
+  static byte[] controlToken(Path dir) throws IOException {
+    Path f = dir.resolve("secrets").resolve("control.token");
+    if (!Files.exists(f)) {
+      byte[] raw = new byte[32];
+      new SecureRandom().nextBytes(raw);
+      DurableFiles.write(f, Base64Url.encode(raw).getBytes(StandardCharsets.US_ASCII), true);
+    }
+    return Files.readString(f, StandardCharsets.US_ASCII).trim().getBytes(StandardCharsets.US_ASCII);
+  }
+
+  public Devnet devnet() {
+    return devnet;
+  }
+
+  public int controlPort() {
+    return server.actualPort();
+  }
+
+  @Override
+  public void close() {
+    try {
+      Files.deleteIfExists(stateFile);
+    } catch (IOException e) {
+      // a stale daemon.json is recognised by its dead pid
+    }
+    try {
+      server.close().await(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // closing anyway
+    }
+    control.shutdownNow();
+    devnet.close();
+    vertx.close();
+    LOG.info("event=devnet_down dir={}", devnet.dir());
+  }
+
+}

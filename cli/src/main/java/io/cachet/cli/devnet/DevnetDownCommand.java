@@ -1,0 +1,62 @@
+package io.cachet.cli.devnet;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cachet.cli.ExitCodes;
+import io.cachet.cli.Json;
+import java.io.PrintWriter;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "down", description = {"Stop the devnet cleanly (its state stays: 'up' brings the same network back).",
+    "Remove its directory to start afresh."},
+    footer = {"", "Exit codes: 0 stopped or not running, 1 it did not stop within 60 s.", "",
+        "Example:", "  cachet devnet down"})
+final class DevnetDownCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin DaemonClient daemon;
+
+  @Option(names = "--json", description = "Print JSON.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    Optional<DaemonClient.Running> running = daemon.running();
+    ObjectNode o = Json.object();
+    o.put("dir", daemon.dir().toString());
+    if (running.isEmpty()) {
+      o.put("stopped", false);
+      o.put("running", false);
+      if (json) {
+        Json.print(out, o);
+      } else {
+        out.println("no devnet is running in " + daemon.dir());
+      }
+      return ExitCodes.OK;
+    }
+    ProcessHandle p = running.get().process();
+    p.destroy();
+    boolean gone;
+    try {
+      p.onExit().get(60, TimeUnit.SECONDS);
+      gone = true;
+    } catch (java.util.concurrent.TimeoutException e) {
+      gone = false;
+    }
+    o.put("stopped", gone);
+    o.put("running", !gone);
+    o.put("pid", p.pid());
+    if (json) {
+      Json.print(out, o);
+    } else {
+      out.println(gone ? "devnet stopped (pid " + p.pid() + ")" : "the devnet (pid " + p.pid() + ") did not stop within 60 s");
+    }
+    return gone ? ExitCodes.OK : ExitCodes.FAILED;
+  }
+}

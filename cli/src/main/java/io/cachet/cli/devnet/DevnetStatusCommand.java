@@ -1,0 +1,60 @@
+package io.cachet.cli.devnet;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cachet.cli.ExitCodes;
+import io.cachet.cli.Json;
+import java.io.PrintWriter;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "status", description = "Show each part of the devnet, whether it runs, and where.",
+    footer = {"", "Exit codes: 0 the devnet runs, 1 it does not.", "", "Example:", "  cachet devnet status --json"})
+final class DevnetStatusCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin DaemonClient daemon;
+
+  @Option(names = "--json", description = "Print JSON.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    Optional<DaemonClient.Running> running = daemon.running();
+    if (running.isEmpty()) {
+      if (json) {
+        ObjectNode o = Json.object();
+        o.put("dir", daemon.dir().toString());
+        o.put("running", false);
+        Json.print(out, o);
+      } else {
+        out.println("no devnet is running in " + daemon.dir() + "; start one with 'cachet devnet up'");
+      }
+      return ExitCodes.FAILED;
+    }
+    print(out, daemon.call(running.get(), "GET", "/status"), json);
+    return ExitCodes.OK;
+  }
+
+  static void print(PrintWriter out, JsonNode status, boolean json) {
+    if (json) {
+      ObjectNode o = ((ObjectNode) status).deepCopy();
+      o.put("running", true);
+      Json.print(out, o);
+      return;
+    }
+    out.println("devnet " + status.path("dir").asText() + "  (pid " + status.path("pid").asLong() + ", ledger height "
+        + status.path("ledgerHeight").asLong() + ")");
+    for (JsonNode p : status.path("parts")) {
+      out.printf("  %-8s %-5s %s%n", p.path("name").asText(), p.path("running").asBoolean() ? "up" : "DOWN",
+          p.path("url").asText());
+    }
+    out.println("clients read " + status.path("descriptor").asText());
+  }
+
+}

@@ -1,0 +1,103 @@
+package io.cachet.cli.devnet;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cachet.cli.ExitCodes;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "up", description = {"Start the devnet (creating it on first use) in the background and wait until",
+    "every part answers. Its log is DIR/devnet.log; clients read DIR/cachet-network.json."},
+    footer = {"", "Exit codes: 0 running, 4 it did not start (the log's tail is printed).", "",
+        "Examples:", "  cachet devnet up", "  cachet devnet up --dir /tmp/net --json", "  cachet devnet up --foreground"})
+final class DevnetUpCommand implements Callable<Integer> {
+  private static final long START_TIMEOUT_MS = 120_000;
+
+  @Spec CommandSpec spec;
+  @Mixin DaemonClient daemon;
+
+  @Option(names = "--foreground", description = "Run in this process until Ctrl-C instead of in the background.")
+  boolean foreground;
+
+  @Option(names = "--heap", paramLabel = "SIZE", description = "Heap of the background process (default: ${DEFAULT-VALUE}).")
+  String heap = "512m";
+
+  @Option(names = "--json", description = "Print JSON.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    Path dir = daemon.dir();
+    PrintWriter out = spec.commandLine().getOut();
+    Optional<DaemonClient.Running> running = daemon.running();
+    if (running.isPresent()) {
+      if (!json) {
+        out.println("the devnet in " + dir + " is already running (pid " + running.get().process().pid() + ")");
+      }
+      DevnetStatusCommand.print(out, daemon.call(running.get(), "GET", "/status"), json);
+      return ExitCodes.OK;
+    }
+    if (foreground) {
+      try (DevnetDaemon d = DevnetDaemon.start(dir, Devnet.Options.defaults())) {
+        DevnetStatusCommand.print(out, new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(DevnetDaemon.status(d.devnet()).encode()), json);
+        out.println("running in the foreground; Ctrl-C stops it");
+        out.flush();
+        CountDownLatch forever = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(forever::countDown));
+        forever.await();
+      }
+      return ExitCodes.OK;
+    }
+    Files.createDirectories(dir);
+    Path log = dir.resolve("devnet.log");
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    cmd.add("-Xmx" + heap);
+    cmd.add("-Dcachet.log.level=INFO");
+    cmd.add("-Dlogback.configurationFile=logback.xml");
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(DevnetDaemon.class.getName());
+    cmd.add(dir.toString());
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
+    while (true) {
+      Optional<DaemonClient.Running> r = daemon.running();
+      if (r.isPresent() && r.get().process().pid() == p.pid()) {
+        JsonNode status = daemon.call(r.get(), "GET", "/status");
+        if (!json) {
+          out.println("devnet up in " + dir + " (pid " + p.pid() + ")");
+        }
+        DevnetStatusCommand.print(out, status, json);
+        return ExitCodes.OK;
+      }
+      if (!p.isAlive() || System.currentTimeMillis() > deadline) {
+        p.destroy();
+        spec.commandLine().getErr().println("cachet: the devnet did not start"
+            + (p.isAlive() ? " within " + START_TIMEOUT_MS / 1000 + " s" : "") + "; the end of " + log + ":");
+        spec.commandLine().getErr().println(tail(log, 20));
+        return ExitCodes.IO;
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  private static String tail(Path log, int lines) throws IOException {
+    List<String> all = Files.readAllLines(log);
+    return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+  }
+
+}

@@ -1,0 +1,87 @@
+package io.cachet.cli.policy;
+
+import io.cachet.cli.Connection;
+import io.cachet.cli.ExitCodes;
+import io.cachet.cli.Json;
+import io.cachet.cli.TimeArgs;
+import io.cachet.cli.UsageException;
+import io.cachet.client.CachetClient;
+import io.cachet.crypto.Address;
+import io.cachet.crypto.PolicyId;
+import io.cachet.policy.AllowList;
+import io.cachet.policy.Window;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "grant", description = {"Let MEMBER read what is sealed under POLICY, within a time window.",
+    "Granting a member again replaces their window."},
+    footer = {"", "Examples:", "  cachet policy grant 0x5e1f... bob",
+        "  cachet policy grant 0x5e1f... 0x9a0c... --for 30d",
+        "  cachet policy grant 0x5e1f... carol --from 2026-12-01T00:00:00Z --until 2026-12-31T00:00:00Z"})
+final class PolicyGrantCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin Connection connection;
+
+  @Parameters(index = "0", paramLabel = "POLICY", description = "The allow-list's policy id.")
+  String policy;
+
+  @Parameters(index = "1", paramLabel = "MEMBER", description = "An address (0x...) or a local identity's name.")
+  String member;
+
+  @Option(names = "--from", paramLabel = "TIME", description = "Start of the window (default: always).")
+  String from;
+
+  @Option(names = "--until", paramLabel = "TIME", description = "End of the window, exclusive (default: none).")
+  String until;
+
+  @Option(names = "--for", paramLabel = "DURATION", description = "End of the window as a duration from its start.")
+  String duration;
+
+  @Option(names = "--json", description = "Print JSON.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    PolicyId id = PolicyArgs.policyId(policy);
+    Address who = PolicyArgs.member(connection.identities(), member);
+    Window window = window(Instant.now());
+    try (CachetClient client = connection.connect()) {
+      boolean known = client.policy(id) instanceof AllowList a && a.members().containsKey(who);
+      if (known) {
+        client.changeWindow(id, who, window);
+      } else {
+        client.grant(id, who, window);
+      }
+      if (json) {
+        Json.print(spec.commandLine().getOut(), PolicyArgs.toJson(client.policy(id)));
+      } else {
+        spec.commandLine().getOut().println((known ? "changed " : "granted ") + member + " (" + who + ") "
+            + PolicyArgs.window(window) + " on " + id);
+      }
+    }
+    return ExitCodes.OK;
+  }
+
+  Window window(Instant now) {
+    if (until != null && duration != null) {
+      throw new UsageException("give --until or --for, not both");
+    }
+    long start = from == null ? 0 : TimeArgs.instant(from, now).toEpochMilli();
+    long end = Long.MAX_VALUE;
+    if (until != null) {
+      end = TimeArgs.instant(until, now).toEpochMilli();
+    } else if (duration != null) {
+      end = Math.max(start, now.toEpochMilli()) + TimeArgs.duration(duration).toMillis();
+    }
+    if (end <= start) {
+      throw new UsageException("the window ends before it starts");
+    }
+    return new Window(start, end);
+  }
+}

@@ -1,0 +1,47 @@
+package io.cachet.cli.policy;
+
+import io.cachet.cli.Connection;
+import io.cachet.cli.ExitCodes;
+import io.cachet.cli.Json;
+import io.cachet.client.CachetClient;
+import io.cachet.crypto.Address;
+import io.cachet.crypto.PolicyId;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "revoke", description = {"Remove MEMBER from POLICY. Key servers refuse them from the next block on;",
+    "what they already opened and kept, they keep."},
+    footer = {"", "Example:", "  cachet policy revoke 0x5e1f... bob"})
+final class PolicyRevokeCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin Connection connection;
+
+  @Parameters(index = "0", paramLabel = "POLICY", description = "The allow-list's policy id.")
+  String policy;
+
+  @Parameters(index = "1", paramLabel = "MEMBER", description = "An address (0x...) or a local identity's name.")
+  String member;
+
+  @Option(names = "--json", description = "Print JSON.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    PolicyId id = PolicyArgs.policyId(policy);
+    Address who = PolicyArgs.member(connection.identities(), member);
+    try (CachetClient client = connection.connect()) {
+      client.revoke(id, who);
+      if (json) {
+        Json.print(spec.commandLine().getOut(), PolicyArgs.toJson(client.policy(id)));
+      } else {
+        spec.commandLine().getOut().println("revoked " + member + " (" + who + ") on " + id);
+      }
+    }
+    return ExitCodes.OK;
+  }
+}

@@ -1,0 +1,165 @@
+package io.cachet.cli.devnet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cachet.cli.Cachet;
+import io.cachet.cli.ExitCodes;
+import io.cachet.client.ClientConfig;
+import io.cachet.crypto.protocol.ServiceDescriptor;
+import io.cachet.storage.BlobId;
+import io.cachet.storage.BlobSource;
+import io.cachet.storage.StoreOptions;
+import io.cachet.storage.walrus.WalrusBlobStore;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DevnetTest {
+  @TempDir Path dir;
+
+  private record Run(int exit, String out, String err) {
+    JsonNode json() throws Exception {
+      return new ObjectMapper().readTree(out);
+    }
+  }
+
+  private static Run cachet(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exit = Cachet.newCommandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+    return new Run(exit, out.toString(), err.toString());
+  }
+
+  private static String get(String url) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  @Test
+  void inProcess_everyPartServes_theDescriptorPins_andStateSurvivesARestart() throws Exception {
+    Path net = dir.resolve("net");
+    byte[] data = new byte[300_000];
+    new Random(3).nextBytes(data);
+    BlobId blob;
+    long height;
+    String descriptor;
+    try (Devnet d = Devnet.start(net, Devnet.Options.defaults().withShardSize(64 * 1024))) {
+      assertThat(d.status().values()).allMatch(Devnet.PartStatus::running).hasSize(1 + 3 + 7 + 1);
+      ClientConfig config = ClientConfig.load(d.descriptorFile());
+      assertThat(config.threshold()).isEqualTo(2);
+      for (ClientConfig.KeyServer ks : config.keyServers()) {
+        ServiceDescriptor sd = ServiceDescriptor.fromJson(get(ks.url() + "/v1/service"));
+        sd.verify();
+        assertThat(sd.verifyingKey()).isEqualTo(ks.signingKey());
+      }
+      try (WalrusBlobStore store = WalrusBlobStore.connect(d.gatewayUrl(), d.gatewayUrl())) {
+        blob = store.store(BlobSource.ofBytes(data), StoreOptions.epochs(2)).blobId();
+        assertThat(d.certificate(blob)).isNotNull();
+        assertThat(d.certificate(blob).size()).isEqualTo(data.length);
+
+        d.stop("ks-2");
+        assertThat(d.status().get("ks-2").running()).isFalse();
+        d.stop("node-3");
+        d.stop("node-5");
+        try (InputStream in = store.read(blob)) {
+          assertThat(in.readAllBytes()).isEqualTo(data);
+        }
+        d.start("ks-2");
+        d.start("node-3");
+        d.start("node-5");
+        ServiceDescriptor again = ServiceDescriptor.fromJson(get(config.keyServer("ks-2").url() + "/v1/service"));
+        assertThat(again.verifyingKey()).isEqualTo(config.keyServer("ks-2").signingKey());
+      }
+      assertThatThrownBy(() -> d.stop("ks-9")).isInstanceOf(DevnetException.class).hasMessageContaining("ks-1");
+      assertThatThrownBy(() -> Devnet.start(net, Devnet.Options.defaults()))
+          .isInstanceOf(DevnetException.class).hasMessageContaining("another process");
+      height = d.ledgerHeight();
+      descriptor = Files.readString(d.descriptorFile());
+    }
+    assertThat(Files.getPosixFilePermissions(net.resolve("secrets")))
+        .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
+            PosixFilePermission.OWNER_EXECUTE);
+    try (Devnet d = Devnet.start(net, Devnet.Options.defaults().withShardSize(64 * 1024))) {
+      assertThat(d.ledgerHeight()).isGreaterThanOrEqualTo(height);
+      assertThat(Files.readString(d.descriptorFile())).as("same ports and keys").isEqualTo(descriptor);
+      assertThat(d.certificate(blob)).isNotNull();
+      try (WalrusBlobStore store = WalrusBlobStore.connect(d.gatewayUrl(), d.gatewayUrl());
+           InputStream in = store.read(blob)) {
+        assertThat(in.readAllBytes()).isEqualTo(data);
+      }
+    }
+  }
+
+  /** The commands a person types, with the devnet in a child process of its own. */
+  @Test
+  void up_status_stopStart_down_throughTheCommand() throws Exception {
+    String d = dir.resolve("bg").toString();
+    Run up = cachet("devnet", "up", "--dir", d, "--json");
+    try {
+      assertThat(up.exit()).as(up.err()).isEqualTo(ExitCodes.OK);
+      long pid = up.json().get("pid").asLong();
+      assertThat(pid).isNotEqualTo(ProcessHandle.current().pid());
+      assertThat(ProcessHandle.of(pid)).hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());
+
+      Run again = cachet("devnet", "up", "--dir", d);
+      assertThat(again.exit()).isEqualTo(ExitCodes.OK);
+      assertThat(again.out()).contains("already running");
+
+      Run stop = cachet("devnet", "stop", "ks-2", "--dir", d, "--json");
+      assertThat(stop.exit()).as(stop.err()).isEqualTo(ExitCodes.OK);
+      assertThat(part(stop.json(), "ks-2").get("running").asBoolean()).isFalse();
+      Run start = cachet("devnet", "start", "ks-2", "--dir", d, "--json");
+      assertThat(part(start.json(), "ks-2").get("running").asBoolean()).isTrue();
+
+      Run unknown = cachet("devnet", "stop", "ks-7", "--dir", d);
+      assertThat(unknown.exit()).isEqualTo(ExitCodes.USAGE);
+      assertThat(unknown.err()).contains("no part named 'ks-7'");
+
+      // the control endpoint wants the token
+      int port = new ObjectMapper().readTree(Path.of(d, "daemon.json").toFile()).get("controlPort").asInt();
+      HttpResponse<String> anon = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + port + "/status")).header("Authorization", "Bearer nope").build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(anon.statusCode()).isEqualTo(401);
+      assertThat(anon.body()).contains("\"status\":\"UNAUTHENTICATED\"");
+
+      Run status = cachet("devnet", "status", "--dir", d);
+      assertThat(status.exit()).isEqualTo(ExitCodes.OK);
+      assertThat(status.out()).contains("ledger").contains("ks-3").contains("node-6").contains("gateway");
+
+      Run down = cachet("devnet", "down", "--dir", d, "--json");
+      assertThat(down.exit()).as(down.err()).isEqualTo(ExitCodes.OK);
+      assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+      assertThat(Path.of(d, "daemon.json")).doesNotExist();
+      assertThat(Files.readString(Path.of(d, "devnet.log"))).contains("event=devnet_up").contains("event=devnet_down");
+
+      Run after = cachet("devnet", "status", "--dir", d);
+      assertThat(after.exit()).isEqualTo(ExitCodes.FAILED);
+      assertThat(after.out()).contains("no devnet is running");
+    } finally {
+      cachet("devnet", "down", "--dir", d);
+    }
+  }
+
+  private static JsonNode part(JsonNode status, String name) {
+    for (JsonNode p : status.get("parts")) {
+      if (p.get("name").asText().equals(name)) {
+        return p;
+      }
+    }
+    throw new AssertionError("no part " + name);
+  }
+}
