@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * and HTTP server), three key servers with threshold 2 following it, and a 7-node local storage
  * network with its gateway. Writes the network descriptor the client reads.
  */
-final class TestNetwork implements AutoCloseable {
+public final class TestNetwork implements AutoCloseable {
   static final String LEDGER = "cachet-client-test";
   static final int THRESHOLD = 2;
   static final char[] PASSPHRASE = "test passphrase".toCharArray();
@@ -39,7 +39,7 @@ final class TestNetwork implements AutoCloseable {
   private final List<KeyServerConfig> keyServerConfigs = new ArrayList<>();
   final LocalNetwork storage;
 
-  TestNetwork(Path dir) throws Exception {
+  public TestNetwork(Path dir) throws Exception {
     this.dir = dir;
     startLedger();
     for (int i = 1; i <= 3; i++) {
@@ -83,7 +83,7 @@ final class TestNetwork implements AutoCloseable {
   }
 
   /** Waits until every running key server has applied the ledger's current head. */
-  void keyServersCaughtUp() throws Exception {
+  public void keyServersCaughtUp() throws Exception {
     long h = sequencer.head().height();
     for (KeyServer s : keyServers) {
       try {
@@ -112,7 +112,7 @@ final class TestNetwork implements AutoCloseable {
         + "\",\"epochs\":3},\"comment\":\"unknown fields are ignored\"}";
   }
 
-  ClientConfig config() throws Exception {
+  public ClientConfig config() throws Exception {
     Path file = dir.resolve("cachet-network.json");
     Files.writeString(file, descriptor(Map.of()));
     return ClientConfig.load(file);

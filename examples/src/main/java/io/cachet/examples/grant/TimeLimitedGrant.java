@@ -1,0 +1,74 @@
+package io.cachet.examples.grant;
+
+import io.cachet.client.AccessRefusedException;
+import io.cachet.client.CachetClient;
+import io.cachet.client.ClientConfig;
+import io.cachet.crypto.Identity;
+import io.cachet.crypto.PolicyId;
+import io.cachet.examples.Network;
+import io.cachet.policy.Window;
+import io.cachet.storage.BlobId;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * A time-limited grant: an owner lets a contractor read a document for a while. Inside the window
+ * the key servers release the key; once it closes they refuse, judged by the ledger's time, with
+ * nobody having to remember to revoke.
+ *
+ * <p>Run: {@code java -cp ... io.cachet.examples.grant.TimeLimitedGrant [cachet-network.json] [seconds]}
+ */
+public final class TimeLimitedGrant {
+  /** What happened, for the test to check. */
+  public record Outcome(boolean readInside, String refusalAfter, Duration window) {}
+
+  public static void main(String[] args) throws Exception {
+    Duration window = Duration.ofSeconds(args.length > 1 ? Long.parseLong(args[1]) : 10);
+    run(Network.fromArgs(args), window, System.out);
+  }
+
+  public static Outcome run(ClientConfig network, Duration window, PrintStream out) throws Exception {
+    SecureRandom random = new SecureRandom();
+    Identity owner = Identity.generate(random);
+    Identity contractor = Identity.generate(random);
+    byte[] doc = "Floor plans, revision 7".getBytes(StandardCharsets.UTF_8);
+
+    BlobId blob;
+    Instant until;
+    try (CachetClient o = CachetClient.open(network, owner)) {
+      PolicyId policy = o.createAllowList();
+      Instant now = Instant.now();
+      until = now.plus(window);
+      o.grant(policy, contractor.address(), new Window(now.toEpochMilli(), until.toEpochMilli()));
+      blob = o.put(new ByteArrayInputStream(doc), doc.length, policy, network.defaultEpochs()).blobId();
+      out.println("granted the contractor until " + until + "; blob " + blob);
+    }
+
+    boolean inside;
+    try (CachetClient c = CachetClient.open(network, contractor); InputStream in = c.open(blob)) {
+      inside = new String(in.readAllBytes(), StandardCharsets.UTF_8).equals("Floor plans, revision 7");
+      out.println("inside the window the contractor reads the document");
+    }
+
+    Thread.sleep(Math.max(0, Duration.between(Instant.now(), until).toMillis()));
+    // key servers judge by the newest block's time, which trails the clock by a heartbeat
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (true) {
+      try (CachetClient c = CachetClient.open(network, contractor); InputStream in = c.open(blob)) {
+        in.readAllBytes();
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("the grant did not end");
+        }
+        Thread.sleep(200);
+      } catch (AccessRefusedException e) {
+        out.println("after the window: " + e.getMessage());
+        return new Outcome(inside, e.reason(), window);
+      }
+    }
+  }
+}
