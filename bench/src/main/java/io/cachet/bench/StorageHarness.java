@@ -115,7 +115,7 @@ public final class StorageHarness {
    * pattern, the first byte of each MiB XORed with its number, so generating stays far cheaper than
    * what is measured and no two stripes are alike.
    */
-  private static BlobSource generated(long size, long seed) {
+  static BlobSource generated(long size, long seed) {
     byte[] pattern = new byte[MIB];
     new SplittableRandom(seed).nextBytes(pattern);
     return new BlobSource() {
@@ -171,7 +171,7 @@ public final class StorageHarness {
     }
   }
 
-  private static long drain(InputStream in, MessageDigest digest) throws IOException {
+  static long drain(InputStream in, MessageDigest digest) throws IOException {
     byte[] buf = new byte[256 * 1024];
     long total = 0;
     for (int n; (n = in.read(buf)) > 0; ) {

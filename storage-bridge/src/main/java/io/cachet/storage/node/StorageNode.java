@@ -74,6 +74,7 @@ public final class StorageNode extends VerticleBase {
   private volatile NodeKey key;
   private volatile HttpServer server;
   private long gcTimer = -1;
+  private volatile boolean stopping;
 
   public StorageNode(NodeConfig config) {
     this.config = Objects.requireNonNull(config, "config");
@@ -130,6 +131,7 @@ public final class StorageNode extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    stopping = true;
     if (gcTimer >= 0) {
       vertx.cancelTimer(gcTimer);
     }
@@ -470,6 +472,10 @@ public final class StorageNode extends VerticleBase {
         corruptShards.increment();
       }
       StorageErrors.send(ctx, e.httpStatus(), e.reason().name(), e.getMessage());
+    } else if (stopping) {
+      // reads cut short by the worker pool shutting down (ClosedByInterruptException): expected
+      LOG.debug("event=request_cut_by_stop node={} path={} error={}", self.id(), ctx.request().path(), t.toString());
+      StorageErrors.send(ctx, 503, "UNAVAILABLE", "the node is stopping");
     } else {
       LOG.error("event=request_failed node={} method={} path={} error={}", self.id(), ctx.request().method(),
           ctx.request().path(), t.toString());
