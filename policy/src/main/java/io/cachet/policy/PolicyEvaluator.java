@@ -20,9 +20,9 @@ public final class PolicyEvaluator {
     }
     if (policy instanceof TimeLock lock) {
       return ledgerTime >= lock.unlockAt()
-          ? allow(id, requester, "time lock opened at " + lock.unlockAt(), ledgerTime, height)
-          : deny(id, requester, Reason.LOCKED, "time lock opens at ledger time " + lock.unlockAt()
-              + ", ledger time is " + ledgerTime, ledgerTime, height);
+          ? allow(id, requester, "time lock opened at " + at(lock.unlockAt()), ledgerTime, height)
+          : deny(id, requester, Reason.LOCKED, "time lock opens at " + at(lock.unlockAt())
+              + "; ledger time is " + at(ledgerTime), ledgerTime, height);
     }
     AllowList list = (AllowList) policy;
     Window w = list.members().get(requester);
@@ -30,14 +30,19 @@ public final class PolicyEvaluator {
       return deny(id, requester, Reason.NOT_A_MEMBER, requester + " is not on allow-list " + id, ledgerTime, height);
     }
     if (ledgerTime < w.notBefore()) {
-      return deny(id, requester, Reason.NOT_YET_VALID, "access starts at ledger time " + w.notBefore()
-          + ", ledger time is " + ledgerTime, ledgerTime, height);
+      return deny(id, requester, Reason.NOT_YET_VALID, "access starts at " + at(w.notBefore())
+          + "; ledger time is " + at(ledgerTime), ledgerTime, height);
     }
     if (ledgerTime >= w.notAfter()) {
-      return deny(id, requester, Reason.EXPIRED, "access ended at ledger time " + w.notAfter()
-          + ", ledger time is " + ledgerTime, ledgerTime, height);
+      return deny(id, requester, Reason.EXPIRED, "access ended at " + at(w.notAfter())
+          + "; ledger time is " + at(ledgerTime), ledgerTime, height);
     }
     return allow(id, requester, "member of allow-list " + id, ledgerTime, height);
+  }
+
+  /** Ledger time (epoch milliseconds) as a person reads it, in UTC: the refusals are shown to people. */
+  private static String at(long epochMillis) {
+    return java.time.Instant.ofEpochMilli(epochMillis).toString();
   }
 
   private static Decision allow(PolicyId id, Address who, String message, long time, long height) {

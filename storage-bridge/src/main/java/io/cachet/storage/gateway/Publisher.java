@@ -47,6 +47,10 @@ final class Publisher {
   private static final Logger LOG = LoggerFactory.getLogger(Publisher.class);
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  /** How long, and how many more body bytes, a refused upload is drained before its connection closes. */
+  static final long LINGER_MILLIS = 2_000;
+  static final long LINGER_BYTES = 16L << 20;
+
   private final Vertx vertx;
   private final GatewayConfig config;
   private final NodeClient nodes;
@@ -114,15 +118,39 @@ final class Publisher {
   }
 
   /**
-   * 413, then the connection closes once the answer is on the wire, so the client stops sending.
-   * (This set a close handler on the already-ended response, which threw: the connection stayed
-   * open, and in a chunked upload the publisher slot was never given back.)
+   * 413, then a lingering close: the rest of the body the client is still sending is read and
+   * dropped, and the connection closes when the body ends, after {@link #LINGER_BYTES} or after
+   * {@link #LINGER_MILLIS}, whichever comes first. Closing at once lost the answer: unread bytes in
+   * the server's socket make the kernel reset the connection, and the client's copy of the 413 is
+   * discarded with it ("no bytes received"). (An earlier version set a close handler on the
+   * already-ended response, which threw: the connection stayed open, and in a chunked upload the
+   * publisher slot was never given back.)
    */
   private void tooLarge(RoutingContext ctx) {
-    HttpConnection connection = ctx.request().connection();
-    ctx.response().putHeader("connection", "close").bodyEndHandler(v -> connection.close());
+    HttpServerRequest req = ctx.request();
+    HttpConnection connection = req.connection();
+    // tells the client not to reuse the connection; Vert.x itself does not close on this header
+    ctx.response().putHeader("connection", "close");
     StorageErrors.send(ctx, 413, "TOO_LARGE", "blob exceeds the publisher's limit of " + config.maxBlobSize()
         + " bytes");
+    long timer = vertx.setTimer(LINGER_MILLIS, t -> connection.close());
+    Runnable close = () -> {
+      vertx.cancelTimer(timer);
+      connection.close();
+    };
+    if (req.isEnded()) {
+      close.run();
+      return;
+    }
+    long[] drained = {0};
+    req.handler(b -> {
+      drained[0] += b.length();
+      if (drained[0] > LINGER_BYTES) {
+        close.run();
+      }
+    });
+    req.endHandler(v -> close.run());
+    req.resume();
   }
 
   /** A failure that ends an upload, with the HTTP answer it gets. */
