@@ -37,9 +37,9 @@ import java.util.concurrent.Executor;
  * is for this request and server, the receipt is signed by the server's pinned key over this
  * requester, policy, object and share index and over the exact re-sealed share, and the share
  * opens under the envelope's context with this request id bound in. The key is rebuilt as soon as
- * the threshold of good shares is in (the later answers are ignored), and the fetch fails as soon
- * as the threshold can no longer be reached, naming every server's answer. A share is never
- * logged; the shares are destroyed once the key is rebuilt.
+ * t good shares rebuild the committed key ({@link ShareRound}: a wrong share from one server is
+ * outvoted by the later answers), and the fetch fails as soon as that can no longer happen, naming
+ * every server's answer. A share is never logged; the shares are destroyed once the round ends.
  */
 final class KeyFetcher {
   private final ClientConfig config;
@@ -81,7 +81,7 @@ final class KeyFetcher {
           + header.ledgerId() + "', not on '" + config.ledgerId() + "' that this client follows"));
     }
     Session s = session();
-    Round round = new Round(header);
+    ShareRound round = new ShareRound(header);
     for (KeyServerSlot slot : header.slots()) {
       ClientConfig.KeyServer server = config.keyServer(slot.keyServerId());
       if (server == null) {
@@ -196,56 +196,5 @@ final class KeyFetcher {
     ServerOutcome.Kind kind = r.statusCode() == 429 || r.statusCode() >= 500
         ? ServerOutcome.Kind.UNAVAILABLE : ServerOutcome.Kind.INVALID;
     return new ServerOutcome(server.id(), kind, r.statusCode(), reason, message);
-  }
-
-  /** The answers of one fetch; completes once, at the threshold of shares or when it can no longer be reached. */
-  private final class Round {
-    final Promise<DataKey> promise = Promise.promise();
-    private final EnvelopeHeader header;
-    private final List<Share> shares = new ArrayList<>();
-    private final List<ServerOutcome> outcomes = new ArrayList<>();
-    private boolean done;
-
-    Round(EnvelopeHeader header) {
-      this.header = header;
-    }
-
-    synchronized void answer(ServerOutcome outcome, Share share) {
-      if (done) {
-        if (share != null) {
-          share.destroy();
-        }
-        return;
-      }
-      outcomes.add(outcome);
-      if (share != null) {
-        shares.add(share);
-      }
-      int n = header.shareCount();
-      int t = header.threshold();
-      int failed = outcomes.size() - shares.size();
-      if (shares.size() >= t) {
-        done = true;
-        try {
-          promise.complete(Envelope.recoverKey(header, shares));
-        } catch (CachetSecurityException e) {
-          promise.fail(e);
-        } finally {
-          shares.forEach(Share::destroy);
-        }
-      } else if (n - failed < t) {
-        done = true;
-        shares.forEach(Share::destroy);
-        List<ServerOutcome> all = new ArrayList<>(outcomes);
-        for (KeyServerSlot slot : header.slots()) {
-          if (all.stream().noneMatch(o -> o.serverId().equals(slot.keyServerId()))) {
-            all.add(new ServerOutcome(slot.keyServerId(), ServerOutcome.Kind.NOT_NEEDED, 0, null, null));
-          }
-        }
-        boolean denied = all.stream().anyMatch(o -> o.kind() == ServerOutcome.Kind.DENIED);
-        promise.fail(denied ? new AccessRefusedException(header.policyId(), t, all)
-            : new KeyServersUnavailableException(t, all));
-      }
-    }
   }
 }

@@ -138,7 +138,7 @@ class KeyServerReleaseTest extends KeyServerTestBase {
 
     ItemResult early = fetchOne(ks, bob, header, 1);
     assertThat(early.reason()).isEqualTo("NOT_YET_VALID");
-    assertThat(early.message()).contains(Long.toString(t + 60_000));
+    assertThat(early.message()).contains(java.time.Instant.ofEpochMilli(t + 60_000).toString());
 
     advanceLedgerTime(Duration.ofSeconds(90));
     assertThat(fetchOne(ks, bob, header, 1).isReleased()).isTrue();
@@ -146,7 +146,7 @@ class KeyServerReleaseTest extends KeyServerTestBase {
     advanceLedgerTime(Duration.ofSeconds(100));
     ItemResult late = fetchOne(ks, bob, header, 1);
     assertThat(late.reason()).isEqualTo("EXPIRED");
-    assertThat(late.message()).contains(Long.toString(t + 180_000));
+    assertThat(late.message()).contains(java.time.Instant.ofEpochMilli(t + 180_000).toString());
   }
 
   @Test
@@ -178,7 +178,7 @@ class KeyServerReleaseTest extends KeyServerTestBase {
 
     ItemResult before = fetchOne(ks, anyone, header, 1);
     assertThat(before.reason()).isEqualTo("LOCKED");
-    assertThat(before.message()).contains(Long.toString(unlockAt));
+    assertThat(before.message()).contains(java.time.Instant.ofEpochMilli(unlockAt).toString());
 
     advanceLedgerTime(Duration.ofMinutes(6));
     ItemResult after = fetchOne(ks, anyone, header, 1);
