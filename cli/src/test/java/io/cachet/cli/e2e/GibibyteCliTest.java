@@ -56,20 +56,38 @@ class GibibyteCliTest {
     return cli(null, args);
   }
 
-  /** Runs the cachet command in a child JVM with -Xmx256m; its stdout goes to {@code out} if given. */
+  /**
+   * Runs the cachet command in a child JVM with -Xmx256m; its stdout goes to {@code out} if given.
+   * The child logs with the command's own configuration (stderr), not the test classpath's, so a
+   * warning cannot land in the output a script would read; on a failure its stderr is shown.
+   */
   private int cli(Path out, String... args) throws Exception {
+    int n = ++calls;
+    Path stdout = out != null ? out : home.resolve("cli-" + n + ".out");
+    Path stderr = home.resolve("cli-" + n + ".err");
     List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
+        "-XX:+DisplayVMOutputToStderr", "-Dlogback.configurationFile=logback.xml",
         "-cp", System.getProperty("java.class.path"), Cachet.class.getName()));
     cmd.addAll(List.of(args));
     cmd.addAll(List.of("--home", home.toString()));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
-    pb.redirectOutput(out == null ? ProcessBuilder.Redirect.INHERIT : ProcessBuilder.Redirect.to(out.toFile()));
-    Process p = pb.start();
+    Process p = new ProcessBuilder(cmd).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
     if (!p.waitFor(5, TimeUnit.MINUTES)) {
       p.destroyForcibly();
-      throw new AssertionError("cachet " + String.join(" ", args) + " did not finish in 5 minutes");
+      throw new AssertionError("cachet " + String.join(" ", args) + " did not finish in 5 minutes\n" + tail(stderr));
     }
-    return p.exitValue();
+    int exit = p.exitValue();
+    if (exit != 0) {
+      System.err.printf("cachet %s exited %d%nstdout:%n%s%nstderr:%n%s%n", String.join(" ", args), exit,
+          tail(stdout), tail(stderr));
+    }
+    return exit;
+  }
+
+  private int calls;
+
+  private static String tail(Path file) throws IOException {
+    String s = Files.exists(file) ? Files.readString(file) : "";
+    return s.length() <= 4000 ? s : s.substring(s.length() - 4000);
   }
 
   private static byte[] write(Path file) throws Exception {
