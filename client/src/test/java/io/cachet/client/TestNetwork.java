@@ -94,6 +94,19 @@ public final class TestNetwork implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits until every running key server's follower has applied the ledger's current head: from
+   * then on each of them decides by the state that head left.
+   */
+  public void allKeyServersAtHead() throws Exception {
+    long h = sequencer.head().height();
+    for (KeyServer s : keyServers) {
+      if (s != null) {
+        s.awaitLedgerHeight(h).await(15, TimeUnit.SECONDS);
+      }
+    }
+  }
+
   /** The descriptor as a user would write it; {@code pins} replaces key servers' signing keys (forgery tests). */
   String descriptor(Map<String, VerifyingKey> pins) {
     StringBuilder servers = new StringBuilder();
