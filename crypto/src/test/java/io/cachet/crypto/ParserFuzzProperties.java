@@ -475,7 +475,9 @@ class ParserFuzzProperties {
       }
       Slot s = all.get(Math.floorMod(e.nodeSeed(), all.size()));
       switch (e.op()) {
-        case 0 -> put(s, TreeEdit.VALUES.get(Math.floorMod(e.valueSeed(), TreeEdit.VALUES.size())));
+        // a copy: the shared value nodes are mutable, and a later edit inside one would change it for
+        // every later try (it grew across tries until a node held itself)
+        case 0 -> put(s, TreeEdit.VALUES.get(Math.floorMod(e.valueSeed(), TreeEdit.VALUES.size())).deepCopy());
         case 1 -> remove(s);
         case 2 -> {
           JsonNode graft = all.get(Math.floorMod(e.valueSeed(), all.size())).node().deepCopy();
