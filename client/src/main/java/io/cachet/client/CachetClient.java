@@ -106,7 +106,7 @@ public final class CachetClient implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    this.keys = new KeyFetcher(config, identity, http, workers, random, clock);
+    this.keys = new KeyFetcher(vertx, ledger, config, identity, http, workers, random, clock);
   }
 
   /** A client acting as {@code identity}; the client does not destroy it (the caller owns it). */

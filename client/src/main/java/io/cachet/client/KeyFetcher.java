@@ -16,18 +16,26 @@ import io.cachet.crypto.protocol.ItemResult;
 import io.cachet.crypto.protocol.Receipt;
 import io.cachet.crypto.protocol.SessionCertificate;
 import io.cachet.crypto.protocol.ShareRelease;
+import io.cachet.policy.LedgerClient;
+import io.cachet.policy.Reason;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Gets an envelope's data key from the key servers.
@@ -40,8 +48,26 @@ import java.util.concurrent.Executor;
  * t good shares rebuild the committed key ({@link ShareRound}: a wrong share from one server is
  * outvoted by the later answers), and the fetch fails as soon as that can no longer happen, naming
  * every server's answer. A share is never logged; the shares are destroyed once the round ends.
+ *
+ * <p>A refusal is final only from servers that had seen the ledger as it stood when they refused.
+ * A grant the reader relies on may have been committed a moment before they asked, and a server
+ * whose follower had not applied its block yet refuses what it would allow a block later. So when
+ * the key is refused and a refusing server decided below the ledger's head (read once, after the
+ * refusal), the fetch asks again every {@link #RETRY_DELAY} until every refusal is at or above
+ * that head, or {@link #CATCH_UP} has passed since the first try: the bound within which the
+ * design has key servers apply a change. The height in a denial is not signed; a server that lies
+ * about it can only make the refused wait that long, never let anyone in.
  */
 final class KeyFetcher {
+  /** How long a refusal by servers behind the ledger is asked again; the design's propagation bound. */
+  static final Duration CATCH_UP = Duration.ofSeconds(2);
+  static final Duration RETRY_DELAY = Duration.ofMillis(100);
+  /** The refusals a later block can turn round; a context that does not open, or another ledger, it cannot. */
+  private static final Set<String> LEDGER_DECISIONS = Stream.of(Reason.UNKNOWN_POLICY, Reason.NOT_A_MEMBER,
+      Reason.NOT_YET_VALID, Reason.EXPIRED, Reason.LOCKED).map(Reason::name).collect(Collectors.toUnmodifiableSet());
+
+  private final Vertx vertx;
+  private final LedgerClient ledger;
   private final ClientConfig config;
   private final Identity identity;
   private final WebClient http;
@@ -52,7 +78,10 @@ final class KeyFetcher {
 
   private record Session(Identity key, SessionCertificate certificate) {}
 
-  KeyFetcher(ClientConfig config, Identity identity, WebClient http, Executor crypto, SecureRandom random, Clock clock) {
+  KeyFetcher(Vertx vertx, LedgerClient ledger, ClientConfig config, Identity identity, WebClient http,
+      Executor crypto, SecureRandom random, Clock clock) {
+    this.vertx = vertx;
+    this.ledger = ledger;
     this.config = config;
     this.identity = identity;
     this.http = http;
@@ -80,8 +109,17 @@ final class KeyFetcher {
       return Future.failedFuture(new CachetSecurityException("WRONG_LEDGER", "this blob's policy lives on ledger '"
           + header.ledgerId() + "', not on '" + config.ledgerId() + "' that this client follows"));
     }
+    return attempt(header, System.nanoTime() + CATCH_UP.toNanos(), -1);
+  }
+
+  /**
+   * One round of asking every server; on a refusal, another round while a refusing server may have
+   * been behind {@code head} (the ledger's height, read after the first refusal; -1 before).
+   */
+  private Future<DataKey> attempt(EnvelopeHeader header, long deadline, long head) {
     Session s = session();
     ShareRound round = new ShareRound(header);
+    AtomicLong lowestDenial = new AtomicLong(Long.MAX_VALUE);
     for (KeyServerSlot slot : header.slots()) {
       ClientConfig.KeyServer server = config.keyServer(slot.keyServerId());
       if (server == null) {
@@ -93,6 +131,9 @@ final class KeyFetcher {
         if (ar.succeeded()) {
           round.answer(new ServerOutcome(server.id(), ServerOutcome.Kind.RELEASED, 200, null, null), ar.result());
         } else if (ar.cause() instanceof Refusal r) {
+          if (r.outcome.kind() == ServerOutcome.Kind.DENIED && LEDGER_DECISIONS.contains(r.outcome.reason())) {
+            lowestDenial.accumulateAndGet(r.ledgerHeight, Math::min);
+          }
           round.answer(r.outcome, null);
         } else {
           round.answer(new ServerOutcome(server.id(), ServerOutcome.Kind.UNAVAILABLE, 0, "UNREACHABLE",
@@ -100,7 +141,17 @@ final class KeyFetcher {
         }
       });
     }
-    return round.promise.future();
+    return round.promise.future().recover(e -> {
+      if (!(e instanceof AccessRefusedException) || lowestDenial.get() == Long.MAX_VALUE
+          || System.nanoTime() + RETRY_DELAY.toNanos() > deadline) {
+        return Future.failedFuture(e);
+      }
+      Future<Long> ledgerHead = head >= 0 ? Future.succeededFuture(head)
+          : ledger.head().map(j -> j.getLong("height", -1L)).otherwise(-1L);
+      return ledgerHead.compose(h -> h < 0 || lowestDenial.get() >= h
+          ? Future.failedFuture(e)
+          : vertx.timer(RETRY_DELAY.toMillis()).compose(v -> attempt(header, deadline, h)));
+    });
   }
 
   private static String describe(Throwable t) {
@@ -111,10 +162,17 @@ final class KeyFetcher {
   /** One server's answer that is not a share: carried through the future to the round. */
   private static final class Refusal extends Exception {
     final ServerOutcome outcome;
+    /** The ledger height the server says it decided at; -1 when it did not decide (a request-level answer). */
+    final long ledgerHeight;
 
     Refusal(ServerOutcome outcome) {
+      this(outcome, -1);
+    }
+
+    Refusal(ServerOutcome outcome, long ledgerHeight) {
       super(outcome.toString(), null, false, false);
       this.outcome = outcome;
+      this.ledgerHeight = ledgerHeight;
     }
   }
 
@@ -158,7 +216,8 @@ final class KeyFetcher {
     }
     ItemResult item = response.items().get(0);
     if (!item.isReleased()) {
-      throw new Refusal(new ServerOutcome(server.id(), ServerOutcome.Kind.DENIED, 200, item.reason(), item.message()));
+      throw new Refusal(new ServerOutcome(server.id(), ServerOutcome.Kind.DENIED, 200, item.reason(), item.message()),
+          response.ledgerHeight());
     }
     Receipt receipt = item.receipt();
     if (!receipt.keyServerId().equals(server.id()) || !receipt.requestId().equals(request.requestId())

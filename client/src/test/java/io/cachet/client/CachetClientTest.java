@@ -178,6 +178,36 @@ class CachetClientTest {
   }
 
   @Test
+  void aGrant_opensAtOnce_whileKeyServersAreBehindTheLedger() throws Exception {
+    // two of the three key servers see the ledger 600 ms late: asked the moment the grant is
+    // committed, they refuse; the client asks again once they could have caught up
+    net.followLedgerWithDelay(1, Duration.ofMillis(600));
+    net.followLedgerWithDelay(2, Duration.ofMillis(600));
+    try {
+      Identity reader = Identity.generate(RANDOM);
+      PolicyId p = alice.createAllowList();
+      byte[] plain = bytes(3000, 11);
+      BlobId blob = alice.put(new ByteArrayInputStream(plain), plain.length, p, 2).blobId();
+      try (CachetClient c = CachetClient.open(config, reader)) {
+        c.header(blob);
+        alice.grant(p, reader.address(), Window.ALWAYS);
+        long asked = System.nanoTime();
+        assertThat(read(c, blob)).isEqualTo(plain);
+        assertThat(Duration.ofNanos(System.nanoTime() - asked)).isLessThan(Duration.ofSeconds(2));
+      }
+      // a refusal that stands is still a refusal, once the servers are past the ledger's head
+      try (CachetClient d = CachetClient.open(config, DAVE)) {
+        long asked = System.nanoTime();
+        assertThatThrownBy(() -> read(d, blob)).isInstanceOf(AccessRefusedException.class);
+        assertThat(Duration.ofNanos(System.nanoTime() - asked)).isLessThan(Duration.ofSeconds(3));
+      }
+    } finally {
+      net.followLedgerWithDelay(1, Duration.ZERO);
+      net.followLedgerWithDelay(2, Duration.ZERO);
+    }
+  }
+
+  @Test
   void aTimeLock_refusesBefore_andOpensAfter() throws Exception {
     Instant unlock = Instant.now().plusSeconds(2);
     PolicyId lock = alice.createTimeLock(unlock);

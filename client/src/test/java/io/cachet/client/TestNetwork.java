@@ -78,6 +78,38 @@ public final class TestNetwork implements AutoCloseable {
     keyServers.set(i - 1, s);
   }
 
+  /**
+   * Restarts key server {@code i} following the ledger through a proxy on loopback that holds every
+   * ledger answer for {@code delay} before passing it on (a zero delay follows the ledger directly
+   * again): its view of the ledger then runs that far behind the ledger's head.
+   */
+  void followLedgerWithDelay(int i, Duration delay) throws Exception {
+    String url = ledgerUrl();
+    if (!delay.isZero()) {
+      io.vertx.core.http.HttpClient client = vertx.createHttpClient();
+      io.vertx.core.http.HttpServer proxy = vertx.createHttpServer().requestHandler(req -> req.body()
+          .compose(body -> client.request(req.method(), ledgerPort, "127.0.0.1", req.uri())
+              .compose(out -> out.send(body))
+              .compose(in -> in.body().map(b -> new Object[] {in.statusCode(), in.getHeader("content-type"), b})))
+          .onComplete(ar -> vertx.setTimer(delay.toMillis(), t -> {
+            if (ar.failed()) {
+              req.response().setStatusCode(502).end();
+              return;
+            }
+            Object[] answer = ar.result();
+            req.response().setStatusCode((Integer) answer[0]);
+            if (answer[1] != null) {
+              req.response().putHeader("content-type", (String) answer[1]);
+            }
+            req.response().end((io.vertx.core.buffer.Buffer) answer[2]);
+          }))).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+      url = "http://127.0.0.1:" + proxy.actualPort();
+    }
+    keyServerConfigs.set(i - 1, keyServerConfigs.get(i - 1).with("ledger-url", url));
+    stopKeyServer(i);
+    startKeyServer(i);
+  }
+
   void stopKeyServer(int i) throws Exception {
     keyServers.get(i - 1).closeAndWait();
   }
