@@ -74,6 +74,7 @@ public final class GetCommand implements Callable<Integer> {
       config = connection.config();
     }
     long[] r = range == null ? null : parseRange(range);
+    CipherWarmup.start();
     long written;
     try (CachetClient client = connection.connect(config)) {
       long total = client.header(id).plaintextLength();

@@ -52,6 +52,7 @@ public final class PutCommand implements Callable<Integer> {
       throw new UsageException("--epochs must be at least 1");
     }
     PolicyId policyId = Ids.policy(policy);
+    CipherWarmup.start();
     long size = Files.size(file);
     ClientConfig config = connection.config();
     StoredObject stored;
