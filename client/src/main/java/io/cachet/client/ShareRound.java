@@ -9,6 +9,8 @@ import io.cachet.crypto.Share;
 import io.vertx.core.Promise;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The answers of one fetch; completes once, when t shares rebuild the committed key or when that
@@ -21,8 +23,13 @@ import java.util.List;
  * later share is tried in every t-subset it completes (at most {@link #MAX_SUBSETS} in all), and
  * only when no server is left does the fetch fail, as COMMITMENT_MISMATCH naming the servers
  * whose shares were tried.
+ *
+ * <p>When the key is rebuilt after a mismatch, the servers whose shares are off the polynomial of
+ * the subset that rebuilt it are named ({@link #wrongShares()}, and a warning in the log): the
+ * reader got the file, but an operator should know that a key server released a wrong share.
  */
 final class ShareRound {
+  private static final Logger LOG = LoggerFactory.getLogger(ShareRound.class);
   /** A bound on the combinations tried, so a fetch with many lying servers cannot spin. */
   static final int MAX_SUBSETS = 1_000;
 
@@ -34,6 +41,9 @@ final class ShareRound {
   private CachetSecurityException mismatch;
   private int tried;
   private boolean done;
+  /** Indices into {@link #shares} of the t-subset that rebuilt the committed key. */
+  private int[] winner;
+  private final List<String> wrongShares = new ArrayList<>();
 
   ShareRound(EnvelopeHeader header) {
     this.header = header;
@@ -56,6 +66,9 @@ final class ShareRound {
     if (share != null && shares.size() >= t) {
       DataKey key = rebuildWithNewest(t);
       if (key != null) {
+        if (mismatch != null) {
+          nameWrongShares(t);
+        }
         finish();
         promise.complete(key);
         return;
@@ -98,7 +111,10 @@ final class ShareRound {
       subset.add(newest);
       tried++;
       try {
-        return Envelope.recoverKey(header, subset);
+        DataKey key = Envelope.recoverKey(header, subset);
+        winner = java.util.Arrays.copyOf(pick, t);
+        winner[t - 1] = shares.size() - 1;
+        return key;
       } catch (CachetSecurityException e) {
         mismatch = e;
       }
@@ -116,6 +132,37 @@ final class ShareRound {
       }
     }
     return null;
+  }
+
+  /**
+   * Each share outside the winning subset, tried with t - 1 of the subset's: a share on the same
+   * polynomial rebuilds the committed key with them, a wrong one (but with negligible chance) does not.
+   */
+  private void nameWrongShares(int t) {
+    List<Share> base = new ArrayList<>(t);
+    for (int i = 0; i < t - 1; i++) {
+      base.add(shares.get(winner[i]));
+    }
+    for (int j = 0; j < shares.size(); j++) {
+      int index = j;
+      if (java.util.Arrays.stream(winner).anyMatch(w -> w == index)) {
+        continue;
+      }
+      List<Share> probe = new ArrayList<>(base);
+      probe.add(shares.get(j));
+      try {
+        Envelope.recoverKey(header, probe).destroy();
+      } catch (CachetSecurityException e) {
+        wrongShares.add(shareServers.get(j));
+        LOG.warn("event=wrong_share_outvoted server={} policy={} object={}", shareServers.get(j), header.policyId(),
+            header.objectId());
+      }
+    }
+  }
+
+  /** The servers found to have released a wrong share in a round that still rebuilt the key. */
+  synchronized List<String> wrongShares() {
+    return List.copyOf(wrongShares);
   }
 
   private void finish() {

@@ -92,6 +92,7 @@ class ShareRoundTest {
     round.answer(released(2), copy(s.shares().get(2)));
     assertThat(round.promise.future().succeeded()).isTrue();
     assertTheCommittedKey(s.header(), round.promise.future().result());
+    assertThat(round.wrongShares()).as("the liar is named").containsExactly("ks-1");
   }
 
   @Test
@@ -129,9 +130,13 @@ class ShareRoundTest {
           honest += kind[i] == 0 ? 1 : 0;
         }
         ShareRound round = new ShareRound(s.header());
+        List<String> liarsHeard = new ArrayList<>();
         for (int server : order) {
           if (round.promise.future().isComplete()) {
             break;
+          }
+          if (kind[server] == 1) {
+            liarsHeard.add("ks-" + (server + 1));
           }
           switch (kind[server]) {
             case 0 -> round.answer(released(server), copy(s.shares().get(server)));
@@ -143,6 +148,9 @@ class ShareRoundTest {
         if (honest >= t) {
           assertThat(round.promise.future().succeeded()).as("kinds %s", java.util.Arrays.toString(kind)).isTrue();
           assertTheCommittedKey(s.header(), round.promise.future().result());
+          // exactly the liars heard before the key was rebuilt are named
+          assertThat(round.wrongShares()).as("kinds %s", java.util.Arrays.toString(kind))
+              .containsExactlyInAnyOrderElementsOf(liarsHeard);
         } else {
           assertThat(round.promise.future().cause()).as("kinds %s", java.util.Arrays.toString(kind))
               .isInstanceOfAny(CachetSecurityException.class, KeyServersUnavailableException.class);
