@@ -157,9 +157,14 @@ public final class Follower implements PolicyLedger, AutoCloseable {
             poll();
           } else {
             lastError = r.cause().getMessage();
+            if (!running) {
+              // closing cut the poll short: expected, not a ledger problem
+              LOG.debug("event=follower_poll_cut_by_close ledger={} reason=\"{}\"", config.ledgerId(), lastError);
+              return;
+            }
             LOG.warn("event=follower_poll_failed ledger={} from={} retryMs={} reason=\"{}\"", config.ledgerId(), from,
                 backoff, lastError);
-            if (running && !halted) {
+            if (!halted) {
               vertx.setTimer(backoff, t -> poll());
               backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
             }
