@@ -77,7 +77,8 @@ public final class Follower implements PolicyLedger, AutoCloseable {
     this.vertx = vertx;
     this.config = config;
     this.http = WebClient.create(vertx);
-    this.chain = new ChainValidator(config.ledgerId(), config.sequencerKey(), new LedgerState());
+    this.chain = new ChainValidator(config.ledgerId(), config.sequencerKey(),
+        new LedgerState(config.sequencerKey().address()));
   }
 
   /** Starts following at genesis. */

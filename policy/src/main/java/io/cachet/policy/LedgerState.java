@@ -15,8 +15,11 @@ import io.cachet.policy.Operation.NodeSignature;
 import io.cachet.policy.Operation.RecordCertificate;
 import io.cachet.policy.Operation.RemoveAdmin;
 import io.cachet.policy.Operation.RemoveMember;
+import io.cachet.policy.Operation.SetStorageCommittee;
 import io.cachet.policy.Operation.TransferOwnership;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,12 +37,42 @@ import java.util.concurrent.ConcurrentHashMap;
  * concurrent maps, so a reader sees each policy either before or after a change, never halfway.
  */
 public final class LedgerState {
-  /** A storage availability certificate as the ledger recorded it. */
-  public record Certificate(String blobId, long size, long endEpoch, int confirmations, long recordedAt) {}
+  /**
+   * A storage availability certificate as the ledger recorded it: the confirming nodes' signatures
+   * are kept, so anyone can check it again against the committee it was recorded under.
+   */
+  public record Certificate(String blobId, long size, long endEpoch, List<NodeSignature> signatures,
+      long recordedAt) {
+    public Certificate {
+      signatures = List.copyOf(signatures);
+    }
+
+    public int confirmations() {
+      return signatures.size();
+    }
+  }
 
   private final Map<PolicyId, Policy> policies = new ConcurrentHashMap<>();
   private final Map<Address, Long> nextNonce = new ConcurrentHashMap<>();
   private final Map<String, Certificate> certificates = new ConcurrentHashMap<>();
+  /** Who may set the storage committee: the sequencer's identity; null: nobody (a state for tests). */
+  private final Address operator;
+  private volatile SetStorageCommittee committee;
+
+  /** A state whose storage committee nobody can set, so it records no certificates. */
+  public LedgerState() {
+    this(null);
+  }
+
+  /** A state whose storage committee {@code operator} (the sequencer's address) sets. */
+  public LedgerState(Address operator) {
+    this.operator = operator;
+  }
+
+  /** The storage committee certificates are checked against, or null before the operator set one. */
+  public SetStorageCommittee committee() {
+    return committee;
+  }
 
   /** The id of the policy a create transaction makes: BLAKE2b-256 of a tag, the sender and the nonce. */
   public static PolicyId policyIdFor(Address sender, long nonce) {
@@ -151,6 +184,12 @@ public final class LedgerState {
       return transfer(sender, t);
     } else if (op instanceof RecordCertificate c) {
       return recordCertificate(c, ledgerTime);
+    } else if (op instanceof SetStorageCommittee c) {
+      if (operator == null || !operator.equals(sender)) {
+        return TxOutcome.refused(Reason.NOT_AUTHORIZED, "only the ledger's operator sets the storage committee");
+      }
+      committee = c;
+      return TxOutcome.ACCEPTED;
     }
     throw new IllegalStateException("unhandled operation " + op);
   }
@@ -243,13 +282,28 @@ public final class LedgerState {
     return TxOutcome.ACCEPTED;
   }
 
+  /**
+   * A certificate counts only with confirmations from at least the committee's quorum of its
+   * members, each signed by the key the committee lists for that node: anyone can make Ed25519
+   * keys, so signatures alone prove nothing about storage.
+   */
   private TxOutcome recordCertificate(RecordCertificate op, long ledgerTime) {
+    SetStorageCommittee members = committee;
+    if (members == null) {
+      return TxOutcome.refused(Reason.BAD_CERTIFICATE, "this ledger has no storage committee yet");
+    }
+    Map<String, io.cachet.crypto.VerifyingKey> keyOf = new HashMap<>();
+    members.members().forEach(m -> keyOf.put(m.nodeId(), m.nodeKey()));
     byte[] message = RecordCertificate.confirmationBytes(op.blobId(), op.size(), op.endEpoch());
     Set<String> nodes = new HashSet<>();
-    Set<io.cachet.crypto.VerifyingKey> keys = new HashSet<>();
     for (NodeSignature s : op.signatures()) {
-      if (!nodes.add(s.nodeId()) || !keys.add(s.nodeKey())) {
-        return TxOutcome.refused(Reason.BAD_CERTIFICATE, "node " + s.nodeId() + " (or its key) signed twice");
+      if (!nodes.add(s.nodeId())) {
+        return TxOutcome.refused(Reason.BAD_CERTIFICATE, "node " + s.nodeId() + " signed twice");
+      }
+      if (!s.nodeKey().equals(keyOf.get(s.nodeId()))) {
+        return TxOutcome.refused(Reason.BAD_CERTIFICATE, keyOf.containsKey(s.nodeId())
+            ? "node " + s.nodeId() + " signed with a key that is not the committee's key for it"
+            : "node " + s.nodeId() + " is not in the storage committee");
       }
       try {
         s.nodeKey().verify(message, s.signature(), "confirmation of node " + s.nodeId());
@@ -257,10 +311,14 @@ public final class LedgerState {
         return TxOutcome.refused(Reason.BAD_CERTIFICATE, e.getMessage());
       }
     }
+    if (nodes.size() < members.quorum()) {
+      return TxOutcome.refused(Reason.BAD_CERTIFICATE, nodes.size() + " confirmations; the storage committee's "
+          + "quorum is " + members.quorum());
+    }
     String blobId = Base64Url.encode(op.blobId());
     Certificate prior = certificates.get(blobId);
     if (prior == null || prior.endEpoch() < op.endEpoch()) {
-      certificates.put(blobId, new Certificate(blobId, op.size(), op.endEpoch(), nodes.size(), ledgerTime));
+      certificates.put(blobId, new Certificate(blobId, op.size(), op.endEpoch(), op.signatures(), ledgerTime));
     }
     return TxOutcome.ACCEPTED;
   }

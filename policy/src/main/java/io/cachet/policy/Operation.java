@@ -205,6 +205,47 @@ public sealed interface Operation {
     }
   }
 
+  /** A storage node the ledger accepts confirmations from: its id and its Ed25519 key. */
+  record CommitteeMember(String nodeId, VerifyingKey nodeKey) {
+    public CommitteeMember {
+      Names.check(nodeId, "nodeId");
+      Objects.requireNonNull(nodeKey, "nodeKey");
+    }
+  }
+
+  /**
+   * Sets the storage committee: the nodes whose confirmations make an availability certificate,
+   * and how many distinct ones a certificate needs (2f + 1). Only the ledger's operator (the
+   * sequencer's identity) may set it; a new one replaces the old for certificates recorded after it.
+   */
+  record SetStorageCommittee(List<CommitteeMember> members, int quorum) implements Operation {
+    public SetStorageCommittee {
+      members = List.copyOf(members);
+      if (members.isEmpty() || members.size() > RecordCertificate.MAX_SIGNATURES) {
+        throw new IllegalArgumentException("a committee has 1.." + RecordCertificate.MAX_SIGNATURES + " members");
+      }
+      if (members.stream().map(CommitteeMember::nodeId).distinct().count() != members.size()
+          || members.stream().map(CommitteeMember::nodeKey).distinct().count() != members.size()) {
+        throw new IllegalArgumentException("committee members must have distinct ids and keys");
+      }
+      if (quorum < 1 || quorum > members.size()) {
+        throw new IllegalArgumentException("a quorum is 1.." + members.size() + ", was " + quorum);
+      }
+    }
+
+    public int code() {
+      return 10;
+    }
+
+    public void encode(CanonicalWriter w) {
+      w.u8(members.size());
+      for (CommitteeMember m : members) {
+        w.string8(m.nodeId()).fixed(m.nodeKey().bytes());
+      }
+      w.u8(quorum);
+    }
+  }
+
   static Operation decode(int code, CanonicalReader r) throws FormatException {
     try {
       return switch (code) {
@@ -227,6 +268,15 @@ public sealed interface Operation {
                 r.fixed(VerifyingKey.SIGNATURE_LENGTH, "signature")));
           }
           yield new RecordCertificate(blob, size, end, sigs);
+        }
+        case 10 -> {
+          int count = r.u8("members.count");
+          List<CommitteeMember> members = new ArrayList<>(count);
+          for (int i = 0; i < count; i++) {
+            members.add(new CommitteeMember(r.string8("nodeId"),
+                VerifyingKey.of(r.fixed(VerifyingKey.LENGTH, "nodeKey"))));
+          }
+          yield new SetStorageCommittee(members, r.u8("quorum"));
         }
         default -> throw new FormatException("unknown operation code " + code);
       };

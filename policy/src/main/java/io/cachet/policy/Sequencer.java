@@ -108,7 +108,7 @@ public final class Sequencer implements Closeable {
   private Sequencer(Config config, Identity key) throws IOException {
     this.config = config;
     this.key = key;
-    this.chain = new ChainValidator(config.ledgerId(), key.verifyingKey(), new LedgerState());
+    this.chain = new ChainValidator(config.ledgerId(), key.verifyingKey(), new LedgerState(key.address()));
     Files.createDirectories(config.dataDir());
     Path file = config.dataDir().resolve("ledger.journal");
     try {

@@ -1,6 +1,7 @@
 package io.cachet.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cachet.crypto.Address;
 import io.cachet.crypto.Identity;
@@ -11,7 +12,9 @@ import io.cachet.policy.Operation.ChangeWindow;
 import io.cachet.policy.Operation.CreateAllowList;
 import io.cachet.policy.Operation.CreateTimeLock;
 import io.cachet.policy.Operation.NodeSignature;
+import io.cachet.policy.Operation.CommitteeMember;
 import io.cachet.policy.Operation.RecordCertificate;
+import io.cachet.policy.Operation.SetStorageCommittee;
 import io.cachet.policy.Operation.RemoveAdmin;
 import io.cachet.policy.Operation.RemoveMember;
 import io.cachet.policy.Operation.TransferOwnership;
@@ -26,7 +29,8 @@ class LedgerStateTest {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final long T0 = 1_800_000_000_000L;
 
-  private final LedgerState state = new LedgerState();
+  private static final Identity OPERATOR = Identity.generate(RANDOM);
+  private final LedgerState state = new LedgerState(OPERATOR.address());
   private final Map<Address, Long> nonces = new HashMap<>();
   private Identity alice;
   private Identity bob;
@@ -180,26 +184,99 @@ class LedgerStateTest {
     assertThat(submit(alice, new TransferOwnership(id, bob.address())).reason()).isEqualTo(Reason.IMMUTABLE_POLICY);
   }
 
+  /** Three committee nodes (quorum 2) set by the operator; returns their identities. */
+  private List<Identity> committeeOfThree() {
+    List<Identity> nodes = List.of(Identity.generate(RANDOM), Identity.generate(RANDOM), Identity.generate(RANDOM));
+    List<CommitteeMember> members = new java.util.ArrayList<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      members.add(new CommitteeMember("node-" + i, nodes.get(i).verifyingKey()));
+    }
+    assertThat(submit(OPERATOR, new SetStorageCommittee(members, 2)).accepted()).isTrue();
+    return nodes;
+  }
+
+  private static NodeSignature confirm(String nodeId, Identity key, byte[] blob, long size, long endEpoch) {
+    return new NodeSignature(nodeId, key.verifyingKey(), key.sign(RecordCertificate.confirmationBytes(blob, size,
+        endEpoch)));
+  }
+
   @Test
   void recordCertificate_verifiesEveryNodeSignature() {
+    List<Identity> n = committeeOfThree();
     byte[] blob = new byte[32];
     RANDOM.nextBytes(blob);
-    byte[] msg = RecordCertificate.confirmationBytes(blob, 1234, 10);
-    Identity n1 = Identity.generate(RANDOM);
-    Identity n2 = Identity.generate(RANDOM);
-    NodeSignature s1 = new NodeSignature("node-1", n1.verifyingKey(), n1.sign(msg));
-    NodeSignature s2 = new NodeSignature("node-2", n2.verifyingKey(), n2.sign(msg));
-    NodeSignature forged = new NodeSignature("node-2", n2.verifyingKey(), n1.sign(msg));
-    assertThat(submit(alice, new RecordCertificate(blob, 1234, 10, List.of(s1, forged))).reason())
+    NodeSignature s0 = confirm("node-0", n.get(0), blob, 1234, 10);
+    NodeSignature s1 = confirm("node-1", n.get(1), blob, 1234, 10);
+    NodeSignature forged = new NodeSignature("node-1", n.get(1).verifyingKey(),
+        n.get(0).sign(RecordCertificate.confirmationBytes(blob, 1234, 10)));
+    assertThat(submit(alice, new RecordCertificate(blob, 1234, 10, List.of(s0, forged))).reason())
         .isEqualTo(Reason.BAD_CERTIFICATE);
-    assertThat(submit(alice, new RecordCertificate(blob, 1234, 10, List.of(s1, s1))).reason())
+    assertThat(submit(alice, new RecordCertificate(blob, 1234, 10, List.of(s0, s0))).reason())
         .isEqualTo(Reason.BAD_CERTIFICATE);
-    assertThat(submit(alice, new RecordCertificate(blob, 1234, 11, List.of(s1, s2))).reason())
+    assertThat(submit(alice, new RecordCertificate(blob, 1234, 11, List.of(s0, s1))).reason())
         .as("signatures were for end epoch 10").isEqualTo(Reason.BAD_CERTIFICATE);
-    assertThat(submit(alice, new RecordCertificate(blob, 1234, 10, List.of(s1, s2))).accepted()).isTrue();
+    assertThat(submit(alice, new RecordCertificate(blob, 1234, 10, List.of(s0, s1))).accepted()).isTrue();
     LedgerState.Certificate c = state.certificates().values().iterator().next();
     assertThat(c.endEpoch()).isEqualTo(10);
     assertThat(c.confirmations()).isEqualTo(2);
+    assertThat(c.signatures()).containsExactly(s0, s1);
     assertThat(c.recordedAt()).isEqualTo(T0);
+  }
+
+  @Test
+  void recordCertificate_needsTheCommitteesQuorum_ofItsMembers_underTheirKeys() {
+    byte[] blob = new byte[32];
+    RANDOM.nextBytes(blob);
+    Identity outsider = Identity.generate(RANDOM);
+    NodeSignature byOutsider = confirm("node-9", outsider, blob, 5, 3);
+    // before the operator names a committee, no certificate counts: anyone can make keys
+    assertThat(submit(alice, new RecordCertificate(blob, 5, 3, List.of(byOutsider))).message())
+        .contains("no storage committee");
+
+    List<Identity> n = committeeOfThree();
+    NodeSignature s0 = confirm("node-0", n.get(0), blob, 5, 3);
+    NodeSignature s2 = confirm("node-2", n.get(2), blob, 5, 3);
+    assertThat(submit(alice, new RecordCertificate(blob, 5, 3, List.of(s0))).message())
+        .as("one of a quorum of two").contains("quorum is 2");
+    assertThat(submit(alice, new RecordCertificate(blob, 5, 3, List.of(s0, byOutsider))).message())
+        .contains("node-9 is not in the storage committee");
+    NodeSignature impostor = confirm("node-2", outsider, blob, 5, 3);
+    assertThat(submit(alice, new RecordCertificate(blob, 5, 3, List.of(s0, impostor))).message())
+        .contains("not the committee's key for it");
+    assertThat(state.certificates()).isEmpty();
+    assertThat(submit(alice, new RecordCertificate(blob, 5, 3, List.of(s2, s0))).accepted()).isTrue();
+  }
+
+  @Test
+  void theStorageCommittee_isSetOnlyByTheOperator_andReplacedWhole() {
+    Identity node = Identity.generate(RANDOM);
+    SetStorageCommittee one = new SetStorageCommittee(List.of(new CommitteeMember("node-0", node.verifyingKey())), 1);
+    assertThat(submit(mallory, one).reason()).isEqualTo(Reason.NOT_AUTHORIZED);
+    assertThat(state.committee()).isNull();
+    assertThat(new LedgerState().apply(Transaction.sign(OPERATOR, 0, one), T0).reason())
+        .as("a state without an operator takes no committee").isEqualTo(Reason.NOT_AUTHORIZED);
+    assertThat(submit(OPERATOR, one).accepted()).isTrue();
+    assertThat(state.committee()).isEqualTo(one);
+    committeeOfThree();
+    assertThat(state.committee().members()).hasSize(3);
+
+    // the old member no longer counts
+    byte[] blob = new byte[32];
+    assertThat(submit(alice, new RecordCertificate(blob, 1, 1, List.of(confirm("node-0", node, blob, 1, 1)))).reason())
+        .isEqualTo(Reason.BAD_CERTIFICATE);
+  }
+
+  @Test
+  void aCommittee_isWellFormed() {
+    Identity a = Identity.generate(RANDOM);
+    Identity b = Identity.generate(RANDOM);
+    CommitteeMember ma = new CommitteeMember("node-0", a.verifyingKey());
+    assertThatThrownBy(() -> new SetStorageCommittee(List.of(), 1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new SetStorageCommittee(List.of(ma), 2)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new SetStorageCommittee(List.of(ma), 0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new SetStorageCommittee(List.of(ma, new CommitteeMember("node-0", b.verifyingKey())), 1))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new SetStorageCommittee(List.of(ma, new CommitteeMember("node-1", a.verifyingKey())), 1))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -37,7 +37,9 @@ class TransactionCodecProperties {
         new Operation.TransferOwnership(p, OTHER.address()),
         new Operation.CreateTimeLock(123_456),
         new Operation.RecordCertificate(blob, 99, 3,
-            List.of(new Operation.NodeSignature("n1", OTHER.verifyingKey(), OTHER.sign(msg)))));
+            List.of(new Operation.NodeSignature("n1", OTHER.verifyingKey(), OTHER.sign(msg)))),
+        new Operation.SetStorageCommittee(List.of(new Operation.CommitteeMember("node-0", OTHER.verifyingKey()),
+            new Operation.CommitteeMember("node-1", SENDER.verifyingKey())), 2));
     List<Transaction> out = new ArrayList<>();
     for (int i = 0; i < ops.size(); i++) {
       out.add(Transaction.sign(SENDER, i, ops.get(i)));

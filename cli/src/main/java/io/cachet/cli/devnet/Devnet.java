@@ -145,6 +145,7 @@ public final class Devnet implements AutoCloseable {
         .withNodes(options.storageNodes(), options.shardSize())
         .withClock(System::currentTimeMillis, options.epoch().toMillis())
         .withSink(new LedgerSink())).await(120, TimeUnit.SECONDS);
+    recordStorageCommittee();
     writePorts();
     writeDescriptor();
   }
@@ -297,6 +298,23 @@ public final class Devnet implements AutoCloseable {
         }
         return null;
       }, false);
+    }
+  }
+
+  /**
+   * Tells the ledger which storage nodes' confirmations count, and how many make a certificate
+   * (2f + 1): the ledger refuses certificates from anyone else. Signed by the sequencer's identity,
+   * the ledger's operator; submitted only when the ledger's committee is not this network's already
+   * (the journal keeps it across restarts).
+   */
+  private void recordStorageCommittee() throws Exception {
+    io.cachet.storage.network.NetworkConfig network = storage.network();
+    List<Operation.CommitteeMember> members = network.nodes().stream()
+        .map(n -> new Operation.CommitteeMember(n.id(), VerifyingKey.of(n.publicKey()))).toList();
+    Operation.SetStorageCommittee wanted = new Operation.SetStorageCommittee(members, network.quorum());
+    if (!wanted.equals(sequencer.state().committee())) {
+      long nonce = sequencer.state().nextNonce(sequencerKey.address());
+      sequencer.submit(Transaction.sign(sequencerKey, nonce, wanted)).get(30, TimeUnit.SECONDS);
     }
   }
 

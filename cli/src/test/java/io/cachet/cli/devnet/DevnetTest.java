@@ -8,7 +8,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cachet.cli.Cachet;
 import io.cachet.cli.ExitCodes;
 import io.cachet.client.ClientConfig;
+import io.cachet.crypto.Base64Url;
+import io.cachet.crypto.Identity;
 import io.cachet.crypto.protocol.ServiceDescriptor;
+import io.cachet.policy.Operation;
+import io.cachet.policy.Transaction;
 import io.cachet.storage.BlobId;
 import io.cachet.storage.BlobSource;
 import io.cachet.storage.StoreOptions;
@@ -23,6 +27,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,6 +76,23 @@ class DevnetTest {
         blob = store.store(BlobSource.ofBytes(data), StoreOptions.epochs(2)).blobId();
         assertThat(d.certificate(blob)).isNotNull();
         assertThat(d.certificate(blob).size()).isEqualTo(data.length);
+        assertThat(d.certificate(blob).confirmations()).as("2f + 1 of the committee").isGreaterThanOrEqualTo(5);
+        // a certificate signed by keys of one's own, under the committee's node names, is refused
+        byte[] confirmation = Operation.RecordCertificate.confirmationBytes(blob.bytes(), 1, 99);
+        List<Operation.NodeSignature> fake = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+          Identity k = Identity.generate(new SecureRandom());
+          fake.add(new Operation.NodeSignature("node-" + i, k.verifyingKey(), k.sign(confirmation)));
+        }
+        Transaction forged = Transaction.sign(Identity.generate(new SecureRandom()), 0,
+            new Operation.RecordCertificate(blob.bytes(), 1, 99, fake));
+        HttpResponse<String> refused = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create(d.ledgerUrl() + "/v1/transactions?wait=true")).POST(HttpRequest.BodyPublishers.ofString(
+            "{\"transaction\":\"" + Base64Url.encode(forged.encoded()) + "\"}")).header("content-type",
+            "application/json").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).isEqualTo(409);
+        assertThat(refused.body()).contains("BAD_CERTIFICATE").contains("not the committee's key");
+        assertThat(d.certificate(blob).size()).as("the recorded certificate stands").isEqualTo(data.length);
 
         d.stop("ks-2");
         assertThat(d.status().get("ks-2").running()).isFalse();

@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * GET  /v1/blocks?from=H&amp;limit=N&amp;waitMs=W -> {ledgerId, head, blocks: [base64url]}   (long poll)
  * GET  /v1/policies/{id}             -> policy JSON
  * GET  /v1/accounts/{address}/nonce  -> {address, nextNonce}
- * GET  /v1/certificates/{blobId}     -> {blobId, size, endEpoch, confirmations, recordedAt}
+ * GET  /v1/certificates/{blobId}     -> {blobId, size, endEpoch, confirmations, recordedAt,
+ *                                        signatures: [{nodeId, nodeKey, signature}]}
  * GET  /health, GET /metrics (Prometheus text)
  * </pre>
  */
@@ -263,8 +264,12 @@ public final class LedgerServer extends VerticleBase {
       ApiErrors.send(ctx, 404, "UNKNOWN_BLOB", "no availability certificate for blob " + ctx.pathParam("blobId"));
       return;
     }
+    JsonArray signatures = new JsonArray();
+    c.signatures().forEach(s -> signatures.add(new JsonObject().put("nodeId", s.nodeId())
+        .put("nodeKey", io.cachet.crypto.Base64Url.encode(s.nodeKey().bytes()))
+        .put("signature", io.cachet.crypto.Base64Url.encode(s.signature()))));
     json(ctx, new JsonObject().put("blobId", c.blobId()).put("size", c.size()).put("endEpoch", c.endEpoch())
-        .put("confirmations", c.confirmations()).put("recordedAt", c.recordedAt()));
+        .put("confirmations", c.confirmations()).put("recordedAt", c.recordedAt()).put("signatures", signatures));
   }
 
   private void health(RoutingContext ctx) {
