@@ -35,7 +35,12 @@ public final class Cachet {
 
   /** The command line with its output writers, so tests see exactly what a person would. */
   public static CommandLine newCommandLine(PrintWriter out, PrintWriter err) {
-    CommandLine cl = new CommandLine(new Cachet());
+    CommandLine cl = new CommandLine(new Cachet()) {
+      @Override
+      public int execute(String... args) {
+        return super.execute(BlobIdArguments.protect(args));
+      }
+    };
     cl.setOut(out);
     cl.setErr(err);
     cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {

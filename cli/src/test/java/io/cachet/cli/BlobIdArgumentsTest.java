@@ -1,0 +1,42 @@
+package io.cachet.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** One blob id in 64 starts with '-'; the commands must still take it as the blob id. */
+class BlobIdArgumentsTest {
+  private static final String DASHED = "-DU6JE0DGiv8ZVkdeypx05RDS0Q_XEx6dmIfOD2ckCE";
+  private static final String DASHED_O = "-oU6JE0DGiv8ZVkdeypx05RDS0Q_XEx6dmIfOD2ckCE";
+
+  @TempDir Path home;
+
+  @Test
+  void dashedBlobIds_moveAfterTheEndOfOptions_inTheirOrder() {
+    assertThat(BlobIdArguments.protect(new String[] {"get", DASHED, "-o", "out"}))
+        .containsExactly("get", "-o", "out", "--", DASHED);
+    assertThat(BlobIdArguments.protect(new String[] {"get", "-o", "out", DASHED_O, "--", "x"}))
+        .containsExactly("get", "-o", "out", "--", DASHED_O, "x");
+    String[] plain = {"get", "3h9wJArxUnNIT0ShAFM6Zg6JU5GOgr4bTSwfPUV0eSc", "-o", "-", "--range", "0-9"};
+    assertThat(BlobIdArguments.protect(plain)).isSameAs(plain);
+    // one character short or long, or outside the alphabet: an option, left where it is
+    String[] notIds = {"get", DASHED.substring(1), DASHED + "A", "-DU6JE0DGiv8ZVkdeypx05RDS0Q_XEx6dmIfOD2ckC=", "-o", "x"};
+    assertThat(BlobIdArguments.protect(notIds)).isSameAs(notIds);
+  }
+
+  @Test
+  void get_takesADashedBlobId_asItsBlob_evenOneThatStartsLikeAnOption() {
+    for (String id : new String[] {DASHED, DASHED_O}) {
+      StringWriter err = new StringWriter();
+      int exit = Cachet.newCommandLine(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true))
+          .execute("get", id, "-o", home.resolve("out").toString(), "--home", home.toString());
+      // the blob id was accepted; what is missing is a network to fetch it from
+      assertThat(err.toString()).as(id).doesNotContain("Missing required parameter").contains("no network");
+      assertThat(exit).isEqualTo(ExitCodes.USAGE);
+    }
+  }
+}
