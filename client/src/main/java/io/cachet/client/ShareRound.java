@@ -8,6 +8,7 @@ import io.cachet.crypto.KeyServerSlot;
 import io.cachet.crypto.Share;
 import io.vertx.core.Promise;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -112,7 +113,7 @@ final class ShareRound {
       tried++;
       try {
         DataKey key = Envelope.recoverKey(header, subset);
-        winner = java.util.Arrays.copyOf(pick, t);
+        winner = Arrays.copyOf(pick, t);
         winner[t - 1] = shares.size() - 1;
         return key;
       } catch (CachetSecurityException e) {
@@ -145,7 +146,7 @@ final class ShareRound {
     }
     for (int j = 0; j < shares.size(); j++) {
       int index = j;
-      if (java.util.Arrays.stream(winner).anyMatch(w -> w == index)) {
+      if (Arrays.stream(winner).anyMatch(w -> w == index)) {
         continue;
       }
       List<Share> probe = new ArrayList<>(base);

@@ -8,6 +8,7 @@ import io.cachet.policy.Sequencer;
 import io.cachet.policy.server.LedgerServer;
 import io.cachet.storage.local.LocalNetwork;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,6 +84,8 @@ public final class TestNetwork implements AutoCloseable {
    * ledger answer for {@code delay} before passing it on (a zero delay follows the ledger directly
    * again): its view of the ledger then runs that far behind the ledger's head.
    */
+  private record ProxiedAnswer(int status, String contentType, Buffer body) {}
+
   void followLedgerWithDelay(int i, Duration delay) throws Exception {
     String url = ledgerUrl();
     if (!delay.isZero()) {
@@ -90,18 +93,18 @@ public final class TestNetwork implements AutoCloseable {
       io.vertx.core.http.HttpServer proxy = vertx.createHttpServer().requestHandler(req -> req.body()
           .compose(body -> client.request(req.method(), ledgerPort, "127.0.0.1", req.uri())
               .compose(out -> out.send(body))
-              .compose(in -> in.body().map(b -> new Object[] {in.statusCode(), in.getHeader("content-type"), b})))
+              .compose(in -> in.body().map(b -> new ProxiedAnswer(in.statusCode(), in.getHeader("content-type"), b))))
           .onComplete(ar -> vertx.setTimer(delay.toMillis(), t -> {
             if (ar.failed()) {
               req.response().setStatusCode(502).end();
               return;
             }
-            Object[] answer = ar.result();
-            req.response().setStatusCode((Integer) answer[0]);
-            if (answer[1] != null) {
-              req.response().putHeader("content-type", (String) answer[1]);
+            ProxiedAnswer answer = ar.result();
+            req.response().setStatusCode(answer.status());
+            if (answer.contentType() != null) {
+              req.response().putHeader("content-type", answer.contentType());
             }
-            req.response().end((io.vertx.core.buffer.Buffer) answer[2]);
+            req.response().end(answer.body());
           }))).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
       url = "http://127.0.0.1:" + proxy.actualPort();
     }
@@ -114,27 +117,29 @@ public final class TestNetwork implements AutoCloseable {
     keyServers.get(i - 1).closeAndWait();
   }
 
-  /** Waits until every running key server has applied the ledger's current head. */
+  /** Waits until every running key server has applied the ledger's current head; stopped ones are skipped. */
   public void keyServersCaughtUp() throws Exception {
+    awaitHead(false);
+  }
+
+  /**
+   * Waits until every key server's follower has applied the ledger's current head, and fails if
+   * one does not: from then on each of them decides by the state that head left.
+   */
+  public void allKeyServersAtHead() throws Exception {
+    awaitHead(true);
+  }
+
+  private void awaitHead(boolean strict) throws Exception {
     long h = sequencer.head().height();
     for (KeyServer s : keyServers) {
       try {
         s.awaitLedgerHeight(h).await(15, TimeUnit.SECONDS);
       } catch (Exception e) {
+        if (strict) {
+          throw e;
+        }
         // a stopped server does not catch up; the test stopped it
-      }
-    }
-  }
-
-  /**
-   * Waits until every running key server's follower has applied the ledger's current head: from
-   * then on each of them decides by the state that head left.
-   */
-  public void allKeyServersAtHead() throws Exception {
-    long h = sequencer.head().height();
-    for (KeyServer s : keyServers) {
-      if (s != null) {
-        s.awaitLedgerHeight(h).await(15, TimeUnit.SECONDS);
       }
     }
   }

@@ -5,6 +5,7 @@ import io.cachet.crypto.Blake2b;
 import io.cachet.crypto.Base64Url;
 import io.cachet.crypto.InvalidSignatureException;
 import io.cachet.crypto.PolicyId;
+import io.cachet.crypto.VerifyingKey;
 import io.cachet.crypto.codec.CanonicalWriter;
 import io.cachet.policy.Operation.AddAdmin;
 import io.cachet.policy.Operation.AddMember;
@@ -292,7 +293,7 @@ public final class LedgerState {
     if (members == null) {
       return TxOutcome.refused(Reason.BAD_CERTIFICATE, "this ledger has no storage committee yet");
     }
-    Map<String, io.cachet.crypto.VerifyingKey> keyOf = new HashMap<>();
+    Map<String, VerifyingKey> keyOf = new HashMap<>();
     members.members().forEach(m -> keyOf.put(m.nodeId(), m.nodeKey()));
     byte[] message = RecordCertificate.confirmationBytes(op.blobId(), op.size(), op.endEpoch());
     Set<String> nodes = new HashSet<>();

@@ -21,6 +21,7 @@ import io.cachet.storage.BlobId;
 import io.cachet.storage.gateway.CertificateSink;
 import io.cachet.storage.local.LocalNetwork;
 import io.cachet.storage.network.AvailabilityCertificate;
+import io.cachet.storage.network.NetworkConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -308,7 +309,7 @@ public final class Devnet implements AutoCloseable {
    * (the journal keeps it across restarts).
    */
   private void recordStorageCommittee() throws Exception {
-    io.cachet.storage.network.NetworkConfig network = storage.network();
+    NetworkConfig network = storage.network();
     List<Operation.CommitteeMember> members = network.nodes().stream()
         .map(n -> new Operation.CommitteeMember(n.id(), VerifyingKey.of(n.publicKey()))).toList();
     Operation.SetStorageCommittee wanted = new Operation.SetStorageCommittee(members, network.quorum());

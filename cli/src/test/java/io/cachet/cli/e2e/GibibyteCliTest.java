@@ -25,6 +25,8 @@ class GibibyteCliTest {
   private static final long SIZE = 1L << 30;
 
   @TempDir Path home;
+  /** Numbers each child's output files. */
+  private int calls;
 
   @Test
   void oneGibibyte_putAndGet_withA256MiBHeap() throws Exception {
@@ -82,8 +84,6 @@ class GibibyteCliTest {
     }
     return exit;
   }
-
-  private int calls;
 
   private static String tail(Path file) throws IOException {
     String s = Files.exists(file) ? Files.readString(file) : "";

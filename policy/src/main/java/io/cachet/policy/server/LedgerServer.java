@@ -266,8 +266,8 @@ public final class LedgerServer extends VerticleBase {
     }
     JsonArray signatures = new JsonArray();
     c.signatures().forEach(s -> signatures.add(new JsonObject().put("nodeId", s.nodeId())
-        .put("nodeKey", io.cachet.crypto.Base64Url.encode(s.nodeKey().bytes()))
-        .put("signature", io.cachet.crypto.Base64Url.encode(s.signature()))));
+        .put("nodeKey", Base64Url.encode(s.nodeKey().bytes()))
+        .put("signature", Base64Url.encode(s.signature()))));
     json(ctx, new JsonObject().put("blobId", c.blobId()).put("size", c.size()).put("endEpoch", c.endEpoch())
         .put("confirmations", c.confirmations()).put("recordedAt", c.recordedAt()).put("signatures", signatures));
   }
