@@ -11,6 +11,7 @@ import com.google.crypto.tink.signature.Ed25519PublicKey;
 import com.google.crypto.tink.subtle.AesGcmJce;
 import com.google.crypto.tink.util.Bytes;
 import com.google.crypto.tink.util.SecretBytes;
+import io.cachet.common.io.DurableFiles;
 import io.cachet.crypto.Base64Url;
 import io.cachet.crypto.FormatException;
 import io.cachet.crypto.Hex;
@@ -23,14 +24,9 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -353,33 +349,9 @@ final class KeyRing {
     writeAtomically(file, doc.encodePrettily().getBytes(StandardCharsets.UTF_8));
   }
 
-  /** Temporary file, fsync, atomic rename, fsync of the directory: the old file or the new, never half. */
+  /** The old file or the new, never half, and readable by its owner alone. */
   static void writeAtomically(Path file, byte[] bytes) throws IOException {
-    Path dir = file.toAbsolutePath().getParent();
-    Path tmp = dir.resolve(file.getFileName() + ".tmp");
-    Files.deleteIfExists(tmp);
-    try {
-      Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    } catch (UnsupportedOperationException e) {
-      Files.createFile(tmp);
-    }
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-      ByteBuffer buf = ByteBuffer.wrap(bytes);
-      while (buf.hasRemaining()) {
-        ch.write(buf);
-      }
-      ch.force(true);
-    }
-    try {
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-    }
-    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-      d.force(true);
-    } catch (IOException e) {
-      // some filesystems cannot open a directory for fsync; the rename itself is atomic
-    }
+    DurableFiles.write(file, bytes, true);
   }
 
   // ---------------------------------------------------------------- key encryption key

@@ -1,5 +1,6 @@
 package io.cachet.keyserver;
 
+import io.cachet.common.io.DurableFiles;
 import io.cachet.crypto.Hex;
 import io.cachet.crypto.WrongPassphraseException;
 import io.cachet.crypto.protocol.ServiceDescriptor;
@@ -119,7 +120,8 @@ public final class KeyServer {
    */
   public static Future<KeyServer> start(Vertx vertx, KeyServerConfig config, char[] passphrase, Clock clock) {
     return vertx.<KeyServer>executeBlocking(() -> {
-      Files.createDirectories(config.dataDir());
+      // private: it holds the keys and the audit log, which says who read what, and when
+      DurableFiles.privateDirectory(config.dataDir());
       FileChannel lock = lockDataDir(config.dataDir());
       KeyRing keys = null;
       try {

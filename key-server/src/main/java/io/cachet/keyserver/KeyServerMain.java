@@ -1,5 +1,6 @@
 package io.cachet.keyserver;
 
+import io.cachet.common.io.DurableFiles;
 import io.cachet.crypto.Hex;
 import io.cachet.crypto.WrongPassphraseException;
 import io.cachet.keyserver.audit.AuditLog;
@@ -102,7 +103,7 @@ public final class KeyServerMain {
   private static int rotate(KeyServerConfig config, Map<String, String> env, PrintStream out)
       throws IOException, WrongPassphraseException {
     char[] pass = passphrase(config, env);
-    Files.createDirectories(config.dataDir());
+    DurableFiles.privateDirectory(config.dataDir());
     try (FileChannel lock = KeyServer.lockDataDir(config.dataDir())) {
       KeyRing ring = KeyRing.openOrCreate(config.dataDir(), config.serverId(), pass, config.kdfMemoryKiB(),
           config.kdfIterations(), new SecureRandom());

@@ -288,4 +288,46 @@ class AuditLogTest {
         .isEqualTo(AuditLog.EXIT_IO);
     assertThat(AuditLog.verifyCommand(List.of(), o, e)).isEqualTo(AuditLog.EXIT_USAGE);
   }
+
+  @Test
+  void open_createsAFileOnlyItsOwnerCanRead() throws Exception {
+    Path file = logWith(1);
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .isEqualTo("rw-------");
+  }
+
+  @Test
+  void append_afterClose_failsAtOnceWithoutAPath() throws Exception {
+    Path file = dir.resolve("audit.log");
+    AuditLog log = AuditLog.open(file, AuditLog.Fsync.COMMIT, Duration.ofSeconds(1));
+    log.close();
+    CompletableFuture<Long> late = log.append(List.of(event(0)));
+    assertThat(late).isCompletedExceptionally();
+    assertThatThrownBy(late::join).hasMessageContaining("audit log is closed").hasMessageNotContaining(dir.toString());
+  }
+
+  @Test
+  void append_racingClose_neverLeavesARequestWaiting() throws Exception {
+    for (int round = 0; round < 20; round++) {
+      Path file = dir.resolve("race-" + round + ".log");
+      AuditLog log = AuditLog.open(file, AuditLog.Fsync.COMMIT, Duration.ofSeconds(1));
+      List<CompletableFuture<Long>> all = new ArrayList<>();
+      Thread appender = new Thread(() -> {
+        for (int i = 0; i < 200; i++) {
+          synchronized (all) {
+            all.add(log.append(List.of(event(i))));
+          }
+        }
+      });
+      appender.start();
+      log.close();
+      appender.join();
+      synchronized (all) {
+        for (CompletableFuture<Long> f : all) {
+          // each one is either written or refused; none hangs
+          f.handle((v, e) -> null).get(10, TimeUnit.SECONDS);
+        }
+      }
+    }
+  }
 }

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cachet.cli.DurableFiles;
+import io.cachet.common.io.DurableFiles;
 import io.cachet.crypto.Base64Url;
 import io.cachet.crypto.FormatException;
 import io.cachet.crypto.Identity;
@@ -91,7 +91,8 @@ public final class Devnet implements AutoCloseable {
   private Devnet(Path dir, Options options) throws Exception {
     this.dir = dir.toAbsolutePath();
     this.options = options;
-    Files.createDirectories(this.dir);
+    // private: key-server data, audit logs and secrets live under it
+    DurableFiles.privateDirectory(this.dir);
     lockChannel = FileChannel.open(this.dir.resolve("devnet.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     FileLock held;
     try {

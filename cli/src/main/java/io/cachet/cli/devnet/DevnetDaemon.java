@@ -2,7 +2,7 @@ package io.cachet.cli.devnet;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cachet.cli.DurableFiles;
+import io.cachet.common.io.DurableFiles;
 import io.cachet.crypto.Base64Url;
 import io.cachet.policy.server.ApiErrors;
 import io.vertx.core.Vertx;

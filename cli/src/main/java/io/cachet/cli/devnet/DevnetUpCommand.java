@@ -2,6 +2,7 @@ package io.cachet.cli.devnet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cachet.cli.ExitCodes;
+import io.cachet.common.io.DurableFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -60,8 +61,13 @@ final class DevnetUpCommand implements Callable<Integer> {
       }
       return ExitCodes.OK;
     }
-    Files.createDirectories(dir);
+    // private: the devnet's logs say who read what, and when; its secrets live beside them
+    DurableFiles.privateDirectory(dir);
     Path log = dir.resolve("devnet.log");
+    if (!Files.exists(log)) {
+      Files.createFile(log);
+    }
+    DurableFiles.restrictFile(log);
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.add("-Xmx" + heap);

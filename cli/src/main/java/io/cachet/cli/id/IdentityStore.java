@@ -1,6 +1,6 @@
 package io.cachet.cli.id;
 
-import io.cachet.cli.DurableFiles;
+import io.cachet.common.io.DurableFiles;
 import io.cachet.cli.UsageException;
 import io.cachet.crypto.Address;
 import io.cachet.crypto.FormatException;

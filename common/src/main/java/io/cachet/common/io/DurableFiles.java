@@ -25,11 +25,9 @@ public final class DurableFiles {
     Path dir = target.toAbsolutePath().getParent();
     Files.createDirectories(dir);
     Path tmp = dir.resolve("." + target.getFileName() + ".tmp");
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
-      if (ownerOnly) {
-        restrictFile(tmp);
-      }
+    Files.deleteIfExists(tmp);
+    createNew(tmp, ownerOnly);
+    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
       ByteBuffer buf = ByteBuffer.wrap(bytes);
       while (buf.hasRemaining()) {
         ch.write(buf);
@@ -42,6 +40,19 @@ public final class DurableFiles {
       Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
     }
     syncDirectory(dir);
+  }
+
+  /** Creates an empty file, private from its first moment when {@code ownerOnly} (no window at 0644). */
+  private static void createNew(Path file, boolean ownerOnly) throws IOException {
+    if (ownerOnly) {
+      try {
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        return;
+      } catch (UnsupportedOperationException e) {
+        // not a POSIX file system: the platform's default protection applies
+      }
+    }
+    Files.createFile(file);
   }
 
   /** Creates {@code target} with {@code bytes}, failing if it exists already. */

@@ -1,23 +1,12 @@
 package io.cachet.keyserver.audit;
 
+import io.cachet.common.io.RecordLog;
 import io.cachet.crypto.FormatException;
 import io.cachet.crypto.Hex;
-import java.io.BufferedInputStream;
 import java.io.Closeable;
-import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,7 +16,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.CRC32C;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,19 +27,11 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Format</h2>
  *
- * This class alone reads and writes the file. All integers are big-endian. The framing is the
- * ledger journal's:
- *
- * <pre>
- *   file    := header record*
- *   header  := "CAUD" u8:version(=1) u8[3]:reserved(=0)                        8 bytes
- *   record  := u32:length u32:crc32c(payload) u32:crc32c(first 8 bytes)       12-byte record header
- *              u8[length]:payload                                              an encoded AuditEntry
- * </pre>
- *
- * A record's length is 1 to {@link #MAX_PAYLOAD_LENGTH} and is checked against that bound before
- * anything is allocated. Entry {@code i} has sequence number {@code i} and carries the BLAKE2b-256
- * hash of entry {@code i - 1}'s payload (32 zero bytes for entry 0).
+ * The file is a {@link RecordLog} (the ledger journal's framing, one way for both) with magic
+ * {@code "CAUD"} and version 1; each record's payload is one encoded {@link AuditEntry}. Entry
+ * {@code i} has sequence number {@code i} and carries the BLAKE2b-256 hash of entry {@code i - 1}'s
+ * payload (32 zero bytes for entry 0). The file is private to its owner (0600): it says who read
+ * what, and when.
  *
  * <h2>Durability</h2>
  *
@@ -63,10 +44,10 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Recovery</h2>
  *
- * On {@link #open}, the rules of the ledger journal apply: a record cut short at the end of the
- * file (a torn append) is cut off, forced and logged as a warning; a record that fails its CRC
- * anywhere else, a broken chain or an undecodable entry refuses to open with an error naming the
- * file, the record and its offset. The log is fail-stop: once a write or force fails, every later
+ * On {@link #open}, the record log's rules apply: a record cut short at the end of the file (a
+ * torn append) is cut off, forced and logged as a warning; a record that fails its CRC anywhere
+ * else, a broken chain or an undecodable entry refuses to open with an error naming the file, the
+ * record and its offset. Appends after {@link #close} fail at once instead of waiting. The log is fail-stop: once a write or force fails, every later
  * append fails too (the key server then refuses to release anything) until it is reopened.
  *
  * <h2>What the chain does not cover</h2>
@@ -87,11 +68,12 @@ public final class AuditLog implements Closeable {
   /** Largest record payload: an entry is a few hundred bytes plus a message of at most 1 KiB. */
   public static final int MAX_PAYLOAD_LENGTH = 4096;
   static final int FORMAT_VERSION = 1;
-  static final int FILE_HEADER_LENGTH = 8;
-  static final int RECORD_HEADER_LENGTH = 12;
-  private static final int HEADER_CRC_COVERS = 8;
-  private static final byte[] MAGIC = "CAUD".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] FILE_HEADER = {MAGIC[0], MAGIC[1], MAGIC[2], MAGIC[3], (byte) FORMAT_VERSION, 0, 0, 0};
+  static final int FILE_HEADER_LENGTH = RecordLog.FILE_HEADER_LENGTH;
+  static final int RECORD_HEADER_LENGTH = RecordLog.RECORD_HEADER_LENGTH;
+
+  /** The audit log's file of records: magic "CAUD", version 1. */
+  static final RecordLog.Format FORMAT = new RecordLog.Format("audit log", "CAUD", FORMAT_VERSION, MAX_PAYLOAD_LENGTH);
+
   /** Events the writer takes in one group commit at most. */
   private static final int MAX_GROUP = 8192;
 
@@ -101,31 +83,34 @@ public final class AuditLog implements Closeable {
   private static final Pending WAKE_UP = new Pending(List.of(), new CompletableFuture<>());
 
   private final Path file;
-  private final FileChannel channel;
+  private final RecordLog log;
   private final Fsync fsync;
   private final long fsyncIntervalNanos;
   private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final Thread writer;
-  private final long truncatedBytes;
+
+  /**
+   * Held while deciding to queue work and while stopping, so that nothing is queued after the
+   * writer has taken its last look at the queue: such work would wait forever.
+   */
+  private final ReentrantLock admission = new ReentrantLock();
 
   // written by the writer thread only; read by any
   private volatile long records;
   private volatile byte[] head;
+  // guarded by admission for writes
   private volatile Throwable failure;
   private volatile boolean closing;
-  private long end;
   private boolean dirty;
   private long lastForce = System.nanoTime();
 
-  private AuditLog(Path file, FileChannel channel, Scan scan, Fsync fsync, Duration fsyncInterval) {
+  private AuditLog(Path file, RecordLog log, Chain chain, Fsync fsync, Duration fsyncInterval) {
     this.file = file;
-    this.channel = channel;
+    this.log = log;
     this.fsync = fsync;
     this.fsyncIntervalNanos = fsyncInterval.toNanos();
-    this.records = scan.records();
-    this.head = scan.head();
-    this.end = scan.validLength();
-    this.truncatedBytes = scan.fileLength() - scan.validLength();
+    this.records = chain.records;
+    this.head = chain.head;
     this.writer = new Thread(this::run, "cachet-audit-writer");
     this.writer.setDaemon(true);
   }
@@ -133,8 +118,8 @@ public final class AuditLog implements Closeable {
   // ---------------------------------------------------------------- opening
 
   /**
-   * Opens the log at {@code file}, creating it if missing, and recovers it by the rules in the
-   * class comment.
+   * Opens the log at {@code file}, creating it if missing (readable by its owner alone: it says
+   * who read what, and when), and recovers it by the rules in the class comment.
    *
    * @throws IOException if the file is damaged before its tail, its chain is broken, it is locked
    *     by another key server, or it cannot be read or written
@@ -144,59 +129,40 @@ public final class AuditLog implements Closeable {
     if (fsyncInterval.isNegative() || fsyncInterval.isZero()) {
       throw new IllegalArgumentException("fsyncInterval must be positive");
     }
-    FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-        StandardOpenOption.WRITE);
-    try {
-      FileLock lock;
-      try {
-        lock = channel.tryLock();
-      } catch (OverlappingFileLockException e) {
-        lock = null;
-      }
-      if (lock == null) {
-        throw new IOException(file + ": audit log is locked, already open in this process or another");
-      }
-      long size = channel.size();
-      if (size < FILE_HEADER_LENGTH) {
-        ByteBuffer existing = ByteBuffer.allocate((int) size);
-        readFully(channel, existing, 0);
-        if (!Arrays.equals(existing.array(), Arrays.copyOf(FILE_HEADER, (int) size))) {
-          throw new IOException(file + ": " + size + " bytes, too short for an audit log header");
-        }
-        channel.write(ByteBuffer.wrap(FILE_HEADER), 0);
-        channel.force(true);
-        forceDirectory(file);
-        size = FILE_HEADER_LENGTH;
-        LOG.info("event=audit_log_created file={}", file);
-      }
-      Scan scan = scan(channel, size);
-      if (scan.problem() != null && scan.problem().kind() != Problem.Kind.TORN_TAIL) {
-        throw new IOException(file + ": " + scan.problem());
-      }
-      if (scan.problem() != null) {
-        channel.truncate(scan.validLength());
-        channel.force(true);
-        LOG.warn("event=audit_tail_truncated file={} offset={} bytes={} reason=\"{}\" kept={}", file,
-            scan.validLength(), size - scan.validLength(), scan.problem().what(), scan.records());
-      }
-      AuditLog log = new AuditLog(file, channel, scan, fsync, fsyncInterval);
-      log.writer.start();
-      return log;
-    } catch (IOException | RuntimeException | Error e) {
-      try {
-        channel.close();
-      } catch (IOException suppressed) {
-        e.addSuppressed(suppressed);
-      }
-      throw e;
+    Chain chain = new Chain();
+    RecordLog log = RecordLog.open(file, FORMAT, true, chain);
+    if (log.truncatedBytes() > 0) {
+      LOG.warn("event=audit_tail_truncated file={} bytes={} kept={}", file, log.truncatedBytes(), chain.records);
     }
+    AuditLog audit = new AuditLog(file, log, chain, fsync, fsyncInterval);
+    audit.writer.start();
+    return audit;
   }
 
-  private static void forceDirectory(Path file) {
-    try (FileChannel dir = FileChannel.open(file.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
-      dir.force(true);
-    } catch (IOException e) {
-      // not every filesystem lets a directory be opened for fsync
+  /** Follows the hash chain through the records as they are read, refusing the first break. */
+  private static final class Chain implements RecordLog.RecordReader {
+    long records;
+    byte[] head = AuditEntry.GENESIS.clone();
+
+    @Override
+    public void accept(long index, long offset, byte[] payload) throws RecordLog.RejectedRecordException {
+      AuditEntry entry;
+      try {
+        entry = AuditEntry.decode(payload);
+      } catch (FormatException e) {
+        throw new RecordLog.RejectedRecordException(Problem.Kind.BAD_ENTRY.name(), e.getMessage());
+      }
+      if (entry.sequence() != index) {
+        throw new RecordLog.RejectedRecordException(Problem.Kind.BROKEN_CHAIN.name(), "sequence number "
+            + entry.sequence() + " where " + index + " was due (an entry was removed, repeated or moved)");
+      }
+      if (!Arrays.equals(entry.previousHash(), head)) {
+        throw new RecordLog.RejectedRecordException(Problem.Kind.BROKEN_CHAIN.name(), "previous hash "
+            + Hex.to0x(entry.previousHash()) + " is not the hash of record " + (index - 1) + " (" + Hex.to0x(head)
+            + "): record " + (index - 1) + " was altered, or this record's link was");
+      }
+      head = AuditEntry.hashOf(payload);
+      records = index + 1;
     }
   }
 
@@ -215,6 +181,16 @@ public final class AuditLog implements Closeable {
       BAD_ENTRY,
       /** An entry whose sequence number or previous hash does not follow the entry before it. */
       BROKEN_CHAIN
+    }
+
+    static Problem of(RecordLog.Problem p) {
+      Kind kind = switch (p.kind()) {
+        case BAD_HEADER -> Kind.BAD_HEADER;
+        case TORN_TAIL -> Kind.TORN_TAIL;
+        case CORRUPT_RECORD -> Kind.CORRUPT_RECORD;
+        case REJECTED -> Kind.valueOf(p.rejectedAs());
+      };
+      return new Problem(kind, p.record(), p.offset(), p.what());
     }
 
     @Override
@@ -239,153 +215,10 @@ public final class AuditLog implements Closeable {
    * encoding, consecutive sequence numbers and the hash chain. Stops at the first problem.
    */
   public static Verification verify(Path file) throws IOException {
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-      long size = channel.size();
-      Problem bad = checkHeader(channel, size);
-      if (bad != null) {
-        return new Verification(0, AuditEntry.GENESIS.clone(), bad);
-      }
-      Scan scan = scan(channel, size);
-      return new Verification(scan.records(), scan.head(), scan.problem());
-    } catch (NoSuchFileException e) {
-      throw new NoSuchFileException(file + ": no audit log");
-    }
-  }
-
-  private static Problem checkHeader(FileChannel channel, long size) throws IOException {
-    if (size < FILE_HEADER_LENGTH) {
-      return new Problem(Problem.Kind.BAD_HEADER, 0, 0, size + " bytes, too short for an audit log header");
-    }
-    ByteBuffer header = ByteBuffer.allocate(FILE_HEADER_LENGTH);
-    readFully(channel, header, 0);
-    byte[] bytes = header.array();
-    if (!Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
-      return new Problem(Problem.Kind.BAD_HEADER, 0, 0, "bad magic, not a Cachet audit log");
-    }
-    if (bytes[4] != FORMAT_VERSION) {
-      return new Problem(Problem.Kind.BAD_HEADER, 0, 4, "unknown format version " + (bytes[4] & 0xFF));
-    }
-    if (bytes[5] != 0 || bytes[6] != 0 || bytes[7] != 0) {
-      return new Problem(Problem.Kind.BAD_HEADER, 0, 5, "reserved header bytes are not zero");
-    }
-    return null;
-  }
-
-  private record Scan(long records, long validLength, long fileLength, byte[] head, Problem problem) {}
-
-  /** Walks every record after the header; never allocates more than {@link #MAX_PAYLOAD_LENGTH} for one. */
-  private static Scan scan(FileChannel channel, long size) throws IOException {
-    Problem bad = checkHeader(channel, size);
-    if (bad != null) {
-      return new Scan(0, 0, size, AuditEntry.GENESIS.clone(), bad);
-    }
-    channel.position(FILE_HEADER_LENGTH);
-    DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel), 64 * 1024));
-    byte[] header = new byte[RECORD_HEADER_LENGTH];
-    byte[] payload = new byte[MAX_PAYLOAD_LENGTH];
-    CRC32C crc = new CRC32C();
-    long offset = FILE_HEADER_LENGTH;
-    long n = 0;
-    byte[] previous = AuditEntry.GENESIS.clone();
-    while (offset < size) {
-      long remaining = size - offset;
-      if (remaining < RECORD_HEADER_LENGTH) {
-        return torn(n, offset, size, previous, "record header cut short, " + remaining + " of "
-            + RECORD_HEADER_LENGTH + " bytes");
-      }
-      in.readFully(header);
-      ByteBuffer fields = ByteBuffer.wrap(header);
-      long length = Integer.toUnsignedLong(fields.getInt(0));
-      int payloadCrc = fields.getInt(4);
-      crc.reset();
-      crc.update(header, 0, HEADER_CRC_COVERS);
-      long available = remaining - RECORD_HEADER_LENGTH;
-      if ((int) crc.getValue() != fields.getInt(HEADER_CRC_COVERS)) {
-        if (allZero(header) && restIsZero(in, available)) {
-          return torn(n, offset, size, previous, "zero bytes from a record header to the end of the file");
-        }
-        return broken(Problem.Kind.CORRUPT_RECORD, n, offset, size, previous, "record header fails its CRC32C");
-      }
-      if (length == 0 || length > MAX_PAYLOAD_LENGTH) {
-        return broken(Problem.Kind.CORRUPT_RECORD, n, offset, size, previous, "invalid record length " + length);
-      }
-      if (length > available) {
-        return torn(n, offset, size, previous, "payload cut short, " + available + " of " + length + " bytes");
-      }
-      int len = (int) length;
-      in.readFully(payload, 0, len);
-      crc.reset();
-      crc.update(payload, 0, len);
-      if ((int) crc.getValue() != payloadCrc) {
-        if (length == available) {
-          return torn(n, offset, size, previous, "payload CRC32C mismatch in the last record");
-        }
-        return broken(Problem.Kind.CORRUPT_RECORD, n, offset, size, previous, "record payload fails its CRC32C");
-      }
-      byte[] bytes = Arrays.copyOf(payload, len);
-      AuditEntry entry;
-      try {
-        entry = AuditEntry.decode(bytes);
-      } catch (FormatException e) {
-        return broken(Problem.Kind.BAD_ENTRY, n, offset, size, previous, e.getMessage());
-      }
-      if (entry.sequence() != n) {
-        return broken(Problem.Kind.BROKEN_CHAIN, n, offset, size, previous, "sequence number " + entry.sequence()
-            + " where " + n + " was due (an entry was removed, repeated or moved)");
-      }
-      if (!Arrays.equals(entry.previousHash(), previous)) {
-        return broken(Problem.Kind.BROKEN_CHAIN, n, offset, size, previous, "previous hash "
-            + Hex.to0x(entry.previousHash()) + " is not the hash of record " + (n - 1) + " ("
-            + Hex.to0x(previous) + "): record " + (n - 1) + " was altered, or this record's link was");
-      }
-      previous = AuditEntry.hashOf(bytes);
-      offset += RECORD_HEADER_LENGTH + length;
-      n++;
-    }
-    return new Scan(n, offset, size, previous, null);
-  }
-
-  private static Scan torn(long n, long offset, long size, byte[] head, String what) {
-    return new Scan(n, offset, size, head, new Problem(Problem.Kind.TORN_TAIL, n, offset, what));
-  }
-
-  private static Scan broken(Problem.Kind kind, long n, long offset, long size, byte[] head, String what) {
-    return new Scan(n, offset, size, head, new Problem(kind, n, offset, what));
-  }
-
-  private static boolean allZero(byte[] b) {
-    for (byte x : b) {
-      if (x != 0) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static boolean restIsZero(InputStream in, long count) throws IOException {
-    byte[] chunk = new byte[8192];
-    for (long left = count; left > 0; ) {
-      int r = in.read(chunk, 0, (int) Math.min(chunk.length, left));
-      if (r < 0) {
-        throw new EOFException();
-      }
-      for (int i = 0; i < r; i++) {
-        if (chunk[i] != 0) {
-          return false;
-        }
-      }
-      left -= r;
-    }
-    return true;
-  }
-
-  private static void readFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
-    while (buf.hasRemaining()) {
-      int r = ch.read(buf, position + buf.position());
-      if (r < 0) {
-        throw new EOFException();
-      }
-    }
+    Chain chain = new Chain();
+    RecordLog.Inspection inspection = RecordLog.inspect(file, FORMAT, chain);
+    Problem problem = inspection.problem() == null ? null : Problem.of(inspection.problem());
+    return new Verification(chain.records, chain.head, problem);
   }
 
   // ---------------------------------------------------------------- appending
@@ -401,13 +234,19 @@ public final class AuditLog implements Closeable {
       done.complete(records - 1);
       return done;
     }
-    Throwable f = failure;
-    if (f != null || closing) {
-      done.completeExceptionally(new IOException(file + ": audit log " + (f != null ? "stopped: " + f.getMessage()
-          : "is closed"), f));
-      return done;
+    List<AuditEvent> copy = List.copyOf(events);
+    admission.lock();
+    try {
+      Throwable f = failure;
+      if (f != null || closing) {
+        done.completeExceptionally(new IOException("audit log " + (f != null ? "stopped" : "is closed")
+            + ": nothing more is recorded, so nothing more is released", f));
+        return done;
+      }
+      queue.add(new Pending(copy, done));
+    } finally {
+      admission.unlock();
     }
-    queue.add(new Pending(List.copyOf(events), done));
     return done;
   }
 
@@ -458,44 +297,25 @@ public final class AuditLog implements Closeable {
     if (failure != null) {
       throw new IOException("audit log stopped", failure);
     }
-    List<ByteBuffer> buffers = new ArrayList<>();
+    List<byte[]> payloads = new ArrayList<>();
     long seq = records;
     byte[] prev = head;
-    long bytes = 0;
-    CRC32C crc = new CRC32C();
     for (Pending p : group) {
       for (AuditEvent e : p.events()) {
         byte[] payload = new AuditEntry(seq, prev, e).encode();
         if (payload.length > MAX_PAYLOAD_LENGTH) {
           throw new IllegalStateException("audit entry of " + payload.length + " bytes");
         }
-        crc.reset();
-        crc.update(payload);
-        ByteBuffer h = ByteBuffer.allocate(RECORD_HEADER_LENGTH);
-        h.putInt(payload.length).putInt((int) crc.getValue());
-        crc.reset();
-        crc.update(h.array(), 0, HEADER_CRC_COVERS);
-        h.putInt((int) crc.getValue()).flip();
-        buffers.add(h);
-        buffers.add(ByteBuffer.wrap(payload));
-        bytes += RECORD_HEADER_LENGTH + payload.length;
+        payloads.add(payload);
         prev = AuditEntry.hashOf(payload);
         seq++;
       }
     }
-    ByteBuffer[] array = buffers.toArray(ByteBuffer[]::new);
-    channel.position(end);
-    for (int first = 0; first < array.length; ) {
-      channel.write(array, first, array.length - first);
-      while (first < array.length && !array[first].hasRemaining()) {
-        first++;
-      }
+    log.append(payloads, fsync == Fsync.COMMIT);
+    dirty = fsync != Fsync.COMMIT;
+    if (!dirty) {
+      lastForce = System.nanoTime();
     }
-    dirty = true;
-    if (fsync == Fsync.COMMIT) {
-      force();
-    }
-    end += bytes;
     records = seq;
     head = prev;
     long last = seq - 1;
@@ -505,24 +325,30 @@ public final class AuditLog implements Closeable {
   }
 
   private void force() throws IOException {
-    channel.force(false);
+    log.force();
     dirty = false;
     lastForce = System.nanoTime();
   }
 
   private void fail(Throwable cause, List<Pending> group) {
-    failure = cause;
     LOG.error("event=audit_log_failed file={} reason=\"{}\"", file, cause.toString());
+    IOException stopped = new IOException("audit log stopped: nothing more is recorded, so nothing more is released",
+        cause);
+    admission.lock();
     try {
-      channel.close();
-    } catch (IOException suppressed) {
-      cause.addSuppressed(suppressed);
-    }
-    IOException stopped = new IOException(file + ": audit log stopped: " + cause.getMessage(), cause);
-    group.forEach(p -> p.done().completeExceptionally(stopped));
-    Pending p;
-    while ((p = queue.poll()) != null) {
-      p.done().completeExceptionally(stopped);
+      failure = cause;
+      try {
+        log.close();
+      } catch (IOException suppressed) {
+        cause.addSuppressed(suppressed);
+      }
+      group.forEach(p -> p.done().completeExceptionally(stopped));
+      Pending p;
+      while ((p = queue.poll()) != null) {
+        p.done().completeExceptionally(stopped);
+      }
+    } finally {
+      admission.unlock();
     }
   }
 
@@ -544,7 +370,7 @@ public final class AuditLog implements Closeable {
 
   /** Bytes cut off a torn tail when this log was opened. */
   public long truncatedBytes() {
-    return truncatedBytes;
+    return log.truncatedBytes();
   }
 
   /** Why the log stopped, or null while it works. */
@@ -552,11 +378,19 @@ public final class AuditLog implements Closeable {
     return failure;
   }
 
-  /** Writes what is queued, forces it, and closes the file. */
+  /**
+   * Writes what is queued, forces it, and closes the file. Appends after this (or racing with it)
+   * fail at once; none is left waiting.
+   */
   @Override
   public void close() throws IOException {
-    closing = true;
-    queue.add(WAKE_UP);
+    admission.lock();
+    try {
+      closing = true;
+      queue.add(WAKE_UP);
+    } finally {
+      admission.unlock();
+    }
     try {
       writer.join(TimeUnit.SECONDS.toMillis(30));
     } catch (InterruptedException e) {
@@ -565,12 +399,10 @@ public final class AuditLog implements Closeable {
     Pending p;
     while ((p = queue.poll()) != null) {
       if (p != WAKE_UP) {
-        p.done().completeExceptionally(new IOException(file + ": audit log is closed"));
+        p.done().completeExceptionally(new IOException("audit log is closed"));
       }
     }
-    if (channel.isOpen()) {
-      channel.close();
-    }
+    log.close();
   }
 
   // ---------------------------------------------------------------- command
