@@ -599,6 +599,48 @@ public final class RecordLog implements Closeable {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // Reading back
+  // ---------------------------------------------------------------------------------------------
+
+  /**
+   * Reads the committed record that starts at {@code offset} (as handed to the {@link
+   * RecordReader} on open, or the size before an append), checking both of its CRCs again: what
+   * is served from disk is what was written.
+   *
+   * @throws IllegalArgumentException if no committed record can start there
+   * @throws CorruptRecordLogException if the record no longer passes its checks
+   */
+  public byte[] read(long offset) throws IOException {
+    lock.lock();
+    try {
+      checkWritable();
+      if (offset < FILE_HEADER_LENGTH || offset + RECORD_HEADER_LENGTH > end) {
+        throw new IllegalArgumentException("no committed record at offset " + offset);
+      }
+      ByteBuffer header = ByteBuffer.allocate(RECORD_HEADER_LENGTH);
+      readFully(channel, header, offset);
+      CRC32C crc = new CRC32C();
+      int length = header.getInt(0);
+      if (headerCrc(crc, header.array()) != header.getInt(HEADER_CRC_COVERS) || length <= 0
+          || length > format.maxPayloadLength() || offset + RECORD_HEADER_LENGTH + length > end) {
+        throw new CorruptRecordLogException(file, format.name(), new Problem(Problem.Kind.CORRUPT_RECORD, null, -1,
+            offset, "record header fails its checks on read"));
+      }
+      ByteBuffer payload = ByteBuffer.allocate(length);
+      readFully(channel, payload, offset + RECORD_HEADER_LENGTH);
+      crc.reset();
+      crc.update(payload.array());
+      if ((int) crc.getValue() != header.getInt(4)) {
+        throw new CorruptRecordLogException(file, format.name(), new Problem(Problem.Kind.CORRUPT_RECORD, null, -1,
+            offset, "record payload fails its CRC32C check on read"));
+      }
+      return payload.array();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // Accessors and closing
   // ---------------------------------------------------------------------------------------------
 

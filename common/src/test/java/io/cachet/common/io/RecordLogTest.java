@@ -134,4 +134,18 @@ class RecordLogTest {
           .hasMessageContaining("is locked");
     }
   }
+
+  @Test
+  void read_atOffsetsHandedOut_returnsThePayload_andRefusesOthers() throws Exception {
+    Path file = written(3);
+    List<Long> offsets = new ArrayList<>();
+    try (RecordLog log = RecordLog.open(file, FORMAT, false, (i, off, p) -> offsets.add(off))) {
+      long next = log.size();
+      log.append(List.of(new byte[] {42}), true);
+      assertThat(log.read(offsets.get(1))).containsExactly(1, 1, 2, 3);
+      assertThat(log.read(next)).containsExactly(42);
+      assertThatThrownBy(() -> log.read(next + 1)).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> log.read(3)).isInstanceOf(IllegalArgumentException.class);
+    }
+  }
 }
