@@ -608,7 +608,8 @@ public final class RecordLog implements Closeable {
    * is served from disk is what was written.
    *
    * @throws IllegalArgumentException if no committed record can start there
-   * @throws CorruptRecordLogException if the record no longer passes its checks
+   * @throws CorruptRecordLogException if the bytes there do not pass a record's checks: the
+   *     record was damaged, or the offset is not one a record starts at
    */
   public byte[] read(long offset) throws IOException {
     lock.lock();
