@@ -3,6 +3,7 @@ package io.cachet.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cachet.crypto.Blake2b;
 import io.cachet.crypto.FormatException;
 import io.cachet.crypto.Identity;
 import io.cachet.crypto.PolicyId;
@@ -20,6 +21,7 @@ class TransactionCodecProperties {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final Identity SENDER = Identity.generate(RANDOM);
   private static final Identity OTHER = Identity.generate(RANDOM);
+  private static final LedgerRef LEDGER = new LedgerRef("cachet-test", Blake2b.hash256(new byte[] {1}));
 
   /** One valid transaction of every kind, to round-trip and to mutate. */
   static List<Transaction> samples() {
@@ -42,7 +44,7 @@ class TransactionCodecProperties {
             new Operation.CommitteeMember("node-1", SENDER.verifyingKey())), 2));
     List<Transaction> out = new ArrayList<>();
     for (int i = 0; i < ops.size(); i++) {
-      out.add(Transaction.sign(SENDER, i, ops.get(i)));
+      out.add(Transaction.sign(SENDER, LEDGER, i, ops.get(i)));
     }
     return out;
   }
