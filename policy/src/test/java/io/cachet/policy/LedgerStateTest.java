@@ -109,6 +109,43 @@ class LedgerStateTest {
   }
 
   @Test
+  void transactionForAnotherGenesisOrId_refusedWrongLedger_andUsesNoNonce() {
+    LedgerRef otherGenesis = new LedgerRef(LEDGER.ledgerId(), randomDigest());
+    LedgerRef otherId = new LedgerRef("cachet-other", LEDGER.genesisDigest());
+    for (LedgerRef other : List.of(otherGenesis, otherId)) {
+      TxOutcome o = state.apply(Transaction.sign(alice, other, 0, new CreateAllowList()), T0);
+      assertThat(o.reason()).isEqualTo(Reason.WRONG_LEDGER);
+      assertThat(o.message()).contains(other.toString()).contains(LEDGER.toString());
+    }
+    assertThat(state.nextNonce(alice.address())).isZero();
+    assertThat(state.policies()).isEmpty();
+    assertThat(state.apply(Transaction.sign(alice, LEDGER, 0, new CreateAllowList()), T0).accepted()).isTrue();
+  }
+
+  @Test
+  void stateWithoutGenesis_refusesEveryTransaction_andBindsOnce() {
+    LedgerState unbound = new LedgerState(OPERATOR.address());
+    assertThat(unbound.apply(Transaction.sign(alice, LEDGER, 0, new CreateAllowList()), T0).reason())
+        .isEqualTo(Reason.WRONG_LEDGER);
+    unbound.bind(LEDGER);
+    unbound.bind(LEDGER);
+    assertThat(unbound.apply(Transaction.sign(alice, LEDGER, 0, new CreateAllowList()), T0).accepted()).isTrue();
+    assertThatThrownBy(() -> unbound.bind(new LedgerRef(LEDGER.ledgerId(), randomDigest())))
+        .isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void policyId_dependsOnLedgerIdGenesisSenderAndNonce() {
+    PolicyId base = LedgerState.policyIdFor(LEDGER, alice.address(), 0);
+    assertThat(LedgerState.policyIdFor(LEDGER, alice.address(), 0)).isEqualTo(base);
+    assertThat(List.of(
+        LedgerState.policyIdFor(new LedgerRef(LEDGER.ledgerId(), randomDigest()), alice.address(), 0),
+        LedgerState.policyIdFor(new LedgerRef("cachet-other", LEDGER.genesisDigest()), alice.address(), 0),
+        LedgerState.policyIdFor(LEDGER, bob.address(), 0),
+        LedgerState.policyIdFor(LEDGER, alice.address(), 1))).doesNotContain(base).doesNotHaveDuplicates();
+  }
+
+  @Test
   void futureNonce_refusedBadNonce() {
     assertThat(state.apply(Transaction.sign(alice, LEDGER, 5, new CreateAllowList()), T0).reason()).isEqualTo(Reason.BAD_NONCE);
   }

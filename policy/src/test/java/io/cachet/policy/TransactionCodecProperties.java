@@ -80,6 +80,43 @@ class TransactionCodecProperties {
     }
   }
 
+  @Provide
+  Arbitrary<LedgerRef> ledgers() {
+    Arbitrary<String> ids = Arbitraries.strings().withChars("abcXYZ019._:-").ofMinLength(1).ofMaxLength(64);
+    Arbitrary<byte[]> digests = Arbitraries.bytes().array(byte[].class).ofSize(32);
+    return net.jqwik.api.Combinators.combine(ids, digests).as(LedgerRef::new);
+  }
+
+  @Property(tries = 200)
+  void decode_ofEncode_keepsTheLedger(@ForAll("ledgers") LedgerRef ledger, @ForAll("transactions") Transaction sample,
+      @ForAll long nonce) throws Exception {
+    Transaction tx = Transaction.sign(SENDER, ledger, Math.abs(nonce % Long.MAX_VALUE), sample.operation());
+    Transaction back = Transaction.decode(tx.encoded());
+    assertThat(back.ledger()).isEqualTo(ledger);
+    assertThat(back.nonce()).isEqualTo(tx.nonce());
+    back.verifySignature();
+  }
+
+  /** Whatever a copier changes in the ledger fields, the result is malformed or its signature fails. */
+  @Property(tries = 1000)
+  void changedLedgerFields_neverVerify(@ForAll("ledgers") LedgerRef ledger, @ForAll("transactions") Transaction sample,
+      @ForAll long seed) throws Exception {
+    Transaction tx = Transaction.sign(SENDER, ledger, 1, sample.operation());
+    byte[] b = tx.encoded();
+    int tagLength = 1 + Transaction.TAG.length();
+    int ledgerFields = 1 + ledger.ledgerId().length() + 32;
+    Random r = new Random(seed);
+    b[tagLength + r.nextInt(ledgerFields)] ^= (byte) (1 + r.nextInt(255));
+    Transaction changed;
+    try {
+      changed = Transaction.decode(b);
+    } catch (FormatException expected) {
+      return;
+    }
+    assertThat(changed.ledger()).isNotEqualTo(ledger);
+    assertThatThrownBy(changed::verifySignature).isInstanceOf(io.cachet.crypto.InvalidSignatureException.class);
+  }
+
   @Property(tries = 1000)
   void decode_randomBytes_onlyFormatError(@ForAll byte[] bytes) {
     assertThatThrownBy(() -> Transaction.decode(bytes)).isInstanceOf(FormatException.class);
