@@ -4,6 +4,7 @@ import io.cachet.crypto.Address;
 import io.cachet.crypto.Identity;
 import io.cachet.crypto.PolicyId;
 import io.cachet.crypto.VerifyingKey;
+import io.cachet.policy.LedgerRef;
 import io.cachet.policy.LedgerState;
 import io.cachet.policy.Operation;
 import io.cachet.policy.Sequencer;
@@ -61,6 +62,11 @@ final class TestLedger {
 
   String url() {
     return "http://" + HOST + ":" + port;
+  }
+
+  /** This ledger's id and genesis digest. */
+  LedgerRef ref() {
+    return sequencer.ledger();
   }
 
   VerifyingKey sequencerKey() {
