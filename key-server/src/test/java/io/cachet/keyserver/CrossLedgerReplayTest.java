@@ -76,4 +76,23 @@ class CrossLedgerReplayTest extends KeyServerTestBase {
       ledgerA.close();
     }
   }
+
+  @Test
+  void keyServerPinnedToAnotherGenesis_followsNothing_andFailsClosed() throws Exception {
+    TestLedger ledgerA = new TestLedger(vertx, dir.resolve("ledger-a"), clock);
+    try {
+      // configured for ledger A (same id, same URL as B by mistake): B's genesis is refused
+      KeyServer ks = KeyServer.start(vertx, config("ks-1").with("genesis-digest", ledgerA.ref().genesisHex()),
+          PASSPHRASE.clone(), clock).await(30, TimeUnit.SECONDS);
+      servers.add(ks);
+      Requester bob = new Requester(clock, List.of(ks.serverId()));
+      PolicyId list = ledger.createAllowList(alice);
+      ledger.addMember(alice, list, bob.address(), Window.ALWAYS);
+      Reply r = fetch(ks, bob, List.of(io.cachet.crypto.protocol.FetchKeyItem.of(seal(list, ks), 1)));
+      assertThat(r.status()).isEqualTo(503);
+      assertThat(r.reason()).isEqualTo("LEDGER_STALE");
+    } finally {
+      ledgerA.close();
+    }
+  }
 }

@@ -139,7 +139,8 @@ public final class Devnet implements AutoCloseable {
       char[] pass = passphrase(dir.resolve("secrets"), id);
       keyServerPassphrases.add(pass);
       keyServerConfigs.add(KeyServerConfig.defaults(id, dir.resolve(id), ledgerUrl(), options.ledgerId(),
-          sequencerKey.verifyingKey()).with(Map.of("port", Integer.toString(port(id)), "ledger-poll-wait", "2s")));
+          sequencerKey.verifyingKey()).with(Map.of("port", Integer.toString(port(id)), "ledger-poll-wait", "2s",
+              "genesis-digest", sequencer.ledger().genesisHex())));
       startKeyServer(i);
     }
     storage = LocalNetwork.start(vertx, dir.resolve("storage"), LocalNetwork.Options.defaults()
