@@ -128,14 +128,14 @@ public final class KeyServerHarness {
         .await(60, TimeUnit.SECONDS);
 
     Identity owner = Identity.generate(RANDOM);
-    PolicyId list = LedgerState.policyIdFor(owner.address(), 0);
-    sequencer.submit(Transaction.sign(owner, 0, new Operation.CreateAllowList())).get(10, TimeUnit.SECONDS);
+    PolicyId list = LedgerState.policyIdFor(sequencer.ledger(), owner.address(), 0);
+    sequencer.submit(Transaction.sign(owner, sequencer.ledger(), 0, new Operation.CreateAllowList())).get(10, TimeUnit.SECONDS);
     List<Identity> people = new ArrayList<>();
     long head = 0;
     for (int i = 0; i < REQUESTERS; i++) {
       Identity who = Identity.generate(RANDOM);
       people.add(who);
-      head = sequencer.submit(Transaction.sign(owner, i + 1L, new Operation.AddMember(list, who.address(),
+      head = sequencer.submit(Transaction.sign(owner, sequencer.ledger(), i + 1L, new Operation.AddMember(list, who.address(),
           Window.ALWAYS))).get(10, TimeUnit.SECONDS).height();
     }
     ks.awaitLedgerHeight(head).await(30, TimeUnit.SECONDS);

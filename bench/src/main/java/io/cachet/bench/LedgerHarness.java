@@ -3,6 +3,7 @@ package io.cachet.bench;
 import io.cachet.crypto.Identity;
 import io.cachet.policy.Follower;
 import io.cachet.policy.LedgerClient;
+import io.cachet.policy.LedgerRef;
 import io.cachet.policy.Operation;
 import io.cachet.policy.Sequencer;
 import io.cachet.policy.Transaction;
@@ -105,8 +106,8 @@ public final class LedgerHarness {
     follower.close();
 
     LedgerClient client = new LedgerClient(vertx, url);
-    overHttp(client, senders, nonces, WARMUP_SECONDS);
-    double http = overHttp(client, senders, nonces, seconds);
+    overHttp(client, sequencer.ledger(), senders, nonces, WARMUP_SECONDS);
+    double http = overHttp(client, sequencer.ledger(), senders, nonces, seconds);
     System.out.printf("over HTTP: %.0f committed tx/s%n", http);
     System.out.printf("blocks: %d (head)%n", sequencer.head().height());
 
@@ -119,11 +120,11 @@ public final class LedgerHarness {
    * Signs each sender's next transactions before the clock starts: clients sign on their own
    * machines, so client signing must not be charged to the ledger on this 2-core box.
    */
-  private static Transaction[][] presign(List<Identity> senders, long[] nonces, int perSender) {
+  private static Transaction[][] presign(LedgerRef ledger, List<Identity> senders, long[] nonces, int perSender) {
     Transaction[][] txs = new Transaction[senders.size()][perSender];
     java.util.stream.IntStream.range(0, senders.size()).parallel().forEach(i -> {
       for (int k = 0; k < perSender; k++) {
-        txs[i][k] = Transaction.sign(senders.get(i), nonces[i] + k, new Operation.CreateAllowList());
+        txs[i][k] = Transaction.sign(senders.get(i), ledger, nonces[i] + k, new Operation.CreateAllowList());
       }
     });
     return txs;
@@ -132,7 +133,7 @@ public final class LedgerHarness {
   /** Each sender creates allow-lists back to back, one in flight; returns committed tx/s. */
   private static double inProcess(Sequencer sequencer, List<Identity> senders, long[] nonces, int seconds,
       Follower follower, ConcurrentLinkedQueue<Long> propagation) throws Exception {
-    Transaction[][] signed = presign(senders, nonces, PER_SENDER_PER_SECOND * seconds);
+    Transaction[][] signed = presign(sequencer.ledger(), senders, nonces, PER_SENDER_PER_SECOND * seconds);
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     AtomicLong committed = new AtomicLong();
     List<CompletableFuture<Void>> loops = new ArrayList<>();
@@ -171,9 +172,9 @@ public final class LedgerHarness {
     }, CLIENTS);
   }
 
-  private static double overHttp(LedgerClient client, List<Identity> senders, long[] nonces, int seconds)
-      throws Exception {
-    Transaction[][] signed = presign(senders, nonces, PER_SENDER_PER_SECOND * seconds);
+  private static double overHttp(LedgerClient client, LedgerRef ledger, List<Identity> senders, long[] nonces,
+      int seconds) throws Exception {
+    Transaction[][] signed = presign(ledger, senders, nonces, PER_SENDER_PER_SECOND * seconds);
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     AtomicLong committed = new AtomicLong();
     List<Future<Void>> loops = new ArrayList<>();

@@ -12,6 +12,7 @@ import io.cachet.crypto.PolicyId;
 import io.cachet.crypto.SealParameters;
 import io.cachet.crypto.protocol.ServiceDescriptor;
 import io.cachet.policy.LedgerClient;
+import io.cachet.policy.LedgerRef;
 import io.cachet.policy.LedgerState;
 import io.cachet.policy.Operation;
 import io.cachet.policy.Policy;
@@ -89,6 +90,8 @@ public final class CachetClient implements AutoCloseable {
   private final Map<String, DataKey> keyCache = new ConcurrentHashMap<>();
   private final Map<String, KeyServerKey> sealingKeys = new ConcurrentHashMap<>();
   private final Object txLock = new Object();
+  /** The ledger transactions are signed for; read once by {@link #ledger()}. */
+  private volatile LedgerRef ledgerRef;
   private final Path descriptorCache;
 
   private CachetClient(ClientConfig config, Identity identity, Clock clock, Path descriptorCache) {
@@ -435,21 +438,47 @@ public final class CachetClient implements AutoCloseable {
     return join(ledger.policy(id));
   }
 
+  /**
+   * The ledger this client signs transactions for and derives policy ids on: the configured ledger
+   * id and its genesis digest, read once from the ledger's genesis block (checked to be signed by
+   * the configured sequencer key) and, if the network descriptor pins a digest, checked against it.
+   *
+   * @throws LedgerRefusedException with reason {@code WRONG_LEDGER} if the ledger at the configured
+   *     URL is not the one the descriptor pins
+   */
+  public LedgerRef ledger() throws IOException, CachetSecurityException {
+    LedgerRef known = ledgerRef;
+    if (known != null) {
+      return known;
+    }
+    LedgerRef served = join(ledger.ledger(config.ledgerId(), config.sequencerKey()));
+    byte[] pinned = config.genesisDigest();
+    if (pinned != null && !served.hasGenesis(pinned)) {
+      throw new LedgerRefusedException(Reason.WRONG_LEDGER.name(), "the ledger at " + config.ledgerUrl() + " is "
+          + served + ", but the network descriptor pins " + new LedgerRef(config.ledgerId(), pinned)
+          + ": another ledger of the same id (restarted from an empty journal?)");
+    }
+    ledgerRef = served;
+    return served;
+  }
+
   private PolicyId submitCreate(Operation op) throws IOException, CachetSecurityException {
     synchronized (txLock) {
+      LedgerRef on = ledger();
       long nonce = join(ledger.nextNonce(identity.address()));
-      join(ledger.submit(Transaction.sign(identity, nonce, op)));
-      return LedgerState.policyIdFor(identity.address(), nonce);
+      join(ledger.submit(Transaction.sign(identity, on, nonce, op)));
+      return LedgerState.policyIdFor(on, identity.address(), nonce);
     }
   }
 
   /** Signs with the next nonce and waits until committed; one retry if another session took the nonce. */
   private Sequencer.Committed submit(Operation op) throws IOException, CachetSecurityException {
     synchronized (txLock) {
+      LedgerRef on = ledger();
       for (int attempt = 0; ; attempt++) {
         long nonce = join(ledger.nextNonce(identity.address()));
         try {
-          return join(ledger.submit(Transaction.sign(identity, nonce, op)));
+          return join(ledger.submit(Transaction.sign(identity, on, nonce, op)));
         } catch (LedgerRefusedException e) {
           if (attempt > 0 || !Reason.BAD_NONCE.name().equals(e.reason())) {
             throw e;

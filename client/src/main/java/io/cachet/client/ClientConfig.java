@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.cachet.crypto.FormatException;
 import io.cachet.crypto.Names;
 import io.cachet.crypto.VerifyingKey;
+import io.cachet.policy.LedgerRef;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -22,7 +23,7 @@ import java.util.Set;
 
 /**
  * Everything a client needs to know about one Cachet network, none of it secret: the ledger (URL,
- * id and the sequencer's key), the key servers (id, URL and the Ed25519 key each signs with) and
+ * id, the sequencer's key and, optionally, its genesis digest), the key servers (id, URL and the Ed25519 key each signs with) and
  * the threshold, and the storage network's publisher and aggregator. Read from the network
  * descriptor file ({@code cachet-network.json}, format in docs/CLIENT.md) or built in code.
  *
@@ -52,6 +53,8 @@ public final class ClientConfig {
   private final URI ledgerUrl;
   private final String ledgerId;
   private final VerifyingKey sequencerKey;
+  /** The ledger's genesis digest if the descriptor pins it; null: taken from the ledger's signed genesis block. */
+  private final byte[] genesisDigest;
   private final int threshold;
   private final List<KeyServer> keyServers;
   private final URI publisher;
@@ -64,6 +67,10 @@ public final class ClientConfig {
     this.ledgerUrl = require(b.ledgerUrl, "ledger.url");
     this.ledgerId = require(b.ledgerId, "ledger.ledgerId");
     this.sequencerKey = require(b.sequencerKey, "ledger.sequencerKey");
+    if (b.genesisDigest != null && b.genesisDigest.length != 32) {
+      throw new IllegalArgumentException("ledger.genesisDigest is 32 bytes");
+    }
+    this.genesisDigest = b.genesisDigest == null ? null : b.genesisDigest.clone();
     this.keyServers = List.copyOf(b.keyServers);
     this.threshold = b.threshold;
     this.publisher = require(b.publisher, "storage.publisher");
@@ -140,6 +147,10 @@ public final class ClientConfig {
     b.ledgerUrl = uri(text(ledger, "url", "ledger.url"), "ledger.url");
     b.ledgerId = text(ledger, "ledgerId", "ledger.ledgerId");
     b.sequencerKey = key(text(ledger, "sequencerKey", "ledger.sequencerKey"), "ledger.sequencerKey");
+    if (ledger.hasNonNull("genesisDigest")) {
+      b.genesisDigest = LedgerRef.parseGenesisDigest(text(ledger, "genesisDigest", "ledger.genesisDigest"),
+          "ledger.genesisDigest");
+    }
     JsonNode ks = object(root, "keyServers", "keyServers");
     JsonNode t = ks.get("threshold");
     if (t == null || !t.isIntegralNumber() || !t.canConvertToInt()) {
@@ -230,6 +241,14 @@ public final class ClientConfig {
     return sequencerKey;
   }
 
+  /**
+   * The ledger's genesis digest as the descriptor pins it, or null if it does not: the client then
+   * takes it from the ledger's genesis block, which it checks is signed by {@link #sequencerKey()}.
+   */
+  public byte[] genesisDigest() {
+    return genesisDigest == null ? null : genesisDigest.clone();
+  }
+
   public int threshold() {
     return threshold;
   }
@@ -280,6 +299,7 @@ public final class ClientConfig {
     private URI ledgerUrl;
     private String ledgerId;
     private VerifyingKey sequencerKey;
+    private byte[] genesisDigest;
     private int threshold;
     private final List<KeyServer> keyServers = new ArrayList<>();
     private URI publisher;
@@ -294,6 +314,12 @@ public final class ClientConfig {
       this.ledgerUrl = url;
       this.ledgerId = ledgerId;
       this.sequencerKey = sequencerKey;
+      return this;
+    }
+
+    /** Pins the ledger's genesis digest (null: take it from the ledger's signed genesis block). */
+    public Builder genesisDigest(byte[] digest) {
+      this.genesisDigest = digest == null ? null : digest.clone();
       return this;
     }
 

@@ -345,4 +345,35 @@ class CachetClientTest {
     assertThat(list.members()).containsKey(BOB.address()).doesNotContainKey(DAVE.address());
   }
 
+  /** The descriptor with {@code genesisDigest} pinned next to the ledger id. */
+  private static String pinned(String genesisDigest) {
+    return net.descriptor(java.util.Map.of()).replace("\"ledgerId\":", "\"genesisDigest\":\"" + genesisDigest
+        + "\",\"ledgerId\":");
+  }
+
+  @Test
+  void theLedger_isNamedByItsSignedGenesis_andPoliciesAreDerivedOnIt() throws Exception {
+    assertThat(alice.ledger()).isEqualTo(net.ledger());
+    Identity erin = Identity.generate(RANDOM);
+    try (CachetClient client = CachetClient.open(ClientConfig.parse(pinned(net.ledger().genesisHex())), erin)) {
+      PolicyId mine = client.createAllowList();
+      assertThat(mine).isEqualTo(io.cachet.policy.LedgerState.policyIdFor(net.ledger(), erin.address(), 0));
+      assertThat(client.policy(mine).owner()).isEqualTo(erin.address());
+    }
+  }
+
+  @Test
+  void aDescriptorPinningAnotherGenesis_isRefusedWrongLedger_beforeAnythingIsSigned() throws Exception {
+    byte[] other = new byte[32];
+    RANDOM.nextBytes(other);
+    String otherHex = io.cachet.crypto.Hex.to0x(other);
+    try (CachetClient dave = CachetClient.open(ClientConfig.parse(pinned(otherHex)), DAVE)) {
+      assertThatThrownBy(dave::createAllowList).isInstanceOfSatisfying(LedgerRefusedException.class, e -> {
+        assertThat(e.reason()).isEqualTo("WRONG_LEDGER");
+        assertThat(e.getMessage()).contains(net.ledger().toString()).contains(otherHex.substring(0, 18));
+      });
+    }
+    assertThatThrownBy(() -> ClientConfig.parse(pinned("0x1234"))).isInstanceOf(io.cachet.crypto.FormatException.class)
+        .hasMessageContaining("ledger.genesisDigest");
+  }
 }

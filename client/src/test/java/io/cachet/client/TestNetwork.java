@@ -63,6 +63,11 @@ public final class TestNetwork implements AutoCloseable {
     ledgerPort = server.port();
   }
 
+  /** The ledger's id and genesis digest. */
+  io.cachet.policy.LedgerRef ledger() {
+    return sequencer.ledger();
+  }
+
   String ledgerUrl() {
     return "http://127.0.0.1:" + ledgerPort;
   }

@@ -89,7 +89,7 @@ public final class KeyServer {
     RateLimiter perRequester = new RateLimiter(config.requesterRate(), config.requesterBurst(), System::nanoTime);
     this.replays = new ReplayCache(config.replayCacheSize());
     this.follower = Follower.start(vertx, new Follower.Config(config.ledgerUrl(), config.ledgerId(),
-        config.sequencerKey(), config.ledgerPollWait(), clock));
+        config.sequencerKey(), config.ledgerPollWait(), clock, config.genesisDigestBytes()));
     this.releaser = new Releaser(config.serverId(), keys, follower, clock, config.requestWindow(),
         config.stalenessBound(), replays, new CertificateCache(), perRequester, metrics);
     this.descriptor = describe();

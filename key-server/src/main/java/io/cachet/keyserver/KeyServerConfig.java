@@ -4,6 +4,7 @@ import io.cachet.crypto.FormatException;
 import io.cachet.crypto.Names;
 import io.cachet.crypto.VerifyingKey;
 import io.cachet.crypto.codec.Json;
+import io.cachet.policy.LedgerRef;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -57,7 +58,8 @@ public record KeyServerConfig(
     int kdfMemoryKiB,
     int kdfIterations,
     AuditFsync auditFsync,
-    Duration auditFsyncInterval) {
+    Duration auditFsyncInterval,
+    String genesisDigest) {
 
   /** When the audit log is forced to disk. */
   public enum AuditFsync {
@@ -149,6 +151,22 @@ public record KeyServerConfig(
     }
     Objects.requireNonNull(auditFsync, "audit-fsync");
     positive(auditFsyncInterval, "audit-fsync-interval");
+    if (genesisDigest != null) {
+      try {
+        LedgerRef.parseGenesisDigest(genesisDigest, "genesis-digest");
+      } catch (FormatException e) {
+        throw new ConfigException(e.getMessage() + " (the ledger's genesis digest, as GET /v1/head shows it)", e);
+      }
+    }
+  }
+
+  /** The pinned genesis digest as bytes, or null if the config pins none (then the sequencer's genesis is taken). */
+  public byte[] genesisDigestBytes() {
+    try {
+      return genesisDigest == null ? null : LedgerRef.parseGenesisDigest(genesisDigest, "genesis-digest");
+    } catch (FormatException e) {
+      throw new IllegalStateException("checked when the config was made", e);
+    }
   }
 
   private static void positive(Duration d, String key) {
@@ -178,7 +196,7 @@ public record KeyServerConfig(
         DEFAULT_IP_BURST, DEFAULT_REQUESTER_RATE, DEFAULT_REQUESTER_BURST, DEFAULT_MAX_BODY_BYTES,
         DEFAULT_MAX_IN_FLIGHT, DEFAULT_REPLAY_CACHE_SIZE, Math.max(2, Runtime.getRuntime().availableProcessors()),
         DEFAULT_PASSPHRASE_ENV, null, DEFAULT_KDF_MEMORY_KIB, DEFAULT_KDF_ITERATIONS, AuditFsync.COMMIT,
-        DEFAULT_AUDIT_FSYNC_INTERVAL);
+        DEFAULT_AUDIT_FSYNC_INTERVAL, null);
   }
 
   /** A bad configuration: the message names the key (and line) at fault. */
@@ -199,7 +217,7 @@ public record KeyServerConfig(
       "sequencer-key", "staleness-bound", "request-window", "ledger-poll-wait", "rate-limit-ip", "rate-burst-ip",
       "rate-limit-requester", "rate-burst-requester", "max-body", "max-in-flight", "replay-cache-size",
       "worker-threads", "passphrase-env", "passphrase-file", "kdf-memory", "kdf-iterations", "audit-fsync",
-      "audit-fsync-interval");
+      "audit-fsync-interval", "genesis-digest");
 
   private static final List<String> REQUIRED = List.of("server-id", "data-dir", "ledger-url", "ledger-id",
       "sequencer-key");
@@ -312,7 +330,8 @@ public record KeyServerConfig(
           integer(v, "kdf-memory", DEFAULT_KDF_MEMORY_KIB),
           integer(v, "kdf-iterations", DEFAULT_KDF_ITERATIONS),
           fsync(v.getOrDefault("audit-fsync", "commit")),
-          duration(v, "audit-fsync-interval", DEFAULT_AUDIT_FSYNC_INTERVAL));
+          duration(v, "audit-fsync-interval", DEFAULT_AUDIT_FSYNC_INTERVAL),
+          v.get("genesis-digest"));
     } catch (ConfigException e) {
       throw e;
     } catch (IllegalArgumentException | NullPointerException e) {
@@ -459,6 +478,9 @@ public record KeyServerConfig(
     put(lines, "kdf-iterations", Integer.toString(kdfIterations));
     put(lines, "audit-fsync", auditFsync.name().toLowerCase(Locale.ROOT));
     put(lines, "audit-fsync-interval", renderDuration(auditFsyncInterval));
+    if (genesisDigest != null) {
+      put(lines, "genesis-digest", genesisDigest);
+    }
     return String.join("\n", lines) + "\n";
   }
 

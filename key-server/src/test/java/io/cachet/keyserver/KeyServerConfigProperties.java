@@ -67,6 +67,7 @@ class KeyServerConfigProperties {
     values.put("kdf-iterations", Arbitraries.integers().between(1, 64).map(String::valueOf));
     values.put("audit-fsync", Arbitraries.of("commit", "periodic"));
     values.put("audit-fsync-interval", durations(1, 60_000));
+    values.put("genesis-digest", Arbitraries.bytes().array(byte[].class).ofSize(32).map(io.cachet.crypto.Hex::to0x));
     List<String> keys = new ArrayList<>(values.keySet());
     return Arbitraries.subsetOf(keys).flatMap(chosen -> {
       List<Arbitrary<Map.Entry<String, String>>> entries = new ArrayList<>();
@@ -115,7 +116,7 @@ class KeyServerConfigProperties {
   }
 
   @Property(tries = 200)
-  void badValue_forAnyKey_namesTheKey(@ForAll @IntRange(min = 0, max = 23) int which,
+  void badValue_forAnyKey_namesTheKey(@ForAll @IntRange(min = 0, max = 24) int which,
       @ForAll("junk") String value) {
     String key = KeyServerConfig.KEYS.get(which);
     try {
@@ -129,6 +130,19 @@ class KeyServerConfigProperties {
   Arbitrary<String> junk() {
     return Arbitraries.oneOf(Arbitraries.strings().ofMaxLength(20), Arbitraries.of("-1", "0", "1e9", "99999999999",
         "2x", "ms", "1.5", "NaN", "commit ", "", "http://", "5m5s"));
+  }
+
+  @Example
+  void genesisDigest_isOptional_andMalformedOnesAreNamed() {
+    assertThat(base().genesisDigestBytes()).isNull();
+    String pin = "0x" + "ab".repeat(32);
+    assertThat(base().with("genesis-digest", pin).genesisDigestBytes()).hasSize(32);
+    assertThat(KeyServerConfig.parse(base().with("genesis-digest", pin).render(), "pinned").genesisDigest())
+        .isEqualTo(pin);
+    for (String bad : List.of("0x12", "ab".repeat(32), "0x" + "AB".repeat(32), "0x" + "zz".repeat(32))) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> base().with("genesis-digest", bad))
+          .isInstanceOf(ConfigException.class).hasMessageContaining("genesis-digest");
+    }
   }
 
   @Example

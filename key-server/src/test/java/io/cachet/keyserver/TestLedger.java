@@ -4,6 +4,7 @@ import io.cachet.crypto.Address;
 import io.cachet.crypto.Identity;
 import io.cachet.crypto.PolicyId;
 import io.cachet.crypto.VerifyingKey;
+import io.cachet.policy.LedgerRef;
 import io.cachet.policy.LedgerState;
 import io.cachet.policy.Operation;
 import io.cachet.policy.Sequencer;
@@ -63,6 +64,11 @@ final class TestLedger {
     return "http://" + HOST + ":" + port;
   }
 
+  /** This ledger's id and genesis digest. */
+  LedgerRef ref() {
+    return sequencer.ledger();
+  }
+
   VerifyingKey sequencerKey() {
     return key.verifyingKey();
   }
@@ -77,7 +83,7 @@ final class TestLedger {
 
   Sequencer.Committed submit(Identity sender, Operation op) throws Exception {
     long nonce = nonces.getOrDefault(sender.address(), 0L);
-    Sequencer.Committed c = sequencer.submit(Transaction.sign(sender, nonce, op)).get(15, TimeUnit.SECONDS);
+    Sequencer.Committed c = sequencer.submit(Transaction.sign(sender, sequencer.ledger(), nonce, op)).get(15, TimeUnit.SECONDS);
     nonces.put(sender.address(), nonce + 1);
     return c;
   }
@@ -85,13 +91,13 @@ final class TestLedger {
   PolicyId createAllowList(Identity owner) throws Exception {
     long nonce = nonces.getOrDefault(owner.address(), 0L);
     submit(owner, new Operation.CreateAllowList());
-    return LedgerState.policyIdFor(owner.address(), nonce);
+    return LedgerState.policyIdFor(sequencer.ledger(), owner.address(), nonce);
   }
 
   PolicyId createTimeLock(Identity owner, long unlockAt) throws Exception {
     long nonce = nonces.getOrDefault(owner.address(), 0L);
     submit(owner, new Operation.CreateTimeLock(unlockAt));
-    return LedgerState.policyIdFor(owner.address(), nonce);
+    return LedgerState.policyIdFor(sequencer.ledger(), owner.address(), nonce);
   }
 
   Sequencer.Committed addMember(Identity owner, PolicyId policy, Address who, Window window) throws Exception {

@@ -16,7 +16,8 @@ import java.util.List;
  * One block of the ledger: ledger id, height, the hash of the previous block, the ledger
  * timestamp (milliseconds; policies' notion of "now"), the transactions in order, and the
  * sequencer's signature over all of it. The hash of a block is BLAKE2b-256 of its full encoding,
- * signature included; block h+1 names it, which makes the chain.
+ * signature included; block h+1 names it, which makes the chain. The hash of the genesis block
+ * (height 0, no transactions) is the ledger's genesis digest ({@link LedgerRef}).
  */
 public final class Block {
   /** Most transactions one block carries; the sequencer cuts a new block past this. */
@@ -28,7 +29,11 @@ public final class Block {
   /** The previous-hash of the genesis block. */
   public static final byte[] GENESIS_PARENT = new byte[Blake2b.DIGEST_BYTES];
 
-  private static final String TAG = "cachet/block/v1";
+  /** The format this class reads and writes: blocks of {@link Transaction#TAG} transactions. */
+  public static final String TAG = "cachet/block/v2";
+
+  /** Blocks of transactions that did not name their ledger: refused by name, never misread. */
+  private static final String TAG_V1 = "cachet/block/v1";
 
   private final String ledgerId;
   private final long height;
@@ -90,8 +95,14 @@ public final class Block {
     }
     CanonicalReader r = new CanonicalReader(bytes);
     String tag = r.string8("tag");
+    if (TAG_V1.equals(tag)) {
+      throw new FormatException("block format " + TAG_V1 + " is no longer read: its transactions do not name"
+          + " their ledger; this version reads " + TAG + " (a ledger written before it must be started anew)");
+    }
     if (!TAG.equals(tag)) {
-      throw new FormatException("not a Cachet block (tag " + tag + ")");
+      throw new FormatException(tag.startsWith("cachet/block/")
+          ? "unknown block format " + tag + "; this version reads " + TAG
+          : "not a Cachet block (tag " + tag + ")");
     }
     try {
       String ledgerId = r.string8("ledgerId");

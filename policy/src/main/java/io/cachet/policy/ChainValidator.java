@@ -12,6 +12,12 @@ import java.util.Objects;
  * that never goes back, and every transaction accepted. The sequencer's own replay and every
  * follower use it, so "a valid chain" means one thing.
  *
+ * <p>Genesis: the genesis block (height 0, no transactions) names the ledger. Its hash is the
+ * genesis digest; applying it binds the state to {@link LedgerRef}(ledger id, genesis digest), so
+ * from then on every transaction must have been signed for exactly this ledger. A validator given
+ * an expected genesis digest (pinned in a key server's or client's configuration) refuses any
+ * other genesis block with {@code WRONG_GENESIS}.
+ *
  * <p>Failure rules: a block that fails {@link #check} (foreign, unsigned, out of chain, time going
  * back) changes nothing and may be retried or dropped. A correctly signed block carrying a
  * transaction the rules refuse means the sequencer itself is broken or compromised; the state is
@@ -23,12 +29,25 @@ public final class ChainValidator {
   private final String ledgerId;
   private final VerifyingKey sequencerKey;
   private final LedgerState state;
+  /** The genesis digest this chain must start from; null: whichever the sequencer signed. */
+  private final byte[] expectedGenesis;
   private Block head;
 
   public ChainValidator(String ledgerId, VerifyingKey sequencerKey, LedgerState state) {
+    this(ledgerId, sequencerKey, state, null);
+  }
+
+  /** A validator that accepts only the genesis block whose hash is {@code expectedGenesis} (null: any). */
+  public ChainValidator(String ledgerId, VerifyingKey sequencerKey, LedgerState state, byte[] expectedGenesis) {
     this.ledgerId = Objects.requireNonNull(ledgerId, "ledgerId");
     this.sequencerKey = Objects.requireNonNull(sequencerKey, "sequencerKey");
     this.state = Objects.requireNonNull(state, "state");
+    this.expectedGenesis = expectedGenesis == null ? null : expectedGenesis.clone();
+  }
+
+  /** The ledger this chain is of, or null before its genesis block. */
+  public LedgerRef ledger() {
+    return state.ledger();
   }
 
   /** The last block applied, or null before genesis. */
@@ -61,6 +80,20 @@ public final class ChainValidator {
       if (block.height() != 0 || !Arrays.equals(block.previousHash(), Block.GENESIS_PARENT)) {
         throw new ChainException("OUT_OF_CHAIN", "expected the genesis block, got block " + block.height());
       }
+      if (!block.transactions().isEmpty()) {
+        throw new ChainException("OUT_OF_CHAIN", "a genesis block carries no transactions, this one "
+            + block.transactions().size());
+      }
+      LedgerRef genesis = LedgerRef.of(block);
+      if (expectedGenesis != null && !genesis.hasGenesis(expectedGenesis)) {
+        throw new ChainException("WRONG_GENESIS", "the ledger's genesis block is " + genesis + ", but "
+            + new LedgerRef(ledgerId, expectedGenesis) + " is the one expected: another ledger of the same id");
+      }
+      LedgerRef bound = state.ledger();
+      if (bound != null && !bound.equals(genesis)) {
+        throw new ChainException("WRONG_GENESIS", "the ledger's genesis block is " + genesis + ", but this state is"
+            + " of " + bound);
+      }
     } else {
       if (!block.follows(head)) {
         throw new ChainException("OUT_OF_CHAIN", "block " + block.height() + " does not follow block "
@@ -80,6 +113,9 @@ public final class ChainValidator {
 
   /** {@link #apply} for a block that just passed {@link #check}. */
   public void applyChecked(Block block) throws ChainException {
+    if (block.height() == 0) {
+      state.bind(LedgerRef.of(block));
+    }
     List<Transaction> txs = block.transactions();
     // signatures need no state: check them on all cores, then apply in order on this thread
     TxOutcome badSignature = (txs.size() > 1 ? txs.parallelStream() : txs.stream())
@@ -108,6 +144,9 @@ public final class ChainValidator {
       checkLinks(block);
     } catch (ChainException e) {
       throw new IllegalStateException("the sequencer built an invalid block: " + e.getMessage(), e);
+    }
+    if (block.height() == 0) {
+      state.bind(LedgerRef.of(block));
     }
     head = block;
   }

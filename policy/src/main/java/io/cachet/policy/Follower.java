@@ -45,14 +45,30 @@ public final class Follower implements PolicyLedger, AutoCloseable {
   /** ... up to here. */
   private static final long MAX_BACKOFF_MS = 2_000;
 
-  /** How to reach and trust the ledger. {@code pollWait} is how long one long poll may wait at the ledger. */
-  public record Config(String ledgerUrl, String ledgerId, VerifyingKey sequencerKey, Duration pollWait, Clock clock) {
+  /**
+   * How to reach and trust the ledger. {@code pollWait} is how long one long poll may wait at the
+   * ledger; {@code genesisDigest}, if not null, pins the ledger's genesis block (another ledger of
+   * the same id and sequencer key is then refused with {@code WRONG_GENESIS}).
+   */
+  public record Config(String ledgerUrl, String ledgerId, VerifyingKey sequencerKey, Duration pollWait, Clock clock,
+      byte[] genesisDigest) {
     public Config {
       Objects.requireNonNull(ledgerUrl, "ledgerUrl");
       Objects.requireNonNull(ledgerId, "ledgerId");
       Objects.requireNonNull(sequencerKey, "sequencerKey");
       Objects.requireNonNull(pollWait, "pollWait");
       Objects.requireNonNull(clock, "clock");
+      genesisDigest = genesisDigest == null ? null : genesisDigest.clone();
+    }
+
+    /** A follower that takes the genesis block the sequencer signed, whichever it is. */
+    public Config(String ledgerUrl, String ledgerId, VerifyingKey sequencerKey, Duration pollWait, Clock clock) {
+      this(ledgerUrl, ledgerId, sequencerKey, pollWait, clock, null);
+    }
+
+    @Override
+    public byte[] genesisDigest() {
+      return genesisDigest == null ? null : genesisDigest.clone();
     }
   }
 
@@ -78,7 +94,7 @@ public final class Follower implements PolicyLedger, AutoCloseable {
     this.config = config;
     this.http = WebClient.create(vertx);
     this.chain = new ChainValidator(config.ledgerId(), config.sequencerKey(),
-        new LedgerState(config.sequencerKey().address()));
+        new LedgerState(config.sequencerKey().address()), config.genesisDigest());
   }
 
   /** Starts following at genesis. */
@@ -93,6 +109,11 @@ public final class Follower implements PolicyLedger, AutoCloseable {
   @Override
   public String ledgerId() {
     return config.ledgerId();
+  }
+
+  /** The ledger followed (id and genesis digest), or null before its genesis block arrived. */
+  public LedgerRef ledger() {
+    return chain.ledger();
   }
 
   @Override

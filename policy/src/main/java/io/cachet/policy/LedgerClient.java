@@ -2,15 +2,19 @@ package io.cachet.policy;
 
 import io.cachet.crypto.Address;
 import io.cachet.crypto.Base64Url;
+import io.cachet.crypto.CachetSecurityException;
 import io.cachet.crypto.FormatException;
 import io.cachet.crypto.PolicyId;
+import io.cachet.crypto.VerifyingKey;
 import io.cachet.policy.server.PolicyJson;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+import java.util.Arrays;
 
 /**
  * Talks to a ledger node's HTTP API: submit transactions, read nonces, policies and the head.
@@ -61,6 +65,43 @@ public final class LedgerClient implements AutoCloseable {
         return Future.failedFuture(new LedgerUnavailableException("ledger sent a malformed policy: " + e.getMessage()));
       }
     });
+  }
+
+  /**
+   * The ledger this node serves, authenticated: its genesis block, checked to be of {@code ledgerId}
+   * and signed by {@code sequencerKey}, names it. Fails with {@link LedgerUnavailableException} if
+   * the node serves another ledger or a genesis block the key did not sign.
+   */
+  public Future<LedgerRef> ledger(String ledgerId, VerifyingKey sequencerKey) {
+    return http.getAbs(baseUrl + "/v1/blocks").addQueryParam("from", "0").addQueryParam("limit", "1").send()
+        .compose(r -> r.statusCode() == 200 ? Future.succeededFuture(r.bodyAsJsonObject())
+            : Future.failedFuture(failure(r)))
+        .compose(body -> {
+          try {
+            return Future.succeededFuture(genesisOf(body, ledgerId, sequencerKey));
+          } catch (CachetSecurityException | RuntimeException e) {
+            return Future.failedFuture(new LedgerUnavailableException("the ledger at " + baseUrl
+                + " did not serve a genesis block of " + ledgerId + " signed by its sequencer: " + e.getMessage()));
+          }
+        });
+  }
+
+  private static LedgerRef genesisOf(JsonObject body, String ledgerId, VerifyingKey sequencerKey)
+      throws CachetSecurityException {
+    JsonArray blocks = body == null ? null : body.getJsonArray("blocks");
+    if (blocks == null || blocks.isEmpty()) {
+      throw new FormatException("no block 0 in the answer");
+    }
+    Block genesis = Block.decode(Base64Url.decode(blocks.getString(0), "block"));
+    if (!ledgerId.equals(genesis.ledgerId())) {
+      throw new FormatException("it serves ledger " + genesis.ledgerId() + ", not " + ledgerId);
+    }
+    if (genesis.height() != 0 || !Arrays.equals(genesis.previousHash(), Block.GENESIS_PARENT)
+        || !genesis.transactions().isEmpty()) {
+      throw new FormatException("block " + genesis.height() + " is not a genesis block");
+    }
+    genesis.verifySignature(sequencerKey);
+    return LedgerRef.of(genesis);
   }
 
   public Future<JsonObject> head() {

@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -58,16 +59,47 @@ public final class LedgerState {
   private final Map<String, Certificate> certificates = new ConcurrentHashMap<>();
   /** Who may set the storage committee: the sequencer's identity; null: nobody (a state for tests). */
   private final Address operator;
+  /** The ledger this state is of; null until its genesis block is applied ({@link #bind}). */
+  private volatile LedgerRef ledger;
   private volatile SetStorageCommittee committee;
 
-  /** A state whose storage committee nobody can set, so it records no certificates. */
+  /** A state of a ledger not known yet ({@link #bind}) whose storage committee nobody can set. */
   public LedgerState() {
     this(null);
   }
 
-  /** A state whose storage committee {@code operator} (the sequencer's address) sets. */
+  /**
+   * A state of a ledger not known yet, whose storage committee {@code operator} (the sequencer's
+   * address, or null for nobody) sets. It refuses every transaction until {@link #bind} names the
+   * ledger, which {@link ChainValidator} does when it applies the genesis block.
+   */
   public LedgerState(Address operator) {
     this.operator = operator;
+  }
+
+  /** A state of {@code ledger} whose storage committee {@code operator} (or nobody, if null) sets. */
+  public LedgerState(Address operator, LedgerRef ledger) {
+    this.operator = operator;
+    this.ledger = Objects.requireNonNull(ledger, "ledger");
+  }
+
+  /**
+   * Names the ledger this state is of, once: transactions signed for any other are refused with
+   * {@link Reason#WRONG_LEDGER}. Binding again to the same ledger is a no-op.
+   *
+   * @throws IllegalStateException if the state is already bound to another ledger
+   */
+  public synchronized void bind(LedgerRef ledger) {
+    Objects.requireNonNull(ledger, "ledger");
+    if (this.ledger != null && !this.ledger.equals(ledger)) {
+      throw new IllegalStateException("this state is of ledger " + this.ledger + ", not " + ledger);
+    }
+    this.ledger = ledger;
+  }
+
+  /** The ledger this state is of, or null before its genesis block. */
+  public LedgerRef ledger() {
+    return ledger;
   }
 
   /** The storage committee certificates are checked against, or null before the operator set one. */
@@ -75,9 +107,18 @@ public final class LedgerState {
     return committee;
   }
 
-  /** The id of the policy a create transaction makes: BLAKE2b-256 of a tag, the sender and the nonce. */
-  public static PolicyId policyIdFor(Address sender, long nonce) {
-    return PolicyId.of(Blake2b.hash256(CanonicalWriter.tagged("cachet/policy-id/v1")
+  /** The domain tag of policy ids; docs/FORMAT.md, "Ledger transactions". */
+  public static final String POLICY_ID_TAG = "cachet/policy-id/v2";
+
+  /**
+   * The id of the policy that transaction {@code nonce} of {@code sender} creates on {@code ledger}:
+   * BLAKE2b-256 of a tag, the ledger id, its genesis digest, the sender and the nonce. One sender's
+   * policies on two ledgers therefore never share an id, and envelopes (which bind the policy id
+   * into every share's context) sealed for one cannot be opened under the other.
+   */
+  public static PolicyId policyIdFor(LedgerRef ledger, Address sender, long nonce) {
+    return PolicyId.of(Blake2b.hash256(CanonicalWriter.tagged(POLICY_ID_TAG)
+        .string8(ledger.ledgerId()).fixed(ledger.genesisDigest())
         .fixed(sender.bytes()).u64(nonce).toByteArray()));
   }
 
@@ -130,6 +171,12 @@ public final class LedgerState {
    * them in parallel ahead of this single-threaded step.
    */
   TxOutcome applyVerified(Transaction tx, long ledgerTime) {
+    LedgerRef mine = ledger;
+    if (mine == null || !mine.equals(tx.ledger())) {
+      return TxOutcome.refused(Reason.WRONG_LEDGER, "transaction " + tx.nonce() + " of " + tx.sender()
+          + " was signed for ledger " + tx.ledger() + ", not for "
+          + (mine == null ? "this ledger, which has no genesis block yet" : mine));
+    }
     Address sender = tx.sender();
     long expected = nextNonce(sender);
     if (tx.nonce() != expected) {
@@ -168,9 +215,9 @@ public final class LedgerState {
   private TxOutcome dispatch(Address sender, Transaction tx, long ledgerTime) throws Refusal {
     Operation op = tx.operation();
     if (op instanceof CreateAllowList) {
-      return create(new AllowList(policyIdFor(sender, tx.nonce()), sender, Set.of(), 1, Map.of()));
+      return create(new AllowList(policyIdFor(ledger, sender, tx.nonce()), sender, Set.of(), 1, Map.of()));
     } else if (op instanceof CreateTimeLock c) {
-      return create(new TimeLock(policyIdFor(sender, tx.nonce()), sender, Set.of(), 1, c.unlockAt()));
+      return create(new TimeLock(policyIdFor(ledger, sender, tx.nonce()), sender, Set.of(), 1, c.unlockAt()));
     } else if (op instanceof AddMember a) {
       return addMember(sender, a);
     } else if (op instanceof RemoveMember r) {

@@ -25,5 +25,7 @@ public enum Reason {
   NOT_AN_ADMIN,
   LIMIT_EXCEEDED,
   BAD_CERTIFICATE,
-  POLICY_EXISTS
+  POLICY_EXISTS,
+  /** The transaction was signed for another ledger (another id or genesis digest). */
+  WRONG_LEDGER
 }

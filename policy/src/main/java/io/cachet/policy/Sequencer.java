@@ -232,6 +232,11 @@ public final class Sequencer implements Closeable {
     return config.ledgerId();
   }
 
+  /** This ledger: its id and genesis digest, the ledger every transaction it takes must be signed for. */
+  public LedgerRef ledger() {
+    return chain.ledger();
+  }
+
   public io.cachet.crypto.VerifyingKey sequencerKey() {
     return key.verifyingKey();
   }

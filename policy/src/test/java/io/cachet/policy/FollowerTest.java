@@ -83,6 +83,15 @@ class FollowerTest {
     return f;
   }
 
+  /** {@code op} signed by {@code who} for the real ledger's sequencer. */
+  private Transaction sign(Identity who, long nonce, Operation op) {
+    return Transaction.sign(who, sequencer.ledger(), nonce, op);
+  }
+
+  private PolicyId policyIdFor(Address owner, long nonce) {
+    return LedgerState.policyIdFor(sequencer.ledger(), owner, nonce);
+  }
+
   private static <T> T get(CompletableFuture<T> f) throws Exception {
     return f.get(15, TimeUnit.SECONDS);
   }
@@ -118,13 +127,13 @@ class FollowerTest {
     List<CompletableFuture<Sequencer.Committed>> pending = new ArrayList<>();
     Set<PolicyId> ids = new HashSet<>();
     for (Identity owner : owners) {
-      PolicyId list = LedgerState.policyIdFor(owner.address(), 0);
+      PolicyId list = policyIdFor(owner.address(), 0);
       ids.add(list);
-      ids.add(LedgerState.policyIdFor(owner.address(), 1));
-      ids.add(LedgerState.policyIdFor(owner.address(), 2));
-      pending.add(sequencer.submit(Transaction.sign(owner, 0, new Operation.CreateAllowList())));
-      pending.add(sequencer.submit(Transaction.sign(owner, 1, new Operation.CreateTimeLock(now - hour))));
-      pending.add(sequencer.submit(Transaction.sign(owner, 2, new Operation.CreateTimeLock(now + hour))));
+      ids.add(policyIdFor(owner.address(), 1));
+      ids.add(policyIdFor(owner.address(), 2));
+      pending.add(sequencer.submit(sign(owner, 0, new Operation.CreateAllowList())));
+      pending.add(sequencer.submit(sign(owner, 1, new Operation.CreateTimeLock(now - hour))));
+      pending.add(sequencer.submit(sign(owner, 2, new Operation.CreateTimeLock(now + hour))));
       Map<Address, Window> members = new HashMap<>();
       for (long n = 3; n < 40; n++) {
         Address who = people.get(r.nextInt(people.size()));
@@ -140,7 +149,7 @@ class FollowerTest {
           op = new Operation.ChangeWindow(list, who, w);
           members.put(who, w);
         }
-        pending.add(sequencer.submit(Transaction.sign(owner, n, op)));
+        pending.add(sequencer.submit(sign(owner, n, op)));
       }
     }
     assertThat(pending).hasSize(200);
@@ -182,14 +191,14 @@ class FollowerTest {
     Follower follower = follow(ledgerUrl);
     Identity alice = Identity.generate(RANDOM);
     Identity bob = Identity.generate(RANDOM);
-    PolicyId id = LedgerState.policyIdFor(alice.address(), 0);
-    get(sequencer.submit(Transaction.sign(alice, 0, new Operation.CreateAllowList())));
-    Sequencer.Committed granted = get(sequencer.submit(Transaction.sign(alice, 1,
+    PolicyId id = policyIdFor(alice.address(), 0);
+    get(sequencer.submit(sign(alice, 0, new Operation.CreateAllowList())));
+    Sequencer.Committed granted = get(sequencer.submit(sign(alice, 1,
         new Operation.AddMember(id, bob.address(), Window.ALWAYS))));
     get(follower.awaitHeight(granted.height()));
     assertThat(follower.evaluate(id, bob.address()).allowed()).isTrue();
 
-    Sequencer.Committed revoked = get(sequencer.submit(Transaction.sign(alice, 2,
+    Sequencer.Committed revoked = get(sequencer.submit(sign(alice, 2,
         new Operation.RemoveMember(id, bob.address()))));
     get(follower.awaitHeight(revoked.height()));
     Decision d = follower.evaluate(id, bob.address());
@@ -206,11 +215,11 @@ class FollowerTest {
     Follower follower = follow(ledgerUrl);
     Identity alice = Identity.generate(RANDOM);
     Identity bob = Identity.generate(RANDOM);
-    PolicyId id = LedgerState.policyIdFor(alice.address(), 0);
-    get(sequencer.submit(Transaction.sign(alice, 0, new Operation.CreateAllowList())));
+    PolicyId id = policyIdFor(alice.address(), 0);
+    get(sequencer.submit(sign(alice, 0, new Operation.CreateAllowList())));
 
     long end = Math.max(sequencer.head().timestamp(), System.currentTimeMillis()) + 400;
-    Sequencer.Committed granted = get(sequencer.submit(Transaction.sign(alice, 1,
+    Sequencer.Committed granted = get(sequencer.submit(sign(alice, 1,
         new Operation.AddMember(id, bob.address(), new Window(0, end)))));
     assertThat(granted.ledgerTime()).as("precondition: granted before the window ends").isLessThan(end);
     get(follower.awaitHeight(granted.height()));
@@ -251,9 +260,9 @@ class FollowerTest {
 
     startLedger(HEARTBEAT, port);
     Identity alice = Identity.generate(RANDOM);
-    Sequencer.Committed created = get(sequencer.submit(Transaction.sign(alice, 0, new Operation.CreateAllowList())));
+    Sequencer.Committed created = get(sequencer.submit(sign(alice, 0, new Operation.CreateAllowList())));
     get(follower.awaitHeight(created.height()));
-    Decision d = follower.evaluate(LedgerState.policyIdFor(alice.address(), 0), alice.address());
+    Decision d = follower.evaluate(policyIdFor(alice.address(), 0), alice.address());
     assertThat(d.reason()).isEqualTo(Reason.NOT_A_MEMBER); // the policy exists on the follower now
     eventually("the error clears once polls succeed", () -> follower.status().lastError() == null);
     assertThat(follower.status().halted()).isFalse();
@@ -338,12 +347,13 @@ class FollowerTest {
   private static Scenario scenario(Identity key) {
     long t0 = System.currentTimeMillis();
     Identity alice = Identity.generate(RANDOM);
-    PolicyId list = LedgerState.policyIdFor(alice.address(), 0);
     Block genesis = Block.sign(key, LEDGER, 0, Block.GENESIS_PARENT, t0, List.of());
+    LedgerRef ledger = LedgerRef.of(genesis);
+    PolicyId list = LedgerState.policyIdFor(ledger, alice.address(), 0);
     Block b1 = Block.sign(key, LEDGER, 1, genesis.hash(), t0 + 10, List.of(
-        Transaction.sign(alice, 0, new Operation.CreateAllowList())));
+        Transaction.sign(alice, ledger, 0, new Operation.CreateAllowList())));
     Block b2 = Block.sign(key, LEDGER, 2, b1.hash(), t0 + 20, List.of(
-        Transaction.sign(alice, 1, new Operation.AddMember(list, alice.address(), Window.ALWAYS))));
+        Transaction.sign(alice, ledger, 1, new Operation.AddMember(list, alice.address(), Window.ALWAYS))));
     Block b3 = Block.sign(key, LEDGER, 3, b2.hash(), t0 + 30, List.of());
     return new Scenario(key, List.of(genesis, b1, b2), b3, alice, list);
   }
@@ -438,7 +448,8 @@ class FollowerTest {
     Scenario s = scenario(sequencerKey);
     Identity stranger = Identity.generate(RANDOM);
     Block forged = Block.sign(sequencerKey, LEDGER, 3, s.chain().get(2).hash(), s.next().timestamp(), List.of(
-        Transaction.sign(stranger, 0, new Operation.AddMember(s.list(), stranger.address(), Window.ALWAYS))));
+        Transaction.sign(stranger, LedgerRef.of(s.chain().get(0)), 0, new Operation.AddMember(s.list(),
+            stranger.address(), Window.ALWAYS))));
     HostileLedger ledger = new HostileLedger();
     ledger.chain.addAll(s.chain());
     ledger.fault = ok(blocksReply(LEDGER, 3, forged));

@@ -58,9 +58,9 @@ class LedgerNetworkTest {
     Identity alice = Identity.generate(RANDOM);
     Identity bob = Identity.generate(RANDOM);
 
-    Sequencer.Committed created = await(client.submit(Transaction.sign(alice, 0, new Operation.CreateAllowList())));
-    PolicyId id = LedgerState.policyIdFor(alice.address(), 0);
-    Sequencer.Committed granted = await(client.submit(Transaction.sign(alice, 1,
+    Sequencer.Committed created = await(client.submit(Transaction.sign(alice, sequencer.ledger(), 0, new Operation.CreateAllowList())));
+    PolicyId id = LedgerState.policyIdFor(sequencer.ledger(), alice.address(), 0);
+    Sequencer.Committed granted = await(client.submit(Transaction.sign(alice, sequencer.ledger(), 1,
         new Operation.AddMember(id, bob.address(), Window.ALWAYS))));
     assertThat(granted.height()).isGreaterThan(created.height());
 
@@ -76,7 +76,7 @@ class LedgerNetworkTest {
     long before = follower.view().height();
     startLedger(port);
     assertThat(sequencer.head().height()).isGreaterThanOrEqualTo(granted.height());
-    Sequencer.Committed revoked = await(client.submit(Transaction.sign(alice, 2,
+    Sequencer.Committed revoked = await(client.submit(Transaction.sign(alice, sequencer.ledger(), 2,
         new Operation.RemoveMember(id, bob.address()))));
     follower.awaitHeight(revoked.height()).get(10, TimeUnit.SECONDS);
     assertThat(follower.evaluate(id, bob.address()).reason()).isEqualTo(Reason.NOT_A_MEMBER);
@@ -84,7 +84,7 @@ class LedgerNetworkTest {
     assertThat(follower.status().halted()).isFalse();
 
     // a replay of an old transaction is refused with its reason
-    Transaction replay = Transaction.sign(alice, 1, new Operation.AddMember(id, bob.address(), Window.ALWAYS));
+    Transaction replay = Transaction.sign(alice, sequencer.ledger(), 1, new Operation.AddMember(id, bob.address(), Window.ALWAYS));
     assertThatThrownBy(() -> await(client.submit(replay)))
         .isInstanceOfSatisfying(TransactionRefusedException.class, e -> assertThat(e.reason()).isEqualTo(Reason.BAD_NONCE));
     follower.close();

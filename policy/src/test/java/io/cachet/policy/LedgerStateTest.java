@@ -30,7 +30,9 @@ class LedgerStateTest {
   private static final long T0 = 1_800_000_000_000L;
 
   private static final Identity OPERATOR = Identity.generate(RANDOM);
-  private final LedgerState state = new LedgerState(OPERATOR.address());
+  /** A ledger with a random genesis digest: these tests apply transactions without blocks. */
+  private static final LedgerRef LEDGER = new LedgerRef("cachet-test", randomDigest());
+  private final LedgerState state = new LedgerState(OPERATOR.address(), LEDGER);
   private final Map<Address, Long> nonces = new HashMap<>();
   private Identity alice;
   private Identity bob;
@@ -46,7 +48,13 @@ class LedgerStateTest {
   private Transaction tx(Identity who, Operation op) {
     long n = nonces.getOrDefault(who.address(), 0L);
     nonces.put(who.address(), n + 1);
-    return Transaction.sign(who, n, op);
+    return Transaction.sign(who, LEDGER, n, op);
+  }
+
+  private static byte[] randomDigest() {
+    byte[] d = new byte[32];
+    RANDOM.nextBytes(d);
+    return d;
   }
 
   private TxOutcome submit(Identity who, Operation op) {
@@ -60,7 +68,7 @@ class LedgerStateTest {
   private PolicyId createAllowList(Identity owner) {
     long n = nonces.getOrDefault(owner.address(), 0L);
     assertThat(submit(owner, new CreateAllowList()).accepted()).isTrue();
-    return LedgerState.policyIdFor(owner.address(), n);
+    return LedgerState.policyIdFor(LEDGER, owner.address(), n);
   }
 
   /** The storage nodes sign these bytes; storage-bridge's BlobLayoutTest pins the same vector. */
@@ -101,13 +109,50 @@ class LedgerStateTest {
   }
 
   @Test
+  void transactionForAnotherGenesisOrId_refusedWrongLedger_andUsesNoNonce() {
+    LedgerRef otherGenesis = new LedgerRef(LEDGER.ledgerId(), randomDigest());
+    LedgerRef otherId = new LedgerRef("cachet-other", LEDGER.genesisDigest());
+    for (LedgerRef other : List.of(otherGenesis, otherId)) {
+      TxOutcome o = state.apply(Transaction.sign(alice, other, 0, new CreateAllowList()), T0);
+      assertThat(o.reason()).isEqualTo(Reason.WRONG_LEDGER);
+      assertThat(o.message()).contains(other.toString()).contains(LEDGER.toString());
+    }
+    assertThat(state.nextNonce(alice.address())).isZero();
+    assertThat(state.policies()).isEmpty();
+    assertThat(state.apply(Transaction.sign(alice, LEDGER, 0, new CreateAllowList()), T0).accepted()).isTrue();
+  }
+
+  @Test
+  void stateWithoutGenesis_refusesEveryTransaction_andBindsOnce() {
+    LedgerState unbound = new LedgerState(OPERATOR.address());
+    assertThat(unbound.apply(Transaction.sign(alice, LEDGER, 0, new CreateAllowList()), T0).reason())
+        .isEqualTo(Reason.WRONG_LEDGER);
+    unbound.bind(LEDGER);
+    unbound.bind(LEDGER);
+    assertThat(unbound.apply(Transaction.sign(alice, LEDGER, 0, new CreateAllowList()), T0).accepted()).isTrue();
+    assertThatThrownBy(() -> unbound.bind(new LedgerRef(LEDGER.ledgerId(), randomDigest())))
+        .isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void policyId_dependsOnLedgerIdGenesisSenderAndNonce() {
+    PolicyId base = LedgerState.policyIdFor(LEDGER, alice.address(), 0);
+    assertThat(LedgerState.policyIdFor(LEDGER, alice.address(), 0)).isEqualTo(base);
+    assertThat(List.of(
+        LedgerState.policyIdFor(new LedgerRef(LEDGER.ledgerId(), randomDigest()), alice.address(), 0),
+        LedgerState.policyIdFor(new LedgerRef("cachet-other", LEDGER.genesisDigest()), alice.address(), 0),
+        LedgerState.policyIdFor(LEDGER, bob.address(), 0),
+        LedgerState.policyIdFor(LEDGER, alice.address(), 1))).doesNotContain(base).doesNotHaveDuplicates();
+  }
+
+  @Test
   void futureNonce_refusedBadNonce() {
-    assertThat(state.apply(Transaction.sign(alice, 5, new CreateAllowList()), T0).reason()).isEqualTo(Reason.BAD_NONCE);
+    assertThat(state.apply(Transaction.sign(alice, LEDGER, 5, new CreateAllowList()), T0).reason()).isEqualTo(Reason.BAD_NONCE);
   }
 
   @Test
   void forgedSignature_refusedBadSignature() throws Exception {
-    Transaction real = Transaction.sign(alice, 0, new CreateAllowList());
+    Transaction real = Transaction.sign(alice, LEDGER, 0, new CreateAllowList());
     byte[] bytes = real.encoded();
     bytes[bytes.length - 1] ^= 1;
     assertThat(state.apply(Transaction.decode(bytes), T0).reason()).isEqualTo(Reason.BAD_SIGNATURE);
@@ -176,7 +221,7 @@ class LedgerStateTest {
   void timeLock_opensAtUnlockTimeInclusive_andIsImmutable() {
     long n = nonces.getOrDefault(alice.address(), 0L);
     assertThat(submit(alice, new CreateTimeLock(T0 + 1000)).accepted()).isTrue();
-    PolicyId id = LedgerState.policyIdFor(alice.address(), n);
+    PolicyId id = LedgerState.policyIdFor(LEDGER, alice.address(), n);
     assertThat(state.evaluate(id, bob.address(), T0 + 999, 1).reason()).isEqualTo(Reason.LOCKED);
     assertThat(state.evaluate(id, bob.address(), T0 + 1000, 1).allowed()).isTrue();
     assertThat(submit(alice, new AddMember(id, bob.address(), Window.ALWAYS)).reason())
@@ -253,7 +298,7 @@ class LedgerStateTest {
     SetStorageCommittee one = new SetStorageCommittee(List.of(new CommitteeMember("node-0", node.verifyingKey())), 1);
     assertThat(submit(mallory, one).reason()).isEqualTo(Reason.NOT_AUTHORIZED);
     assertThat(state.committee()).isNull();
-    assertThat(new LedgerState().apply(Transaction.sign(OPERATOR, 0, one), T0).reason())
+    assertThat(new LedgerState(null, LEDGER).apply(Transaction.sign(OPERATOR, LEDGER, 0, one), T0).reason())
         .as("a state without an operator takes no committee").isEqualTo(Reason.NOT_AUTHORIZED);
     assertThat(submit(OPERATOR, one).accepted()).isTrue();
     assertThat(state.committee()).isEqualTo(one);

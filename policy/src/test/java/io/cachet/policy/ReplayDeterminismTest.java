@@ -31,7 +31,10 @@ class ReplayDeterminismTest {
     Map<Identity, Long> nonce = new HashMap<>();
     List<PolicyId> ids = new ArrayList<>();
     ids.add(PolicyId.random(secure));
-    LedgerState ledger = new LedgerState();
+    byte[] genesis = new byte[32];
+    secure.nextBytes(genesis);
+    LedgerRef ref = new LedgerRef("cachet-test", genesis);
+    LedgerState ledger = new LedgerState(null, ref);
     List<Transaction> accepted = new ArrayList<>();
     List<Long> times = new ArrayList<>();
     int refused = 0;
@@ -54,7 +57,7 @@ class ReplayDeterminismTest {
       long n = nonce.getOrDefault(who, 0L);
       // now and then a stale or future nonce, which must be refused the same way everywhere
       long used = r.nextInt(20) == 0 ? Math.max(0, n + 1 - r.nextInt(3)) : n;
-      Transaction tx = Transaction.sign(who, used, op);
+      Transaction tx = Transaction.sign(who, ref, used, op);
       long time = T0 + i;
       TxOutcome o = ledger.apply(tx, time);
       if (o.accepted()) {
@@ -62,13 +65,13 @@ class ReplayDeterminismTest {
         accepted.add(tx);
         times.add(time);
         if (op instanceof Operation.CreateAllowList || op instanceof Operation.CreateTimeLock) {
-          ids.add(LedgerState.policyIdFor(who.address(), used));
+          ids.add(LedgerState.policyIdFor(ref, who.address(), used));
         }
       } else {
         refused++;
       }
     }
-    LedgerState follower = new LedgerState();
+    LedgerState follower = new LedgerState(null, ref);
     for (int i = 0; i < accepted.size(); i++) {
       assertThat(follower.apply(accepted.get(i), times.get(i)).accepted()).isTrue();
     }

@@ -75,6 +75,15 @@ class SequencerTest {
     return dir.resolve("ledger.journal");
   }
 
+  /** {@code op} signed by {@code who} for the open sequencer's ledger. */
+  private Transaction sign(Identity who, long nonce, Operation op) {
+    return Transaction.sign(who, sequencer.ledger(), nonce, op);
+  }
+
+  private PolicyId policyIdFor(Address owner, long nonce) {
+    return LedgerState.policyIdFor(sequencer.ledger(), owner, nonce);
+  }
+
   private static Sequencer.Committed commit(Sequencer s, Transaction tx) throws Exception {
     return s.submit(tx).get(10, TimeUnit.SECONDS);
   }
@@ -143,11 +152,11 @@ class SequencerTest {
   /** Three transaction blocks after genesis: create, grant, grant. Returns the owner. */
   private Identity commitThreeBlocks(Sequencer s) throws Exception {
     Identity alice = Identity.generate(RANDOM);
-    PolicyId id = LedgerState.policyIdFor(alice.address(), 0);
-    commit(s, Transaction.sign(alice, 0, new Operation.CreateAllowList()));
-    commit(s, Transaction.sign(alice, 1,
+    PolicyId id = policyIdFor(alice.address(), 0);
+    commit(s, sign(alice, 0, new Operation.CreateAllowList()));
+    commit(s, sign(alice, 1,
         new Operation.AddMember(id, Identity.generate(RANDOM).address(), Window.ALWAYS)));
-    commit(s, Transaction.sign(alice, 2,
+    commit(s, sign(alice, 2,
         new Operation.AddMember(id, Identity.generate(RANDOM).address(), new Window(5, 10))));
     return alice;
   }
@@ -175,13 +184,13 @@ class SequencerTest {
     Identity alice = Identity.generate(RANDOM);
     Identity bob = Identity.generate(RANDOM);
     Identity carol = Identity.generate(RANDOM);
-    PolicyId list = LedgerState.policyIdFor(alice.address(), 0);
-    Sequencer.Committed first = commit(s, Transaction.sign(alice, 0, new Operation.CreateAllowList()));
-    commit(s, Transaction.sign(alice, 1, new Operation.AddMember(list, bob.address(), new Window(10, 20))));
-    commit(s, Transaction.sign(alice, 2, new Operation.AddAdmin(list, carol.address())));
-    commit(s, Transaction.sign(carol, 0, new Operation.AddMember(list, carol.address(), Window.ALWAYS)));
-    commit(s, Transaction.sign(bob, 0, new Operation.CreateTimeLock(1234)));
-    Sequencer.Committed last = commit(s, Transaction.sign(alice, 3, new Operation.ChangeWindow(list, bob.address(),
+    PolicyId list = policyIdFor(alice.address(), 0);
+    Sequencer.Committed first = commit(s, sign(alice, 0, new Operation.CreateAllowList()));
+    commit(s, sign(alice, 1, new Operation.AddMember(list, bob.address(), new Window(10, 20))));
+    commit(s, sign(alice, 2, new Operation.AddAdmin(list, carol.address())));
+    commit(s, sign(carol, 0, new Operation.AddMember(list, carol.address(), Window.ALWAYS)));
+    commit(s, sign(bob, 0, new Operation.CreateTimeLock(1234)));
+    Sequencer.Committed last = commit(s, sign(alice, 3, new Operation.ChangeWindow(list, bob.address(),
         new Window(15, 25))));
     assertThat(last.height()).isGreaterThan(first.height());
     Block committedBlock = s.blocksFrom(last.height(), 1).get(0);
@@ -207,7 +216,7 @@ class SequencerTest {
     assertThat(again.state().nextNonce(alice.address())).isEqualTo(4);
 
     // and it goes on from there: the next block follows the replayed head
-    Sequencer.Committed next = commit(again, Transaction.sign(alice, 4,
+    Sequencer.Committed next = commit(again, sign(alice, 4,
         new Operation.RemoveMember(list, bob.address())));
     Block nextBlock = again.blocksFrom(next.height(), 1).get(0);
     assertThat(nextBlock.previousHash()).isEqualTo(again.blocksFrom(next.height() - 1, 1).get(0).hash());
@@ -225,7 +234,8 @@ class SequencerTest {
     Sequencer s = open(HEARTBEAT);
     s.close();
     sequencer = null;
-    Throwable t = failure(s.submit(Transaction.sign(Identity.generate(RANDOM), 0, new Operation.CreateAllowList())));
+    Throwable t = failure(s.submit(Transaction.sign(Identity.generate(RANDOM), s.ledger(), 0,
+        new Operation.CreateAllowList())));
     assertThat(t).isInstanceOf(IOException.class).hasMessageContaining("stopped");
   }
 
@@ -243,11 +253,11 @@ class SequencerTest {
     // sign everything up front so the threads do nothing but submit
     Map<Identity, List<Transaction>> txs = new HashMap<>();
     for (Identity owner : owners) {
-      PolicyId id = LedgerState.policyIdFor(owner.address(), 0);
+      PolicyId id = policyIdFor(owner.address(), 0);
       List<Transaction> mine = new ArrayList<>();
-      mine.add(Transaction.sign(owner, 0, new Operation.CreateAllowList()));
+      mine.add(sign(owner, 0, new Operation.CreateAllowList()));
       for (int n = 1; n < perIdentity; n++) {
-        mine.add(Transaction.sign(owner, n,
+        mine.add(sign(owner, n,
             new Operation.AddMember(id, Identity.generate(RANDOM).address(), Window.ALWAYS)));
       }
       txs.put(owner, mine);
@@ -300,7 +310,7 @@ class SequencerTest {
     assertThat(inChain).hasSize(identities * perIdentity);
     for (Identity owner : owners) {
       assertThat(s.state().nextNonce(owner.address())).isEqualTo(perIdentity);
-      AllowList list = (AllowList) s.state().policy(LedgerState.policyIdFor(owner.address(), 0));
+      AllowList list = (AllowList) s.state().policy(policyIdFor(owner.address(), 0));
       assertThat(list.members()).hasSize(perIdentity - 1);
     }
 
@@ -363,15 +373,15 @@ class SequencerTest {
           node.sign(confirmation)));
     }
     // the operator names those nodes the storage committee, or their certificates would be refused
-    s.submit(Transaction.sign(sequencerKey, 0, new Operation.SetStorageCommittee(sigs.stream()
+    s.submit(sign(sequencerKey, 0, new Operation.SetStorageCommittee(sigs.stream()
         .map(x -> new Operation.CommitteeMember(x.nodeId(), x.nodeKey())).toList(), 1))).get(30, TimeUnit.SECONDS);
     Identity sender = Identity.generate(RANDOM);
     Operation.RecordCertificate cert = new Operation.RecordCertificate(blob, 1_000, 7, sigs);
-    int txBytes = Transaction.sign(sender, 0, cert).encoded().length;
+    int txBytes = sign(sender, 0, cert).encoded().length;
     int count = (int) ((Block.MAX_ENCODED_BYTES + (256L << 10)) / txBytes) + 1;
     List<Transaction> txs = new ArrayList<>();
     for (int n = 0; n < count; n++) {
-      txs.add(Transaction.sign(sender, n, cert));
+      txs.add(sign(sender, n, cert));
     }
     // all of them in one block would be more than a reader accepts, so no block that size is made
     assertThatThrownBy(() -> Block.sign(sequencerKey, LEDGER, 1, Block.GENESIS_PARENT, 0, txs))
@@ -407,19 +417,19 @@ class SequencerTest {
     Sequencer s = open(HEARTBEAT);
     Identity alice = Identity.generate(RANDOM);
     Identity mallory = Identity.generate(RANDOM);
-    PolicyId list = LedgerState.policyIdFor(alice.address(), 0);
-    Transaction create = Transaction.sign(alice, 0, new Operation.CreateAllowList());
+    PolicyId list = policyIdFor(alice.address(), 0);
+    Transaction create = sign(alice, 0, new Operation.CreateAllowList());
     commit(s, create);
 
-    Transaction skipsNonce = Transaction.sign(mallory, 1, new Operation.CreateAllowList());
-    Transaction stranger = Transaction.sign(mallory, 0, new Operation.AddMember(list, mallory.address(),
+    Transaction skipsNonce = sign(mallory, 1, new Operation.CreateAllowList());
+    Transaction stranger = sign(mallory, 0, new Operation.AddMember(list, mallory.address(),
         Window.ALWAYS));
     Transaction replay = create;
-    byte[] forged = Transaction.sign(alice, 1, new Operation.AddMember(list, mallory.address(), Window.ALWAYS))
+    byte[] forged = sign(alice, 1, new Operation.AddMember(list, mallory.address(), Window.ALWAYS))
         .encoded();
     forged[forged.length - 1] ^= 1;
     Transaction badSignature = Transaction.decode(forged);
-    Transaction valid = Transaction.sign(alice, 1, new Operation.AddMember(list, alice.address(), Window.ALWAYS));
+    Transaction valid = sign(alice, 1, new Operation.AddMember(list, alice.address(), Window.ALWAYS));
 
     // all in flight together, so they share blocks with a valid transaction
     CompletableFuture<Sequencer.Committed> f1 = s.submit(skipsNonce);
@@ -449,7 +459,7 @@ class SequencerTest {
     assertThat(((AllowList) s.state().policy(list)).members()).containsOnlyKeys(alice.address());
 
     // a refusal costs the sender nothing: its nonce 0 is still free
-    commit(s, Transaction.sign(mallory, 0, new Operation.CreateAllowList()));
+    commit(s, sign(mallory, 0, new Operation.CreateAllowList()));
     assertThat(s.state().nextNonce(mallory.address())).isEqualTo(1);
   }
 
@@ -465,20 +475,21 @@ class SequencerTest {
     List<CompletableFuture<Sequencer.Committed>> hostile = new ArrayList<>();
     for (byte[] key : List.of(new byte[32], smallOrder, notOnCurve, random)) {
       for (byte[] sig : List.of(new byte[64], randomBytes(64))) {
-        byte[] encoded = io.cachet.crypto.codec.CanonicalWriter.tagged("cachet/tx/v1").fixed(key).u64(0).u8(1)
+        byte[] encoded = io.cachet.crypto.codec.CanonicalWriter.tagged(Transaction.TAG).string8(LEDGER)
+            .fixed(s.ledger().genesisDigest()).fixed(key).u64(0).u8(1)
             .fixed(sig).toByteArray();
         hostile.add(s.submit(Transaction.decode(encoded)));
       }
     }
     Identity alice = Identity.generate(RANDOM);
-    CompletableFuture<Sequencer.Committed> valid = s.submit(Transaction.sign(alice, 0, new Operation.CreateAllowList()));
+    CompletableFuture<Sequencer.Committed> valid = s.submit(sign(alice, 0, new Operation.CreateAllowList()));
     for (CompletableFuture<Sequencer.Committed> f : hostile) {
       assertThat(failure(f)).isInstanceOfSatisfying(TransactionRefusedException.class,
           e -> assertThat(e.reason()).isEqualTo(Reason.BAD_SIGNATURE));
     }
     valid.get(10, TimeUnit.SECONDS);
     assertThat(s.failure()).isNull();
-    commit(s, Transaction.sign(alice, 1, new Operation.CreateAllowList()));
+    commit(s, sign(alice, 1, new Operation.CreateAllowList()));
   }
 
   @Test
@@ -486,7 +497,7 @@ class SequencerTest {
     Sequencer s = open(HEARTBEAT);
     Identity alice = Identity.generate(RANDOM);
     assertThatThrownBy(() -> s.submit(null)).isInstanceOf(NullPointerException.class);
-    commit(s, Transaction.sign(alice, 0, new Operation.CreateAllowList()));
+    commit(s, sign(alice, 0, new Operation.CreateAllowList()));
     assertThat(s.failure()).isNull();
   }
 
@@ -582,7 +593,7 @@ class SequencerTest {
     Files.write(journal(), Arrays.copyOf(full, lastStart + (full.length - lastStart) / 2));
     Sequencer recovered = open(NO_HEARTBEAT);
     assertThat(recovered.recovery().truncated()).isTrue();
-    Transaction retry = Transaction.sign(alice, 2, new Operation.CreateTimeLock(99));
+    Transaction retry = sign(alice, 2, new Operation.CreateTimeLock(99));
     Sequencer.Committed c = commit(recovered, retry);
     assertThat(c.height()).isEqualTo(previous.height() + 1);
     Block replacement = recovered.head();
@@ -591,7 +602,7 @@ class SequencerTest {
     assertThat(sequencer.head()).isEqualTo(replacement);
     assertThat(sequencer.head().previousHash()).isEqualTo(previous.hash());
     assertThat(sequencer.state().nextNonce(alice.address())).isEqualTo(3);
-    assertThat(sequencer.state().policy(LedgerState.policyIdFor(alice.address(), 2))).isInstanceOf(TimeLock.class);
+    assertThat(sequencer.state().policy(policyIdFor(alice.address(), 2))).isInstanceOf(TimeLock.class);
   }
 
   @Test

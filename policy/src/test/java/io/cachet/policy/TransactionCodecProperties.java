@@ -3,6 +3,7 @@ package io.cachet.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cachet.crypto.Blake2b;
 import io.cachet.crypto.FormatException;
 import io.cachet.crypto.Identity;
 import io.cachet.crypto.PolicyId;
@@ -20,6 +21,7 @@ class TransactionCodecProperties {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final Identity SENDER = Identity.generate(RANDOM);
   private static final Identity OTHER = Identity.generate(RANDOM);
+  private static final LedgerRef LEDGER = new LedgerRef("cachet-test", Blake2b.hash256(new byte[] {1}));
 
   /** One valid transaction of every kind, to round-trip and to mutate. */
   static List<Transaction> samples() {
@@ -42,7 +44,7 @@ class TransactionCodecProperties {
             new Operation.CommitteeMember("node-1", SENDER.verifyingKey())), 2));
     List<Transaction> out = new ArrayList<>();
     for (int i = 0; i < ops.size(); i++) {
-      out.add(Transaction.sign(SENDER, i, ops.get(i)));
+      out.add(Transaction.sign(SENDER, LEDGER, i, ops.get(i)));
     }
     return out;
   }
@@ -76,6 +78,43 @@ class TransactionCodecProperties {
     } catch (FormatException expected) {
       // the only failure a parser may report
     }
+  }
+
+  @Provide
+  Arbitrary<LedgerRef> ledgers() {
+    Arbitrary<String> ids = Arbitraries.strings().withChars("abcXYZ019._:-").ofMinLength(1).ofMaxLength(64);
+    Arbitrary<byte[]> digests = Arbitraries.bytes().array(byte[].class).ofSize(32);
+    return net.jqwik.api.Combinators.combine(ids, digests).as(LedgerRef::new);
+  }
+
+  @Property(tries = 200)
+  void decode_ofEncode_keepsTheLedger(@ForAll("ledgers") LedgerRef ledger, @ForAll("transactions") Transaction sample,
+      @ForAll long nonce) throws Exception {
+    Transaction tx = Transaction.sign(SENDER, ledger, Math.abs(nonce % Long.MAX_VALUE), sample.operation());
+    Transaction back = Transaction.decode(tx.encoded());
+    assertThat(back.ledger()).isEqualTo(ledger);
+    assertThat(back.nonce()).isEqualTo(tx.nonce());
+    back.verifySignature();
+  }
+
+  /** Whatever a copier changes in the ledger fields, the result is malformed or its signature fails. */
+  @Property(tries = 1000)
+  void changedLedgerFields_neverVerify(@ForAll("ledgers") LedgerRef ledger, @ForAll("transactions") Transaction sample,
+      @ForAll long seed) throws Exception {
+    Transaction tx = Transaction.sign(SENDER, ledger, 1, sample.operation());
+    byte[] b = tx.encoded();
+    int tagLength = 1 + Transaction.TAG.length();
+    int ledgerFields = 1 + ledger.ledgerId().length() + 32;
+    Random r = new Random(seed);
+    b[tagLength + r.nextInt(ledgerFields)] ^= (byte) (1 + r.nextInt(255));
+    Transaction changed;
+    try {
+      changed = Transaction.decode(b);
+    } catch (FormatException expected) {
+      return;
+    }
+    assertThat(changed.ledger()).isNotEqualTo(ledger);
+    assertThatThrownBy(changed::verifySignature).isInstanceOf(io.cachet.crypto.InvalidSignatureException.class);
   }
 
   @Property(tries = 1000)

@@ -140,7 +140,8 @@ public final class Devnet implements AutoCloseable {
       char[] pass = passphrase(dir.resolve("secrets"), id);
       keyServerPassphrases.add(pass);
       keyServerConfigs.add(KeyServerConfig.defaults(id, dir.resolve(id), ledgerUrl(), options.ledgerId(),
-          sequencerKey.verifyingKey()).with(Map.of("port", Integer.toString(port(id)), "ledger-poll-wait", "2s")));
+          sequencerKey.verifyingKey()).with(Map.of("port", Integer.toString(port(id)), "ledger-poll-wait", "2s",
+              "genesis-digest", sequencer.ledger().genesisHex())));
       startKeyServer(i);
     }
     storage = LocalNetwork.start(vertx, dir.resolve("storage"), LocalNetwork.Options.defaults()
@@ -296,7 +297,7 @@ public final class Devnet implements AutoCloseable {
         synchronized (certificateLock) {
           Sequencer s = sequencer;
           long nonce = s.state().nextNonce(gatewayKey.address());
-          s.submit(Transaction.sign(gatewayKey, nonce, op)).get(30, TimeUnit.SECONDS);
+          s.submit(Transaction.sign(gatewayKey, s.ledger(), nonce, op)).get(30, TimeUnit.SECONDS);
         }
         return null;
       }, false);
@@ -316,7 +317,7 @@ public final class Devnet implements AutoCloseable {
     Operation.SetStorageCommittee wanted = new Operation.SetStorageCommittee(members, network.quorum());
     if (!wanted.equals(sequencer.state().committee())) {
       long nonce = sequencer.state().nextNonce(sequencerKey.address());
-      sequencer.submit(Transaction.sign(sequencerKey, nonce, wanted)).get(30, TimeUnit.SECONDS);
+      sequencer.submit(Transaction.sign(sequencerKey, sequencer.ledger(), nonce, wanted)).get(30, TimeUnit.SECONDS);
     }
   }
 
@@ -366,6 +367,8 @@ public final class Devnet implements AutoCloseable {
     ledger.put("url", ledgerUrl());
     ledger.put("ledgerId", options.ledgerId());
     ledger.put("sequencerKey", Base64Url.encode(sequencerKey.verifyingKey().bytes()));
+    // pinned so that a client refuses a devnet started again from nothing under the same id
+    ledger.put("genesisDigest", sequencer.ledger().genesisHex());
     ObjectNode ks = root.putObject("keyServers");
     ks.put("threshold", options.threshold());
     ArrayNode servers = ks.putArray("servers");

@@ -12,6 +12,7 @@ import io.cachet.crypto.Base64Url;
 import io.cachet.crypto.Identity;
 import io.cachet.crypto.protocol.ServiceDescriptor;
 import io.cachet.policy.Operation;
+import io.cachet.policy.LedgerRef;
 import io.cachet.policy.Transaction;
 import io.cachet.storage.BlobId;
 import io.cachet.storage.BlobSource;
@@ -84,7 +85,8 @@ class DevnetTest {
           Identity k = Identity.generate(new SecureRandom());
           fake.add(new Operation.NodeSignature("node-" + i, k.verifyingKey(), k.sign(confirmation)));
         }
-        Transaction forged = Transaction.sign(Identity.generate(new SecureRandom()), 0,
+        Transaction forged = Transaction.sign(Identity.generate(new SecureRandom()),
+            new LedgerRef(config.ledgerId(), config.genesisDigest()), 0,
             new Operation.RecordCertificate(blob.bytes(), 1, 99, fake));
         HttpResponse<String> refused = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
             URI.create(d.ledgerUrl() + "/v1/transactions?wait=true")).POST(HttpRequest.BodyPublishers.ofString(

@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * POST /v1/transactions?wait=true   {"transaction": base64url}  -> 200 committed {digest, height, ledgerTime}
  *                                                                  (wait=false: 202 accepted {digest})
- * GET  /v1/head                      -> {ledgerId, height, hash, timestamp, sequencerKey}
+ * GET  /v1/head                      -> {ledgerId, genesisDigest, height, hash, timestamp, sequencerKey}
  * GET  /v1/blocks?from=H&amp;limit=N&amp;waitMs=W -> {ledgerId, head, blocks: [base64url]}   (long poll)
  * GET  /v1/policies/{id}             -> policy JSON
  * GET  /v1/accounts/{address}/nonce  -> {address, nextNonce}
@@ -177,6 +177,7 @@ public final class LedgerServer extends VerticleBase {
     Block head = sequencer.head();
     json(ctx, new JsonObject()
         .put("ledgerId", sequencer.ledgerId())
+        .put("genesisDigest", sequencer.ledger().genesisHex())
         .put("height", head.height())
         .put("hash", Hex.to0x(head.hash()))
         .put("timestamp", head.timestamp())

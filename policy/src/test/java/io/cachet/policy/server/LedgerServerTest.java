@@ -2,6 +2,7 @@ package io.cachet.policy.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cachet.crypto.Address;
 import io.cachet.crypto.Base64Url;
 import io.cachet.crypto.Hex;
 import io.cachet.crypto.Identity;
@@ -113,9 +114,18 @@ class LedgerServerTest {
     return error;
   }
 
+  /** {@code op} signed by {@code who} for this test's ledger. */
+  private Transaction sign(Identity who, long nonce, Operation op) {
+    return Transaction.sign(who, sequencer.ledger(), nonce, op);
+  }
+
+  private PolicyId policyIdFor(Address owner, long nonce) {
+    return LedgerState.policyIdFor(sequencer.ledger(), owner, nonce);
+  }
+
   private PolicyId createList(Identity owner, long nonce) {
-    assertThat(submit(Transaction.sign(owner, nonce, new Operation.CreateAllowList())).statusCode()).isEqualTo(200);
-    return LedgerState.policyIdFor(owner.address(), nonce);
+    assertThat(submit(sign(owner, nonce, new Operation.CreateAllowList())).statusCode()).isEqualTo(200);
+    return policyIdFor(owner.address(), nonce);
   }
 
   // ---------------------------------------------------------------- errors: submissions
@@ -134,7 +144,7 @@ class LedgerServerTest {
 
   @Test
   void submit_jsonWithoutTransaction_400Malformed() {
-    String valid = Base64Url.encode(Transaction.sign(Identity.generate(RANDOM), 0, new Operation.CreateAllowList())
+    String valid = Base64Url.encode(sign(Identity.generate(RANDOM), 0, new Operation.CreateAllowList())
         .encoded());
     for (String body : List.of("{}", "{\"tx\":\"" + valid + "\"}", "{\"transaction\":null}",
         "{\"transaction\":42}", "{\"transaction\":[\"" + valid + "\"]}",
@@ -146,7 +156,7 @@ class LedgerServerTest {
 
   @Test
   void submit_base64ThatIsNotATransaction_400Malformed() {
-    byte[] valid = Transaction.sign(Identity.generate(RANDOM), 0, new Operation.CreateAllowList()).encoded();
+    byte[] valid = sign(Identity.generate(RANDOM), 0, new Operation.CreateAllowList()).encoded();
     byte[] trailing = Arrays.copyOf(valid, valid.length + 1);
     byte[] cut = Arrays.copyOf(valid, valid.length - 1);
     byte[] unknownOp = valid.clone();
@@ -174,7 +184,7 @@ class LedgerServerTest {
   @Test
   void submit_replayedTransaction_409BadNonce() {
     Identity alice = Identity.generate(RANDOM);
-    Transaction create = Transaction.sign(alice, 0, new Operation.CreateAllowList());
+    Transaction create = sign(alice, 0, new Operation.CreateAllowList());
     assertThat(submit(create).statusCode()).isEqualTo(200);
     JsonObject error = assertError(submit(create), 409, "BAD_NONCE");
     assertThat(error.getString("status")).isEqualTo("FAILED_PRECONDITION");
@@ -188,7 +198,7 @@ class LedgerServerTest {
     Identity alice = Identity.generate(RANDOM);
     Identity mallory = Identity.generate(RANDOM);
     PolicyId id = createList(alice, 0);
-    assertError(submit(Transaction.sign(mallory, 0, new Operation.AddMember(id, mallory.address(), Window.ALWAYS))),
+    assertError(submit(sign(mallory, 0, new Operation.AddMember(id, mallory.address(), Window.ALWAYS))),
         409, "NOT_AUTHORIZED");
     assertThat(((AllowList) sequencer.state().policy(id)).members()).isEmpty();
   }
@@ -196,7 +206,7 @@ class LedgerServerTest {
   @Test
   void submit_badSignature_409BadSignature() {
     Identity alice = Identity.generate(RANDOM);
-    byte[] forged = Transaction.sign(alice, 0, new Operation.CreateAllowList()).encoded();
+    byte[] forged = sign(alice, 0, new Operation.CreateAllowList()).encoded();
     forged[forged.length - 1] ^= 1;
     assertError(post("/v1/transactions", new JsonObject().put("transaction", Base64Url.encode(forged)).encode()),
         409, "BAD_SIGNATURE");
@@ -283,7 +293,7 @@ class LedgerServerTest {
     assertThat(before.getString("address")).isEqualTo(alice.address().toString());
     assertThat(before.getLong("nextNonce")).isZero();
 
-    Transaction tx = Transaction.sign(alice, 0, new Operation.CreateAllowList());
+    Transaction tx = sign(alice, 0, new Operation.CreateAllowList());
     HttpResponse<Buffer> r = submit(tx);
     assertThat(r.statusCode()).isEqualTo(200);
     JsonObject body = r.bodyAsJsonObject();
@@ -294,14 +304,14 @@ class LedgerServerTest {
     assertThat(body.getLong("ledgerTime")).isEqualTo(block.timestamp());
 
     assertThat(get(noncePath).bodyAsJsonObject().getLong("nextNonce")).isEqualTo(1);
-    assertThat(submit(Transaction.sign(alice, 1, new Operation.CreateTimeLock(5))).statusCode()).isEqualTo(200);
+    assertThat(submit(sign(alice, 1, new Operation.CreateTimeLock(5))).statusCode()).isEqualTo(200);
     assertThat(get(noncePath).bodyAsJsonObject().getLong("nextNonce")).isEqualTo(2);
   }
 
   @Test
   void submit_waitFalse_202Accepted_thenCommits() throws Exception {
     Identity alice = Identity.generate(RANDOM);
-    Transaction tx = Transaction.sign(alice, 0, new Operation.CreateAllowList());
+    Transaction tx = sign(alice, 0, new Operation.CreateAllowList());
     HttpResponse<Buffer> r = post("/v1/transactions?wait=false",
         new JsonObject().put("transaction", Base64Url.encode(tx.encoded())).encode());
     assertThat(r.statusCode()).isEqualTo(202);
@@ -322,14 +332,14 @@ class LedgerServerTest {
     Identity bob = Identity.generate(RANDOM);
     Identity carol = Identity.generate(RANDOM);
     PolicyId id = createList(alice, 0);
-    assertThat(submit(Transaction.sign(alice, 1, new Operation.AddMember(id, bob.address(), Window.ALWAYS)))
+    assertThat(submit(sign(alice, 1, new Operation.AddMember(id, bob.address(), Window.ALWAYS)))
         .statusCode()).isEqualTo(200);
-    assertThat(submit(Transaction.sign(alice, 2, new Operation.AddMember(id, carol.address(),
+    assertThat(submit(sign(alice, 2, new Operation.AddMember(id, carol.address(),
         new Window(1_000, 2_000)))).statusCode()).isEqualTo(200);
-    assertThat(submit(Transaction.sign(alice, 3, new Operation.AddAdmin(id, carol.address()))).statusCode())
+    assertThat(submit(sign(alice, 3, new Operation.AddAdmin(id, carol.address()))).statusCode())
         .isEqualTo(200);
-    PolicyId lock = LedgerState.policyIdFor(alice.address(), 4);
-    assertThat(submit(Transaction.sign(alice, 4, new Operation.CreateTimeLock(1_234_567))).statusCode())
+    PolicyId lock = policyIdFor(alice.address(), 4);
+    assertThat(submit(sign(alice, 4, new Operation.CreateTimeLock(1_234_567))).statusCode())
         .isEqualTo(200);
 
     for (PolicyId p : List.of(id, lock)) {
@@ -379,7 +389,7 @@ class LedgerServerTest {
     assertThat(pending.isComplete()).as("the long poll waits for a block").isFalse();
 
     Identity alice = Identity.generate(RANDOM);
-    Transaction tx = Transaction.sign(alice, 0, new Operation.CreateAllowList());
+    Transaction tx = sign(alice, 0, new Operation.CreateAllowList());
     sequencer.submit(tx).get(10, TimeUnit.SECONDS);
 
     HttpResponse<Buffer> r = await(pending);
