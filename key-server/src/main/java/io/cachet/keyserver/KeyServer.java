@@ -88,7 +88,7 @@ public final class KeyServer {
     RateLimiter perRequester = new RateLimiter(config.requesterRate(), config.requesterBurst(), System::nanoTime);
     this.replays = new ReplayCache(config.replayCacheSize());
     this.follower = Follower.start(vertx, new Follower.Config(config.ledgerUrl(), config.ledgerId(),
-        config.sequencerKey(), config.ledgerPollWait(), clock));
+        config.sequencerKey(), config.ledgerPollWait(), clock, config.ledgerClockTolerance()));
     this.releaser = new Releaser(config.serverId(), keys, follower, clock, config.requestWindow(),
         config.stalenessBound(), replays, new CertificateCache(), perRequester, metrics);
     this.descriptor = describe();
@@ -235,11 +235,14 @@ public final class KeyServer {
             .put("ledgerId", config.ledgerId())
             .put("height", v.height())
             .put("ledgerTime", v.ledgerTime())
-            .put("ageMillis", v.height() < 0 ? null : now - v.ledgerTime())
+            .put("appliedAt", v.height() < 0 ? null : v.appliedAt())
+            .put("ageMillis", v.height() < 0 ? null : v.ageMillis(now))
             .put("stalenessBoundMillis", config.stalenessBound().toMillis())
             .put("lastContact", v.lastContact())
             .put("halted", s.halted())
-            .put("lastError", s.lastError()))
+            .put("lastError", s.lastError())
+            .put("heldHeight", s.heldHeight() < 0 ? null : s.heldHeight())
+            .put("heldBlockTime", s.heldHeight() < 0 ? null : s.heldBlockTime()))
         .put("audit", new JsonObject()
             .put("records", audit.records())
             .put("head", Hex.to0x(audit.headHash()))
