@@ -103,6 +103,11 @@ public final class KeyServer {
         .height());
     metrics.gauge("cachet_keyserver_ledger_lag_seconds", "this server's clock minus the ledger time of its view",
         () -> follower.view().height() < 0 ? Double.NaN : (clock.millis() - follower.view().ledgerTime()) / 1000.0);
+    metrics.gauge("cachet_keyserver_ledger_age_seconds", "this server's clock minus the older of its view's block time"
+        + " and when it applied that block (the staleness measure)", () -> follower.view().height() < 0 ? Double.NaN
+        : follower.view().ageMillis(clock.millis()) / 1000.0);
+    metrics.gauge("cachet_keyserver_ledger_held", "1 while a block stamped ahead of this server's clock is held",
+        () -> follower.status().heldHeight() < 0 ? 0 : 1);
     metrics.gauge("cachet_keyserver_ledger_stale", "1 while the view is too old and everything is refused",
         () -> releaser.stale(follower.view(), clock.millis()) ? 1 : 0);
     metrics.gauge("cachet_keyserver_audit_records", "entries in the audit log", audit::records);

@@ -79,6 +79,8 @@ class LedgerTimeTest extends KeyServerTestBase {
     assertThat(early.isReleased()).as("a fast sequencer clock opens no time lock").isFalse();
     assertThat(early.reason()).isEqualTo("LOCKED");
     assertThat(ledgerHealth(ks).getLong("ledgerTime")).isLessThan(unlockAt);
+    assertThat(ledgerHealth(ks).getLong("heldBlockTime")).isGreaterThanOrEqualTo(unlockAt);
+    assertThat(get(ks, "/metrics").body().toString()).contains("cachet_keyserver_ledger_held 1.0");
 
     // the view stops moving, so by the key server's own clock it goes stale: refuse, never release
     clock.advance(Duration.ofMinutes(2).plusSeconds(10));
