@@ -89,7 +89,8 @@ public final class KeyServer {
     RateLimiter perRequester = new RateLimiter(config.requesterRate(), config.requesterBurst(), System::nanoTime);
     this.replays = new ReplayCache(config.replayCacheSize());
     this.follower = Follower.start(vertx, new Follower.Config(config.ledgerUrl(), config.ledgerId(),
-        config.sequencerKey(), config.ledgerPollWait(), clock, config.genesisDigestBytes()));
+        config.sequencerKey(), config.ledgerPollWait(), clock, config.ledgerClockTolerance(),
+        config.genesisDigestBytes()));
     this.releaser = new Releaser(config.serverId(), keys, follower, clock, config.requestWindow(),
         config.stalenessBound(), replays, new CertificateCache(), perRequester, metrics);
     this.descriptor = describe();
@@ -104,6 +105,11 @@ public final class KeyServer {
         .height());
     metrics.gauge("cachet_keyserver_ledger_lag_seconds", "this server's clock minus the ledger time of its view",
         () -> follower.view().height() < 0 ? Double.NaN : (clock.millis() - follower.view().ledgerTime()) / 1000.0);
+    metrics.gauge("cachet_keyserver_ledger_age_seconds", "this server's clock minus the older of its view's block time"
+        + " and when it applied that block (the staleness measure)", () -> follower.view().height() < 0 ? Double.NaN
+        : follower.view().ageMillis(clock.millis()) / 1000.0);
+    metrics.gauge("cachet_keyserver_ledger_held", "1 while a block stamped ahead of this server's clock is held",
+        () -> follower.status().heldHeight() < 0 ? 0 : 1);
     metrics.gauge("cachet_keyserver_ledger_stale", "1 while the view is too old and everything is refused",
         () -> releaser.stale(follower.view(), clock.millis()) ? 1 : 0);
     metrics.gauge("cachet_keyserver_audit_records", "entries in the audit log", audit::records);
@@ -237,11 +243,14 @@ public final class KeyServer {
             .put("ledgerId", config.ledgerId())
             .put("height", v.height())
             .put("ledgerTime", v.ledgerTime())
-            .put("ageMillis", v.height() < 0 ? null : now - v.ledgerTime())
+            .put("appliedAt", v.height() < 0 ? null : v.appliedAt())
+            .put("ageMillis", v.height() < 0 ? null : v.ageMillis(now))
             .put("stalenessBoundMillis", config.stalenessBound().toMillis())
             .put("lastContact", v.lastContact())
             .put("halted", s.halted())
-            .put("lastError", s.lastError()))
+            .put("lastError", s.lastError())
+            .put("heldHeight", s.heldHeight() < 0 ? null : s.heldHeight())
+            .put("heldBlockTime", s.heldHeight() < 0 ? null : s.heldBlockTime()))
         .put("audit", new JsonObject()
             .put("records", audit.records())
             .put("head", Hex.to0x(audit.headHash()))

@@ -4,6 +4,7 @@ import io.cachet.crypto.FormatException;
 import io.cachet.crypto.Names;
 import io.cachet.crypto.VerifyingKey;
 import io.cachet.crypto.codec.Json;
+import io.cachet.policy.Follower;
 import io.cachet.policy.LedgerRef;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -45,6 +46,7 @@ public record KeyServerConfig(
     Duration stalenessBound,
     Duration requestWindow,
     Duration ledgerPollWait,
+    Duration ledgerClockTolerance,
     double ipRate,
     int ipBurst,
     double requesterRate,
@@ -79,6 +81,8 @@ public record KeyServerConfig(
   public static final Duration DEFAULT_REQUEST_WINDOW = Duration.ofMinutes(1);
   /** How long one follower long poll waits at the ledger. */
   public static final Duration DEFAULT_LEDGER_POLL_WAIT = Duration.ofSeconds(10);
+  /** How far ahead of this server's clock a block may be stamped and still be applied at once. */
+  public static final Duration DEFAULT_LEDGER_CLOCK_TOLERANCE = Follower.DEFAULT_CLOCK_TOLERANCE;
   /** Requests per second per client IP address, and the burst above it. */
   public static final double DEFAULT_IP_RATE = 200;
   public static final int DEFAULT_IP_BURST = 400;
@@ -126,6 +130,11 @@ public record KeyServerConfig(
     positive(ledgerPollWait, "ledger-poll-wait");
     if (ledgerPollWait.toMillis() > 30_000) {
       throw new ConfigException("ledger-poll-wait must be at most 30s (the ledger's own limit)");
+    }
+    Objects.requireNonNull(ledgerClockTolerance, "ledger-clock-tolerance");
+    if (ledgerClockTolerance.isNegative() || ledgerClockTolerance.compareTo(Follower.MAX_CLOCK_TOLERANCE) > 0) {
+      throw new ConfigException("ledger-clock-tolerance must be 0ms to "
+          + renderDuration(Follower.MAX_CLOCK_TOLERANCE) + ", was " + renderDuration(ledgerClockTolerance));
     }
     rate(ipRate, "rate-limit-ip");
     rate(requesterRate, "rate-limit-requester");
@@ -192,7 +201,8 @@ public record KeyServerConfig(
   public static KeyServerConfig defaults(String serverId, Path dataDir, String ledgerUrl, String ledgerId,
       VerifyingKey sequencerKey) {
     return new KeyServerConfig(serverId, DEFAULT_HOST, DEFAULT_PORT, dataDir, ledgerUrl, ledgerId, sequencerKey,
-        DEFAULT_STALENESS_BOUND, DEFAULT_REQUEST_WINDOW, DEFAULT_LEDGER_POLL_WAIT, DEFAULT_IP_RATE,
+        DEFAULT_STALENESS_BOUND, DEFAULT_REQUEST_WINDOW, DEFAULT_LEDGER_POLL_WAIT, DEFAULT_LEDGER_CLOCK_TOLERANCE,
+        DEFAULT_IP_RATE,
         DEFAULT_IP_BURST, DEFAULT_REQUESTER_RATE, DEFAULT_REQUESTER_BURST, DEFAULT_MAX_BODY_BYTES,
         DEFAULT_MAX_IN_FLIGHT, DEFAULT_REPLAY_CACHE_SIZE, Math.max(2, Runtime.getRuntime().availableProcessors()),
         DEFAULT_PASSPHRASE_ENV, null, DEFAULT_KDF_MEMORY_KIB, DEFAULT_KDF_ITERATIONS, AuditFsync.COMMIT,
@@ -214,7 +224,8 @@ public record KeyServerConfig(
 
   /** Every key, in the order {@link #render} writes them. */
   static final List<String> KEYS = List.of("server-id", "host", "port", "data-dir", "ledger-url", "ledger-id",
-      "sequencer-key", "staleness-bound", "request-window", "ledger-poll-wait", "rate-limit-ip", "rate-burst-ip",
+      "sequencer-key", "staleness-bound", "request-window", "ledger-poll-wait", "ledger-clock-tolerance",
+      "rate-limit-ip", "rate-burst-ip",
       "rate-limit-requester", "rate-burst-requester", "max-body", "max-in-flight", "replay-cache-size",
       "worker-threads", "passphrase-env", "passphrase-file", "kdf-memory", "kdf-iterations", "audit-fsync",
       "audit-fsync-interval", "genesis-digest");
@@ -317,6 +328,7 @@ public record KeyServerConfig(
           duration(v, "staleness-bound", DEFAULT_STALENESS_BOUND),
           duration(v, "request-window", DEFAULT_REQUEST_WINDOW),
           duration(v, "ledger-poll-wait", DEFAULT_LEDGER_POLL_WAIT),
+          duration(v, "ledger-clock-tolerance", DEFAULT_LEDGER_CLOCK_TOLERANCE),
           decimal(v, "rate-limit-ip", DEFAULT_IP_RATE),
           integer(v, "rate-burst-ip", DEFAULT_IP_BURST),
           decimal(v, "rate-limit-requester", DEFAULT_REQUESTER_RATE),
@@ -462,6 +474,7 @@ public record KeyServerConfig(
     put(lines, "staleness-bound", renderDuration(stalenessBound));
     put(lines, "request-window", renderDuration(requestWindow));
     put(lines, "ledger-poll-wait", renderDuration(ledgerPollWait));
+    put(lines, "ledger-clock-tolerance", renderDuration(ledgerClockTolerance));
     put(lines, "rate-limit-ip", renderRate(ipRate));
     put(lines, "rate-burst-ip", Integer.toString(ipBurst));
     put(lines, "rate-limit-requester", renderRate(requesterRate));

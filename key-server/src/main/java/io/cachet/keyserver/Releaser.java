@@ -41,8 +41,9 @@ import java.util.List;
  *       request window ({@code 401}/{@code 403});
  *   <li>the requester's rate ({@code 429}); only now, so that a forged request cannot spend
  *       somebody else's allowance;
- *   <li>the ledger view is fresh: not older than the staleness bound by this server's clock, else
- *       every item is refused ({@code 503 LEDGER_STALE}: fail closed);
+ *   <li>the ledger view is fresh: not older than the staleness bound by this server's clock,
+ *       counted from the older of block time and the moment the block was applied, else every
+ *       item is refused ({@code 503 LEDGER_STALE}: fail closed);
  *   <li>the request id is new ({@code 409 REPLAYED_REQUEST}).
  * </ol>
  *
@@ -93,9 +94,14 @@ final class Releaser {
     this.metrics = metrics;
   }
 
-  /** Whether the ledger view is too old to decide on, by this server's clock. */
+  /**
+   * Whether the ledger view is too old to decide on, by this server's clock: its age counts from
+   * the older of the newest block's timestamp and the moment this server applied it
+   * ({@link LedgerView#ageMillis}), so a sequencer whose clock runs ahead cannot keep a dead
+   * ledger's view fresh.
+   */
   boolean stale(LedgerView view, long nowMillis) {
-    return view.height() < 0 || nowMillis - view.ledgerTime() > stalenessMillis;
+    return view.height() < 0 || view.ageMillis(nowMillis) > stalenessMillis;
   }
 
   String staleMessage(LedgerView view, long nowMillis) {
@@ -104,8 +110,10 @@ final class Releaser {
           + " has caught up";
     }
     return "this key server's view of ledger " + ledger.ledgerId() + " is at height " + view.height()
-        + ", ledger time " + Instant.ofEpochMilli(view.ledgerTime()) + ", " + (nowMillis - view.ledgerTime()) / 1000
-        + " s old; the bound is " + stalenessMillis / 1000 + " s, so everything is refused until it catches up";
+        + ", ledger time " + Instant.ofEpochMilli(view.ledgerTime()) + ", applied at "
+        + Instant.ofEpochMilli(view.appliedAt()) + " by this server's clock; counted from the older of the two it is "
+        + view.ageMillis(nowMillis) / 1000 + " s old; the bound is " + stalenessMillis / 1000
+        + " s, so everything is refused until it catches up";
   }
 
   Result fetch(byte[] body, String client) {

@@ -51,6 +51,7 @@ class KeyServerConfigProperties {
     values.put("staleness-bound", durations(1, 86_400_000));
     values.put("request-window", durations(1, 1_800_000));
     values.put("ledger-poll-wait", durations(1, 30_000));
+    values.put("ledger-clock-tolerance", durations(0, 60_000));
     values.put("rate-limit-ip", Arbitraries.bigDecimals().between(java.math.BigDecimal.ZERO,
         java.math.BigDecimal.valueOf(100_000)).ofScale(3).map(d -> d.toPlainString()));
     values.put("rate-burst-ip", Arbitraries.integers().between(1, 1_000_000).map(String::valueOf));
@@ -152,6 +153,15 @@ class KeyServerConfigProperties {
     assertThat(base().with("staleness-bound", "2m").stalenessBound()).isEqualTo(Duration.ofMinutes(2));
     assertThat(base().with("staleness-bound", "1h").stalenessBound()).isEqualTo(Duration.ofHours(1));
     assertThat(base().stalenessBound()).isEqualTo(Duration.ofMinutes(2));
+  }
+
+  @Example
+  void ledgerClockTolerance_defaultsToFiveSeconds_andIsBoundedByAMinute() {
+    assertThat(base().ledgerClockTolerance()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(base().with("ledger-clock-tolerance", "0ms").ledgerClockTolerance()).isZero();
+    assertThat(base().with("ledger-clock-tolerance", "1m").ledgerClockTolerance()).isEqualTo(Duration.ofMinutes(1));
+    assertThatThrownBy(() -> base().with("ledger-clock-tolerance", "61s"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("ledger-clock-tolerance must be 0ms to 1m");
   }
 
   @Example

@@ -8,7 +8,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
-/** Named readers, each allowed within an optional window of ledger time. */
+/**
+ * Named readers, each allowed within an optional window: opened by ledger time, ended at the later
+ * of ledger time and the evaluating server's clock ({@link Window}).
+ */
 public record AllowList(PolicyId id, Address owner, Set<Address> admins, long version, Map<Address, Window> members)
     implements Policy {
 

@@ -5,6 +5,7 @@ import io.cachet.crypto.Base64Url;
 import io.cachet.crypto.FormatException;
 import io.cachet.crypto.PolicyId;
 import io.cachet.crypto.VerifyingKey;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -12,6 +13,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -24,6 +26,16 @@ import org.slf4j.LoggerFactory;
  * Follows the embedded ledger: long-polls its blocks, checks each (sequencer signature, ledger
  * id, hash chain, time never going back, every transaction valid) and applies it to a state of its
  * own, against which it evaluates policies. Key servers embed one.
+ *
+ * <p>Time: a block stamped later than this follower's clock plus {@link Config#clockTolerance} is
+ * not applied yet. The follower checks it (signature and chain), holds it and the blocks after it
+ * in memory, and applies them once its clock reaches the stamp minus the tolerance, looking at the
+ * clock again at least every {@link #HOLD_RECHECK_MS} (so an injected clock that jumps is seen)
+ * and polling nothing meanwhile. So a sequencer whose clock runs ahead cannot move this follower's
+ * ledger time past its own clock by more than the tolerance: time locks do not open early, and
+ * the view stops advancing, which makes it stale. Each view records when its block was applied by
+ * this follower's clock ({@link LedgerView#appliedAt}), and {@link #evaluate} ends windows at the
+ * later of ledger time and that clock.
  *
  * <p>Failures: the ledger being down or restarting is a transient error: the follower retries with
  * backoff and resumes from its own head, so it neither skips nor repeats a block. A block that
@@ -44,26 +56,53 @@ public final class Follower implements PolicyLedger, AutoCloseable {
   private static final long MIN_BACKOFF_MS = 100;
   /** ... up to here. */
   private static final long MAX_BACKOFF_MS = 2_000;
+  /** While a block is held, the clock is looked at again at least this often (an injected clock may jump). */
+  static final long HOLD_RECHECK_MS = 1_000;
+
+  /** How far a block may be stamped ahead of the follower's clock and still be applied at once. */
+  public static final Duration DEFAULT_CLOCK_TOLERANCE = Duration.ofSeconds(5);
+  /** Largest tolerance allowed: a time lock may open up to the tolerance early by the follower's clock. */
+  public static final Duration MAX_CLOCK_TOLERANCE = Duration.ofMinutes(1);
 
   /**
    * How to reach and trust the ledger. {@code pollWait} is how long one long poll may wait at the
-   * ledger; {@code genesisDigest}, if not null, pins the ledger's genesis block (another ledger of
-   * the same id and sequencer key is then refused with {@code WRONG_GENESIS}).
+   * ledger; {@code clock} is this follower's own clock (when blocks are applied, whether a block is
+   * stamped too far ahead, where windows end); {@code clockTolerance} is how far ahead of it a
+   * block may be stamped and still be applied at once (0 to {@link #MAX_CLOCK_TOLERANCE});
+   * {@code genesisDigest}, if not null, pins the ledger's genesis block (another ledger of the same
+   * id and sequencer key is then refused with {@code WRONG_GENESIS}).
    */
   public record Config(String ledgerUrl, String ledgerId, VerifyingKey sequencerKey, Duration pollWait, Clock clock,
-      byte[] genesisDigest) {
+      Duration clockTolerance, byte[] genesisDigest) {
     public Config {
       Objects.requireNonNull(ledgerUrl, "ledgerUrl");
       Objects.requireNonNull(ledgerId, "ledgerId");
       Objects.requireNonNull(sequencerKey, "sequencerKey");
       Objects.requireNonNull(pollWait, "pollWait");
       Objects.requireNonNull(clock, "clock");
+      Objects.requireNonNull(clockTolerance, "clockTolerance");
+      if (clockTolerance.isNegative() || clockTolerance.compareTo(MAX_CLOCK_TOLERANCE) > 0) {
+        throw new IllegalArgumentException("clockTolerance must be 0 to " + MAX_CLOCK_TOLERANCE.toSeconds()
+            + " s, was " + clockTolerance.toMillis() + " ms");
+      }
       genesisDigest = genesisDigest == null ? null : genesisDigest.clone();
     }
 
-    /** A follower that takes the genesis block the sequencer signed, whichever it is. */
+    /** A follower with the {@link #DEFAULT_CLOCK_TOLERANCE} that takes the genesis block the sequencer signed. */
     public Config(String ledgerUrl, String ledgerId, VerifyingKey sequencerKey, Duration pollWait, Clock clock) {
-      this(ledgerUrl, ledgerId, sequencerKey, pollWait, clock, null);
+      this(ledgerUrl, ledgerId, sequencerKey, pollWait, clock, DEFAULT_CLOCK_TOLERANCE, null);
+    }
+
+    /** A follower with the {@link #DEFAULT_CLOCK_TOLERANCE} pinned to {@code genesisDigest}. */
+    public Config(String ledgerUrl, String ledgerId, VerifyingKey sequencerKey, Duration pollWait, Clock clock,
+        byte[] genesisDigest) {
+      this(ledgerUrl, ledgerId, sequencerKey, pollWait, clock, DEFAULT_CLOCK_TOLERANCE, genesisDigest);
+    }
+
+    /** A follower with its own clock tolerance that takes the genesis block the sequencer signed. */
+    public Config(String ledgerUrl, String ledgerId, VerifyingKey sequencerKey, Duration pollWait, Clock clock,
+        Duration clockTolerance) {
+      this(ledgerUrl, ledgerId, sequencerKey, pollWait, clock, clockTolerance, null);
     }
 
     @Override
@@ -72,8 +111,12 @@ public final class Follower implements PolicyLedger, AutoCloseable {
     }
   }
 
-  /** What {@link #status()} reports. */
-  public record Status(long height, long ledgerTime, long lagMillis, long lastContact, boolean halted, String lastError) {}
+  /**
+   * What {@link #status()} reports. {@code heldHeight} and {@code heldBlockTime} name the block
+   * held for being stamped ahead of this follower's clock, or are -1 when none is held.
+   */
+  public record Status(long height, long ledgerTime, long lagMillis, long lastContact, boolean halted, String lastError,
+      long heldHeight, long heldBlockTime) {}
 
   private final Vertx vertx;
   private final Config config;
@@ -83,7 +126,11 @@ public final class Follower implements PolicyLedger, AutoCloseable {
   private record HeightWaiter(long height, CompletableFuture<Long> done) {}
 
   private final List<HeightWaiter> heightWaiters = new ArrayList<>();
-  private volatile LedgerView view = new LedgerView(-1, 0, 0);
+  private volatile LedgerView view = new LedgerView(-1, 0, 0, 0);
+  /** Checked-ahead blocks waiting for this follower's clock, first one stamped too far ahead; empty if none. */
+  private volatile List<Block> held = List.of();
+  /** The height last logged as held, so a hold is logged once, not at every recheck. */
+  private long holdLogged = -1;
   private volatile boolean running = true;
   private volatile boolean halted;
   private volatile String lastError;
@@ -131,7 +178,7 @@ public final class Follower implements PolicyLedger, AutoCloseable {
         return new Decision(policy, requester, false, Reason.LEDGER_UNAVAILABLE, "the ledger follower halted on an"
             + " invalid block after height " + v.height() + ": " + lastError, v.height(), v.ledgerTime());
       }
-      return chain.state().evaluate(policy, requester, v.ledgerTime(), v.height());
+      return chain.state().evaluate(policy, requester, v.ledgerTime(), config.clock().millis(), v.height());
     } finally {
       lock.readLock().unlock();
     }
@@ -139,8 +186,10 @@ public final class Follower implements PolicyLedger, AutoCloseable {
 
   public Status status() {
     LedgerView v = view;
+    List<Block> h = held;
     return new Status(v.height(), v.ledgerTime(), v.height() < 0 ? Long.MAX_VALUE : config.clock().millis()
-        - v.ledgerTime(), v.lastContact(), halted, lastError);
+        - v.ledgerTime(), v.lastContact(), halted, lastError, h.isEmpty() ? -1 : h.get(0).height(),
+        h.isEmpty() ? -1 : h.get(0).timestamp());
   }
 
   /** Completes once the follower has applied block {@code height}. */
@@ -162,6 +211,12 @@ public final class Follower implements PolicyLedger, AutoCloseable {
     if (!running || halted) {
       return;
     }
+    List<Block> waiting = held;
+    if (!waiting.isEmpty()) {
+      // blocks held for the clock come first: nothing after them can be applied before them
+      vertx.executeBlocking(() -> applyAll(waiting, false), true).onComplete(this::afterPoll);
+      return;
+    }
     long from = view.height() + 1;
     long waitMs = config.pollWait().toMillis();
     http.getAbs(config.ledgerUrl() + "/v1/blocks")
@@ -171,27 +226,34 @@ public final class Follower implements PolicyLedger, AutoCloseable {
         .timeout(waitMs + 5_000)
         .send()
         // decoding (base64, hashing up to megabytes of blocks) and checking stay off the event loop
-        .compose(response -> vertx.executeBlocking(() -> applyAll(parse(response)), true))
-        .onComplete(r -> {
-          if (r.succeeded()) {
-            backoff = MIN_BACKOFF_MS;
-            lastError = null;
-            poll();
-          } else {
-            lastError = r.cause().getMessage();
-            if (!running) {
-              // closing cut the poll short: expected, not a ledger problem
-              LOG.debug("event=follower_poll_cut_by_close ledger={} reason=\"{}\"", config.ledgerId(), lastError);
-              return;
-            }
-            LOG.warn("event=follower_poll_failed ledger={} from={} retryMs={} reason=\"{}\"", config.ledgerId(), from,
-                backoff, lastError);
-            if (!halted) {
-              vertx.setTimer(backoff, t -> poll());
-              backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
-            }
-          }
-        });
+        .compose(response -> vertx.executeBlocking(() -> applyAll(parse(response), true), true))
+        .onComplete(this::afterPoll);
+  }
+
+  /** Polls again: at once, after the hold {@code r} asks for, or after a backoff if it failed. */
+  private void afterPoll(AsyncResult<Long> r) {
+    if (r.succeeded()) {
+      backoff = MIN_BACKOFF_MS;
+      lastError = null;
+      if (r.result() > 0) {
+        vertx.setTimer(r.result(), t -> poll());
+      } else {
+        poll();
+      }
+    } else {
+      lastError = r.cause().getMessage();
+      if (!running) {
+        // closing cut the poll short: expected, not a ledger problem
+        LOG.debug("event=follower_poll_cut_by_close ledger={} reason=\"{}\"", config.ledgerId(), lastError);
+        return;
+      }
+      LOG.warn("event=follower_poll_failed ledger={} from={} retryMs={} reason=\"{}\"", config.ledgerId(),
+          view.height() + 1, backoff, lastError);
+      if (!halted) {
+        vertx.setTimer(backoff, t -> poll());
+        backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
+      }
+    }
   }
 
   private List<Block> parse(HttpResponse<Buffer> response) throws java.io.IOException {
@@ -219,13 +281,30 @@ public final class Follower implements PolicyLedger, AutoCloseable {
     }
   }
 
-  /** Runs on an ordered worker: checks and applies blocks, one lock hold per block. */
-  private Void applyAll(List<Block> blocks) throws ChainValidator.ChainException {
-    long now = config.clock().millis();
-    for (Block b : blocks) {
+  /**
+   * Runs on an ordered worker: checks and applies blocks in order, one lock hold per block, until
+   * one is stamped too far ahead of the clock; that one is checked and held with the rest.
+   * {@code fetched}: the blocks just came from the ledger (so it was in contact). Returns how many
+   * milliseconds to wait before looking at the held blocks again, or 0 if none is held.
+   */
+  private long applyAll(List<Block> blocks, boolean fetched) throws ChainValidator.ChainException {
+    held = List.of();
+    long toleranceMs = config.clockTolerance().toMillis();
+    boolean appliedAny = false;
+    long holdMs = 0;
+    for (int i = 0; i < blocks.size(); i++) {
+      Block b = blocks.get(i);
+      long now = config.clock().millis();
       lock.writeLock().lock();
       try {
         chain.check(b);
+        long aheadMs = b.timestamp() - now;
+        if (aheadMs > toleranceMs) {
+          held = List.copyOf(blocks.subList(i, blocks.size()));
+          holdMs = Math.max(1, Math.min(aheadMs - toleranceMs, HOLD_RECHECK_MS));
+          logHold(b, now, aheadMs);
+          break;
+        }
         try {
           chain.applyChecked(b);
         } catch (ChainValidator.ChainException e) {
@@ -236,14 +315,15 @@ public final class Follower implements PolicyLedger, AutoCloseable {
               e.getMessage());
           throw e;
         }
-        view = new LedgerView(b.height(), b.timestamp(), now);
+        view = new LedgerView(b.height(), b.timestamp(), now, fetched ? now : view.lastContact());
+        appliedAny = true;
       } finally {
         lock.writeLock().unlock();
       }
     }
-    if (blocks.isEmpty()) {
+    if (fetched && !appliedAny) {
       LedgerView v = view;
-      view = new LedgerView(v.height(), v.ledgerTime(), now);
+      view = new LedgerView(v.height(), v.ledgerTime(), v.appliedAt(), config.clock().millis());
     }
     List<HeightWaiter> ready = new ArrayList<>();
     synchronized (heightWaiters) {
@@ -251,7 +331,18 @@ public final class Follower implements PolicyLedger, AutoCloseable {
       heightWaiters.removeIf(w -> w.height() <= h && ready.add(w));
     }
     ready.forEach(w -> w.done().complete(w.height()));
-    return null;
+    return holdMs;
+  }
+
+  private void logHold(Block b, long now, long aheadMs) {
+    if (holdLogged == b.height()) {
+      return;
+    }
+    holdLogged = b.height();
+    LOG.warn("event=follower_holding_block ledger={} height={} blockTime={} clock={} aheadMs={} toleranceMs={}"
+        + " reason=\"the block is stamped ahead of this follower's clock; it is applied once the clock reaches its"
+        + " stamp minus the tolerance\"", config.ledgerId(), b.height(), Instant.ofEpochMilli(b.timestamp()),
+        Instant.ofEpochMilli(now), aheadMs, config.clockTolerance().toMillis());
   }
 
   private void failWaiters(String why) {

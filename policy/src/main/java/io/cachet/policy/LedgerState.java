@@ -195,9 +195,17 @@ public final class LedgerState {
     return outcome;
   }
 
-  /** Evaluates at a given ledger time and height (the follower passes its head). */
+  /** Evaluates at a given ledger time and height as the ledger alone sees it (no server clock). */
   public Decision evaluate(PolicyId id, Address requester, long ledgerTime, long height) {
     return PolicyEvaluator.evaluate(id, policies.get(id), requester, ledgerTime, height);
+  }
+
+  /**
+   * Evaluates at a given ledger time and height (the follower passes its head), ending windows at
+   * the later of ledger time and {@code clockMillis}, the evaluating server's clock.
+   */
+  public Decision evaluate(PolicyId id, Address requester, long ledgerTime, long clockMillis, long height) {
+    return PolicyEvaluator.evaluate(id, policies.get(id), requester, ledgerTime, clockMillis, height);
   }
 
   // ---------------------------------------------------------------- operations

@@ -2,19 +2,39 @@ package io.cachet.policy;
 
 import io.cachet.crypto.Address;
 import io.cachet.crypto.PolicyId;
+import java.time.Instant;
 
 /**
  * The one evaluation function: key servers and tests share it, so "allowed" means the same thing
- * everywhere. Pure: the policy, the requester, and the ledger time and height to decide at.
+ * everywhere. Pure: the policy, the requester, the ledger time and height to decide at, and the
+ * evaluating server's clock.
  *
- * <p>Boundaries: an allow-list member is allowed when {@code notBefore <= time < notAfter}; a
- * time lock opens when {@code time >= unlockAt}.
+ * <p>Time rules: what opens access is judged on ledger time alone (a time lock opens when
+ * {@code ledgerTime >= unlockAt}; a member's window starts when {@code ledgerTime >= notBefore}),
+ * so no server's clock opens anything early. What ends access is judged at the later of ledger
+ * time and the server's clock ({@code max(ledgerTime, clock) >= notAfter} is expired), so a
+ * ledger that stopped producing blocks cannot stretch a grant past its end. A member is therefore
+ * allowed when {@code notBefore <= ledgerTime} and {@code max(ledgerTime, clock) < notAfter}.
  */
 public final class PolicyEvaluator {
   private PolicyEvaluator() {}
 
-  /** {@code policy} may be null: the id was not found on the ledger. */
+  /**
+   * Decides as the ledger alone sees it, with no server clock: the evaluator's clock is taken to
+   * be ledger time. What the sequencer and a replay of the chain decide.
+   */
   public static Decision evaluate(PolicyId id, Policy policy, Address requester, long ledgerTime, long height) {
+    return evaluate(id, policy, requester, ledgerTime, ledgerTime, height);
+  }
+
+  /**
+   * Decides at {@code ledgerTime} and {@code height}, ending windows at the later of ledger time
+   * and {@code clockMillis} (the evaluating server's clock, epoch milliseconds). {@code policy}
+   * may be null: the id was not found on the ledger. The decision reports the ledger time and
+   * height; its message names the clock when the clock is what ended a window.
+   */
+  public static Decision evaluate(PolicyId id, Policy policy, Address requester, long ledgerTime, long clockMillis,
+      long height) {
     if (policy == null) {
       return deny(id, requester, Reason.UNKNOWN_POLICY, "no policy " + id + " on the ledger", ledgerTime, height);
     }
@@ -37,12 +57,17 @@ public final class PolicyEvaluator {
       return deny(id, requester, Reason.EXPIRED, "access ended at " + at(w.notAfter())
           + "; ledger time is " + at(ledgerTime), ledgerTime, height);
     }
+    if (clockMillis >= w.notAfter()) {
+      return deny(id, requester, Reason.EXPIRED, "access ended at " + at(w.notAfter())
+          + "; this server's clock is " + at(clockMillis) + " (ledger time " + at(ledgerTime)
+          + ": a window ends at the later of the two)", ledgerTime, height);
+    }
     return allow(id, requester, "member of allow-list " + id, ledgerTime, height);
   }
 
-  /** Ledger time (epoch milliseconds) as a person reads it, in UTC: the refusals are shown to people. */
+  /** Epoch milliseconds as a person reads them, in UTC: the refusals are shown to people. */
   private static String at(long epochMillis) {
-    return java.time.Instant.ofEpochMilli(epochMillis).toString();
+    return Instant.ofEpochMilli(epochMillis).toString();
   }
 
   private static Decision allow(PolicyId id, Address who, String message, long time, long height) {

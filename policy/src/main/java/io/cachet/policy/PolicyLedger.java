@@ -10,17 +10,35 @@ import io.cachet.crypto.PolicyId;
  *
  * <p>Guarantees: {@link #evaluate} decides at exactly the height and ledger time it reports in
  * the {@link Decision}, and never at a view older than {@link #view()} returned before the call.
- * It does not promise the view is fresh: judging staleness against a clock is the caller's job.
+ * Time locks and window starts are judged at that ledger time; a member's window end at the later
+ * of that ledger time and the implementation's own clock, so a ledger that stops producing blocks
+ * cannot stretch a grant. It does not promise the view is fresh: judging staleness against a
+ * clock is the caller's job, with {@link LedgerView#ageMillis}.
  */
 public interface PolicyLedger {
   /** The chain's id, as envelopes name it. */
   String ledgerId();
 
-  /** The height and ledger time of the newest block applied, and when the chain was last heard from. */
+  /** The newest block applied (height, ledger time), when it was applied, and when the chain last answered. */
   LedgerView view();
 
   Decision evaluate(PolicyId policy, Address requester);
 
-  /** A point in the chain as this node has it. {@code lastContact} is local wall-clock milliseconds. */
-  record LedgerView(long height, long ledgerTime, long lastContact) {}
+  /**
+   * A point in the chain as this node has it. {@code ledgerTime} is the newest block's timestamp
+   * (the sequencer's clock); {@code appliedAt} and {@code lastContact} are this node's own clock:
+   * when that block was applied, and when the chain last answered. Before the first block,
+   * {@code height} is -1.
+   */
+  record LedgerView(long height, long ledgerTime, long appliedAt, long lastContact) {
+    /**
+     * How old this view is at {@code nowMillis} by this node's clock: measured from the older of
+     * the block's timestamp and the moment it was applied, so neither a sequencer whose clock runs
+     * ahead nor a follower that applied an old block late makes a dead ledger look fresh. Not
+     * negative unless this node's clock went back since it applied the block.
+     */
+    public long ageMillis(long nowMillis) {
+      return nowMillis - Math.min(ledgerTime, appliedAt);
+    }
+  }
 }

@@ -209,7 +209,7 @@ class FollowerTest {
   }
 
   @Test
-  void timeWindow_expiresByLedgerTime_notByTheWallClock() throws Exception {
+  void timeWindow_endsAtTheWallClock_beforeAnyBlockSaysSo() throws Exception {
     // a heartbeat long enough that the wall clock passes the window's end well before the next block
     String ledgerUrl = startLedger(Duration.ofSeconds(2), 0);
     Follower follower = follow(ledgerUrl);
@@ -227,14 +227,16 @@ class FollowerTest {
     assertThat(during.allowed()).isTrue();
     assertThat(during.ledgerTime()).isLessThan(end);
 
-    // the wall clock is past the end, but no block has said so: still allowed, at the same block
+    // the wall clock is past the end, but no block has said so: the window ends at the later of the two
     while (System.currentTimeMillis() <= end + 50) {
       Thread.sleep(10);
     }
     Decision wallClockPast = follower.evaluate(id, bob.address());
     assertThat(wallClockPast.height()).isEqualTo(granted.height());
     assertThat(wallClockPast.ledgerTime()).isLessThan(end);
-    assertThat(wallClockPast.allowed()).isTrue();
+    assertThat(wallClockPast.allowed()).isFalse();
+    assertThat(wallClockPast.reason()).isEqualTo(Reason.EXPIRED);
+    assertThat(wallClockPast.message()).contains("this server's clock");
 
     // the next (heartbeat) block carries a ledger time past the end: now expired
     get(follower.awaitHeight(granted.height() + 1));
