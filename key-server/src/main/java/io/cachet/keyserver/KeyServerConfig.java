@@ -57,7 +57,8 @@ public record KeyServerConfig(
     int kdfMemoryKiB,
     int kdfIterations,
     AuditFsync auditFsync,
-    Duration auditFsyncInterval) {
+    Duration auditFsyncInterval,
+    Duration ledgerWait) {
 
   /** When the audit log is forced to disk. */
   public enum AuditFsync {
@@ -96,6 +97,10 @@ public record KeyServerConfig(
   public static final int DEFAULT_KDF_MEMORY_KIB = 64 * 1024;
   public static final int DEFAULT_KDF_ITERATIONS = 3;
   public static final Duration DEFAULT_AUDIT_FSYNC_INTERVAL = Duration.ofSeconds(1);
+  /** How long a fetch waits for the follower to reach the ledger height it signed, before LEDGER_BEHIND. */
+  public static final Duration DEFAULT_LEDGER_WAIT = Duration.ofSeconds(2);
+  /** Longest ledger wait: a wait holds an in-flight slot, and a requester's own timeout is near this. */
+  public static final Duration MAX_LEDGER_WAIT = Duration.ofSeconds(10);
   /** Longest request window: a session certificate cannot outlive 30 minutes either. */
   public static final Duration MAX_REQUEST_WINDOW = Duration.ofMinutes(30);
 
@@ -149,6 +154,10 @@ public record KeyServerConfig(
     }
     Objects.requireNonNull(auditFsync, "audit-fsync");
     positive(auditFsyncInterval, "audit-fsync-interval");
+    positive(ledgerWait, "ledger-wait");
+    if (ledgerWait.compareTo(MAX_LEDGER_WAIT) > 0) {
+      throw new ConfigException("ledger-wait must be at most " + MAX_LEDGER_WAIT.toSeconds() + "s");
+    }
   }
 
   private static void positive(Duration d, String key) {
@@ -178,7 +187,7 @@ public record KeyServerConfig(
         DEFAULT_IP_BURST, DEFAULT_REQUESTER_RATE, DEFAULT_REQUESTER_BURST, DEFAULT_MAX_BODY_BYTES,
         DEFAULT_MAX_IN_FLIGHT, DEFAULT_REPLAY_CACHE_SIZE, Math.max(2, Runtime.getRuntime().availableProcessors()),
         DEFAULT_PASSPHRASE_ENV, null, DEFAULT_KDF_MEMORY_KIB, DEFAULT_KDF_ITERATIONS, AuditFsync.COMMIT,
-        DEFAULT_AUDIT_FSYNC_INTERVAL);
+        DEFAULT_AUDIT_FSYNC_INTERVAL, DEFAULT_LEDGER_WAIT);
   }
 
   /** A bad configuration: the message names the key (and line) at fault. */
@@ -199,7 +208,7 @@ public record KeyServerConfig(
       "sequencer-key", "staleness-bound", "request-window", "ledger-poll-wait", "rate-limit-ip", "rate-burst-ip",
       "rate-limit-requester", "rate-burst-requester", "max-body", "max-in-flight", "replay-cache-size",
       "worker-threads", "passphrase-env", "passphrase-file", "kdf-memory", "kdf-iterations", "audit-fsync",
-      "audit-fsync-interval");
+      "audit-fsync-interval", "ledger-wait");
 
   private static final List<String> REQUIRED = List.of("server-id", "data-dir", "ledger-url", "ledger-id",
       "sequencer-key");
@@ -312,7 +321,8 @@ public record KeyServerConfig(
           integer(v, "kdf-memory", DEFAULT_KDF_MEMORY_KIB),
           integer(v, "kdf-iterations", DEFAULT_KDF_ITERATIONS),
           fsync(v.getOrDefault("audit-fsync", "commit")),
-          duration(v, "audit-fsync-interval", DEFAULT_AUDIT_FSYNC_INTERVAL));
+          duration(v, "audit-fsync-interval", DEFAULT_AUDIT_FSYNC_INTERVAL),
+          duration(v, "ledger-wait", DEFAULT_LEDGER_WAIT));
     } catch (ConfigException e) {
       throw e;
     } catch (IllegalArgumentException | NullPointerException e) {
@@ -459,6 +469,7 @@ public record KeyServerConfig(
     put(lines, "kdf-iterations", Integer.toString(kdfIterations));
     put(lines, "audit-fsync", auditFsync.name().toLowerCase(Locale.ROOT));
     put(lines, "audit-fsync-interval", renderDuration(auditFsyncInterval));
+    put(lines, "ledger-wait", renderDuration(ledgerWait));
     return String.join("\n", lines) + "\n";
   }
 

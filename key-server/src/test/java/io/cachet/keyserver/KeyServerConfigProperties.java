@@ -67,6 +67,7 @@ class KeyServerConfigProperties {
     values.put("kdf-iterations", Arbitraries.integers().between(1, 64).map(String::valueOf));
     values.put("audit-fsync", Arbitraries.of("commit", "periodic"));
     values.put("audit-fsync-interval", durations(1, 60_000));
+    values.put("ledger-wait", durations(1, 10_000));
     List<String> keys = new ArrayList<>(values.keySet());
     return Arbitraries.subsetOf(keys).flatMap(chosen -> {
       List<Arbitrary<Map.Entry<String, String>>> entries = new ArrayList<>();
@@ -115,7 +116,7 @@ class KeyServerConfigProperties {
   }
 
   @Property(tries = 200)
-  void badValue_forAnyKey_namesTheKey(@ForAll @IntRange(min = 0, max = 23) int which,
+  void badValue_forAnyKey_namesTheKey(@ForAll @IntRange(min = 0, max = 24) int which,
       @ForAll("junk") String value) {
     String key = KeyServerConfig.KEYS.get(which);
     try {
