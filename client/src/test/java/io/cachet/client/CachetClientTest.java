@@ -180,7 +180,7 @@ class CachetClientTest {
   @Test
   void aGrant_opensAtOnce_whileKeyServersAreBehindTheLedger() throws Exception {
     // two of the three key servers see the ledger 600 ms late: asked the moment the grant is
-    // committed, they refuse; the client asks again once they could have caught up
+    // committed, the reader signs the ledger's head and they wait for it instead of refusing
     net.followLedgerWithDelay(1, Duration.ofMillis(600));
     net.followLedgerWithDelay(2, Duration.ofMillis(600));
     try {
@@ -204,6 +204,41 @@ class CachetClientTest {
     } finally {
       net.followLedgerWithDelay(1, Duration.ZERO);
       net.followLedgerWithDelay(2, Duration.ZERO);
+    }
+  }
+
+  @Test
+  void aKeyServerHeldBehindTheGrant_answersLedgerBehind_andIsNeverCountedAsADenial() throws Exception {
+    Identity reader = Identity.generate(RANDOM);
+    PolicyId p = alice.createAllowList();
+    byte[] plain = bytes(2500, 12);
+    BlobId blob = alice.put(new ByteArrayInputStream(plain), plain.length, p, 2).blobId();
+    try (TestNetwork.LedgerHold held = net.holdableLedger(1, Duration.ofMillis(300))) {
+      net.stopKeyServer(3);
+      try {
+        held.hold();
+        long granted = alice.grant(p, reader.address(), Window.ALWAYS);
+        assertThat(alice.knownLedgerHeight()).isGreaterThanOrEqualTo(granted);
+        // ks-1 never sees the grant, ks-3 is down: one share of two, and no refusal among the answers
+        try (CachetClient c = CachetClient.open(config, reader)) {
+          assertThatThrownBy(() -> read(c, blob))
+              .isInstanceOfSatisfying(KeyServersUnavailableException.class, e -> {
+                assertThat(e.outcomes()).noneMatch(o -> o.kind() == ServerOutcome.Kind.DENIED);
+                assertThat(e.outcomes()).anySatisfy(o -> {
+                  assertThat(o.serverId()).isEqualTo("ks-1");
+                  assertThat(o.kind()).isEqualTo(ServerOutcome.Kind.UNAVAILABLE);
+                  assertThat(o.reason()).isEqualTo("LEDGER_BEHIND");
+                });
+              });
+          assertThat(c.knownLedgerHeight()).isGreaterThanOrEqualTo(granted);
+        }
+        held.release();
+        try (CachetClient c = CachetClient.open(config, reader)) {
+          assertThat(read(c, blob)).isEqualTo(plain);
+        }
+      } finally {
+        net.startKeyServer(3);
+      }
     }
   }
 
