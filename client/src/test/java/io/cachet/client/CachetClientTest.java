@@ -20,10 +20,15 @@ import io.cachet.storage.walrus.WalrusBlobStore;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -240,6 +245,46 @@ class CachetClientTest {
         net.startKeyServer(3);
       }
     }
+  }
+
+  @Test
+  void aRequestStampedBeforeTheKeyServersRestarted_isSignedAgain_andOpens() throws Exception {
+    byte[] plain = bytes(1500, 13);
+    BlobId blob = alice.put(new ByteArrayInputStream(plain), plain.length, policy, 2).blobId();
+    Instant beforeRestart = Instant.now();
+    for (int i = 1; i <= 3; i++) {
+      net.stopKeyServer(i);
+      net.startKeyServer(i);
+    }
+    // the reader's first requests are stamped before every key server started; the retries are not
+    Clock stampsEarlyAtFirst = new Clock() {
+      private volatile long firstUse;
+
+      @Override
+      public Instant instant() {
+        long now = System.nanoTime();
+        if (firstUse == 0) {
+          firstUse = now;
+        }
+        return now - firstUse < Duration.ofMillis(300).toNanos() ? beforeRestart : Instant.now();
+      }
+
+      @Override
+      public ZoneId getZone() {
+        return ZoneOffset.UTC;
+      }
+
+      @Override
+      public Clock withZone(ZoneId zone) {
+        return this;
+      }
+    };
+    try (CachetClient bob = CachetClient.open(config, BOB, stampsEarlyAtFirst)) {
+      assertThat(read(bob, blob)).isEqualTo(plain);
+    }
+    // the key server did refuse the early stamp (its audit log says so), and the retry was answered
+    assertThat(new String(Files.readAllBytes(net.keyServers.get(0).auditLogFile()), StandardCharsets.ISO_8859_1))
+        .contains("REQUEST_BEFORE_RESTART");
   }
 
   @Test
