@@ -167,7 +167,9 @@ final class Releaser {
       return new Refusal(429, "RATE_LIMITED", "requester " + requester + " is over its rate of releases; retry in "
           + wait + " s", wait, List.of());
     }
-    if (ledger.view().height() < request.minLedgerHeight()) {
+    long height = ledger.view().height();
+    // with no view at all the server is stale, and says so at once rather than after a wait
+    if (height >= 0 && height < request.minLedgerHeight()) {
       return new Pending(request, requester, client);
     }
     return decideFresh(request, requester, client, now);
@@ -182,7 +184,7 @@ final class Releaser {
     long nowMillis = now.toEpochMilli();
     FetchKeyRequest request = pending.request();
     LedgerView view = ledger.view();
-    if (view.height() < pending.height()) {
+    if (view.height() >= 0 && view.height() < pending.height()) {
       String message = "this key server's view of ledger " + ledger.ledgerId() + " is at height " + view.height()
           + ", below the height " + pending.height() + " the request needs decided; it waited "
           + waited.toMillis() + " ms for it; retry shortly";

@@ -15,9 +15,11 @@ import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -60,6 +62,9 @@ public record FetchKeyRequest(
 
   /** A plain streaming parser, only to find the declared version of a document the strict mapping refused. */
   private static final JsonFactory VERSION_PEEK = new JsonFactory();
+
+  /** Fields a version 1 request had, by which a document without {@code version} is told to be one. */
+  private static final Set<String> V1_FIELDS = Set.of("requestId", "keyServerId", "timestampMillis", "signature");
 
   private static final Pattern REQUEST_ID = Pattern.compile("[0-9a-f]{32}");
 
@@ -184,8 +189,8 @@ public record FetchKeyRequest(
 
   /**
    * The format version a request document declares: its top-level {@code version} when that is
-   * an integer, 1 for an object without one (version 1 had no such field), else
-   * {@link #UNREADABLE_VERSION}. Reads no further than it must, and never throws.
+   * an integer; 1 for an object without one that has a version 1 request's fields (request id,
+   * key-server id, timestamp, signature); else {@link #UNREADABLE_VERSION}. Never throws.
    */
   public static int declaredVersion(byte[] json) {
     if (json == null || json.length > Json.MAX_DOCUMENT_BYTES) {
@@ -195,15 +200,20 @@ public record FetchKeyRequest(
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return UNREADABLE_VERSION;
       }
+      Set<String> v1Fields = new HashSet<>();
       for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
         String name = p.currentName();
         JsonToken value = p.nextToken();
         if ("version".equals(name)) {
-          return value == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.INT ? p.getIntValue() : UNREADABLE_VERSION;
+          return value == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.INT
+              ? p.getIntValue() : UNREADABLE_VERSION;
+        }
+        if (V1_FIELDS.contains(name)) {
+          v1Fields.add(name);
         }
         p.skipChildren();
       }
-      return 1;
+      return v1Fields.size() == V1_FIELDS.size() ? 1 : UNREADABLE_VERSION;
     } catch (IOException | RuntimeException e) {
       return UNREADABLE_VERSION;
     }

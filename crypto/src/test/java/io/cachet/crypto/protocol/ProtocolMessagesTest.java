@@ -622,6 +622,9 @@ class ProtocolMessagesTest {
       assertThatThrownBy(() -> FetchKeyRequest.fromJson(utf8(v3))).isInstanceOf(FormatException.class)
           .hasMessageContaining("version 3 is not supported");
       assertThat(FetchKeyRequest.declaredVersion(utf8("[1]"))).isEqualTo(FetchKeyRequest.UNREADABLE_VERSION);
+      // an object without a version that is no v1 request either is just malformed
+      assertThat(FetchKeyRequest.declaredVersion(utf8("{\"requestId\":1}")))
+          .isEqualTo(FetchKeyRequest.UNREADABLE_VERSION);
       assertThat(FetchKeyRequest.declaredVersion(utf8(req.toJson()))).isEqualTo(FetchKeyRequest.VERSION);
     }
 
