@@ -198,13 +198,15 @@ class CachetClientTest {
         alice.grant(p, reader.address(), Window.ALWAYS);
         long asked = System.nanoTime();
         assertThat(read(c, blob)).isEqualTo(plain);
-        assertThat(Duration.ofNanos(System.nanoTime() - asked)).isLessThan(Duration.ofSeconds(2));
+        // the servers' follower lag (600 ms to 1.2 s here) is the wait; the bound is loose on purpose,
+        // for a loaded machine: what matters is that nobody refused
+        assertThat(Duration.ofNanos(System.nanoTime() - asked)).isLessThan(Duration.ofSeconds(5));
       }
       // a refusal that stands is still a refusal, once the servers are past the ledger's head
       try (CachetClient d = CachetClient.open(config, DAVE)) {
         long asked = System.nanoTime();
         assertThatThrownBy(() -> read(d, blob)).isInstanceOf(AccessRefusedException.class);
-        assertThat(Duration.ofNanos(System.nanoTime() - asked)).isLessThan(Duration.ofSeconds(3));
+        assertThat(Duration.ofNanos(System.nanoTime() - asked)).isLessThan(Duration.ofSeconds(8));
       }
     } finally {
       net.followLedgerWithDelay(1, Duration.ZERO);
