@@ -418,19 +418,37 @@ public final class CachetClient implements AutoCloseable {
     return submitCreate(new Operation.CreateTimeLock(unlockAt.toEpochMilli()));
   }
 
-  /** Adds {@code member} to an allow-list with {@code window}; fails if they are a member already. */
+  /**
+   * Adds {@code member} to an allow-list with {@code window}; fails if they are a member already.
+   * Returns the height of the block that committed it; this client's later key fetches ask key
+   * servers to decide at that height or above.
+   */
   public long grant(PolicyId policy, Address member, Window window) throws IOException, CachetSecurityException {
-    return submit(new Operation.AddMember(policy, member, window)).height();
+    return committed(submit(new Operation.AddMember(policy, member, window)));
   }
 
   /** Replaces a member's window. */
   public long changeWindow(PolicyId policy, Address member, Window window) throws IOException, CachetSecurityException {
-    return submit(new Operation.ChangeWindow(policy, member, window)).height();
+    return committed(submit(new Operation.ChangeWindow(policy, member, window)));
   }
 
   /** Removes a member; key servers refuse them from the block that commits this on. */
   public long revoke(PolicyId policy, Address member) throws IOException, CachetSecurityException {
-    return submit(new Operation.RemoveMember(policy, member)).height();
+    return committed(submit(new Operation.RemoveMember(policy, member)));
+  }
+
+  /** The height of a block this client's transaction is in; key fetches from now on sign at least it. */
+  private long committed(Sequencer.Committed c) {
+    keys.sawHeight(c.height());
+    return c.height();
+  }
+
+  /**
+   * The ledger height this client's key fetches sign as the lowest they need decided: the highest
+   * it knows to be committed (its own transactions, ledger heads it read); -1 before it knows any.
+   */
+  public long knownLedgerHeight() {
+    return keys.knownHeight();
   }
 
   /** The policy as the ledger holds it now. */
@@ -466,7 +484,7 @@ public final class CachetClient implements AutoCloseable {
     synchronized (txLock) {
       LedgerRef on = ledger();
       long nonce = join(ledger.nextNonce(identity.address()));
-      join(ledger.submit(Transaction.sign(identity, on, nonce, op)));
+      committed(join(ledger.submit(Transaction.sign(identity, on, nonce, op))));
       return LedgerState.policyIdFor(on, identity.address(), nonce);
     }
   }

@@ -17,7 +17,6 @@ import io.cachet.crypto.protocol.Receipt;
 import io.cachet.crypto.protocol.SessionCertificate;
 import io.cachet.crypto.protocol.ShareRelease;
 import io.cachet.policy.LedgerClient;
-import io.cachet.policy.Reason;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -29,13 +28,10 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * Gets an envelope's data key from the key servers.
@@ -49,22 +45,27 @@ import java.util.stream.Stream;
  * outvoted by the later answers), and the fetch fails as soon as that can no longer happen, naming
  * every server's answer. A share is never logged; the shares are destroyed once the round ends.
  *
- * <p>A refusal is final only from servers that had seen the ledger as it stood when they refused.
- * A grant the reader relies on may have been committed a moment before they asked, and a server
- * whose follower had not applied its block yet refuses what it would allow a block later. So when
- * the key is refused and a refusing server decided below the ledger's head (read once, after the
- * refusal), the fetch asks again every {@link #RETRY_DELAY} until every refusal is at or above
- * that head, or {@link #CATCH_UP} has passed since the first try: the bound within which the
- * design has key servers apply a change. The height in a denial is not signed; a server that lies
- * about it can only make the refused wait that long, never let anyone in.
+ * <p>The ledger height each request signs: the highest this client knows to be committed (the
+ * blocks of its own transactions, and ledger heads it read), or, knowing none, the head read
+ * now (0 if the ledger cannot be reached). A key server decides at that height or above, or
+ * answers {@code LEDGER_BEHIND}: so a grant committed before the fetch is never refused by a
+ * server that had not applied it yet. A server that answers {@code LEDGER_BEHIND}, or
+ * {@code REQUEST_BEFORE_RESTART} (it restarted since the request was stamped), is asked again
+ * with a freshly signed request, at most {@link #SERVER_RETRIES} times, {@link #SERVER_RETRY_DELAY}
+ * apart; its last such answer counts as unavailable, never as a denial.
+ *
+ * <p>A refusal is asked once more when the ledger head, read after it, is above the height the
+ * refused requests signed: the change a refusal may have missed (a grant made elsewhere after
+ * this client last saw the ledger) is then either seen or not yet committed. One more round, not
+ * a loop: the servers themselves wait for the height.
  */
 final class KeyFetcher {
-  /** How long a refusal by servers behind the ledger is asked again; the design's propagation bound. */
-  static final Duration CATCH_UP = Duration.ofSeconds(2);
-  static final Duration RETRY_DELAY = Duration.ofMillis(100);
-  /** The refusals a later block can turn round; a context that does not open, or another ledger, it cannot. */
-  private static final Set<String> LEDGER_DECISIONS = Stream.of(Reason.UNKNOWN_POLICY, Reason.NOT_A_MEMBER,
-      Reason.NOT_YET_VALID, Reason.EXPIRED, Reason.LOCKED).map(Reason::name).collect(Collectors.toUnmodifiableSet());
+  /** How often one key server that is behind the signed height, or restarted, is asked again. */
+  static final int SERVER_RETRIES = 2;
+  /** The pause before asking such a server again. */
+  static final Duration SERVER_RETRY_DELAY = Duration.ofMillis(500);
+  /** The answers after which one server is asked again with a freshly signed request. */
+  private static final Set<String> RETRYABLE = Set.of("LEDGER_BEHIND", "REQUEST_BEFORE_RESTART");
 
   private final Vertx vertx;
   private final LedgerClient ledger;
@@ -74,6 +75,8 @@ final class KeyFetcher {
   private final Executor crypto;
   private final SecureRandom random;
   private final Clock clock;
+  /** The highest ledger height this client knows to be committed; -1 while it knows none. */
+  private final AtomicLong knownHeight = new AtomicLong(-1);
   private Session session;
 
   private record Session(Identity key, SessionCertificate certificate) {}
@@ -88,6 +91,16 @@ final class KeyFetcher {
     this.crypto = crypto;
     this.random = random;
     this.clock = clock;
+  }
+
+  /** Records a height known to be committed (a transaction's block, a head read); fetches sign at least this. */
+  void sawHeight(long height) {
+    knownHeight.accumulateAndGet(height, Math::max);
+  }
+
+  /** The highest height known to be committed, or -1. */
+  long knownHeight() {
+    return knownHeight.get();
   }
 
   /** A session certificate with at least a fifth of its lifetime left, made anew otherwise. */
@@ -109,17 +122,35 @@ final class KeyFetcher {
       return Future.failedFuture(new CachetSecurityException("WRONG_LEDGER", "this blob's policy lives on ledger '"
           + header.ledgerId() + "', not on '" + config.ledgerId() + "' that this client follows"));
     }
-    return attempt(header, System.nanoTime() + CATCH_UP.toNanos(), -1);
+    long known = knownHeight.get();
+    Future<Long> height = known >= 0 ? Future.succeededFuture(known) : readHead().map(h -> Math.max(0, h));
+    return height.compose(h -> round(header, h).recover(e -> {
+      if (!(e instanceof AccessRefusedException)) {
+        return Future.failedFuture(e);
+      }
+      return readHead().compose(head -> head > h ? round(header, head) : Future.failedFuture(e));
+    }));
   }
 
-  /**
-   * One round of asking every server; on a refusal, another round while a refusing server may have
-   * been behind {@code head} (the ledger's height, read after the first refusal; -1 before).
-   */
-  private Future<DataKey> attempt(EnvelopeHeader header, long deadline, long head) {
+  /** The ledger's head height (and remembered), or -1 when the ledger does not answer within the request timeout. */
+  private Future<Long> readHead() {
+    Promise<Long> head = Promise.promise();
+    long timer = vertx.setTimer(config.requestTimeout().toMillis(), t -> head.tryComplete(-1L));
+    ledger.head().map(j -> j.getLong("height", -1L)).otherwise(-1L).onComplete(r -> {
+      vertx.cancelTimer(timer);
+      long h = r.succeeded() && r.result() != null ? r.result() : -1L;
+      if (h >= 0) {
+        sawHeight(h);
+      }
+      head.tryComplete(h);
+    });
+    return head.future();
+  }
+
+  /** One round of asking every server, each request signing {@code height}. */
+  private Future<DataKey> round(EnvelopeHeader header, long height) {
     Session s = session();
     ShareRound round = new ShareRound(header);
-    AtomicLong lowestDenial = new AtomicLong(Long.MAX_VALUE);
     for (KeyServerSlot slot : header.slots()) {
       ClientConfig.KeyServer server = config.keyServer(slot.keyServerId());
       if (server == null) {
@@ -127,13 +158,10 @@ final class KeyFetcher {
             "the envelope names a key server this client's network descriptor does not list"), null);
         continue;
       }
-      ask(server, slot.index(), header, s).onComplete(ar -> {
+      askUntilSettled(server, slot.index(), header, s, height, round, 0).onComplete(ar -> {
         if (ar.succeeded()) {
           round.answer(new ServerOutcome(server.id(), ServerOutcome.Kind.RELEASED, 200, null, null), ar.result());
         } else if (ar.cause() instanceof Refusal r) {
-          if (r.outcome.kind() == ServerOutcome.Kind.DENIED && LEDGER_DECISIONS.contains(r.outcome.reason())) {
-            lowestDenial.accumulateAndGet(r.ledgerHeight, Math::min);
-          }
           round.answer(r.outcome, null);
         } else {
           round.answer(new ServerOutcome(server.id(), ServerOutcome.Kind.UNAVAILABLE, 0, "UNREACHABLE",
@@ -141,16 +169,19 @@ final class KeyFetcher {
         }
       });
     }
-    return round.promise.future().recover(e -> {
-      if (!(e instanceof AccessRefusedException) || lowestDenial.get() == Long.MAX_VALUE
-          || System.nanoTime() + RETRY_DELAY.toNanos() > deadline) {
+    return round.promise.future();
+  }
+
+  /** Asks one server, and again (freshly signed) after a retryable answer while the round still needs it. */
+  private Future<Share> askUntilSettled(ClientConfig.KeyServer server, int index, EnvelopeHeader header, Session s,
+      long height, ShareRound round, int retries) {
+    return ask(server, index, header, s, height).recover(e -> {
+      if (!(e instanceof Refusal r) || !RETRYABLE.contains(r.outcome.reason()) || retries >= SERVER_RETRIES
+          || round.isDone()) {
         return Future.failedFuture(e);
       }
-      Future<Long> ledgerHead = head >= 0 ? Future.succeededFuture(head)
-          : ledger.head().map(j -> j.getLong("height", -1L)).otherwise(-1L);
-      return ledgerHead.compose(h -> h < 0 || lowestDenial.get() >= h
-          ? Future.failedFuture(e)
-          : vertx.timer(RETRY_DELAY.toMillis()).compose(v -> attempt(header, deadline, h)));
+      return vertx.timer(SERVER_RETRY_DELAY.toMillis()).compose(v -> round.isDone() ? Future.failedFuture(e)
+          : askUntilSettled(server, index, header, s, height, round, retries + 1));
     });
   }
 
@@ -162,24 +193,18 @@ final class KeyFetcher {
   /** One server's answer that is not a share: carried through the future to the round. */
   private static final class Refusal extends Exception {
     final ServerOutcome outcome;
-    /** The ledger height the server says it decided at; -1 when it did not decide (a request-level answer). */
-    final long ledgerHeight;
 
     Refusal(ServerOutcome outcome) {
-      this(outcome, -1);
-    }
-
-    Refusal(ServerOutcome outcome, long ledgerHeight) {
       super(outcome.toString(), null, false, false);
       this.outcome = outcome;
-      this.ledgerHeight = ledgerHeight;
     }
   }
 
-  private Future<Share> ask(ClientConfig.KeyServer server, int index, EnvelopeHeader header, Session s) {
+  private Future<Share> ask(ClientConfig.KeyServer server, int index, EnvelopeHeader header, Session s,
+      long height) {
     HpkeKeyPair ephemeral = HpkeKeyPair.generate();
     FetchKeyRequest request = FetchKeyRequest.create(s.key(), s.certificate(), server.id(), ephemeral.publicKey(),
-        List.of(FetchKeyItem.of(header, index)), clock.instant(), random);
+        List.of(FetchKeyItem.of(header, index)), height, clock.instant(), random);
     return http.postAbs(server.url().resolve("/v1/fetch_key").toString())
         .timeout(config.requestTimeout().toMillis())
         .putHeader("content-type", "application/json")
@@ -216,8 +241,7 @@ final class KeyFetcher {
     }
     ItemResult item = response.items().get(0);
     if (!item.isReleased()) {
-      throw new Refusal(new ServerOutcome(server.id(), ServerOutcome.Kind.DENIED, 200, item.reason(), item.message()),
-          response.ledgerHeight());
+      throw new Refusal(new ServerOutcome(server.id(), ServerOutcome.Kind.DENIED, 200, item.reason(), item.message()));
     }
     Receipt receipt = item.receipt();
     if (!receipt.keyServerId().equals(server.id()) || !receipt.requestId().equals(request.requestId())
@@ -241,7 +265,10 @@ final class KeyFetcher {
     return new Refusal(new ServerOutcome(server.id(), ServerOutcome.Kind.INVALID, 200, reason, message));
   }
 
-  /** A request-level answer in the one error shape: 429 and 5xx are unavailability, other 4xx a rejected request. */
+  /**
+   * A request-level answer in the one error shape: 429, 5xx and a restart since the request was
+   * stamped are unavailability, other 4xx a rejected request.
+   */
   private static ServerOutcome httpRefusal(ClientConfig.KeyServer server, HttpResponse<Buffer> r) {
     String reason = "HTTP_" + r.statusCode();
     String message = null;
@@ -252,7 +279,7 @@ final class KeyFetcher {
     } catch (RuntimeException ignored) {
       // not our error shape: the status says enough
     }
-    ServerOutcome.Kind kind = r.statusCode() == 429 || r.statusCode() >= 500
+    ServerOutcome.Kind kind = r.statusCode() == 429 || r.statusCode() >= 500 || RETRYABLE.contains(reason)
         ? ServerOutcome.Kind.UNAVAILABLE : ServerOutcome.Kind.INVALID;
     return new ServerOutcome(server.id(), kind, r.statusCode(), reason, message);
   }

@@ -161,6 +161,11 @@ final class ShareRound {
     }
   }
 
+  /** Whether the round has completed: nothing more is needed from any server. */
+  synchronized boolean isDone() {
+    return done;
+  }
+
   /** The servers found to have released a wrong share in a round that still rebuilt the key. */
   synchronized List<String> wrongShares() {
     return List.copyOf(wrongShares);

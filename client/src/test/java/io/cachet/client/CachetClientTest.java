@@ -20,10 +20,15 @@ import io.cachet.storage.walrus.WalrusBlobStore;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -180,7 +185,7 @@ class CachetClientTest {
   @Test
   void aGrant_opensAtOnce_whileKeyServersAreBehindTheLedger() throws Exception {
     // two of the three key servers see the ledger 600 ms late: asked the moment the grant is
-    // committed, they refuse; the client asks again once they could have caught up
+    // committed, the reader signs the ledger's head and they wait for it instead of refusing
     net.followLedgerWithDelay(1, Duration.ofMillis(600));
     net.followLedgerWithDelay(2, Duration.ofMillis(600));
     try {
@@ -193,18 +198,95 @@ class CachetClientTest {
         alice.grant(p, reader.address(), Window.ALWAYS);
         long asked = System.nanoTime();
         assertThat(read(c, blob)).isEqualTo(plain);
-        assertThat(Duration.ofNanos(System.nanoTime() - asked)).isLessThan(Duration.ofSeconds(2));
+        // the servers' follower lag (600 ms to 1.2 s here) is the wait; the bound is loose on purpose,
+        // for a loaded machine: what matters is that nobody refused
+        assertThat(Duration.ofNanos(System.nanoTime() - asked)).isLessThan(Duration.ofSeconds(5));
       }
       // a refusal that stands is still a refusal, once the servers are past the ledger's head
       try (CachetClient d = CachetClient.open(config, DAVE)) {
         long asked = System.nanoTime();
         assertThatThrownBy(() -> read(d, blob)).isInstanceOf(AccessRefusedException.class);
-        assertThat(Duration.ofNanos(System.nanoTime() - asked)).isLessThan(Duration.ofSeconds(3));
+        assertThat(Duration.ofNanos(System.nanoTime() - asked)).isLessThan(Duration.ofSeconds(8));
       }
     } finally {
       net.followLedgerWithDelay(1, Duration.ZERO);
       net.followLedgerWithDelay(2, Duration.ZERO);
     }
+  }
+
+  @Test
+  void aKeyServerHeldBehindTheGrant_answersLedgerBehind_andIsNeverCountedAsADenial() throws Exception {
+    Identity reader = Identity.generate(RANDOM);
+    PolicyId p = alice.createAllowList();
+    byte[] plain = bytes(2500, 12);
+    BlobId blob = alice.put(new ByteArrayInputStream(plain), plain.length, p, 2).blobId();
+    try (TestNetwork.LedgerHold held = net.holdableLedger(1, Duration.ofMillis(300))) {
+      net.stopKeyServer(3);
+      try {
+        held.hold();
+        long granted = alice.grant(p, reader.address(), Window.ALWAYS);
+        assertThat(alice.knownLedgerHeight()).isGreaterThanOrEqualTo(granted);
+        // ks-1 never sees the grant, ks-3 is down: one share of two, and no refusal among the answers
+        try (CachetClient c = CachetClient.open(config, reader)) {
+          assertThatThrownBy(() -> read(c, blob))
+              .isInstanceOfSatisfying(KeyServersUnavailableException.class, e -> {
+                assertThat(e.outcomes()).noneMatch(o -> o.kind() == ServerOutcome.Kind.DENIED);
+                assertThat(e.outcomes()).anySatisfy(o -> {
+                  assertThat(o.serverId()).isEqualTo("ks-1");
+                  assertThat(o.kind()).isEqualTo(ServerOutcome.Kind.UNAVAILABLE);
+                  assertThat(o.reason()).isEqualTo("LEDGER_BEHIND");
+                });
+              });
+          assertThat(c.knownLedgerHeight()).isGreaterThanOrEqualTo(granted);
+        }
+        held.release();
+        try (CachetClient c = CachetClient.open(config, reader)) {
+          assertThat(read(c, blob)).isEqualTo(plain);
+        }
+      } finally {
+        net.startKeyServer(3);
+      }
+    }
+  }
+
+  @Test
+  void aRequestStampedBeforeTheKeyServersRestarted_isSignedAgain_andOpens() throws Exception {
+    byte[] plain = bytes(1500, 13);
+    BlobId blob = alice.put(new ByteArrayInputStream(plain), plain.length, policy, 2).blobId();
+    Instant beforeRestart = Instant.now();
+    for (int i = 1; i <= 3; i++) {
+      net.stopKeyServer(i);
+      net.startKeyServer(i);
+    }
+    // the reader's first requests are stamped before every key server started; the retries are not
+    Clock stampsEarlyAtFirst = new Clock() {
+      private volatile long firstUse;
+
+      @Override
+      public Instant instant() {
+        long now = System.nanoTime();
+        if (firstUse == 0) {
+          firstUse = now;
+        }
+        return now - firstUse < Duration.ofMillis(300).toNanos() ? beforeRestart : Instant.now();
+      }
+
+      @Override
+      public ZoneId getZone() {
+        return ZoneOffset.UTC;
+      }
+
+      @Override
+      public Clock withZone(ZoneId zone) {
+        return this;
+      }
+    };
+    try (CachetClient bob = CachetClient.open(config, BOB, stampsEarlyAtFirst)) {
+      assertThat(read(bob, blob)).isEqualTo(plain);
+    }
+    // the key server did refuse the early stamp (its audit log says so), and the retry was answered
+    assertThat(new String(Files.readAllBytes(net.keyServers.get(0).auditLogFile()), StandardCharsets.ISO_8859_1))
+        .contains("REQUEST_BEFORE_RESTART");
   }
 
   @Test

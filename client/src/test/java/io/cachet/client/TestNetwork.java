@@ -9,6 +9,8 @@ import io.cachet.policy.server.LedgerServer;
 import io.cachet.storage.local.LocalNetwork;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpServer;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A whole network of real servers on loopback for the client's tests: a ledger (sequencer, journal
@@ -116,6 +119,78 @@ public final class TestNetwork implements AutoCloseable {
     keyServerConfigs.set(i - 1, keyServerConfigs.get(i - 1).with("ledger-url", url));
     stopKeyServer(i);
     startKeyServer(i);
+  }
+
+  /**
+   * A switch between one key server's follower and the ledger: answers pass through until
+   * {@link #hold}, then every poll is answered 503 and the follower stays where it is, until
+   * {@link #release}. {@link #close} has the server follow the ledger directly again.
+   */
+  final class LedgerHold implements AutoCloseable {
+    private final int server;
+    private final KeyServerConfig before;
+    private final AtomicBoolean held;
+    private final HttpServer proxy;
+
+    private LedgerHold(int server, KeyServerConfig before, AtomicBoolean held, HttpServer proxy) {
+      this.server = server;
+      this.before = before;
+      this.held = held;
+      this.proxy = proxy;
+    }
+
+    void hold() {
+      held.set(true);
+    }
+
+    void release() {
+      held.set(false);
+    }
+
+    @Override
+    public void close() throws Exception {
+      keyServerConfigs.set(server - 1, before.with("port", Integer.toString(keyServers.get(server - 1).port())));
+      stopKeyServer(server);
+      startKeyServer(server);
+      proxy.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * Restarts key server {@code i} following the ledger through a {@link LedgerHold}, waiting
+   * {@code ledgerWait} for the heights requests sign.
+   */
+  LedgerHold holdableLedger(int i, Duration ledgerWait) throws Exception {
+    KeyServerConfig before = keyServerConfigs.get(i - 1);
+    HttpClient client = vertx.createHttpClient();
+    AtomicBoolean held = new AtomicBoolean();
+    HttpServer proxy = vertx.createHttpServer().requestHandler(req -> {
+      if (held.get()) {
+        req.response().setStatusCode(503).end();
+        return;
+      }
+      req.body().compose(body -> client.request(req.method(), ledgerPort, "127.0.0.1", req.uri())
+              .compose(out -> out.send(body))
+              .compose(in -> in.body().map(b -> new ProxiedAnswer(in.statusCode(), in.getHeader("content-type"), b))))
+          .onComplete(ar -> {
+            if (ar.failed() || held.get()) {
+              req.response().setStatusCode(503).end();
+              return;
+            }
+            ProxiedAnswer answer = ar.result();
+            req.response().setStatusCode(answer.status());
+            if (answer.contentType() != null) {
+              req.response().putHeader("content-type", answer.contentType());
+            }
+            req.response().end(answer.body());
+          });
+    }).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+    LedgerHold hold = new LedgerHold(i, before, held, proxy);
+    keyServerConfigs.set(i - 1, before.with(Map.of("ledger-url", "http://127.0.0.1:" + proxy.actualPort(),
+        "ledger-wait", ledgerWait.toMillis() + "ms")));
+    stopKeyServer(i);
+    startKeyServer(i);
+    return hold;
   }
 
   void stopKeyServer(int i) throws Exception {

@@ -9,6 +9,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Duration;
 import java.util.Set;
 
 /**
@@ -99,7 +100,9 @@ final class HttpApi extends VerticleBase {
     }
     byte[] bytes = body.getBytes();
     String client = client(ctx);
-    server.crypto().executeBlocking(() -> server.releaser().fetch(bytes, client), false).onComplete(decided -> {
+    server.crypto().executeBlocking(() -> server.releaser().fetch(bytes, client), false)
+        .compose(r -> r instanceof Releaser.Pending p ? afterLedgerWait(p) : Future.succeededFuture(r))
+        .onComplete(decided -> {
       if (decided.failed()) {
         LOG.error("event=fetch_failed client={} reason=\"{}\"", client, decided.cause().toString(), decided.cause());
         ApiErrors.send(ctx, 500, "INTERNAL", "internal error");
@@ -122,6 +125,18 @@ final class HttpApi extends VerticleBase {
         }
       });
     });
+  }
+
+  /**
+   * Waits (holding no thread, within {@code ledger-wait}) for the follower to reach the height a
+   * request signed, then has it decided or refused as behind. The request keeps its in-flight
+   * slot meanwhile, so waits count against {@code max-in-flight}.
+   */
+  private Future<Releaser.Result> afterLedgerWait(Releaser.Pending pending) {
+    long start = System.nanoTime();
+    return server.ledgerWaits().await(pending.height(), server.config().ledgerWait())
+        .compose(reached -> server.crypto().executeBlocking(() -> server.releaser().resume(pending,
+            Duration.ofNanos(System.nanoTime() - start)), false));
   }
 
   private void health(RoutingContext ctx) {

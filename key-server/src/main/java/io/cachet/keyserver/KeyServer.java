@@ -66,6 +66,7 @@ public final class KeyServer {
   private final RateLimiter perClient;
   private final ReplayCache replays;
   private final Releaser releaser;
+  private final LedgerWaits ledgerWaits;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final List<String> deployments = new ArrayList<>();
   private final long sweepTimer;
@@ -93,6 +94,7 @@ public final class KeyServer {
         config.genesisDigestBytes()));
     this.releaser = new Releaser(config.serverId(), keys, follower, clock, config.requestWindow(),
         config.stalenessBound(), replays, new CertificateCache(), perRequester, metrics);
+    this.ledgerWaits = new LedgerWaits(vertx, follower);
     this.descriptor = describe();
     this.sweepTimer = vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> crypto.executeBlocking(() -> {
       long now = System.nanoTime();
@@ -117,6 +119,8 @@ public final class KeyServer {
         () -> keys.current().version());
     metrics.gauge("cachet_keyserver_in_flight", "fetch requests being decided", inFlight::get);
     metrics.gauge("cachet_keyserver_replay_ids", "request ids remembered against replay", replays::size);
+    metrics.gauge("cachet_keyserver_ledger_waits", "fetch requests waiting for the ledger height they signed",
+        ledgerWaits::waiting);
   }
 
   /**
@@ -205,6 +209,10 @@ public final class KeyServer {
 
   Releaser releaser() {
     return releaser;
+  }
+
+  LedgerWaits ledgerWaits() {
+    return ledgerWaits;
   }
 
   RateLimiter perClient() {

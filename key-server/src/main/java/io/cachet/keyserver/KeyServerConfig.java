@@ -61,7 +61,8 @@ public record KeyServerConfig(
     int kdfIterations,
     AuditFsync auditFsync,
     Duration auditFsyncInterval,
-    String genesisDigest) {
+    String genesisDigest,
+    Duration ledgerWait) {
 
   /** When the audit log is forced to disk. */
   public enum AuditFsync {
@@ -102,6 +103,10 @@ public record KeyServerConfig(
   public static final int DEFAULT_KDF_MEMORY_KIB = 64 * 1024;
   public static final int DEFAULT_KDF_ITERATIONS = 3;
   public static final Duration DEFAULT_AUDIT_FSYNC_INTERVAL = Duration.ofSeconds(1);
+  /** How long a fetch waits for the follower to reach the ledger height it signed, before LEDGER_BEHIND. */
+  public static final Duration DEFAULT_LEDGER_WAIT = Duration.ofSeconds(2);
+  /** Longest ledger wait: a wait holds an in-flight slot, and a requester's own timeout is near this. */
+  public static final Duration MAX_LEDGER_WAIT = Duration.ofSeconds(10);
   /** Longest request window: a session certificate cannot outlive 30 minutes either. */
   public static final Duration MAX_REQUEST_WINDOW = Duration.ofMinutes(30);
 
@@ -160,6 +165,10 @@ public record KeyServerConfig(
     }
     Objects.requireNonNull(auditFsync, "audit-fsync");
     positive(auditFsyncInterval, "audit-fsync-interval");
+    positive(ledgerWait, "ledger-wait");
+    if (ledgerWait.compareTo(MAX_LEDGER_WAIT) > 0) {
+      throw new ConfigException("ledger-wait must be at most " + MAX_LEDGER_WAIT.toSeconds() + "s");
+    }
     if (genesisDigest != null) {
       try {
         LedgerRef.parseGenesisDigest(genesisDigest, "genesis-digest");
@@ -206,7 +215,7 @@ public record KeyServerConfig(
         DEFAULT_IP_BURST, DEFAULT_REQUESTER_RATE, DEFAULT_REQUESTER_BURST, DEFAULT_MAX_BODY_BYTES,
         DEFAULT_MAX_IN_FLIGHT, DEFAULT_REPLAY_CACHE_SIZE, Math.max(2, Runtime.getRuntime().availableProcessors()),
         DEFAULT_PASSPHRASE_ENV, null, DEFAULT_KDF_MEMORY_KIB, DEFAULT_KDF_ITERATIONS, AuditFsync.COMMIT,
-        DEFAULT_AUDIT_FSYNC_INTERVAL, null);
+        DEFAULT_AUDIT_FSYNC_INTERVAL, null, DEFAULT_LEDGER_WAIT);
   }
 
   /** A bad configuration: the message names the key (and line) at fault. */
@@ -228,7 +237,7 @@ public record KeyServerConfig(
       "rate-limit-ip", "rate-burst-ip",
       "rate-limit-requester", "rate-burst-requester", "max-body", "max-in-flight", "replay-cache-size",
       "worker-threads", "passphrase-env", "passphrase-file", "kdf-memory", "kdf-iterations", "audit-fsync",
-      "audit-fsync-interval", "genesis-digest");
+      "audit-fsync-interval", "genesis-digest", "ledger-wait");
 
   private static final List<String> REQUIRED = List.of("server-id", "data-dir", "ledger-url", "ledger-id",
       "sequencer-key");
@@ -343,7 +352,8 @@ public record KeyServerConfig(
           integer(v, "kdf-iterations", DEFAULT_KDF_ITERATIONS),
           fsync(v.getOrDefault("audit-fsync", "commit")),
           duration(v, "audit-fsync-interval", DEFAULT_AUDIT_FSYNC_INTERVAL),
-          v.get("genesis-digest"));
+          v.get("genesis-digest"),
+          duration(v, "ledger-wait", DEFAULT_LEDGER_WAIT));
     } catch (ConfigException e) {
       throw e;
     } catch (IllegalArgumentException | NullPointerException e) {
@@ -494,6 +504,7 @@ public record KeyServerConfig(
     if (genesisDigest != null) {
       put(lines, "genesis-digest", genesisDigest);
     }
+    put(lines, "ledger-wait", renderDuration(ledgerWait));
     return String.join("\n", lines) + "\n";
   }
 

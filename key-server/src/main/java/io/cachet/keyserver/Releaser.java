@@ -34,17 +34,25 @@ import java.util.List;
  * <p>Order of checks, each refusing the whole request with the one error shape:
  *
  * <ol>
- *   <li>the body parses as a fetch request ({@code 400 MALFORMED});
+ *   <li>the body parses as a fetch request of this format version ({@code 400 MALFORMED}, or
+ *       {@code 400 UNSUPPORTED_VERSION} naming the version it declares);
  *   <li>it is addressed to this server; the session certificate is signed by the identity it
  *       names (checked once per certificate, then cached by digest), in force now and names this
  *       server in its audience; the session key signed the request; its timestamp is within the
- *       request window ({@code 401}/{@code 403});
+ *       request window ({@code 401}/{@code 403}) and not before this server started
+ *       ({@code 401 REQUEST_BEFORE_RESTART}: the replay cache starts empty, so a request stamped
+ *       earlier may have been answered by the server that ran before; the requester signs anew);
  *   <li>the requester's rate ({@code 429}); only now, so that a forged request cannot spend
  *       somebody else's allowance;
+ *   <li>the follower has applied the ledger height the request signed; if not, the request is
+ *       {@link Pending} and the caller waits (bounded, holding no thread), then
+ *       {@link #resume}s it: still below, it is refused {@code 503 LEDGER_BEHIND}, retryable and
+ *       never a denial;
  *   <li>the ledger view is fresh: not older than the staleness bound by this server's clock,
  *       counted from the older of block time and the moment the block was applied, else every
  *       item is refused ({@code 503 LEDGER_STALE}: fail closed);
- *   <li>the request id is new ({@code 409 REPLAYED_REQUEST}).
+ *   <li>the requester has not used this request id before ({@code 409 REPLAYED_REQUEST}); ids are
+ *       remembered per requester, so nobody can spend another's id first.
  * </ol>
  *
  * Then each item is decided on its own: the envelope's ledger is the one followed, the policy
@@ -58,9 +66,24 @@ import java.util.List;
  */
 final class Releaser {
   /** The outcome of one request: an answer, or a refusal of the whole request. */
-  sealed interface Result permits Answer, Refusal {
+  sealed interface Result permits Answer, Refusal, Pending {
     List<AuditEvent> audit();
   }
+
+  /** An authenticated request waiting for the follower to reach the height it signed; nothing to audit yet. */
+  record Pending(FetchKeyRequest request, Address requester, String client) implements Result {
+    long height() {
+      return request.minLedgerHeight();
+    }
+
+    @Override
+    public List<AuditEvent> audit() {
+      return List.of();
+    }
+  }
+
+  /** Seconds a requester is told to wait after {@code LEDGER_BEHIND}. */
+  static final long LEDGER_BEHIND_RETRY_SECONDS = 1;
 
   /** A 200 answer, already encoded. */
   record Answer(byte[] json, int released, List<AuditEvent> audit) implements Result {}
@@ -79,9 +102,12 @@ final class Releaser {
   private final CertificateCache certificates;
   private final RateLimiter perRequester;
   private final KeyServerMetrics metrics;
+  /** This server's start by its clock: the restart floor for request timestamps. */
+  private final long startedAtMillis;
 
   Releaser(String serverId, KeyRing keys, PolicyLedger ledger, Clock clock, Duration window, Duration staleness,
       ReplayCache replays, CertificateCache certificates, RateLimiter perRequester, KeyServerMetrics metrics) {
+    this.startedAtMillis = clock.millis();
     this.serverId = serverId;
     this.keys = keys;
     this.ledger = ledger;
@@ -123,8 +149,11 @@ final class Releaser {
     try {
       request = FetchKeyRequest.fromJson(body);
     } catch (FormatException e) {
-      metrics.decision("refused", "MALFORMED");
-      return new Refusal(400, "MALFORMED", e.getMessage(), 0, List.of());
+      int declared = FetchKeyRequest.declaredVersion(body);
+      String reason = declared != FetchKeyRequest.VERSION && declared != FetchKeyRequest.UNREADABLE_VERSION
+          ? "UNSUPPORTED_VERSION" : "MALFORMED";
+      metrics.decision("refused", reason);
+      return new Refusal(400, reason, e.getMessage(), 0, List.of());
     }
     String requestId = request.requestId();
     Address requester = null;
@@ -146,6 +175,37 @@ final class Releaser {
       return new Refusal(429, "RATE_LIMITED", "requester " + requester + " is over its rate of releases; retry in "
           + wait + " s", wait, List.of());
     }
+    long height = ledger.view().height();
+    // with no view at all the server is stale, and says so at once rather than after a wait
+    if (height >= 0 && height < request.minLedgerHeight()) {
+      return new Pending(request, requester, client);
+    }
+    return decideFresh(request, requester, client, now);
+  }
+
+  /**
+   * A {@link Pending} request once its wait is over: decided if the follower has reached its
+   * height by now, else refused {@code 503 LEDGER_BEHIND}.
+   */
+  Result resume(Pending pending, Duration waited) {
+    Instant now = clock.instant();
+    long nowMillis = now.toEpochMilli();
+    FetchKeyRequest request = pending.request();
+    LedgerView view = ledger.view();
+    if (view.height() >= 0 && view.height() < pending.height()) {
+      String message = "this key server's view of ledger " + ledger.ledgerId() + " is at height " + view.height()
+          + ", below the height " + pending.height() + " the request needs decided; it waited "
+          + waited.toMillis() + " ms for it; retry shortly";
+      return refuse(503, "LEDGER_BEHIND", message, LEDGER_BEHIND_RETRY_SECONDS, request.requestId(),
+          pending.requester(), pending.client(), nowMillis);
+    }
+    return decideFresh(request, pending.requester(), pending.client(), now);
+  }
+
+  /** The checks after the ledger height: a fresh view, a new request id; then the decision. */
+  private Result decideFresh(FetchKeyRequest request, Address requester, String client, Instant now) {
+    long nowMillis = now.toEpochMilli();
+    String requestId = request.requestId();
     LedgerView view = ledger.view();
     if (stale(view, nowMillis)) {
       String message = staleMessage(view, nowMillis);
@@ -157,7 +217,7 @@ final class Releaser {
       }
       return new Refusal(503, "LEDGER_STALE", message, 5, audit);
     }
-    switch (replays.remember(requestId, request.timestampMillis() + window.toMillis(), nowMillis)) {
+    switch (replays.remember(requester, requestId, request.timestampMillis() + window.toMillis(), nowMillis)) {
       case REPLAYED:
         return refuse(409, "REPLAYED_REQUEST", "request " + requestId + " was already answered; a request id is"
             + " good for one request", 0, requestId, requester, client, nowMillis);
@@ -201,6 +261,11 @@ final class Releaser {
     if (at.isBefore(now.minus(window)) || at.isAfter(now.plus(window))) {
       throw new ExpiredException("STALE_REQUEST", "request " + r.requestId() + " is timestamped " + at
           + ", outside " + window.toSeconds() + " s of " + now);
+    }
+    if (r.timestampMillis() < startedAtMillis) {
+      throw new ExpiredException("REQUEST_BEFORE_RESTART", "request " + r.requestId() + " is timestamped " + at
+          + ", before this key server started at " + Instant.ofEpochMilli(startedAtMillis) + "; it may have been"
+          + " answered before the restart, so sign the request again with a fresh timestamp");
     }
     for (int i = 0; i < r.items().size(); i++) {
       if (!r.items().get(i).context().keyServerId().equals(serverId)) {

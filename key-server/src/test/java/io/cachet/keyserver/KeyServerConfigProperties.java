@@ -69,6 +69,7 @@ class KeyServerConfigProperties {
     values.put("audit-fsync", Arbitraries.of("commit", "periodic"));
     values.put("audit-fsync-interval", durations(1, 60_000));
     values.put("genesis-digest", Arbitraries.bytes().array(byte[].class).ofSize(32).map(io.cachet.crypto.Hex::to0x));
+    values.put("ledger-wait", durations(1, 10_000));
     List<String> keys = new ArrayList<>(values.keySet());
     return Arbitraries.subsetOf(keys).flatMap(chosen -> {
       List<Arbitrary<Map.Entry<String, String>>> entries = new ArrayList<>();

@@ -104,8 +104,8 @@ class SessionAuthTest extends KeyServerTestBase {
   void requestSignedByAnotherKey_isRefused() throws Exception {
     FetchKeyRequest good = bob.request("ks-1", item());
     Identity other = Identity.generate(Requester.RANDOM);
-    FetchKeyRequest resigned = new FetchKeyRequest(good.requestId(), good.keyServerId(), good.timestampMillis(),
-        good.certificate(), good.responseKey(), good.items(), other.sign(good.signedBytes()));
+    FetchKeyRequest resigned = new FetchKeyRequest(good.version(), good.requestId(), good.keyServerId(),
+        good.timestampMillis(), good.minLedgerHeight(), good.certificate(), good.responseKey(), good.items(), other.sign(good.signedBytes()));
 
     assertRefused(fetch(ks, resigned), 401, "BAD_SIGNATURE");
   }

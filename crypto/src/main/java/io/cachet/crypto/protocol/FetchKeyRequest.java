@@ -1,5 +1,8 @@
 package io.cachet.crypto.protocol;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.cachet.crypto.CachetSecurityException;
 import io.cachet.crypto.ExpiredException;
 import io.cachet.crypto.FormatException;
@@ -8,27 +11,38 @@ import io.cachet.crypto.Identity;
 import io.cachet.crypto.Names;
 import io.cachet.crypto.codec.CanonicalWriter;
 import io.cachet.crypto.codec.Json;
+import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * {@code POST /v1/fetch_key}: a batch of sealed shares for one key server, the session
  * certificate, the ephemeral HPKE key the released shares are to be sealed to, a random request
- * id and a timestamp, all signed by the session key.
+ * id, a timestamp and the lowest ledger height the requester needs decided, all signed by the
+ * session key.
  *
  * <p>{@link #verify} checks everything that needs no state: the certificate (signature, time,
  * audience), the request signature, the timestamp window, that every item is addressed to this
- * key server. Refusing a replayed request id needs memory of past ids and is the key server's.
+ * key server. Refusing a replayed request id, and waiting for {@link #minLedgerHeight}, need the
+ * key server's state and are its job.
+ *
+ * <p>Format {@value #VERSION}: the JSON names its {@code version}; a document without one is a
+ * version 1 request (no ledger height), refused with a message naming that version rather than
+ * read as if it asked for height 0.
  */
 public record FetchKeyRequest(
+    int version,
     String requestId,
     String keyServerId,
     long timestampMillis,
+    long minLedgerHeight,
     SessionCertificate certificate,
     HpkeRecipientKey responseKey,
     List<FetchKeyItem> items,
@@ -37,13 +51,34 @@ public record FetchKeyRequest(
   /** Most items one request may carry. */
   public static final int MAX_ITEMS = 100;
 
+  /** The request format this build writes and reads; version 1 had no ledger height. */
+  public static final int VERSION = 2;
+
+  /** The domain tag of the signed bytes; it names the format version. */
+  static final String SIGNING_TAG = "cachet/fetch-key/v" + VERSION;
+
+  /** What {@link #declaredVersion} answers for a document whose version cannot be told. */
+  public static final int UNREADABLE_VERSION = -1;
+
+  /** A plain streaming parser, only to find the declared version of a document the strict mapping refused. */
+  private static final JsonFactory VERSION_PEEK = new JsonFactory();
+
+  /** Fields a version 1 request had, by which a document without {@code version} is told to be one. */
+  private static final Set<String> V1_FIELDS = Set.of("requestId", "keyServerId", "timestampMillis", "signature");
+
   private static final Pattern REQUEST_ID = Pattern.compile("[0-9a-f]{32}");
 
   public FetchKeyRequest {
+    if (version != VERSION) {
+      throw new IllegalArgumentException(versionMessage(version));
+    }
     checkRequestId(requestId);
     Names.check(keyServerId, "keyServerId");
     if (timestampMillis < 0) {
       throw new IllegalArgumentException("timestampMillis must not be negative");
+    }
+    if (minLedgerHeight < 0) {
+      throw new IllegalArgumentException("minLedgerHeight must not be negative");
     }
     Objects.requireNonNull(certificate, "certificate");
     Objects.requireNonNull(responseKey, "responseKey");
@@ -63,25 +98,36 @@ public record FetchKeyRequest(
     return requestId;
   }
 
-  /** Builds and signs a request with the session key the certificate vouches for. */
+  /** As {@link #create(Identity, SessionCertificate, String, HpkeRecipientKey, List, long, Instant, SecureRandom)} needing no height. */
   public static FetchKeyRequest create(Identity sessionKey, SessionCertificate certificate, String keyServerId,
       HpkeRecipientKey responseKey, List<FetchKeyItem> items, Instant now, SecureRandom random) {
+    return create(sessionKey, certificate, keyServerId, responseKey, items, 0, now, random);
+  }
+
+  /**
+   * Builds and signs a request with the session key the certificate vouches for; a key server
+   * decides it at ledger height {@code minLedgerHeight} or above, or not at all.
+   */
+  public static FetchKeyRequest create(Identity sessionKey, SessionCertificate certificate, String keyServerId,
+      HpkeRecipientKey responseKey, List<FetchKeyItem> items, long minLedgerHeight, Instant now,
+      SecureRandom random) {
     if (!sessionKey.verifyingKey().equals(certificate.sessionKey())) {
       throw new IllegalArgumentException("the session key is not the one the certificate vouches for");
     }
     byte[] id = new byte[16];
     random.nextBytes(id);
-    FetchKeyRequest unsigned = new FetchKeyRequest(HexFormat.of().formatHex(id), keyServerId, now.toEpochMilli(),
-        certificate, responseKey, items, new byte[0]);
-    return new FetchKeyRequest(unsigned.requestId, keyServerId, unsigned.timestampMillis, certificate, responseKey,
-        unsigned.items, sessionKey.sign(unsigned.signedBytes()));
+    FetchKeyRequest unsigned = new FetchKeyRequest(VERSION, HexFormat.of().formatHex(id), keyServerId,
+        now.toEpochMilli(), minLedgerHeight, certificate, responseKey, items, new byte[0]);
+    return new FetchKeyRequest(VERSION, unsigned.requestId, keyServerId, unsigned.timestampMillis, minLedgerHeight,
+        certificate, responseKey, unsigned.items, sessionKey.sign(unsigned.signedBytes()));
   }
 
   public byte[] signedBytes() {
-    CanonicalWriter w = CanonicalWriter.tagged("cachet/fetch-key/v1")
+    CanonicalWriter w = CanonicalWriter.tagged(SIGNING_TAG)
         .string8(requestId)
         .string8(keyServerId)
         .u64(timestampMillis)
+        .u64(minLedgerHeight)
         .fixed(certificate.digest())
         .fixed(responseKey.bytes())
         .u8(items.size());
@@ -125,7 +171,57 @@ public record FetchKeyRequest(
     return Json.write(this);
   }
 
+  /**
+   * Parses a request. A document of another format version is refused with a message naming the
+   * version it declares (version 1 when it declares none).
+   */
   public static FetchKeyRequest fromJson(byte[] json) throws FormatException {
-    return Json.read(json, FetchKeyRequest.class);
+    try {
+      return Json.read(json, FetchKeyRequest.class);
+    } catch (FormatException e) {
+      int declared = declaredVersion(json);
+      if (declared != VERSION && declared != UNREADABLE_VERSION) {
+        throw new FormatException(versionMessage(declared), e);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * The format version a request document declares: its top-level {@code version} when that is
+   * an integer; 1 for an object without one that has a version 1 request's fields (request id,
+   * key-server id, timestamp, signature); else {@link #UNREADABLE_VERSION}. Never throws.
+   */
+  public static int declaredVersion(byte[] json) {
+    if (json == null || json.length > Json.MAX_DOCUMENT_BYTES) {
+      return UNREADABLE_VERSION;
+    }
+    try (JsonParser p = VERSION_PEEK.createParser(json)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return UNREADABLE_VERSION;
+      }
+      Set<String> v1Fields = new HashSet<>();
+      for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
+        String name = p.currentName();
+        JsonToken value = p.nextToken();
+        if ("version".equals(name)) {
+          return value == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.INT
+              ? p.getIntValue() : UNREADABLE_VERSION;
+        }
+        if (V1_FIELDS.contains(name)) {
+          v1Fields.add(name);
+        }
+        p.skipChildren();
+      }
+      return v1Fields.size() == V1_FIELDS.size() ? 1 : UNREADABLE_VERSION;
+    } catch (IOException | RuntimeException e) {
+      return UNREADABLE_VERSION;
+    }
+  }
+
+  static String versionMessage(int version) {
+    return "fetch_key request format version " + version + " is not supported; this build reads version " + VERSION
+        + (version < VERSION ? " (which signs the lowest ledger height the requester needs): upgrade the client"
+            : "");
   }
 }

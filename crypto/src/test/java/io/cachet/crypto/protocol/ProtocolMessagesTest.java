@@ -33,6 +33,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.function.Consumer;
@@ -122,10 +123,10 @@ class ProtocolMessagesTest {
 
   /** The same request with some fields replaced and the original signature kept. */
   static FetchKeyRequest resigned(FetchKeyRequest r, Identity signer) {
-    FetchKeyRequest unsigned = new FetchKeyRequest(r.requestId(), r.keyServerId(), r.timestampMillis(),
-        r.certificate(), r.responseKey(), r.items(), new byte[0]);
-    return new FetchKeyRequest(r.requestId(), r.keyServerId(), r.timestampMillis(), r.certificate(),
-        r.responseKey(), r.items(), signer.sign(unsigned.signedBytes()));
+    FetchKeyRequest unsigned = new FetchKeyRequest(r.version(), r.requestId(), r.keyServerId(), r.timestampMillis(),
+        r.minLedgerHeight(), r.certificate(), r.responseKey(), r.items(), new byte[0]);
+    return new FetchKeyRequest(r.version(), r.requestId(), r.keyServerId(), r.timestampMillis(), r.minLedgerHeight(),
+        r.certificate(), r.responseKey(), r.items(), signer.sign(unsigned.signedBytes()));
   }
 
   // ------------------------------------------------------------------ service descriptor
@@ -427,8 +428,8 @@ class ProtocolMessagesTest {
     @Test
     void verify_itemReplacedAfterSigning_throwsInvalidSignature() throws Exception {
       FetchKeyRequest req = request(cert, "ks-1", List.of(FetchKeyItem.of(header(), 1)), NOW);
-      FetchKeyRequest changed = new FetchKeyRequest(req.requestId(), req.keyServerId(), req.timestampMillis(),
-          req.certificate(), req.responseKey(), List.of(FetchKeyItem.of(header(), 1)), req.signature());
+      FetchKeyRequest changed = new FetchKeyRequest(req.version(), req.requestId(), req.keyServerId(), req.timestampMillis(),
+          req.minLedgerHeight(), req.certificate(), req.responseKey(), List.of(FetchKeyItem.of(header(), 1)), req.signature());
 
       assertThatThrownBy(() -> changed.verify("ks-1", NOW, WINDOW)).isInstanceOf(InvalidSignatureException.class);
     }
@@ -574,8 +575,8 @@ class ProtocolMessagesTest {
       SessionCertificate other = SessionCertificate.issue(person, session.verifyingKey(), NOW.minusSeconds(10), TTL,
           AUDIENCE);
       assertThatCode(other::verifySignature).doesNotThrowAnyException();
-      FetchKeyRequest swapped = new FetchKeyRequest(req.requestId(), req.keyServerId(), req.timestampMillis(),
-          other, req.responseKey(), req.items(), req.signature());
+      FetchKeyRequest swapped = new FetchKeyRequest(req.version(), req.requestId(), req.keyServerId(), req.timestampMillis(),
+          req.minLedgerHeight(), other, req.responseKey(), req.items(), req.signature());
 
       assertThatThrownBy(() -> swapped.verify("ks-1", NOW, WINDOW)).isInstanceOf(InvalidSignatureException.class);
     }
@@ -585,10 +586,59 @@ class ProtocolMessagesTest {
       FetchKeyRequest req = request(cert, "ks-1", List.of(FetchKeyItem.of(header(), 1)), NOW);
       SessionCertificate mallorys = SessionCertificate.issue(mallory, session.verifyingKey(), NOW.minusSeconds(30),
           TTL, AUDIENCE);
-      FetchKeyRequest swapped = new FetchKeyRequest(req.requestId(), req.keyServerId(), req.timestampMillis(),
-          mallorys, req.responseKey(), req.items(), req.signature());
+      FetchKeyRequest swapped = new FetchKeyRequest(req.version(), req.requestId(), req.keyServerId(), req.timestampMillis(),
+          req.minLedgerHeight(), mallorys, req.responseKey(), req.items(), req.signature());
 
       assertThatThrownBy(() -> swapped.verify("ks-1", NOW, WINDOW)).isInstanceOf(InvalidSignatureException.class);
+    }
+
+    @Test
+    void verify_minLedgerHeightChangedAfterSigning_throwsInvalidSignature() throws Exception {
+      FetchKeyRequest req = FetchKeyRequest.create(session, cert, "ks-1", ephemeral.publicKey(),
+          List.of(FetchKeyItem.of(header(), 1)), 41, NOW, RANDOM);
+      String json = edit(req.toJson(), n -> n.put("minLedgerHeight", 0));
+      FetchKeyRequest parsed = FetchKeyRequest.fromJson(utf8(json));
+
+      assertThat(req.minLedgerHeight()).isEqualTo(41);
+      assertThat(FetchKeyRequest.fromJson(utf8(req.toJson())).minLedgerHeight()).isEqualTo(41);
+      assertThatCode(() -> req.verify("ks-1", NOW, WINDOW)).doesNotThrowAnyException();
+      assertThatThrownBy(() -> parsed.verify("ks-1", NOW, WINDOW)).isInstanceOf(InvalidSignatureException.class);
+    }
+
+    @Test
+    void fromJson_versionOneRequest_isRefusedNamingTheVersion() throws Exception {
+      FetchKeyRequest req = request(cert, "ks-1", List.of(FetchKeyItem.of(header(), 1)), NOW);
+      // a version 1 request: no version field and no ledger height
+      String v1 = edit(req.toJson(), n -> {
+        n.remove("version");
+        n.remove("minLedgerHeight");
+      });
+      String v3 = edit(req.toJson(), n -> n.put("version", 3));
+
+      assertThat(FetchKeyRequest.declaredVersion(utf8(v1))).isEqualTo(1);
+      assertThatThrownBy(() -> FetchKeyRequest.fromJson(utf8(v1))).isInstanceOf(FormatException.class)
+          .hasMessageContaining("version 1 is not supported").hasMessageContaining("reads version 2");
+      assertThat(FetchKeyRequest.declaredVersion(utf8(v3))).isEqualTo(3);
+      assertThatThrownBy(() -> FetchKeyRequest.fromJson(utf8(v3))).isInstanceOf(FormatException.class)
+          .hasMessageContaining("version 3 is not supported");
+      assertThat(FetchKeyRequest.declaredVersion(utf8("[1]"))).isEqualTo(FetchKeyRequest.UNREADABLE_VERSION);
+      // an object without a version that is no v1 request either is just malformed
+      assertThat(FetchKeyRequest.declaredVersion(utf8("{\"requestId\":1}")))
+          .isEqualTo(FetchKeyRequest.UNREADABLE_VERSION);
+      assertThat(FetchKeyRequest.declaredVersion(utf8(req.toJson()))).isEqualTo(FetchKeyRequest.VERSION);
+    }
+
+    @Test
+    void signedBytes_pinTheVersionTwoLayout() throws Exception {
+      FetchKeyRequest req = FetchKeyRequest.create(session, cert, "ks-1", ephemeral.publicKey(),
+          List.of(FetchKeyItem.of(header(), 1)), 0x0102030405060708L, NOW, RANDOM);
+      byte[] signed = req.signedBytes();
+      byte[] tag = io.cachet.crypto.codec.CanonicalWriter.tagged("cachet/fetch-key/v2").toByteArray();
+      // tag, then string8 request id (1 + 32), string8 key-server id (1 + 4), u64 timestamp, u64 height
+      int at = tag.length + 1 + 32 + 1 + 4 + 8;
+
+      assertThat(Arrays.copyOf(signed, tag.length)).isEqualTo(tag);
+      assertThat(Arrays.copyOfRange(signed, at, at + 8)).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
     }
 
     @Test
