@@ -56,7 +56,7 @@ public final class TimeLimitedGrant {
     }
 
     Thread.sleep(Math.max(0, Duration.between(Instant.now(), until).toMillis()));
-    // key servers judge by the newest block's time, which trails the clock by a heartbeat
+    // a key server ends the window at the later of ledger time and its own clock, which may differ a little from ours
     long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
     while (true) {
       try (CachetClient c = CachetClient.open(network, contractor); InputStream in = c.open(blob)) {
