@@ -54,10 +54,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * with a freshly signed request, at most {@link #SERVER_RETRIES} times, {@link #SERVER_RETRY_DELAY}
  * apart; its last such answer counts as unavailable, never as a denial.
  *
- * <p>A refusal is asked once more when the ledger head, read after it, is above the height the
- * refused requests signed: the change a refusal may have missed (a grant made elsewhere after
- * this client last saw the ledger) is then either seen or not yet committed. One more round, not
- * a loop: the servers themselves wait for the height.
+ * <p>A refusal of requests that signed a height the client already knew (rather than a head it
+ * read for this fetch) is asked once more when the ledger head, read after it, is above that
+ * height: the change a refusal may have missed (a grant made elsewhere after this client last saw
+ * the ledger) is then either seen or not yet committed. One more round, not a loop: the servers
+ * themselves wait for the height. Either way a refusal that stands was decided at or above every
+ * block committed before the fetch began.
  */
 final class KeyFetcher {
   /** How often one key server that is behind the signed height, or restarted, is asked again. */
@@ -123,13 +125,16 @@ final class KeyFetcher {
           + header.ledgerId() + "', not on '" + config.ledgerId() + "' that this client follows"));
     }
     long known = knownHeight.get();
-    Future<Long> height = known >= 0 ? Future.succeededFuture(known) : readHead().map(h -> Math.max(0, h));
-    return height.compose(h -> round(header, h).recover(e -> {
+    if (known < 0) {
+      // the head read now is as recent as a re-read after a refusal would be: one round is enough
+      return readHead().compose(head -> round(header, Math.max(0, head)));
+    }
+    return round(header, known).recover(e -> {
       if (!(e instanceof AccessRefusedException)) {
         return Future.failedFuture(e);
       }
-      return readHead().compose(head -> head > h ? round(header, head) : Future.failedFuture(e));
-    }));
+      return readHead().compose(head -> head > known ? round(header, head) : Future.failedFuture(e));
+    });
   }
 
   /** The ledger's head height (and remembered), or -1 when the ledger does not answer within the request timeout. */
