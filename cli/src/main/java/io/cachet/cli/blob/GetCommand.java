@@ -47,7 +47,8 @@ import picocli.CommandLine.Model.CommandSpec;
     footer = {"", "Examples:", "  cachet get 3h9wJArxUnNIT0ShAFM6Zg6JU5GOgr4bTSwfPUV0eSc -o report.pdf",
         "  cachet get cachet1.eyJibG9i... -o report.pdf --as bob",
         "  cachet get 3h9wJArx... -o part.bin --range 1048576-2097151",
-        "  cachet get 3h9wJArx... -o - | less"})
+        "  cachet get 3h9wJArx... -o - | less",
+        "  cachet get cachet1.eyJibG9i... -o report.pdf --trust-token-network   # only for a network you trust"})
 public final class GetCommand implements Callable<Integer> {
   private static final Pattern RANGE = Pattern.compile("(\\d{1,19})-(\\d{0,19})");
 

@@ -30,7 +30,8 @@ import picocli.CommandLine.Model.CommandSpec;
     "ledger's time) grants nothing and is refused, unless --allow-ended says you mean it."},
     footer = {"", "Examples:", "  cachet policy grant 0x5e1f... bob",
         "  cachet policy grant 0x5e1f... 0x9a0c... --for 30d",
-        "  cachet policy grant 0x5e1f... carol --from 2026-12-01T00:00:00Z --until 2026-12-31T00:00:00Z"})
+        "  cachet policy grant 0x5e1f... carol --from 2026-12-01T00:00:00Z --until 2026-12-31T00:00:00Z",
+        "  cachet policy grant 0x5e1f... dave --until 2020-01-01T00:00:00Z --allow-ended   # a window that is over"})
 final class PolicyGrantCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin Connection connection;
