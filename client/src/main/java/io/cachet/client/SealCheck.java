@@ -22,7 +22,6 @@ final class SealCheck {
     if (d.allowed()) {
       return List.of();
     }
-    return List.of(new SealWarning(d.reason().name(), "you (" + putter + ") cannot open what you seal now: "
-        + d.message()));
+    return List.of(new SealWarning(d.reason().name(), "you cannot open what you seal now: " + d.message()));
   }
 }

@@ -91,7 +91,7 @@ class NewUserTrapsCliTest {
     Path f = file("for-others.txt", "sealed for others");
     CliHarness.Run put = cli.okAs("alice", "put", f.toString(), "--policy", policy);
     assertThat(put.out().strip()).hasSize(43);
-    assertThat(put.err()).contains("cachet: warning: you (").contains("cannot open what you seal now")
+    assertThat(put.err()).contains("cachet: warning: you cannot open what you seal now")
         .contains("cachet policy grant " + policy + " alice");
 
     CliHarness.Run json = cli.okAs("alice", "put", f.toString(), "--policy", policy, "--json");
