@@ -43,16 +43,8 @@ public final class Cachet {
     };
     cl.setOut(out);
     cl.setErr(err);
-    cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      commandLine.getErr().println("cachet: " + describe(e));
-      return ExitCodes.of(e);
-    });
+    cl.setExecutionExceptionHandler(CommandError::report);
     return cl;
-  }
-
-  private static String describe(Throwable e) {
-    String m = e.getMessage();
-    return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
   }
 
   static String version() {

@@ -1,5 +1,8 @@
 package io.cachet.cli;
 
+import io.cachet.client.GrantWindowException;
+import io.cachet.client.LedgerRefusedException;
+import io.cachet.client.UnknownPolicyException;
 import io.cachet.crypto.BodyIntegrityException;
 import io.cachet.crypto.CachetSecurityException;
 import java.io.IOException;
@@ -26,6 +29,9 @@ public final class ExitCodes {
   private ExitCodes() {}
 
   public static int of(Throwable e) {
+    if (namesAnUnknownPolicy(e) || e instanceof GrantWindowException) {
+      return USAGE;
+    }
     if (e instanceof CachetSecurityException || e instanceof BodyIntegrityException) {
       return REFUSED;
     }
@@ -39,5 +45,26 @@ public final class ExitCodes {
       return FAILED;
     }
     return INTERNAL;
+  }
+
+  /**
+   * A policy id the ledger does not have, as the person typed it (a put, a lookup): a usage error.
+   * A key server's UNKNOWN_POLICY denial at a get is not: that is a refusal.
+   */
+  private static boolean namesAnUnknownPolicy(Throwable e) {
+    return e instanceof UnknownPolicyException
+        || e instanceof LedgerRefusedException r && UnknownPolicyException.REASON.equals(r.reason());
+  }
+
+  /** The constant's name of an exit code, for the {@code --json} error document. */
+  public static String name(int code) {
+    return switch (code) {
+      case OK -> "OK";
+      case FAILED -> "FAILED";
+      case USAGE -> "USAGE";
+      case REFUSED -> "REFUSED";
+      case IO -> "IO";
+      default -> "INTERNAL";
+    };
   }
 }

@@ -31,6 +31,7 @@ import io.cachet.storage.walrus.WalrusConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.io.FilterInputStream;
@@ -93,11 +94,13 @@ public final class CachetClient implements AutoCloseable {
   /** The ledger transactions are signed for; read once by {@link #ledger()}. */
   private volatile LedgerRef ledgerRef;
   private final Path descriptorCache;
+  private final Clock clock;
 
   private CachetClient(ClientConfig config, Identity identity, Clock clock, Path descriptorCache) {
     this.config = config;
     this.identity = identity;
     this.descriptorCache = descriptorCache;
+    this.clock = clock;
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2));
     this.http = WebClient.create(vertx, new WebClientOptions()
         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.requestTimeout().toMillis()))
@@ -154,9 +157,15 @@ public final class CachetClient implements AutoCloseable {
    * envelope. The data key is split among the network's key servers, each share sealed to the key
    * the server advertises (verified under its pinned signing key). Returns once the storage
    * network certified the blob.
+   *
+   * <p>The policy is looked up on the ledger first: an unknown one is refused with {@link
+   * UnknownPolicyException} before a byte of {@code plaintext} is read. If this identity could
+   * not open the blob now (not on the allow-list, a time lock still closed), the put proceeds and
+   * {@link StoredObject#warnings} says so.
    */
   public StoredObject put(InputStream plaintext, long length, PolicyId policy, int epochs)
       throws IOException, CachetSecurityException {
+    List<SealWarning> warnings = checkBeforeSealing(policy);
     SealParameters params = new SealParameters(config.ledgerId(), policy, config.threshold(), sealingKeys());
     SealingPipe pipe = new SealingPipe();
     java.util.concurrent.Future<EnvelopeHeader> sealing = workers.submit(() -> {
@@ -184,7 +193,25 @@ public final class CachetClient implements AutoCloseable {
     }
     EnvelopeHeader header = await(sealing);
     return new StoredObject(stored.blobId(), header.objectId(), policy, length, header.envelopeLength(),
-        stored.endEpoch());
+        stored.endEpoch(), warnings);
+  }
+
+  /**
+   * The policy must be on the ledger, else nobody could ever open what is sealed under it; and
+   * whether this identity could open it now, judged at the ledger's head.
+   */
+  private List<SealWarning> checkBeforeSealing(PolicyId id) throws IOException, CachetSecurityException {
+    Policy found;
+    try {
+      found = join(ledger.policy(id));
+    } catch (LedgerRefusedException e) {
+      if (UnknownPolicyException.REASON.equals(e.reason())) {
+        throw new UnknownPolicyException(id, config.ledgerId());
+      }
+      throw e;
+    }
+    JsonObject head = join(ledger.head());
+    return SealCheck.warnings(found, identity.address(), head.getLong("timestamp"), head.getLong("height"));
   }
 
   private static Throwable failureOf(java.util.concurrent.Future<?> f) {
@@ -420,16 +447,46 @@ public final class CachetClient implements AutoCloseable {
 
   /**
    * Adds {@code member} to an allow-list with {@code window}; fails if they are a member already.
-   * Returns the height of the block that committed it; this client's later key fetches ask key
-   * servers to decide at that height or above.
+   * A window that has already ended, or ends before it starts, is refused with {@link
+   * GrantWindowException} before anything is signed. Returns the height of the block that
+   * committed it; this client's later key fetches ask key servers to decide at that height or above.
    */
   public long grant(PolicyId policy, Address member, Window window) throws IOException, CachetSecurityException {
+    return grant(policy, member, window, EndedWindows.REFUSE);
+  }
+
+  /** As {@link #grant(PolicyId, Address, Window)}; {@link EndedWindows#ACCEPT} lets a window that is over through. */
+  public long grant(PolicyId policy, Address member, Window window, EndedWindows ended)
+      throws IOException, CachetSecurityException {
+    checkWindow(window, ended);
     return committed(submit(new Operation.AddMember(policy, member, window)));
   }
 
-  /** Replaces a member's window. */
+  /** Replaces a member's window; an ended or inverted one is refused as by {@link #grant(PolicyId, Address, Window)}. */
   public long changeWindow(PolicyId policy, Address member, Window window) throws IOException, CachetSecurityException {
+    return changeWindow(policy, member, window, EndedWindows.REFUSE);
+  }
+
+  /** As {@link #changeWindow(PolicyId, Address, Window)}; {@link EndedWindows#ACCEPT} lets a window that is over through. */
+  public long changeWindow(PolicyId policy, Address member, Window window, EndedWindows ended)
+      throws IOException, CachetSecurityException {
+    checkWindow(window, ended);
     return committed(submit(new Operation.ChangeWindow(policy, member, window)));
+  }
+
+  /** Judges a grant's window by the ledger's head time, or this machine's clock if the ledger does not answer. */
+  private void checkWindow(Window window, EndedWindows ended) throws CachetSecurityException {
+    long now = clock.millis();
+    String whose = "this machine's clock";
+    if (window.isValid() && ended == EndedWindows.REFUSE) {
+      try {
+        now = join(ledger.head()).getLong("timestamp");
+        whose = "ledger time";
+      } catch (IOException e) {
+        // the local clock judges; the submit that follows reports the ledger's failure
+      }
+    }
+    GrantWindows.check(window, ended, now, whose);
   }
 
   /** Removes a member; key servers refuse them from the block that commits this on. */

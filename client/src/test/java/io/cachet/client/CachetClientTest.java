@@ -137,7 +137,7 @@ class CachetClientTest {
     long now = System.currentTimeMillis();
     PolicyId p = alice.createAllowList();
     alice.grant(p, early.address(), new Window(now + 3_600_000, now + 7_200_000));
-    alice.grant(p, late.address(), new Window(now - 7_200_000, now - 3_600_000));
+    alice.grant(p, late.address(), new Window(now - 7_200_000, now - 3_600_000), EndedWindows.ACCEPT);
     BlobId blob = alice.put(new ByteArrayInputStream(bytes(10, 2)), 10, p, 2).blobId();
     net.keyServersCaughtUp();
     try (CachetClient c = CachetClient.open(config, early)) {

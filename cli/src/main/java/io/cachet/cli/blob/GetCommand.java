@@ -1,5 +1,6 @@
 package io.cachet.cli.blob;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachet.cli.Connection;
 import io.cachet.cli.ExitCodes;
@@ -21,6 +22,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,14 +37,18 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * {@code cachet get}: fetch, verify and decrypt. The plaintext goes to a temporary file beside the
  * target and replaces it only once every byte was authenticated and fsynced, so a refused or
- * broken read leaves no partial plaintext and an existing file untouched.
+ * broken read leaves no partial plaintext and an existing file untouched. A share token is opened
+ * on the reader's own network; one naming another is refused unless trusted ({@link TokenNetwork}).
  */
 @Command(name = "get", description = {"Fetch a blob, obtain its key from the key servers (if the policy lets you),",
-    "verify and decrypt it into FILE. BLOB is a blob id or a share token from 'cachet share'."},
+    "verify and decrypt it into FILE. BLOB is a blob id or a share token from 'cachet share'.",
+    "A share token is opened on your own network; one that names another network is refused,",
+    "naming the difference, unless you add --trust-token-network."},
     footer = {"", "Examples:", "  cachet get 3h9wJArxUnNIT0ShAFM6Zg6JU5GOgr4bTSwfPUV0eSc -o report.pdf",
         "  cachet get cachet1.eyJibG9i... -o report.pdf --as bob",
         "  cachet get 3h9wJArx... -o part.bin --range 1048576-2097151",
-        "  cachet get 3h9wJArx... -o - | less"})
+        "  cachet get 3h9wJArx... -o - | less",
+        "  cachet get cachet1.eyJibG9i... -o report.pdf --trust-token-network   # only for a network you trust"})
 public final class GetCommand implements Callable<Integer> {
   private static final Pattern RANGE = Pattern.compile("(\\d{1,19})-(\\d{0,19})");
 
@@ -58,6 +65,10 @@ public final class GetCommand implements Callable<Integer> {
   @Option(names = "--range", paramLabel = "A-B", description = "Only plaintext bytes A to B, inclusive (B empty: to the end).")
   String range;
 
+  @Option(names = "--trust-token-network", description = {"Open a share token on the network it names even where that",
+      "differs from yours (its ledger, key servers and keys become trusted for this read)."})
+  boolean trustTokenNetwork;
+
   @Option(names = "--json", description = "Print JSON.")
   boolean json;
 
@@ -65,14 +76,21 @@ public final class GetCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     BlobId id;
     ClientConfig config;
+    List<String> warnings = new ArrayList<>();
     if (ShareToken.looksLikeToken(blob)) {
       ShareToken token = ShareToken.decode(blob);
       id = Ids.blob(token.blobId());
-      config = connection.hasNetworkOption() ? connection.config() : tokenNetwork(token);
+      TokenNetwork.Choice choice = TokenNetwork.choose(token, connection, trustTokenNetwork);
+      config = choice.config();
+      if (choice.tokens()) {
+        warnings.add("trusting the share token's network (ledger '" + config.ledgerId() + "' at " + config.ledgerUrl()
+            + "), as --trust-token-network asks: " + String.join("; ", choice.differences()));
+      }
     } else {
       id = Ids.blob(blob);
       config = connection.config();
     }
+    warnings.forEach(w -> spec.commandLine().getErr().println("cachet: warning: " + w));
     long[] r = range == null ? null : parseRange(range);
     CipherWarmup.start();
     long written;
@@ -95,19 +113,13 @@ public final class GetCommand implements Callable<Integer> {
       o.put("blobId", id.toString());
       o.put("output", Path.of(output).toAbsolutePath().toString());
       o.put("bytes", written);
+      ArrayNode w = o.putArray("warnings");
+      warnings.forEach(w::add);
       Json.print(out, o);
     } else if (!output.equals("-")) {
       out.println("wrote " + written + " bytes to " + output);
     }
     return ExitCodes.OK;
-  }
-
-  private static ClientConfig tokenNetwork(ShareToken token) {
-    try {
-      return ClientConfig.parse(token.network());
-    } catch (io.cachet.crypto.FormatException e) {
-      throw new UsageException("the share token's network is not usable: " + e.getMessage());
-    }
   }
 
   static long[] parseRange(String text) {

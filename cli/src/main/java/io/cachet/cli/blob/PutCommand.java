@@ -1,5 +1,6 @@
 package io.cachet.cli.blob;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachet.cli.Connection;
 import io.cachet.cli.ExitCodes;
@@ -9,8 +10,10 @@ import io.cachet.cli.Progress;
 import io.cachet.cli.UsageException;
 import io.cachet.client.CachetClient;
 import io.cachet.client.ClientConfig;
+import io.cachet.client.SealWarning;
 import io.cachet.client.StoredObject;
 import io.cachet.crypto.PolicyId;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -23,8 +26,15 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
+/**
+ * {@code cachet put}: seal here, store the ciphertext. A policy the ledger does not have is refused
+ * before anything is sealed (exit 2, {@code UNKNOWN_POLICY}); a putter who cannot open what they
+ * seal is warned (stderr, and {@code warnings} in {@code --json}) and the put goes on.
+ */
 @Command(name = "put", description = {"Seal FILE on this machine under POLICY and store the ciphertext on the storage network.",
-    "Prints the blob id; 'cachet share BLOB_ID' prints what a reader needs."},
+    "Prints the blob id; 'cachet share BLOB_ID' prints what a reader needs.",
+    "A policy the ledger does not have is refused before anything is sealed; if you could not open",
+    "the file yourself (not on your own allow-list, a time lock still closed), you are warned."},
     footer = {"", "Examples:", "  cachet put report.pdf --policy 0x5e1f...", "  cachet put video.mp4 --policy 0x5e1f... --epochs 20 --json"})
 public final class PutCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -61,6 +71,10 @@ public final class PutCommand implements Callable<Integer> {
       stored = client.put(in, size, policyId, epochs == null ? config.defaultEpochs() : epochs);
     }
     PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    for (SealWarning w : stored.warnings()) {
+      err.println("cachet: warning: " + w.message() + hint(w));
+    }
     if (json) {
       ObjectNode o = Json.object();
       o.put("blobId", stored.blobId().toString());
@@ -68,12 +82,25 @@ public final class PutCommand implements Callable<Integer> {
       o.put("policyId", policyId.toString());
       o.put("size", size);
       o.put("endEpoch", stored.endEpoch());
+      ArrayNode warnings = o.putArray("warnings");
+      for (SealWarning w : stored.warnings()) {
+        warnings.addObject().put("reason", w.reason()).put("message", w.message());
+      }
       Json.print(out, o);
     } else {
       out.println(stored.blobId());
-      spec.commandLine().getErr().println("sealed " + size + " bytes under " + policyId + ", stored until epoch "
+      err.println("sealed " + size + " bytes under " + policyId + ", stored until epoch "
           + stored.endEpoch() + "; a reader needs: cachet share " + stored.blobId());
     }
     return ExitCodes.OK;
+  }
+
+  /** What the putter can do about a warning, when it is theirs to fix (a time lock is not). */
+  private String hint(SealWarning w) throws IOException {
+    return switch (w.reason()) {
+      case "NOT_A_MEMBER", "EXPIRED", "NOT_YET_VALID" -> "; to read it yourself now: cachet policy grant " + policy + " "
+          + connection.identityName();
+      default -> "";
+    };
   }
 }

@@ -6,6 +6,7 @@ import io.cachet.cli.Json;
 import io.cachet.cli.TimeArgs;
 import io.cachet.cli.UsageException;
 import io.cachet.client.CachetClient;
+import io.cachet.client.EndedWindows;
 import io.cachet.crypto.Address;
 import io.cachet.crypto.PolicyId;
 import io.cachet.policy.AllowList;
@@ -19,11 +20,18 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
+/**
+ * {@code cachet policy grant}: add a member or replace their window. A window that already ended
+ * by the ledger's time grants nothing and is refused (exit 2, {@code WINDOW_ENDED}) unless
+ * {@code --allow-ended} says it is meant; one that ends before it starts is always refused.
+ */
 @Command(name = "grant", description = {"Let MEMBER read what is sealed under POLICY, within a time window.",
-    "Granting a member again replaces their window."},
+    "Granting a member again replaces their window. A window that has already ended (by the",
+    "ledger's time) grants nothing and is refused, unless --allow-ended says you mean it."},
     footer = {"", "Examples:", "  cachet policy grant 0x5e1f... bob",
         "  cachet policy grant 0x5e1f... 0x9a0c... --for 30d",
-        "  cachet policy grant 0x5e1f... carol --from 2026-12-01T00:00:00Z --until 2026-12-31T00:00:00Z"})
+        "  cachet policy grant 0x5e1f... carol --from 2026-12-01T00:00:00Z --until 2026-12-31T00:00:00Z",
+        "  cachet policy grant 0x5e1f... dave --until 2020-01-01T00:00:00Z --allow-ended   # a window that is over"})
 final class PolicyGrantCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin Connection connection;
@@ -43,6 +51,9 @@ final class PolicyGrantCommand implements Callable<Integer> {
   @Option(names = "--for", paramLabel = "DURATION", description = "End of the window as a duration from its start.")
   String duration;
 
+  @Option(names = "--allow-ended", description = "Record the window even if it has already ended (it grants nothing).")
+  boolean allowEnded;
+
   @Option(names = "--json", description = "Print JSON.")
   boolean json;
 
@@ -51,12 +62,13 @@ final class PolicyGrantCommand implements Callable<Integer> {
     PolicyId id = PolicyArgs.policyId(policy);
     Address who = PolicyArgs.member(connection.identities(), member);
     Window window = window(Instant.now());
+    EndedWindows ended = allowEnded ? EndedWindows.ACCEPT : EndedWindows.REFUSE;
     try (CachetClient client = connection.connect()) {
       boolean known = client.policy(id) instanceof AllowList a && a.members().containsKey(who);
       if (known) {
-        client.changeWindow(id, who, window);
+        client.changeWindow(id, who, window, ended);
       } else {
-        client.grant(id, who, window);
+        client.grant(id, who, window, ended);
       }
       if (json) {
         Json.print(spec.commandLine().getOut(), PolicyArgs.toJson(client.policy(id)));
@@ -80,7 +92,8 @@ final class PolicyGrantCommand implements Callable<Integer> {
       end = Math.max(start, now.toEpochMilli()) + TimeArgs.duration(duration).toMillis();
     }
     if (end <= start) {
-      throw new UsageException("the window ends before it starts");
+      throw new UsageException("the window ends at " + Instant.ofEpochMilli(end) + ", before or when it starts at "
+          + Instant.ofEpochMilli(start) + "; give an end after --from");
     }
     return new Window(start, end);
   }

@@ -1,0 +1,30 @@
+package io.cachet.client;
+
+import io.cachet.policy.Window;
+
+/**
+ * The check a grant's window passes before it is signed: it must end after it starts, and, unless
+ * the caller accepts ended windows, end after now.
+ *
+ * <p>"Now" is the ledger's time (its head block's timestamp) when the ledger answers, else this
+ * machine's clock. The ledger's time is what key servers judge by and what the transaction will be
+ * ordered at; a laptop's clock may be off by minutes. Without a ledger answer the grant cannot be
+ * submitted anyway, so the local clock only shapes the error a person sees.
+ */
+final class GrantWindows {
+  private GrantWindows() {}
+
+  /**
+   * Throws {@link GrantWindowException} if {@code window} grants nothing at {@code now}.
+   *
+   * @param clockName whose time {@code now} is ("ledger time", "this machine's clock"), for the message
+   */
+  static void check(Window window, EndedWindows ended, long now, String clockName) {
+    if (!window.isValid()) {
+      throw GrantWindowException.inverted(window);
+    }
+    if (ended == EndedWindows.REFUSE && window.notAfter() <= now) {
+      throw GrantWindowException.ended(window, now, clockName);
+    }
+  }
+}
