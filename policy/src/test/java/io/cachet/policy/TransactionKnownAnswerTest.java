@@ -17,9 +17,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Pins the transaction format ({@value Transaction#TAG}) and the policy-id derivation to fixed
- * bytes in {@code kat/transaction-v2.json}: a change to either breaks this test, and must bump
- * the version and renew the file. Ed25519 signatures are deterministic, so the whole encoding is.
+ * Pins the transaction format ({@value Transaction#TAG}), the genesis block ({@value Block#TAG})
+ * and its digest, and the policy-id derivation to fixed bytes in {@code kat/transaction-v2.json}:
+ * a change to any of them breaks this test, and must bump the version and renew the file. Ed25519
+ * signatures are deterministic, so the whole encoding is.
  */
 class TransactionKnownAnswerTest {
   private static final HexFormat HEX = HexFormat.of();
@@ -65,6 +66,19 @@ class TransactionKnownAnswerTest {
     Identity sender = Identity.fromSeed(HEX.parseHex(v.getString("senderSeed")));
     LedgerRef ledger = new LedgerRef(v.getString("ledgerId"), HEX.parseHex(v.getString("genesisDigest")));
     assertThat(LedgerState.policyIdFor(ledger, sender.address(), 0).toString()).isEqualTo(v.getString("policyId0"));
+  }
+
+  @Test
+  void genesisBlock_andItsDigest_matchTheKnownBytes() throws Exception {
+    JsonObject v = vectors();
+    assertThat(v.getString("blockFormat")).isEqualTo(Block.TAG);
+    Identity sequencer = Identity.fromSeed(HEX.parseHex(v.getString("sequencerSeed")));
+    Block genesis = Block.sign(sequencer, v.getString("ledgerId"), 0, Block.GENESIS_PARENT,
+        v.getLong("genesisTimestamp"), List.of());
+    assertThat(HEX.formatHex(genesis.encoded())).isEqualTo(v.getString("genesisBlock"));
+    Block decoded = Block.decode(HEX.parseHex(v.getString("genesisBlock")));
+    decoded.verifySignature(sequencer.verifyingKey());
+    assertThat(LedgerRef.of(decoded).genesisHex()).isEqualTo("0x" + v.getString("genesisBlockDigest"));
   }
 
   @Test
