@@ -57,16 +57,21 @@ public final class BoundedBody {
   }
 
   /**
-   * Sends {@code request} (with {@code body}, or none when null) and reads the answer within
-   * {@code cap}, whatever its status: an error answer is capped like any other. Fails with
-   * {@link AnswerTooLargeException} past the cap, or with the client's own failure.
+   * Sends {@code request} (with {@code body}, or none when null) and reads the answer: a 2xx body
+   * within {@code cap}, any other within {@link ApiError#MAX_BODY_BYTES} (an error body longer than
+   * that is not one of ours, whatever the kind). Fails with {@link AnswerTooLargeException} past
+   * the cap, or with the client's own failure.
    */
   public static Future<Answer> exchange(HttpClient client, RequestOptions request, Buffer body, String kind,
       long cap) {
     requireCap(kind, cap);
     return client.request(request)
         .compose(req -> body == null ? req.send() : req.send(body))
-        .compose(resp -> read(resp, kind, cap).map(b -> new Answer(resp.statusCode(), resp.headers(), b)));
+        .compose(resp -> {
+          boolean success = resp.statusCode() / 100 == 2;
+          return read(resp, success ? kind : "an error answer to " + kind, success ? cap : ApiError.MAX_BODY_BYTES)
+              .map(b -> new Answer(resp.statusCode(), resp.headers(), b));
+        });
   }
 
   /**
