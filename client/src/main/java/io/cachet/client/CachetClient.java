@@ -30,6 +30,8 @@ import io.cachet.storage.walrus.WalrusConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.io.FilterInputStream;
@@ -81,6 +83,8 @@ public final class CachetClient implements AutoCloseable {
   private final Identity identity;
   private final Vertx vertx;
   private final WebClient http;
+  /** The key fetcher's client: the core one, whose answers it reads within a cap. */
+  private final HttpClient keyServers;
   private final LedgerClient ledger;
   private final BlobStore store;
   private final ExecutorService workers;
@@ -106,7 +110,9 @@ public final class CachetClient implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    this.keys = new KeyFetcher(vertx, ledger, config, identity, http, workers, random, clock);
+    this.keyServers = vertx.createHttpClient(new HttpClientOptions()
+        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.requestTimeout().toMillis())));
+    this.keys = new KeyFetcher(vertx, ledger, config, identity, keyServers, workers, random, clock);
   }
 
   /** A client acting as {@code identity}; the client does not destroy it (the caller owns it). */
@@ -498,6 +504,7 @@ public final class CachetClient implements AutoCloseable {
     store.close();
     ledger.close();
     http.close();
+    keyServers.close();
     workers.shutdownNow();
     vertx.close();
   }
