@@ -11,6 +11,8 @@ import io.vertx.core.http.RequestOptions;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -128,6 +130,20 @@ class BoundedBodyTest {
       java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
       HttpRequest req = HttpRequest.newBuilder(URI.create(server.url() + "/small")).build();
       assertThat(client.send(req, BoundedBody.ofString("a test answer", CAP)).body()).isEqualTo("{\"ok\":true}");
+    }
+  }
+
+  @Test
+  void exchange_gigabyteReadInASmallHeap_failsTypedWithoutRunningOutOfMemory() throws Exception {
+    try (FloodServer server = flood(Announce.CHUNKED)) {
+      Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-Xmx48m", "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path"),
+          SmallHeapReader.class.getName(), server.url() + "/flood", Integer.toString(8 << 20))
+          .redirectErrorStream(true).start();
+      String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(child.waitFor(180, TimeUnit.SECONDS)).isTrue();
+      assertThat(child.exitValue()).as(out).isZero();
+      assertThat(out).contains("outcome=AnswerTooLargeException");
     }
   }
 

@@ -135,6 +135,10 @@ final class Aggregator {
 
   /** Sends bytes [from, to) of the blob. */
   private void stream(RoutingContext ctx, BlobMetadata meta, long from, long to, boolean partial) {
+    if (ctx.response().closed()) {
+      // The reader left during the metadata lookup: nothing to fetch, and no end event will come.
+      return;
+    }
     if (from == to) {
       headers(ctx.response(), meta, from, to, partial).end();
       return;

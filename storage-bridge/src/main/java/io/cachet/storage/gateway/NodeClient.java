@@ -127,7 +127,8 @@ public final class NodeClient {
    * {@code shardLength} bytes (what the metadata promises for it) are read.
    */
   public Future<Buffer> stripe(int node, BlobId blob, long stripe, int shardLength) {
-    return read(node, "/v1/blobs/" + blob + "/stripes/" + stripe, "a shard", shardLength).map(BoundedBody.Answer::body);
+    return read(node, "/v1/blobs/" + blob + "/stripes/" + stripe, "a shard", shardLength)
+        .map(BoundedBody.Answer::body);
   }
 
   public Future<JsonObject> health(int node, BlobId blob) {
@@ -151,8 +152,8 @@ public final class NodeClient {
   }
 
   public Future<AvailabilityCertificate> certificate(int node, BlobId blob) {
-    return readJson(node, "/v1/blobs/" + blob + "/certificate", "a node's certificate", MAX_NODE_JSON_BYTES)
-        .map(j -> {
+    String path = "/v1/blobs/" + blob + "/certificate";
+    return readJson(node, path, "a node's certificate", MAX_NODE_JSON_BYTES).map(j -> {
       try {
         return AvailabilityCertificate.fromJson(j);
       } catch (RuntimeException e) {
