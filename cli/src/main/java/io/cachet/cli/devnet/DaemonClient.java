@@ -63,16 +63,12 @@ public final class DaemonClient {
         .header("Authorization", "Bearer " + token)
         .method(method, HttpRequest.BodyPublishers.noBody())
         .build();
-    HttpResponse<String> resp;
+    HttpResponse<byte[]> resp;
     try {
-      resp = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
-          .send(req, BoundedBody.ofString("the devnet daemon's answer", MAX_CONTROL_ANSWER_BYTES));
-    } catch (IOException e) {
-      AnswerTooLargeException tooLarge = AnswerTooLargeException.in(e);
-      if (tooLarge != null) {
-        throw new DevnetException(tooLarge.getMessage());
-      }
-      throw e;
+      resp = BoundedBody.send(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), req,
+          "the devnet daemon's answer", MAX_CONTROL_ANSWER_BYTES);
+    } catch (AnswerTooLargeException e) {
+      throw new DevnetException(e.getMessage());
     }
     JsonNode body = JSON.readTree(resp.body());
     if (resp.statusCode() != 200) {

@@ -10,11 +10,11 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse.BodyHandler;
 import java.net.http.HttpResponse.BodySubscriber;
-import java.net.http.HttpResponse.ResponseInfo;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -22,6 +22,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Reads a peer's answer into memory only up to a cap, for the Vert.x core {@code HttpClient} and the
@@ -109,22 +110,28 @@ public final class BoundedBody {
 
   // ---------------------------------------------------------------- JDK HttpClient
 
-  /** A JDK body handler for the answer's bytes, capped: fails with {@link AnswerTooLargeException}. */
-  public static BodyHandler<byte[]> ofByteArray(String kind, long cap) {
+  /**
+   * Sends {@code request} on a JDK client and reads the answer's bytes within {@code cap}: past it,
+   * or on a {@code Content-Length} announcing more, throws {@link AnswerTooLargeException} (the
+   * client's own report of the cancelled exchange is replaced by it, whichever came first).
+   */
+  public static java.net.http.HttpResponse<byte[]> send(java.net.http.HttpClient client, HttpRequest request,
+      String kind, long cap) throws IOException, InterruptedException {
     requireCap(kind, cap);
-    return info -> subscriber(info, kind, cap);
-  }
-
-  /** {@link #ofByteArray} decoded as UTF-8. */
-  public static BodyHandler<String> ofString(String kind, long cap) {
-    requireCap(kind, cap);
-    return info -> java.net.http.HttpResponse.BodySubscribers.mapping(subscriber(info, kind, cap),
-        bytes -> new String(bytes, StandardCharsets.UTF_8));
-  }
-
-  private static BodySubscriber<byte[]> subscriber(ResponseInfo info, String kind, long cap) {
-    OptionalLong announced = contentLength(info.headers().firstValue("content-length").orElse(null));
-    return new CappedSubscriber(kind, cap, announced.isPresent() && announced.getAsLong() > cap);
+    AtomicReference<AnswerTooLargeException> refused = new AtomicReference<>();
+    BodyHandler<byte[]> handler = info -> {
+      OptionalLong announced = contentLength(info.headers().firstValue("content-length").orElse(null));
+      return new CappedSubscriber(kind, cap, announced.isPresent() && announced.getAsLong() > cap, refused);
+    };
+    try {
+      return client.send(request, handler);
+    } catch (IOException e) {
+      AnswerTooLargeException tooLarge = refused.get();
+      if (tooLarge != null) {
+        throw tooLarge;
+      }
+      throw e;
+    }
   }
 
   /** Collects up to the cap; past it (or on a too-large announcement) cancels, which closes the connection. */
@@ -132,15 +139,25 @@ public final class BoundedBody {
     private final String kind;
     private final long cap;
     private final boolean refuseAtOnce;
+    private final AtomicReference<AnswerTooLargeException> refused;
     private final CompletableFuture<byte[]> body = new CompletableFuture<>();
     private final List<ByteBuffer> parts = new ArrayList<>();
     private long received;
     private Flow.Subscription subscription;
 
-    CappedSubscriber(String kind, long cap, boolean refuseAtOnce) {
+    CappedSubscriber(String kind, long cap, boolean refuseAtOnce, AtomicReference<AnswerTooLargeException> refused) {
       this.kind = kind;
       this.cap = cap;
       this.refuseAtOnce = refuseAtOnce;
+      this.refused = refused;
+    }
+
+    private void refuse() {
+      AnswerTooLargeException tooLarge = new AnswerTooLargeException(kind, cap);
+      refused.set(tooLarge);
+      parts.clear();
+      body.completeExceptionally(tooLarge);
+      subscription.cancel();
     }
 
     @Override
@@ -152,8 +169,7 @@ public final class BoundedBody {
     public void onSubscribe(Flow.Subscription s) {
       subscription = s;
       if (refuseAtOnce) {
-        body.completeExceptionally(new AnswerTooLargeException(kind, cap));
-        s.cancel();
+        refuse();
         return;
       }
       s.request(Long.MAX_VALUE);
@@ -167,9 +183,7 @@ public final class BoundedBody {
       for (ByteBuffer b : items) {
         received += b.remaining();
         if (received > cap) {
-          parts.clear();
-          body.completeExceptionally(new AnswerTooLargeException(kind, cap));
-          subscription.cancel();
+          refuse();
           return;
         }
         parts.add(b);
