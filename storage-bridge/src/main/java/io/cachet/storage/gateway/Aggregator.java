@@ -207,7 +207,7 @@ final class Aggregator {
         Future<List<Buffer>> data = granted.compose(v -> closed
             ? Future.failedFuture(new IllegalStateException("the read ended"))
             : reader.read(meta, s, lo, hi));
-        pending.add(new Ahead(charge, granted, data));
+        pending.add(new Ahead(charge, data));
       }
       Ahead head = pending.peek();
       if (head == null || closed) {
@@ -253,7 +253,11 @@ final class Aggregator {
       });
     }
 
-    /** Ends the read's claims: stripes still ahead pay their charge back (now, or once granted). */
+    /**
+     * Ends the read's claims: each stripe still ahead pays its charge back once its fetch is over
+     * (one still waiting for budget fetches nothing once granted, and pays back then), so bytes
+     * still arriving for it stay counted until they stop.
+     */
     private void finish() {
       if (finished) {
         return;
@@ -261,14 +265,14 @@ final class Aggregator {
       finished = true;
       closed = true;
       for (Ahead a : pending) {
-        a.granted().onSuccess(v -> budget.release(a.charge()));
+        a.data().onComplete(x -> budget.release(a.charge()));
       }
       pending.clear();
     }
   }
 
-  /** A stripe fetched ahead: its charge on the budget, the grant, and its verified bytes. */
-  private record Ahead(long charge, Future<Void> granted, Future<List<Buffer>> data) {}
+  /** A stripe fetched ahead: its charge on the budget and its verified bytes (fetched once granted). */
+  private record Ahead(long charge, Future<List<Buffer>> data) {}
 
   /** [start, end) of a closed {@code bytes=a-b} range (b clamped to the end), or null if unusable. */
   static long[] parseRange(String header, long size) {
