@@ -1,5 +1,6 @@
 package io.cachet.client;
 
+import io.cachet.common.http.BoundedBody;
 import io.cachet.crypto.Address;
 import io.cachet.crypto.CachetSecurityException;
 import io.cachet.crypto.DataKey;
@@ -31,14 +32,17 @@ import io.cachet.storage.walrus.WalrusConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -78,11 +82,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class CachetClient implements AutoCloseable {
   private static final AtomicInteger THREADS = new AtomicInteger();
+  /** Most bytes of a key server's service descriptor: its keys, id, version and proof are well under 1 KiB. */
+  private static final int MAX_SERVICE_ANSWER_BYTES = 64 << 10;
 
   private final ClientConfig config;
   private final Identity identity;
   private final Vertx vertx;
-  private final WebClient http;
+  /** The key servers' client: the core one, whose answers are read within a cap ({@link BoundedBody}). */
+  private final HttpClient http;
   private final LedgerClient ledger;
   private final BlobStore store;
   private final ExecutorService workers;
@@ -102,9 +109,8 @@ public final class CachetClient implements AutoCloseable {
     this.descriptorCache = descriptorCache;
     this.clock = clock;
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2));
-    this.http = WebClient.create(vertx, new WebClientOptions()
-        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.requestTimeout().toMillis()))
-        .setUserAgent("cachet-client"));
+    this.http = vertx.createHttpClient(new HttpClientOptions()
+        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.requestTimeout().toMillis())));
     this.ledger = new LedgerClient(vertx, config.ledgerUrl().toString());
     this.store = new WalrusBlobStore(WalrusConfig.of(config.publisher().toString(), config.aggregator().toString()));
     this.workers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
@@ -249,15 +255,19 @@ public final class CachetClient implements AutoCloseable {
     List<Future<KeyServerKey>> pending = new ArrayList<>();
     for (ClientConfig.KeyServer server : config.keyServers()) {
       KeyServerKey known = sealingKeys.get(server.id());
-      pending.add(known != null ? Future.succeededFuture(known) : http.getAbs(server.url().resolve("/v1/service")
-          .toString()).timeout(config.requestTimeout().toMillis()).send().compose(r -> {
-            if (r.statusCode() != 200) {
-              return Future.failedFuture(new IOException("answered HTTP " + r.statusCode()
+      RequestOptions get = new RequestOptions().setMethod(HttpMethod.GET)
+          .setAbsoluteURI(server.url().resolve("/v1/service").toString())
+          .setIdleTimeout(config.requestTimeout().toMillis());
+      pending.add(known != null ? Future.succeededFuture(known) : BoundedBody.exchange(http, get, null,
+          "a key server's service descriptor", MAX_SERVICE_ANSWER_BYTES).compose(r -> {
+            if (r.status() != 200) {
+              return Future.failedFuture(new IOException("answered HTTP " + r.status()
                   + " for its service descriptor"));
             }
             try {
-              KeyServerKey k = trusted(server, r.bodyAsString());
-              remember(server, r.bodyAsString());
+              String descriptor = r.body().toString(StandardCharsets.UTF_8);
+              KeyServerKey k = trusted(server, descriptor);
+              remember(server, descriptor);
               return Future.succeededFuture(k);
             } catch (CachetSecurityException e) {
               return Future.failedFuture(e);

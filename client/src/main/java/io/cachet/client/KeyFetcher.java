@@ -1,8 +1,9 @@
 package io.cachet.client;
 
+import io.cachet.common.http.AnswerTooLargeException;
+import io.cachet.common.http.BoundedBody;
 import io.cachet.crypto.CachetSecurityException;
 import io.cachet.crypto.DataKey;
-import io.cachet.crypto.Envelope;
 import io.cachet.crypto.EnvelopeHeader;
 import io.cachet.crypto.FormatException;
 import io.cachet.crypto.HpkeKeyPair;
@@ -21,9 +22,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -68,12 +70,18 @@ final class KeyFetcher {
   static final Duration SERVER_RETRY_DELAY = Duration.ofMillis(500);
   /** The answers after which one server is asked again with a freshly signed request. */
   private static final Set<String> RETRYABLE = Set.of("LEDGER_BEHIND", "REQUEST_BEFORE_RESTART");
+  /**
+   * Most bytes of a key server's answer to a fetch: a full batch of released shares with their
+   * receipts is a few hundred KiB. A server that sends more is cut off there and counts as
+   * unavailable ({@value AnswerTooLargeException#REASON}), like one that did not answer.
+   */
+  static final int MAX_FETCH_ANSWER_BYTES = 1 << 20;
 
   private final Vertx vertx;
   private final LedgerClient ledger;
   private final ClientConfig config;
   private final Identity identity;
-  private final WebClient http;
+  private final HttpClient http;
   private final Executor crypto;
   private final SecureRandom random;
   private final Clock clock;
@@ -83,7 +91,7 @@ final class KeyFetcher {
 
   private record Session(Identity key, SessionCertificate certificate) {}
 
-  KeyFetcher(Vertx vertx, LedgerClient ledger, ClientConfig config, Identity identity, WebClient http,
+  KeyFetcher(Vertx vertx, LedgerClient ledger, ClientConfig config, Identity identity, HttpClient http,
       Executor crypto, SecureRandom random, Clock clock) {
     this.vertx = vertx;
     this.ledger = ledger;
@@ -210,11 +218,18 @@ final class KeyFetcher {
     HpkeKeyPair ephemeral = HpkeKeyPair.generate();
     FetchKeyRequest request = FetchKeyRequest.create(s.key(), s.certificate(), server.id(), ephemeral.publicKey(),
         List.of(FetchKeyItem.of(header, index)), height, clock.instant(), random);
-    return http.postAbs(server.url().resolve("/v1/fetch_key").toString())
-        .timeout(config.requestTimeout().toMillis())
-        .putHeader("content-type", "application/json")
-        .sendBuffer(Buffer.buffer(request.toJson()))
-        .compose(r -> r.statusCode() == 200
+    RequestOptions post = new RequestOptions().setMethod(HttpMethod.POST)
+        .setAbsoluteURI(server.url().resolve("/v1/fetch_key").toString())
+        .setIdleTimeout(config.requestTimeout().toMillis())
+        .putHeader("content-type", "application/json");
+    return BoundedBody.exchange(http, post, Buffer.buffer(request.toJson()), "a key server's fetch answer",
+            MAX_FETCH_ANSWER_BYTES)
+        .recover(e -> {
+          AnswerTooLargeException tooLarge = AnswerTooLargeException.in(e);
+          return Future.failedFuture(tooLarge == null ? e : new Refusal(new ServerOutcome(server.id(),
+              ServerOutcome.Kind.UNAVAILABLE, 0, AnswerTooLargeException.REASON, tooLarge.getMessage())));
+        })
+        .compose(r -> r.status() == 200
             ? runOnCrypto(() -> open(server, index, header, request, ephemeral, r.body()))
             : Future.failedFuture(new Refusal(httpRefusal(server, r))));
   }
@@ -274,18 +289,18 @@ final class KeyFetcher {
    * A request-level answer in the one error shape: 429, 5xx and a restart since the request was
    * stamped are unavailability, other 4xx a rejected request.
    */
-  private static ServerOutcome httpRefusal(ClientConfig.KeyServer server, HttpResponse<Buffer> r) {
-    String reason = "HTTP_" + r.statusCode();
+  private static ServerOutcome httpRefusal(ClientConfig.KeyServer server, BoundedBody.Answer r) {
+    String reason = "HTTP_" + r.status();
     String message = null;
     try {
-      JsonObject e = r.bodyAsJsonObject().getJsonObject("error");
+      JsonObject e = r.json().getJsonObject("error");
       message = e.getString("message");
       reason = e.getJsonArray("details").getJsonObject(0).getString("reason", reason);
     } catch (RuntimeException ignored) {
       // not our error shape: the status says enough
     }
-    ServerOutcome.Kind kind = r.statusCode() == 429 || r.statusCode() >= 500 || RETRYABLE.contains(reason)
+    ServerOutcome.Kind kind = r.status() == 429 || r.status() >= 500 || RETRYABLE.contains(reason)
         ? ServerOutcome.Kind.UNAVAILABLE : ServerOutcome.Kind.INVALID;
-    return new ServerOutcome(server.id(), kind, r.statusCode(), reason, message);
+    return new ServerOutcome(server.id(), kind, r.status(), reason, message);
   }
 }

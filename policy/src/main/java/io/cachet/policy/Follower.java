@@ -5,12 +5,14 @@ import io.cachet.crypto.Base64Url;
 import io.cachet.crypto.FormatException;
 import io.cachet.crypto.PolicyId;
 import io.cachet.crypto.VerifyingKey;
+import io.cachet.common.http.BoundedBody;
+import io.cachet.policy.server.LedgerServer;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,6 +54,13 @@ public final class Follower implements PolicyLedger, AutoCloseable {
 
   /** Blocks asked for per poll. */
   private static final int BLOCKS_PER_POLL = 1000;
+  /**
+   * Most bytes of one page of blocks: what the ledger sends at most (its page limit, plus the one
+   * block that always goes), in base64, with room for the JSON around each block. A ledger that
+   * sends more is cut off there and the poll fails like any other.
+   */
+  static final long MAX_BLOCK_PAGE_BYTES = (LedgerServer.MAX_RESPONSE_BLOCK_BYTES + Block.MAX_ENCODED_BYTES) * 4 / 3
+      + BLOCKS_PER_POLL * 8L + (64 << 10);
   /** Backoff after a failed poll doubles from here. */
   private static final long MIN_BACKOFF_MS = 100;
   /** ... up to here. */
@@ -120,7 +129,7 @@ public final class Follower implements PolicyLedger, AutoCloseable {
 
   private final Vertx vertx;
   private final Config config;
-  private final WebClient http;
+  private final HttpClient http;
   private final ChainValidator chain;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private record HeightWaiter(long height, CompletableFuture<Long> done) {}
@@ -139,7 +148,7 @@ public final class Follower implements PolicyLedger, AutoCloseable {
   private Follower(Vertx vertx, Config config) {
     this.vertx = vertx;
     this.config = config;
-    this.http = WebClient.create(vertx);
+    this.http = vertx.createHttpClient();
     this.chain = new ChainValidator(config.ledgerId(), config.sequencerKey(),
         new LedgerState(config.sequencerKey().address()), config.genesisDigest());
   }
@@ -219,12 +228,10 @@ public final class Follower implements PolicyLedger, AutoCloseable {
     }
     long from = view.height() + 1;
     long waitMs = config.pollWait().toMillis();
-    http.getAbs(config.ledgerUrl() + "/v1/blocks")
-        .addQueryParam("from", Long.toString(from))
-        .addQueryParam("limit", Integer.toString(BLOCKS_PER_POLL))
-        .addQueryParam("waitMs", Long.toString(waitMs))
-        .timeout(waitMs + 5_000)
-        .send()
+    RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET)
+        .setAbsoluteURI(config.ledgerUrl() + "/v1/blocks?from=" + from + "&limit=" + BLOCKS_PER_POLL + "&waitMs=" + waitMs)
+        .setIdleTimeout(waitMs + 5_000);
+    BoundedBody.exchange(http, request, null, "a ledger block page", MAX_BLOCK_PAGE_BYTES)
         // decoding (base64, hashing up to megabytes of blocks) and checking stay off the event loop
         .compose(response -> vertx.executeBlocking(() -> applyAll(parse(response), true), true))
         .onComplete(this::afterPoll);
@@ -256,13 +263,13 @@ public final class Follower implements PolicyLedger, AutoCloseable {
     }
   }
 
-  private List<Block> parse(HttpResponse<Buffer> response) throws java.io.IOException {
-    if (response.statusCode() != 200) {
-      throw new java.io.IOException("ledger answered HTTP " + response.statusCode());
+  private List<Block> parse(BoundedBody.Answer response) throws java.io.IOException {
+    if (response.status() != 200) {
+      throw new java.io.IOException("ledger answered HTTP " + response.status());
     }
     JsonObject body;
     try {
-      body = response.bodyAsJsonObject();
+      body = response.json();
     } catch (RuntimeException e) {
       throw new java.io.IOException("malformed blocks from the ledger: " + e.getMessage(), e);
     }

@@ -7,26 +7,35 @@ import io.cachet.crypto.FormatException;
 import io.cachet.crypto.PolicyId;
 import io.cachet.crypto.VerifyingKey;
 import io.cachet.policy.server.PolicyJson;
+import io.cachet.common.http.AnswerTooLargeException;
+import io.cachet.common.http.BoundedBody;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
 import java.util.Arrays;
 
 /**
  * Talks to a ledger node's HTTP API: submit transactions, read nonces, policies and the head.
  * Refusals come back as {@link TransactionRefusedException} with the ledger's reason code; any
- * other failure as {@link LedgerUnavailableException}.
+ * other failure as {@link LedgerUnavailableException}. Every answer is read within the cap of its
+ * kind ({@link BoundedBody}); a ledger answering more fails with a {@link LedgerUnavailableException}
+ * caused by an {@link AnswerTooLargeException}, and its connection is dropped.
  */
 public final class LedgerClient implements AutoCloseable {
-  private final WebClient http;
+  /** Most bytes of a policy: an allow-list at its member limit, in JSON, with room to spare. */
+  public static final int MAX_POLICY_ANSWER_BYTES = 4 << 20;
+  /** Most bytes of the ledger's other answers: the head, a nonce, a submission's receipt. */
+  public static final int MAX_SMALL_ANSWER_BYTES = 64 << 10;
+
+  private final HttpClient http;
   private final String baseUrl;
 
   public LedgerClient(Vertx vertx, String baseUrl) {
-    this.http = WebClient.create(vertx);
+    this.http = vertx.createHttpClient();
     this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
   }
 
@@ -35,30 +44,35 @@ public final class LedgerClient implements AutoCloseable {
     public LedgerUnavailableException(String message) {
       super(message);
     }
+
+    public LedgerUnavailableException(String message, Throwable cause) {
+      super(message, cause);
+    }
   }
 
   /** Submits and waits until the transaction's block is durable. */
   public Future<Sequencer.Committed> submit(Transaction tx) {
-    return http.postAbs(baseUrl + "/v1/transactions")
-        .addQueryParam("wait", "true")
-        .sendJsonObject(new JsonObject().put("transaction", Base64Url.encode(tx.encoded())))
-        .compose(r -> {
-          if (r.statusCode() == 200) {
-            JsonObject b = r.bodyAsJsonObject();
-            return Future.succeededFuture(new Sequencer.Committed(b.getLong("height"), tx.digest(),
-                b.getLong("ledgerTime")));
-          }
-          return Future.failedFuture(failure(r));
-        });
+    RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST)
+        .setAbsoluteURI(baseUrl + "/v1/transactions?wait=true").putHeader("content-type", "application/json");
+    JsonObject body = new JsonObject().put("transaction", Base64Url.encode(tx.encoded()));
+    return exchange(request, body, "a submission's receipt", MAX_SMALL_ANSWER_BYTES).compose(r -> {
+      if (r.status() == 200) {
+        JsonObject b = r.json();
+        return Future.succeededFuture(new Sequencer.Committed(b.getLong("height"), tx.digest(),
+            b.getLong("ledgerTime")));
+      }
+      return Future.failedFuture(failure(r));
+    });
   }
 
   public Future<Long> nextNonce(Address address) {
-    return get("/v1/accounts/" + address + "/nonce").map(b -> b.getLong("nextNonce"));
+    return get("/v1/accounts/" + address + "/nonce", "a nonce", MAX_SMALL_ANSWER_BYTES)
+        .map(b -> b.getLong("nextNonce"));
   }
 
   /** The policy, or a failed future with {@code UNKNOWN_POLICY} if the ledger has none by that id. */
   public Future<Policy> policy(PolicyId id) {
-    return get("/v1/policies/" + id).compose(b -> {
+    return get("/v1/policies/" + id, "a policy", MAX_POLICY_ANSWER_BYTES).compose(b -> {
       try {
         return Future.succeededFuture(PolicyJson.fromJson(b));
       } catch (FormatException e) {
@@ -73,9 +87,8 @@ public final class LedgerClient implements AutoCloseable {
    * the node serves another ledger or a genesis block the key did not sign.
    */
   public Future<LedgerRef> ledger(String ledgerId, VerifyingKey sequencerKey) {
-    return http.getAbs(baseUrl + "/v1/blocks").addQueryParam("from", "0").addQueryParam("limit", "1").send()
-        .compose(r -> r.statusCode() == 200 ? Future.succeededFuture(r.bodyAsJsonObject())
-            : Future.failedFuture(failure(r)))
+    // a genesis block carries no transactions: a page of it is small
+    return get("/v1/blocks?from=0&limit=1", "the ledger's genesis block", MAX_SMALL_ANSWER_BYTES)
         .compose(body -> {
           try {
             return Future.succeededFuture(genesisOf(body, ledgerId, sequencerKey));
@@ -105,30 +118,40 @@ public final class LedgerClient implements AutoCloseable {
   }
 
   public Future<JsonObject> head() {
-    return get("/v1/head");
+    return get("/v1/head", "the ledger's head", MAX_SMALL_ANSWER_BYTES);
   }
 
-  private Future<JsonObject> get(String path) {
-    return http.getAbs(baseUrl + path).send().compose(r -> r.statusCode() == 200
-        ? Future.succeededFuture(r.bodyAsJsonObject())
+  private Future<JsonObject> get(String path, String kind, int cap) {
+    RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(baseUrl + path);
+    return exchange(request, null, kind, cap).compose(r -> r.status() == 200
+        ? Future.succeededFuture(r.json())
         : Future.failedFuture(failure(r)));
   }
 
-  private static Exception failure(HttpResponse<Buffer> r) {
+  /** One exchange; a too-large answer becomes the ledger being unavailable, with the typed cause kept. */
+  private Future<BoundedBody.Answer> exchange(RequestOptions request, JsonObject body, String kind, int cap) {
+    return BoundedBody.exchange(http, request, body == null ? null : body.toBuffer(), kind, cap).recover(e -> {
+      AnswerTooLargeException tooLarge = AnswerTooLargeException.in(e);
+      return Future.failedFuture(tooLarge == null ? e
+          : new LedgerUnavailableException("the ledger's answer is too large: " + tooLarge.getMessage(), tooLarge));
+    });
+  }
+
+  private static Exception failure(BoundedBody.Answer r) {
     try {
-      JsonObject e = r.bodyAsJsonObject().getJsonObject("error");
+      JsonObject e = r.json().getJsonObject("error");
       String reason = e.getJsonArray("details").getJsonObject(0).getString("reason");
       String message = e.getString("message");
-      if (r.statusCode() == 409 || r.statusCode() == 404) {
+      if (r.status() == 409 || r.status() == 404) {
         for (Reason known : Reason.values()) {
           if (known.name().equals(reason)) {
             return new TransactionRefusedException(known, message);
           }
         }
       }
-      return new LedgerUnavailableException("ledger answered " + r.statusCode() + " " + reason + ": " + message);
+      return new LedgerUnavailableException("ledger answered " + r.status() + " " + reason + ": " + message);
     } catch (RuntimeException ex) {
-      return new LedgerUnavailableException("ledger answered HTTP " + r.statusCode());
+      return new LedgerUnavailableException("ledger answered HTTP " + r.status());
     }
   }
 

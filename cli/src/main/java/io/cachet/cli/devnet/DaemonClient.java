@@ -3,6 +3,8 @@ package io.cachet.cli.devnet;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cachet.cli.CachetHome;
+import io.cachet.common.http.AnswerTooLargeException;
+import io.cachet.common.http.BoundedBody;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,6 +20,8 @@ import picocli.CommandLine.Option;
 /** Finds the devnet daemon of a directory and talks to its control endpoint. */
 public final class DaemonClient {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Most bytes of a control answer: a status report of every part of the devnet. */
+  static final int MAX_CONTROL_ANSWER_BYTES = 1 << 20;
 
   @Mixin CachetHome home;
 
@@ -59,8 +63,13 @@ public final class DaemonClient {
         .header("Authorization", "Bearer " + token)
         .method(method, HttpRequest.BodyPublishers.noBody())
         .build();
-    HttpResponse<String> resp = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
-        .send(req, HttpResponse.BodyHandlers.ofString());
+    HttpResponse<byte[]> resp;
+    try {
+      resp = BoundedBody.send(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), req,
+          "the devnet daemon's answer", MAX_CONTROL_ANSWER_BYTES);
+    } catch (AnswerTooLargeException e) {
+      throw new DevnetException(e.getMessage());
+    }
     JsonNode body = JSON.readTree(resp.body());
     if (resp.statusCode() != 200) {
       throw new DevnetException(body.path("error").path("message").asText("the devnet answered HTTP " + resp.statusCode()));

@@ -47,6 +47,11 @@ public final class BlobMetadata {
     return new BlobMetadata(encoding, length, digests.clone());
   }
 
+  /** Bytes of the metadata of a blob of {@code length} bytes under {@code encoding}. */
+  public static long encodedSize(Encoding encoding, long length) {
+    return HEADER_BYTES + encoding.stripes(length) * encoding.n() * Hashes.DIGEST_BYTES;
+  }
+
   public static BlobMetadata parse(byte[] bytes) {
     if (bytes.length < HEADER_BYTES) {
       throw new IllegalArgumentException("metadata too short: " + bytes.length + " bytes");

@@ -1,5 +1,6 @@
 package io.cachet.storage.gateway;
 
+import io.cachet.common.http.ApiErrors;
 import io.cachet.storage.BlobId;
 import io.cachet.storage.StorageException;
 import io.cachet.storage.codec.BlobMetadata;
@@ -9,6 +10,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import org.slf4j.Logger;
@@ -21,23 +23,52 @@ import org.slf4j.LoggerFactory;
  * back-pressure respected, so memory stays at a few stripes whatever the blob's size. Every shard
  * is verified before a byte of it is sent. If a stripe cannot be read after the headers went out,
  * the connection is reset: the reader sees a short body, never wrong bytes.
+ *
+ * <p>Bounds across reads: at most {@link GatewayConfig#maxConcurrentDownloads()} reads at once (from
+ * the request to the end of its answer; more are answered 503 {@code TOO_MANY_DOWNLOADS} with
+ * {@code Retry-After}), and every stripe fetched ahead is paid for from one {@link ReadAheadBudget}
+ * before it is fetched and paid back once its bytes went out to the socket, so slow readers make
+ * the others wait, never the heap grow. Event-loop confined (the gateway's context).
  */
 final class Aggregator {
   private static final Logger LOG = LoggerFactory.getLogger(Aggregator.class);
+  /** Seconds a reader turned away for too many downloads is told to wait. */
+  static final int DOWNLOAD_RETRY_AFTER_SECONDS = 1;
 
   private final GatewayConfig config;
   private final StripeReader reader;
   private final GatewayMetrics metrics;
+  private final ReadAheadBudget budget;
+  private int downloads;
 
   Aggregator(GatewayConfig config, StripeReader reader, GatewayMetrics metrics) {
     this.config = config;
     this.reader = reader;
     this.metrics = metrics;
+    this.budget = new ReadAheadBudget(config.readAheadBudgetBytes());
+    metrics.readPath(() -> downloads, budget::inUse);
+  }
+
+  /**
+   * Counts the read in until its answer is over, or answers 503 when the cap is reached. Admission
+   * comes first, before the metadata lookup, because that lookup already costs the nodes' time.
+   */
+  private boolean admit(RoutingContext ctx) {
+    if (downloads >= config.maxConcurrentDownloads()) {
+      metrics.downloadRefused();
+      ctx.response().putHeader("Retry-After", Integer.toString(DOWNLOAD_RETRY_AFTER_SECONDS));
+      ApiErrors.send(ctx, 503, "TOO_MANY_DOWNLOADS", "the gateway serves " + config.maxConcurrentDownloads()
+          + " reads at once; try again shortly");
+      return false;
+    }
+    downloads++;
+    ctx.addEndHandler(ar -> downloads--);
+    return true;
   }
 
   void read(RoutingContext ctx) {
     BlobId id = blobId(ctx);
-    if (id == null) {
+    if (id == null || !admit(ctx)) {
       return;
     }
     String range = ctx.request().getHeader("Range");
@@ -84,6 +115,9 @@ final class Aggregator {
       StorageErrors.send(ctx, 400, "INVALID_ARGUMENT", "start must be >= 0 and length >= 1");
       return;
     }
+    if (!admit(ctx)) {
+      return;
+    }
     reader.metadata(id).onComplete(ar -> {
       if (ar.failed()) {
         fail(ctx, ar.cause());
@@ -101,6 +135,10 @@ final class Aggregator {
 
   /** Sends bytes [from, to) of the blob. */
   private void stream(RoutingContext ctx, BlobMetadata meta, long from, long to, boolean partial) {
+    if (ctx.response().closed()) {
+      // The reader left during the metadata lookup: nothing to fetch, and no end event will come.
+      return;
+    }
     if (from == to) {
       headers(ctx.response(), meta, from, to, partial).end();
       return;
@@ -139,9 +177,10 @@ final class Aggregator {
     private final long stripeData;
     private final long lastStripe;
     private long nextFetch;
-    private final Deque<Future<List<Buffer>>> pending = new ArrayDeque<>();
+    private final Deque<Ahead> pending = new ArrayDeque<>();
     private boolean closed;
     private boolean started;
+    private boolean finished;
 
     Download(RoutingContext ctx, BlobMetadata meta, long from, long to, boolean partial) {
       this.ctx = ctx;
@@ -153,7 +192,7 @@ final class Aggregator {
       this.stripeData = meta.encoding().stripeDataSize();
       this.nextFetch = from / stripeData;
       this.lastStripe = (to - 1) / stripeData;
-      response.closeHandler(v -> closed = true);
+      ctx.addEndHandler(ar -> finish());
     }
 
     void pump() {
@@ -162,18 +201,25 @@ final class Aggregator {
         long stripeStart = s * stripeData;
         int lo = (int) (Math.max(from, stripeStart) - stripeStart);
         int hi = (int) (Math.min(to, stripeStart + meta.encoding().stripeDataLength(meta.length(), s)) - stripeStart);
-        pending.add(reader.read(meta, s, lo, hi));
+        // A stripe costs at most its n shards while it is read (all of them when it must be decoded).
+        long charge = (long) meta.encoding().n() * meta.encoding().shardLength(meta.length(), s);
+        Future<Void> granted = budget.acquire(charge);
+        Future<List<Buffer>> data = granted.compose(v -> closed
+            ? Future.failedFuture(new IllegalStateException("the read ended"))
+            : reader.read(meta, s, lo, hi));
+        pending.add(new Ahead(charge, data));
       }
-      Future<List<Buffer>> head = pending.peek();
+      Ahead head = pending.peek();
       if (head == null || closed) {
         return;
       }
-      head.onComplete(ar -> {
+      head.data().onComplete(ar -> {
         if (closed || pending.peek() != head) {
           return;
         }
         if (ar.failed()) {
           closed = true;
+          finish();
           LOG.warn("read of {} failed: {}", meta.blobId(), ar.cause().getMessage());
           if (!started) {
             // Nothing was sent yet, so no success header either: answer with the error instead.
@@ -188,10 +234,13 @@ final class Aggregator {
           headers(response, meta, from, to, partial);
           started = true;
         }
+        List<Future<Void>> writes = new ArrayList<>();
         for (Buffer piece : ar.result()) {
           metrics.served(piece.length());
-          response.write(piece);
+          writes.add(response.write(piece));
         }
+        // Written or failed, the stripe's bytes have left the read-ahead: pay its charge back.
+        Future.join(writes).onComplete(x -> budget.release(head.charge()));
         if (pending.isEmpty() && nextFetch > lastStripe) {
           response.end();
           return;
@@ -203,7 +252,27 @@ final class Aggregator {
         }
       });
     }
+
+    /**
+     * Ends the read's claims: each stripe still ahead pays its charge back once its fetch is over
+     * (one still waiting for budget fetches nothing once granted, and pays back then), so bytes
+     * still arriving for it stay counted until they stop.
+     */
+    private void finish() {
+      if (finished) {
+        return;
+      }
+      finished = true;
+      closed = true;
+      for (Ahead a : pending) {
+        a.data().onComplete(x -> budget.release(a.charge()));
+      }
+      pending.clear();
+    }
   }
+
+  /** A stripe fetched ahead: its charge on the budget and its verified bytes (fetched once granted). */
+  private record Ahead(long charge, Future<List<Buffer>> data) {}
 
   /** [start, end) of a closed {@code bytes=a-b} range (b clamped to the end), or null if unusable. */
   static long[] parseRange(String header, long size) {

@@ -11,51 +11,71 @@ import java.util.function.LongSupplier;
  *     (stripesInFlight + 1) x n x shardSize bytes per upload)
  * @param maxConcurrentUploads uploads at once; more get 429
  * @param readAhead stripes fetched ahead of the one being written to a reader
+ * @param maxConcurrentDownloads reads streaming at once; more get 503 {@code TOO_MANY_DOWNLOADS}
+ *     with {@code Retry-After}
+ * @param readAheadBudgetBytes bytes all reads together may hold in stripes fetched ahead of their
+ *     readers (each stripe counted at its encoded size, n shards); a read waits for budget instead
+ *     of allocating past it
  * @param nodeTimeoutMillis longest one call to a node may take
  * @param repairIntervalMillis how often the repair loop runs; 0 = never (run it by hand)
  * @param auditIntervalMillis how often the auditor challenges a node; 0 = never
  */
 public record GatewayConfig(NetworkConfig network, String host, int port, long maxBlobSize, int stripesInFlight,
-    int maxConcurrentUploads, int readAhead, long nodeTimeoutMillis, long repairIntervalMillis,
-    long auditIntervalMillis, LongSupplier nowMillis) {
+    int maxConcurrentUploads, int readAhead, int maxConcurrentDownloads, long readAheadBudgetBytes,
+    long nodeTimeoutMillis, long repairIntervalMillis, long auditIntervalMillis, LongSupplier nowMillis) {
 
   public static final long DEFAULT_MAX_BLOB_SIZE = 64L << 30;
+  /** Reads streaming at once by default: enough for a busy desktop, far below the file descriptors. */
+  public static final int DEFAULT_MAX_CONCURRENT_DOWNLOADS = 64;
+  /** Read-ahead memory of all reads together by default: 64 reads of 4 MiB stripes, a few ahead each. */
+  public static final long DEFAULT_READ_AHEAD_BUDGET_BYTES = 256L << 20;
 
   public GatewayConfig {
-    if (maxBlobSize < 0 || stripesInFlight < 1 || maxConcurrentUploads < 1 || readAhead < 1 || nodeTimeoutMillis < 1
+    if (maxBlobSize < 0 || stripesInFlight < 1 || maxConcurrentUploads < 1 || readAhead < 1
+        || maxConcurrentDownloads < 1 || readAheadBudgetBytes < 1 || nodeTimeoutMillis < 1
         || repairIntervalMillis < 0 || auditIntervalMillis < 0) {
       throw new IllegalArgumentException("invalid gateway settings");
     }
   }
 
   public static GatewayConfig defaults(NetworkConfig network) {
-    return new GatewayConfig(network, "127.0.0.1", 0, DEFAULT_MAX_BLOB_SIZE, 4, 4, 6, 30_000, 0, 0,
-        System::currentTimeMillis);
+    return new GatewayConfig(network, "127.0.0.1", 0, DEFAULT_MAX_BLOB_SIZE, 4, 4, 6,
+        DEFAULT_MAX_CONCURRENT_DOWNLOADS, DEFAULT_READ_AHEAD_BUDGET_BYTES, 30_000, 0, 0, System::currentTimeMillis);
+  }
+
+  /** The same settings with other read-path limits: concurrent downloads, read-ahead stripes and budget. */
+  public GatewayConfig withDownloadLimits(int maxDownloads, int readAheadStripes, long budgetBytes) {
+    return new GatewayConfig(network, host, port, maxBlobSize, stripesInFlight, maxConcurrentUploads,
+        readAheadStripes, maxDownloads, budgetBytes, nodeTimeoutMillis, repairIntervalMillis, auditIntervalMillis,
+        nowMillis);
   }
 
   public GatewayConfig withPort(int port) {
     return new GatewayConfig(network, host, port, maxBlobSize, stripesInFlight, maxConcurrentUploads, readAhead,
-        nodeTimeoutMillis, repairIntervalMillis, auditIntervalMillis, nowMillis);
+        maxConcurrentDownloads, readAheadBudgetBytes, nodeTimeoutMillis, repairIntervalMillis, auditIntervalMillis,
+        nowMillis);
   }
 
   public GatewayConfig withMaxBlobSize(long max) {
     return new GatewayConfig(network, host, port, max, stripesInFlight, maxConcurrentUploads, readAhead,
-        nodeTimeoutMillis, repairIntervalMillis, auditIntervalMillis, nowMillis);
+        maxConcurrentDownloads, readAheadBudgetBytes, nodeTimeoutMillis, repairIntervalMillis, auditIntervalMillis,
+        nowMillis);
   }
 
   public GatewayConfig withClock(LongSupplier clock) {
     return new GatewayConfig(network, host, port, maxBlobSize, stripesInFlight, maxConcurrentUploads, readAhead,
-        nodeTimeoutMillis, repairIntervalMillis, auditIntervalMillis, clock);
+        maxConcurrentDownloads, readAheadBudgetBytes, nodeTimeoutMillis, repairIntervalMillis, auditIntervalMillis,
+        clock);
   }
 
   public GatewayConfig withIntervals(long repairMillis, long auditMillis) {
     return new GatewayConfig(network, host, port, maxBlobSize, stripesInFlight, maxConcurrentUploads, readAhead,
-        nodeTimeoutMillis, repairMillis, auditMillis, nowMillis);
+        maxConcurrentDownloads, readAheadBudgetBytes, nodeTimeoutMillis, repairMillis, auditMillis, nowMillis);
   }
 
   public GatewayConfig withNodeTimeout(long millis) {
     return new GatewayConfig(network, host, port, maxBlobSize, stripesInFlight, maxConcurrentUploads, readAhead,
-        millis, repairIntervalMillis, auditIntervalMillis, nowMillis);
+        maxConcurrentDownloads, readAheadBudgetBytes, millis, repairIntervalMillis, auditIntervalMillis, nowMillis);
   }
 
   public long currentEpoch() {

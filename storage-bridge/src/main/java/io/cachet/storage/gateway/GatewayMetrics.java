@@ -1,10 +1,12 @@
 package io.cachet.storage.gateway;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /** The gateway's Prometheus meters, in one place. */
 final class GatewayMetrics {
@@ -14,6 +16,16 @@ final class GatewayMetrics {
   private final Counter shardBytesSent = registry.counter("cachet_gateway_shard_bytes_sent_total");
   private final Timer putTimer = Timer.builder("cachet_gateway_put_seconds").publishPercentileHistogram()
       .register(registry);
+
+  /** The read path's gauges: reads streaming now and read-ahead bytes held now. */
+  void readPath(Supplier<Number> downloads, Supplier<Number> readAheadBytes) {
+    Gauge.builder("cachet_gateway_downloads_active", downloads).register(registry);
+    Gauge.builder("cachet_gateway_read_ahead_bytes", readAheadBytes).register(registry);
+  }
+
+  void downloadRefused() {
+    registry.counter("cachet_gateway_downloads_refused_total").increment();
+  }
 
   void stored(long bytes, long nanos) {
     storedBytes.increment(bytes);

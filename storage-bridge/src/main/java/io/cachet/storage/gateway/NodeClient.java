@@ -1,6 +1,9 @@
 package io.cachet.storage.gateway;
 
+import io.cachet.common.http.AnswerTooLargeException;
+import io.cachet.common.http.BoundedBody;
 import io.cachet.storage.BlobId;
+import io.cachet.storage.codec.BlobMetadata;
 import io.cachet.storage.network.AvailabilityCertificate;
 import io.cachet.storage.network.NetworkConfig;
 import io.cachet.storage.network.NodeInfo;
@@ -8,8 +11,11 @@ import io.cachet.storage.node.Confirmation;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -23,9 +29,19 @@ import java.util.List;
  * The gateway's side of the storage node API (docs/STORAGE.md), one method per route. Every
  * method answers on the caller's Vert.x context; failures are {@link NodeCallException}s. Nothing
  * a node says is trusted here beyond its shape: callers verify shards, metadata and signatures.
+ *
+ * <p>Reads are bounded: each answer is read through {@link BoundedBody} within the cap for its
+ * kind (a shard: exactly the length its metadata promises; metadata: what the largest blob the
+ * gateway accepts needs), so a node that answers a gigabyte fails with reason
+ * {@value AnswerTooLargeException#REASON} once the cap is reached, its connection dropped, and is
+ * then treated like a node that did not answer.
  */
 public final class NodeClient {
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+  /** Most bytes of a node's JSON answer to a read: a health report, a certificate, a listing page. */
+  static final int MAX_NODE_JSON_BYTES = 4 << 20;
+  /** Room for a challenge answer's JSON around its base64 shard: the Merkle path and the fields. */
+  private static final int CHALLENGE_OVERHEAD_BYTES = 64 << 10;
 
   /** What a node answered to a commit. */
   public record Commit(Confirmation confirmation, boolean alreadyStored, long previousEndEpoch) {}
@@ -41,14 +57,30 @@ public final class NodeClient {
 
   private final NetworkConfig network;
   private final WebClient http;
+  /** The read side: the core client, whose answers {@link BoundedBody} can cut off at a cap. */
+  private final HttpClient reads;
+  private final long metadataCap;
+  private final long challengeCap;
 
+  /** A client for a gateway that accepts blobs up to {@link GatewayConfig#DEFAULT_MAX_BLOB_SIZE}. */
   public NodeClient(Vertx vertx, NetworkConfig network, long timeoutMillis) {
+    this(vertx, network, timeoutMillis, GatewayConfig.DEFAULT_MAX_BLOB_SIZE);
+  }
+
+  /** A client whose metadata reads are capped at what a blob of {@code maxBlobSize} bytes needs. */
+  public NodeClient(Vertx vertx, NetworkConfig network, long timeoutMillis, long maxBlobSize) {
     this.network = network;
     this.http = WebClient.create(vertx,
         new WebClientOptions().setKeepAlive(true).setConnectTimeout((int) Math.min(timeoutMillis, 10_000))
             .setIdleTimeout(60),
         new PoolOptions().setHttp1MaxSize(16));
+    this.reads = vertx.createHttpClient(
+        new HttpClientOptions().setKeepAlive(true).setConnectTimeout((int) Math.min(timeoutMillis, 10_000))
+            .setIdleTimeout(60),
+        new PoolOptions().setHttp1MaxSize(16));
     this.timeoutMillis = timeoutMillis;
+    this.metadataCap = Math.min(BlobMetadata.MAX_BYTES, BlobMetadata.encodedSize(network.encoding(), maxBlobSize));
+    this.challengeCap = 4L * ((network.encoding().shardSize() + 2) / 3) + CHALLENGE_OVERHEAD_BYTES;
   }
 
   private final long timeoutMillis;
@@ -80,25 +112,27 @@ public final class NodeClient {
   }
 
   public Future<Metadata> metadata(int node, BlobId blob) {
-    return call(node, HttpMethod.GET, "/v1/blobs/" + blob + "/metadata", null, null).map(r -> {
-      String end = r.getHeader("X-Cachet-End-Epoch");
+    return read(node, "/v1/blobs/" + blob + "/metadata", "a node's metadata", metadataCap).map(r -> {
+      String end = r.header("X-Cachet-End-Epoch");
       try {
-        return new Metadata(r.bodyAsBuffer() == null ? new byte[0] : r.bodyAsBuffer().getBytes(),
-            Long.parseLong(end));
+        return new Metadata(r.body().getBytes(), Long.parseLong(end));
       } catch (NumberFormatException | NullPointerException e) {
         throw new NodeCallException(id(node), 200, "PROTOCOL", "metadata without a valid end epoch");
       }
     });
   }
 
-  /** The node's shard of a stripe, unverified: the caller checks it against the metadata. */
-  public Future<Buffer> stripe(int node, BlobId blob, long stripe) {
-    return call(node, HttpMethod.GET, "/v1/blobs/" + blob + "/stripes/" + stripe, null, null)
-        .map(r -> r.bodyAsBuffer() == null ? Buffer.buffer() : r.bodyAsBuffer());
+  /**
+   * The node's shard of a stripe, unverified: the caller checks it against the metadata. At most
+   * {@code shardLength} bytes (what the metadata promises for it) are read.
+   */
+  public Future<Buffer> stripe(int node, BlobId blob, long stripe, int shardLength) {
+    return read(node, "/v1/blobs/" + blob + "/stripes/" + stripe, "a shard", shardLength)
+        .map(BoundedBody.Answer::body);
   }
 
   public Future<JsonObject> health(int node, BlobId blob) {
-    return json(node, HttpMethod.GET, "/v1/blobs/" + blob + "/health", null);
+    return readJson(node, "/v1/blobs/" + blob + "/health", "a node's health report", MAX_NODE_JSON_BYTES);
   }
 
   public Future<Void> repairInstall(int node, BlobId blob, byte[] metadata, AvailabilityCertificate certificate) {
@@ -118,7 +152,8 @@ public final class NodeClient {
   }
 
   public Future<AvailabilityCertificate> certificate(int node, BlobId blob) {
-    return json(node, HttpMethod.GET, "/v1/blobs/" + blob + "/certificate", null).map(j -> {
+    String path = "/v1/blobs/" + blob + "/certificate";
+    return readJson(node, path, "a node's certificate", MAX_NODE_JSON_BYTES).map(j -> {
       try {
         return AvailabilityCertificate.fromJson(j);
       } catch (RuntimeException e) {
@@ -128,12 +163,12 @@ public final class NodeClient {
   }
 
   public Future<JsonObject> challenge(int node, BlobId blob, long stripe) {
-    return json(node, HttpMethod.GET, "/v1/challenges/" + blob + "/" + stripe, null);
+    return readJson(node, "/v1/challenges/" + blob + "/" + stripe, "a challenge answer", challengeCap);
   }
 
   public Future<Listing> list(int node, BlobId after, int limit) {
     String query = "/v1/blobs?limit=" + limit + (after == null ? "" : "&after=" + after);
-    return json(node, HttpMethod.GET, query, null).map(j -> {
+    return readJson(node, query, "a node's listing", MAX_NODE_JSON_BYTES).map(j -> {
       try {
         List<Listed> out = new ArrayList<>();
         JsonArray blobs = j.getJsonArray("blobs");
@@ -151,6 +186,7 @@ public final class NodeClient {
 
   public void close() {
     http.close();
+    reads.close();
   }
 
   private String id(int node) {
@@ -163,6 +199,37 @@ public final class NodeClient {
         return r.bodyAsJsonObject();
       } catch (RuntimeException e) {
         throw new NodeCallException(id(node), r.statusCode(), "PROTOCOL", "answer is not JSON");
+      }
+    });
+  }
+
+  /** A GET whose answer is read within {@code cap}; too large fails as unreachable, like a node that said nothing. */
+  private Future<BoundedBody.Answer> read(int node, String path, String kind, long cap) {
+    NodeInfo info = network.nodes().get(node);
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(info.url() + path)
+        .setIdleTimeout(timeoutMillis);
+    Future<BoundedBody.Answer> sent;
+    try {
+      sent = BoundedBody.exchange(reads, options, null, kind, cap);
+    } catch (IllegalStateException e) {
+      return Future.failedFuture(new NodeCallException(info.id(), 0, "NETWORK", "the gateway is stopping"));
+    }
+    return sent.recover(e -> {
+      AnswerTooLargeException tooLarge = AnswerTooLargeException.in(e);
+      return Future.failedFuture(tooLarge != null
+          ? new NodeCallException(info.id(), 0, AnswerTooLargeException.REASON, tooLarge.getMessage())
+          : new NodeCallException(info.id(), 0, "NETWORK", "unreachable: " + e.getMessage()));
+    }).compose(a -> a.status() / 100 == 2
+        ? Future.succeededFuture(a)
+        : Future.failedFuture(error(info.id(), a.status(), a.body())));
+  }
+
+  private Future<JsonObject> readJson(int node, String path, String kind, long cap) {
+    return read(node, path, kind, cap).map(a -> {
+      try {
+        return a.json();
+      } catch (RuntimeException e) {
+        throw new NodeCallException(id(node), a.status(), "PROTOCOL", "answer is not JSON");
       }
     });
   }
@@ -187,15 +254,15 @@ public final class NodeClient {
           if (r.statusCode() / 100 == 2) {
             return Future.succeededFuture(r);
           }
-          return Future.failedFuture(error(info.id(), r));
+          return Future.failedFuture(error(info.id(), r.statusCode(), r.bodyAsBuffer()));
         });
   }
 
-  private static NodeCallException error(String nodeId, HttpResponse<Buffer> r) {
-    String reason = "HTTP_" + r.statusCode();
-    String message = "HTTP " + r.statusCode();
+  private static NodeCallException error(String nodeId, int status, Buffer body) {
+    String reason = "HTTP_" + status;
+    String message = "HTTP " + status;
     try {
-      JsonObject e = r.bodyAsJsonObject().getJsonObject("error");
+      JsonObject e = new JsonObject(body).getJsonObject("error");
       message = e.getString("message", message);
       JsonArray details = e.getJsonArray("details");
       if (details != null && !details.isEmpty()) {
@@ -204,6 +271,6 @@ public final class NodeClient {
     } catch (RuntimeException ignored) {
       // Not our error shape: keep the status as the reason.
     }
-    return new NodeCallException(nodeId, r.statusCode(), reason, message);
+    return new NodeCallException(nodeId, status, reason, message);
   }
 }

@@ -234,7 +234,7 @@ final class StripeReader {
   /** Shard j of a stripe from node j, verified against the metadata. */
   Future<Buffer> shard(BlobMetadata meta, long stripe, int j) {
     String nodeId = network.nodes().get(j).id();
-    return nodes.stripe(j, meta.blobId(), stripe)
+    return nodes.stripe(j, meta.blobId(), stripe, meta.encoding().shardLength(meta.length(), stripe))
         .onFailure(e -> noteFailure(j, e))
         .compose(buffer -> vertx.executeBlocking(() -> {
           if (!meta.matches(stripe, j, Buffers.view(buffer))) {

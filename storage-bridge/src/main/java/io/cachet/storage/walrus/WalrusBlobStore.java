@@ -1,5 +1,6 @@
 package io.cachet.storage.walrus;
 
+import io.cachet.common.http.AnswerTooLargeException;
 import io.cachet.storage.BlobId;
 import io.cachet.storage.BlobSource;
 import io.cachet.storage.BlobStore;
@@ -196,15 +197,20 @@ public final class WalrusBlobStore implements BlobStore {
     int status = response.statusCode();
     if (status >= 200 && status < 300) {
       Capped answer;
-      try {
-        answer = Capped.read(response.body(), MAX_ANSWER_BYTES);
+      // Closing the answer drops the connection of a publisher that sends more than the cap.
+      try (InputStream in = response.body()) {
+        long announced = contentLength(response);
+        answer = announced > MAX_ANSWER_BYTES ? new Capped(new byte[0], true) : Capped.read(in, MAX_ANSWER_BYTES);
+      } catch (StorageException e) {
+        return Attempt.fail(e);
       } catch (IOException e) {
         // The blob may be stored; sending it again is harmless (Walrus answers alreadyCertified).
         return resend(body, network(what + " (reading the answer)", e), null);
       }
       if (answer.truncated()) {
-        return Attempt.fail(new StorageException(Reason.PROTOCOL, status,
-            what + ": the publisher's answer exceeds " + MAX_ANSWER_BYTES + " bytes"));
+        AnswerTooLargeException tooLarge = new AnswerTooLargeException("a publisher's answer", MAX_ANSWER_BYTES);
+        return Attempt.fail(new StorageException(Reason.PROTOCOL, status, what + ": " + tooLarge.getMessage(),
+            tooLarge));
       }
       try {
         return Attempt.ok(WalrusAnswers.storeResult(status, answer.bytes(), body.sentBytes()));
