@@ -10,6 +10,9 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -63,6 +66,8 @@ public final class Follower implements PolicyLedger, AutoCloseable {
   private final Config config;
   private final WebClient http;
   private final ChainValidator chain;
+  /** The blocks applied, on disk; null if this follower keeps none. */
+  private final FollowerStore store;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private record HeightWaiter(long height, CompletableFuture<Long> done) {}
 
@@ -73,19 +78,45 @@ public final class Follower implements PolicyLedger, AutoCloseable {
   private volatile String lastError;
   private long backoff = MIN_BACKOFF_MS;
 
-  private Follower(Vertx vertx, Config config) {
+  private Follower(Vertx vertx, Config config, Path storeDir) throws IOException {
     this.vertx = vertx;
     this.config = config;
-    this.http = WebClient.create(vertx);
     this.chain = new ChainValidator(config.ledgerId(), config.sequencerKey(),
         new LedgerState(config.sequencerKey().address()));
+    this.store = storeDir == null ? null : FollowerResume.resume(storeDir, chain);
+    Block head = chain.head();
+    if (head != null) {
+      // not yet heard from the ledger: stale until the first poll answers
+      view = new LedgerView(head.height(), head.timestamp(), 0);
+    }
+    this.http = WebClient.create(vertx);
   }
 
-  /** Starts following at genesis. */
+  /** Starts following at genesis, keeping no blocks. */
   public static Follower start(Vertx vertx, Config config) {
-    Follower f = new Follower(vertx, config);
+    try {
+      return start(vertx, config, null);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Starts following from the blocks stored in {@code storeDir} (genesis if none), and keeps
+   * every block it applies there, so a restart resumes where it stopped and a sequencer that lost
+   * its journal's tail can fetch it back.
+   *
+   * @throws IOException if the store is damaged or does not hold a chain this ledger's sequencer signed
+   */
+  public static Follower start(Vertx vertx, Config config, Path storeDir) throws IOException {
+    Follower f = new Follower(vertx, config, storeDir);
     vertx.runOnContext(v -> f.poll());
     return f;
+  }
+
+  /** The blocks this follower applied, on disk; null if it keeps none. */
+  public FollowerStore store() {
+    return store;
   }
 
   // ---------------------------------------------------------------- PolicyLedger
@@ -199,7 +230,7 @@ public final class Follower implements PolicyLedger, AutoCloseable {
   }
 
   /** Runs on an ordered worker: checks and applies blocks, one lock hold per block. */
-  private Void applyAll(List<Block> blocks) throws ChainValidator.ChainException {
+  private Void applyAll(List<Block> blocks) throws ChainValidator.ChainException, IOException {
     long now = config.clock().millis();
     for (Block b : blocks) {
       lock.writeLock().lock();
@@ -220,6 +251,7 @@ public final class Follower implements PolicyLedger, AutoCloseable {
         lock.writeLock().unlock();
       }
     }
+    persist(blocks);
     if (blocks.isEmpty()) {
       LedgerView v = view;
       view = new LedgerView(v.height(), v.ledgerTime(), now);
@@ -231,6 +263,22 @@ public final class Follower implements PolicyLedger, AutoCloseable {
     }
     ready.forEach(w -> w.done().complete(w.height()));
     return null;
+  }
+
+  /** Keeps applied blocks on disk; a store that fails halts the follower, as its state would outrun it. */
+  private void persist(List<Block> blocks) throws IOException {
+    if (store == null || blocks.isEmpty()) {
+      return;
+    }
+    try {
+      store.append(blocks);
+    } catch (IOException | RuntimeException e) {
+      halted = true;
+      lastError = "the follower's block store failed: " + e.getMessage();
+      failWaiters(lastError);
+      LOG.error("event=follower_halted ledger={} reason=\"{}\"", config.ledgerId(), lastError);
+      throw e;
+    }
   }
 
   private void failWaiters(String why) {
@@ -247,5 +295,12 @@ public final class Follower implements PolicyLedger, AutoCloseable {
     running = false;
     failWaiters("the follower was closed");
     http.close();
+    if (store != null) {
+      try {
+        store.close();
+      } catch (IOException e) {
+        LOG.warn("event=follower_store_close_failed reason=\"{}\"", e.toString());
+      }
+    }
   }
 }

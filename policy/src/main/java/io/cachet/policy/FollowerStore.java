@@ -1,0 +1,137 @@
+package io.cachet.policy;
+
+import io.cachet.common.io.DurableFiles;
+import io.cachet.crypto.FormatException;
+import io.cachet.policy.journal.Journal;
+import io.cachet.policy.journal.RecordIndex;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * A follower's copy of the blocks it applied, on disk: a {@link Journal} of the blocks exactly as
+ * the sequencer signed them, in a private (0700) directory. It serves two purposes: a restarted
+ * follower resumes from it instead of fetching the whole history again, and a sequencer that lost
+ * the tail of its own journal gets those blocks back from it ({@link LedgerRecovery}, through
+ * {@link StoredBlocksHandler}).
+ *
+ * <p>Guarantees: it holds a gap-free chain from genesis (an append that does not continue the
+ * stored head is refused); every block in it was fully checked by the follower before it was
+ * appended; {@link #append} returns once the blocks are fsynced. Blocks are read from disk by
+ * height through a {@link RecordIndex}, so the store costs eight bytes of memory a block.
+ *
+ * <p>Threads: one thread appends (the follower's ordered worker); any thread reads.
+ */
+public final class FollowerStore implements Closeable {
+  /** The block journal's file name inside the store's directory. */
+  public static final String BLOCKS_FILE = "blocks.journal";
+
+  private final Journal journal;
+  private final RecordIndex index;
+  private volatile Block head;
+
+  private FollowerStore(Journal journal, RecordIndex index, Block head) {
+    this.journal = journal;
+    this.index = index;
+    this.head = head;
+  }
+
+  /**
+   * Opens (or creates) the store in {@code dir}, handing every stored block to {@code replay},
+   * oldest first, before returning. A torn last record is cut off as the journal's rules say.
+   *
+   * @throws IOException if the store is damaged, or holds blocks that do not chain
+   */
+  public static FollowerStore open(Path dir, Consumer<Block> replay) throws IOException {
+    DurableFiles.privateDirectory(dir);
+    Path file = dir.resolve(BLOCKS_FILE);
+    RecordIndex index = new RecordIndex(file);
+    Block[] last = new Block[1];
+    Journal journal;
+    try {
+      journal = Journal.open(file, record -> {
+        Block b;
+        try {
+          b = Block.decode(record);
+        } catch (FormatException e) {
+          throw new UncheckedIOException(new IOException(file + ": unreadable block after height "
+              + (last[0] == null ? "(none)" : last[0].height()), e));
+        }
+        if (last[0] == null ? b.height() != 0 : !b.follows(last[0])) {
+          throw new UncheckedIOException(new IOException(file + ": block " + b.height() + " does not continue the"
+              + " stored chain"));
+        }
+        replay.accept(b);
+        index.add(record.length);
+        last[0] = b;
+      });
+    } catch (UncheckedIOException e) {
+      index.close();
+      throw e.getCause();
+    }
+    DurableFiles.restrictFile(file);
+    return new FollowerStore(journal, index, last[0]);
+  }
+
+  /** The newest stored block, or null if none. */
+  public Block head() {
+    return head;
+  }
+
+  /**
+   * Appends checked blocks, which must continue the stored head, and fsyncs them once.
+   *
+   * @throws IllegalArgumentException if the blocks do not continue the stored chain
+   */
+  public void append(List<Block> blocks) throws IOException {
+    Block prev = head;
+    List<byte[]> encoded = new ArrayList<>(blocks.size());
+    for (Block b : blocks) {
+      if (prev == null ? b.height() != 0 : !b.follows(prev)) {
+        throw new IllegalArgumentException("block " + b.height() + " does not continue the stored chain at "
+            + (prev == null ? "(empty)" : prev.height()));
+      }
+      encoded.add(b.encoded());
+      prev = b;
+    }
+    if (encoded.isEmpty()) {
+      return;
+    }
+    journal.append(encoded);
+    encoded.forEach(e -> index.add(e.length));
+    head = prev;
+  }
+
+  /**
+   * Encodings of up to {@code max} stored blocks from {@code fromHeight} on, stopping before the
+   * one that would take the total past {@code maxBytes} (the first always comes). Blocking.
+   */
+  public List<byte[]> encodedBlocksFrom(long fromHeight, int max, long maxBytes) throws IOException {
+    Block h = head;
+    long end = h == null ? 0 : Math.min(index.size(), h.height() + 1);
+    List<byte[]> out = new ArrayList<>();
+    long bytes = 0;
+    for (long i = Math.max(0, fromHeight); i < end && out.size() < max; i++) {
+      byte[] e = index.read((int) i);
+      if (!out.isEmpty() && bytes + e.length > maxBytes) {
+        break;
+      }
+      bytes += e.length;
+      out.add(e);
+    }
+    return out;
+  }
+
+  @Override
+  public void close() throws IOException {
+    try {
+      journal.close();
+    } finally {
+      index.close();
+    }
+  }
+}
