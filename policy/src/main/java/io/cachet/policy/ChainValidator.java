@@ -120,6 +120,14 @@ public final class ChainValidator {
     head = block;
   }
 
+  /** Sets the head of a validator at genesis to a snapshot's block, whose state was restored. */
+  void resumeAt(Block snapshotHead) {
+    if (head != null) {
+      throw new IllegalStateException("resume a validator at genesis only");
+    }
+    head = snapshotHead;
+  }
+
   /** Checks the sequencer's signature on the head, vouching for the chain below it. */
   public void checkHeadSignature() throws ChainException {
     if (head == null) {

@@ -272,6 +272,7 @@ public final class Follower implements PolicyLedger, AutoCloseable {
     }
     try {
       store.append(blocks);
+      store.snapshotIfDue(chain.state());
     } catch (IOException | RuntimeException e) {
       halted = true;
       lastError = "the follower's block store failed: " + e.getMessage();

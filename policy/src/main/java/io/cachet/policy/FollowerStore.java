@@ -11,13 +11,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A follower's copy of the blocks it applied, on disk: a {@link Journal} of the blocks exactly as
  * the sequencer signed them, in a private (0700) directory. It serves two purposes: a restarted
- * follower resumes from it instead of fetching the whole history again, and a sequencer that lost
- * the tail of its own journal gets those blocks back from it ({@link LedgerRecovery}, through
- * {@link StoredBlocksHandler}).
+ * follower resumes from it (and from the {@link StateSnapshot} it writes beside the blocks every
+ * {@link #DEFAULT_SNAPSHOT_INTERVAL} blocks) instead of fetching the whole history again, and a
+ * sequencer that lost the tail of its own journal gets those blocks back from it
+ * ({@link LedgerRecovery}, through {@link io.cachet.policy.server.StoredBlocksHandler}).
  *
  * <p>Guarantees: it holds a gap-free chain from genesis (an append that does not continue the
  * stored head is refused); every block in it was fully checked by the follower before it was
@@ -27,17 +30,28 @@ import java.util.function.Consumer;
  * <p>Threads: one thread appends (the follower's ordered worker); any thread reads.
  */
 public final class FollowerStore implements Closeable {
+  private static final Logger LOG = LoggerFactory.getLogger(FollowerStore.class);
+
   /** The block journal's file name inside the store's directory. */
   public static final String BLOCKS_FILE = "blocks.journal";
 
+  /** Blocks applied between two snapshots of the state: bounds what a restart replays. */
+  public static final long DEFAULT_SNAPSHOT_INTERVAL = 10_000;
+
+  private final Path dir;
   private final Journal journal;
   private final RecordIndex index;
   private volatile Block head;
+  /** Written by the appending thread only: the height of the newest snapshot (or where resuming began). */
+  private long snapshotHeight;
+  private volatile long snapshotInterval = DEFAULT_SNAPSHOT_INTERVAL;
 
-  private FollowerStore(Journal journal, RecordIndex index, Block head) {
+  private FollowerStore(Path dir, Journal journal, RecordIndex index, Block head, long snapshotHeight) {
+    this.dir = dir;
     this.journal = journal;
     this.index = index;
     this.head = head;
+    this.snapshotHeight = snapshotHeight;
   }
 
   /**
@@ -47,6 +61,15 @@ public final class FollowerStore implements Closeable {
    * @throws IOException if the store is damaged, or holds blocks that do not chain
    */
   public static FollowerStore open(Path dir, Consumer<Block> replay) throws IOException {
+    return open(dir, 0, replay);
+  }
+
+  /**
+   * {@link #open(Path, Consumer)} for a caller that already has the state as of block {@code
+   * from} (a snapshot): blocks below it are only indexed, not decoded; {@code replay} gets the
+   * blocks from {@code from} on, and must check that the first is the snapshot's.
+   */
+  static FollowerStore open(Path dir, long from, Consumer<Block> replay) throws IOException {
     DurableFiles.privateDirectory(dir);
     Path file = dir.resolve(BLOCKS_FILE);
     RecordIndex index = new RecordIndex(file);
@@ -54,6 +77,10 @@ public final class FollowerStore implements Closeable {
     Journal journal;
     try {
       journal = Journal.open(file, record -> {
+        if (index.size() < from) {
+          index.add(record.length);
+          return;
+        }
         Block b;
         try {
           b = Block.decode(record);
@@ -61,7 +88,7 @@ public final class FollowerStore implements Closeable {
           throw new UncheckedIOException(new IOException(file + ": unreadable block after height "
               + (last[0] == null ? "(none)" : last[0].height()), e));
         }
-        if (last[0] == null ? b.height() != 0 : !b.follows(last[0])) {
+        if (last[0] == null ? b.height() != from : !b.follows(last[0])) {
           throw new UncheckedIOException(new IOException(file + ": block " + b.height() + " does not continue the"
               + " stored chain"));
         }
@@ -74,7 +101,7 @@ public final class FollowerStore implements Closeable {
       throw e.getCause();
     }
     DurableFiles.restrictFile(file);
-    return new FollowerStore(journal, index, last[0]);
+    return new FollowerStore(dir, journal, index, last[0], from);
   }
 
   /** The newest stored block, or null if none. */
@@ -104,6 +131,32 @@ public final class FollowerStore implements Closeable {
     journal.append(encoded);
     encoded.forEach(e -> index.add(e.length));
     head = prev;
+  }
+
+  /** Sets how many blocks pass between two snapshots (tests take one every block). */
+  void snapshotInterval(long blocks) {
+    if (blocks < 1) {
+      throw new IllegalArgumentException("snapshot interval must be positive");
+    }
+    snapshotInterval = blocks;
+  }
+
+  /**
+   * Writes a {@link StateSnapshot} of {@code state} at the stored head if the interval has passed
+   * since the last one. Call it from the appending thread, with {@code state} as of the stored head.
+   * A snapshot that cannot be written is logged and tried again an interval later: it is a cache.
+   */
+  void snapshotIfDue(LedgerState state) {
+    Block h = head;
+    if (h == null || h.height() - snapshotHeight < snapshotInterval) {
+      return;
+    }
+    snapshotHeight = h.height();
+    try {
+      StateSnapshot.write(dir, h, state);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("event=follower_snapshot_failed dir={} height={} reason=\"{}\"", dir, h.height(), e.toString());
+    }
   }
 
   /**
