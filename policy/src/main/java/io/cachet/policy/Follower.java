@@ -274,6 +274,10 @@ public final class Follower implements PolicyLedger, AutoCloseable {
       store.append(blocks);
       store.snapshotIfDue(chain.state());
     } catch (IOException | RuntimeException e) {
+      if (!running) {
+        // closing closed the store under this append: expected, and the blocks come again at restart
+        throw e;
+      }
       halted = true;
       lastError = "the follower's block store failed: " + e.getMessage();
       failWaiters(lastError);

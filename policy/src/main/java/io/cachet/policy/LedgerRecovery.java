@@ -87,7 +87,7 @@ public final class LedgerRecovery {
     try {
       journal = Journal.open(file, record -> {
         try {
-          chain.apply(Block.decode(record));
+          chain.applyStored(Block.decode(record));
         } catch (FormatException | ChainValidator.ChainException e) {
           throw new UncheckedIOException(new IOException(file + ": invalid block after height "
               + (chain.head() == null ? "(none)" : chain.head().height()) + ": " + e.getMessage(), e));
@@ -97,6 +97,11 @@ public final class LedgerRecovery {
       throw e.getCause();
     }
     try (journal) {
+      try {
+        chain.checkHeadSignature();
+      } catch (ChainValidator.ChainException e) {
+        throw new IOException(file + ": the journal's head is not this sequencer's: " + e.getMessage(), e);
+      }
       long journalHeight = chain.head() == null ? -1 : chain.head().height();
       if (mark == null || mark.height() <= journalHeight) {
         LOG.info("event=ledger_recovery_not_needed journalHeight={} signedHeight={}", journalHeight,

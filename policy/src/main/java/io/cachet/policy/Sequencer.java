@@ -56,8 +56,11 @@ import org.slf4j.LoggerFactory;
  * memory a block), not kept in memory.
  *
  * <p>Recovery. On open the journal is replayed through the same {@link ChainValidator} followers
- * use; a torn last record is truncated and reported by the journal, any other damage or an
- * invalid chain refuses to start.
+ * use, as a follower replays its own store: ledger id, chain links, time order and every
+ * transaction's rules for every block, and the sequencer's signature on the last block, which
+ * vouches for all below it through the hash chain (one signature check, not a million). A torn
+ * last record is truncated and reported by the journal; any other damage or an invalid chain
+ * refuses to start.
  */
 public final class Sequencer implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(Sequencer.class);
@@ -144,6 +147,12 @@ public final class Sequencer implements Closeable {
           recovery.bytesDropped(), recovery.records());
     }
     try {
+      try {
+        chain.checkHeadSignature();
+      } catch (ChainValidator.ChainException e) {
+        throw new IOException("ledger journal in " + config.dataDir() + " holds an invalid block at its head: "
+            + e.getMessage(), e);
+      }
       checkSignedHeight();
       if (head == null) {
         commit(Block.sign(key, config.ledgerId(), 0, Block.GENESIS_PARENT, config.clock().millis(), List.of()));
@@ -208,7 +217,7 @@ public final class Sequencer implements Closeable {
   private void replay(byte[] record) {
     try {
       Block b = Block.decode(record);
-      chain.apply(b);
+      chain.applyStored(b);
       blocks.add(record.length);
       head = b;
     } catch (FormatException | ChainValidator.ChainException e) {
