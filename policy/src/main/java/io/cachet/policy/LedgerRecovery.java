@@ -126,14 +126,14 @@ public final class LedgerRecovery {
     List<String> problems = new ArrayList<>();
     for (BlockSource source : sources) {
       try {
-        while (chain.head().height() < target) {
-          long next = chain.head().height() + 1;
+        while (height(chain) < target) {
+          long next = height(chain) + 1;
           List<byte[]> got = source.blocks(next, (int) Math.min(BLOCKS_PER_REQUEST, target - next + 1));
           if (got.isEmpty()) {
             throw new IOException("holds no block " + next);
           }
           for (byte[] encoded : got) {
-            if (chain.head().height() >= target) {
+            if (height(chain) >= target) {
               break;
             }
             chain.apply(Block.decode(encoded));
@@ -146,8 +146,13 @@ public final class LedgerRecovery {
         LOG.warn("event=ledger_recovery_source_failed source={} reason=\"{}\"", source.name(), e.getMessage());
       }
     }
-    throw new IOException("blocks " + (chain.head().height() + 1) + " to " + target + " could not be recovered"
+    throw new IOException("blocks " + (height(chain) + 1) + " to " + target + " could not be recovered"
         + (problems.isEmpty() ? " (no sources given)" : ": " + String.join("; ", problems)) + "; nothing appended");
+  }
+
+  /** The height of the chain's head, -1 before genesis. */
+  private static long height(ChainValidator chain) {
+    return chain.head() == null ? -1 : chain.head().height();
   }
 
   /** Reads a follower's or key server's {@code GET /v1/blocks} (a ledger's own works too). */

@@ -74,6 +74,10 @@ public record SignedHeightMark(long height, byte[] blockHash) {
     Path file = dataDir.resolve(FILE_NAME);
     byte[] bytes;
     try {
+      if (Files.size(file) > FILE_LENGTH) {
+        throw new JournalCorruptedException(file, 0, "signed-height mark of " + Files.size(file) + " bytes, expected "
+            + FILE_LENGTH);
+      }
       bytes = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
       return null;

@@ -1,5 +1,6 @@
 package io.cachet.policy.server;
 
+import io.cachet.common.http.ApiErrors;
 import io.cachet.crypto.Base64Url;
 import io.cachet.policy.FollowerStore;
 import io.vertx.core.Handler;
