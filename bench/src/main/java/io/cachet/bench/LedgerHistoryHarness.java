@@ -1,5 +1,6 @@
 package io.cachet.bench;
 
+import io.cachet.common.io.DurableFiles;
 import io.cachet.crypto.Identity;
 import io.cachet.crypto.PolicyId;
 import io.cachet.keyserver.KeyServer;
@@ -45,7 +46,9 @@ import java.util.concurrent.TimeUnit;
  * </ol>
  *
  * <p>Run: {@code mvn -B -q -o -DskipTests -pl bench -am package && java -Xmx1g -cp
- * bench/target/benchmarks.jar io.cachet.bench.LedgerHistoryHarness [blocks]}
+ * bench/target/benchmarks.jar io.cachet.bench.LedgerHistoryHarness [blocks [DIR]]}. With the
+ * directory of an earlier run it skips making the history and the first start, and measures the
+ * restarts again.
  */
 public final class LedgerHistoryHarness {
   /** Blocks of history by default. */
@@ -58,24 +61,36 @@ public final class LedgerHistoryHarness {
   private static final long HEARTBEAT_MS = 2_000;
   private static final String LEDGER = "cachet-history-bench";
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** The sequencer's seed, kept in the run's directory (0600) so a later run can reopen the ledger. */
+  private static final String SEED_FILE = "sequencer.seed";
 
   private LedgerHistoryHarness() {}
 
   public static void main(String[] args) throws Exception {
     int blocks = args.length > 0 ? Integer.parseInt(args[0]) : DEFAULT_BLOCKS;
-    Path dir = Files.createTempDirectory("cachet-history-bench-");
+    boolean reuse = args.length > 1;
+    Path dir = reuse ? Path.of(args[1]) : Files.createTempDirectory("cachet-history-bench-");
     Path ledgerDir = Files.createDirectories(dir.resolve("ledger"));
     Path keyServerDir = dir.resolve("ks-1");
     Path storeDir = Files.createDirectories(keyServerDir.resolve("ledger"));
-    Identity sequencerKey = Identity.generate(RANDOM);
+    byte[] seed = new byte[Identity.SEED_LENGTH];
+    if (reuse) {
+      seed = Files.readAllBytes(dir.resolve(SEED_FILE));
+    } else {
+      RANDOM.nextBytes(seed);
+      DurableFiles.write(dir.resolve(SEED_FILE), seed, true);
+    }
+    Identity sequencerKey = Identity.fromSeed(seed);
     System.out.printf("ledger history harness: %,d blocks in %s%n", blocks, dir);
 
     long t0 = System.nanoTime();
-    Block head = writeHistory(blocks, sequencerKey, ledgerDir.resolve(Sequencer.JOURNAL_FILE),
-        storeDir.resolve(FollowerStore.BLOCKS_FILE));
-    new SignedHeightMark(head.height(), head.hash()).write(ledgerDir);
-    System.out.printf("history written in %.1f s: journal %,d bytes%n", seconds(t0),
-        Files.size(ledgerDir.resolve(Sequencer.JOURNAL_FILE)));
+    if (!reuse) {
+      Block head = writeHistory(blocks, sequencerKey, ledgerDir.resolve(Sequencer.JOURNAL_FILE),
+          storeDir.resolve(FollowerStore.BLOCKS_FILE));
+      new SignedHeightMark(head.height(), head.hash()).write(ledgerDir);
+      System.out.printf("history written in %.1f s: journal %,d bytes%n", seconds(t0),
+          Files.size(ledgerDir.resolve(Sequencer.JOURNAL_FILE)));
+    }
 
     long base = heapAfterGc();
     t0 = System.nanoTime();
@@ -98,8 +113,9 @@ public final class LedgerHistoryHarness {
 
     t0 = System.nanoTime();
     KeyServer ks = startServing(vertx, config, sequencer);
-    System.out.printf("key server, first start (no snapshot, rebuilt from %,d stored blocks): %.2f s to serve at"
-        + " the head%n", blocks, seconds(t0));
+    System.out.printf("key server, first start (%s): %.2f s to serve at the head%n", reuse
+        ? "from the earlier run's snapshot" : String.format("no snapshot, rebuilt from %,d stored blocks", blocks),
+        seconds(t0));
     // the next block it applies is the first past the snapshot interval: it snapshots there
     long snapshotAt = sequencer.head().height() + 1;
     sequencer.awaitHeight(snapshotAt).get(30, TimeUnit.SECONDS);
@@ -116,8 +132,11 @@ public final class LedgerHistoryHarness {
     ks.close().await(30, TimeUnit.SECONDS);
 
     base = heapAfterGc();
+    t0 = System.nanoTime();
     Follower follower = Follower.start(vertx, new Follower.Config("http://127.0.0.1:" + server.port(), LEDGER,
         sequencerKey.verifyingKey(), Duration.ofSeconds(10), Clock.systemUTC()), storeDir);
+    System.out.printf("follower alone, resume from snapshot and stored blocks: %.2f s (height %,d)%n", seconds(t0),
+        follower.view().height());
     follower.awaitHeight(sequencer.head().height()).get(60, TimeUnit.SECONDS);
     System.out.printf("follower: heap %.1f MiB at height %,d%n", mib(heapAfterGc() - base),
         follower.view().height());

@@ -86,7 +86,7 @@ public final class Follower implements PolicyLedger, AutoCloseable {
     this.store = storeDir == null ? null : FollowerResume.resume(storeDir, chain);
     Block head = chain.head();
     if (head != null) {
-      // not yet heard from the ledger: stale until the first poll answers
+      // resumed from disk: no contact with the ledger yet, so no last contact to report
       view = new LedgerView(head.height(), head.timestamp(), 0);
     }
     this.http = WebClient.create(vertx);

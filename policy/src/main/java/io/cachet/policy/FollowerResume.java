@@ -3,6 +3,7 @@ package io.cachet.policy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,7 +76,11 @@ final class FollowerResume {
     long from = snapshot == null ? 0 : snapshot.head().height();
     FollowerStore store;
     try {
-      store = FollowerStore.open(dir, from, b -> {
+      store = FollowerStore.open(dir, from, genesis -> {
+        if (snapshot != null && !Arrays.equals(snapshot.genesisHash(), genesis.hash())) {
+          throw new SnapshotMismatch("the snapshot names another genesis block than the store's");
+        }
+      }, b -> {
         if (snapshot != null && chain.head() == null) {
           if (!b.equals(snapshot.head())) {
             throw new SnapshotMismatch("the snapshot's block " + from + " is not the stored one");

@@ -42,12 +42,16 @@ public final class FollowerStore implements Closeable {
   private final Journal journal;
   private final RecordIndex index;
   private volatile Block head;
+  /** The stored genesis block, or null while the store is empty. */
+  private volatile Block genesis;
   /** Written by the appending thread only: the height of the newest snapshot (or where resuming began). */
   private long snapshotHeight;
   private volatile long snapshotInterval = DEFAULT_SNAPSHOT_INTERVAL;
 
-  private FollowerStore(Path dir, Journal journal, RecordIndex index, Block head, long snapshotHeight) {
+  private FollowerStore(Path dir, Journal journal, RecordIndex index, Block genesis, Block head,
+      long snapshotHeight) {
     this.dir = dir;
+    this.genesis = genesis;
     this.journal = journal;
     this.index = index;
     this.head = head;
@@ -61,32 +65,45 @@ public final class FollowerStore implements Closeable {
    * @throws IOException if the store is damaged, or holds blocks that do not chain
    */
   public static FollowerStore open(Path dir, Consumer<Block> replay) throws IOException {
-    return open(dir, 0, replay);
+    return open(dir, 0, g -> { }, replay);
   }
 
   /**
    * {@link #open(Path, Consumer)} for a caller that already has the state as of block {@code
-   * from} (a snapshot): blocks below it are only indexed, not decoded; {@code replay} gets the
-   * blocks from {@code from} on, and must check that the first is the snapshot's.
+   * from} (a snapshot): blocks below it are only indexed, not decoded, except the genesis block,
+   * which goes to {@code onGenesis} first; {@code replay} gets the blocks from {@code from} on, and
+   * must check that the first is the snapshot's.
    */
-  static FollowerStore open(Path dir, long from, Consumer<Block> replay) throws IOException {
+  static FollowerStore open(Path dir, long from, Consumer<Block> onGenesis, Consumer<Block> replay)
+      throws IOException {
     DurableFiles.privateDirectory(dir);
     Path file = dir.resolve(BLOCKS_FILE);
     RecordIndex index = new RecordIndex(file);
     Block[] last = new Block[1];
+    Block[] first = new Block[1];
     Journal journal;
     try {
       journal = Journal.open(file, record -> {
-        if (index.size() < from) {
+        boolean skipped = index.size() < from;
+        Block b = null;
+        if (!skipped || index.size() == 0) {
+          try {
+            b = Block.decode(record);
+          } catch (FormatException e) {
+            throw new UncheckedIOException(new IOException(file + ": unreadable block after height "
+                + (last[0] == null ? "(none)" : last[0].height()), e));
+          }
+        }
+        if (index.size() == 0) {
+          if (b.height() != 0) {
+            throw new UncheckedIOException(new IOException(file + ": the first stored block is not the genesis block"));
+          }
+          first[0] = b;
+          onGenesis.accept(b);
+        }
+        if (skipped) {
           index.add(record.length);
           return;
-        }
-        Block b;
-        try {
-          b = Block.decode(record);
-        } catch (FormatException e) {
-          throw new UncheckedIOException(new IOException(file + ": unreadable block after height "
-              + (last[0] == null ? "(none)" : last[0].height()), e));
         }
         if (last[0] == null ? b.height() != from : !b.follows(last[0])) {
           throw new UncheckedIOException(new IOException(file + ": block " + b.height() + " does not continue the"
@@ -101,7 +118,12 @@ public final class FollowerStore implements Closeable {
       throw e.getCause();
     }
     DurableFiles.restrictFile(file);
-    return new FollowerStore(dir, journal, index, last[0], from);
+    return new FollowerStore(dir, journal, index, first[0], last[0], from);
+  }
+
+  /** The stored genesis block, or null if the store is empty. */
+  public Block genesis() {
+    return genesis;
   }
 
   /** The newest stored block, or null if none. */
@@ -130,6 +152,9 @@ public final class FollowerStore implements Closeable {
     }
     journal.append(encoded);
     encoded.forEach(e -> index.add(e.length));
+    if (genesis == null) {
+      genesis = blocks.get(0);
+    }
     head = prev;
   }
 
@@ -153,7 +178,7 @@ public final class FollowerStore implements Closeable {
     }
     snapshotHeight = h.height();
     try {
-      StateSnapshot.write(dir, h, state);
+      StateSnapshot.write(dir, genesis.hash(), h, state);
     } catch (IOException | RuntimeException e) {
       LOG.warn("event=follower_snapshot_failed dir={} height={} reason=\"{}\"", dir, h.height(), e.toString());
     }

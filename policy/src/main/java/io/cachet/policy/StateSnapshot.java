@@ -34,8 +34,8 @@ import java.util.zip.CRC32C;
  *
  * <pre>
  *   file := "CSNP" u8:version(=1) u8[3]:reserved(=0) u64:bodyLength body u32:crc32c(everything before)
- *   body := canonical encoding, tag "cachet/state-snapshot/v1": the head block (u32 length and the
- *           bytes as signed), nonces, policies, certificates and the committee, each list sorted by its key
+ *   body := canonical encoding, tag "cachet/state-snapshot/v1": the genesis block's hash (32
+ *           bytes), the head block (u32 length and the bytes as signed), nonces, policies, certificates and the committee, each list sorted by its key
  * </pre>
  *
  * <p>Guarantees: {@link #read} returns a snapshot only if the magic, version, length and CRC all
@@ -61,14 +61,21 @@ final class StateSnapshot {
   private static final int KIND_ALLOW_LIST = 1;
   private static final int KIND_TIME_LOCK = 2;
 
-  /** A snapshot as read: the block it was taken at and the state as of that block. */
-  record Loaded(Block head, LedgerState.Contents contents) {}
+  /**
+   * A snapshot as read: the hash of the ledger's genesis block (which names the ledger), the
+   * block it was taken at and the state as of that block.
+   */
+  record Loaded(byte[] genesisHash, Block head, LedgerState.Contents contents) {}
 
   private StateSnapshot() {}
 
-  /** Writes the state as of {@code head} durably into {@code dir}. Call it from the only thread that applies. */
-  static void write(Path dir, Block head, LedgerState state) throws IOException {
-    CanonicalWriter w = CanonicalWriter.tagged(TAG).u32(head.encoded().length).fixed(head.encoded());
+  /**
+   * Writes the state as of {@code head} durably into {@code dir}. Call it from the only thread that
+   * applies. {@code genesisHash} is the hash of the ledger's genesis block.
+   */
+  static void write(Path dir, byte[] genesisHash, Block head, LedgerState state) throws IOException {
+    CanonicalWriter w = CanonicalWriter.tagged(TAG).fixed(genesisHash).u32(head.encoded().length)
+        .fixed(head.encoded());
     Map<Address, Long> nonces = state.nonces();
     List<Address> senders = new ArrayList<>(nonces.keySet());
     senders.sort(Comparator.comparing(Address::toString));
@@ -168,6 +175,7 @@ final class StateSnapshot {
     if (!TAG.equals(tag)) {
       throw new FormatException("not a state snapshot (tag " + tag + ")");
     }
+    byte[] genesisHash = r.fixed(32, "genesisHash");
     long headLength = r.u32("head.length");
     if (headLength > Block.MAX_ENCODED_BYTES) {
       throw new FormatException("head block of " + headLength + " bytes");
@@ -200,7 +208,7 @@ final class StateSnapshot {
       committee = (SetStorageCommittee) Operation.decode(10, r);
     }
     r.end("state snapshot");
-    return new Loaded(head, new LedgerState.Contents(policies, nonces, certificates, committee));
+    return new Loaded(genesisHash, head, new LedgerState.Contents(policies, nonces, certificates, committee));
   }
 
   private static Policy readPolicy(CanonicalReader r) throws FormatException {

@@ -126,6 +126,27 @@ class FollowerResumeTest {
   }
 
   @Test
+  void restart_snapshotNamingAnotherGenesis_isNotUsed() throws Exception {
+    followThroughGrant(1);
+    StateSnapshot.Loaded real = StateSnapshot.read(storeDir);
+    // a well-formed snapshot at the right block, but of another ledger's genesis and without the policy
+    StateSnapshot.write(storeDir, new byte[32], real.head(), new LedgerState());
+    follower = Follower.start(vertx, config(DEAD_LEDGER, sequencerKey), storeDir);
+    assertThat(follower.evaluate(policy(), bob.address()).allowed()).as("rebuilt from the blocks").isTrue();
+  }
+
+  @Test
+  void restart_snapshotAtABlockTheStoreDoesNotHold_isNotUsed() throws Exception {
+    followThroughGrant(1);
+    StateSnapshot.Loaded real = StateSnapshot.read(storeDir);
+    Block forged = Block.sign(Identity.generate(RANDOM), LEDGER, real.head().height(), real.head().previousHash(),
+        real.head().timestamp(), java.util.List.of());
+    StateSnapshot.write(storeDir, real.genesisHash(), forged, new LedgerState());
+    follower = Follower.start(vertx, config(DEAD_LEDGER, sequencerKey), storeDir);
+    assertThat(follower.evaluate(policy(), bob.address()).allowed()).as("rebuilt from the blocks").isTrue();
+  }
+
+  @Test
   void snapshot_ofAnotherVersion_isRefusedNamingTheVersion() throws Exception {
     followThroughGrant(1);
     Path file = storeDir.resolve(StateSnapshot.FILE_NAME);
