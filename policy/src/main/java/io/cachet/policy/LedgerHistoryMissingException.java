@@ -18,7 +18,7 @@ public final class LedgerHistoryMissingException extends IOException {
   LedgerHistoryMissingException(Path dataDir, long journalHeight, long signedHeight) {
     super("ledger journal in " + dataDir + " ends at height " + journalHeight + ", this ledger signed up to height "
         + signedHeight + "; refusing to sign again at those heights: run the recovery command"
-        + " (java -cp ... io.cachet.policy.LedgerRecovery --data " + dataDir + " --from FOLLOWER_URL ...)");
+        + " (cachet ledger recover --data " + dataDir + " --ledger ID --sequencer-key KEY --from KEY_SERVER_URL ...)");
     this.journalHeight = journalHeight;
     this.signedHeight = signedHeight;
   }
