@@ -1,6 +1,7 @@
 package io.cachet.keyserver;
 
 import io.cachet.policy.server.ApiErrors;
+import io.cachet.policy.server.StoredBlocksHandler;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -45,6 +46,7 @@ final class HttpApi extends VerticleBase {
     router.post("/v1/fetch_key").handler(this::limitByClient);
     router.post("/v1/fetch_key").handler(BodyHandler.create(false).setBodyLimit(server.config().maxBodyBytes()));
     router.post("/v1/fetch_key").handler(this::fetchKey);
+    router.get("/v1/blocks").handler(new StoredBlocksHandler(server.config().ledgerId(), server.follower().store()));
     router.get("/health").handler(this::health);
     router.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4")
         .end(server.metrics().scrape()));

@@ -51,6 +51,8 @@ public final class KeyServer {
   /** The lock file that keeps two key servers (or a key rotation) off one data directory. */
   static final String LOCK_FILE = "key-server.lock";
   static final String AUDIT_FILE = "audit.log";
+  /** Directory, inside the data directory, of the follower's stored blocks and state snapshot. */
+  static final String LEDGER_DIR = "ledger";
   /** How often the replay cache and the rate limiters drop what they no longer need. */
   private static final long SWEEP_INTERVAL_MS = 10_000;
 
@@ -77,7 +79,7 @@ public final class KeyServer {
   record Health(boolean serving, JsonObject json) {}
 
   private KeyServer(Vertx vertx, KeyServerConfig config, Clock clock, KeyRing keys, AuditLog audit,
-      FileChannel lockChannel) {
+      FileChannel lockChannel) throws IOException {
     this.vertx = vertx;
     this.config = config;
     this.clock = clock;
@@ -89,9 +91,10 @@ public final class KeyServer {
     this.perClient = new RateLimiter(config.ipRate(), config.ipBurst(), System::nanoTime);
     RateLimiter perRequester = new RateLimiter(config.requesterRate(), config.requesterBurst(), System::nanoTime);
     this.replays = new ReplayCache(config.replayCacheSize());
+    // resumes from its stored blocks and snapshot, and keeps what it applies for a sequencer's recovery
     this.follower = Follower.start(vertx, new Follower.Config(config.ledgerUrl(), config.ledgerId(),
         config.sequencerKey(), config.ledgerPollWait(), clock, config.ledgerClockTolerance(),
-        config.genesisDigestBytes()));
+        config.genesisDigestBytes()), config.dataDir().resolve(LEDGER_DIR));
     this.releaser = new Releaser(config.serverId(), keys, follower, clock, config.requestWindow(),
         config.stalenessBound(), replays, new CertificateCache(), perRequester, metrics);
     this.ledgerWaits = new LedgerWaits(vertx, follower);
@@ -197,6 +200,10 @@ public final class KeyServer {
 
   KeyServerConfig config() {
     return config;
+  }
+
+  Follower follower() {
+    return follower;
   }
 
   KeyServerMetrics metrics() {

@@ -135,6 +135,69 @@ public final class ChainValidator {
   }
 
   /**
+   * Applies a block from this node's own store, which it fully checked before storing it: the
+   * ledger id, the chain links and the rules are checked again, signatures are not. The caller
+   * checks the signature of the last stored block ({@link #checkHeadSignature}), which vouches for
+   * every block below it through the hash chain.
+   */
+  public void applyStored(Block block) throws ChainException {
+    if (!ledgerId.equals(block.ledgerId())) {
+      throw new ChainException("FOREIGN_BLOCK", "stored block " + block.height() + " is of ledger "
+          + block.ledgerId() + ", not " + ledgerId);
+    }
+    checkLinks(block);
+    if (block.height() == 0) {
+      state.bind(LedgerRef.of(block));
+    }
+    for (Transaction tx : block.transactions()) {
+      TxOutcome o = state.applyVerified(tx, block.timestamp());
+      if (!o.accepted()) {
+        throw new ChainException("INVALID_TRANSACTION", "stored block " + block.height() + " carries a transaction"
+            + " the ledger rules refuse (" + o.reason() + ": " + o.message() + ")");
+      }
+    }
+    head = block;
+  }
+
+  /**
+   * For a resume from a snapshot, which skips the blocks below it: checks the stored genesis block
+   * as {@link #applyStored} would (the expected genesis included) and binds the state to its
+   * ledger, leaving the head for {@link #resumeAt}.
+   */
+  void adoptGenesis(Block genesis) throws ChainException {
+    if (head != null) {
+      throw new IllegalStateException("adopt a genesis block at genesis only");
+    }
+    if (!ledgerId.equals(genesis.ledgerId())) {
+      throw new ChainException("FOREIGN_BLOCK", "stored genesis block is of ledger " + genesis.ledgerId() + ", not "
+          + ledgerId);
+    }
+    checkLinks(genesis);
+    state.bind(LedgerRef.of(genesis));
+  }
+
+  /** Sets the head of a validator at genesis to a snapshot's block, whose state was restored. */
+  void resumeAt(Block snapshotHead) {
+    if (head != null) {
+      throw new IllegalStateException("resume a validator at genesis only");
+    }
+    head = snapshotHead;
+  }
+
+  /** Checks the sequencer's signature on the head, vouching for the chain below it. */
+  public void checkHeadSignature() throws ChainException {
+    if (head == null) {
+      return;
+    }
+    try {
+      head.verifySignature(sequencerKey);
+    } catch (CachetSecurityException e) {
+      throw new ChainException("BAD_BLOCK_SIGNATURE", "block " + head.height() + " is not signed by the sequencer: "
+          + e.getMessage());
+    }
+  }
+
+  /**
    * Moves the head to a block whose transactions were already applied one by one (the sequencer
    * applies them as it builds the block); checks the chain but not the transactions again.
    */

@@ -13,6 +13,9 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -131,6 +134,8 @@ public final class Follower implements PolicyLedger, AutoCloseable {
   private final Config config;
   private final HttpClient http;
   private final ChainValidator chain;
+  /** The blocks applied, on disk; null if this follower keeps none. */
+  private final FollowerStore store;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private record HeightWaiter(long height, CompletableFuture<Long> done) {}
 
@@ -145,19 +150,46 @@ public final class Follower implements PolicyLedger, AutoCloseable {
   private volatile String lastError;
   private long backoff = MIN_BACKOFF_MS;
 
-  private Follower(Vertx vertx, Config config) {
+  private Follower(Vertx vertx, Config config, Path storeDir) throws IOException {
     this.vertx = vertx;
     this.config = config;
     this.http = vertx.createHttpClient();
     this.chain = new ChainValidator(config.ledgerId(), config.sequencerKey(),
         new LedgerState(config.sequencerKey().address()), config.genesisDigest());
+    this.store = storeDir == null ? null : FollowerResume.resume(storeDir, chain);
+    Block head = chain.head();
+    if (head != null) {
+      // resumed from disk: nothing applied from the ledger yet, so the view counts as old (fail
+      // closed) until the first block this run fetches
+      view = new LedgerView(head.height(), head.timestamp(), 0, 0);
+    }
   }
 
-  /** Starts following at genesis. */
+  /** Starts following at genesis, keeping no blocks. */
   public static Follower start(Vertx vertx, Config config) {
-    Follower f = new Follower(vertx, config);
+    try {
+      return start(vertx, config, null);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Starts following from the blocks stored in {@code storeDir} (genesis if none), and keeps
+   * every block it applies there, so a restart resumes where it stopped and a sequencer that lost
+   * its journal's tail can fetch it back.
+   *
+   * @throws IOException if the store is damaged or does not hold a chain this ledger's sequencer signed
+   */
+  public static Follower start(Vertx vertx, Config config, Path storeDir) throws IOException {
+    Follower f = new Follower(vertx, config, storeDir);
     vertx.runOnContext(v -> f.poll());
     return f;
+  }
+
+  /** The blocks this follower applied, on disk; null if it keeps none. */
+  public FollowerStore store() {
+    return store;
   }
 
   // ---------------------------------------------------------------- PolicyLedger
@@ -294,11 +326,12 @@ public final class Follower implements PolicyLedger, AutoCloseable {
    * {@code fetched}: the blocks just came from the ledger (so it was in contact). Returns how many
    * milliseconds to wait before looking at the held blocks again, or 0 if none is held.
    */
-  private long applyAll(List<Block> blocks, boolean fetched) throws ChainValidator.ChainException {
+  private long applyAll(List<Block> blocks, boolean fetched) throws ChainValidator.ChainException, IOException {
     held = List.of();
     long toleranceMs = config.clockTolerance().toMillis();
     boolean appliedAny = false;
     long holdMs = 0;
+    int applied = 0;
     for (int i = 0; i < blocks.size(); i++) {
       Block b = blocks.get(i);
       long now = config.clock().millis();
@@ -324,10 +357,12 @@ public final class Follower implements PolicyLedger, AutoCloseable {
         }
         view = new LedgerView(b.height(), b.timestamp(), now, fetched ? now : view.lastContact());
         appliedAny = true;
+        applied = i + 1;
       } finally {
         lock.writeLock().unlock();
       }
     }
+    persist(blocks.subList(0, applied));
     if (fetched && !appliedAny) {
       LedgerView v = view;
       view = new LedgerView(v.height(), v.ledgerTime(), v.appliedAt(), config.clock().millis());
@@ -352,6 +387,27 @@ public final class Follower implements PolicyLedger, AutoCloseable {
         Instant.ofEpochMilli(now), aheadMs, config.clockTolerance().toMillis());
   }
 
+  /** Keeps applied blocks on disk; a store that fails halts the follower, as its state would outrun it. */
+  private void persist(List<Block> blocks) throws IOException {
+    if (store == null || blocks.isEmpty()) {
+      return;
+    }
+    try {
+      store.append(blocks);
+      store.snapshotIfDue(chain.state());
+    } catch (IOException | RuntimeException e) {
+      if (!running) {
+        // closing closed the store under this append: expected, and the blocks come again at restart
+        throw e;
+      }
+      halted = true;
+      lastError = "the follower's block store failed: " + e.getMessage();
+      failWaiters(lastError);
+      LOG.error("event=follower_halted ledger={} reason=\"{}\"", config.ledgerId(), lastError);
+      throw e;
+    }
+  }
+
   private void failWaiters(String why) {
     List<HeightWaiter> all;
     synchronized (heightWaiters) {
@@ -366,5 +422,12 @@ public final class Follower implements PolicyLedger, AutoCloseable {
     running = false;
     failWaiters("the follower was closed");
     http.close();
+    if (store != null) {
+      try {
+        store.close();
+      } catch (IOException e) {
+        LOG.warn("event=follower_store_close_failed reason=\"{}\"", e.toString());
+      }
+    }
   }
 }

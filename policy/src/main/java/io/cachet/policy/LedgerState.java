@@ -379,6 +379,23 @@ public final class LedgerState {
     return TxOutcome.ACCEPTED;
   }
 
+  // ---------------------------------------------------------------- snapshots
+
+  /** Everything a state holds, as a follower's snapshot saves it. */
+  record Contents(Map<PolicyId, Policy> policies, Map<Address, Long> nonces, Map<String, Certificate> certificates,
+      SetStorageCommittee committee) {}
+
+  /** Fills this state, which must be empty, with a snapshot's contents. */
+  void restore(Contents c) {
+    if (!policies.isEmpty() || !nextNonce.isEmpty() || !certificates.isEmpty() || committee != null) {
+      throw new IllegalStateException("a snapshot is restored into an empty state only");
+    }
+    policies.putAll(c.policies());
+    nextNonce.putAll(c.nonces());
+    certificates.putAll(c.certificates());
+    committee = c.committee();
+  }
+
   private static TxOutcome invalidWindow(Window w) {
     return TxOutcome.refused(Reason.INVALID_WINDOW, "window ends (" + w.notAfter() + ") before or when it starts ("
         + w.notBefore() + ")");

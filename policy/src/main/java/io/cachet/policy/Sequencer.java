@@ -4,7 +4,9 @@ import io.cachet.crypto.FormatException;
 import io.cachet.crypto.Identity;
 import io.cachet.crypto.Names;
 import io.cachet.policy.journal.Journal;
+import io.cachet.policy.journal.RecordIndex;
 import io.cachet.policy.journal.RecoveryReport;
+import io.cachet.policy.journal.SignedHeightMark;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -34,14 +36,31 @@ import org.slf4j.LoggerFactory;
  * {@code heartbeat} has passed since the last block, so followers can tell "no news" from "cut
  * off". Block timestamps come from the clock passed in, never going backwards.
  *
- * <p>Durability. A transaction is acknowledged only after the fsync of its block. The in-memory
- * state runs ahead of the journal by at most the block being written; if the journal fails the
- * sequencer stops (fail-stop) and refuses everything after, and a restart replays the journal,
- * which holds exactly the acknowledged blocks plus perhaps the one in flight.
+ * <p>Durability. A transaction is acknowledged only after the fsync of its block. The working
+ * state ({@link #state()}) runs ahead of the journal by at most the block being written; answers
+ * come from {@link #durable()}, which shows every entry the block in flight touches as it was
+ * before that block, until the block is in the journal and the signed-height mark. If the journal fails the sequencer stops (fail-stop) and refuses everything after,
+ * and a restart replays the journal, which holds exactly the acknowledged blocks plus perhaps the
+ * one in flight.
+ *
+ * <p>One block per height. Before a block is served or acknowledged, its height and hash are
+ * written to the {@link SignedHeightMark}, a file apart from the journal. On open, a journal that
+ * ends below the mark (its tail was lost after the block was served) refuses to start with
+ * {@link LedgerHistoryMissingException}: signing a new block there would fork the chain that
+ * followers already hold. {@link LedgerRecovery} fetches the missing blocks back from a follower.
+ * A block signed but not yet in the journal when the process dies was seen by nobody, so signing
+ * another at its height breaks no promise; the mark is written after the journal's fsync for that
+ * reason, so a crash between the two never leaves a mark the journal cannot reach.
+ *
+ * <p>History. Blocks are served from the journal through a {@link RecordIndex} (eight bytes of
+ * memory a block), not kept in memory.
  *
  * <p>Recovery. On open the journal is replayed through the same {@link ChainValidator} followers
- * use; a torn last record is truncated and reported by the journal, any other damage or an
- * invalid chain refuses to start.
+ * use, as a follower replays its own store: ledger id, chain links, time order and every
+ * transaction's rules for every block, and the sequencer's signature on the last block, which
+ * vouches for all below it through the hash chain (one signature check, not a million). A torn
+ * last record is truncated and reported by the journal; any other damage or an invalid chain
+ * refuses to start.
  */
 public final class Sequencer implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(Sequencer.class);
@@ -86,8 +105,11 @@ public final class Sequencer implements Closeable {
   private final Identity key;
   private final Journal journal;
   private final ChainValidator chain;
-  /** Every committed block by height; appended by the commit loop, read by HTTP handlers (guarded by itself). */
-  private final List<Block> blocks = new ArrayList<>();
+  /** Where each committed block is in the journal, by height; record number equals height. */
+  private final RecordIndex blocks;
+  /** The working state as of {@link #head}, the newest durable block: what HTTP handlers read. */
+  private final DurableState durable;
+  /** The newest durable block. */
   private volatile Block head;
   private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>(MAX_QUEUED);
   /** Bytes of the transactions in {@link #queue} and in the batch being cut. */
@@ -109,11 +131,14 @@ public final class Sequencer implements Closeable {
     this.config = config;
     this.key = key;
     this.chain = new ChainValidator(config.ledgerId(), key.verifyingKey(), new LedgerState(key.address()));
+    this.durable = new DurableState(chain.state());
     Files.createDirectories(config.dataDir());
-    Path file = config.dataDir().resolve("ledger.journal");
+    Path file = config.dataDir().resolve(JOURNAL_FILE);
+    this.blocks = new RecordIndex(file);
     try {
       this.journal = Journal.open(file, this::replay);
     } catch (UncheckedIOException e) {
+      blocks.close();
       throw e.getCause();
     }
     this.recovery = journal.recovery();
@@ -121,13 +146,21 @@ public final class Sequencer implements Closeable {
       LOG.warn("event=journal_tail_truncated file={} bytesDropped={} keptRecords={}", file,
           recovery.bytesDropped(), recovery.records());
     }
-    if (head == null) {
+    try {
       try {
-        commit(Block.sign(key, config.ledgerId(), 0, Block.GENESIS_PARENT, config.clock().millis(), List.of()));
-      } catch (IOException | RuntimeException e) {
-        journal.close();
-        throw e;
+        chain.checkHeadSignature();
+      } catch (ChainValidator.ChainException e) {
+        throw new IOException("ledger journal in " + config.dataDir() + " holds an invalid block at its head: "
+            + e.getMessage(), e);
       }
+      checkSignedHeight();
+      if (head == null) {
+        commit(Block.sign(key, config.ledgerId(), 0, Block.GENESIS_PARENT, config.clock().millis(), List.of()));
+      }
+    } catch (IOException | RuntimeException e) {
+      journal.close();
+      blocks.close();
+      throw e;
     }
     LOG.info("event=sequencer_started ledger={} height={} dataDir={}", config.ledgerId(), head().height(),
         config.dataDir());
@@ -136,18 +169,56 @@ public final class Sequencer implements Closeable {
     this.loop.start();
   }
 
-  /** Opens (or creates) the ledger in {@code config.dataDir()}, replaying its journal. */
+  /** The journal's file name inside the data directory. */
+  public static final String JOURNAL_FILE = "ledger.journal";
+
+  /**
+   * Opens (or creates) the ledger in {@code config.dataDir()}, replaying its journal.
+   *
+   * @throws LedgerHistoryMissingException if the journal ends below the height this ledger has
+   *     signed and served; {@link LedgerRecovery} brings the missing blocks back
+   */
   public static Sequencer open(Config config, Identity key) throws IOException {
     return new Sequencer(config, key);
+  }
+
+  /**
+   * Compares the journal with the signed-height mark: below it, refuse; at it, the same block or
+   * refuse; above it (the mark's write was cut short by a crash, or a ledger from before marks),
+   * move the mark up to the journal's head.
+   */
+  private void checkSignedHeight() throws IOException {
+    SignedHeightMark mark = SignedHeightMark.read(config.dataDir());
+    if (mark == null) {
+      if (head != null) {
+        new SignedHeightMark(head.height(), head.hash()).write(config.dataDir());
+      }
+      return;
+    }
+    long journalHeight = head == null ? -1 : head.height();
+    if (mark.height() > journalHeight) {
+      throw new LedgerHistoryMissingException(config.dataDir(), journalHeight, mark.height());
+    }
+    Block marked;
+    try {
+      marked = Block.decode(blocks.read((int) mark.height()));
+    } catch (FormatException e) {
+      throw new IOException("ledger journal in " + config.dataDir() + ": block " + mark.height() + " is unreadable", e);
+    }
+    if (!mark.matches(marked.hash())) {
+      throw new IOException("ledger journal in " + config.dataDir() + " holds a different block at height "
+          + mark.height() + " from the one this ledger signed and served; refusing to start on a forked history");
+    }
+    if (journalHeight > mark.height()) {
+      new SignedHeightMark(head.height(), head.hash()).write(config.dataDir());
+    }
   }
 
   private void replay(byte[] record) {
     try {
       Block b = Block.decode(record);
-      chain.apply(b);
-      synchronized (blocks) {
-        blocks.add(b);
-      }
+      chain.applyStored(b);
+      blocks.add(record.length);
       head = b;
     } catch (FormatException | ChainValidator.ChainException e) {
       throw new UncheckedIOException(new IOException("ledger journal in " + config.dataDir()
@@ -209,23 +280,65 @@ public final class Sequencer implements Closeable {
     }
   }
 
-  /** Up to {@code max} committed blocks from {@code fromHeight} on. */
+  /**
+   * Up to {@code max} committed blocks from {@code fromHeight} on, read from the journal.
+   *
+   * @throws UncheckedIOException if the journal cannot be read back
+   */
   public List<Block> blocksFrom(long fromHeight, int max) {
-    synchronized (blocks) {
-      if (fromHeight < 0 || fromHeight >= blocks.size()) {
-        return List.of();
+    List<Block> out = new ArrayList<>();
+    for (byte[] encoded : encodedBlocksFrom(fromHeight, max, Long.MAX_VALUE)) {
+      try {
+        out.add(Block.decode(encoded));
+      } catch (FormatException e) {
+        throw new UncheckedIOException(new IOException("ledger journal holds an unreadable block", e));
       }
-      int end = (int) Math.min(blocks.size(), fromHeight + max);
-      return List.copyOf(blocks.subList((int) fromHeight, end));
     }
+    return out;
+  }
+
+  /**
+   * The encodings of up to {@code max} committed blocks from {@code fromHeight} on, read from the
+   * journal, stopping before the one that would take the total past {@code maxBytes} (the first
+   * block always comes). Blocking: reads the disk.
+   *
+   * @throws UncheckedIOException if the journal cannot be read back
+   */
+  public List<byte[]> encodedBlocksFrom(long fromHeight, int max, long maxBytes) {
+    long end = Math.min(blocks.size(), head().height() + 1);
+    List<byte[]> out = new ArrayList<>();
+    long bytes = 0;
+    for (long h = Math.max(0, fromHeight); h < end && out.size() < max; h++) {
+      byte[] encoded;
+      try {
+        encoded = blocks.read((int) h);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      if (!out.isEmpty() && bytes + encoded.length > maxBytes) {
+        break;
+      }
+      bytes += encoded.length;
+      out.add(encoded);
+    }
+    return out;
   }
 
   public Block head() {
     return head;
   }
 
+  /**
+   * The working state: ahead of the journal by the block being written, if any. The commit loop
+   * validates against it; to answer anyone, use {@link #durable()}.
+   */
   public LedgerState state() {
     return chain.state();
+  }
+
+  /** The state as of the newest durable block: never ahead of the journal. */
+  public DurableState durable() {
+    return durable;
   }
 
   public String ledgerId() {
@@ -315,6 +428,9 @@ public final class Sequencer implements Closeable {
       batch.pollFirst();
       queuedBytes.addAndGet(-(size - 2));
       TxOutcome bad = p.signature.join();
+      if (bad == null) {
+        durable.beforeApply(p.tx);
+      }
       TxOutcome o = bad != null ? bad : chain.state().applyVerified(p.tx, timestamp);
       if (o.accepted()) {
         included.add(p.tx);
@@ -337,9 +453,14 @@ public final class Sequencer implements Closeable {
     }
   }
 
-  /** Journal first, then visible: a block is served only once it is durable. */
+  /**
+   * Journal first, then the signed-height mark, then visible: a block is served, and its state
+   * read, only once it is durable and the mark covers it.
+   */
   private void commit(Block block) throws IOException {
     journal.append(block.encoded());
+    blocks.add(block.encoded().length);
+    new SignedHeightMark(block.height(), block.hash()).write(config.dataDir());
     if (chain.head() == null || chain.head().height() < block.height()) {
       // genesis on first start goes through the validator like any replayed block
       if (block.height() == 0) {
@@ -352,10 +473,8 @@ public final class Sequencer implements Closeable {
         chain.advance(block);
       }
     }
-    synchronized (blocks) {
-      blocks.add(block);
-    }
     head = block;
+    durable.madeDurable();
     List<HeightWaiter> ready = new ArrayList<>();
     synchronized (waiters) {
       waiters.removeIf(w -> {
@@ -402,6 +521,7 @@ public final class Sequencer implements Closeable {
       Thread.currentThread().interrupt();
     }
     journal.close();
+    blocks.close();
     LOG.info("event=sequencer_closed ledger={} height={}", config.ledgerId(), head().height());
   }
 }

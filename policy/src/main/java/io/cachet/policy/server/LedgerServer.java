@@ -24,7 +24,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -218,20 +217,21 @@ public final class LedgerServer extends VerticleBase {
         });
   }
 
+  /** Blocks come from the journal on disk, so they are read on a worker, never on the event loop. */
   private void sendBlocks(RoutingContext ctx, long from, int limit) {
-    List<Block> blocks = sequencer.blocksFrom(from, limit);
-    JsonArray out = new JsonArray();
-    long bytes = 0;
-    for (Block b : blocks) {
-      byte[] encoded = b.encoded();
-      if (!out.isEmpty() && bytes + encoded.length > MAX_RESPONSE_BLOCK_BYTES) {
-        break;
+    vertx.executeBlocking(() -> {
+      JsonArray out = new JsonArray();
+      sequencer.encodedBlocksFrom(from, limit, MAX_RESPONSE_BLOCK_BYTES).forEach(e -> out.add(Base64Url.encode(e)));
+      return out;
+    }, false).onComplete(r -> {
+      if (r.succeeded()) {
+        json(ctx, new JsonObject().put("ledgerId", sequencer.ledgerId()).put("head", sequencer.head().height())
+            .put("blocks", r.result()));
+      } else {
+        LOG.error("event=ledger_blocks_read_failed from={} reason=\"{}\"", from, r.cause().toString());
+        ApiErrors.send(ctx, 503, "LEDGER_UNAVAILABLE", "the ledger could not read its blocks");
       }
-      bytes += encoded.length;
-      out.add(Base64Url.encode(encoded));
-    }
-    json(ctx, new JsonObject().put("ledgerId", sequencer.ledgerId()).put("head", sequencer.head().height())
-        .put("blocks", out));
+    });
   }
 
   private void policy(RoutingContext ctx) {
@@ -242,7 +242,7 @@ public final class LedgerServer extends VerticleBase {
       ApiErrors.send(ctx, 400, "MALFORMED", e.getMessage());
       return;
     }
-    Policy p = sequencer.state().policy(id);
+    Policy p = sequencer.durable().policy(id);
     if (p == null) {
       ApiErrors.send(ctx, 404, "UNKNOWN_POLICY", "no policy " + id + " on ledger " + sequencer.ledgerId());
       return;
@@ -253,14 +253,14 @@ public final class LedgerServer extends VerticleBase {
   private void nonce(RoutingContext ctx) {
     try {
       Address a = Address.parse(ctx.pathParam("address"));
-      json(ctx, new JsonObject().put("address", a.toString()).put("nextNonce", sequencer.state().nextNonce(a)));
+      json(ctx, new JsonObject().put("address", a.toString()).put("nextNonce", sequencer.durable().nextNonce(a)));
     } catch (FormatException e) {
       ApiErrors.send(ctx, 400, "MALFORMED", e.getMessage());
     }
   }
 
   private void certificate(RoutingContext ctx) {
-    LedgerState.Certificate c = sequencer.state().certificate(ctx.pathParam("blobId"));
+    LedgerState.Certificate c = sequencer.durable().certificate(ctx.pathParam("blobId"));
     if (c == null) {
       ApiErrors.send(ctx, 404, "UNKNOWN_BLOB", "no availability certificate for blob " + ctx.pathParam("blobId"));
       return;
