@@ -1,5 +1,6 @@
 package io.cachet.keyserver;
 
+import io.cachet.common.http.ServerLimits;
 import io.cachet.crypto.FormatException;
 import io.cachet.crypto.Names;
 import io.cachet.crypto.VerifyingKey;
@@ -57,7 +58,8 @@ public record KeyServerConfig(
     int kdfMemoryKiB,
     int kdfIterations,
     AuditFsync auditFsync,
-    Duration auditFsyncInterval) {
+    Duration auditFsyncInterval,
+    ServerLimits limits) {
 
   /** When the audit log is forced to disk. */
   public enum AuditFsync {
@@ -149,6 +151,7 @@ public record KeyServerConfig(
     }
     Objects.requireNonNull(auditFsync, "audit-fsync");
     positive(auditFsyncInterval, "audit-fsync-interval");
+    Objects.requireNonNull(limits, "limits");
   }
 
   private static void positive(Duration d, String key) {
@@ -178,7 +181,7 @@ public record KeyServerConfig(
         DEFAULT_IP_BURST, DEFAULT_REQUESTER_RATE, DEFAULT_REQUESTER_BURST, DEFAULT_MAX_BODY_BYTES,
         DEFAULT_MAX_IN_FLIGHT, DEFAULT_REPLAY_CACHE_SIZE, Math.max(2, Runtime.getRuntime().availableProcessors()),
         DEFAULT_PASSPHRASE_ENV, null, DEFAULT_KDF_MEMORY_KIB, DEFAULT_KDF_ITERATIONS, AuditFsync.COMMIT,
-        DEFAULT_AUDIT_FSYNC_INTERVAL);
+        DEFAULT_AUDIT_FSYNC_INTERVAL, ServerLimits.defaults());
   }
 
   /** A bad configuration: the message names the key (and line) at fault. */
@@ -199,7 +202,8 @@ public record KeyServerConfig(
       "sequencer-key", "staleness-bound", "request-window", "ledger-poll-wait", "rate-limit-ip", "rate-burst-ip",
       "rate-limit-requester", "rate-burst-requester", "max-body", "max-in-flight", "replay-cache-size",
       "worker-threads", "passphrase-env", "passphrase-file", "kdf-memory", "kdf-iterations", "audit-fsync",
-      "audit-fsync-interval");
+      "audit-fsync-interval", "idle-timeout", "head-timeout", "body-timeout", "min-body-rate",
+      "max-connections-per-address", "max-in-flight-per-address");
 
   private static final List<String> REQUIRED = List.of("server-id", "data-dir", "ledger-url", "ledger-id",
       "sequencer-key");
@@ -312,7 +316,14 @@ public record KeyServerConfig(
           integer(v, "kdf-memory", DEFAULT_KDF_MEMORY_KIB),
           integer(v, "kdf-iterations", DEFAULT_KDF_ITERATIONS),
           fsync(v.getOrDefault("audit-fsync", "commit")),
-          duration(v, "audit-fsync-interval", DEFAULT_AUDIT_FSYNC_INTERVAL));
+          duration(v, "audit-fsync-interval", DEFAULT_AUDIT_FSYNC_INTERVAL),
+          new ServerLimits(
+              duration(v, "idle-timeout", ServerLimits.DEFAULT_IDLE_TIMEOUT),
+              duration(v, "head-timeout", ServerLimits.DEFAULT_HEAD_TIMEOUT),
+              duration(v, "body-timeout", ServerLimits.DEFAULT_BODY_TIMEOUT),
+              size(v, "min-body-rate", ServerLimits.DEFAULT_MIN_BODY_BYTES_PER_SECOND),
+              integer(v, "max-connections-per-address", ServerLimits.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS),
+              integer(v, "max-in-flight-per-address", ServerLimits.DEFAULT_MAX_IN_FLIGHT_PER_ADDRESS)));
     } catch (ConfigException e) {
       throw e;
     } catch (IllegalArgumentException | NullPointerException e) {
@@ -459,6 +470,12 @@ public record KeyServerConfig(
     put(lines, "kdf-iterations", Integer.toString(kdfIterations));
     put(lines, "audit-fsync", auditFsync.name().toLowerCase(Locale.ROOT));
     put(lines, "audit-fsync-interval", renderDuration(auditFsyncInterval));
+    put(lines, "idle-timeout", renderDuration(limits.idleTimeout()));
+    put(lines, "head-timeout", renderDuration(limits.headTimeout()));
+    put(lines, "body-timeout", renderDuration(limits.bodyTimeout()));
+    put(lines, "min-body-rate", Integer.toString(limits.minBodyBytesPerSecond()));
+    put(lines, "max-connections-per-address", Integer.toString(limits.maxConnectionsPerAddress()));
+    put(lines, "max-in-flight-per-address", Integer.toString(limits.maxInFlightPerAddress()));
     return String.join("\n", lines) + "\n";
   }
 
