@@ -39,7 +39,7 @@ class SlowClientsTest extends KeyServerTestBase {
 
   @Test
   void thousandsOfIdleAndTricklingConnections_areClosed_whileRequestsAreAnswered() throws Exception {
-    KeyServer ks = start(config("ks-1").with(Map.of("idle-timeout", "1s", "head-timeout", "1s",
+    KeyServer ks = start(config("ks-1").with(Map.of("idle-timeout", "3s", "head-timeout", "1s",
         "body-timeout", "1s", "max-connections-per-address", "5000", "max-in-flight-per-address", "5000")));
     try (SlowClients idle = SlowClients.connect(SlowClients.HOSTILE_ADDRESS, ks.port(), 1000);
         SlowClients heads = SlowClients.connect(SlowClients.HOSTILE_ADDRESS, ks.port(), 500);

@@ -10,6 +10,8 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -58,6 +60,10 @@ public final class ServerLimitsGuard {
   public static final int RETRY_AFTER_SECONDS = 1;
   /** The guard's route runs before every other route of the router. */
   public static final int ROUTE_ORDER = Integer.MIN_VALUE;
+  /** Longest a refused request's connection stays open to drop the rest of its body. */
+  public static final long LINGER_MILLIS = 2_000;
+  /** Most body bytes read and dropped after a refusal before the connection is closed anyway. */
+  public static final long LINGER_BYTES = 1 << 20;
   /** At most one warning per kind of refusal in this many nanoseconds; the rest are counted. */
   private static final long WARN_INTERVAL_NANOS = 10_000_000_000L;
 
@@ -123,7 +129,7 @@ public final class ServerLimitsGuard {
             + " in progress; retry when one ends"));
         return;
       }
-      ctx.addEndHandler(ar -> slots.release(address));
+      holdUntilEnd(ctx, () -> slots.release(address));
       ctx.next();
     };
   }
@@ -181,6 +187,8 @@ public final class ServerLimitsGuard {
    */
   private final class Watch {
     private final HttpConnection conn;
+    /** What the connection's requests hold, given back at the latest when the connection closes. */
+    private final List<Release> held = new ArrayList<>();
     private int active;
     private long headTimer = -1;
     private boolean closed;
@@ -215,6 +223,9 @@ public final class ServerLimitsGuard {
     void closed() {
       closed = true;
       cancelHead();
+      for (Release r : List.copyOf(held)) {
+        r.run();
+      }
     }
 
     private void cancelHead() {
@@ -244,13 +255,51 @@ public final class ServerLimitsGuard {
       return;
     }
     BodyDeadline deadline = request.isEnded() ? null : new BodyDeadline(ctx);
-    ctx.addEndHandler(ar -> {
+    holdUntilEnd(ctx, () -> {
       inFlight.release(address);
       if (deadline != null) {
         deadline.cancel();
       }
     });
     ctx.next();
+  }
+
+  /**
+   * Runs {@code release} once, when the answer ends or the connection closes, whichever is first.
+   * Both, because a handler that sets the response's own close handler (a streaming upload or
+   * download does) silently replaces the router's, which {@code addEndHandler} relies on.
+   */
+  private void holdUntilEnd(RoutingContext ctx, Runnable release) {
+    Watch watch = watches.get(ctx.request().connection());
+    Release once = new Release(watch, release);
+    if (watch != null) {
+      watch.held.add(once);
+    }
+    ctx.addEndHandler(ar -> once.run());
+  }
+
+  /** A release that runs at most once and then forgets its connection. */
+  private static final class Release implements Runnable {
+    private final Watch watch;
+    private final Runnable release;
+    private boolean done;
+
+    Release(Watch watch, Runnable release) {
+      this.watch = watch;
+      this.release = release;
+    }
+
+    @Override
+    public void run() {
+      if (done) {
+        return;
+      }
+      done = true;
+      if (watch != null) {
+        watch.held.remove(this);
+      }
+      release.run();
+    }
   }
 
   /** The deadline of one request body: checked when it falls due, moved on by the bytes received. */
@@ -296,29 +345,54 @@ public final class ServerLimitsGuard {
   }
 
   /**
-   * Answers {@code error} and, when the request's body is not all read, closes the connection once
-   * the answer is out: else Vert.x would keep it open for the rest of the body, which is exactly
-   * what a slow client wants.
+   * Answers {@code error} and, when the request's body is not all read, closes the connection after
+   * a short linger: else Vert.x would keep it open for the rest of the body, which is exactly what a
+   * slow client wants.
    */
-  private static void refuse(RoutingContext ctx, ApiError error) {
+  private void refuse(RoutingContext ctx, ApiError error) {
     HttpServerRequest request = ctx.request();
     HttpServerResponse response = ctx.response();
-    HttpConnection conn = request.connection();
     boolean close = !request.isEnded();
     if (response.ended() || response.headWritten()) {
-      conn.close();
+      request.connection().close();
       return;
     }
     if (close) {
       response.putHeader("connection", "close");
     }
-    response.setStatusCode(error.code()).putHeader("content-type", "application/json")
-        .end(error.encode())
-        .onComplete(ar -> {
-          if (close) {
-            conn.close();
-          }
-        });
+    response.setStatusCode(error.code()).putHeader("content-type", "application/json").end(error.encode());
+    if (close) {
+      linger(request);
+    }
+  }
+
+  /**
+   * Reads and drops what the client still sends, then closes: at the body's end, after {@link
+   * #LINGER_BYTES} or after {@link #LINGER_MILLIS}, whichever comes first. Closing at once, with
+   * bytes unread or still arriving, makes the kernel reset the connection, and the client's copy
+   * of the answer is discarded with it.
+   */
+  private void linger(HttpServerRequest request) {
+    HttpConnection conn = request.connection();
+    long timer = vertx.setTimer(LINGER_MILLIS, t -> conn.close());
+    Runnable close = () -> {
+      vertx.cancelTimer(timer);
+      conn.close();
+    };
+    long[] dropped = {0};
+    try {
+      request.handler(chunk -> {
+        dropped[0] += chunk.length();
+        if (dropped[0] > LINGER_BYTES) {
+          close.run();
+        }
+      });
+      request.endHandler(v -> close.run());
+      request.exceptionHandler(e -> close.run());
+      request.resume();
+    } catch (IllegalStateException alreadyRead) {
+      close.run();
+    }
   }
 
   // ---------------------------------------------------------------- helpers

@@ -53,6 +53,7 @@ class ServerLimitsGuardTest {
     Router router = Router.router(vertx);
     guard.install(router);
     router.get("/hello").handler(ctx -> ctx.end("hi"));
+    router.get("/slow").handler(ctx -> vertx.setTimer(2500, t -> ctx.end("late")));
     router.post("/echo").handler(BodyHandler.create(false).setBodyLimit(1 << 20))
         .handler(ctx -> ctx.end(Integer.toString(ctx.body().length())));
     router.post("/upload").handler(guard.perAddressSlots(2, "TOO_MANY_UPLOADS", "uploads"));
@@ -109,6 +110,12 @@ class ServerLimitsGuardTest {
       one.awaitOpen(open -> open == 0, PATIENCE);
       assertEquals(1, one.answered(200), "the request was answered before the deadline closed the connection");
     }
+  }
+
+  @Test
+  void slowAnswer_isNotCutByTheHeadDeadline() throws Exception {
+    int port = start(LENIENT.withTimeouts(LONG, SHORT, SHORT));
+    assertEquals("late", get(port, "/slow").body());
   }
 
   @Test

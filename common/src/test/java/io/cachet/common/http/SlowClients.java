@@ -161,6 +161,13 @@ public final class SlowClients implements AutoCloseable {
         .orElse(null);
   }
 
+  /** Every answer's first line, counted. */
+  public synchronized java.util.Map<String, Long> answers() {
+    open();
+    return conns.stream().collect(java.util.stream.Collectors.groupingBy(
+        c -> c.answer.toString().lines().findFirst().orElse("(none)"), java.util.stream.Collectors.counting()));
+  }
+
   public int size() {
     return conns.size();
   }

@@ -25,6 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 class LedgerSlowClientsTest {
   private static final Duration PATIENCE = Duration.ofSeconds(30);
   private static final Duration SHORT = Duration.ofSeconds(1);
+  /** Longer than the guard's linger after a refusal, so the linger, not the idle timeout, closes. */
+  private static final Duration IDLE = Duration.ofSeconds(3);
 
   @TempDir Path dir;
   private final Vertx vertx = Vertx.vertx();
@@ -55,7 +57,7 @@ class LedgerSlowClientsTest {
 
   @Test
   void thousandsOfIdleAndTricklingConnections_areClosed_whileTheHeadIsServed() throws Exception {
-    start(ServerLimits.defaults().withTimeouts(SHORT, SHORT, SHORT).withPerAddress(5000, 5000));
+    start(ServerLimits.defaults().withTimeouts(IDLE, SHORT, SHORT).withPerAddress(5000, 5000));
     try (SlowClients idle = SlowClients.connect(SlowClients.HOSTILE_ADDRESS, port, 1000);
         SlowClients heads = SlowClients.connect(SlowClients.HOSTILE_ADDRESS, port, 500);
         SlowClients bodies = SlowClients.connect(SlowClients.HOSTILE_ADDRESS, port, 500)) {
