@@ -10,8 +10,6 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -129,7 +127,7 @@ public final class ServerLimitsGuard {
             + " in progress; retry when one ends"));
         return;
       }
-      holdUntilEnd(ctx, () -> slots.release(address));
+      ctx.addEndHandler(ar -> slots.release(address));
       ctx.next();
     };
   }
@@ -139,6 +137,11 @@ public final class ServerLimitsGuard {
   /** Connections open now, from every address. */
   public int openConnections() {
     return connections.total();
+  }
+
+  /** Requests being served now, from every address. */
+  public int inFlight() {
+    return inFlight.total();
   }
 
   /** Connections closed at accept because their address was at its cap. */
@@ -187,8 +190,6 @@ public final class ServerLimitsGuard {
    */
   private final class Watch {
     private final HttpConnection conn;
-    /** What the connection's requests hold, given back at the latest when the connection closes. */
-    private final List<Release> held = new ArrayList<>();
     private int active;
     private long headTimer = -1;
     private boolean closed;
@@ -223,9 +224,6 @@ public final class ServerLimitsGuard {
     void closed() {
       closed = true;
       cancelHead();
-      for (Release r : List.copyOf(held)) {
-        r.run();
-      }
     }
 
     private void cancelHead() {
@@ -255,51 +253,14 @@ public final class ServerLimitsGuard {
       return;
     }
     BodyDeadline deadline = request.isEnded() ? null : new BodyDeadline(ctx);
-    holdUntilEnd(ctx, () -> {
+    // the router runs end handlers when the answer ends and also when the connection closes first
+    ctx.addEndHandler(ar -> {
       inFlight.release(address);
       if (deadline != null) {
         deadline.cancel();
       }
     });
     ctx.next();
-  }
-
-  /**
-   * Runs {@code release} once, when the answer ends or the connection closes, whichever is first.
-   * Both, because a handler that sets the response's own close handler (a streaming upload or
-   * download does) silently replaces the router's, which {@code addEndHandler} relies on.
-   */
-  private void holdUntilEnd(RoutingContext ctx, Runnable release) {
-    Watch watch = watches.get(ctx.request().connection());
-    Release once = new Release(watch, release);
-    if (watch != null) {
-      watch.held.add(once);
-    }
-    ctx.addEndHandler(ar -> once.run());
-  }
-
-  /** A release that runs at most once and then forgets its connection. */
-  private static final class Release implements Runnable {
-    private final Watch watch;
-    private final Runnable release;
-    private boolean done;
-
-    Release(Watch watch, Runnable release) {
-      this.watch = watch;
-      this.release = release;
-    }
-
-    @Override
-    public void run() {
-      if (done) {
-        return;
-      }
-      done = true;
-      if (watch != null) {
-        watch.held.remove(this);
-      }
-      release.run();
-    }
   }
 
   /** The deadline of one request body: checked when it falls due, moved on by the bytes received. */

@@ -54,6 +54,9 @@ class ServerLimitsGuardTest {
     guard.install(router);
     router.get("/hello").handler(ctx -> ctx.end("hi"));
     router.get("/slow").handler(ctx -> vertx.setTimer(2500, t -> ctx.end("late")));
+    router.get("/hold").handler(guard.perAddressSlots(1, "TOO_MANY_HOLDS", "holds"));
+    // as a streaming handler does: its own close handler replaces the router's
+    router.get("/hold").handler(ctx -> ctx.response().closeHandler(v -> { }));
     router.post("/echo").handler(BodyHandler.create(false).setBodyLimit(1 << 20))
         .handler(ctx -> ctx.end(Integer.toString(ctx.body().length())));
     router.post("/upload").handler(guard.perAddressSlots(2, "TOO_MANY_UPLOADS", "uploads"));
@@ -193,6 +196,29 @@ class ServerLimitsGuardTest {
       assertTrue(answer.contains("\"reason\":\"TOO_MANY_UPLOADS\""), answer);
       HttpResponse<String> mine = post(port, "/upload", new byte[10]);
       assertEquals(200, mine.statusCode(), mine.body());
+    }
+  }
+
+  @Test
+  void slots_givenBackWhenTheConnectionCloses_thoughAHandlerReplacedTheCloseHandler() throws Exception {
+    int port = start(LENIENT);
+    for (int round = 0; round < 2; round++) {
+      try (SlowClients one = SlowClients.connect(SlowClients.HOSTILE_ADDRESS, port, 1)) {
+        one.sendAll("GET /hold HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        awaitInFlight(1);
+        assertEquals(0, one.answered(429), "the slot of the previous round was given back");
+      }
+      awaitInFlight(0);
+    }
+  }
+
+  private void awaitInFlight(int expected) throws InterruptedException {
+    long end = System.nanoTime() + PATIENCE.toNanos();
+    while (guard.inFlight() != expected) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError("in flight: " + guard.inFlight() + ", expected " + expected);
+      }
+      Thread.sleep(20);
     }
   }
 
