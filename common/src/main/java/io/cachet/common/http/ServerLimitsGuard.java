@@ -154,7 +154,7 @@ public final class ServerLimitsGuard {
     return refusedRequests.sum();
   }
 
-  /** Connections closed because a request head did not arrive in time. */
+  /** Connections closed because their first request head did not arrive in time. */
   public long headTimeouts() {
     return headTimeouts.sum();
   }
@@ -191,6 +191,7 @@ public final class ServerLimitsGuard {
   private final class Watch {
     private final HttpConnection conn;
     private int active;
+    private long served;
     private long headTimer = -1;
     private boolean closed;
 
@@ -202,8 +203,13 @@ public final class ServerLimitsGuard {
       headTimer = vertx.setTimer(limits.headTimeout().toMillis(), id -> {
         headTimer = -1;
         if (!closed && active == 0) {
-          headTimeouts.increment();
-          warn("head_timeout", address(conn.remoteAddress()), "request heads");
+          if (served == 0) {
+            headTimeouts.increment();
+            warn("head_timeout", address(conn.remoteAddress()), "request heads");
+          } else {
+            // most often a client's idle keep-alive connection: routine, not worth a warning
+            LOG.debug("event=keepalive_closed server=\"{}\" client={}", server, address(conn.remoteAddress()));
+          }
           conn.close();
         }
       });
@@ -216,6 +222,7 @@ public final class ServerLimitsGuard {
 
     void requestEnds() {
       active--;
+      served++;
       if (active == 0 && !closed) {
         armHead();
       }
