@@ -41,6 +41,7 @@ final class HttpApi extends VerticleBase {
   public Future<?> start() {
     Router router = Router.router(vertx);
     ApiErrors.install(router);
+    server.limits().install(router);
     router.route().handler(this::measure);
     router.get("/v1/service").handler(this::service);
     router.post("/v1/fetch_key").handler(this::limitByClient);
@@ -52,7 +53,7 @@ final class HttpApi extends VerticleBase {
         .end(server.metrics().scrape()));
     HttpServerOptions options = new HttpServerOptions().setHost(server.config().host())
         .setPort(server.boundPort());
-    return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> http = s);
+    return server.limits().createServer(options).requestHandler(router).listen().onSuccess(s -> http = s);
   }
 
   @Override

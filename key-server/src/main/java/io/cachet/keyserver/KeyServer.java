@@ -1,5 +1,6 @@
 package io.cachet.keyserver;
 
+import io.cachet.common.http.ServerLimitsGuard;
 import io.cachet.common.io.DurableFiles;
 import io.cachet.crypto.Hex;
 import io.cachet.crypto.WrongPassphraseException;
@@ -70,6 +71,8 @@ public final class KeyServer {
   private final Releaser releaser;
   private final LedgerWaits ledgerWaits;
   private final AtomicInteger inFlight = new AtomicInteger();
+  /** One guard for all HTTP instances, so the per-address counts are the server's, not a loop's. */
+  private final ServerLimitsGuard limits;
   private final List<String> deployments = new ArrayList<>();
   private final long sweepTimer;
   private volatile ServiceDescriptor descriptor;
@@ -99,6 +102,7 @@ public final class KeyServer {
         config.stalenessBound(), replays, new CertificateCache(), perRequester, metrics);
     this.ledgerWaits = new LedgerWaits(vertx, follower);
     this.descriptor = describe();
+    this.limits = new ServerLimitsGuard(vertx, config.limits(), "key-server " + config.serverId());
     this.sweepTimer = vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> crypto.executeBlocking(() -> {
       long now = System.nanoTime();
       replays.sweep(clock.millis());
@@ -124,6 +128,11 @@ public final class KeyServer {
     metrics.gauge("cachet_keyserver_replay_ids", "request ids remembered against replay", replays::size);
     metrics.gauge("cachet_keyserver_ledger_waits", "fetch requests waiting for the ledger height they signed",
         ledgerWaits::waiting);
+    metrics.gauge("cachet_keyserver_connections", "HTTP connections open", limits::openConnections);
+    metrics.gauge("cachet_keyserver_limit_refusals", "connections and requests refused by a per-address cap",
+        () -> limits.refusedConnections() + limits.refusedRequests());
+    metrics.gauge("cachet_keyserver_limit_timeouts", "connections closed at a head or body deadline",
+        () -> limits.headTimeouts() + limits.bodyTimeouts());
   }
 
   /**
@@ -228,6 +237,10 @@ public final class KeyServer {
 
   AtomicInteger inFlight() {
     return inFlight;
+  }
+
+  ServerLimitsGuard limits() {
+    return limits;
   }
 
   int boundPort() {

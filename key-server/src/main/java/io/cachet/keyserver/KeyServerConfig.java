@@ -1,5 +1,6 @@
 package io.cachet.keyserver;
 
+import io.cachet.common.http.ServerLimits;
 import io.cachet.crypto.FormatException;
 import io.cachet.crypto.Names;
 import io.cachet.crypto.VerifyingKey;
@@ -62,7 +63,8 @@ public record KeyServerConfig(
     AuditFsync auditFsync,
     Duration auditFsyncInterval,
     String genesisDigest,
-    Duration ledgerWait) {
+    Duration ledgerWait,
+    ServerLimits limits) {
 
   /** When the audit log is forced to disk. */
   public enum AuditFsync {
@@ -165,6 +167,7 @@ public record KeyServerConfig(
     }
     Objects.requireNonNull(auditFsync, "audit-fsync");
     positive(auditFsyncInterval, "audit-fsync-interval");
+    Objects.requireNonNull(limits, "limits");
     positive(ledgerWait, "ledger-wait");
     if (ledgerWait.compareTo(MAX_LEDGER_WAIT) > 0) {
       throw new ConfigException("ledger-wait must be at most " + MAX_LEDGER_WAIT.toSeconds() + "s");
@@ -215,7 +218,7 @@ public record KeyServerConfig(
         DEFAULT_IP_BURST, DEFAULT_REQUESTER_RATE, DEFAULT_REQUESTER_BURST, DEFAULT_MAX_BODY_BYTES,
         DEFAULT_MAX_IN_FLIGHT, DEFAULT_REPLAY_CACHE_SIZE, Math.max(2, Runtime.getRuntime().availableProcessors()),
         DEFAULT_PASSPHRASE_ENV, null, DEFAULT_KDF_MEMORY_KIB, DEFAULT_KDF_ITERATIONS, AuditFsync.COMMIT,
-        DEFAULT_AUDIT_FSYNC_INTERVAL, null, DEFAULT_LEDGER_WAIT);
+        DEFAULT_AUDIT_FSYNC_INTERVAL, null, DEFAULT_LEDGER_WAIT, ServerLimits.defaults());
   }
 
   /** A bad configuration: the message names the key (and line) at fault. */
@@ -237,7 +240,8 @@ public record KeyServerConfig(
       "rate-limit-ip", "rate-burst-ip",
       "rate-limit-requester", "rate-burst-requester", "max-body", "max-in-flight", "replay-cache-size",
       "worker-threads", "passphrase-env", "passphrase-file", "kdf-memory", "kdf-iterations", "audit-fsync",
-      "audit-fsync-interval", "genesis-digest", "ledger-wait");
+      "audit-fsync-interval", "genesis-digest", "ledger-wait", "idle-timeout", "head-timeout", "body-timeout",
+      "min-body-rate", "max-connections-per-address", "max-in-flight-per-address");
 
   private static final List<String> REQUIRED = List.of("server-id", "data-dir", "ledger-url", "ledger-id",
       "sequencer-key");
@@ -353,7 +357,14 @@ public record KeyServerConfig(
           fsync(v.getOrDefault("audit-fsync", "commit")),
           duration(v, "audit-fsync-interval", DEFAULT_AUDIT_FSYNC_INTERVAL),
           v.get("genesis-digest"),
-          duration(v, "ledger-wait", DEFAULT_LEDGER_WAIT));
+          duration(v, "ledger-wait", DEFAULT_LEDGER_WAIT),
+          new ServerLimits(
+              duration(v, "idle-timeout", ServerLimits.DEFAULT_IDLE_TIMEOUT),
+              duration(v, "head-timeout", ServerLimits.DEFAULT_HEAD_TIMEOUT),
+              duration(v, "body-timeout", ServerLimits.DEFAULT_BODY_TIMEOUT),
+              size(v, "min-body-rate", ServerLimits.DEFAULT_MIN_BODY_BYTES_PER_SECOND),
+              integer(v, "max-connections-per-address", ServerLimits.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS),
+              integer(v, "max-in-flight-per-address", ServerLimits.DEFAULT_MAX_IN_FLIGHT_PER_ADDRESS)));
     } catch (ConfigException e) {
       throw e;
     } catch (IllegalArgumentException | NullPointerException e) {
@@ -505,6 +516,12 @@ public record KeyServerConfig(
       put(lines, "genesis-digest", genesisDigest);
     }
     put(lines, "ledger-wait", renderDuration(ledgerWait));
+    put(lines, "idle-timeout", renderDuration(limits.idleTimeout()));
+    put(lines, "head-timeout", renderDuration(limits.headTimeout()));
+    put(lines, "body-timeout", renderDuration(limits.bodyTimeout()));
+    put(lines, "min-body-rate", Integer.toString(limits.minBodyBytesPerSecond()));
+    put(lines, "max-connections-per-address", Integer.toString(limits.maxConnectionsPerAddress()));
+    put(lines, "max-in-flight-per-address", Integer.toString(limits.maxInFlightPerAddress()));
     return String.join("\n", lines) + "\n";
   }
 

@@ -3,6 +3,7 @@ package io.cachet.keyserver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cachet.common.http.ServerLimits;
 import io.cachet.crypto.Identity;
 import io.cachet.crypto.VerifyingKey;
 import io.cachet.keyserver.KeyServerConfig.ConfigException;
@@ -21,7 +22,6 @@ import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 
 /** Config parsing: files and flags agree, every valid config round-trips, anything else is a ConfigException. */
@@ -70,6 +70,13 @@ class KeyServerConfigProperties {
     values.put("audit-fsync-interval", durations(1, 60_000));
     values.put("genesis-digest", Arbitraries.bytes().array(byte[].class).ofSize(32).map(io.cachet.crypto.Hex::to0x));
     values.put("ledger-wait", durations(1, 10_000));
+    values.put("idle-timeout", durations(1, 3_600_000));
+    values.put("head-timeout", durations(1, 3_600_000));
+    values.put("body-timeout", durations(1, 3_600_000));
+    values.put("min-body-rate", Arbitraries.oneOf(Arbitraries.integers().between(0, 1 << 24).map(String::valueOf),
+        Arbitraries.integers().between(0, 1024).map(k -> k + "KiB")));
+    values.put("max-connections-per-address", Arbitraries.integers().between(1, 1_000_000).map(String::valueOf));
+    values.put("max-in-flight-per-address", Arbitraries.integers().between(1, 1_000_000).map(String::valueOf));
     List<String> keys = new ArrayList<>(values.keySet());
     return Arbitraries.subsetOf(keys).flatMap(chosen -> {
       List<Arbitrary<Map.Entry<String, String>>> entries = new ArrayList<>();
@@ -118,7 +125,7 @@ class KeyServerConfigProperties {
   }
 
   @Property(tries = 200)
-  void badValue_forAnyKey_namesTheKey(@ForAll @IntRange(min = 0, max = 24) int which,
+  void badValue_forAnyKey_namesTheKey(@ForAll("keyIndex") int which,
       @ForAll("junk") String value) {
     String key = KeyServerConfig.KEYS.get(which);
     try {
@@ -126,6 +133,12 @@ class KeyServerConfigProperties {
     } catch (ConfigException e) {
       assertThat(e.getMessage()).containsAnyOf(key, "must", "required", "name", "characters", "URL");
     }
+  }
+
+  /** Any key's index: every key is covered, however many there are. */
+  @Provide
+  Arbitrary<Integer> keyIndex() {
+    return Arbitraries.integers().between(0, KeyServerConfig.KEYS.size() - 1);
   }
 
   @Provide
@@ -163,6 +176,25 @@ class KeyServerConfigProperties {
     assertThat(base().with("ledger-clock-tolerance", "1m").ledgerClockTolerance()).isEqualTo(Duration.ofMinutes(1));
     assertThatThrownBy(() -> base().with("ledger-clock-tolerance", "61s"))
         .isInstanceOf(ConfigException.class).hasMessageContaining("ledger-clock-tolerance must be 0ms to 1m");
+  }
+
+  @Example
+  void serverLimits_fromKeys_andBadOnesNameTheKey() {
+    KeyServerConfig c = base().with(Map.of("idle-timeout", "90s", "head-timeout", "5s", "body-timeout", "1m",
+        "min-body-rate", "32KiB", "max-connections-per-address", "64", "max-in-flight-per-address", "8"));
+    assertThat(c.limits()).isEqualTo(new ServerLimits(Duration.ofSeconds(90),
+        Duration.ofSeconds(5), Duration.ofMinutes(1), 32 * 1024, 64, 8));
+    assertThat(base().limits()).isEqualTo(ServerLimits.defaults());
+    for (String key : List.of("idle-timeout", "head-timeout", "body-timeout")) {
+      assertThatThrownBy(() -> base().with(key, "0ms")).isInstanceOf(ConfigException.class)
+          .hasMessageContaining(key);
+      assertThatThrownBy(() -> base().with(key, "2h")).isInstanceOf(ConfigException.class)
+          .hasMessageContaining(key);
+    }
+    for (String key : List.of("max-connections-per-address", "max-in-flight-per-address")) {
+      assertThatThrownBy(() -> base().with(key, "0")).isInstanceOf(ConfigException.class)
+          .hasMessageContaining(key);
+    }
   }
 
   @Example

@@ -2,11 +2,14 @@ package io.cachet.cli.devnet;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cachet.common.http.ServerLimits;
+import io.cachet.common.http.ServerLimitsGuard;
 import io.cachet.common.io.DurableFiles;
 import io.cachet.crypto.Base64Url;
 import io.cachet.policy.server.ApiErrors;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -51,8 +54,10 @@ public final class DevnetDaemon implements AutoCloseable {
     this.devnet = devnet;
     this.token = token;
     this.stateFile = devnet.dir().resolve(STATE);
+    ServerLimitsGuard guard = new ServerLimitsGuard(vertx, ServerLimits.defaults(), "devnet control");
     Router router = Router.router(vertx);
     ApiErrors.install(router);
+    guard.install(router);
     router.route().handler(this::authenticate);
     router.get("/status").handler(ctx -> blocking(ctx, () -> status(devnet)));
     router.post("/parts/:part/:action").handler(ctx -> blocking(ctx, () -> {
@@ -64,7 +69,8 @@ public final class DevnetDaemon implements AutoCloseable {
       }
       return status(devnet);
     }));
-    server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").await(30, TimeUnit.SECONDS);
+    server = guard.createServer(new HttpServerOptions()).requestHandler(router).listen(0, "127.0.0.1")
+        .await(30, TimeUnit.SECONDS);
   }
 
   /** Starts the devnet in {@code dir} and its control endpoint; writes daemon.json last. */

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cachet.cli.Cachet;
 import io.cachet.cli.ExitCodes;
 import io.cachet.client.ClientConfig;
+import io.cachet.common.http.ServerLimits;
+import io.cachet.common.http.SlowClients;
 import io.cachet.crypto.Base64Url;
 import io.cachet.crypto.Identity;
 import io.cachet.crypto.protocol.ServiceDescriptor;
@@ -29,6 +31,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -161,6 +164,13 @@ class DevnetTest {
           HttpResponse.BodyHandlers.ofString());
       assertThat(anon.statusCode()).isEqualTo(401);
       assertThat(anon.body()).contains("\"status\":\"UNAUTHENTICATED\"");
+
+      // a greedy address is held to the endpoint's connection cap, and the endpoint still answers
+      int cap = ServerLimits.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
+      try (SlowClients greedy = SlowClients.connect(SlowClients.HOSTILE_ADDRESS, port, cap + 100)) {
+        greedy.awaitOpen(open -> open == cap, Duration.ofSeconds(30));
+        assertThat(cachet("devnet", "status", "--dir", d).exit()).isEqualTo(ExitCodes.OK);
+      }
 
       Run status = cachet("devnet", "status", "--dir", d);
       assertThat(status.exit()).isEqualTo(ExitCodes.OK);

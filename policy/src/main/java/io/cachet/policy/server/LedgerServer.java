@@ -1,5 +1,7 @@
 package io.cachet.policy.server;
 
+import io.cachet.common.http.ServerLimits;
+import io.cachet.common.http.ServerLimitsGuard;
 import io.cachet.crypto.Address;
 import io.cachet.crypto.Base64Url;
 import io.cachet.crypto.FormatException;
@@ -18,6 +20,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -65,12 +68,20 @@ public final class LedgerServer extends VerticleBase {
   private final int requestedPort;
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Timer commitTimer;
+  private final ServerLimits limits;
+  private ServerLimitsGuard guard;
   private HttpServer server;
 
   public LedgerServer(Sequencer sequencer, String host, int port) {
+    this(sequencer, host, port, ServerLimits.defaults());
+  }
+
+  /** A ledger server whose connections and requests are held to {@code limits}. */
+  public LedgerServer(Sequencer sequencer, String host, int port, ServerLimits limits) {
     this.sequencer = Objects.requireNonNull(sequencer, "sequencer");
     this.host = host;
     this.requestedPort = port;
+    this.limits = Objects.requireNonNull(limits, "limits");
     this.commitTimer = Timer.builder("cachet_ledger_commit").description("submit to durable acknowledgement")
         .publishPercentileHistogram().register(metrics);
     metrics.gauge("cachet_ledger_height", sequencer, s -> s.head().height());
@@ -84,8 +95,11 @@ public final class LedgerServer extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    guard = new ServerLimitsGuard(vertx, limits, "ledger " + sequencer.ledgerId());
+    metrics.gauge("cachet_ledger_connections", guard, ServerLimitsGuard::openConnections);
     Router router = Router.router(vertx);
     ApiErrors.install(router);
+    guard.install(router);
     router.post("/v1/transactions").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
     router.post("/v1/transactions").handler(this::submit);
     router.get("/v1/head").handler(this::head);
@@ -96,10 +110,11 @@ public final class LedgerServer extends VerticleBase {
     router.get("/health").handler(this::health);
     router.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4")
         .end(metrics.scrape()));
-    return vertx.createHttpServer().requestHandler(router).listen(requestedPort, host).onSuccess(s -> {
-      server = s;
-      LOG.info("event=ledger_listening host={} port={} ledger={}", host, s.actualPort(), sequencer.ledgerId());
-    });
+    return guard.createServer(new HttpServerOptions()).requestHandler(router).listen(requestedPort, host)
+        .onSuccess(s -> {
+          server = s;
+          LOG.info("event=ledger_listening host={} port={} ledger={}", host, s.actualPort(), sequencer.ledgerId());
+        });
   }
 
   @Override

@@ -1,5 +1,7 @@
 package io.cachet.storage.gateway;
 
+import io.cachet.common.http.ServerLimits;
+import io.cachet.common.http.ServerLimitsGuard;
 import io.cachet.storage.BlobId;
 import io.cachet.storage.http.StorageErrors;
 import io.vertx.core.Context;
@@ -7,6 +9,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import java.util.List;
@@ -35,8 +38,13 @@ import org.slf4j.LoggerFactory;
 public final class Gateway extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
 
+  /** Uploads one client address may have in progress at once, so a few slow ones cannot take all. */
+  public static final int DEFAULT_UPLOADS_PER_CLIENT = 2;
+
   private final GatewayConfig config;
   private final CertificateSink sink;
+  private final ServerLimits limits;
+  private final int uploadsPerClient;
   private final GatewayMetrics metrics = new GatewayMetrics();
   private final List<Consumer<Auditor.Result>> auditListeners = new CopyOnWriteArrayList<>();
   private NodeClient nodes;
@@ -46,8 +54,21 @@ public final class Gateway extends VerticleBase {
   private Context home;
 
   public Gateway(GatewayConfig config, CertificateSink sink) {
+    this(config, sink, ServerLimits.defaults(), DEFAULT_UPLOADS_PER_CLIENT);
+  }
+
+  /**
+   * A gateway whose connections and requests are held to {@code limits}, and whose clients may each
+   * have {@code uploadsPerClient} uploads in progress (more get {@code 429 TOO_MANY_UPLOADS}).
+   */
+  public Gateway(GatewayConfig config, CertificateSink sink, ServerLimits limits, int uploadsPerClient) {
+    if (uploadsPerClient < 1) {
+      throw new IllegalArgumentException("uploads per client must be at least 1, was " + uploadsPerClient);
+    }
     this.config = config;
     this.sink = sink;
+    this.limits = limits;
+    this.uploadsPerClient = uploadsPerClient;
   }
 
   @Override
@@ -60,8 +81,11 @@ public final class Gateway extends VerticleBase {
     repairer = new Repairer(nodes, reader, metrics);
     auditor = new Auditor(nodes, reader, repairer, metrics);
 
+    ServerLimitsGuard guard = new ServerLimitsGuard(vertx, limits, "gateway");
     Router router = Router.router(vertx);
-    router.put("/v1/blobs").handler(publisher::handle);
+    guard.install(router);
+    router.put("/v1/blobs").handler(guard.perAddressSlots(uploadsPerClient, "TOO_MANY_UPLOADS", "uploads"))
+        .handler(publisher::handle);
     router.get("/v1/blobs/by-object-id/:objectId").handler(ctx -> StorageErrors.send(ctx, 404, "BLOB_NOT_FOUND",
         "the local network has no on-chain blob objects; read by blob id"));
     router.get("/v1/blobs/:blobId/byte-range").handler(aggregator::byteRange);
@@ -80,7 +104,7 @@ public final class Gateway extends VerticleBase {
     if (config.auditIntervalMillis() > 0) {
       vertx.setPeriodic(config.auditIntervalMillis(), id -> auditor.challengeRandom().onSuccess(this::reportAudit));
     }
-    return vertx.createHttpServer()
+    return guard.createServer(new HttpServerOptions())
         .requestHandler(router)
         .listen(config.port(), config.host())
         .onSuccess(s -> {

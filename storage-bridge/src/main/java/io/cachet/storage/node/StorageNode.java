@@ -1,5 +1,7 @@
 package io.cachet.storage.node;
 
+import io.cachet.common.http.ServerLimits;
+import io.cachet.common.http.ServerLimitsGuard;
 import io.cachet.storage.BlobId;
 import io.cachet.storage.codec.BlobMetadata;
 import io.cachet.storage.http.Buffers;
@@ -61,6 +63,7 @@ public final class StorageNode extends VerticleBase {
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
 
   private final NodeConfig config;
+  private final ServerLimits limits;
   private final NodeInfo self;
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final ConcurrentHashMap<String, Counter> requestCounters = new ConcurrentHashMap<>();
@@ -77,7 +80,13 @@ public final class StorageNode extends VerticleBase {
   private volatile boolean stopping;
 
   public StorageNode(NodeConfig config) {
+    this(config, ServerLimits.defaults());
+  }
+
+  /** A node whose connections and requests are held to {@code limits}. */
+  public StorageNode(NodeConfig config, ServerLimits limits) {
     this.config = Objects.requireNonNull(config, "config");
+    this.limits = Objects.requireNonNull(limits, "limits");
     this.self = config.node();
     this.bytesWritten = Counter.builder("cachet_node_shard_bytes_written").description("shard bytes written")
         .register(metrics);
@@ -112,9 +121,11 @@ public final class StorageNode extends VerticleBase {
       store = NodeStore.open(config);
       key = k;
       return null;
-    }, false).compose(v -> vertx.createHttpServer(new HttpServerOptions().setMaxChunkSize(MAX_CHUNK_BYTES))
-        .requestHandler(router())
-        .listen(config.port(), config.host()))
+    }, false).compose(v -> {
+      ServerLimitsGuard guard = new ServerLimitsGuard(vertx, limits, "node " + self.id());
+      return guard.createServer(new HttpServerOptions().setMaxChunkSize(MAX_CHUNK_BYTES)).requestHandler(router(guard))
+          .listen(config.port(), config.host());
+    })
         .onSuccess(s -> {
           server = s;
           gcTimer = vertx.setPeriodic(config.gcIntervalMillis(), t -> periodicCollection());
@@ -166,9 +177,10 @@ public final class StorageNode extends VerticleBase {
 
   // ---------------------------------------------------------------- route table
 
-  private Router router() {
+  private Router router(ServerLimitsGuard guard) {
     Router router = Router.router(vertx);
     StorageErrors.install(router);
+    guard.install(router);
     router.route().handler(this::instrument);
     BodyHandler json = BodyHandler.create(false).setBodyLimit(MAX_JSON_BODY_BYTES);
     route(router, HttpMethod.GET, "/v1/node", "node").handler(this::node);

@@ -8,12 +8,16 @@ import io.cachet.storage.BlobSource;
 import io.cachet.storage.StorageException;
 import io.cachet.storage.StoreOptions;
 import io.cachet.storage.StoreResult;
+import io.cachet.storage.walrus.RetryPolicy;
+import io.cachet.storage.walrus.WalrusBlobStore;
+import io.cachet.storage.walrus.WalrusConfig;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -303,13 +307,14 @@ class GatewayLimitsTest {
 
   @Test
   void uploadsBeyondTheConcurrencyLimitAre429WithRetryAfterAndTheOthersComplete() throws Exception {
-    // Four uploads hold the publisher (its limit), each stalled half way through its body.
+    // Four uploads hold the publisher (its limit), each stalled half way through its body; four
+    // clients, since one client may hold only Gateway.DEFAULT_UPLOADS_PER_CLIENT of them.
     List<Socket> slow = new java.util.ArrayList<>();
     List<byte[]> bodies = new java.util.ArrayList<>();
     try {
       for (int i = 0; i < 4; i++) {
         byte[] body = LocalNet.random(60_000, 30 + i);
-        Socket s = new Socket("127.0.0.1", port());
+        Socket s = new Socket(InetAddress.getLoopbackAddress(), port(), InetAddress.getByName("127.0.0." + (2 + i)), 0);
         s.setSoTimeout(20_000);
         s.getOutputStream().write(("PUT /v1/blobs?epochs=1 HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length
             + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
@@ -351,10 +356,15 @@ class GatewayLimitsTest {
   void sameBlobStoredConcurrentlyEndsConsistent() throws Exception {
     byte[] data = LocalNet.random(7 * 3 * SHARD + 11, 50); // under MAX
     List<java.util.concurrent.CompletableFuture<StoreResult>> stores = new java.util.ArrayList<>();
+    // One client may have only Gateway.DEFAULT_UPLOADS_PER_CLIENT uploads at once: this one waits
+    // out the 429s as a real client does (it honours Retry-After).
+    WalrusBlobStore patient = new WalrusBlobStore(WalrusConfig.builder().publisher(net.net.gatewayUrl())
+        .aggregator(net.net.gatewayUrl()).requestTimeout(java.time.Duration.ofSeconds(60))
+        .retry(RetryPolicy.builder().maxAttempts(30).maxRetryAfter(java.time.Duration.ofSeconds(2)).build()).build());
     for (int i = 0; i < 4; i++) {
       stores.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
         try {
-          return net.store(data, 2);
+          return patient.store(BlobSource.ofBytes(data), StoreOptions.epochs(2));
         } catch (StorageException e) {
           throw new java.util.concurrent.CompletionException(e);
         }
@@ -367,6 +377,7 @@ class GatewayLimitsTest {
       assertThat(r.blobId()).isEqualTo(id);
       assertThat(r.endEpoch()).isEqualTo(2);
     }
+    patient.close();
     assertThat(net.read(id)).isEqualTo(data);
     for (int i = 0; i < LocalNet.N; i++) {
       assertThat(net.listed(i)).containsExactly(id.toString());
