@@ -66,8 +66,8 @@ import org.slf4j.LoggerFactory;
  *       the end of the file (a write torn inside a page), otherwise <b>corruption</b>.
  * </ol>
  *
- * A torn tail is cut off on {@link #open}: the file is truncated to the start of the torn record,
- * the truncation forced and logged. Corruption refuses to open, naming the file and the offset,
+ * A torn tail is cut off on {@link #open}: the file is truncated to the start of the torn record
+ * and the truncation forced; {@link #recovery()} says where and why, for the owner to log. Corruption refuses to open, naming the file and the offset,
  * and writes nothing. Every record is checked before the first one is handed to the caller, so a
  * caller never sees records from a file that then refuses to open. A caller may itself reject a
  * record ({@link RejectedRecordException}): a broken hash chain, an undecodable entry; {@link
@@ -257,9 +257,8 @@ public final class RecordLog implements Closeable {
       }
       if (scan.problem() != null) {
         channel.truncate(scan.validLength());
+        // logged by the owner, which knows what the records are
         channel.force(true);
-        LOG.warn("event=record_log_tail_cut file={} kind=\"{}\" offset={} bytes={} reason=\"{}\" kept={}", file,
-            format.name(), scan.validLength(), size - scan.validLength(), scan.problem().what(), scan.records());
       }
       channel.position(scan.validLength());
       return new RecordLog(file, format, channel, scan);
@@ -612,33 +611,48 @@ public final class RecordLog implements Closeable {
    *     record was damaged, or the offset is not one a record starts at
    */
   public byte[] read(long offset) throws IOException {
+    long limit;
     lock.lock();
     try {
       checkWritable();
-      if (offset < FILE_HEADER_LENGTH || offset + RECORD_HEADER_LENGTH > end) {
-        throw new IllegalArgumentException("no committed record at offset " + offset);
-      }
-      ByteBuffer header = ByteBuffer.allocate(RECORD_HEADER_LENGTH);
-      readFully(channel, header, offset);
-      CRC32C crc = new CRC32C();
-      int length = header.getInt(0);
-      if (headerCrc(crc, header.array()) != header.getInt(HEADER_CRC_COVERS) || length <= 0
-          || length > format.maxPayloadLength() || offset + RECORD_HEADER_LENGTH + length > end) {
-        throw new CorruptRecordLogException(file, format.name(), new Problem(Problem.Kind.CORRUPT_RECORD, null, -1,
-            offset, "record header fails its checks on read"));
-      }
-      ByteBuffer payload = ByteBuffer.allocate(length);
-      readFully(channel, payload, offset + RECORD_HEADER_LENGTH);
-      crc.reset();
-      crc.update(payload.array());
-      if ((int) crc.getValue() != header.getInt(4)) {
-        throw new CorruptRecordLogException(file, format.name(), new Problem(Problem.Kind.CORRUPT_RECORD, null, -1,
-            offset, "record payload fails its CRC32C check on read"));
-      }
-      return payload.array();
+      limit = end;
     } finally {
       lock.unlock();
     }
+    return readAt(channel, file, format, offset, limit);
+  }
+
+  /**
+   * Reads the record that starts at {@code offset} of a file of {@code format} through any channel
+   * open on it (a reader's own, say, so reads do not wait for appends), checking both CRCs; {@code
+   * end} bounds what counts as committed.
+   *
+   * @throws IllegalArgumentException if no record can start there below {@code end}
+   * @throws CorruptRecordLogException if the bytes there do not pass a record's checks
+   */
+  public static byte[] readAt(FileChannel channel, Path file, Format format, long offset, long end)
+      throws IOException {
+    if (offset < FILE_HEADER_LENGTH || offset + RECORD_HEADER_LENGTH > end) {
+      throw new IllegalArgumentException("no committed record at offset " + offset);
+    }
+    ByteBuffer header = ByteBuffer.allocate(RECORD_HEADER_LENGTH);
+    readFully(channel, header, offset);
+    CRC32C crc = new CRC32C();
+    int length = header.getInt(0);
+    if (headerCrc(crc, header.array()) != header.getInt(HEADER_CRC_COVERS) || length <= 0
+        || length > format.maxPayloadLength() || offset + RECORD_HEADER_LENGTH + length > end) {
+      throw new CorruptRecordLogException(file, format.name(), new Problem(Problem.Kind.CORRUPT_RECORD, null, -1,
+          offset, "record header fails its checks on read"));
+    }
+    ByteBuffer payload = ByteBuffer.allocate(length);
+    readFully(channel, payload, offset + RECORD_HEADER_LENGTH);
+    crc.reset();
+    crc.update(payload.array());
+    if ((int) crc.getValue() != header.getInt(4)) {
+      throw new CorruptRecordLogException(file, format.name(), new Problem(Problem.Kind.CORRUPT_RECORD, null, -1,
+          offset, "record payload fails its CRC32C check on read"));
+    }
+    return payload.array();
   }
 
   // ---------------------------------------------------------------------------------------------

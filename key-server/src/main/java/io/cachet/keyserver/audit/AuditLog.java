@@ -132,7 +132,8 @@ public final class AuditLog implements Closeable {
     Chain chain = new Chain();
     RecordLog log = RecordLog.open(file, FORMAT, true, chain);
     if (log.truncatedBytes() > 0) {
-      LOG.warn("event=audit_tail_truncated file={} bytes={} kept={}", file, log.truncatedBytes(), chain.records);
+      LOG.warn("event=audit_tail_truncated file={} offset={} bytes={} reason=\"{}\" kept={}", file,
+          log.recovery().validLength(), log.truncatedBytes(), log.recovery().problem().what(), chain.records);
     }
     AuditLog audit = new AuditLog(file, log, chain, fsync, fsyncInterval);
     audit.writer.start();

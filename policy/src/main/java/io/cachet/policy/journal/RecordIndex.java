@@ -1,18 +1,19 @@
 package io.cachet.policy.journal;
 
+import io.cachet.common.io.CorruptRecordLogException;
+import io.cachet.common.io.RecordLog;
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
-import java.util.zip.CRC32C;
 
 /**
  * Reads a journal's records by number without keeping them in memory: an index from record number
  * to file offset (eight bytes a record, so a million blocks cost 8 MB), and positional reads
- * through a read-only channel of its own, each record checked against both its CRCs again.
+ * through a read-only channel of its own, each record checked against both its CRCs again
+ * ({@link RecordLog#readAt}, the framing's one reader).
  *
  * <p>The owner of the {@link Journal} feeds it: {@link #add} with the payload length of every
  * record, in order, as it replays and appends them. The index holds only records the journal
@@ -74,25 +75,11 @@ public final class RecordIndex implements Closeable {
       offset = offsets[number];
       next = number + 1 < count ? offsets[number + 1] : end;
     }
-    int length = (int) (next - offset - Journal.RECORD_HEADER_LENGTH);
-    ByteBuffer buf = ByteBuffer.allocate(Journal.RECORD_HEADER_LENGTH + length);
-    while (buf.hasRemaining()) {
-      if (channel.read(buf, offset + buf.position()) < 0) {
-        throw new JournalCorruptedException(file, offset, "record ends early");
-      }
+    try {
+      return RecordLog.readAt(channel, file, Journal.FORMAT, offset, next);
+    } catch (CorruptRecordLogException e) {
+      throw Journal.corrupted(e);
     }
-    byte[] bytes = buf.array();
-    CRC32C crc = new CRC32C();
-    crc.update(bytes, 0, 8);
-    if (buf.getInt(0) != length || buf.getInt(8) != (int) crc.getValue()) {
-      throw new JournalCorruptedException(file, offset, "record header changed on disk");
-    }
-    crc.reset();
-    crc.update(bytes, Journal.RECORD_HEADER_LENGTH, length);
-    if (buf.getInt(4) != (int) crc.getValue()) {
-      throw new JournalCorruptedException(file, offset, "record payload changed on disk");
-    }
-    return Arrays.copyOfRange(bytes, Journal.RECORD_HEADER_LENGTH, bytes.length);
   }
 
   @Override
