@@ -25,9 +25,13 @@ public final class DurableFiles {
     Path dir = target.toAbsolutePath().getParent();
     Files.createDirectories(dir);
     Path tmp = dir.resolve("." + target.getFileName() + ".tmp");
-    Files.deleteIfExists(tmp);
-    createNew(tmp, ownerOnly);
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+    if (!Files.exists(tmp)) {
+      createNew(tmp, ownerOnly);
+    } else if (ownerOnly) {
+      // left by a crash: it was made private when it was created; make sure before writing
+      restrictFile(tmp);
+    }
+    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
       ByteBuffer buf = ByteBuffer.wrap(bytes);
       while (buf.hasRemaining()) {
         ch.write(buf);
