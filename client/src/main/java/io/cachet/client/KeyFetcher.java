@@ -1,5 +1,6 @@
 package io.cachet.client;
 
+import io.cachet.common.http.ApiError;
 import io.cachet.common.http.AnswerTooLargeException;
 import io.cachet.common.http.BoundedBody;
 import io.cachet.crypto.CachetSecurityException;
@@ -25,12 +26,13 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.json.JsonObject;
 import java.security.SecureRandom;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
@@ -290,15 +292,10 @@ final class KeyFetcher {
    * stamped are unavailability, other 4xx a rejected request.
    */
   private static ServerOutcome httpRefusal(ClientConfig.KeyServer server, BoundedBody.Answer r) {
-    String reason = "HTTP_" + r.status();
-    String message = null;
-    try {
-      JsonObject e = r.json().getJsonObject("error");
-      message = e.getString("message");
-      reason = e.getJsonArray("details").getJsonObject(0).getString("reason", reason);
-    } catch (RuntimeException ignored) {
-      // not our error shape: the status says enough
-    }
+    // not our error shape: the status says enough
+    Optional<ApiError> error = ApiError.parse(r.body().toString(StandardCharsets.UTF_8), r.status());
+    String reason = error.map(ApiError::reason).orElse("HTTP_" + r.status());
+    String message = error.map(ApiError::message).orElse(null);
     ServerOutcome.Kind kind = r.status() == 429 || r.status() >= 500 || RETRYABLE.contains(reason)
         ? ServerOutcome.Kind.UNAVAILABLE : ServerOutcome.Kind.INVALID;
     return new ServerOutcome(server.id(), kind, r.status(), reason, message);

@@ -1,6 +1,6 @@
 package io.cachet.keyserver;
 
-import io.cachet.policy.server.ApiErrors;
+import io.cachet.common.http.ApiErrors;
 import io.cachet.policy.server.StoredBlocksHandler;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;

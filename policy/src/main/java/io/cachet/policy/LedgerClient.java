@@ -1,5 +1,6 @@
 package io.cachet.policy;
 
+import io.cachet.common.http.ApiError;
 import io.cachet.crypto.Address;
 import io.cachet.crypto.Base64Url;
 import io.cachet.crypto.CachetSecurityException;
@@ -16,7 +17,9 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Optional;
 
 /**
  * Talks to a ledger node's HTTP API: submit transactions, read nonces, policies and the head.
@@ -138,21 +141,19 @@ public final class LedgerClient implements AutoCloseable {
   }
 
   private static Exception failure(BoundedBody.Answer r) {
-    try {
-      JsonObject e = r.json().getJsonObject("error");
-      String reason = e.getJsonArray("details").getJsonObject(0).getString("reason");
-      String message = e.getString("message");
-      if (r.status() == 409 || r.status() == 404) {
-        for (Reason known : Reason.values()) {
-          if (known.name().equals(reason)) {
-            return new TransactionRefusedException(known, message);
-          }
-        }
-      }
-      return new LedgerUnavailableException("ledger answered " + r.status() + " " + reason + ": " + message);
-    } catch (RuntimeException ex) {
+    Optional<ApiError> parsed = ApiError.parse(r.body().toString(StandardCharsets.UTF_8), r.status());
+    if (parsed.isEmpty()) {
       return new LedgerUnavailableException("ledger answered HTTP " + r.status());
     }
+    ApiError e = parsed.get();
+    if (r.status() == 409 || r.status() == 404) {
+      for (Reason known : Reason.values()) {
+        if (known.name().equals(e.reason())) {
+          return new TransactionRefusedException(known, e.message());
+        }
+      }
+    }
+    return new LedgerUnavailableException("ledger answered " + r.status() + " " + e.reason() + ": " + e.message());
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.cachet.cli.devnet;
 
+import io.cachet.common.http.ApiError;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cachet.cli.CachetHome;
@@ -7,6 +8,7 @@ import io.cachet.common.http.AnswerTooLargeException;
 import io.cachet.common.http.BoundedBody;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -70,10 +72,10 @@ public final class DaemonClient {
     } catch (AnswerTooLargeException e) {
       throw new DevnetException(e.getMessage());
     }
-    JsonNode body = JSON.readTree(resp.body());
     if (resp.statusCode() != 200) {
-      throw new DevnetException(body.path("error").path("message").asText("the devnet answered HTTP " + resp.statusCode()));
+      throw new DevnetException(ApiError.parse(new String(resp.body(), StandardCharsets.UTF_8), resp.statusCode())
+          .map(ApiError::message).orElse("the devnet answered HTTP " + resp.statusCode()));
     }
-    return body;
+    return JSON.readTree(resp.body());
   }
 }

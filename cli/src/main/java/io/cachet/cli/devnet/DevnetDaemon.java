@@ -6,7 +6,7 @@ import io.cachet.common.http.ServerLimits;
 import io.cachet.common.http.ServerLimitsGuard;
 import io.cachet.common.io.DurableFiles;
 import io.cachet.crypto.Base64Url;
-import io.cachet.policy.server.ApiErrors;
+import io.cachet.common.http.ApiErrors;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;

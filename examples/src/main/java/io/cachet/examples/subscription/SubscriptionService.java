@@ -9,7 +9,7 @@ import io.cachet.crypto.PolicyId;
 import io.cachet.examples.Network;
 import io.cachet.policy.AllowList;
 import io.cachet.policy.Window;
-import io.cachet.policy.server.ApiErrors;
+import io.cachet.common.http.ApiErrors;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;

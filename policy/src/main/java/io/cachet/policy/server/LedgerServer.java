@@ -1,5 +1,6 @@
 package io.cachet.policy.server;
 
+import io.cachet.common.http.ApiErrors;
 import io.cachet.common.http.ServerLimits;
 import io.cachet.common.http.ServerLimitsGuard;
 import io.cachet.crypto.Address;

@@ -2,6 +2,7 @@ package io.cachet.policy.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cachet.common.http.ApiError;
 import io.cachet.crypto.Address;
 import io.cachet.crypto.Base64Url;
 import io.cachet.crypto.Hex;
@@ -99,7 +100,7 @@ class LedgerServerTest {
     assertThat(body.fieldNames()).containsExactly("error");
     JsonObject error = body.getJsonObject("error");
     assertThat(error.getInteger("code")).isEqualTo(code);
-    assertThat(error.getString("status")).isNotBlank().isEqualTo(ApiErrors.status(code));
+    assertThat(error.getString("status")).isNotBlank().isEqualTo(ApiError.statusName(code));
     assertThat(error.getString("message")).isNotBlank();
     JsonArray details = error.getJsonArray("details");
     assertThat(details).isNotEmpty();
