@@ -113,8 +113,9 @@ final class HttpApi extends VerticleBase {
       }
       server.audit(decided.result()).onComplete(r -> {
         if (r.failed()) {
+          // the cause (a file, an I/O error) is in the audit log's own ERROR line, not in answers
           ApiErrors.send(ctx, 503, "AUDIT_UNAVAILABLE", "the decision could not be recorded in the audit log, so"
-              + " nothing is released: " + r.cause().getMessage());
+              + " nothing is released; the key server's operator must look at its log");
           return;
         }
         Releaser.Result outcome = r.result();

@@ -281,7 +281,7 @@ public final class KeyServer {
         .put("audit", new JsonObject()
             .put("records", audit.records())
             .put("head", Hex.to0x(audit.headHash()))
-            .put("error", auditFailure == null ? null : auditFailure.getMessage()));
+            .put("error", auditFailure == null ? null : "the audit log stopped; see the key server's log"));
     if (stale) {
       json.put("message", releaser.staleMessage(v, now));
     }

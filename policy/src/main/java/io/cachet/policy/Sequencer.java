@@ -71,6 +71,9 @@ public final class Sequencer implements Closeable {
   /** Most bytes of transactions waiting for a block before submitters are told the ledger is busy. */
   public static final long MAX_QUEUED_BYTES = 64L << 20;
 
+  /** How the refusal of a submission for a full queue begins; servers pass it on to clients as it is. */
+  public static final String BUSY = "ledger is busy";
+
   /** Most transactions waiting for a block before submitters are told the ledger is busy. */
   public static final int MAX_QUEUED = 100_000;
 
@@ -253,10 +256,10 @@ public final class Sequencer implements Closeable {
     long size = tx.encodedLength();
     if (queuedBytes.addAndGet(size) > MAX_QUEUED_BYTES) {
       queuedBytes.addAndGet(-size);
-      done.completeExceptionally(new IOException("ledger is busy: " + MAX_QUEUED_BYTES + " bytes of transactions are waiting"));
+      done.completeExceptionally(new IOException(BUSY + ": " + MAX_QUEUED_BYTES + " bytes of transactions are waiting"));
     } else if (!queue.offer(pending)) {
       queuedBytes.addAndGet(-size);
-      done.completeExceptionally(new IOException("ledger is busy: " + MAX_QUEUED + " transactions are waiting"));
+      done.completeExceptionally(new IOException(BUSY + ": " + MAX_QUEUED + " transactions are waiting"));
     } else if (!running && queue.remove(pending)) {
       // the loop stopped between the check above and the offer, and will not drain the queue again
       done.completeExceptionally(stopped());

@@ -127,7 +127,9 @@ public final class LedgerServer extends VerticleBase {
 
   private boolean refuseIfStopped(RoutingContext ctx) {
     if (sequencer.failure() != null) {
-      ApiErrors.send(ctx, 503, "LEDGER_STOPPED", "the ledger stopped: " + sequencer.failure().getMessage());
+      // the failure names files and internals: it is in the sequencer's log, not in answers to anyone
+      ApiErrors.send(ctx, 503, "LEDGER_STOPPED", "the ledger stopped after a failure of its own storage and"
+          + " accepts nothing until its operator restarts it");
       return true;
     }
     return false;
@@ -177,9 +179,25 @@ public final class LedgerServer extends VerticleBase {
       } else if (r.cause() instanceof TransactionRefusedException refused) {
         ApiErrors.send(ctx, 409, refused.reason().name(), refused.getMessage());
       } else {
-        ApiErrors.send(ctx, 503, "LEDGER_UNAVAILABLE", r.cause().getMessage());
+        ApiErrors.send(ctx, 503, "LEDGER_UNAVAILABLE", unavailable(r.cause()));
       }
     });
+  }
+
+  /**
+   * What a client is told when its request could not be served: a full queue or a timeout in
+   * words of its own, anything else generically (the cause, which may name files, is logged).
+   */
+  private static String unavailable(Throwable cause) {
+    if (cause instanceof TimeoutException) {
+      return "not committed in time; the ledger is slow or stopping, retry later";
+    }
+    String message = cause.getMessage();
+    if (message != null && message.startsWith(Sequencer.BUSY)) {
+      return message;
+    }
+    LOG.warn("event=ledger_request_failed reason=\"{}\"", String.valueOf(cause));
+    return "the ledger could not serve this request now; retry later";
   }
 
   private void count(boolean accepted, Throwable cause) {
@@ -228,7 +246,7 @@ public final class LedgerServer extends VerticleBase {
           if (r.succeeded() || r.cause() instanceof TimeoutException) {
             sendBlocks(ctx, from, limit);
           } else {
-            ApiErrors.send(ctx, 503, "LEDGER_UNAVAILABLE", r.cause().getMessage());
+            ApiErrors.send(ctx, 503, "LEDGER_UNAVAILABLE", unavailable(r.cause()));
           }
         });
   }

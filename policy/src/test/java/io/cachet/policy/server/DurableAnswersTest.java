@@ -106,5 +106,14 @@ class DurableAnswersTest {
     assertThat(submitted).failsWithin(Duration.ofSeconds(30));
     assertThat(get(url + "/v1/policies/" + id).statusCode()).isEqualTo(404);
     assertThat(get(url + "/v1/accounts/" + alice.address() + "/nonce").body()).contains("\"nextNonce\":0");
+
+    // the stopped ledger says so, without the file names and internals its failure carries
+    assertThat(sequencer.failure()).isNotNull();
+    HttpResponse<String> refused = http.send(HttpRequest.newBuilder(URI.create(url + "/v1/transactions"))
+        .timeout(Duration.ofSeconds(30)).header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(refused.statusCode()).isEqualTo(503);
+    assertThat(refused.body()).contains("LEDGER_STOPPED").doesNotContain(dir.toString())
+        .doesNotContain("Exception");
   }
 }
