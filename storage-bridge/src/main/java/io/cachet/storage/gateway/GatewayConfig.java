@@ -1,6 +1,8 @@
 package io.cachet.storage.gateway;
 
 import io.cachet.storage.network.NetworkConfig;
+import io.cachet.storage.node.NodeKey;
+import java.util.Objects;
 import java.util.function.LongSupplier;
 
 /**
@@ -14,10 +16,12 @@ import java.util.function.LongSupplier;
  * @param nodeTimeoutMillis longest one call to a node may take
  * @param repairIntervalMillis how often the repair loop runs; 0 = never (run it by hand)
  * @param auditIntervalMillis how often the auditor challenges a node; 0 = never
+ * @param publisherKey the key the gateway signs its writes to the nodes with; the nodes must be
+ *     configured to trust its public key, or they refuse every write
  */
 public record GatewayConfig(NetworkConfig network, String host, int port, long maxBlobSize, int stripesInFlight,
     int maxConcurrentUploads, int readAhead, long nodeTimeoutMillis, long repairIntervalMillis,
-    long auditIntervalMillis, LongSupplier nowMillis) {
+    long auditIntervalMillis, LongSupplier nowMillis, NodeKey publisherKey) {
 
   public static final long DEFAULT_MAX_BLOB_SIZE = 64L << 30;
 
@@ -26,36 +30,37 @@ public record GatewayConfig(NetworkConfig network, String host, int port, long m
         || repairIntervalMillis < 0 || auditIntervalMillis < 0) {
       throw new IllegalArgumentException("invalid gateway settings");
     }
+    Objects.requireNonNull(publisherKey, "publisherKey");
   }
 
-  public static GatewayConfig defaults(NetworkConfig network) {
+  public static GatewayConfig defaults(NetworkConfig network, NodeKey publisherKey) {
     return new GatewayConfig(network, "127.0.0.1", 0, DEFAULT_MAX_BLOB_SIZE, 4, 4, 6, 30_000, 0, 0,
-        System::currentTimeMillis);
+        System::currentTimeMillis, publisherKey);
   }
 
   public GatewayConfig withPort(int port) {
     return new GatewayConfig(network, host, port, maxBlobSize, stripesInFlight, maxConcurrentUploads, readAhead,
-        nodeTimeoutMillis, repairIntervalMillis, auditIntervalMillis, nowMillis);
+        nodeTimeoutMillis, repairIntervalMillis, auditIntervalMillis, nowMillis, publisherKey);
   }
 
   public GatewayConfig withMaxBlobSize(long max) {
     return new GatewayConfig(network, host, port, max, stripesInFlight, maxConcurrentUploads, readAhead,
-        nodeTimeoutMillis, repairIntervalMillis, auditIntervalMillis, nowMillis);
+        nodeTimeoutMillis, repairIntervalMillis, auditIntervalMillis, nowMillis, publisherKey);
   }
 
   public GatewayConfig withClock(LongSupplier clock) {
     return new GatewayConfig(network, host, port, maxBlobSize, stripesInFlight, maxConcurrentUploads, readAhead,
-        nodeTimeoutMillis, repairIntervalMillis, auditIntervalMillis, clock);
+        nodeTimeoutMillis, repairIntervalMillis, auditIntervalMillis, clock, publisherKey);
   }
 
   public GatewayConfig withIntervals(long repairMillis, long auditMillis) {
     return new GatewayConfig(network, host, port, maxBlobSize, stripesInFlight, maxConcurrentUploads, readAhead,
-        nodeTimeoutMillis, repairMillis, auditMillis, nowMillis);
+        nodeTimeoutMillis, repairMillis, auditMillis, nowMillis, publisherKey);
   }
 
   public GatewayConfig withNodeTimeout(long millis) {
     return new GatewayConfig(network, host, port, maxBlobSize, stripesInFlight, maxConcurrentUploads, readAhead,
-        millis, repairIntervalMillis, auditIntervalMillis, nowMillis);
+        millis, repairIntervalMillis, auditIntervalMillis, nowMillis, publisherKey);
   }
 
   public long currentEpoch() {

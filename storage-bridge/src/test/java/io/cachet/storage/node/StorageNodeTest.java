@@ -210,7 +210,7 @@ class StorageNodeTest {
     Blob blob = fx.blob(40L * 3 * NodeFixture.SHARD - 7, 9);
     List<CompletableFuture<Resp>> puts = new ArrayList<>();
     for (int s = blob.stripes() - 1; s >= 0; s--) {
-      puts.add(fx.sendAsync(NodeFixture.putRequest(node, "/v1/uploads/par/stripes/" + s, blob.shard(s, ME))));
+      puts.add(fx.sendAsync(fx.putRequest(node, "/v1/uploads/par/stripes/" + s, blob.shard(s, ME))));
     }
     for (CompletableFuture<Resp> p : puts) {
       assertThat(p.get(20, TimeUnit.SECONDS).status()).isEqualTo(204);
@@ -241,7 +241,8 @@ class StorageNodeTest {
   @Test
   void stripeBody_largerThanAShard_is413() throws Exception {
     assertError(fx.put(node, "/v1/uploads/big/stripes/0", new byte[NodeFixture.SHARD + 1]), 413, "TOO_LARGE");
-    HttpRequest chunked = HttpRequest.newBuilder(NodeFixture.uri(node, "/v1/uploads/big/stripes/0"))
+    HttpRequest chunked = fx.signed(HttpRequest.newBuilder(NodeFixture.uri(node, "/v1/uploads/big/stripes/0")),
+            fx.publisher, "PUT", "/v1/uploads/big/stripes/0", new byte[5 * NodeFixture.SHARD])
         .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(new byte[5 * NodeFixture.SHARD])))
         .build();
     assertError(fx.send(chunked), 413, "TOO_LARGE");
@@ -459,7 +460,7 @@ class StorageNodeTest {
   @Test
   void expiredBlob_isInvisible_thenCollected() throws Exception {
     fx.stop(node);
-    node = fx.start(fx.config(ME, 50, 600_000));
+    node = fx.start(fx.config(ME, 1000, 600_000));
     Blob blob = stored(3000, 16, "exp", 12);
     Blob keeps = stored(3000, 17, "keep", 14);
 
@@ -470,6 +471,10 @@ class StorageNodeTest {
     JsonArray listed = fx.get(node, "/v1/blobs").json().getJsonArray("blobs");
     assertThat(listed).hasSize(1);
     assertThat(listed.getJsonObject(0).getString("blobId")).isEqualTo(keeps.id().toString());
+    // invisible at its end epoch, collected one epoch later (the grace period)
+    assertThat(node.collectGarbage().toCompletionStage().toCompletableFuture().get().blobs()).isZero();
+    assertThat(blobDir(blob.id())).exists();
+    fx.now.set(13 * NodeFixture.EPOCH_MILLIS);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (Files.exists(blobDir(blob.id())) && System.nanoTime() < deadline) {
       Thread.sleep(20);
