@@ -79,10 +79,10 @@ public final class NodeClient {
         "application/octet-stream").mapEmpty();
   }
 
+  /** Commits an upload: the metadata bytes as the body, the end epoch in the query (node API v2). */
   public Future<Commit> commit(int node, String uploadId, byte[] metadata, long endEpoch) {
-    JsonObject body = new JsonObject().put("metadata", B64.encodeToString(metadata)).put("endEpoch", endEpoch);
-    return write(node, HttpMethod.POST, "/v1/uploads/" + uploadId + "/commit", body.toBuffer(), null,
-        "application/json").map(r -> asJson(node, r)).map(j -> {
+    return write(node, HttpMethod.POST, "/v1/uploads/" + uploadId + "/commit?endEpoch=" + endEpoch,
+        Buffer.buffer(metadata), null, "application/octet-stream").map(r -> asJson(node, r)).map(j -> {
       try {
         Long previous = j.getLong("previousEndEpoch");
         return new Commit(Confirmation.fromJson(j.getJsonObject("confirmation")),

@@ -9,7 +9,7 @@ import io.vertx.core.json.JsonObject;
 import java.math.BigInteger;
 import java.util.Base64;
 
-/** Parsing of the node API's JSON request bodies; anything malformed is a typed {@link NodeException}. */
+/** Parsing of the node API's request bodies; anything malformed is a typed {@link NodeException}. */
 final class JsonBodies {
   private JsonBodies() {}
 
@@ -27,6 +27,15 @@ final class JsonBodies {
       throw new NodeException(Reason.INVALID_ARGUMENT, "the body must be a JSON object");
     }
     return o;
+  }
+
+  /** Metadata sent as bytes (a commit body). */
+  static BlobMetadata metadata(Buffer body) throws NodeException {
+    try {
+      return BlobMetadata.parse(body == null ? new byte[0] : body.getBytes());
+    } catch (IllegalArgumentException e) {
+      throw new NodeException(Reason.BAD_METADATA, e.getMessage());
+    }
   }
 
   static BlobMetadata metadata(JsonObject request) throws NodeException {

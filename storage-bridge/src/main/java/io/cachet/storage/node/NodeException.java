@@ -46,7 +46,9 @@ public final class NodeException extends Exception {
     /** A signed write received before (same publisher, same nonce). */
     REPLAYED_REQUEST(401),
     /** A body whose SHA-256 is not the one the publisher signed. */
-    BODY_MISMATCH(400);
+    BODY_MISMATCH(400),
+    /** A body in a format the node no longer reads (a v1 JSON commit). */
+    UNSUPPORTED_FORMAT(415);
 
     public final int status;
     private final String code;

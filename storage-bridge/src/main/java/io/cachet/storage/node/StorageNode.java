@@ -50,7 +50,7 @@ import org.slf4j.LoggerFactory;
 public final class StorageNode extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(StorageNode.class);
 
-  /** Largest JSON body: metadata of the largest size in base64, plus room for a certificate. */
+  /** Largest JSON body (a repair install): metadata of the largest size in base64, plus room for a certificate. */
   public static final long MAX_JSON_BODY_BYTES = BlobMetadata.MAX_BYTES * 4L / 3 + 64 * 1024;
   public static final int DEFAULT_LIST_LIMIT = 100;
   public static final int MAX_LIST_LIMIT = 1000;
@@ -201,8 +201,8 @@ public final class StorageNode extends VerticleBase {
     route(router, HttpMethod.GET, "/v1/node", "node").handler(this::node);
     route(router, HttpMethod.PUT, "/v1/uploads/:uploadId/stripes/:s", "upload_stripe").handler(signed)
         .handler(this::uploadStripe);
-    route(router, HttpMethod.POST, "/v1/uploads/:uploadId/commit", "commit").handler(signed).handler(json)
-        .handler(this::commit);
+    route(router, HttpMethod.POST, "/v1/uploads/:uploadId/commit", "commit").handler(signed)
+        .handler(BodyHandler.create(false).setBodyLimit(BlobMetadata.MAX_BYTES)).handler(this::commit);
     route(router, HttpMethod.DELETE, "/v1/uploads/:uploadId", "abort").handler(signed).handler(this::abort);
     route(router, HttpMethod.GET, "/v1/blobs", "list").handler(this::list);
     route(router, HttpMethod.GET, "/v1/blobs/:blobId/metadata", "metadata").handler(this::metadata);
@@ -331,18 +331,20 @@ public final class StorageNode extends VerticleBase {
     shardWrite(ctx, (shard, length) -> store.writeStripe(uploadId, stripe, shard, length));
   }
 
+  /** Body: the metadata bytes (octet-stream); the end epoch is the {@code endEpoch} query parameter. */
   private void commit(RoutingContext ctx) {
     String uploadId;
+    long endEpoch;
     try {
       uploadId = Params.uploadId(ctx.pathParam("uploadId"));
+      endEpoch = Params.endEpoch(ctx.request().getParam("endEpoch"));
+      Params.binaryBody(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE), "a commit");
     } catch (NodeException e) {
       fail(ctx, e);
       return;
     }
     blocking(ctx, () -> {
-      JsonObject request = JsonBodies.object(signedBody(ctx));
-      BlobMetadata metadata = JsonBodies.metadata(request);
-      long endEpoch = JsonBodies.longField(request, "endEpoch");
+      BlobMetadata metadata = JsonBodies.metadata(signedBody(ctx));
       NodeStore.Committed c = store.commit(uploadId, metadata, endEpoch);
       Confirmation confirmation = Confirmation.sign(self.id(), key, c.blobId(), c.size(), c.endEpoch());
       JsonObject out = new JsonObject().put("confirmation", confirmation.toJson()).put("alreadyStored", c.alreadyStored());

@@ -152,8 +152,13 @@ final class NodeFixture implements AutoCloseable {
     return new AvailabilityCertificate(blob.id(), blob.metadata().length(), endEpoch, confirmations);
   }
 
-  static String commitBody(BlobMetadata metadata, long endEpoch) {
+  /** The v1 commit body (JSON with base64 metadata), which a v2 node refuses. */
+  static String v1CommitBody(BlobMetadata metadata, long endEpoch) {
     return new JsonObject().put("metadata", B64.encodeToString(metadata.toBytes())).put("endEpoch", endEpoch).encode();
+  }
+
+  static String commitPath(String uploadId, long endEpoch) {
+    return "/v1/uploads/" + uploadId + "/commit?endEpoch=" + endEpoch;
   }
 
   // ---------------------------------------------------------------- HTTP
@@ -215,6 +220,12 @@ final class NodeFixture implements AutoCloseable {
         .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
   }
 
+  Resp postBytes(StorageNode node, String path, byte[] body) throws IOException, InterruptedException {
+    return send(signed(HttpRequest.newBuilder(uri(node, path)), publisher, "POST", path, body)
+        .header("content-type", "application/octet-stream").POST(HttpRequest.BodyPublishers.ofByteArray(body))
+        .build());
+  }
+
   /** Adds the write-signature headers of {@code key} over this method, path and body, stamped now. */
   HttpRequest.Builder signed(HttpRequest.Builder b, NodeKey key, String method, String path, byte[] body) {
     WriteSignature.sign(key, method, path, now.get(), WriteSignature.bodyDigest(body, 0, body.length))
@@ -237,7 +248,7 @@ final class NodeFixture implements AutoCloseable {
   }
 
   Resp commit(StorageNode node, String uploadId, Blob blob, long endEpoch) throws IOException, InterruptedException {
-    return post(node, "/v1/uploads/" + uploadId + "/commit", commitBody(blob.metadata(), endEpoch));
+    return postBytes(node, commitPath(uploadId, endEpoch), blob.metadata().toBytes());
   }
 
   /** Asserts the AIP-193 error shape with this status and reason; returns the message. */

@@ -1,7 +1,7 @@
 package io.cachet.storage.node;
 
 import static io.cachet.storage.node.NodeFixture.assertError;
-import static io.cachet.storage.node.NodeFixture.commitBody;
+import static io.cachet.storage.node.NodeFixture.commitPath;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cachet.storage.BlobId;
@@ -84,8 +84,8 @@ class SignedWritesTest {
     Blob blob = fx.blob(3000, 1);
     String stripe = "/v1/uploads/u1/stripes/0";
     assertError(fx.send(put(to(stripe), blob.shard(0, ME)).build()), 401, "UNTRUSTED_PUBLISHER");
-    assertError(fx.send(to("/v1/uploads/u1/commit").header("content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(commitBody(blob.metadata(), 15))).build()), 401,
+    assertError(fx.send(to(commitPath("u1", 15)).header("content-type", "application/octet-stream")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(blob.metadata().toBytes())).build()), 401,
         "UNTRUSTED_PUBLISHER");
     assertError(fx.send(to("/v1/uploads/u1").DELETE().build()), 401, "UNTRUSTED_PUBLISHER");
     assertError(fx.send(put(to("/v1/blobs/" + blob.id() + "/stripes/0"), blob.shard(0, ME)).build()), 401,
@@ -185,17 +185,18 @@ class SignedWritesTest {
     assertThat(fx.commit(node, "mine", blob, 12).status()).isEqualTo(200);
 
     NodeKey outsider = NodeKey.generate();
-    String path = "/v1/uploads/theirs/commit";
-    byte[] body = commitBody(blob.metadata(), 60).getBytes(StandardCharsets.UTF_8);
-    assertError(fx.send(fx.signed(to(path), outsider, "POST", path, body).header("content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build()), 403, "UNTRUSTED_PUBLISHER");
-    // nor a trusted commit replayed with a longer end epoch in its body
-    byte[] shortBody = commitBody(blob.metadata(), 12).getBytes(StandardCharsets.UTF_8);
+    fx.upload(node, ME, "theirs", blob);
+    String path = commitPath("theirs", 60);
+    byte[] body = blob.metadata().toBytes();
+    assertError(fx.send(fx.signed(to(path), outsider, "POST", path, body)
+        .header("content-type", "application/octet-stream").POST(HttpRequest.BodyPublishers.ofByteArray(body))
+        .build()), 403, "UNTRUSTED_PUBLISHER");
+    // nor a trusted commit's signature moved onto a longer end epoch
     HttpRequest.Builder b = to(path);
-    WriteSignature.sign(fx.publisher, "POST", path, fx.now.get(),
-        WriteSignature.bodyDigest(shortBody, 0, shortBody.length)).forEach(b::header);
-    assertError(fx.send(b.header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body))
-        .build()), 400, "BODY_MISMATCH");
+    WriteSignature.sign(fx.publisher, "POST", commitPath("theirs", 12), fx.now.get(),
+        WriteSignature.bodyDigest(body, 0, body.length)).forEach(b::header);
+    assertError(fx.send(b.header("content-type", "application/octet-stream")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build()), 403, "UNTRUSTED_PUBLISHER");
 
     assertThat(fx.get(node, "/v1/blobs/" + blob.id() + "/metadata").header("X-Cachet-End-Epoch")).isEqualTo("12");
   }

@@ -3,7 +3,8 @@ package io.cachet.storage.node;
 import static io.cachet.storage.node.NodeFixture.B64;
 import static io.cachet.storage.node.NodeFixture.B64D;
 import static io.cachet.storage.node.NodeFixture.assertError;
-import static io.cachet.storage.node.NodeFixture.commitBody;
+import static io.cachet.storage.node.NodeFixture.commitPath;
+import static io.cachet.storage.node.NodeFixture.v1CommitBody;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cachet.storage.BlobId;
@@ -191,8 +192,8 @@ class StorageNodeTest {
     long epoch = fx.epoch();
     assertError(fx.commit(node, "ep", blob, epoch), 400, "BAD_EPOCH");
     assertError(fx.commit(node, "ep", blob, epoch + NodeFixture.MAX_AHEAD + 1), 400, "BAD_EPOCH");
-    assertError(fx.post(node, "/v1/uploads/ep/commit", "{\"metadata\":\"" + B64.encodeToString(blob.metadata().toBytes())
-        + "\",\"endEpoch\":123456789012345678901234567890}"), 400, "BAD_EPOCH");
+    assertError(fx.postBytes(node, "/v1/uploads/ep/commit?endEpoch=123456789012345678901234567890",
+        blob.metadata().toBytes()), 400, "INVALID_ARGUMENT");
     assertThat(fx.commit(node, "ep", blob, epoch + NodeFixture.MAX_AHEAD).status()).isEqualTo(200);
   }
 
@@ -256,19 +257,18 @@ class StorageNodeTest {
   void malformedRequests_are400_inTheAip193Shape() throws Exception {
     Blob blob = fx.blob(100, 11);
     String meta = B64.encodeToString(blob.metadata().toBytes());
-    assertError(fx.post(node, "/v1/uploads/u/commit", "not json"), 400, "INVALID_ARGUMENT");
-    assertError(fx.post(node, "/v1/uploads/u/commit", "[1,2]"), 400, "INVALID_ARGUMENT");
-    assertError(fx.post(node, "/v1/uploads/u/commit", ""), 400, "INVALID_ARGUMENT");
-    assertError(fx.post(node, "/v1/uploads/u/commit", "{\"metadata\":\"@@@\",\"endEpoch\":15}"), 400,
-        "INVALID_ARGUMENT");
-    assertError(fx.post(node, "/v1/uploads/u/commit", "{\"metadata\":\"" + meta + "\"}"), 400, "INVALID_ARGUMENT");
-    assertError(fx.post(node, "/v1/uploads/u/commit", "{\"metadata\":\"" + meta + "\",\"endEpoch\":\"15\"}"), 400,
-        "INVALID_ARGUMENT");
-    assertError(fx.post(node, "/v1/uploads/u/commit", "{\"metadata\":\"" + meta + "\",\"endEpoch\":15.5}"), 400,
-        "INVALID_ARGUMENT");
-    assertError(fx.post(node, "/v1/uploads/u/commit", "{\"metadata\":\"" + B64.encodeToString(new byte[40])
-        + "\",\"endEpoch\":15}"), 400, "BAD_METADATA");
-    assertError(fx.post(node, "/v1/uploads/bad.id/commit", commitBody(blob.metadata(), 15)), 400, "INVALID_ARGUMENT");
+    byte[] bytes = blob.metadata().toBytes();
+    assertError(fx.postBytes(node, "/v1/uploads/u/commit", bytes), 400, "INVALID_ARGUMENT");
+    for (String epoch : List.of("", "x", "-1", "15.5", "015")) {
+      assertError(fx.postBytes(node, "/v1/uploads/u/commit?endEpoch=" + epoch, bytes), 400, "INVALID_ARGUMENT");
+    }
+    assertError(fx.postBytes(node, commitPath("u", 15), new byte[0]), 400, "BAD_METADATA");
+    assertError(fx.postBytes(node, commitPath("u", 15), new byte[40]), 400, "BAD_METADATA");
+    assertError(fx.postBytes(node, commitPath("bad.id", 15), bytes), 400, "INVALID_ARGUMENT");
+    // the v1 commit (JSON, base64 metadata) is refused naming the version
+    String v1 = assertError(fx.post(node, commitPath("u", 15), v1CommitBody(blob.metadata(), 15)), 415,
+        "UNSUPPORTED_FORMAT");
+    assertThat(v1).contains("v2").contains("v1");
     assertError(fx.put(node, "/v1/uploads/" + "x".repeat(65) + "/stripes/0", new byte[10]), 400, "INVALID_ARGUMENT");
     assertError(fx.put(node, "/v1/uploads/u/stripes/-1", new byte[10]), 400, "INVALID_ARGUMENT");
     assertError(fx.put(node, "/v1/uploads/u/stripes/01", new byte[10]), 400, "INVALID_ARGUMENT");
