@@ -18,7 +18,6 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -32,8 +31,6 @@ import java.util.function.LongSupplier;
  * publisher key ({@link WriteSignature}); the nodes accept writes only from keys they trust.
  */
 public final class NodeClient {
-  private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
-
   /** What a node answered to a commit. */
   public record Commit(Confirmation confirmation, boolean alreadyStored, long previousEndEpoch) {}
 
@@ -119,10 +116,15 @@ public final class NodeClient {
     return json(node, HttpMethod.GET, "/v1/blobs/" + blob + "/health", null);
   }
 
+  /**
+   * Installs a blob on a node that missed it (node API v2): u32 length of the certificate's JSON,
+   * that JSON, then the metadata bytes, as one application/octet-stream body.
+   */
   public Future<Void> repairInstall(int node, BlobId blob, byte[] metadata, AvailabilityCertificate certificate) {
-    JsonObject body = new JsonObject().put("metadata", B64.encodeToString(metadata))
-        .put("certificate", certificate.toJson());
-    return write(node, HttpMethod.PUT, "/v1/blobs/" + blob, body.toBuffer(), null, "application/json").mapEmpty();
+    Buffer json = certificate.toJson().toBuffer();
+    Buffer body = Buffer.buffer(4 + json.length() + metadata.length).appendUnsignedInt(json.length()).appendBuffer(json)
+        .appendBytes(metadata);
+    return write(node, HttpMethod.PUT, "/v1/blobs/" + blob, body, null, "application/octet-stream").mapEmpty();
   }
 
   /** Repair write of one shard; {@code digest} is its SHA-256 as the metadata lists it. */

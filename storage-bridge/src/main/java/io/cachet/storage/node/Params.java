@@ -38,13 +38,13 @@ final class Params {
   }
 
   /**
-   * Refuses a JSON body where the node API (v2) takes bytes: the v1 commit carried its metadata as
-   * base64 inside JSON, which a node no longer reads.
+   * Refuses a JSON body where the node API (v2) takes bytes: the v1 commit and repair install
+   * carried the metadata as base64 inside JSON, which a node no longer reads.
    */
   static void binaryBody(String contentType, String what) throws NodeException {
     if (contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
-      throw new NodeException(Reason.UNSUPPORTED_FORMAT, what + " body is the metadata bytes"
-          + " (application/octet-stream) since node API v2; the v1 JSON body is not accepted");
+      throw new NodeException(Reason.UNSUPPORTED_FORMAT, what + " body is binary (application/octet-stream)"
+          + " since node API v2; the v1 JSON body is not accepted");
     }
   }
 

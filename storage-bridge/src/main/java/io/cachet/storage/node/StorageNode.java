@@ -50,8 +50,8 @@ import org.slf4j.LoggerFactory;
 public final class StorageNode extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(StorageNode.class);
 
-  /** Largest JSON body (a repair install): metadata of the largest size in base64, plus room for a certificate. */
-  public static final long MAX_JSON_BODY_BYTES = BlobMetadata.MAX_BYTES * 4L / 3 + 64 * 1024;
+  /** Largest JSON body: a certificate. */
+  public static final long MAX_JSON_BODY_BYTES = RequestBodies.MAX_CERTIFICATE_BYTES;
   public static final int DEFAULT_LIST_LIMIT = 100;
   public static final int MAX_LIST_LIMIT = 1000;
   /** Where {@link #authorize} leaves the checked signature for the handler. */
@@ -207,8 +207,8 @@ public final class StorageNode extends VerticleBase {
     route(router, HttpMethod.GET, "/v1/blobs", "list").handler(this::list);
     route(router, HttpMethod.GET, "/v1/blobs/:blobId/metadata", "metadata").handler(this::metadata);
     route(router, HttpMethod.GET, "/v1/blobs/:blobId/stripes/:s", "read_stripe").handler(this::readStripe);
-    route(router, HttpMethod.PUT, "/v1/blobs/:blobId", "install").handler(signed).handler(json)
-        .handler(this::install);
+    route(router, HttpMethod.PUT, "/v1/blobs/:blobId", "install").handler(signed)
+        .handler(BodyHandler.create(false).setBodyLimit(RequestBodies.MAX_INSTALL_BYTES)).handler(this::install);
     route(router, HttpMethod.PUT, "/v1/blobs/:blobId/stripes/:s", "repair_stripe").handler(signed)
         .handler(this::repairStripe);
     route(router, HttpMethod.PUT, "/v1/blobs/:blobId/certificate", "put_certificate").handler(signed)
@@ -344,7 +344,7 @@ public final class StorageNode extends VerticleBase {
       return;
     }
     blocking(ctx, () -> {
-      BlobMetadata metadata = JsonBodies.metadata(signedBody(ctx));
+      BlobMetadata metadata = RequestBodies.metadata(signedBody(ctx));
       NodeStore.Committed c = store.commit(uploadId, metadata, endEpoch);
       Confirmation confirmation = Confirmation.sign(self.id(), key, c.blobId(), c.size(), c.endEpoch());
       JsonObject out = new JsonObject().put("confirmation", confirmation.toJson()).put("alreadyStored", c.alreadyStored());
@@ -426,27 +426,19 @@ public final class StorageNode extends VerticleBase {
     });
   }
 
+  /** Body: the repair install frame of {@link RequestBodies#install}. */
   private void install(RoutingContext ctx) {
     BlobId id;
     try {
       id = Params.blobId(ctx.pathParam("blobId"));
+      Params.binaryBody(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE), "a repair install");
     } catch (NodeException e) {
       fail(ctx, e);
       return;
     }
     blocking(ctx, () -> {
-      JsonObject request = JsonBodies.object(signedBody(ctx));
-      BlobMetadata metadata = JsonBodies.metadata(request);
-      if (!(request.getValue("certificate") instanceof JsonObject certificate)) {
-        throw new NodeException(Reason.INVALID_ARGUMENT, "body must carry \"certificate\": an object");
-      }
-      AvailabilityCertificate parsed;
-      try {
-        parsed = AvailabilityCertificate.fromJson(certificate);
-      } catch (RuntimeException e) {
-        throw new NodeException(Reason.BAD_CERTIFICATE, "malformed certificate: " + e.getMessage());
-      }
-      return store.install(id, metadata, parsed);
+      RequestBodies.Install install = RequestBodies.install(signedBody(ctx));
+      return store.install(id, install.metadata(), install.certificate());
     }, (c, created) -> c.response().setStatusCode(204).end());
   }
 
@@ -462,7 +454,7 @@ public final class StorageNode extends VerticleBase {
       Buffer body = signedBody(ctx);
       AvailabilityCertificate parsed;
       try {
-        parsed = AvailabilityCertificate.fromJson(JsonBodies.object(body));
+        parsed = AvailabilityCertificate.fromJson(RequestBodies.object(body));
       } catch (RuntimeException e) {
         throw new NodeException(Reason.BAD_CERTIFICATE, "malformed certificate: " + e.getMessage());
       }

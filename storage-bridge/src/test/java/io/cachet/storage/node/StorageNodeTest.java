@@ -280,7 +280,9 @@ class StorageNodeTest {
     assertError(fx.get(node, "/v1/blobs/" + blob.id() + "/stripes/one"), 400, "INVALID_ARGUMENT");
     assertError(fx.get(node, "/v1/blobs?limit=0"), 400, "INVALID_ARGUMENT");
     assertError(fx.get(node, "/v1/blobs?after=zzz"), 400, "INVALID_ARGUMENT");
-    assertError(fx.putJson(node, "/v1/blobs/" + blob.id(), "{\"metadata\":\"" + meta + "\"}"), 400, "INVALID_ARGUMENT");
+    assertError(fx.putJson(node, "/v1/blobs/" + blob.id(), "{\"metadata\":\"" + meta + "\"}"), 415, "UNSUPPORTED_FORMAT");
+    assertError(fx.put(node, "/v1/blobs/" + blob.id(), new byte[3]), 400, "INVALID_ARGUMENT");
+    assertError(fx.put(node, "/v1/blobs/" + blob.id(), new byte[] {0, 1, 0, 0, 1, 2}), 400, "INVALID_ARGUMENT");
     assertError(fx.get(node, "/v1/nothing"), 404, "NOT_FOUND");
     assertError(fx.get(node, "/v1/blobs/" + blob.id() + "/metadata"), 404, "BLOB_NOT_FOUND");
   }
@@ -423,8 +425,12 @@ class StorageNodeTest {
     assertThat(Files.list(fx.dir(ME).resolve("uploads"))).isEmpty();
   }
 
+  /** A repair install in the v2 frame: u32 length of the certificate JSON, that JSON, the metadata bytes. */
   private Resp install(String path, String metadata, JsonObject certificate) throws Exception {
-    return fx.putJson(node, path, new JsonObject().put("metadata", metadata).put("certificate", certificate).encode());
+    byte[] json = certificate.toBuffer().getBytes();
+    byte[] meta = B64D.decode(metadata);
+    byte[] body = ByteBuffer.allocate(4 + json.length + meta.length).putInt(json.length).put(json).put(meta).array();
+    return fx.put(node, path, body);
   }
 
   // ---------------------------------------------------------------- listing, expiry, GC
