@@ -180,6 +180,7 @@ class EpochExpiryTest {
     // The edge itself is allowed: 53 epochs ahead of epoch 7.
     StoreResult max = net.store.store(BlobSource.ofBytes(data), StoreOptions.epochs(53));
     assertThat(max.endEpoch()).isEqualTo(60);
+    net.awaitCertificates(max.blobId()); // the answer came at 2f + 1 confirmations
     for (int i = 0; i < LocalNet.N; i++) {
       assertThat(net.listed(i)).containsExactly(max.blobId().toString());
     }

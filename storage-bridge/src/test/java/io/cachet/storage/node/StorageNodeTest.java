@@ -208,7 +208,8 @@ class StorageNodeTest {
 
   @Test
   void stripeUploads_ofOneUpload_inParallel() throws Exception {
-    Blob blob = fx.blob(40L * 3 * NodeFixture.SHARD - 7, 9);
+    // as many at once as one publisher may send (more get 503, see SignedWritesTest)
+    Blob blob = fx.blob((long) ShardBodies.MAX_BODIES_PER_PUBLISHER * 3 * NodeFixture.SHARD - 7, 9);
     List<CompletableFuture<Resp>> puts = new ArrayList<>();
     for (int s = blob.stripes() - 1; s >= 0; s--) {
       puts.add(fx.sendAsync(fx.putRequest(node, "/v1/uploads/par/stripes/" + s, blob.shard(s, ME))));
