@@ -70,7 +70,7 @@ public final class NodeClient {
     return network;
   }
 
-  /** Sends a shard of an upload; {@code digest} is its SHA-256 (as the metadata will list it), which the signature covers. */
+  /** Sends a shard of an upload; {@code digest} is its SHA-256 as the metadata will list it (the signature covers it). */
   public Future<Void> putStripe(int node, String uploadId, long stripe, Buffer shard, byte[] digest) {
     return write(node, HttpMethod.PUT, "/v1/uploads/" + uploadId + "/stripes/" + stripe, shard, digest,
         "application/octet-stream").mapEmpty();
@@ -195,7 +195,8 @@ public final class NodeClient {
   private Future<HttpResponse<Buffer>> write(int node, HttpMethod method, String path, Buffer body, byte[] digest,
       String type) {
     byte[] signedDigest = digest != null ? digest
-        : body == null ? WriteSignature.emptyBodyDigest() : WriteSignature.bodyDigest(body.getBytes(), 0, body.length());
+        : body == null ? WriteSignature.emptyBodyDigest()
+        : WriteSignature.bodyDigest(body.getBytes(), 0, body.length());
     Map<String, String> signature = WriteSignature.sign(publisherKey, method.name(), path, nowMillis.getAsLong(),
         signedDigest);
     return call(node, method, path, body, type, signature);

@@ -503,10 +503,11 @@ final class Publisher {
       }
     }
 
-    /** A verified certificate of this blob and size for a later end epoch than this upload's, from one of {@code from}. */
+    /** A verified certificate of this blob and size ending later than this upload, from one of {@code from}. */
     private Future<AvailabilityCertificate> longerCertificate(BlobId blobId, List<Integer> from, int at) {
       if (at == from.size()) {
-        return Future.failedFuture(new IllegalStateException("none of the nodes that kept it longer has a certificate"));
+        return Future.failedFuture(new IllegalStateException(
+            "none of the nodes that kept it longer has a certificate"));
       }
       return nodes.certificate(from.get(at), blobId).compose(cert -> {
         cert.verify(network);

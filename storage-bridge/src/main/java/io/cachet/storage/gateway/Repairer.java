@@ -101,7 +101,7 @@ public final class Repairer {
   }
 
   private Future<Void> repairBlob(BlobId blob, Map<String, Long> repaired, List<String> problems) {
-    return reader.metadata(blob).compose(known -> bestCertificate(blob).map(best -> {
+    return reader.metadata(blob).compose(known -> bestCertificate(blob).compose(best -> {
       BlobMetadata meta = known.metadata();
       Future<Void> chain = Future.succeededFuture();
       for (int j = 0; j < network.n(); j++) {
@@ -112,7 +112,7 @@ public final class Repairer {
         }));
       }
       return chain;
-    })).compose(chain -> chain);
+    }));
   }
 
   /**
@@ -144,7 +144,7 @@ public final class Repairer {
     return nodes.repairInstall(node, meta.blobId(), meta.toBytes(), best);
   }
 
-  /** A node that keeps the blob for less than the best certificate says is given that certificate (it raises its end epoch). */
+  /** A node keeping the blob for less than the best certificate says is sent it (it raises its end epoch). */
   private Future<Void> raiseLifetime(AvailabilityCertificate best, int node, JsonObject health) {
     Long kept = health.getLong("endEpoch");
     if (best == null || kept == null || kept >= best.endEpoch()) {

@@ -85,7 +85,8 @@ final class PublisherTrust {
     }
     Ed25519Verify verifier = trusted.get(publisher);
     if (verifier == null) {
-      throw new NodeException(Reason.UNTRUSTED_PUBLISHER, "publisher " + cut(publisher) + " is not trusted by this node");
+      throw new NodeException(Reason.UNTRUSTED_PUBLISHER, "publisher " + cut(publisher)
+          + " is not trusted by this node");
     }
     long at = Long.parseLong(timestamp);
     byte[] signed;
