@@ -74,7 +74,8 @@ public final class Gateway extends VerticleBase {
   @Override
   public Future<?> start() {
     home = context;
-    nodes = new NodeClient(vertx, config.network(), config.nodeTimeoutMillis(), config.maxBlobSize());
+    nodes = new NodeClient(vertx, config.network(), config.nodeTimeoutMillis(), config.maxBlobSize(),
+        config.publisherKey(), config.nowMillis());
     StripeReader reader = new StripeReader(vertx, nodes, metrics, config.nowMillis());
     Publisher publisher = new Publisher(vertx, config, nodes, sink, metrics);
     Aggregator aggregator = new Aggregator(config, reader, metrics);

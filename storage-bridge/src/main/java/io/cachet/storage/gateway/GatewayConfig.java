@@ -1,6 +1,8 @@
 package io.cachet.storage.gateway;
 
 import io.cachet.storage.network.NetworkConfig;
+import io.cachet.storage.node.NodeKey;
+import java.util.Objects;
 import java.util.function.LongSupplier;
 
 /**
@@ -19,10 +21,13 @@ import java.util.function.LongSupplier;
  * @param nodeTimeoutMillis longest one call to a node may take
  * @param repairIntervalMillis how often the repair loop runs; 0 = never (run it by hand)
  * @param auditIntervalMillis how often the auditor challenges a node; 0 = never
+ * @param publisherKey the key the gateway signs its writes to the nodes with; the nodes must be
+ *     configured to trust its public key, or they refuse every write
  */
 public record GatewayConfig(NetworkConfig network, String host, int port, long maxBlobSize, int stripesInFlight,
     int maxConcurrentUploads, int readAhead, int maxConcurrentDownloads, long readAheadBudgetBytes,
-    long nodeTimeoutMillis, long repairIntervalMillis, long auditIntervalMillis, LongSupplier nowMillis) {
+    long nodeTimeoutMillis, long repairIntervalMillis, long auditIntervalMillis, LongSupplier nowMillis,
+    NodeKey publisherKey) {
 
   public static final long DEFAULT_MAX_BLOB_SIZE = 64L << 30;
   /** Reads streaming at once by default: enough for a busy desktop, far below the file descriptors. */
@@ -36,46 +41,48 @@ public record GatewayConfig(NetworkConfig network, String host, int port, long m
         || repairIntervalMillis < 0 || auditIntervalMillis < 0) {
       throw new IllegalArgumentException("invalid gateway settings");
     }
+    Objects.requireNonNull(publisherKey, "publisherKey");
   }
 
-  public static GatewayConfig defaults(NetworkConfig network) {
+  public static GatewayConfig defaults(NetworkConfig network, NodeKey publisherKey) {
     return new GatewayConfig(network, "127.0.0.1", 0, DEFAULT_MAX_BLOB_SIZE, 4, 4, 6,
-        DEFAULT_MAX_CONCURRENT_DOWNLOADS, DEFAULT_READ_AHEAD_BUDGET_BYTES, 30_000, 0, 0, System::currentTimeMillis);
+        DEFAULT_MAX_CONCURRENT_DOWNLOADS, DEFAULT_READ_AHEAD_BUDGET_BYTES, 30_000, 0, 0, System::currentTimeMillis,
+        publisherKey);
   }
 
   /** The same settings with other read-path limits: concurrent downloads, read-ahead stripes and budget. */
   public GatewayConfig withDownloadLimits(int maxDownloads, int readAheadStripes, long budgetBytes) {
     return new GatewayConfig(network, host, port, maxBlobSize, stripesInFlight, maxConcurrentUploads,
         readAheadStripes, maxDownloads, budgetBytes, nodeTimeoutMillis, repairIntervalMillis, auditIntervalMillis,
-        nowMillis);
+        nowMillis, publisherKey);
   }
 
   public GatewayConfig withPort(int port) {
     return new GatewayConfig(network, host, port, maxBlobSize, stripesInFlight, maxConcurrentUploads, readAhead,
         maxConcurrentDownloads, readAheadBudgetBytes, nodeTimeoutMillis, repairIntervalMillis, auditIntervalMillis,
-        nowMillis);
+        nowMillis, publisherKey);
   }
 
   public GatewayConfig withMaxBlobSize(long max) {
     return new GatewayConfig(network, host, port, max, stripesInFlight, maxConcurrentUploads, readAhead,
         maxConcurrentDownloads, readAheadBudgetBytes, nodeTimeoutMillis, repairIntervalMillis, auditIntervalMillis,
-        nowMillis);
+        nowMillis, publisherKey);
   }
 
   public GatewayConfig withClock(LongSupplier clock) {
     return new GatewayConfig(network, host, port, maxBlobSize, stripesInFlight, maxConcurrentUploads, readAhead,
         maxConcurrentDownloads, readAheadBudgetBytes, nodeTimeoutMillis, repairIntervalMillis, auditIntervalMillis,
-        clock);
+        clock, publisherKey);
   }
 
   public GatewayConfig withIntervals(long repairMillis, long auditMillis) {
     return new GatewayConfig(network, host, port, maxBlobSize, stripesInFlight, maxConcurrentUploads, readAhead,
-        maxConcurrentDownloads, readAheadBudgetBytes, nodeTimeoutMillis, repairMillis, auditMillis, nowMillis);
+        maxConcurrentDownloads, readAheadBudgetBytes, nodeTimeoutMillis, repairMillis, auditMillis, nowMillis, publisherKey);
   }
 
   public GatewayConfig withNodeTimeout(long millis) {
     return new GatewayConfig(network, host, port, maxBlobSize, stripesInFlight, maxConcurrentUploads, readAhead,
-        maxConcurrentDownloads, readAheadBudgetBytes, millis, repairIntervalMillis, auditIntervalMillis, nowMillis);
+        maxConcurrentDownloads, readAheadBudgetBytes, millis, repairIntervalMillis, auditIntervalMillis, nowMillis, publisherKey);
   }
 
   public long currentEpoch() {

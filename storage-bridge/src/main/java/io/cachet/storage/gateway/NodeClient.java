@@ -8,6 +8,8 @@ import io.cachet.storage.network.AvailabilityCertificate;
 import io.cachet.storage.network.NetworkConfig;
 import io.cachet.storage.network.NodeInfo;
 import io.cachet.storage.node.Confirmation;
+import io.cachet.storage.node.NodeKey;
+import io.cachet.storage.node.WriteSignature;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -22,8 +24,10 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.LongSupplier;
 
 /**
  * The gateway's side of the storage node API (docs/STORAGE.md), one method per route. Every
@@ -35,9 +39,11 @@ import java.util.List;
  * gateway accepts needs), so a node that answers a gigabyte fails with reason
  * {@value AnswerTooLargeException#REASON} once the cap is reached, its connection dropped, and is
  * then treated like a node that did not answer.
+ *
+ * <p>Every write (stripe, commit, abort, install, repair stripe, certificate) is signed with the
+ * publisher key ({@link WriteSignature}); the nodes accept writes only from keys they trust.
  */
 public final class NodeClient {
-  private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
   /** Most bytes of a node's JSON answer to a read: a health report, a certificate, a listing page. */
   static final int MAX_NODE_JSON_BYTES = 4 << 20;
   /** Room for a challenge answer's JSON around its base64 shard: the Merkle path and the fields. */
@@ -61,15 +67,19 @@ public final class NodeClient {
   private final HttpClient reads;
   private final long metadataCap;
   private final long challengeCap;
+  private final NodeKey publisherKey;
+  private final LongSupplier nowMillis;
 
-  /** A client for a gateway that accepts blobs up to {@link GatewayConfig#DEFAULT_MAX_BLOB_SIZE}. */
-  public NodeClient(Vertx vertx, NetworkConfig network, long timeoutMillis) {
-    this(vertx, network, timeoutMillis, GatewayConfig.DEFAULT_MAX_BLOB_SIZE);
-  }
-
-  /** A client whose metadata reads are capped at what a blob of {@code maxBlobSize} bytes needs. */
-  public NodeClient(Vertx vertx, NetworkConfig network, long timeoutMillis, long maxBlobSize) {
+  /**
+   * @param maxBlobSize the largest blob the gateway accepts: metadata reads are capped at what it needs
+   * @param publisherKey the key every write is signed with
+   * @param nowMillis the clock write signatures are stamped with
+   */
+  public NodeClient(Vertx vertx, NetworkConfig network, long timeoutMillis, long maxBlobSize, NodeKey publisherKey,
+      LongSupplier nowMillis) {
     this.network = network;
+    this.publisherKey = Objects.requireNonNull(publisherKey, "publisherKey");
+    this.nowMillis = Objects.requireNonNull(nowMillis, "nowMillis");
     this.http = WebClient.create(vertx,
         new WebClientOptions().setKeepAlive(true).setConnectTimeout((int) Math.min(timeoutMillis, 10_000))
             .setIdleTimeout(60),
@@ -89,14 +99,16 @@ public final class NodeClient {
     return network;
   }
 
-  public Future<Void> putStripe(int node, String uploadId, long stripe, Buffer shard) {
-    return call(node, HttpMethod.PUT, "/v1/uploads/" + uploadId + "/stripes/" + stripe, shard, "application/octet-stream")
-        .mapEmpty();
+  /** Sends a shard of an upload; {@code digest} is its SHA-256 as the metadata will list it (the signature covers it). */
+  public Future<Void> putStripe(int node, String uploadId, long stripe, Buffer shard, byte[] digest) {
+    return write(node, HttpMethod.PUT, "/v1/uploads/" + uploadId + "/stripes/" + stripe, shard, digest,
+        "application/octet-stream").mapEmpty();
   }
 
+  /** Commits an upload: the metadata bytes as the body, the end epoch in the query (node API v2). */
   public Future<Commit> commit(int node, String uploadId, byte[] metadata, long endEpoch) {
-    JsonObject body = new JsonObject().put("metadata", B64.encodeToString(metadata)).put("endEpoch", endEpoch);
-    return json(node, HttpMethod.POST, "/v1/uploads/" + uploadId + "/commit", body).map(j -> {
+    return write(node, HttpMethod.POST, "/v1/uploads/" + uploadId + "/commit?endEpoch=" + endEpoch,
+        Buffer.buffer(metadata), null, "application/octet-stream").map(r -> asJson(node, r)).map(j -> {
       try {
         Long previous = j.getLong("previousEndEpoch");
         return new Commit(Confirmation.fromJson(j.getJsonObject("confirmation")),
@@ -108,7 +120,7 @@ public final class NodeClient {
   }
 
   public Future<Void> abort(int node, String uploadId) {
-    return call(node, HttpMethod.DELETE, "/v1/uploads/" + uploadId, null, null).mapEmpty();
+    return write(node, HttpMethod.DELETE, "/v1/uploads/" + uploadId, null, null, null).mapEmpty();
   }
 
   public Future<Metadata> metadata(int node, BlobId blob) {
@@ -135,20 +147,26 @@ public final class NodeClient {
     return readJson(node, "/v1/blobs/" + blob + "/health", "a node's health report", MAX_NODE_JSON_BYTES);
   }
 
+  /**
+   * Installs a blob on a node that missed it (node API v2): u32 length of the certificate's JSON,
+   * that JSON, then the metadata bytes, as one application/octet-stream body.
+   */
   public Future<Void> repairInstall(int node, BlobId blob, byte[] metadata, AvailabilityCertificate certificate) {
-    JsonObject body = new JsonObject().put("metadata", B64.encodeToString(metadata))
-        .put("certificate", certificate.toJson());
-    return call(node, HttpMethod.PUT, "/v1/blobs/" + blob, body.toBuffer(), "application/json").mapEmpty();
+    Buffer json = certificate.toJson().toBuffer();
+    Buffer body = Buffer.buffer(4 + json.length() + metadata.length).appendUnsignedInt(json.length()).appendBuffer(json)
+        .appendBytes(metadata);
+    return write(node, HttpMethod.PUT, "/v1/blobs/" + blob, body, null, "application/octet-stream").mapEmpty();
   }
 
-  public Future<Void> repairStripe(int node, BlobId blob, long stripe, Buffer shard) {
-    return call(node, HttpMethod.PUT, "/v1/blobs/" + blob + "/stripes/" + stripe, shard, "application/octet-stream")
-        .mapEmpty();
+  /** Repair write of one shard; {@code digest} is its SHA-256 as the metadata lists it. */
+  public Future<Void> repairStripe(int node, BlobId blob, long stripe, Buffer shard, byte[] digest) {
+    return write(node, HttpMethod.PUT, "/v1/blobs/" + blob + "/stripes/" + stripe, shard, digest,
+        "application/octet-stream").mapEmpty();
   }
 
   public Future<Void> putCertificate(int node, AvailabilityCertificate certificate) {
-    return call(node, HttpMethod.PUT, "/v1/blobs/" + certificate.blobId() + "/certificate",
-        certificate.toJson().toBuffer(), "application/json").mapEmpty();
+    return write(node, HttpMethod.PUT, "/v1/blobs/" + certificate.blobId() + "/certificate",
+        certificate.toJson().toBuffer(), null, "application/json").mapEmpty();
   }
 
   public Future<AvailabilityCertificate> certificate(int node, BlobId blob) {
@@ -194,13 +212,27 @@ public final class NodeClient {
   }
 
   private Future<JsonObject> json(int node, HttpMethod method, String path, JsonObject body) {
-    return call(node, method, path, body == null ? null : body.toBuffer(), "application/json").map(r -> {
-      try {
-        return r.bodyAsJsonObject();
-      } catch (RuntimeException e) {
-        throw new NodeCallException(id(node), r.statusCode(), "PROTOCOL", "answer is not JSON");
-      }
-    });
+    return call(node, method, path, body == null ? null : body.toBuffer(), "application/json", Map.of())
+        .map(r -> asJson(node, r));
+  }
+
+  private JsonObject asJson(int node, HttpResponse<Buffer> r) {
+    try {
+      return r.bodyAsJsonObject();
+    } catch (RuntimeException e) {
+      throw new NodeCallException(id(node), r.statusCode(), "PROTOCOL", "answer is not JSON");
+    }
+  }
+
+  /** A signed write; {@code digest} is the body's SHA-256 when the caller has it already, else computed here. */
+  private Future<HttpResponse<Buffer>> write(int node, HttpMethod method, String path, Buffer body, byte[] digest,
+      String type) {
+    byte[] signedDigest = digest != null ? digest
+        : body == null ? WriteSignature.emptyBodyDigest()
+        : WriteSignature.bodyDigest(body.getBytes(), 0, body.length());
+    Map<String, String> signature = WriteSignature.sign(publisherKey, method.name(), path, nowMillis.getAsLong(),
+        signedDigest);
+    return call(node, method, path, body, type, signature);
   }
 
   /** A GET whose answer is read within {@code cap}; too large fails as unreachable, like a node that said nothing. */
@@ -235,6 +267,11 @@ public final class NodeClient {
   }
 
   private Future<HttpResponse<Buffer>> call(int node, HttpMethod method, String path, Buffer body, String type) {
+    return call(node, method, path, body, type, Map.of());
+  }
+
+  private Future<HttpResponse<Buffer>> call(int node, HttpMethod method, String path, Buffer body, String type,
+      Map<String, String> headers) {
     NodeInfo info = network.nodes().get(node);
     Future<HttpResponse<Buffer>> sent;
     try {
@@ -242,6 +279,7 @@ public final class NodeClient {
       if (type != null) {
         request.putHeader("content-type", type);
       }
+      headers.forEach(request::putHeader);
       sent = body == null ? request.send() : request.sendBuffer(body);
     } catch (IllegalStateException e) {
       // The gateway stopped (closing this client) while an upload still had calls to make: those

@@ -334,7 +334,8 @@ final class Publisher {
         }
         int node = i;
         Buffer shard = Buffers.wrap(encoded.shards[i], encoded.length);
-        sends.add(nodes.putStripe(node, uploadId, stripe, shard)
+        byte[] digest = Arrays.copyOfRange(encoded.digests, i * Hashes.DIGEST_BYTES, (i + 1) * Hashes.DIGEST_BYTES);
+        sends.add(nodes.putStripe(node, uploadId, stripe, shard, digest)
             .recover(e -> {
               drop(node, e);
               return Future.succeededFuture();
@@ -470,15 +471,60 @@ final class Publisher {
           && c.size() == length && c.endEpoch() == endEpoch && c.verifies();
     }
 
-    /** After every node answered: the full certificate goes to every node, best effort. */
+    /**
+     * After every node answered: the full certificate goes to every node, best effort. When some
+     * node already kept the blob for longer than this upload asks, a certificate for that longer
+     * lifetime exists; it goes to every node too, so a node that had lost the blob and just took
+     * it again for the shorter time keeps it as long as the network certified (the node raises its
+     * end epoch to a verified certificate's).
+     */
     private void pushCertificate(BlobId blobId, List<NodeClient.Commit> all) {
       AvailabilityCertificate certificate = new AvailabilityCertificate(blobId, length, endEpoch,
           all.stream().map(NodeClient.Commit::confirmation).toList());
+      pushToAll(certificate);
+      List<Integer> longer = new ArrayList<>();
+      for (NodeClient.Commit c : all) {
+        if (c.alreadyStored() && c.previousEndEpoch() > endEpoch) {
+          longer.add(indexOf(c.confirmation().nodeId()));
+        }
+      }
+      if (!longer.isEmpty()) {
+        longerCertificate(blobId, longer, 0).onSuccess(this::pushToAll).onFailure(e ->
+            LOG.warn("upload {}: nodes kept {} longer than epoch {}, but no longer certificate was found: {}",
+                uploadId, blobId, endEpoch, e.getMessage()));
+      }
+    }
+
+    private void pushToAll(AvailabilityCertificate certificate) {
       for (int i = 0; i < n; i++) {
         int node = i;
-        nodes.putCertificate(node, certificate).onFailure(e ->
-            LOG.debug("certificate for {} not stored on {}: {}", blobId, network.nodes().get(node).id(), e.getMessage()));
+        nodes.putCertificate(node, certificate).onFailure(e -> LOG.debug("certificate for {} not stored on {}: {}",
+            certificate.blobId(), network.nodes().get(node).id(), e.getMessage()));
       }
+    }
+
+    /** A verified certificate of this blob and size ending later than this upload, from one of {@code from}. */
+    private Future<AvailabilityCertificate> longerCertificate(BlobId blobId, List<Integer> from, int at) {
+      if (at == from.size()) {
+        return Future.failedFuture(new IllegalStateException(
+            "none of the nodes that kept it longer has a certificate"));
+      }
+      return nodes.certificate(from.get(at), blobId).compose(cert -> {
+        cert.verify(network);
+        if (!cert.blobId().equals(blobId) || cert.size() != length || cert.endEpoch() <= endEpoch) {
+          return Future.<AvailabilityCertificate>failedFuture(new IllegalStateException("not a longer certificate"));
+        }
+        return Future.succeededFuture(cert);
+      }).recover(e -> longerCertificate(blobId, from, at + 1));
+    }
+
+    private int indexOf(String nodeId) {
+      for (int i = 0; i < n; i++) {
+        if (network.nodes().get(i).id().equals(nodeId)) {
+          return i;
+        }
+      }
+      throw new IllegalStateException("no node " + nodeId);
     }
 
     private void answerCreated(BlobMetadata metadata, AvailabilityCertificate certificate) {

@@ -101,54 +101,85 @@ public final class Repairer {
   }
 
   private Future<Void> repairBlob(BlobId blob, Map<String, Long> repaired, List<String> problems) {
-    return reader.metadata(blob).compose(known -> {
+    return reader.metadata(blob).compose(known -> bestCertificate(blob).compose(best -> {
       BlobMetadata meta = known.metadata();
       Future<Void> chain = Future.succeededFuture();
       for (int j = 0; j < network.n(); j++) {
         int node = j;
-        chain = chain.compose(v -> repairNode(meta, node, repaired).recover(e -> {
+        chain = chain.compose(v -> repairNode(meta, best, node, repaired).recover(e -> {
           problems.add(network.nodes().get(node).id() + " " + blob + ": " + e.getMessage());
           return Future.succeededFuture();
         }));
       }
       return chain;
-    });
+    }));
   }
 
-  private Future<Void> repairNode(BlobMetadata meta, int node, Map<String, Long> repaired) {
+  /**
+   * Repairs one node: installs the blob if it never got it, raises its end epoch to the certified
+   * one if it keeps the blob for less, then rewrites its bad shards.
+   */
+  private Future<Void> repairNode(BlobMetadata meta, AvailabilityCertificate best, int node,
+      Map<String, Long> repaired) {
     BlobId blob = meta.blobId();
     return nodes.health(node, blob)
-        .compose(health -> Future.succeededFuture(badStripes(health)), e -> {
+        .compose(health -> raiseLifetime(best, node, health).map(v -> badStripes(health)), e -> {
           // A node that never got the blob (404), or whose metadata file rotted, is given the
           // verified metadata and certificate; a scrub then says which shards it still needs.
           if (e instanceof NodeCallException nce
               && (nce.status() == 404 || "METADATA_CORRUPT".equals(nce.reason()))) {
-            return install(meta, node).compose(v -> nodes.health(node, blob)).map(Repairer::badStripes);
+            return install(meta, best, node).compose(v -> nodes.health(node, blob)).map(Repairer::badStripes);
           }
           return Future.failedFuture(e);
         })
         .compose(bad -> rewrite(meta, node, bad, 0, repaired));
   }
 
-  private Future<Void> install(BlobMetadata meta, int node) {
-    return certificate(meta.blobId(), 0).compose(cert -> {
-      LOG.info("installing blob {} on {}, which never had it", meta.blobId(), network.nodes().get(node).id());
-      return nodes.repairInstall(node, meta.blobId(), meta.toBytes(), cert);
-    });
+  private Future<Void> install(BlobMetadata meta, AvailabilityCertificate best, int node) {
+    if (best == null) {
+      return Future.failedFuture(new IllegalStateException("no node holds a valid certificate for " + meta.blobId()));
+    }
+    LOG.info("installing blob {} on {}, which never had it, until epoch {}", meta.blobId(),
+        network.nodes().get(node).id(), best.endEpoch());
+    return nodes.repairInstall(node, meta.blobId(), meta.toBytes(), best);
   }
 
-  /** A verified certificate for the blob from the first node that has one. */
-  private Future<AvailabilityCertificate> certificate(BlobId blob, int from) {
-    if (from == network.n()) {
-      return Future.failedFuture(new IllegalStateException("no node holds a valid certificate for " + blob));
+  /** A node keeping the blob for less than the best certificate says is sent it (it raises its end epoch). */
+  private Future<Void> raiseLifetime(AvailabilityCertificate best, int node, JsonObject health) {
+    Long kept = health.getLong("endEpoch");
+    if (best == null || kept == null || kept >= best.endEpoch()) {
+      return Future.succeededFuture();
     }
-    return nodes.certificate(from, blob).compose(cert -> {
-      cert.verify(network);
-      if (!cert.blobId().equals(blob)) {
-        throw new IllegalStateException("certificate for another blob");
+    LOG.info("raising blob {} on {} from end epoch {} to the certified {}", best.blobId(),
+        network.nodes().get(node).id(), kept, best.endEpoch());
+    return nodes.putCertificate(node, best);
+  }
+
+  /**
+   * The verified certificate with the latest end epoch any node keeps for the blob, or null if none
+   * has one: the certified end epoch is the one repair restores, whichever node answers first.
+   */
+  private Future<AvailabilityCertificate> bestCertificate(BlobId blob) {
+    List<Future<AvailabilityCertificate>> asks = new ArrayList<>();
+    for (int j = 0; j < network.n(); j++) {
+      asks.add(nodes.certificate(j, blob).map(cert -> {
+        cert.verify(network);
+        if (!cert.blobId().equals(blob)) {
+          throw new IllegalStateException("certificate for another blob");
+        }
+        return cert;
+      }).otherwiseEmpty());
+    }
+    return Future.join(asks).map(v -> {
+      AvailabilityCertificate best = null;
+      for (Future<AvailabilityCertificate> f : asks) {
+        AvailabilityCertificate c = f.result();
+        if (c != null && (best == null || c.endEpoch() > best.endEpoch())) {
+          best = c;
+        }
       }
-      return Future.succeededFuture(cert);
-    }).recover(e -> certificate(blob, from + 1));
+      return best;
+    });
   }
 
   private Future<Void> rewrite(BlobMetadata meta, int node, List<Long> bad, int at, Map<String, Long> repaired) {
@@ -164,7 +195,7 @@ public final class Repairer {
             return Future.failedFuture(new IllegalStateException("rebuilt shard " + node + " of stripe " + stripe
                 + " does not match the metadata (inconsistent encoding)"));
           }
-          return nodes.repairStripe(node, meta.blobId(), stripe, Buffers.wrap(shard));
+          return nodes.repairStripe(node, meta.blobId(), stripe, Buffers.wrap(shard), meta.digest(stripe, node));
         })
         .map(v -> {
           repaired.merge(nodeId, 1L, Long::sum);

@@ -33,6 +33,7 @@ import java.util.function.LongSupplier;
  * <pre>
  * root/network.json    the NetworkConfig, written once
  * root/gateway.port    the gateway's port, chosen once
+ * root/publisher.key   the gateway's write key (32-byte Ed25519 seed, owner-only); every node trusts it
  * root/node-0 .. n-1   one data directory per node
  * </pre>
  */
@@ -72,16 +73,21 @@ public final class LocalNetwork {
     }
   }
 
+  /** The gateway's write key under the root; the nodes trust its public key. */
+  public static final String PUBLISHER_KEY_FILE = "publisher.key";
+
   private final Vertx vertx;
   private final Path root;
   private final Options options;
   private final NetworkConfig network;
+  private final NodeKey publisherKey;
   private final String[] nodeDeployments;
   private final StorageNode[] nodes;
   private Gateway gateway;
   private String gatewayDeployment;
 
-  private LocalNetwork(Vertx vertx, Path root, Options options, NetworkConfig network) {
+  private LocalNetwork(Vertx vertx, Path root, Options options, NetworkConfig network, NodeKey publisherKey) {
+    this.publisherKey = publisherKey;
     this.vertx = vertx;
     this.root = root;
     this.options = options;
@@ -90,15 +96,25 @@ public final class LocalNetwork {
     this.nodes = new StorageNode[network.n()];
   }
 
+  /**
+   * Settings for another gateway over these nodes (a second front door, say): the network's own
+   * defaults and the publisher key its nodes trust, on an ephemeral port.
+   */
+  public GatewayConfig gatewayConfig() {
+    return GatewayConfig.defaults(network, publisherKey).withClock(options.clock());
+  }
+
   /** Starts the network under {@code root}, creating it on first use. Blocking file work: call off the event loop. */
   public static Future<LocalNetwork> start(Vertx vertx, Path root, Options options) {
     NetworkConfig network;
+    NodeKey publisherKey;
     try {
       network = loadOrCreate(root, options);
+      publisherKey = NodeKeys.loadOrCreate(root, PUBLISHER_KEY_FILE);
     } catch (IOException e) {
       return Future.failedFuture(e);
     }
-    LocalNetwork net = new LocalNetwork(vertx, root, options, network);
+    LocalNetwork net = new LocalNetwork(vertx, root, options, network, publisherKey);
     List<Future<?>> starts = new ArrayList<>();
     for (int i = 0; i < network.n(); i++) {
       starts.add(net.startNode(i));
@@ -186,7 +202,7 @@ public final class LocalNetwork {
             + " is " + n.id() + "'s"));
       }
     }
-    GatewayConfig config = GatewayConfig.defaults(network)
+    GatewayConfig config = GatewayConfig.defaults(network, publisherKey)
         .withPort(port)
         .withMaxBlobSize(options.maxBlobSize())
         .withClock(options.clock())
@@ -218,7 +234,8 @@ public final class LocalNetwork {
     NodeInfo info = network.nodes().get(i);
     int port = Integer.parseInt(info.url().substring(info.url().lastIndexOf(':') + 1));
     NodeConfig config = new NodeConfig(nodeDir(root, i), i, network, NodeConfig.DEFAULT_HOST, port,
-        NodeConfig.DEFAULT_GC_INTERVAL_MILLIS, NodeConfig.DEFAULT_UPLOAD_TTL_MILLIS, options.clock());
+        NodeConfig.DEFAULT_GC_INTERVAL_MILLIS, NodeConfig.DEFAULT_UPLOAD_TTL_MILLIS, options.clock())
+        .withTrustedPublishers(List.of(publisherKey.publicKey()));
     StorageNode node = new StorageNode(config);
     return vertx.deployVerticle(node).map(id -> {
       nodeDeployments[i] = id;
@@ -273,6 +290,6 @@ public final class LocalNetwork {
     for (int i = 0; i < nodes.length; i++) {
       stops.add(stopNode(i));
     }
-    return Future.join(stops).mapEmpty();
+    return Future.join(stops).<Void>mapEmpty().onComplete(r -> publisherKey.destroy());
   }
 }

@@ -3,6 +3,7 @@ package io.cachet.storage.node;
 import io.cachet.storage.network.NetworkConfig;
 import io.cachet.storage.network.NodeInfo;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.LongSupplier;
 
@@ -11,9 +12,11 @@ import java.util.function.LongSupplier;
  * public key are {@code network.nodes().get(index)}), where it listens, how often it collects
  * garbage, how long an idle upload lives, and the clock. Time is passed in: the current epoch is
  * {@code network.epochs().epochAt(nowMillis)}, so tests move through epochs without sleeping.
+ * {@code trustedPublishers} are the Ed25519 public keys (32 bytes each) whose signed writes the
+ * node accepts ({@link WriteSignature}); with none, the node takes no writes at all.
  */
 public record NodeConfig(Path dataDir, int index, NetworkConfig network, String host, int port,
-    long gcIntervalMillis, long uploadTtlMillis, LongSupplier nowMillis) {
+    long gcIntervalMillis, long uploadTtlMillis, LongSupplier nowMillis, List<byte[]> trustedPublishers) {
   public static final String DEFAULT_HOST = "127.0.0.1";
   /** How often expired blobs and idle uploads are collected by default. */
   public static final long DEFAULT_GC_INTERVAL_MILLIS = 60_000;
@@ -24,6 +27,13 @@ public record NodeConfig(Path dataDir, int index, NetworkConfig network, String 
     Objects.requireNonNull(dataDir, "dataDir");
     Objects.requireNonNull(network, "network");
     Objects.requireNonNull(nowMillis, "nowMillis");
+    trustedPublishers = trustedPublishers == null ? List.of()
+        : trustedPublishers.stream().map(byte[]::clone).toList();
+    for (byte[] key : trustedPublishers) {
+      if (key.length != 32) {
+        throw new IllegalArgumentException("a trusted publisher key is 32 bytes (Ed25519), got " + key.length);
+      }
+    }
     host = host == null ? DEFAULT_HOST : host;
     if (index < 0 || index >= network.n()) {
       throw new IllegalArgumentException("node index " + index + " outside a network of " + network.n());
@@ -34,6 +44,17 @@ public record NodeConfig(Path dataDir, int index, NetworkConfig network, String 
     if (gcIntervalMillis < 1 || uploadTtlMillis < 1) {
       throw new IllegalArgumentException("gcIntervalMillis and uploadTtlMillis must be positive");
     }
+  }
+
+  /** A node that trusts no publisher yet (see {@link #withTrustedPublishers}). */
+  public NodeConfig(Path dataDir, int index, NetworkConfig network, String host, int port, long gcIntervalMillis,
+      long uploadTtlMillis, LongSupplier nowMillis) {
+    this(dataDir, index, network, host, port, gcIntervalMillis, uploadTtlMillis, nowMillis, List.of());
+  }
+
+  /** This configuration, accepting writes signed by these publisher keys. */
+  public NodeConfig withTrustedPublishers(List<byte[]> keys) {
+    return new NodeConfig(dataDir, index, network, host, port, gcIntervalMillis, uploadTtlMillis, nowMillis, keys);
   }
 
   /** Loopback, any port, default GC interval and upload TTL. */

@@ -35,13 +35,36 @@ public final class NodeException extends Exception {
     /** A malformed request: JSON, base64, ids, parameters. */
     INVALID_ARGUMENT(400),
     TOO_LARGE(413),
-    /** The node already has as many uploads open as it allows. */
-    TOO_MANY_UPLOADS(503);
+    /** The node already has as many uploads open as it allows, or this publisher its share of shard bodies. */
+    TOO_MANY_UPLOADS(503),
+    /** A write without (or with malformed) publisher signature headers. */
+    UNTRUSTED_PUBLISHER_UNSIGNED(401, "UNTRUSTED_PUBLISHER"),
+    /** A write signed by a key the node does not trust, or whose signature does not verify. */
+    UNTRUSTED_PUBLISHER(403),
+    /** A signed write whose timestamp lies outside the replay window, or before the node started. */
+    STALE_REQUEST(401),
+    /** A signed write received before (same publisher, same nonce). */
+    REPLAYED_REQUEST(401),
+    /** A body whose SHA-256 is not the one the publisher signed. */
+    BODY_MISMATCH(400),
+    /** A body in a format the node no longer reads (a v1 JSON commit). */
+    UNSUPPORTED_FORMAT(415);
 
     public final int status;
+    private final String code;
 
     Reason(int status) {
+      this(status, null);
+    }
+
+    Reason(int status, String code) {
       this.status = status;
+      this.code = code;
+    }
+
+    /** The stable reason code on the wire (several reasons may share one, with different statuses). */
+    public String code() {
+      return code == null ? name() : code;
     }
   }
 

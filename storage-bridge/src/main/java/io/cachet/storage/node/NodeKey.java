@@ -5,8 +5,9 @@ import java.security.GeneralSecurityException;
 import java.util.Arrays;
 
 /**
- * A storage node's Ed25519 signing key (Tink), with which it confirms the blobs it has persisted.
- * It signs storage confirmations only; it protects no user data.
+ * An Ed25519 signing key of the storage side (Tink): a node's, with which it confirms the blobs it
+ * has persisted, or a publisher's, with which it signs its writes to the nodes
+ * ({@link WriteSignature}). It protects no user data.
  */
 public final class NodeKey {
   private final byte[] seed;

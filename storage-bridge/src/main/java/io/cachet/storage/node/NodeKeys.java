@@ -33,13 +33,18 @@ public final class NodeKeys {
 
   /** Reads the node's key, or creates the data directory and a new key if there is none. */
   public static NodeKey loadOrCreate(Path dataDir) throws IOException {
+    return loadOrCreate(dataDir, KEY_FILE);
+  }
+
+  /** Reads the key in {@code dataDir/fileName}, or creates it (as for a node's key) if there is none. */
+  public static NodeKey loadOrCreate(Path dataDir, String fileName) throws IOException {
     Files.createDirectories(dataDir);
-    Path file = dataDir.resolve(KEY_FILE);
+    Path file = dataDir.resolve(fileName);
     if (Files.exists(file)) {
-      return load(dataDir);
+      return load(dataDir, fileName);
     }
     NodeKey key = NodeKey.generate();
-    Path tmp = dataDir.resolve(KEY_FILE + ".tmp");
+    Path tmp = dataDir.resolve(fileName + ".tmp");
     Files.deleteIfExists(tmp);
     byte[] seed = key.seed();
     try (FileChannel ch = FileChannel.open(tmp, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
@@ -56,7 +61,7 @@ public final class NodeKeys {
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
     } catch (FileAlreadyExistsException e) {
       Files.deleteIfExists(tmp);
-      return load(dataDir);
+      return load(dataDir, fileName);
     }
     Durability.syncDirectory(dataDir);
     LOG.info("event=node_key_created file={}", file);
@@ -65,7 +70,12 @@ public final class NodeKeys {
 
   /** Reads the node's key; fails naming the file if it is absent or not a 32-byte seed. */
   public static NodeKey load(Path dataDir) throws IOException {
-    Path file = dataDir.resolve(KEY_FILE);
+    return load(dataDir, KEY_FILE);
+  }
+
+  /** Reads the key in {@code dataDir/fileName}; fails naming the file if it is absent or not a 32-byte seed. */
+  public static NodeKey load(Path dataDir, String fileName) throws IOException {
+    Path file = dataDir.resolve(fileName);
     if (!Files.isRegularFile(file)) {
       throw new NoSuchFileException(file.toString(), null, "no node key file");
     }

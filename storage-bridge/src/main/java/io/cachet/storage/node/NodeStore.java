@@ -54,7 +54,7 @@ import org.slf4j.LoggerFactory;
  *       of {@code uploads/}: an upload never committed was never confirmed.
  *   <li>The in-memory index (id to size and end epoch) mirrors {@code blobs/}; it is rebuilt at
  *       start. A blob whose end epoch is not after the current epoch is invisible at once and
- *       deleted by the next {@link #collectGarbage}.
+ *       deleted by the first {@link #collectGarbage} at least {@link #GC_GRACE_EPOCHS} later.
  *   <li>Every mutation of one blob (commit, lifetime raise, install, repair, deletion) holds that
  *       blob's lock; reads hold none and verify every shard against the metadata before returning
  *       it, so rot or a concurrent deletion shows as a typed error, never as wrong bytes.
@@ -77,6 +77,8 @@ public final class NodeStore implements AutoCloseable {
 
   /** Most uploads open at once; each holds an open file. */
   public static final int MAX_UPLOADS = 1024;
+  /** Epochs a blob stays on disk after its end epoch (invisible), so a node's clock alone never deletes it. */
+  public static final long GC_GRACE_EPOCHS = 1;
   /** Bytes of parsed metadata kept in memory (parsing recomputes the Merkle root). */
   static final long METADATA_CACHE_BYTES = 64L << 20;
   /** Uploads whose commit answer is remembered, so a retried commit gets the same answer. */
@@ -154,8 +156,8 @@ public final class NodeStore implements AutoCloseable {
   /** A verified shard with its Merkle path: a storage challenge's answer. */
   public record ChallengeAnswer(BlobMetadata metadata, long stripe, int shardIndex, byte[] shard, List<byte[]> proof) {}
 
-  /** What one garbage collection removed. */
-  public record Collected(int blobs, int uploads) {}
+  /** What one garbage collection removed; {@code paused} when it saw a clock jump and removed nothing. */
+  public record Collected(int blobs, int uploads, boolean paused) {}
 
   private final class Upload {
     final String id;
@@ -797,7 +799,9 @@ public final class NodeStore implements AutoCloseable {
   /**
    * Keeps an availability certificate beside a blob this node holds, so that repair can later
    * install the blob on a node that missed it. The certificate must verify against the network
-   * and name this blob and its size; of two, the one with the later end epoch is kept.
+   * and name this blob and its size; of two, the one with the later end epoch is kept. The
+   * certified end epoch rules the lifetime: a node that keeps the blob for less (it lost the blob
+   * and was given it again for a shorter time) raises its end epoch to the certificate's.
    */
   public void storeCertificate(BlobId id, AvailabilityCertificate certificate) throws NodeException, IOException {
     ensureOpen();
@@ -814,6 +818,11 @@ public final class NodeStore implements AutoCloseable {
       if (certificate.size() != held.size()) {
         throw new NodeException(Reason.BAD_CERTIFICATE, "the certificate is for " + certificate.size()
             + " bytes; the blob has " + held.size());
+      }
+      if (certificate.endEpoch() > held.endEpoch()) {
+        setLifetime(id, held.size(), certificate.endEpoch());
+        LOG.info("event=lifetime_raised_by_certificate blob={} endEpoch={} previousEndEpoch={}", id,
+            certificate.endEpoch(), held.endEpoch());
       }
       AvailabilityCertificate existing = readCertificate(id);
       if (existing != null && existing.endEpoch() >= certificate.endEpoch()) {
@@ -880,27 +889,31 @@ public final class NodeStore implements AutoCloseable {
 
   // ---------------------------------------------------------------- garbage collection
 
-  /** Deletes blobs whose end epoch has passed and uploads idle longer than the upload TTL. */
-  public Collected collectGarbage() throws IOException {
-    long epoch = config.currentEpoch();
+  /**
+   * Deletes blobs whose end epoch lies at least {@link #GC_GRACE_EPOCHS} epochs before the epoch of
+   * {@code atMillis}, and uploads idle longer than the upload TTL at {@code atMillis}. The caller
+   * passes the collection time ({@link CollectionClock}), not the raw clock, so a clock jump does
+   * not delete blobs that are live.
+   */
+  public Collected collectGarbage(long atMillis) throws IOException {
+    long epoch = config.network().epochs().epochAt(atMillis);
     int blobs = 0;
     for (Map.Entry<BlobId, Held> e : index.entrySet()) {
-      if (e.getValue().endEpoch() > epoch) {
-        continue;
-      }
-      BlobId id = e.getKey();
-      synchronized (lock(id)) {
-        Held h = index.get(id);
-        if (h == null || h.endEpoch() > config.currentEpoch()) {
-          continue;
+      if (collectible(e.getValue(), epoch)) {
+        BlobId id = e.getKey();
+        synchronized (lock(id)) {
+          Held h = index.get(id);
+          if (h == null || !collectible(h, epoch)) {
+            continue;
+          }
+          removeFromIndex(id);
+          deleteBlobDir(id);
+          blobs++;
+          LOG.info("event=blob_expired_deleted blob={} endEpoch={} epoch={}", id, h.endEpoch(), epoch);
         }
-        removeFromIndex(id);
-        deleteBlobDir(id);
-        blobs++;
-        LOG.info("event=blob_expired_deleted blob={} endEpoch={} epoch={}", id, h.endEpoch(), epoch);
       }
     }
-    long now = now();
+    long now = atMillis;
     int stale = 0;
     for (Upload u : uploads.values()) {
       if (now - u.touchedMillis > config.uploadTtlMillis()) {
@@ -912,7 +925,11 @@ public final class NodeStore implements AutoCloseable {
     synchronized (remembered) {
       remembered.values().removeIf(r -> now - r.atMillis() > config.uploadTtlMillis());
     }
-    return new Collected(blobs, stale);
+    return new Collected(blobs, stale, false);
+  }
+
+  private static boolean collectible(Held h, long epoch) {
+    return h.endEpoch() + GC_GRACE_EPOCHS <= epoch;
   }
 
   /** Closes every open upload file; the uploads themselves are dropped at the next start. */

@@ -28,6 +28,26 @@ final class Params {
     return v;
   }
 
+  /** The {@code endEpoch} query parameter of a commit: a non-negative decimal integer. */
+  static long endEpoch(String text) throws NodeException {
+    if (text == null || !text.matches("0|[1-9][0-9]{0,17}")) {
+      throw new NodeException(Reason.INVALID_ARGUMENT, "a commit names its end epoch: ?endEpoch=E, a non-negative"
+          + " integer, got " + quote(text));
+    }
+    return Long.parseLong(text);
+  }
+
+  /**
+   * Refuses a JSON body where the node API (v2) takes bytes: the v1 commit and repair install
+   * carried the metadata as base64 inside JSON, which a node no longer reads.
+   */
+  static void binaryBody(String contentType, String what) throws NodeException {
+    if (contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+      throw new NodeException(Reason.UNSUPPORTED_FORMAT, what + " body is binary (application/octet-stream)"
+          + " since node API v2; the v1 JSON body is not accepted");
+    }
+  }
+
   static BlobId blobId(String text) throws NodeException {
     try {
       return BlobId.parse(text);

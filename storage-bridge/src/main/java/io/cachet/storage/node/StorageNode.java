@@ -1,11 +1,11 @@
 package io.cachet.storage.node;
 
+import io.cachet.common.http.ApiErrors;
 import io.cachet.common.http.ServerLimits;
 import io.cachet.common.http.ServerLimitsGuard;
 import io.cachet.storage.BlobId;
 import io.cachet.storage.codec.BlobMetadata;
 import io.cachet.storage.http.Buffers;
-import io.cachet.storage.http.StorageErrors;
 import io.cachet.storage.network.AvailabilityCertificate;
 import io.cachet.storage.network.NodeInfo;
 import io.cachet.storage.node.NodeException.Reason;
@@ -14,7 +14,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -22,15 +21,13 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.math.BigInteger;
+import io.vertx.ext.web.handler.SecurityPolicyHandler;
 import java.util.Base64;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -52,12 +49,12 @@ import org.slf4j.LoggerFactory;
 public final class StorageNode extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(StorageNode.class);
 
-  /** Largest JSON body: metadata of the largest size in base64, plus room for a certificate. */
-  public static final long MAX_JSON_BODY_BYTES = BlobMetadata.MAX_BYTES * 4L / 3 + 64 * 1024;
+  /** Largest JSON body: a certificate. */
+  public static final long MAX_JSON_BODY_BYTES = RequestBodies.MAX_CERTIFICATE_BYTES;
   public static final int DEFAULT_LIST_LIMIT = 100;
   public static final int MAX_LIST_LIMIT = 1000;
-  /** Bytes the HTTP decoder hands over at once; larger than Vert.x's 8 KiB default for shard bodies. */
-  private static final int MAX_CHUNK_BYTES = 64 * 1024;
+  /** Where {@link #authorize} leaves the checked signature for the handler. */
+  private static final String VERIFIED = "cachet.verified";
   private static final String OCTETS = "application/octet-stream";
   private static final String JSON = "application/json";
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
@@ -73,6 +70,9 @@ public final class StorageNode extends VerticleBase {
   private final Counter confirmationsSigned;
   private final AtomicBoolean collecting = new AtomicBoolean();
   private final java.util.Set<String> routeNames = ConcurrentHashMap.newKeySet();
+  private final ShardBodies shardBodies;
+  private volatile PublisherTrust trust;
+  private volatile CollectionClock collectionClock;
   private volatile NodeStore store;
   private volatile NodeKey key;
   private volatile HttpServer server;
@@ -88,6 +88,7 @@ public final class StorageNode extends VerticleBase {
     this.config = Objects.requireNonNull(config, "config");
     this.limits = Objects.requireNonNull(limits, "limits");
     this.self = config.node();
+    this.shardBodies = new ShardBodies(config.network().shardSize());
     this.bytesWritten = Counter.builder("cachet_node_shard_bytes_written").description("shard bytes written")
         .register(metrics);
     this.bytesRead = Counter.builder("cachet_node_shard_bytes_read").description("verified shard bytes served")
@@ -97,6 +98,8 @@ public final class StorageNode extends VerticleBase {
     this.confirmationsSigned = Counter.builder("cachet_node_confirmations_signed").register(metrics);
     metrics.gauge("cachet_node_blobs", this, n -> n.store == null ? 0 : n.store.blobCount());
     metrics.gauge("cachet_node_uploads", this, n -> n.store == null ? 0 : n.store.uploadCount());
+    metrics.gauge("cachet_node_body_bytes_buffered", shardBodies, ShardBodies::bufferedBytes);
+    metrics.gauge("cachet_node_body_bytes_buffered_max", shardBodies, ShardBodies::highWaterBytes);
   }
 
   /** The port the server bound (useful with port 0); only after a successful start. */
@@ -120,17 +123,21 @@ public final class StorageNode extends VerticleBase {
       }
       store = NodeStore.open(config);
       key = k;
+      trust = new PublisherTrust(config.trustedPublishers(), config.nowMillis());
+      collectionClock = new CollectionClock(config.nowMillis(), config.gcIntervalMillis());
       return null;
     }, false).compose(v -> {
       ServerLimitsGuard guard = new ServerLimitsGuard(vertx, limits, "node " + self.id());
-      return guard.createServer(new HttpServerOptions().setMaxChunkSize(MAX_CHUNK_BYTES)).requestHandler(router(guard))
+      return guard.createServer(new HttpServerOptions().setMaxChunkSize(ShardBodies.MAX_CHUNK_BYTES))
+          .requestHandler(router(guard))
           .listen(config.port(), config.host());
     })
         .onSuccess(s -> {
           server = s;
           gcTimer = vertx.setPeriodic(config.gcIntervalMillis(), t -> periodicCollection());
-          LOG.info("event=node_listening node={} index={} host={} port={} dir={} blobs={}", self.id(), config.index(),
-              config.host(), s.actualPort(), config.dataDir(), store.blobCount());
+          LOG.info("event=node_listening node={} index={} host={} port={} dir={} blobs={} trustedPublishers={}",
+              self.id(), config.index(), config.host(), s.actualPort(), config.dataDir(), store.blobCount(),
+              trust.trustedKeys());
         })
         .onFailure(e -> {
           LOG.error("event=node_start_failed node={} error={}", self.id(), e.getMessage());
@@ -158,9 +165,25 @@ public final class StorageNode extends VerticleBase {
     }, false)).onComplete(r -> LOG.info("event=node_stopped node={}", self.id()));
   }
 
-  /** Runs one garbage collection now (the node also runs one every {@code gcIntervalMillis}). */
+  /**
+   * Runs one garbage collection now (the node also runs one every {@code gcIntervalMillis}), at the
+   * collection time of {@link CollectionClock}: a run that sees the clock jump deletes nothing.
+   */
   public Future<NodeStore.Collected> collectGarbage() {
-    return vertx.executeBlocking(() -> store.collectGarbage(), false);
+    return vertx.executeBlocking(() -> {
+      synchronized (collectionClock) {
+        CollectionClock.Reading at = collectionClock.read(self.id());
+        if (at.jumpMillis() > 0) {
+          return new NodeStore.Collected(0, 0, true);
+        }
+        return store.collectGarbage(at.creditedMillis());
+      }
+    }, false);
+  }
+
+  /** The most bytes of shard bodies this node held at once since it started. */
+  public long bufferedBodyBytesHighWater() {
+    return shardBodies.highWaterBytes();
   }
 
   private void periodicCollection() {
@@ -179,21 +202,27 @@ public final class StorageNode extends VerticleBase {
 
   private Router router(ServerLimitsGuard guard) {
     Router router = Router.router(vertx);
-    StorageErrors.install(router);
+    ApiErrors.install(router);
     guard.install(router);
     router.route().handler(this::instrument);
     BodyHandler json = BodyHandler.create(false).setBodyLimit(MAX_JSON_BODY_BYTES);
+    // a security-policy handler runs before the body handler: an unsigned body is never read into memory
+    SecurityPolicyHandler signed = this::authorize;
     route(router, HttpMethod.GET, "/v1/node", "node").handler(this::node);
-    route(router, HttpMethod.PUT, "/v1/uploads/:uploadId/stripes/:s", "upload_stripe").handler(this::uploadStripe);
-    route(router, HttpMethod.POST, "/v1/uploads/:uploadId/commit", "commit").handler(json).handler(this::commit);
-    route(router, HttpMethod.DELETE, "/v1/uploads/:uploadId", "abort").handler(this::abort);
+    route(router, HttpMethod.PUT, "/v1/uploads/:uploadId/stripes/:s", "upload_stripe").handler(signed)
+        .handler(this::uploadStripe);
+    route(router, HttpMethod.POST, "/v1/uploads/:uploadId/commit", "commit").handler(signed)
+        .handler(BodyHandler.create(false).setBodyLimit(BlobMetadata.MAX_BYTES)).handler(this::commit);
+    route(router, HttpMethod.DELETE, "/v1/uploads/:uploadId", "abort").handler(signed).handler(this::abort);
     route(router, HttpMethod.GET, "/v1/blobs", "list").handler(this::list);
     route(router, HttpMethod.GET, "/v1/blobs/:blobId/metadata", "metadata").handler(this::metadata);
     route(router, HttpMethod.GET, "/v1/blobs/:blobId/stripes/:s", "read_stripe").handler(this::readStripe);
-    route(router, HttpMethod.PUT, "/v1/blobs/:blobId", "install").handler(json).handler(this::install);
-    route(router, HttpMethod.PUT, "/v1/blobs/:blobId/stripes/:s", "repair_stripe").handler(this::repairStripe);
-    route(router, HttpMethod.PUT, "/v1/blobs/:blobId/certificate", "put_certificate").handler(json)
-        .handler(this::putCertificate);
+    route(router, HttpMethod.PUT, "/v1/blobs/:blobId", "install").handler(signed)
+        .handler(BodyHandler.create(false).setBodyLimit(RequestBodies.MAX_INSTALL_BYTES)).handler(this::install);
+    route(router, HttpMethod.PUT, "/v1/blobs/:blobId/stripes/:s", "repair_stripe").handler(signed)
+        .handler(this::repairStripe);
+    route(router, HttpMethod.PUT, "/v1/blobs/:blobId/certificate", "put_certificate").handler(signed)
+        .handler(json).handler(this::putCertificate);
     route(router, HttpMethod.GET, "/v1/blobs/:blobId/certificate", "certificate").handler(this::certificate);
     route(router, HttpMethod.GET, "/v1/blobs/:blobId/health", "scrub").handler(this::scrub);
     route(router, HttpMethod.GET, "/v1/challenges/:blobId/:s", "challenge").handler(this::challenge);
@@ -223,6 +252,76 @@ public final class StorageNode extends VerticleBase {
 
   // ---------------------------------------------------------------- handlers
 
+  /**
+   * Every write passes here first: it must be signed by a trusted publisher ({@link PublisherTrust})
+   * before a byte of its body is kept. A refused body is read and dropped, so the connection stays
+   * usable for the answer.
+   */
+  private void authorize(RoutingContext ctx) {
+    HttpServerRequest req = ctx.request();
+    try {
+      ctx.put(VERIFIED, trust.verify(req.method().name(), req.uri(), req::getHeader));
+    } catch (NodeException e) {
+      LOG.warn("event=write_refused node={} method={} path={} reason={} remote={}", self.id(), req.method(),
+          req.path(), e.reason().code(), req.remoteAddress());
+      discardBody(req);
+      fail(ctx, e);
+      return;
+    }
+    ctx.next();
+  }
+
+  private static PublisherTrust.Verified verified(RoutingContext ctx) {
+    return ctx.get(VERIFIED);
+  }
+
+  /** The request's JSON body, once checked against the signed digest. */
+  private static Buffer signedBody(RoutingContext ctx) throws NodeException {
+    Buffer body = ctx.body().buffer();
+    byte[] bytes = body == null ? new byte[0] : body.getBytes();
+    verified(ctx).checkBody(bytes, bytes.length);
+    return body;
+  }
+
+  /**
+   * Reads a shard body within the node's body budget, checks it against the signed digest, then
+   * hands it to {@code write} on a worker thread.
+   */
+  private void shardWrite(RoutingContext ctx, ShardWrite write) {
+    PublisherTrust.Verified signed = verified(ctx);
+    ShardBodies.Slot slot;
+    try {
+      slot = shardBodies.reserve(signed.publisher(), ctx.request());
+    } catch (NodeException e) {
+      if (e.reason() == Reason.TOO_MANY_UPLOADS) {
+        ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
+      }
+      discardBody(ctx.request());
+      fail(ctx, e);
+      return;
+    }
+    ctx.addEndHandler(v -> slot.release());
+    shardBodies.read(ctx.request(), slot).onSuccess(body -> blocking(ctx, () -> {
+      signed.checkBody(body.bytes, body.length);
+      write.write(body.bytes, body.length);
+      return body.length;
+    }, (c, n) -> {
+      slot.release();
+      bytesWritten.increment(n);
+      c.response().setStatusCode(204).end();
+    })).onFailure(e -> {
+      slot.release();
+      discardBody(ctx.request());
+      fail(ctx, e);
+    });
+  }
+
+  /** A shard write to the store. */
+  @FunctionalInterface
+  private interface ShardWrite {
+    void write(byte[] shard, int length) throws NodeException, java.io.IOException;
+  }
+
   private void node(RoutingContext ctx) {
     json(ctx, 200, new JsonObject().put("nodeId", self.id()).put("index", config.index())
         .put("publicKey", B64.encodeToString(self.publicKey())).put("epoch", config.currentEpoch()).toBuffer());
@@ -239,28 +338,23 @@ public final class StorageNode extends VerticleBase {
       fail(ctx, e);
       return;
     }
-    shardBody(ctx.request()).onSuccess(body -> blocking(ctx, () -> {
-      store.writeStripe(uploadId, stripe, body.bytes, body.length);
-      return body.length;
-    }, (c, n) -> {
-      bytesWritten.increment(n);
-      c.response().setStatusCode(204).end();
-    })).onFailure(e -> fail(ctx, e));
+    shardWrite(ctx, (shard, length) -> store.writeStripe(uploadId, stripe, shard, length));
   }
 
+  /** Body: the metadata bytes (octet-stream); the end epoch is the {@code endEpoch} query parameter. */
   private void commit(RoutingContext ctx) {
     String uploadId;
+    long endEpoch;
     try {
       uploadId = Params.uploadId(ctx.pathParam("uploadId"));
+      endEpoch = Params.endEpoch(ctx.request().getParam("endEpoch"));
+      Params.binaryBody(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE), "a commit");
     } catch (NodeException e) {
       fail(ctx, e);
       return;
     }
-    Buffer body = ctx.body().buffer();
     blocking(ctx, () -> {
-      JsonObject request = jsonObject(body);
-      BlobMetadata metadata = metadataField(request);
-      long endEpoch = longField(request, "endEpoch");
+      BlobMetadata metadata = RequestBodies.metadata(signedBody(ctx));
       NodeStore.Committed c = store.commit(uploadId, metadata, endEpoch);
       Confirmation confirmation = Confirmation.sign(self.id(), key, c.blobId(), c.size(), c.endEpoch());
       JsonObject out = new JsonObject().put("confirmation", confirmation.toJson()).put("alreadyStored", c.alreadyStored());
@@ -283,6 +377,7 @@ public final class StorageNode extends VerticleBase {
       return;
     }
     blocking(ctx, () -> {
+      verified(ctx).checkBody(new byte[0], 0);
       store.abort(uploadId);
       return null;
     }, (c, v) -> c.response().setStatusCode(204).end());
@@ -341,28 +436,19 @@ public final class StorageNode extends VerticleBase {
     });
   }
 
+  /** Body: the repair install frame of {@link RequestBodies#install}. */
   private void install(RoutingContext ctx) {
     BlobId id;
     try {
       id = Params.blobId(ctx.pathParam("blobId"));
+      Params.binaryBody(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE), "a repair install");
     } catch (NodeException e) {
       fail(ctx, e);
       return;
     }
-    Buffer body = ctx.body().buffer();
     blocking(ctx, () -> {
-      JsonObject request = jsonObject(body);
-      BlobMetadata metadata = metadataField(request);
-      if (!(request.getValue("certificate") instanceof JsonObject certificate)) {
-        throw new NodeException(Reason.INVALID_ARGUMENT, "body must carry \"certificate\": an object");
-      }
-      AvailabilityCertificate parsed;
-      try {
-        parsed = AvailabilityCertificate.fromJson(certificate);
-      } catch (RuntimeException e) {
-        throw new NodeException(Reason.BAD_CERTIFICATE, "malformed certificate: " + e.getMessage());
-      }
-      return store.install(id, metadata, parsed);
+      RequestBodies.Install install = RequestBodies.install(signedBody(ctx));
+      return store.install(id, install.metadata(), install.certificate());
     }, (c, created) -> c.response().setStatusCode(204).end());
   }
 
@@ -374,11 +460,11 @@ public final class StorageNode extends VerticleBase {
       fail(ctx, e);
       return;
     }
-    Buffer body = ctx.body().buffer();
     blocking(ctx, () -> {
+      Buffer body = signedBody(ctx);
       AvailabilityCertificate parsed;
       try {
-        parsed = AvailabilityCertificate.fromJson(jsonObject(body));
+        parsed = AvailabilityCertificate.fromJson(RequestBodies.object(body));
       } catch (RuntimeException e) {
         throw new NodeException(Reason.BAD_CERTIFICATE, "malformed certificate: " + e.getMessage());
       }
@@ -409,13 +495,7 @@ public final class StorageNode extends VerticleBase {
       fail(ctx, e);
       return;
     }
-    shardBody(ctx.request()).onSuccess(body -> blocking(ctx, () -> {
-      store.repairShard(id, stripe, body.bytes, body.length);
-      return body.length;
-    }, (c, n) -> {
-      bytesWritten.increment(n);
-      c.response().setStatusCode(204).end();
-    })).onFailure(e -> fail(ctx, e));
+    shardWrite(ctx, (shard, length) -> store.repairShard(id, stripe, shard, length));
   }
 
   private void scrub(RoutingContext ctx) {
@@ -483,15 +563,15 @@ public final class StorageNode extends VerticleBase {
       if (e.reason() == Reason.SHARD_CORRUPT) {
         corruptShards.increment();
       }
-      StorageErrors.send(ctx, e.httpStatus(), e.reason().name(), e.getMessage());
+      ApiErrors.send(ctx, e.httpStatus(), e.reason().code(), e.getMessage());
     } else if (stopping) {
       // reads cut short by the worker pool shutting down (ClosedByInterruptException): expected
       LOG.debug("event=request_cut_by_stop node={} path={} error={}", self.id(), ctx.request().path(), t.toString());
-      StorageErrors.send(ctx, 503, "UNAVAILABLE", "the node is stopping");
+      ApiErrors.send(ctx, 503, "UNAVAILABLE", "the node is stopping");
     } else {
       LOG.error("event=request_failed node={} method={} path={} error={}", self.id(), ctx.request().method(),
           ctx.request().path(), t.toString());
-      StorageErrors.send(ctx, 500, "INTERNAL", "the node failed: " + t.getClass().getSimpleName());
+      ApiErrors.send(ctx, 500, "INTERNAL", "the node failed");
     }
   }
 
@@ -499,109 +579,8 @@ public final class StorageNode extends VerticleBase {
     ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body);
   }
 
-  /** A shard body gathered into one array. */
-  private static final class ShardBody {
-    byte[] bytes;
-    int length;
-
-    ShardBody(int capacity) {
-      bytes = new byte[capacity];
-    }
-
-    void append(Buffer chunk, int limit) {
-      int n = chunk.length();
-      if (length + n > bytes.length) {
-        bytes = java.util.Arrays.copyOf(bytes, Math.min(limit, Math.max(length + n, bytes.length * 2)));
-      }
-      chunk.getBytes(0, n, bytes, length);
-      length += n;
-    }
-  }
-
-  /**
-   * Gathers a shard body of at most the shard size. A declared Content-Length above it fails at
-   * once with TOO_LARGE; a chunked body fails as soon as it passes it. The rest of a refused body
-   * is read and dropped, so the connection stays usable.
-   */
-  private Future<ShardBody> shardBody(HttpServerRequest req) {
-    int limit = config.network().shardSize();
-    String declared = req.getHeader(HttpHeaders.CONTENT_LENGTH);
-    long expected = -1;
-    if (declared != null) {
-      try {
-        expected = Long.parseLong(declared.trim());
-      } catch (NumberFormatException e) {
-        expected = Long.MAX_VALUE;
-      }
-    }
-    if (expected > limit) {
-      discardBody(req);
-      return Future.failedFuture(new NodeException(Reason.TOO_LARGE, "a shard is at most " + limit + " bytes, this body is "
-          + declared));
-    }
-    ShardBody body = new ShardBody(expected >= 0 ? (int) expected : Math.min(limit, MAX_CHUNK_BYTES));
-    Promise<ShardBody> done = Promise.promise();
-    req.handler(chunk -> {
-      if (done.future().isComplete()) {
-        return;
-      }
-      if ((long) body.length + chunk.length() > limit) {
-        done.tryFail(new NodeException(Reason.TOO_LARGE, "a shard is at most " + limit + " bytes"));
-        return;
-      }
-      body.append(chunk, limit);
-    });
-    req.exceptionHandler(done::tryFail);
-    req.endHandler(v -> done.tryComplete(body));
-    return done.future();
-  }
-
   private static void discardBody(HttpServerRequest req) {
     Handler<Buffer> drop = b -> { };
     req.handler(drop);
-  }
-
-  private static JsonObject jsonObject(Buffer body) throws NodeException {
-    if (body == null || body.length() == 0) {
-      throw new NodeException(Reason.INVALID_ARGUMENT, "the body must be a JSON object");
-    }
-    Object value;
-    try {
-      value = Json.decodeValue(body);
-    } catch (DecodeException e) {
-      throw new NodeException(Reason.INVALID_ARGUMENT, "the body is not JSON");
-    }
-    if (!(value instanceof JsonObject o)) {
-      throw new NodeException(Reason.INVALID_ARGUMENT, "the body must be a JSON object");
-    }
-    return o;
-  }
-
-  private static BlobMetadata metadataField(JsonObject request) throws NodeException {
-    if (!(request.getValue("metadata") instanceof String text)) {
-      throw new NodeException(Reason.INVALID_ARGUMENT, "body must carry \"metadata\": URL-safe base64");
-    }
-    byte[] bytes;
-    try {
-      bytes = Base64.getUrlDecoder().decode(text);
-    } catch (IllegalArgumentException e) {
-      throw new NodeException(Reason.INVALID_ARGUMENT, "\"metadata\" is not URL-safe base64");
-    }
-    try {
-      return BlobMetadata.parse(bytes);
-    } catch (IllegalArgumentException e) {
-      throw new NodeException(Reason.BAD_METADATA, e.getMessage());
-    }
-  }
-
-  private static long longField(JsonObject request, String name) throws NodeException {
-    Object v = request.getValue(name);
-    if (v instanceof Integer || v instanceof Long) {
-      return ((Number) v).longValue();
-    }
-    if (v instanceof BigInteger) {
-      throw new NodeException(Reason.BAD_EPOCH, "\"" + name + "\" is out of range");
-    }
-    throw new NodeException(Reason.INVALID_ARGUMENT, "body must carry \"" + name + "\": an integer");
   }
 }

@@ -76,7 +76,7 @@ class DownloadLimitsTest {
 
   /** A second gateway over the same nodes, with the read-path limits under test. */
   private Gateway gateway(int maxDownloads, int readAhead, long budget) throws Exception {
-    Gateway g = new Gateway(GatewayConfig.defaults(net.network()).withDownloadLimits(maxDownloads, readAhead, budget),
+    Gateway g = new Gateway(net.gatewayConfig().withDownloadLimits(maxDownloads, readAhead, budget),
         CertificateSink.NONE);
     vertx.deployVerticle(g).await(60, TimeUnit.SECONDS);
     return g;

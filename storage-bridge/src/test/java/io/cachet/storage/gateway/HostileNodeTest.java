@@ -67,7 +67,7 @@ class HostileNodeTest {
   }
 
   private NodeClient client(int n) {
-    return new NodeClient(vertx, network(flood.url(), n), 60_000, MAX_BLOB);
+    return new NodeClient(vertx, network(flood.url(), n), 60_000, MAX_BLOB, NodeKey.generate(), System::currentTimeMillis);
   }
 
   @Test
@@ -128,7 +128,7 @@ class HostileNodeTest {
   void gatewayRead_everyNodeFlooding_answers503AndStopsReading() throws Exception {
     floodEverything(Announce.CHUNKED);
     int n = 4;
-    Gateway gateway = new Gateway(GatewayConfig.defaults(network(flood.url(), n)).withMaxBlobSize(MAX_BLOB),
+    Gateway gateway = new Gateway(GatewayConfig.defaults(network(flood.url(), n), NodeKey.generate()).withMaxBlobSize(MAX_BLOB),
         CertificateSink.NONE);
     vertx.deployVerticle(gateway).await(60, TimeUnit.SECONDS);
     HttpResponse<String> r = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(

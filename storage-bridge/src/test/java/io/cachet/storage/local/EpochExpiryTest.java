@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Epochs on an injected clock: a blob stored for N epochs reads until its end epoch, then is
- * gone (404 BLOB_NOT_FOUND) and garbage collection removes its files. Storing again extends it.
+ * gone (404 BLOB_NOT_FOUND), and garbage collection removes its files one epoch later (the grace
+ * period). Storing again extends it.
  */
 class EpochExpiryTest {
   static final int SHARD = 4096;
@@ -96,7 +97,9 @@ class EpochExpiryTest {
     }
     assertThat(LocalNet.await(net.net.gateway().repairNow()).blobs()).isEqualTo(1);
     assertGone(id);
-
+    // kept on disk for the grace epoch after its end, then collected
+    assertThat(collectEverywhere()).isZero();
+    at(3, 0);
     assertThat(collectEverywhere()).isEqualTo(LocalNet.N);
     for (int i = 0; i < LocalNet.N; i++) {
       assertThat(net.blobDir(i, id)).doesNotExist();
@@ -112,7 +115,7 @@ class EpochExpiryTest {
     // Stored again after it expired: a new blob with a new lifetime.
     StoreResult again = net.store(data, 1);
     assertThat(again.alreadyCertified()).isFalse();
-    assertThat(again.endEpoch()).isEqualTo(3);
+    assertThat(again.endEpoch()).isEqualTo(4);
     assertThat(net.read(id)).isEqualTo(data);
   }
 
@@ -156,6 +159,8 @@ class EpochExpiryTest {
     assertThat(collectEverywhere()).isZero();
     at(4, 0);
     assertGone(id);
+    assertThat(collectEverywhere()).isZero();
+    at(5, 0);
     assertThat(collectEverywhere()).isEqualTo(LocalNet.N);
   }
 
@@ -175,6 +180,7 @@ class EpochExpiryTest {
     // The edge itself is allowed: 53 epochs ahead of epoch 7.
     StoreResult max = net.store.store(BlobSource.ofBytes(data), StoreOptions.epochs(53));
     assertThat(max.endEpoch()).isEqualTo(60);
+    net.awaitCertificates(max.blobId()); // the answer came at 2f + 1 confirmations
     for (int i = 0; i < LocalNet.N; i++) {
       assertThat(net.listed(i)).containsExactly(max.blobId().toString());
     }

@@ -7,7 +7,6 @@ import io.cachet.common.http.SlowClients;
 import io.cachet.storage.StoreResult;
 import io.cachet.storage.gateway.CertificateSink;
 import io.cachet.storage.gateway.Gateway;
-import io.cachet.storage.gateway.GatewayConfig;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -64,7 +63,7 @@ class GatewaySlowClientsTest {
 
   @Test
   void thousandsOfIdleAndTricklingConnections_areClosed_whileTheGatewayAnswers() throws Exception {
-    Gateway guarded = new Gateway(GatewayConfig.defaults(net.net.network()), CertificateSink.NONE,
+    Gateway guarded = new Gateway(net.net.gatewayConfig(), CertificateSink.NONE,
         ServerLimits.defaults().withTimeouts(IDLE, SHORT, SHORT).withPerAddress(5000, 5000), 5000);
     LocalNet.await(net.vertx.deployVerticle(guarded));
     int port = guarded.actualPort();

@@ -43,6 +43,7 @@ class ShardDamageTest {
     net = LocalNet.start(root, SHARD);
     data = LocalNet.random((STRIPES - 1) * STRIPE + 2500, 4);
     id = net.store(data, 5).blobId();
+    net.awaitCertificates(id); // the answer came at 2f + 1 confirmations; the tests touch every node's files
     meta = BlobMetadata.parse(Files.readAllBytes(net.blobDir(0, id).resolve("metadata")));
     assertThat(meta.stripes()).isEqualTo(STRIPES);
   }

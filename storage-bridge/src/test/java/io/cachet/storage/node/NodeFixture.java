@@ -46,6 +46,8 @@ final class NodeFixture implements AutoCloseable {
   final Path root;
   final AtomicLong now = new AtomicLong(10 * EPOCH_MILLIS + 500);
   final List<NodeKey> keys = new ArrayList<>();
+  /** The publisher every node of the fixture trusts; the fixture signs its writes with it. */
+  final NodeKey publisher = NodeKey.generate();
   final NetworkConfig network;
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
@@ -76,7 +78,8 @@ final class NodeFixture implements AutoCloseable {
   }
 
   NodeConfig config(int index, long gcIntervalMillis, long uploadTtlMillis) {
-    return new NodeConfig(dir(index), index, network, "127.0.0.1", 0, gcIntervalMillis, uploadTtlMillis, now::get);
+    return new NodeConfig(dir(index), index, network, "127.0.0.1", 0, gcIntervalMillis, uploadTtlMillis, now::get)
+        .withTrustedPublishers(List.of(publisher.publicKey()));
   }
 
   StorageNode start(NodeConfig config) throws Exception {
@@ -149,8 +152,13 @@ final class NodeFixture implements AutoCloseable {
     return new AvailabilityCertificate(blob.id(), blob.metadata().length(), endEpoch, confirmations);
   }
 
-  static String commitBody(BlobMetadata metadata, long endEpoch) {
+  /** The v1 commit body (JSON with base64 metadata), which a v2 node refuses. */
+  static String v1CommitBody(BlobMetadata metadata, long endEpoch) {
     return new JsonObject().put("metadata", B64.encodeToString(metadata.toBytes())).put("endEpoch", endEpoch).encode();
+  }
+
+  static String commitPath(String uploadId, long endEpoch) {
+    return "/v1/uploads/" + uploadId + "/commit?endEpoch=" + endEpoch;
   }
 
   // ---------------------------------------------------------------- HTTP
@@ -186,26 +194,43 @@ final class NodeFixture implements AutoCloseable {
   }
 
   Resp delete(StorageNode node, String path) throws IOException, InterruptedException {
-    return send(HttpRequest.newBuilder(uri(node, path)).DELETE().build());
+    return send(signed(HttpRequest.newBuilder(uri(node, path)), publisher, "DELETE", path, new byte[0]).DELETE()
+        .build());
   }
 
   Resp put(StorageNode node, String path, byte[] body) throws IOException, InterruptedException {
     return send(putRequest(node, path, body));
   }
 
-  static HttpRequest putRequest(StorageNode node, String path, byte[] body) {
-    return HttpRequest.newBuilder(uri(node, path)).header("content-type", "application/octet-stream")
-        .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+  /** A write signed by the fixture's trusted publisher. */
+  HttpRequest putRequest(StorageNode node, String path, byte[] body) {
+    return signed(HttpRequest.newBuilder(uri(node, path)), publisher, "PUT", path, body)
+        .header("content-type", "application/octet-stream").PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build();
   }
 
   Resp putJson(StorageNode node, String path, String json) throws IOException, InterruptedException {
-    return send(HttpRequest.newBuilder(uri(node, path)).header("content-type", "application/json")
-        .PUT(HttpRequest.BodyPublishers.ofString(json)).build());
+    byte[] body = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    return send(signed(HttpRequest.newBuilder(uri(node, path)), publisher, "PUT", path, body)
+        .header("content-type", "application/json").PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build());
   }
 
   Resp post(StorageNode node, String path, String json) throws IOException, InterruptedException {
-    return send(HttpRequest.newBuilder(uri(node, path)).header("content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(json)).build());
+    byte[] body = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    return send(signed(HttpRequest.newBuilder(uri(node, path)), publisher, "POST", path, body)
+        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+  }
+
+  Resp postBytes(StorageNode node, String path, byte[] body) throws IOException, InterruptedException {
+    return send(signed(HttpRequest.newBuilder(uri(node, path)), publisher, "POST", path, body)
+        .header("content-type", "application/octet-stream").POST(HttpRequest.BodyPublishers.ofByteArray(body))
+        .build());
+  }
+
+  /** Adds the write-signature headers of {@code key} over this method, path and body, stamped now. */
+  HttpRequest.Builder signed(HttpRequest.Builder b, NodeKey key, String method, String path, byte[] body) {
+    WriteSignature.sign(key, method, path, now.get(), WriteSignature.bodyDigest(body, 0, body.length))
+        .forEach(b::header);
+    return b;
   }
 
   /** Sends this node's shard of every stripe of the blob except {@code skip}, one at a time. */
@@ -223,7 +248,7 @@ final class NodeFixture implements AutoCloseable {
   }
 
   Resp commit(StorageNode node, String uploadId, Blob blob, long endEpoch) throws IOException, InterruptedException {
-    return post(node, "/v1/uploads/" + uploadId + "/commit", commitBody(blob.metadata(), endEpoch));
+    return postBytes(node, commitPath(uploadId, endEpoch), blob.metadata().toBytes());
   }
 
   /** Asserts the AIP-193 error shape with this status and reason; returns the message. */
