@@ -4,7 +4,7 @@ import io.cachet.common.http.ApiErrors;
 import io.cachet.storage.BlobId;
 import io.cachet.storage.StorageException;
 import io.cachet.storage.codec.BlobMetadata;
-import io.cachet.storage.http.StorageErrors;
+import io.cachet.common.http.ApiErrors;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
@@ -86,7 +86,7 @@ final class Aggregator {
       long[] span = parseRange(range, size);
       if (span == null) {
         ctx.response().putHeader("Content-Range", "bytes */" + size);
-        StorageErrors.send(ctx, 416, "INVALID_BYTE_RANGE", "range " + range + " does not fit a " + size
+        ApiErrors.send(ctx, 416, "INVALID_BYTE_RANGE", "range " + range + " does not fit a " + size
             + "-byte blob (closed ranges bytes=a-b only)");
         return;
       }
@@ -105,14 +105,14 @@ final class Aggregator {
       start = Long.parseLong(require(ctx, "start"));
       length = Long.parseLong(require(ctx, "length"));
     } catch (NumberFormatException e) {
-      StorageErrors.send(ctx, 400, "INVALID_ARGUMENT", "start and length must be integers");
+      ApiErrors.send(ctx, 400, "INVALID_ARGUMENT", "start and length must be integers");
       return;
     } catch (IllegalArgumentException e) {
-      StorageErrors.send(ctx, 400, "INVALID_ARGUMENT", e.getMessage());
+      ApiErrors.send(ctx, 400, "INVALID_ARGUMENT", e.getMessage());
       return;
     }
     if (start < 0 || length < 1) {
-      StorageErrors.send(ctx, 400, "INVALID_ARGUMENT", "start must be >= 0 and length >= 1");
+      ApiErrors.send(ctx, 400, "INVALID_ARGUMENT", "start must be >= 0 and length >= 1");
       return;
     }
     if (!admit(ctx)) {
@@ -125,7 +125,7 @@ final class Aggregator {
       }
       BlobMetadata meta = ar.result().metadata();
       if (start >= meta.length() || length > meta.length() - start) {
-        StorageErrors.send(ctx, 416, "INVALID_BYTE_RANGE", "bytes " + start + ".." + (start + length)
+        ApiErrors.send(ctx, 416, "INVALID_BYTE_RANGE", "bytes " + start + ".." + (start + length)
             + " are outside the " + meta.length() + "-byte blob");
         return;
       }
@@ -310,7 +310,7 @@ final class Aggregator {
     try {
       return BlobId.parse(ctx.pathParam("blobId"));
     } catch (IllegalArgumentException e) {
-      StorageErrors.send(ctx, 400, "INVALID_ARGUMENT", e.getMessage());
+      ApiErrors.send(ctx, 400, "INVALID_ARGUMENT", e.getMessage());
       return null;
     }
   }
@@ -321,10 +321,10 @@ final class Aggregator {
       if (se.httpStatus() == 503) {
         ctx.response().putHeader("Retry-After", "1");
       }
-      StorageErrors.send(ctx, se.httpStatus() == 0 ? 503 : se.httpStatus(), reason, se.getMessage());
+      ApiErrors.send(ctx, se.httpStatus() == 0 ? 503 : se.httpStatus(), reason, se.getMessage());
     } else {
       LOG.error("read failed", e);
-      StorageErrors.send(ctx, 500, "INTERNAL", "internal error");
+      ApiErrors.send(ctx, 500, "INTERNAL", "internal error");
     }
   }
 }

@@ -3,7 +3,7 @@ package io.cachet.storage.gateway;
 import io.cachet.common.http.ServerLimits;
 import io.cachet.common.http.ServerLimitsGuard;
 import io.cachet.storage.BlobId;
-import io.cachet.storage.http.StorageErrors;
+import io.cachet.common.http.ApiErrors;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -87,7 +87,7 @@ public final class Gateway extends VerticleBase {
     guard.install(router);
     router.put("/v1/blobs").handler(guard.perAddressSlots(uploadsPerClient, "TOO_MANY_UPLOADS", "uploads"))
         .handler(publisher::handle);
-    router.get("/v1/blobs/by-object-id/:objectId").handler(ctx -> StorageErrors.send(ctx, 404, "BLOB_NOT_FOUND",
+    router.get("/v1/blobs/by-object-id/:objectId").handler(ctx -> ApiErrors.send(ctx, 404, "BLOB_NOT_FOUND",
         "the local network has no on-chain blob objects; read by blob id"));
     router.get("/v1/blobs/:blobId/byte-range").handler(aggregator::byteRange);
     router.get("/v1/blobs/:blobId").handler(aggregator::read);
@@ -96,7 +96,7 @@ public final class Gateway extends VerticleBase {
         .put("nodes", config.network().n()).put("epoch", config.currentEpoch())));
     router.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4")
         .end(metrics.registry.scrape()));
-    StorageErrors.install(router);
+    ApiErrors.install(router);
 
     if (config.repairIntervalMillis() > 0) {
       vertx.setPeriodic(config.repairIntervalMillis(), id -> repairer.runOnce()

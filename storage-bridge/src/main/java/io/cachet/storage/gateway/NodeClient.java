@@ -1,5 +1,6 @@
 package io.cachet.storage.gateway;
 
+import io.cachet.common.http.ApiError;
 import io.cachet.common.http.AnswerTooLargeException;
 import io.cachet.common.http.BoundedBody;
 import io.cachet.storage.BlobId;
@@ -23,10 +24,12 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.LongSupplier;
 
 /**
@@ -297,18 +300,9 @@ public final class NodeClient {
   }
 
   private static NodeCallException error(String nodeId, int status, Buffer body) {
-    String reason = "HTTP_" + status;
-    String message = "HTTP " + status;
-    try {
-      JsonObject e = new JsonObject(body).getJsonObject("error");
-      message = e.getString("message", message);
-      JsonArray details = e.getJsonArray("details");
-      if (details != null && !details.isEmpty()) {
-        reason = details.getJsonObject(0).getString("reason", reason);
-      }
-    } catch (RuntimeException ignored) {
-      // Not our error shape: keep the status as the reason.
-    }
-    return new NodeCallException(nodeId, status, reason, message);
+    // not our error shape: the status is the reason
+    Optional<ApiError> e = ApiError.parse(body == null ? null : body.toString(StandardCharsets.UTF_8), status);
+    return new NodeCallException(nodeId, status, e.map(ApiError::reason).orElse("HTTP_" + status),
+        e.map(ApiError::message).orElse("HTTP " + status));
   }
 }

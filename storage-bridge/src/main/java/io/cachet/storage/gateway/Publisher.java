@@ -6,7 +6,7 @@ import io.cachet.storage.codec.Encoding;
 import io.cachet.storage.codec.Hashes;
 import io.cachet.storage.erasure.ReedSolomon;
 import io.cachet.storage.http.Buffers;
-import io.cachet.storage.http.StorageErrors;
+import io.cachet.common.http.ApiErrors;
 import io.cachet.storage.network.AvailabilityCertificate;
 import io.cachet.storage.network.NetworkConfig;
 import io.cachet.storage.network.NodeInfo;
@@ -91,7 +91,7 @@ final class Publisher {
         throw new IllegalArgumentException("epochs must be 1.." + max + ", got " + epochs);
       }
     } catch (IllegalArgumentException e) {
-      StorageErrors.send(ctx, 400, "INVALID_ARGUMENT", e.getMessage());
+      ApiErrors.send(ctx, 400, "INVALID_ARGUMENT", e.getMessage());
       return;
     }
     String declared = req.getHeader("content-length");
@@ -102,13 +102,13 @@ final class Publisher {
           return;
         }
       } catch (NumberFormatException e) {
-        StorageErrors.send(ctx, 400, "INVALID_ARGUMENT", "bad Content-Length");
+        ApiErrors.send(ctx, 400, "INVALID_ARGUMENT", "bad Content-Length");
         return;
       }
     }
     if (activeUploads >= config.maxConcurrentUploads()) {
       ctx.response().putHeader("Retry-After", "1");
-      StorageErrors.send(ctx, 429, "RESOURCE_EXHAUSTED",
+      ApiErrors.send(ctx, 429, "RESOURCE_EXHAUSTED",
           "the publisher is busy with " + activeUploads + " uploads; retry shortly");
       return;
     }
@@ -131,7 +131,7 @@ final class Publisher {
     HttpConnection connection = req.connection();
     // tells the client not to reuse the connection; Vert.x itself does not close on this header
     ctx.response().putHeader("connection", "close");
-    StorageErrors.send(ctx, 413, "TOO_LARGE", "blob exceeds the publisher's limit of " + config.maxBlobSize()
+    ApiErrors.send(ctx, 413, "TOO_LARGE", "blob exceeds the publisher's limit of " + config.maxBlobSize()
         + " bytes");
     long timer = vertx.setTimer(LINGER_MILLIS, t -> connection.close());
     Runnable close = () -> {
@@ -571,7 +571,7 @@ final class Publisher {
         ctx.response().putHeader("Retry-After", "1");
       }
       release();
-      StorageErrors.send(ctx, f.status, f.reason, f.getMessage());
+      ApiErrors.send(ctx, f.status, f.reason, f.getMessage());
     }
 
     private void answer(int status, JsonObject body) {
