@@ -1,5 +1,6 @@
 package io.cachet.client;
 
+import io.cachet.common.io.DurableFiles;
 import io.cachet.common.http.BoundedBody;
 import io.cachet.crypto.Address;
 import io.cachet.crypto.CachetSecurityException;
@@ -318,11 +319,7 @@ public final class CachetClient implements AutoCloseable {
       return;
     }
     try {
-      Files.createDirectories(descriptorCache);
-      Path tmp = Files.createTempFile(descriptorCache, ".service", ".tmp");
-      Files.writeString(tmp, json);
-      Files.move(tmp, cacheFile(server), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      DurableFiles.write(cacheFile(server), json.getBytes(java.nio.charset.StandardCharsets.UTF_8), false);
     } catch (IOException e) {
       // a cache: the next put fetches again
     }

@@ -1,5 +1,6 @@
 package io.cachet.storage.node;
 
+import io.cachet.common.io.DurableFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -17,9 +18,7 @@ final class Durability {
 
   /** Makes a directory's entries (files created, renamed or deleted in it) durable. */
   static void syncDirectory(Path dir) throws IOException {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    }
+    DurableFiles.syncDirectory(dir);
   }
 
   /** Writes a whole new file and fsyncs it; the file must not exist. */

@@ -1,10 +1,10 @@
 package io.cachet.storage.node;
 
+import io.cachet.common.io.DurableFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.zip.CRC32C;
 
 /**
@@ -66,11 +66,7 @@ final class LifetimeFile {
 
   /** Replaces the lifetime file atomically: write-temp, fsync, rename, fsync the directory. */
   static void replace(Path blobDir, long endEpoch) throws IOException {
-    Path tmp = blobDir.resolve(NAME + ".tmp");
-    Files.deleteIfExists(tmp);
-    Durability.writeNew(tmp, encode(endEpoch));
-    Files.move(tmp, blobDir.resolve(NAME), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    Durability.syncDirectory(blobDir);
+    DurableFiles.write(blobDir.resolve(NAME), encode(endEpoch), false);
   }
 
   private static long crc(byte[] bytes) {
