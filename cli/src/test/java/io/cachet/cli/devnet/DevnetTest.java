@@ -30,6 +30,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -181,6 +182,19 @@ class DevnetTest {
       assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
       assertThat(Path.of(d, "daemon.json")).doesNotExist();
       assertThat(Files.readString(Path.of(d, "devnet.log"))).contains("event=devnet_up").contains("event=devnet_down");
+      // its logs and audit logs say who read what, and when: for the owner's eyes only
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(Path.of(d)))).isEqualTo("rwx------");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(Path.of(d, "devnet.log"))))
+          .isEqualTo("rw-------");
+      try (var audits = Files.walk(Path.of(d))) {
+        List<Path> found = audits.filter(p -> p.getFileName().toString().equals("audit.log")).toList();
+        assertThat(found).hasSize(3);
+        for (Path audit : found) {
+          assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(audit))).isEqualTo("rw-------");
+          assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(audit.getParent())))
+              .isEqualTo("rwx------");
+        }
+      }
 
       Run after = cachet("devnet", "status", "--dir", d);
       assertThat(after.exit()).isEqualTo(ExitCodes.FAILED);
