@@ -159,9 +159,9 @@ public final class Follower implements PolicyLedger, AutoCloseable {
     this.store = storeDir == null ? null : FollowerResume.resume(storeDir, chain);
     Block head = chain.head();
     if (head != null) {
-      // resumed from disk: nothing applied from the ledger yet, so the view counts as old (fail
-      // closed) until the first block this run fetches
-      view = new LedgerView(head.height(), head.timestamp(), 0, 0);
+      // resumed from disk: applied now, by this run's clock, and no contact with the ledger yet; the
+      // staleness bound then counts from the stored head's own stamp, as for any block
+      view = new LedgerView(head.height(), head.timestamp(), config.clock().millis(), 0);
     }
   }
 
