@@ -332,35 +332,42 @@ public final class Follower implements PolicyLedger, AutoCloseable {
     boolean appliedAny = false;
     long holdMs = 0;
     int applied = 0;
-    for (int i = 0; i < blocks.size(); i++) {
-      Block b = blocks.get(i);
-      long now = config.clock().millis();
-      lock.writeLock().lock();
-      try {
-        chain.check(b);
-        long aheadMs = b.timestamp() - now;
-        if (aheadMs > toleranceMs) {
-          held = List.copyOf(blocks.subList(i, blocks.size()));
-          holdMs = Math.max(1, Math.min(aheadMs - toleranceMs, HOLD_RECHECK_MS));
-          logHold(b, now, aheadMs);
-          break;
-        }
+    ChainValidator.ChainException refused = null;
+    try {
+      for (int i = 0; i < blocks.size(); i++) {
+        Block b = blocks.get(i);
+        long now = config.clock().millis();
+        lock.writeLock().lock();
         try {
-          chain.applyChecked(b);
-        } catch (ChainValidator.ChainException e) {
-          halted = true;
-          lastError = e.getMessage();
-          failWaiters("the follower halted: " + e.getMessage());
-          LOG.error("event=follower_halted ledger={} height={} reason=\"{}\"", config.ledgerId(), b.height(),
-              e.getMessage());
-          throw e;
+          chain.check(b);
+          long aheadMs = b.timestamp() - now;
+          if (aheadMs > toleranceMs) {
+            held = List.copyOf(blocks.subList(i, blocks.size()));
+            holdMs = Math.max(1, Math.min(aheadMs - toleranceMs, HOLD_RECHECK_MS));
+            logHold(b, now, aheadMs);
+            break;
+          }
+          try {
+            chain.applyChecked(b);
+          } catch (ChainValidator.ChainException e) {
+            halted = true;
+            lastError = e.getMessage();
+            failWaiters("the follower halted: " + e.getMessage());
+            LOG.error("event=follower_halted ledger={} height={} reason=\"{}\"", config.ledgerId(), b.height(),
+                e.getMessage());
+            throw e;
+          }
+          view = new LedgerView(b.height(), b.timestamp(), now, fetched ? now : view.lastContact());
+          appliedAny = true;
+          applied = i + 1;
+        } finally {
+          lock.writeLock().unlock();
         }
-        view = new LedgerView(b.height(), b.timestamp(), now, fetched ? now : view.lastContact());
-        appliedAny = true;
-        applied = i + 1;
-      } finally {
-        lock.writeLock().unlock();
       }
+    } catch (ChainValidator.ChainException e) {
+      // the blocks before the refused one are applied: they go to the store and wake their waiters
+      // all the same, or the store would lag the state and refuse the next page for good
+      refused = e;
     }
     persist(blocks.subList(0, applied));
     if (fetched && !appliedAny) {
@@ -373,6 +380,9 @@ public final class Follower implements PolicyLedger, AutoCloseable {
       heightWaiters.removeIf(w -> w.height() <= h && ready.add(w));
     }
     ready.forEach(w -> w.done().complete(w.height()));
+    if (refused != null) {
+      throw refused;
+    }
     return holdMs;
   }
 

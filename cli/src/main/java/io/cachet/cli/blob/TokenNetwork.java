@@ -5,11 +5,13 @@ import io.cachet.cli.UsageException;
 import io.cachet.client.ClientConfig;
 import io.cachet.crypto.Base64Url;
 import io.cachet.crypto.FormatException;
+import io.cachet.crypto.Hex;
 import io.cachet.crypto.VerifyingKey;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -73,7 +75,12 @@ final class TokenNetwork {
     List<String> out = new ArrayList<>();
     compare(out, "ledger.url", url(mine.ledgerUrl()), url(theirs.ledgerUrl()));
     compare(out, "ledger.ledgerId", mine.ledgerId(), theirs.ledgerId());
-    compare(out, "ledger.sequencerKey", key(mine.sequencerKey()), key(theirs.sequencerKey()));
+    compareKeys(out, "ledger.sequencerKey", mine.sequencerKey(), theirs.sequencerKey());
+    if (mine.genesisDigest() != null && theirs.genesisDigest() != null
+        && !Arrays.equals(mine.genesisDigest(), theirs.genesisDigest())) {
+      out.add("ledger.genesisDigest: yours is " + Hex.to0x(mine.genesisDigest()) + ", the token's "
+          + Hex.to0x(theirs.genesisDigest()));
+    }
     compare(out, "keyServers.threshold", Integer.toString(mine.threshold()), Integer.toString(theirs.threshold()));
     Map<String, ClientConfig.KeyServer> ours = byId(mine);
     Map<String, ClientConfig.KeyServer> tokens = byId(theirs);
@@ -90,7 +97,7 @@ final class TokenNetwork {
       }
       String at = "key server " + e.getKey();
       compare(out, at + " url", url(o.url()), url(e.getValue().url()));
-      compare(out, at + " signingKey", key(o.signingKey()), key(e.getValue().signingKey()));
+      compareKeys(out, at + " signingKey", o.signingKey(), e.getValue().signingKey());
     }
     compare(out, "storage.publisher", url(mine.publisher()), url(theirs.publisher()));
     compare(out, "storage.aggregator", url(mine.aggregator()), url(theirs.aggregator()));
@@ -100,6 +107,13 @@ final class TokenNetwork {
   private static void compare(List<String> out, String field, String mine, String theirs) {
     if (!mine.equals(theirs)) {
       out.add(field + ": yours is " + mine + ", the token's " + theirs);
+    }
+  }
+
+  /** Trust anchors are compared whole; only the message shortens them. */
+  private static void compareKeys(List<String> out, String field, VerifyingKey mine, VerifyingKey theirs) {
+    if (!Arrays.equals(mine.bytes(), theirs.bytes())) {
+      out.add(field + ": yours is " + key(mine) + ", the token's " + key(theirs));
     }
   }
 
