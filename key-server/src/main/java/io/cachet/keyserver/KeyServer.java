@@ -5,6 +5,7 @@ import io.cachet.common.io.DurableFiles;
 import io.cachet.crypto.Hex;
 import io.cachet.crypto.WrongPassphraseException;
 import io.cachet.crypto.protocol.ServiceDescriptor;
+import io.cachet.keyserver.audit.AuditEvent;
 import io.cachet.keyserver.audit.AuditLog;
 import io.cachet.policy.Follower;
 import io.cachet.policy.PolicyLedger.LedgerView;
@@ -148,10 +149,21 @@ public final class KeyServer {
       try {
         keys = KeyRing.openOrCreate(config.dataDir(), config.serverId(), passphrase, config.kdfMemoryKiB(),
             config.kdfIterations(), new SecureRandom());
+        // the requests answered before a restart: the replay cache starts from them, so a request
+        // captured before the restart is refused after it, however it was stamped
+        long answeredSince = clock.millis() - 2 * config.requestWindow().toMillis();
+        List<AuditEvent> answered = new ArrayList<>();
         AuditLog audit = AuditLog.open(config.dataDir().resolve(AUDIT_FILE),
             config.auditFsync() == KeyServerConfig.AuditFsync.COMMIT ? AuditLog.Fsync.COMMIT : AuditLog.Fsync.PERIODIC,
-            config.auditFsyncInterval());
-        return new KeyServer(vertx, config, clock, keys, audit, lock);
+            config.auditFsyncInterval(), event -> {
+              if (event.outcome() != AuditEvent.Outcome.REFUSED && event.requester() != null
+                  && event.recordedAtMillis() >= answeredSince) {
+                answered.add(event);
+              }
+            });
+        KeyServer server = new KeyServer(vertx, config, clock, keys, audit, lock);
+        server.rememberAnswered(answered);
+        return server;
       } catch (IOException | WrongPassphraseException | RuntimeException e) {
         lock.close();
         throw e;
@@ -159,6 +171,22 @@ public final class KeyServer {
         Arrays.fill(passphrase, '\0');
       }
     }, false).compose(KeyServer::listen);
+  }
+
+  /**
+   * Seeds the replay cache with requests answered before this start. A request is valid at most
+   * one window either side of its stamp, and its decision was recorded within that span, so it
+   * cannot pass the timestamp check later than two windows after its record.
+   */
+  private void rememberAnswered(List<AuditEvent> answered) {
+    long now = clock.millis();
+    long twoWindows = 2 * config.requestWindow().toMillis();
+    for (AuditEvent e : answered) {
+      replays.remember(e.requester(), e.requestId(), e.recordedAtMillis() + twoWindows, now);
+    }
+    if (!answered.isEmpty()) {
+      LOG.info("event=replay_ids_restored server={} ids={}", config.serverId(), replays.size());
+    }
   }
 
   private Future<KeyServer> listen() {

@@ -72,6 +72,22 @@ class ReplayTest extends KeyServerTestBase {
   }
 
   @Test
+  void capturedRequestStampedAhead_answeredOnce_isRefusedAfterARestart_byTheAuditedIds() throws Exception {
+    // a requester whose clock runs 50 s fast: its request is stamped after the restart to come
+    FetchKeyRequest captured = bob.requestStamped("ks-1", item(), Duration.ofSeconds(50));
+    assertThat(fetch(ks, captured).response().items().get(0).isReleased()).isTrue();
+
+    ks.closeAndWait();
+    clock.advance(Duration.ofSeconds(5));
+    KeyServer restarted = start("ks-1");
+    Reply replay = fetch(restarted, captured);
+
+    assertThat(replay.status()).as("%s", replay.body()).isEqualTo(409);
+    assertThat(replay.reason()).isEqualTo("REPLAYED_REQUEST");
+    assertThat(fetch(restarted, bob.request("ks-1", item())).response().items().get(0).isReleased()).isTrue();
+  }
+
+  @Test
   void versionOneRequest_isRefusedWith400_namingTheVersion() throws Exception {
     io.vertx.core.json.JsonObject v1 = new io.vertx.core.json.JsonObject(bob.request("ks-1", item()).toJson());
     v1.remove("version");

@@ -39,4 +39,10 @@ final class Requester {
     return FetchKeyRequest.create(session, certificate, serverId, responseKey.publicKey(), items, clock.instant(),
         RANDOM);
   }
+
+  /** A request stamped {@code skew} away from this requester's clock (a clock that runs fast, say). */
+  FetchKeyRequest requestStamped(String serverId, List<FetchKeyItem> items, Duration skew) {
+    return FetchKeyRequest.create(session, certificate, serverId, responseKey.publicKey(), items,
+        clock.instant().plus(skew), RANDOM);
+  }
 }

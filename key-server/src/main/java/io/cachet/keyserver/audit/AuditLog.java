@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -125,11 +126,22 @@ public final class AuditLog implements Closeable {
    *     by another key server, or it cannot be read or written
    */
   public static AuditLog open(Path file, Fsync fsync, Duration fsyncInterval) throws IOException {
+    return open(file, fsync, fsyncInterval, event -> { });
+  }
+
+  /**
+   * As {@link #open(Path, Fsync, Duration)}, handing every recorded event to {@code recorded},
+   * oldest first, as the chain is checked (a restarted key server learns from them which requests
+   * it has answered).
+   */
+  public static AuditLog open(Path file, Fsync fsync, Duration fsyncInterval, Consumer<AuditEvent> recorded)
+      throws IOException {
     Objects.requireNonNull(fsync, "fsync");
+    Objects.requireNonNull(recorded, "recorded");
     if (fsyncInterval.isNegative() || fsyncInterval.isZero()) {
       throw new IllegalArgumentException("fsyncInterval must be positive");
     }
-    Chain chain = new Chain();
+    Chain chain = new Chain(recorded);
     RecordLog log = RecordLog.open(file, FORMAT, true, chain);
     if (log.truncatedBytes() > 0) {
       LOG.warn("event=audit_tail_truncated file={} offset={} bytes={} reason=\"{}\" kept={}", file,
@@ -142,8 +154,13 @@ public final class AuditLog implements Closeable {
 
   /** Follows the hash chain through the records as they are read, refusing the first break. */
   private static final class Chain implements RecordLog.RecordReader {
+    private final Consumer<AuditEvent> recorded;
     long records;
     byte[] head = AuditEntry.GENESIS.clone();
+
+    Chain(Consumer<AuditEvent> recorded) {
+      this.recorded = recorded;
+    }
 
     @Override
     public void accept(long index, long offset, byte[] payload) throws RecordLog.RejectedRecordException {
@@ -164,6 +181,7 @@ public final class AuditLog implements Closeable {
       }
       head = AuditEntry.hashOf(payload);
       records = index + 1;
+      recorded.accept(entry.event());
     }
   }
 
@@ -216,7 +234,7 @@ public final class AuditLog implements Closeable {
    * encoding, consecutive sequence numbers and the hash chain. Stops at the first problem.
    */
   public static Verification verify(Path file) throws IOException {
-    Chain chain = new Chain();
+    Chain chain = new Chain(event -> { });
     RecordLog.Inspection inspection = RecordLog.inspect(file, FORMAT, chain);
     Problem problem = inspection.problem() == null ? null : Problem.of(inspection.problem());
     return new Verification(chain.records, chain.head, problem);
