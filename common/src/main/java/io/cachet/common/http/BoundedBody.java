@@ -66,13 +66,23 @@ public final class BoundedBody {
   public static Future<Answer> exchange(HttpClient client, RequestOptions request, Buffer body, String kind,
       long cap) {
     requireCap(kind, cap);
-    return client.request(request)
-        .compose(req -> body == null ? req.send() : req.send(body))
-        .compose(resp -> {
-          boolean success = resp.statusCode() / 100 == 2;
-          return read(resp, success ? kind : "an error answer to " + kind, success ? cap : ApiError.MAX_BODY_BYTES)
-              .map(b -> new Answer(resp.statusCode(), resp.headers(), b));
-        });
+    return client.request(request).compose(req -> {
+      // the answer's reader is attached before the request goes out: with send(), a small answer
+      // could arrive and end before a later continuation attached its handlers (Vert.x 5)
+      Future<Answer> answer = req.response().compose(resp -> {
+        boolean success = resp.statusCode() / 100 == 2;
+        return read(resp, success ? kind : "an error answer to " + kind, success ? cap : ApiError.MAX_BODY_BYTES)
+            .map(b -> new Answer(resp.statusCode(), resp.headers(), b));
+      });
+      // a failed send fails the answer too (the connection is gone); an answer that came before the
+      // body was all sent (an early 413, say) is still the answer
+      if (body == null) {
+        req.end();
+      } else {
+        req.end(body);
+      }
+      return answer;
+    });
   }
 
   /**
@@ -90,7 +100,12 @@ public final class BoundedBody {
     }
     Promise<Buffer> done = Promise.promise();
     Buffer collected = Buffer.buffer();
-    response.exceptionHandler(done::tryFail);
+    try {
+      response.exceptionHandler(done::tryFail);
+    } catch (IllegalStateException e) {
+      // the answer ended before it could be read: say so rather than fail obscurely
+      return Future.failedFuture(new IOException(kind + " ended before it could be read", e));
+    }
     response.handler(data -> {
       if (done.future().isComplete()) {
         return;
