@@ -1,5 +1,8 @@
 package io.cachet.common.http;
 
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -35,6 +38,55 @@ public final class ApiErrors {
         .setStatusCode(error.code())
         .putHeader("content-type", "application/json")
         .end(error.encode());
+  }
+
+  /**
+   * Refuses a request whose body may still be arriving: answers {@code error} and, if the body is
+   * not all read, says {@code Connection: close}, reads and drops what the client still sends, and
+   * closes at the body's end, after {@code maxBytes} or after {@code maxMillis}, whichever comes
+   * first. Closing at once, with bytes unread or still arriving, makes the kernel reset the
+   * connection, and the client's copy of the answer is discarded with it; not closing at all would
+   * keep the connection for the rest of the body, which is what a slow client wants. An answer
+   * already under way can only be cut: the connection is closed.
+   */
+  public static void refuseAndLinger(RoutingContext ctx, ApiError error, long maxMillis, long maxBytes) {
+    HttpServerRequest request = ctx.request();
+    HttpServerResponse response = ctx.response();
+    if (response.ended() || response.headWritten()) {
+      request.connection().close();
+      return;
+    }
+    boolean unread = !request.isEnded();
+    if (unread) {
+      response.putHeader("connection", "close");
+    }
+    response.setStatusCode(error.code()).putHeader("content-type", "application/json").end(error.encode());
+    if (unread) {
+      linger(ctx.vertx(), request, maxMillis, maxBytes);
+    }
+  }
+
+  private static void linger(Vertx vertx, HttpServerRequest request, long maxMillis, long maxBytes) {
+    HttpConnection conn = request.connection();
+    long timer = vertx.setTimer(maxMillis, t -> conn.close());
+    Runnable close = () -> {
+      vertx.cancelTimer(timer);
+      conn.close();
+    };
+    long[] dropped = {0};
+    try {
+      request.handler(chunk -> {
+        dropped[0] += chunk.length();
+        if (dropped[0] > maxBytes) {
+          close.run();
+        }
+      });
+      request.endHandler(v -> close.run());
+      request.exceptionHandler(e -> close.run());
+      request.resume();
+    } catch (IllegalStateException alreadyRead) {
+      close.run();
+    }
   }
 
   /**

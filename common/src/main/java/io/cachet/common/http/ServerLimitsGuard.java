@@ -6,7 +6,6 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -312,55 +311,8 @@ public final class ServerLimitsGuard {
     }
   }
 
-  /**
-   * Answers {@code error} and, when the request's body is not all read, closes the connection after
-   * a short linger: else Vert.x would keep it open for the rest of the body, which is exactly what a
-   * slow client wants.
-   */
-  private void refuse(RoutingContext ctx, ApiError error) {
-    HttpServerRequest request = ctx.request();
-    HttpServerResponse response = ctx.response();
-    boolean close = !request.isEnded();
-    if (response.ended() || response.headWritten()) {
-      request.connection().close();
-      return;
-    }
-    if (close) {
-      response.putHeader("connection", "close");
-    }
-    response.setStatusCode(error.code()).putHeader("content-type", "application/json").end(error.encode());
-    if (close) {
-      linger(request);
-    }
-  }
-
-  /**
-   * Reads and drops what the client still sends, then closes: at the body's end, after {@link
-   * #LINGER_BYTES} or after {@link #LINGER_MILLIS}, whichever comes first. Closing at once, with
-   * bytes unread or still arriving, makes the kernel reset the connection, and the client's copy
-   * of the answer is discarded with it.
-   */
-  private void linger(HttpServerRequest request) {
-    HttpConnection conn = request.connection();
-    long timer = vertx.setTimer(LINGER_MILLIS, t -> conn.close());
-    Runnable close = () -> {
-      vertx.cancelTimer(timer);
-      conn.close();
-    };
-    long[] dropped = {0};
-    try {
-      request.handler(chunk -> {
-        dropped[0] += chunk.length();
-        if (dropped[0] > LINGER_BYTES) {
-          close.run();
-        }
-      });
-      request.endHandler(v -> close.run());
-      request.exceptionHandler(e -> close.run());
-      request.resume();
-    } catch (IllegalStateException alreadyRead) {
-      close.run();
-    }
+  private static void refuse(RoutingContext ctx, ApiError error) {
+    ApiErrors.refuseAndLinger(ctx, error, LINGER_MILLIS, LINGER_BYTES);
   }
 
   // ---------------------------------------------------------------- helpers

@@ -6,6 +6,7 @@ import io.cachet.storage.codec.Encoding;
 import io.cachet.storage.codec.Hashes;
 import io.cachet.storage.erasure.ReedSolomon;
 import io.cachet.storage.http.Buffers;
+import io.cachet.common.http.ApiError;
 import io.cachet.common.http.ApiErrors;
 import io.cachet.storage.network.AvailabilityCertificate;
 import io.cachet.storage.network.NetworkConfig;
@@ -15,7 +16,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -118,39 +118,13 @@ final class Publisher {
   }
 
   /**
-   * 413, then a lingering close: the rest of the body the client is still sending is read and
-   * dropped, and the connection closes when the body ends, after {@link #LINGER_BYTES} or after
-   * {@link #LINGER_MILLIS}, whichever comes first. Closing at once lost the answer: unread bytes in
-   * the server's socket make the kernel reset the connection, and the client's copy of the 413 is
-   * discarded with it ("no bytes received"). (An earlier version set a close handler on the
-   * already-ended response, which threw: the connection stayed open, and in a chunked upload the
-   * publisher slot was never given back.)
+   * 413, then a lingering close ({@link ApiErrors#refuseAndLinger}): closing at once lost the
+   * answer to a reset ("no bytes received"). Uploads linger longer than other refusals, since a
+   * client streaming a large blob has more in flight.
    */
   private void tooLarge(RoutingContext ctx) {
-    HttpServerRequest req = ctx.request();
-    HttpConnection connection = req.connection();
-    // tells the client not to reuse the connection; Vert.x itself does not close on this header
-    ctx.response().putHeader("connection", "close");
-    ApiErrors.send(ctx, 413, "TOO_LARGE", "blob exceeds the publisher's limit of " + config.maxBlobSize()
-        + " bytes");
-    long timer = vertx.setTimer(LINGER_MILLIS, t -> connection.close());
-    Runnable close = () -> {
-      vertx.cancelTimer(timer);
-      connection.close();
-    };
-    if (req.isEnded()) {
-      close.run();
-      return;
-    }
-    long[] drained = {0};
-    req.handler(b -> {
-      drained[0] += b.length();
-      if (drained[0] > LINGER_BYTES) {
-        close.run();
-      }
-    });
-    req.endHandler(v -> close.run());
-    req.resume();
+    ApiErrors.refuseAndLinger(ctx, ApiError.of(413, "TOO_LARGE", "blob exceeds the publisher's limit of "
+        + config.maxBlobSize() + " bytes"), LINGER_MILLIS, LINGER_BYTES);
   }
 
   /** A failure that ends an upload, with the HTTP answer it gets. */
