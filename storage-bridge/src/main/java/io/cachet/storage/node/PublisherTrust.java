@@ -1,16 +1,15 @@
 package io.cachet.storage.node;
 
 import com.google.crypto.tink.subtle.Ed25519Verify;
+import io.cachet.common.http.SeenIds;
 import io.cachet.storage.codec.Hashes;
 import io.cachet.storage.node.NodeException.Reason;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
@@ -55,7 +54,7 @@ final class PublisherTrust {
   private final Map<String, Ed25519Verify> trusted = new LinkedHashMap<>();
   private final LongSupplier nowMillis;
   private final long startedAtMillis;
-  private final ConcurrentHashMap<String, Long> seen = new ConcurrentHashMap<>();
+  private final SeenIds seen = new SeenIds(MAX_REMEMBERED_NONCES);
 
   PublisherTrust(List<byte[]> publicKeys, LongSupplier nowMillis) {
     this.nowMillis = nowMillis;
@@ -119,24 +118,15 @@ final class PublisherTrust {
   }
 
   private void remember(String key, long until, long now) throws NodeException {
-    if (seen.size() >= MAX_REMEMBERED_NONCES) {
-      forgetExpired(now);
-      if (seen.size() >= MAX_REMEMBERED_NONCES) {
-        throw new NodeException(Reason.TOO_MANY_UPLOADS, "too many writes within the replay window; retry shortly");
-      }
-    }
-    if (seen.putIfAbsent(key, until) != null) {
-      throw new NodeException(Reason.REPLAYED_REQUEST, "this signed write was already received");
-    }
-    if ((seen.size() & 0xFFF) == 0) {
-      forgetExpired(now);
-    }
-  }
-
-  private void forgetExpired(long now) {
-    for (Iterator<Map.Entry<String, Long>> it = seen.entrySet().iterator(); it.hasNext(); ) {
-      if (it.next().getValue() < now) {
-        it.remove();
+    switch (seen.remember(key, until, now)) {
+      case REPLAYED -> throw new NodeException(Reason.REPLAYED_REQUEST, "this signed write was already received");
+      case FULL -> throw new NodeException(Reason.TOO_MANY_UPLOADS,
+          "too many writes within the replay window; retry shortly");
+      case FRESH -> {
+        // now and then, so the memory holds about one window of writes, not the most it may
+        if ((seen.size() & 0xFFF) == 0) {
+          seen.sweep(now);
+        }
       }
     }
   }
