@@ -329,7 +329,6 @@ public final class Follower implements PolicyLedger, AutoCloseable {
   private long applyAll(List<Block> blocks, boolean fetched) throws ChainValidator.ChainException, IOException {
     held = List.of();
     long toleranceMs = config.clockTolerance().toMillis();
-    boolean appliedAny = false;
     long holdMs = 0;
     int applied = 0;
     ChainValidator.ChainException refused = null;
@@ -358,7 +357,6 @@ public final class Follower implements PolicyLedger, AutoCloseable {
             throw e;
           }
           view = new LedgerView(b.height(), b.timestamp(), now, fetched ? now : view.lastContact());
-          appliedAny = true;
           applied = i + 1;
         } finally {
           lock.writeLock().unlock();
@@ -370,7 +368,7 @@ public final class Follower implements PolicyLedger, AutoCloseable {
       refused = e;
     }
     persist(blocks.subList(0, applied));
-    if (fetched && !appliedAny) {
+    if (fetched && applied == 0) {
       LedgerView v = view;
       view = new LedgerView(v.height(), v.ledgerTime(), v.appliedAt(), config.clock().millis());
     }

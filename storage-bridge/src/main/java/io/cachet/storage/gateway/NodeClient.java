@@ -21,9 +21,6 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,9 +62,8 @@ public final class NodeClient {
   public record Metadata(byte[] bytes, long endEpoch) {}
 
   private final NetworkConfig network;
-  private final WebClient http;
-  /** The read side: the core client, whose answers {@link BoundedBody} can cut off at a cap. */
-  private final HttpClient reads;
+  /** The core client, whose answers {@link BoundedBody} can cut off at a cap, reads and writes alike. */
+  private final HttpClient http;
   private final long metadataCap;
   private final long challengeCap;
   private final NodeKey publisherKey;
@@ -83,14 +79,11 @@ public final class NodeClient {
     this.network = network;
     this.publisherKey = Objects.requireNonNull(publisherKey, "publisherKey");
     this.nowMillis = Objects.requireNonNull(nowMillis, "nowMillis");
-    this.http = WebClient.create(vertx,
-        new WebClientOptions().setKeepAlive(true).setConnectTimeout((int) Math.min(timeoutMillis, 10_000))
-            .setIdleTimeout(60),
-        new PoolOptions().setHttp1MaxSize(16));
-    this.reads = vertx.createHttpClient(
+    // one pool for what were a write client and a read client of 16 connections each
+    this.http = vertx.createHttpClient(
         new HttpClientOptions().setKeepAlive(true).setConnectTimeout((int) Math.min(timeoutMillis, 10_000))
             .setIdleTimeout(60),
-        new PoolOptions().setHttp1MaxSize(16));
+        new PoolOptions().setHttp1MaxSize(32));
     this.timeoutMillis = timeoutMillis;
     this.metadataCap = Math.min(BlobMetadata.MAX_BYTES, BlobMetadata.encodedSize(network.encoding(), maxBlobSize));
     this.challengeCap = 4L * ((network.encoding().shardSize() + 2) / 3) + CHALLENGE_OVERHEAD_BYTES;
@@ -111,7 +104,7 @@ public final class NodeClient {
   /** Commits an upload: the metadata bytes as the body, the end epoch in the query (node API v2). */
   public Future<Commit> commit(int node, String uploadId, byte[] metadata, long endEpoch) {
     return write(node, HttpMethod.POST, "/v1/uploads/" + uploadId + "/commit?endEpoch=" + endEpoch,
-        Buffer.buffer(metadata), null, "application/octet-stream").map(r -> asJson(node, r)).map(j -> {
+        Buffer.buffer(metadata), null, "application/octet-stream").map(a -> asJson(node, a)).map(j -> {
       try {
         Long previous = j.getLong("previousEndEpoch");
         return new Commit(Confirmation.fromJson(j.getJsonObject("confirmation")),
@@ -207,46 +200,59 @@ public final class NodeClient {
 
   public void close() {
     http.close();
-    reads.close();
   }
 
   private String id(int node) {
     return network.nodes().get(node).id();
   }
 
-  private Future<JsonObject> json(int node, HttpMethod method, String path, JsonObject body) {
-    return call(node, method, path, body == null ? null : body.toBuffer(), "application/json", Map.of())
-        .map(r -> asJson(node, r));
-  }
-
-  private JsonObject asJson(int node, HttpResponse<Buffer> r) {
+  private JsonObject asJson(int node, BoundedBody.Answer a) {
     try {
-      return r.bodyAsJsonObject();
+      return a.json();
     } catch (RuntimeException e) {
-      throw new NodeCallException(id(node), r.statusCode(), "PROTOCOL", "answer is not JSON");
+      throw new NodeCallException(id(node), a.status(), "PROTOCOL", "answer is not JSON");
     }
   }
 
   /** A signed write; {@code digest} is the body's SHA-256 when the caller has it already, else computed here. */
-  private Future<HttpResponse<Buffer>> write(int node, HttpMethod method, String path, Buffer body, byte[] digest,
+  private Future<BoundedBody.Answer> write(int node, HttpMethod method, String path, Buffer body, byte[] digest,
       String type) {
     byte[] signedDigest = digest != null ? digest
         : body == null ? WriteSignature.emptyBodyDigest()
         : WriteSignature.bodyDigest(body.getBytes(), 0, body.length());
     Map<String, String> signature = WriteSignature.sign(publisherKey, method.name(), path, nowMillis.getAsLong(),
         signedDigest);
-    return call(node, method, path, body, type, signature);
+    return call(node, method, path, body, type, signature, "a node's answer to a write", MAX_NODE_JSON_BYTES);
   }
 
-  /** A GET whose answer is read within {@code cap}; too large fails as unreachable, like a node that said nothing. */
+  /** A GET whose answer is read within {@code cap}. */
   private Future<BoundedBody.Answer> read(int node, String path, String kind, long cap) {
+    return call(node, HttpMethod.GET, path, null, null, Map.of(), kind, cap);
+  }
+
+  private Future<JsonObject> readJson(int node, String path, String kind, long cap) {
+    return read(node, path, kind, cap).map(a -> asJson(node, a));
+  }
+
+  /**
+   * One call to a node, its answer read within {@code cap}: too large fails as unreachable, like a
+   * node that said nothing; a non-2xx answer fails with the node's error.
+   */
+  private Future<BoundedBody.Answer> call(int node, HttpMethod method, String path, Buffer body, String type,
+      Map<String, String> headers, String kind, long cap) {
     NodeInfo info = network.nodes().get(node);
-    RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(info.url() + path)
+    RequestOptions options = new RequestOptions().setMethod(method).setAbsoluteURI(info.url() + path)
         .setIdleTimeout(timeoutMillis);
+    if (type != null) {
+      options.putHeader("content-type", type);
+    }
+    headers.forEach(options::putHeader);
     Future<BoundedBody.Answer> sent;
     try {
-      sent = BoundedBody.exchange(reads, options, null, kind, cap);
+      sent = BoundedBody.exchange(http, options, body, kind, cap);
     } catch (IllegalStateException e) {
+      // The gateway stopped (closing this client) while an upload still had calls to make: those
+      // fail like any unreachable node instead of throwing into the caller's callback.
       return Future.failedFuture(new NodeCallException(info.id(), 0, "NETWORK", "the gateway is stopping"));
     }
     return sent.recover(e -> {
@@ -257,46 +263,6 @@ public final class NodeClient {
     }).compose(a -> a.status() / 100 == 2
         ? Future.succeededFuture(a)
         : Future.failedFuture(error(info.id(), a.status(), a.body())));
-  }
-
-  private Future<JsonObject> readJson(int node, String path, String kind, long cap) {
-    return read(node, path, kind, cap).map(a -> {
-      try {
-        return a.json();
-      } catch (RuntimeException e) {
-        throw new NodeCallException(id(node), a.status(), "PROTOCOL", "answer is not JSON");
-      }
-    });
-  }
-
-  private Future<HttpResponse<Buffer>> call(int node, HttpMethod method, String path, Buffer body, String type) {
-    return call(node, method, path, body, type, Map.of());
-  }
-
-  private Future<HttpResponse<Buffer>> call(int node, HttpMethod method, String path, Buffer body, String type,
-      Map<String, String> headers) {
-    NodeInfo info = network.nodes().get(node);
-    Future<HttpResponse<Buffer>> sent;
-    try {
-      var request = http.requestAbs(method, info.url() + path).timeout(timeoutMillis);
-      if (type != null) {
-        request.putHeader("content-type", type);
-      }
-      headers.forEach(request::putHeader);
-      sent = body == null ? request.send() : request.sendBuffer(body);
-    } catch (IllegalStateException e) {
-      // The gateway stopped (closing this client) while an upload still had calls to make: those
-      // fail like any unreachable node instead of throwing into the caller's callback.
-      return Future.failedFuture(new NodeCallException(info.id(), 0, "NETWORK", "the gateway is stopping"));
-    }
-    return sent.recover(e -> Future.failedFuture(
-            new NodeCallException(info.id(), 0, "NETWORK", "unreachable: " + e.getMessage())))
-        .compose(r -> {
-          if (r.statusCode() / 100 == 2) {
-            return Future.succeededFuture(r);
-          }
-          return Future.failedFuture(error(info.id(), r.statusCode(), r.bodyAsBuffer()));
-        });
   }
 
   private static NodeCallException error(String nodeId, int status, Buffer body) {
