@@ -30,9 +30,10 @@ public abstract sealed class Id32 permits ObjectId, PolicyId, Address {
     return bytes.clone();
   }
 
+  /** The printed form, also the JSON form: {@code 0x} + 64 lower-case hex digits unless a kind prints itself otherwise. */
   @JsonValue
   @Override
-  public final String toString() {
+  public String toString() {
     return Hex.to0x(bytes);
   }
 

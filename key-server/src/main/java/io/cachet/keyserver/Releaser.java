@@ -286,7 +286,7 @@ final class Releaser {
     for (int i = 0; i < request.items().size(); i++) {
       FetchKeyItem item = request.items().get(i);
       ShareContext ctx = item.context();
-      if (!ctx.ledgerId().equals(ledger.ledgerId())) {
+      if (!ledger.follows(ctx.ledgerId())) {
         LedgerView v = ledger.view();
         String message = "the envelope names ledger " + ctx.ledgerId() + "; this key server follows "
             + ledger.ledgerId();
@@ -296,7 +296,7 @@ final class Releaser {
         metrics.decision("denied", "WRONG_LEDGER");
         continue;
       }
-      Decision d = ledger.evaluate(ctx.policyId(), requester);
+      Decision d = ledger.evaluate(ctx.ledgerId(), ctx.policyId(), requester);
       height = Math.max(height, d.height());
       String reason;
       String message;

@@ -210,6 +210,16 @@ public final class Follower implements PolicyLedger, AutoCloseable {
   }
 
   @Override
+  public Decision evaluate(String envelopeLedgerId, PolicyId policy, Address requester) {
+    if (!follows(envelopeLedgerId)) {
+      LedgerView v = view;
+      return new Decision(policy, requester, false, Reason.WRONG_LEDGER, "the envelope names ledger "
+          + envelopeLedgerId + "; this follower follows " + ledgerId(), v.height(), v.ledgerTime());
+    }
+    return evaluate(policy, requester);
+  }
+
+  /** {@link #evaluate(String, PolicyId, Address)} on this follower's own ledger. */
   public Decision evaluate(PolicyId policy, Address requester) {
     lock.readLock().lock();
     try {

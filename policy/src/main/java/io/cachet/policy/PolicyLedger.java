@@ -4,9 +4,10 @@ import io.cachet.crypto.Address;
 import io.cachet.crypto.PolicyId;
 
 /**
- * What a key server needs from a chain: its id, how current its view is, and an access decision
- * at that view. The embedded ledger's {@link Follower} implements it; an EVM or Sui chain can
- * implement it later without the key server changing.
+ * What a key server needs from a chain: which envelopes' ledgers it decides for, how current its
+ * view is, and an access decision at that view. The embedded ledger's {@link Follower} implements
+ * it, and so does {@code EvmPolicyLedger} for policy contracts on an EVM chain, without the key
+ * server changing.
  *
  * <p>Guarantees: {@link #evaluate} decides at exactly the height and ledger time it reports in
  * the {@link Decision}, and never at a view older than {@link #view()} returned before the call.
@@ -16,13 +17,27 @@ import io.cachet.crypto.PolicyId;
  * clock is the caller's job, with {@link LedgerView#ageMillis}.
  */
 public interface PolicyLedger {
-  /** The chain's id, as envelopes name it. */
+  /** The chain's id, as people and metrics name it (for an EVM chain {@code eip155:<chain id>}). */
   String ledgerId();
+
+  /**
+   * Whether this ledger decides for an envelope naming {@code envelopeLedgerId}: the embedded
+   * ledger for its own id only; an EVM chain for any policy contract on its chain
+   * ({@code eip155:<chain id>:<contract>}, see {@code EvmLedgerId}).
+   */
+  default boolean follows(String envelopeLedgerId) {
+    return ledgerId().equals(envelopeLedgerId);
+  }
 
   /** The newest block applied (height, ledger time), when it was applied, and when the chain last answered. */
   LedgerView view();
 
-  Decision evaluate(PolicyId policy, Address requester);
+  /**
+   * Whether {@code requester} may read under {@code policy} of the envelope's ledger
+   * {@code envelopeLedgerId}, which this ledger {@link #follows}; never throws for an unknown
+   * policy or an unreachable chain: it denies with a reason instead.
+   */
+  Decision evaluate(String envelopeLedgerId, PolicyId policy, Address requester);
 
   /**
    * A point in the chain as this node has it. {@code ledgerTime} is the newest block's timestamp

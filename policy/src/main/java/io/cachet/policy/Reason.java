@@ -12,6 +12,10 @@ public enum Reason {
   NOT_YET_VALID,
   EXPIRED,
   LOCKED,
+  /** A token-gated policy: the requester holds none of the token, or less than the minimum. */
+  NOT_A_HOLDER,
+  /** A policy contract of an app's own denied with a code of its own (named in the message). */
+  DENIED_BY_POLICY,
   /** The evaluator's copy of the ledger cannot be trusted (a follower halted on an invalid block). */
   LEDGER_UNAVAILABLE,
   // transactions
