@@ -1,9 +1,13 @@
 package io.cachet.crypto;
 
 import com.google.crypto.tink.subtle.Ed25519Sign;
+import io.cachet.crypto.protocol.SessionCertificate;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import javax.security.auth.Destroyable;
 
 /**
@@ -11,7 +15,7 @@ import javax.security.auth.Destroyable;
  * {@link Address#ofEd25519} of its public key. Never prints its secret; {@link #destroy} zeroes
  * the seed this object holds (Tink's signer keeps its own expanded copy, which Java cannot reach).
  */
-public final class Identity implements Destroyable {
+public final class Identity implements Requester, Destroyable {
   public static final int SEED_LENGTH = 32;
 
   private final byte[] seed;
@@ -65,8 +69,14 @@ public final class Identity implements Destroyable {
     return verifyingKey;
   }
 
+  @Override
   public Address address() {
     return verifyingKey.address();
+  }
+
+  @Override
+  public SessionCertificate certify(VerifyingKey sessionKey, Instant createdAt, Duration ttl, List<String> audience) {
+    return SessionCertificate.issue(this, sessionKey, createdAt, ttl, audience);
   }
 
   /** The seed, for a keystore to encrypt. The caller zeroes the copy it receives. */

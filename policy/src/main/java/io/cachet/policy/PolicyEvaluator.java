@@ -44,7 +44,10 @@ public final class PolicyEvaluator {
           : deny(id, requester, Reason.LOCKED, "time lock opens at " + at(lock.unlockAt())
               + "; ledger time is " + at(ledgerTime), ledgerTime, height);
     }
-    AllowList list = (AllowList) policy;
+    if (!(policy instanceof AllowList list)) {
+      return deny(id, requester, Reason.UNKNOWN_POLICY, "policy " + id + " is a kind the embedded ledger does not"
+          + " decide", ledgerTime, height);
+    }
     Window w = list.members().get(requester);
     if (w == null) {
       return deny(id, requester, Reason.NOT_A_MEMBER, requester + " is not on allow-list " + id, ledgerTime, height);
