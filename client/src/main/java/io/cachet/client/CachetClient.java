@@ -298,7 +298,15 @@ public final class CachetClient implements AutoCloseable {
    * whether this identity could open it now, judged at the chain's head.
    */
   private List<SealWarning> checkBeforeSealing(PolicyId id) throws IOException, CachetSecurityException {
-    Policy found = chain.policy(id);
+    Policy found;
+    try {
+      found = chain.policy(id);
+    } catch (CachetSecurityException e) {
+      if (UnknownPolicyException.REASON.equals(e.reason())) {
+        throw new UnknownPolicyException(id, chain.envelopeLedgerId());
+      }
+      throw e;
+    }
     PolicyChain.Head head = chain.head();
     return SealCheck.warnings(found, requester.address(), head.timeMillis(), head.height());
   }
@@ -466,7 +474,7 @@ public final class CachetClient implements AutoCloseable {
   /** As {@link #grant(PolicyId, Address, Window)}; {@link EndedWindows#ACCEPT} lets a window that is over through. */
   public long grant(PolicyId policy, Address member, Window window, EndedWindows ended)
       throws IOException, CachetSecurityException {
-    checkWindow(window, ended);
+    GrantWindows.check(chain, window, ended, clock);
     return committed(chain.grant(policy, member, window));
   }
 
@@ -478,23 +486,8 @@ public final class CachetClient implements AutoCloseable {
   /** As {@link #changeWindow(PolicyId, Address, Window)}; {@link EndedWindows#ACCEPT} lets a window that is over through. */
   public long changeWindow(PolicyId policy, Address member, Window window, EndedWindows ended)
       throws IOException, CachetSecurityException {
-    checkWindow(window, ended);
+    GrantWindows.check(chain, window, ended, clock);
     return committed(chain.changeWindow(policy, member, window));
-  }
-
-  /** Judges a grant's window by the chain's head time, or this machine's clock if the chain does not answer. */
-  private void checkWindow(Window window, EndedWindows ended) {
-    long now = clock.millis();
-    String whose = "this machine's clock";
-    if (window.isValid() && ended == EndedWindows.REFUSE) {
-      try {
-        now = chain.head().timeMillis();
-        whose = "ledger time";
-      } catch (IOException e) {
-        // the local clock judges; the write that follows reports the chain's failure
-      }
-    }
-    GrantWindows.check(window, ended, now, whose);
   }
 
   /** Removes a member; key servers refuse them from the block that commits this on. */

@@ -158,14 +158,7 @@ public final class EmbeddedPolicyChain implements PolicyChain {
 
   @Override
   public Policy policy(PolicyId id) throws IOException, CachetSecurityException {
-    try {
-      return join(ledger.policy(id));
-    } catch (LedgerRefusedException e) {
-      if (UnknownPolicyException.REASON.equals(e.reason())) {
-        throw new UnknownPolicyException(id, config.ledgerId());
-      }
-      throw e;
-    }
+    return join(ledger.policy(id));
   }
 
   @Override

@@ -101,7 +101,8 @@ class EmbeddedPolicyChainTest {
     byte[] raw = new byte[32];
     RANDOM.nextBytes(raw);
     try (PolicyChain owner = PolicyChains.open(config, OWNER)) {
-      assertThatThrownBy(() -> owner.policy(PolicyId.of(raw))).isInstanceOf(UnknownPolicyException.class);
+      assertThatThrownBy(() -> owner.policy(PolicyId.of(raw))).isInstanceOfSatisfying(LedgerRefusedException.class,
+          e -> assertThat(e.reason()).isEqualTo(UnknownPolicyException.REASON));
     }
   }
 
