@@ -243,6 +243,11 @@ public final class ClientConfig {
     return chain;
   }
 
+  /** Where the policies are read and written: the embedded ledger's URL, or the EVM chain's RPC URL. */
+  public URI chainUrl() {
+    return chain.isEvm() ? chain.rpcUrl() : ledgerUrl;
+  }
+
   /** The embedded ledger's URL; null on an EVM chain. */
   public URI ledgerUrl() {
     return ledgerUrl;
@@ -311,7 +316,7 @@ public final class ClientConfig {
 
   @Override
   public String toString() {
-    return "ClientConfig{ledger=" + ledgerId + "@" + (chain.isEvm() ? chain.rpcUrl() : ledgerUrl) + ", keyServers=" + threshold + "-of-"
+    return "ClientConfig{ledger=" + ledgerId + "@" + chainUrl() + ", keyServers=" + threshold + "-of-"
         + keyServers.size() + ", publisher=" + publisher + ", aggregator=" + aggregator + "}";
   }
 
