@@ -93,7 +93,6 @@ public final class CachetClient implements AutoCloseable {
   private final SecureRandom random = new SecureRandom();
   private final Map<String, DataKey> keyCache = new ConcurrentHashMap<>();
   private final SealingKeys sealing;
-  private final Path descriptorCache;
   private final Clock clock;
 
   private CachetClient(ClientConfig config, Vertx vertx, PolicyChain chain, Requester requester, Clock clock,
@@ -102,8 +101,15 @@ public final class CachetClient implements AutoCloseable {
     this.vertx = vertx;
     this.chain = Objects.requireNonNull(chain, "chain");
     this.requester = Objects.requireNonNull(requester, "requester");
-    this.descriptorCache = descriptorCache;
     this.clock = clock;
+    if (!chain.envelopeLedgerId().equals(config.ledgerId())) {
+      throw new IllegalArgumentException("the chain seals under '" + chain.envelopeLedgerId() + "', but the network"
+          + " descriptor names '" + config.ledgerId() + "'");
+    }
+    if (!chain.address().equals(requester.address())) {
+      throw new IllegalArgumentException("the chain writes as " + chain.address() + " but key servers would be asked"
+          + " as " + requester.address() + ": one client acts as one identity");
+    }
     if (!(requester instanceof Identity signer)) {
       // the one place reading on an EVM chain plugs in: the key fetcher then certifies sessions with an EVM identity
       throw new UnsupportedOperationException("reading as an EVM identity is wired by the lead");
@@ -174,8 +180,12 @@ public final class CachetClient implements AutoCloseable {
 
   /**
    * A client writing policies through {@code chain} (from {@link PolicyChains#open}) and asking key
-   * servers as {@code requester}; the client closes the chain, not the requester. {@code
-   * descriptorCache} may be null, as in {@link #open(ClientConfig, Identity, Path)}.
+   * servers as {@code requester}; the client closes the chain, not the requester (if this throws,
+   * the caller still owns the chain). {@code descriptorCache} may be null, as in {@link
+   * #open(ClientConfig, Identity, Path)}.
+   *
+   * @throws IllegalArgumentException if the chain is not the descriptor's, or writes as another
+   *     address than {@code requester}'s
    */
   public static CachetClient open(ClientConfig config, PolicyChain chain, Requester requester, Clock clock,
       Path descriptorCache) {

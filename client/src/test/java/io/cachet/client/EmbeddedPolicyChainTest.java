@@ -157,4 +157,23 @@ class EmbeddedPolicyChainTest {
       assertThat(in.available()).isEqualTo(10);
     }
   }
+
+  @Test
+  void open_withAChainAndARequester_works_andRefusesAChainActingAsSomeoneElse() throws Exception {
+    try (PolicyChain other = PolicyChains.open(config, ADMIN)) {
+      assertThatThrownBy(() -> CachetClient.open(config, other, OWNER, java.time.Clock.systemUTC(), null))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("one client acts as one identity");
+    }
+    try (CachetClient owner = CachetClient.open(config, PolicyChains.open(config, OWNER), OWNER,
+        java.time.Clock.systemUTC(), null)) {
+      PolicyId list = owner.createAllowList();
+      assertThat(owner.grant(list, OWNER.address(), Window.ALWAYS)).isEqualTo(owner.knownLedgerHeight());
+      byte[] plain = "through a chain given".getBytes();
+      StoredObject stored = owner.put(new ByteArrayInputStream(plain), plain.length, list, 2);
+      assertThat(stored.warnings()).isEmpty();
+      try (var in = owner.open(stored.blobId())) {
+        assertThat(in.readAllBytes()).isEqualTo(plain);
+      }
+    }
+  }
 }
