@@ -14,7 +14,6 @@ import io.cachet.crypto.PolicyId;
 import io.cachet.policy.AllowList;
 import io.cachet.policy.Composite;
 import io.cachet.policy.Policy;
-import io.cachet.policy.PolicyChain;
 import io.cachet.policy.PolicyRef;
 import io.cachet.policy.TimeLock;
 import io.cachet.policy.TokenGate;
@@ -62,10 +61,10 @@ final class PolicyArgs {
    * A part of a composite: a policy id of the chain's stock contract, or {@code 0xCONTRACT/0xID}
    * for a policy of another contract on the same chain.
    */
-  static PolicyRef part(String text, PolicyChain chain, ClientConfig config) {
+  static PolicyRef part(String text, ClientConfig config) {
     int slash = text.indexOf('/');
     if (slash < 0) {
-      return new PolicyRef(chain.envelopeLedgerId(), policyId(text));
+      return new PolicyRef(config.ledgerId(), policyId(text));
     }
     Address contract = evmAddress(text.substring(0, slash), "part " + text);
     return new PolicyRef(new EvmLedgerId(config.chain().chainId(), contract).toString(),

@@ -43,11 +43,11 @@ abstract class PolicyCompositeCreation implements Callable<Integer> {
     }
     ClientConfig config = connection.config();
     PolicyArgs.requireEvm(config, "all-of and any-of policies");
+    List<PolicyRef> refs = new ArrayList<>();
+    for (String p : parts) {
+      refs.add(PolicyArgs.part(p, config));
+    }
     try (PolicyChain chain = connection.chain(config)) {
-      List<PolicyRef> refs = new ArrayList<>();
-      for (String p : parts) {
-        refs.add(PolicyArgs.part(p, chain, config));
-      }
       PolicyId id = chain.createComposite(mode(), refs);
       if (json) {
         Json.print(spec.commandLine().getOut(), PolicyArgs.toJson(chain.policy(id)));

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cachet.cli.UsageException;
+import io.cachet.client.ChainDescriptor;
+import io.cachet.client.ClientConfig;
 import io.cachet.crypto.Address;
+import io.cachet.crypto.Identity;
 import io.cachet.crypto.PolicyId;
 import io.cachet.policy.Composite;
 import io.cachet.policy.PolicyRef;
@@ -13,6 +16,8 @@ import io.cachet.policy.TokenGate;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.math.BigInteger;
+import java.net.URI;
+import java.security.SecureRandom;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -73,5 +78,20 @@ class PolicyArgsTest {
     assertThatThrownBy(() -> PolicyArgs.evmAddress("0x5FBdb2315678afecb367f032d93F642f64180aa3", "--erc20"))
         .isInstanceOf(UsageException.class).hasMessageContaining("EIP-55");
     assertThat(PolicyArgs.evmAddress("0x5FbDB2315678afecb367f032d93F642f64180aa3", "--erc721").isEvm()).isTrue();
+  }
+
+  @Test
+  void part_isAStockPolicyId_orContractSlashId_onTheNetworksChain() {
+    ClientConfig evm = ClientConfig.builder()
+        .keyServer("ks-1", URI.create("http://127.0.0.1:7001"), Identity.generate(new SecureRandom()).verifyingKey())
+        .threshold(1).storage(URI.create("http://127.0.0.1:7002"), URI.create("http://127.0.0.1:7002"))
+        .chain(ChainDescriptor.evm(URI.create("http://127.0.0.1:8545"), 31337, 0, OWNER, OWNER)).build();
+    assertThat(PolicyArgs.part(ID.toString(), evm)).isEqualTo(new PolicyRef(evm.ledgerId(), ID));
+    assertThat(PolicyArgs.part(TOKEN + "/" + ID, evm))
+        .isEqualTo(new PolicyRef("eip155:31337:" + TOKEN.evmHex(), ID));
+    assertThatThrownBy(() -> PolicyArgs.part("0x" + "ab".repeat(32) + "/" + ID, evm))
+        .isInstanceOf(UsageException.class).hasMessageContaining("not an EVM address");
+    assertThatThrownBy(() -> PolicyArgs.part(TOKEN + "/0x12", evm)).isInstanceOf(UsageException.class)
+        .hasMessageContaining("not a policy id");
   }
 }
