@@ -3,7 +3,9 @@ package io.cachet.cli;
 import io.cachet.cli.id.IdentityStore;
 import io.cachet.client.CachetClient;
 import io.cachet.client.ClientConfig;
+import io.cachet.client.PolicyChains;
 import io.cachet.crypto.Identity;
+import io.cachet.policy.PolicyChain;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,15 +69,25 @@ public final class Connection {
 
   /** Opens the identity (asking for its passphrase) and connects a client as it. */
   public CachetClient connect(ClientConfig config) throws Exception {
+    return CachetClient.open(config, identity(), home.dir().resolve("cache"));
+  }
+
+  /**
+   * Opens the identity (asking for its passphrase) and the chain the descriptor names, written to
+   * as it: all a policy command needs, without the key servers or the storage network.
+   */
+  public PolicyChain chain(ClientConfig config) throws Exception {
+    return PolicyChains.open(config, identity());
+  }
+
+  private Identity identity() throws Exception {
     String name = identityName();
     char[] pass = passphrase.read("identity '" + name + "'", false);
-    Identity identity;
     try {
-      identity = identities().open(name, pass);
+      return identities().open(name, pass);
     } finally {
       Arrays.fill(pass, '\0');
     }
-    return CachetClient.open(config, identity, home.dir().resolve("cache"));
   }
 
   public CachetClient connect() throws Exception {

@@ -1,27 +1,22 @@
 package io.cachet.client;
 
-import io.cachet.common.io.DurableFiles;
 import io.cachet.common.http.BoundedBody;
 import io.cachet.crypto.Address;
 import io.cachet.crypto.CachetSecurityException;
 import io.cachet.crypto.DataKey;
 import io.cachet.crypto.Envelope;
 import io.cachet.crypto.EnvelopeHeader;
+import io.cachet.crypto.EvmLedgerId;
+import io.cachet.crypto.FormatException;
 import io.cachet.crypto.Hex;
 import io.cachet.crypto.Identity;
-import io.cachet.crypto.KeyServerKey;
 import io.cachet.crypto.PolicyId;
+import io.cachet.crypto.Requester;
 import io.cachet.crypto.SealParameters;
-import io.cachet.crypto.protocol.ServiceDescriptor;
 import io.cachet.policy.LedgerClient;
-import io.cachet.policy.LedgerRef;
-import io.cachet.policy.LedgerState;
-import io.cachet.policy.Operation;
 import io.cachet.policy.Policy;
-import io.cachet.policy.Reason;
-import io.cachet.policy.Sequencer;
-import io.cachet.policy.Transaction;
-import io.cachet.policy.TransactionRefusedException;
+import io.cachet.policy.PolicyChain;
+import io.cachet.policy.PolicyRef;
 import io.cachet.policy.Window;
 import io.cachet.storage.BlobId;
 import io.cachet.storage.BlobSource;
@@ -35,23 +30,19 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
-import io.vertx.core.json.JsonObject;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.SeekableByteChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -62,7 +53,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What an application embeds to use Cachet: seal and store, open, and manage policies, as one
- * identity on one network.
+ * identity on one network. Policies are written through a {@link PolicyChain} (the embedded
+ * ledger, or an EVM chain), which {@link #policies()} gives; the writes that change who may read
+ * (create, grant, change a window, revoke) are also here, so that this client's later key fetches
+ * ask the key servers to decide at the height those writes committed at or above.
  *
  * <pre>{@code
  * try (CachetClient alice = CachetClient.open(ClientConfig.load(Path.of("cachet-network.json")), aliceIdentity)) {
@@ -83,48 +77,90 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class CachetClient implements AutoCloseable {
   private static final AtomicInteger THREADS = new AtomicInteger();
-  /** Most bytes of a key server's service descriptor: its keys, id, version and proof are well under 1 KiB. */
-  private static final int MAX_SERVICE_ANSWER_BYTES = 64 << 10;
 
   private final ClientConfig config;
-  private final Identity identity;
+  private final PolicyChain chain;
+  private final Requester requester;
   private final Vertx vertx;
   /** The key servers' client: the core one, whose answers are read within a cap ({@link BoundedBody}). */
   private final HttpClient http;
-  private final LedgerClient ledger;
+  /** The embedded ledger's client the key fetcher reads heads from; closed here only if made here. */
+  private final LedgerClient heads;
+  private final boolean ownsHeads;
   private final BlobStore store;
   private final ExecutorService workers;
   private final KeyFetcher keys;
   private final SecureRandom random = new SecureRandom();
   private final Map<String, DataKey> keyCache = new ConcurrentHashMap<>();
-  private final Map<String, KeyServerKey> sealingKeys = new ConcurrentHashMap<>();
-  private final Object txLock = new Object();
-  /** The ledger transactions are signed for; read once by {@link #ledger()}. */
-  private volatile LedgerRef ledgerRef;
-  private final Path descriptorCache;
+  private final SealingKeys sealing;
   private final Clock clock;
 
-  private CachetClient(ClientConfig config, Identity identity, Clock clock, Path descriptorCache) {
+  private CachetClient(ClientConfig config, Vertx vertx, PolicyChain chain, Requester requester, Clock clock,
+      Path descriptorCache) {
     this.config = config;
-    this.identity = identity;
-    this.descriptorCache = descriptorCache;
+    this.vertx = vertx;
+    this.chain = Objects.requireNonNull(chain, "chain");
+    this.requester = Objects.requireNonNull(requester, "requester");
     this.clock = clock;
-    this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2));
+    if (!chain.envelopeLedgerId().equals(config.ledgerId())) {
+      throw new IllegalArgumentException("the chain seals under '" + chain.envelopeLedgerId() + "', but the network"
+          + " descriptor names '" + config.ledgerId() + "'");
+    }
+    if (!chain.address().equals(requester.address())) {
+      throw new IllegalArgumentException("the chain writes as " + chain.address() + " but key servers would be asked"
+          + " as " + requester.address() + ": one client acts as one identity");
+    }
+    if (!(requester instanceof Identity signer)) {
+      // the one place reading on an EVM chain plugs in: the key fetcher then certifies sessions with an EVM identity
+      throw new UnsupportedOperationException("reading as an EVM identity is wired by the lead");
+    }
+    if (chain instanceof EmbeddedPolicyChain embedded) {
+      this.heads = embedded.ledgerClient();
+      this.ownsHeads = false;
+    } else if (!config.chain().isEvm()) {
+      this.heads = new LedgerClient(vertx, config.ledgerUrl().toString());
+      this.ownsHeads = true;
+    } else {
+      throw new UnsupportedOperationException("the key fetcher following an EVM chain's head is wired by the lead");
+    }
     this.http = vertx.createHttpClient(new HttpClientOptions()
         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.requestTimeout().toMillis())));
-    this.ledger = new LedgerClient(vertx, config.ledgerUrl().toString());
     this.store = new WalrusBlobStore(WalrusConfig.of(config.publisher().toString(), config.aggregator().toString()));
     this.workers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
       Thread t = new Thread(r, "cachet-client-" + THREADS.incrementAndGet());
       t.setDaemon(true);
       return t;
     });
-    this.keys = new KeyFetcher(vertx, ledger, config, identity, http, workers, random, clock);
+    this.keys = new KeyFetcher(vertx, heads, config, signer, http, workers, random, clock);
+    this.sealing = new SealingKeys(config, http, descriptorCache);
   }
 
-  /** A client acting as {@code identity}; the client does not destroy it (the caller owns it). */
+  private static Vertx newVertx() {
+    return Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2));
+  }
+
+  /** A client on the embedded ledger whose policies are written as {@code identity}. */
+  private static CachetClient embedded(ClientConfig config, Identity identity, Clock clock, Path descriptorCache) {
+    Vertx vertx = newVertx();
+    EmbeddedPolicyChain chain = null;
+    try {
+      chain = new EmbeddedPolicyChain(config, identity, vertx, false);
+      return new CachetClient(config, vertx, chain, identity, clock, descriptorCache);
+    } catch (RuntimeException e) {
+      if (chain != null) {
+        chain.close();
+      }
+      vertx.close();
+      throw e;
+    }
+  }
+
+  /**
+   * A client acting as {@code identity} on the embedded ledger the descriptor names; the client
+   * does not destroy the identity (the caller owns it).
+   */
   public static CachetClient open(ClientConfig config, Identity identity) {
-    return new CachetClient(config, identity, Clock.systemUTC(), null);
+    return embedded(config, identity, Clock.systemUTC(), null);
   }
 
   /**
@@ -134,16 +170,36 @@ public final class CachetClient implements AutoCloseable {
    * under the pinned key; a server that answers always wins (it may have rotated its key).
    */
   public static CachetClient open(ClientConfig config, Identity identity, Path descriptorCache) {
-    return new CachetClient(config, identity, Clock.systemUTC(), descriptorCache);
+    return embedded(config, identity, Clock.systemUTC(), descriptorCache);
   }
 
   /** As {@link #open(ClientConfig, Identity)} with the clock that dates requests and sessions (tests). */
   public static CachetClient open(ClientConfig config, Identity identity, Clock clock) {
-    return new CachetClient(config, identity, clock, null);
+    return embedded(config, identity, clock, null);
+  }
+
+  /**
+   * A client writing policies through {@code chain} (from {@link PolicyChains#open}) and asking key
+   * servers as {@code requester}; the client closes the chain, not the requester (if this throws,
+   * the caller still owns the chain). {@code descriptorCache} may be null, as in {@link
+   * #open(ClientConfig, Identity, Path)}.
+   *
+   * @throws IllegalArgumentException if the chain is not the descriptor's, or writes as another
+   *     address than {@code requester}'s
+   */
+  public static CachetClient open(ClientConfig config, PolicyChain chain, Requester requester, Clock clock,
+      Path descriptorCache) {
+    Vertx vertx = newVertx();
+    try {
+      return new CachetClient(config, vertx, chain, requester, clock, descriptorCache);
+    } catch (RuntimeException e) {
+      vertx.close();
+      throw e;
+    }
   }
 
   public Address address() {
-    return identity.address();
+    return requester.address();
   }
 
   public ClientConfig config() {
@@ -152,8 +208,13 @@ public final class CachetClient implements AutoCloseable {
 
   // ---------------------------------------------------------------- storing
 
-  /** Seals and stores a file under {@code policy} for {@code epochs} storage epochs. */
+  /** Seals and stores a file under {@code policy}, one of the chain's own, for {@code epochs} storage epochs. */
   public StoredObject put(Path file, PolicyId policy, int epochs) throws IOException, CachetSecurityException {
+    return put(file, new PolicyRef(chain.envelopeLedgerId(), policy), epochs);
+  }
+
+  /** As {@link #put(Path, PolicyId, int)} under a policy of any contract on the chain (see {@link #put(InputStream, long, PolicyRef, int)}). */
+  public StoredObject put(Path file, PolicyRef policy, int epochs) throws IOException, CachetSecurityException {
     try (InputStream in = Files.newInputStream(file)) {
       return put(in, Files.size(file), policy, epochs);
     }
@@ -172,8 +233,29 @@ public final class CachetClient implements AutoCloseable {
    */
   public StoredObject put(InputStream plaintext, long length, PolicyId policy, int epochs)
       throws IOException, CachetSecurityException {
-    List<SealWarning> warnings = checkBeforeSealing(policy);
-    SealParameters params = new SealParameters(config.ledgerId(), policy, config.threshold(), sealingKeys());
+    return put(plaintext, length, new PolicyRef(chain.envelopeLedgerId(), policy), epochs);
+  }
+
+  /**
+   * As {@link #put(InputStream, long, PolicyId, int)}, sealing under {@code policy}'s ledger id:
+   * the chain's own ({@link PolicyChain#envelopeLedgerId()}), or on an EVM chain an app's own
+   * policy contract ({@code eip155:<chain id>:<contract>}, {@link io.cachet.crypto.EvmLedgerId}), on
+   * the same chain. A policy of an app's contract is not looked up before sealing (the client
+   * knows only the stock contract's policies), so neither the unknown-policy refusal nor the
+   * warnings apply to it.
+   *
+   * @throws IllegalArgumentException if {@code policy} names another ledger or chain than this
+   *     client's, or an app's contract while the client is on the embedded ledger
+   */
+  public StoredObject put(InputStream plaintext, long length, PolicyRef policy, int epochs)
+      throws IOException, CachetSecurityException {
+    boolean own = policy.ledgerId().equals(chain.envelopeLedgerId());
+    if (!own) {
+      checkForeignContract(policy.ledgerId());
+    }
+    List<SealWarning> warnings = own ? checkBeforeSealing(policy.policyId()) : List.of();
+    SealParameters params = new SealParameters(policy.ledgerId(), policy.policyId(), config.threshold(),
+        sealing.keys());
     SealingPipe pipe = new SealingPipe();
     java.util.concurrent.Future<EnvelopeHeader> sealing = workers.submit(() -> {
       try {
@@ -199,26 +281,44 @@ public final class CachetClient implements AutoCloseable {
       pipe.source.close();
     }
     EnvelopeHeader header = await(sealing);
-    return new StoredObject(stored.blobId(), header.objectId(), policy, length, header.envelopeLength(),
+    return new StoredObject(stored.blobId(), header.objectId(), policy.policyId(), length, header.envelopeLength(),
         stored.endEpoch(), warnings);
   }
 
+  /** Another contract than the stock one may hold the policy only on an EVM chain, and only on this client's. */
+  private void checkForeignContract(String ledgerId) {
+    if (!config.chain().isEvm()) {
+      throw new IllegalArgumentException("an envelope names this network's ledger '" + chain.envelopeLedgerId()
+          + "'; a policy contract (" + ledgerId + ") needs an EVM chain");
+    }
+    EvmLedgerId contract;
+    try {
+      contract = EvmLedgerId.parse(ledgerId);
+    } catch (FormatException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+    if (contract.chainId() != config.chain().chainId()) {
+      throw new IllegalArgumentException("the policy contract " + ledgerId + " is on chain " + contract.chain()
+          + ", not on this network's " + EvmLedgerId.chain(config.chain().chainId()));
+    }
+  }
+
   /**
-   * The policy must be on the ledger, else nobody could ever open what is sealed under it; and
-   * whether this identity could open it now, judged at the ledger's head.
+   * The policy must be on the chain, else nobody could ever open what is sealed under it; and
+   * whether this identity could open it now, judged at the chain's head.
    */
   private List<SealWarning> checkBeforeSealing(PolicyId id) throws IOException, CachetSecurityException {
     Policy found;
     try {
-      found = join(ledger.policy(id));
-    } catch (LedgerRefusedException e) {
+      found = chain.policy(id);
+    } catch (CachetSecurityException e) {
       if (UnknownPolicyException.REASON.equals(e.reason())) {
-        throw new UnknownPolicyException(id, config.ledgerId());
+        throw new UnknownPolicyException(id, chain.envelopeLedgerId());
       }
       throw e;
     }
-    JsonObject head = join(ledger.head());
-    return SealCheck.warnings(found, identity.address(), head.getLong("timestamp"), head.getLong("height"));
+    PolicyChain.Head head = chain.head();
+    return SealCheck.warnings(found, requester.address(), head.timeMillis(), head.height());
   }
 
   private static Throwable failureOf(java.util.concurrent.Future<?> f) {
@@ -244,95 +344,6 @@ public final class CachetClient implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new java.io.InterruptedIOException("interrupted while sealing");
-    }
-  }
-
-  /**
-   * Every key server's current HPKE key, from its {@code /v1/service} descriptor, accepted only if
-   * the descriptor's proof verifies and it is signed by the pinned key under the pinned id. Fetched
-   * once per client; sealing needs all of them, so a server that cannot be reached stops a put.
-   */
-  private List<KeyServerKey> sealingKeys() throws IOException, CachetSecurityException {
-    List<Future<KeyServerKey>> pending = new ArrayList<>();
-    for (ClientConfig.KeyServer server : config.keyServers()) {
-      KeyServerKey known = sealingKeys.get(server.id());
-      RequestOptions get = new RequestOptions().setMethod(HttpMethod.GET)
-          .setAbsoluteURI(server.url().resolve("/v1/service").toString())
-          .setIdleTimeout(config.requestTimeout().toMillis());
-      pending.add(known != null ? Future.succeededFuture(known) : BoundedBody.exchange(http, get, null,
-          "a key server's service descriptor", MAX_SERVICE_ANSWER_BYTES).compose(r -> {
-            if (r.status() != 200) {
-              return Future.failedFuture(new IOException("answered HTTP " + r.status()
-                  + " for its service descriptor"));
-            }
-            try {
-              String descriptor = r.body().toString(StandardCharsets.UTF_8);
-              KeyServerKey k = trusted(server, descriptor);
-              remember(server, descriptor);
-              return Future.succeededFuture(k);
-            } catch (CachetSecurityException e) {
-              return Future.failedFuture(e);
-            }
-          }));
-    }
-    List<KeyServerKey> out = new ArrayList<>();
-    List<ServerOutcome> failures = new ArrayList<>();
-    for (int i = 0; i < pending.size(); i++) {
-      ClientConfig.KeyServer server = config.keyServers().get(i);
-      try {
-        out.add(join(pending.get(i)));
-      } catch (IOException e) {
-        KeyServerKey cached = cached(server);
-        if (cached != null) {
-          out.add(cached);
-        } else {
-          failures.add(new ServerOutcome(server.id(), ServerOutcome.Kind.UNAVAILABLE, 0, "NO_SEALING_KEY",
-              e.getMessage()));
-        }
-      }
-    }
-    if (!failures.isEmpty()) {
-      throw new KeyServersUnavailableException("sealing needs the key of every key server, and "
-          + failures.size() + " of " + config.keyServers().size() + " could not be had", failures);
-    }
-    out.forEach(k -> sealingKeys.put(k.id(), k));
-    return out;
-  }
-
-  /** The HPKE key of a descriptor that proves possession and is signed by the pinned key under the pinned id. */
-  private static KeyServerKey trusted(ClientConfig.KeyServer server, String json) throws CachetSecurityException {
-    ServiceDescriptor d = ServiceDescriptor.fromJson(json);
-    d.verify();
-    if (!d.serverId().equals(server.id()) || !d.verifyingKey().equals(server.signingKey())) {
-      throw new CachetSecurityException("UNTRUSTED_KEY_SERVER", "key server " + server.id() + " at " + server.url()
-          + " presents a descriptor for '" + d.serverId() + "' that is not signed by its pinned key");
-    }
-    return new KeyServerKey(server.id(), d.hpkePublicKey());
-  }
-
-  private Path cacheFile(ClientConfig.KeyServer server) {
-    return descriptorCache.resolve(config.ledgerId() + "." + server.id() + ".service.json");
-  }
-
-  private void remember(ClientConfig.KeyServer server, String json) {
-    if (descriptorCache == null) {
-      return;
-    }
-    try {
-      DurableFiles.write(cacheFile(server), json.getBytes(java.nio.charset.StandardCharsets.UTF_8), false);
-    } catch (IOException e) {
-      // a cache: the next put fetches again
-    }
-  }
-
-  private KeyServerKey cached(ClientConfig.KeyServer server) {
-    if (descriptorCache == null) {
-      return null;
-    }
-    try {
-      return trusted(server, Files.readString(cacheFile(server)));
-    } catch (IOException | CachetSecurityException e) {
-      return null;
     }
   }
 
@@ -442,14 +453,22 @@ public final class CachetClient implements AutoCloseable {
 
   // ---------------------------------------------------------------- policies
 
+  /**
+   * The chain this client writes policies to, for what is not below: admins, ownership, token
+   * gates and composites, the head. Writes made there do not raise {@link #knownLedgerHeight()}.
+   */
+  public PolicyChain policies() {
+    return chain;
+  }
+
   /** Creates an allow-list owned by this identity, with no members; returns its id once committed. */
   public PolicyId createAllowList() throws IOException, CachetSecurityException {
-    return submitCreate(new Operation.CreateAllowList());
+    return chain.createAllowList();
   }
 
   /** Creates a time lock owned by this identity that opens at {@code unlockAt}. */
   public PolicyId createTimeLock(Instant unlockAt) throws IOException, CachetSecurityException {
-    return submitCreate(new Operation.CreateTimeLock(unlockAt.toEpochMilli()));
+    return chain.createTimeLock(unlockAt);
   }
 
   /**
@@ -465,8 +484,8 @@ public final class CachetClient implements AutoCloseable {
   /** As {@link #grant(PolicyId, Address, Window)}; {@link EndedWindows#ACCEPT} lets a window that is over through. */
   public long grant(PolicyId policy, Address member, Window window, EndedWindows ended)
       throws IOException, CachetSecurityException {
-    checkWindow(window, ended);
-    return committed(submit(new Operation.AddMember(policy, member, window)));
+    GrantWindows.check(chain, window, ended, clock);
+    return committed(chain.grant(policy, member, window));
   }
 
   /** Replaces a member's window; an ended or inverted one is refused as by {@link #grant(PolicyId, Address, Window)}. */
@@ -477,128 +496,38 @@ public final class CachetClient implements AutoCloseable {
   /** As {@link #changeWindow(PolicyId, Address, Window)}; {@link EndedWindows#ACCEPT} lets a window that is over through. */
   public long changeWindow(PolicyId policy, Address member, Window window, EndedWindows ended)
       throws IOException, CachetSecurityException {
-    checkWindow(window, ended);
-    return committed(submit(new Operation.ChangeWindow(policy, member, window)));
-  }
-
-  /** Judges a grant's window by the ledger's head time, or this machine's clock if the ledger does not answer. */
-  private void checkWindow(Window window, EndedWindows ended) throws CachetSecurityException {
-    long now = clock.millis();
-    String whose = "this machine's clock";
-    if (window.isValid() && ended == EndedWindows.REFUSE) {
-      try {
-        now = join(ledger.head()).getLong("timestamp");
-        whose = "ledger time";
-      } catch (IOException e) {
-        // the local clock judges; the submit that follows reports the ledger's failure
-      }
-    }
-    GrantWindows.check(window, ended, now, whose);
+    GrantWindows.check(chain, window, ended, clock);
+    return committed(chain.changeWindow(policy, member, window));
   }
 
   /** Removes a member; key servers refuse them from the block that commits this on. */
   public long revoke(PolicyId policy, Address member) throws IOException, CachetSecurityException {
-    return committed(submit(new Operation.RemoveMember(policy, member)));
+    return committed(chain.revoke(policy, member));
   }
 
-  /** The height of a block this client's transaction is in; key fetches from now on sign at least it. */
-  private long committed(Sequencer.Committed c) {
-    keys.sawHeight(c.height());
-    return c.height();
+  /** The height of a block this client's write is in; key fetches from now on sign at least it. */
+  private long committed(long height) {
+    keys.sawHeight(height);
+    return height;
   }
 
   /**
    * The ledger height this client's key fetches sign as the lowest they need decided: the highest
-   * it knows to be committed (its own transactions, ledger heads it read); -1 before it knows any.
+   * it knows to be committed (its own writes, ledger heads it read); -1 before it knows any.
    */
   public long knownLedgerHeight() {
     return keys.knownHeight();
   }
 
-  /** The policy as the ledger holds it now. */
+  /** The policy as the chain holds it now. */
   public Policy policy(PolicyId id) throws IOException, CachetSecurityException {
-    return join(ledger.policy(id));
-  }
-
-  /**
-   * The ledger this client signs transactions for and derives policy ids on: the configured ledger
-   * id and its genesis digest, read once from the ledger's genesis block (checked to be signed by
-   * the configured sequencer key) and, if the network descriptor pins a digest, checked against it.
-   *
-   * @throws LedgerRefusedException with reason {@code WRONG_LEDGER} if the ledger at the configured
-   *     URL is not the one the descriptor pins
-   */
-  public LedgerRef ledger() throws IOException, CachetSecurityException {
-    LedgerRef known = ledgerRef;
-    if (known != null) {
-      return known;
-    }
-    LedgerRef served = join(ledger.ledger(config.ledgerId(), config.sequencerKey()));
-    byte[] pinned = config.genesisDigest();
-    if (pinned != null && !served.hasGenesis(pinned)) {
-      throw new LedgerRefusedException(Reason.WRONG_LEDGER.name(), "the ledger at " + config.ledgerUrl() + " is "
-          + served + ", but the network descriptor pins " + new LedgerRef(config.ledgerId(), pinned)
-          + ": another ledger of the same id (restarted from an empty journal?)");
-    }
-    ledgerRef = served;
-    return served;
-  }
-
-  private PolicyId submitCreate(Operation op) throws IOException, CachetSecurityException {
-    synchronized (txLock) {
-      LedgerRef on = ledger();
-      long nonce = join(ledger.nextNonce(identity.address()));
-      committed(join(ledger.submit(Transaction.sign(identity, on, nonce, op))));
-      return LedgerState.policyIdFor(on, identity.address(), nonce);
-    }
-  }
-
-  /** Signs with the next nonce and waits until committed; one retry if another session took the nonce. */
-  private Sequencer.Committed submit(Operation op) throws IOException, CachetSecurityException {
-    synchronized (txLock) {
-      LedgerRef on = ledger();
-      for (int attempt = 0; ; attempt++) {
-        long nonce = join(ledger.nextNonce(identity.address()));
-        try {
-          return join(ledger.submit(Transaction.sign(identity, on, nonce, op)));
-        } catch (LedgerRefusedException e) {
-          if (attempt > 0 || !Reason.BAD_NONCE.name().equals(e.reason())) {
-            throw e;
-          }
-        }
-      }
-    }
+    return chain.policy(id);
   }
 
   // ---------------------------------------------------------------- plumbing
 
-  /** Waits for a Vert.x future from a plain thread, turning failures into this API's exceptions. */
   private <T> T join(Future<T> f) throws IOException, CachetSecurityException {
-    try {
-      return f.toCompletionStage().toCompletableFuture()
-          .get(config.requestTimeout().toMillis() * 3, TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      Throwable c = e.getCause();
-      if (c instanceof CachetSecurityException s) {
-        throw s;
-      }
-      if (c instanceof IOException io) {
-        throw io;
-      }
-      if (c instanceof TransactionRefusedException r) {
-        throw new LedgerRefusedException(r.reason().name(), "the ledger refused (" + r.reason().name() + "): "
-            + r.getMessage());
-      }
-      if (c instanceof LedgerClient.LedgerUnavailableException u) {
-        throw new LedgerUnavailableException(u.getMessage() + " (ledger " + config.ledgerUrl() + ")", u);
-      }
-      throw new IOException(c.getMessage() == null ? c.toString() : c.getMessage(), c);
-    } catch (TimeoutException e) {
-      throw new IOException("no answer within " + config.requestTimeout().multipliedBy(3).toSeconds() + " s", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted");
-    }
+    return Await.join(f, config.requestTimeout(), config.ledgerUrl());
   }
 
   /** Destroys the cached data keys and stops the client's threads. */
@@ -607,7 +536,10 @@ public final class CachetClient implements AutoCloseable {
     keyCache.values().forEach(DataKey::destroy);
     keyCache.clear();
     store.close();
-    ledger.close();
+    if (ownsHeads) {
+      heads.close();
+    }
+    chain.close();
     http.close();
     workers.shutdownNow();
     vertx.close();
@@ -615,7 +547,7 @@ public final class CachetClient implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "CachetClient{" + identity.address() + " on " + config + "}";
+    return "CachetClient{" + requester.address() + " on " + config + "}";
   }
 
 }

@@ -22,9 +22,11 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Everything a client needs to know about one Cachet network, none of it secret: the ledger (URL,
- * id, the sequencer's key and, optionally, its genesis digest), the key servers (id, URL and the Ed25519 key each signs with) and
- * the threshold, and the storage network's publisher and aggregator. Read from the network
+ * Everything a client needs to know about one Cachet network, none of it secret: the chain its
+ * policies live on ({@link ChainDescriptor}: the embedded ledger, or an EVM chain), for the
+ * embedded ledger its URL, id, the sequencer's key and, optionally, its genesis digest, the key
+ * servers (id, URL and the Ed25519 key each signs with) and the threshold, and the storage
+ * network's publisher and aggregator. Read from the network
  * descriptor file ({@code cachet-network.json}, format in docs/CLIENT.md) or built in code.
  *
  * <p>Immutable. The key servers' signing keys are the trust anchor: a server's HPKE key is taken
@@ -50,6 +52,7 @@ public final class ClientConfig {
     }
   }
 
+  private final ChainDescriptor chain;
   private final URI ledgerUrl;
   private final String ledgerId;
   private final VerifyingKey sequencerKey;
@@ -64,9 +67,12 @@ public final class ClientConfig {
   private final Duration sessionTtl;
 
   private ClientConfig(Builder b) {
-    this.ledgerUrl = require(b.ledgerUrl, "ledger.url");
-    this.ledgerId = require(b.ledgerId, "ledger.ledgerId");
-    this.sequencerKey = require(b.sequencerKey, "ledger.sequencerKey");
+    this.chain = b.chain;
+    // an EVM chain's policies are found by chain id and contract: the embedded ledger's fields are not needed
+    boolean embedded = !chain.isEvm();
+    this.ledgerUrl = embedded ? require(b.ledgerUrl, "ledger.url") : b.ledgerUrl;
+    this.ledgerId = embedded ? require(b.ledgerId, "ledger.ledgerId") : chain.stockLedgerId().toString();
+    this.sequencerKey = embedded ? require(b.sequencerKey, "ledger.sequencerKey") : b.sequencerKey;
     if (b.genesisDigest != null && b.genesisDigest.length != 32) {
       throw new IllegalArgumentException("ledger.genesisDigest is 32 bytes");
     }
@@ -143,13 +149,16 @@ public final class ClientConfig {
       throw new FormatException("format: expected \"" + FORMAT + "\", got \"" + format + "\"");
     }
     Builder b = builder();
-    JsonNode ledger = object(root, "ledger", "ledger");
-    b.ledgerUrl = uri(text(ledger, "url", "ledger.url"), "ledger.url");
-    b.ledgerId = text(ledger, "ledgerId", "ledger.ledgerId");
-    b.sequencerKey = key(text(ledger, "sequencerKey", "ledger.sequencerKey"), "ledger.sequencerKey");
-    if (ledger.hasNonNull("genesisDigest")) {
-      b.genesisDigest = LedgerRef.parseGenesisDigest(text(ledger, "genesisDigest", "ledger.genesisDigest"),
-          "ledger.genesisDigest");
+    b.chain = ChainDescriptor.parse(root.get("chain"));
+    if (!b.chain.isEvm()) {
+      JsonNode ledger = object(root, "ledger", "ledger");
+      b.ledgerUrl = uri(text(ledger, "url", "ledger.url"), "ledger.url");
+      b.ledgerId = text(ledger, "ledgerId", "ledger.ledgerId");
+      b.sequencerKey = key(text(ledger, "sequencerKey", "ledger.sequencerKey"), "ledger.sequencerKey");
+      if (ledger.hasNonNull("genesisDigest")) {
+        b.genesisDigest = LedgerRef.parseGenesisDigest(text(ledger, "genesisDigest", "ledger.genesisDigest"),
+            "ledger.genesisDigest");
+      }
     }
     JsonNode ks = object(root, "keyServers", "keyServers");
     JsonNode t = ks.get("threshold");
@@ -229,14 +238,30 @@ public final class ClientConfig {
     }
   }
 
+  /** The chain the network's policies live on; {@link ChainDescriptor#embedded()} unless the descriptor names one. */
+  public ChainDescriptor chain() {
+    return chain;
+  }
+
+  /** Where the policies are read and written: the embedded ledger's URL, or the EVM chain's RPC URL. */
+  public URI chainUrl() {
+    return chain.isEvm() ? chain.rpcUrl() : ledgerUrl;
+  }
+
+  /** The embedded ledger's URL; null on an EVM chain. */
   public URI ledgerUrl() {
     return ledgerUrl;
   }
 
+  /**
+   * The ledger id envelopes sealed under this network's own policies name: the embedded ledger's
+   * id, or on an EVM chain the stock policy contract's {@code eip155:<chainId>:<contract>}.
+   */
   public String ledgerId() {
     return ledgerId;
   }
 
+  /** The embedded ledger's sequencer key; null on an EVM chain. */
   public VerifyingKey sequencerKey() {
     return sequencerKey;
   }
@@ -291,11 +316,12 @@ public final class ClientConfig {
 
   @Override
   public String toString() {
-    return "ClientConfig{ledger=" + ledgerId + "@" + ledgerUrl + ", keyServers=" + threshold + "-of-"
+    return "ClientConfig{ledger=" + ledgerId + "@" + chainUrl() + ", keyServers=" + threshold + "-of-"
         + keyServers.size() + ", publisher=" + publisher + ", aggregator=" + aggregator + "}";
   }
 
   public static final class Builder {
+    private ChainDescriptor chain = ChainDescriptor.embedded();
     private URI ledgerUrl;
     private String ledgerId;
     private VerifyingKey sequencerKey;
@@ -314,6 +340,12 @@ public final class ClientConfig {
       this.ledgerUrl = url;
       this.ledgerId = ledgerId;
       this.sequencerKey = sequencerKey;
+      return this;
+    }
+
+    /** The chain the policies live on (default: the embedded ledger, whose fields {@link #ledger} sets). */
+    public Builder chain(ChainDescriptor chain) {
+      this.chain = Objects.requireNonNull(chain, "chain");
       return this;
     }
 

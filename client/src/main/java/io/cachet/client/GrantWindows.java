@@ -1,6 +1,9 @@
 package io.cachet.client;
 
+import io.cachet.policy.PolicyChain;
 import io.cachet.policy.Window;
+import java.io.IOException;
+import java.time.Clock;
 
 /**
  * The check a grant's window passes before it is signed: it must end after it starts, and, unless
@@ -11,8 +14,27 @@ import io.cachet.policy.Window;
  * ordered at; a laptop's clock may be off by minutes. Without a ledger answer the grant cannot be
  * submitted anyway, so the local clock only shapes the error a person sees.
  */
-final class GrantWindows {
+public final class GrantWindows {
   private GrantWindows() {}
+
+  /**
+   * Throws {@link GrantWindowException} if {@code window} grants nothing now: judged by {@code
+   * chain}'s head time, or by {@code clock} if the chain does not answer (the write that follows
+   * then reports the chain's failure). Signs nothing.
+   */
+  public static void check(PolicyChain chain, Window window, EndedWindows ended, Clock clock) {
+    long now = clock.millis();
+    String whose = "this machine's clock";
+    if (window.isValid() && ended == EndedWindows.REFUSE) {
+      try {
+        now = chain.head().timeMillis();
+        whose = "ledger time";
+      } catch (IOException e) {
+        // the local clock judges
+      }
+    }
+    check(window, ended, now, whose);
+  }
 
   /**
    * Throws {@link GrantWindowException} if {@code window} grants nothing at {@code now}.

@@ -435,7 +435,7 @@ class CachetClientTest {
 
   @Test
   void theLedger_isNamedByItsSignedGenesis_andPoliciesAreDerivedOnIt() throws Exception {
-    assertThat(alice.ledger()).isEqualTo(net.ledger());
+    assertThat(((EmbeddedPolicyChain) alice.policies()).ledger()).isEqualTo(net.ledger());
     Identity erin = Identity.generate(RANDOM);
     try (CachetClient client = CachetClient.open(ClientConfig.parse(pinned(net.ledger().genesisHex())), erin)) {
       PolicyId mine = client.createAllowList();

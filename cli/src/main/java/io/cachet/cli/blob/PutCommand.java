@@ -12,7 +12,11 @@ import io.cachet.client.CachetClient;
 import io.cachet.client.ClientConfig;
 import io.cachet.client.SealWarning;
 import io.cachet.client.StoredObject;
+import io.cachet.crypto.Address;
+import io.cachet.crypto.EvmLedgerId;
+import io.cachet.crypto.FormatException;
 import io.cachet.crypto.PolicyId;
+import io.cachet.policy.PolicyRef;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -35,7 +39,8 @@ import picocli.CommandLine.Model.CommandSpec;
     "Prints the blob id; 'cachet share BLOB_ID' prints what a reader needs.",
     "A policy the ledger does not have is refused before anything is sealed; if you could not open",
     "the file yourself (not on your own allow-list, a time lock still closed), you are warned."},
-    footer = {"", "Examples:", "  cachet put report.pdf --policy 0x5e1f...", "  cachet put video.mp4 --policy 0x5e1f... --epochs 20 --json"})
+    footer = {"", "Examples:", "  cachet put report.pdf --policy 0x5e1f...", "  cachet put video.mp4 --policy 0x5e1f... --epochs 20 --json",
+        "  cachet put report.pdf --contract 0x9fE4... --policy 0x77aa...   # an app's policy contract (EVM chains)"})
 public final class PutCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin Connection connection;
@@ -46,6 +51,10 @@ public final class PutCommand implements Callable<Integer> {
 
   @Option(names = "--policy", required = true, paramLabel = "ID", description = "The policy that decides who may open it.")
   String policy;
+
+  @Option(names = "--contract", paramLabel = "ADDR",
+      description = "An app's own policy contract on the network's EVM chain that holds POLICY (default: the stock one).")
+  String contract;
 
   @Option(names = "--epochs", paramLabel = "N", description = "How many storage epochs to keep it (default: the network's).")
   Integer epochs;
@@ -65,10 +74,12 @@ public final class PutCommand implements Callable<Integer> {
     CipherWarmup.start();
     long size = Files.size(file);
     ClientConfig config = connection.config();
+    PolicyRef under = contract == null ? null : new PolicyRef(contractLedgerId(config), policyId);
     StoredObject stored;
     try (CachetClient client = connection.connect(config);
          InputStream in = progress.wrap(Files.newInputStream(file), "put", size, json)) {
-      stored = client.put(in, size, policyId, epochs == null ? config.defaultEpochs() : epochs);
+      int keep = epochs == null ? config.defaultEpochs() : epochs;
+      stored = under == null ? client.put(in, size, policyId, keep) : client.put(in, size, under, keep);
     }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
@@ -80,6 +91,9 @@ public final class PutCommand implements Callable<Integer> {
       o.put("blobId", stored.blobId().toString());
       o.put("objectId", stored.objectId().toString());
       o.put("policyId", policyId.toString());
+      if (under != null) {
+        o.put("ledgerId", under.ledgerId());
+      }
       o.put("size", size);
       o.put("endEpoch", stored.endEpoch());
       ArrayNode warnings = o.putArray("warnings");
@@ -93,6 +107,26 @@ public final class PutCommand implements Callable<Integer> {
           + stored.endEpoch() + "; a reader needs: cachet share " + stored.blobId());
     }
     return ExitCodes.OK;
+  }
+
+  /** The ledger id {@code --contract} names: the contract on the network's EVM chain; a usage error elsewhere. */
+  private String contractLedgerId(ClientConfig config) {
+    Address address;
+    try {
+      address = Address.parse(contract.trim());
+    } catch (FormatException e) {
+      throw new UsageException("--contract: '" + contract + "' is not an EVM address (0x and 40 hex digits): "
+          + e.getMessage());
+    }
+    if (!address.isEvm()) {
+      throw new UsageException("--contract: '" + contract + "' is not an EVM address (0x and 40 hex digits)");
+    }
+    if (!config.chain().isEvm()) {
+      throw new UsageException("--contract names a policy contract on an EVM chain, and this network's policies live"
+          + " on the embedded ledger '" + config.ledgerId() + "': leave --contract out, or use an EVM network"
+          + " ('cachet devnet up --chain evm')");
+    }
+    return new EvmLedgerId(config.chain().chainId(), address).toString();
   }
 
   /** What the putter can do about a warning, when it is theirs to fix (a time lock is not). */

@@ -48,7 +48,7 @@ final class TokenNetwork {
       }
       throw new UntrustedNetworkException("you have no network of your own to check the share token against (no"
           + " --network, no network.json, no devnet); the token names ledger '" + named.ledgerId() + "' at "
-          + named.ledgerUrl() + " with " + named.threshold() + " of " + named.keyServers().size() + " key servers");
+          + named.chainUrl() + " with " + named.threshold() + " of " + named.keyServers().size() + " key servers");
     }
     ClientConfig own = connection.config();
     List<String> differences = differences(own, named);
@@ -73,6 +73,12 @@ final class TokenNetwork {
   /** Every way {@code theirs} differs from {@code mine}, one phrase each; empty when they name one network. */
   static List<String> differences(ClientConfig mine, ClientConfig theirs) {
     List<String> out = new ArrayList<>();
+    compare(out, "chain", mine.chain().toString(), theirs.chain().toString());
+    if (mine.chain().isEvm() && theirs.chain().isEvm()) {
+      compare(out, "chain.policies", mine.chain().policies().toString(), theirs.chain().policies().toString());
+      compare(out, "chain.blobRegistry", mine.chain().blobRegistry().toString(),
+          theirs.chain().blobRegistry().toString());
+    }
     compare(out, "ledger.url", url(mine.ledgerUrl()), url(theirs.ledgerUrl()));
     compare(out, "ledger.ledgerId", mine.ledgerId(), theirs.ledgerId());
     compareKeys(out, "ledger.sequencerKey", mine.sequencerKey(), theirs.sequencerKey());
@@ -112,6 +118,10 @@ final class TokenNetwork {
 
   /** Trust anchors are compared whole; only the message shortens them. */
   private static void compareKeys(List<String> out, String field, VerifyingKey mine, VerifyingKey theirs) {
+    if (mine == null || theirs == null) {
+      // an EVM network has no sequencer: the chain's comparison above says how the two differ
+      return;
+    }
     if (!Arrays.equals(mine.bytes(), theirs.bytes())) {
       out.add(field + ": yours is " + key(mine) + ", the token's " + key(theirs));
     }
@@ -124,6 +134,9 @@ final class TokenNetwork {
   }
 
   private static String url(URI u) {
+    if (u == null) {
+      return "none";
+    }
     String s = u.toString();
     return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
   }

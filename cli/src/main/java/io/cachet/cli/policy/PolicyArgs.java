@@ -6,21 +6,70 @@ import io.cachet.cli.Ids;
 import io.cachet.cli.Json;
 import io.cachet.cli.UsageException;
 import io.cachet.cli.id.IdentityStore;
+import io.cachet.client.ClientConfig;
 import io.cachet.crypto.Address;
+import io.cachet.crypto.EvmLedgerId;
 import io.cachet.crypto.FormatException;
 import io.cachet.crypto.PolicyId;
 import io.cachet.policy.AllowList;
+import io.cachet.policy.Composite;
 import io.cachet.policy.Policy;
+import io.cachet.policy.PolicyRef;
 import io.cachet.policy.TimeLock;
+import io.cachet.policy.TokenGate;
 import io.cachet.policy.Window;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Map;
 
-/** Parsing of policy ids and members, and the one way a policy is printed. */
+/** Parsing of policy ids, members, contracts and policy parts, and the one way a policy is printed. */
 final class PolicyArgs {
   private PolicyArgs() {}
+
+  /**
+   * Refuses (exit 2, one line) what only an EVM chain has, before a passphrase is asked for, when
+   * the network's policies live on the embedded ledger.
+   *
+   * @param what the feature, as the start of a sentence ("token gates")
+   */
+  static void requireEvm(ClientConfig config, String what) {
+    if (!config.chain().isEvm()) {
+      throw new UsageException(what + " need an EVM chain, and this network's policies live on the embedded ledger"
+          + " '" + config.ledgerId() + "': start a local one with 'cachet devnet up --chain evm', or give --network"
+          + " FILE naming one");
+    }
+  }
+
+  /** An EVM address given to {@code option}: 0x and 40 hex digits. */
+  static Address evmAddress(String text, String option) {
+    Address a;
+    try {
+      a = Address.parse(text.trim());
+    } catch (FormatException e) {
+      throw new UsageException(option + ": '" + text + "' is not an EVM address (0x and 40 hex digits): "
+          + e.getMessage());
+    }
+    if (!a.isEvm()) {
+      throw new UsageException(option + ": '" + text + "' is not an EVM address (0x and 40 hex digits)");
+    }
+    return a;
+  }
+
+  /**
+   * A part of a composite: a policy id of the chain's stock contract, or {@code 0xCONTRACT/0xID}
+   * for a policy of another contract on the same chain.
+   */
+  static PolicyRef part(String text, ClientConfig config) {
+    int slash = text.indexOf('/');
+    if (slash < 0) {
+      return new PolicyRef(config.ledgerId(), policyId(text));
+    }
+    Address contract = evmAddress(text.substring(0, slash), "part " + text);
+    return new PolicyRef(new EvmLedgerId(config.chain().chainId(), contract).toString(),
+        policyId(text.substring(slash + 1)));
+  }
 
   static PolicyId policyId(String text) {
     return Ids.policy(text);
@@ -32,7 +81,7 @@ final class PolicyArgs {
       try {
         return Address.parse(text);
       } catch (FormatException e) {
-        throw new UsageException("'" + text + "' is not an address (0x and 64 hex digits)");
+        throw new UsageException("'" + text + "' is not an address (0x and 64 hex digits, or an EVM address: 0x and 40)");
       }
     }
     return ids.show(ids.resolve(text)).address();
@@ -66,6 +115,23 @@ final class PolicyArgs {
       o.put("owner", t.owner().toString());
       o.put("version", t.version());
       o.put("unlockAt", Instant.ofEpochMilli(t.unlockAt()).toString());
+    } else if (policy instanceof TokenGate g) {
+      o.put("kind", "token-gate");
+      o.put("id", g.id().toString());
+      o.put("owner", g.owner().toString());
+      o.put("version", g.version());
+      ArrayNode admins = o.putArray("admins");
+      g.admins().forEach(x -> admins.add(x.toString()));
+      o.put("standard", g.standard().name().toLowerCase(Locale.ROOT));
+      o.put("token", g.token().toString());
+      o.put("minimum", g.minimum().toString());
+    } else if (policy instanceof Composite c) {
+      o.put("kind", composite(c.mode()));
+      o.put("id", c.id().toString());
+      o.put("owner", c.owner().toString());
+      o.put("version", c.version());
+      ArrayNode parts = o.putArray("parts");
+      c.parts().forEach(p -> parts.addObject().put("ledgerId", p.ledgerId()).put("policyId", p.policyId().toString()));
     }
     return o;
   }
@@ -83,6 +149,22 @@ final class PolicyArgs {
       out.println("time lock " + t.id() + " (version " + t.version() + ")");
       out.println("  owner    " + t.owner());
       out.println("  opens at " + Instant.ofEpochMilli(t.unlockAt()) + " (anyone may read from then on)");
+    } else if (policy instanceof TokenGate g) {
+      out.println("token gate " + g.id() + " (version " + g.version() + ")");
+      out.println("  owner    " + g.owner());
+      g.admins().forEach(x -> out.println("  admin    " + x));
+      String unit = g.standard() == TokenGate.Standard.ERC721 ? " token(s) of the ERC-721 " : " of the ERC-20 ";
+      out.println("  readers  holders of at least " + g.minimum() + unit + g.token());
+    } else if (policy instanceof Composite c) {
+      out.println(composite(c.mode()) + " " + c.id() + " (version " + c.version() + ")");
+      out.println("  owner    " + c.owner());
+      out.println("  readers  whom " + (c.mode() == Composite.Mode.ALL_OF ? "every part" : "at least one part")
+          + " allows:");
+      c.parts().forEach(p -> out.println("  part     " + p));
     }
+  }
+
+  private static String composite(Composite.Mode mode) {
+    return mode == Composite.Mode.ALL_OF ? "all-of" : "any-of";
   }
 }

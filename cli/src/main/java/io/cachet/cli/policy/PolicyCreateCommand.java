@@ -3,8 +3,8 @@ package io.cachet.cli.policy;
 import io.cachet.cli.Connection;
 import io.cachet.cli.ExitCodes;
 import io.cachet.cli.Json;
-import io.cachet.client.CachetClient;
 import io.cachet.crypto.PolicyId;
+import io.cachet.policy.PolicyChain;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,10 +24,10 @@ final class PolicyCreateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    try (CachetClient client = connection.connect()) {
-      PolicyId id = client.createAllowList();
+    try (PolicyChain chain = connection.chain(connection.config())) {
+      PolicyId id = chain.createAllowList();
       if (json) {
-        Json.print(spec.commandLine().getOut(), PolicyArgs.toJson(client.policy(id)));
+        Json.print(spec.commandLine().getOut(), PolicyArgs.toJson(chain.policy(id)));
       } else {
         spec.commandLine().getOut().println(id);
       }

@@ -5,12 +5,14 @@ import io.cachet.cli.ExitCodes;
 import io.cachet.cli.Json;
 import io.cachet.cli.TimeArgs;
 import io.cachet.cli.UsageException;
-import io.cachet.client.CachetClient;
 import io.cachet.client.EndedWindows;
+import io.cachet.client.GrantWindows;
 import io.cachet.crypto.Address;
 import io.cachet.crypto.PolicyId;
 import io.cachet.policy.AllowList;
+import io.cachet.policy.PolicyChain;
 import io.cachet.policy.Window;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -63,15 +65,16 @@ final class PolicyGrantCommand implements Callable<Integer> {
     Address who = PolicyArgs.member(connection.identities(), member);
     Window window = window(Instant.now());
     EndedWindows ended = allowEnded ? EndedWindows.ACCEPT : EndedWindows.REFUSE;
-    try (CachetClient client = connection.connect()) {
-      boolean known = client.policy(id) instanceof AllowList a && a.members().containsKey(who);
+    try (PolicyChain chain = connection.chain(connection.config())) {
+      boolean known = chain.policy(id) instanceof AllowList a && a.members().containsKey(who);
+      GrantWindows.check(chain, window, ended, Clock.systemUTC());
       if (known) {
-        client.changeWindow(id, who, window, ended);
+        chain.changeWindow(id, who, window);
       } else {
-        client.grant(id, who, window, ended);
+        chain.grant(id, who, window);
       }
       if (json) {
-        Json.print(spec.commandLine().getOut(), PolicyArgs.toJson(client.policy(id)));
+        Json.print(spec.commandLine().getOut(), PolicyArgs.toJson(chain.policy(id)));
       } else {
         spec.commandLine().getOut().println((known ? "changed " : "granted ") + member + " (" + who + ") "
             + PolicyArgs.window(window) + " on " + id);

@@ -3,9 +3,9 @@ package io.cachet.cli.policy;
 import io.cachet.cli.Connection;
 import io.cachet.cli.ExitCodes;
 import io.cachet.cli.Json;
-import io.cachet.client.CachetClient;
 import io.cachet.crypto.Address;
 import io.cachet.crypto.PolicyId;
+import io.cachet.policy.PolicyChain;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,10 +34,10 @@ final class PolicyRevokeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PolicyId id = PolicyArgs.policyId(policy);
     Address who = PolicyArgs.member(connection.identities(), member);
-    try (CachetClient client = connection.connect()) {
-      client.revoke(id, who);
+    try (PolicyChain chain = connection.chain(connection.config())) {
+      chain.revoke(id, who);
       if (json) {
-        Json.print(spec.commandLine().getOut(), PolicyArgs.toJson(client.policy(id)));
+        Json.print(spec.commandLine().getOut(), PolicyArgs.toJson(chain.policy(id)));
       } else {
         spec.commandLine().getOut().println("revoked " + member + " (" + who + ") on " + id);
       }

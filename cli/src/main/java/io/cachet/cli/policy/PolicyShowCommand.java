@@ -3,8 +3,8 @@ package io.cachet.cli.policy;
 import io.cachet.cli.Connection;
 import io.cachet.cli.ExitCodes;
 import io.cachet.cli.Json;
-import io.cachet.client.CachetClient;
 import io.cachet.policy.Policy;
+import io.cachet.policy.PolicyChain;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,8 +27,8 @@ final class PolicyShowCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    try (CachetClient client = connection.connect()) {
-      Policy p = client.policy(PolicyArgs.policyId(policy));
+    try (PolicyChain chain = connection.chain(connection.config())) {
+      Policy p = chain.policy(PolicyArgs.policyId(policy));
       if (json) {
         Json.print(spec.commandLine().getOut(), PolicyArgs.toJson(p));
       } else {

@@ -5,8 +5,8 @@ import io.cachet.cli.ExitCodes;
 import io.cachet.cli.Json;
 import io.cachet.cli.TimeArgs;
 import io.cachet.cli.UsageException;
-import io.cachet.client.CachetClient;
 import io.cachet.crypto.PolicyId;
+import io.cachet.policy.PolicyChain;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -38,10 +38,10 @@ final class PolicyTimelockCommand implements Callable<Integer> {
     }
     Instant now = Instant.now();
     Instant unlock = at != null ? TimeArgs.instant(at, now) : now.plus(TimeArgs.duration(in));
-    try (CachetClient client = connection.connect()) {
-      PolicyId id = client.createTimeLock(unlock);
+    try (PolicyChain chain = connection.chain(connection.config())) {
+      PolicyId id = chain.createTimeLock(unlock);
       if (json) {
-        Json.print(spec.commandLine().getOut(), PolicyArgs.toJson(client.policy(id)));
+        Json.print(spec.commandLine().getOut(), PolicyArgs.toJson(chain.policy(id)));
       } else {
         spec.commandLine().getOut().println(id);
       }
