@@ -1,6 +1,5 @@
 package io.cachet.keyserver;
 
-import io.cachet.policy.Follower;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -27,12 +26,12 @@ final class LedgerWaits {
   private record Waiter(long height, Context context, Promise<Boolean> done) {}
 
   private final Vertx vertx;
-  private final Follower follower;
+  private final KeyServerLedger follower;
   private final List<Waiter> waiters = new ArrayList<>();
   /** Whether the follower has been asked for its next block on behalf of {@link #waiters}. */
   private boolean armed;
 
-  LedgerWaits(Vertx vertx, Follower follower) {
+  LedgerWaits(Vertx vertx, KeyServerLedger follower) {
     this.vertx = vertx;
     this.follower = follower;
   }
