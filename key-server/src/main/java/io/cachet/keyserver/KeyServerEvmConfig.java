@@ -46,7 +46,7 @@ public record KeyServerEvmConfig(URI rpcUrl, URI secondRpcUrl, long chainId, lon
     }
     try {
       // the one place the EVM ledger's own rules (URLs, chain id, confirmations) are checked
-      ledgerConfig(Clock.systemUTC());
+      ledgerConfig(rpcUrl, secondRpcUrl, chainId, confirmations, pollInterval, Clock.systemUTC());
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage().replace("second rpc url", "evm-rpc-url-2")
           .replace("rpc url", "evm-rpc-url").replace("chain id", "evm-chain-id")
@@ -61,6 +61,11 @@ public record KeyServerEvmConfig(URI rpcUrl, URI secondRpcUrl, long chainId, lon
 
   /** What the EVM ledger starts with. */
   public EvmLedgerConfig ledgerConfig(Clock clock) {
+    return ledgerConfig(rpcUrl, secondRpcUrl, chainId, confirmations, pollInterval, clock);
+  }
+
+  private static EvmLedgerConfig ledgerConfig(URI rpcUrl, URI secondRpcUrl, long chainId, long confirmations,
+      Duration pollInterval, Clock clock) {
     return new EvmLedgerConfig(rpcUrl, secondRpcUrl, chainId, confirmations, pollInterval, clock,
         EvmLedgerConfig.DEFAULT_GAS_CAP, EvmLedgerConfig.DEFAULT_RPC_TIMEOUT, EvmLedgerConfig.DEFAULT_CACHE_SIZE);
   }

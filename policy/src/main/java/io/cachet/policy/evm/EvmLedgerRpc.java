@@ -59,8 +59,12 @@ final class EvmLedgerRpc {
     this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
   }
 
-  URI url() {
-    return url;
+  /**
+   * The endpoint as logs and messages may show it: scheme, host and port only, since a provider's
+   * URL often carries an API key in its path or query.
+   */
+  String where() {
+    return url.getScheme() + "://" + url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort());
   }
 
   long chainId() throws Unavailable {

@@ -100,10 +100,10 @@ public final class EvmPolicyLedger implements PolicyLedger, AutoCloseable {
     try {
       reported = rpc.chainId();
     } catch (Unavailable e) {
-      throw new IOException("the EVM RPC " + rpc.url() + " did not answer eth_chainId: " + e.getMessage(), e);
+      throw new IOException("the EVM RPC " + rpc.where() + " did not answer eth_chainId: " + e.getMessage(), e);
     }
     if (reported != expected) {
-      throw new IOException("the EVM RPC " + rpc.url() + " serves chain id " + reported + ", but the configured"
+      throw new IOException("the EVM RPC " + rpc.where() + " serves chain id " + reported + ", but the configured"
           + " chain id is " + expected + ": refusing to decide for the wrong chain");
     }
   }

@@ -105,7 +105,7 @@ final class HeadFollower implements AutoCloseable {
       lastError = null;
     } catch (Unavailable e) {
       if (lastError == null) {
-        LOG.warn("event=evm_head_unavailable rpc={} error={}", rpc.url(), e.getMessage());
+        LOG.warn("event=evm_head_unavailable rpc={} error={}", rpc.where(), e.getMessage());
       }
       lastError = e.getMessage();
     } catch (RuntimeException e) {
