@@ -88,12 +88,13 @@ public final class KeyServer {
     this.keys = keys;
     this.audit = audit;
     this.lockChannel = lockChannel;
+    // first: it may refuse to start (an EVM RPC of another chain) before anything else is opened
+    this.ledger = KeyServerLedger.start(vertx, config, clock, config.dataDir().resolve(LEDGER_DIR));
     this.crypto = vertx.createSharedWorkerExecutor("cachet-key-server-crypto-" + config.serverId(),
         config.workerThreads());
     this.perClient = new RateLimiter(config.ipRate(), config.ipBurst(), System::nanoTime);
     RateLimiter perRequester = new RateLimiter(config.requesterRate(), config.requesterBurst(), System::nanoTime);
     this.replays = new ReplayCache(config.replayCacheSize());
-    this.ledger = KeyServerLedger.start(vertx, config, clock, config.dataDir().resolve(LEDGER_DIR));
     this.releaser = new Releaser(config.serverId(), keys, ledger.ledger(), clock, config.requestWindow(),
         config.stalenessBound(), replays, new CertificateCache(), perRequester, metrics);
     this.ledgerWaits = new LedgerWaits(vertx, ledger);
