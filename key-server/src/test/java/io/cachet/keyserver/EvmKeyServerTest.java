@@ -16,6 +16,7 @@ import io.cachet.crypto.ShareUnsealException;
 import io.cachet.crypto.protocol.FetchKeyItem;
 import io.cachet.crypto.protocol.ItemResult;
 import io.cachet.policy.evm.Anvil;
+import io.cachet.policy.evm.EvmPolicyLedger;
 import io.cachet.policy.evm.EvmTestChain;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -70,9 +71,13 @@ class EvmKeyServerTest {
   }
 
   private KeyServer startServer(long chainId) throws Exception {
+    return startServer(chainId, 0);
+  }
+
+  private KeyServer startServer(long chainId, long confirmations) throws Exception {
     KeyServerConfig config = KeyServerConfig.defaultsEvm("ks-1", dir.resolve("ks-1"),
-        new KeyServerEvmConfig(chain.rpcUrl(), null, chainId, 0, Duration.ofMillis(100)))
-        .with(Map.of("port", "0", "rate-limit-ip", "0", "rate-limit-requester", "0", "replay-cache-size", "10000",
+        new KeyServerEvmConfig(chain.rpcUrl(), null, chainId, confirmations, Duration.ofMillis(100)))
+        .with(Map.of("ledger-wait", "5s", "port", "0", "rate-limit-ip", "0", "rate-limit-requester", "0", "replay-cache-size", "10000",
             "worker-threads", "2", "kdf-memory", "64", "kdf-iterations", "1"));
     return KeyServer.start(vertx, config, PASSPHRASE.clone(), clock).await(30, TimeUnit.SECONDS);
   }
@@ -127,6 +132,40 @@ class EvmKeyServerTest {
     EnvelopeHeader embeddedLedger = sealFor(server, "cachet-devnet", policy);
     assertThat(item(fetch(server, embedded, List.of(FetchKeyItem.of(embeddedLedger, 1)))).reason())
         .isEqualTo("WRONG_LEDGER");
+
+    String metrics = http.get(server.port(), "127.0.0.1", "/metrics").send().await(30, TimeUnit.SECONDS)
+        .bodyAsString();
+    assertThat(metrics).contains("cachet_keyserver_ledger_height " + (double) server.ledgerHeight())
+        .contains("cachet_keyserver_ledger_stale 0.0");
+  }
+
+  /** A request signing the block its grant was mined in waits until that block is confirmed, not longer. */
+  @Test
+  void requestNamingTheGrantsBlock_waitsForItsConfirmation() throws Exception {
+    Address settable = chain.deploy("SettablePolicy");
+    server = startServer(chain.chainId(), 2);
+    Requester reader = new Requester(clock, List.of("ks-1"));
+    PolicyId policy = PolicyId.random(Requester.RANDOM);
+    long grant = chain.set(settable, policy, Address.ofEvm(new byte[20]), 0, EvmPolicyLedger.NEVER);
+    server.awaitLedgerHeight(grant - 2).await(30, TimeUnit.SECONDS);
+    EnvelopeHeader header = sealFor(server, new EvmLedgerId(chain.chainId(), settable).toString(), policy);
+
+    HttpResponse<Buffer> behind = sendAtHeight(reader, header, grant).await(30, TimeUnit.SECONDS);
+    assertThat(behind.statusCode()).as(behind.bodyAsString()).isEqualTo(503);
+    assertThat(behind.bodyAsString()).contains("LEDGER_BEHIND");
+
+    io.vertx.core.Future<HttpResponse<Buffer>> waiting = sendAtHeight(reader, header, grant);
+    chain.mine(2);
+    HttpResponse<Buffer> decided = waiting.await(30, TimeUnit.SECONDS);
+    assertThat(decided.statusCode()).as(decided.bodyAsString()).isEqualTo(200);
+    assertThat(server.ledgerHeight()).isGreaterThanOrEqualTo(grant);
+  }
+
+  private io.vertx.core.Future<HttpResponse<Buffer>> sendAtHeight(Requester who, EnvelopeHeader header, long height) {
+    io.cachet.crypto.protocol.FetchKeyRequest r = io.cachet.crypto.protocol.FetchKeyRequest.create(who.session,
+        who.certificate, "ks-1", who.responseKey.publicKey(), List.of(FetchKeyItem.of(header, 1)), height,
+        clock.instant(), Requester.RANDOM);
+    return http.post(server.port(), "127.0.0.1", "/v1/fetch_key").sendBuffer(Buffer.buffer(r.toJson()));
   }
 
   @Test

@@ -48,7 +48,7 @@ public final class EvmPolicyLedger implements PolicyLedger, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EvmPolicyLedger.class);
 
   /** {@code type(uint64).max}: a validUntil that time alone never reaches. */
-  static final BigInteger NEVER = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+  public static final BigInteger NEVER = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
   /** The first reason code that is an app's own (64..255, {@code CachetReason.FIRST_APP_CODE}). */
   static final int FIRST_APP_CODE = 64;
   /** canRead's two return words. */
