@@ -125,9 +125,8 @@ final class EvmLedgerRpc {
       return true;
     }
     String m = String.valueOf(error.getValue("message")).toLowerCase(java.util.Locale.ROOT);
-    return m.contains("revert") || m.contains("out of gas") || m.contains("invalid opcode")
-        || m.contains("opcode") || m.contains("stack") || m.contains("invalidfeopcode")
-        || m.contains("gas") && !m.contains("gas price");
+    return m.contains("revert") || m.contains("out of gas") || m.contains("opcode")
+        || m.contains("stack") || m.contains("gas") && !m.contains("gas price");
   }
 
   private Object result(String method, JsonArray params) throws Unavailable {

@@ -148,7 +148,7 @@ public final class EvmPolicyLedger implements PolicyLedger, AutoCloseable {
     return head.awaitHeight(height);
   }
 
-  /** Reads the head now, on the calling thread's behalf; tests use it to step without waiting a poll. */
+  /** Reads the head now and waits for it; tests use it to step the chain without waiting for a poll. */
   public void pollNow() {
     head.pollNow();
   }

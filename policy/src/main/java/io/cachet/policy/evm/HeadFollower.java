@@ -74,7 +74,7 @@ final class HeadFollower implements AutoCloseable {
     return lastError;
   }
 
-  /** Polls now, on the caller's thread; for tests that step the chain and want the view at once. */
+  /** Polls now on the follower's thread and waits for it; for tests that step the chain and want the view at once. */
   void pollNow() {
     try {
       thread.submit(this::pollSafely).get(60, TimeUnit.SECONDS);

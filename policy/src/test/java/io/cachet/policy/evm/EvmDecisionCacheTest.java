@@ -119,4 +119,26 @@ class EvmDecisionCacheTest {
     Decision again = ledger.evaluate(at(settable), p, r);
     assertTrue(again.allowed(), "the failure was not cached: " + again.message());
   }
+
+  @Test
+  void hostileRpcAnswers_denyLedgerUnavailable_andDoNotThrow() {
+    PolicyId p = PolicyId.random(RANDOM);
+    Address r = reader();
+    ledger.pollNow();
+    String[] answers = {"not json at all", "[1,2,3]", "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\"0xzz\"}",
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\"0x" + "00".repeat(200_000) + "\"}",
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32005,\"message\":\"rate limited\"}}"};
+    try {
+      for (String answer : answers) {
+        proxy.answerWith(answer);
+        Decision d = ledger.evaluate(at(settable), p, r);
+        assertEquals(Reason.LEDGER_UNAVAILABLE, d.reason(), answer.substring(0, Math.min(40, answer.length())));
+        long height = ledger.view().height();
+        ledger.pollNow();
+        assertEquals(height, ledger.view().height(), "the view holds while the RPC talks nonsense");
+      }
+    } finally {
+      proxy.answerWith(null);
+    }
+  }
 }

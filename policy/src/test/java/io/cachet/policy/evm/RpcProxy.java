@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real small JSON-RPC proxy in front of a node: it counts the calls per method and, when told
- * to, lies about block hashes (as a dishonest or forked RPC would) or answers nothing but 502.
+ * to, lies about block hashes (as a dishonest or forked RPC would), answers nothing but 502, or
+ * answers every call with one body of the test's choosing.
  */
 public final class RpcProxy implements AutoCloseable {
   private final Vertx vertx;
@@ -23,6 +24,7 @@ public final class RpcProxy implements AutoCloseable {
   private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
   private final AtomicBoolean rewriteHashes = new AtomicBoolean();
   private final AtomicBoolean down = new AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicReference<String> forced = new java.util.concurrent.atomic.AtomicReference<>();
 
   private RpcProxy(Vertx vertx, URI target) throws Exception {
     this.vertx = vertx;
@@ -30,6 +32,11 @@ public final class RpcProxy implements AutoCloseable {
     this.server = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
       if (down.get()) {
         req.response().setStatusCode(502).end();
+        return;
+      }
+      String lie = forced.get();
+      if (lie != null) {
+        req.response().putHeader("content-type", "application/json").end(lie);
         return;
       }
       String method = new JsonObject(body).getString("method");
@@ -78,6 +85,11 @@ public final class RpcProxy implements AutoCloseable {
   /** While true, every call is answered 502 and not forwarded. */
   public void down(boolean on) {
     down.set(on);
+  }
+
+  /** While non-null, every call is answered 200 with exactly this body and not forwarded. */
+  public void answerWith(String body) {
+    forced.set(body);
   }
 
   @Override
