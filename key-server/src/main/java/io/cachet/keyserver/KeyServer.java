@@ -33,7 +33,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running key server: its keys, its ledger follower, its audit log and its HTTP API.
+ * A running key server: its keys, its ledger (the embedded ledger's follower or an EVM chain, see
+ * {@link KeyServerLedger}), its audit log and its HTTP API.
  *
  * <p>Start one with {@link #start}: it opens (or on first start creates) its keys under the
  * passphrase, opens its audit log, starts following the ledger and listens. Time comes from the

@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -81,7 +82,7 @@ final class EvmLedgerRpc {
     if (!(r instanceof JsonObject b)) {
       throw new Unavailable("the node has no block " + number);
     }
-    String hash = b.getValue("hash") instanceof String h ? h.toLowerCase(java.util.Locale.ROOT) : null;
+    String hash = b.getValue("hash") instanceof String h ? h.toLowerCase(Locale.ROOT) : null;
     if (hash == null || !hash.matches("0x[0-9a-f]{64}")) {
       throw new Unavailable("the node answered block " + number + " without a valid hash");
     }
@@ -124,7 +125,7 @@ final class EvmLedgerRpc {
     if (code instanceof Number n && n.intValue() == 3) {
       return true;
     }
-    String m = String.valueOf(error.getValue("message")).toLowerCase(java.util.Locale.ROOT);
+    String m = String.valueOf(error.getValue("message")).toLowerCase(Locale.ROOT);
     return m.contains("revert") || m.contains("out of gas") || m.contains("opcode")
         || m.contains("stack") || m.contains("gas") && !m.contains("gas price");
   }

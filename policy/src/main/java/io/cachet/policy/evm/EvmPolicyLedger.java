@@ -41,7 +41,8 @@ import org.web3j.abi.datatypes.generated.Uint8;
  *       answers anything but (uint8, uint64) denies {@code UNKNOWN_POLICY};
  *   <li>an allowed answer stands only while {@code max(block time, this node's clock) < validUntil},
  *       so a chain that stops producing blocks cannot stretch a grant;
- *   <li>at most one eth_call per (block, contract, policy, reader), however many releases ask.
+ *   <li>at most one eth_call per (block, contract, policy, reader), however many releases ask, once
+ *       the chain has answered it (an RPC failure is not kept, so the next release asks again).
  * </ul>
  */
 public final class EvmPolicyLedger implements PolicyLedger, AutoCloseable {
