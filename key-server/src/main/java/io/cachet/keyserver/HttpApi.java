@@ -47,7 +47,10 @@ final class HttpApi extends VerticleBase {
     router.post("/v1/fetch_key").handler(this::limitByClient);
     router.post("/v1/fetch_key").handler(BodyHandler.create(false).setBodyLimit(server.config().maxBodyBytes()));
     router.post("/v1/fetch_key").handler(this::fetchKey);
-    router.get("/v1/blocks").handler(new StoredBlocksHandler(server.config().ledgerId(), server.follower().store()));
+    if (server.ledger().store() != null) {
+      // only the embedded ledger's followers keep blocks a sequencer can recover from
+      router.get("/v1/blocks").handler(new StoredBlocksHandler(server.config().ledgerId(), server.ledger().store()));
+    }
     router.get("/health").handler(this::health);
     router.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4")
         .end(server.metrics().scrape()));

@@ -7,7 +7,6 @@ import io.cachet.crypto.WrongPassphraseException;
 import io.cachet.crypto.protocol.ServiceDescriptor;
 import io.cachet.keyserver.audit.AuditEvent;
 import io.cachet.keyserver.audit.AuditLog;
-import io.cachet.policy.Follower;
 import io.cachet.policy.PolicyLedger.LedgerView;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -34,7 +33,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running key server: its keys, its ledger follower, its audit log and its HTTP API.
+ * A running key server: its keys, its ledger (the embedded ledger's follower or an EVM chain, see
+ * {@link KeyServerLedger}), its audit log and its HTTP API.
  *
  * <p>Start one with {@link #start}: it opens (or on first start creates) its keys under the
  * passphrase, opens its audit log, starts following the ledger and listens. Time comes from the
@@ -63,7 +63,7 @@ public final class KeyServer {
   private final KeyRing keys;
   private final AuditLog audit;
   private final FileChannel lockChannel;
-  private final Follower follower;
+  private final KeyServerLedger ledger;
   private final KeyServerMetrics metrics = new KeyServerMetrics();
   private final WorkerExecutor crypto;
   private final RateLimiter perClient;
@@ -89,18 +89,16 @@ public final class KeyServer {
     this.keys = keys;
     this.audit = audit;
     this.lockChannel = lockChannel;
+    // first: it may refuse to start (an EVM RPC of another chain) before anything else is opened
+    this.ledger = KeyServerLedger.start(vertx, config, clock, config.dataDir().resolve(LEDGER_DIR));
     this.crypto = vertx.createSharedWorkerExecutor("cachet-key-server-crypto-" + config.serverId(),
         config.workerThreads());
     this.perClient = new RateLimiter(config.ipRate(), config.ipBurst(), System::nanoTime);
     RateLimiter perRequester = new RateLimiter(config.requesterRate(), config.requesterBurst(), System::nanoTime);
     this.replays = new ReplayCache(config.replayCacheSize());
-    // resumes from its stored blocks and snapshot, and keeps what it applies for a sequencer's recovery
-    this.follower = Follower.start(vertx, new Follower.Config(config.ledgerUrl(), config.ledgerId(),
-        config.sequencerKey(), config.ledgerPollWait(), clock, config.ledgerClockTolerance(),
-        config.genesisDigestBytes()), config.dataDir().resolve(LEDGER_DIR));
-    this.releaser = new Releaser(config.serverId(), keys, follower, clock, config.requestWindow(),
+    this.releaser = new Releaser(config.serverId(), keys, ledger.ledger(), clock, config.requestWindow(),
         config.stalenessBound(), replays, new CertificateCache(), perRequester, metrics);
-    this.ledgerWaits = new LedgerWaits(vertx, follower);
+    this.ledgerWaits = new LedgerWaits(vertx, ledger);
     this.descriptor = describe();
     this.limits = new ServerLimitsGuard(vertx, config.limits(), "key-server " + config.serverId());
     this.sweepTimer = vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> crypto.executeBlocking(() -> {
@@ -110,17 +108,17 @@ public final class KeyServer {
       perRequester.sweep(now);
       return null;
     }, false));
-    metrics.gauge("cachet_keyserver_ledger_height", "height of the newest block applied", () -> follower.view()
+    metrics.gauge("cachet_keyserver_ledger_height", "height of the newest block applied", () -> ledger.view()
         .height());
     metrics.gauge("cachet_keyserver_ledger_lag_seconds", "this server's clock minus the ledger time of its view",
-        () -> follower.view().height() < 0 ? Double.NaN : (clock.millis() - follower.view().ledgerTime()) / 1000.0);
+        () -> ledger.view().height() < 0 ? Double.NaN : (clock.millis() - ledger.view().ledgerTime()) / 1000.0);
     metrics.gauge("cachet_keyserver_ledger_age_seconds", "this server's clock minus the older of its view's block time"
-        + " and when it applied that block (the staleness measure)", () -> follower.view().height() < 0 ? Double.NaN
-        : follower.view().ageMillis(clock.millis()) / 1000.0);
+        + " and when it applied that block (the staleness measure)", () -> ledger.view().height() < 0 ? Double.NaN
+        : ledger.view().ageMillis(clock.millis()) / 1000.0);
     metrics.gauge("cachet_keyserver_ledger_held", "1 while a block stamped ahead of this server's clock is held",
-        () -> follower.status().heldHeight() < 0 ? 0 : 1);
+        () -> ledger.holding() ? 1 : 0);
     metrics.gauge("cachet_keyserver_ledger_stale", "1 while the view is too old and everything is refused",
-        () -> releaser.stale(follower.view(), clock.millis()) ? 1 : 0);
+        () -> releaser.stale(ledger.view(), clock.millis()) ? 1 : 0);
     metrics.gauge("cachet_keyserver_audit_records", "entries in the audit log", audit::records);
     metrics.gauge("cachet_keyserver_key_version", "the HPKE key version new envelopes seal to",
         () -> keys.current().version());
@@ -200,9 +198,9 @@ public final class KeyServer {
     return vertx.deployVerticle(() -> new HttpApi(this), new DeploymentOptions().setInstances(instances))
         .map(id -> {
           deployments.add(id);
-          LOG.info("event=key_server_listening server={} host={} port={} ledger={} ledgerUrl={} keyVersion={}"
-              + " signingKey={} instances={}", config.serverId(), config.host(), boundPort, config.ledgerId(),
-              config.ledgerUrl(), keys.current().version(), keys.signing().verifyingKey(), instances);
+          LOG.info("event=key_server_listening server={} host={} port={} chain={} ledger={} keyVersion={}"
+              + " signingKey={} instances={}", config.serverId(), config.host(), boundPort, config.chain(),
+              ledger.ledger().ledgerId(), keys.current().version(), keys.signing().verifyingKey(), instances);
           return this;
         })
         .recover(e -> close().transform(ignored -> Future.failedFuture(e)));
@@ -238,8 +236,8 @@ public final class KeyServer {
     return config;
   }
 
-  Follower follower() {
-    return follower;
+  KeyServerLedger ledger() {
+    return ledger;
   }
 
   KeyServerMetrics metrics() {
@@ -284,28 +282,23 @@ public final class KeyServer {
   }
 
   Health health() {
-    LedgerView v = follower.view();
+    LedgerView v = ledger.view();
     long now = clock.millis();
-    Follower.Status s = follower.status();
     boolean stale = releaser.stale(v, now);
     Throwable auditFailure = audit.failure();
-    String status = auditFailure != null || s.halted() ? "failed" : stale ? "stale" : "serving";
+    String status = auditFailure != null || ledger.halted() ? "failed" : stale ? "stale" : "serving";
     JsonObject json = new JsonObject()
         .put("status", status)
         .put("serverId", config.serverId())
         .put("keyVersion", keys.current().version())
-        .put("ledger", new JsonObject()
-            .put("ledgerId", config.ledgerId())
+        .put("ledger", ledger.describe(new JsonObject()
+            .put("ledgerId", ledger.ledger().ledgerId())
             .put("height", v.height())
             .put("ledgerTime", v.ledgerTime())
             .put("appliedAt", v.height() < 0 ? null : v.appliedAt())
             .put("ageMillis", v.height() < 0 ? null : v.ageMillis(now))
             .put("stalenessBoundMillis", config.stalenessBound().toMillis())
-            .put("lastContact", v.lastContact())
-            .put("halted", s.halted())
-            .put("lastError", s.lastError())
-            .put("heldHeight", s.heldHeight() < 0 ? null : s.heldHeight())
-            .put("heldBlockTime", s.heldHeight() < 0 ? null : s.heldBlockTime()))
+            .put("lastContact", v.lastContact())))
         .put("audit", new JsonObject()
             .put("records", audit.records())
             .put("head", Hex.to0x(audit.headHash()))
@@ -339,12 +332,12 @@ public final class KeyServer {
 
   /** The height of the newest block this server's follower has applied. */
   public long ledgerHeight() {
-    return follower.view().height();
+    return ledger.view().height();
   }
 
   /** Completes once this server's view of the ledger has reached {@code height}. */
   public Future<Long> awaitLedgerHeight(long height) {
-    return Future.fromCompletionStage(follower.awaitHeight(height), vertx.getOrCreateContext());
+    return Future.fromCompletionStage(ledger.awaitHeight(height), vertx.getOrCreateContext());
   }
 
   /**
@@ -388,7 +381,7 @@ public final class KeyServer {
     }
     deployments.clear();
     return Future.join(undeploys).transform(ignored -> {
-      follower.close();
+      ledger.close();
       return vertx.executeBlocking(() -> {
         audit.close();
         lockChannel.close();

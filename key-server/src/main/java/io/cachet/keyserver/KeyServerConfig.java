@@ -64,7 +64,8 @@ public record KeyServerConfig(
     Duration auditFsyncInterval,
     String genesisDigest,
     Duration ledgerWait,
-    ServerLimits limits) {
+    ServerLimits limits,
+    KeyServerEvmConfig evm) {
 
   /** When the audit log is forced to disk. */
   public enum AuditFsync {
@@ -122,13 +123,18 @@ public record KeyServerConfig(
       throw new ConfigException("port must be 0..65535, was " + port);
     }
     Objects.requireNonNull(dataDir, "data-dir");
-    Objects.requireNonNull(ledgerUrl, "ledger-url");
-    if (!ledgerUrl.startsWith("http://") && !ledgerUrl.startsWith("https://")) {
-      throw new ConfigException("ledger-url must be an http:// or https:// URL, was " + ledgerUrl);
+    if (evm == null) {
+      Objects.requireNonNull(ledgerUrl, "ledger-url");
+      if (!ledgerUrl.startsWith("http://") && !ledgerUrl.startsWith("https://")) {
+        throw new ConfigException("ledger-url must be an http:// or https:// URL, was " + ledgerUrl);
+      }
+      ledgerUrl = ledgerUrl.endsWith("/") ? ledgerUrl.substring(0, ledgerUrl.length() - 1) : ledgerUrl;
+      Names.check(ledgerId, "ledger-id");
+      Objects.requireNonNull(sequencerKey, "sequencer-key");
+    } else if (ledgerUrl != null || ledgerId != null || sequencerKey != null || genesisDigest != null) {
+      throw new ConfigException("ledger-url, ledger-id, sequencer-key and genesis-digest are for the embedded"
+          + " ledger; with chain = evm they are not used");
     }
-    ledgerUrl = ledgerUrl.endsWith("/") ? ledgerUrl.substring(0, ledgerUrl.length() - 1) : ledgerUrl;
-    Names.check(ledgerId, "ledger-id");
-    Objects.requireNonNull(sequencerKey, "sequencer-key");
     positive(stalenessBound, "staleness-bound");
     positive(requestWindow, "request-window");
     if (requestWindow.compareTo(MAX_REQUEST_WINDOW) > 0) {
@@ -218,7 +224,23 @@ public record KeyServerConfig(
         DEFAULT_IP_BURST, DEFAULT_REQUESTER_RATE, DEFAULT_REQUESTER_BURST, DEFAULT_MAX_BODY_BYTES,
         DEFAULT_MAX_IN_FLIGHT, DEFAULT_REPLAY_CACHE_SIZE, Math.max(2, Runtime.getRuntime().availableProcessors()),
         DEFAULT_PASSPHRASE_ENV, null, DEFAULT_KDF_MEMORY_KIB, DEFAULT_KDF_ITERATIONS, AuditFsync.COMMIT,
-        DEFAULT_AUDIT_FSYNC_INTERVAL, null, DEFAULT_LEDGER_WAIT, ServerLimits.defaults());
+        DEFAULT_AUDIT_FSYNC_INTERVAL, null, DEFAULT_LEDGER_WAIT, ServerLimits.defaults(), null);
+  }
+
+  /** A config with every default that decides on an EVM chain ({@code chain = evm}). */
+  public static KeyServerConfig defaultsEvm(String serverId, Path dataDir, KeyServerEvmConfig evm) {
+    return new KeyServerConfig(serverId, DEFAULT_HOST, DEFAULT_PORT, dataDir, null, null, null,
+        DEFAULT_STALENESS_BOUND, DEFAULT_REQUEST_WINDOW, DEFAULT_LEDGER_POLL_WAIT, DEFAULT_LEDGER_CLOCK_TOLERANCE,
+        DEFAULT_IP_RATE, DEFAULT_IP_BURST, DEFAULT_REQUESTER_RATE, DEFAULT_REQUESTER_BURST, DEFAULT_MAX_BODY_BYTES,
+        DEFAULT_MAX_IN_FLIGHT, DEFAULT_REPLAY_CACHE_SIZE, Math.max(2, Runtime.getRuntime().availableProcessors()),
+        DEFAULT_PASSPHRASE_ENV, null, DEFAULT_KDF_MEMORY_KIB, DEFAULT_KDF_ITERATIONS, AuditFsync.COMMIT,
+        DEFAULT_AUDIT_FSYNC_INTERVAL, null, DEFAULT_LEDGER_WAIT, ServerLimits.defaults(),
+        Objects.requireNonNull(evm, "evm"));
+  }
+
+  /** {@code evm} or {@code embedded}: which kind of chain this server decides on. */
+  public String chain() {
+    return evm == null ? KeyServerEvmConfig.CHAIN_EMBEDDED : KeyServerEvmConfig.CHAIN_EVM;
   }
 
   /** A bad configuration: the message names the key (and line) at fault. */
@@ -241,10 +263,13 @@ public record KeyServerConfig(
       "rate-limit-requester", "rate-burst-requester", "max-body", "max-in-flight", "replay-cache-size",
       "worker-threads", "passphrase-env", "passphrase-file", "kdf-memory", "kdf-iterations", "audit-fsync",
       "audit-fsync-interval", "genesis-digest", "ledger-wait", "idle-timeout", "head-timeout", "body-timeout",
-      "min-body-rate", "max-connections-per-address", "max-in-flight-per-address");
+      "min-body-rate", "max-connections-per-address", "max-in-flight-per-address", "chain", "evm-rpc-url",
+      "evm-rpc-url-2", "evm-chain-id", "evm-confirmations", "evm-poll-interval");
 
   private static final List<String> REQUIRED = List.of("server-id", "data-dir", "ledger-url", "ledger-id",
       "sequencer-key");
+  /** What every config needs, whichever the chain. */
+  private static final List<String> REQUIRED_ALWAYS = List.of("server-id", "data-dir");
 
   // ---------------------------------------------------------------- parsing
 
@@ -324,7 +349,8 @@ public record KeyServerConfig(
   }
 
   static KeyServerConfig fromMap(Map<String, String> v) {
-    for (String key : REQUIRED) {
+    KeyServerEvmConfig evm = KeyServerEvmConfig.fromMap(v);
+    for (String key : evm == null ? REQUIRED : REQUIRED_ALWAYS) {
       if (!v.containsKey(key) || v.get(key).isEmpty()) {
         throw new ConfigException(key + " is required");
       }
@@ -337,7 +363,7 @@ public record KeyServerConfig(
           path(v.get("data-dir"), "data-dir"),
           v.get("ledger-url"),
           v.get("ledger-id"),
-          sequencerKey(v.get("sequencer-key")),
+          evm == null ? sequencerKey(v.get("sequencer-key")) : null,
           duration(v, "staleness-bound", DEFAULT_STALENESS_BOUND),
           duration(v, "request-window", DEFAULT_REQUEST_WINDOW),
           duration(v, "ledger-poll-wait", DEFAULT_LEDGER_POLL_WAIT),
@@ -364,7 +390,8 @@ public record KeyServerConfig(
               duration(v, "body-timeout", ServerLimits.DEFAULT_BODY_TIMEOUT),
               size(v, "min-body-rate", ServerLimits.DEFAULT_MIN_BODY_BYTES_PER_SECOND),
               integer(v, "max-connections-per-address", ServerLimits.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS),
-              integer(v, "max-in-flight-per-address", ServerLimits.DEFAULT_MAX_IN_FLIGHT_PER_ADDRESS)));
+              integer(v, "max-in-flight-per-address", ServerLimits.DEFAULT_MAX_IN_FLIGHT_PER_ADDRESS)),
+          evm);
     } catch (ConfigException e) {
       throw e;
     } catch (IllegalArgumentException | NullPointerException e) {
@@ -428,7 +455,7 @@ public record KeyServerConfig(
     return Double.parseDouble(s);
   }
 
-  private static Duration duration(Map<String, String> v, String key, Duration dflt) {
+  static Duration duration(Map<String, String> v, String key, Duration dflt) {
     String s = v.get(key);
     if (s == null) {
       return dflt;
@@ -489,13 +516,19 @@ public record KeyServerConfig(
     put(lines, "host", host);
     put(lines, "port", Integer.toString(port));
     put(lines, "data-dir", dataDir.toString());
-    put(lines, "ledger-url", ledgerUrl);
-    put(lines, "ledger-id", ledgerId);
-    put(lines, "sequencer-key", sequencerKey.toString());
+    if (evm == null) {
+      put(lines, "ledger-url", ledgerUrl);
+      put(lines, "ledger-id", ledgerId);
+      put(lines, "sequencer-key", sequencerKey.toString());
+    } else {
+      evm.render(lines);
+    }
     put(lines, "staleness-bound", renderDuration(stalenessBound));
     put(lines, "request-window", renderDuration(requestWindow));
-    put(lines, "ledger-poll-wait", renderDuration(ledgerPollWait));
-    put(lines, "ledger-clock-tolerance", renderDuration(ledgerClockTolerance));
+    if (evm == null) {
+      put(lines, "ledger-poll-wait", renderDuration(ledgerPollWait));
+      put(lines, "ledger-clock-tolerance", renderDuration(ledgerClockTolerance));
+    }
     put(lines, "rate-limit-ip", renderRate(ipRate));
     put(lines, "rate-burst-ip", Integer.toString(ipBurst));
     put(lines, "rate-limit-requester", renderRate(requesterRate));

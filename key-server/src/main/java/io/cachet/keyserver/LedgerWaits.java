@@ -1,6 +1,5 @@
 package io.cachet.keyserver;
 
-import io.cachet.policy.Follower;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -18,7 +17,9 @@ import java.util.List;
  * at a time, the next block after its view, whatever heights the requests named: its waiters are
  * never removed until reached, so asking it for a height far ahead of the ledger (any requester
  * can sign one) would leave a waiter behind for good. The next block always comes (the sequencer
- * emits one every few seconds), and at most one such waiter is outstanding.
+ * emits one every few seconds; an EVM chain mines on its block time), and at most one such waiter
+ * is outstanding. On an EVM chain the height is the confirmed block's number ({@code head -
+ * confirmations}).
  *
  * <p>Bounds: every waiting request holds one of the server's in-flight slots for as long as it
  * waits, so waits count against {@code max-in-flight} like any other request.
@@ -27,12 +28,12 @@ final class LedgerWaits {
   private record Waiter(long height, Context context, Promise<Boolean> done) {}
 
   private final Vertx vertx;
-  private final Follower follower;
+  private final KeyServerLedger follower;
   private final List<Waiter> waiters = new ArrayList<>();
   /** Whether the follower has been asked for its next block on behalf of {@link #waiters}. */
   private boolean armed;
 
-  LedgerWaits(Vertx vertx, Follower follower) {
+  LedgerWaits(Vertx vertx, KeyServerLedger follower) {
     this.vertx = vertx;
     this.follower = follower;
   }

@@ -1,0 +1,133 @@
+package io.cachet.keyserver;
+
+import io.cachet.keyserver.KeyServerConfig.ConfigException;
+import io.cachet.policy.evm.EvmLedgerConfig;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The part of a key server's config for a chain = evm server: where its chain's RPC is and how
+ * deep it decides. Keys: {@code evm-rpc-url} (required), {@code evm-chain-id} (required; the
+ * server refuses to start if the RPC reports another), {@code evm-confirmations} (default 0),
+ * {@code evm-poll-interval} (default 1s), {@code evm-rpc-url-2} (optional second RPC that must
+ * agree on the confirmed block's hash).
+ *
+ * @param rpcUrl the chain's JSON-RPC endpoint
+ * @param secondRpcUrl a second endpoint that must agree with the first, or null
+ * @param chainId the EIP-155 chain id the endpoints must report
+ * @param confirmations how many blocks below the head decisions are taken at
+ * @param pollInterval how often the head is read
+ */
+public record KeyServerEvmConfig(URI rpcUrl, URI secondRpcUrl, long chainId, long confirmations,
+    Duration pollInterval) {
+  /** The value of {@code chain} for an EVM chain. */
+  public static final String CHAIN_EVM = "evm";
+  /** The value of {@code chain} for the embedded ledger (the default). */
+  public static final String CHAIN_EMBEDDED = "embedded";
+  /** The EVM keys, in the order {@link #render} writes them. */
+  static final List<String> KEYS = List.of("evm-rpc-url", "evm-rpc-url-2", "evm-chain-id", "evm-confirmations",
+      "evm-poll-interval");
+  /** The embedded ledger's keys, which a chain = evm config refuses rather than ignores. */
+  static final List<String> EMBEDDED_ONLY = List.of("ledger-url", "ledger-id", "sequencer-key", "genesis-digest",
+      "ledger-poll-wait", "ledger-clock-tolerance");
+  /** Longest poll interval: a slower follower would make releases wait longer than a ledger wait allows. */
+  public static final Duration MAX_POLL_INTERVAL = Duration.ofSeconds(30);
+
+  public KeyServerEvmConfig {
+    Objects.requireNonNull(rpcUrl, "evm-rpc-url");
+    Objects.requireNonNull(pollInterval, "evm-poll-interval");
+    if (pollInterval.isNegative() || pollInterval.isZero() || pollInterval.compareTo(MAX_POLL_INTERVAL) > 0) {
+      throw new ConfigException("evm-poll-interval must be positive and at most 30s");
+    }
+    try {
+      // the one place the EVM ledger's own rules (URLs, chain id, confirmations) are checked
+      ledgerConfig(rpcUrl, secondRpcUrl, chainId, confirmations, pollInterval, Clock.systemUTC());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage().replace("second rpc url", "evm-rpc-url-2")
+          .replace("rpc url", "evm-rpc-url").replace("chain id", "evm-chain-id")
+          .replace("confirmations", "evm-confirmations"), e);
+    }
+  }
+
+  /** An EVM config with the defaults for confirmations (0), poll interval (1s) and no second RPC. */
+  public static KeyServerEvmConfig of(URI rpcUrl, long chainId) {
+    return new KeyServerEvmConfig(rpcUrl, null, chainId, 0, EvmLedgerConfig.DEFAULT_POLL_INTERVAL);
+  }
+
+  /** What the EVM ledger starts with. */
+  public EvmLedgerConfig ledgerConfig(Clock clock) {
+    return ledgerConfig(rpcUrl, secondRpcUrl, chainId, confirmations, pollInterval, clock);
+  }
+
+  private static EvmLedgerConfig ledgerConfig(URI rpcUrl, URI secondRpcUrl, long chainId, long confirmations,
+      Duration pollInterval, Clock clock) {
+    return new EvmLedgerConfig(rpcUrl, secondRpcUrl, chainId, confirmations, pollInterval, clock,
+        EvmLedgerConfig.DEFAULT_GAS_CAP, EvmLedgerConfig.DEFAULT_RPC_TIMEOUT, EvmLedgerConfig.DEFAULT_CACHE_SIZE);
+  }
+
+  /**
+   * Reads the EVM keys for {@code chain}: for evm, the EVM part (refusing the embedded ledger's
+   * keys); for embedded, null (refusing the EVM keys). Any other chain is an error.
+   */
+  static KeyServerEvmConfig fromMap(Map<String, String> v) {
+    String chain = v.getOrDefault("chain", CHAIN_EMBEDDED);
+    if (CHAIN_EMBEDDED.equals(chain)) {
+      for (String key : KEYS) {
+        if (v.containsKey(key)) {
+          throw new ConfigException(key + " is for chain = evm; this config's chain is embedded");
+        }
+      }
+      return null;
+    }
+    if (!CHAIN_EVM.equals(chain)) {
+      throw new ConfigException("chain must be embedded or evm, was '" + chain + "'");
+    }
+    for (String key : EMBEDDED_ONLY) {
+      if (v.containsKey(key)) {
+        throw new ConfigException(key + " is for the embedded ledger; with chain = evm it is not used (remove it)");
+      }
+    }
+    for (String key : List.of("evm-rpc-url", "evm-chain-id")) {
+      if (!v.containsKey(key) || v.get(key).isEmpty()) {
+        throw new ConfigException(key + " is required with chain = evm");
+      }
+    }
+    return new KeyServerEvmConfig(url(v.get("evm-rpc-url"), "evm-rpc-url"),
+        v.containsKey("evm-rpc-url-2") ? url(v.get("evm-rpc-url-2"), "evm-rpc-url-2") : null,
+        number(v.get("evm-chain-id"), "evm-chain-id"),
+        v.containsKey("evm-confirmations") ? number(v.get("evm-confirmations"), "evm-confirmations") : 0,
+        KeyServerConfig.duration(v, "evm-poll-interval", EvmLedgerConfig.DEFAULT_POLL_INTERVAL));
+  }
+
+  /** Appends this part's keys as {@code key = value} lines. */
+  void render(List<String> lines) {
+    lines.add("chain = " + CHAIN_EVM);
+    lines.add("evm-rpc-url = " + rpcUrl);
+    if (secondRpcUrl != null) {
+      lines.add("evm-rpc-url-2 = " + secondRpcUrl);
+    }
+    lines.add("evm-chain-id = " + chainId);
+    lines.add("evm-confirmations = " + confirmations);
+    lines.add("evm-poll-interval = " + KeyServerConfig.renderDuration(pollInterval));
+  }
+
+  private static URI url(String text, String key) {
+    try {
+      return new URI(text);
+    } catch (URISyntaxException e) {
+      throw new ConfigException(key + " is not a URL: " + e.getReason(), e);
+    }
+  }
+
+  private static long number(String text, String key) {
+    if (!text.matches("[0-9]{1,18}")) {
+      throw new ConfigException(key + " must be a non-negative integer, was '" + text + "'");
+    }
+    return Long.parseLong(text);
+  }
+}
