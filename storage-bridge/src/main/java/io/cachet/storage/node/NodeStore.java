@@ -1,5 +1,6 @@
 package io.cachet.storage.node;
 
+import io.cachet.common.io.DurableFiles;
 import io.cachet.storage.BlobId;
 import io.cachet.storage.codec.BlobMetadata;
 import io.cachet.storage.codec.Encoding;
@@ -18,7 +19,6 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,13 +79,12 @@ public final class NodeStore implements AutoCloseable {
   public static final int MAX_UPLOADS = 1024;
   /** Epochs a blob stays on disk after its end epoch (invisible), so a node's clock alone never deletes it. */
   public static final long GC_GRACE_EPOCHS = 1;
-  /** Bytes of parsed metadata kept in memory (parsing recomputes the Merkle root). */
-  static final long METADATA_CACHE_BYTES = 64L << 20;
+  /** Verified metadata files remembered (a header and a path each; verifying rereads the file). */
+  static final int METADATA_CACHE_ENTRIES = 4096;
+  static final String INCOMING = "incoming";
   /** Uploads whose commit answer is remembered, so a retried commit gets the same answer. */
   static final int MAX_REMEMBERED_COMMITS = 4096;
   /** Metadata header: magic, version, descriptor, length. */
-  private static final int METADATA_HEADER_BYTES = 4 + 1 + Encoding.DESCRIPTOR_BYTES + 8;
-  private static final byte[] METADATA_MAGIC = {'C', 'C', 'H', 'M'};
   private static final int LOCK_STRIPES = 64;
   /** Most stripe indexes an error message lists. */
   private static final int LISTED_STRIPES = 8;
@@ -96,6 +95,7 @@ public final class NodeStore implements AutoCloseable {
   private final long maxStripes;
   private final Path blobsDir;
   private final Path uploadsDir;
+  private final Path incomingDir;
   private final ConcurrentSkipListMap<BlobId, Held> index = new ConcurrentSkipListMap<>();
   private final AtomicInteger blobCount = new AtomicInteger();
   private final ConcurrentHashMap<String, Upload> uploads = new ConcurrentHashMap<>();
@@ -112,7 +112,7 @@ public final class NodeStore implements AutoCloseable {
       return size() > MAX_REMEMBERED_COMMITS;
     }
   };
-  private final MetadataCache metadataCache = new MetadataCache(METADATA_CACHE_BYTES);
+  private final MetadataCache metadataCache = new MetadataCache(METADATA_CACHE_ENTRIES);
   private final Object[] locks = new Object[LOCK_STRIPES];
   private final ThreadLocal<MessageDigest> sha256 = ThreadLocal.withInitial(Hashes::sha256);
   private volatile boolean closed;
@@ -135,7 +135,7 @@ public final class NodeStore implements AutoCloseable {
   public record Page(List<Listed> blobs, BlobId next) {}
 
   /** A blob with its end epoch. */
-  public record Stored(BlobMetadata metadata, long endEpoch) {}
+  public record Stored(MetadataFile metadata, long endEpoch) {}
 
   /** Result of a scrub: the stripes whose shard is missing and those whose shard is corrupt. */
   public record Health(BlobId blobId, long endEpoch, long stripes, List<Long> missing, List<Long> corrupt) {
@@ -154,7 +154,7 @@ public final class NodeStore implements AutoCloseable {
   }
 
   /** A verified shard with its Merkle path: a storage challenge's answer. */
-  public record ChallengeAnswer(BlobMetadata metadata, long stripe, int shardIndex, byte[] shard, List<byte[]> proof) {}
+  public record ChallengeAnswer(Encoding encoding, long length, long stripe, int shardIndex, byte[] shard, List<byte[]> proof) {}
 
   /** What one garbage collection removed; {@code paused} when it saw a clock jump and removed nothing. */
   public record Collected(int blobs, int uploads, boolean paused) {}
@@ -183,9 +183,10 @@ public final class NodeStore implements AutoCloseable {
     this.config = config;
     this.encoding = config.network().encoding();
     this.shardIndex = config.index();
-    this.maxStripes = (BlobMetadata.MAX_BYTES - METADATA_HEADER_BYTES) / ((long) encoding.n() * Hashes.DIGEST_BYTES);
+    this.maxStripes = (BlobMetadata.MAX_BYTES - BlobMetadata.HEADER_BYTES) / ((long) encoding.n() * Hashes.DIGEST_BYTES);
     this.blobsDir = config.dataDir().resolve(BLOBS);
     this.uploadsDir = config.dataDir().resolve(UPLOADS);
+    this.incomingDir = config.dataDir().resolve(INCOMING);
     for (int i = 0; i < locks.length; i++) {
       locks[i] = new Object();
     }
@@ -217,6 +218,15 @@ public final class NodeStore implements AutoCloseable {
     }
     Files.createDirectories(uploadsDir);
     int tmp = 0;
+    if (Files.exists(incomingDir)) {
+      try (DirectoryStream<Path> left = Files.newDirectoryStream(incomingDir)) {
+        for (Path p : left) {
+          Durability.deleteRecursively(p);
+          tmp++;
+        }
+      }
+    }
+    DurableFiles.privateDirectory(incomingDir);
     int ignored = 0;
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(blobsDir)) {
       for (Path p : entries) {
@@ -257,31 +267,16 @@ public final class NodeStore implements AutoCloseable {
     if (!Files.isRegularFile(file)) {
       throw new IOException("damaged blob directory " + file.getParent() + ": no " + METADATA + " file");
     }
-    ByteBuffer b = ByteBuffer.allocate(METADATA_HEADER_BYTES);
+    ByteBuffer b = ByteBuffer.allocate(BlobMetadata.HEADER_BYTES);
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       Durability.readFully(ch, b, 0);
     }
     b.flip();
-    if (b.remaining() < METADATA_HEADER_BYTES) {
-      throw new IOException("damaged metadata file " + file + ": shorter than its header");
-    }
-    byte[] magic = new byte[4];
-    b.get(magic);
-    if (!Arrays.equals(magic, METADATA_MAGIC) || b.get() != 1) {
-      throw new IOException("damaged metadata file " + file + ": bad magic or version");
-    }
-    byte[] descriptor = new byte[Encoding.DESCRIPTOR_BYTES];
-    b.get(descriptor);
-    long length = b.getLong();
     try {
-      Encoding.fromDescriptor(descriptor);
+      return BlobMetadata.parseHeader(b).length();
     } catch (IllegalArgumentException e) {
       throw new IOException("damaged metadata file " + file + ": " + e.getMessage(), e);
     }
-    if (length < 0) {
-      throw new IOException("damaged metadata file " + file + ": negative length");
-    }
-    return length;
   }
 
   private static BlobId blobIdOrNull(String name) {
@@ -387,7 +382,7 @@ public final class NodeStore implements AutoCloseable {
    * {@link #ensureWhole}). A commit repeated for the same upload, blob and end epoch gets the first
    * answer again. A refused commit leaves the upload open. The caller signs the answer's fields.
    */
-  public Committed commit(String uploadId, BlobMetadata metadata, long endEpoch) throws NodeException, IOException {
+  public Committed commit(String uploadId, MetadataFile metadata, long endEpoch) throws NodeException, IOException {
     ensureOpen();
     checkEncoding(metadata);
     long epoch = config.currentEpoch();
@@ -452,7 +447,7 @@ public final class NodeStore implements AutoCloseable {
         if (index.put(id, new Held(metadata.length(), endEpoch)) == null) {
           blobCount.incrementAndGet();
         }
-        metadataCache.put(id, metadata);
+        metadataCache.put(id, metadata.movedTo(blobDir(id).resolve(METADATA), 0));
         answer = new Committed(id, metadata.length(), endEpoch, false, 0);
         LOG.info("event=blob_committed blob={} upload={} size={} stripes={} endEpoch={}", id, uploadId,
             metadata.length(), metadata.stripes(), endEpoch);
@@ -464,7 +459,7 @@ public final class NodeStore implements AutoCloseable {
     return answer;
   }
 
-  private void checkComplete(Upload u, BlobMetadata metadata) throws NodeException {
+  private void checkComplete(Upload u, MetadataFile metadata) throws NodeException, IOException {
     NodeException problem = completeOrNull(u, metadata);
     if (problem != null) {
       throw problem;
@@ -472,22 +467,23 @@ public final class NodeStore implements AutoCloseable {
   }
 
   /** Null if the upload holds exactly this node's shards of the blob, else what is wrong. */
-  private NodeException completeOrNull(Upload u, BlobMetadata metadata) {
+  private NodeException completeOrNull(Upload u, MetadataFile metadata) throws IOException {
     long stripes = metadata.stripes();
     List<Long> missing = new ArrayList<>();
     List<Long> wrong = new ArrayList<>();
     int missingCount = 0;
     int wrongCount = 0;
-    for (long s = 0; s < stripes; s++) {
-      Received r = u.stripes.get(s);
-      if (r == null) {
-        if (missingCount++ < LISTED_STRIPES) {
-          missing.add(s);
-        }
-      } else if (r.length() != encoding.shardLength(metadata.length(), s)
-          || !Hashes.equal(r.digest(), metadata.digest(s, shardIndex))) {
-        if (wrongCount++ < LISTED_STRIPES) {
-          wrong.add(s);
+    try (MetadataFile.Digests digests = metadata.digests()) {
+      for (long s = 0; s < stripes; s++) {
+        Received r = u.stripes.get(s);
+        if (r == null) {
+          if (missingCount++ < LISTED_STRIPES) {
+            missing.add(s);
+          }
+        } else if (r.length() != metadata.shardLength(s) || !Hashes.equal(r.digest(), digests.of(s, shardIndex))) {
+          if (wrongCount++ < LISTED_STRIPES) {
+            wrong.add(s);
+          }
         }
       }
     }
@@ -515,7 +511,7 @@ public final class NodeStore implements AutoCloseable {
    * one, the node's own shards must pass a scrub, else INCOMPLETE_UPLOAD: the client sends the
    * stripes and commits again. Any other upload under this id is dropped. Caller holds the blob lock.
    */
-  private void ensureWhole(BlobId id, BlobMetadata metadata, String uploadId) throws NodeException, IOException {
+  private void ensureWhole(BlobId id, MetadataFile metadata, String uploadId) throws NodeException, IOException {
     Upload u = uploads.get(uploadId);
     if (u != null) {
       boolean adopted = false;
@@ -560,12 +556,12 @@ public final class NodeStore implements AutoCloseable {
   }
 
   /** The commit's disk sequence; the caller holds the blob lock and the upload's write lock. */
-  private void persist(Upload u, BlobMetadata metadata, long endEpoch) throws IOException {
+  private void persist(Upload u, MetadataFile metadata, long endEpoch) throws IOException {
     BlobId id = metadata.blobId();
     u.channel.truncate(shardFileLength(metadata));
     u.channel.force(true);
     u.channel.close();
-    Durability.writeNew(u.dir.resolve(METADATA), metadata.toBytes());
+    placeMetadata(metadata, u.dir.resolve(METADATA));
     LifetimeFile.create(u.dir, endEpoch);
     Durability.syncDirectory(u.dir);
     Path target = blobDir(id);
@@ -579,7 +575,7 @@ public final class NodeStore implements AutoCloseable {
     Durability.syncDirectory(uploadsDir);
   }
 
-  private long shardFileLength(BlobMetadata m) {
+  private long shardFileLength(MetadataFile m) {
     long stripes = m.stripes();
     return stripes == 0 ? 0 : (stripes - 1) * encoding.shardSize() + encoding.shardLength(m.length(), stripes - 1);
   }
@@ -616,9 +612,9 @@ public final class NodeStore implements AutoCloseable {
   /** This node's shard of stripe {@code stripe}, read from disk and verified against the metadata. */
   public byte[] readShard(BlobId id, long stripe) throws NodeException, IOException {
     visibleOrThrow(id);
-    BlobMetadata m = metadata(id);
+    MetadataFile m = metadata(id);
     checkStripe(m, stripe);
-    byte[] buf = new byte[encoding.shardLength(m.length(), stripe)];
+    byte[] buf = new byte[m.shardLength(stripe)];
     try (FileChannel ch = FileChannel.open(blobDir(id).resolve(SHARDS), StandardOpenOption.READ)) {
       Durability.readFully(ch, ByteBuffer.wrap(buf), stripe * encoding.shardSize());
     } catch (NoSuchFileException e) {
@@ -626,7 +622,7 @@ public final class NodeStore implements AutoCloseable {
       throwIfLost(id);
       throw new NodeException(Reason.SHARD_MISSING, "blob " + id + " has no shard file on this node");
     }
-    verify(id, m, stripe, buf, buf.length);
+    verify(id, m.digest(stripe, shardIndex), stripe, buf, buf.length);
     return buf;
   }
 
@@ -655,7 +651,7 @@ public final class NodeStore implements AutoCloseable {
     return scrubHeld(id, metadata(id), h.endEpoch());
   }
 
-  private Health scrubHeld(BlobId id, BlobMetadata m, long endEpoch) throws NodeException, IOException {
+  private Health scrubHeld(BlobId id, MetadataFile m, long endEpoch) throws NodeException, IOException {
     List<Long> missing = new ArrayList<>();
     List<Long> corrupt = new ArrayList<>();
     long stripes = m.stripes();
@@ -670,14 +666,14 @@ public final class NodeStore implements AutoCloseable {
       }
       return new Health(id, endEpoch, stripes, missing, corrupt);
     }
-    try (ch) {
+    try (ch; MetadataFile.Digests digests = m.digests()) {
       byte[] buf = new byte[encoding.shardSize()];
       for (long s = 0; s < stripes; s++) {
-        int len = encoding.shardLength(m.length(), s);
+        int len = m.shardLength(s);
         Arrays.fill(buf, 0, len, (byte) 0);
         Durability.readFully(ch, ByteBuffer.wrap(buf, 0, len), s * encoding.shardSize());
         try {
-          verify(id, m, s, buf, len);
+          verify(id, digests.of(s, shardIndex), s, buf, len);
         } catch (NodeException e) {
           (e.reason() == Reason.SHARD_MISSING ? missing : corrupt).add(s);
         }
@@ -693,8 +689,13 @@ public final class NodeStore implements AutoCloseable {
   /** A storage challenge: the verified shard of stripe {@code stripe} and its Merkle path. */
   public ChallengeAnswer challenge(BlobId id, long stripe) throws NodeException, IOException {
     byte[] shard = readShard(id, stripe);
-    BlobMetadata m = metadata(id);
-    return new ChallengeAnswer(m, stripe, shardIndex, shard, m.proof(stripe, shardIndex));
+    MetadataFile m = metadata(id);
+    return new ChallengeAnswer(m.encoding(), m.length(), stripe, shardIndex, shard, m.proof(stripe, shardIndex));
+  }
+
+  /** Where request bodies are streamed before they are verified; emptied at every start. */
+  Path incomingDir() {
+    return incomingDir;
   }
 
   /** Blobs in the index (expired ones until they are collected). */
@@ -715,7 +716,7 @@ public final class NodeStore implements AutoCloseable {
    * holds the blob already, its end epoch is raised to the certificate's if lower and its metadata
    * file restored if it rotted; returns whether anything was installed or restored.
    */
-  public boolean install(BlobId id, BlobMetadata metadata, AvailabilityCertificate certificate)
+  public boolean install(BlobId id, MetadataFile metadata, AvailabilityCertificate certificate)
       throws NodeException, IOException {
     ensureOpen();
     if (!metadata.blobId().equals(id)) {
@@ -748,7 +749,7 @@ public final class NodeStore implements AutoCloseable {
       Path staging = blobsDir.resolve(id + ".install" + TMP_SUFFIX);
       Durability.deleteRecursively(staging);
       Files.createDirectories(staging);
-      Durability.writeNew(staging.resolve(METADATA), metadata.toBytes());
+      placeMetadata(metadata, staging.resolve(METADATA));
       LifetimeFile.create(staging, certificate.endEpoch());
       Durability.writeNew(staging.resolve(SHARDS), new byte[0]);
       Durability.writeNew(staging.resolve(CERTIFICATE), certificate.toJson().toBuffer().getBytes());
@@ -762,7 +763,7 @@ public final class NodeStore implements AutoCloseable {
       if (index.put(id, new Held(metadata.length(), certificate.endEpoch())) == null) {
         blobCount.incrementAndGet();
       }
-      metadataCache.put(id, metadata);
+      metadataCache.put(id, metadata.movedTo(blobDir(id).resolve(METADATA), 0));
     }
     LOG.info("event=blob_installed blob={} size={} endEpoch={} signers={}", id, metadata.length(),
         certificate.endEpoch(), certificate.confirmations().size());
@@ -776,7 +777,7 @@ public final class NodeStore implements AutoCloseable {
    * challenge of the blob for good, and repair could not help. Its shards are kept: the next scrub
    * checks them against the restored metadata. True if the file was replaced. Caller holds the lock.
    */
-  private boolean replaceMetadataIfCorrupt(BlobId id, BlobMetadata metadata) throws NodeException, IOException {
+  private boolean replaceMetadataIfCorrupt(BlobId id, MetadataFile metadata) throws NodeException, IOException {
     try {
       metadata(id);
       return false;
@@ -786,12 +787,8 @@ public final class NodeStore implements AutoCloseable {
       }
     }
     Path dir = blobDir(id);
-    Path tmp = dir.resolve(METADATA + TMP_SUFFIX);
-    Files.deleteIfExists(tmp);
-    Durability.writeNew(tmp, metadata.toBytes());
-    Files.move(tmp, dir.resolve(METADATA), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    Durability.syncDirectory(dir);
-    metadataCache.put(id, metadata);
+    placeMetadata(metadata, dir.resolve(METADATA));
+    metadataCache.put(id, metadata.movedTo(dir.resolve(METADATA), 0));
     LOG.warn("event=metadata_restored blob={}", id);
     return true;
   }
@@ -866,10 +863,9 @@ public final class NodeStore implements AutoCloseable {
   public void repairShard(BlobId id, long stripe, byte[] shard, int length) throws NodeException, IOException {
     ensureOpen();
     visibleOrThrow(id);
-    BlobMetadata m = metadata(id);
+    MetadataFile m = metadata(id);
     checkStripe(m, stripe);
-    if (length != encoding.shardLength(m.length(), stripe)
-        || !Hashes.equal(digest(shard, length), m.digest(stripe, shardIndex))) {
+    if (length != m.shardLength(stripe) || !Hashes.equal(digest(shard, length), m.digest(stripe, shardIndex))) {
       throw new NodeException(Reason.DIGEST_MISMATCH, "these " + length + " bytes are not shard " + shardIndex
           + " of stripe " + stripe + " of blob " + id);
     }
@@ -1033,7 +1029,7 @@ public final class NodeStore implements AutoCloseable {
     index.put(id, new Held(size, endEpoch));
   }
 
-  private void checkEncoding(BlobMetadata m) throws NodeException {
+  private void checkEncoding(MetadataFile m) throws NodeException {
     if (!m.encoding().equals(encoding)) {
       throw new NodeException(Reason.WRONG_ENCODING, "the network encodes " + encoding + ", the metadata says "
           + m.encoding());
@@ -1048,7 +1044,7 @@ public final class NodeStore implements AutoCloseable {
     }
   }
 
-  private static void checkStripe(BlobMetadata m, long stripe) throws NodeException {
+  private static void checkStripe(MetadataFile m, long stripe) throws NodeException {
     if (stripe < 0 || stripe >= m.stripes()) {
       throw new NodeException(Reason.BAD_STRIPE, "blob " + m.blobId() + " has " + m.stripes() + " stripes, no stripe "
           + stripe);
@@ -1060,8 +1056,8 @@ public final class NodeStore implements AutoCloseable {
    * never written since a repair install, or a truncated file): SHARD_MISSING. Any other mismatch
    * is SHARD_CORRUPT.
    */
-  private void verify(BlobId id, BlobMetadata m, long stripe, byte[] buf, int len) throws NodeException {
-    if (Hashes.equal(digest(buf, len), m.digest(stripe, shardIndex))) {
+  private void verify(BlobId id, byte[] expected, long stripe, byte[] buf, int len) throws NodeException {
+    if (Hashes.equal(digest(buf, len), expected)) {
       return;
     }
     for (int i = 0; i < len; i++) {
@@ -1075,27 +1071,22 @@ public final class NodeStore implements AutoCloseable {
         + " is not on this node");
   }
 
-  private BlobMetadata metadata(BlobId id) throws NodeException, IOException {
-    BlobMetadata m = metadataCache.get(id);
+  /**
+   * The blob's verified metadata file. The first use after a start rereads and verifies the whole
+   * file (O(log n) memory); a file that no longer hashes to the blob id is METADATA_CORRUPT.
+   */
+  private MetadataFile metadata(BlobId id) throws NodeException, IOException {
+    MetadataFile m = metadataCache.get(id);
     if (m != null) {
       return m;
     }
-    Path file = blobDir(id).resolve(METADATA);
-    byte[] bytes;
     try {
-      long size = Files.size(file);
-      if (size > BlobMetadata.MAX_BYTES) {
-        throw new NodeException(Reason.METADATA_CORRUPT, "metadata file of blob " + id + " is " + size + " bytes");
-      }
-      bytes = Files.readAllBytes(file);
+      m = MetadataFile.verify(blobDir(id).resolve(METADATA), 0);
     } catch (NoSuchFileException e) {
       visibleOrThrow(id);
       throwIfLost(id);
       throw new NodeException(Reason.METADATA_CORRUPT, "blob " + id + " has no metadata file on this node");
-    }
-    try {
-      m = BlobMetadata.parse(bytes);
-    } catch (IllegalArgumentException e) {
+    } catch (NodeException e) {
       throw new NodeException(Reason.METADATA_CORRUPT, "metadata file of blob " + id + ": " + e.getMessage());
     }
     if (!m.blobId().equals(id)) {
@@ -1103,6 +1094,27 @@ public final class NodeStore implements AutoCloseable {
     }
     metadataCache.put(id, m);
     return m;
+  }
+
+  /**
+   * Puts verified metadata bytes under {@code target}, durably: a file holding only them is
+   * renamed there; metadata inside a larger body (a repair install) is copied out first.
+   */
+  private static void placeMetadata(MetadataFile m, Path target) throws IOException {
+    Path source = m.file();
+    if (m.offset() != 0) {
+      source = target.resolveSibling(target.getFileName() + TMP_SUFFIX);
+      Files.deleteIfExists(source);
+      try (FileChannel in = FileChannel.open(m.file(), StandardOpenOption.READ);
+          FileChannel out = FileChannel.open(source, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        long at = m.offset();
+        long end = m.offset() + m.size();
+        while (at < end) {
+          at += in.transferTo(at, end - at, out);
+        }
+      }
+    }
+    DurableFiles.commit(source, target);
   }
 
   private byte[] digest(byte[] bytes, int length) {
@@ -1120,45 +1132,29 @@ public final class NodeStore implements AutoCloseable {
     }
   }
 
-  /** Parsed metadata by blob id, least recently used first out, bounded by digest bytes. */
+  /** Verified metadata files by blob id, least recently used first out. */
   private static final class MetadataCache {
-    private final long maxBytes;
-    private final LinkedHashMap<BlobId, BlobMetadata> map = new LinkedHashMap<>(64, 0.75f, true);
-    private long bytes;
+    private final LinkedHashMap<BlobId, MetadataFile> map;
 
-    MetadataCache(long maxBytes) {
-      this.maxBytes = maxBytes;
+    MetadataCache(int maxEntries) {
+      map = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<BlobId, MetadataFile> eldest) {
+          return size() > maxEntries;
+        }
+      };
     }
 
-    private static long weight(BlobMetadata m) {
-      return METADATA_HEADER_BYTES + m.stripes() * m.encoding().n() * Hashes.DIGEST_BYTES;
-    }
-
-    synchronized BlobMetadata get(BlobId id) {
+    synchronized MetadataFile get(BlobId id) {
       return map.get(id);
     }
 
-    synchronized void put(BlobId id, BlobMetadata m) {
-      long w = weight(m);
-      if (w > maxBytes / 4) {
-        return;
-      }
-      BlobMetadata old = map.put(id, m);
-      if (old != null) {
-        bytes -= weight(old);
-      }
-      bytes += w;
-      for (Iterator<BlobMetadata> it = map.values().iterator(); bytes > maxBytes && it.hasNext(); ) {
-        bytes -= weight(it.next());
-        it.remove();
-      }
+    synchronized void put(BlobId id, MetadataFile m) {
+      map.put(id, m);
     }
 
     synchronized void remove(BlobId id) {
-      BlobMetadata old = map.remove(id);
-      if (old != null) {
-        bytes -= weight(old);
-      }
+      map.remove(id);
     }
   }
 }

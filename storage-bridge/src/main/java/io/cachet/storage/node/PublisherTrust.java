@@ -45,7 +45,12 @@ final class PublisherTrust {
   record Verified(String publisher, byte[] bodyDigest) {
     /** Refuses a body whose SHA-256 is not the signed one. */
     void checkBody(byte[] body, int length) throws NodeException {
-      if (!Hashes.equal(WriteSignature.bodyDigest(body, 0, length), bodyDigest)) {
+      checkDigest(WriteSignature.bodyDigest(body, 0, length));
+    }
+
+    /** Refuses a body whose SHA-256, computed as it streamed in, is not the signed one. */
+    void checkDigest(byte[] sha256) throws NodeException {
+      if (!Hashes.equal(sha256, bodyDigest)) {
         throw new NodeException(Reason.BODY_MISMATCH, "the body is not the one the publisher signed");
       }
     }

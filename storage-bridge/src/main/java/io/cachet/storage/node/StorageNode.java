@@ -28,6 +28,9 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.SecurityPolicyHandler;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -74,6 +77,7 @@ public final class StorageNode extends VerticleBase {
   private volatile PublisherTrust trust;
   private volatile CollectionClock collectionClock;
   private volatile NodeStore store;
+  private volatile MetadataBodies metadataBodies;
   private volatile NodeKey key;
   private volatile HttpServer server;
   private long gcTimer = -1;
@@ -122,6 +126,7 @@ public final class StorageNode extends VerticleBase {
             + B64.encodeToString(self.publicKey()) + " for node " + self.id() + " (index " + config.index() + ")");
       }
       store = NodeStore.open(config);
+      metadataBodies = new MetadataBodies(vertx, store.incomingDir());
       key = k;
       trust = new PublisherTrust(config.trustedPublishers(), config.nowMillis());
       collectionClock = new CollectionClock(config.nowMillis(), config.gcIntervalMillis());
@@ -211,14 +216,12 @@ public final class StorageNode extends VerticleBase {
     route(router, HttpMethod.GET, "/v1/node", "node").handler(this::node);
     route(router, HttpMethod.PUT, "/v1/uploads/:uploadId/stripes/:s", "upload_stripe").handler(signed)
         .handler(this::uploadStripe);
-    route(router, HttpMethod.POST, "/v1/uploads/:uploadId/commit", "commit").handler(signed)
-        .handler(BodyHandler.create(false).setBodyLimit(BlobMetadata.MAX_BYTES)).handler(this::commit);
+    route(router, HttpMethod.POST, "/v1/uploads/:uploadId/commit", "commit").handler(signed).handler(this::commit);
     route(router, HttpMethod.DELETE, "/v1/uploads/:uploadId", "abort").handler(signed).handler(this::abort);
     route(router, HttpMethod.GET, "/v1/blobs", "list").handler(this::list);
     route(router, HttpMethod.GET, "/v1/blobs/:blobId/metadata", "metadata").handler(this::metadata);
     route(router, HttpMethod.GET, "/v1/blobs/:blobId/stripes/:s", "read_stripe").handler(this::readStripe);
-    route(router, HttpMethod.PUT, "/v1/blobs/:blobId", "install").handler(signed)
-        .handler(BodyHandler.create(false).setBodyLimit(RequestBodies.MAX_INSTALL_BYTES)).handler(this::install);
+    route(router, HttpMethod.PUT, "/v1/blobs/:blobId", "install").handler(signed).handler(this::install);
     route(router, HttpMethod.PUT, "/v1/blobs/:blobId/stripes/:s", "repair_stripe").handler(signed)
         .handler(this::repairStripe);
     route(router, HttpMethod.PUT, "/v1/blobs/:blobId/certificate", "put_certificate").handler(signed)
@@ -350,12 +353,12 @@ public final class StorageNode extends VerticleBase {
       endEpoch = Params.endEpoch(ctx.request().getParam("endEpoch"));
       Params.binaryBody(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE), "a commit");
     } catch (NodeException e) {
+      discardBody(ctx.request());
       fail(ctx, e);
       return;
     }
-    blocking(ctx, () -> {
-      BlobMetadata metadata = RequestBodies.metadata(signedBody(ctx));
-      NodeStore.Committed c = store.commit(uploadId, metadata, endEpoch);
+    streamed(ctx, BlobMetadata.MAX_BYTES, file -> {
+      NodeStore.Committed c = store.commit(uploadId, MetadataFile.verify(file, 0), endEpoch);
       Confirmation confirmation = Confirmation.sign(self.id(), key, c.blobId(), c.size(), c.endEpoch());
       JsonObject out = new JsonObject().put("confirmation", confirmation.toJson()).put("alreadyStored", c.alreadyStored());
       if (c.alreadyStored()) {
@@ -366,6 +369,35 @@ public final class StorageNode extends VerticleBase {
       confirmationsSigned.increment();
       json(c, 200, out);
     });
+  }
+
+  /**
+   * Streams a signed body to a temporary file ({@link MetadataBodies}), checks it against the
+   * signed digest, hands the file to {@code work} on a worker thread, and deletes the file after,
+   * whatever happened.
+   */
+  private <T> void streamed(RoutingContext ctx, long maxBytes, StreamedWork<T> work,
+      BiConsumer<RoutingContext, T> reply) {
+    PublisherTrust.Verified signed = verified(ctx);
+    metadataBodies.receive(ctx.request(), maxBytes).onFailure(e -> fail(ctx, e)).onSuccess(body -> blocking(ctx, () -> {
+      try {
+        signed.checkDigest(body.sha256());
+        return work.run(body.file());
+      } finally {
+        Files.deleteIfExists(body.file());
+      }
+    }, reply));
+  }
+
+  /** Work on a streamed body's temporary file. */
+  @FunctionalInterface
+  private interface StreamedWork<T> {
+    T run(Path file) throws NodeException, IOException;
+  }
+
+  /** The most bytes of metadata bodies this node held in memory at once since it started. */
+  public long metadataBodyBytesHighWater() {
+    return metadataBodies.highWaterBytes();
   }
 
   private void abort(RoutingContext ctx) {
@@ -417,7 +449,8 @@ public final class StorageNode extends VerticleBase {
     blocking(ctx, () -> store.stored(id), (c, stored) -> c.response()
         .putHeader(HttpHeaders.CONTENT_TYPE, OCTETS)
         .putHeader("X-Cachet-End-Epoch", Long.toString(stored.endEpoch()))
-        .end(Buffers.wrap(stored.metadata().toBytes())));
+        .sendFile(stored.metadata().file().toString(), stored.metadata().offset(), stored.metadata().size())
+        .onFailure(e -> LOG.warn("event=metadata_send_failed node={} blob={} error={}", self.id(), id, e.toString())));
   }
 
   private void readStripe(RoutingContext ctx) {
@@ -443,11 +476,12 @@ public final class StorageNode extends VerticleBase {
       id = Params.blobId(ctx.pathParam("blobId"));
       Params.binaryBody(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE), "a repair install");
     } catch (NodeException e) {
+      discardBody(ctx.request());
       fail(ctx, e);
       return;
     }
-    blocking(ctx, () -> {
-      RequestBodies.Install install = RequestBodies.install(signedBody(ctx));
+    streamed(ctx, RequestBodies.MAX_INSTALL_BYTES, file -> {
+      RequestBodies.Install install = RequestBodies.install(file);
       return store.install(id, install.metadata(), install.certificate());
     }, (c, created) -> c.response().setStatusCode(204).end());
   }
@@ -529,8 +563,8 @@ public final class StorageNode extends VerticleBase {
       JsonArray proof = new JsonArray();
       a.proof().forEach(p -> proof.add(B64.encodeToString(p)));
       return new JsonObject().put("blobId", id.toString()).put("stripe", a.stripe()).put("shardIndex", a.shardIndex())
-          .put("encoding", B64.encodeToString(a.metadata().encoding().descriptor()))
-          .put("length", a.metadata().length()).put("shard", B64.encodeToString(a.shard())).put("proof", proof)
+          .put("encoding", B64.encodeToString(a.encoding().descriptor()))
+          .put("length", a.length()).put("shard", B64.encodeToString(a.shard())).put("proof", proof)
           .toBuffer();
     }, (c, out) -> json(c, 200, out));
   }
