@@ -14,6 +14,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -128,7 +129,7 @@ public final class StorageNode extends VerticleBase {
       store = NodeStore.open(config);
       metadataBodies = new MetadataBodies(vertx, store.incomingDir());
       key = k;
-      trust = new PublisherTrust(config.trustedPublishers(), config.nowMillis());
+      trust = new PublisherTrust(config.trustedPublishers(), config.nowMillis(), config.dataDir());
       collectionClock = new CollectionClock(config.nowMillis(), config.gcIntervalMillis());
       return null;
     }, false).compose(v -> {
@@ -257,21 +258,30 @@ public final class StorageNode extends VerticleBase {
 
   /**
    * Every write passes here first: it must be signed by a trusted publisher ({@link PublisherTrust})
-   * before a byte of its body is kept. A refused body is read and dropped, so the connection stays
-   * usable for the answer.
+   * before a byte of its body is kept. The check (an Ed25519 verification, now and then an fsync of
+   * the restart floor) runs on a worker; the request is paused meanwhile, so no body byte arrives
+   * before the next handler has set its reader, and every handler after this one resumes it. A
+   * refused body is read and dropped, so the connection stays usable for the answer.
    */
   private void authorize(RoutingContext ctx) {
     HttpServerRequest req = ctx.request();
-    try {
-      ctx.put(VERIFIED, trust.verify(req.method().name(), req.uri(), req::getHeader));
-    } catch (NodeException e) {
-      LOG.warn("event=write_refused node={} method={} path={} reason={} remote={}", self.id(), req.method(),
-          req.path(), e.reason().code(), req.remoteAddress());
+    req.pause();
+    String method = req.method().name();
+    String uri = req.uri();
+    MultiMap headers = req.headers();
+    vertx.executeBlocking(() -> trust.verify(method, uri, headers::get), false).onComplete(r -> {
+      if (r.succeeded()) {
+        ctx.put(VERIFIED, r.result());
+        ctx.next();
+        return;
+      }
+      if (r.cause() instanceof NodeException e) {
+        LOG.warn("event=write_refused node={} method={} path={} reason={} remote={}", self.id(), req.method(),
+            req.path(), e.reason().code(), req.remoteAddress());
+      }
       discardBody(req);
-      fail(ctx, e);
-      return;
-    }
-    ctx.next();
+      fail(ctx, r.cause());
+    });
   }
 
   private static PublisherTrust.Verified verified(RoutingContext ctx) {
@@ -405,9 +415,11 @@ public final class StorageNode extends VerticleBase {
     try {
       uploadId = Params.uploadId(ctx.pathParam("uploadId"));
     } catch (NodeException e) {
+      discardBody(ctx.request());
       fail(ctx, e);
       return;
     }
+    ctx.request().resume();
     blocking(ctx, () -> {
       verified(ctx).checkBody(new byte[0], 0);
       store.abort(uploadId);
@@ -613,8 +625,10 @@ public final class StorageNode extends VerticleBase {
     ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body);
   }
 
+  /** Reads the rest of a body and drops it (the request may be paused: this resumes it). */
   private static void discardBody(HttpServerRequest req) {
     Handler<Buffer> drop = b -> { };
     req.handler(drop);
+    req.resume();
   }
 }
