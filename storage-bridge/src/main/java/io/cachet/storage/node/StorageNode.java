@@ -9,9 +9,6 @@ import io.cachet.storage.http.Buffers;
 import io.cachet.storage.network.AvailabilityCertificate;
 import io.cachet.storage.network.NodeInfo;
 import io.cachet.storage.node.NodeException.Reason;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
@@ -35,7 +32,6 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Objects;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
@@ -66,14 +62,8 @@ public final class StorageNode extends VerticleBase {
   private final NodeConfig config;
   private final ServerLimits limits;
   private final NodeInfo self;
-  private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final ConcurrentHashMap<String, Counter> requestCounters = new ConcurrentHashMap<>();
-  private final Counter bytesWritten;
-  private final Counter bytesRead;
-  private final Counter corruptShards;
-  private final Counter confirmationsSigned;
+  private final NodeMetrics metrics = new NodeMetrics();
   private final AtomicBoolean collecting = new AtomicBoolean();
-  private final java.util.Set<String> routeNames = ConcurrentHashMap.newKeySet();
   private final ShardBodies shardBodies;
   private volatile PublisherTrust trust;
   private volatile CollectionClock collectionClock;
@@ -94,17 +84,11 @@ public final class StorageNode extends VerticleBase {
     this.limits = Objects.requireNonNull(limits, "limits");
     this.self = config.node();
     this.shardBodies = new ShardBodies(config.network().shardSize());
-    this.bytesWritten = Counter.builder("cachet_node_shard_bytes_written").description("shard bytes written")
-        .register(metrics);
-    this.bytesRead = Counter.builder("cachet_node_shard_bytes_read").description("verified shard bytes served")
-        .register(metrics);
-    this.corruptShards = Counter.builder("cachet_node_corrupt_shards").description("shards found failing their digest")
-        .register(metrics);
-    this.confirmationsSigned = Counter.builder("cachet_node_confirmations_signed").register(metrics);
     metrics.gauge("cachet_node_blobs", this, n -> n.store == null ? 0 : n.store.blobCount());
     metrics.gauge("cachet_node_uploads", this, n -> n.store == null ? 0 : n.store.uploadCount());
     metrics.gauge("cachet_node_body_bytes_buffered", shardBodies, ShardBodies::bufferedBytes);
     metrics.gauge("cachet_node_body_bytes_buffered_max", shardBodies, ShardBodies::highWaterBytes);
+    metrics.gauge("cachet_node_metadata_body_bytes_max", this, StorageNode::metadataBodyBytesHighWater);
   }
 
   /** The port the server bound (useful with port 0); only after a successful start. */
@@ -210,7 +194,7 @@ public final class StorageNode extends VerticleBase {
     Router router = Router.router(vertx);
     ApiErrors.install(router);
     guard.install(router);
-    router.route().handler(this::instrument);
+    router.route().handler(metrics::instrument);
     BodyHandler json = BodyHandler.create(false).setBodyLimit(MAX_JSON_BODY_BYTES);
     // a security-policy handler runs before the body handler: an unsigned body is never read into memory
     SecurityPolicyHandler signed = this::authorize;
@@ -231,27 +215,13 @@ public final class StorageNode extends VerticleBase {
     route(router, HttpMethod.GET, "/v1/blobs/:blobId/health", "scrub").handler(this::scrub);
     route(router, HttpMethod.GET, "/v1/challenges/:blobId/:s", "challenge").handler(this::challenge);
     route(router, HttpMethod.GET, "/health", "health").handler(this::health);
-    route(router, HttpMethod.GET, "/metrics", "metrics").handler(this::scrape);
+    route(router, HttpMethod.GET, "/metrics", "metrics").handler(metrics::scrape);
     return router;
   }
 
   private Route route(Router router, HttpMethod method, String path, String name) {
-    routeNames.add(name);
+    metrics.routeNamed(name);
     return router.route(method, path).setName(name);
-  }
-
-  /** Counts every request by route and status when its response ends. */
-  private void instrument(RoutingContext ctx) {
-    String method = ctx.request().method().name();
-    ctx.addEndHandler(r -> {
-      Route current = ctx.currentRoute();
-      String name = current == null ? null : current.getName();
-      String route = name != null && routeNames.contains(name) ? name : "unmatched";
-      String status = Integer.toString(ctx.response().getStatusCode());
-      requestCounters.computeIfAbsent(method + ' ' + route + ' ' + status, k -> Counter.builder("cachet_node_requests")
-          .tag("method", method).tag("route", route).tag("status", status).register(metrics)).increment();
-    });
-    ctx.next();
   }
 
   // ---------------------------------------------------------------- handlers
@@ -320,7 +290,7 @@ public final class StorageNode extends VerticleBase {
       return body.length;
     }, (c, n) -> {
       slot.release();
-      bytesWritten.increment(n);
+      metrics.bytesWritten.increment(n);
       c.response().setStatusCode(204).end();
     })).onFailure(e -> {
       slot.release();
@@ -376,7 +346,7 @@ public final class StorageNode extends VerticleBase {
       }
       return out.toBuffer();
     }, (c, out) -> {
-      confirmationsSigned.increment();
+      metrics.confirmationsSigned.increment();
       json(c, 200, out);
     });
   }
@@ -407,7 +377,8 @@ public final class StorageNode extends VerticleBase {
 
   /** The most bytes of metadata bodies this node held in memory at once since it started. */
   public long metadataBodyBytesHighWater() {
-    return metadataBodies.highWaterBytes();
+    MetadataBodies bodies = metadataBodies;
+    return bodies == null ? 0 : bodies.highWaterBytes();
   }
 
   private void abort(RoutingContext ctx) {
@@ -476,7 +447,7 @@ public final class StorageNode extends VerticleBase {
       return;
     }
     blocking(ctx, () -> Buffers.wrap(store.readShard(id, stripe)), (c, shard) -> {
-      bytesRead.increment(shard.length());
+      metrics.bytesRead.increment(shard.length());
       c.response().putHeader(HttpHeaders.CONTENT_TYPE, OCTETS).end(shard);
     });
   }
@@ -553,7 +524,7 @@ public final class StorageNode extends VerticleBase {
       return;
     }
     blocking(ctx, () -> store.scrub(id), (c, h) -> {
-      corruptShards.increment(h.corrupt().size());
+      metrics.corruptShards.increment(h.corrupt().size());
       json(c, 200, new JsonObject().put("blobId", h.blobId().toString()).put("endEpoch", h.endEpoch())
           .put("stripes", h.stripes()).put("bad", new JsonArray(h.bad()))
           .put("missing", new JsonArray(h.missing())).put("corrupt", new JsonArray(h.corrupt())).toBuffer());
@@ -586,11 +557,6 @@ public final class StorageNode extends VerticleBase {
         .toBuffer());
   }
 
-  private void scrape(RoutingContext ctx) {
-    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
-        .end(metrics.scrape());
-  }
-
   // ---------------------------------------------------------------- plumbing
 
   /** Runs {@code work} on a worker thread, then replies on the event loop or maps the failure. */
@@ -607,7 +573,7 @@ public final class StorageNode extends VerticleBase {
   private void fail(RoutingContext ctx, Throwable t) {
     if (t instanceof NodeException e) {
       if (e.reason() == Reason.SHARD_CORRUPT) {
-        corruptShards.increment();
+        metrics.corruptShards.increment();
       }
       ApiErrors.send(ctx, e.httpStatus(), e.reason().code(), e.getMessage());
     } else if (stopping) {

@@ -266,6 +266,8 @@ class SignedWritesTest {
       for (int i = 0; i < ShardBodies.MAX_BODIES_PER_PUBLISHER; i++) {
         held.add(openBody(node, "/v1/uploads/slow" + i + "/stripes/0", NodeFixture.SHARD));
       }
+      // the signature is checked on a worker, so a slot is taken a moment after the head arrives
+      awaitBufferedBodyBytes((long) ShardBodies.MAX_BODIES_PER_PUBLISHER * NodeFixture.SHARD);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
       Resp refused;
       do {
@@ -289,6 +291,24 @@ class SignedWritesTest {
         s.close();
       }
     }
+  }
+
+  /** Waits until the node reserved this many bytes of shard bodies (its metric), or fails after 30 s. */
+  private void awaitBufferedBodyBytes(long bytes) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    String last = null;
+    while (System.nanoTime() < deadline) {
+      for (String line : new String(fx.get(node, "/metrics").body(), StandardCharsets.UTF_8).split("\n")) {
+        if (line.startsWith("cachet_node_body_bytes_buffered ")) {
+          last = line;
+          if (Double.parseDouble(line.substring(line.indexOf(' ') + 1)) >= bytes) {
+            return;
+          }
+        }
+      }
+      Thread.sleep(20);
+    }
+    assertThat(last).as("shard body bytes reserved").isEqualTo("cachet_node_body_bytes_buffered " + bytes);
   }
 
   /** A raw connection that sent a signed stripe PUT's headers and none of its body. */
