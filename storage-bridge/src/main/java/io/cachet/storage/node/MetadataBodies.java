@@ -10,6 +10,7 @@ import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -112,6 +113,28 @@ final class MetadataBodies {
         return Future.failedFuture(e);
       });
     });
+  }
+
+  /** Work on a streamed body's temporary file, on a worker thread. */
+  @FunctionalInterface
+  interface Work<T> {
+    T run(Path file) throws NodeException, IOException;
+  }
+
+  /**
+   * Streams a signed body to a temporary file ({@link #receive}), checks it against the digest the
+   * publisher signed, hands the file to {@code work} on a worker thread, and deletes the file after,
+   * whatever happened.
+   */
+  <T> Future<T> process(HttpServerRequest req, long maxBytes, PublisherTrust.Verified signed, Work<T> work) {
+    return receive(req, maxBytes).compose(body -> vertx.executeBlocking(() -> {
+      try {
+        signed.checkDigest(body.sha256());
+        return work.run(body.file());
+      } finally {
+        Files.deleteIfExists(body.file());
+      }
+    }, false));
   }
 
   /** Body bytes in memory now, queued for the disk. */

@@ -26,9 +26,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.SecurityPolicyHandler;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -39,10 +36,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A storage node's HTTP API (the table in {@code docs/STORAGE.md}) over a {@link NodeStore}.
- * Handlers never block: every disk access, and every parse or encode whose size depends on a blob,
- * runs through {@code executeBlocking(..., false)}, so stripe requests of one or many uploads use
- * the worker pool in parallel. Stripe bodies are gathered straight into one array of their
- * declared length (at most the shard size: else 413); JSON bodies are bounded by
+ * Handlers never block: every disk access, every write-signature check, and every parse or encode
+ * whose size depends on a blob runs through {@code executeBlocking(..., false)}, so stripe
+ * requests of one or many uploads use the worker pool in parallel. Stripe bodies are gathered
+ * straight into one array of their declared length (at most the shard size: else 413); metadata
+ * bodies (commit, install) are streamed to a temporary file ({@link MetadataBodies}), so no
+ * request holds more than a shard or a small constant of memory; JSON bodies are bounded by
  * {@link #MAX_JSON_BODY_BYTES}. The node refuses to start unless its {@code node.key} is the key
  * the network lists for its index.
  */
@@ -351,28 +350,16 @@ public final class StorageNode extends VerticleBase {
     });
   }
 
-  /**
-   * Streams a signed body to a temporary file ({@link MetadataBodies}), checks it against the
-   * signed digest, hands the file to {@code work} on a worker thread, and deletes the file after,
-   * whatever happened.
-   */
-  private <T> void streamed(RoutingContext ctx, long maxBytes, StreamedWork<T> work,
+  /** A metadata body ({@link MetadataBodies#process}): streamed, checked, worked on, deleted. */
+  private <T> void streamed(RoutingContext ctx, long maxBytes, MetadataBodies.Work<T> work,
       BiConsumer<RoutingContext, T> reply) {
-    PublisherTrust.Verified signed = verified(ctx);
-    metadataBodies.receive(ctx.request(), maxBytes).onFailure(e -> fail(ctx, e)).onSuccess(body -> blocking(ctx, () -> {
-      try {
-        signed.checkDigest(body.sha256());
-        return work.run(body.file());
-      } finally {
-        Files.deleteIfExists(body.file());
+    metadataBodies.process(ctx.request(), maxBytes, verified(ctx), work).onComplete(r -> {
+      if (r.succeeded()) {
+        reply.accept(ctx, r.result());
+      } else {
+        fail(ctx, r.cause());
       }
-    }, reply));
-  }
-
-  /** Work on a streamed body's temporary file. */
-  @FunctionalInterface
-  private interface StreamedWork<T> {
-    T run(Path file) throws NodeException, IOException;
+    });
   }
 
   /** The most bytes of metadata bodies this node held in memory at once since it started. */

@@ -16,8 +16,11 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import io.vertx.core.Vertx;
@@ -117,6 +120,24 @@ class MetadataStreamingTest {
     // a large commit body streams through the same bound (refused after reading: the node lacks the shards)
     assertError(fx.postBytes(node, commitPath("nothing", 20), metadata), 409, "INCOMPLETE_UPLOAD");
     assertThat(node.metadataBodyBytesHighWater()).isLessThanOrEqualTo(MEMORY_BOUND);
+    assertNoIncomingFiles();
+  }
+
+  @Test
+  void largeBodiesSentAtOnce_arriveWhole_whileTheirSignaturesAreCheckedOnWorkers() throws Exception {
+    List<CompletableFuture<Resp>> sent = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      byte[] metadata = bigBlob(4 * MEMORY_BOUND, 10 + i).metadata().toBytes();
+      String path = commitPath("none-" + i, 20);
+      sent.add(fx.sendAsync(fx.signed(HttpRequest.newBuilder(NodeFixture.uri(node, path)), fx.publisher, "POST", path,
+          metadata).header("content-type", "application/octet-stream")
+          .POST(HttpRequest.BodyPublishers.ofByteArray(metadata)).build()));
+    }
+    for (CompletableFuture<Resp> r : sent) {
+      // read whole and matching its signed digest (a lost chunk would be BODY_MISMATCH), then refused
+      assertError(r.get(60, TimeUnit.SECONDS), 404, "UPLOAD_NOT_FOUND");
+    }
+    assertThat(node.metadataBodyBytesHighWater()).isLessThanOrEqualTo(8 * MEMORY_BOUND);
     assertNoIncomingFiles();
   }
 
