@@ -188,7 +188,7 @@ public final class NodeStore implements AutoCloseable {
    * {@link #ensureWhole}). A commit repeated for the same upload, blob and end epoch gets the first
    * answer again. A refused commit leaves the upload open. The caller signs the answer's fields.
    */
-  public Committed commit(String uploadId, MetadataFile metadata, long endEpoch) throws NodeException, IOException {
+  Committed commit(String uploadId, MetadataFile metadata, long endEpoch) throws NodeException, IOException {
     ensureOpen();
     blobs.checkEncoding(metadata);
     long epoch = config.currentEpoch();
@@ -456,7 +456,7 @@ public final class NodeStore implements AutoCloseable {
    * the node holds the blob already, its end epoch is raised to the certificate's if lower and its
    * metadata file restored if it rotted; returns whether anything was installed or restored.
    */
-  public boolean install(BlobId id, MetadataFile metadata, AvailabilityCertificate certificate)
+  boolean install(BlobId id, MetadataFile metadata, AvailabilityCertificate certificate)
       throws NodeException, IOException {
     ensureOpen();
     return repairs.install(id, metadata, certificate);
