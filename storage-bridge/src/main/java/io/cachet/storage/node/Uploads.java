@@ -42,6 +42,7 @@ final class Uploads implements AutoCloseable {
   /** A stripe an upload received: its length and SHA-256. */
   record Received(int length, byte[] digest) {}
 
+  /** One upload: its directory, its open shard file and the stripes received so far. */
   static final class Upload {
     final String id;
     final Path dir;
