@@ -22,7 +22,8 @@ import java.util.List;
 public final class BlobMetadata {
   private static final byte[] MAGIC = {'C', 'C', 'H', 'M'};
   private static final int VERSION = 1;
-  private static final int HEADER_BYTES = 4 + 1 + Encoding.DESCRIPTOR_BYTES + 8;
+  /** Bytes before the digests: magic, version, descriptor, length. */
+  public static final int HEADER_BYTES = 4 + 1 + Encoding.DESCRIPTOR_BYTES + 8;
   /** Largest metadata this code accepts: enough for terabyte blobs at 1 MiB shards on 7 nodes. */
   public static final int MAX_BYTES = 256 << 20;
 
@@ -50,6 +51,47 @@ public final class BlobMetadata {
   /** Bytes of the metadata of a blob of {@code length} bytes under {@code encoding}. */
   public static long encodedSize(Encoding encoding, long length) {
     return HEADER_BYTES + encoding.stripes(length) * encoding.n() * Hashes.DIGEST_BYTES;
+  }
+
+  /** The fixed part of metadata: the encoding and the blob's unencoded length. */
+  public record Header(Encoding encoding, long length) {
+    /** Digest bytes that must follow this header. */
+    public long digestBytes() {
+      return encoding.stripes(length) * encoding.n() * Hashes.DIGEST_BYTES;
+    }
+  }
+
+  /**
+   * Parses the {@link #HEADER_BYTES} that open metadata (the buffer's position moves past them).
+   * Wrong magic, an unknown version (named), an unknown encoding or a negative length are
+   * {@link IllegalArgumentException}s.
+   */
+  public static Header parseHeader(ByteBuffer b) {
+    if (b.remaining() < HEADER_BYTES) {
+      throw new IllegalArgumentException("metadata too short: " + b.remaining() + " bytes");
+    }
+    byte[] magic = new byte[4];
+    b.get(magic);
+    if (!Arrays.equals(magic, MAGIC)) {
+      throw new IllegalArgumentException("not blob metadata (bad magic)");
+    }
+    int version = b.get() & 0xFF;
+    if (version != VERSION) {
+      throw new IllegalArgumentException("unsupported metadata version " + version);
+    }
+    byte[] descriptor = new byte[Encoding.DESCRIPTOR_BYTES];
+    b.get(descriptor);
+    Encoding encoding = Encoding.fromDescriptor(descriptor);
+    long length = b.getLong();
+    if (length < 0) {
+      throw new IllegalArgumentException("negative blob length");
+    }
+    return new Header(encoding, length);
+  }
+
+  /** The blob id of the blob with this encoding, length and Merkle root over its shard digests. */
+  public static BlobId blobId(Encoding encoding, long length, byte[] merkleRoot) {
+    return BlobId.of(Hashes.blake2b(encoding.descriptor(), le64(length), merkleRoot));
   }
 
   public static BlobMetadata parse(byte[] bytes) {

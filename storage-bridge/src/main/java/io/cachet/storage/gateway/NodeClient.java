@@ -68,6 +68,8 @@ public final class NodeClient {
   private final long challengeCap;
   private final NodeKey publisherKey;
   private final LongSupplier nowMillis;
+  /** A node's refusal of a write stamped before its restart floor; signing it again is the answer. */
+  static final String BEFORE_RESTART = "REQUEST_BEFORE_RESTART";
 
   /**
    * @param maxBlobSize the largest blob the gateway accepts: metadata reads are capped at what it needs
@@ -214,14 +216,27 @@ public final class NodeClient {
     }
   }
 
-  /** A signed write; {@code digest} is the body's SHA-256 when the caller has it already, else computed here. */
+  /**
+   * A signed write; {@code digest} is the body's SHA-256 when the caller has it already, else
+   * computed here. A node that restarted since the write was stamped refuses it
+   * ({@value #BEFORE_RESTART}: it cannot tell whether the run before answered it); the write is
+   * then signed again with a fresh timestamp and sent once more.
+   */
   private Future<BoundedBody.Answer> write(int node, HttpMethod method, String path, Buffer body, byte[] digest,
       String type) {
     byte[] signedDigest = digest != null ? digest
         : body == null ? WriteSignature.emptyBodyDigest()
         : WriteSignature.bodyDigest(body.getBytes(), 0, body.length());
+    return signedCall(node, method, path, body, signedDigest, type).recover(e ->
+        e instanceof NodeCallException refused && BEFORE_RESTART.equals(refused.reason())
+            ? signedCall(node, method, path, body, signedDigest, type)
+            : Future.failedFuture(e));
+  }
+
+  private Future<BoundedBody.Answer> signedCall(int node, HttpMethod method, String path, Buffer body, byte[] digest,
+      String type) {
     Map<String, String> signature = WriteSignature.sign(publisherKey, method.name(), path, nowMillis.getAsLong(),
-        signedDigest);
+        digest);
     return call(node, method, path, body, type, signature, "a node's answer to a write", MAX_NODE_JSON_BYTES);
   }
 

@@ -41,8 +41,10 @@ public final class NodeException extends Exception {
     UNTRUSTED_PUBLISHER_UNSIGNED(401, "UNTRUSTED_PUBLISHER"),
     /** A write signed by a key the node does not trust, or whose signature does not verify. */
     UNTRUSTED_PUBLISHER(403),
-    /** A signed write whose timestamp lies outside the replay window, or before the node started. */
+    /** A signed write whose timestamp lies outside the replay window. */
     STALE_REQUEST(401),
+    /** A signed write stamped before the node's restart floor; the publisher signs it again with a fresh timestamp. */
+    REQUEST_BEFORE_RESTART(401),
     /** A signed write received before (same publisher, same nonce). */
     REPLAYED_REQUEST(401),
     /** A body whose SHA-256 is not the one the publisher signed. */

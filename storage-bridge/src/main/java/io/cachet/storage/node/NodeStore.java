@@ -5,11 +5,11 @@ import io.cachet.storage.codec.BlobMetadata;
 import io.cachet.storage.codec.Encoding;
 import io.cachet.storage.codec.Hashes;
 import io.cachet.storage.network.AvailabilityCertificate;
+import io.cachet.storage.node.BlobIndex.Held;
 import io.cachet.storage.node.NodeException.Reason;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -18,21 +18,18 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Everything a storage node keeps on disk. Blocking and thread-safe; the HTTP layer calls it from
- * worker threads only.
+ * Everything a storage node keeps on disk, behind one API: it commits uploads ({@link Uploads})
+ * into blobs ({@link BlobIndex}), reads, scrubs and proves shards, hands repair to
+ * {@link BlobRepairs} and collects expired blobs; {@link StoreRecovery} applies the recovery rules
+ * at start. Blocking and thread-safe; the HTTP layer calls it from worker threads only.
  *
  * <p>Layout under the data directory ({@code docs/STORAGE.md}):
  *
@@ -41,6 +38,7 @@ import org.slf4j.LoggerFactory;
  * blobs/&lt;blobId&gt;/shards      this node's shard of stripe s at byte s * shardSize
  * blobs/&lt;blobId&gt;/lifetime    end epoch, see {@link LifetimeFile}
  * uploads/&lt;uploadId&gt;/shards  an upload in progress
+ * incoming/&lt;random&gt;.tmp         a metadata request body being streamed in (0600, in a 0700 directory)
  * </pre>
  *
  * <p>Invariants:
@@ -51,7 +49,10 @@ import org.slf4j.LoggerFactory;
  *       lifetime only by whole-file replacement; its shards only by a verified repair write.
  *   <li>Anything named {@code *.tmp} is a half-done step (a lifetime being replaced, a repair
  *       install being staged, a collected blob being deleted) and is deleted at start, as is all
- *       of {@code uploads/}: an upload never committed was never confirmed.
+ *       of {@code uploads/} (an upload never committed was never confirmed) and of
+ *       {@code incoming/} (a body never acted on).
+ *   <li>Metadata is never held whole in memory: a blob's is verified once from its file (O(log n)
+ *       memory) and then read from disk digest by digest ({@link MetadataFile}).
  *   <li>The in-memory index (id to size and end epoch) mirrors {@code blobs/}; it is rebuilt at
  *       start. A blob whose end epoch is not after the current epoch is invisible at once and
  *       deleted by the first {@link #collectGarbage} at least {@link #GC_GRACE_EPOCHS} later.
@@ -72,23 +73,14 @@ public final class NodeStore implements AutoCloseable {
   static final String METADATA = "metadata";
   static final String CERTIFICATE = "certificate";
   static final String TMP_SUFFIX = ".tmp";
-  /** Bytes an upload may write before its dirty pages are pushed to disk in the background. */
-  static final long FLUSH_BEHIND_BYTES = 16L << 20;
-
+  /** Where metadata request bodies are streamed before they are verified. */
+  static final String INCOMING = "incoming";
   /** Most uploads open at once; each holds an open file. */
-  public static final int MAX_UPLOADS = 1024;
+  public static final int MAX_UPLOADS = Uploads.MAX_UPLOADS;
   /** Epochs a blob stays on disk after its end epoch (invisible), so a node's clock alone never deletes it. */
   public static final long GC_GRACE_EPOCHS = 1;
-  /** Bytes of parsed metadata kept in memory (parsing recomputes the Merkle root). */
-  static final long METADATA_CACHE_BYTES = 64L << 20;
   /** Uploads whose commit answer is remembered, so a retried commit gets the same answer. */
   static final int MAX_REMEMBERED_COMMITS = 4096;
-  /** Metadata header: magic, version, descriptor, length. */
-  private static final int METADATA_HEADER_BYTES = 4 + 1 + Encoding.DESCRIPTOR_BYTES + 8;
-  private static final byte[] METADATA_MAGIC = {'C', 'C', 'H', 'M'};
-  private static final int LOCK_STRIPES = 64;
-  /** Most stripe indexes an error message lists. */
-  private static final int LISTED_STRIPES = 8;
 
   private final NodeConfig config;
   private final Encoding encoding;
@@ -96,32 +88,19 @@ public final class NodeStore implements AutoCloseable {
   private final long maxStripes;
   private final Path blobsDir;
   private final Path uploadsDir;
-  private final ConcurrentSkipListMap<BlobId, Held> index = new ConcurrentSkipListMap<>();
-  private final AtomicInteger blobCount = new AtomicInteger();
-  private final ConcurrentHashMap<String, Upload> uploads = new ConcurrentHashMap<>();
-  private final java.util.concurrent.ExecutorService flusher = java.util.concurrent.Executors.newSingleThreadExecutor(
-      r -> {
-        Thread t = new Thread(r, "cachet-node-flusher");
-        t.setDaemon(true);
-        return t;
-      });
-  private final Object uploadCreation = new Object();
+  private final Path incomingDir;
+  private final BlobIndex blobs;
+  private final BlobRepairs repairs;
+  private final Uploads uploads;
   private final Map<String, Remembered> remembered = new LinkedHashMap<>(16, 0.75f, false) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, Remembered> eldest) {
       return size() > MAX_REMEMBERED_COMMITS;
     }
   };
-  private final MetadataCache metadataCache = new MetadataCache(METADATA_CACHE_BYTES);
-  private final Object[] locks = new Object[LOCK_STRIPES];
   private final ThreadLocal<MessageDigest> sha256 = ThreadLocal.withInitial(Hashes::sha256);
   private volatile boolean closed;
 
-  /** A blob in the index: its unencoded size and exclusive end epoch. */
-  private record Held(long size, long endEpoch) {}
-
-  /** A stripe an upload received: its length and SHA-256. */
-  private record Received(int length, byte[] digest) {}
 
   private record Remembered(BlobId blobId, long requestedEndEpoch, Committed answer, long atMillis) {}
 
@@ -135,7 +114,7 @@ public final class NodeStore implements AutoCloseable {
   public record Page(List<Listed> blobs, BlobId next) {}
 
   /** A blob with its end epoch. */
-  public record Stored(BlobMetadata metadata, long endEpoch) {}
+  public record Stored(MetadataFile metadata, long endEpoch) {}
 
   /** Result of a scrub: the stripes whose shard is missing and those whose shard is corrupt. */
   public record Health(BlobId blobId, long endEpoch, long stripes, List<Long> missing, List<Long> corrupt) {
@@ -154,41 +133,22 @@ public final class NodeStore implements AutoCloseable {
   }
 
   /** A verified shard with its Merkle path: a storage challenge's answer. */
-  public record ChallengeAnswer(BlobMetadata metadata, long stripe, int shardIndex, byte[] shard, List<byte[]> proof) {}
+  public record ChallengeAnswer(Encoding encoding, long length, long stripe, int shardIndex, byte[] shard, List<byte[]> proof) {}
 
   /** What one garbage collection removed; {@code paused} when it saw a clock jump and removed nothing. */
   public record Collected(int blobs, int uploads, boolean paused) {}
-
-  private final class Upload {
-    final String id;
-    final Path dir;
-    final FileChannel channel;
-    final ConcurrentHashMap<Long, Received> stripes = new ConcurrentHashMap<>();
-    final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-    final java.util.concurrent.atomic.AtomicLong unflushed = new java.util.concurrent.atomic.AtomicLong();
-    final java.util.concurrent.atomic.AtomicBoolean flushing = new java.util.concurrent.atomic.AtomicBoolean();
-    volatile long touchedMillis;
-    /** Guarded by the write lock; set once the upload is committed or abandoned. */
-    boolean closed;
-
-    Upload(String id, Path dir, FileChannel channel) {
-      this.id = id;
-      this.dir = dir;
-      this.channel = channel;
-      this.touchedMillis = now();
-    }
-  }
 
   private NodeStore(NodeConfig config) {
     this.config = config;
     this.encoding = config.network().encoding();
     this.shardIndex = config.index();
-    this.maxStripes = (BlobMetadata.MAX_BYTES - METADATA_HEADER_BYTES) / ((long) encoding.n() * Hashes.DIGEST_BYTES);
+    this.maxStripes = (BlobMetadata.MAX_BYTES - BlobMetadata.HEADER_BYTES) / ((long) encoding.n() * Hashes.DIGEST_BYTES);
     this.blobsDir = config.dataDir().resolve(BLOBS);
     this.uploadsDir = config.dataDir().resolve(UPLOADS);
-    for (int i = 0; i < locks.length; i++) {
-      locks[i] = new Object();
-    }
+    this.incomingDir = config.dataDir().resolve(INCOMING);
+    this.uploads = new Uploads(uploadsDir, encoding, shardIndex, maxStripes, config.nowMillis());
+    this.blobs = new BlobIndex(config, blobsDir);
+    this.repairs = new BlobRepairs(config, blobsDir, blobs);
   }
 
   /**
@@ -198,101 +158,8 @@ public final class NodeStore implements AutoCloseable {
    */
   public static NodeStore open(NodeConfig config) throws IOException {
     NodeStore store = new NodeStore(config);
-    store.recover();
+    StoreRecovery.recover(config, store.blobs::put);
     return store;
-  }
-
-  // ---------------------------------------------------------------- recovery
-
-  private void recover() throws IOException {
-    Files.createDirectories(blobsDir);
-    int removed = 0;
-    if (Files.exists(uploadsDir)) {
-      try (DirectoryStream<Path> left = Files.newDirectoryStream(uploadsDir)) {
-        for (Path p : left) {
-          Durability.deleteRecursively(p);
-          removed++;
-        }
-      }
-    }
-    Files.createDirectories(uploadsDir);
-    int tmp = 0;
-    int ignored = 0;
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(blobsDir)) {
-      for (Path p : entries) {
-        String name = p.getFileName().toString();
-        if (name.endsWith(TMP_SUFFIX)) {
-          Durability.deleteRecursively(p);
-          tmp++;
-          continue;
-        }
-        BlobId id = blobIdOrNull(name);
-        if (id == null || !Files.isDirectory(p)) {
-          LOG.warn("event=unknown_entry_ignored path={}", p);
-          ignored++;
-          continue;
-        }
-        try (DirectoryStream<Path> stale = Files.newDirectoryStream(p, "*" + TMP_SUFFIX)) {
-          for (Path s : stale) {
-            Files.deleteIfExists(s);
-            tmp++;
-          }
-        }
-        if (!Files.exists(p.resolve(LifetimeFile.NAME))) {
-          throw new IOException("damaged blob directory " + p + ": no " + LifetimeFile.NAME + " file");
-        }
-        long endEpoch = LifetimeFile.read(p);
-        long size = readMetadataLength(p.resolve(METADATA));
-        index.put(id, new Held(size, endEpoch));
-        blobCount.incrementAndGet();
-      }
-    }
-    Durability.syncDirectory(blobsDir);
-    Durability.syncDirectory(config.dataDir());
-    LOG.info("event=store_recovered dir={} blobs={} uploads_removed={} tmp_removed={} ignored={}",
-        config.dataDir(), index.size(), removed, tmp, ignored);
-  }
-
-  private static long readMetadataLength(Path file) throws IOException {
-    if (!Files.isRegularFile(file)) {
-      throw new IOException("damaged blob directory " + file.getParent() + ": no " + METADATA + " file");
-    }
-    ByteBuffer b = ByteBuffer.allocate(METADATA_HEADER_BYTES);
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      Durability.readFully(ch, b, 0);
-    }
-    b.flip();
-    if (b.remaining() < METADATA_HEADER_BYTES) {
-      throw new IOException("damaged metadata file " + file + ": shorter than its header");
-    }
-    byte[] magic = new byte[4];
-    b.get(magic);
-    if (!Arrays.equals(magic, METADATA_MAGIC) || b.get() != 1) {
-      throw new IOException("damaged metadata file " + file + ": bad magic or version");
-    }
-    byte[] descriptor = new byte[Encoding.DESCRIPTOR_BYTES];
-    b.get(descriptor);
-    long length = b.getLong();
-    try {
-      Encoding.fromDescriptor(descriptor);
-    } catch (IllegalArgumentException e) {
-      throw new IOException("damaged metadata file " + file + ": " + e.getMessage(), e);
-    }
-    if (length < 0) {
-      throw new IOException("damaged metadata file " + file + ": negative length");
-    }
-    return length;
-  }
-
-  private static BlobId blobIdOrNull(String name) {
-    if (name.length() != BlobId.TEXT_LENGTH) {
-      return null;
-    }
-    try {
-      return BlobId.parse(name);
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
   }
 
   // ---------------------------------------------------------------- uploads
@@ -303,78 +170,12 @@ public final class NodeStore implements AutoCloseable {
    */
   public void writeStripe(String uploadId, long stripe, byte[] shard, int length) throws NodeException, IOException {
     ensureOpen();
-    if (stripe < 0 || stripe >= maxStripes) {
-      throw new NodeException(Reason.BAD_STRIPE, "stripe " + stripe + " is past the largest blob ("
-          + maxStripes + " stripes)");
-    }
-    if (length < 1 || length > encoding.shardSize()) {
-      throw new NodeException(Reason.INVALID_ARGUMENT, "a shard is 1.." + encoding.shardSize() + " bytes, got "
-          + length);
-    }
-    byte[] digest = digest(shard, length);
-    Upload u = upload(uploadId);
-    u.lock.readLock().lock();
-    try {
-      if (u.closed) {
-        throw new NodeException(Reason.UPLOAD_NOT_FOUND, "upload " + uploadId + " was committed or abandoned");
-      }
-      Durability.writeFully(u.channel, ByteBuffer.wrap(shard, 0, length), stripe * encoding.shardSize());
-      u.stripes.put(stripe, new Received(length, digest));
-      u.touchedMillis = now();
-    } finally {
-      u.lock.readLock().unlock();
-    }
-    flushBehind(u, length);
+    uploads.writeStripe(uploadId, stripe, shard, length);
   }
 
-  /**
-   * Starts writing an upload's dirty pages to disk while the upload goes on, so the fsync at
-   * commit finds little left to do. Without it the kernel holds back writeback until gigabytes are
-   * dirty and the whole blob hits the disk at commit, after the network work instead of under it.
-   * Runs on one flusher thread; never blocks the writer.
-   */
-  private void flushBehind(Upload u, int written) {
-    if (u.unflushed.addAndGet(written) < FLUSH_BEHIND_BYTES || !u.flushing.compareAndSet(false, true)) {
-      return;
-    }
-    u.unflushed.set(0);
-    try {
-      flusher.execute(() -> {
-        try {
-          u.channel.force(false);
-        } catch (IOException e) {
-          // Closed by commit or abort meanwhile: the commit's own fsync is what counts.
-        } finally {
-          u.flushing.set(false);
-        }
-      });
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      u.flushing.set(false);
-    }
-  }
-
-  private Upload upload(String id) throws NodeException, IOException {
-    Upload u = uploads.get(id);
-    if (u != null) {
-      return u;
-    }
-    synchronized (uploadCreation) {
-      u = uploads.get(id);
-      if (u != null) {
-        return u;
-      }
-      if (uploads.size() >= MAX_UPLOADS) {
-        throw new NodeException(Reason.TOO_MANY_UPLOADS, "the node has " + MAX_UPLOADS + " uploads open");
-      }
-      Path dir = uploadsDir.resolve(id);
-      Files.createDirectories(dir);
-      FileChannel ch = FileChannel.open(dir.resolve(SHARDS), StandardOpenOption.CREATE, StandardOpenOption.READ,
-          StandardOpenOption.WRITE);
-      u = new Upload(id, dir, ch);
-      uploads.put(id, u);
-      LOG.debug("event=upload_opened upload={}", id);
-      return u;
-    }
+  /** Abandons an upload; an unknown one is fine (abandoning is idempotent). */
+  public void abort(String uploadId) throws IOException {
+    uploads.abort(uploadId);
   }
 
   /**
@@ -387,34 +188,34 @@ public final class NodeStore implements AutoCloseable {
    * {@link #ensureWhole}). A commit repeated for the same upload, blob and end epoch gets the first
    * answer again. A refused commit leaves the upload open. The caller signs the answer's fields.
    */
-  public Committed commit(String uploadId, BlobMetadata metadata, long endEpoch) throws NodeException, IOException {
+  Committed commit(String uploadId, MetadataFile metadata, long endEpoch) throws NodeException, IOException {
     ensureOpen();
-    checkEncoding(metadata);
+    blobs.checkEncoding(metadata);
     long epoch = config.currentEpoch();
-    checkEndEpoch(endEpoch, epoch);
+    blobs.checkEndEpoch(endEpoch, epoch);
     BlobId id = metadata.blobId();
     Remembered earlier;
     synchronized (remembered) {
       earlier = remembered.get(uploadId);
     }
     if (earlier != null && earlier.blobId().equals(id) && earlier.requestedEndEpoch() == endEpoch) {
-      Held h = visible(id, epoch);
+      Held h = blobs.visible(id, epoch);
       if (h != null && h.endEpoch() >= earlier.answer().endEpoch()) {
         return earlier.answer();
       }
     }
     Committed answer;
-    synchronized (lock(id)) {
-      Held held = visible(id, epoch);
-      if (held != null && !Files.isDirectory(blobDir(id))) {
-        dropLost(id);
+    synchronized (blobs.lock(id)) {
+      Held held = blobs.visible(id, epoch);
+      if (held != null && !Files.isDirectory(blobs.blobDir(id))) {
+        blobs.dropLost(id);
         held = null;
       }
       if (held != null) {
         ensureWhole(id, metadata, uploadId);
         long raised = Math.max(held.endEpoch(), endEpoch);
         if (raised != held.endEpoch()) {
-          setLifetime(id, held.size(), raised);
+          blobs.setLifetime(id, held.size(), raised);
         }
         // Sign what was asked: keeping the blob until the later epoch makes that statement true,
         // and every confirmation of one upload then names the same end epoch.
@@ -422,9 +223,9 @@ public final class NodeStore implements AutoCloseable {
         LOG.info("event=blob_already_stored blob={} upload={} endEpoch={} previousEndEpoch={}", id, uploadId, raised,
             held.endEpoch());
       } else {
-        Upload u = uploads.get(uploadId);
+        Uploads.Upload u = uploads.get(uploadId);
         if (u == null && metadata.stripes() == 0) {
-          u = upload(uploadId); // an empty blob has no stripes to send, so its upload starts here
+          u = uploads.openOrGet(uploadId); // an empty blob has no stripes to send, so its upload starts here
         }
         if (u == null) {
           throw new NodeException(Reason.UPLOAD_NOT_FOUND, "no upload " + uploadId + " in progress");
@@ -439,20 +240,17 @@ public final class NodeStore implements AutoCloseable {
           try {
             persist(u, metadata, endEpoch);
           } catch (IOException | RuntimeException e) {
-            closeQuietly(u.channel);
+            Uploads.closeQuietly(u.channel);
             Durability.deleteRecursively(u.dir);
             throw e;
           }
         } finally {
           u.lock.writeLock().unlock();
           if (u.closed) {
-            uploads.remove(uploadId, u);
+            uploads.forget(u);
           }
         }
-        if (index.put(id, new Held(metadata.length(), endEpoch)) == null) {
-          blobCount.incrementAndGet();
-        }
-        metadataCache.put(id, metadata);
+        blobs.add(id, new Held(metadata.length(), endEpoch), metadata);
         answer = new Committed(id, metadata.length(), endEpoch, false, 0);
         LOG.info("event=blob_committed blob={} upload={} size={} stripes={} endEpoch={}", id, uploadId,
             metadata.length(), metadata.stripes(), endEpoch);
@@ -464,48 +262,11 @@ public final class NodeStore implements AutoCloseable {
     return answer;
   }
 
-  private void checkComplete(Upload u, BlobMetadata metadata) throws NodeException {
-    NodeException problem = completeOrNull(u, metadata);
+  private void checkComplete(Uploads.Upload u, MetadataFile metadata) throws NodeException, IOException {
+    NodeException problem = uploads.completeOrNull(u, metadata);
     if (problem != null) {
       throw problem;
     }
-  }
-
-  /** Null if the upload holds exactly this node's shards of the blob, else what is wrong. */
-  private NodeException completeOrNull(Upload u, BlobMetadata metadata) {
-    long stripes = metadata.stripes();
-    List<Long> missing = new ArrayList<>();
-    List<Long> wrong = new ArrayList<>();
-    int missingCount = 0;
-    int wrongCount = 0;
-    for (long s = 0; s < stripes; s++) {
-      Received r = u.stripes.get(s);
-      if (r == null) {
-        if (missingCount++ < LISTED_STRIPES) {
-          missing.add(s);
-        }
-      } else if (r.length() != encoding.shardLength(metadata.length(), s)
-          || !Hashes.equal(r.digest(), metadata.digest(s, shardIndex))) {
-        if (wrongCount++ < LISTED_STRIPES) {
-          wrong.add(s);
-        }
-      }
-    }
-    for (Long s : u.stripes.keySet()) {
-      if (s >= stripes) {
-        return new NodeException(Reason.DIGEST_MISMATCH, "upload " + u.id + " has stripe " + s + " but blob "
-            + metadata.blobId() + " has " + stripes + " stripes");
-      }
-    }
-    if (wrongCount > 0) {
-      return new NodeException(Reason.DIGEST_MISMATCH, wrongCount + " stripe(s) of upload " + u.id
-          + " do not match the metadata's length or digest for shard " + shardIndex + ": " + listed(wrong, wrongCount));
-    }
-    if (missingCount > 0) {
-      return new NodeException(Reason.INCOMPLETE_UPLOAD, "upload " + u.id + " lacks " + missingCount + " of "
-          + stripes + " stripes: " + listed(missing, missingCount));
-    }
-    return null;
   }
 
   /**
@@ -515,23 +276,23 @@ public final class NodeStore implements AutoCloseable {
    * one, the node's own shards must pass a scrub, else INCOMPLETE_UPLOAD: the client sends the
    * stripes and commits again. Any other upload under this id is dropped. Caller holds the blob lock.
    */
-  private void ensureWhole(BlobId id, BlobMetadata metadata, String uploadId) throws NodeException, IOException {
-    Upload u = uploads.get(uploadId);
+  private void ensureWhole(BlobId id, MetadataFile metadata, String uploadId) throws NodeException, IOException {
+    Uploads.Upload u = uploads.get(uploadId);
     if (u != null) {
       boolean adopted = false;
       u.lock.writeLock().lock();
       try {
-        if (!u.closed && completeOrNull(u, metadata) == null) {
+        if (!u.closed && uploads.completeOrNull(u, metadata) == null) {
           u.closed = true;
           try {
             u.channel.truncate(shardFileLength(metadata));
             u.channel.force(true);
             u.channel.close();
-            Files.move(u.dir.resolve(SHARDS), blobDir(id).resolve(SHARDS), StandardCopyOption.ATOMIC_MOVE,
+            Files.move(u.dir.resolve(SHARDS), blobs.blobDir(id).resolve(SHARDS), StandardCopyOption.ATOMIC_MOVE,
                 StandardCopyOption.REPLACE_EXISTING);
-            Durability.syncDirectory(blobDir(id));
+            Durability.syncDirectory(blobs.blobDir(id));
           } finally {
-            closeQuietly(u.channel);
+            Uploads.closeQuietly(u.channel);
             Durability.deleteRecursively(u.dir);
           }
           adopted = true;
@@ -539,7 +300,7 @@ public final class NodeStore implements AutoCloseable {
       } finally {
         u.lock.writeLock().unlock();
         if (u.closed) {
-          uploads.remove(uploadId, u);
+          uploads.forget(u);
         }
       }
       if (adopted) {
@@ -549,91 +310,66 @@ public final class NodeStore implements AutoCloseable {
     Health h = scrubHeld(id, metadata, 0);
     if (!h.bad().isEmpty()) {
       throw new NodeException(Reason.INCOMPLETE_UPLOAD, "this node holds blob " + id + " but not its shards of "
-          + h.bad().size() + " stripe(s): " + listed(h.bad().subList(0, Math.min(LISTED_STRIPES, h.bad().size())),
+          + h.bad().size() + " stripe(s): " + Uploads.listed(h.bad().subList(0, Math.min(Uploads.LISTED_STRIPES, h.bad().size())),
           h.bad().size()) + "; send them with the commit");
     }
     abort(uploadId);
   }
 
-  private static String listed(List<Long> some, int count) {
-    return some + (count > some.size() ? " and " + (count - some.size()) + " more" : "");
-  }
-
   /** The commit's disk sequence; the caller holds the blob lock and the upload's write lock. */
-  private void persist(Upload u, BlobMetadata metadata, long endEpoch) throws IOException {
+  private void persist(Uploads.Upload u, MetadataFile metadata, long endEpoch) throws IOException {
     BlobId id = metadata.blobId();
     u.channel.truncate(shardFileLength(metadata));
     u.channel.force(true);
     u.channel.close();
-    Durability.writeNew(u.dir.resolve(METADATA), metadata.toBytes());
+    BlobIndex.placeMetadata(metadata, u.dir.resolve(METADATA));
     LifetimeFile.create(u.dir, endEpoch);
     Durability.syncDirectory(u.dir);
-    Path target = blobDir(id);
+    Path target = blobs.blobDir(id);
     if (Files.exists(target)) {
       // An expired copy not yet collected: it is invisible already, so it can go first.
-      removeFromIndex(id);
-      deleteBlobDir(id);
+      blobs.removeFromIndex(id);
+      blobs.deleteBlobDir(id);
     }
     Files.move(u.dir, target, StandardCopyOption.ATOMIC_MOVE);
     Durability.syncDirectory(blobsDir);
     Durability.syncDirectory(uploadsDir);
   }
 
-  private long shardFileLength(BlobMetadata m) {
+  private long shardFileLength(MetadataFile m) {
     long stripes = m.stripes();
     return stripes == 0 ? 0 : (stripes - 1) * encoding.shardSize() + encoding.shardLength(m.length(), stripes - 1);
-  }
-
-  /** Abandons an upload; an unknown one is fine (abandoning is idempotent). */
-  public void abort(String uploadId) throws IOException {
-    Upload u = uploads.get(uploadId);
-    if (u == null) {
-      return;
-    }
-    u.lock.writeLock().lock();
-    try {
-      if (u.closed) {
-        return;
-      }
-      u.closed = true;
-      closeQuietly(u.channel);
-      Durability.deleteRecursively(u.dir);
-    } finally {
-      u.lock.writeLock().unlock();
-      uploads.remove(uploadId, u);
-    }
-    LOG.info("event=upload_abandoned upload={}", uploadId);
   }
 
   // ---------------------------------------------------------------- reads
 
   /** The blob's metadata and end epoch; BLOB_NOT_FOUND if it is not held or expired. */
   public Stored stored(BlobId id) throws NodeException, IOException {
-    Held h = visibleOrThrow(id);
-    return new Stored(metadata(id), h.endEpoch());
+    Held h = blobs.visibleOrThrow(id);
+    return new Stored(blobs.metadata(id), h.endEpoch());
   }
 
   /** This node's shard of stripe {@code stripe}, read from disk and verified against the metadata. */
   public byte[] readShard(BlobId id, long stripe) throws NodeException, IOException {
-    visibleOrThrow(id);
-    BlobMetadata m = metadata(id);
-    checkStripe(m, stripe);
-    byte[] buf = new byte[encoding.shardLength(m.length(), stripe)];
-    try (FileChannel ch = FileChannel.open(blobDir(id).resolve(SHARDS), StandardOpenOption.READ)) {
+    blobs.visibleOrThrow(id);
+    MetadataFile m = blobs.metadata(id);
+    blobs.checkStripe(m, stripe);
+    byte[] buf = new byte[m.shardLength(stripe)];
+    try (FileChannel ch = FileChannel.open(blobs.blobDir(id).resolve(SHARDS), StandardOpenOption.READ)) {
       Durability.readFully(ch, ByteBuffer.wrap(buf), stripe * encoding.shardSize());
     } catch (NoSuchFileException e) {
-      visibleOrThrow(id);
-      throwIfLost(id);
+      blobs.visibleOrThrow(id);
+      blobs.throwIfLost(id);
       throw new NodeException(Reason.SHARD_MISSING, "blob " + id + " has no shard file on this node");
     }
-    verify(id, m, stripe, buf, buf.length);
+    verify(id, m.digest(stripe, shardIndex), stripe, buf, buf.length);
     return buf;
   }
 
   /** The blobs held and not expired, in id order, after {@code after} (null: from the start). */
   public Page list(BlobId after, int limit) {
     long epoch = config.currentEpoch();
-    NavigableMap<BlobId, Held> from = after == null ? index : index.tailMap(after, false);
+    NavigableMap<BlobId, Held> from = after == null ? blobs.entries() : blobs.entries().tailMap(after, false);
     List<Listed> out = new ArrayList<>(Math.min(limit, 1024));
     BlobId next = null;
     for (Map.Entry<BlobId, Held> e : from.entrySet()) {
@@ -651,33 +387,33 @@ public final class NodeStore implements AutoCloseable {
 
   /** Scrub: reads and verifies every shard of a blob. */
   public Health scrub(BlobId id) throws NodeException, IOException {
-    Held h = visibleOrThrow(id);
-    return scrubHeld(id, metadata(id), h.endEpoch());
+    Held h = blobs.visibleOrThrow(id);
+    return scrubHeld(id, blobs.metadata(id), h.endEpoch());
   }
 
-  private Health scrubHeld(BlobId id, BlobMetadata m, long endEpoch) throws NodeException, IOException {
+  private Health scrubHeld(BlobId id, MetadataFile m, long endEpoch) throws NodeException, IOException {
     List<Long> missing = new ArrayList<>();
     List<Long> corrupt = new ArrayList<>();
     long stripes = m.stripes();
     FileChannel ch;
     try {
-      ch = FileChannel.open(blobDir(id).resolve(SHARDS), StandardOpenOption.READ);
+      ch = FileChannel.open(blobs.blobDir(id).resolve(SHARDS), StandardOpenOption.READ);
     } catch (NoSuchFileException e) {
-      visibleOrThrow(id);
-      throwIfLost(id);
+      blobs.visibleOrThrow(id);
+      blobs.throwIfLost(id);
       for (long s = 0; s < stripes; s++) {
         missing.add(s);
       }
       return new Health(id, endEpoch, stripes, missing, corrupt);
     }
-    try (ch) {
+    try (ch; MetadataFile.Digests digests = m.digests()) {
       byte[] buf = new byte[encoding.shardSize()];
       for (long s = 0; s < stripes; s++) {
-        int len = encoding.shardLength(m.length(), s);
+        int len = m.shardLength(s);
         Arrays.fill(buf, 0, len, (byte) 0);
         Durability.readFully(ch, ByteBuffer.wrap(buf, 0, len), s * encoding.shardSize());
         try {
-          verify(id, m, s, buf, len);
+          verify(id, digests.of(s, shardIndex), s, buf, len);
         } catch (NodeException e) {
           (e.reason() == Reason.SHARD_MISSING ? missing : corrupt).add(s);
         }
@@ -693,198 +429,55 @@ public final class NodeStore implements AutoCloseable {
   /** A storage challenge: the verified shard of stripe {@code stripe} and its Merkle path. */
   public ChallengeAnswer challenge(BlobId id, long stripe) throws NodeException, IOException {
     byte[] shard = readShard(id, stripe);
-    BlobMetadata m = metadata(id);
-    return new ChallengeAnswer(m, stripe, shardIndex, shard, m.proof(stripe, shardIndex));
+    MetadataFile m = blobs.metadata(id);
+    return new ChallengeAnswer(m.encoding(), m.length(), stripe, shardIndex, shard, m.proof(stripe, shardIndex));
+  }
+
+  /** Where request bodies are streamed before they are verified; emptied at every start. */
+  Path incomingDir() {
+    return incomingDir;
   }
 
   /** Blobs in the index (expired ones until they are collected). */
   public int blobCount() {
-    return blobCount.get();
+    return blobs.count();
   }
 
   /** Uploads open now. */
   public int uploadCount() {
-    return uploads.size();
+    return uploads.count();
   }
 
-  // ---------------------------------------------------------------- repair
+  // ---------------------------------------------------------------- repair ({@link BlobRepairs})
 
   /**
-   * Installs a blob this node missed, every shard missing, from its metadata and an availability
-   * certificate 2f + 1 configured nodes signed; the end epoch is the certificate's. If the node
-   * holds the blob already, its end epoch is raised to the certificate's if lower and its metadata
-   * file restored if it rotted; returns whether anything was installed or restored.
+   * Installs a blob this node missed, every shard missing, from its verified metadata and an
+   * availability certificate 2f + 1 configured nodes signed; the end epoch is the certificate's. If
+   * the node holds the blob already, its end epoch is raised to the certificate's if lower and its
+   * metadata file restored if it rotted; returns whether anything was installed or restored.
    */
-  public boolean install(BlobId id, BlobMetadata metadata, AvailabilityCertificate certificate)
+  boolean install(BlobId id, MetadataFile metadata, AvailabilityCertificate certificate)
       throws NodeException, IOException {
     ensureOpen();
-    if (!metadata.blobId().equals(id)) {
-      throw new NodeException(Reason.BAD_METADATA, "the metadata is for blob " + metadata.blobId() + ", not " + id);
-    }
-    checkEncoding(metadata);
-    if (!certificate.blobId().equals(id) || certificate.size() != metadata.length()) {
-      throw new NodeException(Reason.BAD_CERTIFICATE, "the certificate is for blob " + certificate.blobId() + " of "
-          + certificate.size() + " bytes, not " + id + " of " + metadata.length());
-    }
-    try {
-      certificate.verify(config.network());
-    } catch (IllegalArgumentException e) {
-      throw new NodeException(Reason.BAD_CERTIFICATE, e.getMessage());
-    }
-    long epoch = config.currentEpoch();
-    checkEndEpoch(certificate.endEpoch(), epoch);
-    synchronized (lock(id)) {
-      Held held = visible(id, epoch);
-      if (held != null && !Files.isDirectory(blobDir(id))) {
-        dropLost(id);
-        held = null;
-      }
-      if (held != null) {
-        if (certificate.endEpoch() > held.endEpoch()) {
-          setLifetime(id, held.size(), certificate.endEpoch());
-        }
-        return replaceMetadataIfCorrupt(id, metadata);
-      }
-      Path staging = blobsDir.resolve(id + ".install" + TMP_SUFFIX);
-      Durability.deleteRecursively(staging);
-      Files.createDirectories(staging);
-      Durability.writeNew(staging.resolve(METADATA), metadata.toBytes());
-      LifetimeFile.create(staging, certificate.endEpoch());
-      Durability.writeNew(staging.resolve(SHARDS), new byte[0]);
-      Durability.writeNew(staging.resolve(CERTIFICATE), certificate.toJson().toBuffer().getBytes());
-      Durability.syncDirectory(staging);
-      if (Files.exists(blobDir(id))) {
-        removeFromIndex(id);
-        deleteBlobDir(id);
-      }
-      Files.move(staging, blobDir(id), StandardCopyOption.ATOMIC_MOVE);
-      Durability.syncDirectory(blobsDir);
-      if (index.put(id, new Held(metadata.length(), certificate.endEpoch())) == null) {
-        blobCount.incrementAndGet();
-      }
-      metadataCache.put(id, metadata);
-    }
-    LOG.info("event=blob_installed blob={} size={} endEpoch={} signers={}", id, metadata.length(),
-        certificate.endEpoch(), certificate.confirmations().size());
-    return true;
+    return repairs.install(id, metadata, certificate);
   }
 
-  /**
-   * A held blob whose own metadata file no longer parses or hashes to its id (rot past the header;
-   * a bad header stops the node at start) is given the verified metadata again, written beside it
-   * and renamed over it. Without this the node answered METADATA_CORRUPT for every read, scrub and
-   * challenge of the blob for good, and repair could not help. Its shards are kept: the next scrub
-   * checks them against the restored metadata. True if the file was replaced. Caller holds the lock.
-   */
-  private boolean replaceMetadataIfCorrupt(BlobId id, BlobMetadata metadata) throws NodeException, IOException {
-    try {
-      metadata(id);
-      return false;
-    } catch (NodeException e) {
-      if (e.reason() != Reason.METADATA_CORRUPT) {
-        throw e;
-      }
-    }
-    Path dir = blobDir(id);
-    Path tmp = dir.resolve(METADATA + TMP_SUFFIX);
-    Files.deleteIfExists(tmp);
-    Durability.writeNew(tmp, metadata.toBytes());
-    Files.move(tmp, dir.resolve(METADATA), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    Durability.syncDirectory(dir);
-    metadataCache.put(id, metadata);
-    LOG.warn("event=metadata_restored blob={}", id);
-    return true;
-  }
-
-  /**
-   * Keeps an availability certificate beside a blob this node holds, so that repair can later
-   * install the blob on a node that missed it. The certificate must verify against the network
-   * and name this blob and its size; of two, the one with the later end epoch is kept. The
-   * certified end epoch rules the lifetime: a node that keeps the blob for less (it lost the blob
-   * and was given it again for a shorter time) raises its end epoch to the certificate's.
-   */
+  /** Keeps a verified availability certificate beside a blob this node holds (the later of two). */
   public void storeCertificate(BlobId id, AvailabilityCertificate certificate) throws NodeException, IOException {
     ensureOpen();
-    if (!certificate.blobId().equals(id)) {
-      throw new NodeException(Reason.BAD_CERTIFICATE, "the certificate is for blob " + certificate.blobId());
-    }
-    try {
-      certificate.verify(config.network());
-    } catch (IllegalArgumentException e) {
-      throw new NodeException(Reason.BAD_CERTIFICATE, e.getMessage());
-    }
-    synchronized (lock(id)) {
-      Held held = visibleOrThrow(id);
-      if (certificate.size() != held.size()) {
-        throw new NodeException(Reason.BAD_CERTIFICATE, "the certificate is for " + certificate.size()
-            + " bytes; the blob has " + held.size());
-      }
-      if (certificate.endEpoch() > held.endEpoch()) {
-        setLifetime(id, held.size(), certificate.endEpoch());
-        LOG.info("event=lifetime_raised_by_certificate blob={} endEpoch={} previousEndEpoch={}", id,
-            certificate.endEpoch(), held.endEpoch());
-      }
-      AvailabilityCertificate existing = readCertificate(id);
-      if (existing != null && existing.endEpoch() >= certificate.endEpoch()) {
-        return;
-      }
-      Path dir = blobDir(id);
-      Path tmp = dir.resolve(CERTIFICATE + TMP_SUFFIX);
-      Files.deleteIfExists(tmp);
-      Durability.writeNew(tmp, certificate.toJson().toBuffer().getBytes());
-      Files.move(tmp, dir.resolve(CERTIFICATE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      Durability.syncDirectory(dir);
-    }
+    repairs.storeCertificate(id, certificate);
   }
 
   /** The certificate kept for a blob this node holds. */
   public AvailabilityCertificate certificate(BlobId id) throws NodeException, IOException {
     ensureOpen();
-    visibleOrThrow(id);
-    AvailabilityCertificate c = readCertificate(id);
-    if (c == null) {
-      throw new NodeException(Reason.BLOB_NOT_FOUND, "no certificate kept for blob " + id);
-    }
-    return c;
-  }
-
-  private AvailabilityCertificate readCertificate(BlobId id) throws IOException {
-    Path file = blobDir(id).resolve(CERTIFICATE);
-    if (!Files.exists(file)) {
-      return null;
-    }
-    try {
-      return AvailabilityCertificate.fromJson(new io.vertx.core.json.JsonObject(
-          io.vertx.core.buffer.Buffer.buffer(Files.readAllBytes(file))));
-    } catch (RuntimeException e) {
-      LOG.warn("event=certificate_unreadable blob={} error={}", id, e.getMessage());
-      return null;
-    }
+    return repairs.certificate(id);
   }
 
   /** Repair write of one shard: verified against the metadata, then written and fsynced. */
   public void repairShard(BlobId id, long stripe, byte[] shard, int length) throws NodeException, IOException {
     ensureOpen();
-    visibleOrThrow(id);
-    BlobMetadata m = metadata(id);
-    checkStripe(m, stripe);
-    if (length != encoding.shardLength(m.length(), stripe)
-        || !Hashes.equal(digest(shard, length), m.digest(stripe, shardIndex))) {
-      throw new NodeException(Reason.DIGEST_MISMATCH, "these " + length + " bytes are not shard " + shardIndex
-          + " of stripe " + stripe + " of blob " + id);
-    }
-    synchronized (lock(id)) {
-      visibleOrThrow(id);
-      try (FileChannel ch = FileChannel.open(blobDir(id).resolve(SHARDS), StandardOpenOption.CREATE,
-          StandardOpenOption.WRITE)) {
-        Durability.writeFully(ch, ByteBuffer.wrap(shard, 0, length), stripe * encoding.shardSize());
-        ch.force(true);
-      } catch (NoSuchFileException e) {
-        throwIfLost(id);
-        throw e;
-      }
-    }
-    LOG.info("event=shard_repaired blob={} stripe={}", id, stripe);
+    repairs.repairShard(id, stripe, shard, length);
   }
 
   // ---------------------------------------------------------------- garbage collection
@@ -897,25 +490,25 @@ public final class NodeStore implements AutoCloseable {
    */
   public Collected collectGarbage(long atMillis) throws IOException {
     long epoch = config.network().epochs().epochAt(atMillis);
-    int blobs = 0;
-    for (Map.Entry<BlobId, Held> e : index.entrySet()) {
+    int deleted = 0;
+    for (Map.Entry<BlobId, Held> e : blobs.entries().entrySet()) {
       if (collectible(e.getValue(), epoch)) {
         BlobId id = e.getKey();
-        synchronized (lock(id)) {
-          Held h = index.get(id);
+        synchronized (blobs.lock(id)) {
+          Held h = blobs.get(id);
           if (h == null || !collectible(h, epoch)) {
             continue;
           }
-          removeFromIndex(id);
-          deleteBlobDir(id);
-          blobs++;
+          blobs.removeFromIndex(id);
+          blobs.deleteBlobDir(id);
+          deleted++;
           LOG.info("event=blob_expired_deleted blob={} endEpoch={} epoch={}", id, h.endEpoch(), epoch);
         }
       }
     }
     long now = atMillis;
     int stale = 0;
-    for (Upload u : uploads.values()) {
+    for (Uploads.Upload u : uploads.all()) {
       if (now - u.touchedMillis > config.uploadTtlMillis()) {
         abort(u.id);
         stale++;
@@ -925,7 +518,7 @@ public final class NodeStore implements AutoCloseable {
     synchronized (remembered) {
       remembered.values().removeIf(r -> now - r.atMillis() > config.uploadTtlMillis());
     }
-    return new Collected(blobs, stale, false);
+    return new Collected(deleted, stale, false);
   }
 
   private static boolean collectible(Held h, long epoch) {
@@ -936,17 +529,7 @@ public final class NodeStore implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    flusher.shutdown();
-    for (Upload u : uploads.values()) {
-      u.lock.writeLock().lock();
-      try {
-        u.closed = true;
-        closeQuietly(u.channel);
-      } finally {
-        u.lock.writeLock().unlock();
-      }
-    }
-    uploads.clear();
+    uploads.close();
   }
 
   // ---------------------------------------------------------------- helpers
@@ -961,107 +544,13 @@ public final class NodeStore implements AutoCloseable {
     return config.nowMillis().getAsLong();
   }
 
-  private Path blobDir(BlobId id) {
-    return blobsDir.resolve(id.toString());
-  }
-
-  private Object lock(BlobId id) {
-    return locks[Math.floorMod(id.hashCode(), LOCK_STRIPES)];
-  }
-
-  private Held visible(BlobId id, long epoch) {
-    Held h = index.get(id);
-    return h != null && h.endEpoch() > epoch ? h : null;
-  }
-
-  private Held visibleOrThrow(BlobId id) throws NodeException {
-    Held h = visible(id, config.currentEpoch());
-    if (h == null) {
-      throw new NodeException(Reason.BLOB_NOT_FOUND, "this node holds no blob " + id);
-    }
-    return h;
-  }
-
-  /**
-   * A blob directory deleted behind the node's back (by an operator, a disk fault) while the
-   * index still lists the blob: the node no longer holds it, so it says BLOB_NOT_FOUND, stops
-   * listing it and lets repair install it afresh. Otherwise no shard could ever be written back
-   * (there is no directory to write into) and the node would fail every read and challenge until
-   * it restarts.
-   */
-  private void throwIfLost(BlobId id) throws NodeException {
-    if (Files.isDirectory(blobDir(id))) {
-      return;
-    }
-    synchronized (lock(id)) {
-      if (!Files.isDirectory(blobDir(id))) {
-        dropLost(id);
-      }
-    }
-    throw new NodeException(Reason.BLOB_NOT_FOUND, "this node lost blob " + id + " (its directory is gone)");
-  }
-
-  /** Caller holds the blob lock and saw the blob directory missing. */
-  private void dropLost(BlobId id) {
-    if (index.containsKey(id)) {
-      removeFromIndex(id);
-      LOG.error("event=blob_directory_lost blob={} dir={}", id, blobDir(id));
-    }
-  }
-
-  private void removeFromIndex(BlobId id) {
-    if (index.remove(id) != null) {
-      blobCount.decrementAndGet();
-    }
-    metadataCache.remove(id);
-  }
-
-  /** Renames the blob directory to a {@code .tmp} name (atomic), then deletes it. */
-  private void deleteBlobDir(BlobId id) throws IOException {
-    Path dir = blobDir(id);
-    if (!Files.exists(dir)) {
-      return;
-    }
-    Path trash = blobsDir.resolve(id + ".gc" + TMP_SUFFIX);
-    Durability.deleteRecursively(trash);
-    Files.move(dir, trash, StandardCopyOption.ATOMIC_MOVE);
-    Durability.deleteRecursively(trash);
-  }
-
-  private void setLifetime(BlobId id, long size, long endEpoch) throws IOException {
-    LifetimeFile.replace(blobDir(id), endEpoch);
-    index.put(id, new Held(size, endEpoch));
-  }
-
-  private void checkEncoding(BlobMetadata m) throws NodeException {
-    if (!m.encoding().equals(encoding)) {
-      throw new NodeException(Reason.WRONG_ENCODING, "the network encodes " + encoding + ", the metadata says "
-          + m.encoding());
-    }
-  }
-
-  private void checkEndEpoch(long endEpoch, long epoch) throws NodeException {
-    long max = epoch + config.network().epochs().maxEpochsAhead();
-    if (endEpoch <= epoch || endEpoch > max) {
-      throw new NodeException(Reason.BAD_EPOCH, "end epoch " + endEpoch + " is outside " + (epoch + 1) + ".." + max
-          + " (current epoch " + epoch + ")");
-    }
-  }
-
-  private static void checkStripe(BlobMetadata m, long stripe) throws NodeException {
-    if (stripe < 0 || stripe >= m.stripes()) {
-      throw new NodeException(Reason.BAD_STRIPE, "blob " + m.blobId() + " has " + m.stripes() + " stripes, no stripe "
-          + stripe);
-    }
-  }
-
   /**
    * Checks shard bytes read from disk. A mismatch over bytes that are all zero is a hole (a shard
    * never written since a repair install, or a truncated file): SHARD_MISSING. Any other mismatch
    * is SHARD_CORRUPT.
    */
-  private void verify(BlobId id, BlobMetadata m, long stripe, byte[] buf, int len) throws NodeException {
-    if (Hashes.equal(digest(buf, len), m.digest(stripe, shardIndex))) {
+  private void verify(BlobId id, byte[] expected, long stripe, byte[] buf, int len) throws NodeException {
+    if (Hashes.equal(digest(buf, len), expected)) {
       return;
     }
     for (int i = 0; i < len; i++) {
@@ -1075,90 +564,10 @@ public final class NodeStore implements AutoCloseable {
         + " is not on this node");
   }
 
-  private BlobMetadata metadata(BlobId id) throws NodeException, IOException {
-    BlobMetadata m = metadataCache.get(id);
-    if (m != null) {
-      return m;
-    }
-    Path file = blobDir(id).resolve(METADATA);
-    byte[] bytes;
-    try {
-      long size = Files.size(file);
-      if (size > BlobMetadata.MAX_BYTES) {
-        throw new NodeException(Reason.METADATA_CORRUPT, "metadata file of blob " + id + " is " + size + " bytes");
-      }
-      bytes = Files.readAllBytes(file);
-    } catch (NoSuchFileException e) {
-      visibleOrThrow(id);
-      throwIfLost(id);
-      throw new NodeException(Reason.METADATA_CORRUPT, "blob " + id + " has no metadata file on this node");
-    }
-    try {
-      m = BlobMetadata.parse(bytes);
-    } catch (IllegalArgumentException e) {
-      throw new NodeException(Reason.METADATA_CORRUPT, "metadata file of blob " + id + ": " + e.getMessage());
-    }
-    if (!m.blobId().equals(id)) {
-      throw new NodeException(Reason.METADATA_CORRUPT, "metadata file of blob " + id + " is for blob " + m.blobId());
-    }
-    metadataCache.put(id, m);
-    return m;
-  }
-
   private byte[] digest(byte[] bytes, int length) {
     MessageDigest md = sha256.get();
     md.reset();
     md.update(bytes, 0, length);
     return md.digest();
-  }
-
-  private static void closeQuietly(FileChannel ch) {
-    try {
-      ch.close();
-    } catch (IOException e) {
-      LOG.warn("event=close_failed error={}", e.toString());
-    }
-  }
-
-  /** Parsed metadata by blob id, least recently used first out, bounded by digest bytes. */
-  private static final class MetadataCache {
-    private final long maxBytes;
-    private final LinkedHashMap<BlobId, BlobMetadata> map = new LinkedHashMap<>(64, 0.75f, true);
-    private long bytes;
-
-    MetadataCache(long maxBytes) {
-      this.maxBytes = maxBytes;
-    }
-
-    private static long weight(BlobMetadata m) {
-      return METADATA_HEADER_BYTES + m.stripes() * m.encoding().n() * Hashes.DIGEST_BYTES;
-    }
-
-    synchronized BlobMetadata get(BlobId id) {
-      return map.get(id);
-    }
-
-    synchronized void put(BlobId id, BlobMetadata m) {
-      long w = weight(m);
-      if (w > maxBytes / 4) {
-        return;
-      }
-      BlobMetadata old = map.put(id, m);
-      if (old != null) {
-        bytes -= weight(old);
-      }
-      bytes += w;
-      for (Iterator<BlobMetadata> it = map.values().iterator(); bytes > maxBytes && it.hasNext(); ) {
-        bytes -= weight(it.next());
-        it.remove();
-      }
-    }
-
-    synchronized void remove(BlobId id) {
-      BlobMetadata old = map.remove(id);
-      if (old != null) {
-        bytes -= weight(old);
-      }
-    }
   }
 }

@@ -2,8 +2,13 @@ package io.cachet.storage.node;
 
 import com.google.crypto.tink.subtle.Ed25519Verify;
 import io.cachet.common.http.SeenIds;
+import io.cachet.common.io.DurableFiles;
 import io.cachet.storage.codec.Hashes;
 import io.cachet.storage.node.NodeException.Reason;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -22,21 +27,36 @@ import java.util.regex.Pattern;
  *   <li>the five signature headers are present and well formed, else 401 UNTRUSTED_PUBLISHER;
  *   <li>the publisher key is one the node is configured to trust, else 403 UNTRUSTED_PUBLISHER;
  *   <li>the signature verifies over this method, path and query, else 403 UNTRUSTED_PUBLISHER;
- *   <li>the timestamp lies within {@link #REPLAY_WINDOW_MILLIS} of the node's clock and not before
- *       the node started, else 401 STALE_REQUEST;
+ *   <li>the timestamp lies within {@link #REPLAY_WINDOW_MILLIS} of the node's clock, else 401
+ *       STALE_REQUEST;
+ *   <li>the timestamp is not before the restart floor: the node's start, or a later time the node
+ *       that ran before may have accepted writes up to (below), else 401 REQUEST_BEFORE_RESTART,
+ *       which the publisher answers by signing again with a fresh timestamp;
  *   <li>the nonce was not seen from this publisher within the window, else 401 REPLAYED_REQUEST.
  * </ol>
  *
  * The body is checked later, against the signed digest, once it has been read. Only requests that
  * passed steps 1 to 3 are remembered, so nobody without a trusted key can fill the nonce memory.
- * The memory is lost at a restart; the start floor in step 4 keeps a request signed before the
- * restart from being answered again. Thread-safe.
+ *
+ * <p>The nonce memory is lost at a restart, so step 6 keeps a write from being answered twice
+ * only within one run; the floor in step 5 covers the restart. A write stamped before the node
+ * started may have been answered by the run before; one stamped after it (a publisher whose clock
+ * is ahead, within the window) may have been too. So before accepting a write stamped ahead of its
+ * clock, the node records durably (fsync, file {@link #FLOOR_FILE}) a time past that stamp, rounded
+ * up by {@link #CEILING_STEP_MILLIS} so that a fast publisher costs one fsync per step, not per
+ * write; the next run refuses everything stamped before the later of its start and that time.
+ * Thread-safe.
  */
 final class PublisherTrust {
   /** How far a write's timestamp may lie from the node's clock, either way. */
   static final long REPLAY_WINDOW_MILLIS = 5 * 60_000;
   /** Nonces remembered at most; beyond it (after dropping expired ones) writes get 503 until some expire. */
   static final int MAX_REMEMBERED_NONCES = 1 << 20;
+
+  /** File in the data directory holding the time up to which this node may have accepted writes. */
+  static final String FLOOR_FILE = "write-floor";
+  /** How far past an ahead-stamped write the recorded floor is set, so it is rewritten rarely. */
+  static final long CEILING_STEP_MILLIS = 10_000;
 
   private static final Pattern B64 = Pattern.compile("[A-Za-z0-9_-]{1,128}");
   private static final Pattern DECIMAL = Pattern.compile("0|[1-9][0-9]{0,18}");
@@ -45,7 +65,12 @@ final class PublisherTrust {
   record Verified(String publisher, byte[] bodyDigest) {
     /** Refuses a body whose SHA-256 is not the signed one. */
     void checkBody(byte[] body, int length) throws NodeException {
-      if (!Hashes.equal(WriteSignature.bodyDigest(body, 0, length), bodyDigest)) {
+      checkDigest(WriteSignature.bodyDigest(body, 0, length));
+    }
+
+    /** Refuses a body whose SHA-256, computed as it streamed in, is not the signed one. */
+    void checkDigest(byte[] sha256) throws NodeException {
+      if (!Hashes.equal(sha256, bodyDigest)) {
         throw new NodeException(Reason.BODY_MISMATCH, "the body is not the one the publisher signed");
       }
     }
@@ -53,19 +78,33 @@ final class PublisherTrust {
 
   private final Map<String, Ed25519Verify> trusted = new LinkedHashMap<>();
   private final LongSupplier nowMillis;
-  private final long startedAtMillis;
+  private final long floorMillis;
+  private final Path floorFile;
   private final SeenIds seen = new SeenIds(MAX_REMEMBERED_NONCES);
+  /** Time up to which writes may be accepted without writing {@link #floorFile} again; guarded by this. */
+  private long ceilingMillis;
 
-  PublisherTrust(List<byte[]> publicKeys, LongSupplier nowMillis) {
+  /**
+   * Trusts {@code publicKeys}; the restart floor is kept in {@link #FLOOR_FILE} under {@code dataDir}.
+   * A floor file that does not parse stops the node, naming the file.
+   */
+  PublisherTrust(List<byte[]> publicKeys, LongSupplier nowMillis, Path dataDir) throws IOException {
     this.nowMillis = nowMillis;
-    this.startedAtMillis = nowMillis.getAsLong();
+    this.floorFile = dataDir.resolve(FLOOR_FILE);
+    long recorded = readFloor(floorFile);
+    this.floorMillis = Math.max(nowMillis.getAsLong(), recorded);
+    this.ceilingMillis = floorMillis;
     for (byte[] key : publicKeys) {
       trusted.put(Base64.getUrlEncoder().withoutPadding().encodeToString(key), new Ed25519Verify(key));
     }
   }
 
-  /** Checks steps 1 to 5 for a request; {@code header} looks a header up by name. */
-  Verified verify(String method, String pathAndQuery, Function<String, String> header) throws NodeException {
+  /**
+   * Checks steps 1 to 6 for a request; {@code header} looks a header up by name. May write and
+   * fsync the floor file (a write stamped ahead of the node's clock), so call it off the event loop.
+   */
+  Verified verify(String method, String pathAndQuery, Function<String, String> header)
+      throws NodeException, IOException {
     String publisher = header.apply(WriteSignature.PUBLISHER);
     String timestamp = header.apply(WriteSignature.TIMESTAMP);
     String nonce = header.apply(WriteSignature.NONCE);
@@ -105,11 +144,41 @@ final class PublisherTrust {
       throw new NodeException(Reason.STALE_REQUEST, "the write was signed at " + at + ", more than "
           + REPLAY_WINDOW_MILLIS + " ms from this node's clock (" + now + ")");
     }
-    if (at < startedAtMillis) {
-      throw new NodeException(Reason.STALE_REQUEST, "the write was signed before this node started");
+    if (at < floorMillis) {
+      throw new NodeException(Reason.REQUEST_BEFORE_RESTART, "the write is stamped " + at + ", before " + floorMillis
+          + ", when this node (re)started or up to when the node before it may have accepted writes; it may have"
+          + " been answered before the restart, so sign it again with a fresh timestamp");
+    }
+    if (at > now) {
+      raiseCeiling(at);
     }
     remember(publisher + '/' + nonce, Math.max(at, now) + REPLAY_WINDOW_MILLIS, now);
     return new Verified(publisher, digestBytes);
+  }
+
+  /** The earliest timestamp this run accepts. */
+  long floorMillis() {
+    return floorMillis;
+  }
+
+  private synchronized void raiseCeiling(long at) throws IOException {
+    if (at < ceilingMillis) {
+      return;
+    }
+    long ceiling = at + CEILING_STEP_MILLIS;
+    DurableFiles.write(floorFile, Long.toString(ceiling).getBytes(StandardCharsets.US_ASCII), true);
+    ceilingMillis = ceiling;
+  }
+
+  private static long readFloor(Path file) throws IOException {
+    if (!Files.exists(file)) {
+      return 0;
+    }
+    String text = Files.readString(file, StandardCharsets.US_ASCII).trim();
+    if (!DECIMAL.matcher(text).matches()) {
+      throw new IOException("damaged write floor file " + file + ": not a decimal time");
+    }
+    return Long.parseLong(text);
   }
 
   /** Nonces remembered now (for tests and metrics). */

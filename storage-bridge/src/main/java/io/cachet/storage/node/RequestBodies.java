@@ -7,6 +7,11 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /** Parsing of the node API's request bodies; anything malformed is a typed {@link NodeException}. */
 final class RequestBodies {
@@ -18,30 +23,35 @@ final class RequestBodies {
   private RequestBodies() {}
 
   /** A repair install: the availability certificate and the metadata it came with. */
-  record Install(AvailabilityCertificate certificate, BlobMetadata metadata) {}
+  record Install(AvailabilityCertificate certificate, MetadataFile metadata) {}
 
   /**
-   * A repair install body (node API v2): u32 big-endian length L of the certificate's JSON
-   * (1..{@link #MAX_CERTIFICATE_BYTES}), L bytes of that JSON, then the metadata bytes to the end.
+   * A repair install body (node API v2), streamed to {@code file}: u32 big-endian length L of the
+   * certificate's JSON (1..{@link #MAX_CERTIFICATE_BYTES}), L bytes of that JSON, then the metadata
+   * bytes to the end, verified where they lie ({@link MetadataFile#verify}).
    */
-  static Install install(Buffer body) throws NodeException {
-    int length = body == null ? 0 : body.length();
-    if (length < 4) {
-      throw new NodeException(Reason.INVALID_ARGUMENT, "an install body starts with the certificate's length (u32)");
+  static Install install(Path file) throws NodeException, IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      long length = ch.size();
+      ByteBuffer prefix = ByteBuffer.allocate(4);
+      if (length < 4 || Durability.readFully(ch, prefix, 0) != 4) {
+        throw new NodeException(Reason.INVALID_ARGUMENT, "an install body starts with the certificate's length (u32)");
+      }
+      long certificateLength = Integer.toUnsignedLong(prefix.getInt(0));
+      if (certificateLength < 1 || certificateLength > MAX_CERTIFICATE_BYTES || 4 + certificateLength > length) {
+        throw new NodeException(Reason.INVALID_ARGUMENT, "the install body's certificate length " + certificateLength
+            + " is outside 1.." + Math.min(MAX_CERTIFICATE_BYTES, length - 4L));
+      }
+      ByteBuffer json = ByteBuffer.allocate((int) certificateLength);
+      Durability.readFully(ch, json, 4);
+      AvailabilityCertificate certificate;
+      try {
+        certificate = AvailabilityCertificate.fromJson(object(Buffer.buffer(json.array())));
+      } catch (NodeException | RuntimeException e) {
+        throw new NodeException(Reason.BAD_CERTIFICATE, "malformed certificate: " + e.getMessage());
+      }
+      return new Install(certificate, MetadataFile.verify(file, 4 + certificateLength));
     }
-    long certificateLength = body.getUnsignedInt(0);
-    if (certificateLength < 1 || certificateLength > MAX_CERTIFICATE_BYTES || 4 + certificateLength > length) {
-      throw new NodeException(Reason.INVALID_ARGUMENT, "the install body's certificate length " + certificateLength
-          + " is outside 1.." + Math.min(MAX_CERTIFICATE_BYTES, length - 4L));
-    }
-    int end = 4 + (int) certificateLength;
-    AvailabilityCertificate certificate;
-    try {
-      certificate = AvailabilityCertificate.fromJson(object(body.getBuffer(4, end)));
-    } catch (NodeException | RuntimeException e) {
-      throw new NodeException(Reason.BAD_CERTIFICATE, "malformed certificate: " + e.getMessage());
-    }
-    return new Install(certificate, metadata(body.getBuffer(end, length)));
   }
 
   static JsonObject object(Buffer body) throws NodeException {
@@ -58,14 +68,5 @@ final class RequestBodies {
       throw new NodeException(Reason.INVALID_ARGUMENT, "the body must be a JSON object");
     }
     return o;
-  }
-
-  /** Metadata sent as bytes (a commit body). */
-  static BlobMetadata metadata(Buffer body) throws NodeException {
-    try {
-      return BlobMetadata.parse(body == null ? new byte[0] : body.getBytes());
-    } catch (IllegalArgumentException e) {
-      throw new NodeException(Reason.BAD_METADATA, e.getMessage());
-    }
   }
 }

@@ -108,7 +108,7 @@ final class ShardBodies {
     return new Slot(publisher, bytes);
   }
 
-  /** Gathers the body of {@code req} within its reservation; the caller releases the slot. */
+  /** Gathers the body of {@code req} (resuming it if paused) within its reservation; the caller releases the slot. */
   Future<Body> read(HttpServerRequest req, Slot slot) {
     int limit = (int) Math.min(shardSize, slot.bytes == 0 ? 0 : slot.bytes);
     int cap = declaredLength(req) >= 0 ? limit : Math.min(limit, MAX_CHUNK_BYTES);
@@ -127,6 +127,7 @@ final class ShardBodies {
     });
     req.exceptionHandler(done::tryFail);
     req.endHandler(v -> done.tryComplete(body));
+    req.resume();
     return done.future();
   }
 

@@ -9,11 +9,9 @@ import io.cachet.storage.http.Buffers;
 import io.cachet.storage.network.AvailabilityCertificate;
 import io.cachet.storage.network.NodeInfo;
 import io.cachet.storage.node.NodeException.Reason;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -31,7 +29,6 @@ import io.vertx.ext.web.handler.SecurityPolicyHandler;
 import java.util.Base64;
 import java.util.Objects;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
@@ -39,10 +36,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A storage node's HTTP API (the table in {@code docs/STORAGE.md}) over a {@link NodeStore}.
- * Handlers never block: every disk access, and every parse or encode whose size depends on a blob,
- * runs through {@code executeBlocking(..., false)}, so stripe requests of one or many uploads use
- * the worker pool in parallel. Stripe bodies are gathered straight into one array of their
- * declared length (at most the shard size: else 413); JSON bodies are bounded by
+ * Handlers never block: every disk access, every write-signature check, and every parse or encode
+ * whose size depends on a blob runs through {@code executeBlocking(..., false)}, so stripe
+ * requests of one or many uploads use the worker pool in parallel. Stripe bodies are gathered
+ * straight into one array of their declared length (at most the shard size: else 413); metadata
+ * bodies (commit, install) are streamed to a temporary file ({@link MetadataBodies}), so no
+ * request holds more than a shard or a small constant of memory; JSON bodies are bounded by
  * {@link #MAX_JSON_BODY_BYTES}. The node refuses to start unless its {@code node.key} is the key
  * the network lists for its index.
  */
@@ -62,18 +61,13 @@ public final class StorageNode extends VerticleBase {
   private final NodeConfig config;
   private final ServerLimits limits;
   private final NodeInfo self;
-  private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final ConcurrentHashMap<String, Counter> requestCounters = new ConcurrentHashMap<>();
-  private final Counter bytesWritten;
-  private final Counter bytesRead;
-  private final Counter corruptShards;
-  private final Counter confirmationsSigned;
+  private final NodeMetrics metrics = new NodeMetrics();
   private final AtomicBoolean collecting = new AtomicBoolean();
-  private final java.util.Set<String> routeNames = ConcurrentHashMap.newKeySet();
   private final ShardBodies shardBodies;
   private volatile PublisherTrust trust;
   private volatile CollectionClock collectionClock;
   private volatile NodeStore store;
+  private volatile MetadataBodies metadataBodies;
   private volatile NodeKey key;
   private volatile HttpServer server;
   private long gcTimer = -1;
@@ -89,17 +83,11 @@ public final class StorageNode extends VerticleBase {
     this.limits = Objects.requireNonNull(limits, "limits");
     this.self = config.node();
     this.shardBodies = new ShardBodies(config.network().shardSize());
-    this.bytesWritten = Counter.builder("cachet_node_shard_bytes_written").description("shard bytes written")
-        .register(metrics);
-    this.bytesRead = Counter.builder("cachet_node_shard_bytes_read").description("verified shard bytes served")
-        .register(metrics);
-    this.corruptShards = Counter.builder("cachet_node_corrupt_shards").description("shards found failing their digest")
-        .register(metrics);
-    this.confirmationsSigned = Counter.builder("cachet_node_confirmations_signed").register(metrics);
     metrics.gauge("cachet_node_blobs", this, n -> n.store == null ? 0 : n.store.blobCount());
     metrics.gauge("cachet_node_uploads", this, n -> n.store == null ? 0 : n.store.uploadCount());
     metrics.gauge("cachet_node_body_bytes_buffered", shardBodies, ShardBodies::bufferedBytes);
     metrics.gauge("cachet_node_body_bytes_buffered_max", shardBodies, ShardBodies::highWaterBytes);
+    metrics.gauge("cachet_node_metadata_body_bytes_max", this, StorageNode::metadataBodyBytesHighWater);
   }
 
   /** The port the server bound (useful with port 0); only after a successful start. */
@@ -122,8 +110,9 @@ public final class StorageNode extends VerticleBase {
             + B64.encodeToString(self.publicKey()) + " for node " + self.id() + " (index " + config.index() + ")");
       }
       store = NodeStore.open(config);
+      metadataBodies = new MetadataBodies(vertx, store.incomingDir());
       key = k;
-      trust = new PublisherTrust(config.trustedPublishers(), config.nowMillis());
+      trust = new PublisherTrust(config.trustedPublishers(), config.nowMillis(), config.dataDir());
       collectionClock = new CollectionClock(config.nowMillis(), config.gcIntervalMillis());
       return null;
     }, false).compose(v -> {
@@ -204,21 +193,19 @@ public final class StorageNode extends VerticleBase {
     Router router = Router.router(vertx);
     ApiErrors.install(router);
     guard.install(router);
-    router.route().handler(this::instrument);
+    router.route().handler(metrics::instrument);
     BodyHandler json = BodyHandler.create(false).setBodyLimit(MAX_JSON_BODY_BYTES);
     // a security-policy handler runs before the body handler: an unsigned body is never read into memory
     SecurityPolicyHandler signed = this::authorize;
     route(router, HttpMethod.GET, "/v1/node", "node").handler(this::node);
     route(router, HttpMethod.PUT, "/v1/uploads/:uploadId/stripes/:s", "upload_stripe").handler(signed)
         .handler(this::uploadStripe);
-    route(router, HttpMethod.POST, "/v1/uploads/:uploadId/commit", "commit").handler(signed)
-        .handler(BodyHandler.create(false).setBodyLimit(BlobMetadata.MAX_BYTES)).handler(this::commit);
+    route(router, HttpMethod.POST, "/v1/uploads/:uploadId/commit", "commit").handler(signed).handler(this::commit);
     route(router, HttpMethod.DELETE, "/v1/uploads/:uploadId", "abort").handler(signed).handler(this::abort);
     route(router, HttpMethod.GET, "/v1/blobs", "list").handler(this::list);
     route(router, HttpMethod.GET, "/v1/blobs/:blobId/metadata", "metadata").handler(this::metadata);
     route(router, HttpMethod.GET, "/v1/blobs/:blobId/stripes/:s", "read_stripe").handler(this::readStripe);
-    route(router, HttpMethod.PUT, "/v1/blobs/:blobId", "install").handler(signed)
-        .handler(BodyHandler.create(false).setBodyLimit(RequestBodies.MAX_INSTALL_BYTES)).handler(this::install);
+    route(router, HttpMethod.PUT, "/v1/blobs/:blobId", "install").handler(signed).handler(this::install);
     route(router, HttpMethod.PUT, "/v1/blobs/:blobId/stripes/:s", "repair_stripe").handler(signed)
         .handler(this::repairStripe);
     route(router, HttpMethod.PUT, "/v1/blobs/:blobId/certificate", "put_certificate").handler(signed)
@@ -227,48 +214,43 @@ public final class StorageNode extends VerticleBase {
     route(router, HttpMethod.GET, "/v1/blobs/:blobId/health", "scrub").handler(this::scrub);
     route(router, HttpMethod.GET, "/v1/challenges/:blobId/:s", "challenge").handler(this::challenge);
     route(router, HttpMethod.GET, "/health", "health").handler(this::health);
-    route(router, HttpMethod.GET, "/metrics", "metrics").handler(this::scrape);
+    route(router, HttpMethod.GET, "/metrics", "metrics").handler(metrics::scrape);
     return router;
   }
 
   private Route route(Router router, HttpMethod method, String path, String name) {
-    routeNames.add(name);
+    metrics.routeNamed(name);
     return router.route(method, path).setName(name);
-  }
-
-  /** Counts every request by route and status when its response ends. */
-  private void instrument(RoutingContext ctx) {
-    String method = ctx.request().method().name();
-    ctx.addEndHandler(r -> {
-      Route current = ctx.currentRoute();
-      String name = current == null ? null : current.getName();
-      String route = name != null && routeNames.contains(name) ? name : "unmatched";
-      String status = Integer.toString(ctx.response().getStatusCode());
-      requestCounters.computeIfAbsent(method + ' ' + route + ' ' + status, k -> Counter.builder("cachet_node_requests")
-          .tag("method", method).tag("route", route).tag("status", status).register(metrics)).increment();
-    });
-    ctx.next();
   }
 
   // ---------------------------------------------------------------- handlers
 
   /**
    * Every write passes here first: it must be signed by a trusted publisher ({@link PublisherTrust})
-   * before a byte of its body is kept. A refused body is read and dropped, so the connection stays
-   * usable for the answer.
+   * before a byte of its body is kept. The check (an Ed25519 verification, now and then an fsync of
+   * the restart floor) runs on a worker; the request is paused meanwhile, so no body byte arrives
+   * before the next handler has set its reader, and every handler after this one resumes it. A
+   * refused body is read and dropped, so the connection stays usable for the answer.
    */
   private void authorize(RoutingContext ctx) {
     HttpServerRequest req = ctx.request();
-    try {
-      ctx.put(VERIFIED, trust.verify(req.method().name(), req.uri(), req::getHeader));
-    } catch (NodeException e) {
-      LOG.warn("event=write_refused node={} method={} path={} reason={} remote={}", self.id(), req.method(),
-          req.path(), e.reason().code(), req.remoteAddress());
+    req.pause();
+    String method = req.method().name();
+    String uri = req.uri();
+    MultiMap headers = req.headers();
+    vertx.executeBlocking(() -> trust.verify(method, uri, headers::get), false).onComplete(r -> {
+      if (r.succeeded()) {
+        ctx.put(VERIFIED, r.result());
+        ctx.next();
+        return;
+      }
+      if (r.cause() instanceof NodeException e) {
+        LOG.warn("event=write_refused node={} method={} path={} reason={} remote={}", self.id(), req.method(),
+            req.path(), e.reason().code(), req.remoteAddress());
+      }
       discardBody(req);
-      fail(ctx, e);
-      return;
-    }
-    ctx.next();
+      fail(ctx, r.cause());
+    });
   }
 
   private static PublisherTrust.Verified verified(RoutingContext ctx) {
@@ -307,7 +289,7 @@ public final class StorageNode extends VerticleBase {
       return body.length;
     }, (c, n) -> {
       slot.release();
-      bytesWritten.increment(n);
+      metrics.bytesWritten.increment(n);
       c.response().setStatusCode(204).end();
     })).onFailure(e -> {
       slot.release();
@@ -350,12 +332,12 @@ public final class StorageNode extends VerticleBase {
       endEpoch = Params.endEpoch(ctx.request().getParam("endEpoch"));
       Params.binaryBody(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE), "a commit");
     } catch (NodeException e) {
+      discardBody(ctx.request());
       fail(ctx, e);
       return;
     }
-    blocking(ctx, () -> {
-      BlobMetadata metadata = RequestBodies.metadata(signedBody(ctx));
-      NodeStore.Committed c = store.commit(uploadId, metadata, endEpoch);
+    streamed(ctx, BlobMetadata.MAX_BYTES, file -> {
+      NodeStore.Committed c = store.commit(uploadId, MetadataFile.verify(file, 0), endEpoch);
       Confirmation confirmation = Confirmation.sign(self.id(), key, c.blobId(), c.size(), c.endEpoch());
       JsonObject out = new JsonObject().put("confirmation", confirmation.toJson()).put("alreadyStored", c.alreadyStored());
       if (c.alreadyStored()) {
@@ -363,9 +345,27 @@ public final class StorageNode extends VerticleBase {
       }
       return out.toBuffer();
     }, (c, out) -> {
-      confirmationsSigned.increment();
+      metrics.confirmationsSigned.increment();
       json(c, 200, out);
     });
+  }
+
+  /** A metadata body ({@link MetadataBodies#process}): streamed, checked, worked on, deleted. */
+  private <T> void streamed(RoutingContext ctx, long maxBytes, MetadataBodies.Work<T> work,
+      BiConsumer<RoutingContext, T> reply) {
+    metadataBodies.process(ctx.request(), maxBytes, verified(ctx), work).onComplete(r -> {
+      if (r.succeeded()) {
+        reply.accept(ctx, r.result());
+      } else {
+        fail(ctx, r.cause());
+      }
+    });
+  }
+
+  /** The most bytes of metadata bodies this node held in memory at once since it started. */
+  public long metadataBodyBytesHighWater() {
+    MetadataBodies bodies = metadataBodies;
+    return bodies == null ? 0 : bodies.highWaterBytes();
   }
 
   private void abort(RoutingContext ctx) {
@@ -373,9 +373,11 @@ public final class StorageNode extends VerticleBase {
     try {
       uploadId = Params.uploadId(ctx.pathParam("uploadId"));
     } catch (NodeException e) {
+      discardBody(ctx.request());
       fail(ctx, e);
       return;
     }
+    ctx.request().resume();
     blocking(ctx, () -> {
       verified(ctx).checkBody(new byte[0], 0);
       store.abort(uploadId);
@@ -417,7 +419,8 @@ public final class StorageNode extends VerticleBase {
     blocking(ctx, () -> store.stored(id), (c, stored) -> c.response()
         .putHeader(HttpHeaders.CONTENT_TYPE, OCTETS)
         .putHeader("X-Cachet-End-Epoch", Long.toString(stored.endEpoch()))
-        .end(Buffers.wrap(stored.metadata().toBytes())));
+        .sendFile(stored.metadata().file().toString(), stored.metadata().offset(), stored.metadata().size())
+        .onFailure(e -> LOG.warn("event=metadata_send_failed node={} blob={} error={}", self.id(), id, e.toString())));
   }
 
   private void readStripe(RoutingContext ctx) {
@@ -431,7 +434,7 @@ public final class StorageNode extends VerticleBase {
       return;
     }
     blocking(ctx, () -> Buffers.wrap(store.readShard(id, stripe)), (c, shard) -> {
-      bytesRead.increment(shard.length());
+      metrics.bytesRead.increment(shard.length());
       c.response().putHeader(HttpHeaders.CONTENT_TYPE, OCTETS).end(shard);
     });
   }
@@ -443,11 +446,12 @@ public final class StorageNode extends VerticleBase {
       id = Params.blobId(ctx.pathParam("blobId"));
       Params.binaryBody(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE), "a repair install");
     } catch (NodeException e) {
+      discardBody(ctx.request());
       fail(ctx, e);
       return;
     }
-    blocking(ctx, () -> {
-      RequestBodies.Install install = RequestBodies.install(signedBody(ctx));
+    streamed(ctx, RequestBodies.MAX_INSTALL_BYTES, file -> {
+      RequestBodies.Install install = RequestBodies.install(file);
       return store.install(id, install.metadata(), install.certificate());
     }, (c, created) -> c.response().setStatusCode(204).end());
   }
@@ -507,7 +511,7 @@ public final class StorageNode extends VerticleBase {
       return;
     }
     blocking(ctx, () -> store.scrub(id), (c, h) -> {
-      corruptShards.increment(h.corrupt().size());
+      metrics.corruptShards.increment(h.corrupt().size());
       json(c, 200, new JsonObject().put("blobId", h.blobId().toString()).put("endEpoch", h.endEpoch())
           .put("stripes", h.stripes()).put("bad", new JsonArray(h.bad()))
           .put("missing", new JsonArray(h.missing())).put("corrupt", new JsonArray(h.corrupt())).toBuffer());
@@ -529,8 +533,8 @@ public final class StorageNode extends VerticleBase {
       JsonArray proof = new JsonArray();
       a.proof().forEach(p -> proof.add(B64.encodeToString(p)));
       return new JsonObject().put("blobId", id.toString()).put("stripe", a.stripe()).put("shardIndex", a.shardIndex())
-          .put("encoding", B64.encodeToString(a.metadata().encoding().descriptor()))
-          .put("length", a.metadata().length()).put("shard", B64.encodeToString(a.shard())).put("proof", proof)
+          .put("encoding", B64.encodeToString(a.encoding().descriptor()))
+          .put("length", a.length()).put("shard", B64.encodeToString(a.shard())).put("proof", proof)
           .toBuffer();
     }, (c, out) -> json(c, 200, out));
   }
@@ -538,11 +542,6 @@ public final class StorageNode extends VerticleBase {
   private void health(RoutingContext ctx) {
     json(ctx, 200, new JsonObject().put("status", "ok").put("nodeId", self.id()).put("blobs", store.blobCount())
         .toBuffer());
-  }
-
-  private void scrape(RoutingContext ctx) {
-    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
-        .end(metrics.scrape());
   }
 
   // ---------------------------------------------------------------- plumbing
@@ -561,7 +560,7 @@ public final class StorageNode extends VerticleBase {
   private void fail(RoutingContext ctx, Throwable t) {
     if (t instanceof NodeException e) {
       if (e.reason() == Reason.SHARD_CORRUPT) {
-        corruptShards.increment();
+        metrics.corruptShards.increment();
       }
       ApiErrors.send(ctx, e.httpStatus(), e.reason().code(), e.getMessage());
     } else if (stopping) {
@@ -579,8 +578,10 @@ public final class StorageNode extends VerticleBase {
     ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body);
   }
 
+  /** Reads the rest of a body and drops it (the request may be paused: this resumes it). */
   private static void discardBody(HttpServerRequest req) {
     Handler<Buffer> drop = b -> { };
     req.handler(drop);
+    req.resume();
   }
 }

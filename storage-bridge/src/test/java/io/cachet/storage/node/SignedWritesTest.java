@@ -5,9 +5,13 @@ import static io.cachet.storage.node.NodeFixture.commitPath;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cachet.storage.BlobId;
+import io.cachet.storage.gateway.NodeClient;
+import io.cachet.storage.network.NetworkConfig;
+import io.cachet.storage.network.NodeInfo;
 import io.cachet.storage.node.NodeFixture.Blob;
 import io.cachet.storage.node.NodeFixture.Resp;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -19,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -170,12 +175,63 @@ class SignedWritesTest {
     byte[] shard = fx.blob(100, 5).shard(0, ME);
     byte[] digest = WriteSignature.bodyDigest(shard, 0, shard.length);
     for (long at : new long[] {fx.now.get() - PublisherTrust.REPLAY_WINDOW_MILLIS - 1,
-        fx.now.get() + PublisherTrust.REPLAY_WINDOW_MILLIS + 1, fx.now.get() - 1}) {
+        fx.now.get() + PublisherTrust.REPLAY_WINDOW_MILLIS + 1}) {
       HttpRequest.Builder b = to(path);
       WriteSignature.sign(fx.publisher, "PUT", path, at, digest).forEach(b::header);
       assertError(fx.send(put(b, shard).build()), 401, "STALE_REQUEST");
     }
+    HttpRequest.Builder beforeStart = to(path);
+    WriteSignature.sign(fx.publisher, "PUT", path, fx.now.get() - 1, digest).forEach(beforeStart::header);
+    assertThat(assertError(fx.send(put(beforeStart, shard).build()), 401, "REQUEST_BEFORE_RESTART"))
+        .contains("fresh timestamp");
     assertNothingStored();
+  }
+
+  @Test
+  void aSignedWriteStampedAheadOfTheNodesClock_replayedAfterARestart_isRefused() throws Exception {
+    String path = "/v1/uploads/ahead/stripes/0";
+    byte[] shard = fx.blob(100, 8).shard(0, ME);
+    long ahead = fx.now.get() + 60_000;
+    Map<String, String> captured = WriteSignature.sign(fx.publisher, "PUT", path, ahead,
+        WriteSignature.bodyDigest(shard, 0, shard.length));
+    HttpRequest.Builder first = to(path);
+    captured.forEach(first::header);
+    assertThat(fx.send(put(first, shard).build()).status()).isEqualTo(204);
+
+    fx.stop(node);
+    fx.now.addAndGet(1000); // restarted long before the captured stamp
+    node = fx.start(ME);
+    HttpRequest.Builder replay = to(path);
+    captured.forEach(replay::header);
+
+    assertError(fx.send(put(replay, shard).build()), 401, "REQUEST_BEFORE_RESTART");
+    // a write stamped after what the run before may have accepted is taken
+    HttpRequest.Builder fresh = to(path);
+    WriteSignature.sign(fx.publisher, "PUT", path, ahead + PublisherTrust.CEILING_STEP_MILLIS,
+        WriteSignature.bodyDigest(shard, 0, shard.length)).forEach(fresh::header);
+    assertThat(fx.send(put(fresh, shard).build()).status()).isEqualTo(204);
+  }
+
+  @Test
+  void aWriteRefusedAsBeforeTheRestart_isSignedAgainByTheNodeClient_withAFreshTimestamp() throws Exception {
+    List<NodeInfo> infos = new ArrayList<>();
+    for (int i = 0; i < NodeFixture.N; i++) {
+      infos.add(new NodeInfo("node-" + i, i, "http://127.0.0.1:" + node.actualPort(), fx.keys.get(i).publicKey()));
+    }
+    NetworkConfig network = new NetworkConfig(infos, NodeFixture.SHARD, fx.network.epochs());
+    // the first stamp predates the node's start (signed, then the node restarted); later ones are now
+    AtomicInteger stamps = new AtomicInteger();
+    long started = fx.now.get();
+    NodeClient client = new NodeClient(vertx, network, 30_000, 1 << 20, fx.publisher,
+        () -> stamps.getAndIncrement() == 0 ? started - 1 : fx.now.get());
+    try {
+      byte[] shard = fx.blob(100, 9).shard(0, ME);
+      client.putStripe(ME, "resigned", 0, Buffer.buffer(shard), WriteSignature.bodyDigest(shard, 0, shard.length))
+          .await(30, TimeUnit.SECONDS);
+      assertThat(stamps.get()).as("signatures made").isEqualTo(2);
+    } finally {
+      client.close();
+    }
   }
 
   @Test
@@ -210,6 +266,8 @@ class SignedWritesTest {
       for (int i = 0; i < ShardBodies.MAX_BODIES_PER_PUBLISHER; i++) {
         held.add(openBody(node, "/v1/uploads/slow" + i + "/stripes/0", NodeFixture.SHARD));
       }
+      // the signature is checked on a worker, so a slot is taken a moment after the head arrives
+      awaitBufferedBodyBytes((long) ShardBodies.MAX_BODIES_PER_PUBLISHER * NodeFixture.SHARD);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
       Resp refused;
       do {
@@ -233,6 +291,24 @@ class SignedWritesTest {
         s.close();
       }
     }
+  }
+
+  /** Waits until the node reserved this many bytes of shard bodies (its metric), or fails after 30 s. */
+  private void awaitBufferedBodyBytes(long bytes) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    String last = null;
+    while (System.nanoTime() < deadline) {
+      for (String line : new String(fx.get(node, "/metrics").body(), StandardCharsets.UTF_8).split("\n")) {
+        if (line.startsWith("cachet_node_body_bytes_buffered ")) {
+          last = line;
+          if (Double.parseDouble(line.substring(line.indexOf(' ') + 1)) >= bytes) {
+            return;
+          }
+        }
+      }
+      Thread.sleep(20);
+    }
+    assertThat(last).as("shard body bytes reserved").isEqualTo("cachet_node_body_bytes_buffered " + bytes);
   }
 
   /** A raw connection that sent a signed stripe PUT's headers and none of its body. */
