@@ -161,7 +161,7 @@ final class Releaser {
       requester = authenticate(request, now);
     } catch (CachetSecurityException e) {
       int status = switch (e.reason()) {
-        case "WRONG_AUDIENCE", "WRONG_KEY_SERVER" -> 403;
+        case "WRONG_AUDIENCE", "WRONG_KEY_SERVER", SessionCertificate.WRONG_CHAIN -> 403;
         default -> 401;
       };
       // the address is recorded only once the certificate's signature proved it
@@ -255,6 +255,8 @@ final class Releaser {
       cert.verifySignature();
       certificates.remember(digest, cert.expiresAt().toEpochMilli(), nowMillis);
     }
+    // after the cache: a certificate's chain is checked against the ledger followed now, every time
+    cert.verifyChain(ledger.ledgerId());
     cert.verifyValidity(now, serverId, window);
     cert.sessionKey().verify(r.signedBytes(), r.signature(), "fetch_key request " + r.requestId());
     Instant at = Instant.ofEpochMilli(r.timestampMillis());
