@@ -78,6 +78,30 @@ class EvmSessionTest extends KeyServerTestBase {
   }
 
   @Test
+  void highSTwinOfAnAcceptedEvmCertificate_isNotServedFromTheCache() throws Exception {
+    SessionCertificate cert = alice.certify(session.verifyingKey(), clock.instant(), Duration.ofMinutes(10),
+        List.of("ks-1"));
+    assertThat(fetchWith(cert).reason()).as("signature verified and cached, then the chain refused")
+        .isEqualTo(SessionCertificate.WRONG_CHAIN);
+    byte[] sig = cert.signature();
+    java.math.BigInteger n = org.bouncycastle.asn1.sec.SECNamedCurves.getByName("secp256k1").getN();
+    java.math.BigInteger s = new java.math.BigInteger(1, java.util.Arrays.copyOfRange(sig, 32, 64));
+    byte[] high = n.subtract(s).toByteArray();
+    java.util.Arrays.fill(sig, 32, 64, (byte) 0);
+    int len = Math.min(32, high.length);
+    System.arraycopy(high, high.length - len, sig, 64 - len, len);
+    sig[64] = (byte) (sig[64] == 27 ? 28 : 27);
+    SessionCertificate twin = new SessionCertificate(cert.scheme(), cert.chainId(), cert.address(), null,
+        cert.sessionKey(), cert.createdAtMillis(), cert.ttlSeconds(), cert.audience(), sig);
+
+    Reply r = fetchWith(twin);
+
+    assertThat(r.status()).as("%s", r.body()).isEqualTo(401);
+    assertThat(r.reason()).isEqualTo("BAD_SIGNATURE");
+    assertThat(r.body().toString()).contains("high s");
+  }
+
+  @Test
   void evmCertificateWithAnUnknownScheme_isRefusedAsMalformedNamingIt() throws Exception {
     SessionCertificate cert = alice.certify(session.verifyingKey(), clock.instant(), Duration.ofMinutes(10),
         List.of("ks-1"));
