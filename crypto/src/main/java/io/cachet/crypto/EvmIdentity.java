@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import javax.security.auth.Destroyable;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.ECKeyPair;
@@ -90,7 +91,7 @@ public final class EvmIdentity implements Requester, Destroyable {
     } else {
       t = "0x" + t.substring(2);
     }
-    byte[] secret = Hex.from0x(t.toLowerCase(java.util.Locale.ROOT), KEY_LENGTH, "secp256k1 private key");
+    byte[] secret = Hex.from0x(t.toLowerCase(Locale.ROOT), KEY_LENGTH, "secp256k1 private key");
     try {
       return new EvmIdentity(secret);
     } catch (IllegalArgumentException e) {

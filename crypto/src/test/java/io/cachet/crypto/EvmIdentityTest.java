@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.web3j.crypto.Keys;
 
@@ -73,8 +76,8 @@ class EvmIdentityTest {
   @Test
   void certify_unboundIdentity_saysToBindAChain() throws Exception {
     EvmIdentity id = EvmIdentity.fromHex(ANVIL_KEY);
-    assertThatThrownBy(() -> id.certify(VerifyingKey.of(new byte[32]), java.time.Instant.EPOCH,
-        java.time.Duration.ofMinutes(1), java.util.List.of("ks-1")))
+    assertThatThrownBy(() -> id.certify(VerifyingKey.of(new byte[32]), Instant.EPOCH,
+        Duration.ofMinutes(1), List.of("ks-1")))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("onChain");
   }
 }

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import org.junit.jupiter.api.Test;
 
@@ -71,7 +72,7 @@ class KeystoreKindsTest {
   void encrypt_secp256k1_neverContainsTheKey() throws Exception {
     byte[] ks = Keystore.encrypt(evm, PASSPHRASE, SMALL, RANDOM);
     String hex = Hex.to0x(evm.privateKey()).substring(2);
-    String text = new String(ks, java.nio.charset.StandardCharsets.UTF_8);
+    String text = new String(ks, StandardCharsets.UTF_8);
     assertThat(text).doesNotContain(hex).doesNotContain(Base64Url.encode(evm.privateKey()));
   }
 

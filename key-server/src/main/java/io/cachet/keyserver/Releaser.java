@@ -37,8 +37,9 @@ import java.util.List;
  *   <li>the body parses as a fetch request of this format version ({@code 400 MALFORMED}, or
  *       {@code 400 UNSUPPORTED_VERSION} naming the version it declares);
  *   <li>it is addressed to this server; the session certificate is signed by the identity it
- *       names (checked once per certificate, then cached by digest), in force now and names this
- *       server in its audience; the session key signed the request; its timestamp is within the
+ *       names (checked once per certificate, then cached by digest), is for the chain this server
+ *       follows if it is an EIP-712 one ({@code 403 WRONG_CHAIN}; none is for the embedded
+ *       ledger), in force now and names this server in its audience; the session key signed the request; its timestamp is within the
  *       request window ({@code 401}/{@code 403}) and not before this server started
  *       ({@code 401 REQUEST_BEFORE_RESTART}: the replay cache starts empty, so a request stamped
  *       earlier may have been answered by the server that ran before; the requester signs anew);

@@ -11,8 +11,12 @@ import io.cachet.crypto.protocol.FetchKeyRequest;
 import io.cachet.crypto.protocol.SessionCertificate;
 import io.cachet.keyserver.audit.AuditEvent;
 import io.cachet.policy.Window;
+import io.vertx.core.buffer.Buffer;
+import java.math.BigInteger;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import org.bouncycastle.asn1.sec.SECNamedCurves;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -84,10 +88,10 @@ class EvmSessionTest extends KeyServerTestBase {
     assertThat(fetchWith(cert).reason()).as("signature verified and cached, then the chain refused")
         .isEqualTo(SessionCertificate.WRONG_CHAIN);
     byte[] sig = cert.signature();
-    java.math.BigInteger n = org.bouncycastle.asn1.sec.SECNamedCurves.getByName("secp256k1").getN();
-    java.math.BigInteger s = new java.math.BigInteger(1, java.util.Arrays.copyOfRange(sig, 32, 64));
+    BigInteger n = SECNamedCurves.getByName("secp256k1").getN();
+    BigInteger s = new BigInteger(1, Arrays.copyOfRange(sig, 32, 64));
     byte[] high = n.subtract(s).toByteArray();
-    java.util.Arrays.fill(sig, 32, 64, (byte) 0);
+    Arrays.fill(sig, 32, 64, (byte) 0);
     int len = Math.min(32, high.length);
     System.arraycopy(high, high.length - len, sig, 64 - len, len);
     sig[64] = (byte) (sig[64] == 27 ? 28 : 27);
@@ -109,7 +113,7 @@ class EvmSessionTest extends KeyServerTestBase {
         List.of(FetchKeyItem.of(header, 1)), clock.instant(), Requester.RANDOM);
     String json = request.toJson().replace("\"scheme\":\"eip712\"", "\"scheme\":\"schnorr\"");
 
-    Reply r = post(ks, "/v1/fetch_key", io.vertx.core.buffer.Buffer.buffer(json));
+    Reply r = post(ks, "/v1/fetch_key", Buffer.buffer(json));
 
     assertThat(r.status()).as("%s", r.body()).isEqualTo(400);
     assertThat(r.reason()).isEqualTo("MALFORMED");

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -17,10 +18,10 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(
     name = "import",
@@ -88,7 +89,7 @@ final class IdImportCommand implements Callable<Integer> {
       Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
       if (perms.stream().anyMatch(NOT_OWNER::contains)) {
         spec.commandLine().getErr().println("warning: " + file + " can be read or written by others than its owner"
-            + " (" + java.nio.file.attribute.PosixFilePermissions.toString(perms) + "); a raw key belongs in a 0600"
+            + " (" + PosixFilePermissions.toString(perms) + "); a raw key belongs in a 0600"
             + " file, and in none once imported");
       }
     } catch (UnsupportedOperationException notPosix) {

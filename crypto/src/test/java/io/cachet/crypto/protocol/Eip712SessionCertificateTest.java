@@ -24,6 +24,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.bouncycastle.asn1.sec.SECNamedCurves;
 import org.junit.jupiter.api.BeforeAll;
@@ -147,10 +148,10 @@ class Eip712SessionCertificateTest {
   void verify_highSTwinOfAValidSignature_isRefused() {
     SessionCertificate real = issue();
     byte[] sig = real.signature();
-    BigInteger s = new BigInteger(1, java.util.Arrays.copyOfRange(sig, 32, 64));
+    BigInteger s = new BigInteger(1, Arrays.copyOfRange(sig, 32, 64));
     byte[] twin = sig.clone();
     byte[] highS = N.subtract(s).toByteArray();
-    java.util.Arrays.fill(twin, 32, 64, (byte) 0);
+    Arrays.fill(twin, 32, 64, (byte) 0);
     System.arraycopy(highS, Math.max(0, highS.length - 32), twin, 64 - Math.min(32, highS.length),
         Math.min(32, highS.length));
     twin[64] = (byte) (sig[64] == 27 ? 28 : 27);
