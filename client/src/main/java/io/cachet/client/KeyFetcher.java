@@ -9,6 +9,7 @@ import io.cachet.crypto.EnvelopeHeader;
 import io.cachet.crypto.FormatException;
 import io.cachet.crypto.HpkeKeyPair;
 import io.cachet.crypto.Identity;
+import io.cachet.crypto.Requester;
 import io.cachet.crypto.KeyServerSlot;
 import io.cachet.crypto.Share;
 import io.cachet.crypto.protocol.FetchKeyItem;
@@ -82,7 +83,8 @@ final class KeyFetcher {
   private final Vertx vertx;
   private final LedgerClient ledger;
   private final ClientConfig config;
-  private final Identity identity;
+  /** Who asks: an Ed25519 identity, or an EVM one bound to the chain the key servers follow. */
+  private final Requester requester;
   private final HttpClient http;
   private final Executor crypto;
   private final SecureRandom random;
@@ -93,12 +95,12 @@ final class KeyFetcher {
 
   private record Session(Identity key, SessionCertificate certificate) {}
 
-  KeyFetcher(Vertx vertx, LedgerClient ledger, ClientConfig config, Identity identity, HttpClient http,
+  KeyFetcher(Vertx vertx, LedgerClient ledger, ClientConfig config, Requester requester, HttpClient http,
       Executor crypto, SecureRandom random, Clock clock) {
     this.vertx = vertx;
     this.ledger = ledger;
     this.config = config;
-    this.identity = identity;
+    this.requester = requester;
     this.http = http;
     this.crypto = crypto;
     this.random = random;
@@ -122,8 +124,7 @@ final class KeyFetcher {
         || now.plus(config.sessionTtl().dividedBy(5)).isAfter(session.certificate().expiresAt())) {
       Identity key = Identity.generate(random);
       List<String> audience = config.keyServers().stream().map(ClientConfig.KeyServer::id).toList();
-      session = new Session(key, SessionCertificate.issue(identity, key.verifyingKey(), now, config.sessionTtl(),
-          audience));
+      session = new Session(key, requester.certify(key.verifyingKey(), now, config.sessionTtl(), audience));
     }
     return session;
   }
@@ -267,7 +268,7 @@ final class KeyFetcher {
     }
     Receipt receipt = item.receipt();
     if (!receipt.keyServerId().equals(server.id()) || !receipt.requestId().equals(request.requestId())
-        || !receipt.requester().equals(identity.address()) || !receipt.policyId().equals(header.policyId())
+        || !receipt.requester().equals(requester.address()) || !receipt.policyId().equals(header.policyId())
         || !receipt.objectId().equals(header.objectId()) || receipt.shareIndex() != index) {
       throw invalid(server, "BAD_RECEIPT", "the receipt is for another request, requester, policy, object or share");
     }

@@ -7,8 +7,9 @@ import java.util.List;
 
 /**
  * Who asks key servers for shares: an address and the power to vouch for a session key under it.
- * An Ed25519 {@link Identity} (embedded ledger) signs the certificate itself; an EVM identity
- * signs it as EIP-712 typed data, as a standard wallet could.
+ * An Ed25519 {@link Identity} (embedded ledger) signs the certificate itself; an {@link
+ * EvmIdentity} signs it as EIP-712 typed data, as a standard wallet could, for the chain it is
+ * bound to ({@link EvmIdentity#onChain}).
  */
 public interface Requester {
   Address address();

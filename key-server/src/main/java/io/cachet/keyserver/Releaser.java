@@ -37,8 +37,9 @@ import java.util.List;
  *   <li>the body parses as a fetch request of this format version ({@code 400 MALFORMED}, or
  *       {@code 400 UNSUPPORTED_VERSION} naming the version it declares);
  *   <li>it is addressed to this server; the session certificate is signed by the identity it
- *       names (checked once per certificate, then cached by digest), in force now and names this
- *       server in its audience; the session key signed the request; its timestamp is within the
+ *       names (checked once per certificate, then cached by digest), is for the chain this server
+ *       follows if it is an EIP-712 one ({@code 403 WRONG_CHAIN}; none is for the embedded
+ *       ledger), in force now and names this server in its audience; the session key signed the request; its timestamp is within the
  *       request window ({@code 401}/{@code 403}) and not before this server started
  *       ({@code 401 REQUEST_BEFORE_RESTART}: the replay cache starts empty, so a request stamped
  *       earlier may have been answered by the server that ran before; the requester signs anew);
@@ -161,7 +162,7 @@ final class Releaser {
       requester = authenticate(request, now);
     } catch (CachetSecurityException e) {
       int status = switch (e.reason()) {
-        case "WRONG_AUDIENCE", "WRONG_KEY_SERVER" -> 403;
+        case "WRONG_AUDIENCE", "WRONG_KEY_SERVER", SessionCertificate.WRONG_CHAIN -> 403;
         default -> 401;
       };
       // the address is recorded only once the certificate's signature proved it
@@ -255,6 +256,8 @@ final class Releaser {
       cert.verifySignature();
       certificates.remember(digest, cert.expiresAt().toEpochMilli(), nowMillis);
     }
+    // after the cache: a certificate's chain is checked against the ledger followed now, every time
+    cert.verifyChain(ledger.ledgerId());
     cert.verifyValidity(now, serverId, window);
     cert.sessionKey().verify(r.signedBytes(), r.signature(), "fetch_key request " + r.requestId());
     Instant at = Instant.ofEpochMilli(r.timestampMillis());

@@ -5,7 +5,9 @@ import picocli.CommandLine.Command;
 /** {@code cachet id}: the identities this machine holds. */
 @Command(
     name = "id",
-    description = "Create and list identities (Ed25519 keys in passphrase-encrypted keystores).",
-    subcommands = {IdNewCommand.class, IdListCommand.class, IdShowCommand.class},
-    footer = {"", "Examples:", "  cachet id new alice", "  cachet id list", "  cachet id show alice --json"})
+    description = "Create, import and list identities (Ed25519 or, for EVM chains, secp256k1 keys in"
+        + " passphrase-encrypted keystores).",
+    subcommands = {IdNewCommand.class, IdImportCommand.class, IdListCommand.class, IdShowCommand.class},
+    footer = {"", "Examples:", "  cachet id new alice", "  cachet id new carol --evm",
+        "  cachet id import dave --evm-key-file dave.key", "  cachet id list", "  cachet id show alice --json"})
 public final class IdCommand {}

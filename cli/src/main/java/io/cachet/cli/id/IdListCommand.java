@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "list", description = "List the identities and their addresses; * marks the default.",
+@Command(name = "list", description = "List the identities, their kinds and addresses; * marks the default.",
     footer = {"", "Example:", "  cachet id list --json"})
 final class IdListCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -35,7 +35,8 @@ final class IdListCommand implements Callable<Integer> {
     } else if (all.isEmpty()) {
       out.println("no identities yet in " + home.ids() + "; create one with 'cachet id new NAME'");
     } else {
-      all.forEach(e -> out.printf("%s %-32s %s%n", e.isDefault() ? "*" : " ", e.name(), e.address()));
+      all.forEach(e -> out.printf("%s %-32s %-15s %s%n", e.isDefault() ? "*" : " ", e.name(),
+          IdShowCommand.kindLabel(e.kind()), e.address()));
     }
     return ExitCodes.OK;
   }

@@ -18,8 +18,10 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(
     name = "new",
     description = {"Generate an identity and keep it in HOME/ids/NAME.json, encrypted under a passphrase.",
+        "Ed25519 (the embedded ledger) unless --evm: secp256k1, for EVM chains.",
         "The first identity becomes the default."},
-    footer = {"", "Examples:", "  cachet id new alice", "  CACHET_PASSPHRASE=... cachet id new bob --default --json"})
+    footer = {"", "Examples:", "  cachet id new alice", "  cachet id new carol --evm",
+        "  CACHET_PASSPHRASE=... cachet id new bob --default --json"})
 final class IdNewCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin CachetHome home;
@@ -31,6 +33,9 @@ final class IdNewCommand implements Callable<Integer> {
   @Option(names = "--default", description = "Make it the default identity.")
   boolean makeDefault;
 
+  @Option(names = "--evm", description = "A secp256k1 key with an Ethereum address, for EVM chains.")
+  boolean evm;
+
   @Option(names = "--json", description = "Print JSON.")
   boolean json;
 
@@ -41,7 +46,8 @@ final class IdNewCommand implements Callable<Integer> {
     char[] pass = passphrase.read("the new identity '" + name + "'", true);
     IdentityStore.Entry e;
     try {
-      e = store.create(name, pass, Keystore.KdfParams.DEFAULT, new SecureRandom());
+      e = evm ? store.createEvm(name, pass, Keystore.KdfParams.DEFAULT, new SecureRandom())
+          : store.create(name, pass, Keystore.KdfParams.DEFAULT, new SecureRandom());
     } finally {
       Arrays.fill(pass, '\0');
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachet.cli.CachetHome;
 import io.cachet.cli.ExitCodes;
 import io.cachet.cli.Json;
+import io.cachet.crypto.Keystore;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "show", description = "Show an identity's address (what others grant access to) and keystore file.",
+@Command(name = "show", description = "Show an identity's kind, address (what others grant access to; an EVM one EIP-55 checksummed) and keystore file.",
     footer = {"", "Examples:", "  cachet id show", "  cachet id show bob --json"})
 final class IdShowCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -36,9 +37,15 @@ final class IdShowCommand implements Callable<Integer> {
     ObjectNode o = Json.object();
     o.put("name", e.name());
     o.put("address", e.address().toString());
+    o.put("kind", e.kind().wireName());
     o.put("default", e.isDefault());
     o.put("keystore", e.file().toString());
     return o;
+  }
+
+  /** How a listing names the kind: the key type and where it is used. */
+  static String kindLabel(Keystore.KeyType kind) {
+    return kind == Keystore.KeyType.SECP256K1 ? "secp256k1 (EVM)" : "ed25519";
   }
 
   static void print(PrintWriter out, IdentityStore.Entry e, boolean json, String verb) {
@@ -47,6 +54,7 @@ final class IdShowCommand implements Callable<Integer> {
       return;
     }
     out.println((verb == null ? "" : verb + " ") + "identity " + e.name() + (e.isDefault() ? " (default)" : ""));
+    out.println("  kind      " + kindLabel(e.kind()));
     out.println("  address   " + e.address());
     out.println("  keystore  " + e.file());
   }

@@ -3,9 +3,11 @@ package io.cachet.cli.id;
 import io.cachet.common.io.DurableFiles;
 import io.cachet.cli.UsageException;
 import io.cachet.crypto.Address;
+import io.cachet.crypto.EvmIdentity;
 import io.cachet.crypto.FormatException;
 import io.cachet.crypto.Identity;
 import io.cachet.crypto.Keystore;
+import io.cachet.crypto.Requester;
 import io.cachet.crypto.WrongPassphraseException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,16 +23,17 @@ import java.util.stream.Stream;
 
 /**
  * The identities of one Cachet home: {@code ids/NAME.json}, each an Argon2id-encrypted keystore,
- * and {@code ids/default} naming the one commands use when none is given. Listing reads only the
- * keystores' public fields; nothing here needs a passphrase except {@link #open}.
+ * and {@code ids/default} naming the one commands use when none is given. An identity is of one
+ * of two kinds: Ed25519 (the embedded ledger) or secp256k1 (EVM chains). Listing reads only the
+ * keystores' public fields; nothing here needs a passphrase except the {@code open} methods.
  */
 public final class IdentityStore {
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
   private static final String SUFFIX = ".json";
   private static final String DEFAULT = "default";
 
-  /** One identity as listed: its name, address and whether it is the default. */
-  public record Entry(String name, Address address, boolean isDefault, Path file) {}
+  /** One identity as listed: its name, address, kind and whether it is the default. */
+  public record Entry(String name, Address address, boolean isDefault, Path file, Keystore.KeyType kind) {}
 
   private final Path dir;
 
@@ -42,24 +45,53 @@ public final class IdentityStore {
     return dir;
   }
 
-  /** Generates a new identity, writes its keystore and makes it the default if it is the first. */
+  /** Generates a new Ed25519 identity, writes its keystore and makes it the default if it is the first. */
   public Entry create(String name, char[] passphrase, Keystore.KdfParams kdf, SecureRandom random) throws IOException {
+    checkNew(name);
+    Identity identity = Identity.generate(random);
+    try {
+      return store(name, Keystore.encrypt(identity, passphrase, kdf, random), identity.address(),
+          Keystore.KeyType.ED25519);
+    } finally {
+      identity.destroy();
+    }
+  }
+
+  /** Generates a new secp256k1 (EVM) identity; otherwise as {@link #create}. */
+  public Entry createEvm(String name, char[] passphrase, Keystore.KdfParams kdf, SecureRandom random)
+      throws IOException {
+    checkNew(name);
+    EvmIdentity identity = EvmIdentity.generate(random);
+    try {
+      return importEvm(name, identity, passphrase, kdf, random);
+    } finally {
+      identity.destroy();
+    }
+  }
+
+  /** Keeps an existing secp256k1 key (a wallet's, say) under {@code name}; the caller destroys {@code key}. */
+  public Entry importEvm(String name, EvmIdentity key, char[] passphrase, Keystore.KdfParams kdf,
+      SecureRandom random) throws IOException {
+    checkNew(name);
+    return store(name, Keystore.encrypt(key, passphrase, kdf, random), key.address(), Keystore.KeyType.SECP256K1);
+  }
+
+  private void checkNew(String name) {
     checkName(name);
     Path file = file(name);
     if (Files.exists(file)) {
       throw new UsageException("an identity named '" + name + "' exists already (" + file + ")");
     }
-    Identity identity = Identity.generate(random);
-    try {
-      boolean first = defaultName().isEmpty();
-      DurableFiles.create(file, Keystore.encrypt(identity, passphrase, kdf, random), true);
-      if (first) {
-        setDefault(name);
-      }
-      return new Entry(name, identity.address(), first, file);
-    } finally {
-      identity.destroy();
+  }
+
+  private Entry store(String name, byte[] keystore, Address address, Keystore.KeyType kind) throws IOException {
+    Path file = file(name);
+    boolean first = defaultName().isEmpty();
+    DurableFiles.create(file, keystore, true);
+    if (first) {
+      setDefault(name);
     }
+    return new Entry(name, address, first, file, kind);
   }
 
   public List<Entry> list() throws IOException {
@@ -76,7 +108,8 @@ public final class IdentityStore {
         }
         String name = fn.substring(0, fn.length() - SUFFIX.length());
         if (NAME.matcher(name).matches()) {
-          out.add(new Entry(name, address(f), def.map(name::equals).orElse(false), f));
+          byte[] keystore = read(f);
+          out.add(new Entry(name, address(f, keystore), def.map(name::equals).orElse(false), f, kind(f, keystore)));
         }
       }
     }
@@ -86,7 +119,9 @@ public final class IdentityStore {
   public Entry show(String name) throws IOException {
     checkName(name);
     Path file = existing(name);
-    return new Entry(name, address(file), defaultName().map(name::equals).orElse(false), file);
+    byte[] keystore = read(file);
+    return new Entry(name, address(file, keystore), defaultName().map(name::equals).orElse(false), file,
+        kind(file, keystore));
   }
 
   /** The name {@code given}, else the default; a clear error when neither exists. */
@@ -100,9 +135,21 @@ public final class IdentityStore {
         "no identity given and no default set: create one with 'cachet id new NAME' or pass --as NAME"));
   }
 
+  /** Opens an Ed25519 identity; an EVM one is a usage error saying so (see {@link #openRequester}). */
   public Identity open(String name, char[] passphrase) throws IOException, WrongPassphraseException {
+    Requester opened = openRequester(name, passphrase);
+    if (opened instanceof Identity identity) {
+      return identity;
+    }
+    ((EvmIdentity) opened).destroy();
+    throw new UsageException("'" + name + "' is an EVM (secp256k1) identity; this command needs an Ed25519 one"
+        + " (the embedded ledger's)");
+  }
+
+  /** Opens an identity of either kind: an {@link Identity} or an {@link EvmIdentity}. */
+  public Requester openRequester(String name, char[] passphrase) throws IOException, WrongPassphraseException {
     try {
-      return Keystore.decrypt(Files.readAllBytes(existing(name)), passphrase);
+      return Keystore.open(Files.readAllBytes(existing(name)), passphrase);
     } catch (FormatException e) {
       throw new IOException("the keystore of '" + name + "' is damaged: " + e.getMessage(), e);
     }
@@ -135,9 +182,21 @@ public final class IdentityStore {
     return dir.resolve(name + SUFFIX);
   }
 
-  private static Address address(Path file) throws IOException {
+  private static byte[] read(Path file) throws IOException {
+    return Files.readAllBytes(file);
+  }
+
+  private static Address address(Path file, byte[] keystore) throws IOException {
     try {
-      return Keystore.address(Files.readAllBytes(file));
+      return Keystore.address(keystore);
+    } catch (FormatException e) {
+      throw new IOException("the keystore " + file + " is damaged: " + e.getMessage(), e);
+    }
+  }
+
+  private static Keystore.KeyType kind(Path file, byte[] keystore) throws IOException {
+    try {
+      return Keystore.keyType(keystore);
     } catch (FormatException e) {
       throw new IOException("the keystore " + file + " is damaged: " + e.getMessage(), e);
     }
