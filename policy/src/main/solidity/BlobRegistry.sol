@@ -21,6 +21,7 @@ contract BlobRegistry {
 
     /// @notice Who appoints recorders.
     address public immutable operator;
+    /// @notice Whether an account may record certificates.
     mapping(address => bool) public isRecorder;
     mapping(bytes32 => Certificate) internal _certificates;
 

@@ -6,14 +6,18 @@ import {PolicyBase} from "./PolicyBase.sol";
 
 /// @title Composites: all-of and any-of over other policies, here or in other ICachetPolicy contracts.
 /// @notice A part that cannot be asked (reverts, burns its gas, answers garbage, nests too deep)
-/// counts as a denial with reason UNKNOWN_POLICY; `canRead` never reverts. Immutable once created.
+/// counts as a denial with reason UNKNOWN_POLICY; `canRead` never reverts. Size is bounded at
+/// creation (parts, nesting, policies asked), so one decision's gas is bounded too. Immutable.
 abstract contract Composites is PolicyBase {
     /// @notice Most parts one composite may name.
     uint256 public constant MAX_PARTS = 16;
-    /// @notice Deepest nesting of composites within this contract that is evaluated; deeper denies.
+    /// @notice Deepest nesting of composites within this contract (a composite over plain policies is 1).
     uint256 public constant MAX_DEPTH = 4;
-    /// @notice Gas one part in another contract may use; cycles through contracts end on it.
-    uint256 public constant PART_GAS = 300_000;
+    /// @notice Most policies one decision may ask, counting through nested composites in this
+    /// contract; with PART_GAS it bounds the gas of one `canRead`.
+    uint256 public constant MAX_LEAVES = 64;
+    /// @notice Gas one part in another contract may use; a cycle through contracts ends on it.
+    uint256 public constant PART_GAS = 150_000;
 
     /// @notice Modes, as the create functions record them.
     uint8 public constant ALL_OF = 0;
@@ -26,13 +30,18 @@ abstract contract Composites is PolicyBase {
 
     mapping(bytes32 => Part[]) internal _parts;
     mapping(bytes32 => uint8) internal _modes;
+    /// @dev nesting depth and leaf count of each composite, fixed at creation
+    mapping(bytes32 => uint256) internal _depth;
+    mapping(bytes32 => uint256) internal _leaves;
 
     error InvalidComposite(uint256 parts);
+    error CompositeTooLarge(uint256 depth, uint256 leaves);
 
     event CompositeCreated(bytes32 indexed policyId, uint8 mode, address[] contracts, bytes32[] policyIds);
 
     /// @notice A policy that allows whom every part allows; validUntil is the earliest of the parts'.
-    /// Parts in this contract must exist; parts elsewhere must be contracts.
+    /// Parts in this contract must exist; parts elsewhere must be contracts. At most MAX_PARTS
+    /// parts, MAX_DEPTH nesting and MAX_LEAVES policies asked in all.
     function createAllOf(address[] calldata contracts, bytes32[] calldata policyIds) external returns (bytes32) {
         return _createComposite(ALL_OF, contracts, policyIds);
     }
@@ -64,15 +73,27 @@ abstract contract Composites is PolicyBase {
     {
         uint256 n = contracts.length;
         if (n == 0 || n > MAX_PARTS || policyIds.length != n) revert InvalidComposite(n);
+        uint256 depth = 1;
+        uint256 leaves = 0;
         for (uint256 i = 0; i < n; i++) {
             if (contracts[i] == address(this)) {
-                _existing(policyIds[i]);
+                if (_existing(policyIds[i]).kind == KIND_COMPOSITE) {
+                    if (_depth[policyIds[i]] + 1 > depth) depth = _depth[policyIds[i]] + 1;
+                    leaves += _leaves[policyIds[i]];
+                } else {
+                    leaves += 1;
+                }
             } else if (contracts[i].code.length == 0) {
-                revert InvalidComposite(n);
+                revert UnknownPolicy(policyIds[i]);
+            } else {
+                leaves += 1;
             }
         }
+        if (depth > MAX_DEPTH || leaves > MAX_LEAVES) revert CompositeTooLarge(depth, leaves);
         policyId = _create(KIND_COMPOSITE);
         _modes[policyId] = mode;
+        _depth[policyId] = depth;
+        _leaves[policyId] = leaves;
         for (uint256 i = 0; i < n; i++) {
             _parts[policyId].push(Part(contracts[i], policyIds[i]));
         }

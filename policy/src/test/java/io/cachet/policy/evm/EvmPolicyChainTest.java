@@ -168,6 +168,17 @@ class EvmPolicyChainTest {
   }
 
   @Test
+  void addAdmin_pastThirtyTwo_refusedLimitExceeded() throws Exception {
+    PolicyId p = owner.createAllowList();
+    for (int i = 0; i < 32; i++) {
+      owner.addAdmin(p, Address.ofEvm(new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, (byte) i}));
+    }
+    assertEquals(32, owner.policy(p).admins().size());
+    assertEquals(Reason.LIMIT_EXCEEDED.name(),
+        reason(assertThrows(EvmRevertedException.class, () -> owner.addAdmin(p, dev(1)))));
+  }
+
+  @Test
   void transferOwnership_movesEveryRight() throws Exception {
     PolicyId p = owner.createAllowList();
     owner.transferOwnership(p, dev(1));

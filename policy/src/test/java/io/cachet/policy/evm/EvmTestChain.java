@@ -10,6 +10,7 @@ import org.web3j.abi.datatypes.Function;
 import org.web3j.abi.datatypes.Type;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.Request;
 import org.web3j.protocol.core.methods.response.VoidResponse;
@@ -93,10 +94,15 @@ final class EvmTestChain implements AutoCloseable {
   }
 
   /** canRead on any ICachetPolicy contract at the newest block. */
-  @SuppressWarnings("rawtypes")
   Answer canRead(Address contract, PolicyId policy, Address reader) throws Exception {
+    return canReadAt(DefaultBlockParameterName.LATEST, contract, policy, reader);
+  }
+
+  /** canRead on any ICachetPolicy contract at {@code block}. */
+  @SuppressWarnings("rawtypes")
+  Answer canReadAt(DefaultBlockParameter block, Address contract, PolicyId policy, Address reader) throws Exception {
     List<Type> out = txAs(0).call(contract.evmHex(), CachetPoliciesAbi.canRead(policy.bytes(), reader.evmHex()),
-        DefaultBlockParameterName.LATEST);
+        block);
     return new Answer(((BigInteger) out.get(0).getValue()).intValueExact(), (BigInteger) out.get(1).getValue());
   }
 
@@ -108,8 +114,8 @@ final class EvmTestChain implements AutoCloseable {
   }
 
   /** Sends {@code f} to {@code contract} as dev account {@code devAccount}. */
-  void send(int devAccount, Address contract, Function f) throws Exception {
-    txAs(devAccount).send(contract.evmHex(), f);
+  long send(int devAccount, Address contract, Function f) throws Exception {
+    return txAs(devAccount).send(contract.evmHex(), f).getBlockNumber().longValueExact();
   }
 
   @Override
