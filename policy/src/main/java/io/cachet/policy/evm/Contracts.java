@@ -68,8 +68,10 @@ public final class Contracts {
     ObjectMapper json = new ObjectMapper();
     JsonNode root = json.readTree(in);
     Map<String, Artifact> m = new TreeMap<>();
-    root.path("contracts").fields().forEachRemaining(e -> m.put(e.getKey(), new Artifact(e.getKey(),
-        e.getValue().path("abi").toString(), e.getValue().path("bytecode").asText())));
+    for (Map.Entry<String, JsonNode> e : root.path("contracts").properties()) {
+      m.put(e.getKey(), new Artifact(e.getKey(), e.getValue().path("abi").toString(),
+          e.getValue().path("bytecode").asText()));
+    }
     return new Contracts(root.path("compiler").asText(), m);
   }
 

@@ -93,7 +93,7 @@ final class EvmTransactions {
 
   private TransactionReceipt sendData(String to, String data, String action) throws IOException, EvmRevertedException {
     Transaction probe = new Transaction(from(), null, null, null, to, BigInteger.ZERO, data);
-    EthCall dry = web3j.ethCall(probe, DefaultBlockParameterName.PENDING).send();
+    EthCall dry = web3j.ethCall(probe, DefaultBlockParameterName.LATEST).send();
     if (dry.hasError()) {
       throw refusalOrIo(action, dry.getError());
     }

@@ -222,6 +222,7 @@ class EvmPolicyChainTest {
   }
 
   @Test
+  @SuppressWarnings("rawtypes")
   void policyId_isKeccakOfChainContractSenderAndNonce() throws Exception {
     BigInteger nonce = (BigInteger) chain.txAs(0).call(chain.addresses.policies().evmHex(),
         new Function("nonces", List.of(abiAddress(dev(0))), List.of(new TypeReference<Uint256>() {})),
