@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.web3j.protocol.Web3j;
@@ -28,9 +28,9 @@ class AnvilTest {
       }
       assertTrue(anvil.rpcUrl().getHost().equals("127.0.0.1"), anvil.rpcUrl().toString());
     }
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-    while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && Instant.now().isBefore(deadline)) {
-      Thread.onSpinWait();
+    Optional<ProcessHandle> left = ProcessHandle.of(pid);
+    if (left.isPresent()) {
+      left.get().onExit().get(30, TimeUnit.SECONDS);
     }
     assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "anvil " + pid + " still runs");
   }
