@@ -96,6 +96,9 @@ public final class Anvil implements AutoCloseable {
 
   public static Anvil start(Path binary, Options options) throws IOException {
     Objects.requireNonNull(options, "options");
+    if (!Files.isExecutable(binary)) {
+      throw new IOException(notInstalled("there is no executable anvil at " + binary));
+    }
     List<String> command = new ArrayList<>(List.of(binary.toString(), "--host", "127.0.0.1",
         "--port", Integer.toString(options.port()), "--chain-id", Long.toString(options.chainId())));
     if (options.blockTimeSeconds() > 0) {
@@ -170,8 +173,12 @@ public final class Anvil implements AutoCloseable {
     if (root != null) {
       return root.resolve(BINARY);
     }
-    throw new IOException("the anvil binary is not installed: run 'npm ci --ignore-scripts' in the Cachet"
-        + " checkout (it installs @foundry-rs/anvil from package-lock.json), or set " + BINARY_ENV);
+    throw new IOException(notInstalled("the anvil binary is not installed"));
+  }
+
+  private static String notInstalled(String what) {
+    return what + ": run 'npm ci --ignore-scripts' in the Cachet checkout (it installs @foundry-rs/anvil from"
+        + " package-lock.json), or set " + BINARY_ENV;
   }
 
   /** The nearest directory, from the working directory up, whose node_modules holds anvil; null if none. */

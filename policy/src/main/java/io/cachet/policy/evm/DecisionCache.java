@@ -1,39 +1,31 @@
 package io.cachet.policy.evm;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
  * Answers of policy contracts, keyed by (block hash, contract, policy, reader), so a release costs
- * at most one eth_call per key.
+ * at most one eth_call per key (Caffeine).
  *
- * <p>Guarantees: at most {@code capacity} answers are kept (the least recently used go first);
- * concurrent misses of one key share one load; an answer the {@code keep} test refuses (the chain
- * did not answer) is handed to the callers waiting on that load but not kept, so the next request
- * asks again. Keyed by block hash, an answer is never served for another block.
+ * <p>Guarantees: about {@code capacity} answers are kept (Caffeine's size-based eviction);
+ * concurrent misses of one key share one load, run on the first caller's thread; an answer the
+ * {@code keep} test refuses (the chain did not answer) is handed to the callers waiting on that
+ * load but not kept, so the next request asks again. Keyed by block hash, an answer is never
+ * served for another block.
  */
 final class DecisionCache<V> {
   /** One question to a policy contract at one block. */
   record Key(String blockHash, String contract, String policyId, String reader) {}
 
-  private final int capacity;
   private final Predicate<V> keep;
-  private final Map<Key, V> answers;
-  private final ConcurrentHashMap<Key, CompletableFuture<V>> loading = new ConcurrentHashMap<>();
+  private final AsyncCache<Key, V> answers;
 
   DecisionCache(int capacity, Predicate<V> keep) {
-    this.capacity = capacity;
     this.keep = keep;
-    this.answers = new LinkedHashMap<>(16, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<Key, V> eldest) {
-        return size() > DecisionCache.this.capacity;
-      }
-    };
+    this.answers = Caffeine.newBuilder().maximumSize(capacity).executor(Runnable::run).buildAsync();
   }
 
   /**
@@ -41,38 +33,28 @@ final class DecisionCache<V> {
    * concurrent caller of the same key waits for that load. {@code load} must not throw.
    */
   V get(Key key, Supplier<V> load) {
-    synchronized (answers) {
-      V v = answers.get(key);
-      if (v != null) {
-        return v;
-      }
-    }
     CompletableFuture<V> mine = new CompletableFuture<>();
-    CompletableFuture<V> theirs = loading.putIfAbsent(key, mine);
-    if (theirs != null) {
-      return theirs.join();
+    CompletableFuture<V> shared = answers.asMap().putIfAbsent(key, mine);
+    if (shared != null) {
+      return shared.join();
     }
     try {
       V v = load.get();
-      if (keep.test(v)) {
-        synchronized (answers) {
-          answers.put(key, v);
-        }
-      }
       mine.complete(v);
+      if (!keep.test(v)) {
+        answers.asMap().remove(key, mine);
+      }
       return v;
     } catch (RuntimeException | Error e) {
+      answers.asMap().remove(key, mine);
       mine.completeExceptionally(e);
       throw e;
-    } finally {
-      loading.remove(key, mine);
     }
   }
 
-  /** How many answers are kept now. */
+  /** How many answers are kept now (loads under way included). */
   int size() {
-    synchronized (answers) {
-      return answers.size();
-    }
+    answers.synchronous().cleanUp();
+    return (int) answers.synchronous().estimatedSize();
   }
 }
