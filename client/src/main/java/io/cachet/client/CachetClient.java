@@ -110,10 +110,6 @@ public final class CachetClient implements AutoCloseable {
       throw new IllegalArgumentException("the chain writes as " + chain.address() + " but key servers would be asked"
           + " as " + requester.address() + ": one client acts as one identity");
     }
-    if (!(requester instanceof Identity signer)) {
-      // the one place reading on an EVM chain plugs in: the key fetcher then certifies sessions with an EVM identity
-      throw new UnsupportedOperationException("reading as an EVM identity is wired by the lead");
-    }
     if (chain instanceof EmbeddedPolicyChain embedded) {
       this.heads = embedded.ledgerClient();
       this.ownsHeads = false;
@@ -121,7 +117,8 @@ public final class CachetClient implements AutoCloseable {
       this.heads = new LedgerClient(vertx, config.ledgerUrl().toString());
       this.ownsHeads = true;
     } else {
-      throw new UnsupportedOperationException("the key fetcher following an EVM chain's head is wired by the lead");
+      this.heads = null;
+      this.ownsHeads = false;
     }
     this.http = vertx.createHttpClient(new HttpClientOptions()
         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.requestTimeout().toMillis())));
@@ -131,8 +128,17 @@ public final class CachetClient implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    this.keys = new KeyFetcher(vertx, heads, config, signer, http, workers, random, clock);
+    this.keys = new KeyFetcher(vertx, heads != null ? KeyFetcher.HeadSource.of(heads) : confirmedHead(vertx, chain,
+        config.chain().confirmations()), config, requester, http, workers, random, clock);
     this.sealing = new SealingKeys(config, http, descriptorCache);
+  }
+
+  /**
+   * An EVM chain's head less its confirmations: the newest block key servers decide at. Read off
+   * the event loop (web3j blocks).
+   */
+  private static KeyFetcher.HeadSource confirmedHead(Vertx vertx, PolicyChain chain, int confirmations) {
+    return () -> vertx.executeBlocking(() -> Math.max(-1L, chain.head().height() - confirmations), false);
   }
 
   private static Vertx newVertx() {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.cachet.crypto.EvmLedgerId;
 import io.cachet.crypto.FormatException;
 import io.cachet.crypto.Names;
 import io.cachet.crypto.VerifyingKey;
@@ -259,6 +260,22 @@ public final class ClientConfig {
    */
   public String ledgerId() {
     return ledgerId;
+  }
+
+  /**
+   * Whether this network's key servers decide for an envelope naming {@code envelopeLedgerId}: on
+   * the embedded ledger its own id; on an EVM chain any policy contract of that chain (the stock
+   * one or an app's own), as the key servers' {@code PolicyLedger.follows} judges it.
+   */
+  public boolean decidesFor(String envelopeLedgerId) {
+    if (!chain.isEvm()) {
+      return ledgerId.equals(envelopeLedgerId);
+    }
+    try {
+      return EvmLedgerId.parse(envelopeLedgerId).chainId() == chain.chainId();
+    } catch (FormatException e) {
+      return false;
+    }
   }
 
   /** The embedded ledger's sequencer key; null on an EVM chain. */

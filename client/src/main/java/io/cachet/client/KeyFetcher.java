@@ -8,6 +8,7 @@ import io.cachet.crypto.DataKey;
 import io.cachet.crypto.EnvelopeHeader;
 import io.cachet.crypto.FormatException;
 import io.cachet.crypto.HpkeKeyPair;
+import io.cachet.crypto.EvmLedgerId;
 import io.cachet.crypto.Identity;
 import io.cachet.crypto.Requester;
 import io.cachet.crypto.KeyServerSlot;
@@ -81,7 +82,7 @@ final class KeyFetcher {
   static final int MAX_FETCH_ANSWER_BYTES = 1 << 20;
 
   private final Vertx vertx;
-  private final LedgerClient ledger;
+  private final HeadSource heads;
   private final ClientConfig config;
   /** Who asks: an Ed25519 identity, or an EVM one bound to the chain the key servers follow. */
   private final Requester requester;
@@ -95,10 +96,24 @@ final class KeyFetcher {
 
   private record Session(Identity key, SessionCertificate certificate) {}
 
-  KeyFetcher(Vertx vertx, LedgerClient ledger, ClientConfig config, Requester requester, HttpClient http,
+  /**
+   * The height key servers decide at, as this client reads it: the embedded ledger's head, or an
+   * EVM chain's head less its confirmations. Completes with -1 rather than failing.
+   */
+  @FunctionalInterface
+  interface HeadSource {
+    Future<Long> height();
+
+    /** The embedded ledger's head height. */
+    static HeadSource of(LedgerClient ledger) {
+      return () -> ledger.head().map(j -> j.getLong("height", -1L)).otherwise(-1L);
+    }
+  }
+
+  KeyFetcher(Vertx vertx, HeadSource heads, ClientConfig config, Requester requester, HttpClient http,
       Executor crypto, SecureRandom random, Clock clock) {
     this.vertx = vertx;
-    this.ledger = ledger;
+    this.heads = heads;
     this.config = config;
     this.requester = requester;
     this.http = http;
@@ -131,9 +146,11 @@ final class KeyFetcher {
 
   /** Completes with the data key (checked against the header's commitment) or fails with a typed exception. */
   Future<DataKey> fetch(EnvelopeHeader header) {
-    if (!header.ledgerId().equals(config.ledgerId())) {
+    if (!config.decidesFor(header.ledgerId())) {
       return Future.failedFuture(new CachetSecurityException("WRONG_LEDGER", "this blob's policy lives on ledger '"
-          + header.ledgerId() + "', not on '" + config.ledgerId() + "' that this client follows"));
+          + header.ledgerId() + "', not on '" + (config.chain().isEvm()
+          ? EvmLedgerId.chain(config.chain().chainId()) : config.ledgerId()) + "' that this client's key servers"
+          + " follow"));
     }
     long known = knownHeight.get();
     if (known < 0) {
@@ -152,7 +169,7 @@ final class KeyFetcher {
   private Future<Long> readHead() {
     Promise<Long> head = Promise.promise();
     long timer = vertx.setTimer(config.requestTimeout().toMillis(), t -> head.tryComplete(-1L));
-    ledger.head().map(j -> j.getLong("height", -1L)).otherwise(-1L).onComplete(r -> {
+    heads.height().otherwise(-1L).onComplete(r -> {
       vertx.cancelTimer(timer);
       long h = r.succeeded() && r.result() != null ? r.result() : -1L;
       if (h >= 0) {

@@ -1,8 +1,12 @@
 package io.cachet.client;
 
+import io.cachet.crypto.EvmIdentity;
 import io.cachet.crypto.Identity;
 import io.cachet.crypto.Requester;
 import io.cachet.policy.PolicyChain;
+import io.cachet.policy.evm.EvmPolicyChain;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 
 /**
  * The one place a network descriptor's {@code chain} object becomes a {@link PolicyChain}: the
@@ -13,10 +17,10 @@ public final class PolicyChains {
 
   /**
    * The policy chain {@code config} names, written to as {@code who} (which the caller keeps
-   * owning): on the embedded ledger an Ed25519 {@link Identity}. The caller closes the chain.
+   * owning): on the embedded ledger an Ed25519 {@link Identity}, on an EVM chain an {@link EvmIdentity}. The caller closes the chain.
    *
    * @throws IllegalArgumentException if {@code who} is not the kind of identity the chain signs with
-   * @throws UnsupportedOperationException for an EVM chain, until its implementation is wired here
+   * @throws java.io.UncheckedIOException if an EVM chain's RPC does not answer
    */
   public static PolicyChain open(ClientConfig config, Requester who) {
     return switch (config.chain().kind()) {
@@ -27,7 +31,19 @@ public final class PolicyChains {
         }
         yield EmbeddedPolicyChain.open(config, identity);
       }
-      case EVM -> throw new UnsupportedOperationException("EVM chains are wired by the lead");
+      case EVM -> {
+        if (!(who instanceof EvmIdentity evm)) {
+          throw new IllegalArgumentException("an EVM chain takes an EVM identity (secp256k1); " + who.address()
+              + " is not one: create one with 'cachet id new NAME --evm', or pick one with --as");
+        }
+        ChainDescriptor c = config.chain();
+        try {
+          yield new EvmPolicyChain(evm.credentials(), c.chainId(), c.rpcUrl(), c.policies());
+        } catch (IOException e) {
+          throw new UncheckedIOException("the EVM chain at " + c.rpcUrl().getHost() + ":" + c.rpcUrl().getPort()
+              + " did not answer: " + e.getMessage(), e);
+        }
+      }
     };
   }
 }

@@ -119,14 +119,14 @@ class EmbeddedPolicyChainTest {
   }
 
   @Test
-  void policyChainsOpen_onAnEvmDescriptor_isNotFaked() throws Exception {
+  void policyChainsOpen_onAnEvmDescriptor_asAnEd25519Identity_isRefusedNamingTheFix() throws Exception {
     ObjectNode root = (ObjectNode) new ObjectMapper().readTree(net.descriptor(Map.of()));
     root.remove("ledger");
     root.set("chain", new ObjectMapper().createObjectNode().put("kind", "evm").put("rpcUrl", "http://127.0.0.1:8545")
         .put("chainId", 31337).put("policies", CONTRACT.toString()).put("blobRegistry", CONTRACT.toString()));
     ClientConfig evm = ClientConfig.parse(root.toString());
-    assertThatThrownBy(() -> PolicyChains.open(evm, OWNER)).isInstanceOf(UnsupportedOperationException.class)
-        .hasMessageContaining("EVM chains are wired by the lead");
+    assertThatThrownBy(() -> PolicyChains.open(evm, OWNER)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("takes an EVM identity").hasMessageContaining("cachet id new NAME --evm");
   }
 
   @Test

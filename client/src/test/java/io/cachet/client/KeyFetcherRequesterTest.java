@@ -71,7 +71,7 @@ class KeyFetcherRequesterTest {
   }
 
   private static DataKey fetchAs(Requester requester) throws Exception {
-    KeyFetcher fetcher = new KeyFetcher(vertx, ledger, config, requester, http, workers, RANDOM, Clock.systemUTC());
+    KeyFetcher fetcher = new KeyFetcher(vertx, KeyFetcher.HeadSource.of(ledger), config, requester, http, workers, RANDOM, Clock.systemUTC());
     return fetcher.fetch(header).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 
