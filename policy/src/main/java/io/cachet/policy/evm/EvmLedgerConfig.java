@@ -20,8 +20,12 @@ import java.util.Objects;
  */
 public record EvmLedgerConfig(URI rpcUrl, URI secondRpcUrl, long chainId, long confirmations, Duration pollInterval,
     Clock clock, long gasCap, Duration rpcTimeout, int cacheSize) {
-  /** Gas one canRead call may use: far above any stock policy, low enough that a loop ends fast. */
-  public static final long DEFAULT_GAS_CAP = 2_000_000;
+  /**
+   * Gas one canRead call may use: above the stock composites' worst case (64 policies asked at up
+   * to 150k gas each, about 9.6M: docs/CONTRACTS.md), within geth's default eth_call cap (50M), so a
+   * deep composite is never denied for gas while a looping contract still ends.
+   */
+  public static final long DEFAULT_GAS_CAP = 15_000_000;
   /** How long one JSON-RPC call may take before the chain counts as not answering. */
   public static final Duration DEFAULT_RPC_TIMEOUT = Duration.ofSeconds(5);
   /** How often the head is read. */
