@@ -126,8 +126,9 @@ final class EvmLedgerRpc {
       return true;
     }
     String m = String.valueOf(error.getValue("message")).toLowerCase(Locale.ROOT);
-    return m.contains("revert") || m.contains("out of gas") || m.contains("opcode")
-        || m.contains("stack") || m.contains("gas") && !m.contains("gas price");
+    // anvil words every halt of the EVM "EVM error <Halt>" (OutOfGas, MemoryOOG, ...): a contract's failure
+    return m.contains("revert") || m.contains("out of gas") || m.contains("opcode") || m.startsWith("evm error")
+        || m.contains("oog") || m.contains("stack") || m.contains("gas") && !m.contains("gas price");
   }
 
   private Object result(String method, JsonArray params) throws Unavailable {
