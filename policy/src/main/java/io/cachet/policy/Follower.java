@@ -337,7 +337,8 @@ public final class Follower implements PolicyLedger, AutoCloseable {
    * milliseconds to wait before looking at the held blocks again, or 0 if none is held.
    */
   private long applyAll(List<Block> blocks, boolean fetched) throws ChainValidator.ChainException, IOException {
-    held = List.of();
+    // what stays held is published once, at the end: status() must never see a recheck's empty middle
+    List<Block> stillHeld = List.of();
     long toleranceMs = config.clockTolerance().toMillis();
     long holdMs = 0;
     int applied = 0;
@@ -351,7 +352,7 @@ public final class Follower implements PolicyLedger, AutoCloseable {
           chain.check(b);
           long aheadMs = b.timestamp() - now;
           if (aheadMs > toleranceMs) {
-            held = List.copyOf(blocks.subList(i, blocks.size()));
+            stillHeld = List.copyOf(blocks.subList(i, blocks.size()));
             holdMs = Math.max(1, Math.min(aheadMs - toleranceMs, HOLD_RECHECK_MS));
             logHold(b, now, aheadMs);
             break;
@@ -376,6 +377,8 @@ public final class Follower implements PolicyLedger, AutoCloseable {
       // the blocks before the refused one are applied: they go to the store and wake their waiters
       // all the same, or the store would lag the state and refuse the next page for good
       refused = e;
+    } finally {
+      held = stillHeld;
     }
     persist(blocks.subList(0, applied));
     if (fetched && applied == 0) {
