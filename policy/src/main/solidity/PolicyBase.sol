@@ -35,6 +35,8 @@ abstract contract PolicyBase is ICachetPolicy {
     error AlreadyAdmin(bytes32 policyId, address admin);
     error NotAnAdmin(bytes32 policyId, address admin);
     error LimitExceeded(bytes32 policyId, uint256 limit);
+    /// @notice Ownership may not go to the zero address: nobody could ever manage the policy again.
+    error ZeroOwner(bytes32 policyId);
 
     event PolicyCreated(bytes32 indexed policyId, uint8 kind, address indexed owner);
     event AdminAdded(bytes32 indexed policyId, address indexed admin);
@@ -112,6 +114,7 @@ abstract contract PolicyBase is ICachetPolicy {
     /// an admin. Owner only.
     function transferOwnership(bytes32 policyId, address newOwner) external {
         Head storage h = _ownedAllowList(policyId);
+        if (newOwner == address(0)) revert ZeroOwner(policyId);
         emit OwnershipTransferred(policyId, h.owner, newOwner);
         h.owner = newOwner;
     }

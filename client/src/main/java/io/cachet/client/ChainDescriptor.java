@@ -197,6 +197,18 @@ public record ChainDescriptor(Kind kind, URI rpcUrl, long chainId, int confirmat
 
   @Override
   public String toString() {
-    return isEvm() ? "evm chain " + chainId + " at " + rpcUrl + " (" + confirmations + " confirmations)" : "embedded";
+    return isEvm() ? "evm chain " + chainId + " at " + rpcWhere() + " (" + confirmations + " confirmations)"
+        : "embedded";
+  }
+
+  /**
+   * The RPC endpoint as messages and logs may show it: scheme, host and port. Providers put API
+   * keys in the path or query of their URLs, so the full URL is never printed.
+   */
+  public String rpcWhere() {
+    if (rpcUrl == null) {
+      return "none";
+    }
+    return rpcUrl.getScheme() + "://" + rpcUrl.getHost() + (rpcUrl.getPort() < 0 ? "" : ":" + rpcUrl.getPort());
   }
 }

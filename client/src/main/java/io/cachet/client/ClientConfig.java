@@ -249,6 +249,11 @@ public final class ClientConfig {
     return chain.isEvm() ? chain.rpcUrl() : ledgerUrl;
   }
 
+  /** {@link #chainUrl} as messages may show it: an EVM RPC's scheme, host and port only (providers put keys in URLs). */
+  public String chainWhere() {
+    return chain.isEvm() ? chain.rpcWhere() : String.valueOf(ledgerUrl);
+  }
+
   /** The embedded ledger's URL; null on an EVM chain. */
   public URI ledgerUrl() {
     return ledgerUrl;
@@ -333,7 +338,7 @@ public final class ClientConfig {
 
   @Override
   public String toString() {
-    return "ClientConfig{ledger=" + ledgerId + "@" + chainUrl() + ", keyServers=" + threshold + "-of-"
+    return "ClientConfig{ledger=" + ledgerId + "@" + chainWhere() + ", keyServers=" + threshold + "-of-"
         + keyServers.size() + ", publisher=" + publisher + ", aggregator=" + aggregator + "}";
   }
 

@@ -40,7 +40,7 @@ public final class PolicyChains {
         try {
           yield new EvmPolicyChain(evm.credentials(), c.chainId(), c.rpcUrl(), c.policies());
         } catch (IOException e) {
-          throw new UncheckedIOException("the EVM chain at " + c.rpcUrl().getHost() + ":" + c.rpcUrl().getPort()
+          throw new UncheckedIOException("the EVM chain at " + c.rpcWhere()
               + " did not answer: " + e.getMessage(), e);
         }
       }

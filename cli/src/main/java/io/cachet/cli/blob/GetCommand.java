@@ -83,7 +83,7 @@ public final class GetCommand implements Callable<Integer> {
       TokenNetwork.Choice choice = TokenNetwork.choose(token, connection, trustTokenNetwork);
       config = choice.config();
       if (choice.tokens()) {
-        warnings.add("trusting the share token's network (ledger '" + config.ledgerId() + "' at " + config.chainUrl()
+        warnings.add("trusting the share token's network (ledger '" + config.ledgerId() + "' at " + config.chainWhere()
             + "), as --trust-token-network asks: " + String.join("; ", choice.differences()));
       }
     } else {

@@ -48,7 +48,7 @@ final class TokenNetwork {
       }
       throw new UntrustedNetworkException("you have no network of your own to check the share token against (no"
           + " --network, no network.json, no devnet); the token names ledger '" + named.ledgerId() + "' at "
-          + named.chainUrl() + " with " + named.threshold() + " of " + named.keyServers().size() + " key servers");
+          + named.chainWhere() + " with " + named.threshold() + " of " + named.keyServers().size() + " key servers");
     }
     ClientConfig own = connection.config();
     List<String> differences = differences(own, named);

@@ -48,6 +48,8 @@ public final class Anvil implements AutoCloseable {
 
   private static final Pattern LISTENING = Pattern.compile("Listening on ([0-9.]+):([0-9]+)");
   private static final long START_TIMEOUT_SECONDS = 30;
+  /** How often a chain with a state file writes it while running. */
+  static final long STATE_INTERVAL_SECONDS = 5;
 
   /** How to start one. */
   public record Options(long chainId, int port, long blockTimeSeconds, Long genesisTimestamp, Path statePath) {
@@ -82,11 +84,15 @@ public final class Anvil implements AutoCloseable {
   private final Process process;
   private final URI rpcUrl;
   private final long chainId;
+  /** Stops anvil if this JVM exits without {@link #close}: a dead test fork must not leave a chain running. */
+  private final Thread reaper;
 
   private Anvil(Process process, URI rpcUrl, long chainId) {
     this.process = process;
     this.rpcUrl = rpcUrl;
     this.chainId = chainId;
+    this.reaper = new Thread(process::destroy, "anvil-reaper-" + process.pid());
+    Runtime.getRuntime().addShutdownHook(reaper);
   }
 
   /** Starts anvil and returns once it listens; the binary is {@link #binary()}. */
@@ -108,7 +114,9 @@ public final class Anvil implements AutoCloseable {
       command.addAll(List.of("--timestamp", Long.toString(options.genesisTimestamp())));
     }
     if (options.statePath() != null) {
-      command.addAll(List.of("--state", options.statePath().toString()));
+      // written on a clean exit, and every few seconds, so a killed chain loses at most those seconds
+      command.addAll(List.of("--state", options.statePath().toString(), "--state-interval",
+          Long.toString(STATE_INTERVAL_SECONDS)));
     }
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     CompletableFuture<URI> listening = new CompletableFuture<>();
@@ -211,6 +219,11 @@ public final class Anvil implements AutoCloseable {
   /** Stops anvil by its PID: SIGTERM, then SIGKILL if it has not ended within 10 s. */
   @Override
   public void close() {
+    try {
+      Runtime.getRuntime().removeShutdownHook(reaper);
+    } catch (IllegalStateException e) {
+      // the JVM is shutting down: the reaper runs anyway
+    }
     process.destroy();
     try {
       if (!process.waitFor(10, TimeUnit.SECONDS)) {

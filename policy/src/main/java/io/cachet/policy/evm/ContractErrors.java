@@ -27,6 +27,7 @@ final class ContractErrors {
       new Known("AlreadyMember(bytes32,address)", Reason.ALREADY_MEMBER.name()),
       new Known("NotAMember(bytes32,address)", Reason.NOT_A_MEMBER.name()),
       new Known("InvalidTokenGate(address,uint8,uint256)", REVERTED),
+      new Known("ZeroOwner(bytes32)", REVERTED),
       new Known("InvalidComposite(uint256)", Reason.LIMIT_EXCEEDED.name()),
       new Known("CompositeTooLarge(uint256,uint256)", Reason.LIMIT_EXCEEDED.name()),
       new Known("NotAuthorized(address)", Reason.NOT_AUTHORIZED.name()),

@@ -19,6 +19,7 @@ import java.math.BigInteger;
 import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -204,6 +205,10 @@ public final class EvmPolicyChain implements PolicyChain {
   @Override
   public long transferOwnership(PolicyId policy, Address newOwner) throws IOException, CachetSecurityException {
     requireEvm(newOwner, "newOwner");
+    if (Arrays.equals(newOwner.evmBytes(), new byte[Address.EVM_LENGTH])) {
+      throw new IllegalArgumentException("ownership may not go to the zero address: nobody could manage the policy"
+          + " again");
+    }
     return height(send(CachetPoliciesAbi.transferOwnership(policy.bytes(), newOwner.evmHex())));
   }
 

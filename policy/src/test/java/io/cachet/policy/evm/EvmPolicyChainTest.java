@@ -192,6 +192,17 @@ class EvmPolicyChainTest {
   }
 
   @Test
+  void transferOwnership_toTheZeroAddress_isRefusedByTheClientAndByTheContract() throws Exception {
+    PolicyId p = owner.createAllowList();
+    Address zero = Address.ofEvm(new byte[Address.EVM_LENGTH]);
+    assertThrows(IllegalArgumentException.class, () -> owner.transferOwnership(p, zero));
+    EvmRevertedException e = assertThrows(EvmRevertedException.class, () -> chain.txAs(0)
+        .send(chain.addresses.policies().evmHex(), CachetPoliciesAbi.transferOwnership(p.bytes(), zero.evmHex())));
+    assertTrue(e.getMessage().contains("ZeroOwner"), e.getMessage());
+    assertEquals(dev(0), owner.policy(p).owner());
+  }
+
+  @Test
   void timeLock_lockedAtUnlockAtMinusOne_openAtUnlockAt_andImmutable() throws Exception {
     long t = chain.futureSeconds();
     PolicyId p = owner.createTimeLock(Instant.ofEpochSecond(t + 50));
