@@ -18,6 +18,7 @@ import io.cachet.policy.Policy;
 import io.cachet.policy.PolicyChain;
 import io.cachet.policy.PolicyRef;
 import io.cachet.policy.Window;
+import io.cachet.policy.evm.EvmPolicyChain;
 import io.cachet.storage.BlobId;
 import io.cachet.storage.BlobSource;
 import io.cachet.storage.BlobStore;
@@ -257,7 +258,7 @@ public final class CachetClient implements AutoCloseable {
       throws IOException, CachetSecurityException {
     boolean own = policy.ledgerId().equals(chain.envelopeLedgerId());
     if (!own) {
-      checkForeignContract(policy.ledgerId());
+      checkForeignContract(policy);
     }
     List<SealWarning> warnings = own ? checkBeforeSealing(policy.policyId()) : List.of();
     SealParameters params = new SealParameters(policy.ledgerId(), policy.policyId(), config.threshold(),
@@ -291,8 +292,13 @@ public final class CachetClient implements AutoCloseable {
         stored.endEpoch(), warnings);
   }
 
-  /** Another contract than the stock one may hold the policy only on an EVM chain, and only on this client's. */
-  private void checkForeignContract(String ledgerId) {
+  /**
+   * Another contract than the stock one may hold the policy only on an EVM chain, only on this
+   * client's, and only if it answers {@code canRead} for the policy as a Cachet policy does: a typo
+   * in its address would otherwise seal a file nobody can ever open.
+   */
+  private void checkForeignContract(PolicyRef policy) throws IOException, CachetSecurityException {
+    String ledgerId = policy.ledgerId();
     if (!config.chain().isEvm()) {
       throw new IllegalArgumentException("an envelope names this network's ledger '" + chain.envelopeLedgerId()
           + "'; a policy contract (" + ledgerId + ") needs an EVM chain");
@@ -306,6 +312,13 @@ public final class CachetClient implements AutoCloseable {
     if (contract.chainId() != config.chain().chainId()) {
       throw new IllegalArgumentException("the policy contract " + ledgerId + " is on chain " + contract.chain()
           + ", not on this network's " + EvmLedgerId.chain(config.chain().chainId()));
+    }
+    if (chain instanceof EvmPolicyChain evm) {
+      try {
+        evm.canRead(contract.contract(), policy.policyId(), requester.address());
+      } catch (CachetSecurityException e) {
+        throw new UnknownPolicyException(policy.policyId(), ledgerId, e.getMessage());
+      }
     }
   }
 

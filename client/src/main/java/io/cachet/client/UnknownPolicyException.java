@@ -20,6 +20,13 @@ public final class UnknownPolicyException extends CachetSecurityException {
     this.policy = policy;
   }
 
+  /** A policy an app's contract does not answer for: {@code why} says what the contract did. */
+  UnknownPolicyException(PolicyId policy, String ledgerId, String why) {
+    super(REASON, "no policy " + policy + " on ledger '" + ledgerId + "' (" + why + "): nothing was sealed or"
+        + " stored, since nobody, its owner included, could ever open a blob sealed under it");
+    this.policy = policy;
+  }
+
   public PolicyId policy() {
     return policy;
   }

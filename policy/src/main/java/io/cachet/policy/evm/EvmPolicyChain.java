@@ -297,6 +297,39 @@ public final class EvmPolicyChain implements PolicyChain {
     web3j.shutdown();
   }
 
+  /**
+   * Asks a policy contract of this chain (the stock one or an app's own) {@code canRead(policy,
+   * reader)} at the newest block, as a key server would: the reason code it answers (0 allowed).
+   * Before sealing under an app's contract, so a typo in its address cannot seal a file nobody
+   * can ever open.
+   *
+   * @throws EvmRevertedException with reason {@code UNKNOWN_POLICY} if no contract is there, or it
+   *     reverts or does not answer as {@code ICachetPolicy} does
+   */
+  public int canRead(Address contract, PolicyId policy, Address reader) throws IOException, CachetSecurityException {
+    requireEvm(contract, "contract");
+    requireEvm(reader, "reader");
+    String code = EvmTransactions.check(web3j.ethGetCode(contract.evmHex(), DefaultBlockParameterName.LATEST).send(),
+        "eth_getCode").getCode();
+    if (code == null || code.length() <= 2) {
+      throw new EvmRevertedException(Reason.UNKNOWN_POLICY.name(), "no contract at " + contract + " on chain "
+          + chainId + ": check the address");
+    }
+    List<Type> words;
+    try {
+      words = tx.call(contract.evmHex(), CachetPoliciesAbi.canRead(policy.bytes(), reader.evmHex()),
+          DefaultBlockParameterName.LATEST);
+    } catch (EvmRevertedException | IOException | RuntimeException e) {
+      throw new EvmRevertedException(Reason.UNKNOWN_POLICY.name(), "the contract at " + contract
+          + " does not answer canRead as a Cachet policy does: " + e.getMessage());
+    }
+    if (words.size() != 2 || uint(words.get(0)).bitLength() > 8) {
+      throw new EvmRevertedException(Reason.UNKNOWN_POLICY.name(), "the contract at " + contract
+          + " does not answer canRead as a Cachet policy does");
+    }
+    return uint(words.get(0)).intValue();
+  }
+
   @Override
   public String toString() {
     return "EvmPolicyChain[" + envelopeLedgerId() + " as " + self + "]";

@@ -203,6 +203,23 @@ class EvmPolicyChainTest {
   }
 
   @Test
+  void canRead_ofAnyContract_answersItsCode_andRefusesAnAddressWithoutOne() throws Exception {
+    PolicyId p = owner.createAllowList();
+    owner.grant(p, dev(3), Window.ALWAYS);
+    Address policies = chain.addresses.policies();
+    assertEquals(ALLOWED, owner.canRead(policies, p, dev(3)));
+    assertEquals(NOT_A_MEMBER, owner.canRead(policies, p, dev(4)));
+    assertEquals(UNKNOWN_POLICY, owner.canRead(policies, PolicyId.random(new SecureRandom()), dev(3)));
+    EvmRevertedException noCode = assertThrows(EvmRevertedException.class,
+        () -> owner.canRead(dev(4), p, dev(3)));
+    assertEquals(Reason.UNKNOWN_POLICY.name(), reason(noCode));
+    assertTrue(noCode.getMessage().contains("no contract at"), noCode.getMessage());
+    EvmRevertedException notAPolicy = assertThrows(EvmRevertedException.class,
+        () -> owner.canRead(chain.addresses.blobRegistry(), p, dev(3)));
+    assertEquals(Reason.UNKNOWN_POLICY.name(), reason(notAPolicy));
+  }
+
+  @Test
   void timeLock_lockedAtUnlockAtMinusOne_openAtUnlockAt_andImmutable() throws Exception {
     long t = chain.futureSeconds();
     PolicyId p = owner.createTimeLock(Instant.ofEpochSecond(t + 50));
