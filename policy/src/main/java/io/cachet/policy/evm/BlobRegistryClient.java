@@ -16,7 +16,6 @@ import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
-import org.web3j.protocol.http.HttpService;
 
 /**
  * Records storage availability certificates in a {@code BlobRegistry} contract and reads them
@@ -56,7 +55,7 @@ public final class BlobRegistryClient implements AutoCloseable {
   public BlobRegistryClient(Credentials credentials, long chainId, URI rpcUrl, Address registry) throws IOException {
     Objects.requireNonNull(registry, "registry");
     this.registry = registry.evmHex();
-    this.web3j = Web3j.build(new HttpService(rpcUrl.toString()));
+    this.web3j = EvmRpcClient.connect(rpcUrl);
     this.tx = new EvmTransactions(web3j, credentials, chainId);
     try {
       tx.checkChainId();

@@ -7,7 +7,6 @@ import java.net.URI;
 import java.util.Objects;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
-import org.web3j.protocol.http.HttpService;
 import org.web3j.utils.Numeric;
 
 /**
@@ -34,7 +33,7 @@ public final class EvmDeployment {
    */
   public static Addresses deploy(URI rpcUrl, long chainId, Credentials deployer)
       throws IOException, CachetSecurityException {
-    Web3j web3j = Web3j.build(new HttpService(rpcUrl.toString()));
+    Web3j web3j = EvmRpcClient.connect(rpcUrl);
     try {
       EvmTransactions tx = new EvmTransactions(web3j, deployer, chainId);
       tx.checkChainId();

@@ -38,7 +38,6 @@ import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.methods.response.EthBlock;
 import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
-import org.web3j.protocol.http.HttpService;
 import org.web3j.utils.Numeric;
 
 /**
@@ -83,7 +82,7 @@ public final class EvmPolicyChain implements PolicyChain {
     }
     this.chainId = chainId;
     this.policiesHex = policies.evmHex();
-    this.web3j = Web3j.build(new HttpService(rpcUrl.toString()));
+    this.web3j = EvmRpcClient.connect(rpcUrl);
     this.tx = new EvmTransactions(web3j, credentials, chainId);
     this.self = EvmDeployment.evmAddress(credentials.getAddress());
     try {
