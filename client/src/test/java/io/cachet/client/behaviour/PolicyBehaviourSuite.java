@@ -5,20 +5,21 @@ import static io.cachet.client.behaviour.BehaviourNetwork.Party.OTHER;
 import static io.cachet.client.behaviour.BehaviourNetwork.Party.OWNER;
 import static io.cachet.client.behaviour.BehaviourNetwork.Party.READER;
 import static io.cachet.client.behaviour.BehaviourNetwork.Party.STRANGER;
+import static io.cachet.client.behaviour.StoredFiles.RELEASED;
+import static io.cachet.client.behaviour.StoredFiles.refusalOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import io.cachet.client.AccessRefusedException;
 import io.cachet.client.CachetClient;
-import io.cachet.client.StoredObject;
 import io.cachet.client.UnknownPolicyException;
 import io.cachet.client.behaviour.BehaviourNetwork.Party;
+import io.cachet.client.behaviour.StoredFiles.Put;
 import io.cachet.crypto.CachetSecurityException;
 import io.cachet.crypto.PolicyId;
 import io.cachet.policy.PolicyChain;
+import io.cachet.policy.PolicyRef;
 import io.cachet.policy.Window;
 import java.io.ByteArrayInputStream;
-import java.io.InputStream;
 import java.security.SecureRandom;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -31,48 +32,19 @@ import org.junit.jupiter.api.Test;
  * whole seconds; {@link BehaviourNetwork#timeUnitMillis} is the one place that says so.
  */
 abstract class PolicyBehaviourSuite {
-  /** What a reader is told when the file opens. */
-  static final String RELEASED = "RELEASED";
-  private static final SecureRandom RANDOM = new SecureRandom();
   /** A story's times lie this far after its start, so its own writes are all stamped before them. */
   static final long LEAD_MILLIS = 100_000;
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   /** The network the stories run on, started once per concrete class. */
   abstract BehaviourNetwork net();
 
-  /** A small file put by the owner under {@code policy}, with its bytes. */
-  record Put(StoredObject stored, byte[] plain) {}
-
-  Put putAsOwner(PolicyId policy) throws Exception {
-    byte[] plain = new byte[1000 + RANDOM.nextInt(1000)];
-    RANDOM.nextBytes(plain);
-    try (CachetClient owner = net().clientAs(OWNER)) {
-      StoredObject stored = owner.put(new ByteArrayInputStream(plain), plain.length, policy, 2);
-      return new Put(stored, plain);
-    }
+  private Put putAsOwner(PolicyId policy) throws Exception {
+    return StoredFiles.put(net(), OWNER, new PolicyRef(as(OWNER).envelopeLedgerId(), policy));
   }
 
-  /**
-   * What {@code who} gets opening {@code put} now: {@link #RELEASED} once the bytes came back whole,
-   * or the reason of the key servers' refusal. A fresh client each time, so no key is cached.
-   */
-  String openAs(Party who, Put put) throws Exception {
-    try (CachetClient c = net().clientAs(who); InputStream in = c.open(put.stored().blobId())) {
-      assertThat(in.readAllBytes()).isEqualTo(put.plain());
-      return RELEASED;
-    } catch (AccessRefusedException e) {
-      return e.reason();
-    }
-  }
-
-  static String refusalOf(ThrowingRunnable write) {
-    Throwable t = catchThrowable(write::run);
-    assertThat(t).as("the write is refused").isInstanceOf(CachetSecurityException.class);
-    return ((CachetSecurityException) t).reason();
-  }
-
-  interface ThrowingRunnable {
-    void run() throws Exception;
+  private String openAs(Party who, Put put) throws Exception {
+    return StoredFiles.openAs(net(), who, put);
   }
 
   private PolicyChain as(Party who) throws Exception {
@@ -96,6 +68,31 @@ abstract class PolicyBehaviourSuite {
     assertThat(openAs(READER, put)).as("the window's last second").isEqualTo(RELEASED);
     net().at(from + 60_000);
     assertThat(openAs(READER, put)).as("the window's end").isEqualTo("EXPIRED");
+  }
+
+  /**
+   * The one story whose decision differs by ledger, because of {@link BehaviourNetwork#timeUnitMillis}:
+   * a window asked off the second is held as asked on the embedded ledger, and narrowed to whole
+   * seconds on an EVM chain (never wider than asked).
+   */
+  @Test
+  void windowOffTheSecond_isHeldInTheLedgersUnit_neverWider() throws Exception {
+    long start = net().freshTime();
+    long from = start + LEAD_MILLIS;
+    PolicyId list = as(OWNER).createAllowList();
+    as(OWNER).grant(list, net().address(READER), new Window(from + 500, from + 60_500));
+    Put put = putAsOwner(list);
+    net().settle();
+
+    net().at(from);
+    assertThat(openAs(READER, put)).isEqualTo("NOT_YET_VALID");
+    net().at(from + 1000);
+    assertThat(openAs(READER, put)).isEqualTo(RELEASED);
+    net().at(from + 60_000);
+    assertThat(openAs(READER, put)).as("half a second before the end asked")
+        .isEqualTo(net().timeUnitMillis() == 1 ? RELEASED : "EXPIRED");
+    net().at(from + 61_000);
+    assertThat(openAs(READER, put)).isEqualTo("EXPIRED");
   }
 
   @Test
