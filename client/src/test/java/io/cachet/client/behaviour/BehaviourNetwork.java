@@ -9,7 +9,6 @@ import io.cachet.crypto.Requester;
 import io.cachet.keyserver.KeyServer;
 import io.cachet.keyserver.KeyServerConfig;
 import io.cachet.policy.PolicyChain;
-import io.cachet.policy.evm.SettableClock;
 import io.cachet.storage.local.LocalNetwork;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
@@ -29,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * CachetClient#open(ClientConfig, PolicyChain, Requester, java.time.Clock, Path)}), so a story runs
  * the same calls on either ledger.
  */
-abstract class BehaviourNetwork implements AutoCloseable {
+public abstract class BehaviourNetwork implements AutoCloseable {
   /** Who acts in a story. */
   enum Party { OWNER, ADMIN, STRANGER, READER, OTHER }
 
@@ -47,15 +46,17 @@ abstract class BehaviourNetwork implements AutoCloseable {
 
   final Path dir;
   final Vertx vertx = Vertx.vertx();
-  /** The one clock of the network; starts a little past the wall clock, in whole seconds. */
-  final SettableClock clock = new SettableClock((System.currentTimeMillis() / 1000 + 10) * 1000);
+  /** The one clock of the network; a settable one starts a little past the wall clock, in whole seconds. */
+  final StoryClock clock;
   final List<KeyServer> keyServers = new ArrayList<>();
   final List<KeyServerConfig> keyServerConfigs = new ArrayList<>();
   LocalNetwork storage;
   private final Map<Party, PolicyChain> chains = new EnumMap<>(Party.class);
 
-  BehaviourNetwork(Path dir) {
+  BehaviourNetwork(Path dir, boolean liveClock) {
     this.dir = dir;
+    this.clock = liveClock ? StoryClock.live()
+        : StoryClock.settable((System.currentTimeMillis() / 1000 + 10) * 1000);
   }
 
   void startStorage() throws Exception {
@@ -140,7 +141,7 @@ abstract class BehaviourNetwork implements AutoCloseable {
    */
   void settle() throws Exception {
     PolicyChain.Head head = chainAs(Party.OWNER).head();
-    if (head.timeMillis() > clock.millis()) {
+    if (!clock.isLive() && head.timeMillis() > clock.millis()) {
       clock.set(head.timeMillis());
     }
     long decided = Math.max(0, head.height() - confirmations());
@@ -156,7 +157,8 @@ abstract class BehaviourNetwork implements AutoCloseable {
     return start;
   }
 
-  ClientConfig config() throws Exception {
+  /** The network descriptor a user of this network would be given. */
+  public ClientConfig config() throws Exception {
     StringBuilder servers = new StringBuilder();
     for (KeyServer s : keyServers) {
       if (servers.length() > 0) {
@@ -172,6 +174,7 @@ abstract class BehaviourNetwork implements AutoCloseable {
         + "\",\"epochs\":3}}");
   }
 
+  /** Stops every server of the network. */
   @Override
   public void close() throws Exception {
     for (PolicyChain c : chains.values()) {

@@ -29,7 +29,7 @@ final class EmbeddedBehaviourNetwork extends BehaviourNetwork {
   private int ledgerPort;
 
   private EmbeddedBehaviourNetwork(Path dir) {
-    super(dir);
+    super(dir, false);
     for (Party p : Party.values()) {
       parties.put(p, Identity.generate(new SecureRandom()));
     }

@@ -21,20 +21,20 @@ import org.web3j.crypto.Credentials;
  * evm_mine} with the key servers' clock set to the same second. Writers are anvil's funded dev
  * accounts 1 to 3; readers are fresh EVM identities, which need no funds to read.
  */
-final class EvmBehaviourNetwork extends BehaviourNetwork {
+public final class EvmBehaviourNetwork extends BehaviourNetwork {
   /** How often key servers ask the chain for its head. */
   private static final Duration POLL = Duration.ofMillis(100);
+  /** A balance that pays any test's gas: 100 ether, in wei as anvil takes it. */
+  static final String FUNDS = "0x56bc75e2d63100000";
 
   private final long confirmations;
   private final Map<Party, EvmIdentity> parties = new EnumMap<>(Party.class);
-  private final Anvil.Options options;
   EvmTestChain chain;
   EvmDeployment.Addresses contracts;
 
-  private EvmBehaviourNetwork(Path dir, long confirmations, Anvil.Options options) {
-    super(dir);
+  private EvmBehaviourNetwork(Path dir, long confirmations, boolean liveClock) {
+    super(dir, liveClock);
     this.confirmations = confirmations;
-    this.options = options;
   }
 
   /** A network whose key servers and clients decide {@code confirmations} blocks below the head. */
@@ -42,11 +42,26 @@ final class EvmBehaviourNetwork extends BehaviourNetwork {
     return start(dir, confirmations, Anvil.Options.defaults());
   }
 
+  /**
+   * A network on the wall clock, for programs that wait in real time (the examples): no confirmations,
+   * blocks stamped by anvil's own clock. Writers with funds are {@link #fundedWriter}s.
+   */
+  public static EvmBehaviourNetwork startLive(Path dir) throws Exception {
+    return start(dir, 0, Anvil.Options.defaults(), true);
+  }
+
   static EvmBehaviourNetwork start(Path dir, long confirmations, Anvil.Options options) throws Exception {
-    EvmBehaviourNetwork n = new EvmBehaviourNetwork(dir, confirmations, options);
+    return start(dir, confirmations, options, false);
+  }
+
+  private static EvmBehaviourNetwork start(Path dir, long confirmations, Anvil.Options options, boolean live)
+      throws Exception {
+    EvmBehaviourNetwork n = new EvmBehaviourNetwork(dir, confirmations, live);
     try {
       n.chain = EvmTestChain.start(options);
-      n.at(n.clock.millis());
+      if (!live) {
+        n.at(n.clock.millis());
+      }
       n.contracts = EvmDeployment.deploy(n.chain.rpcUrl(), n.chain.chainId(),
           Credentials.create(Anvil.DEV_KEYS.get(0)));
       n.parties.put(Party.OWNER, dev(1, n.chain.chainId()));
@@ -62,6 +77,13 @@ final class EvmBehaviourNetwork extends BehaviourNetwork {
       n.close();
       throw e;
     }
+  }
+
+  /** A new identity bound to the chain, given funds to pay for its writes (anvil_setBalance). */
+  public EvmIdentity fundedWriter() throws java.io.IOException {
+    EvmIdentity who = EvmIdentity.generate(new SecureRandom()).onChain(chain.chainId());
+    chain.rpc("anvil_setBalance", who.address().evmHex(), FUNDS);
+    return who;
   }
 
   private static EvmIdentity dev(int account, long chainId) throws FormatException {

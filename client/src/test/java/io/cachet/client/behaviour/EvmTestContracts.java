@@ -31,8 +31,6 @@ final class EvmTestContracts implements AutoCloseable {
   private static final BigInteger GAS_LIMIT = BigInteger.valueOf(5_000_000);
   /** Receipt polls before giving up (automining answers on the first). */
   private static final int RECEIPT_POLLS = 600;
-  /** A balance that pays any test's gas: 100 ether. */
-  private static final String FUNDS = "0x56bc75e2d63100000";
 
   private final EvmTestChain chain;
   private final Web3j web3j;
@@ -60,7 +58,7 @@ final class EvmTestContracts implements AutoCloseable {
 
   /** {@code nft.transferFrom(holder, to, id)} signed by the holder, funded first; the block it is in. */
   long transferNft(Address nft, EvmIdentity holder, Address to, long id) throws IOException {
-    chain.rpc("anvil_setBalance", holder.address().evmHex(), FUNDS);
+    chain.rpc("anvil_setBalance", holder.address().evmHex(), EvmBehaviourNetwork.FUNDS);
     Function f = new Function("transferFrom", List.<Type>of(abi(holder.address()), abi(to), new Uint256(id)),
         List.of());
     return transact(holder.credentials(), nft.evmHex(), FunctionEncoder.encode(f)).getBlockNumber().longValueExact();
