@@ -11,6 +11,7 @@ import io.cachet.policy.PolicyChain;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 
@@ -42,7 +43,7 @@ public final class Parties {
       throw new IllegalArgumentException("on an EVM chain a writer pays for its transactions: set " + EVM_KEYS_ENV
           + " to funded private keys (hex, comma-separated; on a local anvil its dev accounts)");
     }
-    List<EvmIdentity> funded = new java.util.ArrayList<>();
+    List<EvmIdentity> funded = new ArrayList<>();
     for (String k : keys.split(",")) {
       funded.add(EvmIdentity.fromHex(k).onChain(network.chain().chainId()));
     }

@@ -8,6 +8,7 @@ import io.cachet.keyserver.KeyServerEvmConfig;
 import io.cachet.policy.evm.Anvil;
 import io.cachet.policy.evm.EvmDeployment;
 import io.cachet.policy.evm.EvmTestChain;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -80,7 +81,7 @@ public final class EvmBehaviourNetwork extends BehaviourNetwork {
   }
 
   /** A new identity bound to the chain, given funds to pay for its writes (anvil_setBalance). */
-  public EvmIdentity fundedWriter() throws java.io.IOException {
+  public EvmIdentity fundedWriter() throws IOException {
     EvmIdentity who = EvmIdentity.generate(new SecureRandom()).onChain(chain.chainId());
     chain.rpc("anvil_setBalance", who.address().evmHex(), FUNDS);
     return who;
