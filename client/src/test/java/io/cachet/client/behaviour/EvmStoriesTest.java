@@ -18,10 +18,6 @@ import io.cachet.policy.PolicyRef;
 import io.cachet.policy.TokenGate;
 import io.cachet.policy.Window;
 import io.cachet.policy.evm.EvmPolicyLedger;
-import io.cachet.storage.BlobSource;
-import io.cachet.storage.StoreOptions;
-import io.cachet.storage.walrus.WalrusBlobStore;
-import java.io.InputStream;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -212,39 +208,10 @@ class EvmStoriesTest {
     net.settle();
     assertThat(openAs(net, READER, underX)).isEqualTo(RELEASED);
 
-    byte[] envelope;
-    WalrusBlobStore store = WalrusBlobStore.connect(net.storage.gatewayUrl(), net.storage.gatewayUrl());
-    try {
-      try (InputStream in = store.read(underX.stored().blobId())) {
-        envelope = in.readAllBytes();
-      }
-      byte[] moved = replaceOnce(envelope, new EvmLedgerId(net.chain.chainId(), x).toString(),
-          new EvmLedgerId(net.chain.chainId(), y).toString());
-      Put underY = new Put(new io.cachet.client.StoredObject(
-          store.store(BlobSource.ofBytes(moved), StoreOptions.epochs(2)).blobId(), underX.stored().objectId(),
-          policy, underX.plain().length, moved.length, 0, List.of()), underX.plain());
-      assertThat(openAs(net, READER, underY)).as("every share was sealed to a context naming contract X")
-          .isEqualTo("CONTEXT_MISMATCH");
-    } finally {
-      store.close();
-    }
-  }
-
-  /** {@code bytes} with the one occurrence of {@code from} (ASCII) replaced by {@code to} of the same length. */
-  private static byte[] replaceOnce(byte[] bytes, String from, String to) {
-    byte[] f = from.getBytes(StandardCharsets.US_ASCII);
-    byte[] t = to.getBytes(StandardCharsets.US_ASCII);
-    assertThat(t).hasSameSizeAs(f);
-    int found = -1;
-    for (int i = 0; i + f.length <= bytes.length; i++) {
-      if (java.util.Arrays.equals(bytes, i, i + f.length, f, 0, f.length)) {
-        assertThat(found).as("the ledger id occurs once in the header").isEqualTo(-1);
-        found = i;
-      }
-    }
-    assertThat(found).as("the ledger id is in the header").isNotEqualTo(-1);
-    byte[] out = bytes.clone();
-    System.arraycopy(t, 0, out, found, t.length);
-    return out;
+    Put underY = StoredFiles.rewritten(net, underX,
+        new EvmLedgerId(net.chain.chainId(), x).toString().getBytes(StandardCharsets.US_ASCII),
+        new EvmLedgerId(net.chain.chainId(), y).toString().getBytes(StandardCharsets.US_ASCII));
+    assertThat(openAs(net, READER, underY)).as("every share was sealed to a context naming contract X")
+        .isEqualTo("CONTEXT_MISMATCH");
   }
 }

@@ -173,6 +173,23 @@ abstract class PolicyBehaviourSuite {
     assertThat(openAs(READER, put)).as("granted by the new owner").isEqualTo(RELEASED);
   }
 
+  /**
+   * A file whose envelope was rewritten to name a policy the chain does not hold: the key servers
+   * refuse it as unknown, before any share is opened.
+   */
+  @Test
+  void envelopeNamingAnUnknownPolicy_isRefusedUnknownPolicy() throws Exception {
+    net().freshTime();
+    PolicyId list = as(OWNER).createAllowList();
+    as(OWNER).grant(list, net().address(READER), Window.ALWAYS);
+    Put put = putAsOwner(list);
+    net().settle();
+    assertThat(openAs(READER, put)).isEqualTo(RELEASED);
+
+    Put unknown = StoredFiles.rewritten(net(), put, list.bytes(), PolicyId.random(RANDOM).bytes());
+    assertThat(openAs(READER, unknown)).isEqualTo("UNKNOWN_POLICY");
+  }
+
   @Test
   void unknownPolicy_isUnknownToTheChain_andRefusedBeforeSealing() throws Exception {
     net().freshTime();
