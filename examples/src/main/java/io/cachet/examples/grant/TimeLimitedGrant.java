@@ -3,18 +3,19 @@ package io.cachet.examples.grant;
 import io.cachet.client.AccessRefusedException;
 import io.cachet.client.CachetClient;
 import io.cachet.client.ClientConfig;
-import io.cachet.crypto.Identity;
+import io.cachet.crypto.Requester;
 import io.cachet.crypto.PolicyId;
 import io.cachet.examples.Network;
+import io.cachet.examples.Parties;
 import io.cachet.policy.Window;
 import io.cachet.storage.BlobId;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 /**
  * A time-limited grant: an owner lets a contractor read a document for a while. Inside the window
@@ -33,16 +34,22 @@ public final class TimeLimitedGrant {
   }
 
   public static Outcome run(ClientConfig network, Duration window, PrintStream out) throws Exception {
-    SecureRandom random = new SecureRandom();
-    Identity owner = Identity.generate(random);
-    Identity contractor = Identity.generate(random);
+    return run(network, Parties.fromEnvironment(network), window, out);
+  }
+
+  /** As {@link #run(ClientConfig, Duration, PrintStream)} with the given parties (on an EVM chain, the owner writes). */
+  public static Outcome run(ClientConfig network, Parties parties, Duration window, PrintStream out) throws Exception {
+    Requester owner = parties.writer();
+    Requester contractor = parties.reader();
     byte[] doc = "Floor plans, revision 7".getBytes(StandardCharsets.UTF_8);
 
     BlobId blob;
     Instant until;
-    try (CachetClient o = CachetClient.open(network, owner)) {
+    try (CachetClient o = Parties.open(network, owner)) {
       PolicyId policy = o.createAllowList();
-      Instant now = Instant.now();
+      // from the current whole second: an EVM chain holds seconds and rounds a start up, which would
+      // keep the contractor out until the next second
+      Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
       until = now.plus(window);
       o.grant(policy, contractor.address(), new Window(now.toEpochMilli(), until.toEpochMilli()));
       blob = o.put(new ByteArrayInputStream(doc), doc.length, policy, network.defaultEpochs()).blobId();
@@ -50,7 +57,7 @@ public final class TimeLimitedGrant {
     }
 
     boolean inside;
-    try (CachetClient c = CachetClient.open(network, contractor); InputStream in = c.open(blob)) {
+    try (CachetClient c = Parties.open(network, contractor); InputStream in = c.open(blob)) {
       inside = new String(in.readAllBytes(), StandardCharsets.UTF_8).equals("Floor plans, revision 7");
       out.println("inside the window the contractor reads the document");
     }
@@ -59,7 +66,7 @@ public final class TimeLimitedGrant {
     // a key server ends the window at the later of ledger time and its own clock, which may differ a little from ours
     long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
     while (true) {
-      try (CachetClient c = CachetClient.open(network, contractor); InputStream in = c.open(blob)) {
+      try (CachetClient c = Parties.open(network, contractor); InputStream in = c.open(blob)) {
         in.readAllBytes();
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException("the grant did not end");

@@ -4,15 +4,15 @@ import io.cachet.client.AccessRefusedException;
 import io.cachet.client.CachetClient;
 import io.cachet.client.ClientConfig;
 import io.cachet.client.StoredObject;
-import io.cachet.crypto.Identity;
+import io.cachet.crypto.Requester;
 import io.cachet.crypto.PolicyId;
 import io.cachet.examples.Network;
+import io.cachet.examples.Parties;
 import io.cachet.policy.Window;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 
 /**
  * Private file sharing between two people: Alice seals a file on her machine for Bob alone. The
@@ -29,14 +29,18 @@ public final class PrivateFileSharing {
   }
 
   public static Outcome run(ClientConfig network, PrintStream out) throws Exception {
-    SecureRandom random = new SecureRandom();
-    Identity alice = Identity.generate(random);
-    Identity bob = Identity.generate(random);
-    Identity eve = Identity.generate(random);
+    return run(network, Parties.fromEnvironment(network), out);
+  }
+
+  /** As {@link #run(ClientConfig, PrintStream)} with the given parties (on an EVM chain, Alice writes). */
+  public static Outcome run(ClientConfig network, Parties parties, PrintStream out) throws Exception {
+    Requester alice = parties.writer();
+    Requester bob = parties.reader();
+    Requester eve = parties.reader();
     byte[] file = "Bob, the door code is 4711. Alice".getBytes(StandardCharsets.UTF_8);
 
     StoredObject stored;
-    try (CachetClient a = CachetClient.open(network, alice)) {
+    try (CachetClient a = Parties.open(network, alice)) {
       PolicyId onlyBob = a.createAllowList();
       a.grant(onlyBob, bob.address(), Window.ALWAYS);
       stored = a.put(new ByteArrayInputStream(file), file.length, onlyBob, network.defaultEpochs());
@@ -44,13 +48,13 @@ public final class PrivateFileSharing {
     }
 
     String read;
-    try (CachetClient b = CachetClient.open(network, bob); InputStream in = b.open(stored.blobId())) {
+    try (CachetClient b = Parties.open(network, bob); InputStream in = b.open(stored.blobId())) {
       read = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       out.println("Bob reads: " + read);
     }
 
     String refusal;
-    try (CachetClient e = CachetClient.open(network, eve); InputStream in = e.open(stored.blobId())) {
+    try (CachetClient e = Parties.open(network, eve); InputStream in = e.open(stored.blobId())) {
       in.readAllBytes();
       throw new IllegalStateException("Eve read a file shared with Bob alone");
     } catch (AccessRefusedException e) {

@@ -4,9 +4,10 @@ import io.cachet.client.CachetClient;
 import io.cachet.client.ClientConfig;
 import io.cachet.crypto.Address;
 import io.cachet.crypto.FormatException;
-import io.cachet.crypto.Identity;
 import io.cachet.crypto.PolicyId;
+import io.cachet.crypto.Requester;
 import io.cachet.examples.Network;
+import io.cachet.examples.Parties;
 import io.cachet.policy.AllowList;
 import io.cachet.policy.Window;
 import io.cachet.common.http.ApiErrors;
@@ -17,9 +18,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -53,8 +54,8 @@ public final class SubscriptionService implements AutoCloseable {
   private final HttpServer server;
   private final List<JsonObject> articles = new CopyOnWriteArrayList<>();
 
-  private SubscriptionService(ClientConfig network, Identity identity, Duration period, int port) throws Exception {
-    this.ledger = CachetClient.open(network, identity);
+  private SubscriptionService(ClientConfig network, Requester identity, Duration period, int port) throws Exception {
+    this.ledger = Parties.open(network, identity);
     this.subscribers = ledger.createAllowList();
     this.period = period;
     Router router = Router.router(vertx);
@@ -67,14 +68,16 @@ public final class SubscriptionService implements AutoCloseable {
     server = vertx.createHttpServer().requestHandler(router).listen(port, "127.0.0.1").await(30, TimeUnit.SECONDS);
   }
 
-  public static SubscriptionService start(ClientConfig network, Identity identity, Duration period, int port)
+  /** The service writing subscriptions as {@code identity}: on an EVM chain one with funds for its writes. */
+  public static SubscriptionService start(ClientConfig network, Requester identity, Duration period, int port)
       throws Exception {
     return new SubscriptionService(network, identity, period, port);
   }
 
   public static void main(String[] args) throws Exception {
     int port = args.length > 1 ? Integer.parseInt(args[1]) : 8088;
-    SubscriptionService s = start(Network.fromArgs(args), Identity.generate(new SecureRandom()), DEFAULT_PERIOD, port);
+    ClientConfig network = Network.fromArgs(args);
+    SubscriptionService s = start(network, Parties.fromEnvironment(network).writer(), DEFAULT_PERIOD, port);
     System.out.println("subscription service on http://127.0.0.1:" + s.port() + ", subscribers " + s.policy());
   }
 
@@ -112,7 +115,8 @@ public final class SubscriptionService implements AutoCloseable {
       ApiErrors.send(ctx, 400, "INVALID_ARGUMENT", "send {\"address\": \"0x...\"}, the reader's Cachet address");
       return;
     }
-    Instant now = Instant.now();
+    // from the current whole second: an EVM chain holds seconds and rounds a start up
+    Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     Instant until = now.plus(period);
     Window window = new Window(now.toEpochMilli(), until.toEpochMilli());
     // a ledger transaction waits for its block: off the event loop
