@@ -274,4 +274,30 @@ class EvmKeyServerTest {
           .isEqualTo(Releaser.MAX_POLICIES_PER_REQUEST);
     }
   }
+
+  /** issue 12's rule on EVM: a block stamped 20 minutes ahead of this server's clock is held, and shown as held. */
+  @Test
+  void blockStampedAheadOfTheServersClock_isHeld_andShownAsHeld_untilTheClockArrives() throws Exception {
+    server = startServer(chain.chainId());
+    long before = chain.head();
+    server.awaitLedgerHeight(before).await(30, TimeUnit.SECONDS);
+    long ahead = chain.timestamp(before) + Duration.ofMinutes(20).toSeconds();
+    chain.setNextBlockTimestamp(ahead);
+    chain.mine(1);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (health(server).getJsonObject("ledger").getValue("heldHeight") == null) {
+      assertThat(System.nanoTime()).as("held within 20 s").isLessThan(deadline);
+      Thread.sleep(20);
+    }
+    JsonObject ledger = health(server).getJsonObject("ledger");
+    assertThat(ledger.getLong("heldHeight")).isEqualTo(before + 1);
+    assertThat(ledger.getLong("heldBlockTime")).isEqualTo(ahead * 1000);
+    assertThat(ledger.getLong("height")).isEqualTo(before);
+    assertThat(http.get(server.port(), "127.0.0.1", "/metrics").send().await(30, TimeUnit.SECONDS).bodyAsString())
+        .contains("cachet_keyserver_ledger_held 1.0");
+
+    clock.advance(Duration.ofMinutes(20));
+    server.awaitLedgerHeight(before + 1).await(30, TimeUnit.SECONDS);
+    assertThat(health(server).getJsonObject("ledger").getValue("heldHeight")).isNull();
+  }
 }
