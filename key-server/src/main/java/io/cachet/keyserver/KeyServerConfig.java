@@ -149,6 +149,11 @@ public record KeyServerConfig(
       throw new ConfigException("ledger-clock-tolerance must be 0ms to "
           + renderDuration(Follower.MAX_CLOCK_TOLERANCE) + ", was " + renderDuration(ledgerClockTolerance));
     }
+    if (evm != null && stalenessBound.compareTo(evm.expectedConfirmedAge()) <= 0) {
+      throw new ConfigException("staleness-bound " + renderDuration(stalenessBound) + " is not above evm-confirmations"
+          + " x evm-block-time + evm-poll-interval (" + renderDuration(evm.expectedConfirmedAge()) + "): every"
+          + " release would be refused as stale; raise staleness-bound or lower evm-confirmations");
+    }
     rate(ipRate, "rate-limit-ip");
     rate(requesterRate, "rate-limit-requester");
     atLeast(ipBurst, 1, "rate-burst-ip");
@@ -264,7 +269,7 @@ public record KeyServerConfig(
       "worker-threads", "passphrase-env", "passphrase-file", "kdf-memory", "kdf-iterations", "audit-fsync",
       "audit-fsync-interval", "genesis-digest", "ledger-wait", "idle-timeout", "head-timeout", "body-timeout",
       "min-body-rate", "max-connections-per-address", "max-in-flight-per-address", "chain", "evm-rpc-url",
-      "evm-rpc-url-2", "evm-chain-id", "evm-confirmations", "evm-poll-interval");
+      "evm-rpc-url-2", "evm-chain-id", "evm-confirmations", "evm-poll-interval", "evm-block-time");
 
   private static final List<String> REQUIRED = List.of("server-id", "data-dir", "ledger-url", "ledger-id",
       "sequencer-key");
@@ -527,8 +532,8 @@ public record KeyServerConfig(
     put(lines, "request-window", renderDuration(requestWindow));
     if (evm == null) {
       put(lines, "ledger-poll-wait", renderDuration(ledgerPollWait));
-      put(lines, "ledger-clock-tolerance", renderDuration(ledgerClockTolerance));
     }
+    put(lines, "ledger-clock-tolerance", renderDuration(ledgerClockTolerance));
     put(lines, "rate-limit-ip", renderRate(ipRate));
     put(lines, "rate-burst-ip", Integer.toString(ipBurst));
     put(lines, "rate-limit-requester", renderRate(requesterRate));

@@ -15,26 +15,33 @@ import java.util.Objects;
  * deep it decides. Keys: {@code evm-rpc-url} (required), {@code evm-chain-id} (required; the
  * server refuses to start if the RPC reports another), {@code evm-confirmations} (default 0),
  * {@code evm-poll-interval} (default 1s), {@code evm-rpc-url-2} (optional second RPC that must
- * agree on the confirmed block's hash).
+ * agree on the confirmed block's hash and on every canRead answer), {@code evm-block-time}
+ * (default 12s: the chain's expected block interval, used only to check that
+ * {@code staleness-bound} leaves room for the confirmations).
  *
  * @param rpcUrl the chain's JSON-RPC endpoint
  * @param secondRpcUrl a second endpoint that must agree with the first, or null
  * @param chainId the EIP-155 chain id the endpoints must report
  * @param confirmations how many blocks below the head decisions are taken at
  * @param pollInterval how often the head is read
+ * @param blockTime the chain's expected block interval (only for the staleness check)
  */
 public record KeyServerEvmConfig(URI rpcUrl, URI secondRpcUrl, long chainId, long confirmations,
-    Duration pollInterval) {
+    Duration pollInterval, Duration blockTime) {
   /** The value of {@code chain} for an EVM chain. */
   public static final String CHAIN_EVM = "evm";
   /** The value of {@code chain} for the embedded ledger (the default). */
   public static final String CHAIN_EMBEDDED = "embedded";
   /** The EVM keys, in the order {@link #render} writes them. */
   static final List<String> KEYS = List.of("evm-rpc-url", "evm-rpc-url-2", "evm-chain-id", "evm-confirmations",
-      "evm-poll-interval");
+      "evm-poll-interval", "evm-block-time");
   /** The embedded ledger's keys, which a chain = evm config refuses rather than ignores. */
   static final List<String> EMBEDDED_ONLY = List.of("ledger-url", "ledger-id", "sequencer-key", "genesis-digest",
-      "ledger-poll-wait", "ledger-clock-tolerance");
+      "ledger-poll-wait");
+  /** Default expected block interval: Ethereum mainnet's 12 s slot. */
+  public static final Duration DEFAULT_BLOCK_TIME = Duration.ofSeconds(12);
+  /** Longest expected block interval accepted. */
+  public static final Duration MAX_BLOCK_TIME = Duration.ofHours(1);
   /** Longest poll interval: a slower follower would make releases wait longer than a ledger wait allows. */
   public static final Duration MAX_POLL_INTERVAL = Duration.ofSeconds(30);
 
@@ -43,6 +50,10 @@ public record KeyServerEvmConfig(URI rpcUrl, URI secondRpcUrl, long chainId, lon
     Objects.requireNonNull(pollInterval, "evm-poll-interval");
     if (pollInterval.isNegative() || pollInterval.isZero() || pollInterval.compareTo(MAX_POLL_INTERVAL) > 0) {
       throw new ConfigException("evm-poll-interval must be positive and at most 30s");
+    }
+    Objects.requireNonNull(blockTime, "evm-block-time");
+    if (blockTime.isNegative() || blockTime.isZero() || blockTime.compareTo(MAX_BLOCK_TIME) > 0) {
+      throw new ConfigException("evm-block-time must be positive and at most 1h");
     }
     try {
       // the one place the EVM ledger's own rules (URLs, chain id, confirmations) are checked
@@ -54,20 +65,40 @@ public record KeyServerEvmConfig(URI rpcUrl, URI secondRpcUrl, long chainId, lon
     }
   }
 
+  /** An EVM config with the {@link #DEFAULT_BLOCK_TIME}. */
+  public KeyServerEvmConfig(URI rpcUrl, URI secondRpcUrl, long chainId, long confirmations, Duration pollInterval) {
+    this(rpcUrl, secondRpcUrl, chainId, confirmations, pollInterval, DEFAULT_BLOCK_TIME);
+  }
+
   /** An EVM config with the defaults for confirmations (0), poll interval (1s) and no second RPC. */
   public static KeyServerEvmConfig of(URI rpcUrl, long chainId) {
     return new KeyServerEvmConfig(rpcUrl, null, chainId, 0, EvmLedgerConfig.DEFAULT_POLL_INTERVAL);
   }
 
-  /** What the EVM ledger starts with. */
-  public EvmLedgerConfig ledgerConfig(Clock clock) {
-    return ledgerConfig(rpcUrl, secondRpcUrl, chainId, confirmations, pollInterval, clock);
+  /**
+   * The longest a confirmed block is expected to be old when it is taken: confirmations blocks at
+   * the expected block time, plus one poll interval. A staleness bound at or below it would
+   * refuse every release.
+   */
+  Duration expectedConfirmedAge() {
+    return blockTime.multipliedBy(confirmations).plus(pollInterval);
+  }
+
+  /**
+   * What the EVM ledger starts with.
+   *
+   * @param clockTolerance how far past {@code clock} a block may be stamped and still be taken
+   */
+  public EvmLedgerConfig ledgerConfig(Clock clock, Duration clockTolerance) {
+    return ledgerConfig(rpcUrl, secondRpcUrl, chainId, confirmations, pollInterval, clock)
+        .withClockTolerance(clockTolerance);
   }
 
   private static EvmLedgerConfig ledgerConfig(URI rpcUrl, URI secondRpcUrl, long chainId, long confirmations,
       Duration pollInterval, Clock clock) {
     return new EvmLedgerConfig(rpcUrl, secondRpcUrl, chainId, confirmations, pollInterval, clock,
-        EvmLedgerConfig.DEFAULT_GAS_CAP, EvmLedgerConfig.DEFAULT_RPC_TIMEOUT, EvmLedgerConfig.DEFAULT_CACHE_SIZE);
+        EvmLedgerConfig.DEFAULT_GAS_CAP, EvmLedgerConfig.DEFAULT_RPC_TIMEOUT, EvmLedgerConfig.DEFAULT_CACHE_SIZE,
+        KeyServerConfig.DEFAULT_LEDGER_CLOCK_TOLERANCE);
   }
 
   /**
@@ -101,7 +132,8 @@ public record KeyServerEvmConfig(URI rpcUrl, URI secondRpcUrl, long chainId, lon
         v.containsKey("evm-rpc-url-2") ? url(v.get("evm-rpc-url-2"), "evm-rpc-url-2") : null,
         number(v.get("evm-chain-id"), "evm-chain-id"),
         v.containsKey("evm-confirmations") ? number(v.get("evm-confirmations"), "evm-confirmations") : 0,
-        KeyServerConfig.duration(v, "evm-poll-interval", EvmLedgerConfig.DEFAULT_POLL_INTERVAL));
+        KeyServerConfig.duration(v, "evm-poll-interval", EvmLedgerConfig.DEFAULT_POLL_INTERVAL),
+        KeyServerConfig.duration(v, "evm-block-time", DEFAULT_BLOCK_TIME));
   }
 
   /** Appends this part's keys as {@code key = value} lines. */
@@ -114,6 +146,7 @@ public record KeyServerEvmConfig(URI rpcUrl, URI secondRpcUrl, long chainId, lon
     lines.add("evm-chain-id = " + chainId);
     lines.add("evm-confirmations = " + confirmations);
     lines.add("evm-poll-interval = " + KeyServerConfig.renderDuration(pollInterval));
+    lines.add("evm-block-time = " + KeyServerConfig.renderDuration(blockTime));
   }
 
   private static URI url(String text, String key) {

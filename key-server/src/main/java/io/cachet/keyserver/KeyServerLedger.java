@@ -37,7 +37,8 @@ final class KeyServerLedger implements AutoCloseable {
    */
   static KeyServerLedger start(Vertx vertx, KeyServerConfig config, Clock clock, Path ledgerDir) throws IOException {
     if (config.evm() != null) {
-      return new KeyServerLedger(null, EvmPolicyLedger.start(config.evm().ledgerConfig(clock)));
+      return new KeyServerLedger(null, EvmPolicyLedger.start(config.evm().ledgerConfig(clock,
+          config.ledgerClockTolerance())));
     }
     // resumes from its stored blocks and snapshot, and keeps what it applies for a sequencer's recovery
     return new KeyServerLedger(Follower.start(vertx, new Follower.Config(config.ledgerUrl(), config.ledgerId(),
@@ -69,9 +70,9 @@ final class KeyServerLedger implements AutoCloseable {
     return follower != null && follower.status().halted();
   }
 
-  /** Whether a block stamped ahead of this server's clock is being held (embedded only). */
+  /** Whether a block stamped ahead of this server's clock (plus the tolerance) is being held, on either chain. */
   boolean holding() {
-    return follower != null && follower.status().heldHeight() >= 0;
+    return follower != null ? follower.status().heldHeight() >= 0 : evm.heldHeight() >= 0;
   }
 
   /**
@@ -93,7 +94,9 @@ final class KeyServerLedger implements AutoCloseable {
         .put("confirmations", evm.config().confirmations())
         .put("rpcs", evm.config().secondRpcUrl() == null ? 1 : 2)
         .put("halted", false)
-        .put("lastError", evm.lastError());
+        .put("lastError", evm.lastError())
+        .put("heldHeight", evm.heldHeight() < 0 ? null : evm.heldHeight())
+        .put("heldBlockTime", evm.heldHeight() < 0 ? null : evm.heldBlockTime());
   }
 
   @Override

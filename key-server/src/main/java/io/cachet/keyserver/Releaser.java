@@ -25,7 +25,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The release decision for one {@code POST /v1/fetch_key} body, with no HTTP in it: everything
@@ -66,6 +68,13 @@ import java.util.List;
  * answering.
  */
 final class Releaser {
+  /**
+   * Most distinct (ledger, policy) pairs one request may have decided: on an EVM chain each may
+   * cost an eth_call, so one signed request cannot make this server ask the chain without bound.
+   * Items past it are denied {@code TOO_MANY_POLICIES}; a client asks one object's share at a time.
+   */
+  static final int MAX_POLICIES_PER_REQUEST = 16;
+
   /** The outcome of one request: an answer, or a refusal of the whole request. */
   sealed interface Result permits Answer, Refusal, Pending {
     List<AuditEvent> audit();
@@ -286,6 +295,7 @@ final class Releaser {
     List<AuditEvent> audit = new ArrayList<>(request.items().size());
     long height = ledger.view().height();
     int released = 0;
+    Set<List<Object>> policies = new HashSet<>();
     for (int i = 0; i < request.items().size(); i++) {
       FetchKeyItem item = request.items().get(i);
       ShareContext ctx = item.context();
@@ -299,40 +309,49 @@ final class Releaser {
         metrics.decision("denied", "WRONG_LEDGER");
         continue;
       }
-      Decision d = ledger.evaluate(ctx.ledgerId(), ctx.policyId(), requester);
-      height = Math.max(height, d.height());
+      // the cheap checks first: an item this server cannot open, or one past the request's share of
+      // policy questions, costs the chain (an eth_call on EVM) nothing
+      KeyRing.Version key = keys.byFingerprint(item.keyFingerprint());
+      List<Object> policy = List.of(ctx.ledgerId(), ctx.policyId());
+      boolean asked = key != null && (policies.contains(policy)
+          || policies.size() < MAX_POLICIES_PER_REQUEST && policies.add(policy));
+      Decision d = asked ? ledger.evaluate(ctx.ledgerId(), ctx.policyId(), requester) : null;
       String reason;
       String message;
-      if (!d.allowed()) {
+      if (d == null) {
+        LedgerView v = ledger.view();
+        // no policy was asked: the audit names the view the item was refused at
+        d = new Decision(ctx.policyId(), requester, false, null, null, v.height(), v.ledgerTime());
+        reason = key == null ? "UNKNOWN_KEY" : "TOO_MANY_POLICIES";
+        message = key == null ? "the share was sealed to a key this key server does not hold (fingerprint "
+            + io.cachet.crypto.Hex.to0x(item.keyFingerprint()) + ")"
+            : "a request may ask about at most " + MAX_POLICIES_PER_REQUEST + " policies; this item's policy "
+            + ctx.policyId() + " is one more: ask for it in another request";
+      } else if (!d.allowed()) {
+        height = Math.max(height, d.height());
         reason = d.reason().name();
         message = d.message();
       } else {
-        KeyRing.Version key = keys.byFingerprint(item.keyFingerprint());
-        if (key == null) {
-          reason = "UNKNOWN_KEY";
-          message = "the share was sealed to a key this key server does not hold (fingerprint "
-              + io.cachet.crypto.Hex.to0x(item.keyFingerprint()) + ")";
-        } else {
+        height = Math.max(height, d.height());
+        try {
+          Share share = Envelope.unsealShare(ctx, item.sealedShare(), key.pair());
+          byte[] sealed;
           try {
-            Share share = Envelope.unsealShare(ctx, item.sealedShare(), key.pair());
-            byte[] sealed;
-            try {
-              sealed = ShareRelease.reseal(share, ctx, requestId, request.responseKey());
-            } finally {
-              share.destroy();
-            }
-            Receipt receipt = Receipt.sign(keys.signing(), serverId, requestId, requester, ctx.policyId(),
-                ctx.objectId(), ctx.index(), d.height(), d.ledgerTime(), nowMillis, sealed);
-            results.add(ItemResult.released(i, sealed, receipt));
-            audit.add(itemEvent(nowMillis, Outcome.RELEASED, "ALLOWED", requestId, requester, client, ctx, d.height(),
-                d.ledgerTime(), d.message() + "; sealed to key version " + key.version()));
-            metrics.decision("released", "ALLOWED");
-            released++;
-            continue;
-          } catch (ShareUnsealException e) {
-            reason = e.reason();
-            message = e.getMessage();
+            sealed = ShareRelease.reseal(share, ctx, requestId, request.responseKey());
+          } finally {
+            share.destroy();
           }
+          Receipt receipt = Receipt.sign(keys.signing(), serverId, requestId, requester, ctx.policyId(),
+              ctx.objectId(), ctx.index(), d.height(), d.ledgerTime(), nowMillis, sealed);
+          results.add(ItemResult.released(i, sealed, receipt));
+          audit.add(itemEvent(nowMillis, Outcome.RELEASED, "ALLOWED", requestId, requester, client, ctx, d.height(),
+              d.ledgerTime(), d.message() + "; sealed to key version " + key.version()));
+          metrics.decision("released", "ALLOWED");
+          released++;
+          continue;
+        } catch (ShareUnsealException e) {
+          reason = e.reason();
+          message = e.getMessage();
         }
       }
       results.add(ItemResult.denied(i, reason, message));

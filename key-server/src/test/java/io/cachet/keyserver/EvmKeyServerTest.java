@@ -6,18 +6,24 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.cachet.crypto.Address;
 import io.cachet.crypto.Envelope;
 import io.cachet.crypto.EnvelopeHeader;
+import io.cachet.crypto.EvmIdentity;
 import io.cachet.crypto.EvmLedgerId;
 import io.cachet.crypto.HpkeKeyPair;
+import io.cachet.crypto.Identity;
 import io.cachet.crypto.KeyServerKey;
 import io.cachet.crypto.PolicyId;
 import io.cachet.crypto.SealParameters;
 import io.cachet.crypto.ShareContext;
 import io.cachet.crypto.ShareUnsealException;
 import io.cachet.crypto.protocol.FetchKeyItem;
+import io.cachet.crypto.protocol.FetchKeyRequest;
+import io.cachet.crypto.protocol.FetchKeyResponse;
 import io.cachet.crypto.protocol.ItemResult;
+import io.cachet.crypto.protocol.SessionCertificate;
 import io.cachet.policy.evm.Anvil;
 import io.cachet.policy.evm.EvmPolicyLedger;
 import io.cachet.policy.evm.EvmTestChain;
+import io.cachet.policy.evm.RpcProxy;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -25,8 +31,10 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -75,8 +83,12 @@ class EvmKeyServerTest {
   }
 
   private KeyServer startServer(long chainId, long confirmations) throws Exception {
+    return startServer(chain.rpcUrl(), chainId, confirmations);
+  }
+
+  private KeyServer startServer(URI rpcUrl, long chainId, long confirmations) throws Exception {
     KeyServerConfig config = KeyServerConfig.defaultsEvm("ks-1", dir.resolve("ks-1"),
-        new KeyServerEvmConfig(chain.rpcUrl(), null, chainId, confirmations, Duration.ofMillis(100)))
+        new KeyServerEvmConfig(rpcUrl, null, chainId, confirmations, Duration.ofMillis(100)))
         .with(Map.of("ledger-wait", "5s", "port", "0", "rate-limit-ip", "0", "rate-limit-requester", "0", "replay-cache-size", "10000",
             "worker-threads", "2", "kdf-memory", "64", "kdf-iterations", "1"));
     return KeyServer.start(vertx, config, PASSPHRASE.clone(), clock).await(30, TimeUnit.SECONDS);
@@ -224,5 +236,68 @@ class EvmKeyServerTest {
       assertThatThrownBy(() -> Envelope.unsealShare(swapped, sealed, key)).isInstanceOf(ShareUnsealException.class)
           .extracting(e -> ((ShareUnsealException) e).reason()).isEqualTo("CONTEXT_MISMATCH");
     }
+  }
+
+  /** Items this server cannot open, and items past the request's policy cap, are refused before any eth_call. */
+  @Test
+  void unknownKey_andItemsPastThePolicyCap_costNoEthCall() throws Exception {
+    Address settable = chain.deploy("SettablePolicy");
+    try (RpcProxy proxy = RpcProxy.start(vertx, chain.rpcUrl())) {
+      server = startServer(proxy.url(), chain.chainId(), 0);
+      server.awaitLedgerHeight(chain.head()).await(30, TimeUnit.SECONDS);
+      EvmIdentity reader = EvmIdentity.generate(Requester.RANDOM).onChain(chain.chainId());
+      Identity session = Identity.generate(Requester.RANDOM);
+      SessionCertificate cert = reader.certify(session.verifyingKey(), clock.instant(), Duration.ofMinutes(30),
+          List.of("ks-1"));
+      String ledgerId = new EvmLedgerId(chain.chainId(), settable).toString();
+      List<FetchKeyItem> items = new ArrayList<>();
+      items.add(FetchKeyItem.of(seal(ledgerId, PolicyId.random(Requester.RANDOM),
+          new KeyServerKey("ks-1", HpkeKeyPair.generate().publicKey())), 1));
+      for (int i = 0; i <= Releaser.MAX_POLICIES_PER_REQUEST; i++) {
+        items.add(FetchKeyItem.of(sealFor(server, ledgerId, PolicyId.random(Requester.RANDOM)), 1));
+      }
+      int before = proxy.calls("eth_call");
+      FetchKeyRequest request = FetchKeyRequest.create(session, cert, "ks-1", HpkeKeyPair.generate().publicKey(),
+          items, clock.instant(), Requester.RANDOM);
+      HttpResponse<Buffer> r = http.post(server.port(), "127.0.0.1", "/v1/fetch_key")
+          .sendBuffer(Buffer.buffer(request.toJson())).await(30, TimeUnit.SECONDS);
+      assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
+      List<ItemResult> results = FetchKeyResponse.fromJson(r.body().getBytes()).items();
+      assertThat(results.get(0).reason()).isEqualTo("UNKNOWN_KEY");
+      for (int i = 1; i <= Releaser.MAX_POLICIES_PER_REQUEST; i++) {
+        assertThat(results.get(i).reason()).as("item %d", i).isEqualTo("UNKNOWN_POLICY");
+      }
+      ItemResult past = results.get(Releaser.MAX_POLICIES_PER_REQUEST + 1);
+      assertThat(past.reason()).isEqualTo("TOO_MANY_POLICIES");
+      assertThat(past.message()).contains("at most " + Releaser.MAX_POLICIES_PER_REQUEST + " policies");
+      assertThat(proxy.calls("eth_call") - before).as("one eth_call per policy asked, none for the rest")
+          .isEqualTo(Releaser.MAX_POLICIES_PER_REQUEST);
+    }
+  }
+
+  /** issue 12's rule on EVM: a block stamped 20 minutes ahead of this server's clock is held, and shown as held. */
+  @Test
+  void blockStampedAheadOfTheServersClock_isHeld_andShownAsHeld_untilTheClockArrives() throws Exception {
+    server = startServer(chain.chainId());
+    long before = chain.head();
+    server.awaitLedgerHeight(before).await(30, TimeUnit.SECONDS);
+    long ahead = chain.timestamp(before) + Duration.ofMinutes(20).toSeconds();
+    chain.setNextBlockTimestamp(ahead);
+    chain.mine(1);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (health(server).getJsonObject("ledger").getValue("heldHeight") == null) {
+      assertThat(System.nanoTime()).as("held within 20 s").isLessThan(deadline);
+      Thread.sleep(20);
+    }
+    JsonObject ledger = health(server).getJsonObject("ledger");
+    assertThat(ledger.getLong("heldHeight")).isEqualTo(before + 1);
+    assertThat(ledger.getLong("heldBlockTime")).isEqualTo(ahead * 1000);
+    assertThat(ledger.getLong("height")).isEqualTo(before);
+    assertThat(http.get(server.port(), "127.0.0.1", "/metrics").send().await(30, TimeUnit.SECONDS).bodyAsString())
+        .contains("cachet_keyserver_ledger_held 1.0");
+
+    clock.advance(Duration.ofMinutes(20));
+    server.awaitLedgerHeight(before + 1).await(30, TimeUnit.SECONDS);
+    assertThat(health(server).getJsonObject("ledger").getValue("heldHeight")).isNull();
   }
 }

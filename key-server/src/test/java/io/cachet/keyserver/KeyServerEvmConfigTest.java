@@ -49,6 +49,32 @@ class KeyServerEvmConfigTest {
   }
 
   @Test
+  void stalenessBound_notAboveConfirmationsTimesBlockTimePlusPoll_refusesToStart_namingWhatToRaise() {
+    // 10 x 12s + 1s = 121s: the default 2m bound would refuse every release
+    assertThatThrownBy(() -> KeyServerConfig.parse(EVM + "evm-confirmations = 10\n", "k"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("staleness-bound 2m")
+        .hasMessageContaining("raise staleness-bound or lower evm-confirmations");
+    assertThatThrownBy(() -> KeyServerConfig.parse(EVM + "evm-confirmations = 2\nevm-block-time = 2s\n"
+        + "staleness-bound = 5s\n", "k")).isInstanceOf(ConfigException.class).hasMessageContaining("(5s)");
+    KeyServerConfig ok = KeyServerConfig.parse(EVM + "evm-confirmations = 2\nevm-block-time = 2s\n"
+        + "staleness-bound = 6s\n", "k");
+    assertThat(ok.evm().blockTime()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(KeyServerConfig.parse(ok.render(), "rendered")).isEqualTo(ok);
+    assertThat(KeyServerConfig.parse(EVM, "k").evm().blockTime()).isEqualTo(KeyServerEvmConfig.DEFAULT_BLOCK_TIME);
+  }
+
+  @Test
+  void ledgerClockTolerance_appliesToEvmToo_withTheSameBound() {
+    KeyServerConfig c = KeyServerConfig.parse(EVM + "ledger-clock-tolerance = 2s\n", "k");
+    assertThat(c.ledgerClockTolerance()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(c.evm().ledgerConfig(java.time.Clock.systemUTC(), c.ledgerClockTolerance()).clockTolerance())
+        .isEqualTo(Duration.ofSeconds(2));
+    assertThat(KeyServerConfig.parse(c.render(), "rendered")).isEqualTo(c);
+    assertThatThrownBy(() -> KeyServerConfig.parse(EVM + "ledger-clock-tolerance = 61s\n", "k"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("ledger-clock-tolerance must be 0ms to 1m");
+  }
+
+  @Test
   void evmChain_withoutRpcOrChainId_namesTheMissingKey() {
     assertThatThrownBy(() -> KeyServerConfig.parse(EVM.replace("evm-rpc-url = http://127.0.0.1:8545\n", ""), "k"))
         .isInstanceOf(ConfigException.class).hasMessageContaining("evm-rpc-url is required");

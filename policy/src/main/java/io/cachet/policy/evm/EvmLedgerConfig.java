@@ -1,5 +1,6 @@
 package io.cachet.policy.evm;
 
+import io.cachet.policy.Follower;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,9 +18,11 @@ import java.util.Objects;
  * @param gasCap the gas one canRead eth_call may use
  * @param rpcTimeout how long one JSON-RPC call may take
  * @param cacheSize how many canRead answers are kept
+ * @param clockTolerance how far past this node's clock a confirmed block may be stamped and still be
+ *     taken at once (0 to {@link Follower#MAX_CLOCK_TOLERANCE}); a block stamped later is held
  */
 public record EvmLedgerConfig(URI rpcUrl, URI secondRpcUrl, long chainId, long confirmations, Duration pollInterval,
-    Clock clock, long gasCap, Duration rpcTimeout, int cacheSize) {
+    Clock clock, long gasCap, Duration rpcTimeout, int cacheSize, Duration clockTolerance) {
   /**
    * Gas one canRead call may use: above the stock composites' worst case (64 policies asked at up
    * to 150k gas each, about 9.6M: docs/CONTRACTS.md), within geth's default eth_call cap (50M), so a
@@ -55,21 +58,32 @@ public record EvmLedgerConfig(URI rpcUrl, URI secondRpcUrl, long chainId, long c
     if (cacheSize < 1) {
       throw new IllegalArgumentException("the decision cache must hold at least one answer");
     }
+    Objects.requireNonNull(clockTolerance, "clock tolerance");
+    if (clockTolerance.isNegative() || clockTolerance.compareTo(Follower.MAX_CLOCK_TOLERANCE) > 0) {
+      throw new IllegalArgumentException("clock tolerance must be 0 to " + Follower.MAX_CLOCK_TOLERANCE.toSeconds()
+          + " s, was " + clockTolerance.toMillis() + " ms");
+    }
   }
 
   /** A config with the defaults for everything but the endpoint, chain and confirmations. */
   public static EvmLedgerConfig of(URI rpcUrl, long chainId, long confirmations, Clock clock) {
     return new EvmLedgerConfig(rpcUrl, null, chainId, confirmations, DEFAULT_POLL_INTERVAL, clock, DEFAULT_GAS_CAP,
-        DEFAULT_RPC_TIMEOUT, DEFAULT_CACHE_SIZE);
+        DEFAULT_RPC_TIMEOUT, DEFAULT_CACHE_SIZE, Follower.DEFAULT_CLOCK_TOLERANCE);
   }
 
   public EvmLedgerConfig withSecondRpc(URI url) {
     return new EvmLedgerConfig(rpcUrl, url, chainId, confirmations, pollInterval, clock, gasCap, rpcTimeout,
-        cacheSize);
+        cacheSize, clockTolerance);
   }
 
   public EvmLedgerConfig withPollInterval(Duration d) {
-    return new EvmLedgerConfig(rpcUrl, secondRpcUrl, chainId, confirmations, d, clock, gasCap, rpcTimeout, cacheSize);
+    return new EvmLedgerConfig(rpcUrl, secondRpcUrl, chainId, confirmations, d, clock, gasCap, rpcTimeout, cacheSize,
+        clockTolerance);
+  }
+
+  public EvmLedgerConfig withClockTolerance(Duration d) {
+    return new EvmLedgerConfig(rpcUrl, secondRpcUrl, chainId, confirmations, pollInterval, clock, gasCap, rpcTimeout,
+        cacheSize, d);
   }
 
   private static void checkUrl(URI url, String what) {

@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.regex.Pattern;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -27,6 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class EvmLedgerRpc {
   /** Largest JSON-RPC answer read: a block header or a canRead answer is far smaller. */
   static final int MAX_ANSWER_BYTES = 256 * 1024;
+  /** anvil's (revm's) wording of every EVM halt: "EVM error OutOfGas", "EVM error InvalidFEOpcode", ... */
+  private static final Pattern EVM_HALT = Pattern.compile("evm error [a-z]+(\\(.*\\))?");
 
   /** A block as the follower keeps it: number, hash (0x hex, lower case), timestamp in seconds. */
   record BlockRef(long number, String hash, long timestampSeconds) {}
@@ -118,17 +121,19 @@ final class EvmLedgerRpc {
 
   /**
    * Whether a JSON-RPC error comes from running the contract rather than from the node: code 3
-   * is a revert with data; otherwise the execution failures geth and anvil word alike.
+   * (a revert, with or without data), or a message in one of the known shapes nodes give an EVM
+   * halt. Anything else (a node out of sync, a fee or rate-limit complaint, a message nobody
+   * words like a halt) is the node's and must not be taken, or cached, as the contract's answer.
    */
-  private static boolean isExecutionError(JsonObject error) {
+  static boolean isExecutionError(JsonObject error) {
     Object code = error.getValue("code");
     if (code instanceof Number n && n.intValue() == 3) {
       return true;
     }
-    String m = String.valueOf(error.getValue("message")).toLowerCase(Locale.ROOT);
-    // anvil words every halt of the EVM "EVM error <Halt>" (OutOfGas, MemoryOOG, ...): a contract's failure
-    return m.contains("revert") || m.contains("out of gas") || m.contains("opcode") || m.startsWith("evm error")
-        || m.contains("oog") || m.contains("stack") || m.contains("gas") && !m.contains("gas price");
+    String m = String.valueOf(error.getValue("message")).toLowerCase(Locale.ROOT).strip();
+    return m.startsWith("execution reverted") || EVM_HALT.matcher(m).matches() || m.equals("out of gas")
+        || m.startsWith("invalid opcode") || m.equals("stack underflow") || m.equals("stack overflow")
+        || m.startsWith("stack underflow (") || m.startsWith("stack limit reached");
   }
 
   private Object result(String method, JsonArray params) throws Unavailable {

@@ -15,6 +15,9 @@ import java.math.BigInteger;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.web3j.abi.FunctionEncoder;
@@ -41,7 +44,12 @@ import org.web3j.abi.datatypes.generated.Uint8;
  *       answers anything but (uint8, uint64) denies {@code UNKNOWN_POLICY};
  *   <li>an allowed answer stands only while {@code max(block time, this node's clock) < validUntil},
  *       so a chain that stops producing blocks cannot stretch a grant;
- *   <li>at most one eth_call per (block, contract, policy, reader), however many releases ask, once
+ *   <li>with a second RPC, canRead is asked of both, in parallel, at the same block hash; an answer
+ *       stands only if both are byte-equal, otherwise the release is denied
+ *       {@code LEDGER_UNAVAILABLE} ("the two RPCs disagree") and nothing is cached;
+ *   <li>a node's own error (as opposed to the contract's failure, see {@link EvmLedgerRpc}) denies
+ *       {@code LEDGER_UNAVAILABLE} and is never cached;
+ *   <li>at most one eth_call per (block, contract, policy, reader) and RPC, however many releases ask, once
  *       the chain has answered it (an RPC failure is not kept, so the next release asks again).
  * </ul>
  */
@@ -65,13 +73,23 @@ public final class EvmPolicyLedger implements PolicyLedger, AutoCloseable {
   private final EvmLedgerConfig config;
   private final String ledgerId;
   private final EvmLedgerRpc rpc;
+  private final EvmLedgerRpc second;
+  /** Asks the second RPC while the caller's thread asks the first. */
+  private final ExecutorService asker;
   private final HeadFollower head;
   private final DecisionCache<Answer> cache;
 
-  private EvmPolicyLedger(EvmLedgerConfig config, EvmLedgerRpc rpc, HeadFollower head) {
+  private EvmPolicyLedger(EvmLedgerConfig config, EvmLedgerRpc rpc, EvmLedgerRpc second, HeadFollower head) {
     this.config = config;
     this.ledgerId = EvmLedgerId.chain(config.chainId());
     this.rpc = rpc;
+    this.second = second;
+    // one thread per release in flight at most: the key server's worker pool bounds those
+    this.asker = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "cachet-evm-second-rpc");
+      t.setDaemon(true);
+      return t;
+    });
     this.head = head;
     this.cache = new DecisionCache<>(config.cacheSize(), Answer::definite);
   }
@@ -90,10 +108,11 @@ public final class EvmPolicyLedger implements PolicyLedger, AutoCloseable {
     if (second != null) {
       checkChainId(second, config.chainId());
     }
-    HeadFollower head = new HeadFollower(rpc, second, config.confirmations(), config.pollInterval(), config.clock());
+    HeadFollower head = new HeadFollower(rpc, second, config.confirmations(), config.pollInterval(), config.clock(),
+        config.clockTolerance());
     LOG.info("event=evm_ledger_started chain={} confirmations={} rpcs={}", config.chainId(), config.confirmations(),
         second == null ? 1 : 2);
-    return new EvmPolicyLedger(config, rpc, head);
+    return new EvmPolicyLedger(config, rpc, second, head);
   }
 
   private static void checkChainId(EvmLedgerRpc rpc, long expected) throws IOException {
@@ -144,6 +163,18 @@ public final class EvmPolicyLedger implements PolicyLedger, AutoCloseable {
     return head.lastError();
   }
 
+  /** The number of the block held for being stamped ahead of this node's clock, or -1 when none is. */
+  public long heldHeight() {
+    BlockRef b = head.held();
+    return b == null ? -1 : b.number();
+  }
+
+  /** The held block's time (ms), or -1 when none is held. */
+  public long heldBlockTime() {
+    BlockRef b = head.held();
+    return b == null ? -1 : b.timestampSeconds() * 1000;
+  }
+
   /** Completes once the confirmed block's number is at least {@code height}; fails once closed. */
   public CompletableFuture<Long> awaitHeight(long height) {
     return head.awaitHeight(height);
@@ -190,17 +221,61 @@ public final class EvmPolicyLedger implements PolicyLedger, AutoCloseable {
     return decide(policy, requester, a, target, block);
   }
 
-  /** One canRead eth_call; never throws. */
+  /** What one RPC answered to one canRead eth_call: data, or why it failed. */
+  private record Reply(String data, String callFailed, String unavailable) {
+    /** Byte-equal data, or both a failed execution (a denial either way). */
+    boolean agrees(Reply other) {
+      return data != null ? data.equalsIgnoreCase(String.valueOf(other.data)) : other.callFailed != null;
+    }
+  }
+
+  /**
+   * canRead at {@code blockHash}; with a second RPC, asked of both in parallel, and allowed only
+   * on byte-equal answers, so one lying RPC cannot grant alone. Never throws.
+   */
   private Answer ask(String contract, PolicyId policy, String reader, String blockHash) {
     Function canRead = canRead(policy, reader);
-    String data;
-    try {
-      data = rpc.call(contract, FunctionEncoder.encode(canRead), blockHash, config.gasCap());
-    } catch (Unavailable e) {
-      return new Answer(Reason.LEDGER_UNAVAILABLE, -1, null, e.getMessage());
-    } catch (CallFailed e) {
-      return new Answer(Reason.UNKNOWN_POLICY, -1, null, "did not answer canRead (" + e.getMessage() + ")");
+    String data = FunctionEncoder.encode(canRead);
+    CompletableFuture<Reply> other = null;
+    if (second != null) {
+      try {
+        other = CompletableFuture.supplyAsync(() -> call(second, contract, data, blockHash), asker);
+      } catch (RejectedExecutionException e) {
+        return new Answer(Reason.LEDGER_UNAVAILABLE, -1, null, "the EVM ledger is closed");
+      }
     }
+    Reply mine = call(rpc, contract, data, blockHash);
+    if (mine.unavailable() != null) {
+      return new Answer(Reason.LEDGER_UNAVAILABLE, -1, null, mine.unavailable());
+    }
+    if (other != null) {
+      Reply theirs = other.join();
+      if (theirs.unavailable() != null) {
+        return new Answer(Reason.LEDGER_UNAVAILABLE, -1, null, "the second RPC: " + theirs.unavailable());
+      }
+      if (!mine.agrees(theirs)) {
+        LOG.warn("event=evm_rpcs_disagree block={} contract={} policy={}", blockHash, contract, policy);
+        return new Answer(Reason.LEDGER_UNAVAILABLE, -1, null, "the two RPCs disagree on canRead's answer");
+      }
+    }
+    if (mine.callFailed() != null) {
+      return new Answer(Reason.UNKNOWN_POLICY, -1, null, "did not answer canRead (" + mine.callFailed() + ")");
+    }
+    return interpret(canRead, mine.data());
+  }
+
+  private Reply call(EvmLedgerRpc to, String contract, String data, String blockHash) {
+    try {
+      return new Reply(to.call(contract, data, blockHash, config.gasCap()), null, null);
+    } catch (Unavailable e) {
+      return new Reply(null, null, e.getMessage());
+    } catch (CallFailed e) {
+      return new Reply(null, e.getMessage(), null);
+    }
+  }
+
+  /** canRead's answer as a decision's reason and validUntil; anything but (uint8, uint64) is UNKNOWN_POLICY. */
+  private static Answer interpret(Function canRead, String data) {
     if ("0x".equals(data)) {
       return new Answer(Reason.UNKNOWN_POLICY, -1, null, "no policy contract");
     }
@@ -300,6 +375,7 @@ public final class EvmPolicyLedger implements PolicyLedger, AutoCloseable {
   @Override
   public void close() {
     head.close();
+    asker.shutdownNow();
   }
 
   @Override

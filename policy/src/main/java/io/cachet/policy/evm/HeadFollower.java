@@ -4,6 +4,7 @@ import io.cachet.policy.evm.EvmLedgerRpc.BlockRef;
 import io.cachet.policy.evm.EvmLedgerRpc.Unavailable;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -17,12 +18,22 @@ import org.slf4j.LoggerFactory;
  * Follows an EVM chain's confirmed block: every poll interval, on its own thread, it reads the
  * head and takes block {@code head - confirmations} as the block decisions are made at.
  *
- * <p>Guarantees: the confirmed block only changes to a block the RPC (and, with a second RPC,
- * both RPCs, by equal hash) reported at the confirmed depth at that poll; while they disagree or
- * do not answer, the confirmed block stays where it was and {@link #lastContact()} does not move,
- * so the view ages into staleness. A block that replaces the confirmed one (a reorg deeper than
- * the confirmation depth, or a revert) is taken as the new confirmed block, with a new
- * {@code appliedAt}: decisions follow the chain as the RPC now has it.
+ * <p>Guarantees:
+ * <ul>
+ *   <li>the confirmed block only changes to a block the RPC (and, with a second RPC, both RPCs, by
+ *       equal hash at the lower of their two heads) reported at the confirmed depth at that poll;
+ *       while they disagree or do not answer, the confirmed block stays where it was and
+ *       {@link #lastContact()} does not move, so the view ages into staleness;
+ *   <li>the confirmed number never goes back because a head did (a lagging backend behind a load
+ *       balancer, a second RPC a block behind): a lower head is logged once and ignored while the
+ *       block at the confirmed number still has the confirmed hash. A different block at the same
+ *       or a lower number is taken only as a real reorg, that is, when the RPC(s) now give another
+ *       hash at the confirmed number; it is taken with a new {@code appliedAt};
+ *   <li>a block stamped later than this node's clock plus the clock tolerance is not taken: it is
+ *       held ({@link #held()}) and taken at a later poll once the clock reaches its stamp minus the
+ *       tolerance, so ledger time never runs ahead of this node's clock by more than the tolerance
+ *       (issue 12's rule, as on the embedded ledger).
+ * </ul>
  */
 final class HeadFollower implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HeadFollower.class);
@@ -36,21 +47,30 @@ final class HeadFollower implements AutoCloseable {
   private final EvmLedgerRpc second;
   private final long confirmations;
   private final Clock clock;
+  private final long toleranceMillis;
   private final ScheduledExecutorService thread;
   private final List<HeightWaiter> waiters = new ArrayList<>();
   private volatile Confirmed confirmed;
+  private volatile BlockRef held;
   private volatile long lastContact;
   private volatile String lastError;
   private volatile boolean closed;
+  /** Whether a head below the confirmed number was logged and has not caught up since: logged once. */
+  private boolean behindLogged;
+  /** The block number last logged as held, so a hold is logged once, not at every poll. */
+  private long heldLogged = -1;
 
   /**
    * @param second a second RPC that must agree on the confirmed block's hash, or null
+   * @param clockTolerance how far past this node's clock a block may be stamped and still be taken
    */
-  HeadFollower(EvmLedgerRpc rpc, EvmLedgerRpc second, long confirmations, Duration pollInterval, Clock clock) {
+  HeadFollower(EvmLedgerRpc rpc, EvmLedgerRpc second, long confirmations, Duration pollInterval, Clock clock,
+      Duration clockTolerance) {
     this.rpc = rpc;
     this.second = second;
     this.confirmations = confirmations;
     this.clock = clock;
+    this.toleranceMillis = clockTolerance.toMillis();
     this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "cachet-evm-head-follower");
       t.setDaemon(true);
@@ -67,6 +87,11 @@ final class HeadFollower implements AutoCloseable {
   /** When the chain last answered a poll in full (and both RPCs agreed), by this node's clock; 0 if never. */
   long lastContact() {
     return lastContact;
+  }
+
+  /** The block held for being stamped ahead of this node's clock, or null when none is. */
+  BlockRef held() {
+    return held;
   }
 
   /** Why the last poll failed, or null if it did not. */
@@ -116,21 +141,38 @@ final class HeadFollower implements AutoCloseable {
 
   private void poll() throws Unavailable {
     long head = rpc.blockNumber();
+    if (second != null) {
+      // the lower head: a block both RPCs have, so their hashes can be compared
+      head = Math.min(head, second.blockNumber());
+    }
     long number = head - confirmations;
+    Confirmed c = confirmed;
     if (number < 0) {
       lastContact = clock.millis();
       return;
     }
-    BlockRef block = rpc.blockByNumber(number);
-    if (second != null) {
-      BlockRef other = second.blockByNumber(number);
-      if (!other.hash().equals(block.hash())) {
-        throw new Unavailable("the two RPCs disagree on block " + number + ": " + block.hash() + " and "
-            + other.hash());
+    if (c != null && number < c.block().number()) {
+      BlockRef still = agreedBlock(c.block().number());
+      if (still.hash().equals(c.block().hash())) {
+        if (!behindLogged) {
+          LOG.warn("event=evm_head_behind confirmed={} head={}: kept the confirmed block", c.block().number(), head);
+          behindLogged = true;
+        }
+        lastContact = clock.millis();
+        return;
       }
+      // the confirmed block itself was replaced: a real reorg, followed below
+    } else {
+      behindLogged = false;
     }
+    BlockRef block = agreedBlock(number);
     long now = clock.millis();
-    Confirmed c = confirmed;
+    if (block.timestampSeconds() * 1000 > now + toleranceMillis) {
+      hold(block, now);
+      lastContact = now;
+      return;
+    }
+    held = null;
     if (c == null || !c.block().equals(block)) {
       if (c != null && block.number() <= c.block().number()) {
         LOG.warn("event=evm_confirmed_block_replaced from={}:{} to={}:{}", c.block().number(), c.block().hash(),
@@ -140,6 +182,28 @@ final class HeadFollower implements AutoCloseable {
     }
     lastContact = now;
     release(block.number());
+  }
+
+  /** The block at {@code number}, checked against the second RPC's hash when there is one. */
+  private BlockRef agreedBlock(long number) throws Unavailable {
+    BlockRef block = rpc.blockByNumber(number);
+    if (second != null) {
+      BlockRef other = second.blockByNumber(number);
+      if (!other.hash().equals(block.hash())) {
+        throw new Unavailable("the two RPCs disagree on block " + number + ": " + block.hash() + " and "
+            + other.hash());
+      }
+    }
+    return block;
+  }
+
+  private void hold(BlockRef block, long now) {
+    held = block;
+    if (heldLogged != block.number()) {
+      heldLogged = block.number();
+      LOG.warn("event=evm_block_held number={} blockTime={} clock={} toleranceMs={}", block.number(),
+          Instant.ofEpochSecond(block.timestampSeconds()), Instant.ofEpochMilli(now), toleranceMillis);
+    }
   }
 
   private void release(long height) {

@@ -10,12 +10,15 @@ import io.cachet.crypto.EvmLedgerId;
 import io.cachet.crypto.PolicyId;
 import io.cachet.policy.Decision;
 import io.cachet.policy.Reason;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -168,5 +171,29 @@ class EvmConfirmationsTest {
     Decision d = decide(twoDeep, p, r);
     assertEquals(block, d.height());
     assertFalse(d.allowed(), "a reorg deeper than the confirmation depth is followed: " + d.message());
+  }
+
+  /** An RPC whose head goes back (a lagging backend behind a load balancer) must not re-open a revocation. */
+  @Test
+  void headGoingBackBelowARevocation_keepsTheConfirmedBlock_andTheRevocation() throws Exception {
+    PolicyId p = PolicyId.random(RANDOM);
+    Address r = reader();
+    String envelope = new EvmLedgerId(chain.chainId(), settable).toString();
+    Vertx vertx = Vertx.vertx();
+    try (RpcProxy lagging = RpcProxy.start(vertx, chain.rpcUrl());
+        EvmPolicyLedger ledger = EvmPolicyLedger.start(EvmLedgerConfig.of(lagging.url(), chain.chainId(), 0,
+            Clock.systemUTC()).withPollInterval(Duration.ofHours(1)))) {
+      long granted = grant(p, r);
+      assertTrue(decide(ledger, p, r).allowed(), "granted at block " + granted);
+      long revoked = chain.set(settable, p, r, 2, BigInteger.ZERO);
+      assertFalse(decide(ledger, p, r).allowed(), "revoked at block " + revoked);
+      lagging.pinHead(granted);
+      Decision d = decide(ledger, p, r);
+      assertFalse(d.allowed(), "went back from block " + revoked + " to " + d.height() + ": " + d.message());
+      assertEquals(revoked, ledger.view().height(), "the confirmed block did not go back");
+      assertEquals(null, ledger.lastError());
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
   }
 }

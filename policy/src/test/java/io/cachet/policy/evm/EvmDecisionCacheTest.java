@@ -1,6 +1,7 @@
 package io.cachet.policy.evm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cachet.crypto.Address;
@@ -9,6 +10,7 @@ import io.cachet.crypto.PolicyId;
 import io.cachet.policy.Decision;
 import io.cachet.policy.Reason;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -140,5 +142,57 @@ class EvmDecisionCacheTest {
     } finally {
       proxy.answerWith(null);
     }
+  }
+
+  /** A node's own error that mentions gas is not the contract's failure: not UNKNOWN_POLICY, and not kept. */
+  @Test
+  void nodeErrorMentioningGas_deniesLedgerUnavailable_andIsNotCached() throws Exception {
+    PolicyId p = PolicyId.random(RANDOM);
+    Address r = reader();
+    chain.set(settable, p, r, 0, EvmPolicyLedger.NEVER);
+    ledger.pollNow();
+    int cached = ledger.cachedAnswers();
+    proxy.failCalls(new JsonObject().put("code", -32000).put("message", "max fee per gas less than block base fee"));
+    try {
+      Decision d = ledger.evaluate(at(settable), p, r);
+      assertEquals(Reason.LEDGER_UNAVAILABLE, d.reason(), d.message());
+      assertEquals(cached, ledger.cachedAnswers(), "a node error is not kept");
+    } finally {
+      proxy.failCalls(null);
+    }
+    assertTrue(ledger.evaluate(at(settable), p, r).allowed(), "asked again once the node answers");
+  }
+
+  /** A revert the node reports (code 3, or a known halt's wording) is the contract's: UNKNOWN_POLICY, kept. */
+  @Test
+  void revertReportedByTheNode_deniesUnknownPolicy_andIsCached() throws Exception {
+    PolicyId p = PolicyId.random(RANDOM);
+    Address r = reader();
+    chain.mine(1);
+    ledger.pollNow();
+    int cached = ledger.cachedAnswers();
+    proxy.failCalls(new JsonObject().put("code", 3).put("message", "execution reverted").put("data", "0x"));
+    try {
+      Decision d = ledger.evaluate(at(settable), p, r);
+      assertEquals(Reason.UNKNOWN_POLICY, d.reason(), d.message());
+      assertEquals(cached + 1, ledger.cachedAnswers());
+    } finally {
+      proxy.failCalls(null);
+    }
+  }
+
+  @Test
+  void executionErrors_areTheKnownHaltShapes_only() {
+    for (String halt : new String[] {"execution reverted", "execution reverted: no", "EVM error OutOfGas(Basic)",
+        "EVM error InvalidFEOpcode", "out of gas", "invalid opcode: INVALID", "stack underflow (0 <=> 1)",
+        "stack limit reached 1024 (1023)"}) {
+      assertTrue(EvmLedgerRpc.isExecutionError(new JsonObject().put("code", -32000).put("message", halt)), halt);
+    }
+    for (String node : new String[] {"max fee per gas less than block base fee", "intrinsic gas too low",
+        "gas required exceeds allowance (0)", "header not found", "request stack depth exceeded, retry",
+        "rate limited: too much gas requested", "missing trie node"}) {
+      assertFalse(EvmLedgerRpc.isExecutionError(new JsonObject().put("code", -32000).put("message", node)), node);
+    }
+    assertTrue(EvmLedgerRpc.isExecutionError(new JsonObject().put("code", 3).put("message", "anything")));
   }
 }

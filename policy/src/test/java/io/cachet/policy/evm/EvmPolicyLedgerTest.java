@@ -132,8 +132,11 @@ class EvmPolicyLedgerTest {
     long t = chain.timestamp(head) + 10;
     chain.setNextBlockTimestamp(t);
     chain.set(settable, p, r, 0, BigInteger.valueOf(t));
+    // taken with this server's clock at the block's time: a clock far behind the block would hold it
+    clock.set(t * 1000);
+    ledger.pollNow();
     clock.set(0);
-    Decision d = decide(settable, p, r);
+    Decision d = ledger.evaluate(at(settable), p, r);
     clock.set(System.currentTimeMillis());
     assertFalse(d.allowed());
     assertEquals(Reason.EXPIRED, d.reason());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.cachet.crypto.Address;
 import io.cachet.crypto.EvmLedgerId;
 import io.cachet.crypto.PolicyId;
+import io.cachet.policy.Decision;
 import io.cachet.policy.PolicyLedger.LedgerView;
 import io.cachet.policy.Reason;
 import io.vertx.core.Vertx;
@@ -17,7 +18,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Two RPCs that must agree on the confirmed block: while the second lies about its hash, the view does not advance. */
+/**
+ * Two RPCs that must agree: on the confirmed block (while the second lies about its hash, the
+ * view does not advance), at the lower of their heads, and on every canRead answer (a lying
+ * primary cannot grant alone).
+ */
 class EvmTwoRpcTest {
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -75,6 +80,55 @@ class EvmTwoRpcTest {
       ledger.pollNow();
       assertTrue(ledger.view().height() >= grant);
       assertTrue(ledger.evaluate(envelope, p, reader).allowed());
+    }
+  }
+
+  @Test
+  void lyingPrimaryRpc_withAnHonestSecond_deniesLedgerUnavailable_andCachesNothing() throws Exception {
+    Address settable = chain.deploy("SettablePolicy");
+    byte[] b = new byte[20];
+    RANDOM.nextBytes(b);
+    Address stranger = Address.ofEvm(b);
+    PolicyId p = PolicyId.random(RANDOM);
+    String envelope = new EvmLedgerId(chain.chainId(), settable).toString();
+    SettableClock clock = new SettableClock(System.currentTimeMillis());
+    try (RpcProxy primary = RpcProxy.start(vertx, chain.rpcUrl());
+        EvmPolicyLedger ledger = EvmPolicyLedger.start(EvmLedgerConfig.of(primary.url(), chain.chainId(), 0, clock)
+            .withSecondRpc(chain.rpcUrl()).withPollInterval(Duration.ofHours(1)))) {
+      chain.mine(1);
+      ledger.pollNow();
+      Reason honest = ledger.evaluate(envelope, p, stranger).reason();
+      assertTrue(honest != Reason.ALLOWED && honest != Reason.LEDGER_UNAVAILABLE, "both honest: " + honest);
+      primary.allowEverything(true);
+      chain.mine(1);
+      ledger.pollNow();
+      int cached = ledger.cachedAnswers();
+      Decision d = ledger.evaluate(envelope, p, stranger);
+      assertFalse(d.allowed(), d.message());
+      assertEquals(Reason.LEDGER_UNAVAILABLE, d.reason());
+      assertTrue(d.message().contains("the two RPCs disagree"), d.message());
+      assertEquals(cached, ledger.cachedAnswers(), "a disagreement is not kept");
+      primary.allowEverything(false);
+      assertEquals(honest, ledger.evaluate(envelope, p, stranger).reason(), "asked again, agreed");
+    }
+  }
+
+  @Test
+  void secondRpcOneBlockBehind_confirmsAtTheLowerHead() throws Exception {
+    SettableClock clock = new SettableClock(System.currentTimeMillis());
+    try (RpcProxy behind = RpcProxy.start(vertx, chain.rpcUrl());
+        EvmPolicyLedger ledger = EvmPolicyLedger.start(EvmLedgerConfig.of(chain.rpcUrl(), chain.chainId(), 0, clock)
+            .withSecondRpc(behind.url()).withPollInterval(Duration.ofHours(1)))) {
+      chain.mine(1);
+      long lower = chain.head();
+      behind.pinHead(lower);
+      chain.mine(1);
+      ledger.pollNow();
+      assertEquals(lower, ledger.view().height(), "confirmed at the block both have");
+      assertEquals(null, ledger.lastError());
+      behind.pinHead(-1);
+      ledger.pollNow();
+      assertEquals(chain.head(), ledger.view().height());
     }
   }
 }

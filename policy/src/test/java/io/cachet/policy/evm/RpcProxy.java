@@ -11,11 +11,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A real small JSON-RPC proxy in front of a node: it counts the calls per method and, when told
- * to, lies about block hashes (as a dishonest or forked RPC would), answers nothing but 502, or
- * answers every call with one body of the test's choosing.
+ * to, lies as a dishonest, forked or load-balanced RPC would: about block hashes, about the head
+ * (a pinned, older eth_blockNumber), about eth_call (a reply of the test's choosing, such as
+ * canRead's ALLOWED for everyone, or a node error), or answers nothing but 502, or answers every
+ * call with one body of the test's choosing.
  */
 public final class RpcProxy implements AutoCloseable {
   private final Vertx vertx;
@@ -24,7 +28,12 @@ public final class RpcProxy implements AutoCloseable {
   private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
   private final AtomicBoolean rewriteHashes = new AtomicBoolean();
   private final AtomicBoolean down = new AtomicBoolean();
-  private final java.util.concurrent.atomic.AtomicReference<String> forced = new java.util.concurrent.atomic.AtomicReference<>();
+  private final AtomicReference<String> forced = new AtomicReference<>();
+  private final AtomicReference<JsonObject> callReply = new AtomicReference<>();
+  private final AtomicLong pinnedHead = new AtomicLong(-1);
+
+  /** canRead's (ALLOWED, type(uint64).max), ABI-encoded. */
+  public static final String ALLOWED_FOREVER = "0x" + "0".repeat(64) + "0".repeat(48) + "f".repeat(16);
 
   private RpcProxy(Vertx vertx, URI target) throws Exception {
     this.vertx = vertx;
@@ -39,7 +48,20 @@ public final class RpcProxy implements AutoCloseable {
         req.response().putHeader("content-type", "application/json").end(lie);
         return;
       }
-      String method = new JsonObject(body).getString("method");
+      JsonObject call = new JsonObject(body);
+      String method = call.getString("method");
+      JsonObject reply = callReply.get();
+      long pinned = pinnedHead.get();
+      if ("eth_call".equals(method) && reply != null) {
+        req.response().putHeader("content-type", "application/json")
+            .end(reply.copy().put("jsonrpc", "2.0").put("id", call.getValue("id")).encode());
+        return;
+      }
+      if ("eth_blockNumber".equals(method) && pinned >= 0) {
+        req.response().putHeader("content-type", "application/json").end(new JsonObject().put("jsonrpc", "2.0")
+            .put("id", call.getValue("id")).put("result", "0x" + Long.toHexString(pinned)).encode());
+        return;
+      }
       calls.computeIfAbsent(method, k -> new AtomicInteger()).incrementAndGet();
       client.postAbs(target.toString()).putHeader("content-type", "application/json").sendBuffer(body)
           .onSuccess(answer -> req.response().putHeader("content-type", "application/json")
@@ -85,6 +107,21 @@ public final class RpcProxy implements AutoCloseable {
   /** While true, every call is answered 502 and not forwarded. */
   public void down(boolean on) {
     down.set(on);
+  }
+
+  /** While true, every eth_call is answered canRead's ALLOWED until never, whatever the chain says. */
+  public void allowEverything(boolean on) {
+    callReply.set(on ? new JsonObject().put("result", ALLOWED_FOREVER) : null);
+  }
+
+  /** While non-null, every eth_call is answered with this JSON-RPC error object and not forwarded. */
+  public void failCalls(JsonObject error) {
+    callReply.set(error == null ? null : new JsonObject().put("error", error));
+  }
+
+  /** While {@code head >= 0}, eth_blockNumber answers {@code head} (a lagging backend); -1 forwards it again. */
+  public void pinHead(long head) {
+    pinnedHead.set(head);
   }
 
   /** While non-null, every call is answered 200 with exactly this body and not forwarded. */
