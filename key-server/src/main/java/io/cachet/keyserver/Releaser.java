@@ -321,11 +321,13 @@ final class Releaser {
             } finally {
               share.destroy();
             }
-            Receipt receipt = Receipt.sign(keys.signing(), serverId, requestId, requester, ctx.policyId(),
-                ctx.objectId(), ctx.index(), d.height(), d.ledgerTime(), nowMillis, sealed);
+            // the envelope's ledger id is signed: a policy id names a policy only within its ledger (contract)
+            Receipt receipt = Receipt.sign(keys.signing(), serverId, requestId, requester, ctx.ledgerId(),
+                ctx.policyId(), ctx.objectId(), ctx.index(), d.height(), d.ledgerTime(), d.blockHash(), nowMillis,
+                sealed);
             results.add(ItemResult.released(i, sealed, receipt));
             audit.add(itemEvent(nowMillis, Outcome.RELEASED, "ALLOWED", requestId, requester, client, ctx, d.height(),
-                d.ledgerTime(), d.message() + "; sealed to key version " + key.version()));
+                d.ledgerTime(), d.blockHash(), d.message() + "; sealed to key version " + key.version()));
             metrics.decision("released", "ALLOWED");
             released++;
             continue;
@@ -337,16 +339,24 @@ final class Releaser {
       }
       results.add(ItemResult.denied(i, reason, message));
       audit.add(itemEvent(nowMillis, Outcome.DENIED, reason, requestId, requester, client, ctx, d.height(),
-          d.ledgerTime(), message));
+          d.ledgerTime(), d.blockHash(), message));
       metrics.decision("denied", reason);
     }
     FetchKeyResponse response = new FetchKeyResponse(requestId, serverId, Math.max(0, height), results);
     return new Answer(response.toJson().getBytes(StandardCharsets.UTF_8), released, audit);
   }
 
+  /** An item's event decided at no block named by hash (no decision taken, or an embedded ledger). */
   private static AuditEvent itemEvent(long now, Outcome outcome, String reason, String requestId, Address requester,
       String client, ShareContext ctx, long height, long ledgerTime, String message) {
+    return itemEvent(now, outcome, reason, requestId, requester, client, ctx, height, ledgerTime, new byte[0],
+        message);
+  }
+
+  private static AuditEvent itemEvent(long now, Outcome outcome, String reason, String requestId, Address requester,
+      String client, ShareContext ctx, long height, long ledgerTime, byte[] blockHash, String message) {
     return new AuditEvent(now, outcome, reason, requestId, requester, client, ctx.policyId(), ctx.objectId(),
-        ctx.index(), Math.max(-1, height), Math.max(0, ledgerTime), AuditEvent.clip(message));
+        ctx.index(), Math.max(-1, height), Math.max(0, ledgerTime), AuditEvent.clip(message), ctx.ledgerId(),
+        blockHash);
   }
 }
