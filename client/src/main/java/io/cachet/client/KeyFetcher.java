@@ -285,9 +285,11 @@ final class KeyFetcher {
     }
     Receipt receipt = item.receipt();
     if (!receipt.keyServerId().equals(server.id()) || !receipt.requestId().equals(request.requestId())
-        || !receipt.requester().equals(requester.address()) || !receipt.policyId().equals(header.policyId())
-        || !receipt.objectId().equals(header.objectId()) || receipt.shareIndex() != index) {
-      throw invalid(server, "BAD_RECEIPT", "the receipt is for another request, requester, policy, object or share");
+        || !receipt.requester().equals(requester.address()) || !receipt.ledgerId().equals(header.ledgerId())
+        || !receipt.policyId().equals(header.policyId()) || !receipt.objectId().equals(header.objectId())
+        || receipt.shareIndex() != index) {
+      throw invalid(server, "BAD_RECEIPT", "the receipt is for another request, requester, ledger, policy, object"
+          + " or share");
     }
     try {
       receipt.verify(server.signingKey(), item.releasedShare());

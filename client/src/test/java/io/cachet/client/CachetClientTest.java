@@ -7,6 +7,7 @@ import io.cachet.crypto.BodyIntegrityException;
 import io.cachet.crypto.Envelope;
 import io.cachet.crypto.EnvelopeHeader;
 import io.cachet.crypto.Identity;
+import io.cachet.crypto.VerifyingKey;
 import io.cachet.crypto.KeyServerKey;
 import io.cachet.crypto.PolicyId;
 import io.cachet.crypto.SealParameters;
@@ -334,6 +335,37 @@ class CachetClientTest {
     } finally {
       net.startKeyServer(2);
       net.startKeyServer(3);
+    }
+  }
+
+  @Test
+  void aReceiptNamingAnotherLedger_isBadReceipt_evenWhenSignedByThePinnedKey() throws Exception {
+    byte[] plain = bytes(1000, 8);
+    BlobId blob = alice.put(new ByteArrayInputStream(plain), plain.length, policy, 2).blobId();
+    Identity forger = Identity.generate(RANDOM);
+    try (ResigningKeyServerProxy honest1 = ResigningKeyServerProxy.start(net.vertx, net.keyServers.get(0).port(),
+            forger, null);
+        ResigningKeyServerProxy honest2 = ResigningKeyServerProxy.start(net.vertx, net.keyServers.get(1).port(),
+            forger, null);
+        ResigningKeyServerProxy swap1 = ResigningKeyServerProxy.start(net.vertx, net.keyServers.get(0).port(),
+            forger, "eip155:31337:0x" + "ee".repeat(20));
+        ResigningKeyServerProxy swap2 = ResigningKeyServerProxy.start(net.vertx, net.keyServers.get(1).port(),
+            forger, "eip155:31337:0x" + "ee".repeat(20))) {
+      Map<String, VerifyingKey> pins = Map.of("ks-1", forger.verifyingKey(), "ks-2", forger.verifyingKey());
+      // re-signed but naming the envelope's ledger: the receipts pass (the forger's key is pinned)
+      ClientConfig resigned = ClientConfig.parse(net.descriptor(pins, Map.of("ks-1", honest1.port(), "ks-2",
+          honest2.port())));
+      try (CachetClient bob = CachetClient.open(resigned, BOB)) {
+        assertThat(read(bob, blob)).isEqualTo(plain);
+      }
+      ClientConfig swapped = ClientConfig.parse(net.descriptor(pins, Map.of("ks-1", swap1.port(), "ks-2",
+          swap2.port())));
+      try (CachetClient bob = CachetClient.open(swapped, BOB)) {
+        assertThatThrownBy(() -> read(bob, blob))
+            .isInstanceOfSatisfying(KeyServersUnavailableException.class, e -> assertThat(e.outcomes())
+                .filteredOn(o -> o.kind() == ServerOutcome.Kind.INVALID)
+                .extracting(ServerOutcome::reason).containsExactlyInAnyOrder("BAD_RECEIPT", "BAD_RECEIPT"));
+      }
     }
   }
 

@@ -226,13 +226,19 @@ public final class TestNetwork implements AutoCloseable {
 
   /** The descriptor as a user would write it; {@code pins} replaces key servers' signing keys (forgery tests). */
   String descriptor(Map<String, VerifyingKey> pins) {
+    return descriptor(pins, Map.of());
+  }
+
+  /** As {@link #descriptor(Map)}, with {@code ports} replacing key servers' ports (hostile servers in front). */
+  String descriptor(Map<String, VerifyingKey> pins, Map<String, Integer> ports) {
     StringBuilder servers = new StringBuilder();
     for (KeyServer s : keyServers) {
       VerifyingKey key = pins.getOrDefault(s.serverId(), s.descriptor().verifyingKey());
       if (servers.length() > 0) {
         servers.append(",");
       }
-      servers.append("{\"id\":\"").append(s.serverId()).append("\",\"url\":\"http://127.0.0.1:").append(s.port())
+      servers.append("{\"id\":\"").append(s.serverId()).append("\",\"url\":\"http://127.0.0.1:")
+          .append(ports.getOrDefault(s.serverId(), s.port()))
           .append("\",\"signingKey\":\"").append(io.cachet.crypto.Base64Url.encode(key.bytes())).append("\"}");
     }
     return "{\"format\":\"cachet-network/1\",\"ledger\":{\"url\":\"" + ledgerUrl() + "\",\"ledgerId\":\"" + LEDGER

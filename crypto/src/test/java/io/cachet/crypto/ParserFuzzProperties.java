@@ -103,8 +103,8 @@ class ParserFuzzProperties {
         ShareContext ctx = header.shareContext(1);
         RELEASED = ShareRelease.reseal(Envelope.unsealShare(header, 1, keys.get(0)), ctx, request.requestId(),
             ephemeral.publicKey());
-        Receipt receipt = Receipt.sign(SERVER, "ks-1", request.requestId(), PERSON.address(), ctx.policyId(),
-            ctx.objectId(), 1, 42, NOW.toEpochMilli(), NOW.toEpochMilli(), RELEASED);
+        Receipt receipt = Receipt.sign(SERVER, "ks-1", request.requestId(), PERSON.address(), ctx.ledgerId(),
+            ctx.policyId(), ctx.objectId(), 1, 42, NOW.toEpochMilli(), new byte[32], NOW.toEpochMilli(), RELEASED);
         RECEIPT = receipt.toJson();
         RESPONSE = new FetchKeyResponse(request.requestId(), "ks-1", 42, List.of(
             ItemResult.released(0, RELEASED, receipt), ItemResult.denied(1, "POLICY_DENIED", "no"))).toJson();

@@ -20,6 +20,7 @@ import io.cachet.keyserver.audit.AuditEvent.Outcome;
 import io.cachet.policy.Decision;
 import io.cachet.policy.PolicyLedger;
 import io.cachet.policy.PolicyLedger.LedgerView;
+import io.cachet.policy.PolicyRef;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -295,7 +296,7 @@ final class Releaser {
     List<AuditEvent> audit = new ArrayList<>(request.items().size());
     long height = ledger.view().height();
     int released = 0;
-    Set<List<Object>> policies = new HashSet<>();
+    Set<PolicyRef> policies = new HashSet<>();
     for (int i = 0; i < request.items().size(); i++) {
       FetchKeyItem item = request.items().get(i);
       ShareContext ctx = item.context();
@@ -312,7 +313,7 @@ final class Releaser {
       // the cheap checks first: an item this server cannot open, or one past the request's share of
       // policy questions, costs the chain (an eth_call on EVM) nothing
       KeyRing.Version key = keys.byFingerprint(item.keyFingerprint());
-      List<Object> policy = List.of(ctx.ledgerId(), ctx.policyId());
+      PolicyRef policy = new PolicyRef(ctx.ledgerId(), ctx.policyId());
       boolean asked = key != null && (policies.contains(policy)
           || policies.size() < MAX_POLICIES_PER_REQUEST && policies.add(policy));
       Decision d = asked ? ledger.evaluate(ctx.ledgerId(), ctx.policyId(), requester) : null;
@@ -341,11 +342,13 @@ final class Releaser {
           } finally {
             share.destroy();
           }
-          Receipt receipt = Receipt.sign(keys.signing(), serverId, requestId, requester, ctx.policyId(),
-              ctx.objectId(), ctx.index(), d.height(), d.ledgerTime(), nowMillis, sealed);
+          // the envelope's ledger id is signed: a policy id names a policy only within its ledger (contract)
+          Receipt receipt = Receipt.sign(keys.signing(), serverId, requestId, requester, ctx.ledgerId(),
+              ctx.policyId(), ctx.objectId(), ctx.index(), d.height(), d.ledgerTime(), d.blockHash(), nowMillis,
+              sealed);
           results.add(ItemResult.released(i, sealed, receipt));
           audit.add(itemEvent(nowMillis, Outcome.RELEASED, "ALLOWED", requestId, requester, client, ctx, d.height(),
-              d.ledgerTime(), d.message() + "; sealed to key version " + key.version()));
+              d.ledgerTime(), d.blockHash(), d.message() + "; sealed to key version " + key.version()));
           metrics.decision("released", "ALLOWED");
           released++;
           continue;
@@ -356,16 +359,24 @@ final class Releaser {
       }
       results.add(ItemResult.denied(i, reason, message));
       audit.add(itemEvent(nowMillis, Outcome.DENIED, reason, requestId, requester, client, ctx, d.height(),
-          d.ledgerTime(), message));
+          d.ledgerTime(), d.blockHash(), message));
       metrics.decision("denied", reason);
     }
     FetchKeyResponse response = new FetchKeyResponse(requestId, serverId, Math.max(0, height), results);
     return new Answer(response.toJson().getBytes(StandardCharsets.UTF_8), released, audit);
   }
 
+  /** An item's event decided at no block named by hash (no decision taken, or an embedded ledger). */
   private static AuditEvent itemEvent(long now, Outcome outcome, String reason, String requestId, Address requester,
       String client, ShareContext ctx, long height, long ledgerTime, String message) {
+    return itemEvent(now, outcome, reason, requestId, requester, client, ctx, height, ledgerTime, new byte[0],
+        message);
+  }
+
+  private static AuditEvent itemEvent(long now, Outcome outcome, String reason, String requestId, Address requester,
+      String client, ShareContext ctx, long height, long ledgerTime, byte[] blockHash, String message) {
     return new AuditEvent(now, outcome, reason, requestId, requester, client, ctx.policyId(), ctx.objectId(),
-        ctx.index(), Math.max(-1, height), Math.max(0, ledgerTime), AuditEvent.clip(message));
+        ctx.index(), Math.max(-1, height), Math.max(0, ledgerTime), AuditEvent.clip(message), ctx.ledgerId(),
+        blockHash);
   }
 }

@@ -38,6 +38,9 @@ class AuditEntryProperties {
         Arbitraries.strings().withChars("0123456789abcdef").ofLength(32), Arbitraries.just(""));
     Arbitrary<String> messages = Arbitraries.strings().all().ofMaxLength(400).map(AuditEvent::clip);
     Arbitrary<String> clients = Arbitraries.of("127.0.0.1", "::1", "2001:db8::ff00:42:8329", "unknown", "");
+    Arbitrary<String> ledgerIds = Arbitraries.of("", "cachet-devnet",
+        "eip155:31337:0x5fbdb2315678afecb367f032d93f642f64180aa3", "eip155:1:0x" + "ab".repeat(20));
+    Arbitrary<byte[]> blockHashes = Arbitraries.oneOf(id32, Arbitraries.just(new byte[0]));
     Arbitrary<AuditEvent> events = Combinators.combine(
         Arbitraries.longs().between(0, Long.MAX_VALUE),
         Arbitraries.of(AuditEvent.Outcome.class),
@@ -47,20 +50,27 @@ class AuditEntryProperties {
         clients,
         Combinators.combine(id32, id32, Arbitraries.integers().between(1, 32)).as(Item::new),
         Combinators.combine(Arbitraries.longs().between(-1, Long.MAX_VALUE),
-            Arbitraries.longs().between(0, Long.MAX_VALUE), messages).as(Tail::new))
+            Arbitraries.longs().between(0, Long.MAX_VALUE), messages, ledgerIds, blockHashes).as(Tail::new))
         .as((at, outcome, reason, requestId, requester, client, item, tail) -> {
           boolean refused = outcome == AuditEvent.Outcome.REFUSED;
           return new AuditEvent(at, outcome, reason, requestId, requester == null ? null : Address.of(requester),
               client, refused ? null : PolicyId.of(item.policy), refused ? null : ObjectId.of(item.object),
-              refused ? 0 : item.index, tail.height, tail.time, tail.message);
+              refused ? 0 : item.index, tail.height, tail.time, tail.message, tail.ledgerId, tail.blockHash);
         });
-    return Combinators.combine(Arbitraries.longs().between(0, Long.MAX_VALUE), id32, events)
-        .as(AuditEntry::new);
+    // format 1 entries (no ledger id, no block hash) are still read, so they must round-trip too
+    return Combinators.combine(Arbitraries.longs().between(0, Long.MAX_VALUE), id32, events, Arbitraries.of(1, 2))
+        .as((sequence, previous, event, version) -> version == 1
+            ? new AuditEntry(1, sequence, previous, format1(event)) : new AuditEntry(sequence, previous, event));
+  }
+
+  private static AuditEvent format1(AuditEvent e) {
+    return new AuditEvent(e.recordedAtMillis(), e.outcome(), e.reason(), e.requestId(), e.requester(), e.client(),
+        e.policy(), e.object(), e.shareIndex(), e.ledgerHeight(), e.ledgerTimeMillis(), e.message());
   }
 
   private record Item(byte[] policy, byte[] object, int index) {}
 
-  private record Tail(long height, long time, String message) {}
+  private record Tail(long height, long time, String message, String ledgerId, byte[] blockHash) {}
 
   @Property(tries = 300)
   void decode_ofEncode_isTheSameEntry(@ForAll("entries") AuditEntry entry) throws Exception {

@@ -78,6 +78,8 @@ class KeyServerReleaseTest extends KeyServerTestBase {
       assertThat(r.receipt().policyId()).isEqualTo(list);
       assertThat(r.receipt().objectId()).isEqualTo(header.objectId());
       assertThat(r.receipt().shareIndex()).isEqualTo(i);
+      assertThat(r.receipt().ledgerId()).isEqualTo(header.ledgerId());
+      assertThat(r.receipt().decisionBlockHash()).as("the embedded ledger names no block by hash").isEmpty();
       shares.add(open(r, header, i, request.requestId(), bob));
     }
     DataKey key = Envelope.recoverKey(header, shares);
@@ -87,6 +89,9 @@ class KeyServerReleaseTest extends KeyServerTestBase {
     AuditLog.Verification audit = AuditLog.verify(ks1.auditLogFile());
     assertThat(audit.ok()).isTrue();
     assertThat(audit.records()).isEqualTo(1);
+    io.cachet.keyserver.audit.AuditEvent released = AuditLogTest.entries(ks1.auditLogFile()).get(0).event();
+    assertThat(released.ledgerId()).isEqualTo(header.ledgerId());
+    assertThat(released.blockHash()).isEmpty();
   }
 
   @Test

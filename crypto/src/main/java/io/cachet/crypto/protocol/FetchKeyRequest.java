@@ -1,8 +1,5 @@
 package io.cachet.crypto.protocol;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import io.cachet.crypto.CachetSecurityException;
 import io.cachet.crypto.ExpiredException;
 import io.cachet.crypto.FormatException;
@@ -11,11 +8,9 @@ import io.cachet.crypto.Identity;
 import io.cachet.crypto.Names;
 import io.cachet.crypto.codec.CanonicalWriter;
 import io.cachet.crypto.codec.Json;
-import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
@@ -58,10 +53,7 @@ public record FetchKeyRequest(
   static final String SIGNING_TAG = "cachet/fetch-key/v" + VERSION;
 
   /** What {@link #declaredVersion} answers for a document whose version cannot be told. */
-  public static final int UNREADABLE_VERSION = -1;
-
-  /** A plain streaming parser, only to find the declared version of a document the strict mapping refused. */
-  private static final JsonFactory VERSION_PEEK = new JsonFactory();
+  public static final int UNREADABLE_VERSION = DeclaredVersion.UNREADABLE;
 
   /** Fields a version 1 request had, by which a document without {@code version} is told to be one. */
   private static final Set<String> V1_FIELDS = Set.of("requestId", "keyServerId", "timestampMillis", "signature");
@@ -193,30 +185,7 @@ public record FetchKeyRequest(
    * key-server id, timestamp, signature); else {@link #UNREADABLE_VERSION}. Never throws.
    */
   public static int declaredVersion(byte[] json) {
-    if (json == null || json.length > Json.MAX_DOCUMENT_BYTES) {
-      return UNREADABLE_VERSION;
-    }
-    try (JsonParser p = VERSION_PEEK.createParser(json)) {
-      if (p.nextToken() != JsonToken.START_OBJECT) {
-        return UNREADABLE_VERSION;
-      }
-      Set<String> v1Fields = new HashSet<>();
-      for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
-        String name = p.currentName();
-        JsonToken value = p.nextToken();
-        if ("version".equals(name)) {
-          return value == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.INT
-              ? p.getIntValue() : UNREADABLE_VERSION;
-        }
-        if (V1_FIELDS.contains(name)) {
-          v1Fields.add(name);
-        }
-        p.skipChildren();
-      }
-      return v1Fields.size() == V1_FIELDS.size() ? 1 : UNREADABLE_VERSION;
-    } catch (IOException | RuntimeException e) {
-      return UNREADABLE_VERSION;
-    }
+    return DeclaredVersion.of(json, V1_FIELDS);
   }
 
   static String versionMessage(int version) {

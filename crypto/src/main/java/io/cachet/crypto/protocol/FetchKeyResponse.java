@@ -28,7 +28,19 @@ public record FetchKeyResponse(String requestId, String keyServerId, long ledger
     return Json.write(this);
   }
 
+  /**
+   * Parses a response. One carrying a receipt of another format version is refused with a
+   * message naming that version (an old key server's receipts sign no ledger id).
+   */
   public static FetchKeyResponse fromJson(byte[] json) throws FormatException {
-    return Json.read(json, FetchKeyResponse.class);
+    try {
+      return Json.read(json, FetchKeyResponse.class);
+    } catch (FormatException e) {
+      int declared = Receipt.declaredVersionIn(json);
+      if (declared != Receipt.VERSION && declared != DeclaredVersion.UNREADABLE) {
+        throw new FormatException(Receipt.versionMessage(declared), e);
+      }
+      throw e;
+    }
   }
 }

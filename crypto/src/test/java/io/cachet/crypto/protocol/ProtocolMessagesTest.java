@@ -657,10 +657,18 @@ class ProtocolMessagesTest {
   class ReleaseAndReceipt {
     final Identity server = SERVER_IDS.get(0);
     final String requestId = randomRequestId();
+    final byte[] blockHash = blockHash();
+
+    byte[] blockHash() {
+      byte[] h = new byte[Receipt.BLOCK_HASH_BYTES];
+      Arrays.fill(h, (byte) 0x5a);
+      return h;
+    }
 
     Receipt receiptFor(ShareContext ctx, byte[] released) {
-      return Receipt.sign(server, ctx.keyServerId(), requestId, person.address(), ctx.policyId(), ctx.objectId(),
-          ctx.index(), 1234, NOW.minusSeconds(2).toEpochMilli(), NOW.toEpochMilli(), released);
+      return Receipt.sign(server, ctx.keyServerId(), requestId, person.address(), ctx.ledgerId(), ctx.policyId(),
+          ctx.objectId(), ctx.index(), 1234, NOW.minusSeconds(2).toEpochMilli(), blockHash, NOW.toEpochMilli(),
+          released);
     }
 
     /** Key server {@code index}'s side: unseal the share and re-seal it for the request. */
@@ -693,8 +701,8 @@ class ProtocolMessagesTest {
         byte[] released = ShareRelease.reseal(share, item.context(), got.requestId(), got.responseKey());
         ShareContext ctx = item.context();
         Receipt receipt = Receipt.sign(SERVER_IDS.get(index - 1), ks, got.requestId(),
-            got.certificate().address(), ctx.policyId(), ctx.objectId(), ctx.index(), 77, NOW.toEpochMilli(),
-            NOW.plusSeconds(1).toEpochMilli(), released);
+            got.certificate().address(), ctx.ledgerId(), ctx.policyId(), ctx.objectId(), ctx.index(), 77,
+            NOW.toEpochMilli(), new byte[0], NOW.plusSeconds(1).toEpochMilli(), released);
         String responseJson = new FetchKeyResponse(got.requestId(), ks, 77,
             List.of(ItemResult.released(0, released, receipt))).toJson();
 
@@ -816,6 +824,14 @@ class ProtocolMessagesTest {
           Arguments.of(Named.of("objectId", (Consumer<ObjectNode>) n ->
               n.put("objectId", ObjectId.random(RANDOM).toString()))),
           Arguments.of(Named.of("shareIndex", (Consumer<ObjectNode>) n -> n.put("shareIndex", 2))),
+          Arguments.of(Named.of("ledgerId", (Consumer<ObjectNode>) n -> n.put("ledgerId", "cachet-other"))),
+          Arguments.of(Named.of("decisionBlockHash", (Consumer<ObjectNode>) n -> {
+            byte[] h = unb64(n.get("decisionBlockHash").asText());
+            h[31] ^= 1;
+            n.put("decisionBlockHash", Base64Url.encode(h));
+          })),
+          Arguments.of(Named.of("decisionBlockHash dropped", (Consumer<ObjectNode>) n ->
+              n.put("decisionBlockHash", ""))),
           Arguments.of(Named.of("ledgerHeight", (Consumer<ObjectNode>) n -> n.put("ledgerHeight", 1235))),
           Arguments.of(Named.of("ledgerTimeMillis", (Consumer<ObjectNode>) n ->
               n.put("ledgerTimeMillis", n.get("ledgerTimeMillis").asLong() + 1))),
@@ -857,6 +873,73 @@ class ProtocolMessagesTest {
     }
 
     @Test
+    void receiptFromJson_version1WithoutLedgerId_throwsFormatNamingVersion1() throws Exception {
+      FetchKeyItem item = FetchKeyItem.of(header(), 1);
+      String v1 = edit(receiptFor(item.context(), new byte[] {1}).toJson(), n -> {
+        n.remove("version");
+        n.remove("ledgerId");
+        n.remove("decisionBlockHash");
+      });
+
+      assertThatThrownBy(() -> Receipt.fromJson(v1)).isInstanceOf(FormatException.class)
+          .hasMessageContaining("receipt format version 1 is not supported");
+    }
+
+    @Test
+    void receiptFromJson_version3_throwsFormatNamingVersion3() throws Exception {
+      FetchKeyItem item = FetchKeyItem.of(header(), 1);
+      String v3 = edit(receiptFor(item.context(), new byte[] {1}).toJson(), n -> n.put("version", 3));
+
+      assertThatThrownBy(() -> Receipt.fromJson(v3)).isInstanceOf(FormatException.class)
+          .hasMessageContaining("receipt format version 3 is not supported");
+    }
+
+    @Test
+    void responseFromJson_carryingAVersion1Receipt_throwsFormatNamingVersion1() throws Exception {
+      FetchKeyItem item = FetchKeyItem.of(header(), 1);
+      byte[] released = release(item, 1, requestId, ephemeral);
+      String json = new FetchKeyResponse(requestId, "ks-1", 1234,
+          List.of(ItemResult.released(0, released, receiptFor(item.context(), released)))).toJson();
+      ObjectNode doc = (ObjectNode) TREE.readTree(json);
+      ObjectNode receipt = (ObjectNode) doc.get("items").get(0).get("receipt");
+      receipt.remove("version");
+      receipt.remove("ledgerId");
+      receipt.remove("decisionBlockHash");
+
+      assertThatThrownBy(() -> FetchKeyResponse.fromJson(utf8(TREE.writeValueAsString(doc))))
+          .isInstanceOf(FormatException.class).hasMessageContaining("receipt format version 1 is not supported");
+    }
+
+    @Test
+    void receiptVerify_forContractXPresentedAsContractY_throwsInvalidSignature() throws Exception {
+      FetchKeyItem item = FetchKeyItem.of(header(), 1);
+      byte[] released = release(item, 1, requestId, ephemeral);
+      String contractX = "eip155:31337:0x" + "11".repeat(20);
+      String contractY = "eip155:31337:0x" + "22".repeat(20);
+      ShareContext ctx = item.context();
+      Receipt forX = Receipt.sign(server, ctx.keyServerId(), requestId, person.address(), contractX, ctx.policyId(),
+          ctx.objectId(), ctx.index(), 1234, NOW.toEpochMilli(), blockHash, NOW.toEpochMilli(), released);
+      Receipt asY = Receipt.fromJson(edit(forX.toJson(), n -> n.put("ledgerId", contractY)));
+
+      assertThatCode(() -> forX.verify(server.verifyingKey(), released)).doesNotThrowAnyException();
+      assertThat(asY.ledgerId()).isEqualTo(contractY);
+      assertThatThrownBy(() -> asY.verify(server.verifyingKey(), released))
+          .isInstanceOf(InvalidSignatureException.class);
+    }
+
+    @Test
+    void receiptSignedBytes_nameTheLedgerIdAndTheBlockHash() throws Exception {
+      FetchKeyItem item = FetchKeyItem.of(header(), 1);
+      Receipt receipt = receiptFor(item.context(), new byte[] {1});
+      byte[] signed = receipt.signedBytes();
+
+      assertThat(new String(signed, java.nio.charset.StandardCharsets.ISO_8859_1))
+          .contains("cachet/receipt/v2").contains(LEDGER);
+      String hex = java.util.HexFormat.of().formatHex(signed);
+      assertThat(hex).contains("20" + java.util.HexFormat.of().formatHex(blockHash));
+    }
+
+    @Test
     void receiptFromJson_overlongRequestId_throwsFormat() throws Exception {
       FetchKeyItem item = FetchKeyItem.of(header(), 1);
       String json = edit(receiptFor(item.context(), new byte[] {1}).toJson(), n -> n.put("requestId", "a".repeat(300)));
@@ -875,7 +958,7 @@ class ProtocolMessagesTest {
       byte[] released = ShareRelease.reseal(Envelope.unsealShare(h, 1, SERVER_HPKE.get(0)), ctx, requestId,
           HpkeKeyPair.generate().publicKey());
       Receipt receipt = Receipt.sign(SERVER_IDS.get(0), "ks-1", requestId, Identity.generate(RANDOM).address(),
-          ctx.policyId(), ctx.objectId(), 1, 9, 10, 11, released);
+          ctx.ledgerId(), ctx.policyId(), ctx.objectId(), 1, 9, 10, new byte[0], 11, released);
       return new FetchKeyResponse(requestId, "ks-1", 9, List.of(
           ItemResult.released(0, released, receipt),
           ItemResult.denied(1, "POLICY_DENIED", "the policy does not list this address"),

@@ -1,9 +1,12 @@
 package io.cachet.keyserver.audit;
 
 import io.cachet.crypto.Address;
+import io.cachet.crypto.Hex;
+import io.cachet.crypto.Names;
 import io.cachet.crypto.ObjectId;
 import io.cachet.crypto.PolicyId;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -24,6 +27,11 @@ import java.util.regex.Pattern;
  * @param ledgerHeight the height of the ledger view the decision was made at; -1 for none yet
  * @param ledgerTimeMillis the ledger time of that view
  * @param message the human-readable explanation, at most {@link #MAX_MESSAGE_BYTES} of UTF-8
+ * @param ledgerId the ledger id the item's envelope names (for EVM {@code eip155:<chain id>:<contract>}:
+ *     a policy id names a policy only within it); empty for a request-level refusal, and for an
+ *     entry of format 1, which did not record it
+ * @param blockHash the hash of the block the decision was taken at (EVM, 32 bytes); empty where
+ *     the ledger names no blocks by hash, where no block was reached, and in format 1 entries
  */
 public record AuditEvent(
     long recordedAtMillis,
@@ -37,7 +45,9 @@ public record AuditEvent(
     int shareIndex,
     long ledgerHeight,
     long ledgerTimeMillis,
-    String message) {
+    String message,
+    String ledgerId,
+    byte[] blockHash) {
 
   /** What a decision came to; the code is its byte in the record. */
   public enum Outcome {
@@ -68,6 +78,17 @@ public record AuditEvent(
 
   private static final Pattern REASON = Pattern.compile("[A-Z][A-Z0-9_]{0,63}");
   private static final Pattern REQUEST_ID = Pattern.compile("|[0-9a-f]{32}");
+
+  /** Length of a block hash when there is one. */
+  public static final int BLOCK_HASH_BYTES = 32;
+
+  /** An event that names no ledger and no block: a request-level refusal, or a format 1 entry. */
+  public AuditEvent(long recordedAtMillis, Outcome outcome, String reason, String requestId, Address requester,
+      String client, PolicyId policy, ObjectId object, int shareIndex, long ledgerHeight, long ledgerTimeMillis,
+      String message) {
+    this(recordedAtMillis, outcome, reason, requestId, requester, client, policy, object, shareIndex, ledgerHeight,
+        ledgerTimeMillis, message, "", new byte[0]);
+  }
 
   public AuditEvent {
     if (recordedAtMillis < 0) {
@@ -101,7 +122,43 @@ public record AuditEvent(
       throw new IllegalArgumentException("message longer than " + MAX_MESSAGE_BYTES + " bytes; clip it");
     }
     message = new String(utf8, StandardCharsets.UTF_8); // as it will read back: a lone surrogate becomes '?'
+    Objects.requireNonNull(ledgerId, "ledgerId");
+    if (!ledgerId.isEmpty()) {
+      Names.check(ledgerId, "ledgerId");
+    }
+    if (blockHash == null || (blockHash.length != 0 && blockHash.length != BLOCK_HASH_BYTES)) {
+      throw new IllegalArgumentException("blockHash must be empty or " + BLOCK_HASH_BYTES + " bytes");
+    }
+    blockHash = blockHash.clone();
+  }
 
+  @Override
+  public byte[] blockHash() {
+    return blockHash.clone();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof AuditEvent e && recordedAtMillis == e.recordedAtMillis && outcome == e.outcome
+        && reason.equals(e.reason) && requestId.equals(e.requestId) && Objects.equals(requester, e.requester)
+        && client.equals(e.client) && Objects.equals(policy, e.policy) && Objects.equals(object, e.object)
+        && shareIndex == e.shareIndex && ledgerHeight == e.ledgerHeight && ledgerTimeMillis == e.ledgerTimeMillis
+        && message.equals(e.message) && ledgerId.equals(e.ledgerId) && Arrays.equals(blockHash, e.blockHash);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(recordedAtMillis, outcome, reason, requestId, requester, client, policy, object, shareIndex,
+        ledgerHeight, ledgerTimeMillis, message, ledgerId, Arrays.hashCode(blockHash));
+  }
+
+  @Override
+  public String toString() {
+    return "AuditEvent[" + recordedAtMillis + ", " + outcome + " " + reason + ", request " + requestId + ", "
+        + requester + " from " + client + ", ledger " + (ledgerId.isEmpty() ? "-" : ledgerId) + ", policy " + policy
+        + ", object " + object + ", share " + shareIndex + ", height " + ledgerHeight
+        + (blockHash.length == 0 ? "" : " (block " + Hex.to0x(blockHash) + ")") + ", ledger time "
+        + ledgerTimeMillis + ", " + message + "]";
   }
 
   /** {@code message} cut to at most {@link #MAX_MESSAGE_BYTES} bytes of UTF-8, never inside a character. */

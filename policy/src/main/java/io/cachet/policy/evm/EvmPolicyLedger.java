@@ -218,7 +218,21 @@ public final class EvmPolicyLedger implements PolicyLedger, AutoCloseable {
     String reader = requester.evmHex();
     DecisionCache.Key key = new DecisionCache.Key(block.hash(), contract, policy.toString(), reader);
     Answer a = cache.get(key, () -> ask(contract, policy, reader, block.hash()));
-    return decide(policy, requester, a, target, block);
+    // the block's hash, not only its number: a receipt then names the one fork the answer came from
+    return decide(policy, requester, a, target, block).atBlock(hashOf(block));
+  }
+
+  /** The block's 32-byte hash; empty if the node gave something else (it names no block then). */
+  private static byte[] hashOf(BlockRef block) {
+    String h = block.hash();
+    if (h == null || h.length() != 66 || !h.startsWith("0x")) {
+      return new byte[0];
+    }
+    try {
+      return java.util.HexFormat.of().parseHex(h, 2, h.length());
+    } catch (IllegalArgumentException e) {
+      return new byte[0];
+    }
   }
 
   /** What one RPC answered to one canRead eth_call: data, or why it failed. */

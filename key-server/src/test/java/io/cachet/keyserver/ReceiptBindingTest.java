@@ -1,13 +1,16 @@
 package io.cachet.keyserver;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cachet.crypto.Address;
 import io.cachet.crypto.Envelope;
 import io.cachet.crypto.EnvelopeHeader;
 import io.cachet.crypto.EvmIdentity;
 import io.cachet.crypto.EvmLedgerId;
+import io.cachet.crypto.Hex;
 import io.cachet.crypto.Identity;
+import io.cachet.crypto.InvalidSignatureException;
 import io.cachet.crypto.KeyServerKey;
 import io.cachet.crypto.PolicyId;
 import io.cachet.crypto.SealParameters;
@@ -15,11 +18,15 @@ import io.cachet.crypto.protocol.FetchKeyItem;
 import io.cachet.crypto.protocol.FetchKeyRequest;
 import io.cachet.crypto.protocol.FetchKeyResponse;
 import io.cachet.crypto.protocol.ItemResult;
+import io.cachet.crypto.protocol.Receipt;
 import io.cachet.crypto.protocol.SessionCertificate;
 import io.cachet.policy.evm.EvmPolicyLedger;
+import io.cachet.keyserver.audit.AuditEntry;
+import io.cachet.keyserver.audit.AuditEvent;
 import io.cachet.policy.evm.EvmTestChain;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.io.ByteArrayInputStream;
@@ -33,18 +40,15 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Review evidence (reviewer R): on an EVM key server a policy id names a policy only together
- * with its contract, yet the signed receipt binds the policy id alone. Mallory seals under her
- * own contract with the victim's policy id and gets a receipt "share of policy P released to
- * Mallory" that nobody can tell from a release under the victim's contract. FAILS on 15a9a94.
+ * On an EVM key server a policy id names a policy only together with its contract. Mallory seals
+ * under her own contract with the victim's policy id; the receipt she gets must name her contract
+ * (and the block decided at), so that it cannot pass for a release under the victim's contract.
+ * (Found by review: receipt v1 signed the policy id alone.)
  */
-// fails on main until fixed: run with -Dcachet.review=true, so a merge of this branch keeps verify green
-@EnabledIfSystemProperty(named = "cachet.review", matches = "true")
-class ReviewReceiptBindingTest {
+class ReceiptBindingTest {
   private static final char[] PASSPHRASE = "correct horse battery staple".toCharArray();
 
   @TempDir Path dir;
@@ -108,5 +112,26 @@ class ReviewReceiptBindingTest {
     String signed = new String(item.receipt().signedBytes(), StandardCharsets.ISO_8859_1);
     assertThat(signed).as("the key server's signature binds which contract decided (victim's is %s)",
         victimContract).contains(malloryLedger);
+    assertThat(item.receipt().ledgerId()).isEqualTo(malloryLedger);
+    item.receipt().verify(server.descriptor().verifyingKey(), item.releasedShare());
+
+    // the same receipt presented as one under the victim's contract does not verify
+    String victimLedger = new EvmLedgerId(chain.chainId(), victimContract).toString();
+    Receipt asVictims = Receipt.fromJson(item.receipt().toJson().replace(malloryLedger, victimLedger));
+    assertThat(asVictims.ledgerId()).isEqualTo(victimLedger);
+    assertThatThrownBy(() -> asVictims.verify(server.descriptor().verifyingKey(), item.releasedShare()))
+        .isInstanceOf(InvalidSignatureException.class);
+
+    // it names the block the decision was taken at, by hash
+    long height = item.receipt().ledgerHeight();
+    JsonObject block = (JsonObject) chain.rpc("eth_getBlockByNumber", "0x" + Long.toHexString(height), false);
+    assertThat(Hex.to0x(item.receipt().decisionBlockHash())).isEqualTo(block.getString("hash"));
+
+    // and so does the audit log's entry for the release
+    AuditEvent audited = AuditLogTest.entries(server.auditLogFile()).stream().map(AuditEntry::event)
+        .filter(e -> e.outcome() == AuditEvent.Outcome.RELEASED).findFirst().orElseThrow();
+    assertThat(audited.ledgerId()).isEqualTo(malloryLedger);
+    assertThat(audited.policy()).isEqualTo(victimPolicy);
+    assertThat(Hex.to0x(audited.blockHash())).isEqualTo(block.getString("hash"));
   }
 }
