@@ -67,6 +67,8 @@ final class DevnetAnvil implements AutoCloseable {
     int port = ports.path("anvil").asInt(0);
     anvil = Anvil.start(Anvil.Options.defaults().withPort(port).withBlockTime(BLOCK_SECONDS).withState(stateFile));
     ports.put("anvil", anvil.rpcUrl().getPort());
+    // for 'devnet down', should this process die without stopping its child
+    ports.put("anvilPid", anvil.pid());
     addresses = deployedOrDeploy();
     ObjectNode evm = ports.putObject("evm");
     evm.put("chainId", anvil.chainId());
