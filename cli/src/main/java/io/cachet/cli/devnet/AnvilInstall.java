@@ -13,14 +13,14 @@ import java.util.concurrent.TimeUnit;
  * {@code npm ci --ignore-scripts} from the committed package-lock.json. Nothing is downloaded from
  * anywhere else: without npm the devnet does not start, and the message says what to install.
  */
-final class AnvilInstall {
+public final class AnvilInstall {
   /** How long {@code npm ci} may take (it fetches a few packages from the registry once). */
   private static final long NPM_TIMEOUT_MINUTES = 10;
 
   private AnvilInstall() {}
 
   /** The anvil binary: {@code $CACHET_ANVIL}, else the nearest node_modules', else the checkout's, installed now. */
-  static Path ensure(PrintWriter err) throws IOException, InterruptedException {
+  public static Path ensure(PrintWriter err) throws IOException, InterruptedException {
     String env = System.getenv(Anvil.BINARY_ENV);
     if (env != null && !env.isBlank()) {
       return Anvil.binary();
@@ -58,6 +58,22 @@ final class AnvilInstall {
           + ") or installed no anvil at " + Anvil.BINARY);
     }
     return binary;
+  }
+
+  /**
+   * The anvil binary if one is installed ({@code $CACHET_ANVIL}, the nearest node_modules', the
+   * checkout's), without installing; else where {@link Anvil#binary()} would look, so that
+   * starting it fails naming the command that installs it.
+   */
+  static Path located() throws IOException {
+    String env = System.getenv(Anvil.BINARY_ENV);
+    if ((env == null || env.isBlank()) && Anvil.projectRoot() == null) {
+      Path checkout = checkout();
+      if (checkout != null && Files.isExecutable(checkout.resolve(Anvil.BINARY))) {
+        return checkout.resolve(Anvil.BINARY);
+      }
+    }
+    return Anvil.binary();
   }
 
   /** The checkout this command runs from: the nearest directory above its jar or classes holding package-lock.json. */

@@ -8,7 +8,6 @@ import io.cachet.common.io.DurableFiles;
 import io.cachet.crypto.Base64Url;
 import io.cachet.crypto.FormatException;
 import io.cachet.crypto.Identity;
-import io.cachet.crypto.Keystore;
 import io.cachet.crypto.VerifyingKey;
 import io.cachet.keyserver.KeyServer;
 import io.cachet.client.ChainDescriptor;
@@ -35,7 +34,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -215,6 +213,11 @@ public final class Devnet implements AutoCloseable {
   /** The anvil chain's RPC URL; only on an EVM devnet. */
   public java.net.URI evmRpcUrl() {
     return requireEvm().rpcUrl();
+  }
+
+  /** Sends gas money to {@code who} from one of anvil's dev accounts (public test keys) unless it has some; EVM devnets only. */
+  public void fundEvm(io.cachet.crypto.Address who) throws Exception {
+    DevnetAnvil.fund(requireEvm().rpcUrl(), who);
   }
 
   private DevnetAnvil requireEvm() {

@@ -65,7 +65,7 @@ final class DevnetAnvil implements AutoCloseable {
   synchronized void start() throws Exception {
     java.nio.file.Files.createDirectories(stateFile.getParent());
     int port = ports.path("anvil").asInt(0);
-    anvil = Anvil.start(Anvil.Options.defaults().withPort(port).withBlockTime(BLOCK_SECONDS).withState(stateFile));
+    anvil = Anvil.start(AnvilInstall.located(), Anvil.Options.defaults().withPort(port).withBlockTime(BLOCK_SECONDS).withState(stateFile));
     ports.put("anvil", anvil.rpcUrl().getPort());
     // for 'devnet down', should this process die without stopping its child
     ports.put("anvilPid", anvil.pid());
