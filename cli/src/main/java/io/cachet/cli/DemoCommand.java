@@ -69,15 +69,21 @@ final class DemoCommand implements Callable<Integer> {
   private static final Duration LEDGER_LAG = Duration.ofSeconds(3);
   /** The letter's time lock opens this long after it is created. */
   private static final Duration LOCK_DELAY = Duration.ofSeconds(16);
+  /**
+   * On EVM each write waits for anvil's next 1 s block (the put's certificate too), so the steps
+   * before Carol's read and before the letter's take longer: her window and the lock are longer.
+   */
+  private static final Duration EVM_CAROL_WINDOW = Duration.ofSeconds(30);
+  private static final Duration EVM_LOCK_DELAY = Duration.ofSeconds(45);
   private static final int EPOCHS = 3;
   /**
    * On EVM, key servers follow anvil's 1 s blocks by polling each second, and a window's ends are
    * whole seconds: a change shows within this bound.
    */
-  private static final Duration EVM_LAG = Duration.ofSeconds(5);
+  private static final Duration EVM_LAG = Duration.ofSeconds(8);
   /** Revocation to refusal at every key server: 2 s on the embedded ledger; on EVM, a block and a poll more. */
   private static final Duration EMBEDDED_REVOCATION = Duration.ofSeconds(2);
-  private static final Duration EVM_REVOCATION = Duration.ofSeconds(5);
+  private static final Duration EVM_REVOCATION = Duration.ofSeconds(6);
   /** The token id of the demo's NFT. */
   private static final long NFT_ID = 1;
 
@@ -190,11 +196,12 @@ final class DemoCommand implements Callable<Integer> {
     BlobId letterBlob;
     byte[] letter = "Dear future reader: this letter could not be opened before its time.\n"
         .getBytes(StandardCharsets.UTF_8);
-    s = step("Alice creates an allow-list on " + (evm ? "the chain" : "the ledger") + ": Bob always, Carol for " + CAROL_WINDOW.toSeconds() + " s");
+    s = step("Alice creates an allow-list on " + (evm ? "the chain" : "the ledger") + ": Bob always, Carol for "
+        + (evm ? EVM_CAROL_WINDOW : CAROL_WINDOW).toSeconds() + " s");
     policy = a.createAllowList();
     a.grant(policy, bob.address(), Window.ALWAYS);
     Instant now = Instant.now();
-    carolUntil = now.plus(CAROL_WINDOW);
+    carolUntil = now.plus(evm ? EVM_CAROL_WINDOW : CAROL_WINDOW);
     a.grant(policy, carol.address(), new Window(now.toEpochMilli(), carolUntil.toEpochMilli()));
     detail(s, "policy " + policy);
     detail(s, "carol's window closes at " + carolUntil);
@@ -206,7 +213,7 @@ final class DemoCommand implements Callable<Integer> {
     detail(s, "its data key is split 2-of-3: each key server holds one sealed share");
 
     s = step("Alice also seals a letter under a time lock");
-    unlockAt = Instant.now().plus(LOCK_DELAY);
+    unlockAt = Instant.now().plus(evm ? EVM_LOCK_DELAY : LOCK_DELAY);
     lock = a.createTimeLock(unlockAt);
     letterBlob = a.put(new ByteArrayInputStream(letter), letter.length, lock, EPOCHS).blobId();
     detail(s, "time lock " + lock + " opens at " + unlockAt + "; blob " + letterBlob);

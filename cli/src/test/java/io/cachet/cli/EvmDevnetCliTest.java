@@ -157,6 +157,28 @@ class EvmDevnetCliTest {
     assertThat(dir.resolve("anvil").resolve("state.json")).exists();
   }
 
+  /** A daemon killed outright leaves its anvil running; 'down' stops it by the PID devnet.json recorded. */
+  @Test
+  void down_afterTheDaemonWasKilled_stopsTheAnvilItLeft_andUpNamingTheOtherChainIsRefused() throws Exception {
+    ok("devnet", "up", "--chain", "evm", "--json");
+    Path dir = home.resolve("devnet");
+    long anvilPid = new ObjectMapper().readTree(dir.resolve("devnet.json").toFile()).get("anvilPid").asLong();
+    ProcessHandle daemon = ProcessHandle.of(new ObjectMapper().readTree(dir.resolve("daemon.json").toFile())
+        .get("pid").asLong()).orElseThrow();
+    daemon.destroyForcibly();
+    daemon.onExit().get(60, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(ProcessHandle.of(anvilPid).map(ProcessHandle::isAlive)).as("anvil outlives a killed daemon")
+        .hasValue(true);
+
+    Run down = ok("devnet", "down");
+    assertThat(down.out()).contains("no devnet is running");
+    assertThat(ProcessHandle.of(anvilPid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+
+    Run other = cachet("devnet", "up", "--chain", "embedded");
+    assertThat(other.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(other.err()).contains("keeps its policies on the evm chain");
+  }
+
   private Credentials credentials(String who) throws Exception {
     char[] pass = Files.readString(home.resolve("pass.txt"), StandardCharsets.UTF_8).strip().toCharArray();
     EvmIdentity id = (EvmIdentity) new IdentityStore(home.resolve("ids")).openRequester(who, pass);

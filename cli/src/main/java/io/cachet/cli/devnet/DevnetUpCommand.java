@@ -46,18 +46,21 @@ final class DevnetUpCommand implements Callable<Integer> {
 
   /** The chain kind: --chain, else the one devnet.json records, else embedded. */
   private boolean evm(Path dir) throws IOException {
-    if (chain != null) {
-      if (!chain.equals(Devnet.CHAIN_EVM) && !chain.equals(Devnet.CHAIN_EMBEDDED)) {
-        throw new io.cachet.cli.UsageException("--chain is embedded or evm, not '" + chain + "'");
-      }
-      return chain.equals(Devnet.CHAIN_EVM);
+    if (chain != null && !chain.equals(Devnet.CHAIN_EVM) && !chain.equals(Devnet.CHAIN_EMBEDDED)) {
+      throw new io.cachet.cli.UsageException("--chain is embedded or evm, not '" + chain + "'");
     }
+    String recorded = null;
     Path state = dir.resolve("devnet.json");
     if (Files.exists(state)) {
       JsonNode n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(state.toFile());
-      return n != null && Devnet.CHAIN_EVM.equals(n.path("chain").asText());
+      recorded = n == null ? null : n.path("chain").asText(Devnet.CHAIN_EMBEDDED);
     }
-    return false;
+    if (chain != null && recorded != null && !chain.equals(recorded)) {
+      // said here, before a daemon is started that would only fail in its log
+      throw new DevnetException("the devnet in " + dir + " keeps its policies on the " + recorded + " chain, not "
+          + chain + ": start it with --chain " + recorded + ", or give another --dir");
+    }
+    return Devnet.CHAIN_EVM.equals(chain != null ? chain : recorded);
   }
 
   /** On an EVM devnet: the user's identities made ready (see {@link DevnetEvmIdentities}); nothing in --json mode but funding. */
