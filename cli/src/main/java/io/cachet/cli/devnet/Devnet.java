@@ -54,6 +54,7 @@ import java.util.concurrent.TimeUnit;
  * {@code storage/} (nodes and gateway), {@code secrets/} (0700: the sequencer's and the gateway's
  * keystores and the passphrases of everything; a devnet is for development, its secrets sit on
  * disk beside it), {@code devnet.json} (ports), {@code cachet-network.json} (what clients read).
+ * Started with {@link Options#evm}, anvil ({@link DevnetAnvil}, state in {@code anvil/}) replaces the ledger.
  * A lock file keeps two processes off one directory.
  */
 public final class Devnet implements AutoCloseable {
@@ -135,14 +136,14 @@ public final class Devnet implements AutoCloseable {
     this.ports = readPorts();
     String recorded = ports.path("chain").asText(CHAIN_EMBEDDED);
     String wanted = options.evm() ? CHAIN_EVM : CHAIN_EMBEDDED;
-    if (ports.has("ledger") || ports.has("anvil")) {
-      if (!recorded.equals(wanted)) {
-        lock.release();
-        lockChannel.close();
-        vertx.close();
-        throw new DevnetException("the devnet in " + this.dir + " keeps its policies on the " + recorded
-            + " chain, not " + wanted + ": start it with --chain " + recorded + ", or give another --dir");
-      }
+    if ((ports.has("ledger") || ports.has("anvil")) && !recorded.equals(wanted)) {
+      sequencerKey.destroy();
+      gatewayKey.destroy();
+      lock.release();
+      lockChannel.close();
+      vertx.close();
+      throw new DevnetException("the devnet in " + this.dir + " keeps its policies on the " + recorded
+          + " chain, not " + wanted + ": start it with --chain " + recorded + ", or give another --dir");
     }
     ports.put("chain", wanted);
     this.anvil = options.evm() ? new DevnetAnvil(this.dir, ports) : null;
@@ -167,15 +168,9 @@ public final class Devnet implements AutoCloseable {
       return;
     }
     startLedger();
-    for (int i = 1; i <= options.keyServers(); i++) {
-      String id = "ks-" + i;
-      char[] pass = DevnetSecrets.passphrase(dir.resolve("secrets"), id);
-      keyServerPassphrases.add(pass);
-      keyServerConfigs.add(KeyServerConfig.defaults(id, dir.resolve(id), ledgerUrl(), options.ledgerId(),
-          sequencerKey.verifyingKey()).with(Map.of("port", Integer.toString(port(id)), "ledger-poll-wait", "2s",
-              "genesis-digest", sequencer.ledger().genesisHex())));
-      startKeyServer(i);
-    }
+    startKeyServers(id -> KeyServerConfig.defaults(id, dir.resolve(id), ledgerUrl(), options.ledgerId(),
+        sequencerKey.verifyingKey()).with(Map.of("port", Integer.toString(port(id)), "ledger-poll-wait", "2s",
+            "genesis-digest", sequencer.ledger().genesisHex())));
     storage = LocalNetwork.start(vertx, dir.resolve("storage"), LocalNetwork.Options.defaults()
         .withNodes(options.storageNodes(), options.shardSize())
         .withClock(System::currentTimeMillis, options.epoch().toMillis())
@@ -189,14 +184,8 @@ public final class Devnet implements AutoCloseable {
   private void startEvm() throws Exception {
     anvil.start();
     writePorts();
-    for (int i = 1; i <= options.keyServers(); i++) {
-      String id = "ks-" + i;
-      char[] pass = DevnetSecrets.passphrase(dir.resolve("secrets"), id);
-      keyServerPassphrases.add(pass);
-      keyServerConfigs.add(KeyServerConfig.defaultsEvm(id, dir.resolve(id),
-          KeyServerEvmConfig.of(anvil.rpcUrl(), anvil.chainId())).with(Map.of("port", Integer.toString(port(id)))));
-      startKeyServer(i);
-    }
+    startKeyServers(id -> KeyServerConfig.defaultsEvm(id, dir.resolve(id),
+        KeyServerEvmConfig.of(anvil.rpcUrl(), anvil.chainId())).with(Map.of("port", Integer.toString(port(id)))));
     storage = LocalNetwork.start(vertx, dir.resolve("storage"), LocalNetwork.Options.defaults()
         .withNodes(options.storageNodes(), options.shardSize())
         .withClock(System::currentTimeMillis, options.epoch().toMillis())
@@ -407,6 +396,15 @@ public final class Devnet implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------- key servers
+
+  private void startKeyServers(java.util.function.Function<String, KeyServerConfig> config) throws Exception {
+    for (int i = 1; i <= options.keyServers(); i++) {
+      String id = "ks-" + i;
+      keyServerPassphrases.add(DevnetSecrets.passphrase(dir.resolve("secrets"), id));
+      keyServerConfigs.add(config.apply(id));
+      startKeyServer(i);
+    }
+  }
 
   private void startKeyServer(int i) throws Exception {
     KeyServerConfig c = keyServerConfigs.get(i - 1).with("port", Integer.toString(port("ks-" + i)));
