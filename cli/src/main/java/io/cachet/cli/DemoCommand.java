@@ -166,7 +166,8 @@ final class DemoCommand implements Callable<Integer> {
       }
     }
     say("");
-    say("Done: sealed on the owner's machine, stored as ciphertext, opened only by whom the ledger allowed, when it allowed.");
+    say("Done: sealed on the owner's machine, stored as ciphertext, opened only by whom the "
+        + (evm ? "chain's policy contracts" : "ledger") + " allowed, when it allowed.");
   }
 
   /** A new identity of the devnet's kind; on EVM bound to its chain and funded for gas. */

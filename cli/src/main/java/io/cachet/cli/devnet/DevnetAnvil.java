@@ -23,7 +23,9 @@ import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.http.HttpService;
+import org.web3j.tx.RawTransactionManager;
 import org.web3j.tx.Transfer;
+import org.web3j.tx.response.PollingTransactionReceiptProcessor;
 import org.web3j.utils.Convert;
 
 /**
@@ -46,6 +48,9 @@ final class DevnetAnvil implements AutoCloseable {
   static final int FAUCET = 2;
   /** Ether sent to an identity whose balance is below {@link #LOW_BALANCE_ETHER}. */
   static final long FUNDING_ETHER = 100;
+  /** How often a funding transfer's receipt is asked for, and how many times (30 s in all). */
+  private static final long RECEIPT_POLL_MS = 200;
+  private static final int RECEIPT_POLL_ATTEMPTS = 150;
   /** An identity holding less than this is funded. */
   static final long LOW_BALANCE_ETHER = 1;
 
@@ -167,8 +172,10 @@ final class DevnetAnvil implements AutoCloseable {
           .toBigIntegerExact()) >= 0) {
         return false;
       }
-      Transfer.sendFunds(web3j, credentials(FAUCET), to.evmHex(), BigDecimal.valueOf(FUNDING_ETHER),
-          Convert.Unit.ETHER).send();
+      // polled every 200 ms: web3j's default receipt poll waits 15 s, made for public chains' blocks
+      RawTransactionManager faucet = new RawTransactionManager(web3j, credentials(FAUCET), Anvil.DEFAULT_CHAIN_ID,
+          new PollingTransactionReceiptProcessor(web3j, RECEIPT_POLL_MS, RECEIPT_POLL_ATTEMPTS));
+      new Transfer(web3j, faucet).sendFunds(to.evmHex(), BigDecimal.valueOf(FUNDING_ETHER), Convert.Unit.ETHER).send();
       return true;
     } finally {
       web3j.shutdown();
