@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
 public final class AnvilInstall {
   /** How long {@code npm ci} may take (it fetches a few packages from the registry once). */
   private static final long NPM_TIMEOUT_MINUTES = 10;
+  /** The npm command, found on the PATH. */
+  static final String NPM = "npm";
 
   private AnvilInstall() {}
 
@@ -29,7 +31,11 @@ public final class AnvilInstall {
     if (nearest != null) {
       return nearest.resolve(Anvil.BINARY);
     }
-    Path checkout = checkout();
+    return ensure(err, checkout(), NPM);
+  }
+
+  /** As {@link #ensure(PrintWriter)} for the checkout {@code checkout} (null: none), installing with the command {@code npm}. */
+  static Path ensure(PrintWriter err, Path checkout, String npm) throws IOException, InterruptedException {
     if (checkout == null) {
       throw new IOException("the anvil binary is not installed and this cachet was not run from a checkout: run"
           + " 'npm ci --ignore-scripts' in the Cachet checkout, or set " + Anvil.BINARY_ENV);
@@ -41,20 +47,20 @@ public final class AnvilInstall {
     err.println("cachet: installing the EVM tools (anvil, solc) with 'npm ci --ignore-scripts' in " + checkout
         + " (first use only)...");
     err.flush();
-    Process npm;
+    Process installing;
     try {
-      npm = new ProcessBuilder("npm", "ci", "--ignore-scripts").directory(checkout.toFile())
+      installing = new ProcessBuilder(npm, "ci", "--ignore-scripts").directory(checkout.toFile())
           .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
     } catch (IOException e) {
       throw new IOException("npm is needed to install anvil for '--chain evm' and was not found: install Node.js"
           + " (which brings npm), then run 'npm ci --ignore-scripts' in " + checkout, e);
     }
-    if (!npm.waitFor(NPM_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
-      npm.destroyForcibly();
+    if (!installing.waitFor(NPM_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
+      installing.destroyForcibly();
       throw new IOException("'npm ci --ignore-scripts' did not finish within " + NPM_TIMEOUT_MINUTES + " minutes");
     }
-    if (npm.exitValue() != 0 || !Files.isExecutable(binary)) {
-      throw new IOException("'npm ci --ignore-scripts' in " + checkout + " failed (exit " + npm.exitValue()
+    if (installing.exitValue() != 0 || !Files.isExecutable(binary)) {
+      throw new IOException("'npm ci --ignore-scripts' in " + checkout + " failed (exit " + installing.exitValue()
           + ") or installed no anvil at " + Anvil.BINARY);
     }
     return binary;
