@@ -4,7 +4,10 @@ import io.cachet.cli.id.IdentityStore;
 import io.cachet.client.CachetClient;
 import io.cachet.client.ClientConfig;
 import io.cachet.client.PolicyChains;
+import io.cachet.crypto.EvmIdentity;
 import io.cachet.crypto.Identity;
+import io.cachet.crypto.Keystore;
+import io.cachet.crypto.Requester;
 import io.cachet.policy.PolicyChain;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -67,9 +70,18 @@ public final class Connection {
     return identities().resolve(as);
   }
 
-  /** Opens the identity (asking for its passphrase) and connects a client as it. */
+  /**
+   * Opens the identity (asking for its passphrase) and connects a client as it, on either chain:
+   * an Ed25519 identity on the embedded ledger, an EVM one on an EVM chain.
+   */
   public CachetClient connect(ClientConfig config) throws Exception {
-    return CachetClient.open(config, identity(), home.dir().resolve("cache"));
+    Requester who = identity(config);
+    try {
+      return CachetClient.openAs(config, who, java.time.Clock.systemUTC(), home.dir().resolve("cache"));
+    } catch (IllegalArgumentException e) {
+      destroy(who);
+      throw new UsageException(e.getMessage());
+    }
   }
 
   /**
@@ -77,16 +89,57 @@ public final class Connection {
    * as it: all a policy command needs, without the key servers or the storage network.
    */
   public PolicyChain chain(ClientConfig config) throws Exception {
-    return PolicyChains.open(config, identity());
+    Requester who = identity(config);
+    try {
+      return PolicyChains.open(config, who);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    } finally {
+      // the chain holds its own credentials; the opened keystore's copy is not needed past here
+      if (who instanceof EvmIdentity) {
+        destroy(who);
+      }
+    }
   }
 
-  private Identity identity() throws Exception {
+  /**
+   * The acting identity, opened after checking it is the kind the descriptor's chain signs with
+   * (so a wrong kind fails before a passphrase is asked): an Ed25519 identity on the embedded
+   * ledger, an EVM one, bound to the chain's id, on an EVM chain.
+   */
+  private Requester identity(ClientConfig config) throws Exception {
     String name = identityName();
+    Keystore.KeyType kind = identities().show(name).kind();
+    boolean evm = config.chain().isEvm();
+    if (evm && kind != Keystore.KeyType.SECP256K1) {
+      throw new UsageException("'" + name + "' is an Ed25519 identity, and this network's policies live on an EVM"
+          + " chain: create one with 'cachet id new NAME --evm', or pick one with --as");
+    }
+    if (!evm && kind == Keystore.KeyType.SECP256K1) {
+      throw new UsageException("'" + name + "' is an EVM (secp256k1) identity, and this network's policies live on"
+          + " the embedded ledger, which needs an Ed25519 one: pick one with --as");
+    }
     char[] pass = passphrase.read("identity '" + name + "'", false);
     try {
-      return identities().open(name, pass);
+      Requester opened = identities().openRequester(name, pass);
+      if (opened instanceof EvmIdentity e) {
+        try {
+          return e.onChain(config.chain().chainId());
+        } finally {
+          e.destroy();
+        }
+      }
+      return opened;
     } finally {
       Arrays.fill(pass, '\0');
+    }
+  }
+
+  private static void destroy(Requester who) {
+    if (who instanceof EvmIdentity e) {
+      e.destroy();
+    } else if (who instanceof Identity i) {
+      i.destroy();
     }
   }
 

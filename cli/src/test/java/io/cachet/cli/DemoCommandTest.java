@@ -43,6 +43,41 @@ class DemoCommandTest {
     assertThat(dir.resolve("devnet/cachet-network.json")).exists();
   }
 
+  /** The story on anvil, with the token gate and any-of steps EVM adds; one test, for it takes a minute or two. */
+  @Test
+  void demoOnEvm_tellsTheWholeStory_withTheTokenGateAndAnyOf() throws Exception {
+    Run r = run("demo", "--chain", "evm", "--json", "--work-dir", dir.toString(), "--keep");
+    assertThat(r.exit()).as(r.err() + r.out()).isEqualTo(ExitCodes.OK);
+    JsonNode doc = new ObjectMapper().readTree(r.out());
+    assertThat(doc.get("ok").asBoolean()).isTrue();
+    String all = doc.get("steps").toString();
+    assertThat(all)
+        .contains("anvil")
+        .contains("bob: opened")
+        .contains("carol: opened")
+        .contains("dave: refused").contains("NOT_A_MEMBER")
+        .contains("carol, after her window: refused").contains("EXPIRED")
+        .contains("bob: refused")
+        .contains("LOCKED")
+        .contains("dave, holding no NFT: refused").contains("NOT_A_HOLDER")
+        .contains("dave, holding the NFT: opened")
+        .contains("dave, after passing it on: refused")
+        .contains("carol, holding the NFT: opened")
+        .contains("carol, through the NFT: opened")
+        .contains("dave, neither listed nor holding: refused")
+        .contains("dave, once listed: opened")
+        .contains("dave, the postscript: opened");
+    JsonNode descriptor = new ObjectMapper().readTree(dir.resolve("devnet/cachet-network.json").toFile());
+    assertThat(descriptor.get("chain").get("kind").asText()).isEqualTo("evm");
+  }
+
+  @Test
+  void chain_otherThanEmbeddedOrEvm_isAUsageError() {
+    Run r = run("demo", "--chain", "solana");
+    assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err()).contains("--chain is embedded or evm");
+  }
+
   @Test
   void unknownOption_isAUsageError() {
     Run r = run("demo", "--no-such-option");

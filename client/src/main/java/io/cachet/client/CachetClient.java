@@ -95,6 +95,8 @@ public final class CachetClient implements AutoCloseable {
   private final Map<String, DataKey> keyCache = new ConcurrentHashMap<>();
   private final SealingKeys sealing;
   private final Clock clock;
+  /** A chain-bound copy of the caller's key that {@link #openAs} made, destroyed on close; else null. */
+  private javax.security.auth.Destroyable ownedRequester;
 
   private CachetClient(ClientConfig config, Vertx vertx, PolicyChain chain, Requester requester, Clock clock,
       Path descriptorCache) {
@@ -201,6 +203,43 @@ public final class CachetClient implements AutoCloseable {
       return new CachetClient(config, vertx, chain, requester, clock, descriptorCache);
     } catch (RuntimeException e) {
       vertx.close();
+      throw e;
+    }
+  }
+
+  /**
+   * A client acting as {@code who} on whichever chain the descriptor names: an Ed25519 {@link
+   * Identity} on the embedded ledger, an {@link io.cachet.crypto.EvmIdentity} on an EVM chain (bound
+   * here to the descriptor's chain id, so the caller need not). The caller keeps owning {@code
+   * who}; the client owns and destroys its own chain-bound copy.
+   *
+   * @throws IllegalArgumentException if {@code who} is not the kind of identity the chain signs with
+   * @throws java.io.UncheckedIOException if an EVM chain's RPC does not answer
+   */
+  public static CachetClient openAs(ClientConfig config, Requester who, Clock clock, Path descriptorCache) {
+    if (!config.chain().isEvm()) {
+      if (!(who instanceof Identity identity)) {
+        throw new IllegalArgumentException("the embedded ledger takes an Ed25519 identity; " + who.address()
+            + " is not one");
+      }
+      return embedded(config, identity, clock, descriptorCache);
+    }
+    if (!(who instanceof io.cachet.crypto.EvmIdentity evm)) {
+      throw new IllegalArgumentException("an EVM chain takes an EVM identity (secp256k1); " + who.address()
+          + " is not one: create one with 'cachet id new NAME --evm', or pick one with --as");
+    }
+    io.cachet.crypto.EvmIdentity bound = evm.onChain(config.chain().chainId());
+    PolicyChain chain = null;
+    try {
+      chain = PolicyChains.open(config, bound);
+      CachetClient c = open(config, chain, bound, clock, descriptorCache);
+      c.ownedRequester = bound;
+      return c;
+    } catch (RuntimeException e) {
+      if (chain != null) {
+        chain.close();
+      }
+      bound.destroy();
       throw e;
     }
   }
@@ -562,6 +601,13 @@ public final class CachetClient implements AutoCloseable {
     http.close();
     workers.shutdownNow();
     vertx.close();
+    if (ownedRequester != null) {
+      try {
+        ownedRequester.destroy();
+      } catch (javax.security.auth.DestroyFailedException e) {
+        // the key's bytes were zeroed as far as Java lets us; nothing more to do
+      }
+    }
   }
 
   @Override

@@ -8,10 +8,11 @@ import io.cachet.common.io.DurableFiles;
 import io.cachet.crypto.Base64Url;
 import io.cachet.crypto.FormatException;
 import io.cachet.crypto.Identity;
-import io.cachet.crypto.Keystore;
 import io.cachet.crypto.VerifyingKey;
 import io.cachet.keyserver.KeyServer;
+import io.cachet.client.ChainDescriptor;
 import io.cachet.keyserver.KeyServerConfig;
+import io.cachet.keyserver.KeyServerEvmConfig;
 import io.cachet.policy.LedgerState;
 import io.cachet.policy.Operation;
 import io.cachet.policy.Sequencer;
@@ -33,7 +34,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,23 +54,37 @@ import java.util.concurrent.TimeUnit;
  * {@code storage/} (nodes and gateway), {@code secrets/} (0700: the sequencer's and the gateway's
  * keystores and the passphrases of everything; a devnet is for development, its secrets sit on
  * disk beside it), {@code devnet.json} (ports), {@code cachet-network.json} (what clients read).
+ * Started with {@link Options#evm}, anvil ({@link DevnetAnvil}, state in {@code anvil/}) replaces the ledger.
  * A lock file keeps two processes off one directory.
  */
 public final class Devnet implements AutoCloseable {
   public static final String DESCRIPTOR = "cachet-network.json";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** The shape of a devnet. Defaults: 3 key servers, any 2 of them; 7 storage nodes; 1 h epochs. */
+  /**
+   * The shape of a devnet. Defaults: the embedded ledger; 3 key servers, any 2 of them; 7 storage
+   * nodes; 1 h epochs. {@code evm}: policies on a local anvil chain instead of the embedded ledger.
+   */
   public record Options(int keyServers, int threshold, int storageNodes, int shardSize, Duration epoch,
-      Duration heartbeat, String ledgerId, int defaultEpochs) {
+      Duration heartbeat, String ledgerId, int defaultEpochs, boolean evm) {
     public static Options defaults() {
-      return new Options(3, 2, 7, 1 << 20, Duration.ofHours(1), Duration.ofMillis(500), "cachet-devnet", 5);
+      return new Options(3, 2, 7, 1 << 20, Duration.ofHours(1), Duration.ofMillis(500), "cachet-devnet", 5, false);
     }
 
     public Options withShardSize(int bytes) {
-      return new Options(keyServers, threshold, storageNodes, bytes, epoch, heartbeat, ledgerId, defaultEpochs);
+      return new Options(keyServers, threshold, storageNodes, bytes, epoch, heartbeat, ledgerId, defaultEpochs, evm);
+    }
+
+    /** Policies on an EVM chain (anvil, started and stopped with the devnet) instead of the embedded ledger. */
+    public Options withEvm(boolean onEvm) {
+      return new Options(keyServers, threshold, storageNodes, shardSize, epoch, heartbeat, ledgerId, defaultEpochs,
+          onEvm);
     }
   }
+
+  /** The chain kinds devnet.json records under {@code chain}. */
+  static final String CHAIN_EMBEDDED = "embedded";
+  static final String CHAIN_EVM = "evm";
 
   private final Path dir;
   private final Options options;
@@ -87,6 +101,8 @@ public final class Devnet implements AutoCloseable {
   private String ledgerDeployment;
   private LocalNetwork storage;
   private final Object certificateLock = new Object();
+  /** The EVM chain on a devnet of {@code --chain evm}; null on the embedded ledger. */
+  private final DevnetAnvil anvil;
 
   private Devnet(Path dir, Options options) throws Exception {
     this.dir = dir.toAbsolutePath();
@@ -115,9 +131,22 @@ public final class Devnet implements AutoCloseable {
         // not POSIX: the platform's defaults apply
       }
     }
-    this.sequencerKey = identity(secrets, "sequencer");
-    this.gatewayKey = identity(secrets, "gateway");
+    this.sequencerKey = DevnetSecrets.identity(secrets, "sequencer");
+    this.gatewayKey = DevnetSecrets.identity(secrets, "gateway");
     this.ports = readPorts();
+    String recorded = ports.path("chain").asText(CHAIN_EMBEDDED);
+    String wanted = options.evm() ? CHAIN_EVM : CHAIN_EMBEDDED;
+    if ((ports.has("ledger") || ports.has("anvil")) && !recorded.equals(wanted)) {
+      sequencerKey.destroy();
+      gatewayKey.destroy();
+      lock.release();
+      lockChannel.close();
+      vertx.close();
+      throw new DevnetException("the devnet in " + this.dir + " keeps its policies on the " + recorded
+          + " chain, not " + wanted + ": start it with --chain " + recorded + ", or give another --dir");
+    }
+    ports.put("chain", wanted);
+    this.anvil = options.evm() ? new DevnetAnvil(this.dir, ports) : null;
     this.keyServers = new KeyServer[options.keyServers()];
   }
 
@@ -134,16 +163,14 @@ public final class Devnet implements AutoCloseable {
   }
 
   private void startAll() throws Exception {
-    startLedger();
-    for (int i = 1; i <= options.keyServers(); i++) {
-      String id = "ks-" + i;
-      char[] pass = passphrase(dir.resolve("secrets"), id);
-      keyServerPassphrases.add(pass);
-      keyServerConfigs.add(KeyServerConfig.defaults(id, dir.resolve(id), ledgerUrl(), options.ledgerId(),
-          sequencerKey.verifyingKey()).with(Map.of("port", Integer.toString(port(id)), "ledger-poll-wait", "2s",
-              "genesis-digest", sequencer.ledger().genesisHex())));
-      startKeyServer(i);
+    if (anvil != null) {
+      startEvm();
+      return;
     }
+    startLedger();
+    startKeyServers(id -> KeyServerConfig.defaults(id, dir.resolve(id), ledgerUrl(), options.ledgerId(),
+        sequencerKey.verifyingKey()).with(Map.of("port", Integer.toString(port(id)), "ledger-poll-wait", "2s",
+            "genesis-digest", sequencer.ledger().genesisHex())));
     storage = LocalNetwork.start(vertx, dir.resolve("storage"), LocalNetwork.Options.defaults()
         .withNodes(options.storageNodes(), options.shardSize())
         .withClock(System::currentTimeMillis, options.epoch().toMillis())
@@ -153,12 +180,48 @@ public final class Devnet implements AutoCloseable {
     writeDescriptor();
   }
 
+  /** As {@link #startAll}, with anvil in place of the ledger; the blob registry records certificates. */
+  private void startEvm() throws Exception {
+    anvil.start();
+    writePorts();
+    startKeyServers(id -> KeyServerConfig.defaultsEvm(id, dir.resolve(id),
+        KeyServerEvmConfig.of(anvil.rpcUrl(), anvil.chainId())).with(Map.of("port", Integer.toString(port(id)))));
+    storage = LocalNetwork.start(vertx, dir.resolve("storage"), LocalNetwork.Options.defaults()
+        .withNodes(options.storageNodes(), options.shardSize())
+        .withClock(System::currentTimeMillis, options.epoch().toMillis())
+        .withSink(anvil.sink(vertx))).await(120, TimeUnit.SECONDS);
+    writePorts();
+    writeDescriptor();
+  }
+
+  /** True if this devnet's policies live on its anvil chain. */
+  public boolean isEvm() {
+    return anvil != null;
+  }
+
+  /** The anvil chain's RPC URL; only on an EVM devnet. */
+  public java.net.URI evmRpcUrl() {
+    return requireEvm().rpcUrl();
+  }
+
+  /** Sends gas money to {@code who} from one of anvil's dev accounts (public test keys) unless it has some; EVM devnets only. */
+  public void fundEvm(io.cachet.crypto.Address who) throws Exception {
+    DevnetAnvil.fund(requireEvm().rpcUrl(), who);
+  }
+
+  private DevnetAnvil requireEvm() {
+    if (anvil == null) {
+      throw new IllegalStateException("this devnet keeps its policies on the embedded ledger");
+    }
+    return anvil;
+  }
+
   // ---------------------------------------------------------------- parts
 
   /** Every part that can be stopped and started: {@code ledger}, {@code ks-N}, {@code node-N}. */
   public List<String> parts() {
     List<String> p = new ArrayList<>();
-    p.add("ledger");
+    p.add(anvil != null ? "anvil" : "ledger");
     for (int i = 1; i <= options.keyServers(); i++) {
       p.add("ks-" + i);
     }
@@ -170,7 +233,9 @@ public final class Devnet implements AutoCloseable {
 
   /** Stops one part; the rest keep running. Stopping a stopped part does nothing. */
   public synchronized void stop(String part) throws Exception {
-    if (part.equals("ledger")) {
+    if (anvil != null && part.equals("anvil")) {
+      anvil.stop();
+    } else if (anvil == null && part.equals("ledger")) {
       if (ledgerDeployment != null) {
         vertx.undeploy(ledgerDeployment).await(30, TimeUnit.SECONDS);
         ledgerDeployment = null;
@@ -194,7 +259,11 @@ public final class Devnet implements AutoCloseable {
 
   /** Starts a stopped part again, on its old port, from its old state. */
   public synchronized void start(String part) throws Exception {
-    if (part.equals("ledger")) {
+    if (anvil != null && part.equals("anvil")) {
+      if (!anvil.running()) {
+        anvil.start();
+      }
+    } else if (anvil == null && part.equals("ledger")) {
       if (ledgerDeployment == null) {
         startLedger();
       }
@@ -216,7 +285,11 @@ public final class Devnet implements AutoCloseable {
   /** Each part, whether it runs, and where. */
   public synchronized Map<String, PartStatus> status() {
     Map<String, PartStatus> s = new LinkedHashMap<>();
-    s.put("ledger", new PartStatus("ledger", ledgerDeployment != null, ledgerUrl()));
+    if (anvil != null) {
+      s.put("anvil", new PartStatus("anvil", anvil.running(), anvil.rpcUrl().toString()));
+    } else {
+      s.put("ledger", new PartStatus("ledger", ledgerDeployment != null, ledgerUrl()));
+    }
     for (int i = 1; i <= options.keyServers(); i++) {
       s.put("ks-" + i, new PartStatus("ks-" + i, keyServers[i - 1] != null, "http://127.0.0.1:" + port("ks-" + i)));
     }
@@ -272,8 +345,9 @@ public final class Devnet implements AutoCloseable {
     return "http://127.0.0.1:" + port("ledger");
   }
 
+  /** The newest block's height: the ledger's, or anvil's (-1 while it is stopped). */
   public long ledgerHeight() {
-    return sequencer.head().height();
+    return anvil != null ? anvil.height() : sequencer.head().height();
   }
 
   /** The availability certificate the ledger recorded for a blob, or null. */
@@ -323,13 +397,22 @@ public final class Devnet implements AutoCloseable {
 
   // ---------------------------------------------------------------- key servers
 
+  private void startKeyServers(java.util.function.Function<String, KeyServerConfig> config) throws Exception {
+    for (int i = 1; i <= options.keyServers(); i++) {
+      String id = "ks-" + i;
+      keyServerPassphrases.add(DevnetSecrets.passphrase(dir.resolve("secrets"), id));
+      keyServerConfigs.add(config.apply(id));
+      startKeyServer(i);
+    }
+  }
+
   private void startKeyServer(int i) throws Exception {
     KeyServerConfig c = keyServerConfigs.get(i - 1).with("port", Integer.toString(port("ks-" + i)));
     KeyServer s = KeyServer.start(vertx, c, keyServerPassphrases.get(i - 1).clone(), Clock.systemUTC())
         .await(60, TimeUnit.SECONDS);
     keyServers[i - 1] = s;
     ports.put("ks-" + i, s.port());
-    if (ledgerDeployment != null) {
+    if (anvil == null && ledgerDeployment != null) {
       s.awaitLedgerHeight(sequencer.head().height()).await(30, TimeUnit.SECONDS);
     }
   }
@@ -363,12 +446,30 @@ public final class Devnet implements AutoCloseable {
   public String descriptor() {
     ObjectNode root = JSON.createObjectNode();
     root.put("format", "cachet-network/1");
+    if (anvil != null) {
+      root.set("chain", ChainDescriptor.evm(anvil.rpcUrl(), anvil.chainId(), 0, anvil.addresses().policies(),
+          anvil.addresses().blobRegistry()).toJson());
+    } else {
+      embeddedLedger(root);
+    }
+    keyServersAndStorage(root);
+    try {
+      return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private void embeddedLedger(ObjectNode root) {
     ObjectNode ledger = root.putObject("ledger");
     ledger.put("url", ledgerUrl());
     ledger.put("ledgerId", options.ledgerId());
     ledger.put("sequencerKey", Base64Url.encode(sequencerKey.verifyingKey().bytes()));
     // pinned so that a client refuses a devnet started again from nothing under the same id
     ledger.put("genesisDigest", sequencer.ledger().genesisHex());
+  }
+
+  private void keyServersAndStorage(ObjectNode root) {
     ObjectNode ks = root.putObject("keyServers");
     ks.put("threshold", options.threshold());
     ArrayNode servers = ks.putArray("servers");
@@ -382,11 +483,6 @@ public final class Devnet implements AutoCloseable {
     st.put("publisher", storage.gatewayUrl());
     st.put("aggregator", storage.gatewayUrl());
     st.put("epochs", options.defaultEpochs());
-    try {
-      return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   /** A key server's signing key, remembered in devnet.json so the descriptor can be written while it is down. */
@@ -424,7 +520,7 @@ public final class Devnet implements AutoCloseable {
       throw new DevnetException(f + " is damaged; remove the devnet directory to start afresh");
     }
     ObjectNode o = (ObjectNode) n;
-    for (String part : List.of("ledger")) {
+    for (String part : List.of("ledger", "anvil")) {
       if (o.has(part) && !freePort(o.get(part).asInt())) {
         throw new DevnetException("port " + o.get(part).asInt() + " of the devnet's " + part + " is taken by"
             + " another program");
@@ -442,34 +538,6 @@ public final class Devnet implements AutoCloseable {
       return true;
     } catch (IOException e) {
       return false;
-    }
-  }
-
-  /** A random passphrase kept in secrets/NAME.pass (0600), made on first use. */
-  private static char[] passphrase(Path secrets, String name) throws IOException {
-    Path f = secrets.resolve(name + ".pass");
-    if (!Files.exists(f)) {
-      byte[] raw = new byte[24];
-      new SecureRandom().nextBytes(raw);
-      DurableFiles.write(f, Base64Url.encode(raw).getBytes(StandardCharsets.US_ASCII), true);
-      Arrays.fill(raw, (byte) 0);
-    }
-    return Files.readString(f, StandardCharsets.US_ASCII).trim().toCharArray();
-  }
-
-  /** An identity kept as a keystore in secrets/NAME.json under secrets/NAME.pass, made on first use. */
-  private static Identity identity(Path secrets, String name) throws Exception {
-    char[] pass = passphrase(secrets, name);
-    try {
-      Path f = secrets.resolve(name + ".json");
-      if (!Files.exists(f)) {
-        Identity id = Identity.generate(new SecureRandom());
-        DurableFiles.write(f, Keystore.encrypt(id, pass, new Keystore.KdfParams(8 * 1024, 1, 1), new SecureRandom()), true);
-        return id;
-      }
-      return Keystore.decrypt(Files.readAllBytes(f), pass);
-    } finally {
-      Arrays.fill(pass, '\0');
     }
   }
 
@@ -502,6 +570,9 @@ public final class Devnet implements AutoCloseable {
       }
       ledgerDeployment = null;
     }
+    if (anvil != null) {
+      anvil.close();
+    }
     try {
       vertx.close().await(30, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -509,6 +580,13 @@ public final class Devnet implements AutoCloseable {
     }
     keyServerPassphrases.forEach(p -> Arrays.fill(p, '\0'));
     sequencerKey.destroy();
+    if (anvil != null) {
+      try {
+        writePorts();
+      } catch (IOException e) {
+        // devnet.json was written at start; only the last status is lost
+      }
+    }
     gatewayKey.destroy();
     try {
       lock.release();

@@ -92,13 +92,14 @@ public final class DevnetDaemon implements AutoCloseable {
   }
 
   public static void main(String[] args) throws Exception {
-    if (args.length != 1) {
-      System.err.println("usage: DevnetDaemon DIR");
+    if (args.length < 1 || args.length > 2) {
+      System.err.println("usage: DevnetDaemon DIR [embedded|evm]");
       System.exit(2);
     }
     DevnetDaemon d;
     try {
-      d = start(Path.of(args[0]), Devnet.Options.defaults());
+      boolean evm = args.length == 2 && args[1].equals(Devnet.CHAIN_EVM);
+      d = start(Path.of(args[0]), Devnet.Options.defaults().withEvm(evm));
     } catch (Exception e) {
       LOG.error("event=devnet_failed_to_start reason={}", e.toString());
       System.exit(1);
@@ -119,6 +120,7 @@ public final class DevnetDaemon implements AutoCloseable {
     }
     return new JsonObject().put("dir", devnet.dir().toString()).put("pid", ProcessHandle.current().pid())
         .put("ledgerHeight", devnet.ledgerHeight()).put("descriptor", devnet.descriptorFile().toString())
+        .put("chain", devnet.isEvm() ? Devnet.CHAIN_EVM : Devnet.CHAIN_EMBEDDED)
         .put("parts", parts);
   }
 

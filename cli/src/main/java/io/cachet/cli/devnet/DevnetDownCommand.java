@@ -31,6 +31,7 @@ final class DevnetDownCommand implements Callable<Integer> {
     ObjectNode o = Json.object();
     o.put("dir", daemon.dir().toString());
     if (running.isEmpty()) {
+      stopOrphanedAnvil();
       o.put("stopped", false);
       o.put("running", false);
       if (json) {
@@ -49,6 +50,9 @@ final class DevnetDownCommand implements Callable<Integer> {
     } catch (java.util.concurrent.TimeoutException e) {
       gone = false;
     }
+    if (gone) {
+      stopOrphanedAnvil();
+    }
     o.put("stopped", gone);
     o.put("running", !gone);
     o.put("pid", p.pid());
@@ -58,5 +62,32 @@ final class DevnetDownCommand implements Callable<Integer> {
       out.println(gone ? "devnet stopped (pid " + p.pid() + ")" : "the devnet (pid " + p.pid() + ") did not stop within 60 s");
     }
     return gone ? ExitCodes.OK : ExitCodes.FAILED;
+  }
+
+  /**
+   * Stops the anvil an EVM devnet started, should it outlive its daemon (killed without its
+   * shutdown hook running): by the PID devnet.json recorded, and only if that process is still an
+   * anvil, so a PID reused by another program is left alone.
+   */
+  private void stopOrphanedAnvil() {
+    java.nio.file.Path state = daemon.dir().resolve("devnet.json");
+    try {
+      long pid = new com.fasterxml.jackson.databind.ObjectMapper().readTree(state.toFile()).path("anvilPid").asLong(-1);
+      if (pid <= 0) {
+        return;
+      }
+      ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+          .filter(h -> h.info().command().map(c -> c.endsWith("/anvil")).orElse(false))
+          .ifPresent(h -> {
+            h.destroy();
+            try {
+              h.onExit().get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+              h.destroyForcibly();
+            }
+          });
+    } catch (java.io.IOException e) {
+      // no devnet.json: the devnet never ran anvil
+    }
   }
 }

@@ -48,8 +48,9 @@ final class DevnetStatusCommand implements Callable<Integer> {
       Json.print(out, o);
       return;
     }
-    out.println("devnet " + status.path("dir").asText() + "  (pid " + status.path("pid").asLong() + ", ledger height "
-        + status.path("ledgerHeight").asLong() + ")");
+    boolean evm = Devnet.CHAIN_EVM.equals(status.path("chain").asText());
+    out.println("devnet " + status.path("dir").asText() + "  (pid " + status.path("pid").asLong()
+        + (evm ? ", policies on anvil, block " : ", ledger height ") + status.path("ledgerHeight").asLong() + ")");
     for (JsonNode p : status.path("parts")) {
       out.printf("  %-8s %-5s %s%n", p.path("name").asText(), p.path("running").asBoolean() ? "up" : "DOWN",
           p.path("url").asText());

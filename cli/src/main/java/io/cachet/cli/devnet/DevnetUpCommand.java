@@ -19,9 +19,12 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "up", description = {"Start the devnet (creating it on first use) in the background and wait until",
-    "every part answers. Its log is DIR/devnet.log; clients read DIR/cachet-network.json."},
+    "every part answers. Its log is DIR/devnet.log; clients read DIR/cachet-network.json.",
+    "With --chain evm, policies live on a local anvil chain (installed with npm on first use) instead of",
+    "the embedded ledger; the identity 'devnet-evm' (anvil's public dev account 1) is made, and every EVM",
+    "identity is funded with ether for gas."},
     footer = {"", "Exit codes: 0 running, 4 it did not start (the log's tail is printed).", "",
-        "Examples:", "  cachet devnet up", "  cachet devnet up --dir /tmp/net --json", "  cachet devnet up --foreground"})
+        "Examples:", "  cachet devnet up", "  cachet devnet up --chain evm", "  cachet devnet up --dir /tmp/net --json", "  cachet devnet up --foreground"})
 final class DevnetUpCommand implements Callable<Integer> {
   private static final long START_TIMEOUT_MS = 120_000;
 
@@ -37,6 +40,46 @@ final class DevnetUpCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print JSON.")
   boolean json;
 
+  @Option(names = "--chain", paramLabel = "KIND", description = "Where policies live: embedded (the default, its own"
+      + " ledger) or evm (a local anvil chain). A devnet keeps the kind it was made with.")
+  String chain;
+
+  /** The chain kind: --chain, else the one devnet.json records, else embedded. */
+  private boolean evm(Path dir) throws IOException {
+    if (chain != null && !chain.equals(Devnet.CHAIN_EVM) && !chain.equals(Devnet.CHAIN_EMBEDDED)) {
+      throw new io.cachet.cli.UsageException("--chain is embedded or evm, not '" + chain + "'");
+    }
+    String recorded = null;
+    Path state = dir.resolve("devnet.json");
+    if (Files.exists(state)) {
+      JsonNode n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(state.toFile());
+      recorded = n == null ? null : n.path("chain").asText(Devnet.CHAIN_EMBEDDED);
+    }
+    if (chain != null && recorded != null && !chain.equals(recorded)) {
+      // said here, before a daemon is started that would only fail in its log
+      throw new DevnetException("the devnet in " + dir + " keeps its policies on the " + recorded + " chain, not "
+          + chain + ": start it with --chain " + recorded + ", or give another --dir");
+    }
+    return Devnet.CHAIN_EVM.equals(chain != null ? chain : recorded);
+  }
+
+  /** On an EVM devnet: the user's identities made ready (see {@link DevnetEvmIdentities}); nothing in --json mode but funding. */
+  private void identities(PrintWriter out, JsonNode status, Path dir) throws Exception {
+    if (!Devnet.CHAIN_EVM.equals(status.path("chain").asText())) {
+      return;
+    }
+    String rpc = "";
+    for (JsonNode p : status.path("parts")) {
+      if (p.path("name").asText().equals("anvil")) {
+        rpc = p.path("url").asText();
+      }
+    }
+    PrintWriter sink = json ? new PrintWriter(java.io.Writer.nullWriter()) : out;
+    DevnetEvmIdentities.prepare(new io.cachet.cli.id.IdentityStore(daemon.home.ids()), dir, java.net.URI.create(rpc),
+        sink);
+    sink.flush();
+  }
+
   @Override
   public Integer call() throws Exception {
     Path dir = daemon.dir();
@@ -46,13 +89,19 @@ final class DevnetUpCommand implements Callable<Integer> {
       if (!json) {
         out.println("the devnet in " + dir + " is already running (pid " + running.get().process().pid() + ")");
       }
-      DevnetStatusCommand.print(out, daemon.call(running.get(), "GET", "/status"), json);
+      JsonNode status = daemon.call(running.get(), "GET", "/status");
+      DevnetStatusCommand.print(out, status, json);
+      identities(out, status, dir);
       return ExitCodes.OK;
     }
+    boolean evm = evm(dir);
+    Path anvilBinary = evm ? AnvilInstall.ensure(spec.commandLine().getErr()) : null;
     if (foreground) {
-      try (DevnetDaemon d = DevnetDaemon.start(dir, Devnet.Options.defaults())) {
-        DevnetStatusCommand.print(out, new com.fasterxml.jackson.databind.ObjectMapper()
-            .readTree(DevnetDaemon.status(d.devnet()).encode()), json);
+      try (DevnetDaemon d = DevnetDaemon.start(dir, Devnet.Options.defaults().withEvm(evm))) {
+        JsonNode status = new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(DevnetDaemon.status(d.devnet()).encode());
+        DevnetStatusCommand.print(out, status, json);
+        identities(out, status, dir);
         out.println("running in the foreground; Ctrl-C stops it");
         out.flush();
         CountDownLatch forever = new CountDownLatch(1);
@@ -77,8 +126,14 @@ final class DevnetUpCommand implements Callable<Integer> {
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(DevnetDaemon.class.getName());
     cmd.add(dir.toString());
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    cmd.add(evm ? Devnet.CHAIN_EVM : Devnet.CHAIN_EMBEDDED);
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    if (anvilBinary != null) {
+      // the daemon may run from any directory: it is told where anvil is rather than searching
+      pb.environment().put(io.cachet.policy.evm.Anvil.BINARY_ENV, anvilBinary.toAbsolutePath().toString());
+    }
+    Process p = pb.start();
     long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
     while (true) {
       Optional<DaemonClient.Running> r = daemon.running();
@@ -88,6 +143,7 @@ final class DevnetUpCommand implements Callable<Integer> {
           out.println("devnet up in " + dir + " (pid " + p.pid() + ")");
         }
         DevnetStatusCommand.print(out, status, json);
+        identities(out, status, dir);
         return ExitCodes.OK;
       }
       if (!p.isAlive() || System.currentTimeMillis() > deadline) {
