@@ -7,7 +7,6 @@ import io.cachet.crypto.DataKey;
 import io.cachet.crypto.Envelope;
 import io.cachet.crypto.EnvelopeHeader;
 import io.cachet.crypto.EvmLedgerId;
-import io.cachet.crypto.FormatException;
 import io.cachet.crypto.Hex;
 import io.cachet.crypto.Identity;
 import io.cachet.crypto.PolicyId;
@@ -18,7 +17,6 @@ import io.cachet.policy.Policy;
 import io.cachet.policy.PolicyChain;
 import io.cachet.policy.PolicyRef;
 import io.cachet.policy.Window;
-import io.cachet.policy.evm.EvmPolicyChain;
 import io.cachet.storage.BlobId;
 import io.cachet.storage.BlobSource;
 import io.cachet.storage.BlobStore;
@@ -295,11 +293,7 @@ public final class CachetClient implements AutoCloseable {
    */
   public StoredObject put(InputStream plaintext, long length, PolicyRef policy, int epochs)
       throws IOException, CachetSecurityException {
-    boolean own = policy.ledgerId().equals(chain.envelopeLedgerId());
-    if (!own) {
-      checkForeignContract(policy);
-    }
-    List<SealWarning> warnings = own ? checkBeforeSealing(policy.policyId()) : List.of();
+    List<SealWarning> warnings = SealCheck.beforeSealing(config, chain, requester, policy);
     SealParameters params = new SealParameters(policy.ledgerId(), policy.policyId(), config.threshold(),
         sealing.keys());
     SealingPipe pipe = new SealingPipe();
@@ -329,54 +323,6 @@ public final class CachetClient implements AutoCloseable {
     EnvelopeHeader header = await(sealing);
     return new StoredObject(stored.blobId(), header.objectId(), policy.policyId(), length, header.envelopeLength(),
         stored.endEpoch(), warnings);
-  }
-
-  /**
-   * Another contract than the stock one may hold the policy only on an EVM chain, only on this
-   * client's, and only if it answers {@code canRead} for the policy as a Cachet policy does: a typo
-   * in its address would otherwise seal a file nobody can ever open.
-   */
-  private void checkForeignContract(PolicyRef policy) throws IOException, CachetSecurityException {
-    String ledgerId = policy.ledgerId();
-    if (!config.chain().isEvm()) {
-      throw new IllegalArgumentException("an envelope names this network's ledger '" + chain.envelopeLedgerId()
-          + "'; a policy contract (" + ledgerId + ") needs an EVM chain");
-    }
-    EvmLedgerId contract;
-    try {
-      contract = EvmLedgerId.parse(ledgerId);
-    } catch (FormatException e) {
-      throw new IllegalArgumentException(e.getMessage(), e);
-    }
-    if (contract.chainId() != config.chain().chainId()) {
-      throw new IllegalArgumentException("the policy contract " + ledgerId + " is on chain " + contract.chain()
-          + ", not on this network's " + EvmLedgerId.chain(config.chain().chainId()));
-    }
-    if (chain instanceof EvmPolicyChain evm) {
-      try {
-        evm.canRead(contract.contract(), policy.policyId(), requester.address());
-      } catch (CachetSecurityException e) {
-        throw new UnknownPolicyException(policy.policyId(), ledgerId, e.getMessage());
-      }
-    }
-  }
-
-  /**
-   * The policy must be on the chain, else nobody could ever open what is sealed under it; and
-   * whether this identity could open it now, judged at the chain's head.
-   */
-  private List<SealWarning> checkBeforeSealing(PolicyId id) throws IOException, CachetSecurityException {
-    Policy found;
-    try {
-      found = chain.policy(id);
-    } catch (CachetSecurityException e) {
-      if (UnknownPolicyException.REASON.equals(e.reason())) {
-        throw new UnknownPolicyException(id, chain.envelopeLedgerId());
-      }
-      throw e;
-    }
-    PolicyChain.Head head = chain.head();
-    return SealCheck.warnings(found, requester.address(), head.timeMillis(), head.height());
   }
 
   private static Throwable failureOf(java.util.concurrent.Future<?> f) {
