@@ -1,0 +1,123 @@
+package io.cachet.bench;
+
+import io.cachet.crypto.protocol.FetchKeyItem;
+import io.cachet.keyserver.KeyServer;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+/**
+ * Figure 3 of {@link EvmDecisionHarness}: releases per second at saturation through one key server
+ * deciding on the embedded ledger, then through one deciding on an EVM chain (a block a second, 0
+ * confirmations), with {@link KeyServerHarness}'s load generator and the same key-server settings.
+ * Every item is released. For EVM it also gives the fraction of decisions answered by the key
+ * server's decision cache (1 less the eth_calls that reached anvil per decision) and anvil's own
+ * CPU per release, which the JVM's CPU figures do not include.
+ */
+final class EvmThroughput {
+  /** Clock ticks per second of /proc/PID/stat's utime and stime (USER_HZ, 100 on Linux). */
+  private static final double TICKS_PER_SECOND = 100;
+  /** Requests signed ahead per second of a phase: above any rate this machine reaches with batches of 1. */
+  private static final int PRESIGNED_PER_SECOND = 3000;
+  /** Envelopes the items are drawn from. */
+  private static final int ENVELOPES = 64;
+
+  private EvmThroughput() {}
+
+  /** What one rig did in one phase. */
+  private record Phase(double itemsPerSecond, long errors, double serverCpuMicrosPerItem, double cacheHits,
+      double anvilCpuMicrosPerItem) {}
+
+  static void run(EvmDecisionHarness.Scale s, Path dir) throws Exception {
+    System.out.println("== releases per second, " + s.readers() + " readers, one key server");
+    Phase[] embedded;
+    try (EmbeddedRig rig = new EmbeddedRig(dir.resolve("embedded"))) {
+      embedded = measure(rig, s);
+    }
+    Phase[] evm;
+    try (EvmRig rig = new EvmRig(dir.resolve("evm"), 0, EvmDecisionHarness.evmPoll(), true)) {
+      evm = measure(rig, s);
+    }
+    int[] batches = {1, 100};
+    for (int b = 0; b < 2; b++) {
+      System.out.printf("batches of %d: embedded %.0f items/s (%d errors, key-server CPU %.0f us/item); EVM %.0f"
+          + " items/s (%d errors, key-server CPU %.0f us/item, anvil CPU %.0f us/item, %.1f%% of decisions from the"
+          + " cache): ratio %.2f%n", batches[b], embedded[b].itemsPerSecond(), embedded[b].errors(),
+          embedded[b].serverCpuMicrosPerItem(), evm[b].itemsPerSecond(), evm[b].errors(),
+          evm[b].serverCpuMicrosPerItem(), evm[b].anvilCpuMicrosPerItem(), 100 * evm[b].cacheHits(),
+          evm[b].itemsPerSecond() / embedded[b].itemsPerSecond());
+    }
+  }
+
+  private static Phase[] measure(DecisionRig rig, EvmDecisionHarness.Scale s) throws Exception {
+    rig.startServers(1);
+    List<BenchReader> readers = EvmDecisionHarness.grantedReaders(rig, s.readers());
+    if (rig instanceof EvmRig evm) {
+      evm.blockEvery(1);
+    }
+    rig.awaitServers(rig.head());
+    KeyServer server = rig.servers.get(0);
+    List<FetchKeyItem> items = new ArrayList<>();
+    for (int i = 0; i < ENVELOPES; i++) {
+      items.add(FetchKeyItem.of(rig.seal(), 1));
+    }
+    Vertx clientVertx = Vertx.vertx();
+    try {
+      HttpClient client = EvmDecisionHarness.client(clientVertx, server);
+      KeyServerHarness.Driver driver = new KeyServerHarness.Driver(client, KeyServerHarness.clientThreads(clientVertx));
+      Phase[] out = new Phase[2];
+      int[] batches = {1, 100};
+      for (int b = 0; b < 2; b++) {
+        int batch = batches[b];
+        int perSecond = PRESIGNED_PER_SECOND / batch + 1;
+        driver.closedLoop(presign(server, readers, items, batch, perSecond * s.warmupSeconds()), s.warmupSeconds());
+        List<KeyServerHarness.Request> signed = presign(server, readers, items, batch, perSecond * s.seconds());
+        EvmRig evm = rig instanceof EvmRig e ? e : null;
+        long calls = evm == null ? 0 : evm.ethCalls();
+        long anvilTicks = evm == null ? 0 : cpuTicks(evm.anvilPid());
+        KeyServerHarness.Driver.Result r = driver.closedLoop(signed, s.seconds());
+        double decisions = (double) r.requests() * batch;
+        double hits = evm == null ? Double.NaN : 1 - (evm.ethCalls() - calls) / decisions;
+        double anvil = evm == null ? Double.NaN
+            : (cpuTicks(evm.anvilPid()) - anvilTicks) / TICKS_PER_SECOND * 1e6 / decisions;
+        out[b] = new Phase(r.requestsPerSecond() * batch, r.errors(), r.cpuMicrosPerRequest() / batch, hits, anvil);
+        System.out.printf("  %s, batches of %d: %.0f items/s, %d errors%n", rig.name(), batch, out[b].itemsPerSecond(),
+            r.errors());
+      }
+      client.close();
+      return out;
+    } finally {
+      clientVertx.close().await(30, TimeUnit.SECONDS);
+    }
+  }
+
+  /** {@code count} requests of {@code batch} items, reader i mod readers, signed on every core. */
+  private static List<KeyServerHarness.Request> presign(KeyServer server, List<BenchReader> readers,
+      List<FetchKeyItem> items, int batch, int count) {
+    KeyServerHarness.Request[] out = new KeyServerHarness.Request[count];
+    IntStream.range(0, count).parallel().forEach(i -> {
+      List<FetchKeyItem> chosen = new ArrayList<>(batch);
+      for (int k = 0; k < batch; k++) {
+        chosen.add(items.get((i * batch + k) % items.size()));
+      }
+      out[i] = KeyServerHarness.Request.of(readers.get(i % readers.size()).request(server.serverId(), chosen));
+    });
+    return List.of(out);
+  }
+
+  /** utime + stime of process {@code pid}, in clock ticks; 0 if it cannot be read. */
+  private static long cpuTicks(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    } catch (Exception e) {
+      return 0;
+    }
+  }
+}
