@@ -32,6 +32,8 @@ abstract class DecisionRig implements AutoCloseable {
   static final Map<String, String> SERVER_SETTINGS = Map.of("port", "0", "rate-limit-ip", "0",
       "rate-limit-requester", "0", "request-window", "10m", "max-in-flight", "100000", "replay-cache-size", "5000000",
       "kdf-memory", "65536", "kdf-iterations", "1", "ledger-wait", "10s");
+  /** A system property that sets every bench key server's worker-threads (default: the key server's). */
+  static final String WORKER_THREADS_PROPERTY = "cachet.bench.workerThreads";
   static final char[] PASSPHRASE = "bench passphrase".toCharArray();
 
   final Vertx vertx = Vertx.vertx();
@@ -73,6 +75,10 @@ abstract class DecisionRig implements AutoCloseable {
     for (int i = 1; i <= n; i++) {
       String id = "ks-" + i;
       KeyServerConfig config = serverConfig(id).with(SERVER_SETTINGS);
+      String workers = System.getProperty(WORKER_THREADS_PROPERTY);
+      if (workers != null) {
+        config = config.with(Map.of("worker-threads", workers));
+      }
       servers.add(KeyServer.start(vertx, config, PASSPHRASE.clone(), java.time.Clock.systemUTC())
           .await(60, TimeUnit.SECONDS));
     }

@@ -34,64 +34,73 @@ final class EvmThroughput {
       double anvilCpuMicrosPerItem) {}
 
   static void run(EvmDecisionHarness.Scale s, Path dir) throws Exception {
-    System.out.println("== releases per second, " + s.readers() + " readers, one key server");
-    Phase[] embedded;
-    try (EmbeddedRig rig = new EmbeddedRig(dir.resolve("embedded"))) {
-      embedded = measure(rig, s);
-    }
-    Phase[] evm;
-    try (EvmRig rig = new EvmRig(dir.resolve("evm"), 0, EvmDecisionHarness.evmPoll(), true)) {
-      evm = measure(rig, s);
-    }
-    int[] batches = {1, 100};
-    for (int b = 0; b < 2; b++) {
-      System.out.printf("batches of %d: embedded %.0f items/s (%d errors, key-server CPU %.0f us/item); EVM %.0f"
-          + " items/s (%d errors, key-server CPU %.0f us/item, anvil CPU %.0f us/item, %.1f%% of decisions from the"
-          + " cache): ratio %.2f%n", batches[b], embedded[b].itemsPerSecond(), embedded[b].errors(),
-          embedded[b].serverCpuMicrosPerItem(), evm[b].itemsPerSecond(), evm[b].errors(),
-          evm[b].serverCpuMicrosPerItem(), evm[b].anvilCpuMicrosPerItem(), 100 * evm[b].cacheHits(),
-          evm[b].itemsPerSecond() / embedded[b].itemsPerSecond());
+    System.out.println("== releases per second, " + s.readers() + " readers, one key server each");
+    // both rigs live through the whole figure and their phases alternate, so that the other work
+    // on this machine weighs on both alike
+    try (EmbeddedRig embeddedRig = new EmbeddedRig(dir.resolve("embedded"));
+        EvmRig evmRig = new EvmRig(dir.resolve("evm"), 0, EvmDecisionHarness.evmPoll(), true);
+        Target embedded = new Target(embeddedRig, s);
+        Target evm = new Target(evmRig, s)) {
+      for (int batch : new int[] {1, 100}) {
+        Phase e = embedded.phase(batch, s);
+        Phase v = evm.phase(batch, s);
+        System.out.printf("batches of %d: embedded %.0f items/s (%d errors, key-server CPU %.0f us/item); EVM %.0f"
+            + " items/s (%d errors, key-server CPU %.0f us/item, anvil CPU %.0f us/item, %.1f%% of decisions from the"
+            + " cache): ratio %.2f%n", batch, e.itemsPerSecond(), e.errors(), e.serverCpuMicrosPerItem(),
+            v.itemsPerSecond(), v.errors(), v.serverCpuMicrosPerItem(), v.anvilCpuMicrosPerItem(), 100 * v.cacheHits(),
+            v.itemsPerSecond() / e.itemsPerSecond());
+      }
     }
   }
 
-  private static Phase[] measure(DecisionRig rig, EvmDecisionHarness.Scale s) throws Exception {
-    rig.startServers(1);
-    List<BenchReader> readers = EvmDecisionHarness.grantedReaders(rig, s.readers());
-    if (rig instanceof EvmRig evm) {
-      evm.blockEvery(1);
-    }
-    rig.awaitServers(rig.head());
-    KeyServer server = rig.servers.get(0);
-    List<FetchKeyItem> items = new ArrayList<>();
-    for (int i = 0; i < ENVELOPES; i++) {
-      items.add(FetchKeyItem.of(rig.seal(), 1));
-    }
-    Vertx clientVertx = Vertx.vertx();
-    try {
-      HttpClient client = EvmDecisionHarness.client(clientVertx, server);
-      KeyServerHarness.Driver driver = new KeyServerHarness.Driver(client, KeyServerHarness.clientThreads(clientVertx));
-      Phase[] out = new Phase[2];
-      int[] batches = {1, 100};
-      for (int b = 0; b < 2; b++) {
-        int batch = batches[b];
-        int perSecond = PRESIGNED_PER_SECOND / batch + 1;
-        driver.closedLoop(presign(server, readers, items, batch, perSecond * s.warmupSeconds()), s.warmupSeconds());
-        List<KeyServerHarness.Request> signed = presign(server, readers, items, batch, perSecond * s.seconds());
-        EvmRig evm = rig instanceof EvmRig e ? e : null;
-        long calls = evm == null ? 0 : evm.ethCalls();
-        long anvilTicks = evm == null ? 0 : cpuTicks(evm.anvilPid());
-        KeyServerHarness.Driver.Result r = driver.closedLoop(signed, s.seconds());
-        double decisions = (double) r.requests() * batch;
-        double hits = evm == null ? Double.NaN : 1 - (evm.ethCalls() - calls) / decisions;
-        double anvil = evm == null ? Double.NaN
-            : (cpuTicks(evm.anvilPid()) - anvilTicks) / TICKS_PER_SECOND * 1e6 / decisions;
-        out[b] = new Phase(r.requestsPerSecond() * batch, r.errors(), r.cpuMicrosPerRequest() / batch, hits, anvil);
-        System.out.printf("  %s, batches of %d: %.0f items/s, %d errors%n", rig.name(), batch, out[b].itemsPerSecond(),
-            r.errors());
+  /** One rig's key server, its granted readers, envelopes and load client. */
+  private static final class Target implements AutoCloseable {
+    final DecisionRig rig;
+    final KeyServer server;
+    final List<BenchReader> readers;
+    final List<FetchKeyItem> items = new ArrayList<>();
+    final Vertx clientVertx = Vertx.vertx();
+    final HttpClient client;
+    final KeyServerHarness.Driver driver;
+
+    Target(DecisionRig rig, EvmDecisionHarness.Scale s) throws Exception {
+      this.rig = rig;
+      rig.startServers(1);
+      readers = EvmDecisionHarness.grantedReaders(rig, s.readers());
+      if (rig instanceof EvmRig evm) {
+        evm.blockEvery(1);
       }
-      client.close();
+      rig.awaitServers(rig.head());
+      server = rig.servers.get(0);
+      for (int i = 0; i < ENVELOPES; i++) {
+        items.add(FetchKeyItem.of(rig.seal(), 1));
+      }
+      client = EvmDecisionHarness.client(clientVertx, server);
+      driver = new KeyServerHarness.Driver(client, KeyServerHarness.clientThreads(clientVertx));
+    }
+
+    /** A warm-up, then a measured phase at saturation with batches of {@code batch}. */
+    Phase phase(int batch, EvmDecisionHarness.Scale s) throws Exception {
+      int perSecond = PRESIGNED_PER_SECOND / batch + 1;
+      driver.closedLoop(presign(server, readers, items, batch, perSecond * s.warmupSeconds()), s.warmupSeconds());
+      List<KeyServerHarness.Request> signed = presign(server, readers, items, batch, perSecond * s.seconds());
+      EvmRig evm = rig instanceof EvmRig e ? e : null;
+      long calls = evm == null ? 0 : evm.ethCalls();
+      long anvilTicks = evm == null ? 0 : cpuTicks(evm.anvilPid());
+      KeyServerHarness.Driver.Result r = driver.closedLoop(signed, s.seconds());
+      double decisions = (double) r.requests() * batch;
+      double hits = evm == null ? Double.NaN : 1 - (evm.ethCalls() - calls) / decisions;
+      double anvil = evm == null ? Double.NaN
+          : (cpuTicks(evm.anvilPid()) - anvilTicks) / TICKS_PER_SECOND * 1e6 / decisions;
+      Phase out = new Phase(r.requestsPerSecond() * batch, r.errors(), r.cpuMicrosPerRequest() / batch, hits, anvil);
+      System.out.printf("  %s, batches of %d: %.0f items/s, %d errors%n", rig.name(), batch, out.itemsPerSecond(),
+          r.errors());
       return out;
-    } finally {
+    }
+
+    @Override
+    public void close() throws Exception {
+      client.close();
       clientVertx.close().await(30, TimeUnit.SECONDS);
     }
   }
