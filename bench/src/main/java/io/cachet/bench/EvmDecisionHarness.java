@@ -57,10 +57,11 @@ public final class EvmDecisionHarness {
   private static final int REVOCATION_SERVERS = 3;
 
   /** How much of each figure to run. */
-  record Scale(int evaluations, int fetches, int revocations, int readers, int seconds, int warmupSeconds) {
-    static final Scale FULL = new Scale(5000, 300, 40, 512, 10, 15);
+  record Scale(int evaluations, int fetches, int revocations, int readers, int seconds, int warmupSeconds,
+      int rounds) {
+    static final Scale FULL = new Scale(5000, 300, 40, 512, 10, 15, 3);
     /** A few iterations of everything: for the smoke test, no figure means anything. */
-    static final Scale SMOKE = new Scale(20, 4, 2, 8, 1, 1);
+    static final Scale SMOKE = new Scale(20, 4, 2, 8, 1, 1, 1);
   }
 
   private EvmDecisionHarness() {}
