@@ -24,6 +24,11 @@ final class EvmThroughput {
   private static final double TICKS_PER_SECOND = 100;
   /** Requests signed ahead per second of a phase: above any rate this machine reaches with batches of 1. */
   private static final int PRESIGNED_PER_SECOND = 3000;
+  /**
+   * A system property: when true, EVM key servers reach anvil directly, without the relay that
+   * counts eth_calls (whose hop costs every miss CPU in this JVM); the cache fraction is then not known.
+   */
+  static final String NO_RELAY_PROPERTY = "cachet.bench.noRelay";
   /** Warm-up of every round after the first, seconds. */
   private static final int LATER_WARMUP_SECONDS = 3;
   /** Envelopes the items are drawn from. */
@@ -40,7 +45,8 @@ final class EvmThroughput {
     // both rigs live through the whole figure and their phases alternate, so that the other work
     // on this machine weighs on both alike
     try (EmbeddedRig embeddedRig = new EmbeddedRig(dir.resolve("embedded"));
-        EvmRig evmRig = new EvmRig(dir.resolve("evm"), 0, EvmDecisionHarness.evmPoll(), true);
+        EvmRig evmRig = new EvmRig(dir.resolve("evm"), 0, EvmDecisionHarness.evmPoll(),
+            !Boolean.getBoolean(NO_RELAY_PROPERTY));
         Target embedded = new Target(embeddedRig, s);
         Target evm = new Target(evmRig, s)) {
       for (int batch : new int[] {1, 100}) {
@@ -93,14 +99,23 @@ final class EvmThroughput {
     /** A warm-up, then a measured phase at saturation with batches of {@code batch}. */
     Phase phase(int batch, int warmupSeconds, int seconds) throws Exception {
       int perSecond = PRESIGNED_PER_SECOND / batch + 1;
-      driver.closedLoop(presign(server, readers, items, batch, perSecond * warmupSeconds), warmupSeconds);
+      driver.closedLoop(presign(server, readers, items, batch, perSecond * warmupSeconds
+          + 4 * KeyServerHarness.CONNECTIONS), warmupSeconds);
       List<KeyServerHarness.Request> signed = presign(server, readers, items, batch, perSecond * seconds);
       EvmRig evm = rig instanceof EvmRig e ? e : null;
       long calls = evm == null ? 0 : evm.ethCalls();
       long anvilTicks = evm == null ? 0 : cpuTicks(evm.anvilPid());
+      java.util.Map<String, Long> before = Boolean.getBoolean("cachet.bench.threads")
+          ? KeyServerHarness.threadCpuByName() : null;
+      long processBefore = KeyServerHarness.processCpu();
       KeyServerHarness.Driver.Result r = driver.closedLoop(signed, seconds);
+      if (before != null) {
+        System.out.printf("  CPU by thread, %s, batches of %d (per request):%n", rig.name(), batch);
+        KeyServerHarness.printThreadCpu(before, KeyServerHarness.threadCpuByName(),
+            KeyServerHarness.processCpu() - processBefore, r.requests());
+      }
       double decisions = (double) r.requests() * batch;
-      double hits = evm == null ? Double.NaN : 1 - (evm.ethCalls() - calls) / decisions;
+      double hits = evm == null || calls < 0 ? Double.NaN : 1 - (evm.ethCalls() - calls) / decisions;
       double anvil = evm == null ? Double.NaN
           : (cpuTicks(evm.anvilPid()) - anvilTicks) / TICKS_PER_SECOND * 1e6 / decisions;
       Phase out = new Phase(r.requestsPerSecond() * batch, r.errors(), r.cpuMicrosPerRequest() / batch, hits, anvil);
