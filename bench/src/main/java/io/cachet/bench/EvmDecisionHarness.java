@@ -53,6 +53,9 @@ public final class EvmDecisionHarness {
   private static final Duration PROBE_INTERVAL = Duration.ofMillis(20);
   /** Longest a revocation may take to be refused before the harness gives up on it. */
   private static final Duration REFUSAL_TIMEOUT = Duration.ofSeconds(60);
+  /** Probe answers that were no fetch_key response (HTTP 200 with a body that does not parse). */
+  private static final java.util.concurrent.atomic.AtomicLong UNREADABLE_ANSWERS =
+      new java.util.concurrent.atomic.AtomicLong();
   /** Key servers that must all refuse a revoked reader. */
   private static final int REVOCATION_SERVERS = 3;
 
@@ -267,7 +270,8 @@ public final class EvmDecisionHarness {
       }
       Arrays.sort(every);
       System.out.printf("revocation to refusal at all %d key servers, %s: p50 %.0f ms, p99 %.0f ms, max %.0f ms"
-          + " (n=%d)%n", REVOCATION_SERVERS, what, p(every, 0.5), p(every, 0.99), p(every, 1.0), n);
+          + " (n=%d); unreadable answers so far: %d%n", REVOCATION_SERVERS, what, p(every, 0.5), p(every, 0.99),
+          p(every, 1.0), n, UNREADABLE_ANSWERS.get());
     } finally {
       probes.shutdownNow();
       clientVertx.close().await(30, TimeUnit.SECONDS);
@@ -279,7 +283,16 @@ public final class EvmDecisionHarness {
       FetchKeyItem item, long start) throws Exception {
     long deadline = start + REFUSAL_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
-      ItemResult r = answer(driver, reader.request(server.serverId(), List.of(item)));
+      ItemResult r;
+      try {
+        r = answer(driver, reader.request(server.serverId(), List.of(item)));
+      } catch (io.cachet.crypto.FormatException e) {
+        // an answer that is no fetch_key response is neither a release nor a refusal: say so, probe on
+        UNREADABLE_ANSWERS.incrementAndGet();
+        System.out.println("  " + server.serverId() + " answered what is no fetch_key response: " + e.getMessage());
+        Thread.sleep(PROBE_INTERVAL.toMillis());
+        continue;
+      }
       if (!r.isReleased()) {
         return System.nanoTime() - start;
       }
