@@ -46,7 +46,7 @@ import java.util.concurrent.TimeUnit;
  * package && java -cp bench/target/benchmarks.jar io.cachet.bench.EvmDecisionHarness [latency|revocation|
  * throughput|all] [smoke]} from the checkout (anvil from {@code npm ci --ignore-scripts}).
  * {@code -Dcachet.bench.evmPollMillis=N} sets how often EVM key servers read the head (default 1000,
- * the key server's default).
+ * the key server's default); docs/PERFORMANCE.md ("EVM policies") lists the other properties.
  */
 public final class EvmDecisionHarness {
   /** How often a refusal is probed for after a revocation. */
