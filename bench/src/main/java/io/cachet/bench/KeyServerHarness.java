@@ -80,7 +80,7 @@ public final class KeyServerHarness {
   private static final String LEDGER = "cachet-bench";
   private static final String SERVER = "ks-bench";
   /** Requests in flight at saturation. */
-  private static final int CONNECTIONS = 64;
+  static final int CONNECTIONS = 64;
   /** Requesters (each with a session) the requests are spread over. */
   private static final int REQUESTERS = 64;
   /** Envelopes the items are drawn from. */
@@ -219,7 +219,7 @@ public final class KeyServerHarness {
   // ---------------------------------------------------------------- requests
 
   /** A requester's session: identity-signed certificate, session key, response key. */
-  private static final class Session {
+  static final class Session {
     final Identity session = Identity.generate(RANDOM);
     final HpkeKeyPair responseKey = HpkeKeyPair.generate();
     final SessionCertificate certificate;
@@ -230,7 +230,12 @@ public final class KeyServerHarness {
     }
   }
 
-  private record Request(Buffer body, Session session, ShareContext context) {}
+  record Request(Buffer body, Session session, ShareContext context) {
+    /** A request whose answer is not opened: only its body is sent. */
+    static Request of(Buffer body) {
+      return new Request(body, null, null);
+    }
+  }
 
   /** Signs {@code count} requests of {@code batch} items on every core, before any clock starts. */
   private static List<Request> presign(List<Session> sessions, List<FetchKeyItem> items, int batch, int count) {
@@ -253,7 +258,7 @@ public final class KeyServerHarness {
 
   // ---------------------------------------------------------------- load
 
-  private static final class Driver {
+  static final class Driver {
     private final HttpClient client;
     private final long[] clientThreads;
 
@@ -365,7 +370,7 @@ public final class KeyServerHarness {
   }
 
   /** The ids of the load client's event-loop threads, so their CPU can be told from the server's. */
-  private static long[] clientThreads(Vertx clientVertx) throws InterruptedException {
+  static long[] clientThreads(Vertx clientVertx) throws InterruptedException {
     java.util.Set<Long> ids = java.util.concurrent.ConcurrentHashMap.newKeySet();
     int loops = 2 * Runtime.getRuntime().availableProcessors();
     CountDownLatch seen = new CountDownLatch(loops * 2);
