@@ -220,6 +220,18 @@ public record KeyServerConfig(
     }
   }
 
+  /**
+   * The worker pool unless configured: the cores (at least 2) for the embedded ledger, whose
+   * decisions are CPU work; four times that (at least 8) on an EVM chain, where a decision that
+   * misses the cache waits on a JSON-RPC round trip on its worker, so the waits must overlap to
+   * keep the cores busy (docs/PERFORMANCE.md, "EVM policies": 0.74 of the embedded rate with 2
+   * workers, 1.5 with 8).
+   */
+  static int defaultWorkers(boolean evm) {
+    int cores = Math.max(2, Runtime.getRuntime().availableProcessors());
+    return evm ? Math.min(256, Math.max(8, 4 * cores)) : cores;
+  }
+
   /** A config with every default, for the given identity, data directory and ledger. */
   public static KeyServerConfig defaults(String serverId, Path dataDir, String ledgerUrl, String ledgerId,
       VerifyingKey sequencerKey) {
@@ -227,7 +239,7 @@ public record KeyServerConfig(
         DEFAULT_STALENESS_BOUND, DEFAULT_REQUEST_WINDOW, DEFAULT_LEDGER_POLL_WAIT, DEFAULT_LEDGER_CLOCK_TOLERANCE,
         DEFAULT_IP_RATE,
         DEFAULT_IP_BURST, DEFAULT_REQUESTER_RATE, DEFAULT_REQUESTER_BURST, DEFAULT_MAX_BODY_BYTES,
-        DEFAULT_MAX_IN_FLIGHT, DEFAULT_REPLAY_CACHE_SIZE, Math.max(2, Runtime.getRuntime().availableProcessors()),
+        DEFAULT_MAX_IN_FLIGHT, DEFAULT_REPLAY_CACHE_SIZE, defaultWorkers(false),
         DEFAULT_PASSPHRASE_ENV, null, DEFAULT_KDF_MEMORY_KIB, DEFAULT_KDF_ITERATIONS, AuditFsync.COMMIT,
         DEFAULT_AUDIT_FSYNC_INTERVAL, null, DEFAULT_LEDGER_WAIT, ServerLimits.defaults(), null);
   }
@@ -237,7 +249,7 @@ public record KeyServerConfig(
     return new KeyServerConfig(serverId, DEFAULT_HOST, DEFAULT_PORT, dataDir, null, null, null,
         DEFAULT_STALENESS_BOUND, DEFAULT_REQUEST_WINDOW, DEFAULT_LEDGER_POLL_WAIT, DEFAULT_LEDGER_CLOCK_TOLERANCE,
         DEFAULT_IP_RATE, DEFAULT_IP_BURST, DEFAULT_REQUESTER_RATE, DEFAULT_REQUESTER_BURST, DEFAULT_MAX_BODY_BYTES,
-        DEFAULT_MAX_IN_FLIGHT, DEFAULT_REPLAY_CACHE_SIZE, Math.max(2, Runtime.getRuntime().availableProcessors()),
+        DEFAULT_MAX_IN_FLIGHT, DEFAULT_REPLAY_CACHE_SIZE, defaultWorkers(true),
         DEFAULT_PASSPHRASE_ENV, null, DEFAULT_KDF_MEMORY_KIB, DEFAULT_KDF_ITERATIONS, AuditFsync.COMMIT,
         DEFAULT_AUDIT_FSYNC_INTERVAL, null, DEFAULT_LEDGER_WAIT, ServerLimits.defaults(),
         Objects.requireNonNull(evm, "evm"));
@@ -380,7 +392,7 @@ public record KeyServerConfig(
           size(v, "max-body", DEFAULT_MAX_BODY_BYTES),
           integer(v, "max-in-flight", DEFAULT_MAX_IN_FLIGHT),
           integer(v, "replay-cache-size", DEFAULT_REPLAY_CACHE_SIZE),
-          integer(v, "worker-threads", Math.max(2, Runtime.getRuntime().availableProcessors())),
+          integer(v, "worker-threads", defaultWorkers(evm != null)),
           v.getOrDefault("passphrase-env", DEFAULT_PASSPHRASE_ENV),
           v.containsKey("passphrase-file") ? path(v.get("passphrase-file"), "passphrase-file") : null,
           integer(v, "kdf-memory", DEFAULT_KDF_MEMORY_KIB),

@@ -26,8 +26,10 @@ class KeyServerEvmConfigTest {
     assertThat(c.evm().rpcUrl()).isEqualTo(URI.create("http://127.0.0.1:8545"));
     assertThat(c.evm().chainId()).isEqualTo(31337);
     assertThat(c.evm().confirmations()).isZero();
-    assertThat(c.evm().pollInterval()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(c.evm().pollInterval()).isEqualTo(Duration.ofMillis(250));
     assertThat(c.evm().secondRpcUrl()).isNull();
+    assertThat(c.workerThreads()).as("RPC waits overlap on more workers than cores")
+        .isGreaterThanOrEqualTo(8).isGreaterThanOrEqualTo(4 * Runtime.getRuntime().availableProcessors());
   }
 
   @Test
@@ -50,14 +52,14 @@ class KeyServerEvmConfigTest {
 
   @Test
   void stalenessBound_notAboveConfirmationsTimesBlockTimePlusPoll_refusesToStart_namingWhatToRaise() {
-    // 10 x 12s + 1s = 121s: the default 2m bound would refuse every release
+    // 10 x 12s + 250ms = 120.25s: the default 2m bound would refuse every release
     assertThatThrownBy(() -> KeyServerConfig.parse(EVM + "evm-confirmations = 10\n", "k"))
         .isInstanceOf(ConfigException.class).hasMessageContaining("staleness-bound 2m")
         .hasMessageContaining("raise staleness-bound or lower evm-confirmations");
     assertThatThrownBy(() -> KeyServerConfig.parse(EVM + "evm-confirmations = 2\nevm-block-time = 2s\n"
-        + "staleness-bound = 5s\n", "k")).isInstanceOf(ConfigException.class).hasMessageContaining("(5s)");
+        + "staleness-bound = 4250ms\n", "k")).isInstanceOf(ConfigException.class).hasMessageContaining("(4250ms)");
     KeyServerConfig ok = KeyServerConfig.parse(EVM + "evm-confirmations = 2\nevm-block-time = 2s\n"
-        + "staleness-bound = 6s\n", "k");
+        + "staleness-bound = 5s\n", "k");
     assertThat(ok.evm().blockTime()).isEqualTo(Duration.ofSeconds(2));
     assertThat(KeyServerConfig.parse(ok.render(), "rendered")).isEqualTo(ok);
     assertThat(KeyServerConfig.parse(EVM, "k").evm().blockTime()).isEqualTo(KeyServerEvmConfig.DEFAULT_BLOCK_TIME);

@@ -31,8 +31,12 @@ public record EvmLedgerConfig(URI rpcUrl, URI secondRpcUrl, long chainId, long c
   public static final long DEFAULT_GAS_CAP = 15_000_000;
   /** How long one JSON-RPC call may take before the chain counts as not answering. */
   public static final Duration DEFAULT_RPC_TIMEOUT = Duration.ofSeconds(5);
-  /** How often the head is read. */
-  public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(1);
+  /**
+   * How often the head is read: a revocation must reach every key server within 2 s plus the
+   * confirmations' blocks, and a 1 s poll alone could take all of that (docs/PERFORMANCE.md, "EVM
+   * policies"); two light calls four times a second are nothing to an RPC.
+   */
+  public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(250);
   /** canRead answers kept: about 200 bytes each. */
   public static final int DEFAULT_CACHE_SIZE = 100_000;
   /** Most confirmations accepted: deeper than any public chain's finality needs. */
