@@ -45,8 +45,8 @@ import java.util.concurrent.TimeUnit;
  * <p>No figure is asserted: the harness prints them. Run: {@code mvn -B -q -o -DskipTests -pl bench -am
  * package && java -cp bench/target/benchmarks.jar io.cachet.bench.EvmDecisionHarness [latency|revocation|
  * throughput|all] [smoke]} from the checkout (anvil from {@code npm ci --ignore-scripts}).
- * {@code -Dcachet.bench.evmPollMillis=N} sets how often EVM key servers read the head (default 1000,
- * the key server's default); docs/PERFORMANCE.md ("EVM policies") lists the other properties.
+ * {@code -Dcachet.bench.evmPollMillis=N} sets how often EVM key servers read the head (default: the
+ * key server's own, {@code EvmLedgerConfig.DEFAULT_POLL_INTERVAL}); docs/PERFORMANCE.md ("EVM policies") lists the other properties.
  */
 public final class EvmDecisionHarness {
   /** How often a refusal is probed for after a revocation. */
@@ -93,7 +93,8 @@ public final class EvmDecisionHarness {
   }
 
   static Duration evmPoll() {
-    return Duration.ofMillis(Long.getLong("cachet.bench.evmPollMillis", 1000));
+    return Duration.ofMillis(Long.getLong("cachet.bench.evmPollMillis",
+        io.cachet.policy.evm.EvmLedgerConfig.DEFAULT_POLL_INTERVAL.toMillis()));
   }
 
   // ---------------------------------------------------------------- 1. decision latency
