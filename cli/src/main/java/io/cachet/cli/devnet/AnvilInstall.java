@@ -85,12 +85,7 @@ public final class AnvilInstall {
   /** The checkout this command runs from: the nearest directory above its jar or classes holding package-lock.json. */
   static Path checkout() {
     try {
-      Path here = Path.of(AnvilInstall.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-      for (Path dir = here.toAbsolutePath(); dir != null; dir = dir.getParent()) {
-        if (Files.exists(dir.resolve("package-lock.json")) && Files.exists(dir.resolve("package.json"))) {
-          return dir;
-        }
-      }
+      return Anvil.checkout(Path.of(AnvilInstall.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
     } catch (URISyntaxException | RuntimeException e) {
       // no code source to start from
     }

@@ -189,10 +189,19 @@ public final class Anvil implements AutoCloseable {
         + " package-lock.json), or set " + BINARY_ENV;
   }
 
-  /** The nearest directory, from the working directory up, whose node_modules holds anvil; null if none. */
+  /** The checkout above the working directory, if npm has installed anvil in it; null otherwise. */
   public static Path projectRoot() {
-    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      if (Files.isExecutable(dir.resolve(BINARY))) {
+    Path root = checkout(Path.of(""));
+    return root != null && Files.isExecutable(root.resolve(BINARY)) ? root : null;
+  }
+
+  /**
+   * The Cachet checkout holding {@code start}: the nearest directory from it up with both
+   * package.json and package-lock.json, where {@code npm ci} installs anvil and solc-js; null if none.
+   */
+  public static Path checkout(Path start) {
+    for (Path dir = start.toAbsolutePath(); dir != null; dir = dir.getParent()) {
+      if (Files.isRegularFile(dir.resolve("package.json")) && Files.isRegularFile(dir.resolve("package-lock.json"))) {
         return dir;
       }
     }

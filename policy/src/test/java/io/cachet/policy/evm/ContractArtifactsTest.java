@@ -1,7 +1,6 @@
 package io.cachet.policy.evm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -38,7 +37,7 @@ class ContractArtifactsTest {
   }
 
   private static void assertFresh(String sources, String artifact) throws Exception {
-    Path root = repositoryRoot();
+    Path root = EvmTestChain.repositoryRoot();
     Process p = new ProcessBuilder("node", "policy/tools/compile-contracts.cjs", sources)
         .directory(root.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
@@ -58,16 +57,5 @@ class ContractArtifactsTest {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  /** The nearest directory, from the working directory up, holding package.json. */
-  private static Path repositoryRoot() {
-    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      if (Files.isRegularFile(dir.resolve("package.json"))) {
-        return dir;
-      }
-    }
-    assertNotNull(null, "no package.json above " + Path.of("").toAbsolutePath());
-    return null;
   }
 }

@@ -11,7 +11,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -57,14 +56,14 @@ public final class EvmTestChain implements AutoCloseable {
     return start(Anvil.Options.defaults());
   }
 
-  /** The repository root: the nearest directory up from here holding package.json. */
+  /** The repository root ({@link Anvil#checkout}), where the contract compiler runs. */
   public static Path repositoryRoot() {
-    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      if (Files.isRegularFile(dir.resolve("package.json")) && Files.isDirectory(dir.resolve("policy"))) {
-        return dir;
-      }
+    Path root = Anvil.checkout(Path.of(""));
+    if (root == null) {
+      throw new IllegalStateException("no Cachet checkout (package.json and package-lock.json) above "
+          + Path.of("").toAbsolutePath());
     }
-    throw new IllegalStateException("no package.json above " + Path.of("").toAbsolutePath());
+    return root;
   }
 
   /** The compiled interface and test contracts, {Name: {abi, bytecode}}; compiled once per JVM. */
