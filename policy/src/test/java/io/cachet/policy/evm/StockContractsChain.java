@@ -12,36 +12,33 @@ import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.core.DefaultBlockParameterName;
-import org.web3j.protocol.core.Request;
-import org.web3j.protocol.core.methods.response.VoidResponse;
-import org.web3j.protocol.http.HttpService;
 
 /**
- * One anvil with Cachet's contracts deployed, for a test class: dev accounts, exact block time
- * ({@code evm_setNextBlockTimestamp} + {@code evm_mine}), raw {@code canRead} calls, test tokens.
+ * The test chain ({@link EvmTestChain}) with Cachet's stock contracts deployed, for a test class:
+ * dev accounts as writers, exact block time, raw {@code canRead} calls, test tokens.
  */
 final class StockContractsChain implements AutoCloseable {
   /** A decision as canRead returns it. */
   record Answer(int reason, BigInteger validUntil) {}
 
+  final EvmTestChain base;
   final Anvil anvil;
   final Web3j web3j;
-  final HttpService http;
   final EvmDeployment.Addresses addresses;
 
-  private StockContractsChain(Anvil anvil, EvmDeployment.Addresses addresses) {
-    this.anvil = anvil;
-    this.http = new HttpService(anvil.rpcUrl().toString());
-    this.web3j = Web3j.build(http);
+  private StockContractsChain(EvmTestChain base, EvmDeployment.Addresses addresses) {
+    this.base = base;
+    this.anvil = base.anvil();
+    this.web3j = EvmRpcClient.connect(anvil.rpcUrl());
     this.addresses = addresses;
   }
 
   static StockContractsChain start() throws Exception {
-    Anvil anvil = Anvil.start(Anvil.Options.defaults());
+    EvmTestChain base = EvmTestChain.start();
     try {
-      return new StockContractsChain(anvil, EvmDeployment.deploy(anvil.rpcUrl(), anvil.chainId(), credentials(0)));
+      return new StockContractsChain(base, EvmDeployment.deploy(base.rpcUrl(), base.chainId(), credentials(0)));
     } catch (Exception e) {
-      anvil.close();
+      base.close();
       throw e;
     }
   }
@@ -66,26 +63,19 @@ final class StockContractsChain implements AutoCloseable {
 
   /** Mines one block stamped exactly {@code epochSeconds}. */
   void mineAt(long epochSeconds) throws IOException {
-    rpc("evm_setNextBlockTimestamp", List.of(epochSeconds));
-    rpc("evm_mine", List.of());
+    base.setNextBlockTimestamp(epochSeconds);
+    base.mine(1);
   }
 
   /** Stamps the next block (say, the next transaction's) exactly {@code epochSeconds}. */
   void nextBlockAt(long epochSeconds) throws IOException {
-    rpc("evm_setNextBlockTimestamp", List.of(epochSeconds));
+    base.setNextBlockTimestamp(epochSeconds);
   }
 
   /** A block time safely past every block so far, to set time from. */
   long futureSeconds() throws IOException {
     return web3j.ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send().getBlock().getTimestamp()
         .longValueExact() + 1000;
-  }
-
-  private void rpc(String method, List<?> params) throws IOException {
-    VoidResponse r = new Request<>(method, params, http, VoidResponse.class).send();
-    if (r.hasError()) {
-      throw new IOException(method + ": " + r.getError().getMessage());
-    }
   }
 
   /** canRead on the stock contract at the newest block. */
@@ -121,6 +111,6 @@ final class StockContractsChain implements AutoCloseable {
   @Override
   public void close() {
     web3j.shutdown();
-    anvil.close();
+    base.close();
   }
 }
