@@ -2,6 +2,7 @@ package io.cachet.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cachet.crypto.Address;
+import io.cachet.policy.evm.EvmRpcClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
@@ -14,7 +15,6 @@ import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.methods.response.EthSendTransaction;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
-import org.web3j.protocol.http.HttpService;
 import org.web3j.tx.RawTransactionManager;
 import org.web3j.tx.response.PollingTransactionReceiptProcessor;
 
@@ -41,7 +41,7 @@ final class DemoNft implements AutoCloseable {
 
   /** Deploys a fresh NFT contract from {@code owner}, who alone may mint. */
   static DemoNft deploy(URI rpcUrl, long chainId, Credentials owner) throws IOException {
-    Web3j web3j = Web3j.build(new HttpService(rpcUrl.toString()));
+    Web3j web3j = EvmRpcClient.connect(rpcUrl);
     try {
       TransactionReceipt r = send(web3j, chainId, owner, "", bytecode());
       return new DemoNft(web3j, chainId, r.getContractAddress());

@@ -7,6 +7,7 @@ import io.cachet.crypto.FormatException;
 import io.cachet.policy.evm.Anvil;
 import io.cachet.policy.evm.BlobRegistryClient;
 import io.cachet.policy.evm.EvmDeployment;
+import io.cachet.policy.evm.EvmRpcClient;
 import io.cachet.storage.gateway.CertificateSink;
 import io.cachet.storage.network.AvailabilityCertificate;
 import io.vertx.core.Future;
@@ -22,7 +23,6 @@ import java.util.List;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.DefaultBlockParameterName;
-import org.web3j.protocol.http.HttpService;
 import org.web3j.tx.RawTransactionManager;
 import org.web3j.tx.Transfer;
 import org.web3j.tx.response.PollingTransactionReceiptProcessor;
@@ -154,7 +154,7 @@ final class DevnetAnvil implements AutoCloseable {
   }
 
   private Web3j web3j() {
-    return Web3j.build(new HttpService(rpcUrl().toString()));
+    return EvmRpcClient.connect(rpcUrl());
   }
 
   /** Anvil dev account {@code i}'s credentials: a public test key. */
@@ -164,7 +164,7 @@ final class DevnetAnvil implements AutoCloseable {
 
   /** Sends {@link #FUNDING_ETHER} to {@code to} from the faucet account if it holds less than {@link #LOW_BALANCE_ETHER}; true if it sent. */
   static boolean fund(URI rpcUrl, Address to) throws Exception {
-    Web3j web3j = Web3j.build(new HttpService(rpcUrl.toString()));
+    Web3j web3j = EvmRpcClient.connect(rpcUrl);
     try {
       java.math.BigInteger balance = web3j.ethGetBalance(to.evmHex(), DefaultBlockParameterName.LATEST).send()
           .getBalance();
