@@ -44,6 +44,8 @@ public final class Cachet {
     };
     cl.setOut(out);
     cl.setErr(err);
+    // a relative path is the caller's: under 'cachet agent' the run's directory is not this process's
+    cl.registerConverter(java.nio.file.Path.class, text -> Invocation.current().resolve(text));
     cl.setExecutionExceptionHandler(CommandError::report);
     return cl;
   }

@@ -24,14 +24,15 @@ public final class PassphraseOptions {
 
   /** The passphrase; the caller zeroes it when done. {@code confirm} asks twice on a terminal. */
   public char[] read(String purpose, boolean confirm) {
+    Invocation run = Invocation.current();
     if (file != null) {
-      return fromFile(file);
+      return fromFile(run.cwd().resolve(file));
     }
-    String env = System.getenv(ENV);
+    String env = run.env(ENV);
     if (env != null && !env.isEmpty()) {
       return env.toCharArray();
     }
-    Console console = System.console();
+    Console console = run.interactive() ? System.console() : null;
     if (console == null) {
       throw new UsageException("no passphrase for " + purpose + ": give --passphrase-file FILE or set $" + ENV
           + " (there is no terminal to ask on)");

@@ -1,7 +1,6 @@
 package io.cachet.cli;
 
 import java.io.InputStream;
-import java.io.PrintStream;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -19,7 +18,8 @@ public final class Progress {
   boolean forced;
 
   public InputStream wrap(InputStream in, String task, long total, boolean json) {
-    boolean show = forced || (!off && !json && System.console() != null);
+    Invocation run = Invocation.current();
+    boolean show = forced || (!off && !json && run.interactive());
     if (!show) {
       return in;
     }
@@ -29,6 +29,6 @@ public final class Progress {
         .setUnit(" MiB", 1 << 20)
         .setStyle(ProgressBarStyle.ASCII)
         .showSpeed()
-        .setConsumer(new ConsoleProgressBarConsumer(new PrintStream(System.err, true))));
+        .setConsumer(new ConsoleProgressBarConsumer(run.err())));
   }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachet.cli.Connection;
 import io.cachet.cli.ExitCodes;
 import io.cachet.cli.Ids;
+import io.cachet.cli.Invocation;
 import io.cachet.cli.Json;
 import io.cachet.cli.Progress;
 import io.cachet.cli.UsageException;
@@ -104,14 +105,15 @@ public final class GetCommand implements Callable<Integer> {
       long length = to - from;
       try (InputStream plain = progress.wrap(r == null ? client.open(id) : client.open(id, from, length), "get",
           length, json || output.equals("-"))) {
-        written = output.equals("-") ? copy(plain, System.out) : writeReplacing(plain, Path.of(output));
+        written = output.equals("-") ? copy(plain, Invocation.current().out())
+            : writeReplacing(plain, Invocation.current().resolve(output));
       }
     }
     PrintWriter out = spec.commandLine().getOut();
     if (json && !output.equals("-")) {
       ObjectNode o = Json.object();
       o.put("blobId", id.toString());
-      o.put("output", Path.of(output).toAbsolutePath().toString());
+      o.put("output", Invocation.current().resolve(output).toString());
       o.put("bytes", written);
       ArrayNode w = o.putArray("warnings");
       warnings.forEach(w::add);
