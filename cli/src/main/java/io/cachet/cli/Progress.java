@@ -8,25 +8,49 @@ import picocli.CommandLine.Option;
 
 /**
  * Progress bars for put and get, on stderr so stdout stays the command's answer. Shown on a
- * terminal unless {@code --json} or {@code --no-progress}; {@code --progress} forces them.
+ * terminal unless {@code --json} or {@code --no-progress}; {@code --progress} forces them. A file
+ * smaller than {@link #SMALLEST_WITH_BAR} gets none (it is done before a bar could say anything);
+ * a larger one counts in the unit that fits its size, so no bar reads "0/0 MiB".
  */
 public final class Progress {
+  /** Below this a transfer is over at once: a bar would only flash. */
+  public static final long SMALLEST_WITH_BAR = 256 * 1024;
+
+  /** The unit a bar counts in: its name as shown and its size in bytes. */
+  public record Unit(String name, long bytes) {}
+
+  private static final Unit KIB = new Unit(" KiB", 1L << 10);
+  private static final Unit MIB = new Unit(" MiB", 1L << 20);
+  private static final Unit GIB = new Unit(" GiB", 1L << 30);
+
   @Option(names = "--no-progress", description = "No progress bar.")
   boolean off;
 
-  @Option(names = "--progress", description = "A progress bar even when stderr is not a terminal.")
+  @Option(names = "--progress", description = "A progress bar even when stderr is not a terminal (none for files under 256 KiB).")
   boolean forced;
+
+  /** The unit for a transfer of {@code total} bytes, or null for none (too small to show). */
+  public static Unit unitFor(long total) {
+    if (total < SMALLEST_WITH_BAR) {
+      return null;
+    }
+    if (total < 16L << 20) {
+      return KIB;
+    }
+    return total < 16L << 30 ? MIB : GIB;
+  }
 
   public InputStream wrap(InputStream in, String task, long total, boolean json) {
     Invocation run = Invocation.current();
     boolean show = forced || (!off && !json && run.interactive());
-    if (!show) {
+    Unit unit = unitFor(total);
+    if (!show || unit == null) {
       return in;
     }
     return me.tongfei.progressbar.ProgressBar.wrap(in, new ProgressBarBuilder()
         .setTaskName(task)
         .setInitialMax(total)
-        .setUnit(" MiB", 1 << 20)
+        .setUnit(unit.name(), unit.bytes())
         .setStyle(ProgressBarStyle.ASCII)
         .showSpeed()
         .setConsumer(new ConsoleProgressBarConsumer(run.err())));
