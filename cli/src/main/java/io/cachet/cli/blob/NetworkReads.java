@@ -3,24 +3,23 @@ package io.cachet.cli.blob;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cachet.client.ClientConfig;
-import io.cachet.common.http.BoundedBody;
 import io.cachet.policy.evm.BlobRegistryClient;
 import io.cachet.policy.evm.BlobRegistryReader;
 import io.cachet.storage.BlobId;
 import io.cachet.storage.network.EpochSchedule;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
 /**
  * The few small reads the blob commands make of a network without a key: the storage network's
- * epoch schedule and the chain's certificate record of a blob. Made with the JDK's HTTP client, not
- * Vert.x, so that {@code ls} and {@code info} start fast; each answer is read within a cap. One
+ * epoch schedule and the chain's certificate record of a blob. Made with the JDK's plain
+ * {@link HttpURLConnection}, not Vert.x, so that {@code ls} and {@code info} start fast; each answer
+ * is read within a cap. One
  * instance per command run; on an EVM chain it holds one RPC connection until {@link #close}.
  */
 final class NetworkReads implements AutoCloseable {
@@ -52,7 +51,6 @@ final class NetworkReads implements AutoCloseable {
   }
 
   private final ClientConfig config;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(READ_TIMEOUT).build();
   private BlobRegistryReader registry;
   private Optional<EpochSchedule> epochs;
 
@@ -75,7 +73,7 @@ final class NetworkReads implements AutoCloseable {
 
   private Optional<EpochSchedule> schedule(URI base) {
     try {
-      HttpResponse<byte[]> r = get(base, "/v1/network", "network description");
+      Answer r = get(base, "/v1/network", "network description");
       if (r.statusCode() != 200) {
         return Optional.empty();
       }
@@ -90,9 +88,6 @@ final class NetworkReads implements AutoCloseable {
       return Optional.of(new EpochSchedule(genesis.longValue(), length.longValue(),
           max != null && max.canConvertToInt() && max.intValue() > 0 ? max.intValue() : Integer.MAX_VALUE));
     } catch (IOException | IllegalArgumentException e) {
-      return Optional.empty();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
       return Optional.empty();
     }
   }
@@ -117,7 +112,7 @@ final class NetworkReads implements AutoCloseable {
         return r.map(c -> Certification.recorded(c.size(), c.endEpoch(), c.signerKeys().size(),
             Instant.ofEpochSecond(c.recordedAtSeconds()))).orElseGet(Certification::notRecorded);
       }
-      HttpResponse<byte[]> r = get(config.ledgerUrl(), "/v1/certificates/" + blob, "certificate record");
+      Answer r = get(config.ledgerUrl(), "/v1/certificates/" + blob, "certificate record");
       if (r.statusCode() == 404) {
         return Certification.notRecorded();
       }
@@ -133,17 +128,39 @@ final class NetworkReads implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       return Certification.unknown("the " + (config.chain().isEvm() ? "chain" : "ledger") + " could not be asked ("
           + config.chainWhere() + ")");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Certification.unknown("interrupted");
     }
   }
 
-  private HttpResponse<byte[]> get(URI base, String path, String kind) throws IOException, InterruptedException {
+  /** A status and the body read within {@link #MAX_ANSWER_BYTES}. */
+  private record Answer(int statusCode, byte[] body) {}
+
+  /**
+   * One GET. {@link HttpURLConnection} rather than the JDK's {@code HttpClient}, which builds the
+   * default TLS context (reading the CA store) when it is created, even for plain http, a good
+   * part of a short command's start-up.
+   */
+  private static Answer get(URI base, String path, String kind) throws IOException {
     String b = base.toString();
     URI uri = URI.create((b.endsWith("/") ? b.substring(0, b.length() - 1) : b) + path);
-    HttpRequest req = HttpRequest.newBuilder(uri).timeout(READ_TIMEOUT).GET().build();
-    return BoundedBody.send(http, req, kind, MAX_ANSWER_BYTES);
+    HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
+    try {
+      c.setConnectTimeout((int) READ_TIMEOUT.toMillis());
+      c.setReadTimeout((int) READ_TIMEOUT.toMillis());
+      c.setInstanceFollowRedirects(false);
+      int status = c.getResponseCode();
+      if (c.getContentLengthLong() > MAX_ANSWER_BYTES) {
+        throw new IOException("the " + kind + " is larger than " + MAX_ANSWER_BYTES + " bytes");
+      }
+      try (InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream()) {
+        byte[] body = in == null ? new byte[0] : in.readNBytes((int) MAX_ANSWER_BYTES + 1);
+        if (body.length > MAX_ANSWER_BYTES) {
+          throw new IOException("the " + kind + " is larger than " + MAX_ANSWER_BYTES + " bytes");
+        }
+        return new Answer(status, body);
+      }
+    } finally {
+      c.disconnect();
+    }
   }
 
   @Override
