@@ -1,7 +1,9 @@
 package io.cachet.cli;
 
 import java.io.InputStream;
+import java.io.PrintStream;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Option;
@@ -10,7 +12,8 @@ import picocli.CommandLine.Option;
  * Progress bars for put and get, on stderr so stdout stays the command's answer. Shown on a
  * terminal unless {@code --json} or {@code --no-progress}; {@code --progress} forces them. A file
  * smaller than {@link #SMALLEST_WITH_BAR} gets none (it is done before a bar could say anything);
- * a larger one counts in the unit that fits its size, so no bar reads "0/0 MiB".
+ * a larger one counts in the unit that fits its size, so no bar reads "0/0 MiB". Where stderr is
+ * no terminal, the bar is drawn once, finished, on one line.
  */
 public final class Progress {
   /** Below this a transfer is over at once: a bar would only flash. */
@@ -53,6 +56,41 @@ public final class Progress {
         .setUnit(unit.name(), unit.bytes())
         .setStyle(ProgressBarStyle.ASCII)
         .showSpeed()
-        .setConsumer(new ConsoleProgressBarConsumer(run.err())));
+        .setConsumer(run.interactive() ? new ConsoleProgressBarConsumer(run.err()) : new FinalLine(run.err())));
+  }
+
+  /**
+   * Where no terminal redraws a line in place (a log, a pipe: {@code --progress} forced), only the
+   * bar's last state, once, on its own line: redraws would pile up as repeated text.
+   */
+  static final class FinalLine implements ProgressBarConsumer {
+    /** Widest line drawn: a terminal's usual width, as there is none to ask. */
+    private static final int WIDTH = 100;
+    private final PrintStream err;
+    private String last;
+    private boolean closed;
+
+    FinalLine(PrintStream err) {
+      this.err = err;
+    }
+
+    @Override
+    public int getMaxRenderedLength() {
+      return WIDTH;
+    }
+
+    @Override
+    public void accept(String rendered) {
+      last = rendered;
+    }
+
+    @Override
+    public void close() {
+      if (!closed && last != null) {
+        err.println(last.stripTrailing());
+        err.flush();
+      }
+      closed = true;
+    }
   }
 }
