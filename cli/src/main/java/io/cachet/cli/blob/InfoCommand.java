@@ -108,13 +108,12 @@ public final class InfoCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  /** "epochs 3 to 8 (recorded 2026-… by 5 storage nodes); certified until …", or what is not known. */
+  /** "from epoch 3, certified until … (recorded …, 5 storage nodes signed)", or what is not known. */
   private static String certifiedLine(NetworkReads.Certification c, EpochSchedule schedule, Instant now) {
     if (!c.isRecorded()) {
       return BlobWords.certification(c, schedule, now);
     }
-    String from = schedule == null ? "" : "epochs " + schedule.epochAt(c.recordedAt().toEpochMilli()) + " to "
-        + c.endEpoch() + ", ";
+    String from = schedule == null ? "" : "from epoch " + schedule.epochAt(c.recordedAt().toEpochMilli()) + ", ";
     return from + BlobWords.certification(c, schedule, now) + " (recorded " + Plain.time(c.recordedAt(), now)
         + ", " + c.confirmations() + " storage nodes signed)";
   }
