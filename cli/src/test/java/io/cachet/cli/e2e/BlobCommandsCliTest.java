@@ -3,14 +3,22 @@ package io.cachet.cli.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachet.cli.ExitCodes;
 import io.cachet.cli.devnet.Devnet;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.RequestOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -224,6 +232,51 @@ class BlobCommandsCliTest {
     } finally {
       Files.delete(torn);
     }
+  }
+
+  @Test
+  void extend_whenTheAggregatorServesAnotherBlobsBytes_failsLoudly_andExtendsNothing() throws Exception {
+    String victim = put(file("victim.txt", 700), "--epochs", "2");
+    String other = put(file("decoy.txt", 900), "--epochs", "2");
+    long victimEnd = entry(lsJson(), victim).get("endEpoch").asLong();
+    JsonNode descriptor = new ObjectMapper().readTree(home.resolve("devnet").resolve(Devnet.DESCRIPTOR).toFile());
+    String gateway = descriptor.get("storage").get("aggregator").asText();
+    Vertx vertx = Vertx.vertx();
+    try {
+      // a real aggregator that answers every read of the victim with the decoy's bytes
+      HttpClient upstream = vertx.createHttpClient();
+      HttpServer hostile = vertx.createHttpServer().requestHandler(req -> {
+        RequestOptions o = new RequestOptions().setMethod(req.method())
+            .setAbsoluteURI(gateway + req.uri().replace(victim, other));
+        String range = req.getHeader("Range");
+        if (range != null) {
+          o.putHeader("Range", range);
+        }
+        upstream.request(o).compose(HttpClientRequest::send).onSuccess(resp -> {
+          req.response().setStatusCode(resp.statusCode());
+          for (String h : List.of("content-type", "content-length", "content-range")) {
+            if (resp.getHeader(h) != null) {
+              req.response().putHeader(h, resp.getHeader(h));
+            }
+          }
+          resp.pipeTo(req.response());
+        }).onFailure(e -> req.response().setStatusCode(502).end());
+      }).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+      ((ObjectNode) descriptor.get("storage")).put("aggregator", "http://127.0.0.1:" + hostile.actualPort());
+      Path lying = home.resolve("lying-aggregator.json");
+      Files.writeString(lying, descriptor.toString());
+
+      CliHarness.Run r = cli.cachet("extend", victim, "--epochs", "3", "--network", lying.toString(), "--json");
+      assertThat(r.exit()).as(r.err()).isEqualTo(ExitCodes.REFUSED);
+      assertThat(r.json().get("error").get("reason").asText()).isEqualTo("BLOB_ID_MISMATCH");
+      assertThat(r.err()).startsWith("cachet: the storage network stored the bytes the aggregator served for " + victim
+          + " under another blob id");
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+    JsonNode after = entry(lsJson(), victim);
+    assertThat(after.get("endEpoch").asLong()).isEqualTo(victimEnd);
+    assertThat(after.get("certification").get("endEpoch").asLong()).isEqualTo(victimEnd);
   }
 
   @Test
