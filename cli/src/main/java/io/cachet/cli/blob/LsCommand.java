@@ -6,6 +6,7 @@ import io.cachet.cli.Connection;
 import io.cachet.cli.ExitCodes;
 import io.cachet.cli.Json;
 import io.cachet.cli.Plain;
+import io.cachet.cli.UsageException;
 import io.cachet.client.ClientConfig;
 import io.cachet.storage.BlobId;
 import io.cachet.storage.network.EpochSchedule;
@@ -92,7 +93,7 @@ public final class LsCommand implements Callable<Integer> {
   private ClientConfig configIfAny() throws Exception {
     try {
       return connection.config();
-    } catch (io.cachet.cli.UsageException e) {
+    } catch (UsageException e) {
       return null;
     }
   }

@@ -3,6 +3,7 @@ package io.cachet.cli.blob;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachet.cli.Connection;
 import io.cachet.cli.ExitCodes;
+import io.cachet.cli.Ids;
 import io.cachet.cli.Json;
 import io.cachet.cli.Plain;
 import io.cachet.cli.UsageException;
@@ -49,7 +50,7 @@ public final class RmCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     String id = ShareToken.looksLikeToken(blob) ? ShareToken.decode(blob).blobId() : blob;
-    BlobId blobId = io.cachet.cli.Ids.blob(id);
+    BlobId blobId = Ids.blob(id);
     BlobIndex index = new BlobIndex(connection.home.dir());
     Optional<BlobEntry> entry = index.find(blobId.toString());
     PrintWriter out = spec.commandLine().getOut();
@@ -85,8 +86,11 @@ public final class RmCommand implements Callable<Integer> {
     }
     String network = gateway ? "Cachet's storage gateway has no delete"
         : "a Walrus publisher's HTTP API has no delete";
-    String stays = "the ciphertext stays " + Plain.lifetime(end, schedule, now).replaceFirst("^stored ", "")
-        + ", unreadable without " + e.threshold() + " of " + e.keyServers().size() + " key servers' shares";
+    String unreadable = ", unreadable without " + e.threshold() + " of " + e.keyServers().size()
+        + " key servers' shares";
+    String stays = BlobWords.expired(end, schedule, now)
+        ? "its lifetime is over (" + Plain.lifetime(end, schedule, now) + "): the network drops it" + unreadable
+        : "the ciphertext stays " + Plain.lifetime(end, schedule, now).replaceFirst("^stored ", "") + unreadable;
     if (json) {
       ObjectNode o = Json.object();
       o.put("blobId", blobId.toString());
