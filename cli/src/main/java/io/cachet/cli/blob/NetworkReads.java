@@ -53,6 +53,8 @@ final class NetworkReads implements AutoCloseable {
   private final ClientConfig config;
   private BlobRegistryReader registry;
   private Optional<EpochSchedule> epochs;
+  /** Set once the chain could not be asked: a listing then says so for every blob without asking again. */
+  private Certification unreachable;
 
   NetworkReads(ClientConfig config) {
     this.config = config;
@@ -103,6 +105,9 @@ final class NetworkReads implements AutoCloseable {
    * asked is {@link Certification.State#UNKNOWN}, never "not recorded".
    */
   Certification certification(BlobId blob) {
+    if (unreachable != null) {
+      return unreachable;
+    }
     try {
       if (config.chain().isEvm()) {
         if (registry == null) {
@@ -126,8 +131,9 @@ final class NetworkReads implements AutoCloseable {
       return Certification.recorded(n.path("size").asLong(-1), n.path("endEpoch").asLong(-1),
           n.path("confirmations").asInt(0), Instant.ofEpochMilli(n.path("recordedAt").asLong(0)));
     } catch (IOException | RuntimeException e) {
-      return Certification.unknown("the " + (config.chain().isEvm() ? "chain" : "ledger") + " could not be asked ("
-          + config.chainWhere() + ")");
+      unreachable = Certification.unknown("the " + (config.chain().isEvm() ? "chain" : "ledger")
+          + " does not answer (" + config.chainWhere() + ")");
+      return unreachable;
     }
   }
 

@@ -280,6 +280,21 @@ class BlobCommandsCliTest {
   }
 
   @Test
+  void ls_withTheLedgerDown_saysCertificationWasNotChecked_neverNotRecorded() throws Exception {
+    String blob = put(file("unchecked.txt", 26));
+    devnet.stop("ledger");
+    try {
+      CliHarness.Run ls = cli.ok("ls");
+      String line = ls.out().lines().filter(l -> l.endsWith(blob)).findFirst().orElseThrow();
+      assertThat(line).contains("not checked: the ledger does not answer").doesNotContain("not recorded");
+      JsonNode c = entry(lsJson(), blob).get("certification");
+      assertThat(c.get("state").asText()).isEqualTo("unknown");
+    } finally {
+      devnet.start("ledger");
+    }
+  }
+
+  @Test
   void put_ofATinyFile_withProgressForced_drawsNoEmptyBar() throws Exception {
     CliHarness.Run r = cli.okAs("alice", "put", file("tiny.txt", 26).toString(), "--policy", policy, "--progress");
     assertThat(r.err()).doesNotContain("0/0").doesNotContain("MiB");
