@@ -1,5 +1,7 @@
 package io.cachet.cli;
 
+import java.io.FilterInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
@@ -50,13 +52,27 @@ public final class Progress {
     if (!show || unit == null) {
       return in;
     }
-    return me.tongfei.progressbar.ProgressBar.wrap(in, new ProgressBarBuilder()
+    ProgressBarBuilder bar = new ProgressBarBuilder()
         .setTaskName(task)
         .setInitialMax(total)
         .setUnit(unit.name(), unit.bytes())
         .setStyle(ProgressBarStyle.ASCII)
-        .showSpeed()
-        .setConsumer(run.interactive() ? new ConsoleProgressBarConsumer(run.err()) : new FinalLine(run.err())));
+        .showSpeed();
+    if (run.interactive()) {
+      return me.tongfei.progressbar.ProgressBar.wrap(in, bar.setConsumer(new ConsoleProgressBarConsumer(run.err())));
+    }
+    FinalLine line = new FinalLine(run.err());
+    return new FilterInputStream(me.tongfei.progressbar.ProgressBar.wrap(in, bar.setConsumer(line))) {
+      @Override
+      public void close() throws IOException {
+        try {
+          super.close();
+        } finally {
+          // the bar closes its consumer only if it had drawn once before; a quick transfer may not have
+          line.close();
+        }
+      }
+    };
   }
 
   /**
@@ -67,7 +83,7 @@ public final class Progress {
     /** Widest line drawn: a terminal's usual width, as there is none to ask. */
     private static final int WIDTH = 100;
     private final PrintStream err;
-    private String last;
+    private volatile String last;
     private boolean closed;
 
     FinalLine(PrintStream err) {
@@ -85,7 +101,7 @@ public final class Progress {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
       if (!closed && last != null) {
         err.println(last.stripTrailing());
         err.flush();

@@ -70,6 +70,7 @@ public final class ExtendCommand implements Callable<Integer> {
     Optional<BlobEntry> entry = index.find(target.id().toString());
     Instant now = Clock.systemUTC().instant();
     long previousEnd;
+    long asked;
     long newEnd;
     NetworkReads.Certification after;
     EpochSchedule schedule;
@@ -90,8 +91,8 @@ public final class ExtendCommand implements Callable<Integer> {
         throw new UsageException("blob " + target.id() + " expired at epoch " + previousEnd + " (" + Plain.time(
             Plain.endOf(previousEnd, schedule), now) + "): the network may have dropped it; store the file again");
       }
-      newEnd = previousEnd + epochs;
-      long ahead = newEnd - current;
+      asked = previousEnd + epochs;
+      long ahead = asked - current;
       if (ahead > schedule.maxEpochsAhead()) {
         throw new UsageException("the storage network keeps blobs at most " + schedule.maxEpochsAhead()
             + " epochs ahead (to epoch " + (current + schedule.maxEpochsAhead()) + "); the blob ends at epoch "
@@ -112,6 +113,11 @@ public final class ExtendCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (newEnd < asked) {
+      // the epoch count is by this machine's clock; one a little ahead of the network's asks one epoch short
+      err.println("cachet: warning: the storage network keeps " + target.id() + " until epoch " + newEnd
+          + ", not the " + asked + " asked for; run 'cachet extend' again to add what is missing");
+    }
     boolean onChain = after.isRecorded() && after.endEpoch() >= newEnd;
     if (!onChain) {
       err.println("cachet: warning: the chain's certificate record of " + target.id() + " does not show epoch "
