@@ -5,9 +5,13 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.Properties;
 import io.cachet.cli.audit.AuditCommand;
+import io.cachet.cli.blob.ExtendCommand;
 import io.cachet.cli.blob.GetCommand;
+import io.cachet.cli.blob.InfoCommand;
+import io.cachet.cli.blob.LsCommand;
 import io.cachet.cli.devnet.DevnetCommand;
 import io.cachet.cli.blob.PutCommand;
+import io.cachet.cli.blob.RmCommand;
 import io.cachet.cli.blob.ShareCommand;
 import io.cachet.cli.id.IdCommand;
 import io.cachet.cli.ledger.LedgerCommand;
@@ -22,7 +26,7 @@ import picocli.CommandLine.Command;
     versionProvider = Cachet.Version.class,
     description = "Private files on decentralized storage: encrypt locally, split the key across key servers.",
     subcommands = {DemoCommand.class, DevnetCommand.class, IdCommand.class, PolicyCommand.class, PutCommand.class, GetCommand.class,
-        ShareCommand.class, AuditCommand.class, LedgerCommand.class, CommandLine.HelpCommand.class},
+        ShareCommand.class, LsCommand.class, InfoCommand.class, ExtendCommand.class, RmCommand.class, AuditCommand.class, LedgerCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 ok, 1 failed, 2 usage, 3 refused (denied, tampered, forged), 4 I/O, 70 internal."})
 public final class Cachet {
 

@@ -6,6 +6,7 @@ import io.cachet.cli.Connection;
 import io.cachet.cli.ExitCodes;
 import io.cachet.cli.Ids;
 import io.cachet.cli.Json;
+import io.cachet.cli.Plain;
 import io.cachet.cli.Progress;
 import io.cachet.cli.UsageException;
 import io.cachet.client.CachetClient;
@@ -17,11 +18,13 @@ import io.cachet.crypto.EvmLedgerId;
 import io.cachet.crypto.FormatException;
 import io.cachet.crypto.PolicyId;
 import io.cachet.policy.PolicyRef;
+import io.cachet.storage.network.EpochSchedule;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -76,13 +79,32 @@ public final class PutCommand implements Callable<Integer> {
     ClientConfig config = connection.config();
     PolicyRef under = contract == null ? null : new PolicyRef(contractLedgerId(config), policyId);
     StoredObject stored;
+    String who = connection.identityName();
+    String address;
     try (CachetClient client = connection.connect(config);
          InputStream in = progress.wrap(Files.newInputStream(file), "put", size, json)) {
       int keep = epochs == null ? config.defaultEpochs() : epochs;
       stored = under == null ? client.put(in, size, policyId, keep) : client.put(in, size, under, keep);
+      address = client.address().toString();
     }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    String ledgerId = under == null ? config.ledgerId() : under.ledgerId();
+    BlobEntry entry = new BlobEntry(stored.blobId().toString(), stored.objectId().toString(),
+        file.getFileName().toString(), size, stored.storedLength(), policyId.toString(), ledgerId, config.ledgerId(),
+        config.aggregator().toString(), config.keyServers().stream().map(ClientConfig.KeyServer::id).toList(),
+        config.threshold(), Instant.now(), stored.endEpoch(), true, who, address);
+    try {
+      new BlobIndex(connection.home.dir()).record(entry);
+    } catch (IOException e) {
+      // the blob is stored; only the local listing misses it, which is no reason to fail the put
+      err.println("cachet: warning: stored, but the local index (for 'cachet ls') could not be written: "
+          + e.getClass().getSimpleName());
+    }
+    EpochSchedule schedule;
+    try (NetworkReads reads = new NetworkReads(config)) {
+      schedule = reads.epochs().orElse(null);
+    }
     for (SealWarning w : stored.warnings()) {
       err.println("cachet: warning: " + w.message() + hint(w));
     }
@@ -95,7 +117,8 @@ public final class PutCommand implements Callable<Integer> {
         o.put("ledgerId", under.ledgerId());
       }
       o.put("size", size);
-      o.put("endEpoch", stored.endEpoch());
+      o.put("storedSize", stored.storedLength());
+      BlobWords.lifetimeJson(o, stored.endEpoch(), schedule);
       ArrayNode warnings = o.putArray("warnings");
       for (SealWarning w : stored.warnings()) {
         warnings.addObject().put("reason", w.reason()).put("message", w.message());
@@ -103,8 +126,8 @@ public final class PutCommand implements Callable<Integer> {
       Json.print(out, o);
     } else {
       out.println(stored.blobId());
-      err.println("sealed " + size + " bytes under " + policyId + ", stored until epoch "
-          + stored.endEpoch() + "; a reader needs: cachet share " + stored.blobId());
+      err.println("sealed " + Plain.size(size) + " under " + policyId + ", " + Plain.lifetime(stored.endEpoch(),
+          schedule, Instant.now()) + "; a reader needs: cachet share " + stored.blobId());
     }
     return ExitCodes.OK;
   }

@@ -3,15 +3,10 @@ package io.cachet.policy.evm;
 import io.cachet.crypto.Address;
 import io.cachet.crypto.CachetSecurityException;
 import java.io.IOException;
-import java.math.BigInteger;
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import org.web3j.abi.datatypes.DynamicArray;
-import org.web3j.abi.datatypes.Type;
-import org.web3j.abi.datatypes.generated.Bytes32;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.DefaultBlockParameterName;
@@ -91,20 +86,10 @@ public final class BlobRegistryClient implements AutoCloseable {
   }
 
   /** The certificate recorded for {@code blobId} at the newest block, if any. */
-  @SuppressWarnings({"rawtypes", "unchecked"})
   public Optional<Recorded> certificate(byte[] blobId) throws IOException, CachetSecurityException {
     checkWord(blobId, "blobId");
-    List<Type> out = tx.call(registry, BlobRegistryAbi.certificate(blobId), DefaultBlockParameterName.LATEST);
-    long recordedAt = ((BigInteger) out.get(2).getValue()).longValueExact();
-    if (recordedAt == 0) {
-      return Optional.empty();
-    }
-    List<byte[]> keys = new ArrayList<>();
-    for (Object k : ((DynamicArray) out.get(4)).getValue()) {
-      keys.add(((Bytes32) k).getValue());
-    }
-    return Optional.of(new Recorded(blobId, ((BigInteger) out.get(0).getValue()).longValueExact(),
-        ((BigInteger) out.get(1).getValue()).longValueExact(), recordedAt, ((Bytes32) out.get(3)).getValue(), keys));
+    return BlobRegistryReader.decode(blobId, tx.call(registry, BlobRegistryAbi.certificate(blobId),
+        DefaultBlockParameterName.LATEST));
   }
 
   private static void checkWord(byte[] b, String what) {

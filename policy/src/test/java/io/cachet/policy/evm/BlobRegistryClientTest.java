@@ -62,6 +62,21 @@ class BlobRegistryClientTest {
   }
 
   @Test
+  void reader_withNoAccount_readsWhatWasRecorded_andNothingForAnUnknownBlob() throws Exception {
+    byte[] blob = word();
+    byte[] digest = word();
+    operator.record(blob, 77, 12, digest, List.of(word(), word()));
+    try (BlobRegistryReader reader = new BlobRegistryReader(chain.anvil.rpcUrl(), chain.addresses.blobRegistry())) {
+      BlobRegistryClient.Recorded r = reader.certificate(blob).orElseThrow();
+      assertEquals(77, r.size());
+      assertEquals(12, r.endEpoch());
+      assertArrayEquals(digest, r.certificateDigest());
+      assertEquals(2, r.signerKeys().size());
+      assertTrue(reader.certificate(word()).isEmpty());
+    }
+  }
+
+  @Test
   void record_shorterLifetime_changesNothing_longerReplaces() throws Exception {
     byte[] blob = word();
     operator.record(blob, 10, 50, word(), List.of(word()));
