@@ -246,11 +246,8 @@ class WalrusBlobStoreTest {
   }
 
   @Test
-  void store_connectionRefused_isRetriedEvenForAOneShotSourceNeverRead() throws Exception {
-    int closedPort;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      closedPort = s.getLocalPort();
-    }
+  void store_connectionRefused_failsAsUnreachableAfterOneQuickRetryWithoutReadingAOneShotSource() throws Exception {
+    int closedPort = closedPort();
     AtomicLong opened = new AtomicLong();
     BlobSource oneShot = new BlobSource() {
       public InputStream open() {
@@ -266,16 +263,56 @@ class WalrusBlobStoreTest {
         return false;
       }
     };
-    try (WalrusBlobStore nowhere = store(config().publisher("http://127.0.0.1:" + closedPort).build())) {
+    try (WalrusBlobStore nowhere = store(config().publisher("http://127.0.0.1:" + closedPort + "/prefix").build())) {
       StorageException e = catchThrowableOfType(StorageException.class,
           () -> nowhere.store(oneShot, StoreOptions.epochs(1)));
 
-      assertThat(e.reason()).isEqualTo(Reason.NETWORK);
+      assertThat(e.reason()).isEqualTo(Reason.UNREACHABLE);
       assertThat(e.httpStatus()).isZero();
-      assertThat(e).hasMessageContaining("no answer").hasMessageContaining("gave up after 4 attempts");
+      assertThat(e).hasMessageContaining("the publisher at 127.0.0.1:" + closedPort + " refused the connection")
+          .hasMessageContaining("gave up after 2 attempts");
+      assertThat(e.getMessage()).doesNotContain("/prefix", "/v1", "http://");
     }
     assertThat(opened).hasValue(0);
-    assertThat(waits).hasSize(MAX_ATTEMPTS - 1);
+    assertThat(waits).containsExactly(WalrusBlobStore.REFUSED_RETRY_WAIT);
+  }
+
+  @Test
+  void read_connectionRefused_failsAsUnreachableNamingTheAggregator() throws Exception {
+    int closedPort = closedPort();
+    try (WalrusBlobStore nowhere = store(config().aggregator("http://127.0.0.1:" + closedPort).build())) {
+      StorageException e = catchThrowableOfType(StorageException.class, () -> nowhere.read(BlobId.parse(NEW_ID)));
+
+      assertThat(e.reason()).isEqualTo(Reason.UNREACHABLE);
+      assertThat(e).hasMessageContaining("the aggregator at 127.0.0.1:" + closedPort + " refused the connection");
+      assertThat(e.getMessage()).doesNotContain("/v1");
+    }
+    assertThat(waits).containsExactly(WalrusBlobStore.REFUSED_RETRY_WAIT);
+  }
+
+  @Test
+  void store_connectionRefused_failsWellUnderTheRetrySchedule() throws Exception {
+    int closedPort = closedPort();
+    // A schedule of 2 + 4 + 8 + 8 s: the old client slept through all of it before failing.
+    RetryPolicy slow = RetryPolicy.builder().maxAttempts(5).initialBackoff(Duration.ofSeconds(2))
+        .maxBackoff(Duration.ofSeconds(8)).jitter(0).build();
+    WalrusConfig nowhere = WalrusConfig.builder().publisher("http://127.0.0.1:" + closedPort)
+        .aggregator("http://127.0.0.1:" + closedPort).retry(slow).build();
+    try (WalrusBlobStore real = new WalrusBlobStore(nowhere)) {
+      long start = System.nanoTime();
+      StorageException e = catchThrowableOfType(StorageException.class,
+          () -> real.store(BlobSource.ofBytes(SEVENTEEN), StoreOptions.epochs(1)));
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+      assertThat(e.reason()).isEqualTo(Reason.UNREACHABLE);
+      assertThat(took).isLessThan(Duration.ofSeconds(10));
+    }
+  }
+
+  private static int closedPort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
   }
 
   @Test
