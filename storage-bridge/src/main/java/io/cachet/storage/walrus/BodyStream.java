@@ -21,8 +21,8 @@ import java.util.concurrent.TimeUnit;
  * reader spends waiting counts, so a slow consumer is never cut off (while it does not read, the
  * response is paused and nothing is owed to it).
  *
- * <p>Closing before the end resets the request, which drops the connection instead of draining
- * what a server may still send. Reading is for one thread at a time.
+ * <p>Closing before the end closes the connection instead of draining what a server may still
+ * send. Reading is for one thread at a time.
  */
 final class BodyStream extends InputStream {
   /** Unread bytes at which the response is paused: a few socket reads' worth. */
@@ -43,6 +43,8 @@ final class BodyStream extends InputStream {
   private boolean paused;
   private boolean resumeScheduled;
   private boolean closed;
+  /** Whether the reader waits: only then does an arrival pay for a wake-up. */
+  private boolean readerWaiting;
 
   // The reader's own.
   private Buffer current;
@@ -77,7 +79,9 @@ final class BodyStream extends InputStream {
       paused = true;
       response.pause();
     }
-    notifyAll();
+    if (readerWaiting) {
+      notifyAll();
+    }
   }
 
   private synchronized void ended() {
@@ -185,16 +189,19 @@ final class BodyStream extends InputStream {
             + "; the connection was dropped");
       }
       long left = stallNanos - (now - waitedSince);
+      readerWaiting = true;
       try {
         wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
       } catch (InterruptedException e) {
         abandon();
         throw Transport.interruptedRead(what);
+      } finally {
+        readerWaiting = false;
       }
     }
   }
 
-  /** Drops the rest: resets the request unless the body is complete. Idempotent. */
+  /** Drops the rest: closes the connection unless the body is complete. Idempotent. */
   @Override
   public void close() {
     abandon();
@@ -210,7 +217,7 @@ final class BodyStream extends InputStream {
     current = null;
     notifyAll();
     if (!ended) {
-      context.runOnContext(v -> response.request().reset());
+      context.runOnContext(v -> Transport.drop(response.request()));
     }
   }
 

@@ -77,7 +77,14 @@ final class Transport implements AutoCloseable {
       throw new IllegalStateException("WalrusBlobStore blocks; call it from a worker or your own thread, "
           + "never from an event loop");
     }
-    return await(client.request(options), deadlineNanos, endpoint, what);
+    Future<HttpClientRequest> connecting = client.request(options);
+    try {
+      return await(connecting, deadlineNanos, endpoint, what);
+    } catch (StorageException e) {
+      // Given up on: a connection that still comes must not sit taken in the pool.
+      connecting.onSuccess(HttpClientRequest::reset);
+      throw e;
+    }
   }
 
   /** The value of {@code future}, waiting until {@code deadlineNanos} (System.nanoTime). */
@@ -98,6 +105,15 @@ final class Transport implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw interrupted(what, e);
     }
+  }
+
+  /**
+   * Closes the request's connection at once. An HTTP/1.1 reset of a request whose answer is still
+   * arriving only marks the connection for closing once that answer ends, which for a flood or a
+   * blob no one reads any more means reading it all; closing the connection is what stops it.
+   */
+  static void drop(HttpClientRequest request) {
+    request.connection().close();
   }
 
   /** What a failure of the connection means, as a StorageException naming the endpoint. */

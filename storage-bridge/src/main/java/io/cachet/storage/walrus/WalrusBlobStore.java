@@ -164,11 +164,11 @@ public final class WalrusBlobStore implements BlobStore {
       upload.send(request, pending, deadline, publisher, what);
       answer = Transport.await(pending, deadline, publisher, what);
     } catch (Upload.SourceFailure e) {
-      request.reset();
+      Transport.drop(request);
       return Attempt.fail(new StorageException(Reason.INVALID_ARGUMENT, 0,
           what + " failed: reading the blob source failed: " + e.getMessage(), e.getCause()));
     } catch (StorageException e) {
-      request.reset();
+      Transport.drop(request);
       return resend(upload, e, null);
     }
     try {
@@ -177,7 +177,7 @@ public final class WalrusBlobStore implements BlobStore {
       answer.body().close();
       if (!upload.complete()) {
         // The server answered before taking the whole body: the connection is not fit for reuse.
-        request.reset();
+        Transport.drop(request);
       }
     }
   }
@@ -286,13 +286,19 @@ public final class WalrusBlobStore implements BlobStore {
     if (length > 0) {
       options.putHeader("Range", "bytes=" + offset + "-" + last);
     }
+    HttpClientRequest request;
+    try {
+      request = transport.connect(aggregator, options, deadline, what);
+    } catch (StorageException e) {
+      return mayPass(e, null);
+    }
     Answer answer;
     try {
-      HttpClientRequest request = transport.connect(aggregator, options, deadline, what);
       CompletableFuture<Answer> pending = Answer.expect(request, config.readStallTimeout(), what);
       request.end();
       answer = Transport.await(pending, deadline, aggregator, what);
     } catch (StorageException e) {
+      Transport.drop(request);
       return mayPass(e, null);
     }
     try {
