@@ -29,6 +29,14 @@ final class BodyStream extends InputStream {
   static final int HIGH_WATER_BYTES = 4 << 20;
   /** Unread bytes at which a paused response is resumed: enough to keep the reader busy meanwhile. */
   static final int LOW_WATER_BYTES = 1 << 20;
+  /**
+   * Unread bytes that wake a waiting reader at once. Waking it for every socket read (64 KiB or
+   * less) costs a thread hand-over each, which on a busy machine means a wait for a core each;
+   * batching them cuts the hand-overs of a fast download about sixteenfold.
+   */
+  static final int WAKE_BYTES = 1 << 20;
+  /** Longest a waiting reader is left unwoken while fewer than {@link #WAKE_BYTES} wait for it. */
+  static final long WAKE_AFTER_MILLIS = 5;
 
   private final HttpClientResponse response;
   private final Context context;
@@ -45,6 +53,8 @@ final class BodyStream extends InputStream {
   private boolean closed;
   /** Whether the reader waits: only then does an arrival pay for a wake-up. */
   private boolean readerWaiting;
+  /** Whether a timer will wake the reader for bytes below {@link #WAKE_BYTES}. */
+  private boolean wakeTimerSet;
 
   // The reader's own.
   private Buffer current;
@@ -80,6 +90,18 @@ final class BodyStream extends InputStream {
       response.pause();
     }
     if (readerWaiting) {
+      if (queued >= WAKE_BYTES) {
+        notifyAll();
+      } else if (!wakeTimerSet) {
+        wakeTimerSet = true;
+        context.owner().setTimer(WAKE_AFTER_MILLIS, id -> wakeReader());
+      }
+    }
+  }
+
+  private synchronized void wakeReader() {
+    wakeTimerSet = false;
+    if (readerWaiting && !queue.isEmpty()) {
       notifyAll();
     }
   }

@@ -99,8 +99,8 @@ final class Transport implements AutoCloseable {
     } catch (ExecutionException e) {
       throw failure(e.getCause(), endpoint, what);
     } catch (TimeoutException e) {
-      throw new StorageException(Reason.NETWORK, 0, what + " failed: no answer from " + endpoint.named()
-          + ": timed out", e);
+      String from = what.contains(endpoint.named()) ? "" : " from " + endpoint.named();
+      throw new StorageException(Reason.NETWORK, 0, what + " failed: no answer" + from + ": timed out", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw interrupted(what, e);
@@ -121,23 +121,25 @@ final class Transport implements AutoCloseable {
     if (cause instanceof StorageException s) {
       return s;
     }
+    // "store to the publisher at h:p" names it already; "read of blob X" does not.
+    boolean named = what.contains(endpoint.named());
     Throwable refused = find(cause, ConnectException.class);
     if (refused != null && find(cause, ConnectTimeoutException.class) == null) {
-      return new StorageException(Reason.UNREACHABLE, 0, what + " failed: " + endpoint.named()
-          + " refused the connection", cause);
+      return new StorageException(Reason.UNREACHABLE, 0, what + " failed: "
+          + (named ? "connection refused" : endpoint.named() + " refused the connection"), cause);
     }
     if (find(cause, UnknownHostException.class) != null) {
       return new StorageException(Reason.UNREACHABLE, 0, what + " failed: the " + endpoint.role() + "'s host name "
           + WalrusAnswers.quote(endpoint.base().getHost()) + " does not resolve", cause);
     }
+    String from = named ? "" : " from " + endpoint.named();
     if (find(cause, ConnectTimeoutException.class) != null) {
-      return new StorageException(Reason.NETWORK, 0, what + " failed: no answer from " + endpoint.named()
-          + ": connecting timed out", cause);
+      return new StorageException(Reason.NETWORK, 0, what + " failed: no answer" + from + ": connecting timed out",
+          cause);
     }
     String text = cause == null ? "unknown failure" : cause.getClass().getSimpleName()
         + (cause.getMessage() == null ? "" : ": " + WalrusAnswers.quote(cause.getMessage()));
-    return new StorageException(Reason.NETWORK, 0, what + " failed: no answer from " + endpoint.named() + ": "
-        + text, cause);
+    return new StorageException(Reason.NETWORK, 0, what + " failed: no answer" + from + ": " + text, cause);
   }
 
   static StorageException interrupted(String what, InterruptedException e) {

@@ -101,7 +101,7 @@ final class Upload {
     } catch (IOException e) {
       throw new SourceFailure(e);
     }
-    try (in) {
+    try {
       byte[] piece = new byte[PIECE_BYTES];
       while (!answer.isDone()) {
         int n = readPiece(in, piece);
@@ -113,8 +113,12 @@ final class Upload {
         piece = new byte[PIECE_BYTES];
         awaitRoom(request, answer, deadlineNanos, endpoint, what);
       }
-    } catch (IOException e) {
-      // Closing the source failed after its bytes were read: nothing the upload depends on.
+    } finally {
+      try {
+        in.close();
+      } catch (IOException e) {
+        // Closing the source after its bytes were read: nothing the upload depends on.
+      }
     }
   }
 

@@ -71,8 +71,8 @@ class WalrusTransportTest {
 
       assertThat(e.reason()).isEqualTo(Reason.UNREACHABLE);
       assertThat(e.httpStatus()).isZero();
-      assertThat(e).hasMessageContaining("the publisher at 127.0.0.1:" + closedPort + " refused the connection")
-          .hasMessageContaining("gave up after 2 attempts");
+      assertThat(e).hasMessageStartingWith("store to the publisher at 127.0.0.1:" + closedPort + " failed: "
+          + "connection refused").hasMessageContaining("gave up after 2 attempts");
       assertThat(e.getMessage()).doesNotContain("/prefix", "/v1", "http://");
     }
     assertThat(opened).hasValue(0);
@@ -124,6 +124,25 @@ class WalrusTransportTest {
       }
     }
     assertThat(waits).containsExactly(Duration.ofMillis(10), Duration.ofMillis(20), Duration.ofMillis(40));
+  }
+
+  @Test
+  void store_publisherThatStopsReadingTheBody_failsAtTheRequestTimeout() throws Exception {
+    // Connected in the backlog, never accepted: the socket buffers fill, then nothing moves.
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      String url = "http://127.0.0.1:" + silent.getLocalPort();
+      WalrusConfig config = config(url, url).requestTimeout(Duration.ofMillis(500)).retry(RetryPolicy.none()).build();
+      try (WalrusBlobStore store = store(config)) {
+        long start = System.nanoTime();
+        StorageException e = catchThrowableOfType(StorageException.class,
+            () -> store.store(BlobSource.ofBytes(new byte[64 << 20]), StoreOptions.epochs(1)));
+
+        assertThat(e.reason()).isEqualTo(Reason.NETWORK);
+        assertThat(e).hasMessageContaining("the publisher at 127.0.0.1:" + silent.getLocalPort())
+            .hasMessageContaining("timed out");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
+      }
+    }
   }
 
   @Test
