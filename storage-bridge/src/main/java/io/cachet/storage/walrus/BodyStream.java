@@ -1,6 +1,7 @@
 package io.cachet.storage.walrus;
 
 import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import java.io.IOException;
@@ -69,7 +70,7 @@ final class BodyStream extends InputStream {
 
   /** Takes over the response's body; call on its event loop, before returning from the response callback. */
   static BodyStream attach(HttpClientResponse response, Duration stall, String what) {
-    Context context = Objects.requireNonNull(io.vertx.core.Vertx.currentContext(), "not on a Vert.x context");
+    Context context = Objects.requireNonNull(Vertx.currentContext(), "not on a Vert.x context");
     BodyStream s = new BodyStream(response, context, stall, what);
     response.handler(s::arrived);
     response.endHandler(v -> s.ended());

@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -58,7 +59,7 @@ final class Transport implements AutoCloseable {
         .setReceiveBufferSize(RECEIVE_BUFFER_BYTES)
         .setTcpNoDelay(true);
     this.client = vertx.httpClientBuilder().with(options)
-        .with(new io.vertx.core.http.PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS_PER_HOST)).build();
+        .with(new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS_PER_HOST)).build();
   }
 
   /**
