@@ -123,7 +123,9 @@ public final class CachetClient implements AutoCloseable {
     }
     this.http = vertx.createHttpClient(new HttpClientOptions()
         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.requestTimeout().toMillis())));
-    this.store = new WalrusBlobStore(WalrusConfig.of(config.publisher().toString(), config.aggregator().toString()));
+    // On the client's own Vert.x: one event loop group for key servers, ledger and storage.
+    this.store = new WalrusBlobStore(WalrusConfig.of(config.publisher().toString(), config.aggregator().toString()),
+        vertx);
     this.workers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
       Thread t = new Thread(r, "cachet-client-" + THREADS.incrementAndGet());
       t.setDaemon(true);

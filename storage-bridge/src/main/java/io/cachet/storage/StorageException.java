@@ -24,8 +24,14 @@ public class StorageException extends IOException {
     INSUFFICIENT_CONFIRMATIONS,
     /** The answer did not parse as any Walrus response. */
     PROTOCOL,
-    /** No answer: connection refused, reset or timed out. */
+    /** No answer: the connection was reset or timed out, or the answer stalled. Retried. */
     NETWORK,
+    /**
+     * The publisher or aggregator cannot be reached at all: it refused the connection or its host
+     * name does not resolve. Fails at once (one quick retry); the message names which part and
+     * its host:port.
+     */
+    UNREACHABLE,
     /** A shard or blob failed verification. */
     INTEGRITY
   }

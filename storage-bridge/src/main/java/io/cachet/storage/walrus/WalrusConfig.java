@@ -28,9 +28,8 @@ public final class WalrusConfig {
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofMinutes(5);
   /**
    * Longest a read of a response body may wait for its next bytes before the connection is
-   * dropped. The JDK client has no read timeout of its own, so a server that stops sending
-   * mid-body would otherwise hold the reader forever. Time the caller spends between reads does
-   * not count.
+   * dropped and the read fails, so a server that stops sending mid-body cannot hold the reader
+   * forever. Time the caller spends between reads does not count.
    */
   public static final Duration DEFAULT_READ_STALL_TIMEOUT = Duration.ofSeconds(60);
 

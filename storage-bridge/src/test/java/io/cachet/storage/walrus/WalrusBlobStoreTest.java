@@ -246,39 +246,6 @@ class WalrusBlobStoreTest {
   }
 
   @Test
-  void store_connectionRefused_isRetriedEvenForAOneShotSourceNeverRead() throws Exception {
-    int closedPort;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      closedPort = s.getLocalPort();
-    }
-    AtomicLong opened = new AtomicLong();
-    BlobSource oneShot = new BlobSource() {
-      public InputStream open() {
-        opened.incrementAndGet();
-        return new ByteArrayInputStream(SEVENTEEN);
-      }
-
-      public long length() {
-        return 17;
-      }
-
-      public boolean repeatable() {
-        return false;
-      }
-    };
-    try (WalrusBlobStore nowhere = store(config().publisher("http://127.0.0.1:" + closedPort).build())) {
-      StorageException e = catchThrowableOfType(StorageException.class,
-          () -> nowhere.store(oneShot, StoreOptions.epochs(1)));
-
-      assertThat(e.reason()).isEqualTo(Reason.NETWORK);
-      assertThat(e.httpStatus()).isZero();
-      assertThat(e).hasMessageContaining("no answer").hasMessageContaining("gave up after 4 attempts");
-    }
-    assertThat(opened).hasValue(0);
-    assertThat(waits).hasSize(MAX_ATTEMPTS - 1);
-  }
-
-  @Test
   void store_sourceThatFails_isNotRetried() {
     BlobSource failing = new BlobSource() {
       public InputStream open() {
