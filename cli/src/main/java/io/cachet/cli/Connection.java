@@ -36,9 +36,15 @@ public final class Connection {
     return network != null;
   }
 
-  public Path networkFile() {
+  /**
+   * The network descriptor's file.
+   *
+   * @throws InputFile.Unreadable when {@code --network} names no readable file (exit 4)
+   * @throws UsageException when none was named and there is neither {@code HOME/network.json} nor a devnet
+   */
+  public Path networkFile() throws IOException {
     if (network != null) {
-      return network;
+      return InputFile.regular(network, "the network descriptor", "Give its file (a devnet's is DIR/cachet-network.json).");
     }
     Path own = home.dir().resolve("network.json");
     if (Files.exists(own)) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachet.cli.Connection;
 import io.cachet.cli.ExitCodes;
 import io.cachet.cli.Ids;
+import io.cachet.cli.InputFile;
 import io.cachet.cli.Json;
 import io.cachet.cli.Progress;
 import io.cachet.cli.UsageException;
@@ -64,9 +65,8 @@ public final class PutCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!Files.isRegularFile(file)) {
-      throw new UsageException("no file " + file);
-    }
+    InputFile.regular(file, "the file to put", "Put seals one file: to store a directory,"
+        + " archive it first (tar -czf DIR.tgz DIR) and put the archive.");
     if (epochs != null && epochs < 1) {
       throw new UsageException("--epochs must be at least 1");
     }

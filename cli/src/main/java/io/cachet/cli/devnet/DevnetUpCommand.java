@@ -2,6 +2,7 @@ package io.cachet.cli.devnet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cachet.cli.ExitCodes;
+import io.cachet.cli.JsonAnswer;
 import io.cachet.common.io.DurableFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -102,8 +103,9 @@ final class DevnetUpCommand implements Callable<Integer> {
             .readTree(DevnetDaemon.status(d.devnet()).encode());
         DevnetStatusCommand.print(out, status, json);
         identities(out, status, dir);
-        out.println("running in the foreground; Ctrl-C stops it");
-        out.flush();
+        // the answer is complete while the devnet runs on: a --json reader gets it now, not at Ctrl-C
+        JsonAnswer.release(out);
+        spec.commandLine().getErr().println("running in the foreground; Ctrl-C stops it");
         CountDownLatch forever = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(forever::countDown));
         forever.await();
@@ -148,10 +150,10 @@ final class DevnetUpCommand implements Callable<Integer> {
       }
       if (!p.isAlive() || System.currentTimeMillis() > deadline) {
         p.destroy();
-        spec.commandLine().getErr().println("cachet: the devnet did not start"
-            + (p.isAlive() ? " within " + START_TIMEOUT_MS / 1000 + " s" : "") + "; the end of " + log + ":");
+        String why = "the devnet did not start" + (p.isAlive() ? " within " + START_TIMEOUT_MS / 1000 + " s" : "");
+        spec.commandLine().getErr().println("the end of " + log + ":");
         spec.commandLine().getErr().println(tail(log, 20));
-        return ExitCodes.IO;
+        throw new IOException(why + "; its log is " + log + " (its end is above)");
       }
       Thread.sleep(200);
     }
