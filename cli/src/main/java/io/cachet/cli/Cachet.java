@@ -31,7 +31,7 @@ import picocli.CommandLine.Command;
         ShareCommand.class, AuditCommand.class, LedgerCommand.class, HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     footer = {"", "Examples:", "  cachet demo", "  cachet devnet up", "  cachet help policy grant",
-        "", "State lives in --home DIR, else $CACHET_HOME, else $HOME/.cachet. See docs/CLI.md."})
+        "", "State lives in --home DIR, else $CACHET_HOME, else $HOME/.cachet.", "The reference is docs/CLI.md."})
 public final class Cachet {
 
   public static void main(String[] args) {

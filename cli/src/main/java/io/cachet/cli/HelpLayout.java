@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
+import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Help;
 import picocli.CommandLine.Help.ColorScheme;
 import picocli.CommandLine.Help.IOptionRenderer;
@@ -18,8 +19,8 @@ import picocli.CommandLine.Model.PositionalParamSpec;
  * made, so that a command added later gets it without doing anything:
  *
  * <ol>
- *   <li>every command answers {@code --help}/{@code -h} and {@code --version}/{@code -V} (picocli
- *       then skips the checks of required options and parameters);
+ *   <li>every command answers {@code --help}/{@code -h} and {@code --version}/{@code -V} with
+ *       the top command's version (picocli then skips the checks of required options and parameters);
  *   <li>text is laid out at one width, {@link #width}, and picocli wraps it: lines of a
  *       description or an option's description written as several strings are first joined into
  *       paragraphs, so a line broken by hand never leaves a fragment of a sentence on a line of its
@@ -45,7 +46,11 @@ final class HelpLayout {
 
   /** Applies the layout to {@code root} and every command below it. */
   static void apply(CommandLine root, int width) {
-    CommandSpec spec = root.getCommandSpec();
+    apply(root, width, root.getCommandSpec().versionProvider());
+  }
+
+  private static void apply(CommandLine command, int width, IVersionProvider version) {
+    CommandSpec spec = command.getCommandSpec();
     if (spec.usageMessage().description().length > 0) {
       spec.usageMessage().description(withSummary(paragraphs(spec.usageMessage().description())));
     }
@@ -54,8 +59,11 @@ final class HelpLayout {
     if (!hasUsageHelpOption(spec)) {
       spec.mixinStandardHelpOptions(true);
     }
-    for (CommandLine sub : root.getSubcommands().values()) {
-      apply(sub, width);
+    if (spec.versionProvider() == null && spec.version().length == 0) {
+      spec.versionProvider(version);
+    }
+    for (CommandLine sub : command.getSubcommands().values()) {
+      apply(sub, width, version);
     }
   }
 

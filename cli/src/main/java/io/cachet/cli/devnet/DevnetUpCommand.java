@@ -19,11 +19,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "up", description = {"Start the devnet (creating it on first use) in the background and wait until",
-    "every part answers. Its log is DIR/devnet.log; clients read DIR/cachet-network.json.",
-    "With --chain evm, policies live on a local anvil chain (installed with npm on first use) instead of",
-    "the embedded ledger; the identity 'devnet-evm' (anvil's public dev account 1) is made, and every EVM",
-    "identity is funded with ether for gas."},
+@Command(name = "up", description = {"Start the devnet in the background and wait until every part answers.",
+    "It is created on first use. Its log is DIR/devnet.log; clients read DIR/cachet-network.json.",
+    "With --chain evm, policies live on a local anvil chain (installed with npm on first use) instead of the"
+        + " embedded ledger; the identity 'devnet-evm' (anvil's public dev account 1) is made, and every EVM"
+        + " identity is funded with ether for gas."},
     footer = {"", "Exit codes: 0 running, 4 it did not start (the log's tail is printed).", "",
         "Examples:", "  cachet devnet up", "  cachet devnet up --chain evm", "  cachet devnet up --dir /tmp/net --json", "  cachet devnet up --foreground"})
 final class DevnetUpCommand implements Callable<Integer> {

@@ -25,10 +25,10 @@ import picocli.CommandLine.Spec;
 
 @Command(
     name = "import",
-    description = {"Keep an existing secp256k1 key (a wallet's, or anvil's) as identity NAME, encrypted under a"
-        + " passphrase in HOME/ids/NAME.json.",
-        "The key file holds 64 hex digits, with or without 0x. Keep it 0600 (a warning says when it is not),"
-            + " and delete it once imported."},
+    description = {"Keep an existing secp256k1 key as an identity.",
+        "The key (a wallet's, or anvil's) becomes identity NAME, encrypted under a passphrase in"
+            + " HOME/ids/NAME.json. The key file holds 64 hex digits, with or without 0x. Keep it 0600 (a warning"
+            + " says when it is not), and delete it once imported."},
     footer = {"", "Examples:", "  cachet id import dave --evm-key-file dave.key",
         "  cachet id import dev0 --evm-key-file anvil0.key --default --json"})
 final class IdImportCommand implements Callable<Integer> {

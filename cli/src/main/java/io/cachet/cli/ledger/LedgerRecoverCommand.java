@@ -26,11 +26,12 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "recover",
-    description = {"Fetch the blocks a sequencer's journal lost from followers, verify them, append them.",
-        "Run it with the sequencer stopped, when it refuses to start with 'run the recovery command'."},
-    footer = {"", "Exit codes: 0 the journal reaches the signed height (recovered, or nothing was missing),",
-        "1 the blocks could not be recovered (nothing appended), 2 usage.", "",
-        "Example:", "  cachet ledger recover --data /srv/ledger --ledger cachet-main --sequencer-key KEY \\",
+    description = {"Fetch the blocks a sequencer's journal lost from followers and append them.",
+        "Every block is verified first, up to the height the sequencer signed. Run it with the sequencer stopped,"
+            + " when it refuses to start with 'run the recovery command'."},
+    footer = {"", "Exit codes: 0 the journal reaches the signed height (recovered, or",
+        "nothing was missing), 1 the blocks could not be recovered (nothing", "appended), 2 usage.", "",
+        "Example:", "  cachet ledger recover --data /srv/ledger --ledger main --sequencer-key KEY \\",
         "      --from http://ks-1:7400 --from http://ks-2:7400"})
 final class LedgerRecoverCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
