@@ -216,6 +216,6 @@ class CliStoryTest {
     Run wrong = cachet("policy", "create", "--as", "alice", "--passphrase-file", wrongPass.toString());
     assertThat(wrong.exit()).isEqualTo(ExitCodes.REFUSED);
     Run noFile = as("alice", "put", home.resolve("missing").toString(), "--policy", "0x" + "ab".repeat(32));
-    assertThat(noFile.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(noFile.exit()).isEqualTo(ExitCodes.IO);
   }
 }
