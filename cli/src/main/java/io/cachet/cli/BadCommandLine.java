@@ -38,8 +38,7 @@ final class BadCommandLine implements IParameterExceptionHandler {
     String name = where.getCommandSpec().qualifiedName();
     String reason = reason(e);
     String message = switch (reason) {
-      case "UNKNOWN_OPTION" -> "unknown option " + quoted(((UnmatchedArgumentException) e).getUnmatched()) + " for '"
-          + name + "'";
+      case "UNKNOWN_OPTION" -> unknownOptions(((UnmatchedArgumentException) e).getUnmatched()) + " for '" + name + "'";
       case "UNKNOWN_COMMAND" -> e instanceof UnknownCommand ? e.getMessage()
           : unknownCommand(where, ((UnmatchedArgumentException) e).getUnmatched().get(0));
       case "UNEXPECTED_ARGUMENT" -> "unexpected argument " + quoted(((UnmatchedArgumentException) e).getUnmatched())
@@ -112,6 +111,12 @@ final class BadCommandLine implements IParameterExceptionHandler {
   private static String commands(CommandLine group) {
     return String.join(", ", group.getSubcommands().entrySet().stream()
         .filter(s -> !s.getValue().getCommandSpec().usageMessage().hidden()).map(s -> s.getKey()).toList());
+  }
+
+  /** The unmatched arguments that look like options: the others are mostly their values. */
+  private static String unknownOptions(List<String> unmatched) {
+    List<String> options = unmatched.stream().filter(a -> a.startsWith("-")).map(a -> "'" + a + "'").toList();
+    return (options.size() == 1 ? "unknown option " : "unknown options ") + String.join(", ", options);
   }
 
   private static String quoted(List<String> args) {
