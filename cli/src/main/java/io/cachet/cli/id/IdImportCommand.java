@@ -2,6 +2,7 @@ package io.cachet.cli.id;
 
 import io.cachet.cli.CachetHome;
 import io.cachet.cli.ExitCodes;
+import io.cachet.cli.InputFile;
 import io.cachet.cli.PassphraseOptions;
 import io.cachet.cli.UsageException;
 import io.cachet.crypto.EvmIdentity;
@@ -82,9 +83,7 @@ final class IdImportCommand implements Callable<Integer> {
   }
 
   private void warnIfShared(Path file) throws IOException {
-    if (!Files.exists(file)) {
-      throw new UsageException("no key file " + file);
-    }
+    InputFile.regular(file, "the key file", "Give the file that holds the key: 64 hex digits, with or without 0x.");
     try {
       Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
       if (perms.stream().anyMatch(NOT_OWNER::contains)) {

@@ -205,6 +205,14 @@ class JsonAndExitCodesCliTest {
   }
 
   @Test
+  void keyFileMissing_exitsIoNamingItOnce() throws Exception {
+    Path missing = home.resolve("dave.key");
+    CliHarness.Run r = cli.cachet("id", "import", "dave", "--evm-key-file", missing.toString(), "--json");
+    assertThat(error(r, "id import with a missing key file", ExitCodes.IO).get("reason").asText()).isEqualTo("NO_SUCH_FILE");
+    assertThat(occurrences(r.err(), missing.toString())).isEqualTo(1);
+  }
+
+  @Test
   void networkFileMissing_exitsIoNamingIt() throws Exception {
     Path missing = home.resolve("nowhere.json");
     CliHarness.Run r = cli.cachet("policy", "create", "--network", missing.toString(), "--json");
