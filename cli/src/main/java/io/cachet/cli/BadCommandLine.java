@@ -55,7 +55,7 @@ final class BadCommandLine implements IParameterExceptionHandler {
     if (e instanceof UnknownCommand) {
       return "UNKNOWN_COMMAND";
     }
-    if (e instanceof UnmatchedArgumentException u) {
+    if (e instanceof UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
       if (u.isUnknownOption()) {
         return "UNKNOWN_OPTION";
       }
