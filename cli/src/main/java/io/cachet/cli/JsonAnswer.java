@@ -1,5 +1,6 @@
 package io.cachet.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.Writer;
@@ -77,7 +78,7 @@ public final class JsonAnswer implements IExecutionStrategy {
         try {
           real.write(out.toString());
           real.flush();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
           setError();
         }
         out = real;

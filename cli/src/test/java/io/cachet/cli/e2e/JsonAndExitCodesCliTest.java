@@ -9,16 +9,22 @@ import io.cachet.cli.Cachet;
 import io.cachet.cli.ExitCodes;
 import io.cachet.crypto.Base64Url;
 import io.cachet.crypto.Identity;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -81,7 +87,7 @@ class JsonAndExitCodesCliTest {
 
   /** Every command that takes {@code --json}, as the path typed after {@code cachet}, with its spec. */
   private static Map<List<String>, CommandSpec> jsonCommands() {
-    Map<List<String>, CommandSpec> found = new java.util.LinkedHashMap<>();
+    Map<List<String>, CommandSpec> found = new LinkedHashMap<>();
     walk(Cachet.newCommandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter())), List.of(),
         found);
     return found;
@@ -244,6 +250,37 @@ class JsonAndExitCodesCliTest {
     errorDocument(down, "put with every part of the network down", ExitCodes.IO);
   }
 
+  /** What the shell sees: the exit status of a fresh {@code java} process, not only execute's return. */
+  @Test
+  void freshProcess_exitStatus_isTheDocumentedOne() throws Exception {
+    Path state = home.resolve("fresh");
+    assertThat(fresh("put", "--help").exit()).isEqualTo(ExitCodes.OK);
+    CliHarness.Run missing = fresh("put", home.resolve("missing.txt").toString(), "--policy", POLICY, "--home",
+        state.toString(), "--json");
+    assertThat(missing.exit()).as(missing.err()).isEqualTo(ExitCodes.IO);
+    assertThat(onlyDocument(missing, "a fresh put of a missing file").get("error").get("reason").asText())
+        .isEqualTo("NO_SUCH_FILE");
+    assertThat(fresh("policy", "grnt").exit()).isEqualTo(ExitCodes.USAGE);
+  }
+
+  private static CliHarness.Run fresh(String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), Cachet.class.getName()));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).start();
+    p.getOutputStream().close();
+    CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> {
+      try {
+        return new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("cachet %s ends", List.of(args)).isTrue();
+    return new CliHarness.Run(p.exitValue(), out, err.get());
+  }
+
   /** An error after the command had printed part of its answer: the error document is the only one. */
   @Test
   void failureAfterOutput_leavesOnlyTheErrorDocument() throws Exception {
@@ -276,7 +313,7 @@ class JsonAndExitCodesCliTest {
     @Override
     public Integer call() throws Exception {
       spec.commandLine().getOut().println(json ? "{\"first\": \"half\"}" : "first half");
-      throw new java.io.IOException("the disk filled up");
+      throw new IOException("the disk filled up");
     }
   }
 
