@@ -290,6 +290,16 @@ class JsonAndExitCodesCliTest {
     assertThat(withHalfDone("half-done").out()).as("without --json, lines are not held").contains("first half");
   }
 
+  /** A bug (an exception no part of Cachet means to throw) is exit 70, said to be one. */
+  @Test
+  void bug_exitsInternalAskingForAReport() throws Exception {
+    CliHarness.Run r = withHalfDone("half-done", "--json", "--bug");
+    JsonNode e = error(r, "a bug", ExitCodes.INTERNAL);
+    assertThat(e.get("reason").asText()).isEqualTo("INTERNAL");
+    assertThat(e.get("message").asText()).contains("IllegalStateException").contains("a broken invariant");
+    assertThat(e.get("hint").asText()).contains("report");
+  }
+
   /** The command line with {@link HalfDone} added (writers set after, as setting them reaches subcommands). */
   private static CliHarness.Run withHalfDone(String... args) {
     StringWriter out = new StringWriter();
@@ -310,9 +320,15 @@ class JsonAndExitCodesCliTest {
     @Option(names = "--json")
     boolean json;
 
+    @Option(names = "--bug")
+    boolean bug;
+
     @Override
     public Integer call() throws Exception {
       spec.commandLine().getOut().println(json ? "{\"first\": \"half\"}" : "first half");
+      if (bug) {
+        throw new IllegalStateException("a broken invariant");
+      }
       throw new IOException("the disk filled up");
     }
   }
