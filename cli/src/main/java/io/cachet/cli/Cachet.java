@@ -19,15 +19,24 @@ import io.cachet.cli.policy.PolicyCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code cachet} command. It only lists its subcommands; each lives in a class of its own. */
+/**
+ * The {@code cachet} command. It only lists its subcommands; each lives in a class of its own.
+ * {@link #newCommandLine} gives every command of the tree the same help ({@link HelpLayout}), the
+ * same way of failing ({@link CommandError}, {@link BadCommandLine}) and, with {@code --json},
+ * exactly one document on stdout ({@link JsonAnswer}).
+ */
 @Command(
     name = "cachet",
     mixinStandardHelpOptions = true,
     versionProvider = Cachet.Version.class,
-    description = "Private files on decentralized storage: encrypt locally, split the key across key servers.",
+    description = {"Private files on decentralized storage: encrypt locally, split the key across key servers.",
+        "Every command takes --help and --json; 'cachet help COMMAND' shows a command's help at any depth."},
     subcommands = {DemoCommand.class, DevnetCommand.class, IdCommand.class, PolicyCommand.class, PutCommand.class, GetCommand.class,
-        ShareCommand.class, LsCommand.class, InfoCommand.class, ExtendCommand.class, RmCommand.class, AuditCommand.class, LedgerCommand.class, CommandLine.HelpCommand.class},
-    footer = {"", "Exit codes: 0 ok, 1 failed, 2 usage, 3 refused (denied, tampered, forged), 4 I/O, 70 internal."})
+        ShareCommand.class, LsCommand.class, InfoCommand.class, ExtendCommand.class, RmCommand.class,
+        AuditCommand.class, LedgerCommand.class, HelpCommand.class},
+    exitCodeListHeading = "%nExit codes:%n",
+    footer = {"", "Examples:", "  cachet demo", "  cachet devnet up", "  cachet help policy grant",
+        "", "State lives in --home DIR, else $CACHET_HOME, else $HOME/.cachet.", "The reference is docs/CLI.md."})
 public final class Cachet {
 
   public static void main(String[] args) {
@@ -50,6 +59,10 @@ public final class Cachet {
     cl.setErr(err);
     // a relative path is the caller's: under 'cachet agent' the run's directory is not this process's
     cl.registerConverter(java.nio.file.Path.class, text -> Invocation.current().resolve(text));
+    cl.getCommandSpec().usageMessage().exitCodeList(ExitCodes.meanings());
+    HelpLayout.apply(cl, HelpLayout.width(Invocation.current()));
+    cl.setExecutionStrategy(new JsonAnswer());
+    cl.setParameterExceptionHandler(new BadCommandLine());
     cl.setExecutionExceptionHandler(CommandError::report);
     return cl;
   }

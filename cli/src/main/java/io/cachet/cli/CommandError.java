@@ -4,6 +4,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachet.client.GrantWindowException;
 import io.cachet.crypto.CachetSecurityException;
 import io.cachet.storage.StorageException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.ParseResult;
@@ -15,7 +19,8 @@ import picocli.CommandLine.ParseResult;
  * <pre>{"error": {"exitCode": 2, "status": "USAGE", "reason": "UNKNOWN_POLICY", "message": "...", "hint": "..."}}</pre>
  *
  * <p>{@code reason} is the stable code a script switches on (the SDK's or the servers' reason,
- * else the status name); {@code hint} is present only when there is one.
+ * else the status name); {@code hint} is present only when there is one. A bad command line
+ * ({@link BadCommandLine}) is told the same way.
  */
 final class CommandError {
   /** What to do, for the reasons a person can act on; the key is the reason code. */
@@ -25,18 +30,32 @@ final class CommandError {
       GrantWindowException.WINDOW_ENDED, "Give an end still to come (--until, --for), or add --allow-ended to record"
           + " a window that is over.",
       "UNTRUSTED_NETWORK", "Add --trust-token-network only if you trust the network the token names; else ask the"
-          + " sender for a token made on your network, or give your descriptor with --network FILE.");
+          + " sender for a token made on your network, or give your descriptor with --network FILE.",
+      "INTERNAL", "This is a bug in Cachet: please report it with the command you ran and this message.");
 
   private CommandError() {}
 
   /** Tells the person about {@code e} and returns the exit code it maps to. */
-  static int report(Exception e, CommandLine failed, ParseResult parsed) {
+  static int report(Exception thrown, CommandLine failed, ParseResult parsed) {
+    Throwable e = thrown instanceof UncheckedIOException u && u.getCause() != null ? u.getCause() : thrown;
     int exit = ExitCodes.of(e);
     String reason = reason(e, exit);
-    String message = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
-    String hint = HINTS.get(reason);
-    failed.getErr().println("cachet: " + message + (hint == null ? "" : ". " + hint));
-    if (wantsJson(parsed)) {
+    String hint = e instanceof InputFile.Unreadable u ? u.hint()
+        : e instanceof UsageException u && u.hint() != null ? u.hint() : HINTS.get(reason);
+    tell(failed, wantsJson(parsed), exit, reason, message(e, exit), hint);
+    return exit;
+  }
+
+  /**
+   * Prints one failure: the line on stderr and, if {@code json}, the error document on stdout.
+   *
+   * @param hint what to do, or null
+   */
+  static void tell(CommandLine where, boolean json, int exit, String reason, String message, String hint) {
+    PrintWriter err = where.getErr();
+    err.println("cachet: " + message + (hint == null ? "" : (message.endsWith(".") ? " " : ". ") + hint));
+    err.flush();
+    if (json) {
       ObjectNode doc = Json.object();
       ObjectNode error = doc.putObject("error");
       error.put("exitCode", exit);
@@ -46,9 +65,24 @@ final class CommandError {
       if (hint != null) {
         error.put("hint", hint);
       }
-      Json.print(failed.getOut(), doc);
+      Json.print(where.getOut(), doc);
+      where.getOut().flush();
     }
-    return exit;
+  }
+
+  /**
+   * The message of {@code e} as a person reads it: a file the JDK could not find or open is named
+   * once, with what happened to it (the JDK's message is the bare path), and a bug says so.
+   */
+  private static String message(Throwable e, int exit) {
+    if (e instanceof NoSuchFileException f) {
+      return f.getFile() + " does not exist";
+    }
+    if (e instanceof AccessDeniedException f) {
+      return f.getFile() + " cannot be read or written (permission denied)";
+    }
+    String text = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
+    return exit == ExitCodes.INTERNAL ? "internal error (" + e.getClass().getSimpleName() + ": " + text + ")" : text;
   }
 
   private static String reason(Throwable e, int exit) {
@@ -61,11 +95,23 @@ final class CommandError {
     if (e instanceof StorageException s && s.reason() != null) {
       return s.reason().name();
     }
+    if (e instanceof InputFile.Unreadable u) {
+      return u.reason();
+    }
+    if (e instanceof UsageException u && u.reason() != null) {
+      return u.reason();
+    }
+    if (e instanceof OutcomeException o && o.reason() != null) {
+      return o.reason();
+    }
+    if (e instanceof NoSuchFileException) {
+      return InputFile.NO_SUCH_FILE;
+    }
     return ExitCodes.name(exit);
   }
 
   /** Whether the command that ran (the innermost subcommand) was given {@code --json}. */
-  private static boolean wantsJson(ParseResult parsed) {
+  static boolean wantsJson(ParseResult parsed) {
     ParseResult leaf = parsed;
     while (leaf != null && leaf.subcommand() != null) {
       leaf = leaf.subcommand();

@@ -22,6 +22,9 @@ import picocli.CommandLine.Option;
  * else {@code HOME/network.json}, else the devnet's {@code HOME/devnet/cachet-network.json}.
  */
 public final class Connection {
+  /** The reason code of a command that needs a network when none is named and none is found. */
+  public static final String NO_NETWORK = "NO_NETWORK";
+
   @Mixin public CachetHome home;
   @Mixin PassphraseOptions passphrase;
 
@@ -36,9 +39,15 @@ public final class Connection {
     return network != null;
   }
 
-  public Path networkFile() {
+  /**
+   * The network descriptor's file.
+   *
+   * @throws InputFile.Unreadable when {@code --network} names no readable file (exit 4)
+   * @throws UsageException when none was named and there is neither {@code HOME/network.json} nor a devnet
+   */
+  public Path networkFile() throws IOException {
     if (network != null) {
-      return network;
+      return InputFile.regular(network, "the network descriptor", "Give its file (a devnet's is DIR/cachet-network.json).");
     }
     Path own = home.dir().resolve("network.json");
     if (Files.exists(own)) {
@@ -48,8 +57,8 @@ public final class Connection {
     if (Files.exists(devnet)) {
       return devnet;
     }
-    throw new UsageException("no network to talk to: start the local one with 'cachet devnet up', or give"
-        + " --network FILE (see docs/CLI.md, 'Another network')");
+    throw new UsageException(NO_NETWORK, "no network to talk to", "Start the local one with 'cachet devnet up', or"
+        + " give --network FILE (see docs/CLI.md, 'Another network').");
   }
 
   public ClientConfig config() throws IOException {

@@ -49,13 +49,13 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "demo",
-    description = {
-        "Tell Cachet's story on a fresh local devnet: a ledger, 3 key servers (any 2 open a file) and",
-        "7 storage nodes, all real servers on loopback. Alice shares a file with Bob and, for a few",
-        "seconds, with Carol; Dave is refused; Carol's window closes; Bob is revoked; a time-locked",
-        "letter opens when its time comes; a key server and two storage nodes stop and it still works.",
-        "With --chain evm the policies live on a local anvil chain, and an NFT gates a file: whoever holds it",
-        "opens, and once it moves on they cannot; an any-of policy joins a list and the gate."},
+    description = {"Tell Cachet's story on a fresh local devnet, checking each step.",
+        "The devnet has a ledger, 3 key servers (any 2 open a file) and 7 storage nodes, all real servers on"
+            + " loopback. Alice shares a file with Bob and, for a few seconds, with Carol; Dave is refused; Carol's"
+            + " window closes; Bob is revoked; a time-locked letter opens when its time comes; a key server and two"
+            + " storage nodes stop and it still works.",
+        "With --chain evm the policies live on a local anvil chain, and an NFT gates a file: whoever holds it"
+            + " opens, and once it moves on they cannot; an any-of policy joins a list and the gate."},
     footer = {"", "Examples:", "  cachet demo", "  cachet demo --chain evm",
         "  cachet demo --json --keep --work-dir /tmp/cachet-demo"})
 final class DemoCommand implements Callable<Integer> {

@@ -7,10 +7,13 @@ import io.cachet.crypto.BodyIntegrityException;
 import io.cachet.crypto.CachetSecurityException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Every exit code the {@code cachet} command returns, and the one place exceptions become exit
- * codes. Scripts may rely on these numbers; docs/CLI.md lists them.
+ * codes. Scripts may rely on these numbers; docs/CLI.md lists them, README.md's table gives each
+ * its {@link #meaning} word for word, and {@code cachet --help} prints that list.
  */
 public final class ExitCodes {
   /** The command did what was asked. */
@@ -41,7 +44,7 @@ public final class ExitCodes {
     if (e instanceof UsageException || e instanceof io.cachet.cli.devnet.DevnetException) {
       return USAGE;
     }
-    if (e instanceof DemoExpectationFailed) {
+    if (e instanceof DemoExpectationFailed || e instanceof OutcomeException) {
       return FAILED;
     }
     return INTERNAL;
@@ -54,6 +57,28 @@ public final class ExitCodes {
   private static boolean namesAnUnknownPolicy(Throwable e) {
     return e instanceof UnknownPolicyException
         || e instanceof LedgerRefusedException r && UnknownPolicyException.REASON.equals(r.reason());
+  }
+
+  /** What an exit code means, in a few words: README.md's table and {@code cachet --help} say this. */
+  public static String meaning(int code) {
+    return switch (code) {
+      case OK -> "done";
+      case FAILED -> "ran, but the outcome was not the one asked for";
+      case USAGE -> "bad command line, or a policy the ledger does not have, or a grant that already ended";
+      case REFUSED -> "refused: access denied, tampered or forged data, wrong passphrase, a share token from another"
+          + " network";
+      case IO -> "a file or network resource could not be read or written";
+      default -> "a bug in Cachet";
+    };
+  }
+
+  /** Every exit code, lowest first, with its {@link #meaning}: the list {@code cachet --help} ends with. */
+  public static Map<String, String> meanings() {
+    Map<String, String> all = new LinkedHashMap<>();
+    for (int code : new int[] {OK, FAILED, USAGE, REFUSED, IO, INTERNAL}) {
+      all.put(Integer.toString(code), meaning(code));
+    }
+    return all;
   }
 
   /** The constant's name of an exit code, for the {@code --json} error document. */

@@ -22,8 +22,12 @@ public final class PassphraseOptions {
       description = "Read the passphrase from the first line of FILE (else $" + ENV + ", else a prompt).")
   Path file;
 
-  /** The passphrase; the caller zeroes it when done. {@code confirm} asks twice on a terminal. */
-  public char[] read(String purpose, boolean confirm) {
+  /**
+   * The passphrase; the caller zeroes it when done. {@code confirm} asks twice on a terminal.
+   *
+   * @throws InputFile.Unreadable when {@code --passphrase-file} names no readable file (exit 4)
+   */
+  public char[] read(String purpose, boolean confirm) throws IOException {
     Invocation run = Invocation.current();
     if (file != null) {
       return fromFile(run.cwd().resolve(file));
@@ -55,13 +59,9 @@ public final class PassphraseOptions {
     return first;
   }
 
-  private static char[] fromFile(Path file) {
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(file);
-    } catch (IOException e) {
-      throw new UsageException("cannot read the passphrase file " + file + ": " + e.getMessage());
-    }
+  private static char[] fromFile(Path file) throws IOException {
+    byte[] bytes = Files.readAllBytes(InputFile.regular(file, "the passphrase file",
+        "Give the file that holds the passphrase on its first line."));
     try {
       int end = 0;
       while (end < bytes.length && bytes[end] != '\n' && bytes[end] != '\r') {

@@ -82,7 +82,7 @@ class DemoCommandTest {
   void unknownOption_isAUsageError() {
     Run r = run("demo", "--no-such-option");
     assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
-    assertThat(r.err()).contains("Unknown option");
+    assertThat(r.err()).contains("unknown option '--no-such-option'");
   }
 
   @Test

@@ -30,10 +30,11 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(
     name = "verify",
-    description = {"Verify key-server audit logs: every record's checksum, the sequence and the hash chain.",
-        "Without FILEs, checks every key server's log in the devnet (HOME/devnet/*/audit.log)."},
-    footer = {"", "Exit codes: 0 every log intact, 1 a log is broken (the first problem is printed),",
-        "2 usage (no logs found), 4 a log could not be read.", "",
+    description = {"Verify key-server audit logs: checksums, sequence and hash chain.",
+        "Each record's checksum, the sequence and the hash chain are checked. Without FILEs, every key server's log"
+            + " in the devnet is (HOME/devnet/*/audit.log)."},
+    footer = {"", "Exit codes: 0 every log intact, 1 a log is broken (the first problem",
+        "is printed), 2 usage (no logs found), 4 a log could not be read.", "",
         "Examples:", "  cachet audit verify", "  cachet audit verify /srv/ks-1/audit.log --json"})
 final class AuditVerifyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

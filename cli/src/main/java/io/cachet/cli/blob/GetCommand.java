@@ -41,15 +41,17 @@ import picocli.CommandLine.Model.CommandSpec;
  * broken read leaves no partial plaintext and an existing file untouched. A share token is opened
  * on the reader's own network; one naming another is refused unless trusted ({@link TokenNetwork}).
  */
-@Command(name = "get", description = {"Fetch a blob, obtain its key from the key servers (if the policy lets you),",
-    "verify and decrypt it into FILE. BLOB is a blob id or a share token from 'cachet share'.",
-    "A share token is opened on your own network; one that names another network is refused,",
-    "naming the difference, unless you add --trust-token-network."},
+@Command(name = "get", description = {"Fetch a blob, get its key from the key servers, verify and decrypt it.",
+    "BLOB is a blob id or a share token from 'cachet share'; the key servers release the key only if the policy"
+        + " lets you. The plaintext goes to FILE once every byte is authenticated. A share token is opened on your"
+        + " own network; one that names another network is refused, naming the difference, unless you add"
+        + " --trust-token-network."},
     footer = {"", "Examples:", "  cachet get 3h9wJArxUnNIT0ShAFM6Zg6JU5GOgr4bTSwfPUV0eSc -o report.pdf",
         "  cachet get cachet1.eyJibG9i... -o report.pdf --as bob",
         "  cachet get 3h9wJArx... -o part.bin --range 1048576-2097151",
         "  cachet get 3h9wJArx... -o - | less",
-        "  cachet get cachet1.eyJibG9i... -o report.pdf --trust-token-network   # only for a network you trust"})
+        "  # only for a network you trust:",
+        "  cachet get cachet1.eyJibG9i... -o report.pdf --trust-token-network"})
 public final class GetCommand implements Callable<Integer> {
   private static final Pattern RANGE = Pattern.compile("(\\d{1,19})-(\\d{0,19})");
 
@@ -66,8 +68,8 @@ public final class GetCommand implements Callable<Integer> {
   @Option(names = "--range", paramLabel = "A-B", description = "Only plaintext bytes A to B, inclusive (B empty: to the end).")
   String range;
 
-  @Option(names = "--trust-token-network", description = {"Open a share token on the network it names even where that",
-      "differs from yours (its ledger, key servers and keys become trusted for this read)."})
+  @Option(names = "--trust-token-network", description = "Open a share token on the network it names even where that differs from"
+      + " yours (its ledger, key servers and keys become trusted for this read).")
   boolean trustTokenNetwork;
 
   @Option(names = "--json", description = "Print JSON.")

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachet.cli.Connection;
 import io.cachet.cli.ExitCodes;
 import io.cachet.cli.Ids;
+import io.cachet.cli.InputFile;
 import io.cachet.cli.Json;
 import io.cachet.cli.Plain;
 import io.cachet.cli.Progress;
@@ -38,12 +39,13 @@ import picocli.CommandLine.Model.CommandSpec;
  * before anything is sealed (exit 2, {@code UNKNOWN_POLICY}); a putter who cannot open what they
  * seal is warned (stderr, and {@code warnings} in {@code --json}) and the put goes on.
  */
-@Command(name = "put", description = {"Seal FILE on this machine under POLICY and store the ciphertext on the storage network.",
-    "Prints the blob id; 'cachet share BLOB_ID' prints what a reader needs.",
-    "A policy the ledger does not have is refused before anything is sealed; if you could not open",
-    "the file yourself (not on your own allow-list, a time lock still closed), you are warned."},
+@Command(name = "put", description = {"Seal FILE here and store the ciphertext on the storage network.",
+    "Prints the blob id; 'cachet share BLOB_ID' prints what a reader needs. A policy the ledger does not have is"
+        + " refused before anything is sealed; if you could not open the file yourself (not on your own allow-list,"
+        + " a time lock still closed), you are warned."},
     footer = {"", "Examples:", "  cachet put report.pdf --policy 0x5e1f...", "  cachet put video.mp4 --policy 0x5e1f... --epochs 20 --json",
-        "  cachet put report.pdf --contract 0x9fE4... --policy 0x77aa...   # an app's policy contract (EVM chains)"})
+        "  # under a policy of an app's own policy contract (EVM chains):",
+        "  cachet put report.pdf --contract 0x9fE4... --policy 0x77aa..."})
 public final class PutCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin Connection connection;
@@ -67,9 +69,8 @@ public final class PutCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!Files.isRegularFile(file)) {
-      throw new UsageException("no file " + file);
-    }
+    InputFile.regular(file, "the file to put", "Put seals one file: to store a directory,"
+        + " archive it first (tar -czf DIR.tgz DIR) and put the archive.");
     if (epochs != null && epochs < 1) {
       throw new UsageException("--epochs must be at least 1");
     }

@@ -16,8 +16,9 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code cachet share}: the one line a reader pastes. It needs no passphrase and holds no secret. */
-@Command(name = "share", description = {"Print what a reader needs to open BLOB: one token with the blob id and the",
-    "network's public URLs and keys. It grants nothing: the policy decides who may open it."},
+@Command(name = "share", description = {"Print what a reader needs to open BLOB: one line to send.",
+    "The line holds a token with the blob id and the network's public URLs and keys. It grants nothing: the"
+        + " policy decides who may open it."},
     footer = {"", "Example:", "  cachet share 3h9wJArxUnNIT0ShAFM6Zg6JU5GOgr4bTSwfPUV0eSc"})
 public final class ShareCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

@@ -13,8 +13,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "down", description = {"Stop the devnet cleanly (its state stays: 'up' brings the same network back).",
-    "Remove its directory to start afresh."},
+@Command(name = "down", description = {"Stop the devnet cleanly; its state stays.",
+    "'cachet devnet up' brings the same network back; remove its directory to start afresh."},
     footer = {"", "Exit codes: 0 stopped or not running, 1 it did not stop within 60 s.", "",
         "Example:", "  cachet devnet down"})
 final class DevnetDownCommand implements Callable<Integer> {

@@ -2,6 +2,7 @@ package io.cachet.cli.devnet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cachet.cli.ExitCodes;
+import io.cachet.cli.JsonAnswer;
 import io.cachet.common.io.DurableFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -18,11 +19,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "up", description = {"Start the devnet (creating it on first use) in the background and wait until",
-    "every part answers. Its log is DIR/devnet.log; clients read DIR/cachet-network.json.",
-    "With --chain evm, policies live on a local anvil chain (installed with npm on first use) instead of",
-    "the embedded ledger; the identity 'devnet-evm' (anvil's public dev account 1) is made, and every EVM",
-    "identity is funded with ether for gas."},
+@Command(name = "up", description = {"Start the devnet in the background and wait until every part answers.",
+    "It is created on first use. Its log is DIR/devnet.log; clients read DIR/cachet-network.json.",
+    "With --chain evm, policies live on a local anvil chain (installed with npm on first use) instead of the"
+        + " embedded ledger; the identity 'devnet-evm' (anvil's public dev account 1) is made, and every EVM"
+        + " identity is funded with ether for gas."},
     footer = {"", "Exit codes: 0 running, 4 it did not start (the log's tail is printed).", "",
         "Examples:", "  cachet devnet up", "  cachet devnet up --chain evm", "  cachet devnet up --dir /tmp/net --json", "  cachet devnet up --foreground"})
 final class DevnetUpCommand implements Callable<Integer> {
@@ -102,8 +103,9 @@ final class DevnetUpCommand implements Callable<Integer> {
             .readTree(DevnetDaemon.status(d.devnet()).encode());
         DevnetStatusCommand.print(out, status, json);
         identities(out, status, dir);
-        out.println("running in the foreground; Ctrl-C stops it");
-        out.flush();
+        // the answer is complete while the devnet runs on: a --json reader gets it now, not at Ctrl-C
+        JsonAnswer.release(out);
+        spec.commandLine().getErr().println("running in the foreground; Ctrl-C stops it");
         CountDownLatch forever = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(forever::countDown));
         forever.await();
@@ -148,10 +150,10 @@ final class DevnetUpCommand implements Callable<Integer> {
       }
       if (!p.isAlive() || System.currentTimeMillis() > deadline) {
         p.destroy();
-        spec.commandLine().getErr().println("cachet: the devnet did not start"
-            + (p.isAlive() ? " within " + START_TIMEOUT_MS / 1000 + " s" : "") + "; the end of " + log + ":");
+        String why = "the devnet did not start" + (p.isAlive() ? " within " + START_TIMEOUT_MS / 1000 + " s" : "");
+        spec.commandLine().getErr().println("the end of " + log + ":");
         spec.commandLine().getErr().println(tail(log, 20));
-        return ExitCodes.IO;
+        throw new IOException(why + "; its log is " + log + " (its end is above)");
       }
       Thread.sleep(200);
     }

@@ -5,8 +5,9 @@ import picocli.CommandLine.Command;
 /** {@code cachet id}: the identities this machine holds. */
 @Command(
     name = "id",
-    description = "Create, import and list identities (Ed25519 or, for EVM chains, secp256k1 keys in"
-        + " passphrase-encrypted keystores).",
+    description = {"Create, import and list identities.",
+        "An identity is an Ed25519 key (the embedded ledger) or, for EVM chains, a secp256k1 key, kept in a"
+            + " passphrase-encrypted keystore."},
     subcommands = {IdNewCommand.class, IdImportCommand.class, IdListCommand.class, IdShowCommand.class},
     footer = {"", "Examples:", "  cachet id new alice", "  cachet id new carol --evm",
         "  cachet id import dave --evm-key-file dave.key", "  cachet id list", "  cachet id show alice --json"})

@@ -2,6 +2,7 @@ package io.cachet.cli.id;
 
 import io.cachet.cli.CachetHome;
 import io.cachet.cli.ExitCodes;
+import io.cachet.cli.InputFile;
 import io.cachet.cli.PassphraseOptions;
 import io.cachet.cli.UsageException;
 import io.cachet.crypto.EvmIdentity;
@@ -25,10 +26,10 @@ import picocli.CommandLine.Spec;
 
 @Command(
     name = "import",
-    description = {"Keep an existing secp256k1 key (a wallet's, or anvil's) as identity NAME, encrypted under a"
-        + " passphrase in HOME/ids/NAME.json.",
-        "The key file holds 64 hex digits, with or without 0x. Keep it 0600 (a warning says when it is not),"
-            + " and delete it once imported."},
+    description = {"Keep an existing secp256k1 key as an identity.",
+        "The key (a wallet's, or anvil's) becomes identity NAME, encrypted under a passphrase in"
+            + " HOME/ids/NAME.json. The key file holds 64 hex digits, with or without 0x. Keep it 0600 (a warning"
+            + " says when it is not), and delete it once imported."},
     footer = {"", "Examples:", "  cachet id import dave --evm-key-file dave.key",
         "  cachet id import dev0 --evm-key-file anvil0.key --default --json"})
 final class IdImportCommand implements Callable<Integer> {
@@ -82,9 +83,7 @@ final class IdImportCommand implements Callable<Integer> {
   }
 
   private void warnIfShared(Path file) throws IOException {
-    if (!Files.exists(file)) {
-      throw new UsageException("no key file " + file);
-    }
+    InputFile.regular(file, "the key file", "Give the file that holds the key: 64 hex digits, with or without 0x.");
     try {
       Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
       if (perms.stream().anyMatch(NOT_OWNER::contains)) {

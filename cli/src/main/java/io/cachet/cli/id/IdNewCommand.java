@@ -17,9 +17,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(
     name = "new",
-    description = {"Generate an identity and keep it in HOME/ids/NAME.json, encrypted under a passphrase.",
-        "Ed25519 (the embedded ledger) unless --evm: secp256k1, for EVM chains.",
-        "The first identity becomes the default."},
+    description = {"Generate an identity and keep it encrypted under a passphrase.",
+        "It is kept in HOME/ids/NAME.json: an Ed25519 key (the embedded ledger), or with --evm a secp256k1 key,"
+            + " for EVM chains. The first identity becomes the default."},
     footer = {"", "Examples:", "  cachet id new alice", "  cachet id new carol --evm",
         "  CACHET_PASSPHRASE=... cachet id new bob --default --json"})
 final class IdNewCommand implements Callable<Integer> {

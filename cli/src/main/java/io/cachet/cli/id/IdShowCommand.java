@@ -14,7 +14,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "show", description = "Show an identity's kind, address (what others grant access to; an EVM one EIP-55 checksummed) and keystore file.",
+@Command(name = "show", description = {"Show an identity's kind, address and keystore file.",
+    "The address is what others grant access to; an EVM one is EIP-55 checksummed."},
     footer = {"", "Examples:", "  cachet id show", "  cachet id show bob --json"})
 final class IdShowCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

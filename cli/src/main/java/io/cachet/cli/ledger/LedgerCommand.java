@@ -7,6 +7,6 @@ import picocli.CommandLine.Command;
     name = "ledger",
     description = "Operate the embedded ledger's sequencer.",
     subcommands = {LedgerRecoverCommand.class},
-    footer = {"", "Example:", "  cachet ledger recover --data /srv/ledger --ledger cachet-main --sequencer-key KEY"
-        + " --from http://ks-1:7400"})
+    footer = {"", "Example:", "  cachet ledger recover --data /srv/ledger --ledger main --sequencer-key KEY \\",
+        "      --from http://ks-1:7400"})
 public final class LedgerCommand {}

@@ -1,6 +1,9 @@
 package io.cachet.cli.ledger;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachet.cli.ExitCodes;
+import io.cachet.cli.Json;
+import io.cachet.cli.OutcomeException;
 import io.cachet.cli.UsageException;
 import io.cachet.crypto.FormatException;
 import io.cachet.crypto.VerifyingKey;
@@ -23,11 +26,12 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "recover",
-    description = {"Fetch the blocks a sequencer's journal lost from followers, verify them, append them.",
-        "Run it with the sequencer stopped, when it refuses to start with 'run the recovery command'."},
-    footer = {"", "Exit codes: 0 the journal reaches the signed height (recovered, or nothing was missing),",
-        "1 the blocks could not be recovered (nothing appended), 2 usage.", "",
-        "Example:", "  cachet ledger recover --data /srv/ledger --ledger cachet-main --sequencer-key KEY \\",
+    description = {"Fetch the blocks a sequencer's journal lost from followers and append them.",
+        "Every block is verified first, up to the height the sequencer signed. Run it with the sequencer stopped,"
+            + " when it refuses to start with 'run the recovery command'."},
+    footer = {"", "Exit codes: 0 the journal reaches the signed height (recovered, or",
+        "nothing was missing), 1 the blocks could not be recovered (nothing", "appended), 2 usage.", "",
+        "Example:", "  cachet ledger recover --data /srv/ledger --ledger main --sequencer-key KEY \\",
         "      --from http://ks-1:7400 --from http://ks-2:7400"})
 final class LedgerRecoverCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -46,6 +50,9 @@ final class LedgerRecoverCommand implements Callable<Integer> {
       description = "A follower serving GET /v1/blocks (a key server); repeat to try several in turn.")
   List<String> sources = new ArrayList<>();
 
+  @Option(names = "--json", description = "Print JSON: the blocks appended, the journal's height before, and the signed height.")
+  boolean json;
+
   @Override
   public Integer call() {
     VerifyingKey key;
@@ -55,16 +62,23 @@ final class LedgerRecoverCommand implements Callable<Integer> {
       throw new UsageException("--sequencer-key: " + e.getMessage());
     }
     PrintWriter out = spec.commandLine().getOut();
+    LedgerRecovery.Outcome o;
     try {
-      LedgerRecovery.Outcome o = LedgerRecovery.recover(data, ledgerId, key,
-          sources.stream().map(u -> LedgerRecovery.http(u, ledgerId)).toList());
+      o = LedgerRecovery.recover(data, ledgerId, key, sources.stream().map(u -> LedgerRecovery.http(u, ledgerId)).toList());
+    } catch (IOException e) {
+      throw new OutcomeException("NOT_RECOVERED", "recovery failed: " + e.getMessage());
+    }
+    if (json) {
+      ObjectNode doc = Json.object();
+      doc.put("blocksAppended", o.blocksAppended());
+      doc.put("journalHeightBefore", o.journalHeight());
+      doc.put("signedHeight", o.signedHeight());
+      Json.print(out, doc);
+    } else {
       out.println(o.blocksAppended() == 0
           ? "nothing to recover: the journal ends at height " + o.journalHeight() + ", signed up to " + o.signedHeight()
           : "recovered blocks " + (o.journalHeight() + 1) + " to " + o.signedHeight() + "; the sequencer may start");
-      return ExitCodes.OK;
-    } catch (IOException e) {
-      spec.commandLine().getErr().println("recovery failed: " + e.getMessage());
-      return ExitCodes.FAILED;
     }
+    return ExitCodes.OK;
   }
 }

@@ -5,8 +5,9 @@ import picocli.CommandLine.Command;
 /** {@code cachet policy}: access policies on the network's chain, the same commands on either. */
 @Command(
     name = "policy",
-    description = {"Create and change access policies on the network's chain: allow-lists with time windows and",
-        "time locks on either chain; token gates and all-of / any-of policies on an EVM chain."},
+    description = {"Create and change access policies on the network's chain.",
+        "Allow-lists with time windows and time locks on either chain; token gates and all-of / any-of policies"
+            + " on an EVM chain."},
     subcommands = {PolicyCreateCommand.class, PolicyGrantCommand.class, PolicyRevokeCommand.class,
         PolicyTimelockCommand.class, PolicyShowCommand.class, PolicyAdminCommand.class, PolicyTransferCommand.class,
         PolicyTokenGateCommand.class, PolicyAllOfCommand.class, PolicyAnyOfCommand.class},

@@ -28,12 +28,13 @@ import picocli.CommandLine.Model.CommandSpec;
  * {@code --allow-ended} says it is meant; one that ends before it starts is always refused.
  */
 @Command(name = "grant", description = {"Let MEMBER read what is sealed under POLICY, within a time window.",
-    "Granting a member again replaces their window. A window that has already ended (by the",
-    "ledger's time) grants nothing and is refused, unless --allow-ended says you mean it."},
+    "Granting a member again replaces their window. A window that has already ended (by the ledger's time)"
+        + " grants nothing and is refused, unless --allow-ended says you mean it."},
     footer = {"", "Examples:", "  cachet policy grant 0x5e1f... bob",
         "  cachet policy grant 0x5e1f... 0x9a0c... --for 30d",
-        "  cachet policy grant 0x5e1f... carol --from 2026-12-01T00:00:00Z --until 2026-12-31T00:00:00Z",
-        "  cachet policy grant 0x5e1f... dave --until 2020-01-01T00:00:00Z --allow-ended   # a window that is over"})
+        "  cachet policy grant 0x5e1f... carol --from 2026-12-01T00:00:00Z --for 30d",
+        "  # a window that is over, recorded as such:",
+        "  cachet policy grant 0x5e1f... dave --until 2020-01-01T00:00:00Z --allow-ended"})
 final class PolicyGrantCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin Connection connection;

@@ -14,8 +14,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "revoke", description = {"Remove MEMBER from POLICY. Key servers refuse them from the next block on;",
-    "what they already opened and kept, they keep."},
+@Command(name = "revoke", description = {"Remove MEMBER from POLICY.",
+    "Key servers refuse them from the next block on; what they already opened and kept, they keep."},
     footer = {"", "Example:", "  cachet policy revoke 0x5e1f... bob"})
 final class PolicyRevokeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

@@ -15,8 +15,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "timelock", description = {"Create a time lock: nobody can open what is sealed under it before",
-    "the time, anyone can after. It cannot be changed once created."},
+@Command(name = "timelock", description = {"Create a time lock: nobody opens before its time, anyone after.",
+    "What is sealed under it opens for anyone at the time it names. It cannot be changed once created."},
     footer = {"", "Examples:", "  cachet policy timelock --at 2027-01-01T00:00:00Z", "  cachet policy timelock --in 2h"})
 final class PolicyTimelockCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

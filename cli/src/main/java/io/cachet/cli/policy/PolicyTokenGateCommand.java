@@ -22,10 +22,12 @@ import picocli.CommandLine.Spec;
  * {@code cachet policy token-gate}: holders of a token may read. EVM chains only; on the embedded
  * ledger it exits 2 saying how to get one, before asking for a passphrase.
  */
-@Command(name = "token-gate", description = {"Create a token gate: whoever holds the token may read, judged at each",
-    "block, so minting or transferring grants or removes access from the next one. Needs an EVM chain."},
+@Command(name = "token-gate", description = {"Create a token gate: whoever holds the token may read.",
+    "It is judged at each block, so minting or transferring grants or removes access from the next one."
+        + " Needs an EVM chain."},
     footer = {"", "Examples:", "  cachet policy token-gate --erc721 0x5FbDB2315678afecb367f032d93F642f64180aa3",
-        "  cachet policy token-gate --erc20 0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512 --min 100"})
+        "  cachet policy token-gate --erc20 0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512 \\",
+        "      --min 100"})
 final class PolicyTokenGateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin Connection connection;

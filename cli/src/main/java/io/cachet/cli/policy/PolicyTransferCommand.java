@@ -7,7 +7,7 @@ import io.cachet.policy.PolicyChain;
 import java.io.IOException;
 import picocli.CommandLine.Command;
 
-@Command(name = "transfer", description = {"Make WHO the owner of POLICY. You lose the owner's rights at once."},
+@Command(name = "transfer", description = {"Make WHO the owner of POLICY.", "You lose the owner's rights at once."},
     footer = {"", "Example:", "  cachet policy transfer 0x5e1f... bob"})
 final class PolicyTransferCommand extends PolicyAdminChange {
   @Override
