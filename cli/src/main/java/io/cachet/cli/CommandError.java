@@ -31,6 +31,10 @@ final class CommandError {
 
   /** Tells the person about {@code e} and returns the exit code it maps to. */
   static int report(Exception e, CommandLine failed, ParseResult parsed) {
+    java.util.Optional<FailureReport> network = FailureReport.of(e, failed);
+    if (network.isPresent()) {
+      return report(network.get(), failed, parsed);
+    }
     int exit = ExitCodes.of(e);
     String reason = reason(e, exit);
     String message = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
@@ -49,6 +53,27 @@ final class CommandError {
       Json.print(failed.getOut(), doc);
     }
     return exit;
+  }
+
+  /** A refusal or network failure: its lines on stderr, and with {@code --json} its key servers too. */
+  private static int report(FailureReport r, CommandLine failed, ParseResult parsed) {
+    r.stderrLines().forEach(failed.getErr()::println);
+    if (wantsJson(parsed)) {
+      ObjectNode doc = Json.object();
+      ObjectNode error = doc.putObject("error");
+      error.put("exitCode", r.exit());
+      error.put("status", ExitCodes.name(r.exit()));
+      error.put("reason", r.reason());
+      error.put("message", r.message());
+      if (r.hint() != null) {
+        error.put("hint", r.hint());
+      }
+      if (!r.servers().isEmpty()) {
+        RefusalReport.json(error.putArray("servers"), r.servers());
+      }
+      Json.print(failed.getOut(), doc);
+    }
+    return r.exit();
   }
 
   private static String reason(Throwable e, int exit) {
