@@ -6,6 +6,9 @@ import io.cachet.cli.contact.AddressBook;
 import io.cachet.client.ServerOutcome;
 import io.cachet.crypto.Address;
 import io.cachet.crypto.FormatException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,6 +36,11 @@ final class RefusalReport {
       "UNKNOWN_POLICY", "the key server does not know this policy",
       "WRONG_LEDGER", "the blob's policy lives on another ledger");
 
+  /** The order of a summary's groups: what decided the round first, what was not needed last. */
+  private static final List<ServerOutcome.Kind> SUMMARY_ORDER = List.of(ServerOutcome.Kind.DENIED,
+      ServerOutcome.Kind.UNAVAILABLE, ServerOutcome.Kind.INVALID, ServerOutcome.Kind.RELEASED,
+      ServerOutcome.Kind.NOT_NEEDED);
+
   private final AddressBook book;
 
   /** {@code book} may be null: addresses are then only shortened. */
@@ -58,6 +66,34 @@ final class RefusalReport {
           + code(o);
       case INVALID -> "answer rejected, it does not verify" + (message != null ? ": " + message : "") + code(o);
     };
+  }
+
+  /**
+   * Every server's answer in one line, grouped by what it did: "refused by ks-1 and ks-2
+   * (NOT_A_MEMBER); ks-3 not needed". States only what the outcomes show.
+   */
+  static String summary(List<ServerOutcome> outcomes) {
+    Map<String, List<String>> groups = new LinkedHashMap<>();
+    outcomes.stream().sorted(Comparator.comparing(ServerOutcome::serverId)).forEach(o -> groups.computeIfAbsent(
+        o.kind() + (o.reason() == null ? "" : " " + o.reason()), k -> new ArrayList<>()).add(o.serverId()));
+    List<String> parts = new ArrayList<>();
+    for (ServerOutcome.Kind kind : SUMMARY_ORDER) {
+      groups.forEach((key, servers) -> {
+        if (!key.split(" ")[0].equals(kind.name())) {
+          return;
+        }
+        String who = FailureReport.names(servers);
+        String code = key.contains(" ") ? " (" + key.substring(key.indexOf(' ') + 1) + ")" : "";
+        parts.add(switch (kind) {
+          case DENIED -> "refused by " + who + code;
+          case RELEASED -> "released by " + who;
+          case UNAVAILABLE -> "no answer from " + who + code;
+          case INVALID -> "answer rejected from " + who + code;
+          case NOT_NEEDED -> who + " not needed";
+        });
+      });
+    }
+    return String.join("; ", parts);
   }
 
   /** The servers array of a {@code --json} error: id, outcome, reason when there is one, message. */
