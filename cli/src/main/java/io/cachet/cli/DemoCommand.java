@@ -143,7 +143,8 @@ final class DemoCommand implements Callable<Integer> {
       Path networkFile = dir.resolve("devnet").resolve("cachet-network.json");
       ClientConfig config = ClientConfig.load(networkFile);
       detail(s, (evm ? "anvil (an EVM chain, 1 s blocks) with Cachet's policy contracts" : "ledger")
-          + ", 3 key servers (any 2 release a key), 7 storage nodes (any 3 hold a blob) and the gateway");
+          + ", " + config.keyServers().size() + " key servers (any " + config.threshold() + " release a key),"
+          + " 7 storage nodes (any 3 hold a blob) and the gateway");
       detail(s, "network descriptor: " + networkFile);
 
       s = step("Alice, Bob, Carol and Dave create identities (" + (evm ? "secp256k1 keys, Ethereum addresses,"
@@ -211,7 +212,8 @@ final class DemoCommand implements Callable<Integer> {
     StoredObject stored = a.put(new ByteArrayInputStream(report), report.length, policy, EPOCHS);
     reportBlob = stored.blobId();
     detail(s, report.length + " bytes sealed; blob " + reportBlob + " certified by the storage nodes");
-    detail(s, "its data key is split 2-of-3: each key server holds one sealed share");
+    detail(s, "its data key is split " + config.threshold() + "-of-" + config.keyServers().size()
+        + ": the blob's header carries one share for each key server, sealed to that server's key");
 
     s = step("Alice also seals a letter under a time lock");
     unlockAt = Instant.now().plus(evm ? EVM_LOCK_DELAY : LOCK_DELAY);

@@ -105,7 +105,7 @@ final class RefusalReport {
       if (o.reason() != null) {
         s.put("reason", o.reason());
       }
-      if (o.httpStatus() > 0) {
+      if (o.httpStatus() > 0 && o.kind() != ServerOutcome.Kind.DENIED && o.kind() != ServerOutcome.Kind.RELEASED) {
         s.put("httpStatus", o.httpStatus());
       }
       s.put("message", o.message() != null ? o.message() : o.kind() == ServerOutcome.Kind.RELEASED

@@ -54,6 +54,7 @@ class NetworkFailuresCliTest {
     for (String who : List.of("alice", "bob", "dave")) {
       cli.ok("id", "new", who, "--passphrase-file", pass.toString());
     }
+    cli.ok("id", "new", "erin", "--evm", "--passphrase-file", pass.toString());
     policy = cli.okAs("alice", "policy", "create").out().strip();
     cli.okAs("alice", "policy", "grant", policy, "bob");
     blob = cli.okAs("alice", "put", file("report.txt", "the quarterly report").toString(), "--policy", policy)
@@ -187,6 +188,29 @@ class NetworkFailuresCliTest {
     } finally {
       devnet.start("ledger");
     }
+  }
+
+  @Test
+  void put_onAnEvmNetworkWhoseRpcIsClosed_failsAtOnce_namingTheEvmRpc() throws Exception {
+    ObjectNode d = (ObjectNode) MAPPER.readTree(devnet.descriptorFile().toFile());
+    d.remove("ledger");
+    int rpcPort = closedPort();
+    ObjectNode chain = d.putObject("chain");
+    chain.put("kind", "evm");
+    chain.put("rpcUrl", "http://127.0.0.1:" + rpcPort + "/rpc-key-in-path");
+    chain.put("chainId", 31337);
+    chain.put("confirmations", 0);
+    chain.put("policies", "0x5FbDB2315678afecb367f032d93F642f64180aa3");
+    chain.put("blobRegistry", "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512");
+    Path f = home.resolve("evm-closed.json");
+    Files.writeString(f, MAPPER.writeValueAsString(d));
+
+    Timed t = timed("erin", "put", file("e.txt", "e").toString(), "--policy", policy, "--network", f.toString());
+    assertThat(t.run().exit()).as(t.run().err()).isEqualTo(ExitCodes.IO);
+    assertThat(t.took()).as("fail-fast guard").isLessThan(FAIL_FAST);
+    assertThat(t.run().err().strip().lines()).singleElement().satisfies(line -> assertThat(line)
+        .startsWith("cachet: cannot reach the EVM RPC at 127.0.0.1:" + rpcPort + " (connection refused)")
+        .contains("--network FILE (" + f + ")").doesNotContain("rpc-key-in-path"));
   }
 
   // ---------------------------------------------------------------- refusals, one line per key server
