@@ -179,7 +179,8 @@ class CliStoryTest {
       devnet.stop("ks-2");
       Run down = as("dave", "get", letterBlob, "-o", home.resolve("x.txt").toString());
       assertThat(down.exit()).isEqualTo(ExitCodes.IO);
-      assertThat(down.err()).contains("ks-2: unavailable").contains("ks-3: unavailable");
+      assertThat(down.err()).contains("ks-2  no answer: connection refused at")
+          .contains("ks-3  no answer: connection refused at");
     } finally {
       for (String name : List.of("ks-2", "ks-3", "node-0", "node-1")) {
         devnet.start(name);
