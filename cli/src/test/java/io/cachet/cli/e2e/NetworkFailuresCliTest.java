@@ -171,6 +171,35 @@ class NetworkFailuresCliTest {
   }
 
   @Test
+  void put_withEveryKeyServerClosed_andNoKeptDescriptors_namesEachServerItCouldNotSealTo() throws Exception {
+    // a state directory of its own: the same identities, and no key server descriptors kept from earlier puts
+    Path other = home.resolve("fresh-home");
+    try (var ids = Files.walk(home.resolve("ids"))) {
+      for (Path p : ids.toList()) {
+        Path to = other.resolve(home.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(to);
+        } else {
+          Files.copy(p, to);
+        }
+      }
+    }
+    Path closed = descriptorWithClosed("closed-key-servers.json", false, true, false);
+    CliHarness fresh = cli.withHome(other);
+    CliHarness.Run r = fresh.as("alice", "put", file("k.txt", "k").toString(), "--policy", policy, "--network",
+        closed.toString(), "--json");
+    assertThat(r.exit()).as(r.err()).isEqualTo(ExitCodes.IO);
+    List<String> lines = r.err().strip().lines().toList();
+    assertThat(lines.get(0)).startsWith("cachet: sealing needs the key of each of the 3 key servers, and ks-1, ks-2"
+        + " and ks-3 could not give it").contains("--network FILE (" + closed + ")");
+    assertThat(lines.subList(1, lines.size())).hasSize(3).allSatisfy(l -> assertThat(l)
+        .matches("  ks-[123]  no answer: connection refused at 127\\.0\\.0\\.1:\\d+ \\(UNREACHABLE\\)"));
+    JsonNode error = r.json().get("error");
+    assertThat(error.get("reason").asText()).isEqualTo("UNREACHABLE");
+    assertThat(error.get("servers").findValuesAsText("outcome")).containsOnly("unavailable");
+  }
+
+  @Test
   void put_withTheDevnetLedgerStopped_failsAtOnce_andPointsAtDevnetStatus() throws Exception {
     devnet.stop("ledger");
     try {
