@@ -5,6 +5,7 @@ import io.cachet.client.GrantWindowException;
 import io.cachet.crypto.CachetSecurityException;
 import io.cachet.storage.StorageException;
 import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.ParseResult;
 
@@ -31,7 +32,7 @@ final class CommandError {
 
   /** Tells the person about {@code e} and returns the exit code it maps to. */
   static int report(Exception e, CommandLine failed, ParseResult parsed) {
-    java.util.Optional<FailureReport> network = FailureReport.of(e, failed);
+    Optional<FailureReport> network = FailureReport.of(e, failed);
     if (network.isPresent()) {
       return report(network.get(), failed, parsed);
     }

@@ -52,6 +52,10 @@ record FailureReport(int exit, String reason, String message, String hint, List<
     if (storage != null && (unreachable.isPresent() || isUnreachable(storage))) {
       return Optional.of(storageDown(storage, unreachable.orElse(null), FailureContext.of(failed)));
     }
+    // only a command that talks to a network descriptor's parts: the devnet's own commands say their own words
+    if (connection(failed) == null) {
+      return Optional.empty();
+    }
     return unreachable.map(u -> partDown(u, FailureContext.of(failed)));
   }
 
@@ -115,10 +119,12 @@ record FailureReport(int exit, String reason, String message, String hint, List<
         where.remedy(part == null ? "the part at " + u.where() : part, devnetPart), List.of(), List.of());
   }
 
-  /** A storage failure of no answer at all: the storage's own code for it, whichever it names. */
+  /**
+   * A storage failure whose connection could not be made, by the storage client's own code (a
+   * timeout or a cut answer is not: its message says what happened, retrying may fix it).
+   */
   private static boolean isUnreachable(StorageException e) {
-    String name = e.reason() == null ? "" : e.reason().name();
-    return name.equals(Unreachable.REASON) || name.equals("NETWORK") && e.httpStatus() == 0;
+    return e.reason() != null && e.reason().name().equals(Unreachable.REASON);
   }
 
   /** "a", "a and b", "a, b and c". */
