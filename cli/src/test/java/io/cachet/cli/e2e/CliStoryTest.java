@@ -149,14 +149,16 @@ class CliStoryTest {
     assertThat(show.json().get("members")).hasSize(1);
 
     // a time lock
-    String lock = as("alice", "policy", "timelock", "--in", "4s").out().trim();
+    // long enough for a put and a get on a loaded machine, each unlocking an identity, to see it closed
+    String lock = as("alice", "policy", "timelock", "--in", "15s").out().trim();
+    long lockOpensBy = System.currentTimeMillis() + 15_000;
     Path letter = home.resolve("letter.txt");
     Files.writeString(letter, "not before its time");
     String letterBlob = as("alice", "put", letter.toString(), "--policy", lock).out().trim();
     Run early = as("dave", "get", letterBlob, "-o", home.resolve("early.txt").toString());
     assertThat(early.exit()).isEqualTo(ExitCodes.REFUSED);
     assertThat(early.err()).contains("LOCKED");
-    Thread.sleep(4_000);
+    Thread.sleep(Math.max(0, lockOpensBy - System.currentTimeMillis()));
     Path opened = home.resolve("opened.txt");
     assertThat(within(Duration.ofSeconds(3), ExitCodes.OK, "dave", "get", letterBlob, "-o", opened.toString()).exit())
         .isEqualTo(ExitCodes.OK);
