@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.ParseResult;
 
@@ -38,6 +39,10 @@ final class CommandError {
   /** Tells the person about {@code e} and returns the exit code it maps to. */
   static int report(Exception thrown, CommandLine failed, ParseResult parsed) {
     Throwable e = thrown instanceof UncheckedIOException u && u.getCause() != null ? u.getCause() : thrown;
+    Optional<FailureReport> network = FailureReport.of(e, failed);
+    if (network.isPresent()) {
+      return report(network.get(), failed, parsed);
+    }
     int exit = ExitCodes.of(e);
     String reason = reason(e, exit);
     String hint = e instanceof InputFile.Unreadable u ? u.hint()
@@ -56,18 +61,23 @@ final class CommandError {
     err.println("cachet: " + message + (hint == null ? "" : (message.endsWith(".") ? " " : ". ") + hint));
     err.flush();
     if (json) {
-      ObjectNode doc = Json.object();
-      ObjectNode error = doc.putObject("error");
-      error.put("exitCode", exit);
-      error.put("status", ExitCodes.name(exit));
-      error.put("reason", reason);
-      error.put("message", message);
-      if (hint != null) {
-        error.put("hint", hint);
-      }
-      Json.print(where.getOut(), doc);
+      Json.print(where.getOut(), document(exit, reason, message, hint));
       where.getOut().flush();
     }
+  }
+
+  /** The one error document: {@code {"error": {exitCode, status, reason, message, hint?}}}. */
+  private static ObjectNode document(int exit, String reason, String message, String hint) {
+    ObjectNode doc = Json.object();
+    ObjectNode error = doc.putObject("error");
+    error.put("exitCode", exit);
+    error.put("status", ExitCodes.name(exit));
+    error.put("reason", reason);
+    error.put("message", message);
+    if (hint != null) {
+      error.put("hint", hint);
+    }
+    return doc;
   }
 
   /**
@@ -83,6 +93,21 @@ final class CommandError {
     }
     String text = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
     return exit == ExitCodes.INTERNAL ? "internal error (" + e.getClass().getSimpleName() + ": " + text + ")" : text;
+  }
+
+  /** A refusal or network failure: its lines on stderr, and with {@code --json} its key servers too. */
+  private static int report(FailureReport r, CommandLine failed, ParseResult parsed) {
+    r.stderrLines().forEach(failed.getErr()::println);
+    failed.getErr().flush();
+    if (wantsJson(parsed)) {
+      ObjectNode doc = document(r.exit(), r.reason(), r.message(), r.hint());
+      if (!r.servers().isEmpty()) {
+        RefusalReport.json(((ObjectNode) doc.get("error")).putArray("servers"), r.servers());
+      }
+      Json.print(failed.getOut(), doc);
+      failed.getOut().flush();
+    }
+    return r.exit();
   }
 
   private static String reason(Throwable e, int exit) {

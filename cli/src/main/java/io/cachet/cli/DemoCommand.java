@@ -143,7 +143,8 @@ final class DemoCommand implements Callable<Integer> {
       Path networkFile = dir.resolve("devnet").resolve("cachet-network.json");
       ClientConfig config = ClientConfig.load(networkFile);
       detail(s, (evm ? "anvil (an EVM chain, 1 s blocks) with Cachet's policy contracts" : "ledger")
-          + ", 3 key servers (any 2 release a key), 7 storage nodes (any 3 hold a blob) and the gateway");
+          + ", " + config.keyServers().size() + " key servers (any " + config.threshold() + " release a key),"
+          + " 7 storage nodes (any 3 hold a blob) and the gateway");
       detail(s, "network descriptor: " + networkFile);
 
       s = step("Alice, Bob, Carol and Dave create identities (" + (evm ? "secp256k1 keys, Ethereum addresses,"
@@ -211,7 +212,8 @@ final class DemoCommand implements Callable<Integer> {
     StoredObject stored = a.put(new ByteArrayInputStream(report), report.length, policy, EPOCHS);
     reportBlob = stored.blobId();
     detail(s, report.length + " bytes sealed; blob " + reportBlob + " certified by the storage nodes");
-    detail(s, "its data key is split 2-of-3: each key server holds one sealed share");
+    detail(s, "its data key is split " + config.threshold() + "-of-" + config.keyServers().size()
+        + ": the blob's header carries one share for each key server, sealed to that server's key");
 
     s = step("Alice also seals a letter under a time lock");
     unlockAt = Instant.now().plus(evm ? EVM_LOCK_DELAY : LOCK_DELAY);
@@ -227,21 +229,22 @@ final class DemoCommand implements Callable<Integer> {
     detail(s, evm ? opensWithin(config, carol, reportBlob, report, "carol", EVM_LAG)
         : opens(config, carol, reportBlob, report, "carol"));
 
-    s = step("Dave is not on the list: every key server refuses him");
+    s = step("Dave is not on the list: he asks the key servers anyway");
     detail(s, refused(config, dave, reportBlob, "dave"));
 
     s = step("Carol's window closes");
     sleepUntil(carolUntil);
     detail(s, refusedWithin(config, carol, reportBlob, "carol, after her window", evm ? EVM_LAG : LEDGER_LAG));
 
-    s = step("Alice revokes Bob; the key servers refuse him from the next block");
+    s = step("Alice revokes Bob; he asks again from the next block on");
     a.revoke(policy, bob.address());
     long revokedAt = System.nanoTime();
     String refusal = refusedWithin(config, bob, reportBlob, "bob", evm ? EVM_REVOCATION : EMBEDDED_REVOCATION);
     detail(s, refusal + " (" + (System.nanoTime() - revokedAt) / 1_000_000 + " ms after the revocation committed)");
 
-    s = step("The time-locked letter: refused before its time, open after");
-    if (Instant.now().isBefore(unlockAt.minusMillis(300))) {
+    boolean early = Instant.now().isBefore(unlockAt.minusMillis(300));
+    s = step("The time-locked letter: " + (early ? "refused before its time, open after" : "open once its time came"));
+    if (early) {
       detail(s, refused(config, dave, letterBlob, "dave, before " + unlockAt));
     }
     sleepUntil(unlockAt);
@@ -318,8 +321,13 @@ final class DemoCommand implements Callable<Integer> {
       in.readAllBytes();
       throw new DemoExpectationFailed(who + " opened a blob the policy should have refused");
     } catch (AccessRefusedException e) {
-      return who + ": refused. " + e.getMessage();
+      return refusal(who, e);
     }
+  }
+
+  /** What the key servers did, and only that: "dave: refused by ks-1 and ks-2 (NOT_A_MEMBER); ks-3 not needed". */
+  private static String refusal(String who, AccessRefusedException e) {
+    return who + ": " + RefusalReport.summary(e.outcomes());
   }
 
   /** Asks again (each time a fresh session) until refused; fails if still allowed after {@code limit}. */
@@ -334,7 +342,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         Thread.sleep(100);
       } catch (AccessRefusedException e) {
-        return who + ": refused. " + e.getMessage();
+        return refusal(who, e);
       }
     }
   }

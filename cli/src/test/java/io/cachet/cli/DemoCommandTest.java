@@ -40,6 +40,9 @@ class DemoCommandTest {
         .contains("dave, after")
         .contains("stopped ks-3, node-0 and node-1")
         .contains("dave, the postscript: opened");
+    // each sentence states what the key servers did: two refusals decide a 2-of-3 round, the third is not asked for
+    assertThat(all).containsPattern("dave: refused by ks-[123] and ks-[123] \\(NOT_A_MEMBER\\); ks-[123] not needed")
+        .doesNotContain("every key server refuses");
     assertThat(dir.resolve("devnet/cachet-network.json")).exists();
   }
 

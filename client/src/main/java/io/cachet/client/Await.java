@@ -6,6 +6,7 @@ import io.cachet.policy.TransactionRefusedException;
 import io.vertx.core.Future;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +27,7 @@ final class Await {
   /**
    * The future's result within {@code requestTimeout} × {@link #TIMEOUTS_PER_CALL}.
    *
-   * @param ledger what names the ledger in an unavailability message (its URL)
+   * @param ledger what names the ledger in an unavailability message (its URL, of which only host:port is told)
    */
   static <T> T join(Future<T> f, Duration requestTimeout, Object ledger) throws IOException, CachetSecurityException {
     Duration limit = requestTimeout.multipliedBy(TIMEOUTS_PER_CALL);
@@ -45,7 +46,9 @@ final class Await {
             + r.getMessage());
       }
       if (c instanceof LedgerClient.LedgerUnavailableException u) {
-        throw new LedgerUnavailableException(u.getMessage() + " (ledger " + ledger + ")", u);
+        // host:port only: a URL's path may hold a key, and the message reaches people and logs
+        throw new LedgerUnavailableException(u.getMessage() + " (the ledger at " + (ledger instanceof URI url
+            ? Unreachable.where(url) : ledger) + ")", u);
       }
       throw new IOException(c.getMessage() == null ? c.toString() : c.getMessage(), c);
     } catch (TimeoutException e) {

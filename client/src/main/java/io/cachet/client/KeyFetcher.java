@@ -197,8 +197,8 @@ final class KeyFetcher {
         } else if (ar.cause() instanceof Refusal r) {
           round.answer(r.outcome, null);
         } else {
-          round.answer(new ServerOutcome(server.id(), ServerOutcome.Kind.UNAVAILABLE, 0, "UNREACHABLE",
-              describe(ar.cause())), null);
+          round.answer(new ServerOutcome(server.id(), ServerOutcome.Kind.UNAVAILABLE, 0, Unreachable.REASON,
+              Unreachable.describe(ar.cause())), null);
         }
       });
     }
@@ -216,11 +216,6 @@ final class KeyFetcher {
       return vertx.timer(SERVER_RETRY_DELAY.toMillis()).compose(v -> round.isDone() ? Future.failedFuture(e)
           : askUntilSettled(server, index, header, s, height, round, retries + 1));
     });
-  }
-
-  private static String describe(Throwable t) {
-    String m = t.getMessage();
-    return m == null ? t.getClass().getSimpleName() : m;
   }
 
   /** One server's answer that is not a share: carried through the future to the round. */

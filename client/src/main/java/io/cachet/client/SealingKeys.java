@@ -79,14 +79,15 @@ final class SealingKeys {
         if (cached != null) {
           out.add(cached);
         } else {
-          failures.add(new ServerOutcome(server.id(), ServerOutcome.Kind.UNAVAILABLE, 0, "NO_SEALING_KEY",
-              e.getMessage()));
+          failures.add(new ServerOutcome(server.id(), ServerOutcome.Kind.UNAVAILABLE, 0,
+              Unreachable.in(e).isPresent() ? Unreachable.REASON : "NO_SEALING_KEY", Unreachable.describe(e)));
         }
       }
     }
     if (!failures.isEmpty()) {
       throw new KeyServersUnavailableException("sealing needs the key of every key server, and "
-          + failures.size() + " of " + config.keyServers().size() + " could not be had", failures);
+          + failures.size() + " of " + config.keyServers().size() + " could not be had", config.keyServers().size(),
+          failures);
     }
     out.forEach(k -> sealingKeys.put(k.id(), k));
     return out;

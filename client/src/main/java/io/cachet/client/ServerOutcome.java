@@ -14,14 +14,20 @@ public record ServerOutcome(String serverId, Kind kind, int httpStatus, String r
     UNAVAILABLE,
     /** The server answered something that does not verify: a forged receipt, a share that does not open. */
     INVALID,
-    /** Not asked or not needed: enough shares came from the others first. */
+    /** Not asked or not needed: the others' answers decided the round first. */
     NOT_NEEDED
+  }
+
+  /** The outcome of a server whose answer was not needed: {@code decided} of {@code servers} had decided the round. */
+  static ServerOutcome notNeeded(String serverId, int decided, int servers) {
+    return new ServerOutcome(serverId, Kind.NOT_NEEDED, 0, null, "no answer needed: " + decided + " of " + servers
+        + " already decided");
   }
 
   @Override
   public String toString() {
     if (kind == Kind.NOT_NEEDED) {
-      return serverId + ": not waited for";
+      return serverId + ": " + (message == null ? "no answer needed" : message);
     }
     return serverId + ": " + kind.name().toLowerCase().replace('_', ' ')
         + (reason == null ? "" : " " + reason)

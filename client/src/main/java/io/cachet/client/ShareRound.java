@@ -87,7 +87,7 @@ final class ShareRound {
       List<ServerOutcome> all = new ArrayList<>(outcomes);
       for (KeyServerSlot slot : header.slots()) {
         if (all.stream().noneMatch(o -> o.serverId().equals(slot.keyServerId()))) {
-          all.add(new ServerOutcome(slot.keyServerId(), ServerOutcome.Kind.NOT_NEEDED, 0, null, null));
+          all.add(ServerOutcome.notNeeded(slot.keyServerId(), outcomes.size(), n));
         }
       }
       boolean denied = all.stream().anyMatch(o -> o.kind() == ServerOutcome.Kind.DENIED);

@@ -109,6 +109,36 @@ class ShareRoundTest {
     assertThat(e.getMessage()).contains("ks-1, ks-3").contains("ks-2: unavailable");
   }
 
+  @Test
+  void twoDenials_decideATwoOfThreeRound_andTheThirdServerSaysNoAnswerNeeded() throws Exception {
+    Sealed s = seal(2, 3);
+    ShareRound round = new ShareRound(s.header());
+    round.answer(new ServerOutcome("ks-2", ServerOutcome.Kind.DENIED, 200, "NOT_A_MEMBER", "not on the list"), null);
+    round.answer(new ServerOutcome("ks-3", ServerOutcome.Kind.DENIED, 200, "NOT_A_MEMBER", "not on the list"), null);
+    AccessRefusedException e = (AccessRefusedException) round.promise.future().cause();
+    assertThat(e.threshold()).isEqualTo(2);
+    assertThat(e.outcomes()).hasSize(3).last().satisfies(o -> {
+      assertThat(o.serverId()).isEqualTo("ks-1");
+      assertThat(o.kind()).isEqualTo(ServerOutcome.Kind.NOT_NEEDED);
+      assertThat(o.message()).isEqualTo("no answer needed: 2 of 3 already decided");
+    });
+    assertThat(e.getMessage()).contains("refused by 2 of 3 key servers, 2 needed")
+        .contains("ks-1: no answer needed: 2 of 3 already decided").doesNotContain("not waited for");
+  }
+
+  @Test
+  void twoServersDown_failAsUnavailable_countingWhatWasReleased() throws Exception {
+    Sealed s = seal(2, 3);
+    ShareRound round = new ShareRound(s.header());
+    round.answer(down(1), null);
+    round.answer(down(2), null);
+    KeyServersUnavailableException e = (KeyServersUnavailableException) round.promise.future().cause();
+    assertThat(e.needed()).isEqualTo(2);
+    assertThat(e.servers()).isEqualTo(3);
+    assertThat(e.forSealing()).isFalse();
+    assertThat(e.getMessage()).startsWith("2 of 3 key servers must release a share and only 0 did");
+  }
+
   /**
    * Every arrival order of 5 answers (3-of-5) and every set of liars and servers down: the round
    * opens exactly when at least 3 honest shares arrive, with the committed key, and otherwise fails
