@@ -38,9 +38,10 @@ import picocli.CommandLine.Spec;
  * they are told, and the gateway records the longer certificate on the chain. The blob id must
  * come back the same, else the command fails (exit 3, {@code BLOB_ID_MISMATCH}).
  */
-@Command(name = "extend", description = {"Keep a blob N more epochs: its end epoch moves from where the chain records",
-    "it to N epochs later (as 'walrus extend --epochs-extended N'). The ciphertext is sent to the",
-    "publisher again, streamed from the aggregator; nothing is decrypted. Needs no passphrase."},
+@Command(name = "extend", description = {"Keep a blob stored N more epochs.",
+    "Its end epoch moves from where the chain records it to N epochs later (as 'walrus extend"
+        + " --epochs-extended N'). The ciphertext is sent to the publisher again, streamed from the"
+        + " aggregator; nothing is decrypted. Needs no passphrase."},
     footer = {"", "Examples:", "  cachet extend 3h9wJArxUnNIT0ShAFM6Zg6JU5GOgr4bTSwfPUV0eSc --epochs 10",
         "  cachet extend cachet1.eyJibG9i... --epochs 2 --json"})
 public final class ExtendCommand implements Callable<Integer> {

@@ -30,9 +30,10 @@ import picocli.CommandLine.Spec;
  * bytes only), what the chain recorded of its certification, and the local index entry if any.
  * Needs no key.
  */
-@Command(name = "info", description = {"Show a blob: its envelope header (policy, ledger, key servers and threshold,",
-    "sizes), its certification and expiry as the chain records them, and what the local index",
-    "knows (name, when and by whom it was stored). Needs no passphrase."},
+@Command(name = "info", description = {"Show a blob's header, certification and expiry.",
+    "The envelope header (policy, ledger, key servers and threshold, sizes), its certification and"
+        + " expiry as the chain records them, and what the local index knows (name, when and by whom it"
+        + " was stored). Needs no passphrase."},
     footer = {"", "Examples:", "  cachet info 3h9wJArxUnNIT0ShAFM6Zg6JU5GOgr4bTSwfPUV0eSc", "  cachet info cachet1.eyJibG9i... --json"})
 public final class InfoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

@@ -27,9 +27,9 @@ import picocli.CommandLine.Spec;
  * certification cross-checked against the chain's record. Needs no key; a torn index entry is
  * named on stderr and skipped.
  */
-@Command(name = "ls", description = {"List the blobs you stored on this network (from the local index in HOME/blobs),",
-    "with name, size, policy, expiry, and certification as the chain records it.",
-    "Needs no passphrase."},
+@Command(name = "ls", description = {"List the blobs you stored on this network.",
+    "From the local index in HOME/blobs: name, size, policy, expiry, and certification as the chain"
+        + " records it. Needs no passphrase."},
     footer = {"", "Examples:", "  cachet ls", "  cachet ls --all --json"})
 public final class LsCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

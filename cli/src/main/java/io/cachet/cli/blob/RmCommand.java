@@ -5,6 +5,7 @@ import io.cachet.cli.Connection;
 import io.cachet.cli.ExitCodes;
 import io.cachet.cli.Ids;
 import io.cachet.cli.Json;
+import io.cachet.cli.OutcomeException;
 import io.cachet.cli.Plain;
 import io.cachet.cli.UsageException;
 import io.cachet.client.ClientConfig;
@@ -31,8 +32,8 @@ import picocli.CommandLine.Spec;
  * is touched: not the policy, not other entries.
  */
 @Command(name = "rm", description = {"Forget a blob you stored: remove it from the local index ('cachet ls').",
-    "The storage network keeps the ciphertext until it expires (no delete over its HTTP API);",
-    "it stays unreadable to anyone the policy does not allow. Needs no passphrase."},
+    "The storage network keeps the ciphertext until it expires (no delete over its HTTP API); it"
+        + " stays unreadable to anyone the policy does not allow. Needs no passphrase."},
     footer = {"", "Example:", "  cachet rm 3h9wJArxUnNIT0ShAFM6Zg6JU5GOgr4bTSwfPUV0eSc"})
 public final class RmCommand implements Callable<Integer> {
   /** Reason code of an rm naming a blob the index does not hold (exit 1: nothing was done). */
@@ -58,18 +59,7 @@ public final class RmCommand implements Callable<Integer> {
     if (entry.isEmpty() || !index.forget(blobId.toString())) {
       String message = "blob " + blobId + " is not in this directory's index (" + index.directory().getParent()
           .getFileName() + "/" + BlobIndex.DIRECTORY + "): nothing was forgotten or deleted";
-      err.println("cachet: " + message + ". See what is there with 'cachet ls --all'.");
-      if (json) {
-        ObjectNode doc = Json.object();
-        ObjectNode e = doc.putObject("error");
-        e.put("exitCode", ExitCodes.FAILED);
-        e.put("status", ExitCodes.name(ExitCodes.FAILED));
-        e.put("reason", NOT_IN_INDEX);
-        e.put("message", message);
-        e.put("hint", "See what is there with 'cachet ls --all'.");
-        Json.print(out, doc);
-      }
-      return ExitCodes.FAILED;
+      throw new OutcomeException(NOT_IN_INDEX, message + "; see what is there with 'cachet ls --all'");
     }
     BlobEntry e = entry.get();
     Instant now = Clock.systemUTC().instant();
