@@ -6,12 +6,14 @@ import java.io.PrintWriter;
 import java.util.Properties;
 import io.cachet.cli.audit.AuditCommand;
 import io.cachet.cli.blob.GetCommand;
+import io.cachet.cli.contact.ContactCommand;
 import io.cachet.cli.devnet.DevnetCommand;
 import io.cachet.cli.blob.PutCommand;
 import io.cachet.cli.blob.ShareCommand;
 import io.cachet.cli.id.IdCommand;
 import io.cachet.cli.ledger.LedgerCommand;
 import io.cachet.cli.policy.PolicyCommand;
+import io.cachet.cli.status.StatusCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -22,7 +24,8 @@ import picocli.CommandLine.Command;
     versionProvider = Cachet.Version.class,
     description = "Private files on decentralized storage: encrypt locally, split the key across key servers.",
     subcommands = {DemoCommand.class, DevnetCommand.class, IdCommand.class, PolicyCommand.class, PutCommand.class, GetCommand.class,
-        ShareCommand.class, AuditCommand.class, LedgerCommand.class, CommandLine.HelpCommand.class},
+        ShareCommand.class, AuditCommand.class, LedgerCommand.class, ContactCommand.class, StatusCommand.class,
+        CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 ok, 1 failed, 2 usage, 3 refused (denied, tampered, forged), 4 I/O, 70 internal."})
 public final class Cachet {
 

@@ -7,7 +7,9 @@ import picocli.CommandLine.Command;
     name = "id",
     description = "Create, import and list identities (Ed25519 or, for EVM chains, secp256k1 keys in"
         + " passphrase-encrypted keystores).",
-    subcommands = {IdNewCommand.class, IdImportCommand.class, IdListCommand.class, IdShowCommand.class},
+    subcommands = {IdNewCommand.class, IdImportCommand.class, IdListCommand.class, IdShowCommand.class,
+        IdExportCommand.class},
     footer = {"", "Examples:", "  cachet id new alice", "  cachet id new carol --evm",
-        "  cachet id import dave --evm-key-file dave.key", "  cachet id list", "  cachet id show alice --json"})
+        "  cachet id import dave --evm-key-file dave.key", "  cachet id list", "  cachet id show alice --json",
+        "  cachet id export                 # the line a friend runs to add you as a contact"})
 public final class IdCommand {}

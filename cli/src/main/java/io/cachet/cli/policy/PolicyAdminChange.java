@@ -26,7 +26,7 @@ abstract class PolicyAdminChange implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "POLICY", description = "The policy id.")
   String policy;
 
-  @Parameters(index = "1", paramLabel = "WHO", description = "An address (0x...) or a local identity's name.")
+  @Parameters(index = "1", paramLabel = "WHO", description = "An address (0x...), or the name of an identity or contact.")
   String who;
 
   @Option(names = "--json", description = "Print the policy as it is afterwards, as JSON.")
@@ -41,7 +41,7 @@ abstract class PolicyAdminChange implements Callable<Integer> {
   @Override
   public final Integer call() throws Exception {
     PolicyId id = PolicyArgs.policyId(policy);
-    Address whom = PolicyArgs.member(connection.identities(), who);
+    Address whom = PolicyArgs.member(connection.home.addressBook(), who);
     try (PolicyChain chain = connection.chain(connection.config())) {
       change(chain, id, whom);
       if (json) {

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachet.cli.Ids;
 import io.cachet.cli.Json;
 import io.cachet.cli.UsageException;
-import io.cachet.cli.id.IdentityStore;
+import io.cachet.cli.contact.AddressBook;
 import io.cachet.client.ClientConfig;
 import io.cachet.crypto.Address;
 import io.cachet.crypto.EvmLedgerId;
@@ -75,16 +75,12 @@ final class PolicyArgs {
     return Ids.policy(text);
   }
 
-  /** An address ({@code 0x...}) or the name of a local identity. */
-  static Address member(IdentityStore ids, String text) throws IOException {
-    if (text.startsWith("0x")) {
-      try {
-        return Address.parse(text);
-      } catch (FormatException e) {
-        throw new UsageException("'" + text + "' is not an address (0x and 64 hex digits, or an EVM address: 0x and 40)");
-      }
-    }
-    return ids.show(ids.resolve(text)).address();
+  /**
+   * A member, admin or new owner as typed: an address ({@code 0x...}), or the name of one of my
+   * identities or contacts ({@link AddressBook#resolve}).
+   */
+  static Address member(AddressBook book, String text) throws IOException {
+    return book.resolve(text);
   }
 
   static String window(Window w) {

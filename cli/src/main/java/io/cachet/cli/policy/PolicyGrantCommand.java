@@ -41,7 +41,7 @@ final class PolicyGrantCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "POLICY", description = "The allow-list's policy id.")
   String policy;
 
-  @Parameters(index = "1", paramLabel = "MEMBER", description = "An address (0x...) or a local identity's name.")
+  @Parameters(index = "1", paramLabel = "MEMBER", description = "An address (0x...), or the name of an identity or contact.")
   String member;
 
   @Option(names = "--from", paramLabel = "TIME", description = "Start of the window (default: always).")
@@ -62,7 +62,7 @@ final class PolicyGrantCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PolicyId id = PolicyArgs.policyId(policy);
-    Address who = PolicyArgs.member(connection.identities(), member);
+    Address who = PolicyArgs.member(connection.home.addressBook(), member);
     Window window = window(Instant.now());
     EndedWindows ended = allowEnded ? EndedWindows.ACCEPT : EndedWindows.REFUSE;
     try (PolicyChain chain = connection.chain(connection.config())) {

@@ -24,7 +24,7 @@ final class PolicyRevokeCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "POLICY", description = "The allow-list's policy id.")
   String policy;
 
-  @Parameters(index = "1", paramLabel = "MEMBER", description = "An address (0x...) or a local identity's name.")
+  @Parameters(index = "1", paramLabel = "MEMBER", description = "An address (0x...), or the name of an identity or contact.")
   String member;
 
   @Option(names = "--json", description = "Print JSON.")
@@ -33,7 +33,7 @@ final class PolicyRevokeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PolicyId id = PolicyArgs.policyId(policy);
-    Address who = PolicyArgs.member(connection.identities(), member);
+    Address who = PolicyArgs.member(connection.home.addressBook(), member);
     try (PolicyChain chain = connection.chain(connection.config())) {
       chain.revoke(id, who);
       if (json) {
