@@ -3,6 +3,7 @@ package io.cachet.cli.policy;
 import io.cachet.cli.Connection;
 import io.cachet.cli.ExitCodes;
 import io.cachet.cli.Json;
+import io.cachet.client.ClientConfig;
 import io.cachet.crypto.Address;
 import io.cachet.crypto.CachetSecurityException;
 import io.cachet.crypto.PolicyId;
@@ -41,8 +42,9 @@ abstract class PolicyAdminChange implements Callable<Integer> {
   @Override
   public final Integer call() throws Exception {
     PolicyId id = PolicyArgs.policyId(policy);
-    Address whom = PolicyArgs.member(connection.home.addressBook(), who);
-    try (PolicyChain chain = connection.chain(connection.config())) {
+    ClientConfig config = connection.config();
+    Address whom = PolicyArgs.member(connection.home.addressBook(), who, config);
+    try (PolicyChain chain = connection.chain(config)) {
       change(chain, id, whom);
       if (json) {
         Json.print(spec.commandLine().getOut(), PolicyArgs.toJson(chain.policy(id)));

@@ -77,10 +77,24 @@ final class PolicyArgs {
 
   /**
    * A member, admin or new owner as typed: an address ({@code 0x...}), or the name of one of my
-   * identities or contacts ({@link AddressBook#resolve}).
+   * identities or contacts ({@link AddressBook#resolve}), of the kind the network's chain names
+   * people by (an EVM address on an EVM chain, a Cachet one on the embedded ledger): the wrong kind
+   * is refused here (exit 2), before a passphrase is asked.
    */
-  static Address member(AddressBook book, String text) throws IOException {
-    return book.resolve(text);
+  static Address member(AddressBook book, String text, ClientConfig config) throws IOException {
+    Address a = book.resolve(text);
+    boolean evm = config.chain().isEvm();
+    if (a.isEvm() != evm) {
+      String who = text.startsWith("0x") ? a.toString() : "'" + text + "' (" + a + ")";
+      throw new UsageException(who + (evm
+          ? " is a Cachet (Ed25519) address, and this network's policies live on an EVM chain, which names people"
+              + " by EVM addresses (0x and 40 hex digits): ask them for the line 'cachet id export' prints for"
+              + " an identity made with 'cachet id new NAME --evm'"
+          : " is an EVM address, and this network's policies live on the embedded ledger, which names people by"
+              + " Cachet addresses (0x and 64 hex digits): ask them for the line 'cachet id export' prints for"
+              + " an identity made with 'cachet id new NAME'"));
+    }
+    return a;
   }
 
   static String window(Window w) {

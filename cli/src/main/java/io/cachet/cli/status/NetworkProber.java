@@ -21,16 +21,22 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Asks every part a network descriptor names how it is, all at once, each within
- * {@link #PROBE_TIMEOUT}: the ledger ({@code /health}) or the EVM RPC ({@code eth_blockNumber}),
+ * Asks every part a network descriptor names how it is, all at once: a part that refuses the
+ * connection fails at once, one that does not take it within {@link #CONNECT_TIMEOUT} or goes
+ * silent for {@link #ANSWER_TIMEOUT} is down. The parts are the ledger ({@code /health}) or the EVM RPC ({@code eth_blockNumber}),
  * each key server ({@code /health}: its state and the height it has applied), the publisher and
  * the aggregator (any HTTP answer to {@code /health} means the gateway is up: a Walrus publisher
  * answers 404 there, and that is an answer). A dead part therefore costs about one timeout, however
- * many parts are dead.
+ * many parts are dead. No deadline covers the whole probe from its start: on a loaded machine this
+ * process's own first connection can take longer than a healthy part takes to answer.
  */
 final class NetworkProber implements AutoCloseable {
-  /** Longest one probe may take, connecting included. */
-  static final Duration PROBE_TIMEOUT = Duration.ofMillis(1000);
+  /** Longest a part may take to accept the connection: a host that drops packets costs this. */
+  static final Duration CONNECT_TIMEOUT = Duration.ofMillis(1000);
+  /** Longest a connected part may stay silent: health answers are small and come at once. */
+  static final Duration ANSWER_TIMEOUT = Duration.ofMillis(2000);
+  /** Past this, a probe that neither answered nor failed is a bug here, not a slow part. */
+  private static final Duration PROBE_LIMIT = Duration.ofSeconds(30);
   /** Most bytes of a health answer read: they are a few hundred. */
   private static final long MAX_ANSWER_BYTES = 64 * 1024;
 
@@ -55,7 +61,7 @@ final class NetworkProber implements AutoCloseable {
     List<Probe> out = new ArrayList<>();
     for (Future<Probe> f : all) {
       try {
-        out.add(f.toCompletionStage().toCompletableFuture().get(PROBE_TIMEOUT.toMillis() * 3, TimeUnit.MILLISECONDS));
+        out.add(f.toCompletionStage().toCompletableFuture().get(PROBE_LIMIT.toMillis(), TimeUnit.MILLISECONDS));
       } catch (ExecutionException | TimeoutException e) {
         throw new IllegalStateException("a probe outlived its own timeout", e);
       }
@@ -100,8 +106,7 @@ final class NetworkProber implements AutoCloseable {
     RequestOptions r = options(rpc).setMethod(HttpMethod.POST).putHeader("content-type", "application/json");
     Buffer call = new JsonObject().put("jsonrpc", "2.0").put("id", 1).put("method", "eth_blockNumber")
         .put("params", new JsonArray()).toBuffer();
-    return BoundedBody.exchange(http, r, call, "eth_blockNumber", MAX_ANSWER_BYTES)
-        .timeout(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).map(a -> {
+    return BoundedBody.exchange(http, r, call, "eth_blockNumber", MAX_ANSWER_BYTES).map(a -> {
           try {
             String hex = new JsonObject(a.body()).getString("result");
             return new Probe("evm-rpc", "ledger", where, true, "ok", Long.parseLong(hex.substring(2), 16), null);
@@ -112,13 +117,12 @@ final class NetworkProber implements AutoCloseable {
   }
 
   private Future<BoundedBody.Answer> get(URI url) {
-    return BoundedBody.exchange(http, options(url).setMethod(HttpMethod.GET), null, "a health answer", MAX_ANSWER_BYTES)
-        .timeout(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    return BoundedBody.exchange(http, options(url).setMethod(HttpMethod.GET), null, "a health answer", MAX_ANSWER_BYTES);
   }
 
   private static RequestOptions options(URI url) {
-    return new RequestOptions().setAbsoluteURI(url.toString()).setConnectTimeout(PROBE_TIMEOUT.toMillis())
-        .setIdleTimeout(PROBE_TIMEOUT.toMillis());
+    return new RequestOptions().setAbsoluteURI(url.toString()).setConnectTimeout(CONNECT_TIMEOUT.toMillis())
+        .setIdleTimeout(ANSWER_TIMEOUT.toMillis());
   }
 
   /** Scheme, host and port: what a person needs to find the part, and no path that could hold a key. */
@@ -136,7 +140,8 @@ final class NetworkProber implements AutoCloseable {
       return "connection refused";
     }
     if (root instanceof TimeoutException || root.getClass().getSimpleName().contains("Timeout")) {
-      return "no answer within " + PROBE_TIMEOUT.toMillis() + " ms";
+      return "no answer in time (connect " + CONNECT_TIMEOUT.toMillis() + " ms, answer " + ANSWER_TIMEOUT.toMillis()
+          + " ms)";
     }
     return "unreachable (" + root.getClass().getSimpleName() + ")";
   }

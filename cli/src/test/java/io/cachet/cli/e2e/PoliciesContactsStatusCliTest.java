@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachet.cli.ExitCodes;
 import io.cachet.cli.Invocation;
 import io.cachet.cli.devnet.Devnet;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -19,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -173,6 +177,18 @@ class PoliciesContactsStatusCliTest {
   }
 
   @Test
+  void grant_aContactWithAnEvmAddress_onTheEmbeddedLedger_exits2BeforeAnyPassphrase() throws Exception {
+    String policy = cli.okAs("alice", "policy", "create").out().strip();
+    cli.ok("contact", "add", "vic", "0x" + "ab".repeat(20));
+    // no passphrase file and no terminal: the refusal comes before one would be asked for
+    CliHarness.Run r = cli.cachet("policy", "grant", policy, "vic", "--as", "alice", "--json");
+    assertThat(r.exit()).as(r.err()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err().strip().lines()).singleElement().satisfies(l -> assertThat(l)
+        .startsWith("cachet: 'vic' (0x").contains("is an EVM address").contains("cachet id export"));
+    assertThat(r.json().get("error").get("status").asText()).isEqualTo("USAGE");
+  }
+
+  @Test
   void policyList_needsNoPassphrase_andSaysSoWhenThereIsNothing() {
     // no --passphrase-file and no terminal: a command that asked would fail
     CliHarness.Run r = cli.ok("policy", "list", "--as", "carol");
@@ -286,6 +302,34 @@ class PoliciesContactsStatusCliTest {
         .startsWith("cachet: no part of the network answered").contains("--network"));
     JsonNode json = cli.cachet("status", "--network", file.toString(), "--json").json();
     assertThat(json.get("parts")).allSatisfy(p -> assertThat(p.get("up").asBoolean()).isFalse());
+  }
+
+  @Test
+  void status_aKeyServerThatAcceptsButNeverAnswers_isDownAfterTheAnswerTimeout_andTheOthersAreUp() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      // a hostile key server: takes the connection and the request, and never says a word
+      HttpServer silent = vertx.createHttpServer().requestHandler(req -> { })
+          .listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+      ObjectNode descriptor = (ObjectNode) MAPPER.readTree(devnet.descriptorFile().toFile());
+      ((ObjectNode) descriptor.get("keyServers").get("servers").get(2)).put("url",
+          "http://127.0.0.1:" + silent.actualPort());
+      Path file = home.resolve("silent-ks3.json");
+      Files.writeString(file, MAPPER.writeValueAsString(descriptor));
+      long started = System.nanoTime();
+      CliHarness.Run r = cli.cachet("status", "--network", file.toString(), "--json");
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).as("a silent part costs its timeout, not forever")
+          .isLessThan(Duration.ofSeconds(25));
+      assertThat(r.exit()).as(r.err()).isEqualTo(ExitCodes.FAILED);
+      JsonNode parts = r.json().get("parts");
+      assertThat(parts.get(3).get("name").asText()).isEqualTo("ks-3");
+      assertThat(parts.get(3).get("up").asBoolean()).isFalse();
+      assertThat(parts.get(3).get("detail").asText()).contains("no answer in time");
+      assertThat(parts.get(1).get("up").asBoolean()).isTrue();
+      assertThat(parts.get(0).get("up").asBoolean()).isTrue();
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
   }
 
   private static CliHarness.Run withEnv(Map<String, String> extra, java.util.concurrent.Callable<CliHarness.Run> body)
