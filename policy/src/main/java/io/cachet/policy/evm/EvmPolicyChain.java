@@ -352,7 +352,8 @@ public final class EvmPolicyChain implements PolicyChain {
       case CachetPoliciesAbi.KIND_ALLOW_LIST -> "allow-list";
       case CachetPoliciesAbi.KIND_TIME_LOCK -> "time-lock";
       case CachetPoliciesAbi.KIND_TOKEN_GATE -> "token-gate";
-      case CachetPoliciesAbi.KIND_COMPOSITE -> "composite";
+      case CachetPoliciesAbi.KIND_COMPOSITE -> uint(call(CachetPoliciesAbi.composite(id.bytes()), at).get(0))
+          .intValueExact() == CachetPoliciesAbi.ALL_OF ? "all-of" : "any-of";
       default -> "kind " + kind;
     };
     return new PolicySummary(id, name, EvmDeployment.evmAddress(d.get(1).getValue().toString()), admins,
