@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "add", description = {"Name ADDRESS as NAME. Adding a name again replaces its address.",
     "A name one of your identities has is refused: a name means one address."},
-    footer = {"", "Examples:", "  cachet contact add bob 0x5e1f...", "  cachet contact add carol 0x9a0cE3...   # an EVM address"})
+    footer = {"", "Examples:", "  cachet contact add bob 0x5e1f...",
+        "  cachet contact add carol 0x9a0cE3...   # an EVM address"})
 final class ContactAddCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin CachetHome home;

@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         "given by name, and listings show the name beside the address. Contacts are kept in",
         "HOME/contacts.json, readable by you only."},
     subcommands = {ContactAddCommand.class, ContactListCommand.class, ContactRemoveCommand.class},
-    footer = {"", "Examples:", "  cachet contact add bob 0x5e1f...        # the line 'cachet id export' printed for bob",
+    footer = {"", "Examples:",
+        "  cachet contact add bob 0x5e1f...        # the line 'cachet id export' printed for bob",
         "  cachet policy grant 0x77aa... bob", "  cachet contact list", "  cachet contact remove bob"})
 public final class ContactCommand {}

@@ -27,7 +27,8 @@ abstract class PolicyAdminChange implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "POLICY", description = "The policy id.")
   String policy;
 
-  @Parameters(index = "1", paramLabel = "WHO", description = "An address (0x...), or the name of an identity or contact.")
+  @Parameters(index = "1", paramLabel = "WHO",
+      description = "An address (0x...), or the name of an identity or contact.")
   String who;
 
   @Option(names = "--json", description = "Print the policy as it is afterwards, as JSON.")

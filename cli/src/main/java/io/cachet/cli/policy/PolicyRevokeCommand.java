@@ -25,7 +25,8 @@ final class PolicyRevokeCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "POLICY", description = "The allow-list's policy id.")
   String policy;
 
-  @Parameters(index = "1", paramLabel = "MEMBER", description = "An address (0x...), or the name of an identity or contact.")
+  @Parameters(index = "1", paramLabel = "MEMBER",
+      description = "An address (0x...), or the name of an identity or contact.")
   String member;
 
   @Option(names = "--json", description = "Print JSON.")

@@ -23,12 +23,13 @@ import java.util.concurrent.TimeoutException;
 /**
  * Asks every part a network descriptor names how it is, all at once: a part that refuses the
  * connection fails at once, one that does not take it within {@link #CONNECT_TIMEOUT} or goes
- * silent for {@link #ANSWER_TIMEOUT} is down. The parts are the ledger ({@code /health}) or the EVM RPC ({@code eth_blockNumber}),
- * each key server ({@code /health}: its state and the height it has applied), the publisher and
- * the aggregator (any HTTP answer to {@code /health} means the gateway is up: a Walrus publisher
- * answers 404 there, and that is an answer). A dead part therefore costs about one timeout, however
- * many parts are dead. No deadline covers the whole probe from its start: on a loaded machine this
- * process's own first connection can take longer than a healthy part takes to answer.
+ * silent for {@link #ANSWER_TIMEOUT} is down. The parts are the ledger ({@code /health}) or the
+ * EVM RPC ({@code eth_blockNumber}), each key server ({@code /health}: its state and the height it
+ * has applied), the publisher and the aggregator (any HTTP answer to {@code /health} means the
+ * gateway is up: a Walrus publisher answers 404 there, and that is an answer). A dead part
+ * therefore costs about one timeout, however many parts are dead. No deadline covers the whole
+ * probe from its start: on a loaded machine this process's own first connection can take longer
+ * than a healthy part takes to answer.
  */
 final class NetworkProber implements AutoCloseable {
   /** Longest a part may take to accept the connection: a host that drops packets costs this. */
@@ -117,7 +118,8 @@ final class NetworkProber implements AutoCloseable {
   }
 
   private Future<BoundedBody.Answer> get(URI url) {
-    return BoundedBody.exchange(http, options(url).setMethod(HttpMethod.GET), null, "a health answer", MAX_ANSWER_BYTES);
+    RequestOptions r = options(url).setMethod(HttpMethod.GET);
+    return BoundedBody.exchange(http, r, null, "a health answer", MAX_ANSWER_BYTES);
   }
 
   private static RequestOptions options(URI url) {

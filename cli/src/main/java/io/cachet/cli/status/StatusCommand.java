@@ -20,8 +20,8 @@ import picocli.CommandLine.Spec;
  * {@code cachet status}: the health of every part of the network a descriptor names, the ledger's
  * height and how far each key server's view lags behind it. Probes run at once, each held to
  * {@link NetworkProber#CONNECT_TIMEOUT} and {@link NetworkProber#ANSWER_TIMEOUT}. Exit 0 when every
- * part answers and every key server is serving within {@link #MAX_HEALTHY_LAG_BLOCKS} of the chain; 1 when some part is down, stale or
- * lagging; 4 when nothing answers at all.
+ * part answers and every key server is serving within {@link #MAX_HEALTHY_LAG_BLOCKS} of the
+ * chain; 1 when some part is down, stale or lagging; 4 when nothing answers at all.
  */
 @Command(name = "status", description = {"Show the health of each part of the network (the ledger or EVM RPC, each key",
     "server, the publisher and the aggregator), the ledger's height and each key server's lag behind it.",

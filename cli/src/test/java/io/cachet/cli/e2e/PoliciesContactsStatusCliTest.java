@@ -19,9 +19,12 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,6 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  * list} and a readable {@code policy show}, and {@code cachet status} with a key server stopped.
  */
 class PoliciesContactsStatusCliTest {
+  static final ObjectMapper MAPPER = new ObjectMapper();
+
   @TempDir static Path home;
   static Devnet devnet;
   static CliHarness cli;
@@ -81,7 +86,7 @@ class PoliciesContactsStatusCliTest {
   @Test
   void contactAdd_theExportedLine_isListed_andTheFileIsPrivate() throws Exception {
     String[] line = erin.ok("id", "export", "--json").json().get("contactLine").asText().split(" ");
-    cli.ok(java.util.Arrays.copyOfRange(line, 1, line.length));
+    cli.ok(Arrays.copyOfRange(line, 1, line.length));
     JsonNode list = cli.ok("contact", "list", "--json").json().get("contacts");
     assertThat(list).anySatisfy(c -> {
       assertThat(c.get("name").asText()).isEqualTo("erin");
@@ -215,7 +220,7 @@ class PoliciesContactsStatusCliTest {
     JsonNode json = cli.ok("policy", "show", policy, "--json").json();
     assertThat(json.get("judgedBy").asText()).isEqualTo("ledger");
     assertThat(json.get("kind").asText()).isEqualTo("allow-list");
-    Map<String, String> states = new java.util.HashMap<>();
+    Map<String, String> states = new HashMap<>();
     for (JsonNode m : json.get("members")) {
       states.put(m.path("name").asText(m.get("address").asText()), m.get("state").asText());
       assertThat(m.has("notBefore")).as("today's fields stay").isTrue();
@@ -332,14 +337,13 @@ class PoliciesContactsStatusCliTest {
     }
   }
 
-  private static CliHarness.Run withEnv(Map<String, String> extra, java.util.concurrent.Callable<CliHarness.Run> body)
+  private static CliHarness.Run withEnv(Map<String, String> extra, Callable<CliHarness.Run> body)
       throws Exception {
-    Map<String, String> env = new java.util.HashMap<>(System.getenv());
+    Map<String, String> env = new HashMap<>(System.getenv());
     env.putAll(extra);
     Invocation run = new Invocation(env, Path.of("").toAbsolutePath(), new ByteArrayInputStream(new byte[0]),
         new ByteArrayOutputStream(), new PrintStream(new ByteArrayOutputStream()), false);
     return Invocation.call(run, body);
   }
 
-  static final ObjectMapper MAPPER = new ObjectMapper();
 }

@@ -42,7 +42,10 @@ public final class PolicyJson {
     return o.put("kind", "allowList").put("members", members);
   }
 
-  /** A listing's entry: {@code {id, kind, owner, admins, version, members, unlockAt}}, unlockAt 0 unless a time lock. */
+  /**
+   * A listing's entry: {@code {id, kind, owner, admins, version, members, unlockAt}}; members 0
+   * unless an allow-list, unlockAt 0 unless a time lock.
+   */
   public static JsonObject summary(PolicySummary p) {
     return new JsonObject()
         .put("id", p.id().toString())
