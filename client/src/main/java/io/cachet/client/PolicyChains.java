@@ -19,8 +19,9 @@ public final class PolicyChains {
   /**
    * The policy chain {@code config} names, for reading only (policies, the head, what an address
    * manages), with no keystore opened and no passphrase asked. Its identity is a key made for this
-   * call and dropped with it, which holds no rights anywhere: a write through it is refused by the
-   * chain. The caller closes the chain.
+   * call and dropped with it: it owns and administers nothing, so a change to any policy through it
+   * is refused (and on an EVM chain it holds no ether for gas). Callers only read through it. The
+   * caller closes the chain.
    *
    * @throws java.io.UncheckedIOException if an EVM chain's RPC does not answer
    */
