@@ -9,6 +9,7 @@ import io.cachet.cli.blob.ExtendCommand;
 import io.cachet.cli.blob.GetCommand;
 import io.cachet.cli.blob.InfoCommand;
 import io.cachet.cli.blob.LsCommand;
+import io.cachet.cli.contact.ContactCommand;
 import io.cachet.cli.devnet.DevnetCommand;
 import io.cachet.cli.blob.PutCommand;
 import io.cachet.cli.blob.RmCommand;
@@ -16,6 +17,7 @@ import io.cachet.cli.blob.ShareCommand;
 import io.cachet.cli.id.IdCommand;
 import io.cachet.cli.ledger.LedgerCommand;
 import io.cachet.cli.policy.PolicyCommand;
+import io.cachet.cli.status.StatusCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -33,7 +35,7 @@ import picocli.CommandLine.Command;
         "Every command takes --help and --json; 'cachet help COMMAND' shows a command's help at any depth."},
     subcommands = {DemoCommand.class, DevnetCommand.class, IdCommand.class, PolicyCommand.class, PutCommand.class, GetCommand.class,
         ShareCommand.class, LsCommand.class, InfoCommand.class, ExtendCommand.class, RmCommand.class,
-        AuditCommand.class, LedgerCommand.class, HelpCommand.class},
+        AuditCommand.class, LedgerCommand.class, ContactCommand.class, StatusCommand.class, HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     footer = {"", "Examples:", "  cachet demo", "  cachet devnet up", "  cachet help policy grant",
         "", "State lives in --home DIR, else $CACHET_HOME, else $HOME/.cachet.", "The reference is docs/CLI.md."})

@@ -112,6 +112,23 @@ public final class Connection {
   }
 
   /**
+   * The chain the descriptor names, for reading only: no identity is opened and no passphrase
+   * asked ({@link PolicyChains#openForReading}).
+   */
+  public PolicyChain reader(ClientConfig config) {
+    try {
+      return PolicyChains.openForReading(config);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+  }
+
+  /** The name given to {@code --as}, or null. */
+  public String asOption() {
+    return as;
+  }
+
+  /**
    * The acting identity, opened after checking it is the kind the descriptor's chain signs with
    * (so a wrong kind fails before a passphrase is asked): an Ed25519 identity on the embedded
    * ledger, an EVM one, bound to the chain's id, on an EVM chain.

@@ -60,7 +60,12 @@ public final class Plain {
 
   /** "2026-12-07 14:00 UTC": local time to the minute, with the zone. */
   public static String time(Instant at) {
-    return MINUTES.format(at.atZone(zone()));
+    return time(at, zone());
+  }
+
+  /** "2026-12-07 14:00 CET": local time to the minute in {@code zone}. */
+  public static String time(Instant at, ZoneId zone) {
+    return MINUTES.format(at.atZone(zone));
   }
 
   /** "2026-12-07 14:00 UTC, in 3 h" or "…, 5 min ago": local time and how far it is from {@code now}. */

@@ -125,6 +125,8 @@ class EvmDevnetCliTest {
       okAs("alice", "policy", "revoke", policy, "bob");
       assertThat(getUntil("bob", blob, ExitCodes.REFUSED)).isEqualTo(ExitCodes.REFUSED);
 
+      policiesByNameAndRole(policy);
+
       // token gate: whoever holds the NFT opens; the NFT moved away, they cannot
       URI rpc = URI.create(descriptor.get("chain").get("rpcUrl").asText());
       Credentials minter = Credentials.create(Anvil.DEV_KEYS.get(3));
@@ -155,6 +157,53 @@ class EvmDevnetCliTest {
         .isFalse();
     // the chain's state was written on the way down: 'up' again is the same chain
     assertThat(dir.resolve("anvil").resolve("state.json")).exists();
+  }
+
+  /**
+   * On the EVM chain: a contact's name in a grant, admin add / remove and transfer, {@code policy
+   * list} finding owner and admin roles from the contract's events and dropping what changed since,
+   * {@code policy show} with names and states, and {@code status} of the chain's parts.
+   */
+  private void policiesByNameAndRole(String policy) throws Exception {
+    String dan = Credentials.create(Anvil.DEV_KEYS.get(4)).getAddress();
+    ok("contact", "add", "dan", dan);
+    okAs("alice", "policy", "grant", policy, "dan");
+    okAs("alice", "policy", "admin", "add", policy, "bob");
+    JsonNode bobs = ok("policy", "list", "--as", "bob", "--json").json().get("policies");
+    assertThat(bobs).anySatisfy(p -> {
+      assertThat(p.get("id").asText()).isEqualTo(policy);
+      assertThat(p.get("role").asText()).isEqualTo("admin");
+      assertThat(p.get("ownerName").asText()).isEqualTo("alice");
+    });
+    assertThat(ok("policy", "list").out()).containsPattern("allow-list\\s+owner\\s+alice")
+        .containsPattern("allow-list\\s+admin\\s+bob");
+    JsonNode shown = ok("policy", "show", policy, "--json").json();
+    assertThat(shown.get("members")).anySatisfy(m -> {
+      assertThat(m.get("name").asText()).isEqualTo("dan (contact)");
+      assertThat(m.get("state").asText()).isEqualTo("active");
+    });
+    assertThat(ok("policy", "show", policy).out()).contains("owner   alice").contains("admin   bob")
+        .containsPattern("dan \\(contact\\)\\s+active");
+
+    okAs("alice", "policy", "admin", "remove", policy, "bob");
+    assertThat(ok("policy", "list", "--as", "bob", "--json").json().get("policies"))
+        .as("an admin removed since is confirmed away").noneSatisfy(p -> assertThat(p.get("id").asText())
+            .isEqualTo(policy));
+    okAs("alice", "policy", "transfer", policy, "carol");
+    assertThat(ok("policy", "list", "--as", "carol", "--json").json().get("policies")).anySatisfy(p -> {
+      assertThat(p.get("id").asText()).isEqualTo(policy);
+      assertThat(p.get("role").asText()).isEqualTo("owner");
+    });
+    assertThat(ok("policy", "list", "--as", "alice", "--json").json().get("policies"))
+        .noneSatisfy(p -> assertThat(p.get("id").asText()).isEqualTo(policy));
+    // the new owner hands it back, so the story goes on as alice's
+    okAs("carol", "policy", "transfer", policy, "alice");
+
+    Run status = cachet("status", "--json");
+    assertThat(status.exit()).as(status.out() + status.err()).isEqualTo(ExitCodes.OK);
+    assertThat(status.json().get("chain").asText()).isEqualTo("evm");
+    assertThat(status.json().get("parts").get(0).get("name").asText()).isEqualTo("evm-rpc");
+    assertThat(status.json().get("height").asLong()).isPositive();
   }
 
   /** A daemon killed outright leaves its anvil running; 'down' stops it by the PID devnet.json recorded. */

@@ -12,6 +12,7 @@ import io.cachet.policy.Operation;
 import io.cachet.policy.Policy;
 import io.cachet.policy.PolicyChain;
 import io.cachet.policy.PolicyRef;
+import io.cachet.policy.PolicySummary;
 import io.cachet.policy.Reason;
 import io.cachet.policy.Sequencer;
 import io.cachet.policy.TokenGate;
@@ -159,6 +160,12 @@ public final class EmbeddedPolicyChain implements PolicyChain {
   @Override
   public Policy policy(PolicyId id) throws IOException, CachetSecurityException {
     return join(ledger.policy(id));
+  }
+
+  @Override
+  public List<PolicySummary> managedBy(Address who) throws IOException, CachetSecurityException {
+    List<PolicySummary> all = join(ledger.managedBy(who)).policies();
+    return all.size() > MAX_MANAGED_LISTED ? all.subList(0, MAX_MANAGED_LISTED) : all;
   }
 
   @Override

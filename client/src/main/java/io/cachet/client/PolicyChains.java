@@ -7,6 +7,7 @@ import io.cachet.policy.PolicyChain;
 import io.cachet.policy.evm.EvmPolicyChain;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.security.SecureRandom;
 
 /**
  * The one place a network descriptor's {@code chain} object becomes a {@link PolicyChain}: the
@@ -14,6 +15,33 @@ import java.io.UncheckedIOException;
  */
 public final class PolicyChains {
   private PolicyChains() {}
+
+  /**
+   * The policy chain {@code config} names, for reading only (policies, the head, what an address
+   * manages), with no keystore opened and no passphrase asked. Its identity is a key made for this
+   * call and dropped with it: it owns and administers nothing, so a change to any policy through it
+   * is refused (and on an EVM chain it holds no ether for gas). Callers only read through it. The
+   * caller closes the chain.
+   *
+   * @throws java.io.UncheckedIOException if an EVM chain's RPC does not answer
+   */
+  public static PolicyChain openForReading(ClientConfig config) {
+    SecureRandom random = new SecureRandom();
+    return switch (config.chain().kind()) {
+      case EMBEDDED -> {
+        Identity nobody = Identity.generate(random);
+        yield EmbeddedPolicyChain.open(config, nobody);
+      }
+      case EVM -> {
+        EvmIdentity nobody = EvmIdentity.generate(random);
+        try {
+          yield open(config, nobody);
+        } finally {
+          nobody.destroy();
+        }
+      }
+    };
+  }
 
   /**
    * The policy chain {@code config} names, written to as {@code who} (which the caller keeps

@@ -12,6 +12,9 @@ import io.cachet.policy.Operation.RecordCertificate;
 import io.cachet.policy.Operation.RemoveAdmin;
 import io.cachet.policy.Operation.RemoveMember;
 import io.cachet.policy.Operation.TransferOwnership;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -65,6 +68,23 @@ public final class DurableState {
     Undo u = inFlight;
     Long before = u == null ? null : u.nonces.get(sender);
     return before != null ? before : now;
+  }
+
+  /**
+   * The policies {@code who} owns or administers as of the newest durable block, sorted by id, at
+   * most {@code limit} of them (one more is looked for, so the caller can tell the list was cut).
+   * It walks every policy: callers run it off the event loop.
+   */
+  public List<Policy> managedBy(Address who, int limit) {
+    List<Policy> out = new ArrayList<>();
+    for (PolicyId id : working.policyIds()) {
+      Policy p = policy(id);
+      if (p != null && p.isManagedBy(who)) {
+        out.add(p);
+      }
+    }
+    out.sort(Comparator.comparing(p -> p.id().toString()));
+    return out.size() > limit + 1 ? out.subList(0, limit + 1) : out;
   }
 
   /** The certificate as of the newest durable block, or null if none was recorded by then. */

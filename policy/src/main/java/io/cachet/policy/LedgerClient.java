@@ -18,7 +18,9 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -80,6 +82,25 @@ public final class LedgerClient implements AutoCloseable {
         return Future.succeededFuture(PolicyJson.fromJson(b));
       } catch (FormatException e) {
         return Future.failedFuture(new LedgerUnavailableException("ledger sent a malformed policy: " + e.getMessage()));
+      }
+    });
+  }
+
+  /** Policies {@code who} owns or administers, and whether the ledger cut the list at its limit. */
+  public record Managed(List<PolicySummary> policies, boolean truncated, long height) {}
+
+  /** The policies {@code who} owns or administers, as the ledger's newest durable block has them. */
+  public Future<Managed> managedBy(Address who) {
+    return get("/v1/accounts/" + who + "/policies", "a list of policies", MAX_POLICY_ANSWER_BYTES).compose(b -> {
+      try {
+        List<PolicySummary> out = new ArrayList<>();
+        for (Object o : b.getJsonArray("policies")) {
+          out.add(PolicyJson.summaryFromJson((JsonObject) o));
+        }
+        return Future.succeededFuture(new Managed(out, b.getBoolean("truncated", false), b.getLong("height")));
+      } catch (FormatException | ClassCastException | NullPointerException e) {
+        return Future.failedFuture(new LedgerUnavailableException("ledger sent a malformed list of policies: "
+            + e.getMessage()));
       }
     });
   }

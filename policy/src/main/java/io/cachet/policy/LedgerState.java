@@ -18,6 +18,7 @@ import io.cachet.policy.Operation.RemoveAdmin;
 import io.cachet.policy.Operation.RemoveMember;
 import io.cachet.policy.Operation.SetStorageCommittee;
 import io.cachet.policy.Operation.TransferOwnership;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -135,6 +136,11 @@ public final class LedgerState {
   }
 
   /** A copy of every policy, for comparing states (the follower tests do). */
+  /** The ids of every policy, as a live view (no copy): a reader walking it sees some consistent subset. */
+  Set<PolicyId> policyIds() {
+    return Collections.unmodifiableSet(policies.keySet());
+  }
+
   public Map<PolicyId, Policy> policies() {
     return Map.copyOf(policies);
   }

@@ -61,6 +61,16 @@ public interface PolicyChain extends AutoCloseable {
    */
   Policy policy(PolicyId id) throws IOException, CachetSecurityException;
 
+  /** Most policies {@link #managedBy} answers: a listing of more would be read by nobody. */
+  int MAX_MANAGED_LISTED = 1000;
+
+  /**
+   * The policies {@code who} owns or administers at the newest block, sorted by id, at most
+   * {@link #MAX_MANAGED_LISTED} of them (the first by id). Read-only: a chain opened for any
+   * identity answers it for any address.
+   */
+  List<PolicySummary> managedBy(Address who) throws IOException, CachetSecurityException;
+
   /** The newest block: its height and its time (epoch milliseconds). */
   Head head() throws IOException;
 

@@ -3,6 +3,7 @@ package io.cachet.cli.policy;
 import io.cachet.cli.Connection;
 import io.cachet.cli.ExitCodes;
 import io.cachet.cli.Json;
+import io.cachet.client.ClientConfig;
 import io.cachet.crypto.Address;
 import io.cachet.crypto.CachetSecurityException;
 import io.cachet.crypto.PolicyId;
@@ -26,7 +27,8 @@ abstract class PolicyAdminChange implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "POLICY", description = "The policy id.")
   String policy;
 
-  @Parameters(index = "1", paramLabel = "WHO", description = "An address (0x...) or a local identity's name.")
+  @Parameters(index = "1", paramLabel = "WHO",
+      description = "An address (0x...), or the name of an identity or contact.")
   String who;
 
   @Option(names = "--json", description = "Print the policy as it is afterwards, as JSON.")
@@ -41,8 +43,9 @@ abstract class PolicyAdminChange implements Callable<Integer> {
   @Override
   public final Integer call() throws Exception {
     PolicyId id = PolicyArgs.policyId(policy);
-    Address whom = PolicyArgs.member(connection.identities(), who);
-    try (PolicyChain chain = connection.chain(connection.config())) {
+    ClientConfig config = connection.config();
+    Address whom = PolicyArgs.member(connection.home.addressBook(), who, config);
+    try (PolicyChain chain = connection.chain(config)) {
       change(chain, id, whom);
       if (json) {
         Json.print(spec.commandLine().getOut(), PolicyArgs.toJson(chain.policy(id)));

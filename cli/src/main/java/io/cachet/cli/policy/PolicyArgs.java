@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachet.cli.Ids;
 import io.cachet.cli.Json;
 import io.cachet.cli.UsageException;
-import io.cachet.cli.id.IdentityStore;
+import io.cachet.cli.contact.AddressBook;
 import io.cachet.client.ClientConfig;
 import io.cachet.crypto.Address;
 import io.cachet.crypto.EvmLedgerId;
@@ -75,16 +75,26 @@ final class PolicyArgs {
     return Ids.policy(text);
   }
 
-  /** An address ({@code 0x...}) or the name of a local identity. */
-  static Address member(IdentityStore ids, String text) throws IOException {
-    if (text.startsWith("0x")) {
-      try {
-        return Address.parse(text);
-      } catch (FormatException e) {
-        throw new UsageException("'" + text + "' is not an address (0x and 64 hex digits, or an EVM address: 0x and 40)");
-      }
+  /**
+   * A member, admin or new owner as typed: an address ({@code 0x...}), or the name of one of my
+   * identities or contacts ({@link AddressBook#resolve}), of the kind the network's chain names
+   * people by (an EVM address on an EVM chain, a Cachet one on the embedded ledger): the wrong kind
+   * is refused here (exit 2), before a passphrase is asked.
+   */
+  static Address member(AddressBook book, String text, ClientConfig config) throws IOException {
+    Address a = book.resolve(text);
+    boolean evm = config.chain().isEvm();
+    if (a.isEvm() != evm) {
+      String who = text.startsWith("0x") ? a.toString() : "'" + text + "' (" + a + ")";
+      throw new UsageException(who + (evm
+          ? " is a Cachet (Ed25519) address, and this network's policies live on an EVM chain, which names people"
+              + " by EVM addresses (0x and 40 hex digits): ask them for the line 'cachet id export' prints for"
+              + " an identity made with 'cachet id new NAME --evm'"
+          : " is an EVM address, and this network's policies live on the embedded ledger, which names people by"
+              + " Cachet addresses (0x and 64 hex digits): ask them for the line 'cachet id export' prints for"
+              + " an identity made with 'cachet id new NAME'"));
     }
-    return ids.show(ids.resolve(text)).address();
+    return a;
   }
 
   static String window(Window w) {

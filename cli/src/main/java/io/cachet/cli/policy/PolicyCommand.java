@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
         "Allow-lists with time windows and time locks on either chain; token gates and all-of / any-of policies"
             + " on an EVM chain."},
     subcommands = {PolicyCreateCommand.class, PolicyGrantCommand.class, PolicyRevokeCommand.class,
-        PolicyTimelockCommand.class, PolicyShowCommand.class, PolicyAdminCommand.class, PolicyTransferCommand.class,
+        PolicyTimelockCommand.class, PolicyShowCommand.class, PolicyListCommand.class, PolicyAdminCommand.class,
+        PolicyTransferCommand.class,
         PolicyTokenGateCommand.class, PolicyAllOfCommand.class, PolicyAnyOfCommand.class},
     footer = {"", "Examples:",
         "  cachet policy create                          # an allow-list you own",
@@ -18,6 +19,7 @@ import picocli.CommandLine.Command;
         "  cachet policy revoke 0x5e1f... bob",
         "  cachet policy timelock --at 2027-01-01T00:00:00Z",
         "  cachet policy show 0x5e1f...",
+        "  cachet policy list                            # what you own or administer",
         "  cachet policy admin add 0x5e1f... carol",
         "  cachet policy transfer 0x5e1f... bob",
         "  cachet policy token-gate --erc721 0x5FbD...      # EVM chains only",

@@ -5,6 +5,7 @@ import io.cachet.cli.ExitCodes;
 import io.cachet.cli.Json;
 import io.cachet.cli.TimeArgs;
 import io.cachet.cli.UsageException;
+import io.cachet.client.ClientConfig;
 import io.cachet.client.EndedWindows;
 import io.cachet.client.GrantWindows;
 import io.cachet.crypto.Address;
@@ -42,7 +43,8 @@ final class PolicyGrantCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "POLICY", description = "The allow-list's policy id.")
   String policy;
 
-  @Parameters(index = "1", paramLabel = "MEMBER", description = "An address (0x...) or a local identity's name.")
+  @Parameters(index = "1", paramLabel = "MEMBER",
+      description = "An address (0x...), or the name of an identity or contact.")
   String member;
 
   @Option(names = "--from", paramLabel = "TIME", description = "Start of the window (default: always).")
@@ -63,10 +65,11 @@ final class PolicyGrantCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PolicyId id = PolicyArgs.policyId(policy);
-    Address who = PolicyArgs.member(connection.identities(), member);
+    ClientConfig config = connection.config();
+    Address who = PolicyArgs.member(connection.home.addressBook(), member, config);
     Window window = window(Instant.now());
     EndedWindows ended = allowEnded ? EndedWindows.ACCEPT : EndedWindows.REFUSE;
-    try (PolicyChain chain = connection.chain(connection.config())) {
+    try (PolicyChain chain = connection.chain(config)) {
       boolean known = chain.policy(id) instanceof AllowList a && a.members().containsKey(who);
       GrantWindows.check(chain, window, ended, Clock.systemUTC());
       if (known) {

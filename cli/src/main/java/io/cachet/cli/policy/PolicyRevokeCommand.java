@@ -3,6 +3,7 @@ package io.cachet.cli.policy;
 import io.cachet.cli.Connection;
 import io.cachet.cli.ExitCodes;
 import io.cachet.cli.Json;
+import io.cachet.client.ClientConfig;
 import io.cachet.crypto.Address;
 import io.cachet.crypto.PolicyId;
 import io.cachet.policy.PolicyChain;
@@ -24,7 +25,8 @@ final class PolicyRevokeCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "POLICY", description = "The allow-list's policy id.")
   String policy;
 
-  @Parameters(index = "1", paramLabel = "MEMBER", description = "An address (0x...) or a local identity's name.")
+  @Parameters(index = "1", paramLabel = "MEMBER",
+      description = "An address (0x...), or the name of an identity or contact.")
   String member;
 
   @Option(names = "--json", description = "Print JSON.")
@@ -33,8 +35,9 @@ final class PolicyRevokeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PolicyId id = PolicyArgs.policyId(policy);
-    Address who = PolicyArgs.member(connection.identities(), member);
-    try (PolicyChain chain = connection.chain(connection.config())) {
+    ClientConfig config = connection.config();
+    Address who = PolicyArgs.member(connection.home.addressBook(), member, config);
+    try (PolicyChain chain = connection.chain(config)) {
       chain.revoke(id, who);
       if (json) {
         Json.print(spec.commandLine().getOut(), PolicyArgs.toJson(chain.policy(id)));

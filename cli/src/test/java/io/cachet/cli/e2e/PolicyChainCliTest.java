@@ -77,7 +77,7 @@ class PolicyChainCliTest {
     String policy = cli.okAs("alice", "policy", "create").out().strip();
     CliHarness.Run moved = cli.okAs("alice", "policy", "transfer", policy, "bob", "--json");
     assertThat(moved.json().get("owner").asText()).isEqualTo(address("bob"));
-    assertThat(cli.okAs("bob", "policy", "show", policy).out()).contains("owner    " + address("bob"));
+    assertThat(cli.okAs("bob", "policy", "show", policy).out()).contains("owner   bob  " + address("bob"));
     CliHarness.Run refused = cli.as("alice", "policy", "admin", "add", policy, "carol");
     assertThat(refused.exit()).as(refused.err()).isEqualTo(ExitCodes.REFUSED);
     assertThat(refused.err()).contains("NOT_AUTHORIZED");

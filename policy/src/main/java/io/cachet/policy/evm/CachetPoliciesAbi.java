@@ -45,6 +45,18 @@ public final class CachetPoliciesAbi {
   /** Topic 0 of {@link #POLICY_CREATED}. */
   public static final String POLICY_CREATED_TOPIC = EventEncoder.encode(POLICY_CREATED);
 
+  /** Topic 0 of {@code AdminAdded(bytes32 indexed policyId, address indexed admin)}. */
+  public static final String ADMIN_ADDED_TOPIC = EventEncoder.encode(new Event("AdminAdded", List.of(
+      new TypeReference<Bytes32>(true) {}, new TypeReference<Address>(true) {})));
+
+  /**
+   * Topic 0 of {@code OwnershipTransferred(bytes32 indexed policyId, address indexed previousOwner,
+   * address indexed newOwner)}.
+   */
+  public static final String OWNERSHIP_TRANSFERRED_TOPIC = EventEncoder.encode(new Event("OwnershipTransferred",
+      List.of(new TypeReference<Bytes32>(true) {}, new TypeReference<Address>(true) {},
+          new TypeReference<Address>(true) {})));
+
   private CachetPoliciesAbi() {}
 
   private static Function write(String name, Type<?>... inputs) {

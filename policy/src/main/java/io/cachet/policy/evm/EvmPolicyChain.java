@@ -10,6 +10,7 @@ import io.cachet.policy.Composite;
 import io.cachet.policy.Policy;
 import io.cachet.policy.PolicyChain;
 import io.cachet.policy.PolicyRef;
+import io.cachet.policy.PolicySummary;
 import io.cachet.policy.Reason;
 import io.cachet.policy.TimeLock;
 import io.cachet.policy.TokenGate;
@@ -25,7 +26,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Locale;
 import java.util.Set;
+import java.util.TreeSet;
 import org.web3j.abi.datatypes.DynamicArray;
 import org.web3j.abi.datatypes.Function;
 import org.web3j.abi.datatypes.Type;
@@ -35,7 +38,9 @@ import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.methods.request.EthFilter;
 import org.web3j.protocol.core.methods.response.EthBlock;
+import org.web3j.protocol.core.methods.response.EthLog;
 import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.utils.Numeric;
@@ -56,6 +61,8 @@ import org.web3j.utils.Numeric;
 public final class EvmPolicyChain implements PolicyChain {
   /** uint64 max: "no end" on chain. */
   static final BigInteger NO_END = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+  /** Blocks one eth_getLogs call covers: within what public RPC providers accept. */
+  static final long LOG_RANGE_BLOCKS = 2_000;
   /** Members read per call by {@link #policy}. */
   private static final int MEMBER_PAGE = 500;
   private static final long MILLIS_PER_SECOND = 1000;
@@ -265,6 +272,92 @@ public final class EvmPolicyChain implements PolicyChain {
       default:
         throw new IOException("policy " + id + " has kind " + kind + ", which this client does not know");
     }
+  }
+
+  /** As {@link #managedBy(Address, long)} from block 0. */
+  @Override
+  public List<PolicySummary> managedBy(Address who) throws IOException, CachetSecurityException {
+    return managedBy(who, 0);
+  }
+
+  /**
+   * The policies {@code who} owns or administers at the newest block. Candidates come from the
+   * contract's events since {@code fromBlock} (a creation by, an admin added as, or an ownership
+   * transferred to {@code who}), read in ranges of {@link #LOG_RANGE_BLOCKS}; each candidate is
+   * then confirmed against the contract's state at one block, so one removed or transferred away
+   * since is not listed. Give the contract's deployment block on a long chain, or the scan reads
+   * every range from genesis.
+   */
+  public List<PolicySummary> managedBy(Address who, long fromBlock) throws IOException, CachetSecurityException {
+    requireEvm(who, "who");
+    if (fromBlock < 0) {
+      throw new IllegalArgumentException("fromBlock must not be negative, was " + fromBlock);
+    }
+    long head = head().height();
+    String topic = Numeric.toHexStringWithPrefixZeroPadded(Numeric.toBigInt(who.evmHex()), 64);
+    TreeSet<String> candidates = new TreeSet<>();
+    for (long from = fromBlock; from <= head; from += LOG_RANGE_BLOCKS) {
+      long to = Math.min(head, from + LOG_RANGE_BLOCKS - 1);
+      EthFilter createdOrAdmin = range(from, to);
+      createdOrAdmin.addOptionalTopics(CachetPoliciesAbi.POLICY_CREATED_TOPIC, CachetPoliciesAbi.ADMIN_ADDED_TOPIC);
+      createdOrAdmin.addNullTopic();
+      createdOrAdmin.addSingleTopic(topic);
+      EthFilter transferred = range(from, to);
+      transferred.addSingleTopic(CachetPoliciesAbi.OWNERSHIP_TRANSFERRED_TOPIC);
+      transferred.addNullTopic();
+      transferred.addNullTopic();
+      transferred.addSingleTopic(topic);
+      for (EthFilter f : List.of(createdOrAdmin, transferred)) {
+        for (EthLog.LogResult<?> r : EvmTransactions.check(web3j.ethGetLogs(f).send(), "eth_getLogs").getLogs()) {
+          if (r.get() instanceof Log log && log.getTopics().size() > 1) {
+            candidates.add(log.getTopics().get(1).toLowerCase(Locale.ROOT));
+          }
+        }
+      }
+    }
+    DefaultBlockParameter at = DefaultBlockParameter.valueOf(BigInteger.valueOf(head));
+    List<PolicySummary> out = new ArrayList<>();
+    for (String candidate : candidates) {
+      if (out.size() >= MAX_MANAGED_LISTED) {
+        break;
+      }
+      PolicySummary s = summary(PolicyId.of(Numeric.hexStringToByteArray(candidate)), at);
+      if (s != null && s.isManagedBy(who)) {
+        out.add(s);
+      }
+    }
+    return out;
+  }
+
+  private EthFilter range(long from, long to) {
+    return new EthFilter(DefaultBlockParameter.valueOf(BigInteger.valueOf(from)),
+        DefaultBlockParameter.valueOf(BigInteger.valueOf(to)), policiesHex);
+  }
+
+  /** The policy's summary at block {@code at} from describe (and unlockAt for a time lock); null if none. */
+  @SuppressWarnings({"rawtypes", "unchecked"})
+  private PolicySummary summary(PolicyId id, DefaultBlockParameter at) throws IOException, CachetSecurityException {
+    List<Type> d = call(CachetPoliciesAbi.describe(id.bytes()), at);
+    int kind = uint(d.get(0)).intValueExact();
+    if (kind == CachetPoliciesAbi.KIND_NONE) {
+      return null;
+    }
+    Set<Address> admins = new HashSet<>();
+    for (Object a : ((DynamicArray) d.get(3)).getValue()) {
+      admins.add(EvmDeployment.evmAddress(((Type) a).getValue().toString()));
+    }
+    long unlock = kind == CachetPoliciesAbi.KIND_TIME_LOCK
+        ? millis(uint(call(CachetPoliciesAbi.unlockAt(id.bytes()), at).get(0))) : 0;
+    String name = switch (kind) {
+      case CachetPoliciesAbi.KIND_ALLOW_LIST -> "allow-list";
+      case CachetPoliciesAbi.KIND_TIME_LOCK -> "time-lock";
+      case CachetPoliciesAbi.KIND_TOKEN_GATE -> "token-gate";
+      case CachetPoliciesAbi.KIND_COMPOSITE -> uint(call(CachetPoliciesAbi.composite(id.bytes()), at).get(0))
+          .intValueExact() == CachetPoliciesAbi.ALL_OF ? "all-of" : "any-of";
+      default -> "kind " + kind;
+    };
+    return new PolicySummary(id, name, EvmDeployment.evmAddress(d.get(1).getValue().toString()), admins,
+        uint(d.get(2)).longValueExact(), uint(d.get(4)).longValueExact(), unlock);
   }
 
   @SuppressWarnings({"rawtypes", "unchecked"})

@@ -11,6 +11,7 @@ import io.cachet.crypto.PolicyId;
 import io.cachet.policy.Block;
 import io.cachet.policy.LedgerState;
 import io.cachet.policy.Policy;
+import io.cachet.policy.PolicySummary;
 import io.cachet.policy.Sequencer;
 import io.cachet.policy.Transaction;
 import io.cachet.policy.TransactionRefusedException;
@@ -28,6 +29,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -45,6 +47,8 @@ import org.slf4j.LoggerFactory;
  * GET  /v1/blocks?from=H&amp;limit=N&amp;waitMs=W -> {ledgerId, head, blocks: [base64url]}   (long poll)
  * GET  /v1/policies/{id}             -> policy JSON
  * GET  /v1/accounts/{address}/nonce  -> {address, nextNonce}
+ * GET  /v1/accounts/{address}/policies?limit=N -> {address, height, truncated,
+ *                                        policies: [{id, kind, owner, admins, version, members, unlockAt}]}
  * GET  /v1/certificates/{blobId}     -> {blobId, size, endEpoch, confirmations, recordedAt,
  *                                        signatures: [{nodeId, nodeKey, signature}]}
  * GET  /health, GET /metrics (Prometheus text)
@@ -63,6 +67,8 @@ public final class LedgerServer extends VerticleBase {
   public static final long MAX_RESPONSE_BLOCK_BYTES = 16L << 20;
   /** Most blocks one read returns. */
   public static final int MAX_BLOCKS_PER_READ = 1000;
+  /** Most policies one "managed by" read lists; more are flagged {@code truncated}. */
+  public static final int MAX_MANAGED_PER_READ = 1000;
 
   private final Sequencer sequencer;
   private final String host;
@@ -107,6 +113,7 @@ public final class LedgerServer extends VerticleBase {
     router.get("/v1/blocks").handler(this::blocks);
     router.get("/v1/policies/:id").handler(this::policy);
     router.get("/v1/accounts/:address/nonce").handler(this::nonce);
+    router.get("/v1/accounts/:address/policies").handler(this::managed);
     router.get("/v1/certificates/:blobId").handler(this::certificate);
     router.get("/health").handler(this::health);
     router.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4")
@@ -291,6 +298,43 @@ public final class LedgerServer extends VerticleBase {
     } catch (FormatException e) {
       ApiErrors.send(ctx, 400, "MALFORMED", e.getMessage());
     }
+  }
+
+  /**
+   * The policies an address owns or administers, as summaries (members counted, not listed), so
+   * the answer stays small however large the allow-lists are. The walk over every policy runs on
+   * a worker.
+   */
+  private void managed(RoutingContext ctx) {
+    Address who;
+    int limit;
+    try {
+      who = Address.parse(ctx.pathParam("address"));
+      limit = Integer.parseInt(param(ctx, "limit", String.valueOf(MAX_MANAGED_PER_READ)));
+    } catch (FormatException e) {
+      ApiErrors.send(ctx, 400, "MALFORMED", e.getMessage());
+      return;
+    } catch (NumberFormatException e) {
+      ApiErrors.send(ctx, 400, "MALFORMED", "limit must be an integer");
+      return;
+    }
+    if (limit < 1 || limit > MAX_MANAGED_PER_READ) {
+      ApiErrors.send(ctx, 400, "OUT_OF_RANGE", "need 1 <= limit <= " + MAX_MANAGED_PER_READ);
+      return;
+    }
+    long height = sequencer.head().height();
+    vertx.executeBlocking(() -> sequencer.durable().managedBy(who, limit), false).onComplete(r -> {
+      if (r.failed()) {
+        LOG.error("event=ledger_managed_read_failed reason=\"{}\"", r.cause().toString());
+        ApiErrors.send(ctx, 503, "LEDGER_UNAVAILABLE", "the ledger could not list policies now; retry later");
+        return;
+      }
+      List<Policy> found = r.result();
+      JsonArray out = new JsonArray();
+      found.stream().limit(limit).forEach(p -> out.add(PolicyJson.summary(PolicySummary.of(p))));
+      json(ctx, new JsonObject().put("address", who.toString()).put("height", height)
+          .put("truncated", found.size() > limit).put("policies", out));
+    });
   }
 
   private void certificate(RoutingContext ctx) {

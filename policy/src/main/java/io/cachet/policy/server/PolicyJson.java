@@ -5,6 +5,7 @@ import io.cachet.crypto.FormatException;
 import io.cachet.crypto.PolicyId;
 import io.cachet.policy.AllowList;
 import io.cachet.policy.Policy;
+import io.cachet.policy.PolicySummary;
 import io.cachet.policy.TimeLock;
 import io.cachet.policy.Window;
 import io.vertx.core.json.JsonArray;
@@ -39,6 +40,36 @@ public final class PolicyJson {
             .put("notBefore", e.getValue().notBefore())
             .put("notAfter", e.getValue().notAfter() == Long.MAX_VALUE ? null : e.getValue().notAfter())));
     return o.put("kind", "allowList").put("members", members);
+  }
+
+  /**
+   * A listing's entry: {@code {id, kind, owner, admins, version, members, unlockAt}}; members 0
+   * unless an allow-list, unlockAt 0 unless a time lock.
+   */
+  public static JsonObject summary(PolicySummary p) {
+    return new JsonObject()
+        .put("id", p.id().toString())
+        .put("kind", p.kind())
+        .put("owner", p.owner().toString())
+        .put("admins", new JsonArray(p.admins().stream().map(Address::toString).sorted().toList()))
+        .put("version", p.version())
+        .put("members", p.members())
+        .put("unlockAt", p.unlockAt());
+  }
+
+  /** Reads what {@link #summary} wrote; anything else is a {@link FormatException}. */
+  public static PolicySummary summaryFromJson(JsonObject o) throws FormatException {
+    try {
+      Set<Address> admins = new HashSet<>();
+      for (Object a : o.getJsonArray("admins")) {
+        admins.add(Address.parse((String) a));
+      }
+      return new PolicySummary(PolicyId.parse(o.getString("id")), o.getString("kind"),
+          Address.parse(o.getString("owner")), admins, o.getLong("version"), o.getLong("members"),
+          o.getLong("unlockAt"));
+    } catch (ClassCastException | NullPointerException | IllegalArgumentException e) {
+      throw new FormatException("policy summary JSON: " + e.getMessage(), e);
+    }
   }
 
   /** Reads what {@link #toJson} wrote; anything else is a {@link FormatException}. */

@@ -12,6 +12,7 @@ import io.cachet.crypto.EvmLedgerId;
 import io.cachet.crypto.PolicyId;
 import io.cachet.policy.AllowList;
 import io.cachet.policy.PolicyChain;
+import io.cachet.policy.PolicySummary;
 import io.cachet.policy.Reason;
 import io.cachet.policy.TimeLock;
 import io.cachet.policy.Window;
@@ -73,6 +74,38 @@ class EvmPolicyChainTest {
 
   private static String reason(Exception e) {
     return ((EvmRevertedException) e).reason();
+  }
+
+  @Test
+  void managedBy_findsOwnerAndAdminRolesAcrossLogRanges_andDropsWhatChangedSince() throws Exception {
+    byte[] raw = new byte[Address.EVM_LENGTH];
+    new SecureRandom().nextBytes(raw);
+    Address who = Address.ofEvm(raw);
+    PolicyId list = owner.createAllowList();
+    owner.addAdmin(list, who);
+    owner.grant(list, dev(3), Window.ALWAYS);
+    long afterList = chain.base.head();
+    // more blocks than one eth_getLogs range, so the second policy's events are in another range
+    chain.base.rpc("anvil_mine", "0x" + Long.toHexString(EvmPolicyChain.LOG_RANGE_BLOCKS + 500));
+    PolicyId given = owner.createAllowList();
+    owner.transferOwnership(given, who);
+
+    List<PolicySummary> found = stranger.managedBy(who);
+    assertEquals(List.of(list, given).stream().map(PolicyId::toString).sorted().toList(),
+        found.stream().map(x -> x.id().toString()).toList());
+    PolicySummary l = found.stream().filter(x -> x.id().equals(list)).findFirst().orElseThrow();
+    assertEquals("allow-list", l.kind());
+    assertEquals(1, l.members());
+    assertTrue(l.admins().contains(who));
+    PolicySummary t = found.stream().filter(x -> x.id().equals(given)).findFirst().orElseThrow();
+    assertEquals(who, t.owner());
+    assertEquals(0, t.members());
+
+    assertEquals(List.of(given), stranger.managedBy(who, afterList + 1).stream().map(PolicySummary::id).toList(),
+        "from a later block, only the later events count");
+    owner.removeAdmin(list, who);
+    assertEquals(List.of(given), stranger.managedBy(who).stream().map(PolicySummary::id).toList(),
+        "an admin removed since is confirmed away against the contract's state");
   }
 
   @Test

@@ -96,6 +96,7 @@ class DurableAnswersTest {
     assertThat(nonce.statusCode()).isEqualTo(200);
     assertThat(nonce.body()).contains("\"nextNonce\":0");
     assertThat(get(url + "/v1/head").body()).contains("\"height\":0");
+    assertThat(get(url + "/v1/accounts/" + alice.address() + "/policies").body()).contains("\"policies\":[]");
     assertThat(submitted).isNotDone();
 
     // let the write through: fsync of a pipe fails, so the block never becomes durable and the

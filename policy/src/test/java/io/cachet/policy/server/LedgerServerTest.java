@@ -13,6 +13,7 @@ import io.cachet.policy.Block;
 import io.cachet.policy.LedgerState;
 import io.cachet.policy.Operation;
 import io.cachet.policy.Policy;
+import io.cachet.policy.PolicySummary;
 import io.cachet.policy.Sequencer;
 import io.cachet.policy.Transaction;
 import io.cachet.policy.Window;
@@ -356,6 +357,55 @@ class LedgerServerTest {
     assertThat(list.members()).containsEntry(bob.address(), Window.ALWAYS)
         .containsEntry(carol.address(), new Window(1_000, 2_000));
     assertThat(list.admins()).containsExactly(carol.address());
+  }
+
+  @Test
+  void managedPolicies_ownerAndAdmin_listedAsSummaries_andTransferredAwayNot() throws Exception {
+    Identity alice = Identity.generate(RANDOM);
+    Identity bob = Identity.generate(RANDOM);
+    Identity carol = Identity.generate(RANDOM);
+    PolicyId list = createList(alice, 0);
+    assertThat(submit(sign(alice, 1, new Operation.AddMember(list, bob.address(), Window.ALWAYS))).statusCode())
+        .isEqualTo(200);
+    assertThat(submit(sign(alice, 2, new Operation.AddAdmin(list, carol.address()))).statusCode()).isEqualTo(200);
+    PolicyId lock = policyIdFor(alice.address(), 3);
+    assertThat(submit(sign(alice, 3, new Operation.CreateTimeLock(1_234_567))).statusCode()).isEqualTo(200);
+    PolicyId given = createList(alice, 4);
+    assertThat(submit(sign(alice, 5, new Operation.TransferOwnership(given, bob.address()))).statusCode())
+        .isEqualTo(200);
+
+    JsonObject mine = get("/v1/accounts/" + alice.address() + "/policies").bodyAsJsonObject();
+    assertThat(mine.getBoolean("truncated")).isFalse();
+    assertThat(mine.getLong("height")).isEqualTo(sequencer.head().height());
+    List<PolicySummary> alices = new ArrayList<>();
+    for (Object o : mine.getJsonArray("policies")) {
+      alices.add(PolicyJson.summaryFromJson((JsonObject) o));
+    }
+    assertThat(alices).extracting(PolicySummary::id).containsExactlyInAnyOrder(list, lock);
+    assertThat(alices).filteredOn(p -> p.id().equals(list)).singleElement().satisfies(p -> {
+      assertThat(p.kind()).isEqualTo("allow-list");
+      assertThat(p.members()).isEqualTo(1);
+      assertThat(p.admins()).containsExactly(carol.address());
+    });
+    assertThat(alices).filteredOn(p -> p.id().equals(lock)).singleElement()
+        .satisfies(p -> assertThat(p.unlockAt()).isEqualTo(1_234_567));
+    assertThat(get("/v1/accounts/" + carol.address() + "/policies").bodyAsJsonObject().getJsonArray("policies"))
+        .hasSize(1);
+    assertThat(get("/v1/accounts/" + bob.address() + "/policies").bodyAsJsonObject().getJsonArray("policies")
+        .getJsonObject(0).getString("id")).isEqualTo(given.toString());
+    JsonObject cut = get("/v1/accounts/" + alice.address() + "/policies?limit=1").bodyAsJsonObject();
+    assertThat(cut.getJsonArray("policies")).hasSize(1);
+    assertThat(cut.getBoolean("truncated")).isTrue();
+  }
+
+  @Test
+  void managedPolicies_malformedAddressOrLimit_400InErrorShape() {
+    assertError(get("/v1/accounts/0x12zz/policies"), 400, "MALFORMED");
+    Address someone = Identity.generate(RANDOM).address();
+    assertError(get("/v1/accounts/" + someone + "/policies?limit=x"), 400, "MALFORMED");
+    assertError(get("/v1/accounts/" + someone + "/policies?limit=0"), 400, "OUT_OF_RANGE");
+    assertError(get("/v1/accounts/" + someone + "/policies?limit=" + (LedgerServer.MAX_MANAGED_PER_READ + 1)), 400,
+        "OUT_OF_RANGE");
   }
 
   @Test

@@ -1,0 +1,156 @@
+package io.cachet.cli.status;
+
+import io.cachet.client.ClientConfig;
+import io.cachet.common.http.BoundedBody;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.ConnectException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Asks every part a network descriptor names how it is, all at once: a part that refuses the
+ * connection fails at once, one that does not take it within {@link #CONNECT_TIMEOUT} or goes
+ * silent for {@link #ANSWER_TIMEOUT} is down. The parts are the ledger ({@code /health}) or the
+ * EVM RPC ({@code eth_blockNumber}), each key server ({@code /health}: its state and the height it
+ * has applied), the publisher and the aggregator (any HTTP answer to {@code /health} means the
+ * gateway is up: a Walrus publisher answers 404 there, and that is an answer). A dead part
+ * therefore costs about one timeout, however many parts are dead. No deadline covers the whole
+ * probe from its start: on a loaded machine this process's own first connection can take longer
+ * than a healthy part takes to answer.
+ */
+final class NetworkProber implements AutoCloseable {
+  /** Longest a part may take to accept the connection: a host that drops packets costs this. */
+  static final Duration CONNECT_TIMEOUT = Duration.ofMillis(1000);
+  /** Longest a connected part may stay silent: health answers are small and come at once. */
+  static final Duration ANSWER_TIMEOUT = Duration.ofMillis(2000);
+  /** Past this, a probe that neither answered nor failed is a bug here, not a slow part. */
+  private static final Duration PROBE_LIMIT = Duration.ofSeconds(30);
+  /** Most bytes of a health answer read: they are a few hundred. */
+  private static final long MAX_ANSWER_BYTES = 64 * 1024;
+
+  private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+  private final HttpClient http = vertx.createHttpClient();
+
+  /** Every part's answer, in the order: chain, key servers, publisher, aggregator. */
+  List<Probe> probe(ClientConfig config) throws InterruptedException {
+    List<Future<Probe>> all = new ArrayList<>();
+    if (config.chain().isEvm()) {
+      all.add(evmRpc(config.chain().rpcUrl(), config.chain().rpcWhere()));
+    } else {
+      all.add(health("ledger", "ledger", config.ledgerUrl(), b -> b.getString("status", "ok"),
+          b -> b.getLong("height", -1L)));
+    }
+    for (ClientConfig.KeyServer k : config.keyServers()) {
+      all.add(health(k.id(), "key-server", k.url(), b -> b.getString("status", "up"),
+          b -> b.getJsonObject("ledger", new JsonObject()).getLong("height", -1L)));
+    }
+    all.add(anyAnswer("publisher", config.publisher()));
+    all.add(anyAnswer("aggregator", config.aggregator()));
+    List<Probe> out = new ArrayList<>();
+    for (Future<Probe> f : all) {
+      try {
+        out.add(f.toCompletionStage().toCompletableFuture().get(PROBE_LIMIT.toMillis(), TimeUnit.MILLISECONDS));
+      } catch (ExecutionException | TimeoutException e) {
+        throw new IllegalStateException("a probe outlived its own timeout", e);
+      }
+    }
+    return out;
+  }
+
+  private interface Field<T> {
+    T of(JsonObject body);
+  }
+
+  private Future<Probe> health(String name, String role, URI base, Field<String> state, Field<Long> height) {
+    String where = where(base);
+    return get(base.resolve("/health")).map(a -> {
+      JsonObject body;
+      try {
+        body = new JsonObject(a.body());
+      } catch (RuntimeException e) {
+        return Probe.down(name, role, where, "answered HTTP " + a.status() + " without its health report");
+      }
+      String s = state.of(body);
+      Long reported = height.of(body);
+      long h = reported == null ? -1 : reported;
+      if (body.getValue("error") instanceof JsonObject error) {
+        // the one error shape: the part answers, but refuses to serve (a ledger stopped after a failure)
+        return new Probe(name, role, where, false, "failed", -1, "answers " + error.getString("reason",
+            "HTTP " + a.status()));
+      }
+      // a stale key server answers 503 with its report: it is up, and the report says what is wrong
+      boolean up = !"failed".equals(s);
+      return new Probe(name, role, where, up, s, h, up ? null : "reports " + s + " (HTTP " + a.status() + ")");
+    }).otherwise(e -> Probe.down(name, role, where, why(e)));
+  }
+
+  private Future<Probe> anyAnswer(String name, URI base) {
+    String where = where(base);
+    return get(base.resolve("/health")).map(a -> new Probe(name, "storage", where, true,
+        a.status() / 100 == 2 ? "ok" : "up", -1, null)).otherwise(e -> Probe.down(name, "storage", where, why(e)));
+  }
+
+  private Future<Probe> evmRpc(URI rpc, String where) {
+    RequestOptions r = options(rpc).setMethod(HttpMethod.POST).putHeader("content-type", "application/json");
+    Buffer call = new JsonObject().put("jsonrpc", "2.0").put("id", 1).put("method", "eth_blockNumber")
+        .put("params", new JsonArray()).toBuffer();
+    return BoundedBody.exchange(http, r, call, "eth_blockNumber", MAX_ANSWER_BYTES).map(a -> {
+          try {
+            String hex = new JsonObject(a.body()).getString("result");
+            return new Probe("evm-rpc", "ledger", where, true, "ok", Long.parseLong(hex.substring(2), 16), null);
+          } catch (RuntimeException e) {
+            return Probe.down("evm-rpc", "ledger", where, "answered HTTP " + a.status() + " but no block number");
+          }
+        }).otherwise(e -> Probe.down("evm-rpc", "ledger", where, why(e)));
+  }
+
+  private Future<BoundedBody.Answer> get(URI url) {
+    RequestOptions r = options(url).setMethod(HttpMethod.GET);
+    return BoundedBody.exchange(http, r, null, "a health answer", MAX_ANSWER_BYTES);
+  }
+
+  private static RequestOptions options(URI url) {
+    return new RequestOptions().setAbsoluteURI(url.toString()).setConnectTimeout(CONNECT_TIMEOUT.toMillis())
+        .setIdleTimeout(ANSWER_TIMEOUT.toMillis());
+  }
+
+  /** Scheme, host and port: what a person needs to find the part, and no path that could hold a key. */
+  static String where(URI u) {
+    return u.getScheme() + "://" + u.getHost() + (u.getPort() < 0 ? "" : ":" + u.getPort());
+  }
+
+  /** A failure in a few words, never a stack or a file path. */
+  private static String why(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    if (root instanceof ConnectException || String.valueOf(root.getMessage()).contains("Connection refused")) {
+      return "connection refused";
+    }
+    if (root instanceof TimeoutException || root.getClass().getSimpleName().contains("Timeout")) {
+      return "no answer in time (connect " + CONNECT_TIMEOUT.toMillis() + " ms, answer " + ANSWER_TIMEOUT.toMillis()
+          + " ms)";
+    }
+    return "unreachable (" + root.getClass().getSimpleName() + ")";
+  }
+
+  @Override
+  public void close() {
+    http.close();
+    vertx.close();
+  }
+}

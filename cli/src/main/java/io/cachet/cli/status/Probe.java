@@ -1,0 +1,18 @@
+package io.cachet.cli.status;
+
+/**
+ * What one part of a network answered to {@code cachet status}.
+ *
+ * @param name the part as a person names it: "ledger", "evm-rpc", a key server's id, "publisher", "aggregator"
+ * @param role "ledger", "key-server" or "storage"
+ * @param where scheme, host and port: never a path or query, where providers put API keys
+ * @param up whether it answered as that part does
+ * @param state its own word for its health where it has one ("serving", "stale", "ok"), else "up" or "down"
+ * @param height the ledger height (block number on an EVM chain) it is at, or -1 when it says none
+ * @param detail why it is down, or null
+ */
+record Probe(String name, String role, String where, boolean up, String state, long height, String detail) {
+  static Probe down(String name, String role, String where, String detail) {
+    return new Probe(name, role, where, false, "down", -1, detail);
+  }
+}
