@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.Properties;
+import io.cachet.cli.agent.AgentCommand;
 import io.cachet.cli.audit.AuditCommand;
 import io.cachet.cli.blob.GetCommand;
 import io.cachet.cli.devnet.DevnetCommand;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Command;
     versionProvider = Cachet.Version.class,
     description = "Private files on decentralized storage: encrypt locally, split the key across key servers.",
     subcommands = {DemoCommand.class, DevnetCommand.class, IdCommand.class, PolicyCommand.class, PutCommand.class, GetCommand.class,
-        ShareCommand.class, AuditCommand.class, LedgerCommand.class, CommandLine.HelpCommand.class},
+        ShareCommand.class, AuditCommand.class, LedgerCommand.class, AgentCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 ok, 1 failed, 2 usage, 3 refused (denied, tampered, forged), 4 I/O, 70 internal."})
 public final class Cachet {
 
