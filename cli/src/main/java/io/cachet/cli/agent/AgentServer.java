@@ -118,6 +118,11 @@ public final class AgentServer implements Closeable {
     return socket;
   }
 
+  /** Forgets every held identity (zeroed), as {@code cachet agent lock} does; returns how many. */
+  int lock() {
+    return held.lock();
+  }
+
   /** Waits until a client stops the agent or it is closed. */
   public void awaitStop() throws InterruptedException {
     stopped.await();

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -82,6 +83,9 @@ public final class AgentSocket {
   }
 
   private static void checkPrivate(Path dir) throws IOException, AgentRefusedException {
+    if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+      throw new NoSuchFileException(dir.toString(), null, "no agent directory");
+    }
     if (Files.isSymbolicLink(dir) || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
       throw new AgentRefusedException("the agent's directory " + dir + " is not a plain directory; remove it and"
           + " run 'cachet agent start' again");
