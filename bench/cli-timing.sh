@@ -29,6 +29,7 @@ cleanup() {
   [ -n "${KEEP:-}" ] || rm -rf "$work"
 }
 trap cleanup EXIT
+trap "exit 130" INT TERM
 
 say() { echo "cli-timing: $*" >&2; }
 

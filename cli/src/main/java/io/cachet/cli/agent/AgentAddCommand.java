@@ -80,8 +80,8 @@ final class AgentAddCommand implements Callable<Integer> {
       doc.put("until", until.toString());
       Json.print(out, doc);
     } else {
-      out.println("the agent holds '" + h[0] + "' until " + until + " (in "
-          + AgentStatusCommand.inWords(Duration.between(Instant.now(), until)) + ")");
+      out.println("the agent holds '" + h[0] + "' until " + AgentStatusCommand.local(until) + ", in "
+          + AgentStatusCommand.inWords(Duration.between(Instant.now(), until)));
     }
     return ExitCodes.OK;
   }

@@ -68,11 +68,23 @@ final class AgentStatusCommand implements Callable<Integer> {
       }
       for (String[] h : held) {
         Instant until = Instant.ofEpochSecond(Long.parseLong(h[2]));
-        out.println("  " + h[0] + "  " + h[1] + "  until " + LOCAL.format(until.atZone(ZoneId.systemDefault()))
+        out.println("  " + h[0] + "  " + h[1] + "  until " + local(until)
             + ", in " + inWords(Duration.between(now, until)));
       }
     }
     return ExitCodes.OK;
+  }
+
+  /** An instant in the caller's time zone ($TZ, else the system's), as a person reads it. */
+  static String local(Instant t) {
+    String tz = io.cachet.cli.Invocation.current().env("TZ");
+    ZoneId zone;
+    try {
+      zone = tz == null || tz.isBlank() ? ZoneId.systemDefault() : ZoneId.of(tz.startsWith(":") ? tz.substring(1) : tz);
+    } catch (java.time.DateTimeException e) {
+      zone = ZoneId.systemDefault();
+    }
+    return LOCAL.format(t.atZone(zone));
   }
 
   static String inWords(Duration d) {
