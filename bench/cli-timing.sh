@@ -50,7 +50,7 @@ small="$("$root/cachet" put "$work/small.bin" --policy "$policy" --passphrase-fi
 big="$("$root/cachet" put "$work/big.bin" --policy "$policy" --passphrase-file "$pass" 2>/dev/null)"
 rm -f "$work/big.bin"
 has_ls=0
-"$root/cachet" ls --help >/dev/null 2>&1 && has_ls=1
+"$root/cachet" --help 2>/dev/null | grep -qE "^ +ls " && has_ls=1
 
 now_ns() { date +%s%N; }
 

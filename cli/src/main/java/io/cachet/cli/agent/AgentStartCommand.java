@@ -77,7 +77,7 @@ final class AgentStartCommand implements Callable<Integer> {
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.add(HEAP);
     cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(absoluteClassPath());
     cmd.add(io.cachet.cli.Cachet.class.getName());
     cmd.addAll(List.of("agent", "start", "--foreground", "--ttl", ttl, "--home", dir.toString()));
     Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
@@ -110,6 +110,15 @@ final class AgentStartCommand implements Callable<Integer> {
       out.println("agent running at " + socket + (pid > 0 ? " (pid " + pid + ")" : "") + "; identities added are held for "
           + ttl + ". Add one with 'cachet agent add NAME'");
     }
+  }
+
+  /** This JVM's class path with every entry absolute: the agent runs in its home, not in the caller's directory. */
+  private static String absoluteClassPath() {
+    List<String> entries = new ArrayList<>();
+    for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+      entries.add(e.isEmpty() ? e : Path.of(e).toAbsolutePath().toString());
+    }
+    return String.join(java.io.File.pathSeparator, entries);
   }
 
   private static boolean answers(Path home) {

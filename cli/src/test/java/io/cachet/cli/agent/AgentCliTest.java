@@ -98,9 +98,22 @@ class AgentCliTest {
 
   /** {@code cachet args} as a separate process in {@code cwd}, its home given by CACHET_HOME. */
   static Run cachet(Path cwd, Map<String, String> extraEnv, String... args) throws Exception {
+    return cachet(cwd, System.getProperty("java.class.path"), extraEnv, args);
+  }
+
+  /** The test's class path with every entry relative to {@code cwd}, as `java -jar cli/target/cachet.jar` has it. */
+  static String relativeClassPath(Path cwd) {
+    List<String> entries = new ArrayList<>();
+    for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+      entries.add(cwd.toAbsolutePath().relativize(Path.of(e).toAbsolutePath()).toString());
+    }
+    return String.join(java.io.File.pathSeparator, entries);
+  }
+
+  static Run cachet(Path cwd, String classPath, Map<String, String> extraEnv, String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
         "-XX:+DisplayVMOutputToStderr", "-Dlogback.configurationFile=logback.xml",
-        "-cp", System.getProperty("java.class.path"), Launcher.class.getName()));
+        "-cp", classPath, Launcher.class.getName()));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile());
     pb.environment().remove("CACHET_PASSPHRASE");
@@ -278,10 +291,11 @@ class AgentCliTest {
   }
 
   @Test
-  void startAndStop_inTheBackground() throws Exception {
+  void startAndStop_inTheBackground_fromARelativeClassPath() throws Exception {
     Path bg = Files.createDirectories(home.resolve("bg-home"));
     Map<String, String> env = Map.of("CACHET_HOME", bg.toString());
-    Run start = cachet(home, env, "agent", "start", "--ttl", "5m", "--json");
+    // started the way 'java -jar cli/target/cachet.jar' is: a class path relative to the caller's directory
+    Run start = cachet(home, relativeClassPath(home), env, "agent", "start", "--ttl", "5m", "--json");
     assertThat(start.exit()).as(start.err()).isZero();
     assertThat(AgentSocket.socket(bg)).exists();
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(AgentSocket.socket(bg))))
