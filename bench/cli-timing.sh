@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # How fast the cachet command starts and reads, as a person runs it: each command a fresh process,
-# RUNS times (default 5), the median shown, in three modes:
+# RUNS times (default 5), the median shown, in three modes taken in turn (so all see the same load):
 #   cold   java -jar cli/target/cachet.jar, no archive, default JIT and GC (what main had)
 #   cds    ./cachet: the class-data-sharing archive, and C1 + serial GC for commands that move no bulk
 #   agent  ./cachet with 'cachet agent' running and the identity added (no passphrase, warm JVM)
@@ -54,44 +54,59 @@ has_ls=0
 
 now_ns() { date +%s%N; }
 
-# median of the seconds a command takes, over $runs fresh runs; its output is thrown away
-median() {
-  local times=() i t0 t1
-  for ((i = 0; i < runs; i++)); do
-    t0=$(now_ns)
-    if ! "$@" >/dev/null 2>"$work/last.err"; then
-      say "failed: $*"; cat "$work/last.err" >&2; echo "fail"; return
-    fi
-    t1=$(now_ns)
-    times+=("$(( (t1 - t0) / 1000000 ))")
-  done
-  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%.2f", m / 1000}'
+# The modes run in turn for each run of a command (cold, cds, agent, cold, ...), so that all three
+# see the same load on a shared machine. cold and cds set CACHET_NO_AGENT, so the agent (running
+# throughout) is not used by them.
+run_mode() {
+  local mode="$1"; shift
+  case "$mode" in
+    cold) CACHET_NO_AGENT=1 java -jar "$jar" "$@" ;;
+    cds) CACHET_NO_AGENT=1 "$root/cachet" "$@" ;;
+    agent) "$root/cachet" "$@" ;;
+  esac
 }
 
-cold() { java -jar "$jar" "$@"; }
-script() { "$root/cachet" "$@"; }
+median_of() { # seconds, from milliseconds on stdin
+  sort -n | awk '{a[NR]=$1} END {if (NR == 0) {print "fail"; exit} m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%.2f", m / 1000}'
+}
 
 declare -A result
-measure_mode() {
-  local mode="$1" run="$2" pw=(--passphrase-file "$pass")
-  [ "$mode" = agent ] && pw=()
-  result[$mode,help]=$(median $run --help)
-  result[$mode,idlist]=$(median $run id list)
-  result[$mode,show]=$(median $run policy show "$policy" "${pw[@]}")
-  if [ "$has_ls" = 1 ]; then result[$mode,ls]=$(median $run ls); else result[$mode,ls]="n/a"; fi
-  result[$mode,get1k]=$(median $run get "$small" -o "$work/out-small.bin" "${pw[@]}")
-  result[$mode,get256]=$(median $run get "$big" -o "$work/out-big.bin" "${pw[@]}")
-  rm -f "$work/out-big.bin"
+# measure KEY NEEDS_KEY ARGS...: $runs runs of each mode; with NEEDS_KEY=1 the cold and cds runs
+# read the passphrase file, the agent's use the identity it holds
+measure() {
+  local key="$1" needs="$2"; shift 2
+  local i mode t0 t1 extra
+  declare -A ms=([cold]="" [cds]="" [agent]="")
+  for ((i = 0; i < runs; i++)); do
+    for mode in cold cds agent; do
+      extra=()
+      [ "$needs" = 1 ] && [ "$mode" != agent ] && extra=(--passphrase-file "$pass")
+      t0=$(now_ns)
+      if run_mode "$mode" "$@" "${extra[@]}" >/dev/null 2>"$work/last.err"; then
+        t1=$(now_ns)
+        ms[$mode]+="$(( (t1 - t0) / 1000000 ))"$'\n'
+      else
+        say "failed ($mode): $*"; head -3 "$work/last.err" >&2
+      fi
+    done
+  done
+  for mode in cold cds agent; do
+    result[$mode,$key]=$(printf '%s' "${ms[$mode]}" | grep . | median_of)
+  done
 }
 
-say "cold: $runs runs of each command"
-measure_mode cold cold
-say "cds: $runs runs of each command"
-measure_mode cds script
-say "agent: $runs runs of each command"
+say "starting the agent, holding alice"
 "$root/cachet" agent start >/dev/null
 "$root/cachet" agent add alice --passphrase-file "$pass" >/dev/null
-measure_mode agent script
+
+say "$runs runs of each command in each mode"
+measure help 0 --help
+measure idlist 0 id list
+measure show 1 policy show "$policy"
+if [ "$has_ls" = 1 ]; then measure ls 0 ls; else for m in cold cds agent; do result[$m,ls]="n/a"; done; fi
+measure get1k 1 get "$small" -o "$work/out-small.bin"
+measure get256 1 get "$big" -o "$work/out-big.bin"
+rm -f "$work/out-big.bin"
 "$root/cachet" agent stop >/dev/null
 
 say "the warm SDK: $rounds reads of the same blob in one JVM"
@@ -99,10 +114,10 @@ warm=$(java -Xmx512m -cp "$bench_jar" io.cachet.bench.WarmGetRate "$CACHET_HOME/
   "$CACHET_HOME/ids/alice.json" "$pass" "$big" "$rounds" 2>"$work/warm.log" | awk '/warm-rate-MBps/ {print $2}')
 
 rate() { # MB/s of the big get from its seconds
-  [ "$1" = fail ] && { echo fail; return; }
+  case "$1" in fail|n/a|"") echo fail; return ;; esac
   awk -v s="$1" -v mib="$big_mib" 'BEGIN {printf "%.0f", mib * 1048576 / 1e6 / s}'
 }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a == "fail" || b == "" || b == 0) print "-"; else printf "%.2f", a / b}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a !~ /^[0-9.]+$/ || b !~ /^[0-9.]+$/ || b == 0) print "-"; else printf "%.2f", a / b}'; }
 
 echo
 echo "cachet CLI timing, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $runs runs, medians (s)"
