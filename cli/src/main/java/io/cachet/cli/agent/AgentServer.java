@@ -194,8 +194,9 @@ public final class AgentServer implements Closeable {
         }
         default -> reply(out, ExitCodes.USAGE, "cachet: the agent does not know request type " + request.type() + "\n");
       }
-    } catch (IOException | AgentRefusedException e) {
-      // the caller went away or was refused; nothing of theirs runs
+    } catch (IOException | AgentRefusedException | RuntimeException e) {
+      // the caller went away, was refused or sent a malformed request: its connection closes
+      // without an exit frame, and its launcher says the agent stopped answering
     }
   }
 
