@@ -1,10 +1,14 @@
 package io.cachet.cli;
 
 import io.vertx.core.Vertx;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -30,9 +34,8 @@ public final class CdsTraining {
     try {
       PrintWriter sink = new PrintWriter(Writer.nullWriter());
       Invocation quiet = new Invocation(Map.of("CACHET_PASSPHRASE", "training only, thrown away",
-          "CACHET_HOME", home.toString()), home, java.io.InputStream.nullInputStream(),
-          java.io.OutputStream.nullOutputStream(), new java.io.PrintStream(java.io.OutputStream.nullOutputStream()),
-          false);
+          "CACHET_HOME", home.toString()), home, InputStream.nullInputStream(),
+          OutputStream.nullOutputStream(), new PrintStream(OutputStream.nullOutputStream()), false);
       Invocation.call(quiet, () -> {
         usageOfEvery(Cachet.newCommandLine(sink, sink), sink);
         Launcher.viaAgent(new String[] {"id", "list"}, quiet.environment(), home);
@@ -59,7 +62,7 @@ public final class CdsTraining {
   }
 
   private static String[] withHome(String[] args, Path home) {
-    String[] all = java.util.Arrays.copyOf(args, args.length + 2);
+    String[] all = Arrays.copyOf(args, args.length + 2);
     all[args.length] = "--home";
     all[args.length + 1] = home.toString();
     return all;

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -49,7 +50,7 @@ final class AgentAddCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     String who = new IdentityStore(home.ids()).resolve(name);
     long seconds = ttl == null ? 0 : Math.max(1, TimeArgs.duration(ttl).toSeconds());
-    try (java.nio.channels.SocketChannel probe = AgentSocket.connect(home.dir())) {
+    try (SocketChannel probe = AgentSocket.connect(home.dir())) {
       // there is an agent to send the passphrase to: only now is it asked for
     } catch (IOException e) {
       throw new UsageException("no agent runs for " + home.dir() + ": start one with 'cachet agent start'");

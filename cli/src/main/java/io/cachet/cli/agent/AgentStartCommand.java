@@ -1,11 +1,14 @@
 package io.cachet.cli.agent;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cachet.cli.Cachet;
 import io.cachet.cli.CachetHome;
 import io.cachet.cli.ExitCodes;
 import io.cachet.cli.Json;
 import io.cachet.cli.TimeArgs;
+import io.cachet.cli.UsageException;
 import io.cachet.common.io.DurableFiles;
+import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.channels.SocketChannel;
@@ -50,7 +53,7 @@ final class AgentStartCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Duration life = TimeArgs.duration(ttl);
     if (life.isZero()) {
-      throw new io.cachet.cli.UsageException("--ttl must be more than 0");
+      throw new UsageException("--ttl must be more than 0");
     }
     Path dir = home.dir();
     PrintWriter out = spec.commandLine().getOut();
@@ -78,7 +81,7 @@ final class AgentStartCommand implements Callable<Integer> {
     cmd.add(HEAP);
     cmd.add("-cp");
     cmd.add(absoluteClassPath());
-    cmd.add(io.cachet.cli.Cachet.class.getName());
+    cmd.add(Cachet.class.getName());
     cmd.addAll(List.of("agent", "start", "--foreground", "--ttl", ttl, "--home", dir.toString()));
     Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
@@ -115,10 +118,10 @@ final class AgentStartCommand implements Callable<Integer> {
   /** This JVM's class path with every entry absolute: the agent runs in its home, not in the caller's directory. */
   private static String absoluteClassPath() {
     List<String> entries = new ArrayList<>();
-    for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+    for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
       entries.add(e.isEmpty() ? e : Path.of(e).toAbsolutePath().toString());
     }
-    return String.join(java.io.File.pathSeparator, entries);
+    return String.join(File.pathSeparator, entries);
   }
 
   private static boolean answers(Path home) {

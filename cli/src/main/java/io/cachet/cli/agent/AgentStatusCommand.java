@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachet.cli.CachetHome;
 import io.cachet.cli.ExitCodes;
+import io.cachet.cli.Invocation;
 import io.cachet.cli.Json;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -77,11 +79,11 @@ final class AgentStatusCommand implements Callable<Integer> {
 
   /** An instant in the caller's time zone ($TZ, else the system's), as a person reads it. */
   static String local(Instant t) {
-    String tz = io.cachet.cli.Invocation.current().env("TZ");
+    String tz = Invocation.current().env("TZ");
     ZoneId zone;
     try {
       zone = tz == null || tz.isBlank() ? ZoneId.systemDefault() : ZoneId.of(tz.startsWith(":") ? tz.substring(1) : tz);
-    } catch (java.time.DateTimeException e) {
+    } catch (DateTimeException e) {
       zone = ZoneId.systemDefault();
     }
     return LOCAL.format(t.atZone(zone));
