@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.Properties;
+import io.cachet.cli.agent.AgentCommand;
 import io.cachet.cli.audit.AuditCommand;
 import io.cachet.cli.blob.ExtendCommand;
 import io.cachet.cli.blob.GetCommand;
@@ -35,7 +36,8 @@ import picocli.CommandLine.Command;
         "Every command takes --help and --json; 'cachet help COMMAND' shows a command's help at any depth."},
     subcommands = {DemoCommand.class, DevnetCommand.class, IdCommand.class, PolicyCommand.class, PutCommand.class, GetCommand.class,
         ShareCommand.class, LsCommand.class, InfoCommand.class, ExtendCommand.class, RmCommand.class,
-        AuditCommand.class, LedgerCommand.class, ContactCommand.class, StatusCommand.class, HelpCommand.class},
+        AuditCommand.class, LedgerCommand.class, ContactCommand.class, StatusCommand.class, AgentCommand.class,
+        HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     footer = {"", "Examples:", "  cachet demo", "  cachet devnet up", "  cachet help policy grant",
         "", "State lives in --home DIR, else $CACHET_HOME, else $HOME/.cachet.", "The reference is docs/CLI.md."})

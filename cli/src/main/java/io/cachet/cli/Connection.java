@@ -1,5 +1,7 @@
 package io.cachet.cli;
 
+import io.cachet.cli.agent.HeldIdentities;
+import io.cachet.cli.agent.InAgent;
 import io.cachet.cli.id.IdentityStore;
 import io.cachet.client.CachetClient;
 import io.cachet.client.ClientConfig;
@@ -145,20 +147,41 @@ public final class Connection {
       throw new UsageException("'" + name + "' is an EVM (secp256k1) identity, and this network's policies live on"
           + " the embedded ledger, which needs an Ed25519 one: pick one with --as");
     }
-    char[] pass = passphrase.read("identity '" + name + "'", false);
-    try {
-      Requester opened = identities().openRequester(name, pass);
-      if (opened instanceof EvmIdentity e) {
-        try {
-          return e.onChain(config.chain().chainId());
-        } finally {
-          e.destroy();
-        }
+    Requester opened = fromAgent(name);
+    if (opened == null) {
+      char[] pass = passphrase.read("identity '" + name + "'", false);
+      try {
+        opened = identities().openRequester(name, pass);
+      } finally {
+        Arrays.fill(pass, '\0');
       }
-      return opened;
-    } finally {
-      Arrays.fill(pass, '\0');
     }
+    if (opened instanceof EvmIdentity e) {
+      try {
+        return e.onChain(config.chain().chainId());
+      } finally {
+        e.destroy();
+      }
+    }
+    return opened;
+  }
+
+  /**
+   * Inside {@code cachet agent}: a fresh copy of the identity if the agent holds it, else null; an
+   * identity it does not hold with no passphrase source given is an error saying how to add it
+   * (the agent has no terminal to ask on). Outside an agent: null.
+   */
+  private Requester fromAgent(String name) throws IOException {
+    HeldIdentities agent = InAgent.held();
+    if (agent == null) {
+      return null;
+    }
+    Requester held = agent.open(name, identities().show(name).address());
+    if (held == null && !passphrase.given()) {
+      throw new UsageException("the agent does not hold identity '" + name + "' (or its time ran out): run 'cachet"
+          + " agent add " + name + "', or give --passphrase-file FILE");
+    }
+    return held;
   }
 
   private static void destroy(Requester who) {

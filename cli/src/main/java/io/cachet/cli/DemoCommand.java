@@ -104,13 +104,17 @@ final class DemoCommand implements Callable<Integer> {
 
   private boolean evm;
 
-  private final SecureRandom random = new SecureRandom();
-  private final ObjectNode doc = Json.object();
-  private final ArrayNode steps = doc.putArray("steps");
+  // made in call(), not when picocli builds the command tree, so that '--help' loads no JSON or crypto
+  private SecureRandom random;
+  private ObjectNode doc;
+  private ArrayNode steps;
   private PrintWriter out;
 
   @Override
   public Integer call() throws Exception {
+    random = new SecureRandom();
+    doc = Json.object();
+    steps = doc.putArray("steps");
     out = spec.commandLine().getOut();
     if (!chain.equals("embedded") && !chain.equals("evm")) {
       throw new UsageException("--chain is embedded or evm, not '" + chain + "'");

@@ -22,6 +22,12 @@ public final class PassphraseOptions {
       description = "Read the passphrase from the first line of FILE (else $" + ENV + ", else a prompt).")
   Path file;
 
+  /** Whether a source other than the terminal is given: the file option or the environment variable. */
+  public boolean given() {
+    String env = Invocation.current().env(ENV);
+    return file != null || (env != null && !env.isEmpty());
+  }
+
   /**
    * The passphrase; the caller zeroes it when done. {@code confirm} asks twice on a terminal.
    *

@@ -21,7 +21,10 @@ import picocli.CommandLine.Option;
 
 /** Finds the devnet daemon of a directory and talks to its control endpoint. */
 public final class DaemonClient {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Made at first use, not when picocli builds the command tree, so that '--help' loads no JSON. */
+  private static final class Mapper {
+    static final ObjectMapper JSON = new ObjectMapper();
+  }
   /** Most bytes of a control answer: a status report of every part of the devnet. */
   static final int MAX_CONTROL_ANSWER_BYTES = 1 << 20;
 
@@ -42,7 +45,7 @@ public final class DaemonClient {
     }
     JsonNode n;
     try {
-      n = JSON.readTree(state.toFile());
+      n = Mapper.JSON.readTree(state.toFile());
     } catch (IOException e) {
       return Optional.empty();
     }
@@ -76,6 +79,6 @@ public final class DaemonClient {
       throw new DevnetException(ApiError.parse(new String(resp.body(), StandardCharsets.UTF_8), resp.statusCode())
           .map(ApiError::message).orElse("the devnet answered HTTP " + resp.statusCode()));
     }
-    return JSON.readTree(resp.body());
+    return Mapper.JSON.readTree(resp.body());
   }
 }
