@@ -165,7 +165,7 @@ class HelpTreeTest {
           .hasSizeLessThanOrEqualTo(SUMMARY_MAX);
     }
     Run root = cachet("--help");
-    assertThat(root.out()).contains("  put     Seal FILE here and store the ciphertext on the storage network.\n")
+    assertThat(root.out()).containsPattern("\n  put +Seal FILE here and store the ciphertext on the storage network\\.\n")
         .doesNotContain("(any 2 open a file) and\n");
   }
 

@@ -27,9 +27,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "add", description = {"Unlock an identity into the agent: its passphrase is asked here (or read from",
-    "--passphrase-file / $CACHET_PASSPHRASE) and sent over the private socket; the agent opens the keystore",
-    "and holds the key until its time-to-live passes, 'cachet agent lock' or 'cachet agent stop'."},
+@Command(name = "add", description = {"Unlock an identity into the agent.",
+    "Its passphrase is asked here (or read from --passphrase-file / $CACHET_PASSPHRASE) and sent over the"
+        + " private socket; the agent opens the keystore and holds the key until its time-to-live passes,"
+        + " 'cachet agent lock' or 'cachet agent stop'."},
     footer = {"", "Examples:", "  cachet agent add", "  cachet agent add bob --ttl 30m"})
 final class AgentAddCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

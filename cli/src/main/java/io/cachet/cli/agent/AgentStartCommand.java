@@ -26,8 +26,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "start", description = {"Start the agent in the background (its log is HOME/agent/agent.log).",
-    "From then on 'cachet' commands run in its warm JVM; identities added with 'cachet agent add' need no",
-    "passphrase until --ttl passes. Refuses a HOME/agent directory that is not private to you."},
+    "From then on 'cachet' commands run in its warm JVM; identities added with 'cachet agent add' need no"
+        + " passphrase until --ttl passes. Refuses a HOME/agent directory that is not private to you."},
     footer = {"", "Exit codes: 0 running, 3 the directory is not private, 4 it did not start.", "",
         "Examples:", "  cachet agent start", "  cachet agent start --ttl 8h", "  cachet agent start --foreground"})
 final class AgentStartCommand implements Callable<Integer> {

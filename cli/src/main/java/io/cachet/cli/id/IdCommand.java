@@ -12,5 +12,5 @@ import picocli.CommandLine.Command;
         IdExportCommand.class},
     footer = {"", "Examples:", "  cachet id new alice", "  cachet id new carol --evm",
         "  cachet id import dave --evm-key-file dave.key", "  cachet id list", "  cachet id show alice --json",
-        "  cachet id export                 # the line a friend runs to add you as a contact"})
+        "  cachet id export     # the line a friend runs to add you as a contact"})
 public final class IdCommand {}

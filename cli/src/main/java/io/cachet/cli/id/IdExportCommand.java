@@ -17,8 +17,8 @@ import picocli.CommandLine.Spec;
  * {@code cachet id export [NAME]}: what another person needs to name me in their grants, and
  * nothing more: the public address, never the keystore. Needs no passphrase.
  */
-@Command(name = "export", description = {"Print what another person needs to grant you access: your address, and a",
-    "ready line for them to run. It holds no secret; send it any way you like."},
+@Command(name = "export", description = {"Print what another person needs to grant you access.",
+    "Your address, and a ready line for them to run. It holds no secret; send it any way you like."},
     footer = {"", "Examples:", "  cachet id export", "  cachet id export bob --json"})
 final class IdExportCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

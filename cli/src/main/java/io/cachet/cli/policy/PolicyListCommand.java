@@ -30,10 +30,11 @@ import picocli.CommandLine.Spec;
  * kind the chain signs with is looked up ({@code --as} narrows to one); a policy two of them manage
  * is listed once for each.
  */
-@Command(name = "list", description = {"List the policies you own or administer on this network's chain, for each of",
-    "your identities of the chain's kind (--as narrows to one). Needs no passphrase."},
-    footer = {"", "On an EVM chain the contract's events are read from block 0, in ranges of 2000 blocks; on a long",
-        "chain give the contract's deployment block with --from-block.", "", "Examples:", "  cachet policy list",
+@Command(name = "list", description = {"List the policies you own or administer on this network's chain.",
+    "For each of your identities of the chain's kind (--as narrows to one). Needs no passphrase."},
+    footer = {"", "On an EVM chain the contract's events are read from block 0, in ranges of",
+        "2000 blocks; on a long chain give the contract's deployment block with",
+        "--from-block.", "", "Examples:", "  cachet policy list",
         "  cachet policy list --as alice --json"})
 final class PolicyListCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

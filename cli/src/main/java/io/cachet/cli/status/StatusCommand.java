@@ -23,10 +23,12 @@ import picocli.CommandLine.Spec;
  * part answers and every key server is serving within {@link #MAX_HEALTHY_LAG_BLOCKS} of the
  * chain; 1 when some part is down, stale or lagging; 4 when nothing answers at all.
  */
-@Command(name = "status", description = {"Show the health of each part of the network (the ledger or EVM RPC, each key",
-    "server, the publisher and the aggregator), the ledger's height and each key server's lag behind it.",
-    "Works for any network descriptor; 'cachet devnet status' shows the local devnet's processes."},
-    footer = {"", "Exit codes: 0 every part is up and in step, 1 a part is down, stale or lagging, 4 nothing answered.",
+@Command(name = "status", description = {"Show the health of each part of the network.",
+    "The ledger or EVM RPC, each key server, the publisher and the aggregator; the ledger's height and each"
+        + " key server's lag behind it. Works for any network descriptor; 'cachet devnet status' shows the"
+        + " local devnet's processes."},
+    footer = {"", "Exit codes: 0 every part is up and in step, 1 a part is down, stale or lagging,",
+        "4 nothing answered.",
         "", "Examples:", "  cachet status", "  cachet status --network testnet.json --json"})
 public final class StatusCommand implements Callable<Integer> {
   /**
