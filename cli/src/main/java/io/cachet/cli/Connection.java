@@ -100,6 +100,7 @@ public final class Connection {
    * as it: all a policy command needs, without the key servers or the storage network.
    */
   public PolicyChain chain(ClientConfig config) throws Exception {
+    PartsListening.require(config.chainUrl());
     Requester who = identity(config);
     try {
       return PolicyChains.open(config, who);

@@ -7,6 +7,7 @@ import io.cachet.cli.ExitCodes;
 import io.cachet.cli.Ids;
 import io.cachet.cli.Invocation;
 import io.cachet.cli.Json;
+import io.cachet.cli.PartsListening;
 import io.cachet.cli.Progress;
 import io.cachet.cli.UsageException;
 import io.cachet.client.CachetClient;
@@ -97,6 +98,7 @@ public final class GetCommand implements Callable<Integer> {
     long[] r = range == null ? null : parseRange(range);
     CipherWarmup.start();
     long written;
+    PartsListening.require(config.aggregator());
     try (CachetClient client = connection.connect(config)) {
       long total = client.header(id).plaintextLength();
       long from = r == null ? 0 : r[0];

@@ -7,6 +7,7 @@ import io.cachet.cli.ExitCodes;
 import io.cachet.cli.Ids;
 import io.cachet.cli.InputFile;
 import io.cachet.cli.Json;
+import io.cachet.cli.PartsListening;
 import io.cachet.cli.Plain;
 import io.cachet.cli.Progress;
 import io.cachet.cli.UsageException;
@@ -82,6 +83,7 @@ public final class PutCommand implements Callable<Integer> {
     StoredObject stored;
     String who = connection.identityName();
     String address;
+    PartsListening.require(config.chainUrl(), config.publisher());
     try (CachetClient client = connection.connect(config);
          InputStream in = progress.wrap(Files.newInputStream(file), "put", size, json)) {
       int keep = epochs == null ? config.defaultEpochs() : epochs;

@@ -128,6 +128,24 @@ class NetworkFailuresCliTest {
   // ---------------------------------------------------------------- parts that cannot be reached
 
   @Test
+  void putAndGet_withTheNetworkDown_sayWhichPartBeforeAskingForAPassphrase() throws Exception {
+    Path down = descriptorWithClosed("all-down-no-pass.json", true, true, true);
+    // no passphrase source and no terminal: an unlock would fail as a usage error; the part comes first
+    CliHarness.Run put = cli.cachet("put", file("early.txt", "x").toString(), "--policy", policy, "--as", "alice",
+        "--network", down.toString(), "--json");
+    assertThat(put.exit()).as(put.err()).isEqualTo(ExitCodes.IO);
+    assertThat(put.json().get("error").get("reason").asText()).isEqualTo("UNREACHABLE");
+    assertThat(put.err()).contains("the ledger").doesNotContain("passphrase");
+    CliHarness.Run get = cli.cachet("get", blob, "-o", home.resolve("early.out").toString(), "--as", "bob",
+        "--network", down.toString());
+    assertThat(get.exit()).as(get.err()).isEqualTo(ExitCodes.IO);
+    assertThat(get.err()).contains("the aggregator").doesNotContain("a-secret-path").doesNotContain("passphrase");
+    CliHarness.Run grant = cli.cachet("policy", "grant", policy, "dave", "--as", "alice", "--network", down.toString());
+    assertThat(grant.exit()).as(grant.err()).isEqualTo(ExitCodes.IO);
+    assertThat(grant.err()).contains("the ledger").doesNotContain("passphrase");
+  }
+
+  @Test
   void put_withEveryEndpointClosed_failsAtOnce_namingTheLedgerAndTheDescriptor() throws Exception {
     Path closed = descriptorWithClosed("closed.json", true, true, true);
     int ledgerPort = port(closed, "ledger", "url");
