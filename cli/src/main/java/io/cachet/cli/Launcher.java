@@ -2,6 +2,7 @@ package io.cachet.cli;
 
 import io.cachet.cli.agent.AgentFrames;
 import io.cachet.cli.agent.AgentSocket;
+import io.cachet.cli.agent.BuildId;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,13 +30,20 @@ import java.util.Set;
  * {@code id new} and {@code id import} (they ask a new passphrase twice on the terminal), and a
  * command given {@code -} as a file to read (stdin is not forwarded).
  *
- * <p>What is forwarded: the arguments, the working directory and the whole environment (so
- * {@code CACHET_HOME}, {@code CACHET_PASSPHRASE}, {@code HOME}, {@code TZ} mean what they mean
- * locally); never stdin. The agent's stdout and stderr frames are written here byte for byte.
+ * <p>What is forwarded: this build's id ({@link BuildId}), the arguments, the working directory
+ * and the whole environment (so {@code CACHET_HOME}, {@code CACHET_PASSPHRASE}, {@code HOME},
+ * {@code TZ} mean what they mean locally), with {@code TZ} set to this process's zone when the
+ * caller has none; never stdin. The agent's stdout and stderr frames are written here byte for
+ * byte. It also runs here when that request would not fit one frame, and when the agent runs
+ * another build (said once on stderr).
  */
 public final class Launcher {
   /** Set (to anything) to run every command in this process. */
   public static final String NO_AGENT_ENV = "CACHET_NO_AGENT";
+
+  /** What the launcher says when the agent runs another build than its own. */
+  static final String OTHER_BUILD = "cachet: the agent runs an older build; restart it with 'cachet agent stop &&"
+      + " cachet agent start'";
 
   /** Command groups that always run in the caller's process. */
   private static final Set<String> LOCAL_GROUPS = Set.of("agent", "devnet", "demo");
@@ -65,6 +74,10 @@ public final class Launcher {
     if (!Files.exists(socket)) {
       return -1;
     }
+    byte[] request = request(args, env, cwd);
+    if (request.length > AgentFrames.MAX_PAYLOAD) {
+      return -1;
+    }
     SocketChannel ch;
     try {
       ch = AgentSocket.connect(home);
@@ -75,23 +88,36 @@ public final class Launcher {
       return -1;
     }
     try (ch) {
-      List<String> request = new ArrayList<>();
-      request.add(cwd.toString());
-      request.add(Integer.toString(args.length));
-      request.addAll(List.of(args));
-      env.forEach((k, v) -> request.add(k + "=" + v));
       OutputStream toAgent = Channels.newOutputStream(ch);
-      AgentFrames.write(toAgent, AgentFrames.RUN, AgentFrames.encodeStrings(request));
+      AgentFrames.write(toAgent, AgentFrames.RUN, request);
       toAgent.flush();
-      try (OutputStream out = new FileOutputStream(FileDescriptor.out);
-          OutputStream err = new FileOutputStream(FileDescriptor.err)) {
-        return AgentSocket.relay(Channels.newInputStream(ch), out, err);
-      }
+      // not closed: closing these would close this process's stdout and stderr
+      OutputStream out = new FileOutputStream(FileDescriptor.out);
+      OutputStream err = new FileOutputStream(FileDescriptor.err);
+      return AgentSocket.relay(Channels.newInputStream(ch), out, err);
+    } catch (AgentSocket.OtherBuildException e) {
+      System.err.println(OTHER_BUILD);
+      return -1;
     } catch (IOException e) {
       System.err.println("cachet: the agent stopped answering during the command; run it again, or without the"
           + " agent: " + NO_AGENT_ENV + "=1 cachet ...");
       return ExitCodes.IO;
     }
+  }
+
+  /** The RUN request's payload: build, directory, arguments and environment (TZ added if missing). */
+  static byte[] request(String[] args, Map<String, String> env, Path cwd) {
+    List<String> request = new ArrayList<>();
+    request.add(BuildId.current());
+    request.add(cwd.toString());
+    request.add(Integer.toString(args.length));
+    request.addAll(List.of(args));
+    env.forEach((k, v) -> request.add(k + "=" + v));
+    if (!env.containsKey("TZ")) {
+      // the agent's JVM may have started in another zone than the caller's shell has
+      request.add("TZ=" + ZoneId.systemDefault().getId());
+    }
+    return AgentFrames.encodeStrings(request);
   }
 
   /** Whether the command must own this process (see the class comment). */

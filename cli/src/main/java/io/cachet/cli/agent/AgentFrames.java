@@ -32,14 +32,20 @@ import java.util.List;
  * whether to start the whole command.
  */
 public final class AgentFrames {
-  /** The protocol version, the client's first byte; an agent of another version refuses it by name. */
-  public static final int VERSION = 1;
+  /**
+   * The protocol version, the client's first byte; an agent of another version refuses it by name.
+   * Version 2 put the caller's {@link BuildId} first in a {@link #RUN} request.
+   */
+  public static final int VERSION = 2;
   /** The largest payload of one frame: a request's arguments and environment, or one chunk of output. */
   public static final int MAX_PAYLOAD = 1 << 20;
   /** Output is sent in chunks of at most this many bytes, so a large answer streams. */
   public static final int CHUNK = 64 * 1024;
 
-  /** Client: run a command (payload: {@link #encodeStrings} of the request). */
+  /**
+   * Client: run a command (payload: {@link #encodeStrings} of the caller's build id, directory,
+   * argument count, arguments and {@code K=V} environment).
+   */
   public static final int RUN = 1;
   /**
    * Client: hold an identity (payload: {@link #encodeStrings} of its name and a time-to-live in
@@ -60,6 +66,8 @@ public final class AgentFrames {
   public static final int ERR = 17;
   /** Agent: the exit code; the last frame. */
   public static final int EXIT = 18;
+  /** Agent: refused a run from another build (payload: the agent's build id); the only frame. */
+  public static final int OTHER_BUILD = 19;
 
   /** One frame as read. */
   public record Frame(int type, byte[] payload) {}

@@ -33,6 +33,8 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -51,11 +53,22 @@ import java.util.concurrent.TimeUnit;
  * connection carries one request ({@link AgentFrames}); a command runs on a thread of its own
  * under an {@link Invocation} built from the caller's arguments, directory and environment, with
  * no stdin and no terminal, its stdout and stderr streamed back as frames. At most
- * {@link #MAX_RUNNING} commands run at once; more wait.
+ * {@link #MAX_RUNNING} commands run at once; more wait, and are told so on stderr.
+ *
+ * <p>No caller can hold the agent: a whole request must arrive within {@link Limits#request},
+ * each frame of output must be taken within {@link Limits#write}, and at most
+ * {@link Limits#connections} connections are served at once (more are refused at once with a
+ * line saying why). A caller that misses a deadline, or whose end of the socket closes while its
+ * command runs (Ctrl-C), is gone: its socket is closed and its command's thread interrupted, so
+ * that {@code get} does not put the file in place and {@code put} does not record the blob
+ * ({@link InAgent#stopIfCallerLeft}). A run request from another build ({@link BuildId}) is
+ * refused with an {@link AgentFrames#OTHER_BUILD} frame, and the launcher runs it itself.
  */
 public final class AgentServer implements Closeable {
   /** Commands run at once; a further connection waits for one to end. */
   public static final int MAX_RUNNING = 16;
+  /** How often the connections' deadlines are checked. */
+  private static final Duration WATCH_EVERY = Duration.ofMillis(250);
   /** How often expired identities are zeroed, besides the check at every use. */
   private static final Duration SWEEP_EVERY = Duration.ofSeconds(1);
 
@@ -73,10 +86,35 @@ public final class AgentServer implements Closeable {
     t.setDaemon(true);
     return t;
   });
+  private final ExecutorService hangUps = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "cachet-agent-hangup");
+    t.setDaemon(true);
+    return t;
+  });
   private final Semaphore running = new Semaphore(MAX_RUNNING);
+  private final Limits limits;
+  private final Semaphore connections;
+  private final Set<AgentConnection> open = ConcurrentHashMap.newKeySet();
   private final CountDownLatch stopped = new CountDownLatch(1);
 
-  private AgentServer(Path home, Path socket, ServerSocketChannel server, HeldIdentities held) {
+  /**
+   * What a caller may take of the agent.
+   *
+   * @param request how long a caller has to send its whole request
+   * @param write how long a caller may leave a frame of output untaken
+   * @param connections how many connections are served at once
+   * @param buildId the build whose launchers this agent serves ({@link BuildId#current})
+   */
+  public record Limits(Duration request, Duration write, int connections, String buildId) {
+    /** A request in 10 s, a frame taken within 30 s, 64 connections, this process's build. */
+    public static Limits defaults() {
+      return new Limits(Duration.ofSeconds(10), Duration.ofSeconds(30), 4 * MAX_RUNNING, BuildId.current());
+    }
+  }
+
+  private AgentServer(Path home, Path socket, ServerSocketChannel server, HeldIdentities held, Limits limits) {
+    this.limits = limits;
+    this.connections = new Semaphore(limits.connections());
     this.home = home;
     this.socket = socket;
     this.server = server;
@@ -89,6 +127,12 @@ public final class AgentServer implements Closeable {
    * socket no one answers on is a dead agent's and is replaced.
    */
   public static AgentServer start(Path home, Duration ttl, Clock clock) throws IOException, AgentRefusedException {
+    return start(home, ttl, clock, Limits.defaults());
+  }
+
+  /** As {@link #start(Path, Duration, Clock)}, with the given limits on callers. */
+  public static AgentServer start(Path home, Duration ttl, Clock clock, Limits limits)
+      throws IOException, AgentRefusedException {
     AgentSocket.privateDirectory(home);
     Path socket = AgentSocket.socket(home);
     if (Files.exists(socket)) {
@@ -106,8 +150,10 @@ public final class AgentServer implements Closeable {
       server.close();
       throw e;
     }
-    AgentServer agent = new AgentServer(home, socket, server, new HeldIdentities(clock, ttl));
+    AgentServer agent = new AgentServer(home, socket, server, new HeldIdentities(clock, ttl), limits);
     agent.sweeper.scheduleWithFixedDelay(agent.held::sweep, SWEEP_EVERY.toMillis(), SWEEP_EVERY.toMillis(),
+        TimeUnit.MILLISECONDS);
+    agent.sweeper.scheduleWithFixedDelay(agent::endOverdue, WATCH_EVERY.toMillis(), WATCH_EVERY.toMillis(),
         TimeUnit.MILLISECONDS);
     Thread accept = new Thread(agent::acceptLoop, "cachet-agent-accept");
     accept.setDaemon(true);
@@ -122,6 +168,16 @@ public final class AgentServer implements Closeable {
   /** Forgets every held identity (zeroed), as {@code cachet agent lock} does; returns how many. */
   int lock() {
     return held.lock();
+  }
+
+  /** Run slots free now (for tests that wait for the agent to be idle or full). */
+  int freeRuns() {
+    return running.availablePermits();
+  }
+
+  /** Connections being served now. */
+  int served() {
+    return open.size();
   }
 
   /** Waits until a client stops the agent or it is closed. */
@@ -145,6 +201,7 @@ public final class AgentServer implements Closeable {
       // a later start finds the socket dead and replaces it
     }
     runs.shutdown();
+    hangUps.shutdown();
     stopped.countDown();
   }
 
@@ -158,19 +215,51 @@ public final class AgentServer implements Closeable {
       } catch (IOException e) {
         continue;
       }
+      if (!connections.tryAcquire()) {
+        refuseBusy(ch);
+        continue;
+      }
+      AgentConnection c = new AgentConnection(ch, System.nanoTime() + limits.request().toNanos());
+      open.add(c);
       try {
-        runs.execute(() -> serve(ch));
+        runs.execute(() -> serve(c));
       } catch (RejectedExecutionException e) {
+        open.remove(c);
+        connections.release();
         closeQuietly(ch);
       }
     }
   }
 
-  private void serve(SocketChannel ch) {
+  /** Ends every connection whose caller missed a deadline, as if it had hung up. */
+  private void endOverdue() {
+    long now = System.nanoTime();
+    long write = limits.write().toNanos();
+    for (AgentConnection c : open) {
+      if (c.overdue(now, write)) {
+        c.goAway();
+      }
+    }
+  }
+
+  /**
+   * Tells a caller beyond the connection limit why it is refused; the few bytes fit a new
+   * socket's buffer, so the accept thread never blocks on them.
+   */
+  private void refuseBusy(SocketChannel ch) {
     try (ch) {
+      reply(Channels.newOutputStream(ch), ExitCodes.IO, "cachet: the agent is serving " + limits.connections()
+          + " connections already; try again, or run the command here with " + "CACHET_NO_AGENT=1\n");
+    } catch (IOException e) {
+      // the caller is gone already
+    }
+  }
+
+  private void serve(AgentConnection c) {
+    try (SocketChannel ch = c.channel()) {
       AgentSocket.checkPeer(ch);
-      InputStream in = Channels.newInputStream(ch);
-      OutputStream out = Channels.newOutputStream(ch);
+      InputStream in = c.input();
+      OutputStream out = c.output();
       int version = in.read();
       if (version != AgentFrames.VERSION) {
         reply(out, ExitCodes.USAGE, "cachet: this agent speaks protocol version " + AgentFrames.VERSION + ", not "
@@ -181,9 +270,12 @@ public final class AgentServer implements Closeable {
       if (request == null) {
         return;
       }
+      if (request.type() != AgentFrames.ADD) {
+        c.requestRead();
+      }
       switch (request.type()) {
-        case AgentFrames.RUN -> run(request.payload(), out);
-        case AgentFrames.ADD -> add(request.payload(), in, out);
+        case AgentFrames.RUN -> run(request.payload(), c, out);
+        case AgentFrames.ADD -> add(request.payload(), c, in, out);
         case AgentFrames.LOCK -> {
           int n = held.lock();
           replyOut(out, n + "\n");
@@ -198,22 +290,32 @@ public final class AgentServer implements Closeable {
     } catch (IOException | AgentRefusedException | RuntimeException e) {
       // the caller went away, was refused or sent a malformed request: its connection closes
       // without an exit frame, and its launcher says the agent stopped answering
+    } finally {
+      c.finished();
+      open.remove(c);
+      connections.release();
+      // an interrupt meant for this caller's command must not reach the next caller's
+      Thread.interrupted();
     }
   }
 
-  private void run(byte[] payload, OutputStream socketOut) throws IOException {
+  private void run(byte[] payload, AgentConnection c, OutputStream socketOut) throws IOException {
     List<String> s = AgentFrames.decodeStrings(payload);
-    if (s.size() < 2) {
-      throw new IOException("an agent request without a directory and argument count");
+    if (s.size() < 3) {
+      throw new IOException("an agent request without a build, a directory and an argument count");
     }
-    Path cwd = Path.of(s.get(0));
-    int argc = Integer.parseInt(s.get(1));
-    if (argc < 0 || 2 + argc > s.size()) {
+    if (!s.get(0).equals(limits.buildId())) {
+      AgentFrames.write(socketOut, AgentFrames.OTHER_BUILD, limits.buildId().getBytes(StandardCharsets.UTF_8));
+      return;
+    }
+    Path cwd = Path.of(s.get(1));
+    int argc = Integer.parseInt(s.get(2));
+    if (argc < 0 || 3 + argc > s.size()) {
       throw new IOException("an agent request's argument count is wrong");
     }
-    String[] args = s.subList(2, 2 + argc).toArray(String[]::new);
+    String[] args = s.subList(3, 3 + argc).toArray(String[]::new);
     Map<String, String> env = new HashMap<>();
-    for (String kv : s.subList(2 + argc, s.size())) {
+    for (String kv : s.subList(3 + argc, s.size())) {
       int eq = kv.indexOf('=');
       if (eq > 0) {
         env.put(kv.substring(0, eq), kv.substring(eq + 1));
@@ -227,7 +329,17 @@ public final class AgentServer implements Closeable {
     PrintWriter errWriter = new PrintWriter(new OutputStreamWriter(stderr, StandardCharsets.UTF_8), true);
     Invocation invocation = new Invocation(env, cwd, InputStream.nullInputStream(), stdout, errStream, false);
     int exit;
-    running.acquireUninterruptibly();
+    c.runningOn(Thread.currentThread());
+    c.watchForHangUp(hangUps);
+    if (!running.tryAcquire()) {
+      errWriter.println("cachet: the agent runs " + MAX_RUNNING + " commands already; this one waits for one of"
+          + " them to end (CACHET_NO_AGENT=1 runs it here instead)");
+      try {
+        running.acquire();
+      } catch (InterruptedException e) {
+        return; // the caller went away while it waited
+      }
+    }
     try {
       exit = Invocation.call(invocation, () -> InAgent.run(held,
           () -> Cachet.newCommandLine(outWriter, errWriter).execute(args)));
@@ -238,6 +350,9 @@ public final class AgentServer implements Closeable {
     } finally {
       running.release();
     }
+    if (c.gone()) {
+      return;
+    }
     outWriter.flush();
     errWriter.flush();
     errStream.flush();
@@ -245,9 +360,10 @@ public final class AgentServer implements Closeable {
     sink.exit(exit);
   }
 
-  private void add(byte[] payload, InputStream in, OutputStream out) throws IOException {
+  private void add(byte[] payload, AgentConnection c, InputStream in, OutputStream out) throws IOException {
     List<String> s = AgentFrames.decodeStrings(payload);
     AgentFrames.Frame secret = AgentFrames.read(in);
+    c.requestRead();
     if (s.size() != 2 || secret == null || secret.type() != AgentFrames.SECRET) {
       throw new IOException("an agent add request without its name, time-to-live and passphrase");
     }

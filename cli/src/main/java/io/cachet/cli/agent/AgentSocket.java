@@ -142,7 +142,19 @@ public final class AgentSocket {
     }
   }
 
-  /** Copies OUT and ERR frames to {@code out} and {@code err} until the EXIT frame; returns its code. */
+  /** The agent runs another build than the caller's and ran nothing: the caller runs the command. */
+  public static final class OtherBuildException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    OtherBuildException() {
+      super("the agent runs another build");
+    }
+  }
+
+  /**
+   * Copies OUT and ERR frames to {@code out} and {@code err} until the EXIT frame; returns its
+   * code. Throws {@link OtherBuildException} when the agent refused the request as another build's.
+   */
   public static int relay(InputStream in, OutputStream out, OutputStream err) throws IOException {
     while (true) {
       AgentFrames.Frame f = AgentFrames.read(in);
@@ -161,6 +173,7 @@ public final class AgentSocket {
         case AgentFrames.EXIT -> {
           return AgentFrames.exitCode(f.payload());
         }
+        case AgentFrames.OTHER_BUILD -> throw new OtherBuildException();
         default -> throw new IOException("the agent sent a frame of unknown type " + f.type());
       }
     }

@@ -1,5 +1,6 @@
 package io.cachet.cli.agent;
 
+import java.io.InterruptedIOException;
 import java.util.concurrent.Callable;
 
 /**
@@ -15,6 +16,18 @@ public final class InAgent {
   /** The identities of the agent running this command, or null outside an agent. */
   public static HeldIdentities held() {
     return HELD.get();
+  }
+
+  /**
+   * Throws when the caller of the command on this thread has gone away (its agent connection
+   * closed, so the agent interrupted this thread): called before a command makes a change the
+   * caller can no longer see or stop, such as putting a file in place. Outside an agent the
+   * caller is this process, so an interrupt there means the same.
+   */
+  public static void stopIfCallerLeft() throws InterruptedIOException {
+    if (Thread.currentThread().isInterrupted()) {
+      throw new InterruptedIOException("the caller went away; the command stopped before changing anything more");
+    }
   }
 
   static <T> T run(HeldIdentities held, Callable<T> body) throws Exception {

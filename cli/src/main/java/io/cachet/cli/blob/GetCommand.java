@@ -10,6 +10,7 @@ import io.cachet.cli.Json;
 import io.cachet.cli.PartsListening;
 import io.cachet.cli.Progress;
 import io.cachet.cli.UsageException;
+import io.cachet.cli.agent.InAgent;
 import io.cachet.client.CachetClient;
 import io.cachet.client.ClientConfig;
 import io.cachet.storage.BlobId;
@@ -162,6 +163,8 @@ public final class GetCommand implements Callable<Integer> {
         n = in.transferTo(Channels.newOutputStream(ch));
         ch.force(true);
       }
+      // a caller that hung up (Ctrl-C on an agent's command) must not find its file replaced later
+      InAgent.stopIfCallerLeft();
       try {
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {

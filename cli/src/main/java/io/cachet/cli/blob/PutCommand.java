@@ -11,6 +11,7 @@ import io.cachet.cli.PartsListening;
 import io.cachet.cli.Plain;
 import io.cachet.cli.Progress;
 import io.cachet.cli.UsageException;
+import io.cachet.cli.agent.InAgent;
 import io.cachet.client.CachetClient;
 import io.cachet.client.ClientConfig;
 import io.cachet.client.SealWarning;
@@ -97,6 +98,8 @@ public final class PutCommand implements Callable<Integer> {
         file.getFileName().toString(), size, stored.storedLength(), policyId.toString(), ledgerId, config.ledgerId(),
         config.aggregator().toString(), config.keyServers().stream().map(ClientConfig.KeyServer::id).toList(),
         config.threshold(), Instant.now(), stored.endEpoch(), true, who, address);
+    // a caller that hung up (Ctrl-C on an agent's command) did not see the put succeed
+    InAgent.stopIfCallerLeft();
     try {
       new BlobIndex(connection.home.dir()).record(entry);
     } catch (IOException e) {

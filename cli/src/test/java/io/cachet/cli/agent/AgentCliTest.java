@@ -296,6 +296,68 @@ class AgentCliTest {
     assertThat(add.exit()).isEqualTo(ExitCodes.USAGE);
   }
 
+  // ------------------------------------------------------------------ a caller that goes away
+
+  @Test
+  void get_whoseLauncherIsKilledWhileItWaits_leavesTheFileUnchanged() throws Exception {
+    // sixteen runs that print far more than a socket holds, to callers that never read: every slot taken
+    Path crowd = Files.createDirectories(home.resolve("crowd-home"));
+    StringBuilder b = new StringBuilder("{\"format\":\"cachet-contacts/1\",\"contacts\":{");
+    for (int i = 0; i < 30_000; i++) {
+      b.append(i == 0 ? "" : ",").append("\"c").append(i).append("\":\"0x").append(String.format("%064x", i + 1))
+          .append('"');
+    }
+    Files.writeString(crowd.resolve("contacts.json"), b.append("}}").toString());
+    List<java.nio.channels.SocketChannel> stalled = new ArrayList<>();
+    Path target = home.resolve("killed-get.bin");
+    Files.writeString(target, "what was there before");
+    try {
+      for (int i = 0; i < AgentServer.MAX_RUNNING; i++) {
+        java.nio.channels.SocketChannel ch = AgentSocket.connect(home);
+        AgentFrames.write(java.nio.channels.Channels.newOutputStream(ch), AgentFrames.RUN, AgentFrames.encodeStrings(
+            List.of(BuildId.current(), home.toString(), "2", "contact", "list", "CACHET_HOME=" + crowd)));
+        stalled.add(ch);
+      }
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+      while (agent.freeRuns() > 0 && System.nanoTime() < end) {
+        Thread.sleep(50);
+      }
+      assertThat(agent.freeRuns()).isZero();
+
+      Path err = Files.createTempFile(home, "err", ".txt");
+      List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
+          "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+          Launcher.class.getName(), "get", blob, "-o", target.toString(), "--passphrase-file", pass.toString()));
+      ProcessBuilder pb = new ProcessBuilder(cmd).directory(home.toFile());
+      pb.environment().remove(Launcher.NO_AGENT_ENV);
+      pb.environment().put("CACHET_HOME", home.toString());
+      Process p = pb.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(err.toFile()).start();
+      try {
+        while (!Files.readString(err).contains("this one waits") && System.nanoTime() < end) {
+          Thread.sleep(50);
+        }
+        assertThat(Files.readString(err)).contains("this one waits");
+      } finally {
+        p.destroyForcibly().waitFor(1, TimeUnit.MINUTES); // the caller's Ctrl-C, at its hardest
+      }
+      for (java.nio.channels.SocketChannel ch : stalled) {
+        ch.close();
+      }
+      while ((agent.served() > 0 || agent.freeRuns() < AgentServer.MAX_RUNNING) && System.nanoTime() < end) {
+        Thread.sleep(50);
+      }
+      assertThat(agent.served()).as("connections still served").isZero();
+      assertThat(Files.readString(target)).isEqualTo("what was there before");
+      try (var left = Files.list(home)) {
+        assertThat(left.map(f -> f.getFileName().toString())).noneMatch(n -> n.endsWith(".part"));
+      }
+    } finally {
+      for (java.nio.channels.SocketChannel ch : stalled) {
+        ch.close();
+      }
+    }
+  }
+
   @Test
   void startAndStop_inTheBackground_fromARelativeClassPath() throws Exception {
     Path bg = Files.createDirectories(home.resolve("bg-home"));
