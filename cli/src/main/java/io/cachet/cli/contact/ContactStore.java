@@ -39,8 +39,10 @@ public final class ContactStore {
   public static final String FORMAT = "cachet-contacts/1";
   /** The same rule as identity names, so one name never means two things to a grant. */
   static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
-  /** Largest contacts file read or written: tens of thousands of contacts, and no unbounded read. */
-  static final int MAX_FILE_BYTES = 1024 * 1024;
+  /** Largest contacts file read or written: about 50,000 contacts, and no unbounded read. */
+  static final int MAX_FILE_BYTES = 4 * 1024 * 1024;
+  /** Bytes in a MiB, for the messages. */
+  private static final int MIB = 1024 * 1024;
   /** Longest part of a bad name quoted back in an error: the file is text someone may have edited. */
   private static final int MAX_QUOTED = 40;
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -68,7 +70,7 @@ public final class ContactStore {
       return Map.of();
     }
     if (bytes.length > MAX_FILE_BYTES) {
-      throw new UsageException("the contacts file " + file + " is larger than " + MAX_FILE_BYTES / 1024 + " KiB, more"
+      throw new UsageException("the contacts file " + file + " is larger than " + MAX_FILE_BYTES / MIB + " MiB, more"
           + " than contacts ever need; fix or remove it");
     }
     JsonNode root;
@@ -171,7 +173,7 @@ public final class ContactStore {
     all.forEach((n, a) -> contacts.put(n, a.toString()));
     byte[] bytes = MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
     if (bytes.length > MAX_FILE_BYTES) {
-      throw new UsageException("the contacts file would be larger than " + MAX_FILE_BYTES / 1024 + " KiB with this"
+      throw new UsageException("the contacts file would be larger than " + MAX_FILE_BYTES / MIB + " MiB with this"
           + " change; remove contacts you no longer need ('cachet contact remove NAME')");
     }
     DurableFiles.write(file, bytes, true);

@@ -77,7 +77,7 @@ class ContactStoreTest {
     ContactStore store = new ContactStore(home);
     Files.writeString(store.file(), "{\"format\":\"cachet-contacts/1\",\"contacts\":{}}" + " ".repeat(
         ContactStore.MAX_FILE_BYTES));
-    assertThatThrownBy(store::list).isInstanceOf(UsageException.class).hasMessageContaining("larger than 1024 KiB")
+    assertThatThrownBy(store::list).isInstanceOf(UsageException.class).hasMessageContaining("larger than 4 MiB")
         .hasMessageContaining("fix or remove it");
   }
 
@@ -87,20 +87,28 @@ class ContactStoreTest {
     ObjectMapper mapper = new ObjectMapper();
     ObjectNode root = mapper.createObjectNode().put("format", ContactStore.FORMAT);
     ObjectNode contacts = root.putObject("contacts");
-    int n = 0;
-    // written as the store writes it, until one more contact of the longest name would not fit
-    while (mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(root).length <= ContactStore.MAX_FILE_BYTES) {
-      contacts.put(String.format("c%031d", n), Address.parse(address(n)).toString());
-      n++;
+    // written as the store writes it, with as many contacts of the longest name as fit: each adds the same bytes
+    contacts.put(String.format("c%031d", 0), Address.parse(address(0)).toString());
+    int one = size(mapper, root);
+    contacts.put(String.format("c%031d", 1), Address.parse(address(1)).toString());
+    int each = size(mapper, root) - one;
+    int n = 1 + (ContactStore.MAX_FILE_BYTES - one) / each;
+    for (int i = 2; i < n; i++) {
+      contacts.put(String.format("c%031d", i), Address.parse(address(i)).toString());
     }
-    contacts.remove(String.format("c%031d", n - 1));
+    assertThat(size(mapper, root)).isLessThanOrEqualTo(ContactStore.MAX_FILE_BYTES)
+        .isGreaterThan(ContactStore.MAX_FILE_BYTES - each);
     Files.write(store.file(), mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
     byte[] before = Files.readAllBytes(store.file());
-    assertThat(store.list()).hasSize(n - 1);
+    assertThat(store.list()).hasSize(n);
     Address another = Address.parse(address(n));
     assertThatThrownBy(() -> store.put("x".repeat(32), another)).isInstanceOf(UsageException.class)
         .hasMessageContaining("would be larger than");
     assertThat(Files.readAllBytes(store.file())).isEqualTo(before);
+  }
+
+  private static int size(ObjectMapper mapper, ObjectNode root) throws Exception {
+    return mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(root).length;
   }
 
   @Test
