@@ -56,6 +56,8 @@ import picocli.CommandLine.Model.CommandSpec;
         "  cachet get cachet1.eyJibG9i... -o report.pdf --trust-token-network"})
 public final class GetCommand implements Callable<Integer> {
   private static final Pattern RANGE = Pattern.compile("(\\d{1,19})-(\\d{0,19})");
+  /** Reason code of {@code -o -} with {@code --json}: stdout cannot carry both the plaintext and a document. */
+  static final String CONFLICTING_OPTIONS = "CONFLICTING_OPTIONS";
 
   @Spec CommandSpec spec;
   @Mixin Connection connection;
@@ -74,11 +76,16 @@ public final class GetCommand implements Callable<Integer> {
       + " yours (its ledger, key servers and keys become trusted for this read).")
   boolean trustTokenNetwork;
 
-  @Option(names = "--json", description = "Print JSON.")
+  @Option(names = "--json", description = "Print JSON (not with -o -, where stdout carries the plaintext).")
   boolean json;
 
   @Override
   public Integer call() throws Exception {
+    if (json && output.equals("-")) {
+      // refused before anything is fetched: the plaintext and a JSON document would share stdout
+      throw new UsageException(CONFLICTING_OPTIONS, "-o - (the plaintext to stdout) cannot be combined with --json",
+          "Write the plaintext to a file with -o FILE to get a JSON answer, or leave out --json.");
+    }
     BlobId id;
     ClientConfig config;
     List<String> warnings = new ArrayList<>();
@@ -115,7 +122,7 @@ public final class GetCommand implements Callable<Integer> {
       }
     }
     PrintWriter out = spec.commandLine().getOut();
-    if (json && !output.equals("-")) {
+    if (json) {
       ObjectNode o = Json.object();
       o.put("blobId", id.toString());
       o.put("output", Invocation.current().resolve(output).toString());

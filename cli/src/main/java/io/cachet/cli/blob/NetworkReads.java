@@ -7,6 +7,7 @@ import io.cachet.policy.evm.BlobRegistryClient;
 import io.cachet.policy.evm.BlobRegistryReader;
 import io.cachet.storage.BlobId;
 import io.cachet.storage.network.EpochSchedule;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
@@ -14,6 +15,10 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The few small reads the blob commands make of a network without a key: the storage network's
@@ -23,8 +28,25 @@ import java.util.Optional;
  * instance per command run; on an EVM chain it holds one RPC connection until {@link #close}.
  */
 final class NetworkReads implements AutoCloseable {
-  /** Longest one of these reads may take: a listing should not hang on a part that is down. */
+  /**
+   * Longest one of these reads may take, from connecting to the answer's last byte: a listing
+   * should not hang on a part that is down, or one that trickles its answer.
+   */
   static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
+  /** Bytes read at a time from an answer, so the deadline is looked at between small reads. */
+  private static final int CHUNK = 8 * 1024;
+  /**
+   * Cuts a GET that outlives its deadline. The socket's read timeout restarts at every byte, so a
+   * server trickling its headers or body is stopped only by closing the connection from outside.
+   * One daemon thread, made on the first GET.
+   */
+  private static final class Watchdog {
+    static final ScheduledExecutorService CUTTER = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "cachet-read-deadline");
+      t.setDaemon(true);
+      return t;
+    });
+  }
   /** Largest answer read: a network description or one certificate record. */
   private static final long MAX_ANSWER_BYTES = 256 * 1024;
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -138,35 +160,66 @@ final class NetworkReads implements AutoCloseable {
   }
 
   /** A status and the body read within {@link #MAX_ANSWER_BYTES}. */
-  private record Answer(int statusCode, byte[] body) {}
+  record Answer(int statusCode, byte[] body) {}
 
   /**
-   * One GET. {@link HttpURLConnection} rather than the JDK's {@code HttpClient}, which builds the
-   * default TLS context (reading the CA store) when it is created, even for plain http, a good
-   * part of a short command's start-up.
+   * One GET within {@link #READ_TIMEOUT} overall. {@link HttpURLConnection} rather than the JDK's
+   * {@code HttpClient}, which builds the default TLS context (reading the CA store) when it is
+   * created, even for plain http, a good part of a short command's start-up.
    */
   private static Answer get(URI base, String path, String kind) throws IOException {
+    return get(base, path, kind, READ_TIMEOUT);
+  }
+
+  /**
+   * One GET that ends within {@code limit}, from connecting to the last byte read: past it the
+   * connection is closed and the read fails, however steadily the server trickles.
+   *
+   * @throws IOException when the part does not answer, answers too much, or not within {@code limit}
+   */
+  static Answer get(URI base, String path, String kind, Duration limit) throws IOException {
     String b = base.toString();
     URI uri = URI.create((b.endsWith("/") ? b.substring(0, b.length() - 1) : b) + path);
+    long deadline = System.nanoTime() + limit.toNanos();
     HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
+    ScheduledFuture<?> cut = Watchdog.CUTTER.schedule(c::disconnect, limit.toNanos(), TimeUnit.NANOSECONDS);
     try {
-      c.setConnectTimeout((int) READ_TIMEOUT.toMillis());
-      c.setReadTimeout((int) READ_TIMEOUT.toMillis());
+      c.setConnectTimeout((int) limit.toMillis());
+      c.setReadTimeout((int) limit.toMillis());
       c.setInstanceFollowRedirects(false);
       int status = c.getResponseCode();
       if (c.getContentLengthLong() > MAX_ANSWER_BYTES) {
         throw new IOException("the " + kind + " is larger than " + MAX_ANSWER_BYTES + " bytes");
       }
       try (InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream()) {
-        byte[] body = in == null ? new byte[0] : in.readNBytes((int) MAX_ANSWER_BYTES + 1);
-        if (body.length > MAX_ANSWER_BYTES) {
-          throw new IOException("the " + kind + " is larger than " + MAX_ANSWER_BYTES + " bytes");
-        }
+        byte[] body = in == null ? new byte[0] : readBefore(in, deadline, kind, limit);
         return new Answer(status, body);
       }
+    } catch (IOException e) {
+      if (System.nanoTime() - deadline >= 0) {
+        throw new IOException("the " + kind + " was not read within " + limit.toSeconds() + " s");
+      }
+      throw e;
     } finally {
+      cut.cancel(false);
       c.disconnect();
     }
+  }
+
+  /** The body, at most {@link #MAX_ANSWER_BYTES}, with the deadline looked at between reads. */
+  private static byte[] readBefore(InputStream in, long deadline, String kind, Duration limit) throws IOException {
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    byte[] chunk = new byte[CHUNK];
+    for (int n; (n = in.read(chunk)) != -1; ) {
+      body.write(chunk, 0, n);
+      if (body.size() > MAX_ANSWER_BYTES) {
+        throw new IOException("the " + kind + " is larger than " + MAX_ANSWER_BYTES + " bytes");
+      }
+      if (System.nanoTime() - deadline >= 0) {
+        throw new IOException("the " + kind + " was not read within " + limit.toSeconds() + " s");
+      }
+    }
+    return body.toByteArray();
   }
 
   @Override

@@ -24,7 +24,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code cachet rm BLOB}: forgets a blob here (its index entry) and says plainly what stays. No
+ * {@code cachet rm BLOB}: forgets a blob here (its index entry) and says plainly what stays. The
+ * entry is removed last, once the network's answers are in: an rm that fails keeps it. No
  * storage network Cachet speaks to deletes over HTTP: Cachet's gateway has no delete, and a Walrus
  * publisher's HTTP API has none (a deletable Walrus blob is deleted by the owner of its blob object
  * with the Sui-side {@code walrus delete}, which the publisher owns, not you). So the ciphertext
@@ -56,10 +57,8 @@ public final class RmCommand implements Callable<Integer> {
     Optional<BlobEntry> entry = index.find(blobId.toString());
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    if (entry.isEmpty() || !index.forget(blobId.toString())) {
-      String message = "blob " + blobId + " is not in this directory's index (" + index.directory().getParent()
-          .getFileName() + "/" + BlobIndex.DIRECTORY + "): nothing was forgotten or deleted";
-      throw new OutcomeException(NOT_IN_INDEX, message + "; see what is there with 'cachet ls --all'");
+    if (entry.isEmpty()) {
+      throw notInIndex(blobId, index);
     }
     BlobEntry e = entry.get();
     Instant now = Clock.systemUTC().instant();
@@ -73,6 +72,10 @@ public final class RmCommand implements Callable<Integer> {
         gateway = schedule != null;
         end = Math.max(end, BlobWords.endEpoch(reads.certification(blobId), e));
       }
+    }
+    // forgotten last, after every read that can fail: a failed rm leaves the entry as it was
+    if (!index.forget(blobId.toString())) {
+      throw notInIndex(blobId, index);
     }
     String network = gateway ? "Cachet's storage gateway has no delete"
         : "a Walrus publisher's HTTP API has no delete";
@@ -95,6 +98,12 @@ public final class RmCommand implements Callable<Integer> {
       err.println("not deleted from the network: " + network + "; " + stays);
     }
     return ExitCodes.OK;
+  }
+
+  private static OutcomeException notInIndex(BlobId blobId, BlobIndex index) {
+    String message = "blob " + blobId + " is not in this directory's index (" + index.directory().getParent()
+        .getFileName() + "/" + BlobIndex.DIRECTORY + "): nothing was forgotten or deleted";
+    return new OutcomeException(NOT_IN_INDEX, message + "; see what is there with 'cachet ls --all'");
   }
 
   private ClientConfig configIfAny() throws Exception {

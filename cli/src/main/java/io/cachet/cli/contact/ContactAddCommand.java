@@ -54,8 +54,7 @@ final class ContactAddCommand implements Callable<Integer> {
       throw new UsageException("'" + name + "' is the name of one of your identities; give the contact another name");
     }
     ContactStore store = new ContactStore(home.dir());
-    Optional<Address> before = Optional.ofNullable(store.list().get(name));
-    store.put(name, parsed);
+    Optional<Address> before = store.put(name, parsed);
     if (json) {
       ObjectNode o = Json.object();
       o.put("name", name);

@@ -250,6 +250,21 @@ class JsonAndExitCodesCliTest {
     errorDocument(down, "put with every part of the network down", ExitCodes.IO);
   }
 
+  /**
+   * {@code get -o - --json} would put the plaintext and a document on the same stdout: refused as a
+   * usage error before the network is asked (its ports are closed, so asking would exit 4).
+   */
+  @Test
+  void getToStdoutWithJson_isRefusedBeforeAnythingIsFetched() throws Exception {
+    cli.ok("id", "new", "alice", "--passphrase-file", pass.toString());
+    Path network = closedNetwork();
+    CliHarness.Run r = cli.as("alice", "get", "3h9wJArxUnNIT0ShAFM6Zg6JU5GOgr4bTSwfPUV0eSc", "-o", "-", "--json",
+        "--network", network.toString());
+    JsonNode e = error(r, "get -o - --json", ExitCodes.USAGE);
+    assertThat(e.get("reason").asText()).isEqualTo("CONFLICTING_OPTIONS");
+    assertThat(e.get("message").asText()).contains("-o -").contains("--json");
+  }
+
   /** What the shell sees: the exit status of a fresh {@code java} process, not only execute's return. */
   @Test
   void freshProcess_exitStatus_isTheDocumentedOne() throws Exception {
