@@ -36,6 +36,29 @@ public final class Endpoints {
   }
 
   /**
+   * The URL of {@code route} (a path from the root of a part's API, such as {@code /v1/fetch_key},
+   * with an optional query) under {@code base}: the base's path is kept, as a part may be mounted
+   * under a prefix (a gateway, a provider's key in the path), and the base's query is kept too,
+   * joined with the route's. {@code URI.resolve("/v1/...")} would drop the base's path.
+   */
+  public static URI under(URI base, String route) {
+    if (!route.startsWith("/")) {
+      throw new IllegalArgumentException("a route starts with /: " + route);
+    }
+    int q = route.indexOf('?');
+    String path = q < 0 ? route : route.substring(0, q);
+    String query = q < 0 ? null : route.substring(q + 1);
+    String basePath = base.getRawPath() == null ? "" : base.getRawPath();
+    if (basePath.endsWith("/")) {
+      basePath = basePath.substring(0, basePath.length() - 1);
+    }
+    String baseQuery = base.getRawQuery();
+    String joined = baseQuery == null ? query : query == null ? baseQuery : baseQuery + "&" + query;
+    return URI.create(base.getScheme() + "://" + base.getRawAuthority() + basePath + path
+        + (joined == null ? "" : "?" + joined));
+  }
+
+  /**
    * {@code message} with every URL cut to its {@code host:port} and every request's path removed,
    * so that an HTTP stack's failure text may be shown; null stays null.
    */

@@ -22,4 +22,14 @@ class EndpointsTest {
         .isEqualTo("failed: h.example:8443, retry");
     assertThat(Endpoints.redact(null)).isNull();
   }
+
+  @Test
+  void under_aBaseWithAPathOrQuery_keepsThem() {
+    assertThat(Endpoints.under(URI.create("http://h:1"), "/health")).hasToString("http://h:1/health");
+    assertThat(Endpoints.under(URI.create("http://h:1/"), "/health")).hasToString("http://h:1/health");
+    assertThat(Endpoints.under(URI.create("https://gw.example/ks-2/"), "/v1/fetch_key"))
+        .hasToString("https://gw.example/ks-2/v1/fetch_key");
+    assertThat(Endpoints.under(URI.create("http://h:1/p?key=K"), "/v1/blocks?from=0"))
+        .hasToString("http://h:1/p/v1/blocks?key=K&from=0");
+  }
 }
