@@ -99,7 +99,7 @@ final class SealingKeys {
     ServiceDescriptor d = ServiceDescriptor.fromJson(json);
     d.verify();
     if (!d.serverId().equals(server.id()) || !d.verifyingKey().equals(server.signingKey())) {
-      throw new CachetSecurityException("UNTRUSTED_KEY_SERVER", "key server " + server.id() + " at " + server.url()
+      throw new CachetSecurityException("UNTRUSTED_KEY_SERVER", "key server " + server.id() + " at " + Endpoints.where(server.url())
           + " presents a descriptor for '" + d.serverId() + "' that is not signed by its pinned key");
     }
     return new KeyServerKey(server.id(), d.hpkePublicKey());
