@@ -1,5 +1,6 @@
 package io.cachet.client;
 
+import io.cachet.common.http.Endpoints;
 import io.cachet.crypto.CachetSecurityException;
 import io.cachet.policy.LedgerClient;
 import io.cachet.policy.TransactionRefusedException;
@@ -47,10 +48,10 @@ final class Await {
       }
       if (c instanceof LedgerClient.LedgerUnavailableException u) {
         // host:port only: a URL's path may hold a key, and the message reaches people and logs
-        throw new LedgerUnavailableException(u.getMessage() + " (the ledger at " + (ledger instanceof URI url
+        throw new LedgerUnavailableException(Endpoints.redact(u.getMessage()) + " (the ledger at " + (ledger instanceof URI url
             ? Unreachable.where(url) : ledger) + ")", u);
       }
-      throw new IOException(c.getMessage() == null ? c.toString() : c.getMessage(), c);
+      throw new IOException(c.getMessage() == null ? c.getClass().getSimpleName() : Endpoints.redact(c.getMessage()), c);
     } catch (TimeoutException e) {
       throw new IOException("no answer within " + limit.toSeconds() + " s", e);
     } catch (InterruptedException e) {

@@ -15,14 +15,16 @@ import java.util.Objects;
  * Which chain a network's policies live on, as the network descriptor's {@code chain} object
  * names it: the embedded ledger ({@code {"kind":"embedded"}}, or no {@code chain} object), or an
  * EVM chain ({@code {"kind":"evm","rpcUrl":...,"chainId":31337,"confirmations":0,"policies":"0x…",
- * "blobRegistry":"0x…"}}).
+ * "blobRegistry":"0x…","deployBlock":0}}).
  *
  * <p>Valid by construction: an EVM chain has an http(s) RPC URL with a host, a positive chain id,
  * a confirmation depth of 0..{@link #MAX_CONFIRMATIONS}, and EVM addresses (20 bytes) for the
- * stock policy contract and the blob registry. The embedded kind carries none of these.
+ * stock policy contract and the blob registry, and a non-negative {@code deployBlock} (optional,
+ * 0 when absent): a block at or before the stock contract's deployment, where scans of its events
+ * start by default. The embedded kind carries none of these.
  */
 public record ChainDescriptor(Kind kind, URI rpcUrl, long chainId, int confirmations, Address policies,
-    Address blobRegistry) {
+    Address blobRegistry, long deployBlock) {
   /** The kinds of chain a network's policies may live on. */
   public enum Kind {
     EMBEDDED, EVM;
@@ -36,12 +38,13 @@ public record ChainDescriptor(Kind kind, URI rpcUrl, long chainId, int confirmat
   /** Deepest confirmation depth a descriptor may ask for: past it, a key server would lag by hours. */
   public static final int MAX_CONFIRMATIONS = 1024;
 
-  private static final ChainDescriptor EMBEDDED = new ChainDescriptor(Kind.EMBEDDED, null, 0, 0, null, null);
+  private static final ChainDescriptor EMBEDDED = new ChainDescriptor(Kind.EMBEDDED, null, 0, 0, null, null, 0);
 
   public ChainDescriptor {
     Objects.requireNonNull(kind, "kind");
     if (kind == Kind.EMBEDDED) {
-      if (rpcUrl != null || chainId != 0 || confirmations != 0 || policies != null || blobRegistry != null) {
+      if (rpcUrl != null || chainId != 0 || confirmations != 0 || policies != null || blobRegistry != null
+          || deployBlock != 0) {
         throw new IllegalArgumentException("chain: the embedded ledger takes no rpcUrl, chainId, confirmations or"
             + " contracts");
       }
@@ -56,6 +59,9 @@ public record ChainDescriptor(Kind kind, URI rpcUrl, long chainId, int confirmat
       }
       checkEvm(policies, "chain.policies");
       checkEvm(blobRegistry, "chain.blobRegistry");
+      if (deployBlock < 0) {
+        throw new IllegalArgumentException("chain.deployBlock must be a non-negative integer, got " + deployBlock);
+      }
     }
   }
 
@@ -67,7 +73,12 @@ public record ChainDescriptor(Kind kind, URI rpcUrl, long chainId, int confirmat
   /** An EVM chain with the stock policy contract and the blob registry deployed at the given addresses. */
   public static ChainDescriptor evm(URI rpcUrl, long chainId, int confirmations, Address policies,
       Address blobRegistry) {
-    return new ChainDescriptor(Kind.EVM, rpcUrl, chainId, confirmations, policies, blobRegistry);
+    return new ChainDescriptor(Kind.EVM, rpcUrl, chainId, confirmations, policies, blobRegistry, 0);
+  }
+
+  /** This EVM chain with the stock contract deployed at or after block {@code block}. */
+  public ChainDescriptor withDeployBlock(long block) {
+    return new ChainDescriptor(kind, rpcUrl, chainId, confirmations, policies, blobRegistry, block);
   }
 
   public boolean isEvm() {
@@ -96,6 +107,9 @@ public record ChainDescriptor(Kind kind, URI rpcUrl, long chainId, int confirmat
       o.put("confirmations", confirmations);
       o.put("policies", policies.toString());
       o.put("blobRegistry", blobRegistry.toString());
+      if (deployBlock > 0) {
+        o.put("deployBlock", deployBlock);
+      }
     }
     return o;
   }
@@ -127,7 +141,8 @@ public record ChainDescriptor(Kind kind, URI rpcUrl, long chainId, int confirmat
       throw new FormatException("chain.confirmations must be 0.." + MAX_CONFIRMATIONS + ", got " + confirmations);
     }
     try {
-      return evm(rpc, chainId, (int) confirmations, evmAddress(chain, "policies"), evmAddress(chain, "blobRegistry"));
+      return evm(rpc, chainId, (int) confirmations, evmAddress(chain, "policies"), evmAddress(chain, "blobRegistry"))
+          .withDeployBlock(integer(chain, "deployBlock", false));
     } catch (IllegalArgumentException e) {
       throw new FormatException(e.getMessage());
     }

@@ -1,5 +1,6 @@
 package io.cachet.client;
 
+import io.cachet.common.http.Endpoints;
 import io.cachet.crypto.Address;
 import io.cachet.crypto.CachetSecurityException;
 import io.cachet.crypto.Identity;
@@ -195,7 +196,7 @@ public final class EmbeddedPolicyChain implements PolicyChain {
     LedgerRef served = join(ledger.ledger(config.ledgerId(), config.sequencerKey()));
     byte[] pinned = config.genesisDigest();
     if (pinned != null && !served.hasGenesis(pinned)) {
-      throw new LedgerRefusedException(Reason.WRONG_LEDGER.name(), "the ledger at " + config.ledgerUrl() + " is "
+      throw new LedgerRefusedException(Reason.WRONG_LEDGER.name(), "the ledger at " + Endpoints.where(config.ledgerUrl()) + " is "
           + served + ", but the network descriptor pins " + new LedgerRef(config.ledgerId(), pinned)
           + ": another ledger of the same id (restarted from an empty journal?)");
     }
@@ -246,6 +247,6 @@ public final class EmbeddedPolicyChain implements PolicyChain {
 
   @Override
   public String toString() {
-    return "EmbeddedPolicyChain{" + identity.address() + " on " + config.ledgerId() + " at " + config.ledgerUrl() + "}";
+    return "EmbeddedPolicyChain{" + identity.address() + " on " + config.ledgerId() + " at " + Endpoints.where(config.ledgerUrl()) + "}";
   }
 }

@@ -3,6 +3,7 @@ package io.cachet.client;
 import io.cachet.common.http.ApiError;
 import io.cachet.common.http.AnswerTooLargeException;
 import io.cachet.common.http.BoundedBody;
+import io.cachet.common.http.Endpoints;
 import io.cachet.crypto.CachetSecurityException;
 import io.cachet.crypto.DataKey;
 import io.cachet.crypto.EnvelopeHeader;
@@ -234,7 +235,7 @@ final class KeyFetcher {
     FetchKeyRequest request = FetchKeyRequest.create(s.key(), s.certificate(), server.id(), ephemeral.publicKey(),
         List.of(FetchKeyItem.of(header, index)), height, clock.instant(), random);
     RequestOptions post = new RequestOptions().setMethod(HttpMethod.POST)
-        .setAbsoluteURI(server.url().resolve("/v1/fetch_key").toString())
+        .setAbsoluteURI(Endpoints.under(server.url(), "/v1/fetch_key").toString())
         .setIdleTimeout(config.requestTimeout().toMillis())
         .putHeader("content-type", "application/json");
     return BoundedBody.exchange(http, post, Buffer.buffer(request.toJson()), "a key server's fetch answer",

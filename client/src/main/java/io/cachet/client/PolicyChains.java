@@ -1,5 +1,6 @@
 package io.cachet.client;
 
+import io.cachet.common.http.Endpoints;
 import io.cachet.crypto.EvmIdentity;
 import io.cachet.crypto.Identity;
 import io.cachet.crypto.Requester;
@@ -69,7 +70,7 @@ public final class PolicyChains {
           yield new EvmPolicyChain(evm.credentials(), c.chainId(), c.rpcUrl(), c.policies());
         } catch (IOException e) {
           throw new UncheckedIOException("the EVM chain at " + c.rpcWhere()
-              + " did not answer: " + e.getMessage(), e);
+              + " did not answer: " + Endpoints.redact(e.getMessage()), e);
         }
       }
     };

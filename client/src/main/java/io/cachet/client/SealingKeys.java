@@ -1,6 +1,7 @@
 package io.cachet.client;
 
 import io.cachet.common.http.BoundedBody;
+import io.cachet.common.http.Endpoints;
 import io.cachet.common.io.DurableFiles;
 import io.cachet.crypto.CachetSecurityException;
 import io.cachet.crypto.KeyServerKey;
@@ -50,7 +51,7 @@ final class SealingKeys {
     for (ClientConfig.KeyServer server : config.keyServers()) {
       KeyServerKey known = sealingKeys.get(server.id());
       RequestOptions get = new RequestOptions().setMethod(HttpMethod.GET)
-          .setAbsoluteURI(server.url().resolve("/v1/service").toString())
+          .setAbsoluteURI(Endpoints.under(server.url(), "/v1/service").toString())
           .setIdleTimeout(config.requestTimeout().toMillis());
       pending.add(known != null ? Future.succeededFuture(known) : BoundedBody.exchange(http, get, null,
           "a key server's service descriptor", MAX_SERVICE_ANSWER_BYTES).compose(r -> {
@@ -98,7 +99,7 @@ final class SealingKeys {
     ServiceDescriptor d = ServiceDescriptor.fromJson(json);
     d.verify();
     if (!d.serverId().equals(server.id()) || !d.verifyingKey().equals(server.signingKey())) {
-      throw new CachetSecurityException("UNTRUSTED_KEY_SERVER", "key server " + server.id() + " at " + server.url()
+      throw new CachetSecurityException("UNTRUSTED_KEY_SERVER", "key server " + server.id() + " at " + Endpoints.where(server.url())
           + " presents a descriptor for '" + d.serverId() + "' that is not signed by its pinned key");
     }
     return new KeyServerKey(server.id(), d.hpkePublicKey());

@@ -1,5 +1,6 @@
 package io.cachet.client;
 
+import io.cachet.common.http.Endpoints;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
@@ -94,12 +95,7 @@ public record Unreachable(How how, String where) {
 
   /** {@code host:port} of {@code url}, the default port filled in: what a person may be told of an endpoint. */
   public static String where(URI url) {
-    int port = url.getPort();
-    if (port < 0) {
-      port = "https".equalsIgnoreCase(url.getScheme()) ? 443 : 80;
-    }
-    String host = url.getHost() == null ? "?" : url.getHost();
-    return host + ":" + port;
+    return Endpoints.where(url);
   }
 
   /** "connection refused at 127.0.0.1:37493". */
@@ -107,13 +103,16 @@ public record Unreachable(How how, String where) {
     return how.words() + (where == null ? "" : " at " + where);
   }
 
-  /** {@code t} in words: a connect failure as {@link #describe()}, else its message (or its type). */
+  /**
+   * {@code t} in words: a connect failure as {@link #describe()}, else its message (or its type)
+   * with any URL or request path cut away ({@link Endpoints#redact}).
+   */
   static String describe(Throwable t) {
     Optional<Unreachable> u = in(t);
     if (u.isPresent()) {
       return u.get().describe();
     }
     String m = t.getMessage();
-    return m == null ? t.getClass().getSimpleName() : m;
+    return m == null ? t.getClass().getSimpleName() : Endpoints.redact(m);
   }
 }

@@ -101,6 +101,18 @@ class ChainDescriptorTest {
   }
 
   @Test
+  void parse_anEvmChainsDeployBlock_isKept_roundTrips_andAbsentIsZero() throws Exception {
+    ObjectNode c = evm();
+    assertThat(parse(descriptor(c, false)).chain().deployBlock()).isZero();
+    c.put("deployBlock", 19_000_000L);
+    ChainDescriptor chain = parse(descriptor(c, false)).chain();
+    assertThat(chain.deployBlock()).isEqualTo(19_000_000L);
+    assertThat(parse(descriptor(chain.toJson(), false)).chain()).isEqualTo(chain);
+    refused("deployBlock", -1L, "chain.deployBlock");
+    refused("deployBlock", "19000000", "chain.deployBlock");
+  }
+
+  @Test
   void parse_anEmbeddedChain_withoutItsLedger_isRefusedNamingTheField() {
     assertThatThrownBy(() -> parse(descriptor(null, false))).isInstanceOf(FormatException.class)
         .hasMessageContaining("ledger must be an object");

@@ -74,4 +74,23 @@ class UnreachableTest {
         "publisher.example.org:443");
     assertThat(Unreachable.where(URI.create("http://127.0.0.1:31416/v1"))).isEqualTo("127.0.0.1:31416");
   }
+
+  @Test
+  void describe_aRealVertxRequestTimeout_keepsNoPartOfTheRequestUri() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      // a server that takes the request and never answers
+      var server = vertx.createHttpServer().requestHandler(r -> { })
+          .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      HttpClient http = vertx.createHttpClient();
+      Throwable failure = http.request(new RequestOptions().setMethod(HttpMethod.GET).setTimeout(200)
+              .setAbsoluteURI("http://127.0.0.1:" + server.actualPort() + "/apikey-S3CRET/v1/head"))
+          .compose(r -> r.send()).toCompletionStage().toCompletableFuture()
+          .handle((ok, e) -> e).get(30, TimeUnit.SECONDS);
+      assertThat(failure).isNotNull();
+      assertThat(Unreachable.describe(failure)).doesNotContain("S3CRET").contains("timeout");
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+  }
 }

@@ -126,7 +126,8 @@ public record KeyServerConfig(
     if (evm == null) {
       Objects.requireNonNull(ledgerUrl, "ledger-url");
       if (!ledgerUrl.startsWith("http://") && !ledgerUrl.startsWith("https://")) {
-        throw new ConfigException("ledger-url must be an http:// or https:// URL, was " + ledgerUrl);
+        // the URL itself is not echoed: a provider's key may be in it
+        throw new ConfigException("ledger-url must be an http:// or https:// URL");
       }
       ledgerUrl = ledgerUrl.endsWith("/") ? ledgerUrl.substring(0, ledgerUrl.length() - 1) : ledgerUrl;
       Names.check(ledgerId, "ledger-id");

@@ -13,11 +13,19 @@ import io.cachet.policy.Operation.RemoveAdmin;
 import io.cachet.policy.Operation.RemoveMember;
 import io.cachet.policy.Operation.TransferOwnership;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The sequencer's state as of its newest durable block, for answering readers: a policy, a nonce
@@ -36,9 +44,21 @@ import java.util.concurrent.ConcurrentHashMap;
  * that sees a changed working entry (the state's maps are concurrent, so that read happens after
  * the change) therefore finds the undo entry, unless the block is already durable.
  *
- * <p>Threads: the commit loop calls {@link #beforeApply} and {@link #madeDurable}; any thread reads.
+ * <p>Who manages what. An index from each owner and admin to the ids of the policies they manage,
+ * as of the newest durable block, lets {@link #managedBy} cost what it answers. It is derived
+ * state: {@link #rebuildIndex} makes it from the replayed state at start, and {@link #madeDurable}
+ * moves each policy the block changed from its managers before to its managers after. The index,
+ * the durable height and the dropping of the undo set change together under one write lock, so a
+ * reader holding the read lock sees a list and a height of the same block.
+ *
+ * <p>Threads: the commit loop calls {@link #beforeApply}, {@link #madeDurable} and
+ * {@link #rebuildIndex}; any thread reads.
  */
 public final class DurableState {
+  /** Policy ids in the order answers list them: by their text. */
+  private static final Comparator<PolicyId> BY_ID = Comparator.comparing(PolicyId::toString);
+  /** What an address that manages nothing has. */
+  private static final NavigableSet<PolicyId> EMPTY = Collections.emptyNavigableSet();
   /** What the entries the block in flight changes were before it. */
   private static final class Undo {
     final Map<PolicyId, Optional<Policy>> policies = new ConcurrentHashMap<>();
@@ -49,6 +69,15 @@ public final class DurableState {
   private final LedgerState working;
   /** The block in flight's undo set; null when every applied block is durable. */
   private volatile Undo inFlight;
+  /** Ids of the policies each address owns or administers, as of the newest durable block. */
+  private final Map<Address, NavigableSet<PolicyId>> managed = new HashMap<>();
+  /** Guards {@link #managed} and {@link #height}, and orders them with the undo set's dropping. */
+  private final ReadWriteLock indexLock = new ReentrantReadWriteLock();
+  /** The newest durable block's height; -1 before the first. */
+  private long height = -1;
+
+  /** The policies an address manages as of one durable block, and whether the list was cut. */
+  public record Managed(List<Policy> policies, boolean truncated, long height) {}
 
   DurableState(LedgerState working) {
     this.working = working;
@@ -72,19 +101,28 @@ public final class DurableState {
 
   /**
    * The policies {@code who} owns or administers as of the newest durable block, sorted by id, at
-   * most {@code limit} of them (one more is looked for, so the caller can tell the list was cut).
-   * It walks every policy: callers run it off the event loop.
+   * most {@code limit} of them, with that block's height. Costs what it answers, not the number of
+   * policies on the ledger.
    */
-  public List<Policy> managedBy(Address who, int limit) {
-    List<Policy> out = new ArrayList<>();
-    for (PolicyId id : working.policyIds()) {
-      Policy p = policy(id);
-      if (p != null && p.isManagedBy(who)) {
-        out.add(p);
+  public Managed managedBy(Address who, int limit) {
+    indexLock.readLock().lock();
+    try {
+      List<Policy> out = new ArrayList<>();
+      boolean truncated = false;
+      for (PolicyId id : managed.getOrDefault(who, EMPTY)) {
+        if (out.size() == limit) {
+          truncated = true;
+          break;
+        }
+        Policy p = policy(id);
+        if (p != null && p.isManagedBy(who)) {
+          out.add(p);
+        }
       }
+      return new Managed(out, truncated, height);
+    } finally {
+      indexLock.readLock().unlock();
     }
-    out.sort(Comparator.comparing(p -> p.id().toString()));
-    return out.size() > limit + 1 ? out.subList(0, limit + 1) : out;
   }
 
   /** The certificate as of the newest durable block, or null if none was recorded by then. */
@@ -113,9 +151,59 @@ public final class DurableState {
     }
   }
 
-  /** Every block applied so far is durable: readers may see the working state as it is. */
-  void madeDurable() {
-    inFlight = null;
+  /**
+   * Every block applied so far, up to {@code durableHeight}, is durable: readers may see the
+   * working state as it is, and the index follows the policies the block changed.
+   */
+  void madeDurable(long durableHeight) {
+    indexLock.writeLock().lock();
+    try {
+      Undo u = inFlight;
+      if (u != null) {
+        u.policies.forEach((id, before) -> {
+          before.ifPresent(p -> managersOf(p).forEach(a -> unindex(a, id)));
+          Policy after = working.policy(id);
+          if (after != null) {
+            managersOf(after).forEach(a -> managed.computeIfAbsent(a, x -> new TreeSet<>(BY_ID)).add(id));
+          }
+        });
+      }
+      height = durableHeight;
+      inFlight = null;
+    } finally {
+      indexLock.writeLock().unlock();
+    }
+  }
+
+  /** Makes the index from the working state, all of it durable: at start, after the journal's replay. */
+  void rebuildIndex(long durableHeight) {
+    indexLock.writeLock().lock();
+    try {
+      managed.clear();
+      for (PolicyId id : working.policyIds()) {
+        Policy p = working.policy(id);
+        if (p != null) {
+          managersOf(p).forEach(a -> managed.computeIfAbsent(a, x -> new TreeSet<>(BY_ID)).add(id));
+        }
+      }
+      height = durableHeight;
+      inFlight = null;
+    } finally {
+      indexLock.writeLock().unlock();
+    }
+  }
+
+  private void unindex(Address a, PolicyId id) {
+    NavigableSet<PolicyId> ids = managed.get(a);
+    if (ids != null && ids.remove(id) && ids.isEmpty()) {
+      managed.remove(a);
+    }
+  }
+
+  private static Set<Address> managersOf(Policy p) {
+    Set<Address> out = new HashSet<>(p.admins());
+    out.add(p.owner());
+    return out;
   }
 
   /** The policy {@code tx} creates or changes, or null if it touches none. */

@@ -1,5 +1,6 @@
 package io.cachet.policy;
 
+import io.cachet.common.http.Endpoints;
 import io.cachet.crypto.Address;
 import io.cachet.crypto.Base64Url;
 import io.cachet.crypto.FormatException;
@@ -316,7 +317,7 @@ public final class Follower implements PolicyLedger, AutoCloseable {
       throw new java.io.IOException("malformed blocks from the ledger: " + e.getMessage(), e);
     }
     if (body == null || !config.ledgerId().equals(body.getValue("ledgerId"))) {
-      throw new java.io.IOException("ledger at " + config.ledgerUrl() + " is "
+      throw new java.io.IOException("ledger at " + Endpoints.where(config.ledgerUrl()) + " is "
           + (body == null ? "silent" : body.getValue("ledgerId")) + ", not " + config.ledgerId());
     }
     try {

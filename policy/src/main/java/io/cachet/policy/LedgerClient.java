@@ -10,6 +10,7 @@ import io.cachet.crypto.VerifyingKey;
 import io.cachet.policy.server.PolicyJson;
 import io.cachet.common.http.AnswerTooLargeException;
 import io.cachet.common.http.BoundedBody;
+import io.cachet.common.http.Endpoints;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -38,10 +39,13 @@ public final class LedgerClient implements AutoCloseable {
 
   private final HttpClient http;
   private final String baseUrl;
+  /** The ledger as messages name it: host:port, never the URL, whose path may hold a key. */
+  private final String where;
 
   public LedgerClient(Vertx vertx, String baseUrl) {
     this.http = vertx.createHttpClient();
     this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+    this.where = Endpoints.where(this.baseUrl);
   }
 
   /** The ledger could not be reached or answered something other than a decision. */
@@ -117,7 +121,7 @@ public final class LedgerClient implements AutoCloseable {
           try {
             return Future.succeededFuture(genesisOf(body, ledgerId, sequencerKey));
           } catch (CachetSecurityException | RuntimeException e) {
-            return Future.failedFuture(new LedgerUnavailableException("the ledger at " + baseUrl
+            return Future.failedFuture(new LedgerUnavailableException("the ledger at " + where
                 + " did not serve a genesis block of " + ledgerId + " signed by its sequencer: " + e.getMessage()));
           }
         });

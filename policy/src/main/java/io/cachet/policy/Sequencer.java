@@ -160,6 +160,8 @@ public final class Sequencer implements Closeable {
       if (head == null) {
         commit(Block.sign(key, config.ledgerId(), 0, Block.GENESIS_PARENT, config.clock().millis(), List.of()));
       }
+      // the index of who manages what is derived: made again from the replayed state
+      durable.rebuildIndex(head.height());
     } catch (IOException | RuntimeException e) {
       journal.close();
       blocks.close();
@@ -477,7 +479,7 @@ public final class Sequencer implements Closeable {
       }
     }
     head = block;
-    durable.madeDurable();
+    durable.madeDurable(block.height());
     List<HeightWaiter> ready = new ArrayList<>();
     synchronized (waiters) {
       waiters.removeIf(w -> {

@@ -448,7 +448,7 @@ public final class Devnet implements AutoCloseable {
     root.put("format", "cachet-network/1");
     if (anvil != null) {
       root.set("chain", ChainDescriptor.evm(anvil.rpcUrl(), anvil.chainId(), 0, anvil.addresses().policies(),
-          anvil.addresses().blobRegistry()).toJson());
+          anvil.addresses().blobRegistry()).withDeployBlock(anvil.addresses().deployBlock()).toJson());
     } else {
       embeddedLedger(root);
     }

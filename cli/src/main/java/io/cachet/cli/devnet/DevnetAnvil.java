@@ -79,6 +79,7 @@ final class DevnetAnvil implements AutoCloseable {
     evm.put("chainId", anvil.chainId());
     evm.put("policies", addresses.policies().toString());
     evm.put("blobRegistry", addresses.blobRegistry().toString());
+    evm.put("deployBlock", addresses.deployBlock());
     registry = new BlobRegistryClient(credentials(DEPLOYER), anvil.chainId(), anvil.rpcUrl(), addresses.blobRegistry());
   }
 
@@ -90,7 +91,7 @@ final class DevnetAnvil implements AutoCloseable {
         Address policies = Address.parse(saved.get("policies").asText());
         Address registryAddress = Address.parse(saved.get("blobRegistry").asText());
         if (hasCode(policies) && hasCode(registryAddress)) {
-          return new EvmDeployment.Addresses(policies, registryAddress);
+          return new EvmDeployment.Addresses(policies, registryAddress, Math.max(0, saved.path("deployBlock").asLong(0)));
         }
       } catch (FormatException e) {
         // damaged: deploy afresh below

@@ -9,10 +9,13 @@ import io.cachet.cli.UsageException;
 import io.cachet.cli.contact.AddressBook;
 import io.cachet.cli.id.IdentityStore;
 import io.cachet.client.ClientConfig;
+import io.cachet.crypto.CachetSecurityException;
 import io.cachet.crypto.Keystore;
 import io.cachet.policy.PolicyChain;
 import io.cachet.policy.PolicySummary;
 import io.cachet.policy.evm.EvmPolicyChain;
+import io.cachet.policy.evm.LogScanTooLongException;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,17 +35,23 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "list", description = {"List the policies you own or administer on this network's chain.",
     "For each of your identities of the chain's kind (--as narrows to one). Needs no passphrase."},
-    footer = {"", "On an EVM chain the contract's events are read from block 0, in ranges of",
-        "2000 blocks; on a long chain give the contract's deployment block with",
-        "--from-block.", "", "Examples:", "  cachet policy list",
+    footer = {"", "On an EVM chain the contract's events are read from the descriptor's",
+        "chain.deployBlock (else block 0), in ranges of 2000 blocks, in at most",
+        "1000 calls; on a long chain give the contract's deployment block with",
+        "--from-block.",
+        "", "Examples:", "  cachet policy list",
         "  cachet policy list --as alice --json"})
 final class PolicyListCommand implements Callable<Integer> {
+  /** The reason code of a listing whose scan of the chain's events would pass its caps. */
+  static final String SCAN_TOO_LONG = "SCAN_TOO_LONG";
+
   @Spec CommandSpec spec;
   @Mixin Connection connection;
 
   @Option(names = "--from-block", paramLabel = "N",
-      description = "EVM chains: read the contract's events from block N (default: 0).")
-  long fromBlock;
+      description = "EVM chains: read the contract's events from block N (default: the descriptor's"
+          + " chain.deployBlock, else 0).")
+  Long fromBlock;
 
   @Option(names = "--json", description = "Print JSON.")
   boolean json;
@@ -53,9 +62,10 @@ final class PolicyListCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ClientConfig config = connection.config();
-    if (fromBlock < 0) {
+    if (fromBlock != null && fromBlock < 0) {
       throw new UsageException("--from-block must be 0 or more, was " + fromBlock);
     }
+    long start = fromBlock != null ? fromBlock : config.chain().deployBlock();
     Keystore.KeyType kind = config.chain().isEvm() ? Keystore.KeyType.SECP256K1 : Keystore.KeyType.ED25519;
     List<IdentityStore.Entry> mine = identities(kind);
     AddressBook book = connection.home.addressBook();
@@ -63,7 +73,7 @@ final class PolicyListCommand implements Callable<Integer> {
     long head;
     try (PolicyChain chain = connection.reader(config)) {
       for (IdentityStore.Entry e : mine) {
-        List<PolicySummary> found = chain instanceof EvmPolicyChain evm ? evm.managedBy(e.address(), fromBlock)
+        List<PolicySummary> found = chain instanceof EvmPolicyChain evm ? managedOnEvm(evm, e, start)
             : chain.managedBy(e.address());
         for (PolicySummary p : found) {
           rows.add(new Row(e.name(), p.owner().equals(e.address()) ? "owner" : "admin", p));
@@ -146,4 +156,16 @@ final class PolicyListCommand implements Callable<Integer> {
   static String shortId(String id) {
     return id.length() <= 14 ? id : id.substring(0, 8) + "…" + id.substring(id.length() - 4);
   }
+
+  /** One identity's policies on an EVM chain; a scan past its caps is told how to start later. */
+  private static List<PolicySummary> managedOnEvm(EvmPolicyChain evm, IdentityStore.Entry e, long start)
+      throws IOException, CachetSecurityException {
+    try {
+      return evm.managedBy(e.address(), start);
+    } catch (LogScanTooLongException tooLong) {
+      throw new UsageException(SCAN_TOO_LONG, tooLong.getMessage(), "Give the contract's deployment block with"
+          + " --from-block N, or set chain.deployBlock in the network descriptor.");
+    }
+  }
+
 }

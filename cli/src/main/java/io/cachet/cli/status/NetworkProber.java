@@ -2,6 +2,7 @@ package io.cachet.cli.status;
 
 import io.cachet.client.ClientConfig;
 import io.cachet.common.http.BoundedBody;
+import io.cachet.common.http.Endpoints;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -76,7 +77,7 @@ final class NetworkProber implements AutoCloseable {
 
   private Future<Probe> health(String name, String role, URI base, Field<String> state, Field<Long> height) {
     String where = where(base);
-    return get(base.resolve("/health")).map(a -> {
+    return get(Endpoints.under(base, "/health")).map(a -> {
       JsonObject body;
       try {
         body = new JsonObject(a.body());
@@ -99,7 +100,7 @@ final class NetworkProber implements AutoCloseable {
 
   private Future<Probe> anyAnswer(String name, URI base) {
     String where = where(base);
-    return get(base.resolve("/health")).map(a -> new Probe(name, "storage", where, true,
+    return get(Endpoints.under(base, "/health")).map(a -> new Probe(name, "storage", where, true,
         a.status() / 100 == 2 ? "ok" : "up", -1, null)).otherwise(e -> Probe.down(name, "storage", where, why(e)));
   }
 

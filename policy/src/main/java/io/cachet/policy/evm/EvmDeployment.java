@@ -16,11 +16,22 @@ import org.web3j.utils.Numeric;
  * (docs/CONTRACTS.md).
  */
 public final class EvmDeployment {
-  /** The addresses of one deployment. */
-  public record Addresses(Address policies, Address blobRegistry) {
+  /**
+   * The addresses of one deployment, and a block at or before it: where scans of the contracts'
+   * events may start (0 when not known).
+   */
+  public record Addresses(Address policies, Address blobRegistry, long deployBlock) {
     public Addresses {
       Objects.requireNonNull(policies, "policies");
       Objects.requireNonNull(blobRegistry, "blobRegistry");
+      if (deployBlock < 0) {
+        throw new IllegalArgumentException("deployBlock must not be negative, was " + deployBlock);
+      }
+    }
+
+    /** A deployment whose block is not known: scans start at block 0. */
+    public Addresses(Address policies, Address blobRegistry) {
+      this(policies, blobRegistry, 0);
     }
   }
 
@@ -37,9 +48,11 @@ public final class EvmDeployment {
     try {
       EvmTransactions tx = new EvmTransactions(web3j, deployer, chainId);
       tx.checkChainId();
+      // the head before the first deployment: its block can only be later
+      long before = web3j.ethBlockNumber().send().getBlockNumber().longValueExact();
       Address policies = deploy(tx, Contracts.stock(), "CachetPolicies");
       Address registry = deploy(tx, Contracts.stock(), "BlobRegistry");
-      return new Addresses(policies, registry);
+      return new Addresses(policies, registry, before);
     } finally {
       web3j.shutdown();
     }

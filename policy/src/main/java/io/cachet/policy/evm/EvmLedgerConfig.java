@@ -93,7 +93,9 @@ public record EvmLedgerConfig(URI rpcUrl, URI secondRpcUrl, long chainId, long c
   private static void checkUrl(URI url, String what) {
     Objects.requireNonNull(url, what);
     if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme()) || url.getHost() == null) {
-      throw new IllegalArgumentException(what + " must be an http:// or https:// URL, was " + url);
+      // the URL itself is not echoed: a provider's key may be in it
+      throw new IllegalArgumentException(what + " must be an http:// or https:// URL with a host, was "
+          + (url.getScheme() == null ? "a URL without a scheme" : "a " + url.getScheme() + ": URL"));
     }
   }
 

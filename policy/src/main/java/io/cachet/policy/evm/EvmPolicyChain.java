@@ -63,6 +63,10 @@ public final class EvmPolicyChain implements PolicyChain {
   static final BigInteger NO_END = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
   /** Blocks one eth_getLogs call covers: within what public RPC providers accept. */
   static final long LOG_RANGE_BLOCKS = 2_000;
+  /** Most eth_getLogs calls one listing makes (two per range): a million blocks; past it, start later. */
+  static final long MAX_LOG_CALLS = 1_000;
+  /** Most candidate policies one listing confirms, each with its own calls: past it, start later. */
+  static final int MAX_LOG_CANDIDATES = 10_000;
   /** Members read per call by {@link #policy}. */
   private static final int MEMBER_PAGE = 500;
   private static final long MILLIS_PER_SECOND = 1000;
@@ -287,6 +291,10 @@ public final class EvmPolicyChain implements PolicyChain {
    * then confirmed against the contract's state at one block, so one removed or transferred away
    * since is not listed. Give the contract's deployment block on a long chain, or the scan reads
    * every range from genesis.
+   *
+   * @throws LogScanTooLongException before any call when the scan would take more than
+   *     {@link #MAX_LOG_CALLS} eth_getLogs calls, or when it finds more than
+   *     {@link #MAX_LOG_CANDIDATES} candidates
    */
   public List<PolicySummary> managedBy(Address who, long fromBlock) throws IOException, CachetSecurityException {
     requireEvm(who, "who");
@@ -295,6 +303,12 @@ public final class EvmPolicyChain implements PolicyChain {
     }
     long head = head().height();
     String topic = Numeric.toHexStringWithPrefixZeroPadded(Numeric.toBigInt(who.evmHex()), 64);
+    long calls = head < fromBlock ? 0 : 2 * ((head - fromBlock) / LOG_RANGE_BLOCKS + 1);
+    if (calls > MAX_LOG_CALLS) {
+      throw new LogScanTooLongException("listing policies from block " + fromBlock + " to the head at " + head
+          + " would take " + calls + " eth_getLogs calls, more than " + MAX_LOG_CALLS
+          + "; start at the contract's deployment block", fromBlock);
+    }
     TreeSet<String> candidates = new TreeSet<>();
     for (long from = fromBlock; from <= head; from += LOG_RANGE_BLOCKS) {
       long to = Math.min(head, from + LOG_RANGE_BLOCKS - 1);
@@ -311,6 +325,10 @@ public final class EvmPolicyChain implements PolicyChain {
         for (EthLog.LogResult<?> r : EvmTransactions.check(web3j.ethGetLogs(f).send(), "eth_getLogs").getLogs()) {
           if (r.get() instanceof Log log && log.getTopics().size() > 1) {
             candidates.add(log.getTopics().get(1).toLowerCase(Locale.ROOT));
+            if (candidates.size() > MAX_LOG_CANDIDATES) {
+              throw new LogScanTooLongException("listing policies from block " + fromBlock + " found more than "
+                  + MAX_LOG_CANDIDATES + " candidates; start at a later block", fromBlock);
+            }
           }
         }
       }

@@ -9,6 +9,7 @@ import io.cachet.crypto.FormatException;
 import io.cachet.crypto.Hex;
 import io.cachet.crypto.PolicyId;
 import io.cachet.policy.Block;
+import io.cachet.policy.DurableState;
 import io.cachet.policy.LedgerState;
 import io.cachet.policy.Policy;
 import io.cachet.policy.PolicySummary;
@@ -302,10 +303,14 @@ public final class LedgerServer extends VerticleBase {
 
   /**
    * The policies an address owns or administers, as summaries (members counted, not listed), so
-   * the answer stays small however large the allow-lists are. The walk over every policy runs on
-   * a worker.
+   * the answer stays small however large the allow-lists are. The ledger keeps an index of who
+   * manages what, so the read costs what it answers and runs on the event loop, sharing no worker
+   * with {@code /v1/blocks}; the list and its height are of the same durable block.
    */
   private void managed(RoutingContext ctx) {
+    if (refuseIfStopped(ctx)) {
+      return;
+    }
     Address who;
     int limit;
     try {
@@ -322,19 +327,11 @@ public final class LedgerServer extends VerticleBase {
       ApiErrors.send(ctx, 400, "OUT_OF_RANGE", "need 1 <= limit <= " + MAX_MANAGED_PER_READ);
       return;
     }
-    long height = sequencer.head().height();
-    vertx.executeBlocking(() -> sequencer.durable().managedBy(who, limit), false).onComplete(r -> {
-      if (r.failed()) {
-        LOG.error("event=ledger_managed_read_failed reason=\"{}\"", r.cause().toString());
-        ApiErrors.send(ctx, 503, "LEDGER_UNAVAILABLE", "the ledger could not list policies now; retry later");
-        return;
-      }
-      List<Policy> found = r.result();
-      JsonArray out = new JsonArray();
-      found.stream().limit(limit).forEach(p -> out.add(PolicyJson.summary(PolicySummary.of(p))));
-      json(ctx, new JsonObject().put("address", who.toString()).put("height", height)
-          .put("truncated", found.size() > limit).put("policies", out));
-    });
+    DurableState.Managed found = sequencer.durable().managedBy(who, limit);
+    JsonArray out = new JsonArray();
+    found.policies().forEach(p -> out.add(PolicyJson.summary(PolicySummary.of(p))));
+    json(ctx, new JsonObject().put("address", who.toString()).put("height", found.height())
+        .put("truncated", found.truncated()).put("policies", out));
   }
 
   private void certificate(RoutingContext ctx) {

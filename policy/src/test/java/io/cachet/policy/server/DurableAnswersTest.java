@@ -116,5 +116,8 @@ class DurableAnswersTest {
     assertThat(refused.statusCode()).isEqualTo(503);
     assertThat(refused.body()).contains("LEDGER_STOPPED").doesNotContain(dir.toString())
         .doesNotContain("Exception");
+    HttpResponse<String> list = get(url + "/v1/accounts/" + alice.address() + "/policies");
+    assertThat(list.statusCode()).isEqualTo(503);
+    assertThat(list.body()).contains("LEDGER_STOPPED");
   }
 }

@@ -399,6 +399,42 @@ class LedgerServerTest {
   }
 
   @Test
+  void managedPolicies_adminRemovedThenLedgerRestarted_answerFromTheRebuiltIndex() throws Exception {
+    Identity alice = Identity.generate(RANDOM);
+    Identity carol = Identity.generate(RANDOM);
+    PolicyId first = createList(alice, 0);
+    PolicyId second = createList(alice, 1);
+    assertThat(submit(sign(alice, 2, new Operation.AddAdmin(first, carol.address()))).statusCode()).isEqualTo(200);
+    assertThat(submit(sign(alice, 3, new Operation.AddAdmin(second, carol.address()))).statusCode()).isEqualTo(200);
+    assertThat(submit(sign(alice, 4, new Operation.RemoveAdmin(first, carol.address()))).statusCode())
+        .isEqualTo(200);
+    assertThat(ids(get("/v1/accounts/" + carol.address() + "/policies").bodyAsJsonObject()))
+        .containsExactly(second.toString());
+
+    // the index is derived state: a restarted ledger makes it again from its journal
+    vertx.undeploy(vertx.deploymentIDs().iterator().next()).await(10, TimeUnit.SECONDS);
+    sequencer.close();
+    sequencer = Sequencer.open(new Sequencer.Config(dir, LEDGER, Duration.ofMinutes(10), Clock.systemUTC()),
+        sequencerKey);
+    LedgerServer server = new LedgerServer(sequencer, HOST, 0);
+    vertx.deployVerticle(server).await(10, TimeUnit.SECONDS);
+    port = server.port();
+    JsonObject carols = get("/v1/accounts/" + carol.address() + "/policies").bodyAsJsonObject();
+    assertThat(ids(carols)).containsExactly(second.toString());
+    assertThat(carols.getLong("height")).isEqualTo(sequencer.head().height());
+    List<String> sorted = new ArrayList<>(List.of(first.toString(), second.toString()));
+    sorted.sort(null);
+    assertThat(ids(get("/v1/accounts/" + alice.address() + "/policies").bodyAsJsonObject()))
+        .containsExactlyElementsOf(sorted);
+  }
+
+  private static List<String> ids(JsonObject answer) {
+    List<String> out = new ArrayList<>();
+    answer.getJsonArray("policies").forEach(o -> out.add(((JsonObject) o).getString("id")));
+    return out;
+  }
+
+  @Test
   void managedPolicies_malformedAddressOrLimit_400InErrorShape() {
     assertError(get("/v1/accounts/0x12zz/policies"), 400, "MALFORMED");
     Address someone = Identity.generate(RANDOM).address();
