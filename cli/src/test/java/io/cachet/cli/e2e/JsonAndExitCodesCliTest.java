@@ -237,12 +237,18 @@ class JsonAndExitCodesCliTest {
     assertThat(onlyDocument(status, "devnet status").get("running").asBoolean()).isFalse();
     // 2: bad command line
     assertThat(cli.cachet("id", "list", "--bogus").exit()).isEqualTo(ExitCodes.USAGE);
-    // 3: wrong passphrase, before any network is reached
+    // 3: wrong passphrase, before the ledger is asked anything (it only has to listen: a command
+    // checks that its parts listen before it unlocks)
     Path network = closedNetwork();
     Path wrong = Files.writeString(home.resolve("wrong.txt"), "not it\n");
-    CliHarness.Run refused = cli.cachet("policy", "create", "--as", "alice", "--passphrase-file", wrong.toString(),
-        "--network", network.toString(), "--json");
-    error(refused, "policy create with a wrong passphrase", ExitCodes.REFUSED);
+    try (ServerSocket listening = new ServerSocket(0)) {
+      String ledgerListening = Files.readString(network).replaceFirst("\"ledger\":\\{\"url\":\"http://127.0.0.1:\\d+",
+          "\"ledger\":{\"url\":\"http://127.0.0.1:" + listening.getLocalPort());
+      Path reachable = Files.writeString(home.resolve("ledger-listening.json"), ledgerListening);
+      CliHarness.Run refused = cli.cachet("policy", "create", "--as", "alice", "--passphrase-file", wrong.toString(),
+          "--network", reachable.toString(), "--json");
+      error(refused, "policy create with a wrong passphrase", ExitCodes.REFUSED);
+    }
     // 4: the network is down
     Path file = Files.writeString(home.resolve("a.txt"), "hello");
     CliHarness.Run down = cli.as("alice", "put", file.toString(), "--policy", POLICY, "--network", network.toString(),
