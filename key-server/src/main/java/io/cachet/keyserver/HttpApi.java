@@ -16,7 +16,8 @@ import java.util.Set;
 
 /**
  * The key server's HTTP API. One route table; handlers never block: a fetch body is handed to the
- * worker pool ({@link Releaser} does JSON, Ed25519 and HPKE there), its audit events to the audit
+ * worker pool ({@link Releaser} does JSON, Ed25519 and HPKE there) through {@link CryptoQueue},
+ * which drops it unread if it waited past the request deadline, its audit events to the audit
  * log's writer, and the answer is sent when both are done. Several instances of this verticle
  * share the port, one per event loop.
  *

@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * writes out the audit log.
  *
  * <p>Threads: the event loops only route and write answers; key derivation, JSON, signatures and
- * HPKE run on the named worker pool {@code cachet-key-server-crypto}; the audit log has its own
+ * HPKE run on the named worker pool {@code cachet-key-server-crypto}, whose queue is bounded in time
+ * by {@code request-deadline} ({@link CryptoQueue}); the audit log has its own
  * writer thread; the follower checks blocks on Vert.x's ordered blocking tasks.
  */
 public final class KeyServer {
