@@ -98,7 +98,8 @@ class RequestDeadlineTest extends KeyServerTestBase {
       bodies.add(Buffer.buffer(bob.request("ks-1", items).toJson()));
     }
     // one connection per request, so that all of them queue for the worker at once
-    WebClient burst = WebClient.create(vertx, new WebClientOptions(), new PoolOptions().setHttp1MaxSize(FLOOD_REQUESTS));
+    WebClient burst = WebClient.create(vertx, new WebClientOptions(),
+        new PoolOptions().setHttp1MaxSize(FLOOD_REQUESTS));
     try {
       List<Future<HttpResponse<Buffer>>> sent = new ArrayList<>();
       for (Buffer body : bodies) {
@@ -187,7 +188,7 @@ class RequestDeadlineTest extends KeyServerTestBase {
 
   @Test
   void ledgerWait_isNotCounted_butAWaitForAWorkerAfterItIs() throws Exception {
-    KeyServer ks = startOnTicker(Map.of("worker-threads", "1", "request-deadline", "200ms", "ledger-wait", "300ms"));
+    KeyServer ks = startOnTicker(Map.of("worker-threads", "1", "request-deadline", "200ms", "ledger-wait", "1s"));
     EnvelopeHeader header = seal(list, ks);
     caughtUp(ks);
 
