@@ -74,7 +74,7 @@ final class KeyFetcher {
   /** The pause before asking such a server again. */
   static final Duration SERVER_RETRY_DELAY = Duration.ofMillis(500);
   /** The answers after which one server is asked again with a freshly signed request. */
-  private static final Set<String> RETRYABLE = Set.of("LEDGER_BEHIND", "REQUEST_BEFORE_RESTART");
+  private static final Set<String> RETRYABLE = Set.of("LEDGER_BEHIND", "REQUEST_BEFORE_RESTART", "DEADLINE_EXCEEDED");
   /**
    * Most bytes of a key server's answer to a fetch: a full batch of released shares with their
    * receipts is a few hundred KiB. A server that sends more is cut off there and counts as

@@ -291,6 +291,24 @@ class CachetClientTest {
   }
 
   @Test
+  void keyServersDroppingARequestAtTheirDeadline_areAskedAgain_andTheFileOpens() throws Exception {
+    byte[] plain = bytes(1024, 15);
+    BlobId blob = alice.put(new ByteArrayInputStream(plain), plain.length, policy, 2).blobId();
+    net.keyServersCaughtUp();
+    try (OverloadedKeyServerProxy ks1 = OverloadedKeyServerProxy.start(net.vertx, net.keyServers.get(0).port(), 1);
+        OverloadedKeyServerProxy ks2 = OverloadedKeyServerProxy.start(net.vertx, net.keyServers.get(1).port(), 1);
+        OverloadedKeyServerProxy ks3 = OverloadedKeyServerProxy.start(net.vertx, net.keyServers.get(2).port(), 1)) {
+      // every server drops the first request it gets: only asking again can reach the threshold
+      ClientConfig overloaded = ClientConfig.parse(net.descriptor(Map.of(), Map.of("ks-1", ks1.port(), "ks-2",
+          ks2.port(), "ks-3", ks3.port())));
+      try (CachetClient bob = CachetClient.open(overloaded, BOB)) {
+        assertThat(read(bob, blob)).isEqualTo(plain);
+      }
+      assertThat(ks1.dropped() + ks2.dropped() + ks3.dropped()).isGreaterThanOrEqualTo(2);
+    }
+  }
+
+  @Test
   void aTimeLock_refusesBefore_andOpensAfter() throws Exception {
     Instant unlock = Instant.now().plusSeconds(2);
     PolicyId lock = alice.createTimeLock(unlock);

@@ -11,11 +11,13 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 
 /**
  * The key server's HTTP API. One route table; handlers never block: a fetch body is handed to the
- * worker pool ({@link Releaser} does JSON, Ed25519 and HPKE there), its audit events to the audit
+ * worker pool ({@link Releaser} does JSON, Ed25519 and HPKE there) through {@link CryptoQueue},
+ * which drops it unread if it waited past the request deadline, its audit events to the audit
  * log's writer, and the answer is sent when both are done. Several instances of this verticle
  * share the port, one per event loop.
  *
@@ -99,6 +101,8 @@ final class HttpApi extends VerticleBase {
   }
 
   private void fetchKey(RoutingContext ctx) {
+    // the body is complete here: the request deadline counts from now
+    long received = server.cryptoQueue().mark();
     Buffer body = ctx.body().buffer();
     if (body == null || body.length() == 0) {
       ApiErrors.send(ctx, 400, "MALFORMED", "the body must be a fetch_key request in JSON");
@@ -106,7 +110,8 @@ final class HttpApi extends VerticleBase {
     }
     byte[] bytes = body.getBytes();
     String client = client(ctx);
-    server.crypto().executeBlocking(() -> server.releaser().fetch(bytes, client), false)
+    server.cryptoQueue().submit(received, CryptoQueue.Stage.RECEIVED, () -> server.releaser().fetch(bytes, client),
+            HttpApi::unread)
         .compose(r -> r instanceof Releaser.Pending p ? afterLedgerWait(p) : Future.succeededFuture(r))
         .onComplete(decided -> {
       if (decided.failed()) {
@@ -134,16 +139,25 @@ final class HttpApi extends VerticleBase {
     });
   }
 
+  /** A request dropped before it was read: nothing about it is known, so nothing is audited. */
+  private static Releaser.Result unread(String message) {
+    return new Releaser.Refusal(503, CryptoQueue.DEADLINE_EXCEEDED, message, CryptoQueue.RETRY_AFTER_SECONDS,
+        List.of());
+  }
+
   /**
    * Waits (holding no thread, within {@code ledger-wait}) for the follower to reach the height a
    * request signed, then has it decided or refused as behind. The request keeps its in-flight
-   * slot meanwhile, so waits count against {@code max-in-flight}.
+   * slot meanwhile, so waits count against {@code max-in-flight}. The request deadline counts
+   * again from the end of the wait: the wait is bounded on its own.
    */
   private Future<Releaser.Result> afterLedgerWait(Releaser.Pending pending) {
     long start = System.nanoTime();
     return server.ledgerWaits().await(pending.height(), server.config().ledgerWait())
-        .compose(reached -> server.crypto().executeBlocking(() -> server.releaser().resume(pending,
-            Duration.ofNanos(System.nanoTime() - start)), false));
+        .compose(reached -> server.cryptoQueue().submit(server.cryptoQueue().mark(),
+            CryptoQueue.Stage.AFTER_LEDGER_WAIT,
+            () -> server.releaser().resume(pending, Duration.ofNanos(System.nanoTime() - start)),
+            message -> server.releaser().overdue(pending, message)));
   }
 
   private void health(RoutingContext ctx) {

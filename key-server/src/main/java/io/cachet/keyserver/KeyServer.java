@@ -29,6 +29,7 @@ import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * writes out the audit log.
  *
  * <p>Threads: the event loops only route and write answers; key derivation, JSON, signatures and
- * HPKE run on the named worker pool {@code cachet-key-server-crypto}; the audit log has its own
+ * HPKE run on the named worker pool {@code cachet-key-server-crypto}, whose queue is bounded in time
+ * by {@code request-deadline} ({@link CryptoQueue}); the audit log has its own
  * writer thread; the follower checks blocks on Vert.x's ordered blocking tasks.
  */
 public final class KeyServer {
@@ -66,6 +68,8 @@ public final class KeyServer {
   private final KeyServerLedger ledger;
   private final KeyServerMetrics metrics = new KeyServerMetrics();
   private final WorkerExecutor crypto;
+  private final CryptoQueue cryptoQueue;
+  private final CertificateCache certificates;
   private final RateLimiter perClient;
   private final ReplayCache replays;
   private final Releaser releaser;
@@ -81,8 +85,8 @@ public final class KeyServer {
   /** What {@code GET /health} reports. */
   record Health(boolean serving, JsonObject json) {}
 
-  private KeyServer(Vertx vertx, KeyServerConfig config, Clock clock, KeyRing keys, AuditLog audit,
-      FileChannel lockChannel) throws IOException {
+  private KeyServer(Vertx vertx, KeyServerConfig config, Clock clock, LongSupplier ticker, KeyRing keys,
+      AuditLog audit, FileChannel lockChannel) throws IOException {
     this.vertx = vertx;
     this.config = config;
     this.clock = clock;
@@ -93,11 +97,13 @@ public final class KeyServer {
     this.ledger = KeyServerLedger.start(vertx, config, clock, config.dataDir().resolve(LEDGER_DIR));
     this.crypto = vertx.createSharedWorkerExecutor("cachet-key-server-crypto-" + config.serverId(),
         config.workerThreads());
+    this.cryptoQueue = new CryptoQueue(crypto, config.requestDeadline(), ticker, metrics);
+    this.certificates = new CertificateCache(clock);
     this.perClient = new RateLimiter(config.ipRate(), config.ipBurst(), System::nanoTime);
     RateLimiter perRequester = new RateLimiter(config.requesterRate(), config.requesterBurst(), System::nanoTime);
     this.replays = new ReplayCache(config.replayCacheSize());
     this.releaser = new Releaser(config.serverId(), keys, ledger.ledger(), clock, config.requestWindow(),
-        config.stalenessBound(), replays, new CertificateCache(), perRequester, metrics);
+        config.stalenessBound(), replays, certificates, perRequester, metrics);
     this.ledgerWaits = new LedgerWaits(vertx, ledger);
     this.descriptor = describe();
     this.limits = new ServerLimitsGuard(vertx, config.limits(), "key-server " + config.serverId());
@@ -124,6 +130,12 @@ public final class KeyServer {
         () -> keys.current().version());
     metrics.gauge("cachet_keyserver_in_flight", "fetch requests being decided", inFlight::get);
     metrics.gauge("cachet_keyserver_replay_ids", "request ids remembered against replay", replays::size);
+    metrics.gauge("cachet_keyserver_worker_queue", "fetch requests waiting for a crypto worker", cryptoQueue::queued);
+    metrics.gauge("cachet_keyserver_certificates_cached", "verified session certificates held", certificates::size);
+    metrics.counter("cachet_keyserver_certificate_checks", "session certificates checked, in full or from the"
+        + " cache of verified ones", "result", "verified", certificates, CertificateCache::verifications);
+    metrics.counter("cachet_keyserver_certificate_checks", "session certificates checked, in full or from the"
+        + " cache of verified ones", "result", "cached", certificates, CertificateCache::hits);
     metrics.gauge("cachet_keyserver_ledger_waits", "fetch requests waiting for the ledger height they signed",
         ledgerWaits::waiting);
     metrics.gauge("cachet_keyserver_connections", "HTTP connections open", limits::openConnections);
@@ -139,6 +151,15 @@ public final class KeyServer {
    * cleared once the key-encryption key is derived.
    */
   public static Future<KeyServer> start(Vertx vertx, KeyServerConfig config, char[] passphrase, Clock clock) {
+    return start(vertx, config, passphrase, clock, System::nanoTime);
+  }
+
+  /**
+   * As {@link #start(Vertx, KeyServerConfig, char[], Clock)}, with the monotonic ticker (in
+   * nanoseconds) that times waits for a worker against the request deadline; tests move it.
+   */
+  static Future<KeyServer> start(Vertx vertx, KeyServerConfig config, char[] passphrase, Clock clock,
+      LongSupplier ticker) {
     return vertx.<KeyServer>executeBlocking(() -> {
       // private: it holds the keys and the audit log, which says who read what, and when
       DurableFiles.privateDirectory(config.dataDir());
@@ -159,7 +180,7 @@ public final class KeyServer {
                 answered.add(event);
               }
             });
-        KeyServer server = new KeyServer(vertx, config, clock, keys, audit, lock);
+        KeyServer server = new KeyServer(vertx, config, clock, ticker, keys, audit, lock);
         server.rememberAnswered(answered);
         return server;
       } catch (IOException | WrongPassphraseException | RuntimeException e) {
@@ -246,6 +267,14 @@ public final class KeyServer {
 
   WorkerExecutor crypto() {
     return crypto;
+  }
+
+  CryptoQueue cryptoQueue() {
+    return cryptoQueue;
+  }
+
+  CertificateCache certificates() {
+    return certificates;
   }
 
   Releaser releaser() {

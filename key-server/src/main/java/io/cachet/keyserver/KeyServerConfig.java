@@ -1,5 +1,13 @@
 package io.cachet.keyserver;
 
+import static io.cachet.keyserver.ConfigValues.decimal;
+import static io.cachet.keyserver.ConfigValues.duration;
+import static io.cachet.keyserver.ConfigValues.integer;
+import static io.cachet.keyserver.ConfigValues.path;
+import static io.cachet.keyserver.ConfigValues.renderDuration;
+import static io.cachet.keyserver.ConfigValues.renderRate;
+import static io.cachet.keyserver.ConfigValues.size;
+
 import io.cachet.common.http.ServerLimits;
 import io.cachet.crypto.FormatException;
 import io.cachet.crypto.Names;
@@ -18,8 +26,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Everything a key server is started with. One source of truth for names, defaults and limits:
@@ -64,6 +70,7 @@ public record KeyServerConfig(
     Duration auditFsyncInterval,
     String genesisDigest,
     Duration ledgerWait,
+    Duration requestDeadline,
     ServerLimits limits,
     KeyServerEvmConfig evm) {
 
@@ -110,6 +117,13 @@ public record KeyServerConfig(
   public static final Duration DEFAULT_LEDGER_WAIT = Duration.ofSeconds(2);
   /** Longest ledger wait: a wait holds an in-flight slot, and a requester's own timeout is near this. */
   public static final Duration MAX_LEDGER_WAIT = Duration.ofSeconds(10);
+  /**
+   * How long a fetch whose body has arrived may wait for a crypto worker before it is dropped unread
+   * ({@code 503 DEADLINE_EXCEEDED}): past it the requester has most likely given up, and the work is wasted.
+   */
+  public static final Duration DEFAULT_REQUEST_DEADLINE = Duration.ofSeconds(2);
+  /** Longest request deadline: a request queued longer is one its requester has long stopped waiting for. */
+  public static final Duration MAX_REQUEST_DEADLINE = Duration.ofMinutes(1);
   /** Longest request window: a session certificate cannot outlive 30 minutes either. */
   public static final Duration MAX_REQUEST_WINDOW = Duration.ofMinutes(30);
 
@@ -184,6 +198,11 @@ public record KeyServerConfig(
     if (ledgerWait.compareTo(MAX_LEDGER_WAIT) > 0) {
       throw new ConfigException("ledger-wait must be at most " + MAX_LEDGER_WAIT.toSeconds() + "s");
     }
+    positive(requestDeadline, "request-deadline");
+    if (requestDeadline.compareTo(MAX_REQUEST_DEADLINE) > 0) {
+      throw new ConfigException("request-deadline must be at most " + renderDuration(MAX_REQUEST_DEADLINE) + ", was "
+          + renderDuration(requestDeadline));
+    }
     if (genesisDigest != null) {
       try {
         LedgerRef.parseGenesisDigest(genesisDigest, "genesis-digest");
@@ -242,7 +261,8 @@ public record KeyServerConfig(
         DEFAULT_IP_BURST, DEFAULT_REQUESTER_RATE, DEFAULT_REQUESTER_BURST, DEFAULT_MAX_BODY_BYTES,
         DEFAULT_MAX_IN_FLIGHT, DEFAULT_REPLAY_CACHE_SIZE, defaultWorkers(false),
         DEFAULT_PASSPHRASE_ENV, null, DEFAULT_KDF_MEMORY_KIB, DEFAULT_KDF_ITERATIONS, AuditFsync.COMMIT,
-        DEFAULT_AUDIT_FSYNC_INTERVAL, null, DEFAULT_LEDGER_WAIT, ServerLimits.defaults(), null);
+        DEFAULT_AUDIT_FSYNC_INTERVAL, null, DEFAULT_LEDGER_WAIT, DEFAULT_REQUEST_DEADLINE, ServerLimits.defaults(),
+        null);
   }
 
   /** A config with every default that decides on an EVM chain ({@code chain = evm}). */
@@ -252,7 +272,7 @@ public record KeyServerConfig(
         DEFAULT_IP_RATE, DEFAULT_IP_BURST, DEFAULT_REQUESTER_RATE, DEFAULT_REQUESTER_BURST, DEFAULT_MAX_BODY_BYTES,
         DEFAULT_MAX_IN_FLIGHT, DEFAULT_REPLAY_CACHE_SIZE, defaultWorkers(true),
         DEFAULT_PASSPHRASE_ENV, null, DEFAULT_KDF_MEMORY_KIB, DEFAULT_KDF_ITERATIONS, AuditFsync.COMMIT,
-        DEFAULT_AUDIT_FSYNC_INTERVAL, null, DEFAULT_LEDGER_WAIT, ServerLimits.defaults(),
+        DEFAULT_AUDIT_FSYNC_INTERVAL, null, DEFAULT_LEDGER_WAIT, DEFAULT_REQUEST_DEADLINE, ServerLimits.defaults(),
         Objects.requireNonNull(evm, "evm"));
   }
 
@@ -280,8 +300,9 @@ public record KeyServerConfig(
       "rate-limit-ip", "rate-burst-ip",
       "rate-limit-requester", "rate-burst-requester", "max-body", "max-in-flight", "replay-cache-size",
       "worker-threads", "passphrase-env", "passphrase-file", "kdf-memory", "kdf-iterations", "audit-fsync",
-      "audit-fsync-interval", "genesis-digest", "ledger-wait", "idle-timeout", "head-timeout", "body-timeout",
-      "min-body-rate", "max-connections-per-address", "max-in-flight-per-address", "chain", "evm-rpc-url",
+      "audit-fsync-interval", "genesis-digest", "ledger-wait", "request-deadline", "idle-timeout", "head-timeout",
+      "body-timeout", "min-body-rate", "max-connections-per-address", "max-in-flight-per-address", "chain",
+      "evm-rpc-url",
       "evm-rpc-url-2", "evm-chain-id", "evm-confirmations", "evm-poll-interval", "evm-block-time");
 
   private static final List<String> REQUIRED = List.of("server-id", "data-dir", "ledger-url", "ledger-id",
@@ -402,6 +423,7 @@ public record KeyServerConfig(
           duration(v, "audit-fsync-interval", DEFAULT_AUDIT_FSYNC_INTERVAL),
           v.get("genesis-digest"),
           duration(v, "ledger-wait", DEFAULT_LEDGER_WAIT),
+          duration(v, "request-deadline", DEFAULT_REQUEST_DEADLINE),
           new ServerLimits(
               duration(v, "idle-timeout", ServerLimits.DEFAULT_IDLE_TIMEOUT),
               duration(v, "head-timeout", ServerLimits.DEFAULT_HEAD_TIMEOUT),
@@ -414,14 +436,6 @@ public record KeyServerConfig(
       throw e;
     } catch (IllegalArgumentException | NullPointerException e) {
       throw new ConfigException(e.getMessage(), e);
-    }
-  }
-
-  private static Path path(String text, String key) {
-    try {
-      return Path.of(text);
-    } catch (java.nio.file.InvalidPathException e) {
-      throw new ConfigException(key + " is not a usable path: " + e.getMessage(), e);
     }
   }
 
@@ -440,72 +454,6 @@ public record KeyServerConfig(
       case "periodic" -> AuditFsync.PERIODIC;
       default -> throw new ConfigException("audit-fsync must be commit or periodic, was " + text);
     };
-  }
-
-  private static final Pattern INTEGER = Pattern.compile("-?[0-9]{1,10}");
-  private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,10}(\\.[0-9]{1,6})?");
-  private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m|h)");
-  private static final Pattern SIZE = Pattern.compile("([0-9]{1,10})(KiB|MiB)?");
-
-  private static int integer(Map<String, String> v, String key, int dflt) {
-    String s = v.get(key);
-    if (s == null) {
-      return dflt;
-    }
-    if (!INTEGER.matcher(s).matches()) {
-      throw new ConfigException(key + " must be an integer, was '" + s + "'");
-    }
-    long n = Long.parseLong(s);
-    if (n > Integer.MAX_VALUE || n < Integer.MIN_VALUE) {
-      throw new ConfigException(key + " is out of range: " + s);
-    }
-    return (int) n;
-  }
-
-  private static double decimal(Map<String, String> v, String key, double dflt) {
-    String s = v.get(key);
-    if (s == null) {
-      return dflt;
-    }
-    if (!DECIMAL.matcher(s).matches()) {
-      throw new ConfigException(key + " must be a non-negative decimal number, was '" + s + "'");
-    }
-    return Double.parseDouble(s);
-  }
-
-  static Duration duration(Map<String, String> v, String key, Duration dflt) {
-    String s = v.get(key);
-    if (s == null) {
-      return dflt;
-    }
-    Matcher m = DURATION.matcher(s);
-    if (!m.matches()) {
-      throw new ConfigException(key + " must be a duration such as 500ms, 30s, 2m or 1h, was '" + s + "'");
-    }
-    long n = Long.parseLong(m.group(1));
-    return switch (m.group(2)) {
-      case "ms" -> Duration.ofMillis(n);
-      case "s" -> Duration.ofSeconds(n);
-      case "m" -> Duration.ofMinutes(n);
-      default -> Duration.ofHours(n);
-    };
-  }
-
-  private static int size(Map<String, String> v, String key, int dflt) {
-    String s = v.get(key);
-    if (s == null) {
-      return dflt;
-    }
-    Matcher m = SIZE.matcher(s);
-    if (!m.matches()) {
-      throw new ConfigException(key + " must be a size such as 262144, 256KiB or 1MiB, was '" + s + "'");
-    }
-    long n = Long.parseLong(m.group(1));
-    long unit = m.group(2) == null ? 1 : "KiB".equals(m.group(2)) ? 1024 : 1024 * 1024;
-    if (n * unit > Integer.MAX_VALUE) {
-      throw new ConfigException(key + " is out of range: " + s);
-    }
-    return (int) (n * unit);
   }
 
   /** This config with some keys set to new values, exactly as a file or flags would set them. */
@@ -567,6 +515,7 @@ public record KeyServerConfig(
       put(lines, "genesis-digest", genesisDigest);
     }
     put(lines, "ledger-wait", renderDuration(ledgerWait));
+    put(lines, "request-deadline", renderDuration(requestDeadline));
     put(lines, "idle-timeout", renderDuration(limits.idleTimeout()));
     put(lines, "head-timeout", renderDuration(limits.headTimeout()));
     put(lines, "body-timeout", renderDuration(limits.bodyTimeout()));
@@ -578,23 +527,5 @@ public record KeyServerConfig(
 
   private static void put(List<String> lines, String key, String value) {
     lines.add(key + " = " + value);
-  }
-
-  static String renderDuration(Duration d) {
-    long ms = d.toMillis();
-    if (ms % 3_600_000 == 0) {
-      return ms / 3_600_000 + "h";
-    }
-    if (ms % 60_000 == 0) {
-      return ms / 60_000 + "m";
-    }
-    if (ms % 1000 == 0) {
-      return ms / 1000 + "s";
-    }
-    return ms + "ms";
-  }
-
-  static String renderRate(double r) {
-    return new java.math.BigDecimal(Double.toString(r)).stripTrailingZeros().toPlainString();
   }
 }

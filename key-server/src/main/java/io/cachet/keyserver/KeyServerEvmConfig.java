@@ -132,8 +132,8 @@ public record KeyServerEvmConfig(URI rpcUrl, URI secondRpcUrl, long chainId, lon
         v.containsKey("evm-rpc-url-2") ? url(v.get("evm-rpc-url-2"), "evm-rpc-url-2") : null,
         number(v.get("evm-chain-id"), "evm-chain-id"),
         v.containsKey("evm-confirmations") ? number(v.get("evm-confirmations"), "evm-confirmations") : 0,
-        KeyServerConfig.duration(v, "evm-poll-interval", EvmLedgerConfig.DEFAULT_POLL_INTERVAL),
-        KeyServerConfig.duration(v, "evm-block-time", DEFAULT_BLOCK_TIME));
+        ConfigValues.duration(v, "evm-poll-interval", EvmLedgerConfig.DEFAULT_POLL_INTERVAL),
+        ConfigValues.duration(v, "evm-block-time", DEFAULT_BLOCK_TIME));
   }
 
   /** Appends this part's keys as {@code key = value} lines. */
@@ -145,8 +145,8 @@ public record KeyServerEvmConfig(URI rpcUrl, URI secondRpcUrl, long chainId, lon
     }
     lines.add("evm-chain-id = " + chainId);
     lines.add("evm-confirmations = " + confirmations);
-    lines.add("evm-poll-interval = " + KeyServerConfig.renderDuration(pollInterval));
-    lines.add("evm-block-time = " + KeyServerConfig.renderDuration(blockTime));
+    lines.add("evm-poll-interval = " + ConfigValues.renderDuration(pollInterval));
+    lines.add("evm-block-time = " + ConfigValues.renderDuration(blockTime));
   }
 
   private static URI url(String text, String key) {

@@ -34,16 +34,20 @@ import java.util.Set;
  * The release decision for one {@code POST /v1/fetch_key} body, with no HTTP in it: everything
  * here is CPU work (JSON, Ed25519, HPKE) and runs on the key server's worker pool.
  *
- * <p>Order of checks, each refusing the whole request with the one error shape:
+ * <p>Before any of this, a request that waited longer than the request deadline for a worker is
+ * dropped unread ({@link CryptoQueue}). Then the order of checks, each refusing the whole request
+ * with the one error shape:
  *
  * <ol>
  *   <li>the body parses as a fetch request of this format version ({@code 400 MALFORMED}, or
  *       {@code 400 UNSUPPORTED_VERSION} naming the version it declares);
  *   <li>it is addressed to this server; the session certificate is signed by the identity it
- *       names (checked once per certificate, then cached by digest), is for the chain this server
- *       follows if it is an EIP-712 one ({@code 403 WRONG_CHAIN}; none is for the embedded
- *       ledger), in force now and names this server in its audience; the session key signed the request; its timestamp is within the
- *       request window ({@code 401}/{@code 403}) and not before this server started
+ *       names and carries a sound session key (checked once per certificate, then the verified
+ *       certificate object is reused for byte-equal ones: {@link CertificateCache}), is for the
+ *       chain this server follows if it is an EIP-712 one ({@code 403 WRONG_CHAIN}; none is for
+ *       the embedded ledger), in force now and names this server in its audience; the session key
+ *       signed the request; its timestamp is within the request window ({@code 401}/{@code 403})
+ *       and not before this server started
  *       ({@code 401 REQUEST_BEFORE_RESTART}: the replay cache starts empty, so a request stamped
  *       earlier may have been answered by the server that ran before; the requester signs anew);
  *   <li>the requester's rate ({@code 429}); only now, so that a forged request cannot spend
@@ -156,6 +160,7 @@ final class Releaser {
   Result fetch(byte[] body, String client) {
     Instant now = clock.instant();
     long nowMillis = now.toEpochMilli();
+    metrics.work("parse");
     FetchKeyRequest request;
     try {
       request = FetchKeyRequest.fromJson(body);
@@ -176,8 +181,7 @@ final class Releaser {
         default -> 401;
       };
       // the address is recorded only once the certificate's signature proved it
-      Address claimed = certificates.isVerified(request.certificate().digest(), nowMillis)
-          ? request.certificate().address() : null;
+      Address claimed = certificates.holds(request.certificate()) ? request.certificate().address() : null;
       return refuse(status, e.reason(), e.getMessage(), 0, requestId, claimed, client, nowMillis);
     }
     long wait = perRequester.tryAcquire(requester, request.items().size());
@@ -211,6 +215,16 @@ final class Releaser {
           pending.requester(), pending.client(), nowMillis);
     }
     return decideFresh(request, pending.requester(), pending.client(), now);
+  }
+
+  /**
+   * A {@link Pending} request whose ledger wait ended but which then waited past the request
+   * deadline for a worker ({@link CryptoQueue}): refused {@code 503 DEADLINE_EXCEEDED} undecided,
+   * and audited, since it was parsed and authenticated. Its request id is not spent.
+   */
+  Result overdue(Pending pending, String message) {
+    return refuse(503, CryptoQueue.DEADLINE_EXCEEDED, message, CryptoQueue.RETRY_AFTER_SECONDS,
+        pending.request().requestId(), pending.requester(), pending.client(), clock.millis());
   }
 
   /** The checks after the ledger height: a fresh view, a new request id; then the decision. */
@@ -251,24 +265,23 @@ final class Releaser {
   }
 
   /**
-   * What {@link FetchKeyRequest#verify} checks, with the certificate's signature looked up in the
-   * cache first. Returns the requester's address.
+   * What {@link FetchKeyRequest#verify} checks, with the certificate taken from the cache of
+   * verified ones when this exact certificate was verified before: then neither its signature nor
+   * its session key's validity is checked again, and the request's signature is checked with the
+   * cached session key. Chain, validity in time, audience and the request itself are checked every
+   * time. Returns the requester's address.
    */
   private Address authenticate(FetchKeyRequest r, Instant now) throws CachetSecurityException {
     if (!r.keyServerId().equals(serverId)) {
       throw new CachetSecurityException("WRONG_KEY_SERVER", "request is addressed to key server " + r.keyServerId()
           + ", not " + serverId);
     }
-    SessionCertificate cert = r.certificate();
-    byte[] digest = cert.digest();
-    long nowMillis = now.toEpochMilli();
-    if (!certificates.isVerified(digest, nowMillis)) {
-      cert.verifySignature();
-      certificates.remember(digest, cert.expiresAt().toEpochMilli(), nowMillis);
-    }
+    // byte-equal to the presented one, so every check below reads the same fields
+    SessionCertificate cert = certificates.verified(r.certificate());
     // after the cache: a certificate's chain is checked against the ledger followed now, every time
     cert.verifyChain(ledger.ledgerId());
     cert.verifyValidity(now, serverId, window);
+    metrics.work("request_verify");
     cert.sessionKey().verify(r.signedBytes(), r.signature(), "fetch_key request " + r.requestId());
     Instant at = Instant.ofEpochMilli(r.timestampMillis());
     if (at.isBefore(now.minus(window)) || at.isAfter(now.plus(window))) {

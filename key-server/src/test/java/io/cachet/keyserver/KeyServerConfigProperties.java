@@ -70,6 +70,7 @@ class KeyServerConfigProperties {
     values.put("audit-fsync-interval", durations(1, 60_000));
     values.put("genesis-digest", Arbitraries.bytes().array(byte[].class).ofSize(32).map(io.cachet.crypto.Hex::to0x));
     values.put("ledger-wait", durations(1, 10_000));
+    values.put("request-deadline", durations(1, 60_000));
     values.put("idle-timeout", durations(1, 3_600_000));
     values.put("head-timeout", durations(1, 3_600_000));
     values.put("body-timeout", durations(1, 3_600_000));
@@ -176,6 +177,17 @@ class KeyServerConfigProperties {
     assertThat(base().with("ledger-clock-tolerance", "1m").ledgerClockTolerance()).isEqualTo(Duration.ofMinutes(1));
     assertThatThrownBy(() -> base().with("ledger-clock-tolerance", "61s"))
         .isInstanceOf(ConfigException.class).hasMessageContaining("ledger-clock-tolerance must be 0ms to 1m");
+  }
+
+  @Example
+  void requestDeadline_defaultsToTwoSeconds_isPositive_andBoundedByAMinute() {
+    assertThat(base().requestDeadline()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(base().with("request-deadline", "40ms").requestDeadline()).isEqualTo(Duration.ofMillis(40));
+    assertThat(base().with("request-deadline", "1m").requestDeadline()).isEqualTo(Duration.ofMinutes(1));
+    assertThatThrownBy(() -> base().with("request-deadline", "0ms"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("request-deadline must be positive");
+    assertThatThrownBy(() -> base().with("request-deadline", "61s"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("request-deadline must be at most 1m, was 61s");
   }
 
   @Example
