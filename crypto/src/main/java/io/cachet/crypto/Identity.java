@@ -14,7 +14,7 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
  * {@link Address#ofEd25519} of its public key. Never prints its secret; {@link #destroy} zeroes
  * the seed, the only copy this object keeps.
  *
- * <p>Signing runs on Bouncy Castle (RFC 8032), several times faster than Tink's. Ed25519
+ * <p>Signing runs on Bouncy Castle (RFC 8032), about twice as fast as Tink's. Ed25519
  * signatures are deterministic, so the bytes are the ones Tink makes for the same seed and message
  * ({@code Ed25519InteropTest}). Each signature expands the seed again (one SHA-512), in temporaries
  * Bouncy Castle does not zero.
