@@ -1,36 +1,40 @@
 package io.cachet.crypto;
 
-import com.google.crypto.tink.subtle.Ed25519Sign;
 import io.cachet.crypto.protocol.SessionCertificate;
-import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import javax.security.auth.Destroyable;
+import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
- * An Ed25519 identity (Tink): the private seed and what it signs with. The address it owns is
+ * An Ed25519 identity: the private seed and what it signs with. The address it owns is
  * {@link Address#ofEd25519} of its public key. Never prints its secret; {@link #destroy} zeroes
- * the seed this object holds (Tink's signer keeps its own expanded copy, which Java cannot reach).
+ * the seed, the only copy this object keeps.
+ *
+ * <p>Signing runs on Bouncy Castle (RFC 8032), about twice as fast as Tink's. Ed25519
+ * signatures are deterministic, so the bytes are the ones Tink makes for the same seed and message
+ * ({@code Ed25519InteropTest}). Each signature expands the seed again (one SHA-512), in temporaries
+ * Bouncy Castle does not zero.
  */
 public final class Identity implements Requester, Destroyable {
   public static final int SEED_LENGTH = 32;
 
   private final byte[] seed;
+  private final byte[] publicKey;
   private final VerifyingKey verifyingKey;
-  private final Ed25519Sign signer;
   private volatile boolean destroyed;
 
-  private Identity(byte[] seed) throws GeneralSecurityException {
+  private Identity(byte[] seed) {
     if (seed == null || seed.length != SEED_LENGTH) {
       throw new IllegalArgumentException("an Ed25519 seed is " + SEED_LENGTH + " bytes");
     }
     this.seed = seed.clone();
-    Ed25519Sign.KeyPair pair = Ed25519Sign.KeyPair.newKeyPairFromSeed(this.seed);
-    this.verifyingKey = VerifyingKey.of(pair.getPublicKey());
-    this.signer = new Ed25519Sign(this.seed);
+    this.publicKey = new byte[VerifyingKey.LENGTH];
+    Ed25519.generatePublicKey(this.seed, 0, publicKey, 0);
+    this.verifyingKey = VerifyingKey.of(publicKey);
   }
 
   public static Identity generate(SecureRandom random) {
@@ -38,8 +42,6 @@ public final class Identity implements Requester, Destroyable {
     random.nextBytes(seed);
     try {
       return new Identity(seed);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("Ed25519 is unavailable", e);
     } finally {
       Arrays.fill(seed, (byte) 0);
     }
@@ -47,22 +49,16 @@ public final class Identity implements Requester, Destroyable {
 
   /** Rebuilds an identity from its 32-byte seed (as a keystore holds it). */
   public static Identity fromSeed(byte[] seed) {
-    try {
-      return new Identity(seed);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("Ed25519 is unavailable", e);
-    }
+    return new Identity(seed);
   }
 
   public byte[] sign(byte[] message) {
     if (destroyed) {
       throw new IllegalStateException("identity was destroyed");
     }
-    try {
-      return signer.sign(message);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("Ed25519 signing failed", e);
-    }
+    byte[] signature = new byte[VerifyingKey.SIGNATURE_LENGTH];
+    Ed25519.sign(seed, 0, publicKey, 0, message, 0, message.length, signature, 0);
+    return signature;
   }
 
   public VerifyingKey verifyingKey() {
