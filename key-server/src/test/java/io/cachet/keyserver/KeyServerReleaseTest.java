@@ -93,7 +93,7 @@ class KeyServerReleaseTest extends KeyServerTestBase {
   }
 
   @Test
-  void releasedShare_opensOnlyForItsRequest() throws Exception {
+  void sealedShares_openOnlyForTheirRequestAndResponseKey() throws Exception {
     KeyServer ks = start("ks-1");
     Requester bob = reader(ks);
     PolicyId list = ledger.createAllowList(owner);
