@@ -13,10 +13,8 @@ import io.cachet.crypto.ShareContext;
 import io.cachet.crypto.protocol.FetchKeyItem;
 import io.cachet.crypto.protocol.FetchKeyRequest;
 import io.cachet.crypto.protocol.FetchKeyResponse;
-import io.cachet.crypto.protocol.ItemResult;
-import io.cachet.crypto.protocol.Receipt;
+import io.cachet.crypto.protocol.ResponseCheck;
 import io.cachet.crypto.protocol.SessionCertificate;
-import io.cachet.crypto.protocol.ShareRelease;
 import io.cachet.keyserver.KeyServer;
 import io.cachet.keyserver.KeyServerConfig;
 import io.cachet.policy.LedgerState;
@@ -200,13 +198,14 @@ public final class KeyServerHarness {
     Request sample = presign(sessions, items, 1, 1).get(0);
     Buffer body = driver.send(sample.body).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     FetchKeyResponse response = FetchKeyResponse.fromJson(body.getBytes());
-    ItemResult r = response.items().get(0);
-    Receipt receipt = r.receipt();
-    receipt.verify(ks.descriptor().verifyingKey(), r.releasedShare());
-    Share share = ShareRelease.open(r.releasedShare(), sample.context, response.requestId(),
-        sample.session.responseKey);
+    FetchKeyRequest asked = FetchKeyRequest.fromJson(sample.body.getBytes());
+    Share share = ResponseCheck.open(asked, response, ks.descriptor().verifyingKey(),
+        asked.certificate().address(), sample.session.responseKey).get(0).share();
+    if (share == null || share.index() != sample.context.index()) {
+      throw new IllegalStateException("the sample item was not released for its slot");
+    }
     System.out.printf("check: a released share opens (index %d) and its receipt verifies at height %d%n",
-        share.index(), receipt.ledgerHeight());
+        share.index(), response.receipt().entries().get(0).ledgerHeight());
     System.out.printf("audit log: %d records, %d bytes%n", Files.size(ks.auditLogFile()) > 0
         ? io.cachet.keyserver.audit.AuditLog.verify(ks.auditLogFile()).records() : 0, Files.size(ks.auditLogFile()));
 

@@ -18,9 +18,8 @@ import io.cachet.crypto.protocol.FetchKeyItem;
 import io.cachet.crypto.protocol.FetchKeyRequest;
 import io.cachet.crypto.protocol.FetchKeyResponse;
 import io.cachet.crypto.protocol.ItemResult;
-import io.cachet.crypto.protocol.Receipt;
+import io.cachet.crypto.protocol.ResponseCheck;
 import io.cachet.crypto.protocol.SessionCertificate;
-import io.cachet.crypto.protocol.ShareRelease;
 import io.cachet.policy.LedgerClient;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -45,9 +44,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Design: every slot's server is asked at once, one signed request each, under one session
  * certificate per client session. Each answer is checked in full before it counts: the response
- * is for this request and server, the receipt is signed by the server's pinned key over this
- * requester, policy, object and share index and over the exact re-sealed share, and the share
- * opens under the envelope's context with this request id bound in. The key is rebuilt as soon as
+ * is for this request and server, the one receipt is signed by the server's pinned key over this
+ * requester, the exact item asked for (its digest, ledger, policy, object and share index), the
+ * decision the response states and the exact sealed shares, and the share opens under the
+ * envelope's context with this request id bound in. The key is rebuilt as soon as
  * t good shares rebuild the committed key ({@link ShareRound}: a wrong share from one server is
  * outvoted by the later answers), and the fetch fails as soon as that can no longer happen, naming
  * every server's answer. A share is never logged; the shares are destroyed once the round ends.
@@ -246,7 +246,7 @@ final class KeyFetcher {
               ServerOutcome.Kind.UNAVAILABLE, 0, AnswerTooLargeException.REASON, tooLarge.getMessage())));
         })
         .compose(r -> r.status() == 200
-            ? runOnCrypto(() -> open(server, index, header, request, ephemeral, r.body()))
+            ? runOnCrypto(() -> open(server, request, ephemeral, r.body()))
             : Future.failedFuture(new Refusal(httpRefusal(server, r))));
   }
 
@@ -262,41 +262,31 @@ final class KeyFetcher {
     return p.future();
   }
 
-  /** Checks one 200 answer in full and opens its share; anything off is INVALID, never a share. */
-  private Share open(ClientConfig.KeyServer server, int index, EnvelopeHeader header, FetchKeyRequest request,
-      HpkeKeyPair ephemeral, Buffer body) throws Refusal {
+  /**
+   * Checks one 200 answer in full ({@link ResponseCheck}: the response is for this request, the
+   * receipt verifies under the pinned key and accounts for the item and the sealed shares) and
+   * opens its share; anything off is INVALID, never a share.
+   */
+  private Share open(ClientConfig.KeyServer server, FetchKeyRequest request, HpkeKeyPair ephemeral, Buffer body)
+      throws Refusal {
     FetchKeyResponse response;
     try {
       response = FetchKeyResponse.fromJson(body == null ? new byte[0] : body.getBytes());
     } catch (FormatException e) {
       throw invalid(server, "MALFORMED_RESPONSE", e.getMessage());
     }
-    if (!response.requestId().equals(request.requestId()) || !response.keyServerId().equals(server.id())
-        || response.items().size() != 1) {
-      throw invalid(server, "WRONG_RESPONSE", "the answer is not for this request");
+    List<ResponseCheck.Outcome> outcomes;
+    try {
+      outcomes = ResponseCheck.open(request, response, server.signingKey(), requester.address(), ephemeral);
+    } catch (CachetSecurityException e) {
+      throw invalid(server, e.reason(), e.getMessage());
     }
-    ItemResult item = response.items().get(0);
-    if (!item.isReleased()) {
+    ResponseCheck.Outcome outcome = outcomes.get(0);
+    if (outcome.share() == null) {
+      ItemResult item = outcome.result();
       throw new Refusal(new ServerOutcome(server.id(), ServerOutcome.Kind.DENIED, 200, item.reason(), item.message()));
     }
-    Receipt receipt = item.receipt();
-    if (!receipt.keyServerId().equals(server.id()) || !receipt.requestId().equals(request.requestId())
-        || !receipt.requester().equals(requester.address()) || !receipt.ledgerId().equals(header.ledgerId())
-        || !receipt.policyId().equals(header.policyId()) || !receipt.objectId().equals(header.objectId())
-        || receipt.shareIndex() != index) {
-      throw invalid(server, "BAD_RECEIPT", "the receipt is for another request, requester, ledger, policy, object"
-          + " or share");
-    }
-    try {
-      receipt.verify(server.signingKey(), item.releasedShare());
-    } catch (CachetSecurityException e) {
-      throw invalid(server, "BAD_RECEIPT", "the receipt does not verify under the pinned key: " + e.getMessage());
-    }
-    try {
-      return ShareRelease.open(item.releasedShare(), header.shareContext(index), request.requestId(), ephemeral);
-    } catch (CachetSecurityException e) {
-      throw invalid(server, "BAD_SHARE", "the released share does not open: " + e.getMessage());
-    }
+    return outcome.share();
   }
 
   private static Refusal invalid(ClientConfig.KeyServer server, String reason, String message) {

@@ -7,6 +7,12 @@ import io.cachet.crypto.BodyIntegrityException;
 import io.cachet.crypto.Envelope;
 import io.cachet.crypto.EnvelopeHeader;
 import io.cachet.crypto.Identity;
+import io.cachet.crypto.Share;
+import io.cachet.crypto.ShareContext;
+import io.cachet.crypto.protocol.FetchKeyResponse;
+import io.cachet.crypto.protocol.ItemResult;
+import io.cachet.crypto.protocol.ReceiptEntry;
+import io.cachet.crypto.protocol.ShareRelease;
 import io.cachet.crypto.VerifyingKey;
 import io.cachet.crypto.KeyServerKey;
 import io.cachet.crypto.PolicyId;
@@ -34,10 +40,15 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The SDK against a whole network of real servers on loopback. */
 class CachetClientTest {
@@ -383,6 +394,77 @@ class CachetClientTest {
             .isInstanceOfSatisfying(KeyServersUnavailableException.class, e -> assertThat(e.outcomes())
                 .filteredOn(o -> o.kind() == ServerOutcome.Kind.INVALID)
                 .extracting(ServerOutcome::reason).containsExactlyInAnyOrder("BAD_RECEIPT", "BAD_RECEIPT"));
+      }
+    }
+  }
+
+  /** A hostile answer: what the proxy makes of the real one, and the reason the client must refuse it with. */
+  record Tampering(boolean primed, boolean realPins, ResigningKeyServerProxy.Tamper tamper, String reason) {}
+
+  static final Identity FORGER = Identity.generate(RANDOM);
+
+  static Stream<Arguments> tamperings() {
+    return Stream.of(
+        Arguments.of(Named.of("receipt signed by another key", new Tampering(false, true, (req, r, prev) ->
+            ResigningKeyServerProxy.resigned(FORGER, r, r.items(), r.receipt().entries(), r.sealedShares()),
+            "BAD_RECEIPT"))),
+        Arguments.of(Named.of("decision flipped in the response", new Tampering(false, false, (req, r, prev) ->
+            ResigningKeyServerProxy.resigned(FORGER, r, List.of(ItemResult.denied(0, "NOT_A_MEMBER", "no")),
+                r.receipt().entries(), null), "BAD_RECEIPT"))),
+        Arguments.of(Named.of("decision flipped in the receipt", new Tampering(false, false, (req, r, prev) ->
+            ResigningKeyServerProxy.resigned(FORGER, r, r.items(),
+                List.of(ReceiptEntry.denied(0, "NOT_A_MEMBER", req.items().get(0), 1, 1, new byte[0])),
+                r.sealedShares()), "BAD_RECEIPT"))),
+        Arguments.of(Named.of("receipt entry naming another item", new Tampering(false, false, (req, r, prev) -> {
+          ReceiptEntry e = r.receipt().entries().get(0);
+          byte[] digest = e.itemDigest();
+          digest[0] ^= 1;
+          return ResigningKeyServerProxy.resigned(FORGER, r, r.items(), List.of(new ReceiptEntry(0, e.decision(),
+              e.reason(), digest, e.ledgerId(), e.policyId(), e.objectId(), e.shareIndex(), e.ledgerHeight(),
+              e.ledgerTimeMillis(), e.decisionBlockHash())), r.sealedShares());
+        }, "BAD_RECEIPT"))),
+        Arguments.of(Named.of("sealed shares of another response", new Tampering(true, false, (req, r, prev) ->
+            ResigningKeyServerProxy.resigned(FORGER, r, r.items(), r.receipt().entries(),
+                prev == null ? r.sealedShares() : prev.sealedShares()), "BAD_SHARE"))),
+        Arguments.of(Named.of("the response to another request", new Tampering(true, true, (req, r, prev) ->
+            prev, "WRONG_RESPONSE"))),
+        Arguments.of(Named.of("the receipt of another request", new Tampering(true, true, (req, r, prev) ->
+            prev == null ? null : FetchKeyResponse.of(r.requestId(), r.keyServerId(), r.ledgerHeight(), r.items(),
+                prev.sealedShares(), prev.receipt()), "BAD_RECEIPT"))),
+        Arguments.of(Named.of("share moved to another slot", new Tampering(false, false, (req, r, prev) -> {
+          ShareContext c = req.items().get(0).context();
+          int other = c.index() % c.shareCount() + 1;
+          ShareContext moved = new ShareContext(c.formatVersion(), c.ledgerId(), c.policyId(), c.objectId(),
+              c.threshold(), c.shareCount(), c.keyServerId(), other);
+          byte[] value = new byte[32];
+          RANDOM.nextBytes(value);
+          byte[] sealed = ShareRelease.seal(req.requestId(), List.of(new ShareRelease.Released(0, moved)),
+              List.of(new Share(other, value)), req.responseKey());
+          return ResigningKeyServerProxy.resigned(FORGER, r, r.items(), r.receipt().entries(), sealed);
+        }, "BAD_SHARE"))));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("tamperings")
+  void aTamperedAnswer_isInvalidWithItsReason_andNeverAShare(Tampering t) throws Exception {
+    byte[] plain = bytes(500, 11);
+    BlobId blob = alice.put(new ByteArrayInputStream(plain), plain.length, policy, 2).blobId();
+    try (ResigningKeyServerProxy p1 = ResigningKeyServerProxy.start(net.vertx, net.keyServers.get(0).port(), t.tamper());
+        ResigningKeyServerProxy p2 = ResigningKeyServerProxy.start(net.vertx, net.keyServers.get(1).port(),
+            t.tamper())) {
+      Map<String, VerifyingKey> pins = t.realPins() ? Map.of()
+          : Map.of("ks-1", FORGER.verifyingKey(), "ks-2", FORGER.verifyingKey());
+      ClientConfig hostile = ClientConfig.parse(net.descriptor(pins, Map.of("ks-1", p1.port(), "ks-2", p2.port())));
+      if (t.primed()) {
+        try (CachetClient first = CachetClient.open(hostile, BOB)) {
+          assertThat(read(first, blob)).as("the first answers pass unchanged").isEqualTo(plain);
+        }
+      }
+      try (CachetClient bob = CachetClient.open(hostile, BOB)) {
+        assertThatThrownBy(() -> read(bob, blob))
+            .isInstanceOfSatisfying(KeyServersUnavailableException.class, e -> assertThat(e.outcomes())
+                .filteredOn(o -> o.kind() == ServerOutcome.Kind.INVALID)
+                .extracting(ServerOutcome::reason).containsExactlyInAnyOrder(t.reason(), t.reason()));
       }
     }
   }

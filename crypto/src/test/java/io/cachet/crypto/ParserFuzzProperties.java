@@ -16,6 +16,7 @@ import io.cachet.crypto.protocol.FetchKeyRequest;
 import io.cachet.crypto.protocol.FetchKeyResponse;
 import io.cachet.crypto.protocol.ItemResult;
 import io.cachet.crypto.protocol.Receipt;
+import io.cachet.crypto.protocol.ReceiptEntry;
 import io.cachet.crypto.protocol.ServiceDescriptor;
 import io.cachet.crypto.protocol.SessionCertificate;
 import io.cachet.crypto.protocol.ShareRelease;
@@ -98,16 +99,18 @@ class ParserFuzzProperties {
         CERTIFICATE = cert.toJson();
         HpkeKeyPair ephemeral = HpkeKeyPair.generate();
         FetchKeyRequest request = FetchKeyRequest.create(session, cert, "ks-1", ephemeral.publicKey(),
-            List.of(FetchKeyItem.of(header, 1)), NOW, RANDOM);
+            List.of(FetchKeyItem.of(header, 1), FetchKeyItem.of(header, 2)), NOW, RANDOM);
         REQUEST = request.toJson();
         ShareContext ctx = header.shareContext(1);
-        RELEASED = ShareRelease.reseal(Envelope.unsealShare(header, 1, keys.get(0)), ctx, request.requestId(),
-            ephemeral.publicKey());
-        Receipt receipt = Receipt.sign(SERVER, "ks-1", request.requestId(), PERSON.address(), ctx.ledgerId(),
-            ctx.policyId(), ctx.objectId(), 1, 42, NOW.toEpochMilli(), new byte[32], NOW.toEpochMilli(), RELEASED);
+        RELEASED = ShareRelease.seal(request.requestId(), List.of(new ShareRelease.Released(0, ctx)),
+            List.of(Envelope.unsealShare(header, 1, keys.get(0))), ephemeral.publicKey());
+        Receipt receipt = Receipt.sign(SERVER, "ks-1", request.requestId(), PERSON.address(), NOW.toEpochMilli(),
+            List.of(ReceiptEntry.released(0, request.items().get(0), 42, NOW.toEpochMilli(), new byte[32]),
+                ReceiptEntry.denied(1, "POLICY_DENIED", request.items().get(1), 42, NOW.toEpochMilli(), new byte[0])),
+            RELEASED);
         RECEIPT = receipt.toJson();
-        RESPONSE = new FetchKeyResponse(request.requestId(), "ks-1", 42, List.of(
-            ItemResult.released(0, RELEASED, receipt), ItemResult.denied(1, "POLICY_DENIED", "no"))).toJson();
+        RESPONSE = FetchKeyResponse.of(request.requestId(), "ks-1", 42, List.of(
+            ItemResult.released(0), ItemResult.denied(1, "POLICY_DENIED", "no")), RELEASED, receipt).toJson();
         KEYSTORE = Keystore.encrypt(PERSON, PASSPHRASE, new Keystore.KdfParams(8 * 1024, 1, 1), RANDOM);
       } catch (Exception e) {
         throw new ExceptionInInitializerError(e);
@@ -195,11 +198,7 @@ class ParserFuzzProperties {
 
       void run(byte[] in) throws Exception {
         FetchKeyResponse r = FetchKeyResponse.fromJson(in);
-        for (ItemResult item : r.items()) {
-          if (item.isReleased()) {
-            quietly(() -> item.receipt().verify(Samples.SERVER.verifyingKey(), item.releasedShare()));
-          }
-        }
+        quietly(() -> r.receipt().verify(Samples.SERVER.verifyingKey(), r.sealedShares()));
         assertThat(FetchKeyResponse.fromJson(utf8(r.toJson())).toJson()).isEqualTo(r.toJson());
       }
     },

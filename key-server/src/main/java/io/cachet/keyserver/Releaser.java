@@ -5,6 +5,7 @@ import io.cachet.crypto.CachetSecurityException;
 import io.cachet.crypto.Envelope;
 import io.cachet.crypto.ExpiredException;
 import io.cachet.crypto.FormatException;
+import io.cachet.crypto.Hex;
 import io.cachet.crypto.Share;
 import io.cachet.crypto.ShareContext;
 import io.cachet.crypto.ShareUnsealException;
@@ -13,6 +14,7 @@ import io.cachet.crypto.protocol.FetchKeyRequest;
 import io.cachet.crypto.protocol.FetchKeyResponse;
 import io.cachet.crypto.protocol.ItemResult;
 import io.cachet.crypto.protocol.Receipt;
+import io.cachet.crypto.protocol.ReceiptEntry;
 import io.cachet.crypto.protocol.SessionCertificate;
 import io.cachet.crypto.protocol.ShareRelease;
 import io.cachet.keyserver.audit.AuditEvent;
@@ -67,8 +69,10 @@ import java.util.Set;
  * allows the requester at this server's view of the ledger, this server holds the key the slot was
  * sealed to, and the share opens under exactly the context presented (else
  * {@code CONTEXT_MISMATCH}: a share moved to another policy, object or slot is not a policy
- * denial). An allowed share is re-sealed to the requester's response key with the request id
- * bound in, and comes with a receipt signed at the height and ledger time of its decision.
+ * denial). The allowed shares are sealed together once to the requester's response key, with the
+ * request id and every released item's context bound in, and one receipt signed for the whole
+ * response names every item's decision (released or denied, with the height, ledger time and block
+ * it was decided at) and the digest of the sealed shares.
  * Every decision and refusal after parsing yields an audit event; the caller writes them before
  * answering.
  */
@@ -302,81 +306,96 @@ final class Releaser {
     return cert.address();
   }
 
+  /**
+   * Decides every item, unseals the allowed shares, then seals them together once to the
+   * request's response key and signs one receipt covering every item (released or denied). The
+   * unsealed shares are destroyed once sealed.
+   */
   private Answer decide(FetchKeyRequest request, Address requester, String client, Instant now) {
     long nowMillis = now.toEpochMilli();
     String requestId = request.requestId();
-    List<ItemResult> results = new ArrayList<>(request.items().size());
-    List<AuditEvent> audit = new ArrayList<>(request.items().size());
+    int count = request.items().size();
+    List<ItemResult> results = new ArrayList<>(count);
+    List<ReceiptEntry> entries = new ArrayList<>(count);
+    List<AuditEvent> audit = new ArrayList<>(count);
+    List<ShareRelease.Released> released = new ArrayList<>();
+    List<Share> shares = new ArrayList<>();
     long height = ledger.view().height();
-    int released = 0;
     Set<PolicyRef> policies = new HashSet<>();
-    for (int i = 0; i < request.items().size(); i++) {
-      FetchKeyItem item = request.items().get(i);
-      ShareContext ctx = item.context();
-      if (!ledger.follows(ctx.ledgerId())) {
-        LedgerView v = ledger.view();
-        String message = "the envelope names ledger " + ctx.ledgerId() + "; this key server follows "
-            + ledger.ledgerId();
-        results.add(ItemResult.denied(i, "WRONG_LEDGER", message));
-        audit.add(itemEvent(nowMillis, Outcome.DENIED, "WRONG_LEDGER", requestId, requester, client, ctx, v.height(),
-            v.ledgerTime(), message));
-        metrics.decision("denied", "WRONG_LEDGER");
-        continue;
-      }
-      // the cheap checks first: an item this server cannot open, or one past the request's share of
-      // policy questions, costs the chain (an eth_call on EVM) nothing
-      KeyRing.Version key = keys.byFingerprint(item.keyFingerprint());
-      PolicyRef policy = new PolicyRef(ctx.ledgerId(), ctx.policyId());
-      boolean asked = key != null && (policies.contains(policy)
-          || policies.size() < MAX_POLICIES_PER_REQUEST && policies.add(policy));
-      Decision d = asked ? ledger.evaluate(ctx.ledgerId(), ctx.policyId(), requester) : null;
-      String reason;
-      String message;
-      if (d == null) {
-        LedgerView v = ledger.view();
-        // no policy was asked: the audit names the view the item was refused at
-        d = new Decision(ctx.policyId(), requester, false, null, null, v.height(), v.ledgerTime());
-        reason = key == null ? "UNKNOWN_KEY" : "TOO_MANY_POLICIES";
-        message = key == null ? "the share was sealed to a key this key server does not hold (fingerprint "
-            + io.cachet.crypto.Hex.to0x(item.keyFingerprint()) + ")"
-            : "a request may ask about at most " + MAX_POLICIES_PER_REQUEST + " policies; this item's policy "
-            + ctx.policyId() + " is one more: ask for it in another request";
-      } else if (!d.allowed()) {
-        height = Math.max(height, d.height());
-        reason = d.reason().name();
-        message = d.message();
-      } else {
-        height = Math.max(height, d.height());
-        try {
-          Share share = Envelope.unsealShare(ctx, item.sealedShare(), key.pair());
-          byte[] sealed;
-          try {
-            sealed = ShareRelease.reseal(share, ctx, requestId, request.responseKey());
-          } finally {
-            share.destroy();
-          }
-          // the envelope's ledger id is signed: a policy id names a policy only within its ledger (contract)
-          Receipt receipt = Receipt.sign(keys.signing(), serverId, requestId, requester, ctx.ledgerId(),
-              ctx.policyId(), ctx.objectId(), ctx.index(), d.height(), d.ledgerTime(), d.blockHash(), nowMillis,
-              sealed);
-          results.add(ItemResult.released(i, sealed, receipt));
-          audit.add(itemEvent(nowMillis, Outcome.RELEASED, "ALLOWED", requestId, requester, client, ctx, d.height(),
-              d.ledgerTime(), d.blockHash(), d.message() + "; sealed to key version " + key.version()));
-          metrics.decision("released", "ALLOWED");
-          released++;
+    try {
+      for (int i = 0; i < count; i++) {
+        FetchKeyItem item = request.items().get(i);
+        ShareContext ctx = item.context();
+        if (!ledger.follows(ctx.ledgerId())) {
+          LedgerView v = ledger.view();
+          String message = "the envelope names ledger " + ctx.ledgerId() + "; this key server follows "
+              + ledger.ledgerId();
+          deny(i, item, "WRONG_LEDGER", message, v.height(), v.ledgerTime(), new byte[0], results, entries);
+          audit.add(itemEvent(nowMillis, Outcome.DENIED, "WRONG_LEDGER", requestId, requester, client, ctx,
+              v.height(), v.ledgerTime(), message));
           continue;
-        } catch (ShareUnsealException e) {
-          reason = e.reason();
-          message = e.getMessage();
         }
+        // the cheap checks first: an item this server cannot open, or one past the request's share of
+        // policy questions, costs the chain (an eth_call on EVM) nothing
+        KeyRing.Version key = keys.byFingerprint(item.keyFingerprint());
+        PolicyRef policy = new PolicyRef(ctx.ledgerId(), ctx.policyId());
+        boolean asked = key != null && (policies.contains(policy)
+            || policies.size() < MAX_POLICIES_PER_REQUEST && policies.add(policy));
+        Decision d = asked ? ledger.evaluate(ctx.ledgerId(), ctx.policyId(), requester) : null;
+        String reason;
+        String message;
+        if (d == null) {
+          LedgerView v = ledger.view();
+          // no policy was asked: the audit and the receipt name the view the item was refused at
+          d = new Decision(ctx.policyId(), requester, false, null, null, v.height(), v.ledgerTime());
+          reason = key == null ? "UNKNOWN_KEY" : "TOO_MANY_POLICIES";
+          message = key == null ? "the share was sealed to a key this key server does not hold (fingerprint "
+              + Hex.to0x(item.keyFingerprint()) + ")"
+              : "a request may ask about at most " + MAX_POLICIES_PER_REQUEST + " policies; this item's policy "
+              + ctx.policyId() + " is one more: ask for it in another request";
+        } else if (!d.allowed()) {
+          height = Math.max(height, d.height());
+          reason = d.reason().name();
+          message = d.message();
+        } else {
+          height = Math.max(height, d.height());
+          try {
+            shares.add(Envelope.unsealShare(ctx, item.sealedShare(), key.pair()));
+            released.add(new ShareRelease.Released(i, ctx));
+            results.add(ItemResult.released(i));
+            // the envelope's ledger id is signed: a policy id names a policy only within its ledger (contract)
+            entries.add(ReceiptEntry.released(i, item, Math.max(0, d.height()), Math.max(0, d.ledgerTime()),
+                d.blockHash()));
+            audit.add(itemEvent(nowMillis, Outcome.RELEASED, "ALLOWED", requestId, requester, client, ctx,
+                d.height(), d.ledgerTime(), d.blockHash(), d.message() + "; sealed to key version " + key.version()));
+            metrics.decision("released", "ALLOWED");
+            continue;
+          } catch (ShareUnsealException e) {
+            reason = e.reason();
+            message = e.getMessage();
+          }
+        }
+        deny(i, item, reason, message, d.height(), d.ledgerTime(), d.blockHash(), results, entries);
+        audit.add(itemEvent(nowMillis, Outcome.DENIED, reason, requestId, requester, client, ctx, d.height(),
+            d.ledgerTime(), d.blockHash(), message));
       }
-      results.add(ItemResult.denied(i, reason, message));
-      audit.add(itemEvent(nowMillis, Outcome.DENIED, reason, requestId, requester, client, ctx, d.height(),
-          d.ledgerTime(), d.blockHash(), message));
-      metrics.decision("denied", reason);
+      byte[] sealed = released.isEmpty() ? null
+          : ShareRelease.seal(requestId, released, shares, request.responseKey());
+      Receipt receipt = Receipt.sign(keys.signing(), serverId, requestId, requester, nowMillis, entries, sealed);
+      FetchKeyResponse response = FetchKeyResponse.of(requestId, serverId, Math.max(0, height), results, sealed,
+          receipt);
+      return new Answer(response.toJson().getBytes(StandardCharsets.UTF_8), released.size(), audit);
+    } finally {
+      shares.forEach(Share::destroy);
     }
-    FetchKeyResponse response = new FetchKeyResponse(requestId, serverId, Math.max(0, height), results);
-    return new Answer(response.toJson().getBytes(StandardCharsets.UTF_8), released, audit);
+  }
+
+  /** Records a denial of item {@code i} in the response and in its receipt. */
+  private void deny(int i, FetchKeyItem item, String reason, String message, long height, long ledgerTime,
+      byte[] blockHash, List<ItemResult> results, List<ReceiptEntry> entries) {
+    results.add(ItemResult.denied(i, reason, message));
+    entries.add(ReceiptEntry.denied(i, reason, item, Math.max(0, height), Math.max(0, ledgerTime), blockHash));
+    metrics.decision("denied", reason);
   }
 
   /** An item's event decided at no block named by hash (no decision taken, or an embedded ledger). */

@@ -10,7 +10,6 @@ import io.cachet.crypto.protocol.FetchKeyItem;
 import io.cachet.crypto.protocol.FetchKeyRequest;
 import io.cachet.crypto.protocol.FetchKeyResponse;
 import io.cachet.crypto.protocol.ItemResult;
-import io.cachet.crypto.protocol.ShareRelease;
 import io.cachet.keyserver.audit.AuditLog;
 import io.cachet.policy.Window;
 import io.vertx.core.Future;
@@ -66,10 +65,8 @@ class ConcurrencyTest extends KeyServerTestBase {
       ItemResult item = response.items().get(0);
       if (i % REQUESTERS % 2 == 0) {
         assertThat(item.isReleased()).isTrue();
-        item.receipt().verify(ks.descriptor().verifyingKey(), item.releasedShare());
-        assertThat(item.receipt().requester()).isEqualTo(who.address());
-        EnvelopeHeader h = headers.get(i % 10);
-        Share s = ShareRelease.open(item.releasedShare(), h.shareContext(1), request.requestId(), who.responseKey);
+        assertThat(response.receipt().requester()).isEqualTo(who.address());
+        Share s = who.open(request, response, ks).get(0).share();
         assertThat(s.index()).isEqualTo(1);
         released++;
       } else {

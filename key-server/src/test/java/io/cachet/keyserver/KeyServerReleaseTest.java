@@ -14,6 +14,7 @@ import io.cachet.crypto.ShareContext;
 import io.cachet.crypto.protocol.FetchKeyItem;
 import io.cachet.crypto.protocol.FetchKeyResponse;
 import io.cachet.crypto.protocol.ItemResult;
+import io.cachet.crypto.protocol.ReceiptEntry;
 import io.cachet.crypto.protocol.ShareRelease;
 import io.cachet.keyserver.audit.AuditLog;
 import io.cachet.policy.Sequencer;
@@ -46,11 +47,6 @@ class KeyServerReleaseTest extends KeyServerTestBase {
     }
   }
 
-  private static Share open(ItemResult r, EnvelopeHeader header, int index, String requestId, Requester who)
-      throws Exception {
-    return ShareRelease.open(r.releasedShare(), header.shareContext(index), requestId, who.responseKey);
-  }
-
   @Test
   void member_getsBothShares_opensTheKey_andReceiptsVerify() throws Exception {
     KeyServer ks1 = start("ks-1");
@@ -71,16 +67,18 @@ class KeyServerReleaseTest extends KeyServerTestBase {
       assertThat(response.keyServerId()).isEqualTo(ks.serverId());
       ItemResult r = response.items().get(0);
       assertThat(r.isReleased()).as("item %s", r).isTrue();
-      r.receipt().verify(ks.descriptor().verifyingKey(), r.releasedShare());
-      assertThat(r.receipt().ledgerHeight()).isGreaterThanOrEqualTo(added.height());
-      assertThat(r.receipt().ledgerHeight()).isLessThanOrEqualTo(response.ledgerHeight());
-      assertThat(r.receipt().requester()).isEqualTo(bob.address());
-      assertThat(r.receipt().policyId()).isEqualTo(list);
-      assertThat(r.receipt().objectId()).isEqualTo(header.objectId());
-      assertThat(r.receipt().shareIndex()).isEqualTo(i);
-      assertThat(r.receipt().ledgerId()).isEqualTo(header.ledgerId());
-      assertThat(r.receipt().decisionBlockHash()).as("the embedded ledger names no block by hash").isEmpty();
-      shares.add(open(r, header, i, request.requestId(), bob));
+      response.receipt().verify(ks.descriptor().verifyingKey(), response.sealedShares());
+      assertThat(response.receipt().requester()).isEqualTo(bob.address());
+      ReceiptEntry entry = response.receipt().entries().get(0);
+      assertThat(entry.ledgerHeight()).isGreaterThanOrEqualTo(added.height());
+      assertThat(entry.ledgerHeight()).isLessThanOrEqualTo(response.ledgerHeight());
+      assertThat(entry.policyId()).isEqualTo(list);
+      assertThat(entry.objectId()).isEqualTo(header.objectId());
+      assertThat(entry.shareIndex()).isEqualTo(i);
+      assertThat(entry.ledgerId()).isEqualTo(header.ledgerId());
+      assertThat(entry.itemDigest()).isEqualTo(request.items().get(0).digest());
+      assertThat(entry.decisionBlockHash()).as("the embedded ledger names no block by hash").isEmpty();
+      shares.add(bob.open(request, response, ks).get(0).share());
     }
     DataKey key = Envelope.recoverKey(header, shares);
     assertThat(key).isNotNull();
@@ -95,7 +93,7 @@ class KeyServerReleaseTest extends KeyServerTestBase {
   }
 
   @Test
-  void releasedShare_opensOnlyForItsRequest() throws Exception {
+  void sealedShares_openOnlyForTheirRequestAndResponseKey() throws Exception {
     KeyServer ks = start("ks-1");
     Requester bob = reader(ks);
     PolicyId list = ledger.createAllowList(owner);
@@ -103,14 +101,17 @@ class KeyServerReleaseTest extends KeyServerTestBase {
     EnvelopeHeader header = seal(list, ks);
     caughtUp(ks);
     var request = bob.request(ks.serverId(), List.of(FetchKeyItem.of(header, 1)));
-    ItemResult r = fetch(ks, request).response().items().get(0);
+    FetchKeyResponse r = fetch(ks, request).response();
+    List<ShareRelease.Released> released = List.of(new ShareRelease.Released(0, header.shareContext(1)));
 
     org.assertj.core.api.Assertions.assertThatThrownBy(() ->
-        ShareRelease.open(r.releasedShare(), header.shareContext(1), "0".repeat(32), bob.responseKey))
-        .hasMessageContaining("does not open");
+        ShareRelease.open(r.sealedShares(), "0".repeat(32), released, bob.responseKey))
+        .hasMessageContaining("do not open");
     org.assertj.core.api.Assertions.assertThatThrownBy(() ->
-        ShareRelease.open(r.releasedShare(), header.shareContext(1), request.requestId(), HpkeKeyPair.generate()))
-        .hasMessageContaining("does not open");
+        ShareRelease.open(r.sealedShares(), request.requestId(), released, HpkeKeyPair.generate()))
+        .hasMessageContaining("do not open");
+    assertThat(ShareRelease.open(r.sealedShares(), request.requestId(), released, bob.responseKey).get(0).index())
+        .isEqualTo(1);
   }
 
   @Test
@@ -126,8 +127,6 @@ class KeyServerReleaseTest extends KeyServerTestBase {
     ItemResult r = fetchOne(ks, eve, header, 1);
     assertThat(r.isReleased()).isFalse();
     assertThat(r.reason()).isEqualTo("NOT_A_MEMBER");
-    assertThat(r.releasedShare()).isNull();
-    assertThat(r.receipt()).isNull();
     assertThat(fetchOne(ks, eve, unknown, 1).reason()).isEqualTo("UNKNOWN_POLICY");
   }
 
@@ -186,9 +185,9 @@ class KeyServerReleaseTest extends KeyServerTestBase {
     assertThat(before.message()).contains(java.time.Instant.ofEpochMilli(unlockAt).toString());
 
     advanceLedgerTime(Duration.ofMinutes(6));
-    ItemResult after = fetchOne(ks, anyone, header, 1);
-    assertThat(after.isReleased()).isTrue();
-    assertThat(after.receipt().ledgerTimeMillis()).isGreaterThanOrEqualTo(unlockAt);
+    FetchKeyResponse after = fetch(ks, anyone, List.of(FetchKeyItem.of(header, 1))).response();
+    assertThat(after.items().get(0).isReleased()).isTrue();
+    assertThat(after.receipt().entries().get(0).ledgerTimeMillis()).isGreaterThanOrEqualTo(unlockAt);
   }
 
   @Test

@@ -75,7 +75,7 @@ class LedgerBehindTest extends KeyServerTestBase {
 
     assertThat(r.response().ledgerHeight()).isGreaterThanOrEqualTo(needed);
     assertThat(r.response().items().get(0).isReleased()).isTrue();
-    assertThat(r.response().items().get(0).receipt().ledgerHeight()).isGreaterThanOrEqualTo(needed);
+    assertThat(r.response().receipt().entries().get(0).ledgerHeight()).isGreaterThanOrEqualTo(needed);
   }
 
   @Test

@@ -19,6 +19,7 @@ import io.cachet.crypto.protocol.FetchKeyRequest;
 import io.cachet.crypto.protocol.FetchKeyResponse;
 import io.cachet.crypto.protocol.ItemResult;
 import io.cachet.crypto.protocol.Receipt;
+import io.cachet.crypto.protocol.ReceiptEntry;
 import io.cachet.crypto.protocol.SessionCertificate;
 import io.cachet.policy.evm.EvmPolicyLedger;
 import io.cachet.keyserver.audit.AuditEntry;
@@ -105,27 +106,30 @@ class ReceiptBindingTest {
     HttpResponse<Buffer> r = http.post(server.port(), "127.0.0.1", "/v1/fetch_key")
         .sendBuffer(Buffer.buffer(request.toJson())).await(30, TimeUnit.SECONDS);
     assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
-    ItemResult item = FetchKeyResponse.fromJson(r.body().getBytes()).items().get(0);
-    assertThat(item.receipt()).as("released: %s %s", item.reason(), item.message()).isNotNull();
-    assertThat(item.receipt().policyId()).isEqualTo(victimPolicy);
+    FetchKeyResponse response = FetchKeyResponse.fromJson(r.body().getBytes());
+    ItemResult item = response.items().get(0);
+    assertThat(item.isReleased()).as("released: %s %s", item.reason(), item.message()).isTrue();
+    Receipt receipt = response.receipt();
+    ReceiptEntry entry = receipt.entries().get(0);
+    assertThat(entry.policyId()).isEqualTo(victimPolicy);
 
-    String signed = new String(item.receipt().signedBytes(), StandardCharsets.ISO_8859_1);
+    String signed = new String(receipt.signedBytes(), StandardCharsets.ISO_8859_1);
     assertThat(signed).as("the key server's signature binds which contract decided (victim's is %s)",
         victimContract).contains(malloryLedger);
-    assertThat(item.receipt().ledgerId()).isEqualTo(malloryLedger);
-    item.receipt().verify(server.descriptor().verifyingKey(), item.releasedShare());
+    assertThat(entry.ledgerId()).isEqualTo(malloryLedger);
+    receipt.verify(server.descriptor().verifyingKey(), response.sealedShares());
 
     // the same receipt presented as one under the victim's contract does not verify
     String victimLedger = new EvmLedgerId(chain.chainId(), victimContract).toString();
-    Receipt asVictims = Receipt.fromJson(item.receipt().toJson().replace(malloryLedger, victimLedger));
-    assertThat(asVictims.ledgerId()).isEqualTo(victimLedger);
-    assertThatThrownBy(() -> asVictims.verify(server.descriptor().verifyingKey(), item.releasedShare()))
+    Receipt asVictims = Receipt.fromJson(receipt.toJson().replace(malloryLedger, victimLedger));
+    assertThat(asVictims.entries().get(0).ledgerId()).isEqualTo(victimLedger);
+    assertThatThrownBy(() -> asVictims.verify(server.descriptor().verifyingKey(), response.sealedShares()))
         .isInstanceOf(InvalidSignatureException.class);
 
     // it names the block the decision was taken at, by hash
-    long height = item.receipt().ledgerHeight();
+    long height = entry.ledgerHeight();
     JsonObject block = (JsonObject) chain.rpc("eth_getBlockByNumber", "0x" + Long.toHexString(height), false);
-    assertThat(Hex.to0x(item.receipt().decisionBlockHash())).isEqualTo(block.getString("hash"));
+    assertThat(Hex.to0x(entry.decisionBlockHash())).isEqualTo(block.getString("hash"));
 
     // and so does the audit log's entry for the release
     AuditEvent audited = AuditLogTest.entries(server.auditLogFile()).stream().map(AuditEntry::event)

@@ -1,10 +1,13 @@
 package io.cachet.keyserver;
 
 import io.cachet.crypto.Address;
+import io.cachet.crypto.CachetSecurityException;
 import io.cachet.crypto.HpkeKeyPair;
 import io.cachet.crypto.Identity;
 import io.cachet.crypto.protocol.FetchKeyItem;
 import io.cachet.crypto.protocol.FetchKeyRequest;
+import io.cachet.crypto.protocol.FetchKeyResponse;
+import io.cachet.crypto.protocol.ResponseCheck;
 import io.cachet.crypto.protocol.SessionCertificate;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -38,6 +41,15 @@ final class Requester {
   FetchKeyRequest request(String serverId, List<FetchKeyItem> items) {
     return FetchKeyRequest.create(session, certificate, serverId, responseKey.publicKey(), items, clock.instant(),
         RANDOM);
+  }
+
+  /**
+   * Checks {@code response} in full as the client does (receipt under {@code server}'s key, every
+   * item, the sealed shares) and opens its shares: one outcome per item.
+   */
+  List<ResponseCheck.Outcome> open(FetchKeyRequest request, FetchKeyResponse response, KeyServer server)
+      throws CachetSecurityException {
+    return ResponseCheck.open(request, response, server.descriptor().verifyingKey(), address(), responseKey);
   }
 
   /** A request stamped {@code skew} away from this requester's clock (a clock that runs fast, say). */

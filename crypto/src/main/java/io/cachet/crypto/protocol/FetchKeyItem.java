@@ -4,6 +4,7 @@ import io.cachet.crypto.Blake2b;
 import io.cachet.crypto.EnvelopeHeader;
 import io.cachet.crypto.KeyServerSlot;
 import io.cachet.crypto.ShareContext;
+import io.cachet.crypto.codec.CanonicalWriter;
 import java.util.Objects;
 
 /**
@@ -29,6 +30,19 @@ public record FetchKeyItem(ShareContext context, byte[] keyFingerprint, byte[] s
   public static FetchKeyItem of(EnvelopeHeader header, int index) {
     KeyServerSlot slot = header.slot(index);
     return new FetchKeyItem(header.shareContext(index), slot.keyFingerprint(), slot.sealedShare());
+  }
+
+  /**
+   * The item's bytes as the request signs them: {@code bytes8(context info) || [32] key fingerprint
+   * || bytes8(sealed share)}.
+   */
+  public byte[] signedBytes() {
+    return new CanonicalWriter().bytes8(context.info()).fixed(keyFingerprint).bytes8(sealedShare).toByteArray();
+  }
+
+  /** BLAKE2b-256 of {@link #signedBytes}: how a receipt names this exact item. */
+  public byte[] digest() {
+    return Blake2b.hash256(signedBytes());
   }
 
   @Override

@@ -124,7 +124,7 @@ public record FetchKeyRequest(
         .fixed(responseKey.bytes())
         .u8(items.size());
     for (FetchKeyItem item : items) {
-      w.bytes8(item.context().info()).fixed(item.keyFingerprint()).bytes8(item.sealedShare());
+      w.fixed(item.signedBytes());
     }
     return w.toByteArray();
   }
