@@ -122,7 +122,9 @@ public final class KeyServerHarness {
     KeyServerConfig config = KeyServerConfig.defaults(SERVER, dir.resolve(SERVER),
         "http://127.0.0.1:" + ledgerServer.port(), LEDGER, sequencerKey.verifyingKey()).with(Map.of(
             "port", "0", "rate-limit-ip", "0", "rate-limit-requester", "0", "request-window", "10m",
-            "max-in-flight", "100000", "replay-cache-size", "5000000", "kdf-memory", "65536"));
+            "max-in-flight", "100000", "replay-cache-size", "5000000", "kdf-memory", "65536",
+            // saturation queues 64 requests on purpose: none is to be dropped as overdue
+            "request-deadline", "1m"));
     KeyServer ks = KeyServer.start(serverVertx, config, "bench passphrase".toCharArray(), Clock.systemUTC())
         .await(60, TimeUnit.SECONDS);
 
