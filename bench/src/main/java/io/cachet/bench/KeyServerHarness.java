@@ -84,8 +84,12 @@ public final class KeyServerHarness {
   /** Envelopes the items are drawn from. */
   private static final int ENVELOPES = 256;
   private static final int DEFAULT_SECONDS = 10;
-  /** Warm-up before each saturation phase: on a busy 2-core box C2 needs this long to settle. */
-  private static final int WARMUP_SECONDS = 15;
+  /**
+   * Warm-up before each saturation phase ({@code -Dcachet.bench.warmup=S}): C2 compiles Bouncy
+   * Castle's field arithmetic and the request path for about 35 s of CPU, and on two cores that
+   * competes with the load; a shorter warm-up measures the compiler, not the key server.
+   */
+  private static final int WARMUP_SECONDS = Integer.getInteger("cachet.bench.warmup", 40);
   /** Requests signed ahead per phase, at most: room for 12,000 requests/s with batches of one. */
   private static final int MAX_PRESIGNED_PER_SECOND = 12_000;
   private static final SecureRandom RANDOM = new SecureRandom();
