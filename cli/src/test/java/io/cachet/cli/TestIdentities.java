@@ -13,13 +13,14 @@ import java.util.Arrays;
 /**
  * Identities for tests whose subject is not the unlock: written by the same {@link IdentityStore}
  * as {@code cachet id new} (same file, same default rule, same passphrase file reading), but under
- * the cheapest Argon2id the keystore accepts, so each {@code --as} costs microseconds instead of a
- * second of a loaded core. A wrong passphrase is still refused: the cost changes, not the check.
+ * Argon2id at 64 KiB and one pass instead of 64 MiB and three, so each {@code --as} costs about a
+ * millisecond instead of up to a second of a loaded core. A wrong passphrase is still refused: the
+ * cost changes, not the check.
  * {@code cachet id new} itself, at its real cost, is tested by {@code IdCommandTest},
  * {@code IdEvmCommandTest}, {@code JsonAndExitCodesCliTest} and {@code GibibyteCliTest}.
  */
 public final class TestIdentities {
-  /** Argon2id at its floor (64 KiB, one pass): these keystores guard nothing but a test's throw-away keys. */
+  /** Argon2id at 64 KiB and one pass: these keystores guard nothing but a test's throw-away keys. */
   public static final Keystore.KdfParams TEST_KDF = new Keystore.KdfParams(64, 1, 1);
 
   private static final SecureRandom RANDOM = new SecureRandom();
