@@ -19,13 +19,17 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.web3j.crypto.Credentials;
 
 /**
  * {@code cachet devnet up --chain evm} as a person runs it: a background devnet on anvil, the
  * put / get / grant / revoke / token-gate story through the commands, and {@code devnet down}
- * leaving no anvil behind.
+ * leaving no anvil behind. Its time goes to 1 s blocks and to a daemon's start, so it runs beside
+ * the other classes; its two tests run one after the other.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class EvmDevnetCliTest {
   /** Key servers see a change from the block after it; 1 s blocks and 1 s polling, with room for a loaded machine. */
   private static final long CHANGE_SEEN_WITHIN_MS = 20_000;
@@ -85,11 +89,12 @@ class EvmDevnetCliTest {
   }
 
   @Test
+  @Execution(ExecutionMode.SAME_THREAD)
   void devnetUpEvm_putGetGrantRevokeTokenGate_throughTheCommands_andDownLeavesNoAnvil() throws Exception {
     Path pass = home.resolve("pass.txt");
     Files.writeString(pass, "a passphrase for the test\n");
     for (String who : List.of("alice", "bob", "carol")) {
-      ok("id", "new", who, "--evm", "--passphrase-file", pass.toString());
+      TestIdentities.evm(home, who, pass);
     }
     Run up = ok("devnet", "up", "--chain", "evm");
     Path dir = home.resolve("devnet");
@@ -208,6 +213,7 @@ class EvmDevnetCliTest {
 
   /** A daemon killed outright leaves its anvil running; 'down' stops it by the PID devnet.json recorded. */
   @Test
+  @Execution(ExecutionMode.SAME_THREAD)
   void down_afterTheDaemonWasKilled_stopsTheAnvilItLeft_andUpNamingTheOtherChainIsRefused() throws Exception {
     ok("devnet", "up", "--chain", "evm", "--json");
     Path dir = home.resolve("devnet");

@@ -17,8 +17,13 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 
-/** When the launcher hands a command to a real agent on a real socket, and when it runs it here. */
+/**
+ * When the launcher hands a command to a real agent on a real socket, and when it runs it here.
+ * Alone: one test swaps {@code System.err} to read what the launcher prints there.
+ */
+@Isolated
 class LauncherAgentTest {
   @TempDir Path home;
 

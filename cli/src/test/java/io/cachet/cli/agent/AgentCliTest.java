@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.cachet.cli.Cachet;
 import io.cachet.cli.ExitCodes;
 import io.cachet.cli.Launcher;
+import io.cachet.cli.TestIdentities;
 import io.cachet.cli.devnet.Devnet;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -49,7 +50,7 @@ class AgentCliTest {
     devnet = Devnet.start(home.resolve("devnet"), Devnet.Options.defaults().withShardSize(64 * 1024));
     pass = home.resolve("pass.txt");
     Files.writeString(pass, "a passphrase for the agent test\n");
-    assertThat(inJvm("id", "new", "alice", "--passphrase-file", pass.toString())).isZero();
+    TestIdentities.ed25519(home, "alice", pass);
     StringWriter created = new StringWriter();
     assertThat(Cachet.newCommandLine(new PrintWriter(created, true), new PrintWriter(new StringWriter(), true))
         .execute("policy", "create", "--as", "alice", "--passphrase-file", pass.toString(), "--home", home.toString()))

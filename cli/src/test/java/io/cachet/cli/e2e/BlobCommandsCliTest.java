@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachet.cli.ExitCodes;
+import io.cachet.cli.TestIdentities;
 import io.cachet.cli.devnet.Devnet;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -42,7 +43,7 @@ class BlobCommandsCliTest {
     Path pass = home.resolve("pass.txt");
     Files.writeString(pass, "a passphrase for the test\n");
     cli = new CliHarness(home, pass);
-    cli.ok("id", "new", "alice", "--passphrase-file", pass.toString());
+    TestIdentities.ed25519(home, "alice", pass);
     policy = cli.okAs("alice", "policy", "create").out().strip();
     cli.okAs("alice", "policy", "grant", policy, "alice");
   }

@@ -3,6 +3,7 @@ package io.cachet.cli.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cachet.cli.TestIdentities;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
@@ -23,7 +24,7 @@ class BlobCommandsEvmCliTest {
     Path pass = home.resolve("pass.txt");
     Files.writeString(pass, "a passphrase for the test\n");
     cli = new CliHarness(home, pass);
-    cli.ok("id", "new", "alice", "--evm", "--default", "--passphrase-file", pass.toString());
+    TestIdentities.evm(home, "alice", pass); // the first identity: the default
     cli.ok("devnet", "up", "--chain", "evm");
   }
 

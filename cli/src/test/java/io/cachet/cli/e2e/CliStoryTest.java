@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cachet.cli.Cachet;
 import io.cachet.cli.ExitCodes;
+import io.cachet.cli.TestIdentities;
 import io.cachet.cli.devnet.Devnet;
 import io.cachet.storage.BlobId;
 import java.io.PrintWriter;
@@ -21,12 +22,17 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * The demo's story told through the {@code cachet} commands a person types, against a devnet of
  * real servers: identities, policies, put, share, get, refusals with their reasons, revocation,
- * time locks, and servers stopped within what the network tolerates.
+ * time locks, and servers stopped within what the network tolerates. Most of its time is spent
+ * waiting for a window to close and a lock to open, so it runs beside the other classes; its two
+ * tests run one after the other, on the one devnet.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class CliStoryTest {
   @TempDir static Path home;
   static Devnet devnet;
@@ -67,7 +73,7 @@ class CliStoryTest {
     pass = home.resolve("pass.txt");
     Files.writeString(pass, "a passphrase for the test\n");
     for (String who : List.of("alice", "bob", "carol", "dave")) {
-      ok("id", "new", who, "--passphrase-file", pass.toString());
+      TestIdentities.ed25519(home, who, pass);
     }
   }
 
@@ -89,6 +95,7 @@ class CliStoryTest {
   }
 
   @Test
+  @Execution(ExecutionMode.SAME_THREAD)
   void theWholeStory() throws Exception {
     String policy = as("alice", "policy", "create").out().trim();
     assertThat(policy).startsWith("0x").hasSize(66);
@@ -132,6 +139,17 @@ class CliStoryTest {
       assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".dave.bin"));
     }
 
+    // a time lock, set while Carol's window runs so that the two waits overlap
+    // long enough for a put and a get on a loaded machine, each unlocking an identity, to see it closed
+    String lock = as("alice", "policy", "timelock", "--in", "15s").out().trim();
+    long lockOpensBy = System.currentTimeMillis() + 15_000;
+    Path letter = home.resolve("letter.txt");
+    Files.writeString(letter, "not before its time");
+    String letterBlob = as("alice", "put", letter.toString(), "--policy", lock).out().trim();
+    Run early = as("dave", "get", letterBlob, "-o", home.resolve("early.txt").toString());
+    assertThat(early.exit()).isEqualTo(ExitCodes.REFUSED);
+    assertThat(early.err()).contains("LOCKED");
+
     // Carol's window closes
     Thread.sleep(Math.max(0, carolEnds - System.currentTimeMillis()));
     Run carolLate = within(Duration.ofSeconds(3), ExitCodes.REFUSED, "carol", "get", blob, "-o",
@@ -148,16 +166,7 @@ class CliStoryTest {
     Run show = as("alice", "policy", "show", policy, "--json");
     assertThat(show.json().get("members")).hasSize(1);
 
-    // a time lock
-    // long enough for a put and a get on a loaded machine, each unlocking an identity, to see it closed
-    String lock = as("alice", "policy", "timelock", "--in", "15s").out().trim();
-    long lockOpensBy = System.currentTimeMillis() + 15_000;
-    Path letter = home.resolve("letter.txt");
-    Files.writeString(letter, "not before its time");
-    String letterBlob = as("alice", "put", letter.toString(), "--policy", lock).out().trim();
-    Run early = as("dave", "get", letterBlob, "-o", home.resolve("early.txt").toString());
-    assertThat(early.exit()).isEqualTo(ExitCodes.REFUSED);
-    assertThat(early.err()).contains("LOCKED");
+    // the time lock opens
     Thread.sleep(Math.max(0, lockOpensBy - System.currentTimeMillis()));
     Path opened = home.resolve("opened.txt");
     assertThat(within(Duration.ofSeconds(3), ExitCodes.OK, "dave", "get", letterBlob, "-o", opened.toString()).exit())
@@ -196,6 +205,7 @@ class CliStoryTest {
   }
 
   @Test
+  @Execution(ExecutionMode.SAME_THREAD)
   void badInput_getsClearErrors() throws Exception {
     Run badBlob = as("bob", "get", "not-a-blob", "-o", home.resolve("x").toString());
     assertThat(badBlob.exit()).isEqualTo(ExitCodes.USAGE);

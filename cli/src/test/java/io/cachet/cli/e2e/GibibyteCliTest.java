@@ -16,11 +16,14 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * A 1 GiB file through {@code cachet put} and {@code cachet get}, each in a JVM of its own with a
- * 256 MiB heap: neither may hold the file in memory. The devnet runs in the test's JVM.
+ * 256 MiB heap: neither may hold the file in memory. The devnet runs in the test's JVM. It keeps
+ * both cores busy for most of a minute, so it runs alone, after the classes that run side by side.
  */
+@Isolated
 class GibibyteCliTest {
   private static final long SIZE = 1L << 30;
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachet.cli.ExitCodes;
+import io.cachet.cli.TestIdentities;
 import io.cachet.cli.devnet.Devnet;
 import io.cachet.storage.StorageException;
 import java.net.InetAddress;
@@ -60,9 +61,9 @@ class NetworkFailuresCliTest {
     Files.writeString(pass, "a passphrase for the test\n");
     cli = new CliHarness(home, pass);
     for (String who : List.of("alice", "bob", "dave")) {
-      cli.ok("id", "new", who, "--passphrase-file", pass.toString());
+      TestIdentities.ed25519(home, who, pass);
     }
-    cli.ok("id", "new", "erin", "--evm", "--passphrase-file", pass.toString());
+    TestIdentities.evm(home, "erin", pass);
     policy = cli.okAs("alice", "policy", "create").out().strip();
     cli.okAs("alice", "policy", "grant", policy, "bob");
     blob = cli.okAs("alice", "put", file("report.txt", "the quarterly report").toString(), "--policy", policy)

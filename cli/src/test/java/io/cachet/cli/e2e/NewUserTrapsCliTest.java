@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachet.cli.ExitCodes;
+import io.cachet.cli.TestIdentities;
 import io.cachet.cli.devnet.Devnet;
 import io.cachet.crypto.Base64Url;
 import io.cachet.crypto.Identity;
@@ -41,7 +42,7 @@ class NewUserTrapsCliTest {
     Files.writeString(pass, "a passphrase for the test\n");
     cli = new CliHarness(home, pass);
     for (String who : List.of("alice", "bob")) {
-      cli.ok("id", "new", who, "--passphrase-file", pass.toString());
+      TestIdentities.ed25519(home, who, pass);
     }
   }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachet.cli.ExitCodes;
 import io.cachet.cli.Invocation;
+import io.cachet.cli.TestIdentities;
 import io.cachet.cli.devnet.Devnet;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -53,10 +54,10 @@ class PoliciesContactsStatusCliTest {
     Files.writeString(pass, "a passphrase for the test\n");
     cli = new CliHarness(home, pass);
     for (String who : List.of("alice", "bob", "carol")) {
-      cli.ok("id", "new", who, "--passphrase-file", pass.toString());
+      TestIdentities.ed25519(home, who, pass);
     }
     erin = cli.withHome(home.resolve("erin-home"));
-    erin.ok("id", "new", "erin", "--passphrase-file", pass.toString());
+    TestIdentities.ed25519(home.resolve("erin-home"), "erin", pass);
     erinAddress = erin.ok("id", "export", "--json").json().get("address").asText();
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cachet.cli.ExitCodes;
+import io.cachet.cli.TestIdentities;
 import io.cachet.cli.devnet.Devnet;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +35,7 @@ class PolicyChainCliTest {
     Files.writeString(pass, "a passphrase for the test\n");
     cli = new CliHarness(home, pass);
     for (String who : List.of("alice", "bob", "carol")) {
-      cli.ok("id", "new", who, "--passphrase-file", pass.toString());
+      TestIdentities.ed25519(home, who, pass);
     }
   }
 
