@@ -286,7 +286,7 @@ final class Releaser {
     cert.verifyChain(ledger.ledgerId());
     cert.verifyValidity(now, serverId, window);
     metrics.work("request_verify");
-    cert.sessionKey().verify(r.signedBytes(), r.signature(), "fetch_key request " + r.requestId());
+    cert.sessionKey().verifyCofactored(r.signedBytes(), r.signature(), "fetch_key request " + r.requestId());
     Instant at = Instant.ofEpochMilli(r.timestampMillis());
     if (at.isBefore(now.minus(window)) || at.isAfter(now.plus(window))) {
       throw new ExpiredException("STALE_REQUEST", "request " + r.requestId() + " is timestamped " + at

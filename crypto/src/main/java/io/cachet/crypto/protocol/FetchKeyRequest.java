@@ -140,7 +140,7 @@ public record FetchKeyRequest(
     }
     certificate.verifySignature();
     certificate.verifyValidity(now, keyServerId, window);
-    certificate.sessionKey().verify(signedBytes(), signature, "fetch_key request " + requestId);
+    certificate.sessionKey().verifyCofactored(signedBytes(), signature, "fetch_key request " + requestId);
     Instant at = Instant.ofEpochMilli(timestampMillis);
     if (at.isBefore(now.minus(window)) || at.isAfter(now.plus(window))) {
       throw new ExpiredException("STALE_REQUEST", "request " + requestId + " is timestamped " + at
