@@ -198,7 +198,7 @@ public class KeyMaterialBenchmark {
     return identity.sign(message);
   }
 
-  /** Ed25519 verification of that signature (Bouncy Castle, decoded key kept). */
+  /** Ed25519 verification of that signature, the ledger's cofactorless check (Tink; {@code PrimitivesBenchmark} has the cofactored one). */
   @Benchmark
   public VerifyingKey ed25519Verify() throws Exception {
     verifyingKey.verify(message, signature, "bench");
