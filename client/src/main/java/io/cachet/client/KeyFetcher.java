@@ -79,14 +79,15 @@ import java.util.regex.Pattern;
  * block committed before the fetch began.
  */
 final class KeyFetcher {
-  /** How often one key server that is behind the signed height, or restarted, is asked again. */
+  /** How often one key server that is behind the signed height, restarted or overloaded is asked again. */
   static final int SERVER_RETRIES = 2;
   /** The shortest pause before asking such a server again, and the pause when it did not say (no {@code Retry-After}). */
   static final Duration SERVER_RETRY_DELAY = Duration.ofMillis(500);
   /**
    * The longest pause a server's {@code Retry-After} gets before one retry: with the jitter and
-   * {@link #SERVER_RETRIES} retries the asking stays well inside the round's deadline
-   * ({@link Await#TIMEOUTS_PER_CALL} request timeouts), so a longer ask still gets a retry, not a timeout.
+   * {@link #SERVER_RETRIES} retries the asking stays well inside the read's deadline
+   * ({@link Await#TIMEOUTS_PER_CALL} request timeouts, 30 s by default), so a longer ask still gets
+   * a retry, not a timeout. That deadline still rules when it is shorter.
    */
   static final Duration MAX_SERVER_RETRY_DELAY = Duration.ofSeconds(2);
   /** The largest share of a pause added to it at random (0 to half again), so that dropped clients spread out. */
