@@ -33,11 +33,17 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.random.RandomGenerator;
+import java.util.regex.Pattern;
 
 /**
  * Gets an envelope's data key from the key servers.
@@ -56,10 +62,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * blocks of its own transactions, and ledger heads it read), or, knowing none, the head read
  * now (0 if the ledger cannot be reached). A key server decides at that height or above, or
  * answers {@code LEDGER_BEHIND}: so a grant committed before the fetch is never refused by a
- * server that had not applied it yet. A server that answers {@code LEDGER_BEHIND}, or
- * {@code REQUEST_BEFORE_RESTART} (it restarted since the request was stamped), is asked again
- * with a freshly signed request, at most {@link #SERVER_RETRIES} times, {@link #SERVER_RETRY_DELAY}
- * apart; its last such answer counts as unavailable, never as a denial.
+ * server that had not applied it yet. A server that answers {@code LEDGER_BEHIND},
+ * {@code REQUEST_BEFORE_RESTART} (it restarted since the request was stamped) or
+ * {@code DEADLINE_EXCEEDED} (it is overloaded) is asked again with a freshly signed request, at
+ * most {@link #SERVER_RETRIES} times; its last such answer counts as unavailable, never as a
+ * denial. Each wait ({@link #retryWait}) is no shorter than the answer's {@code Retry-After}
+ * (capped at {@link #MAX_SERVER_RETRY_DELAY}) nor than {@link #SERVER_RETRY_DELAY}, plus up to
+ * {@link #RETRY_JITTER} of itself at random: clients a server dropped together do not come back
+ * together, and none comes back sooner than the server asked.
  *
  * <p>A refusal of requests that signed a height the client already knew (rather than a head it
  * read for this fetch) is asked once more when the ledger head, read after it, is above that
@@ -69,10 +79,21 @@ import java.util.concurrent.atomic.AtomicLong;
  * block committed before the fetch began.
  */
 final class KeyFetcher {
-  /** How often one key server that is behind the signed height, or restarted, is asked again. */
+  /** How often one key server that is behind the signed height, restarted or overloaded is asked again. */
   static final int SERVER_RETRIES = 2;
-  /** The pause before asking such a server again. */
+  /** The shortest pause before asking such a server again, and the pause when it did not say (no {@code Retry-After}). */
   static final Duration SERVER_RETRY_DELAY = Duration.ofMillis(500);
+  /**
+   * The longest pause a server's {@code Retry-After} gets before one retry: with the jitter and
+   * {@link #SERVER_RETRIES} retries the asking stays well inside the read's deadline
+   * ({@link Await#TIMEOUTS_PER_CALL} request timeouts, 30 s by default), so a longer ask still gets
+   * a retry, not a timeout. That deadline still rules when it is shorter.
+   */
+  static final Duration MAX_SERVER_RETRY_DELAY = Duration.ofSeconds(2);
+  /** The largest share of a pause added to it at random (0 to half again), so that dropped clients spread out. */
+  static final double RETRY_JITTER = 0.5;
+  /** A {@code Retry-After} in delta-seconds (RFC 9110 §10.2.3); the other form is an HTTP-date. */
+  private static final Pattern DELTA_SECONDS = Pattern.compile("[0-9]{1,18}");
   /** The answers after which one server is asked again with a freshly signed request. */
   private static final Set<String> RETRYABLE = Set.of("LEDGER_BEHIND", "REQUEST_BEFORE_RESTART", "DEADLINE_EXCEEDED");
   /**
@@ -214,18 +235,64 @@ final class KeyFetcher {
           || round.isDone()) {
         return Future.failedFuture(e);
       }
-      return vertx.timer(SERVER_RETRY_DELAY.toMillis()).compose(v -> round.isDone() ? Future.failedFuture(e)
+      Duration wait = retryWait(r.retryAfter, ThreadLocalRandom.current());
+      return vertx.timer(Math.max(1, wait.toMillis())).compose(v -> round.isDone() ? Future.failedFuture(e)
           : askUntilSettled(server, index, header, s, height, round, retries + 1));
     });
   }
 
-  /** One server's answer that is not a share: carried through the future to the round. */
+  /**
+   * The pause before asking a server again: what it asked for ({@code asked}, null when it did not
+   * say) but at least {@link #SERVER_RETRY_DELAY} and at most {@link #MAX_SERVER_RETRY_DELAY}, plus
+   * a random 0 to {@link #RETRY_JITTER} of that. Never shorter than the capped ask.
+   */
+  static Duration retryWait(Duration asked, RandomGenerator jitter) {
+    Duration base = asked == null || asked.compareTo(SERVER_RETRY_DELAY) < 0 ? SERVER_RETRY_DELAY
+        : asked.compareTo(MAX_SERVER_RETRY_DELAY) > 0 ? MAX_SERVER_RETRY_DELAY : asked;
+    long extraNanos = (long) (base.toNanos() * RETRY_JITTER * jitter.nextDouble());
+    return base.plusNanos(extraNanos);
+  }
+
+  /**
+   * A {@code Retry-After} header's wait from {@code now}: delta-seconds, or an HTTP-date (a past
+   * date is no wait); empty when absent or neither form, and the default pause applies.
+   */
+  static Optional<Duration> parseRetryAfter(String value, Instant now) {
+    if (value == null || value.isBlank()) {
+      return Optional.empty();
+    }
+    String v = value.trim();
+    if (DELTA_SECONDS.matcher(v).matches()) {
+      return Optional.of(Duration.ofSeconds(Long.parseLong(v)));
+    }
+    if (v.chars().allMatch(Character::isDigit)) {
+      // more digits than a long holds: longer than any cap
+      return Optional.of(MAX_SERVER_RETRY_DELAY);
+    }
+    try {
+      Instant at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+      return Optional.of(at.isAfter(now) ? Duration.between(now, at) : Duration.ZERO);
+    } catch (DateTimeParseException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * One server's answer that is not a share: carried through the future to the round, with the
+   * wait its HTTP answer asked for before another request (null when it asked none).
+   */
   private static final class Refusal extends Exception {
     final ServerOutcome outcome;
+    final Duration retryAfter;
 
     Refusal(ServerOutcome outcome) {
+      this(outcome, null);
+    }
+
+    Refusal(ServerOutcome outcome, Duration retryAfter) {
       super(outcome.toString(), null, false, false);
       this.outcome = outcome;
+      this.retryAfter = retryAfter;
     }
   }
 
@@ -247,7 +314,8 @@ final class KeyFetcher {
         })
         .compose(r -> r.status() == 200
             ? runOnCrypto(() -> open(server, request, ephemeral, r.body()))
-            : Future.failedFuture(new Refusal(httpRefusal(server, r))));
+            : Future.failedFuture(new Refusal(httpRefusal(server, r),
+                parseRetryAfter(r.header("Retry-After"), clock.instant()).orElse(null))));
   }
 
   private <T> Future<T> runOnCrypto(java.util.concurrent.Callable<T> work) {
