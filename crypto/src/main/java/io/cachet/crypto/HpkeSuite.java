@@ -97,7 +97,8 @@ final class HpkeSuite {
       return hpke().setupBaseR(enc, recipient, info).open(NO_AAD, sealed, ENC_LENGTH, sealed.length - ENC_LENGTH);
     } catch (IllegalStateException e) {
       // Bouncy Castle's agreement fails this way on an all-zero shared secret, i.e. a low-order point
-      throw new GeneralSecurityException("HPKE set-up refused the encapsulated key: no usable shared secret (a low-order point)", e);
+      throw new GeneralSecurityException(
+          "HPKE set-up refused the encapsulated key: no usable shared secret (a low-order point)", e);
     } catch (InvalidCipherTextException e) {
       throw new GeneralSecurityException("HPKE ciphertext does not open under this key and context");
     }
