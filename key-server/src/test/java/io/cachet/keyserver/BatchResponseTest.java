@@ -66,8 +66,8 @@ class BatchResponseTest extends KeyServerTestBase {
 
   private FetchKeyResponse resigned(FetchKeyResponse r, List<ItemResult> items, List<ReceiptEntry> entries,
       byte[] sealedShares) {
-    Receipt receipt = Receipt.sign(forger, r.keyServerId(), r.requestId(), r.receipt().requester(),
-        r.receipt().decidedAtMillis(), entries, sealedShares);
+    Receipt receipt = Receipt.sign(forger, r.keyServerId(), r.requestId(), r.receipt().requestDigest(),
+        r.receipt().requester(), r.receipt().decidedAtMillis(), entries, sealedShares);
     return FetchKeyResponse.of(r.requestId(), r.keyServerId(), r.ledgerHeight(), items, sealedShares, receipt);
   }
 

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachet.crypto.Address;
+import io.cachet.crypto.Blake2b;
 import io.cachet.crypto.Envelope;
 import io.cachet.crypto.FormatException;
 import io.cachet.crypto.Identity;
@@ -94,14 +95,22 @@ class ReceiptKnownAnswerTest {
         ReceiptEntry.denied(1, "POLICY_DENIED", items.get(1), HEIGHT, LEDGER_TIME, pattern(32, 0x20)));
   }
 
+  /**
+   * Stands in for a request's signed bytes (a real one holds a certificate and a random id): the
+   * receipt signs only their BLAKE2b-256 digest.
+   */
+  private static byte[] requestSignedBytes() {
+    return pattern(64, 0x30);
+  }
+
   /** Stands in for the HPKE output, which is randomized: the receipt signs only its digest. */
   private static byte[] sealedShares() {
     return pattern(32 + 2 + 1 + 34 + 16, 0xa0);
   }
 
   private static Receipt signed() throws FormatException {
-    return Receipt.sign(Identity.fromSeed(hex0x(SERVER_SEED)), KEY_SERVER, REQUEST_ID, Address.parse(REQUESTER),
-        DECIDED_AT, entries(items()), sealedShares());
+    return Receipt.sign(Identity.fromSeed(hex0x(SERVER_SEED)), KEY_SERVER, REQUEST_ID,
+        Blake2b.hash256(requestSignedBytes()), Address.parse(REQUESTER), DECIDED_AT, entries(items()), sealedShares());
   }
 
   // ------------------------------------------------------------------ the known answers
@@ -121,6 +130,8 @@ class ReceiptKnownAnswerTest {
   void sign_knownFields_givesThePinnedSignedBytesAndSignature() throws Exception {
     Receipt receipt = signed();
 
+    assertThat(HEX.formatHex(requestSignedBytes())).isEqualTo(kat().get("requestSignedBytes").asText());
+    assertThat(receipt.requestDigest()).isEqualTo(hex(kat(), "requestDigest"));
     assertThat(receipt.sealedSharesDigest()).isEqualTo(hex(kat(), "sealedSharesDigest"));
     assertThat(HEX.formatHex(receipt.signedBytes())).isEqualTo(kat().get("signedBytes").asText());
     assertThat(receipt.signature()).isEqualTo(hex(kat(), "signature"));
@@ -188,6 +199,8 @@ class ReceiptKnownAnswerTest {
       n.put("signedBytes", HEX.formatHex(item.signedBytes()));
       n.put("digest", "0x" + HEX.formatHex(item.digest()));
     }
+    doc.put("requestSignedBytes", HEX.formatHex(requestSignedBytes()));
+    doc.put("requestDigest", "0x" + HEX.formatHex(receipt.requestDigest()));
     doc.put("sealedShares", HEX.formatHex(sealedShares()));
     doc.put("sealedSharesDigest", "0x" + HEX.formatHex(receipt.sealedSharesDigest()));
     doc.put("signedBytes", HEX.formatHex(receipt.signedBytes()));
