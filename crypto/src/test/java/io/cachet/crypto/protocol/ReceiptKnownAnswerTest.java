@@ -31,8 +31,10 @@ import org.junit.jupiter.api.Test;
  * kat/receipt-v3.json: a format 3 receipt over a two-item request (one released, one denied), the
  * item digests it signs, and the share-release format 2 {@code info} and plaintext of the released
  * share; plus a format 2 receipt document, which this build must refuse naming version 2. The
- * generator below wrote the file once; the signed bytes, digests and signature were checked
- * against Python's hashlib BLAKE2b and pyca/cryptography Ed25519 (see the file's {@code about}).
+ * generator below wrote the file; the signed bytes, digests and signature were checked against
+ * Python's hashlib BLAKE2b and pyca/cryptography Ed25519 by {@code src/test/python/check_receipt_v3.py}
+ * (see the file's {@code about}). The request digest signs a fixed stand-in for a request's signed
+ * bytes, as the sealed-shares digest does for the randomized HPKE output.
  * If these fail, this build no longer signs or seals what the format says: a format change, not a
  * test to regenerate.
  */
@@ -173,7 +175,8 @@ class ReceiptKnownAnswerTest {
   /**
    * Wrote src/test/resources/kat/receipt-v3.json once (the {@code about} text and the
    * {@code receiptV2} document, the format 2 vector this file replaces, were added by hand). Run it only for
-   * a new format version, into a new file.
+   * a new format version, into a new file, or for a change to a format not yet released (version 3 gained
+   * its request digest so, before release).
    */
   @Test
   @Disabled("generator: writes src/test/resources/kat/receipt-v3.json")
