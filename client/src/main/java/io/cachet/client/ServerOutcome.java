@@ -3,6 +3,10 @@ package io.cachet.client;
 /**
  * What one key server answered for one key fetch, as a person needs to read it: which server, what
  * kind of answer, the HTTP status (0 when there was none), the server's reason code and its message.
+ *
+ * <p>Of a {@link Kind#DENIED} answer the reason code is signed by the server's receipt; the message
+ * is not: it is the server's own unsigned words (anyone on the path could have written them), to
+ * show, never to decide on.
  */
 public record ServerOutcome(String serverId, Kind kind, int httpStatus, String reason, String message) {
   public enum Kind {

@@ -95,8 +95,8 @@ final class ResigningKeyServerProxy implements AutoCloseable {
   static FetchKeyResponse resigned(Identity signer, FetchKeyResponse response, List<ItemResult> items,
       List<ReceiptEntry> entries, byte[] sealedShares) {
     Receipt r = response.receipt();
-    Receipt forged = Receipt.sign(signer, r.keyServerId(), r.requestId(), r.requester(), r.decidedAtMillis(), entries,
-        sealedShares);
+    Receipt forged = Receipt.sign(signer, r.keyServerId(), r.requestId(), r.requestDigest(), r.requester(),
+        r.decidedAtMillis(), entries, sealedShares);
     return FetchKeyResponse.of(response.requestId(), response.keyServerId(), response.ledgerHeight(), items,
         sealedShares, forged);
   }

@@ -104,7 +104,8 @@ class ParserFuzzProperties {
         ShareContext ctx = header.shareContext(1);
         RELEASED = ShareRelease.seal(request.requestId(), List.of(new ShareRelease.Released(0, ctx)),
             List.of(Envelope.unsealShare(header, 1, keys.get(0))), ephemeral.publicKey());
-        Receipt receipt = Receipt.sign(SERVER, "ks-1", request.requestId(), PERSON.address(), NOW.toEpochMilli(),
+        Receipt receipt = Receipt.sign(SERVER, "ks-1", request.requestId(), request.digest(), PERSON.address(),
+            NOW.toEpochMilli(),
             List.of(ReceiptEntry.released(0, request.items().get(0), 42, NOW.toEpochMilli(), new byte[32]),
                 ReceiptEntry.denied(1, "POLICY_DENIED", request.items().get(1), 42, NOW.toEpochMilli(), new byte[0])),
             RELEASED);

@@ -381,7 +381,8 @@ final class Releaser {
       }
       byte[] sealed = released.isEmpty() ? null
           : ShareRelease.seal(requestId, released, shares, request.responseKey());
-      Receipt receipt = Receipt.sign(keys.signing(), serverId, requestId, requester, nowMillis, entries, sealed);
+      Receipt receipt = Receipt.sign(keys.signing(), serverId, requestId, request.digest(), requester, nowMillis,
+          entries, sealed);
       FetchKeyResponse response = FetchKeyResponse.of(requestId, serverId, Math.max(0, height), results, sealed,
           receipt);
       return new Answer(response.toJson().getBytes(StandardCharsets.UTF_8), released.size(), audit);

@@ -66,8 +66,8 @@ class BatchResponseTest extends KeyServerTestBase {
 
   private FetchKeyResponse resigned(FetchKeyResponse r, List<ItemResult> items, List<ReceiptEntry> entries,
       byte[] sealedShares) {
-    Receipt receipt = Receipt.sign(forger, r.keyServerId(), r.requestId(), r.receipt().requester(),
-        r.receipt().decidedAtMillis(), entries, sealedShares);
+    Receipt receipt = Receipt.sign(forger, r.keyServerId(), r.requestId(), r.receipt().requestDigest(),
+        r.receipt().requester(), r.receipt().decidedAtMillis(), entries, sealedShares);
     return FetchKeyResponse.of(r.requestId(), r.keyServerId(), r.ledgerHeight(), items, sealedShares, receipt);
   }
 
@@ -93,6 +93,12 @@ class BatchResponseTest extends KeyServerTestBase {
 
     assertThat(response.releasedCount()).isEqualTo(OBJECTS / 2);
     assertThat(response.receipt().entries()).hasSize(OBJECTS);
+    // the receipt names the request itself, so a third party holding both can tell which one it answers
+    assertThat(response.receipt().requestDigest()).isEqualTo(request.digest());
+    assertThat(response.receipt().decidedAtMillis()).isBetween(request.timestampMillis()
+        - FetchKeyRequest.MAX_WINDOW.toMillis(), request.timestampMillis() + FetchKeyRequest.MAX_WINDOW.toMillis());
+    assertThat(response.receipt().entries()).allSatisfy(e ->
+        assertThat(e.ledgerHeight()).isGreaterThanOrEqualTo(request.minLedgerHeight()));
     for (int i = 0; i < OBJECTS; i++) {
       ResponseCheck.Outcome o = outcomes.get(i);
       if (i % 2 == 0) {
@@ -109,6 +115,12 @@ class BatchResponseTest extends KeyServerTestBase {
     }
     assertThat(response.sealedShares()).as("one sealing: enc, tag and 1 + 34 bytes per share")
         .hasSize(32 + 16 + 1 + 34 * (OBJECTS / 2));
+  }
+
+  @Test
+  void requestWindowLimit_isTheProtocolsMaximumTheClientJudgesReceiptsBy() {
+    // a key server allowed a longer window could sign decision times a client refuses as BAD_RECEIPT
+    assertThat(KeyServerConfig.MAX_REQUEST_WINDOW).isEqualTo(FetchKeyRequest.MAX_WINDOW);
   }
 
   @Test

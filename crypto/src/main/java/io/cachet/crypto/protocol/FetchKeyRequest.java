@@ -1,5 +1,6 @@
 package io.cachet.crypto.protocol;
 
+import io.cachet.crypto.Blake2b;
 import io.cachet.crypto.CachetSecurityException;
 import io.cachet.crypto.ExpiredException;
 import io.cachet.crypto.FormatException;
@@ -42,6 +43,13 @@ public record FetchKeyRequest(
     HpkeRecipientKey responseKey,
     List<FetchKeyItem> items,
     byte[] signature) {
+
+  /**
+   * The longest request window any key server may accept (its {@code request-window} is at most
+   * this): a session certificate cannot outlive 30 minutes either. A requester with no window of its
+   * own judges the time a receipt signs against this one.
+   */
+  public static final Duration MAX_WINDOW = Duration.ofMinutes(30);
 
   /** Most items one request may carry. */
   public static final int MAX_ITEMS = 100;
@@ -112,6 +120,14 @@ public record FetchKeyRequest(
         now.toEpochMilli(), minLedgerHeight, certificate, responseKey, items, new byte[0]);
     return new FetchKeyRequest(VERSION, unsigned.requestId, keyServerId, unsigned.timestampMillis, minLedgerHeight,
         certificate, responseKey, unsigned.items, sessionKey.sign(unsigned.signedBytes()));
+  }
+
+  /**
+   * BLAKE2b-256 of {@link #signedBytes()}: what a receipt signs to name this very request (its
+   * response key, certificate, timestamp, height and items), not only its id.
+   */
+  public byte[] digest() {
+    return Blake2b.hash256(signedBytes());
   }
 
   public byte[] signedBytes() {

@@ -20,10 +20,16 @@ import java.util.Set;
 
 /**
  * A key server's signed statement about one whole {@code fetch_key} request: for request
- * {@code requestId} of {@code requester}, it decided every item as {@link #entries} say (one per
- * requested item, in request order, released or denied), and released exactly the
- * {@code sealedShares} whose BLAKE2b-256 digest it signs (of the empty string when nothing was
- * released). One signature per response, whatever the batch size.
+ * {@code requestId} of {@code requester}, whose signed bytes have the BLAKE2b-256 digest
+ * {@code requestDigest}, it decided every item as {@link #entries} say (one per requested item, in
+ * request order, released or denied), and released exactly the {@code sealedShares} whose
+ * BLAKE2b-256 digest it signs (of the empty string when nothing was released). One signature per
+ * response, whatever the batch size.
+ *
+ * <p>The request digest binds the receipt to the request itself, not only to its id: a third
+ * party holding a request and a receipt can tell that the receipt answers exactly that request
+ * (its response key, certificate, timestamp and lowest ledger height), since a request id alone is
+ * chosen by the requester and could be reused under other fields.
  *
  * <p>Each entry signs its ledger id because a policy id names a policy only within its ledger: on
  * an EVM chain any contract may answer for any policy id, so a receipt without the contract could
@@ -37,6 +43,7 @@ public record Receipt(
     int version,
     String keyServerId,
     String requestId,
+    byte[] requestDigest,
     Address requester,
     long decidedAtMillis,
     List<ReceiptEntry> entries,
@@ -65,6 +72,10 @@ public record Receipt(
     }
     Names.check(keyServerId, "keyServerId");
     FetchKeyRequest.checkRequestId(requestId);
+    if (requestDigest == null || requestDigest.length != Blake2b.DIGEST_BYTES) {
+      throw new IllegalArgumentException("requestDigest must be " + Blake2b.DIGEST_BYTES + " bytes");
+    }
+    requestDigest = requestDigest.clone();
     Objects.requireNonNull(requester, "requester");
     if (decidedAtMillis < 0) {
       throw new IllegalArgumentException("decidedAtMillis must not be negative");
@@ -95,15 +106,16 @@ public record Receipt(
   /**
    * Signs the receipt of a whole response.
    *
+   * @param requestDigest {@link FetchKeyRequest#digest()} of the request answered
    * @param entries one per requested item, in request order
    * @param sealedShares the response's sealed shares; null when nothing was released
    */
-  public static Receipt sign(Identity server, String keyServerId, String requestId, Address requester,
-      long decidedAtMillis, List<ReceiptEntry> entries, byte[] sealedShares) {
-    Receipt unsigned = new Receipt(VERSION, keyServerId, requestId, requester, decidedAtMillis, entries,
-        sealedSharesDigest(sealedShares), new byte[0]);
-    return new Receipt(VERSION, keyServerId, requestId, requester, decidedAtMillis, unsigned.entries,
-        unsigned.sealedSharesDigest, server.sign(unsigned.signedBytes()));
+  public static Receipt sign(Identity server, String keyServerId, String requestId, byte[] requestDigest,
+      Address requester, long decidedAtMillis, List<ReceiptEntry> entries, byte[] sealedShares) {
+    Receipt unsigned = new Receipt(VERSION, keyServerId, requestId, requestDigest, requester, decidedAtMillis,
+        entries, sealedSharesDigest(sealedShares), new byte[0]);
+    return new Receipt(VERSION, keyServerId, requestId, unsigned.requestDigest, requester, decidedAtMillis,
+        unsigned.entries, unsigned.sealedSharesDigest, server.sign(unsigned.signedBytes()));
   }
 
   /** The bytes the server signs: a tag naming the version, then every field but the signature. */
@@ -111,6 +123,7 @@ public record Receipt(
     CanonicalWriter w = CanonicalWriter.tagged(SIGNING_TAG)
         .string8(keyServerId)
         .string8(requestId)
+        .fixed(requestDigest)
         .fixed(requester.bytes())
         .u64(decidedAtMillis)
         .fixed(sealedSharesDigest)
@@ -132,6 +145,16 @@ public record Receipt(
     }
   }
 
+  /** Whether this receipt answers exactly {@code request}: its signed bytes have the digest signed here. */
+  public boolean answers(FetchKeyRequest request) {
+    return MessageDigest.isEqual(requestDigest, request.digest());
+  }
+
+  @Override
+  public byte[] requestDigest() {
+    return requestDigest.clone();
+  }
+
   @Override
   public byte[] sealedSharesDigest() {
     return sealedSharesDigest.clone();
@@ -141,6 +164,7 @@ public record Receipt(
   public byte[] signature() {
     return signature.clone();
   }
+
   public String toJson() {
     return Json.write(this);
   }

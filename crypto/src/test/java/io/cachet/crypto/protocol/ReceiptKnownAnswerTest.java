@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachet.crypto.Address;
+import io.cachet.crypto.Blake2b;
 import io.cachet.crypto.Envelope;
 import io.cachet.crypto.FormatException;
 import io.cachet.crypto.Identity;
@@ -30,8 +31,10 @@ import org.junit.jupiter.api.Test;
  * kat/receipt-v3.json: a format 3 receipt over a two-item request (one released, one denied), the
  * item digests it signs, and the share-release format 2 {@code info} and plaintext of the released
  * share; plus a format 2 receipt document, which this build must refuse naming version 2. The
- * generator below wrote the file once; the signed bytes, digests and signature were checked
- * against Python's hashlib BLAKE2b and pyca/cryptography Ed25519 (see the file's {@code about}).
+ * generator below wrote the file; the signed bytes, digests and signature were checked against
+ * Python's hashlib BLAKE2b and pyca/cryptography Ed25519 by {@code src/test/python/check_receipt_v3.py}
+ * (see the file's {@code about}). The request digest signs a fixed stand-in for a request's signed
+ * bytes, as the sealed-shares digest does for the randomized HPKE output.
  * If these fail, this build no longer signs or seals what the format says: a format change, not a
  * test to regenerate.
  */
@@ -94,14 +97,22 @@ class ReceiptKnownAnswerTest {
         ReceiptEntry.denied(1, "POLICY_DENIED", items.get(1), HEIGHT, LEDGER_TIME, pattern(32, 0x20)));
   }
 
+  /**
+   * Stands in for a request's signed bytes (a real one holds a certificate and a random id): the
+   * receipt signs only their BLAKE2b-256 digest.
+   */
+  private static byte[] requestSignedBytes() {
+    return pattern(64, 0x30);
+  }
+
   /** Stands in for the HPKE output, which is randomized: the receipt signs only its digest. */
   private static byte[] sealedShares() {
     return pattern(32 + 2 + 1 + 34 + 16, 0xa0);
   }
 
   private static Receipt signed() throws FormatException {
-    return Receipt.sign(Identity.fromSeed(hex0x(SERVER_SEED)), KEY_SERVER, REQUEST_ID, Address.parse(REQUESTER),
-        DECIDED_AT, entries(items()), sealedShares());
+    return Receipt.sign(Identity.fromSeed(hex0x(SERVER_SEED)), KEY_SERVER, REQUEST_ID,
+        Blake2b.hash256(requestSignedBytes()), Address.parse(REQUESTER), DECIDED_AT, entries(items()), sealedShares());
   }
 
   // ------------------------------------------------------------------ the known answers
@@ -121,6 +132,8 @@ class ReceiptKnownAnswerTest {
   void sign_knownFields_givesThePinnedSignedBytesAndSignature() throws Exception {
     Receipt receipt = signed();
 
+    assertThat(HEX.formatHex(requestSignedBytes())).isEqualTo(kat().get("requestSignedBytes").asText());
+    assertThat(receipt.requestDigest()).isEqualTo(hex(kat(), "requestDigest"));
     assertThat(receipt.sealedSharesDigest()).isEqualTo(hex(kat(), "sealedSharesDigest"));
     assertThat(HEX.formatHex(receipt.signedBytes())).isEqualTo(kat().get("signedBytes").asText());
     assertThat(receipt.signature()).isEqualTo(hex(kat(), "signature"));
@@ -162,7 +175,8 @@ class ReceiptKnownAnswerTest {
   /**
    * Wrote src/test/resources/kat/receipt-v3.json once (the {@code about} text and the
    * {@code receiptV2} document, the format 2 vector this file replaces, were added by hand). Run it only for
-   * a new format version, into a new file.
+   * a new format version, into a new file, or for a change to a format not yet released (version 3 gained
+   * its request digest so, before release).
    */
   @Test
   @Disabled("generator: writes src/test/resources/kat/receipt-v3.json")
@@ -188,6 +202,8 @@ class ReceiptKnownAnswerTest {
       n.put("signedBytes", HEX.formatHex(item.signedBytes()));
       n.put("digest", "0x" + HEX.formatHex(item.digest()));
     }
+    doc.put("requestSignedBytes", HEX.formatHex(requestSignedBytes()));
+    doc.put("requestDigest", "0x" + HEX.formatHex(receipt.requestDigest()));
     doc.put("sealedShares", HEX.formatHex(sealedShares()));
     doc.put("sealedSharesDigest", "0x" + HEX.formatHex(receipt.sealedSharesDigest()));
     doc.put("signedBytes", HEX.formatHex(receipt.signedBytes()));

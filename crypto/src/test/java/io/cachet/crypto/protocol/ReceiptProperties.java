@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cachet.crypto.Address;
+import io.cachet.crypto.Blake2b;
 import io.cachet.crypto.CachetSecurityException;
 import io.cachet.crypto.Envelope;
 import io.cachet.crypto.HpkeKeyPair;
@@ -87,7 +88,9 @@ class ReceiptProperties {
       @ForAll @IntRange(min = 0, max = 6) int changedField) throws Exception {
     String requestId = HexFormat.of().formatHex(requester, 0, 16);
     List<ReceiptEntry> entries = entries(items, releasedBits, height, ledgerTime, blockHash);
-    Receipt receipt = Receipt.sign(SERVER, "ks-1", requestId, Address.of(requester), decidedAt, entries, sealed);
+    byte[] requestDigest = Blake2b.hash256(requester);
+    Receipt receipt = Receipt.sign(SERVER, "ks-1", requestId, requestDigest, Address.of(requester), decidedAt,
+        entries, sealed);
 
     Receipt back = Receipt.fromJson(receipt.toJson());
 
@@ -101,9 +104,15 @@ class ReceiptProperties {
     List<ReceiptEntry> changed = new ArrayList<>(entries);
     int k = changedEntry % entries.size();
     changed.set(k, changeOne(entries.get(k), changedField));
-    Receipt moved = new Receipt(Receipt.VERSION, back.keyServerId(), back.requestId(), back.requester(),
-        back.decidedAtMillis(), changed, back.sealedSharesDigest(), back.signature());
+    Receipt moved = new Receipt(Receipt.VERSION, back.keyServerId(), back.requestId(), back.requestDigest(),
+        back.requester(), back.decidedAtMillis(), changed, back.sealedSharesDigest(), back.signature());
     assertThatThrownBy(() -> moved.verify(SERVER.verifyingKey(), sealed)).isInstanceOf(InvalidSignatureException.class);
+    byte[] otherRequest = back.requestDigest();
+    otherRequest[changedEntry % otherRequest.length] ^= 1;
+    Receipt forOther = new Receipt(Receipt.VERSION, back.keyServerId(), back.requestId(), otherRequest,
+        back.requester(), back.decidedAtMillis(), back.entries(), back.sealedSharesDigest(), back.signature());
+    assertThatThrownBy(() -> forOther.verify(SERVER.verifyingKey(), sealed))
+        .isInstanceOf(InvalidSignatureException.class);
     byte[] otherSealed = sealed.clone();
     otherSealed[changedEntry % sealed.length] ^= 1;
     assertThatThrownBy(() -> back.verify(SERVER.verifyingKey(), otherSealed))

@@ -94,8 +94,8 @@ class ResponseFormatTest {
     byte[] sealed = released.isEmpty() ? null
         : ShareRelease.seal(request.requestId(), released, shares, request.responseKey());
     shares.forEach(Share::destroy);
-    Receipt receipt = Receipt.sign(server, "ks-1", request.requestId(), person.address(), NOW.toEpochMilli(),
-        entries, sealed);
+    Receipt receipt = Receipt.sign(server, "ks-1", request.requestId(), request.digest(), person.address(),
+        NOW.toEpochMilli(), entries, sealed);
     return FetchKeyResponse.of(request.requestId(), "ks-1", 1234, results, sealed, receipt);
   }
 
@@ -169,8 +169,8 @@ class ResponseFormatTest {
         Share share = Envelope.unsealShare(item.context(), item.sealedShare(), SERVER_HPKE.get(index - 1));
         byte[] released = ShareRelease.seal(got.requestId(), List.of(new ShareRelease.Released(0, item.context())),
             List.of(share), got.responseKey());
-        Receipt receipt = Receipt.sign(SERVER_IDS.get(index - 1), ks, got.requestId(), got.certificate().address(),
-            NOW.toEpochMilli(), List.of(ReceiptEntry.released(0, item, 77, NOW.toEpochMilli(), new byte[0])),
+        Receipt receipt = Receipt.sign(SERVER_IDS.get(index - 1), ks, got.requestId(), got.digest(),
+            got.certificate().address(), NOW.toEpochMilli(), List.of(ReceiptEntry.released(0, item, 77, NOW.toEpochMilli(), new byte[0])),
             released);
         String json = FetchKeyResponse.of(got.requestId(), ks, 77, List.of(ItemResult.released(0)), released,
             receipt).toJson();
@@ -197,8 +197,8 @@ class ResponseFormatTest {
       FetchKeyRequest request = request();
       FetchKeyResponse good = respond(request, 0);
       Receipt r = good.receipt();
-      Receipt forged = Receipt.sign(SERVER_IDS.get(1), r.keyServerId(), r.requestId(), r.requester(),
-          r.decidedAtMillis(), r.entries(), good.sealedShares());
+      Receipt forged = Receipt.sign(SERVER_IDS.get(1), r.keyServerId(), r.requestId(), r.requestDigest(),
+          r.requester(), r.decidedAtMillis(), r.entries(), good.sealedShares());
 
       assertThat(reason(() -> check(request, withReceipt(good, forged)))).isEqualTo(ResponseCheck.BAD_RECEIPT);
     }
@@ -248,8 +248,8 @@ class ResponseFormatTest {
       plain[1] = 1;
       byte[] sealed = request.responseKey().seal(plain,
           ShareRelease.info(request.requestId(), List.of(new ShareRelease.Released(0, item.context()))));
-      Receipt receipt = Receipt.sign(server, "ks-1", request.requestId(), person.address(), NOW.toEpochMilli(),
-          good.receipt().entries(), sealed);
+      Receipt receipt = Receipt.sign(server, "ks-1", request.requestId(), request.digest(),
+          person.address(), NOW.toEpochMilli(), good.receipt().entries(), sealed);
 
       assertThat(reason(() -> check(request, FetchKeyResponse.of(good.requestId(), "ks-1", 1234, good.items(),
           sealed, receipt)))).isEqualTo(ShareRelease.BAD_SHARE);
@@ -260,8 +260,8 @@ class ResponseFormatTest {
       FetchKeyRequest request = request();
       FetchKeyResponse good = respond(request, 0, 1);
       List<ReceiptEntry> entries = good.receipt().entries();
-      Receipt dropped = Receipt.sign(server, "ks-1", request.requestId(), person.address(), NOW.toEpochMilli(),
-          entries.subList(0, 2), good.sealedShares());
+      Receipt dropped = Receipt.sign(server, "ks-1", request.requestId(), request.digest(),
+          person.address(), NOW.toEpochMilli(), entries.subList(0, 2), good.sealedShares());
       FetchKeyRequest reordered = FetchKeyRequest.create(session, request.certificate(), "ks-1",
           ephemeral.publicKey(), List.of(request.items().get(1), request.items().get(0), request.items().get(2)),
           NOW, RANDOM);
@@ -270,8 +270,8 @@ class ResponseFormatTest {
       // the same decisions signed for another order of the items name other items in each place
       FetchKeyResponse forReordered = respond(reordered, 0, 1);
       Receipt r = forReordered.receipt();
-      Receipt asMine = Receipt.sign(server, "ks-1", request.requestId(), person.address(), r.decidedAtMillis(),
-          r.entries(), good.sealedShares());
+      Receipt asMine = Receipt.sign(server, "ks-1", request.requestId(), request.digest(),
+          person.address(), r.decidedAtMillis(), r.entries(), good.sealedShares());
       assertThat(reason(() -> check(request, withReceipt(good, asMine)))).isEqualTo(ResponseCheck.BAD_RECEIPT);
     }
 
