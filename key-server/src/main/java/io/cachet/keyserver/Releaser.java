@@ -89,8 +89,11 @@ final class Releaser {
     List<AuditEvent> audit();
   }
 
-  /** An authenticated request waiting for the follower to reach the height it signed; nothing to audit yet. */
-  record Pending(FetchKeyRequest request, Address requester, String client) implements Result {
+  /**
+   * An authenticated request waiting for the follower to reach the height it signed; nothing to
+   * audit yet. It keeps the digest of its signed bytes, which its receipt will name.
+   */
+  record Pending(FetchKeyRequest request, byte[] requestDigest, Address requester, String client) implements Result {
     long height() {
       return request.minLedgerHeight();
     }
@@ -176,9 +179,11 @@ final class Releaser {
       return new Refusal(400, reason, e.getMessage(), 0, List.of());
     }
     String requestId = request.requestId();
+    // made once: the session key verifies them, and the receipt names their digest
+    byte[] signed = request.signedBytes();
     Address requester = null;
     try {
-      requester = authenticate(request, now);
+      requester = authenticate(request, signed, now);
     } catch (CachetSecurityException e) {
       int status = switch (e.reason()) {
         case "WRONG_AUDIENCE", "WRONG_KEY_SERVER", SessionCertificate.WRONG_CHAIN -> 403;
@@ -196,10 +201,11 @@ final class Releaser {
     }
     long height = ledger.view().height();
     // with no view at all the server is stale, and says so at once rather than after a wait
+    byte[] requestDigest = FetchKeyRequest.digestOf(signed);
     if (height >= 0 && height < request.minLedgerHeight()) {
-      return new Pending(request, requester, client);
+      return new Pending(request, requestDigest, requester, client);
     }
-    return decideFresh(request, requester, client, now);
+    return decideFresh(request, requestDigest, requester, client, now);
   }
 
   /**
@@ -218,7 +224,7 @@ final class Releaser {
       return refuse(503, "LEDGER_BEHIND", message, LEDGER_BEHIND_RETRY_SECONDS, request.requestId(),
           pending.requester(), pending.client(), nowMillis);
     }
-    return decideFresh(request, pending.requester(), pending.client(), now);
+    return decideFresh(request, pending.requestDigest(), pending.requester(), pending.client(), now);
   }
 
   /**
@@ -232,7 +238,8 @@ final class Releaser {
   }
 
   /** The checks after the ledger height: a fresh view, a new request id; then the decision. */
-  private Result decideFresh(FetchKeyRequest request, Address requester, String client, Instant now) {
+  private Result decideFresh(FetchKeyRequest request, byte[] requestDigest, Address requester, String client,
+      Instant now) {
     long nowMillis = now.toEpochMilli();
     String requestId = request.requestId();
     LedgerView view = ledger.view();
@@ -256,7 +263,7 @@ final class Releaser {
       default:
         break;
     }
-    return decide(request, requester, client, now);
+    return decide(request, requestDigest, requester, client, now);
   }
 
   private Refusal refuse(int status, String reason, String message, long retryAfter, String requestId,
@@ -275,7 +282,7 @@ final class Releaser {
    * cached session key. Chain, validity in time, audience and the request itself are checked every
    * time. Returns the requester's address.
    */
-  private Address authenticate(FetchKeyRequest r, Instant now) throws CachetSecurityException {
+  private Address authenticate(FetchKeyRequest r, byte[] signed, Instant now) throws CachetSecurityException {
     if (!r.keyServerId().equals(serverId)) {
       throw new CachetSecurityException("WRONG_KEY_SERVER", "request is addressed to key server " + r.keyServerId()
           + ", not " + serverId);
@@ -286,7 +293,7 @@ final class Releaser {
     cert.verifyChain(ledger.ledgerId());
     cert.verifyValidity(now, serverId, window);
     metrics.work("request_verify");
-    cert.sessionKey().verifyCofactored(r.signedBytes(), r.signature(), "fetch_key request " + r.requestId());
+    cert.sessionKey().verifyCofactored(signed, r.signature(), "fetch_key request " + r.requestId());
     Instant at = Instant.ofEpochMilli(r.timestampMillis());
     if (at.isBefore(now.minus(window)) || at.isAfter(now.plus(window))) {
       throw new ExpiredException("STALE_REQUEST", "request " + r.requestId() + " is timestamped " + at
@@ -311,7 +318,8 @@ final class Releaser {
    * request's response key and signs one receipt covering every item (released or denied). The
    * unsealed shares are destroyed once sealed.
    */
-  private Answer decide(FetchKeyRequest request, Address requester, String client, Instant now) {
+  private Answer decide(FetchKeyRequest request, byte[] requestDigest, Address requester, String client,
+      Instant now) {
     long nowMillis = now.toEpochMilli();
     String requestId = request.requestId();
     int count = request.items().size();
@@ -381,7 +389,7 @@ final class Releaser {
       }
       byte[] sealed = released.isEmpty() ? null
           : ShareRelease.seal(requestId, released, shares, request.responseKey());
-      Receipt receipt = Receipt.sign(keys.signing(), serverId, requestId, request.digest(), requester, nowMillis,
+      Receipt receipt = Receipt.sign(keys.signing(), serverId, requestId, requestDigest, requester, nowMillis,
           entries, sealed);
       FetchKeyResponse response = FetchKeyResponse.of(requestId, serverId, Math.max(0, height), results, sealed,
           receipt);

@@ -127,7 +127,12 @@ public record FetchKeyRequest(
    * response key, certificate, timestamp, height and items), not only its id.
    */
   public byte[] digest() {
-    return Blake2b.hash256(signedBytes());
+    return digestOf(signedBytes());
+  }
+
+  /** {@link #digest()} from signed bytes already made (a key server makes them once, to verify). */
+  public static byte[] digestOf(byte[] signedBytes) {
+    return Blake2b.hash256(signedBytes);
   }
 
   public byte[] signedBytes() {
