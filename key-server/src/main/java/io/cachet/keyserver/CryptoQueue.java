@@ -1,10 +1,12 @@
 package io.cachet.keyserver;
 
-import io.vertx.core.Future;
-import io.vertx.core.WorkerExecutor;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
@@ -46,14 +48,24 @@ final class CryptoQueue {
     }
   }
 
-  private final WorkerExecutor pool;
+  private final ThreadPoolExecutor pool;
   private final long deadlineNanos;
   private final LongSupplier ticker;
   private final KeyServerMetrics metrics;
   private final AtomicInteger queued = new AtomicInteger();
 
-  CryptoQueue(WorkerExecutor pool, Duration deadline, LongSupplier ticker, KeyServerMetrics metrics) {
-    this.pool = pool;
+  /**
+   * A pool of {@code threads} daemon threads named {@code name-N}. It is a plain executor, not a
+   * Vert.x worker pool, so that a worker's result does not wake an event loop: a fetch goes from
+   * its worker to the audit log, and only its recorded outcome returns to the event loop.
+   */
+  CryptoQueue(String name, int threads, Duration deadline, LongSupplier ticker, KeyServerMetrics metrics) {
+    AtomicInteger count = new AtomicInteger();
+    this.pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.NANOSECONDS, new LinkedBlockingQueue<>(), r -> {
+      Thread t = new Thread(r, name + "-" + count.getAndIncrement());
+      t.setDaemon(true);
+      return t;
+    });
     this.deadlineNanos = deadline.toNanos();
     this.ticker = ticker;
     this.metrics = metrics;
@@ -67,26 +79,63 @@ final class CryptoQueue {
   /**
    * Runs {@code work} on a worker, unless by the time a worker takes it the wait since
    * {@code waitingSince} exceeds the deadline: then {@code late} is given the explanation and its
-   * answer is the result, and the drop is counted.
+   * answer is the result, and the drop is counted. Both answer with a stage completing later (an
+   * outcome completes once recorded), which the result follows.
    */
-  <T> Future<T> submit(long waitingSince, Stage stage, Callable<T> work, Function<String, T> late) {
+  <T> CompletableFuture<T> submit(long waitingSince, Stage stage, Callable<CompletableFuture<T>> work,
+      Function<String, CompletableFuture<T>> late) {
     queued.incrementAndGet();
-    AtomicBoolean taken = new AtomicBoolean();
-    return pool.executeBlocking(() -> {
-      taken.set(true);
-      queued.decrementAndGet();
-      long waited = ticker.getAsLong() - waitingSince;
-      if (waited > deadlineNanos) {
-        metrics.deadlineDrop(stage.metric);
-        return late.apply(message(stage, waited));
-      }
-      return work.call();
-    }, false).onFailure(e -> {
-      // a pool that refused the task (closed) never ran it to take it off the count
-      if (taken.compareAndSet(false, true)) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    try {
+      pool.execute(() -> {
         queued.decrementAndGet();
-      }
-    });
+        try {
+          long waited = ticker.getAsLong() - waitingSince;
+          CompletableFuture<T> answer;
+          if (waited > deadlineNanos) {
+            metrics.deadlineDrop(stage.metric);
+            answer = late.apply(message(stage, waited));
+          } else {
+            answer = work.call();
+          }
+          answer.whenComplete((value, failure) -> {
+            if (failure != null) {
+              result.completeExceptionally(failure);
+            } else {
+              result.complete(value);
+            }
+          });
+        } catch (Throwable e) {
+          result.completeExceptionally(e);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      queued.decrementAndGet();
+      result.completeExceptionally(e);
+    }
+    return result;
+  }
+
+  /** Runs other work of the key server's (a key rotation, a sweep) on the same workers. */
+  <T> CompletableFuture<T> run(Callable<T> work) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    try {
+      pool.execute(() -> {
+        try {
+          result.complete(work.call());
+        } catch (Throwable e) {
+          result.completeExceptionally(e);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      result.completeExceptionally(e);
+    }
+    return result;
+  }
+
+  /** Refuses new work; work already queued still runs. */
+  void close() {
+    pool.shutdown();
   }
 
   /** Requests waiting for a worker now. */

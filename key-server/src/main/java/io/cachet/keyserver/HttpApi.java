@@ -2,6 +2,8 @@ package io.cachet.keyserver;
 
 import io.cachet.common.http.ApiErrors;
 import io.cachet.policy.server.StoredBlocksHandler;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -10,16 +12,19 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * The key server's HTTP API. One route table; handlers never block: a fetch body is handed to the
  * worker pool ({@link Releaser} does JSON, Ed25519 and HPKE there) through {@link CryptoQueue},
- * which drops it unread if it waited past the request deadline, its audit events to the audit
- * log's writer, and the answer is sent when both are done. Several instances of this verticle
- * share the port, one per event loop.
+ * which drops it unread if it waited past the request deadline; the worker hands the decision's
+ * audit events to the audit log's writer ({@link KeyServer#record}), and the answer is sent once
+ * they are recorded. Several instances of this verticle share the port, one per event loop.
  *
  * <pre>
  * GET  /v1/service     the signed service descriptor (current key version)
@@ -110,33 +115,39 @@ final class HttpApi extends VerticleBase {
     }
     byte[] bytes = body.getBytes();
     String client = client(ctx);
-    server.cryptoQueue().submit(received, CryptoQueue.Stage.RECEIVED, () -> server.releaser().fetch(bytes, client),
-            HttpApi::unread)
-        .compose(r -> r instanceof Releaser.Pending p ? afterLedgerWait(p) : Future.succeededFuture(r))
-        .onComplete(decided -> {
-      if (decided.failed()) {
-        LOG.error("event=fetch_failed client={} reason=\"{}\"", client, decided.cause().toString(), decided.cause());
-        ApiErrors.send(ctx, 500, "INTERNAL", "internal error");
+    Context context = vertx.getOrCreateContext();
+    CompletableFuture<Releaser.Result> recorded = server.cryptoQueue().submit(received, CryptoQueue.Stage.RECEIVED,
+        () -> server.record(() -> server.releaser().fetch(bytes, client)),
+        message -> CompletableFuture.completedFuture(unread(message)));
+    // the event loop hears of the request again only once its outcome is recorded
+    Future.fromCompletionStage(recorded, context)
+        .compose(r -> r instanceof Releaser.Pending p ? afterLedgerWait(p, context) : Future.succeededFuture(r))
+        .onComplete(outcome -> answer(ctx, client, outcome));
+  }
+
+  private static void answer(RoutingContext ctx, String client, AsyncResult<Releaser.Result> outcome) {
+    if (outcome.failed()) {
+      Throwable cause = outcome.cause() instanceof CompletionException c && c.getCause() != null ? c.getCause()
+          : outcome.cause();
+      if (cause instanceof IOException) {
+        // the audit log stopped; its cause (a file, an I/O error) is in its own ERROR line, not in answers
+        ApiErrors.send(ctx, 503, "AUDIT_UNAVAILABLE", "the decision could not be recorded in the audit log, so"
+            + " nothing is released; the key server's operator must look at its log");
         return;
       }
-      server.audit(decided.result()).onComplete(r -> {
-        if (r.failed()) {
-          // the cause (a file, an I/O error) is in the audit log's own ERROR line, not in answers
-          ApiErrors.send(ctx, 503, "AUDIT_UNAVAILABLE", "the decision could not be recorded in the audit log, so"
-              + " nothing is released; the key server's operator must look at its log");
-          return;
-        }
-        Releaser.Result outcome = r.result();
-        if (outcome instanceof Releaser.Answer a) {
-          ctx.response().putHeader("content-type", "application/json").end(Buffer.buffer(a.json()));
-        } else if (outcome instanceof Releaser.Refusal f) {
-          if (f.retryAfterSeconds() > 0) {
-            ctx.response().putHeader("Retry-After", Long.toString(f.retryAfterSeconds()));
-          }
-          ApiErrors.send(ctx, f.status(), f.reason(), f.message());
-        }
-      });
-    });
+      LOG.error("event=fetch_failed client={} reason=\"{}\"", client, cause.toString(), cause);
+      ApiErrors.send(ctx, 500, "INTERNAL", "internal error");
+      return;
+    }
+    Releaser.Result result = outcome.result();
+    if (result instanceof Releaser.Answer a) {
+      ctx.response().putHeader("content-type", "application/json").end(Buffer.buffer(a.json()));
+    } else if (result instanceof Releaser.Refusal f) {
+      if (f.retryAfterSeconds() > 0) {
+        ctx.response().putHeader("Retry-After", Long.toString(f.retryAfterSeconds()));
+      }
+      ApiErrors.send(ctx, f.status(), f.reason(), f.message());
+    }
   }
 
   /** A request dropped before it was read: nothing about it is known, so nothing is audited. */
@@ -151,13 +162,13 @@ final class HttpApi extends VerticleBase {
    * slot meanwhile, so waits count against {@code max-in-flight}. The request deadline counts
    * again from the end of the wait: the wait is bounded on its own.
    */
-  private Future<Releaser.Result> afterLedgerWait(Releaser.Pending pending) {
+  private Future<Releaser.Result> afterLedgerWait(Releaser.Pending pending, Context context) {
     long start = System.nanoTime();
     return server.ledgerWaits().await(pending.height(), server.config().ledgerWait())
-        .compose(reached -> server.cryptoQueue().submit(server.cryptoQueue().mark(),
+        .compose(reached -> Future.fromCompletionStage(server.cryptoQueue().submit(server.cryptoQueue().mark(),
             CryptoQueue.Stage.AFTER_LEDGER_WAIT,
-            () -> server.releaser().resume(pending, Duration.ofNanos(System.nanoTime() - start)),
-            message -> server.releaser().overdue(pending, message)));
+            () -> server.record(() -> server.releaser().resume(pending, Duration.ofNanos(System.nanoTime() - start))),
+            message -> server.record(() -> server.releaser().overdue(pending, message))), context));
   }
 
   private void health(RoutingContext ctx) {

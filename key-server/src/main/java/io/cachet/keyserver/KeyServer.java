@@ -11,7 +11,6 @@ import io.cachet.policy.PolicyLedger.LedgerView;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,6 +21,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -30,6 +30,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,8 +46,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: the event loops only route and write answers; key derivation, JSON, signatures and
  * HPKE run on the named worker pool {@code cachet-key-server-crypto}, whose queue is bounded in time
- * by {@code request-deadline} ({@link CryptoQueue}); the audit log has its own
- * writer thread; the follower checks blocks on Vert.x's ordered blocking tasks.
+ * by {@code request-deadline} ({@link CryptoQueue}); the audit log has its own writer thread, to
+ * which a worker hands its decision's events directly; the follower checks blocks on Vert.x's
+ * ordered blocking tasks.
  */
 public final class KeyServer {
   private static final Logger LOG = LoggerFactory.getLogger(KeyServer.class);
@@ -67,7 +69,6 @@ public final class KeyServer {
   private final FileChannel lockChannel;
   private final KeyServerLedger ledger;
   private final KeyServerMetrics metrics = new KeyServerMetrics();
-  private final WorkerExecutor crypto;
   private final CryptoQueue cryptoQueue;
   private final CertificateCache certificates;
   private final RateLimiter perClient;
@@ -95,9 +96,8 @@ public final class KeyServer {
     this.lockChannel = lockChannel;
     // first: it may refuse to start (an EVM RPC of another chain) before anything else is opened
     this.ledger = KeyServerLedger.start(vertx, config, clock, config.dataDir().resolve(LEDGER_DIR));
-    this.crypto = vertx.createSharedWorkerExecutor("cachet-key-server-crypto-" + config.serverId(),
-        config.workerThreads());
-    this.cryptoQueue = new CryptoQueue(crypto, config.requestDeadline(), ticker, metrics);
+    this.cryptoQueue = new CryptoQueue("cachet-key-server-crypto-" + config.serverId(), config.workerThreads(),
+        config.requestDeadline(), ticker, metrics);
     this.certificates = new CertificateCache(clock);
     this.perClient = new RateLimiter(config.ipRate(), config.ipBurst(), System::nanoTime);
     RateLimiter perRequester = new RateLimiter(config.requesterRate(), config.requesterBurst(), System::nanoTime);
@@ -107,13 +107,13 @@ public final class KeyServer {
     this.ledgerWaits = new LedgerWaits(vertx, ledger);
     this.descriptor = describe();
     this.limits = new ServerLimitsGuard(vertx, config.limits(), "key-server " + config.serverId());
-    this.sweepTimer = vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> crypto.executeBlocking(() -> {
+    this.sweepTimer = vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> cryptoQueue.run(() -> {
       long now = System.nanoTime();
       replays.sweep(clock.millis());
       perClient.sweep(now);
       perRequester.sweep(now);
       return null;
-    }, false));
+    }));
     metrics.gauge("cachet_keyserver_ledger_height", "height of the newest block applied", () -> ledger.view()
         .height());
     metrics.gauge("cachet_keyserver_ledger_lag_seconds", "this server's clock minus the ledger time of its view",
@@ -126,6 +126,9 @@ public final class KeyServer {
     metrics.gauge("cachet_keyserver_ledger_stale", "1 while the view is too old and everything is refused",
         () -> releaser.stale(ledger.view(), clock.millis()) ? 1 : 0);
     metrics.gauge("cachet_keyserver_audit_records", "entries in the audit log", audit::records);
+    metrics.counter("cachet_keyserver_audit_commits", "group commits of the audit log (one write and one force"
+        + " each, in commit mode)", "mode", config.auditFsync().name().toLowerCase(java.util.Locale.ROOT), audit,
+        AuditLog::commits);
     metrics.gauge("cachet_keyserver_key_version", "the HPKE key version new envelopes seal to",
         () -> keys.current().version());
     metrics.gauge("cachet_keyserver_in_flight", "fetch requests being decided", inFlight::get);
@@ -180,6 +183,7 @@ public final class KeyServer {
                 answered.add(event);
               }
             });
+        audit.commitDelay(config.auditCommitDelay());
         KeyServer server = new KeyServer(vertx, config, clock, ticker, keys, audit, lock);
         server.rememberAnswered(answered);
         return server;
@@ -265,10 +269,6 @@ public final class KeyServer {
     return metrics;
   }
 
-  WorkerExecutor crypto() {
-    return crypto;
-  }
-
   CryptoQueue cryptoQueue() {
     return cryptoQueue;
   }
@@ -301,13 +301,24 @@ public final class KeyServer {
     return boundPort;
   }
 
-  /** Writes an outcome's audit events; the outcome may be sent only once this succeeds. */
-  Future<Releaser.Result> audit(Releaser.Result outcome) {
-    if (outcome.audit().isEmpty()) {
-      return Future.succeededFuture(outcome);
+  /**
+   * Runs a decision on the calling crypto worker and queues its audit events before the worker
+   * lets go of it. The result completes once the events are recorded (an outcome may be sent only
+   * then), on the audit writer's thread. The decision is announced to the audit log while it runs,
+   * so that a group commit waiting for decisions under way ({@code audit-commit-delay}) waits for
+   * this one too.
+   */
+  CompletableFuture<Releaser.Result> record(Supplier<Releaser.Result> decision) {
+    audit.beginDecision();
+    try {
+      Releaser.Result outcome = decision.get();
+      if (outcome.audit().isEmpty()) {
+        return CompletableFuture.completedFuture(outcome);
+      }
+      return audit.append(outcome.audit()).thenApply(seq -> outcome);
+    } finally {
+      audit.endDecision();
     }
-    CompletableFuture<Long> written = audit.append(outcome.audit());
-    return Future.fromCompletionStage(written, vertx.getOrCreateContext()).map(seq -> outcome);
   }
 
   Health health() {
@@ -359,6 +370,10 @@ public final class KeyServer {
     return audit.file();
   }
 
+  AuditLog auditLog() {
+    return audit;
+  }
+
   /** The height of the newest block this server's follower has applied. */
   public long ledgerHeight() {
     return ledger.view().height();
@@ -374,11 +389,11 @@ public final class KeyServer {
    * service descriptor advertises; shares sealed to older versions keep opening.
    */
   public Future<ServiceDescriptor> rotateKey() {
-    return crypto.executeBlocking(() -> {
+    return Future.fromCompletionStage(cryptoQueue.run(() -> {
       keys.rotate();
       descriptor = describe();
       return descriptor;
-    }, false);
+    }), vertx.getOrCreateContext());
   }
 
   private ServiceDescriptor describe() {
@@ -416,7 +431,7 @@ public final class KeyServer {
         lockChannel.close();
         return null;
       }, false);
-    }).compose(v -> crypto.close()).onComplete(r -> LOG.info("event=key_server_stopped server={} audit_records={}",
+    }).onComplete(v -> cryptoQueue.close()).onComplete(r -> LOG.info("event=key_server_stopped server={} audit_records={}",
         config.serverId(), audit.records())).mapEmpty();
   }
 

@@ -68,6 +68,7 @@ public record KeyServerConfig(
     int kdfIterations,
     AuditFsync auditFsync,
     Duration auditFsyncInterval,
+    Duration auditCommitDelay,
     String genesisDigest,
     Duration ledgerWait,
     Duration requestDeadline,
@@ -113,6 +114,13 @@ public record KeyServerConfig(
   public static final int DEFAULT_KDF_MEMORY_KIB = 64 * 1024;
   public static final int DEFAULT_KDF_ITERATIONS = 3;
   public static final Duration DEFAULT_AUDIT_FSYNC_INTERVAL = Duration.ofSeconds(1);
+  /**
+   * How long a group commit waits for decisions under way before forcing the audit log. Under load
+   * it turns a force per request into one per group; with nothing under way nobody waits.
+   */
+  public static final Duration DEFAULT_AUDIT_COMMIT_DELAY = Duration.ofMillis(2);
+  /** Longest commit delay: every answer under load may wait this long for its audit records. */
+  public static final Duration MAX_AUDIT_COMMIT_DELAY = Duration.ofMillis(100);
   /** How long a fetch waits for the follower to reach the ledger height it signed, before LEDGER_BEHIND. */
   public static final Duration DEFAULT_LEDGER_WAIT = Duration.ofSeconds(2);
   /** Longest ledger wait: a wait holds an in-flight slot, and a requester's own timeout is near this. */
@@ -193,6 +201,10 @@ public record KeyServerConfig(
     }
     Objects.requireNonNull(auditFsync, "audit-fsync");
     positive(auditFsyncInterval, "audit-fsync-interval");
+    Objects.requireNonNull(auditCommitDelay, "audit-commit-delay");
+    if (auditCommitDelay.isNegative() || auditCommitDelay.compareTo(MAX_AUDIT_COMMIT_DELAY) > 0) {
+      throw new ConfigException("audit-commit-delay must be 0..100ms, was " + renderDuration(auditCommitDelay));
+    }
     Objects.requireNonNull(limits, "limits");
     positive(ledgerWait, "ledger-wait");
     if (ledgerWait.compareTo(MAX_LEDGER_WAIT) > 0) {
@@ -261,7 +273,7 @@ public record KeyServerConfig(
         DEFAULT_IP_BURST, DEFAULT_REQUESTER_RATE, DEFAULT_REQUESTER_BURST, DEFAULT_MAX_BODY_BYTES,
         DEFAULT_MAX_IN_FLIGHT, DEFAULT_REPLAY_CACHE_SIZE, defaultWorkers(false),
         DEFAULT_PASSPHRASE_ENV, null, DEFAULT_KDF_MEMORY_KIB, DEFAULT_KDF_ITERATIONS, AuditFsync.COMMIT,
-        DEFAULT_AUDIT_FSYNC_INTERVAL, null, DEFAULT_LEDGER_WAIT, DEFAULT_REQUEST_DEADLINE, ServerLimits.defaults(),
+        DEFAULT_AUDIT_FSYNC_INTERVAL, DEFAULT_AUDIT_COMMIT_DELAY, null, DEFAULT_LEDGER_WAIT, DEFAULT_REQUEST_DEADLINE, ServerLimits.defaults(),
         null);
   }
 
@@ -272,7 +284,7 @@ public record KeyServerConfig(
         DEFAULT_IP_RATE, DEFAULT_IP_BURST, DEFAULT_REQUESTER_RATE, DEFAULT_REQUESTER_BURST, DEFAULT_MAX_BODY_BYTES,
         DEFAULT_MAX_IN_FLIGHT, DEFAULT_REPLAY_CACHE_SIZE, defaultWorkers(true),
         DEFAULT_PASSPHRASE_ENV, null, DEFAULT_KDF_MEMORY_KIB, DEFAULT_KDF_ITERATIONS, AuditFsync.COMMIT,
-        DEFAULT_AUDIT_FSYNC_INTERVAL, null, DEFAULT_LEDGER_WAIT, DEFAULT_REQUEST_DEADLINE, ServerLimits.defaults(),
+        DEFAULT_AUDIT_FSYNC_INTERVAL, DEFAULT_AUDIT_COMMIT_DELAY, null, DEFAULT_LEDGER_WAIT, DEFAULT_REQUEST_DEADLINE, ServerLimits.defaults(),
         Objects.requireNonNull(evm, "evm"));
   }
 
@@ -300,7 +312,7 @@ public record KeyServerConfig(
       "rate-limit-ip", "rate-burst-ip",
       "rate-limit-requester", "rate-burst-requester", "max-body", "max-in-flight", "replay-cache-size",
       "worker-threads", "passphrase-env", "passphrase-file", "kdf-memory", "kdf-iterations", "audit-fsync",
-      "audit-fsync-interval", "genesis-digest", "ledger-wait", "request-deadline", "idle-timeout", "head-timeout",
+      "audit-fsync-interval", "audit-commit-delay", "genesis-digest", "ledger-wait", "request-deadline", "idle-timeout", "head-timeout",
       "body-timeout", "min-body-rate", "max-connections-per-address", "max-in-flight-per-address", "chain",
       "evm-rpc-url",
       "evm-rpc-url-2", "evm-chain-id", "evm-confirmations", "evm-poll-interval", "evm-block-time");
@@ -421,6 +433,7 @@ public record KeyServerConfig(
           integer(v, "kdf-iterations", DEFAULT_KDF_ITERATIONS),
           fsync(v.getOrDefault("audit-fsync", "commit")),
           duration(v, "audit-fsync-interval", DEFAULT_AUDIT_FSYNC_INTERVAL),
+          duration(v, "audit-commit-delay", DEFAULT_AUDIT_COMMIT_DELAY),
           v.get("genesis-digest"),
           duration(v, "ledger-wait", DEFAULT_LEDGER_WAIT),
           duration(v, "request-deadline", DEFAULT_REQUEST_DEADLINE),
@@ -511,6 +524,7 @@ public record KeyServerConfig(
     put(lines, "kdf-iterations", Integer.toString(kdfIterations));
     put(lines, "audit-fsync", auditFsync.name().toLowerCase(Locale.ROOT));
     put(lines, "audit-fsync-interval", renderDuration(auditFsyncInterval));
+    put(lines, "audit-commit-delay", renderDuration(auditCommitDelay));
     if (genesisDigest != null) {
       put(lines, "genesis-digest", genesisDigest);
     }

@@ -23,6 +23,8 @@ import java.util.function.ToDoubleFunction;
  *   <li>{@code cachet_keyserver_ledger_height}, {@code cachet_keyserver_ledger_lag_seconds}
  *       (the key server's clock minus the ledger time of its newest block),
  *       {@code cachet_keyserver_ledger_stale} (1 while everything is refused);
+ *   <li>{@code cachet_keyserver_audit_commits_total{mode}}: the audit log's group commits (in
+ *       {@code commit} mode one write and one force each: records over commits is the group size);
  *   <li>{@code cachet_keyserver_audit_records}, {@code cachet_keyserver_key_version},
  *       {@code cachet_keyserver_in_flight}, {@code cachet_keyserver_replay_ids};
  *   <li>{@code cachet_keyserver_work_total{step}}: the per-request work the worker pool did,

@@ -68,6 +68,7 @@ class KeyServerConfigProperties {
     values.put("kdf-iterations", Arbitraries.integers().between(1, 64).map(String::valueOf));
     values.put("audit-fsync", Arbitraries.of("commit", "periodic"));
     values.put("audit-fsync-interval", durations(1, 60_000));
+    values.put("audit-commit-delay", durations(0, 100));
     values.put("genesis-digest", Arbitraries.bytes().array(byte[].class).ofSize(32).map(io.cachet.crypto.Hex::to0x));
     values.put("ledger-wait", durations(1, 10_000));
     values.put("request-deadline", durations(1, 60_000));

@@ -64,7 +64,7 @@ class RequestDeadlineTest extends KeyServerTestBase {
 
   /** Occupies the server's only worker until {@code release} is counted down. */
   private static void stall(KeyServer ks, CountDownLatch release) {
-    ks.crypto().executeBlocking(() -> release.await(60, TimeUnit.SECONDS), false);
+    ks.cryptoQueue().run(() -> release.await(60, TimeUnit.SECONDS));
   }
 
   private static void await(String what, BooleanSupplier condition) throws InterruptedException {
