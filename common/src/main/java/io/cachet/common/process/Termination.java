@@ -1,0 +1,62 @@
+package io.cachet.common.process;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+/**
+ * How a part stops on SIGTERM or SIGINT: it runs its stop once (refuse new work, finish or refuse
+ * what is in flight, fsync, close) and exits 0, since a stop asked for and done is a success. The
+ * JVM's own handling would exit 143 after shutdown hooks, which a service manager reads as a
+ * failure. A second signal while stopping exits at once with 1.
+ */
+public final class Termination {
+  private static final Logger LOG = LoggerFactory.getLogger(Termination.class);
+  /** Longest a stop may take before the process exits anyway. */
+  public static final long STOP_BOUND_MILLIS = 30_000;
+
+  private Termination() {}
+
+  /** Installs the handler for {@code part} (named in the log); {@code stop} runs on its own thread. */
+  public static void onSignal(String part, Runnable stop) {
+    AtomicBoolean stopping = new AtomicBoolean();
+    for (String name : new String[] {"TERM", "INT"}) {
+      Signal.handle(new Signal(name), signal -> {
+        if (!stopping.compareAndSet(false, true)) {
+          LOG.warn("event={}_stop_forced signal={}", part, signal.getName());
+          Runtime.getRuntime().halt(1);
+          return;
+        }
+        Thread stopper = new Thread(() -> run(part, signal.getName(), stop), part + "-stop");
+        stopper.start();
+      });
+    }
+  }
+
+  private static void run(String part, String signal, Runnable stop) {
+    LOG.info("event={}_stopping signal={}", part, signal);
+    long start = System.nanoTime();
+    Thread watchdog = new Thread(() -> {
+      try {
+        Thread.sleep(STOP_BOUND_MILLIS);
+        LOG.error("event={}_stop_timed_out ms={}", part, STOP_BOUND_MILLIS);
+        Runtime.getRuntime().halt(1);
+      } catch (InterruptedException e) {
+        // stopped in time
+      }
+    }, part + "-stop-watchdog");
+    watchdog.setDaemon(true);
+    watchdog.start();
+    int code = 0;
+    try {
+      stop.run();
+    } catch (RuntimeException e) {
+      LOG.error("event={}_stop_failed reason=\"{}\"", part, e.toString());
+      code = 1;
+    }
+    watchdog.interrupt();
+    LOG.info("event={}_stopped ms={}", part, (System.nanoTime() - start) / 1_000_000);
+    System.exit(code);
+  }
+}
