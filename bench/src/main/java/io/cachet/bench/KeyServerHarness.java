@@ -220,6 +220,7 @@ public final class KeyServerHarness {
     ks.closeAndWait();
     serverVertx.close().await(10, TimeUnit.SECONDS);
     sequencer.close();
+    BenchFiles.deleteTree(dir);
   }
 
   // ---------------------------------------------------------------- requests

@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.util.Comparator;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -79,7 +78,7 @@ public final class StorageHarness {
       store.close();
       net.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
       vertx.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-      deleteTree(root);
+      BenchFiles.deleteTree(root);
     }
   }
 
@@ -210,12 +209,6 @@ public final class StorageHarness {
           return 0;
         }
       }).sum();
-    }
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    try (Stream<Path> files = Files.walk(root)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
   }
 }

@@ -23,7 +23,7 @@ import java.util.concurrent.CompletionException;
  * The key server's HTTP API. One route table; handlers never block: a fetch body is handed to the
  * worker pool ({@link Releaser} does JSON, Ed25519 and HPKE there) through {@link CryptoQueue},
  * which drops it unread if it waited past the request deadline; the worker hands the decision's
- * audit events to the audit log's writer ({@link KeyServer#record}), and the answer is sent once
+ * audit events to the audit log's writer ({@link KeyServer#decide}), and the answer is sent once
  * they are recorded. Several instances of this verticle share the port, one per event loop.
  *
  * <pre>
@@ -116,9 +116,8 @@ final class HttpApi extends VerticleBase {
     byte[] bytes = body.getBytes();
     String client = client(ctx);
     Context context = vertx.getOrCreateContext();
-    CompletableFuture<Releaser.Result> recorded = server.cryptoQueue().submit(received, CryptoQueue.Stage.RECEIVED,
-        () -> server.record(() -> server.releaser().fetch(bytes, client)),
-        message -> CompletableFuture.completedFuture(unread(message)));
+    CompletableFuture<Releaser.Result> recorded = server.decide(received, CryptoQueue.Stage.RECEIVED,
+        () -> server.releaser().fetch(bytes, client), HttpApi::unread);
     // the event loop hears of the request again only once its outcome is recorded
     Future.fromCompletionStage(recorded, context)
         .compose(r -> r instanceof Releaser.Pending p ? afterLedgerWait(p, context) : Future.succeededFuture(r))
@@ -165,10 +164,10 @@ final class HttpApi extends VerticleBase {
   private Future<Releaser.Result> afterLedgerWait(Releaser.Pending pending, Context context) {
     long start = System.nanoTime();
     return server.ledgerWaits().await(pending.height(), server.config().ledgerWait())
-        .compose(reached -> Future.fromCompletionStage(server.cryptoQueue().submit(server.cryptoQueue().mark(),
+        .compose(reached -> Future.fromCompletionStage(server.decide(server.cryptoQueue().mark(),
             CryptoQueue.Stage.AFTER_LEDGER_WAIT,
-            () -> server.record(() -> server.releaser().resume(pending, Duration.ofNanos(System.nanoTime() - start))),
-            message -> server.record(() -> server.releaser().overdue(pending, message))), context));
+            () -> server.releaser().resume(pending, Duration.ofNanos(System.nanoTime() - start)),
+            message -> server.releaser().overdue(pending, message)), context));
   }
 
   private void health(RoutingContext ctx) {

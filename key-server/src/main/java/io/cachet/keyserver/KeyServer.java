@@ -28,8 +28,10 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -302,14 +304,31 @@ public final class KeyServer {
   }
 
   /**
-   * Runs a decision on the calling crypto worker and queues its audit events before the worker
-   * lets go of it. The result completes once the events are recorded (an outcome may be sent only
-   * then), on the audit writer's thread. The decision is announced to the audit log while it runs,
-   * so that a group commit waiting for decisions under way ({@code audit-commit-delay}) waits for
-   * this one too.
+   * Has a decision made on a crypto worker ({@link CryptoQueue}: {@code late} answers instead if
+   * the request waited past the deadline), and its audit events queued by that worker before it
+   * lets go. The result completes once the events are recorded (an outcome may be sent only
+   * then), on the audit writer's thread. From the moment it is queued until its events are
+   * appended, the decision counts as under way for the audit log's group commit
+   * ({@code audit-commit-delay}), which waits for it: under load, the requests queued for a
+   * worker share the force of those decided before them.
    */
-  CompletableFuture<Releaser.Result> record(Supplier<Releaser.Result> decision) {
+  CompletableFuture<Releaser.Result> decide(long waitingSince, CryptoQueue.Stage stage,
+      Supplier<Releaser.Result> decision, Function<String, Releaser.Result> late) {
     audit.beginDecision();
+    AtomicBoolean ended = new AtomicBoolean();
+    Runnable end = () -> {
+      if (ended.compareAndSet(false, true)) {
+        audit.endDecision();
+      }
+    };
+    CompletableFuture<Releaser.Result> recorded = cryptoQueue.submit(waitingSince, stage,
+        () -> record(decision, end), message -> record(() -> late.apply(message), end));
+    // a task the pool refused, or one that failed, ends here
+    recorded.whenComplete((outcome, failure) -> end.run());
+    return recorded;
+  }
+
+  private CompletableFuture<Releaser.Result> record(Supplier<Releaser.Result> decision, Runnable end) {
     try {
       Releaser.Result outcome = decision.get();
       if (outcome.audit().isEmpty()) {
@@ -317,7 +336,7 @@ public final class KeyServer {
       }
       return audit.append(outcome.audit()).thenApply(seq -> outcome);
     } finally {
-      audit.endDecision();
+      end.run();
     }
   }
 

@@ -323,8 +323,8 @@ public final class AuditLog implements Closeable {
   }
 
   /**
-   * Before a group commit in {@link Fsync#COMMIT} mode: while decisions are under way (their
-   * events will follow within one decision's time), waits for them, up to the commit delay, so
+   * Before a group commit in {@link Fsync#COMMIT} mode: while decisions are under way (queued or
+   * being made: their events will follow shortly), waits for them, up to the commit delay, so
    * that one write and one force serve them too. Under load this turns a force per request into a
    * force per group, at the cost of at most the delay in latency; with nothing under way it does
    * not wait at all.
@@ -420,8 +420,9 @@ public final class AuditLog implements Closeable {
   }
 
   /**
-   * A decision has begun whose events will be appended shortly. Each call is matched by one
-   * {@link #endDecision} once its events are appended, or once it is known to have none.
+   * A decision is under way (queued or being made) whose events will be appended shortly. Each
+   * call is matched by one {@link #endDecision} once its events are appended, or once it is known
+   * to have none.
    */
   public void beginDecision() {
     undecided.incrementAndGet();
