@@ -218,6 +218,30 @@ final class LocalNet implements AutoCloseable {
     return ids;
   }
 
+  /**
+   * Waits until every node lists each blob. A put returns once 2f + 1 nodes confirm; on a loaded
+   * machine the rest may still be receiving, and a test that then stops nodes at will must not
+   * count on a shard that was never written.
+   */
+  void awaitOnEveryNode(BlobId... ids) throws InterruptedException {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+    for (int node = 0; node < N; node++) {
+      while (true) {
+        List<String> held = listed(node);
+        boolean all = true;
+        for (BlobId id : ids) {
+          all &= held.contains(id.toString());
+        }
+        if (all) {
+          break;
+        }
+        assertThat(System.nanoTime()).as("node %d never listed %s", node, java.util.Arrays.toString(ids))
+            .isLessThan(deadline);
+        Thread.sleep(20);
+      }
+    }
+  }
+
   /** Asserts an AIP-193 error: status, ErrorInfo reason, and returns the message. */
   static String assertError(HttpResponse<byte[]> r, int status, String reason) {
     String body = new String(r.body(), java.nio.charset.StandardCharsets.UTF_8);

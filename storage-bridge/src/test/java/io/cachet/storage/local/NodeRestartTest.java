@@ -45,6 +45,7 @@ class NodeRestartTest {
     BlobId ida = net.store(a, 3).blobId();
     BlobId idb = net.store(b, 3).blobId();
     BlobId idc = net.store(c, 3).blobId();
+    net.awaitOnEveryNode(ida, idb, idc);
     for (int i = 0; i < LocalNet.N; i++) {
       net.stop(i);
       net.start(i);
@@ -62,6 +63,7 @@ class NodeRestartTest {
   void theWholeNetworkRestartsOnTheSameDirectory() throws Exception {
     byte[] a = LocalNet.random(5 * STRIPE + 1000, 4);
     BlobId id = net.store(a, 3).blobId();
+    net.awaitOnEveryNode(id);
     String url = net.net.gatewayUrl();
     net.close();
     net = LocalNet.start(root, LocalNetwork.Options.defaults().withIntervals(0, 0)); // options ignored but intervals
