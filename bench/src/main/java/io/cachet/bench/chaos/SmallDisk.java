@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * hides a part's data; the root of the filesystem is 0700. After {@link #fill}, at most the asked
  * number of bytes is free, held by one file ({@value #FILLER}) in the root; {@link #release}
  * deletes it. {@link #unmount} leaves the directory as it was before the mount (empty) and deletes
- * a loop image.
+ * a loop image; a disk still mounted when this JVM exits normally is unmounted by a shutdown hook.
  */
 public final class SmallDisk implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SmallDisk.class);
@@ -55,6 +56,12 @@ public final class SmallDisk implements AutoCloseable {
   }
 
   private static final Map<Kind, Optional<String>> PROBED = new ConcurrentHashMap<>();
+  /** Disks mounted and not yet unmounted; unmounted when this JVM exits, so no mount outlives it. */
+  private static final Set<SmallDisk> MOUNTED = ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(SmallDisk::unmountAll, "small-disk-unmount"));
+  }
 
   private final Path dir;
   private final long bytes;
@@ -143,7 +150,9 @@ public final class SmallDisk implements AutoCloseable {
       Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwx------"));
     }
     LOG.info("event=small_disk_mounted dir={} bytes={} kind={}", target, bytes, kind);
-    return new SmallDisk(target, bytes, kind, image);
+    SmallDisk disk = new SmallDisk(target, bytes, kind, image);
+    MOUNTED.add(disk);
+    return disk;
   }
 
   public Path dir() {
@@ -208,6 +217,7 @@ public final class SmallDisk implements AutoCloseable {
     }
     run("umount", dir.toString());
     mounted = false;
+    MOUNTED.remove(this);
     if (image != null) {
       Files.deleteIfExists(image);
     }
@@ -229,6 +239,20 @@ public final class SmallDisk implements AutoCloseable {
       }
     }
     return false;
+  }
+
+  private static void unmountAll() {
+    for (SmallDisk disk : MOUNTED) {
+      try {
+        // Lazy: a part still holding a file open there must not keep the mount alive.
+        run("umount", "-l", disk.dir.toString());
+        if (disk.image != null) {
+          Files.deleteIfExists(disk.image);
+        }
+      } catch (IOException e) {
+        LOG.warn("event=small_disk_left_mounted dir={}", disk.dir);
+      }
+    }
   }
 
   private void requireMounted() {

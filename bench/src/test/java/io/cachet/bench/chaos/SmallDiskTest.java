@@ -9,7 +9,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -62,6 +64,19 @@ class SmallDiskTest {
     try (SmallDisk disk = SmallDisk.mount(dir, SIZE, kind)) {
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(disk.dir()))).isEqualTo("rwx------");
     }
+  }
+
+  @Test
+  void exitOfTheJvm_unmountsWhatItLeftMounted() throws Exception {
+    assumeTrue(SmallDisk.unavailable(Kind.TMPFS).isEmpty() || SmallDisk.unavailable(Kind.LOOP).isEmpty(),
+        () -> SmallDisk.unavailable(Kind.TMPFS).orElse("") + "; " + SmallDisk.unavailable(Kind.LOOP).orElse(""));
+    Path dir = Files.createDirectory(tmp.resolve("data"));
+    try (PartProcess jvm = PartProcess.start("mounter", PartLaunch.of("mounter", ChaosTestMain.class, tmp)
+        .withArgs("mount", dir.toString()))) {
+      jvm.awaitLine(Pattern.compile("^mounted "), Duration.ofSeconds(60));
+      assertThat(jvm.terminate(Duration.ofSeconds(60))).isZero();
+    }
+    assertThat(SmallDisk.isMountPoint(dir)).isFalse();
   }
 
   @Test
