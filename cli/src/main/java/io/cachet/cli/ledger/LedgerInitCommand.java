@@ -36,9 +36,10 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "init",
-    description = {"Make a new ledger's sequencer keystore and genesis block, and print the ledger id,",
-        "sequencer key and genesis digest that key servers and clients are configured with."},
-    footer = {"", "Exit codes: 0 made, 2 a keystore or ledger is there already, 4 a file could not be written.",
+    description = {"Make a new ledger's sequencer keystore and genesis block.",
+        "Prints the ledger id, sequencer key and genesis digest that key servers and clients are configured with."},
+    footer = {"", "Exit codes: 0 made, 2 a keystore or ledger is there already,",
+        "4 a file could not be written.",
         "", "Example:", "  cachet ledger init --data-dir /srv/cachet/ledger --ledger-id main \\",
         "      --passphrase-file /etc/cachet/ledger.pass"})
 final class LedgerInitCommand implements Callable<Integer> {

@@ -17,12 +17,14 @@ import io.cachet.storage.network.NetworkConfig;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.util.Arrays;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -46,8 +48,8 @@ import picocli.CommandLine.Spec;
             + " passphrase-file, heartbeat, storage-network, clock-offset, idle-timeout, head-timeout, body-timeout,"
             + " min-body-rate, max-connections-per-address, max-in-flight-per-address; each also as"
             + " CACHET_LEDGER_<KEY>."},
-    footer = {"", "Exit codes: 0 stopped by SIGTERM/SIGINT (or --check passed), 2 bad configuration,",
-        "3 wrong passphrase, 4 a file or port failed.", "", "Example:",
+    footer = {"", "Exit codes: 0 stopped by SIGTERM or SIGINT (or --check passed),",
+        "2 bad configuration, 3 wrong passphrase, 4 a file or port failed.", "", "Example:",
         "  cachet ledger serve --config /etc/cachet/ledger.conf --set port=7301"})
 public final class LedgerServeCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(LedgerServeCommand.class);
@@ -151,8 +153,12 @@ public final class LedgerServeCommand implements Callable<Integer> {
       vertx.deployVerticle(server).await(SERVER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (Exception e) {
       stop(vertx, sequencer, key);
-      throw e instanceof IOException || !(e.getCause() instanceof IOException io) ? e
-          : new IOException("port: " + s.host() + ":" + s.port() + " cannot be listened on: " + io.getMessage(), io);
+      if (e instanceof BindException lost) {
+        // the port was free at the check and taken before the bind
+        throw new IOException("port: " + s.host() + ":" + s.port() + " cannot be listened on: " + lost.getMessage(),
+            lost);
+      }
+      throw e;
     }
     Termination.onSignal(LedgerSettings.PART, () -> stop(vertx, sequencer, key));
     LOG.info("event=ledger_serving ledger={} url=http://{}:{} height={} clockOffset={}", s.ledgerId(), s.host(),
@@ -169,7 +175,7 @@ public final class LedgerServeCommand implements Callable<Integer> {
     try {
       sequencer.close();
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     } finally {
       key.destroy();
     }
