@@ -187,6 +187,21 @@ class LedgerServeCommandTest {
     assertThat(p.exit()).as(p.output()).isEqualTo(ExitCodes.REFUSED);
   }
 
+  @Test
+  void serve_passphraseVariableUnset_refusedNamingPassphraseEnv() throws Exception {
+    ServeProcess p = refused(Map.of(), "--set", "passphrase-file=", "--set", "passphrase-env=LEDGER_PASS");
+    assertThat(p.exit()).as(p.output()).isEqualTo(ExitCodes.USAGE);
+    assertThat(p.output()).contains("passphrase-env").contains("LEDGER_PASS");
+  }
+
+  @Test
+  void serve_bothPassphraseSources_refusedNamingBoth() throws Exception {
+    ServeProcess p = refused(Map.of("CACHET_LEDGER_PASSPHRASE_ENV", "LEDGER_PASS"));
+    assertThat(p.exit()).as(p.output()).isEqualTo(ExitCodes.USAGE);
+    assertThat(p.output()).contains("passphrase-env (from environment variable CACHET_LEDGER_PASSPHRASE_ENV)")
+        .contains("passphrase-file (from " + config + " line 5)");
+  }
+
   // ---------------------------------------------------------------- the dry runs
 
   @Test
