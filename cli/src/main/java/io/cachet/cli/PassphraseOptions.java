@@ -65,7 +65,12 @@ public final class PassphraseOptions {
     return first;
   }
 
-  private static char[] fromFile(Path file) throws IOException {
+  /**
+   * The first line of {@code file}, as UTF-8 characters; the caller zeroes them when done.
+   *
+   * @throws UsageException if the first line is empty
+   */
+  public static char[] fromFile(Path file) throws IOException {
     byte[] bytes = Files.readAllBytes(InputFile.regular(file, "the passphrase file",
         "Give the file that holds the passphrase on its first line."));
     try {
