@@ -74,6 +74,25 @@ public final class KeyServerFiles {
     }
   }
 
+  /**
+   * Opens the key ring with the passphrase without changing anything, for a start-up check.
+   * Clears {@code passphrase}.
+   *
+   * @return how many key versions the ring holds; 0 if there is no key file yet (a first start makes it)
+   * @throws WrongPassphraseException if the passphrase does not open the key ring
+   */
+  public static int unlock(KeyServerConfig config, char[] passphrase) throws IOException, WrongPassphraseException {
+    try {
+      if (!Files.exists(keyFile(config.dataDir()))) {
+        return 0;
+      }
+      return KeyRing.openOrCreate(config.dataDir(), config.serverId(), passphrase, config.kdfMemoryKiB(),
+          config.kdfIterations(), new SecureRandom()).versions().size();
+    } finally {
+      Arrays.fill(passphrase, '\0');
+    }
+  }
+
   /** The key file of a data directory, for the start-up check that no one else may read it. */
   public static Path keyFile(Path dataDir) {
     return dataDir.resolve(KEY_FILE);
