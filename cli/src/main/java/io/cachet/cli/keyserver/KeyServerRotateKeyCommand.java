@@ -1,6 +1,8 @@
 package io.cachet.cli.keyserver;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachet.cli.ExitCodes;
+import io.cachet.cli.Json;
 import io.cachet.keyserver.KeyServerConfig;
 import io.cachet.keyserver.KeyServerFiles;
 import java.io.PrintWriter;
@@ -8,6 +10,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
@@ -26,12 +29,24 @@ final class KeyServerRotateKeyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin KeyServerConfigOptions options;
 
+  @Option(names = "--json", description = "Print JSON: serverId, version, fingerprint, versions.")
+  boolean json;
+
   @Override
   public Integer call() throws Exception {
     KeyServerConfig config = options.load(System.getenv());
     KeyServerStartChecks.files(config);
     KeyServerFiles.Rotated r = KeyServerFiles.rotate(config, KeyServerServeCommand.passphrase(config));
     PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      ObjectNode doc = Json.object();
+      doc.put("serverId", config.serverId());
+      doc.put("version", r.version());
+      doc.put("fingerprint", r.fingerprint());
+      doc.put("versions", r.versions());
+      Json.print(out, doc);
+      return ExitCodes.OK;
+    }
     out.println("rotated server=" + config.serverId() + " version=" + r.version() + " fingerprint=" + r.fingerprint()
         + " versions=" + r.versions());
     return ExitCodes.OK;

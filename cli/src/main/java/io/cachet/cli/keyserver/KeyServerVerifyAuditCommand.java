@@ -1,6 +1,8 @@
 package io.cachet.cli.keyserver;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachet.cli.ExitCodes;
+import io.cachet.cli.Json;
 import io.cachet.cli.OutcomeException;
 import io.cachet.crypto.Hex;
 import io.cachet.keyserver.audit.AuditLog;
@@ -10,6 +12,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -30,6 +33,9 @@ final class KeyServerVerifyAuditCommand implements Callable<Integer> {
   @Parameters(paramLabel = "AUDIT_LOG", description = "The log: DATA_DIR/audit.log of the key server.")
   Path log;
 
+  @Option(names = "--json", description = "Print JSON: file, ok, records, head.")
+  boolean json;
+
   @Override
   public Integer call() throws IOException {
     AuditLog.Verification v = AuditLog.verify(log);
@@ -37,6 +43,15 @@ final class KeyServerVerifyAuditCommand implements Callable<Integer> {
     if (!v.ok()) {
       throw new OutcomeException("AUDIT_LOG_BROKEN", log + " is broken: " + v.problem() + "; records before it verify: "
           + v.records());
+    }
+    if (json) {
+      ObjectNode doc = Json.object();
+      doc.put("file", log.toString());
+      doc.put("ok", true);
+      doc.put("records", v.records());
+      doc.put("head", Hex.to0x(v.headHash()));
+      Json.print(out, doc);
+      return ExitCodes.OK;
     }
     out.println("ok records=" + v.records() + " head=" + Hex.to0x(v.headHash()));
     return ExitCodes.OK;

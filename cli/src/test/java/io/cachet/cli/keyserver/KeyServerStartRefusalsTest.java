@@ -146,7 +146,8 @@ class KeyServerStartRefusalsTest {
     Run first = run("keyserver", "rotate-key", "--config", conf.toString());
     assertThat(first.exit()).as(first.err()).isEqualTo(ExitCodes.OK);
     assertThat(first.out()).contains("rotated server=ks-1 version=2");
-    assertThat(run("keyserver", "rotate-key", "--config", conf.toString()).out()).contains("version=3 ");
+    assertThat(run("keyserver", "rotate-key", "--config", conf.toString(), "--json").out())
+        .contains("\"version\" : 3");
     Run check = run("keyserver", "serve", "--config", conf.toString(), "--check");
     assertThat(check.out()).contains("with 3 key version(s)");
   }
@@ -161,6 +162,8 @@ class KeyServerStartRefusalsTest {
     Run ok = run("keyserver", "verify-audit", log.toString());
     assertThat(ok.exit()).as(ok.err()).isEqualTo(ExitCodes.OK);
     assertThat(ok.out()).startsWith("ok records=0");
+    assertThat(run("keyserver", "verify-audit", log.toString(), "--json").out()).contains("\"ok\" : true")
+        .contains("\"records\" : 0");
     try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "rw")) {
       f.seek(2);
       f.write('X');
