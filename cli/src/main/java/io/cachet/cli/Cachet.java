@@ -16,6 +16,7 @@ import io.cachet.cli.blob.PutCommand;
 import io.cachet.cli.blob.RmCommand;
 import io.cachet.cli.blob.ShareCommand;
 import io.cachet.cli.id.IdCommand;
+import io.cachet.cli.keyserver.KeyServerCommand;
 import io.cachet.cli.ledger.LedgerCommand;
 import io.cachet.cli.policy.PolicyCommand;
 import io.cachet.cli.status.StatusCommand;
@@ -36,7 +37,7 @@ import picocli.CommandLine.Command;
         "Every command takes --help and --json; 'cachet help COMMAND' shows a command's help at any depth."},
     subcommands = {DemoCommand.class, DevnetCommand.class, IdCommand.class, PolicyCommand.class, PutCommand.class, GetCommand.class,
         ShareCommand.class, LsCommand.class, InfoCommand.class, ExtendCommand.class, RmCommand.class,
-        AuditCommand.class, LedgerCommand.class, ContactCommand.class, StatusCommand.class, AgentCommand.class,
+        AuditCommand.class, LedgerCommand.class, KeyServerCommand.class, ContactCommand.class, StatusCommand.class, AgentCommand.class,
         HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     footer = {"", "Examples:", "  cachet demo", "  cachet devnet up", "  cachet help policy grant",

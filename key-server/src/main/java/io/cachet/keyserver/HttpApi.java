@@ -66,9 +66,15 @@ final class HttpApi extends VerticleBase {
     return server.limits().createServer(options).requestHandler(router).listen().onSuccess(s -> http = s);
   }
 
+  /**
+   * On a stop, new connections are refused at once and requests in flight are answered (their
+   * audit records forced first) for up to this long, then their connections are closed.
+   */
+  static final Duration STOP_GRACE = Duration.ofSeconds(10);
+
   @Override
   public Future<?> stop() {
-    return http == null ? Future.succeededFuture() : http.close();
+    return http == null ? Future.succeededFuture() : http.shutdown(STOP_GRACE);
   }
 
   // ---------------------------------------------------------------- handlers

@@ -365,6 +365,15 @@ public final class KeyServer {
     if (stale) {
       json.put("message", releaser.staleMessage(v, now));
     }
+    // why it is not serving, in one place an operator's probe can read whatever the cause
+    if (auditFailure != null) {
+      json.put("reason", "the audit log stopped, so nothing is released until a restart; see the key server's log");
+    } else if (ledger.halted()) {
+      json.put("reason", "the ledger follower halted on a block it cannot apply; see \"ledger\" and the key"
+          + " server's log");
+    } else if (stale) {
+      json.put("reason", releaser.staleMessage(v, now));
+    }
     return new Health("serving".equals(status), json);
   }
 

@@ -1,13 +1,10 @@
 package io.cachet.keyserver;
 
-import static io.cachet.keyserver.ConfigValues.decimal;
-import static io.cachet.keyserver.ConfigValues.duration;
-import static io.cachet.keyserver.ConfigValues.integer;
-import static io.cachet.keyserver.ConfigValues.path;
-import static io.cachet.keyserver.ConfigValues.renderDuration;
-import static io.cachet.keyserver.ConfigValues.renderRate;
-import static io.cachet.keyserver.ConfigValues.size;
+import static io.cachet.common.config.ConfigText.duration;
 
+import io.cachet.common.config.ConfigException;
+import io.cachet.common.config.ConfigText;
+import io.cachet.common.config.Settings;
 import io.cachet.common.http.ServerLimits;
 import io.cachet.crypto.FormatException;
 import io.cachet.crypto.Names;
@@ -16,9 +13,8 @@ import io.cachet.crypto.codec.Json;
 import io.cachet.policy.Follower;
 import io.cachet.policy.LedgerRef;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,15 +24,16 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Everything a key server is started with. One source of truth for names, defaults and limits:
- * a config file and command-line flags use the same keys ({@code port = 7400} in the file is
- * {@code --port=7400} on the command line), flags override the file, and a bad value fails at
- * {@link #parse} with a message naming the key and, for a file, the line.
+ * Everything a key server is started with. One source of truth for names, defaults and limits,
+ * read through the one configuration format of every part ({@link Settings}): a file of
+ * {@code key = value} lines, then {@code CACHET_KEYSERVER_<KEY>} environment variables, then
+ * {@code --set key=value} flags, a later layer winning. A bad value fails at {@link #load} or
+ * {@link #parse} with a message naming the key and where its value came from.
  *
- * <p>File syntax: one {@code key = value} per line; blank lines and lines starting with {@code #}
- * are ignored; an unknown key, a key given twice or a line without {@code =} is an error.
- * Durations are written {@code 500ms}, {@code 30s}, {@code 2m} or {@code 1h}; sizes as bytes or
- * with {@code KiB}/{@code MiB}; rates as decimal numbers per second, {@code 0} meaning no limit.
+ * <p>Durations are written {@code 500ms}, {@code 30s}, {@code 2m} or {@code 1h} ({@code clock-offset}
+ * alone may be negative); sizes as bytes or with {@code KiB}/{@code MiB}; rates as decimal numbers
+ * per second, {@code 0} meaning no limit. {@link #render} writes every key back so that it loads
+ * to an equal config.
  *
  * <p>The passphrase that protects the keys is never part of the config: the config names the
  * environment variable ({@code passphrase-env}) or the file ({@code passphrase-file}) it comes
@@ -73,7 +70,8 @@ public record KeyServerConfig(
     Duration ledgerWait,
     Duration requestDeadline,
     ServerLimits limits,
-    KeyServerEvmConfig evm) {
+    KeyServerEvmConfig evm,
+    Duration clockOffset) {
 
   /** When the audit log is forced to disk. */
   public enum AuditFsync {
@@ -132,6 +130,8 @@ public record KeyServerConfig(
   public static final Duration DEFAULT_REQUEST_DEADLINE = Duration.ofSeconds(2);
   /** Longest request deadline: a request queued longer is one its requester has long stopped waiting for. */
   public static final Duration MAX_REQUEST_DEADLINE = Duration.ofMinutes(1);
+  /** Largest clock offset either way: a drill that needs more is testing something other than clock skew. */
+  public static final Duration MAX_CLOCK_OFFSET = Duration.ofDays(30);
   /** Longest request window: a session certificate cannot outlive 30 minutes either. */
   public static final Duration MAX_REQUEST_WINDOW = Duration.ofMinutes(30);
 
@@ -170,11 +170,11 @@ public record KeyServerConfig(
     Objects.requireNonNull(ledgerClockTolerance, "ledger-clock-tolerance");
     if (ledgerClockTolerance.isNegative() || ledgerClockTolerance.compareTo(Follower.MAX_CLOCK_TOLERANCE) > 0) {
       throw new ConfigException("ledger-clock-tolerance must be 0ms to "
-          + renderDuration(Follower.MAX_CLOCK_TOLERANCE) + ", was " + renderDuration(ledgerClockTolerance));
+          + duration(Follower.MAX_CLOCK_TOLERANCE) + ", was " + duration(ledgerClockTolerance));
     }
     if (evm != null && stalenessBound.compareTo(evm.expectedConfirmedAge()) <= 0) {
-      throw new ConfigException("staleness-bound " + renderDuration(stalenessBound) + " is not above evm-confirmations"
-          + " x evm-block-time + evm-poll-interval (" + renderDuration(evm.expectedConfirmedAge()) + "): every"
+      throw new ConfigException("staleness-bound " + duration(stalenessBound) + " is not above evm-confirmations"
+          + " x evm-block-time + evm-poll-interval (" + duration(evm.expectedConfirmedAge()) + "): every"
           + " release would be refused as stale; raise staleness-bound or lower evm-confirmations");
     }
     rate(ipRate, "rate-limit-ip");
@@ -203,7 +203,7 @@ public record KeyServerConfig(
     positive(auditFsyncInterval, "audit-fsync-interval");
     Objects.requireNonNull(auditCommitDelay, "audit-commit-delay");
     if (auditCommitDelay.isNegative() || auditCommitDelay.compareTo(MAX_AUDIT_COMMIT_DELAY) > 0) {
-      throw new ConfigException("audit-commit-delay must be 0..100ms, was " + renderDuration(auditCommitDelay));
+      throw new ConfigException("audit-commit-delay must be 0..100ms, was " + duration(auditCommitDelay));
     }
     Objects.requireNonNull(limits, "limits");
     positive(ledgerWait, "ledger-wait");
@@ -212,8 +212,13 @@ public record KeyServerConfig(
     }
     positive(requestDeadline, "request-deadline");
     if (requestDeadline.compareTo(MAX_REQUEST_DEADLINE) > 0) {
-      throw new ConfigException("request-deadline must be at most " + renderDuration(MAX_REQUEST_DEADLINE) + ", was "
-          + renderDuration(requestDeadline));
+      throw new ConfigException("request-deadline must be at most " + duration(MAX_REQUEST_DEADLINE) + ", was "
+          + duration(requestDeadline));
+    }
+    Objects.requireNonNull(clockOffset, "clock-offset");
+    if (clockOffset.abs().compareTo(MAX_CLOCK_OFFSET) > 0) {
+      throw new ConfigException("clock-offset must be within -" + duration(MAX_CLOCK_OFFSET) + ".."
+          + duration(MAX_CLOCK_OFFSET) + ", was " + duration(clockOffset));
     }
     if (genesisDigest != null) {
       try {
@@ -274,7 +279,7 @@ public record KeyServerConfig(
         DEFAULT_MAX_IN_FLIGHT, DEFAULT_REPLAY_CACHE_SIZE, defaultWorkers(false),
         DEFAULT_PASSPHRASE_ENV, null, DEFAULT_KDF_MEMORY_KIB, DEFAULT_KDF_ITERATIONS, AuditFsync.COMMIT,
         DEFAULT_AUDIT_FSYNC_INTERVAL, DEFAULT_AUDIT_COMMIT_DELAY, null, DEFAULT_LEDGER_WAIT, DEFAULT_REQUEST_DEADLINE, ServerLimits.defaults(),
-        null);
+        null, Duration.ZERO);
   }
 
   /** A config with every default that decides on an EVM chain ({@code chain = evm}). */
@@ -285,7 +290,7 @@ public record KeyServerConfig(
         DEFAULT_MAX_IN_FLIGHT, DEFAULT_REPLAY_CACHE_SIZE, defaultWorkers(true),
         DEFAULT_PASSPHRASE_ENV, null, DEFAULT_KDF_MEMORY_KIB, DEFAULT_KDF_ITERATIONS, AuditFsync.COMMIT,
         DEFAULT_AUDIT_FSYNC_INTERVAL, DEFAULT_AUDIT_COMMIT_DELAY, null, DEFAULT_LEDGER_WAIT, DEFAULT_REQUEST_DEADLINE, ServerLimits.defaults(),
-        Objects.requireNonNull(evm, "evm"));
+        Objects.requireNonNull(evm, "evm"), Duration.ZERO);
   }
 
   /** {@code evm} or {@code embedded}: which kind of chain this server decides on. */
@@ -315,174 +320,48 @@ public record KeyServerConfig(
       "audit-fsync-interval", "audit-commit-delay", "genesis-digest", "ledger-wait", "request-deadline", "idle-timeout", "head-timeout",
       "body-timeout", "min-body-rate", "max-connections-per-address", "max-in-flight-per-address", "chain",
       "evm-rpc-url",
-      "evm-rpc-url-2", "evm-chain-id", "evm-confirmations", "evm-poll-interval", "evm-block-time");
+      "evm-rpc-url-2", "evm-chain-id", "evm-confirmations", "evm-poll-interval", "evm-block-time", "clock-offset");
 
-  private static final List<String> REQUIRED = List.of("server-id", "data-dir", "ledger-url", "ledger-id",
-      "sequencer-key");
-  /** What every config needs, whichever the chain. */
-  private static final List<String> REQUIRED_ALWAYS = List.of("server-id", "data-dir");
+  /** The part's name in environment variables: {@code CACHET_KEYSERVER_<KEY>}. */
+  public static final String PART = "keyserver";
 
-  // ---------------------------------------------------------------- parsing
+  // ---------------------------------------------------------------- reading
 
   /**
-   * Reads the config file named by {@code --config} (if any), then applies the other flags.
-   * Flags are {@code --key=value} or {@code --key value}.
+   * Reads a key server's configuration from its file (or none), the {@code CACHET_KEYSERVER_*}
+   * variables of {@code env}, and {@code --set key=value} flags, later layers winning.
+   *
+   * @throws ConfigException naming the key and where its value came from
+   * @throws IOException if the file cannot be read
    */
-  public static KeyServerConfig fromArgs(List<String> args) throws IOException {
-    Map<String, String> flags = new LinkedHashMap<>();
-    String configFile = null;
-    for (int i = 0; i < args.size(); i++) {
-      String a = args.get(i);
-      if (!a.startsWith("--") || a.length() == 2) {
-        throw new ConfigException("expected --key=value, got " + a);
-      }
-      String key;
-      String value;
-      int eq = a.indexOf('=');
-      if (eq > 0) {
-        key = a.substring(2, eq);
-        value = a.substring(eq + 1);
-      } else {
-        key = a.substring(2);
-        if (i + 1 >= args.size()) {
-          throw new ConfigException("--" + key + " needs a value");
-        }
-        value = args.get(++i);
-      }
-      if ("config".equals(key)) {
-        if (configFile != null) {
-          throw new ConfigException("--config given twice");
-        }
-        configFile = value;
-        continue;
-      }
-      if (!KEYS.contains(key)) {
-        throw new ConfigException("unknown flag --" + key);
-      }
-      if (flags.put(key, value) != null) {
-        throw new ConfigException("--" + key + " given twice");
-      }
-    }
-    Map<String, String> values = configFile == null ? new LinkedHashMap<>()
-        : readFile(Files.readString(Path.of(configFile), StandardCharsets.UTF_8), configFile);
-    values.putAll(flags);
-    return fromMap(values);
+  public static KeyServerConfig load(Path file, Map<String, String> env, List<String> sets) throws IOException {
+    return KeyServerConfigReader.read(Settings.load(PART, KEYS, file, env, sets));
   }
 
   /** Parses a config file's text; {@code source} names it in errors. */
   public static KeyServerConfig parse(String text, String source) {
-    return fromMap(readFile(text, source));
-  }
-
-  private static Map<String, String> readFile(String text, String source) {
-    Map<String, String> values = new LinkedHashMap<>();
-    String[] lines = text.split("\r?\n", -1);
-    for (int i = 0; i < lines.length; i++) {
-      String line = lines[i].strip();
-      if (line.isEmpty() || line.startsWith("#")) {
-        continue;
-      }
-      int eq = line.indexOf('=');
-      String where = source + " line " + (i + 1);
-      if (eq < 0) {
-        throw new ConfigException(where + ": expected key = value");
-      }
-      String key = line.substring(0, eq).strip();
-      String value = line.substring(eq + 1).strip();
-      if (!KEYS.contains(key)) {
-        throw new ConfigException(where + ": unknown key '" + key + "'");
-      }
-      if (values.put(key, value) != null) {
-        throw new ConfigException(where + ": " + key + " given twice");
-      }
-    }
-    return values;
-  }
-
-  static KeyServerConfig fromMap(Map<String, String> v) {
-    KeyServerEvmConfig evm = KeyServerEvmConfig.fromMap(v);
-    for (String key : evm == null ? REQUIRED : REQUIRED_ALWAYS) {
-      if (!v.containsKey(key) || v.get(key).isEmpty()) {
-        throw new ConfigException(key + " is required");
-      }
-    }
-    try {
-      return new KeyServerConfig(
-          v.get("server-id"),
-          v.getOrDefault("host", DEFAULT_HOST),
-          integer(v, "port", DEFAULT_PORT),
-          path(v.get("data-dir"), "data-dir"),
-          v.get("ledger-url"),
-          v.get("ledger-id"),
-          evm == null ? sequencerKey(v.get("sequencer-key")) : null,
-          duration(v, "staleness-bound", DEFAULT_STALENESS_BOUND),
-          duration(v, "request-window", DEFAULT_REQUEST_WINDOW),
-          duration(v, "ledger-poll-wait", DEFAULT_LEDGER_POLL_WAIT),
-          duration(v, "ledger-clock-tolerance", DEFAULT_LEDGER_CLOCK_TOLERANCE),
-          decimal(v, "rate-limit-ip", DEFAULT_IP_RATE),
-          integer(v, "rate-burst-ip", DEFAULT_IP_BURST),
-          decimal(v, "rate-limit-requester", DEFAULT_REQUESTER_RATE),
-          integer(v, "rate-burst-requester", DEFAULT_REQUESTER_BURST),
-          size(v, "max-body", DEFAULT_MAX_BODY_BYTES),
-          integer(v, "max-in-flight", DEFAULT_MAX_IN_FLIGHT),
-          integer(v, "replay-cache-size", DEFAULT_REPLAY_CACHE_SIZE),
-          integer(v, "worker-threads", defaultWorkers(evm != null)),
-          v.getOrDefault("passphrase-env", DEFAULT_PASSPHRASE_ENV),
-          v.containsKey("passphrase-file") ? path(v.get("passphrase-file"), "passphrase-file") : null,
-          integer(v, "kdf-memory", DEFAULT_KDF_MEMORY_KIB),
-          integer(v, "kdf-iterations", DEFAULT_KDF_ITERATIONS),
-          fsync(v.getOrDefault("audit-fsync", "commit")),
-          duration(v, "audit-fsync-interval", DEFAULT_AUDIT_FSYNC_INTERVAL),
-          duration(v, "audit-commit-delay", DEFAULT_AUDIT_COMMIT_DELAY),
-          v.get("genesis-digest"),
-          duration(v, "ledger-wait", DEFAULT_LEDGER_WAIT),
-          duration(v, "request-deadline", DEFAULT_REQUEST_DEADLINE),
-          new ServerLimits(
-              duration(v, "idle-timeout", ServerLimits.DEFAULT_IDLE_TIMEOUT),
-              duration(v, "head-timeout", ServerLimits.DEFAULT_HEAD_TIMEOUT),
-              duration(v, "body-timeout", ServerLimits.DEFAULT_BODY_TIMEOUT),
-              size(v, "min-body-rate", ServerLimits.DEFAULT_MIN_BODY_BYTES_PER_SECOND),
-              integer(v, "max-connections-per-address", ServerLimits.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS),
-              integer(v, "max-in-flight-per-address", ServerLimits.DEFAULT_MAX_IN_FLIGHT_PER_ADDRESS)),
-          evm);
-    } catch (ConfigException e) {
-      throw e;
-    } catch (IllegalArgumentException | NullPointerException e) {
-      throw new ConfigException(e.getMessage(), e);
-    }
-  }
-
-  private static VerifyingKey sequencerKey(String text) {
-    try {
-      return VerifyingKey.parse(text);
-    } catch (FormatException | IllegalArgumentException e) {
-      throw new ConfigException("sequencer-key must be the ledger's Ed25519 key in base64url (as GET /v1/head shows"
-          + " it): " + e.getMessage(), e);
-    }
-  }
-
-  private static AuditFsync fsync(String text) {
-    return switch (text) {
-      case "commit" -> AuditFsync.COMMIT;
-      case "periodic" -> AuditFsync.PERIODIC;
-      default -> throw new ConfigException("audit-fsync must be commit or periodic, was " + text);
-    };
+    return KeyServerConfigReader.read(Settings.parse(PART, KEYS, text, source));
   }
 
   /** This config with some keys set to new values, exactly as a file or flags would set them. */
   public KeyServerConfig with(Map<String, String> changes) {
-    Map<String, String> values = readFile(render(), "config");
+    Map<String, String> values = new LinkedHashMap<>(Settings.parse(PART, KEYS, render(), "config").raw());
     for (Map.Entry<String, String> e : changes.entrySet()) {
       if (!KEYS.contains(e.getKey())) {
         throw new ConfigException("unknown key '" + e.getKey() + "'");
       }
       values.put(e.getKey(), e.getValue());
     }
-    return fromMap(values);
+    return parse(ConfigText.render("Cachet key server", values), "config");
   }
 
   public KeyServerConfig with(String key, String value) {
     return with(Map.of(key, value));
+  }
+
+  /** The clock this server decides by: the system's, shifted by {@code clock-offset} (for fault drills). */
+  public Clock clock() {
+    return clockOffset.isZero() ? Clock.systemUTC() : Clock.offset(Clock.systemUTC(), clockOffset);
   }
 
   // ---------------------------------------------------------------- rendering
@@ -502,44 +381,44 @@ public record KeyServerConfig(
     } else {
       evm.render(lines);
     }
-    put(lines, "staleness-bound", renderDuration(stalenessBound));
-    put(lines, "request-window", renderDuration(requestWindow));
+    put(lines, "staleness-bound", duration(stalenessBound));
+    put(lines, "request-window", duration(requestWindow));
     if (evm == null) {
-      put(lines, "ledger-poll-wait", renderDuration(ledgerPollWait));
+      put(lines, "ledger-poll-wait", duration(ledgerPollWait));
     }
-    put(lines, "ledger-clock-tolerance", renderDuration(ledgerClockTolerance));
-    put(lines, "rate-limit-ip", renderRate(ipRate));
+    put(lines, "ledger-clock-tolerance", duration(ledgerClockTolerance));
+    put(lines, "rate-limit-ip", ConfigText.decimal(ipRate));
     put(lines, "rate-burst-ip", Integer.toString(ipBurst));
-    put(lines, "rate-limit-requester", renderRate(requesterRate));
+    put(lines, "rate-limit-requester", ConfigText.decimal(requesterRate));
     put(lines, "rate-burst-requester", Integer.toString(requesterBurst));
     put(lines, "max-body", Integer.toString(maxBodyBytes));
     put(lines, "max-in-flight", Integer.toString(maxInFlight));
     put(lines, "replay-cache-size", Integer.toString(replayCacheSize));
     put(lines, "worker-threads", Integer.toString(workerThreads));
     put(lines, "passphrase-env", passphraseEnv);
-    if (passphraseFile != null) {
-      put(lines, "passphrase-file", passphraseFile.toString());
-    }
+    // every key is written, an unset one empty, so that a printed config shows all there is
+    put(lines, "passphrase-file", passphraseFile == null ? "" : passphraseFile.toString());
     put(lines, "kdf-memory", Integer.toString(kdfMemoryKiB));
     put(lines, "kdf-iterations", Integer.toString(kdfIterations));
     put(lines, "audit-fsync", auditFsync.name().toLowerCase(Locale.ROOT));
-    put(lines, "audit-fsync-interval", renderDuration(auditFsyncInterval));
-    put(lines, "audit-commit-delay", renderDuration(auditCommitDelay));
-    if (genesisDigest != null) {
-      put(lines, "genesis-digest", genesisDigest);
+    put(lines, "audit-fsync-interval", duration(auditFsyncInterval));
+    put(lines, "audit-commit-delay", duration(auditCommitDelay));
+    if (evm == null) {
+      put(lines, "genesis-digest", genesisDigest == null ? "" : genesisDigest);
     }
-    put(lines, "ledger-wait", renderDuration(ledgerWait));
-    put(lines, "request-deadline", renderDuration(requestDeadline));
-    put(lines, "idle-timeout", renderDuration(limits.idleTimeout()));
-    put(lines, "head-timeout", renderDuration(limits.headTimeout()));
-    put(lines, "body-timeout", renderDuration(limits.bodyTimeout()));
+    put(lines, "ledger-wait", duration(ledgerWait));
+    put(lines, "request-deadline", duration(requestDeadline));
+    put(lines, "idle-timeout", duration(limits.idleTimeout()));
+    put(lines, "head-timeout", duration(limits.headTimeout()));
+    put(lines, "body-timeout", duration(limits.bodyTimeout()));
     put(lines, "min-body-rate", Integer.toString(limits.minBodyBytesPerSecond()));
     put(lines, "max-connections-per-address", Integer.toString(limits.maxConnectionsPerAddress()));
     put(lines, "max-in-flight-per-address", Integer.toString(limits.maxInFlightPerAddress()));
+    put(lines, "clock-offset", duration(clockOffset));
     return String.join("\n", lines) + "\n";
   }
 
   private static void put(List<String> lines, String key, String value) {
-    lines.add(key + " = " + value);
+    lines.add(value.isEmpty() ? key + " =" : key + " = " + value);
   }
 }

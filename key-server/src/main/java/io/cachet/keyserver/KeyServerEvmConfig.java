@@ -1,13 +1,14 @@
 package io.cachet.keyserver;
 
-import io.cachet.keyserver.KeyServerConfig.ConfigException;
+import io.cachet.common.config.ConfigException;
+import io.cachet.common.config.ConfigText;
+import io.cachet.common.config.Settings;
 import io.cachet.policy.evm.EvmLedgerConfig;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -102,38 +103,17 @@ public record KeyServerEvmConfig(URI rpcUrl, URI secondRpcUrl, long chainId, lon
   }
 
   /**
-   * Reads the EVM keys for {@code chain}: for evm, the EVM part (refusing the embedded ledger's
-   * keys); for embedded, null (refusing the EVM keys). Any other chain is an error.
+   * Reads the EVM keys of a {@code chain = evm} config; {@link KeyServerConfigReader} has checked
+   * the chain, that the embedded ledger's keys are absent and that the required keys are set.
    */
-  static KeyServerEvmConfig fromMap(Map<String, String> v) {
-    String chain = v.getOrDefault("chain", CHAIN_EMBEDDED);
-    if (CHAIN_EMBEDDED.equals(chain)) {
-      for (String key : KEYS) {
-        if (v.containsKey(key)) {
-          throw new ConfigException(key + " is for chain = evm; this config's chain is embedded");
-        }
-      }
-      return null;
-    }
-    if (!CHAIN_EVM.equals(chain)) {
-      throw new ConfigException("chain must be embedded or evm, was '" + chain + "'");
-    }
-    for (String key : EMBEDDED_ONLY) {
-      if (v.containsKey(key)) {
-        throw new ConfigException(key + " is for the embedded ledger; with chain = evm it is not used (remove it)");
-      }
-    }
-    for (String key : List.of("evm-rpc-url", "evm-chain-id")) {
-      if (!v.containsKey(key) || v.get(key).isEmpty()) {
-        throw new ConfigException(key + " is required with chain = evm");
-      }
-    }
-    return new KeyServerEvmConfig(url(v.get("evm-rpc-url"), "evm-rpc-url"),
-        v.containsKey("evm-rpc-url-2") ? url(v.get("evm-rpc-url-2"), "evm-rpc-url-2") : null,
-        number(v.get("evm-chain-id"), "evm-chain-id"),
-        v.containsKey("evm-confirmations") ? number(v.get("evm-confirmations"), "evm-confirmations") : 0,
-        ConfigValues.duration(v, "evm-poll-interval", EvmLedgerConfig.DEFAULT_POLL_INTERVAL),
-        ConfigValues.duration(v, "evm-block-time", DEFAULT_BLOCK_TIME));
+  static KeyServerEvmConfig fromSettings(Settings s) {
+    String second = s.string("evm-rpc-url-2", "");
+    return new KeyServerEvmConfig(url(s, "evm-rpc-url"),
+        second.isEmpty() ? null : url(s, "evm-rpc-url-2"),
+        number(s, "evm-chain-id"),
+        s.has("evm-confirmations") ? number(s, "evm-confirmations") : 0,
+        s.duration("evm-poll-interval", EvmLedgerConfig.DEFAULT_POLL_INTERVAL),
+        s.duration("evm-block-time", DEFAULT_BLOCK_TIME));
   }
 
   /** Appends this part's keys as {@code key = value} lines. */
@@ -145,22 +125,23 @@ public record KeyServerEvmConfig(URI rpcUrl, URI secondRpcUrl, long chainId, lon
     }
     lines.add("evm-chain-id = " + chainId);
     lines.add("evm-confirmations = " + confirmations);
-    lines.add("evm-poll-interval = " + ConfigValues.renderDuration(pollInterval));
-    lines.add("evm-block-time = " + ConfigValues.renderDuration(blockTime));
+    lines.add("evm-poll-interval = " + ConfigText.duration(pollInterval));
+    lines.add("evm-block-time = " + ConfigText.duration(blockTime));
   }
 
-  private static URI url(String text, String key) {
+  private static URI url(Settings s, String key) {
     try {
-      return new URI(text);
+      return new URI(s.string(key, ""));
     } catch (URISyntaxException e) {
-      throw new ConfigException(key + " is not a URL: " + e.getReason(), e);
+      // the URL itself is not echoed: a provider's key may be in it
+      throw new ConfigException(key + " (from " + s.origin(key) + ") is not a URL: " + e.getReason(), e);
     }
   }
 
-  private static long number(String text, String key) {
-    if (!text.matches("[0-9]{1,18}")) {
-      throw new ConfigException(key + " must be a non-negative integer, was '" + text + "'");
+  private static long number(Settings s, String key) {
+    if (!s.string(key, "").matches("[0-9]{1,18}")) {
+      throw s.invalid(key, "must be a non-negative integer");
     }
-    return Long.parseLong(text);
+    return Long.parseLong(s.string(key, ""));
   }
 }

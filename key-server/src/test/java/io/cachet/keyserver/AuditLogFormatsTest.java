@@ -91,8 +91,8 @@ class AuditLogFormatsTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
 
-    assertThat(KeyServerMain.run(List.of("verify-audit", file.toString()), java.util.Map.of(), o, o))
-        .isEqualTo(KeyServerMain.OK);
+    assertThat(AuditLog.verifyCommand(List.of(file.toString()), o, o))
+        .isEqualTo(AuditLog.EXIT_OK);
     assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("ok records=4 head=0x");
   }
 

@@ -273,8 +273,8 @@ class AuditLogTest {
     PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
     PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
 
-    assertThat(KeyServerMain.run(List.of("verify-audit", file.toString()), java.util.Map.of(), o, e))
-        .isEqualTo(KeyServerMain.OK);
+    assertThat(AuditLog.verifyCommand(List.of(file.toString()), o, e))
+        .isEqualTo(AuditLog.EXIT_OK);
     assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("ok records=3 head=0x");
 
     byte[] all = Files.readAllBytes(file);

@@ -12,12 +12,7 @@ import io.cachet.crypto.protocol.FetchKeyResponse;
 import io.cachet.crypto.protocol.ItemResult;
 import io.cachet.crypto.protocol.ServiceDescriptor;
 import io.cachet.policy.Window;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -70,29 +65,18 @@ class KeyRotationTest extends KeyServerTestBase {
   }
 
   @Test
-  void rotateKeyCommand_addsAVersion_onlyWhileTheServerIsStopped() throws Exception {
+  void offlineRotation_addsAVersion_onlyWhileTheServerIsStopped() throws Exception {
     KeyServer ks = start("ks-1");
-    Path conf = dir.resolve("ks-1.conf");
-    KeyServerMain.writeConfig(conf, config("ks-1"));
-    Map<String, String> env = Map.of(KeyServerConfig.DEFAULT_PASSPHRASE_ENV, new String(PASSPHRASE));
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-    PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
-
-    assertThat(KeyServerMain.run(List.of("rotate-key", "--config", conf.toString()), env, o, e))
-        .isEqualTo(KeyServerMain.IO);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("in use by a running key server");
+    assertThatThrownBy(() -> KeyServerFiles.rotate(config("ks-1"), PASSPHRASE.clone()))
+        .isInstanceOf(java.io.IOException.class).hasMessageContaining("in use by a running key server");
 
     ks.closeAndWait();
     servers.remove(ks);
-    assertThat(KeyServerMain.run(List.of("rotate-key", "--config", conf.toString()), env, o, e))
-        .isEqualTo(KeyServerMain.OK);
-    assertThat(out.toString(StandardCharsets.UTF_8)).contains("rotated server=ks-1 version=2");
-    assertThat(KeyServerMain.run(List.of("rotate-key", "--config", conf.toString()),
-        Map.of(KeyServerConfig.DEFAULT_PASSPHRASE_ENV, "wrong"), o, e)).isEqualTo(KeyServerMain.REFUSED);
-    assertThat(KeyServerMain.run(List.of("rotate-key", "--config", conf.toString()), Map.of(), o, e))
-        .isEqualTo(KeyServerMain.USAGE);
+    KeyServerFiles.Rotated r = KeyServerFiles.rotate(config("ks-1"), PASSPHRASE.clone());
+    assertThat(r.version()).isEqualTo(2);
+    assertThat(r.versions()).isEqualTo(2);
+    assertThatThrownBy(() -> KeyServerFiles.rotate(config("ks-1"), "wrong".toCharArray()))
+        .isInstanceOf(WrongPassphraseException.class);
 
     assertThat(served(start("ks-1")).keyVersion()).isEqualTo(2);
   }

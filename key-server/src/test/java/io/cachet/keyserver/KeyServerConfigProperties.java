@@ -3,10 +3,11 @@ package io.cachet.keyserver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cachet.common.config.Settings;
 import io.cachet.common.http.ServerLimits;
 import io.cachet.crypto.Identity;
 import io.cachet.crypto.VerifyingKey;
-import io.cachet.keyserver.KeyServerConfig.ConfigException;
+import io.cachet.common.config.ConfigException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -24,7 +25,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.Size;
 
-/** Config parsing: files and flags agree, every valid config round-trips, anything else is a ConfigException. */
+/** Config parsing: file, environment and --set layer as documented, every valid config round-trips, anything else is a ConfigException. */
 class KeyServerConfigProperties {
   private static final VerifyingKey SEQUENCER = Identity.generate(new SecureRandom()).verifyingKey();
 
@@ -79,6 +80,7 @@ class KeyServerConfigProperties {
         Arbitraries.integers().between(0, 1024).map(k -> k + "KiB")));
     values.put("max-connections-per-address", Arbitraries.integers().between(1, 1_000_000).map(String::valueOf));
     values.put("max-in-flight-per-address", Arbitraries.integers().between(1, 1_000_000).map(String::valueOf));
+    values.put("clock-offset", Arbitraries.longs().between(-30L * 86_400, 30L * 86_400).map(s -> s + "s"));
     List<String> keys = new ArrayList<>(values.keySet());
     return Arbitraries.subsetOf(keys).flatMap(chosen -> {
       List<Arbitrary<Map.Entry<String, String>>> entries = new ArrayList<>();
@@ -100,15 +102,18 @@ class KeyServerConfigProperties {
   }
 
   @Property(tries = 100)
-  void flags_overrideTheFile(@ForAll("changes") Map<String, String> file, @ForAll("changes") Map<String, String> flags)
-      throws Exception {
+  void setFlags_overrideTheEnvironment_whichOverridesTheFile(@ForAll("changes") Map<String, String> file,
+      @ForAll("changes") Map<String, String> env, @ForAll("changes") Map<String, String> flags) throws Exception {
     Path conf = Files.createTempFile("ks", ".conf");
     try {
       Files.writeString(conf, base().with(file).render());
-      List<String> args = new ArrayList<>(List.of("--config", conf.toString()));
-      flags.forEach((k, v) -> args.add("--" + k + "=" + v));
+      Map<String, String> variables = new LinkedHashMap<>();
+      env.forEach((k, v) -> variables.put(Settings.variable("keyserver", k), v));
+      variables.put("CACHET_LEDGER_PORT", "1"); // another part's variable is not the key server's business
+      List<String> sets = new ArrayList<>();
+      flags.forEach((k, v) -> sets.add(k + "=" + v));
 
-      assertThat(KeyServerConfig.fromArgs(args)).isEqualTo(base().with(file).with(flags));
+      assertThat(KeyServerConfig.load(conf, variables, sets)).isEqualTo(base().with(file).with(env).with(flags));
     } finally {
       Files.delete(conf);
     }
@@ -220,10 +225,27 @@ class KeyServerConfigProperties {
     assertThatThrownBy(() -> KeyServerConfig.parse(good + "just words\n", "ks.conf"))
         .isInstanceOf(ConfigException.class).hasMessageContaining("expected key = value");
     assertThatThrownBy(() -> KeyServerConfig.parse("port = 1\n", "ks.conf"))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("server-id is required");
-    assertThatThrownBy(() -> KeyServerConfig.fromArgs(List.of("--port")))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("--port needs a value");
-    assertThatThrownBy(() -> KeyServerConfig.fromArgs(List.of("--colour=blue")))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("unknown flag --colour");
+        .isInstanceOf(ConfigException.class).hasMessageContaining("server-id must be set");
+    assertThatThrownBy(() -> KeyServerConfig.parse(good.replace("port = 7400", "port = 70000"), "ks.conf"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("port must be 0..65535")
+        .hasMessageContaining("ks.conf line");
+    assertThatThrownBy(() -> KeyServerConfig.load(null, Map.of(), List.of("port")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("expected --set key=value");
+    assertThatThrownBy(() -> KeyServerConfig.load(null, Map.of(), List.of("colour=blue")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("unknown key 'colour'");
+    assertThatThrownBy(() -> KeyServerConfig.load(null, Map.of("CACHET_KEYSERVER_PROT", "1"), List.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("CACHET_KEYSERVER_PROT names no keyserver setting");
+  }
+
+  @Example
+  void clockOffset_isSigned_defaultsToZero_shiftsTheClock_andIsBounded() {
+    assertThat(base().clockOffset()).isZero();
+    assertThat(base().with("clock-offset", "-90s").clockOffset()).isEqualTo(Duration.ofSeconds(-90));
+    KeyServerConfig ahead = base().with("clock-offset", "1h");
+    assertThat(KeyServerConfig.parse(ahead.render(), "rendered")).isEqualTo(ahead);
+    long skew = ahead.clock().millis() - System.currentTimeMillis();
+    assertThat(skew).isBetween(Duration.ofMinutes(59).toMillis(), Duration.ofMinutes(61).toMillis());
+    assertThatThrownBy(() -> base().with("clock-offset", "-800h"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("clock-offset must be within");
   }
 }

@@ -3,7 +3,7 @@ package io.cachet.keyserver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.cachet.keyserver.KeyServerConfig.ConfigException;
+import io.cachet.common.config.ConfigException;
 import java.net.URI;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -97,7 +97,7 @@ class KeyServerEvmConfigTest {
     assertThatThrownBy(() -> KeyServerConfig.parse(EVM + "evm-poll-interval = 1h\n", "k"))
         .hasMessageContaining("evm-poll-interval");
     assertThatThrownBy(() -> KeyServerConfig.parse(EVM.replace("chain = evm", "chain = solana"), "k"))
-        .hasMessageContaining("chain must be embedded or evm");
+        .hasMessageContaining("chain (from k line 3) must be embedded or evm");
   }
 
   @Test
@@ -111,6 +111,6 @@ class KeyServerEvmConfigTest {
         evm-chain-id = 1
         """;
     assertThatThrownBy(() -> KeyServerConfig.parse(embedded, "k")).isInstanceOf(ConfigException.class)
-        .hasMessageContaining("evm-chain-id is for chain = evm");
+        .hasMessageContaining("evm-chain-id (from k line 6) is for chain = evm");
   }
 }

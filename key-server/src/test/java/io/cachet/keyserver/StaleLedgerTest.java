@@ -56,6 +56,7 @@ class StaleLedgerTest extends KeyServerTestBase {
     Reply health = get(ks, "/health");
     assertThat(health.status()).isEqualTo(503);
     assertThat(health.json().getString("status")).isEqualTo("stale");
+    assertThat(health.json().getString("reason")).as("/health says why").contains("the bound is 120 s");
     assertThat(get(ks, "/metrics").body().toString()).contains("cachet_keyserver_ledger_stale 1.0");
 
     List<AuditEntry> audit = AuditLogTest.entries(ks.auditLogFile());
@@ -69,6 +70,7 @@ class StaleLedgerTest extends KeyServerTestBase {
     eventually("the key server follows the ledger again", () -> get(ks, "/health").status() == 200);
     JsonObject back = get(ks, "/health").json();
     assertThat(back.getString("status")).isEqualTo("serving");
+    assertThat(back.containsKey("reason")).isFalse();
     assertThat(fetch(ks, bob, items).response().items()).allMatch(r -> r.isReleased());
   }
 
