@@ -53,8 +53,9 @@ import picocli.CommandLine.Spec;
  * Every directory is 0700 and every file is written durably. It refuses a {@code DIR} that exists
  * and is not empty, so a kit, whose keys are its network's identity, is never overwritten.
  */
-@Command(name = "init", description = "Write a storage network's kit: network.json, node keys, the publisher key,"
-    + " and a configuration file per node and for the gateway.")
+@Command(name = "init", description = {"Write a storage network's kit of keys and configuration files.",
+    "network.json, each node's key (0600), configuration and data directory, and the gateway's publisher key"
+        + " (0600) and configuration, one directory per machine. Refuses a DIR that exists and is not empty."})
 public final class NetworkInitCommand implements Callable<Integer> {
   /** Reason code of a kit that would overwrite another. */
   static final String KIT_EXISTS = "KIT_EXISTS";
