@@ -75,7 +75,7 @@ public final class GatewayServeCommand implements Callable<Integer> {
   /** Where certificates go: a ledger, with the identity that signs for the gateway. */
   record LedgerTarget(String url, LedgerRef ref, Identity identity) {}
 
-  /** The settings read and checked; {@code publisherKey} and {@code ledger} are null when only printing. */
+  /** The settings read and checked; {@code config} and {@code ledger} are null when only printing. */
   record Plan(GatewayConfig config, LedgerTarget ledger, Map<String, String> effective) {}
 
   @Override
@@ -162,7 +162,8 @@ public final class GatewayServeCommand implements Callable<Integer> {
     effective.put("ledger-genesis", s.string("ledger-genesis", ""));
     effective.put("certificate-keystore", keystore == null ? "" : keystore.toString());
     effective.put("passphrase-env", s.string("passphrase-env", ""));
-    effective.put("passphrase-file", settings.path("passphrase-file", Path.of("")).toString());
+    Path passphraseFile = settings.path("passphrase-file", null);
+    effective.put("passphrase-file", passphraseFile == null ? "" : passphraseFile.toString());
     effective.put("clock-offset", ConfigText.duration(offset));
     if (!open) {
       return new Plan(null, null, effective);

@@ -21,6 +21,7 @@ import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -77,7 +78,7 @@ class StorageNetworkProcessesTest {
     char[] pass = "gateway passphrase".toCharArray();
     Identity gatewayId = Identity.generate(new SecureRandom());
     Files.write(keystore, Keystore.encrypt(gatewayId, pass, TestIdentities.TEST_KDF, new SecureRandom()));
-    Files.setPosixFilePermissions(keystore, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    Files.setPosixFilePermissions(keystore, PosixFilePermissions.fromString("rw-------"));
 
     Part[] nodes = new Part[4];
     for (int i = 0; i < 4; i++) {

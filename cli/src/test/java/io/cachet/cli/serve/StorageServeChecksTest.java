@@ -2,6 +2,7 @@ package io.cachet.cli.serve;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cachet.cli.TestIdentities;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.util.HexFormat;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -116,6 +118,23 @@ class StorageServeChecksTest {
     Part p = node(0, Map.of(), "--print-config", "--set", "clock-offset=-90s");
     assertEquals(0, p.process().exitValue(), p.err());
     assertTrue(p.out().contains("clock-offset = -90s"), p.out());
+  }
+
+  @Test
+  void gatewayPrintConfig_everyKeyWithItsDefault_noSecretValue() throws Exception {
+    Part g = StorageProcesses.run(kit.resolve("gateway"), Map.of("CACHET_GATEWAY_NODE_TIMEOUT", "45s"), "gateway",
+        "serve", "--config", "gateway.conf", "--print-config");
+    assertEquals(0, g.process().exitValue(), g.err());
+    String out = g.out();
+    for (String key : GatewayServeCommand.KEYS) {
+      assertTrue(out.contains("\n" + key + " ="), "prints " + key + ": " + out);
+    }
+    assertTrue(out.contains("max-blob-size = 64GiB"), out);
+    assertTrue(out.contains("node-timeout = 45s"), out);
+    assertTrue(out.contains("port = " + ports[4]), out);
+    assertTrue(out.contains("passphrase-file = \n"), out);
+    String seed = HexFormat.of().formatHex(Files.readAllBytes(kit.resolve("gateway/publisher.key")));
+    assertFalse(out.contains(seed), "the publisher key's seed is never printed");
   }
 
   @Test
