@@ -18,7 +18,10 @@ import io.cachet.cli.blob.ShareCommand;
 import io.cachet.cli.id.IdCommand;
 import io.cachet.cli.keyserver.KeyServerCommand;
 import io.cachet.cli.ledger.LedgerCommand;
+import io.cachet.cli.network.NetworkCommand;
 import io.cachet.cli.policy.PolicyCommand;
+import io.cachet.cli.serve.GatewayCommand;
+import io.cachet.cli.serve.NodeCommand;
 import io.cachet.cli.status.StatusCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -38,6 +41,7 @@ import picocli.CommandLine.Command;
     subcommands = {DemoCommand.class, DevnetCommand.class, IdCommand.class, PolicyCommand.class, PutCommand.class, GetCommand.class,
         ShareCommand.class, LsCommand.class, InfoCommand.class, ExtendCommand.class, RmCommand.class,
         AuditCommand.class, LedgerCommand.class, KeyServerCommand.class, ContactCommand.class, StatusCommand.class, AgentCommand.class,
+        NetworkCommand.class, NodeCommand.class, GatewayCommand.class,
         HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     footer = {"", "Examples:", "  cachet demo", "  cachet devnet up", "  cachet help policy grant",

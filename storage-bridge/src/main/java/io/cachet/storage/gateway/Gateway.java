@@ -12,6 +12,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -40,6 +41,8 @@ public final class Gateway extends VerticleBase {
 
   /** Uploads one client address may have in progress at once, so a few slow ones cannot take all. */
   public static final int DEFAULT_UPLOADS_PER_CLIENT = 2;
+  /** How long a stop lets uploads and reads under way finish before their connections are cut. */
+  public static final Duration STOP_GRACE = Duration.ofSeconds(20);
 
   private final GatewayConfig config;
   private final CertificateSink sink;
@@ -117,10 +120,14 @@ public final class Gateway extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    if (nodes != null) {
-      nodes.close();
-    }
-    return server == null ? Future.succeededFuture() : server.close();
+    // an upload under way finishes (its certificate recorded) before the node connections close
+    Future<Void> closed = server == null ? Future.succeededFuture() : server.shutdown(STOP_GRACE);
+    return closed.eventually(() -> {
+      if (nodes != null) {
+        nodes.close();
+      }
+      return Future.succeededFuture();
+    });
   }
 
   public int actualPort() {

@@ -13,10 +13,12 @@ import java.util.function.LongSupplier;
  * garbage, how long an idle upload lives, and the clock. Time is passed in: the current epoch is
  * {@code network.epochs().epochAt(nowMillis)}, so tests move through epochs without sleeping.
  * {@code trustedPublishers} are the Ed25519 public keys (32 bytes each) whose signed writes the
- * node accepts ({@link WriteSignature}); with none, the node takes no writes at all.
+ * node accepts ({@link WriteSignature}); with none, the node takes no writes at all. {@code keyFile}
+ * holds the node's signing key (by default {@code node.key} in the data directory).
  */
 public record NodeConfig(Path dataDir, int index, NetworkConfig network, String host, int port,
-    long gcIntervalMillis, long uploadTtlMillis, LongSupplier nowMillis, List<byte[]> trustedPublishers) {
+    long gcIntervalMillis, long uploadTtlMillis, LongSupplier nowMillis, List<byte[]> trustedPublishers,
+    Path keyFile) {
   public static final String DEFAULT_HOST = "127.0.0.1";
   /** How often expired blobs and idle uploads are collected by default. */
   public static final long DEFAULT_GC_INTERVAL_MILLIS = 60_000;
@@ -35,6 +37,7 @@ public record NodeConfig(Path dataDir, int index, NetworkConfig network, String 
       }
     }
     host = host == null ? DEFAULT_HOST : host;
+    keyFile = keyFile == null ? dataDir.resolve(NodeKeys.KEY_FILE) : keyFile;
     if (index < 0 || index >= network.n()) {
       throw new IllegalArgumentException("node index " + index + " outside a network of " + network.n());
     }
@@ -46,6 +49,12 @@ public record NodeConfig(Path dataDir, int index, NetworkConfig network, String 
     }
   }
 
+  /** A node whose key is {@code node.key} in its data directory. */
+  public NodeConfig(Path dataDir, int index, NetworkConfig network, String host, int port, long gcIntervalMillis,
+      long uploadTtlMillis, LongSupplier nowMillis, List<byte[]> trustedPublishers) {
+    this(dataDir, index, network, host, port, gcIntervalMillis, uploadTtlMillis, nowMillis, trustedPublishers, null);
+  }
+
   /** A node that trusts no publisher yet (see {@link #withTrustedPublishers}). */
   public NodeConfig(Path dataDir, int index, NetworkConfig network, String host, int port, long gcIntervalMillis,
       long uploadTtlMillis, LongSupplier nowMillis) {
@@ -54,7 +63,14 @@ public record NodeConfig(Path dataDir, int index, NetworkConfig network, String 
 
   /** This configuration, accepting writes signed by these publisher keys. */
   public NodeConfig withTrustedPublishers(List<byte[]> keys) {
-    return new NodeConfig(dataDir, index, network, host, port, gcIntervalMillis, uploadTtlMillis, nowMillis, keys);
+    return new NodeConfig(dataDir, index, network, host, port, gcIntervalMillis, uploadTtlMillis, nowMillis, keys,
+        keyFile);
+  }
+
+  /** This configuration, its signing key read from {@code file} instead of the data directory. */
+  public NodeConfig withKeyFile(Path file) {
+    return new NodeConfig(dataDir, index, network, host, port, gcIntervalMillis, uploadTtlMillis, nowMillis,
+        trustedPublishers, file);
   }
 
   /** Loopback, any port, default GC interval and upload TTL. */

@@ -26,6 +26,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.SecurityPolicyHandler;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -57,6 +59,11 @@ public final class StorageNode extends VerticleBase {
   private static final String OCTETS = "application/octet-stream";
   private static final String JSON = "application/json";
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+  /**
+   * How long a stop lets requests under way finish before their connections are cut: a stripe is at
+   * most one shard, well within this on any link a node should serve.
+   */
+  public static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
   private final NodeConfig config;
   private final ServerLimits limits;
@@ -102,10 +109,11 @@ public final class StorageNode extends VerticleBase {
   @Override
   public Future<?> start() {
     return vertx.executeBlocking(() -> {
-      NodeKey k = NodeKeys.load(config.dataDir());
+      Path keyFile = config.keyFile().toAbsolutePath();
+      NodeKey k = NodeKeys.load(keyFile.getParent(), keyFile.getFileName().toString());
       if (!self.hasKey(k.publicKey())) {
         k.destroy();
-        throw new IllegalStateException("the key in " + config.dataDir().resolve(NodeKeys.KEY_FILE) + " is "
+        throw new IllegalStateException("the key in " + keyFile + " is "
             + B64.encodeToString(k.publicKey()) + ", but the network lists "
             + B64.encodeToString(self.publicKey()) + " for node " + self.id() + " (index " + config.index() + ")");
       }
@@ -142,7 +150,8 @@ public final class StorageNode extends VerticleBase {
     if (gcTimer >= 0) {
       vertx.cancelTimer(gcTimer);
     }
-    Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
+    // shutdown, not close: no new connection is taken, and a request under way ends before its connection does
+    Future<Void> closed = server == null ? Future.succeededFuture() : server.shutdown(STOP_GRACE);
     return closed.eventually(() -> vertx.executeBlocking(() -> {
       if (store != null) {
         store.close();

@@ -95,7 +95,7 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
   }
 
   /** The computed wait after failed attempt {@code attempt} (1 for the first), jitter included. */
-  Duration backoff(int attempt) {
+  public Duration backoff(int attempt) {
     long initial = initialBackoff.toNanos();
     long max = maxBackoff.toNanos();
     int doublings = Math.min(Math.max(attempt - 1, 0), 62);

@@ -1,0 +1,80 @@
+package io.cachet.cli.serve;
+
+import io.cachet.crypto.Identity;
+import io.cachet.crypto.VerifyingKey;
+import io.cachet.policy.LedgerClient;
+import io.cachet.policy.LedgerClient.LedgerUnavailableException;
+import io.cachet.policy.LedgerRef;
+import io.cachet.policy.Operation;
+import io.cachet.policy.Transaction;
+import io.cachet.storage.gateway.CertificateSink;
+import io.cachet.storage.network.AvailabilityCertificate;
+import io.cachet.storage.walrus.RetryPolicy;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records each availability certificate on a ledger over HTTP, as a {@code RecordCertificate}
+ * transaction signed by the gateway's identity, and completes only once the ledger has committed
+ * it ({@code wait=true}): the gateway answers a put only after its certificate is on the ledger.
+ *
+ * <p>Submissions go one at a time, so that each takes the nonce the ledger reports after the one
+ * before it. A ledger that cannot be reached is asked again after the project's one backoff
+ * ({@link RetryPolicy}); a ledger that refuses the transaction is not, and the put fails
+ * (503, retryable by the client).
+ */
+final class GatewayLedgerSink implements CertificateSink, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(GatewayLedgerSink.class);
+
+  private final Vertx vertx;
+  private final LedgerClient ledger;
+  private final LedgerRef ref;
+  private final Identity identity;
+  private final RetryPolicy retry;
+  /** The submission before the next one; touched only on the gateway's event loop. */
+  private Future<Void> last = Future.succeededFuture();
+
+  GatewayLedgerSink(Vertx vertx, String ledgerUrl, LedgerRef ref, Identity identity, RetryPolicy retry) {
+    this.vertx = vertx;
+    this.ledger = new LedgerClient(vertx, ledgerUrl);
+    this.ref = ref;
+    this.identity = identity;
+    this.retry = retry;
+  }
+
+  @Override
+  public Future<Void> record(AvailabilityCertificate c) {
+    List<Operation.NodeSignature> sigs = c.confirmations().stream()
+        .map(x -> new Operation.NodeSignature(x.nodeId(), VerifyingKey.of(x.publicKey()), x.signature()))
+        .toList();
+    Operation op = new Operation.RecordCertificate(c.blobId().bytes(), c.size(), c.endEpoch(), sigs);
+    Future<Void> mine = last.transform(ignored -> attempt(op, 1))
+        .onSuccess(v -> LOG.info("event=certificate_recorded blob={} end_epoch={}", c.blobId(), c.endEpoch()))
+        .onFailure(e -> LOG.warn("event=certificate_not_recorded blob={} reason=\"{}\"", c.blobId(), e.getMessage()));
+    last = mine.transform(ignored -> Future.succeededFuture());
+    return mine;
+  }
+
+  private Future<Void> attempt(Operation op, int attempt) {
+    return ledger.nextNonce(identity.address())
+        .compose(nonce -> ledger.submit(Transaction.sign(identity, ref, nonce, op)))
+        .<Void>mapEmpty()
+        .recover(e -> {
+          if (!(e instanceof LedgerUnavailableException) || attempt >= retry.maxAttempts()) {
+            return Future.failedFuture(e);
+          }
+          long wait = Math.max(1, retry.backoff(attempt).toMillis());
+          LOG.info("event=ledger_retry attempt={} wait_ms={} reason=\"{}\"", attempt, wait, e.getMessage());
+          return vertx.timer(wait).compose(t -> attempt(op, attempt + 1));
+        });
+  }
+
+  @Override
+  public void close() {
+    ledger.close();
+    identity.destroy();
+  }
+}
