@@ -8,8 +8,9 @@ import io.cachet.crypto.protocol.FetchKeyResponse;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The {@code fetch_key} response as a client reads it from a key server. Accepted values must survive the checks
- * their users make and print back to what they parse to. Seeds: {@code FetchKeyResponseFuzzTestInputs/}.
+ * The {@code fetch_key} response as a client reads it from a key server.
+ * Accepted values must survive the checks their users make and print back to what they parse
+ * to. Seeds: {@code FetchKeyResponseFuzzTestInputs/}.
  */
 class FetchKeyResponseFuzzTest {
   @FuzzTest(maxDuration = "60s")
@@ -22,6 +23,7 @@ class FetchKeyResponseFuzzTest {
     }
     assertThat(value.receipt().signedBytes()).isNotEmpty();
     value.sealedShares();
-    assertThat(FetchKeyResponse.fromJson(value.toJson().getBytes(StandardCharsets.UTF_8)).toJson()).as("re-encodes to itself").isEqualTo(value.toJson());
+    byte[] again = value.toJson().getBytes(StandardCharsets.UTF_8);
+    assertThat(FetchKeyResponse.fromJson(again).toJson()).as("re-encodes to itself").isEqualTo(value.toJson());
   }
 }

@@ -8,8 +8,9 @@ import io.cachet.crypto.protocol.Receipt;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A key server's receipt as a client or an auditor reads it. Accepted values must survive the checks
- * their users make and print back to what they parse to. Seeds: {@code ReceiptFuzzTestInputs/}.
+ * A key server's receipt as a client or an auditor reads it.
+ * Accepted values must survive the checks their users make and print back to what they parse
+ * to. Seeds: {@code ReceiptFuzzTestInputs/}.
  */
 class ReceiptFuzzTest {
   @FuzzTest(maxDuration = "60s")

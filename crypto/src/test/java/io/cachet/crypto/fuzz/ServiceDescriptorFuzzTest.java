@@ -8,8 +8,9 @@ import io.cachet.crypto.protocol.ServiceDescriptor;
 import java.nio.charset.StandardCharsets;
 
 /**
- * What a key server answers on {@code GET /v1/service}, as a client reads it. Accepted values must survive the checks
- * their users make and print back to what they parse to. Seeds: {@code ServiceDescriptorFuzzTestInputs/}.
+ * What a key server answers on {@code GET /v1/service}, as a client reads it.
+ * Accepted values must survive the checks their users make and print back to what they parse
+ * to. Seeds: {@code ServiceDescriptorFuzzTestInputs/}.
  */
 class ServiceDescriptorFuzzTest {
   @FuzzTest(maxDuration = "60s")
@@ -21,6 +22,7 @@ class ServiceDescriptorFuzzTest {
       return;
     }
     Refusals.allowed(value::verify);
-    assertThat(ServiceDescriptor.fromJson(value.toJson()).toJson()).as("re-encodes to itself").isEqualTo(value.toJson());
+    assertThat(ServiceDescriptor.fromJson(value.toJson()).toJson()).as("re-encodes to itself")
+        .isEqualTo(value.toJson());
   }
 }

@@ -10,8 +10,9 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * A session certificate as a key server reads it inside a request. Accepted values must survive the checks
- * their users make and print back to what they parse to. Seeds: {@code SessionCertificateFuzzTestInputs/}.
+ * A session certificate as a key server reads it inside a request.
+ * Accepted values must survive the checks their users make and print back to what they parse
+ * to. Seeds: {@code SessionCertificateFuzzTestInputs/}.
  */
 class SessionCertificateFuzzTest {
   /** The instant the seeds were made at, so that accepted seeds also pass the time checks. */
@@ -29,6 +30,7 @@ class SessionCertificateFuzzTest {
     Refusals.allowed(value::verifySignature);
     Refusals.allowed(() -> value.verifyValidity(NOW, "ks-1", WINDOW));
     assertThat(value.digest()).hasSize(32);
-    assertThat(SessionCertificate.fromJson(value.toJson()).toJson()).as("re-encodes to itself").isEqualTo(value.toJson());
+    assertThat(SessionCertificate.fromJson(value.toJson()).toJson()).as("re-encodes to itself")
+        .isEqualTo(value.toJson());
   }
 }
