@@ -2,7 +2,6 @@ package io.cachet.policy;
 
 import io.cachet.common.http.Endpoints;
 import io.cachet.crypto.Address;
-import io.cachet.crypto.Base64Url;
 import io.cachet.crypto.FormatException;
 import io.cachet.crypto.PolicyId;
 import io.cachet.crypto.VerifyingKey;
@@ -13,7 +12,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -310,25 +308,17 @@ public final class Follower implements PolicyLedger, AutoCloseable {
     if (response.status() != 200) {
       throw new java.io.IOException("ledger answered HTTP " + response.status());
     }
-    JsonObject body;
+    BlockPage page;
     try {
-      body = response.json();
-    } catch (RuntimeException e) {
+      page = BlockPage.read(response.body());
+    } catch (FormatException e) {
       throw new java.io.IOException("malformed blocks from the ledger: " + e.getMessage(), e);
     }
-    if (body == null || !config.ledgerId().equals(body.getValue("ledgerId"))) {
-      throw new java.io.IOException("ledger at " + Endpoints.where(config.ledgerUrl()) + " is "
-          + (body == null ? "silent" : body.getValue("ledgerId")) + ", not " + config.ledgerId());
+    if (!config.ledgerId().equals(page.ledgerId())) {
+      throw new java.io.IOException("ledger at " + Endpoints.where(config.ledgerUrl()) + " is " + page.ledgerId()
+          + ", not " + config.ledgerId());
     }
-    try {
-      List<Block> blocks = new ArrayList<>();
-      for (Object b : body.getJsonArray("blocks")) {
-        blocks.add(Block.decode(Base64Url.decode((String) b, "block")));
-      }
-      return blocks;
-    } catch (FormatException | RuntimeException e) {
-      throw new java.io.IOException("malformed blocks from the ledger: " + e.getMessage(), e);
-    }
+    return page.blocks();
   }
 
   /**
