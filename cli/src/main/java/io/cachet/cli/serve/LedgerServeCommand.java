@@ -62,24 +62,14 @@ public final class LedgerServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    LedgerSettings settings;
-    try {
-      settings = LedgerSettings.from(options.load(LedgerSettings.PART, LedgerSettings.KEYS));
-    } catch (ConfigException e) {
-      throw ServeOptions.refused(e);
-    }
+    LedgerSettings settings = LedgerSettings.from(options.load(LedgerSettings.PART, LedgerSettings.KEYS));
     PrintWriter out = spec.commandLine().getOut();
     if (options.printConfig()) {
       out.print(ConfigText.render("cachet ledger configuration (docs/DEPLOY.md, 'ledger')", settings.values()));
       out.flush();
       return ExitCodes.OK;
     }
-    NetworkConfig network;
-    try {
-      network = check(settings);
-    } catch (ConfigException e) {
-      throw ServeOptions.refused(e);
-    }
+    NetworkConfig network = check(settings);
     Identity sequencerKey = openKeystore(settings);
     if (options.check()) {
       sequencerKey.destroy();
