@@ -38,8 +38,9 @@ import picocli.CommandLine.Spec;
  *
  * <p>Start-up checks run in this order, each refusing with exit 2 and the key named before anything
  * is opened: every value; the data directory exists; the keystore and passphrase file are private;
- * the passphrase variable is set; the storage network's file reads; the port is free. Then the
- * keystore is opened (a wrong passphrase exits 3). {@code --check} stops there.
+ * the passphrase variable is set; the storage network's file reads; the port is free (a port in
+ * use exits 4). Then the keystore is opened (a wrong passphrase exits 3). {@code --check} stops
+ * there.
  */
 @Command(
     name = "serve",

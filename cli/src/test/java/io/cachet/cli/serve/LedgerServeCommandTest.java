@@ -215,6 +215,20 @@ class LedgerServeCommandTest {
   }
 
   @Test
+  void check_relativePathsInTheFile_areReadFromTheFilesDirectory_notTheWorkingDirectory() throws Exception {
+    Path etc = Files.createDirectories(dir.resolve("etc"));
+    Path relative = etc.resolve("ledger.conf");
+    Files.writeString(relative, "ledger-id = test-ledger\ndata-dir = ../data\nport = 0\npassphrase-file = ../ledger.pass\n");
+    // the process runs in dir, where ../data names nothing
+    ServeProcess p = ServeProcess.run(dir, Map.of(), "ledger", "serve", "--config", relative.toString(), "--check");
+    assertThat(p.exit()).as(p.output()).isEqualTo(ExitCodes.OK);
+    ServeProcess printed = ServeProcess.run(dir, Map.of(), "ledger", "serve", "--config", relative.toString(),
+        "--print-config");
+    assertThat(printed.out()).contains("data-dir = " + data.toAbsolutePath() + "\n")
+        .contains("passphrase-file = " + passphrase.toAbsolutePath() + "\n");
+  }
+
+  @Test
   void printConfig_setOverEnvironmentOverFile_everyKeyNoSecret() throws Exception {
     ServeProcess p = refused(Map.of("CACHET_LEDGER_HEARTBEAT", "2s", "CACHET_LEDGER_HOST", "127.0.0.2"),
         "--set", "heartbeat=3s", "--print-config");
