@@ -321,7 +321,7 @@ public final class Settings {
    * A path. A relative path from the configuration file is read from that file's directory, so
    * that a configuration and the files beside it can be copied anywhere together; one from the
    * environment or a {@code --set} flag is left relative, to the working directory, as a person
-   * typing it means.
+   * typing it means. An absolute path is returned as written.
    */
   public Path path(String key, Path dflt) {
     Setting setting = values.get(known(key));
@@ -334,7 +334,7 @@ public final class Settings {
     } catch (InvalidPathException e) {
       throw invalid(key, "is not a usable path");
     }
-    return setting.base() == null ? p : setting.base().resolve(p).normalize();
+    return setting.base() == null || p.isAbsolute() ? p : setting.base().resolve(p).normalize();
   }
 
   public boolean bool(String key, boolean dflt) {
