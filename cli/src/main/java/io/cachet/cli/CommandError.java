@@ -111,6 +111,12 @@ final class CommandError {
   }
 
   private static String reason(Throwable e, int exit) {
+    if (e instanceof io.cachet.common.config.PortInUseException) {
+      return ExitCodes.PORT_IN_USE;
+    }
+    if (e instanceof io.cachet.common.config.ConfigException) {
+      return ExitCodes.BAD_CONFIG;
+    }
     if (e instanceof CachetSecurityException s && s.reason() != null) {
       return s.reason();
     }

@@ -3,6 +3,8 @@ package io.cachet.cli;
 import io.cachet.client.GrantWindowException;
 import io.cachet.client.LedgerRefusedException;
 import io.cachet.client.UnknownPolicyException;
+import io.cachet.common.config.ConfigException;
+import io.cachet.common.config.PortInUseException;
 import io.cachet.crypto.BodyIntegrityException;
 import io.cachet.crypto.CachetSecurityException;
 import java.io.IOException;
@@ -29,9 +31,20 @@ public final class ExitCodes {
   /** A bug in Cachet: please report it with the output. */
   public static final int INTERNAL = 70;
 
+  /** The stable reason of a configuration a part refuses to start with (exit {@link #USAGE}). */
+  public static final String BAD_CONFIG = "BAD_CONFIG";
+  /** The stable reason of a configured port another process holds (exit {@link #IO}: busy, not mistyped). */
+  public static final String PORT_IN_USE = "PORT_IN_USE";
+
   private ExitCodes() {}
 
   public static int of(Throwable e) {
+    if (e instanceof PortInUseException) {
+      return IO;
+    }
+    if (e instanceof ConfigException) {
+      return USAGE;
+    }
     if (namesAnUnknownPolicy(e) || e instanceof GrantWindowException) {
       return USAGE;
     }

@@ -312,7 +312,7 @@ public record KeyServerConfig(
   // ---------------------------------------------------------------- keys
 
   /** Every key, in the order {@link #render} writes them. */
-  static final List<String> KEYS = List.of("server-id", "host", "port", "data-dir", "ledger-url", "ledger-id",
+  public static final List<String> KEYS = List.of("server-id", "host", "port", "data-dir", "ledger-url", "ledger-id",
       "sequencer-key", "staleness-bound", "request-window", "ledger-poll-wait", "ledger-clock-tolerance",
       "rate-limit-ip", "rate-burst-ip",
       "rate-limit-requester", "rate-burst-requester", "max-body", "max-in-flight", "replay-cache-size",
@@ -336,6 +336,15 @@ public record KeyServerConfig(
    */
   public static KeyServerConfig load(Path file, Map<String, String> env, List<String> sets) throws IOException {
     return KeyServerConfigReader.read(Settings.load(PART, KEYS, file, env, sets));
+  }
+
+  /**
+   * Types and checks settings already read (by the command line's one loader).
+   *
+   * @throws io.cachet.common.config.ConfigException naming the key and where its value came from
+   */
+  public static KeyServerConfig from(Settings settings) {
+    return KeyServerConfigReader.read(settings);
   }
 
   /** Parses a config file's text; {@code source} names it in errors. */

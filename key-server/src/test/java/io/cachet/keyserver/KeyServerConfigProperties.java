@@ -113,7 +113,15 @@ class KeyServerConfigProperties {
       List<String> sets = new ArrayList<>();
       flags.forEach((k, v) -> sets.add(k + "=" + v));
 
-      assertThat(KeyServerConfig.load(conf, variables, sets)).isEqualTo(base().with(file).with(env).with(flags));
+      // a relative path in the file is read from the file's directory; from a variable or flag, it stays relative
+      Map<String, String> fromFile = new LinkedHashMap<>(file);
+      for (String key : List.of("data-dir", "passphrase-file")) {
+        String v = fromFile.get(key);
+        if (v != null && !v.isEmpty() && !Path.of(v).isAbsolute()) {
+          fromFile.put(key, conf.toAbsolutePath().getParent().resolve(v).normalize().toString());
+        }
+      }
+      assertThat(KeyServerConfig.load(conf, variables, sets)).isEqualTo(base().with(fromFile).with(env).with(flags));
     } finally {
       Files.delete(conf);
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cachet.cli.serve.StorageCommittee;
 import io.cachet.common.io.DurableFiles;
 import io.cachet.crypto.Base64Url;
 import io.cachet.crypto.FormatException;
@@ -22,7 +23,6 @@ import io.cachet.storage.BlobId;
 import io.cachet.storage.gateway.CertificateSink;
 import io.cachet.storage.local.LocalNetwork;
 import io.cachet.storage.network.AvailabilityCertificate;
-import io.cachet.storage.network.NetworkConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -385,14 +385,7 @@ public final class Devnet implements AutoCloseable {
    * (the journal keeps it across restarts).
    */
   private void recordStorageCommittee() throws Exception {
-    NetworkConfig network = storage.network();
-    List<Operation.CommitteeMember> members = network.nodes().stream()
-        .map(n -> new Operation.CommitteeMember(n.id(), VerifyingKey.of(n.publicKey()))).toList();
-    Operation.SetStorageCommittee wanted = new Operation.SetStorageCommittee(members, network.quorum());
-    if (!wanted.equals(sequencer.state().committee())) {
-      long nonce = sequencer.state().nextNonce(sequencerKey.address());
-      sequencer.submit(Transaction.sign(sequencerKey, sequencer.ledger(), nonce, wanted)).get(30, TimeUnit.SECONDS);
-    }
+    StorageCommittee.ensure(sequencer, sequencerKey, storage.network());
   }
 
   // ---------------------------------------------------------------- key servers

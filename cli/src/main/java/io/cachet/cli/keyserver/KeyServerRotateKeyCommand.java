@@ -3,6 +3,7 @@ package io.cachet.cli.keyserver;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachet.cli.ExitCodes;
 import io.cachet.cli.Json;
+import io.cachet.cli.serve.ServeOptions;
 import io.cachet.keyserver.KeyServerConfig;
 import io.cachet.keyserver.KeyServerFiles;
 import java.io.PrintWriter;
@@ -27,17 +28,27 @@ import picocli.CommandLine.Spec;
         "Example:", "  cachet keyserver rotate-key --config /etc/cachet/ks-1.conf"})
 final class KeyServerRotateKeyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
-  @Mixin KeyServerConfigOptions options;
+  @Mixin ServeOptions options;
 
   @Option(names = "--json", description = "Print JSON: serverId, version, fingerprint, versions.")
   boolean json;
 
   @Override
   public Integer call() throws Exception {
-    KeyServerConfig config = options.load(System.getenv());
-    KeyServerStartChecks.files(config);
-    KeyServerFiles.Rotated r = KeyServerFiles.rotate(config, KeyServerServeCommand.passphrase(config));
+    KeyServerConfig config = KeyServerServeCommand.load(options);
     PrintWriter out = spec.commandLine().getOut();
+    if (options.printConfig()) {
+      out.print(config.render());
+      out.flush();
+      return ExitCodes.OK;
+    }
+    KeyServerStartChecks.files(config);
+    if (options.check()) {
+      // the checks a rotation needs, without the rotation (and without the passphrase's slow key derivation)
+      out.println("ok: server " + config.serverId() + "'s data directory and files could be rotated");
+      return ExitCodes.OK;
+    }
+    KeyServerFiles.Rotated r = KeyServerFiles.rotate(config, KeyServerServeCommand.passphrase(config));
     if (json) {
       ObjectNode doc = Json.object();
       doc.put("serverId", config.serverId());

@@ -1,8 +1,8 @@
 package io.cachet.cli.keyserver;
 
-import ch.qos.logback.classic.Level;
 import io.cachet.cli.ExitCodes;
-import io.cachet.common.config.ConfigException;
+import io.cachet.cli.Invocation;
+import io.cachet.cli.serve.ServeOptions;
 import io.cachet.common.process.Termination;
 import io.cachet.crypto.WrongPassphraseException;
 import io.cachet.keyserver.KeyServer;
@@ -22,7 +22,6 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
@@ -49,19 +48,13 @@ final class KeyServerServeCommand implements Callable<Integer> {
   private static final long START_BOUND_MINUTES = 5;
 
   @Spec CommandSpec spec;
-  @Mixin KeyServerConfigOptions options;
-
-  @Option(names = "--check", description = "Run every start-up check (and open the key file) without starting.")
-  boolean check;
-
-  @Option(names = "--print-config", description = "Print the effective configuration, every key, and exit.")
-  boolean printConfig;
+  @Mixin ServeOptions options;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    KeyServerConfig config = options.load(System.getenv());
-    if (printConfig) {
+    KeyServerConfig config = load(options);
+    if (options.printConfig()) {
       out.print(config.render());
       out.flush();
       return ExitCodes.OK;
@@ -69,7 +62,7 @@ final class KeyServerServeCommand implements Callable<Integer> {
     KeyServerStartChecks.files(config);
     KeyServerStartChecks.port(config);
     char[] passphrase = passphrase(config);
-    if (check) {
+    if (options.check()) {
       try {
         int versions = KeyServerFiles.unlock(config, passphrase);
         out.println("ok: server " + config.serverId() + " would start on " + config.host() + ":" + config.port()
@@ -83,11 +76,14 @@ final class KeyServerServeCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
+  /** The key server's configuration through the one loader: {@code CACHET_KEYSERVER_*} between file and flags. */
+  static KeyServerConfig load(ServeOptions options) throws IOException {
+    return KeyServerConfig.from(options.load(KeyServerConfig.PART, KeyServerConfig.KEYS));
+  }
+
   static char[] passphrase(KeyServerConfig config) {
     try {
-      return KeyServerFiles.passphrase(config, System.getenv());
-    } catch (ConfigException e) {
-      throw KeyServerConfigOptions.badConfig(e);
+      return KeyServerFiles.passphrase(config, Invocation.current().environment());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -95,10 +91,7 @@ final class KeyServerServeCommand implements Callable<Integer> {
 
   /** Starts the server and blocks; the signal handler stops it and exits the process. */
   private static void serve(KeyServerConfig config, char[] passphrase) throws Exception {
-    if (System.getProperty("cachet.log.level") == null) {
-      // a command is quiet; a server logs its events
-      ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).setLevel(Level.INFO);
-    }
+    ServeOptions.logEvents();
     Vertx vertx = Vertx.vertx();
     KeyServer server;
     try {

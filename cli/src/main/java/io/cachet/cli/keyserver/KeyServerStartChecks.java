@@ -4,8 +4,6 @@ import io.cachet.common.config.ConfigException;
 import io.cachet.common.config.StartupChecks;
 import io.cachet.keyserver.KeyServerConfig;
 import io.cachet.keyserver.KeyServerFiles;
-import java.io.UncheckedIOException;
-import java.net.BindException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -21,40 +19,31 @@ final class KeyServerStartChecks {
   /**
    * The checks a stopped server's data needs (serve and rotate-key).
    *
-   * @throws io.cachet.cli.UsageException (exit 2) naming {@code data-dir}, {@code passphrase-file}
-   *     or the key file
+   * @throws ConfigException (exit 2) naming {@code data-dir}, {@code passphrase-file} or the key
+   *     file
    */
   static void files(KeyServerConfig config) {
-    try {
-      if (!Files.isDirectory(config.dataDir())) {
-        throw new ConfigException("data-dir: " + config.dataDir() + " does not exist; it is not created, even for a"
-            + " new server's first start or rotate-key (a mistyped path must not make new keys): create it with"
-            + " mkdir -m 700 " + config.dataDir() + ", or correct data-dir");
-      }
-      StartupChecks.directory(config.dataDir(), "data-dir");
-      if (config.passphraseFile() != null) {
-        StartupChecks.privateFile(config.passphraseFile(), "passphrase-file");
-      }
-      Path keys = KeyServerFiles.keyFile(config.dataDir());
-      if (Files.exists(keys)) {
-        StartupChecks.privateFile(keys, "data-dir (its key file " + KeyServerFiles.KEY_FILE + ")");
-      }
-    } catch (ConfigException e) {
-      throw KeyServerConfigOptions.badConfig(e);
+    if (!Files.isDirectory(config.dataDir())) {
+      throw new ConfigException("data-dir: " + config.dataDir() + " does not exist; it is not created, even for a"
+          + " new server's first start or rotate-key (a mistyped path must not make new keys): create it with"
+          + " mkdir -m 700 " + config.dataDir() + ", or correct data-dir");
+    }
+    StartupChecks.directory(config.dataDir(), "data-dir");
+    if (config.passphraseFile() != null) {
+      StartupChecks.privateFile(config.passphraseFile(), "passphrase-file");
+    }
+    Path keys = KeyServerFiles.keyFile(config.dataDir());
+    if (Files.exists(keys)) {
+      StartupChecks.privateFile(keys, "data-dir (its key file " + KeyServerFiles.KEY_FILE + ")");
     }
   }
 
   /**
    * The port is free (port 0 always is).
    *
-   * @throws UncheckedIOException (exit 4) naming {@code port} when another process holds it
+   * @throws io.cachet.common.config.PortInUseException (exit 4) naming {@code port}
    */
   static void port(KeyServerConfig config) {
-    try {
-      StartupChecks.portFree(config.host(), config.port(), "port");
-    } catch (ConfigException e) {
-      // a port held by another process is a network resource that failed, not a typo: exit 4
-      throw new UncheckedIOException(new BindException(e.getMessage()));
-    }
+    StartupChecks.portFree(config.host(), config.port(), "port");
   }
 }

@@ -70,7 +70,7 @@ public final class GatewayServeCommand implements Callable<Integer> {
   CommandSpec spec;
 
   @Mixin
-  StorageServeOptions options;
+  ServeOptions options;
 
   /** Where certificates go: a ledger, with the identity that signs for the gateway. */
   record LedgerTarget(String url, LedgerRef ref, Identity identity) {}
@@ -80,25 +80,19 @@ public final class GatewayServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    StorageSettings settings = StorageSettings.load(PART, KEYS, options);
-    Plan plan;
-    try {
-      plan = plan(settings, !options.printConfig);
-    } catch (ConfigException e) {
-      throw StorageSettings.refused(e);
-    }
-    if (options.printConfig) {
-      spec.commandLine().getOut().print(StorageSettings.render("cachet gateway serve", plan.effective()));
+    Plan plan = plan(options.load(PART, KEYS), !options.printConfig());
+    if (options.printConfig()) {
+      spec.commandLine().getOut().print(ConfigText.render("cachet gateway serve", plan.effective()));
       spec.commandLine().getOut().flush();
       return ExitCodes.OK;
     }
     try {
-      StorageSettings.portFree(plan.config().host(), plan.config().port(), "port");
-    } catch (IOException e) {
+      StartupChecks.portFree(plan.config().host(), plan.config().port(), "port");
+    } catch (ConfigException e) {
       release(plan);
       throw e;
     }
-    if (options.check) {
+    if (options.check()) {
       release(plan);
       spec.commandLine().getOut().println("gateway: the configuration is usable");
       return ExitCodes.OK;
@@ -116,10 +110,9 @@ public final class GatewayServeCommand implements Callable<Integer> {
     }
   }
 
-  static Plan plan(StorageSettings settings, boolean open) throws IOException, WrongPassphraseException {
-    Settings s = settings.raw();
-    NetworkConfig network = settings.network("network");
-    Path publisherFile = settings.requiredPath("publisher-key");
+  static Plan plan(Settings s, boolean open) throws IOException, WrongPassphraseException {
+    NetworkConfig network = StorageSettings.network(s, "network");
+    Path publisherFile = StorageSettings.requiredPath(s, "publisher-key");
     String host = s.string("host", "127.0.0.1");
     int port = s.integer("port", DEFAULT_PORT);
     if (port < 0 || port > 65535) {
@@ -142,9 +135,9 @@ public final class GatewayServeCommand implements Callable<Integer> {
     Duration audit = s.duration("audit-interval", DEFAULT_AUDIT_INTERVAL);
     Duration offset = s.signedDuration("clock-offset", Duration.ZERO);
     String ledgerUrl = s.string("ledger-url", "");
-    Path keystore = settings.path("certificate-keystore", null);
+    Path keystore = s.path("certificate-keystore", null);
     Map<String, String> effective = new LinkedHashMap<>();
-    effective.put("network", settings.path("network", null).toString());
+    effective.put("network", s.path("network", null).toString());
     effective.put("publisher-key", publisherFile.toString());
     effective.put("host", host);
     effective.put("port", Integer.toString(port));
@@ -162,14 +155,14 @@ public final class GatewayServeCommand implements Callable<Integer> {
     effective.put("ledger-genesis", s.string("ledger-genesis", ""));
     effective.put("certificate-keystore", keystore == null ? "" : keystore.toString());
     effective.put("passphrase-env", s.string("passphrase-env", ""));
-    Path passphraseFile = settings.path("passphrase-file", null);
+    Path passphraseFile = s.path("passphrase-file", null);
     effective.put("passphrase-file", passphraseFile == null ? "" : passphraseFile.toString());
     effective.put("clock-offset", ConfigText.duration(offset));
     if (!open) {
       return new Plan(null, null, effective);
     }
     StartupChecks.privateFile(publisherFile, "publisher-key");
-    LedgerTarget ledger = ledgerUrl.isEmpty() ? null : ledger(settings, ledgerUrl);
+    LedgerTarget ledger = ledgerUrl.isEmpty() ? null : ledger(s, ledgerUrl);
     NodeKey publisherKey;
     try {
       publisherKey = NodeKeys.load(publisherFile.toAbsolutePath().getParent(), publisherFile.getFileName().toString());
@@ -179,7 +172,7 @@ public final class GatewayServeCommand implements Callable<Integer> {
       }
       throw new ConfigException("publisher-key (from " + s.origin("publisher-key") + "): " + e.getMessage());
     }
-    Clock clock = settings.clock();
+    Clock clock = StorageSettings.clock(s);
     GatewayConfig config = new GatewayConfig(network, host, port, maxBlob, stripes, uploads, readAhead, downloads,
         budget, nodeTimeout.toMillis(), repair.toMillis(), audit.toMillis(), clock::millis, publisherKey);
     return new Plan(config, ledger, effective);
@@ -194,9 +187,8 @@ public final class GatewayServeCommand implements Callable<Integer> {
   }
 
   /** The certificate ledger's settings, its keystore opened: every one is needed once {@code ledger-url} is set. */
-  private static LedgerTarget ledger(StorageSettings settings, String url)
+  private static LedgerTarget ledger(Settings s, String url)
       throws IOException, WrongPassphraseException {
-    Settings s = settings.raw();
     if (!url.startsWith("http://") && !url.startsWith("https://")) {
       throw s.invalid("ledger-url", "must be an http:// or https:// URL");
     }
@@ -213,9 +205,9 @@ public final class GatewayServeCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw s.invalid("ledger-id", "is not a ledger name");
     }
-    Path keystore = settings.requiredPath("certificate-keystore");
+    Path keystore = StorageSettings.requiredPath(s, "certificate-keystore");
     StartupChecks.privateFile(keystore, "certificate-keystore");
-    char[] passphrase = passphrase(settings);
+    char[] passphrase = passphrase(s);
     try {
       return new LedgerTarget(url, ref, Keystore.decrypt(Files.readAllBytes(keystore), passphrase));
     } catch (FormatException e) {
@@ -227,21 +219,20 @@ public final class GatewayServeCommand implements Callable<Integer> {
   }
 
   /** The keystore's passphrase: from the variable {@code passphrase-env} names, or the 0600 {@code passphrase-file}. */
-  private static char[] passphrase(StorageSettings settings) throws IOException {
-    Settings s = settings.raw();
+  private static char[] passphrase(Settings s) throws IOException {
     if (s.has("passphrase-env") == s.has("passphrase-file")) {
       throw new ConfigException("passphrase-env or passphrase-file: exactly one must be set, to open"
           + " certificate-keystore");
     }
     if (s.has("passphrase-env")) {
       String name = s.required("passphrase-env");
-      String value = System.getenv(name);
+      String value = io.cachet.cli.Invocation.current().env(name);
       if (value == null || value.isEmpty()) {
         throw s.invalid("passphrase-env", "names a variable that is not set");
       }
       return value.toCharArray();
     }
-    Path file = settings.requiredPath("passphrase-file");
+    Path file = StorageSettings.requiredPath(s, "passphrase-file");
     StartupChecks.privateFile(file, "passphrase-file");
     String text = Files.readString(file, StandardCharsets.UTF_8);
     int end = text.indexOf('\n');
@@ -249,7 +240,7 @@ public final class GatewayServeCommand implements Callable<Integer> {
   }
 
   private static void serve(Plan plan) throws Exception {
-    StorageSettings.serverLogging();
+    ServeOptions.logEvents();
     Vertx vertx = Vertx.vertx();
     GatewayConfig config = plan.config();
     LedgerTarget ledger = plan.ledger();

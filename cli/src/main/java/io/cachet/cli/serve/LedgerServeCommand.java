@@ -38,8 +38,9 @@ import picocli.CommandLine.Spec;
  *
  * <p>Start-up checks run in this order, each refusing with exit 2 and the key named before anything
  * is opened: every value; the data directory exists; the keystore and passphrase file are private;
- * the passphrase variable is set; the storage network's file reads; the port is free. Then the
- * keystore is opened (a wrong passphrase exits 3). {@code --check} stops there.
+ * the passphrase variable is set; the storage network's file reads; the port is free (a port in
+ * use exits 4). Then the keystore is opened (a wrong passphrase exits 3). {@code --check} stops
+ * there.
  */
 @Command(
     name = "serve",
@@ -62,24 +63,14 @@ public final class LedgerServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    LedgerSettings settings;
-    try {
-      settings = LedgerSettings.from(options.load(LedgerSettings.PART, LedgerSettings.KEYS));
-    } catch (ConfigException e) {
-      throw ServeOptions.refused(e);
-    }
+    LedgerSettings settings = LedgerSettings.from(options.load(LedgerSettings.PART, LedgerSettings.KEYS));
     PrintWriter out = spec.commandLine().getOut();
     if (options.printConfig()) {
       out.print(ConfigText.render("cachet ledger configuration (docs/DEPLOY.md, 'ledger')", settings.values()));
       out.flush();
       return ExitCodes.OK;
     }
-    NetworkConfig network;
-    try {
-      network = check(settings);
-    } catch (ConfigException e) {
-      throw ServeOptions.refused(e);
-    }
+    NetworkConfig network = check(settings);
     Identity sequencerKey = openKeystore(settings);
     if (options.check()) {
       sequencerKey.destroy();

@@ -55,27 +55,21 @@ public final class NodeServeCommand implements Callable<Integer> {
   CommandSpec spec;
 
   @Mixin
-  StorageServeOptions options;
+  ServeOptions options;
 
   /** The settings read and checked, before anything starts. */
   record Plan(NodeConfig node, Map<String, String> effective) {}
 
   @Override
   public Integer call() throws Exception {
-    StorageSettings settings = StorageSettings.load(PART, KEYS, options);
-    Plan plan;
-    try {
-      plan = plan(settings, !options.printConfig);
-    } catch (ConfigException e) {
-      throw StorageSettings.refused(e);
-    }
-    if (options.printConfig) {
-      spec.commandLine().getOut().print(StorageSettings.render("cachet node serve", plan.effective()));
+    Plan plan = plan(options.load(PART, KEYS), !options.printConfig());
+    if (options.printConfig()) {
+      spec.commandLine().getOut().print(ConfigText.render("cachet node serve", plan.effective()));
       spec.commandLine().getOut().flush();
       return ExitCodes.OK;
     }
-    StorageSettings.portFree(plan.node().host(), plan.node().port(), "port");
-    if (options.check) {
+    StartupChecks.portFree(plan.node().host(), plan.node().port(), "port");
+    if (options.check()) {
       spec.commandLine().getOut().println("node " + plan.node().node().id() + ": the configuration is usable");
       return ExitCodes.OK;
     }
@@ -84,9 +78,8 @@ public final class NodeServeCommand implements Callable<Integer> {
   }
 
   /** Reads every key and runs the checks that need no port; {@code checkFiles} false only prints. */
-  static Plan plan(StorageSettings settings, boolean checkFiles) throws IOException {
-    Settings s = settings.raw();
-    NetworkConfig network = settings.network("network");
+  static Plan plan(Settings s, boolean checkFiles) throws IOException {
+    NetworkConfig network = StorageSettings.network(s, "network");
     int index = s.integer("index", -1);
     if (!s.has("index")) {
       s.required("index");
@@ -95,8 +88,8 @@ public final class NodeServeCommand implements Callable<Integer> {
       throw s.invalid("index", "must be 0.." + (network.n() - 1) + " (the network has " + network.n() + " nodes)");
     }
     NodeInfo self = network.nodes().get(index);
-    Path dataDir = settings.requiredPath("data-dir");
-    Path keyFile = settings.path("node-key", dataDir.resolve(NodeKeys.KEY_FILE));
+    Path dataDir = StorageSettings.requiredPath(s, "data-dir");
+    Path keyFile = s.path("node-key", dataDir.resolve(NodeKeys.KEY_FILE));
     String host = s.string("host", StorageSettings.host(self.url()));
     int port = s.integer("port", StorageSettings.port(self.url()));
     if (port < 0 || port > 65535) {
@@ -113,7 +106,7 @@ public final class NodeServeCommand implements Callable<Integer> {
     Duration offset = s.signedDuration("clock-offset", Duration.ZERO);
     List<byte[]> publishers = new ArrayList<>(StorageSettings.hexKeys(s.list("trusted-publishers"),
         "trusted-publishers", s));
-    Path publisherFile = settings.path("publisher-key-file", null);
+    Path publisherFile = s.path("publisher-key-file", null);
     if (publisherFile != null && checkFiles) {
       publishers.addAll(publicKeysIn(publisherFile, s));
     }
@@ -126,11 +119,11 @@ public final class NodeServeCommand implements Callable<Integer> {
             + " every write; give the gateway's publisher public key");
       }
     }
-    Clock clock = settings.clock();
+    Clock clock = StorageSettings.clock(s);
     NodeConfig node = new NodeConfig(dataDir, index, network, host, port, gc.toMillis(), ttl.toMillis(),
         clock::millis, publishers, keyFile);
     Map<String, String> effective = new LinkedHashMap<>();
-    effective.put("network", settings.path("network", null).toString());
+    effective.put("network", s.path("network", null).toString());
     effective.put("index", Integer.toString(index));
     effective.put("node-key", keyFile.toString());
     effective.put("data-dir", dataDir.toString());
@@ -174,7 +167,7 @@ public final class NodeServeCommand implements Callable<Integer> {
   }
 
   private static void serve(NodeConfig config) throws Exception {
-    StorageSettings.serverLogging();
+    ServeOptions.logEvents();
     Vertx vertx = Vertx.vertx();
     StorageNode node = new StorageNode(config);
     try {

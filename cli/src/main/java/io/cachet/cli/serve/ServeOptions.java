@@ -3,11 +3,10 @@ package io.cachet.cli.serve;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import io.cachet.cli.Invocation;
-import io.cachet.cli.UsageException;
 import io.cachet.common.config.ConfigException;
 import io.cachet.common.config.Settings;
 import java.io.IOException;
-import java.nio.file.NoSuchFileException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -16,59 +15,56 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
 
 /**
- * The options every {@code cachet PART serve} command shares (a picocli mixin): where the
- * configuration comes from ({@code --config}, {@code --set}, the part's environment variables)
- * and the two dry runs, {@code --check} and {@code --print-config}.
+ * The options every part's command shares (a picocli mixin of {@code cachet ledger|keyserver|node|
+ * gateway serve} and {@code cachet keyserver rotate-key}): where the configuration comes from
+ * ({@code --config}, the part's {@code CACHET_<PART>_*} environment, {@code --set}) and the two
+ * dry runs, {@code --check} and {@code --print-config}. A refused configuration is a
+ * {@link ConfigException}, which {@code ExitCodes} maps to exit 2 (a port in use, to exit 4).
  */
 public final class ServeOptions {
-  /** The stable reason a refused configuration reports under {@code --json}. */
-  public static final String BAD_CONFIGURATION = "BAD_CONFIGURATION";
-
   @Option(names = "--config", required = true, paramLabel = "FILE",
-      description = "The configuration file: key = value lines, # comments.")
+      description = "The configuration file: key = value lines, # comments; relative paths in it are read from its"
+          + " directory.")
   Path config;
 
   @Option(names = "--set", paramLabel = "KEY=VALUE",
       description = "Set one key, over the environment and the file; repeatable.")
   List<String> sets = new ArrayList<>();
 
-  @Option(names = "--check", description = "Load the configuration and run every start-up check, then exit 0 if the part would start.")
+  @Option(names = "--check", description = "Load the configuration and run every start-up check, then exit 0 if the"
+      + " part would start.")
   boolean check;
 
   @Option(names = "--print-config",
       description = "Print the effective configuration (every key, defaults included, no secret values) and exit.")
   boolean printConfig;
 
-  /** Whether only {@code --check} was asked for. */
+  /** Whether {@code --check} was asked for. */
   public boolean check() {
     return check;
   }
 
-  /** Whether only {@code --print-config} was asked for. */
+  /** Whether {@code --print-config} was asked for. */
   public boolean printConfig() {
     return printConfig;
   }
 
   /**
-   * Reads the three layers for {@code part}.
+   * Reads the three layers for {@code part}: the file, the run's environment, the flags.
    *
-   * @throws UsageException (exit 2) naming the key and where its value came from
+   * @throws ConfigException naming the key and where its value came from, or {@code --config}
+   *     when the file is missing
    * @throws IOException if the file exists but cannot be read (exit 4)
    */
   public Settings load(String part, Collection<String> keys) throws IOException {
-    try {
-      return Settings.load(part, keys, config, Invocation.current().environment(), sets);
-    } catch (NoSuchFileException e) {
-      throw new UsageException(BAD_CONFIGURATION, "--config: " + config + " does not exist",
-          "Give the part's configuration file ('cachet " + part + " serve --help' lists its keys).");
-    } catch (ConfigException e) {
-      throw refused(e);
+    Invocation run = Invocation.current();
+    Path file = run.cwd().resolve(config);
+    if (!Files.isRegularFile(file)) {
+      throw new ConfigException("--config: " + config + (Files.exists(file) ? " is not a file" : " does not exist")
+          + "; give the part's configuration file ('cachet " + part + " serve --help' says where its keys are"
+          + " listed)");
     }
-  }
-
-  /** A configuration refusal as the command line reports it: exit 2, the key and origin named. */
-  public static UsageException refused(ConfigException e) {
-    return new UsageException(BAD_CONFIGURATION, e.getMessage(), null);
+    return Settings.load(part, keys, file, run.environment(), sets);
   }
 
   /**

@@ -22,7 +22,7 @@ import java.util.concurrent.TimeoutException;
  * for an availability certificate, and how many make one (2f + 1). The ledger refuses certificates
  * from anyone else, so a ledger whose committee is not its network's would refuse every upload.
  */
-final class StorageCommittee {
+public final class StorageCommittee {
   /** Longest the committee's transaction may take to commit before the start is given up. */
   static final long COMMIT_TIMEOUT_SECONDS = 30;
 
@@ -50,7 +50,7 @@ final class StorageCommittee {
    *
    * @return true if a transaction was committed
    */
-  static boolean ensure(Sequencer sequencer, Identity operator, NetworkConfig network) throws IOException {
+  public static boolean ensure(Sequencer sequencer, Identity operator, NetworkConfig network) throws IOException {
     List<Operation.CommitteeMember> members = network.nodes().stream()
         .map(n -> new Operation.CommitteeMember(n.id(), VerifyingKey.of(n.publicKey()))).toList();
     Operation.SetStorageCommittee wanted = new Operation.SetStorageCommittee(members, network.quorum());

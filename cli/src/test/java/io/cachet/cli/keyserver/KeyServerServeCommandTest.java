@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cachet.cli.Cachet;
 import io.cachet.cli.ExitCodes;
+import io.cachet.cli.serve.ServeProcess;
 import io.cachet.crypto.Envelope;
 import io.cachet.crypto.EnvelopeHeader;
 import io.cachet.crypto.HpkeKeyPair;
@@ -39,6 +40,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,6 +53,9 @@ class KeyServerServeCommandTest {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final String PASSPHRASE = "correct horse battery staple";
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
+
+  private static final Pattern SERVING = Pattern.compile("event=keyserver_serving .*url=http://127\\.0\\.0\\.1:(\\d+)"
+      + " .*key_version=(\\d+)");
 
   @TempDir Path dir;
   private Vertx vertx;
@@ -107,11 +113,10 @@ class KeyServerServeCommandTest {
     Path conf = configFile();
     runInProcess("keyserver", "rotate-key", "--config", conf.toString());
 
-    try (KeyServerProcess ks = KeyServerProcess.start(dir, Map.of(), "keyserver", "serve", "--config",
-        conf.toString())) {
-      int[] serving = ks.awaitServing();
-      int port = serving[0];
-      assertThat(serving[1]).as("rotate-key made version 2 before the first start").isEqualTo(2);
+    try (ServeProcess ks = ServeProcess.start(dir, Map.of(), "keyserver", "serve", "--config", conf.toString())) {
+      Matcher serving = ks.await(SERVING);
+      int port = Integer.parseInt(serving.group(1));
+      assertThat(serving.group(2)).as("rotate-key made version 2 before the first start").isEqualTo("2");
       ServiceDescriptor descriptor = ServiceDescriptor.fromJson(get(port, "/v1/service").body());
       descriptor.verify();
       assertThat(descriptor.keyVersion()).isEqualTo(2);
@@ -140,8 +145,9 @@ class KeyServerServeCommandTest {
       assertThat(answer.statusCode()).as(new String(answer.body(), StandardCharsets.UTF_8)).isEqualTo(200);
       assertThat(FetchKeyResponse.fromJson(answer.body()).items().get(0).isReleased()).isTrue();
 
-      assertThat(ks.terminate()).as(ks.stderr()).isEqualTo(ExitCodes.OK);
-      assertThat(ks.stderr()).contains("event=keyserver_stopping signal=TERM").contains("event=keyserver_stopped")
+      ks.terminate();
+      assertThat(ks.exit()).as(ks.err()).isEqualTo(ExitCodes.OK);
+      assertThat(ks.err()).contains("event=keyserver_stopping signal=TERM").contains("event=keyserver_stopped")
           .doesNotContain(PASSPHRASE);
     }
     Path audit = dir.resolve("ks-1").resolve("audit.log");
@@ -154,11 +160,11 @@ class KeyServerServeCommandTest {
   @Test
   void printConfig_environmentOverridesTheFile_andSetOverridesBoth() throws Exception {
     Path conf = configFile();
-    try (KeyServerProcess p = KeyServerProcess.start(dir, Map.of("CACHET_KEYSERVER_PORT", "7555",
+    try (ServeProcess p = ServeProcess.start(dir, Map.of("CACHET_KEYSERVER_PORT", "7555",
             "CACHET_KEYSERVER_RATE_LIMIT_IP", "9", "CACHET_KEYSERVER_CLOCK_OFFSET", "-90s"), "keyserver", "serve",
         "--config", conf.toString(), "--set", "rate-limit-ip=7", "--print-config")) {
-      assertThat(p.waitForExit()).as(p.stderr()).isEqualTo(ExitCodes.OK);
-      String printed = p.stdout();
+      assertThat(p.exit()).as(p.err()).isEqualTo(ExitCodes.OK);
+      String printed = p.out();
       assertThat(printed).contains("port = 7555\n").contains("rate-limit-ip = 7\n").contains("clock-offset = -90s\n")
           .contains("server-id = ks-1\n").contains("passphrase-env = ").doesNotContain(PASSPHRASE);
       // what it prints loads back to the same configuration

@@ -173,4 +173,27 @@ class KeyServerStartRefusalsTest {
     assertThat(broken.err()).contains("is broken");
     assertThat(run("keyserver", "verify-audit", dir.resolve("nope.log").toString()).exit()).isEqualTo(ExitCodes.IO);
   }
+
+  @Test
+  void rotateKey_refusedConfiguration_reportsReasonBadConfig_underJson() throws Exception {
+    Path conf = config();
+    Run r = run("keyserver", "rotate-key", "--config", conf.toString(), "--set", "worker-threads=999", "--json");
+    assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.out()).contains("\"reason\" : \"BAD_CONFIG\"").contains("worker-threads");
+    Run missing = run("keyserver", "rotate-key", "--config", dir.resolve("nope.conf").toString(), "--json");
+    assertThat(missing.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(missing.out()).contains("\"reason\" : \"BAD_CONFIG\"").contains("--config");
+  }
+
+  @Test
+  void check_relativePathsInTheFile_areReadFromTheFilesDirectory() throws Exception {
+    Path conf = config();
+    // the same files named relative to the configuration's directory (the test's working directory is elsewhere)
+    Files.writeString(conf, Files.readString(conf).replace("data-dir = " + data(), "data-dir = ks-1")
+        .replace("passphrase-file = " + passFile(), "passphrase-file = ks-1.pass"));
+    Run r = run("keyserver", "serve", "--config", conf.toString(), "--check");
+    assertThat(r.exit()).as(r.err()).isEqualTo(ExitCodes.OK);
+    Run printed = run("keyserver", "serve", "--config", conf.toString(), "--print-config");
+    assertThat(printed.out()).contains("data-dir = " + data().toAbsolutePath() + "\n");
+  }
 }

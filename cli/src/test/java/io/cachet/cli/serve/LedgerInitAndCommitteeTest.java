@@ -46,7 +46,7 @@ class LedgerInitAndCommitteeTest {
   void init_makesPrivateKeystoreAndGenesis_servePublishesTheSameValues_secondInitRefused() throws Exception {
     Path data = dir.resolve("ledger");
     Path pass = passphrase();
-    ServeProcess init = ServeProcess.run(Map.of(), "ledger", "init", "--data-dir", data.toString(),
+    ServeProcess init = ServeProcess.run(dir, Map.of(), "ledger", "init", "--data-dir", data.toString(),
         "--ledger-id", "main", "--passphrase-file", pass.toString());
     assertThat(init.exit()).as(init.output()).isEqualTo(ExitCodes.OK);
     Map<String, String> printed = keyValues(init.output());
@@ -58,7 +58,7 @@ class LedgerInitAndCommitteeTest {
 
     Path config = dir.resolve("ledger.conf");
     Files.writeString(config, "ledger-id = main\ndata-dir = " + data + "\nport = 0\n");
-    try (ServeProcess ledger = ServeProcess.start(Map.of("CACHET_LEDGER_PASSPHRASE_FILE", pass.toString()),
+    try (ServeProcess ledger = ServeProcess.start(dir, Map.of("CACHET_LEDGER_PASSPHRASE_FILE", pass.toString()),
         "ledger", "serve", "--config", config.toString())) {
       JsonObject head = new JsonObject(get(ledger.await(SERVING).group(1) + "/v1/head"));
       assertThat(head.getString("ledgerId")).isEqualTo("main");
@@ -69,7 +69,7 @@ class LedgerInitAndCommitteeTest {
     }
 
     byte[] before = Files.readAllBytes(keystore);
-    ServeProcess again = ServeProcess.run(Map.of(), "ledger", "init", "--data-dir", data.toString(),
+    ServeProcess again = ServeProcess.run(dir, Map.of(), "ledger", "init", "--data-dir", data.toString(),
         "--ledger-id", "main", "--passphrase-file", pass.toString());
     assertThat(again.exit()).as(again.output()).isEqualTo(ExitCodes.USAGE);
     assertThat(again.output()).contains("exists already");
@@ -97,7 +97,7 @@ class LedgerInitAndCommitteeTest {
         + "\nstorage-network = " + networkFile + "\n");
 
     for (int start = 0; start < 2; start++) {
-      try (ServeProcess ledger = ServeProcess.start(Map.of(), "ledger", "serve", "--config", config.toString())) {
+      try (ServeProcess ledger = ServeProcess.start(dir, Map.of(), "ledger", "serve", "--config", config.toString())) {
         String url = ledger.await(SERVING).group(1);
         JsonObject nonce = new JsonObject(get(url + "/v1/accounts/" + sequencer.address() + "/nonce"));
         assertThat(nonce.getLong("nextNonce")).as("one committee transaction, start %d", start).isEqualTo(1L);
@@ -126,7 +126,7 @@ class LedgerInitAndCommitteeTest {
     Path config = dir.resolve("ledger.conf");
     Files.writeString(config, "ledger-id = main\ndata-dir = " + data + "\nport = 0\npassphrase-file = " + pass
         + "\nstorage-network = " + networkFile + "\n");
-    ServeProcess p = ServeProcess.run(Map.of(), "ledger", "serve", "--config", config.toString());
+    ServeProcess p = ServeProcess.run(dir, Map.of(), "ledger", "serve", "--config", config.toString());
     assertThat(p.exit()).as(p.output()).isEqualTo(ExitCodes.USAGE);
     assertThat(p.output()).contains("storage-network").doesNotContain("event=ledger_serving");
   }

@@ -73,7 +73,7 @@ class LedgerServeCommandTest {
     args[1] = "serve";
     args[2] = "--config=" + config;
     System.arraycopy(more, 0, args, 3, more.length);
-    return ServeProcess.start(env, args);
+    return ServeProcess.start(dir, env, args);
   }
 
   private ServeProcess refused(Map<String, String> env, String... more) throws Exception {
@@ -157,10 +157,11 @@ class LedgerServeCommandTest {
   }
 
   @Test
-  void serve_portInUse_refusedNamingPort() throws Exception {
+  void serve_portInUse_exitsFourNamingPort() throws Exception {
     try (ServerSocket held = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
       ServeProcess p = refused(Map.of(), "--set", "port=" + held.getLocalPort());
-      assertThat(p.exit()).as(p.output()).isEqualTo(ExitCodes.USAGE);
+      // a busy resource, not a typo: exit 4 as for every part
+      assertThat(p.exit()).as(p.output()).isEqualTo(ExitCodes.IO);
       assertThat(p.output()).contains("port").contains(Integer.toString(held.getLocalPort()));
     }
   }
@@ -211,6 +212,20 @@ class LedgerServeCommandTest {
     assertThat(p.output()).contains("configuration checked").contains(sequencer.verifyingKey().toString())
         .doesNotContain("event=ledger_serving");
     assertThat(data.resolve("ledger.journal")).as("a check opens no ledger").doesNotExist();
+  }
+
+  @Test
+  void check_relativePathsInTheFile_areReadFromTheFilesDirectory_notTheWorkingDirectory() throws Exception {
+    Path etc = Files.createDirectories(dir.resolve("etc"));
+    Path relative = etc.resolve("ledger.conf");
+    Files.writeString(relative, "ledger-id = test-ledger\ndata-dir = ../data\nport = 0\npassphrase-file = ../ledger.pass\n");
+    // the process runs in dir, where ../data names nothing
+    ServeProcess p = ServeProcess.run(dir, Map.of(), "ledger", "serve", "--config", relative.toString(), "--check");
+    assertThat(p.exit()).as(p.output()).isEqualTo(ExitCodes.OK);
+    ServeProcess printed = ServeProcess.run(dir, Map.of(), "ledger", "serve", "--config", relative.toString(),
+        "--print-config");
+    assertThat(printed.out()).contains("data-dir = " + data.toAbsolutePath() + "\n")
+        .contains("passphrase-file = " + passphrase.toAbsolutePath() + "\n");
   }
 
   @Test

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cachet.cli.TestIdentities;
-import io.cachet.cli.serve.StorageProcesses.Part;
 import io.cachet.crypto.Identity;
 import io.cachet.crypto.Keystore;
 import io.cachet.crypto.VerifyingKey;
@@ -46,16 +45,16 @@ class StorageNetworkProcessesTest {
   @TempDir
   Path tmp;
 
-  private final List<Part> parts = new ArrayList<>();
+  private final List<ServeProcess> parts = new ArrayList<>();
   private Vertx vertx;
   private Sequencer sequencer;
 
   @AfterEach
   void stopAll() throws Exception {
-    for (Part p : parts) {
+    for (ServeProcess p : parts) {
       p.process().destroyForcibly();
     }
-    for (Part p : parts) {
+    for (ServeProcess p : parts) {
       p.process().waitFor(30, TimeUnit.SECONDS);
     }
     if (vertx != null) {
@@ -80,14 +79,14 @@ class StorageNetworkProcessesTest {
     Files.write(keystore, Keystore.encrypt(gatewayId, pass, TestIdentities.TEST_KDF, new SecureRandom()));
     Files.setPosixFilePermissions(keystore, PosixFilePermissions.fromString("rw-------"));
 
-    Part[] nodes = new Part[4];
+    ServeProcess[] nodes = new ServeProcess[4];
     for (int i = 0; i < 4; i++) {
       nodes[i] = startNode(kit, i);
     }
-    for (Part n : nodes) {
+    for (ServeProcess n : nodes) {
       n.awaitLog("event=node_serving");
     }
-    Part gateway = track(StorageProcesses.start(kit.resolve("gateway"), Map.of(PASSPHRASE_VAR, new String(pass)),
+    ServeProcess gateway = track(ServeProcess.start(kit.resolve("gateway"), Map.of(PASSPHRASE_VAR, new String(pass)),
         "gateway", "serve", "--config", "gateway.conf", "--set", "ledger-url=" + ledgerUrl,
         "--set", "ledger-id=" + LEDGER_ID, "--set", "ledger-genesis=" + sequencer.ledger().genesisHex(),
         "--set", "certificate-keystore=certificate-keystore.json", "--set", "passphrase-env=" + PASSPHRASE_VAR));
@@ -111,7 +110,7 @@ class StorageNetworkProcessesTest {
         "one node of four lost (f = 1): the read goes on");
 
     nodes[2].terminate();
-    assertEquals(0, nodes[2].awaitExit(), nodes[2].err());
+    assertEquals(0, nodes[2].exit(), nodes[2].err());
     assertTrue(nodes[2].err().contains("event=node_stopped"), nodes[2].err());
 
     nodes[2] = startNode(kit, 2);
@@ -124,14 +123,14 @@ class StorageNetworkProcessesTest {
     assertArrayEquals(blob, StorageProcesses.get(gatewayUrl + "/v1/blobs/" + blobId).body());
 
     gateway.terminate();
-    assertEquals(0, gateway.awaitExit(), gateway.err());
+    assertEquals(0, gateway.exit(), gateway.err());
   }
 
-  private Part startNode(Path kit, int i) throws Exception {
-    return track(StorageProcesses.start(kit.resolve("node-" + i), Map.of(), "node", "serve", "--config", "node.conf"));
+  private ServeProcess startNode(Path kit, int i) throws Exception {
+    return track(ServeProcess.start(kit.resolve("node-" + i), Map.of(), "node", "serve", "--config", "node.conf"));
   }
 
-  private Part track(Part p) {
+  private ServeProcess track(ServeProcess p) {
     parts.add(p);
     return p;
   }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cachet.cli.TestIdentities;
-import io.cachet.cli.serve.StorageProcesses.Part;
 import io.cachet.crypto.Identity;
 import io.cachet.crypto.Keystore;
 import java.net.InetAddress;
@@ -38,14 +37,14 @@ class StorageServeChecksTest {
     kit = StorageProcesses.initKit(tmp, new int[] {ports[0], ports[1], ports[2], ports[3]}, ports[4]);
   }
 
-  private Part node(int i, Map<String, String> env, String... more) throws Exception {
+  private ServeProcess node(int i, Map<String, String> env, String... more) throws Exception {
     String[] args = new String[4 + more.length];
     System.arraycopy(new String[] {"node", "serve", "--config", "node.conf"}, 0, args, 0, 4);
     System.arraycopy(more, 0, args, 4, more.length);
-    return StorageProcesses.run(kit.resolve("node-" + i), env, args);
+    return ServeProcess.run(kit.resolve("node-" + i), env, args);
   }
 
-  private static void assertRefused(Part p, int exit, String... words) throws Exception {
+  private static void assertRefused(ServeProcess p, int exit, String... words) throws Exception {
     assertEquals(exit, p.process().exitValue(), p.err() + p.out());
     for (String w : words) {
       assertTrue(p.err().contains(w), "stderr names " + w + ": " + p.err());
@@ -54,9 +53,9 @@ class StorageServeChecksTest {
 
   @Test
   void check_kitAsWritten_exitsZero() throws Exception {
-    Part n = node(0, Map.of(), "--check");
+    ServeProcess n = node(0, Map.of(), "--check");
     assertEquals(0, n.process().exitValue(), n.err());
-    Part g = StorageProcesses.run(kit.resolve("gateway"), Map.of(), "gateway", "serve", "--config", "gateway.conf",
+    ServeProcess g = ServeProcess.run(kit.resolve("gateway"), Map.of(), "gateway", "serve", "--config", "gateway.conf",
         "--check");
     assertEquals(0, g.process().exitValue(), g.err());
   }
@@ -102,7 +101,7 @@ class StorageServeChecksTest {
 
   @Test
   void printConfig_setOverEnvironmentOverFile_defaultsIncluded() throws Exception {
-    Part p = node(1, Map.of("CACHET_NODE_GC_INTERVAL", "5m", "CACHET_NODE_UPLOAD_TTL", "2h", "CACHET_NODE_INDEX", "1"),
+    ServeProcess p = node(1, Map.of("CACHET_NODE_GC_INTERVAL", "5m", "CACHET_NODE_UPLOAD_TTL", "2h", "CACHET_NODE_INDEX", "1"),
         "--print-config", "--set", "gc-interval=7m");
     assertEquals(0, p.process().exitValue(), p.err());
     String out = p.out();
@@ -115,14 +114,14 @@ class StorageServeChecksTest {
 
   @Test
   void nodeServe_negativeClockOffset_accepted() throws Exception {
-    Part p = node(0, Map.of(), "--print-config", "--set", "clock-offset=-90s");
+    ServeProcess p = node(0, Map.of(), "--print-config", "--set", "clock-offset=-90s");
     assertEquals(0, p.process().exitValue(), p.err());
     assertTrue(p.out().contains("clock-offset = -90s"), p.out());
   }
 
   @Test
   void gatewayPrintConfig_everyKeyWithItsDefault_noSecretValue() throws Exception {
-    Part g = StorageProcesses.run(kit.resolve("gateway"), Map.of("CACHET_GATEWAY_NODE_TIMEOUT", "45s"), "gateway",
+    ServeProcess g = ServeProcess.run(kit.resolve("gateway"), Map.of("CACHET_GATEWAY_NODE_TIMEOUT", "45s"), "gateway",
         "serve", "--config", "gateway.conf", "--print-config");
     assertEquals(0, g.process().exitValue(), g.err());
     String out = g.out();
@@ -140,7 +139,7 @@ class StorageServeChecksTest {
   @Test
   void gatewayServe_publisherKeyOpenToOthers_refusedNamingPublisherKey() throws Exception {
     Files.setPosixFilePermissions(kit.resolve("gateway/publisher.key"), PosixFilePermissions.fromString("rw-rw----"));
-    Part g = StorageProcesses.run(kit.resolve("gateway"), Map.of(), "gateway", "serve", "--config", "gateway.conf",
+    ServeProcess g = ServeProcess.run(kit.resolve("gateway"), Map.of(), "gateway", "serve", "--config", "gateway.conf",
         "--check");
     assertRefused(g, 2, "publisher-key", "chmod 600");
   }
@@ -148,7 +147,7 @@ class StorageServeChecksTest {
   @Test
   void gatewayServe_portInUse_refusedNamingPort() throws Exception {
     try (ServerSocket taken = new ServerSocket(ports[4], 1, InetAddress.getLoopbackAddress())) {
-      Part g = StorageProcesses.run(kit.resolve("gateway"), Map.of(), "gateway", "serve", "--config", "gateway.conf",
+      ServeProcess g = ServeProcess.run(kit.resolve("gateway"), Map.of(), "gateway", "serve", "--config", "gateway.conf",
           "--check");
       assertRefused(g, 4, "port");
     }
@@ -156,7 +155,7 @@ class StorageServeChecksTest {
 
   @Test
   void gatewayServe_ledgerWithoutKeystore_refusedNamingTheKey() throws Exception {
-    Part g = StorageProcesses.run(kit.resolve("gateway"), Map.of(), "gateway", "serve", "--config", "gateway.conf",
+    ServeProcess g = ServeProcess.run(kit.resolve("gateway"), Map.of(), "gateway", "serve", "--config", "gateway.conf",
         "--check", "--set", "ledger-url=http://127.0.0.1:1", "--set", "ledger-id=devnet", "--set",
         "ledger-genesis=0x" + "ab".repeat(32));
     assertRefused(g, 2, "certificate-keystore");
@@ -168,7 +167,7 @@ class StorageServeChecksTest {
     Files.write(keystore, Keystore.encrypt(Identity.generate(new SecureRandom()), "right".toCharArray(),
         TestIdentities.TEST_KDF, new SecureRandom()));
     Files.setPosixFilePermissions(keystore, PosixFilePermissions.fromString("rw-------"));
-    Part g = StorageProcesses.run(kit.resolve("gateway"), Map.of("GW_PASS", "wrong"), "gateway", "serve", "--config",
+    ServeProcess g = ServeProcess.run(kit.resolve("gateway"), Map.of("GW_PASS", "wrong"), "gateway", "serve", "--config",
         "gateway.conf", "--check", "--set", "ledger-url=http://127.0.0.1:1", "--set", "ledger-id=devnet", "--set",
         "ledger-genesis=0x" + "ab".repeat(32), "--set", "certificate-keystore=cert.json", "--set",
         "passphrase-env=GW_PASS");
@@ -178,7 +177,7 @@ class StorageServeChecksTest {
   @Test
   void networkInit_existingKit_refusedAndLeftAsItWas() throws Exception {
     byte[] key = Files.readAllBytes(kit.resolve("node-0/node.key"));
-    Part again = StorageProcesses.run(tmp, Map.of(), "network", "init", kit.toString(), "--nodes", "1",
+    ServeProcess again = ServeProcess.run(tmp, Map.of(), "network", "init", kit.toString(), "--nodes", "1",
         "--node-url", "http://127.0.0.1:" + ports[0]);
     assertRefused(again, 2, "never overwritten");
     assertArrayEquals(key, Files.readAllBytes(kit.resolve("node-0/node.key")));
@@ -197,7 +196,7 @@ class StorageServeChecksTest {
 
   @Test
   void networkInit_urlCountNotNodeCount_refused() throws Exception {
-    Part p = StorageProcesses.run(tmp, Map.of(), "network", "init", tmp.resolve("other").toString(), "--nodes", "4",
+    ServeProcess p = ServeProcess.run(tmp, Map.of(), "network", "init", tmp.resolve("other").toString(), "--nodes", "4",
         "--node-url", "http://127.0.0.1:1");
     assertRefused(p, 2, "--node-url");
     assertTrue(Files.notExists(tmp.resolve("other")));

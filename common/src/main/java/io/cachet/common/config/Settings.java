@@ -38,11 +38,21 @@ import java.util.regex.Pattern;
 public final class Settings {
   private static final Pattern INTEGER = Pattern.compile("-?[0-9]{1,18}");
   private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,10}(\\.[0-9]{1,6})?");
-  private static final Pattern DURATION = Pattern.compile("(-?)([0-9]{1,9})(ms|s|m|h)");
+  /** Up to 19 digits: every {@code long} of milliseconds {@link ConfigText#duration} can write; overflow is refused. */
+  private static final Pattern DURATION = Pattern.compile("(-?)([0-9]{1,19})(ms|s|m|h)");
   private static final Pattern SIZE = Pattern.compile("([0-9]{1,13})(KiB|MiB|GiB)?");
 
-  /** A key's value and where it came from. */
-  public record Setting(String value, String origin) {}
+  /**
+   * A key's value and where it came from.
+   *
+   * @param base the directory relative paths in this value are read from: the configuration
+   *     file's, or null for a value from the environment or a flag (the working directory's)
+   */
+  public record Setting(String value, String origin, Path base) {
+    public Setting(String value, String origin) {
+      this(value, origin, null);
+    }
+  }
 
   private final String part;
   private final Set<String> keys;
@@ -69,7 +79,8 @@ public final class Settings {
     Set<String> known = Collections.unmodifiableSet(new TreeSet<>(keys));
     Map<String, Setting> values = new LinkedHashMap<>();
     if (file != null) {
-      values.putAll(parseFile(Files.readString(file, StandardCharsets.UTF_8), file.toString(), known));
+      Path base = file.toAbsolutePath().normalize().getParent();
+      values.putAll(parseFile(Files.readString(file, StandardCharsets.UTF_8), file.toString(), base, known));
     }
     values.putAll(fromEnvironment(part, env, known));
     values.putAll(fromFlags(sets, known));
@@ -79,7 +90,7 @@ public final class Settings {
   /** Settings from a file's text alone ({@code source} names it in errors): for tests and tools. */
   public static Settings parse(String part, Collection<String> keys, String text, String source) {
     Set<String> known = Collections.unmodifiableSet(new TreeSet<>(keys));
-    return new Settings(part, known, new LinkedHashMap<>(parseFile(text, source, known)));
+    return new Settings(part, known, new LinkedHashMap<>(parseFile(text, source, null, known)));
   }
 
   /** The environment variable that sets {@code key} for {@code part}: {@code CACHET_NODE_DATA_DIR}. */
@@ -91,7 +102,7 @@ public final class Settings {
     return "CACHET_" + part.toUpperCase(Locale.ROOT).replace('-', '_') + "_";
   }
 
-  private static Map<String, Setting> parseFile(String text, String source, Set<String> known) {
+  private static Map<String, Setting> parseFile(String text, String source, Path base, Set<String> known) {
     Map<String, Setting> values = new LinkedHashMap<>();
     String[] lines = text.split("\r?\n", -1);
     for (int i = 0; i < lines.length; i++) {
@@ -108,7 +119,7 @@ public final class Settings {
       if (!known.contains(key)) {
         throw new ConfigException(where + ": unknown key '" + key + "'");
       }
-      if (values.put(key, new Setting(line.substring(eq + 1).strip(), where)) != null) {
+      if (values.put(key, new Setting(line.substring(eq + 1).strip(), where, base)) != null) {
         throw new ConfigException(where + ": " + key + " given twice");
       }
     }
@@ -268,14 +279,20 @@ public final class Settings {
     if (!m.matches()) {
       throw invalid(key, "must be a duration such as 500ms, 30s, 2m or 1h");
     }
-    long n = Long.parseLong(m.group(2));
-    Duration d = switch (m.group(3)) {
-      case "ms" -> Duration.ofMillis(n);
-      case "s" -> Duration.ofSeconds(n);
-      case "m" -> Duration.ofMinutes(n);
-      default -> Duration.ofHours(n);
+    long unit = switch (m.group(3)) {
+      case "ms" -> 1;
+      case "s" -> 1000;
+      case "m" -> 60_000;
+      default -> 3_600_000;
     };
-    return m.group(1).isEmpty() ? d : d.negated();
+    long millis;
+    try {
+      // a duration is a long of milliseconds, as ConfigText.duration writes it: overflow is refused here
+      millis = Math.multiplyExact(Long.parseLong(m.group(2)), unit);
+    } catch (NumberFormatException | ArithmeticException e) {
+      throw invalid(key, "is out of range (at most " + Long.MAX_VALUE + "ms)");
+    }
+    return Duration.ofMillis(m.group(1).isEmpty() ? millis : -millis);
   }
 
   /** A size in bytes: {@code 262144}, {@code 256KiB}, {@code 1MiB}, {@code 64GiB}. */
@@ -300,16 +317,24 @@ public final class Settings {
     return n * unit;
   }
 
+  /**
+   * A path. A relative path from the configuration file is read from that file's directory, so
+   * that a configuration and the files beside it can be copied anywhere together; one from the
+   * environment or a {@code --set} flag is left relative, to the working directory, as a person
+   * typing it means. An absolute path is returned as written.
+   */
   public Path path(String key, Path dflt) {
-    String s = text(key);
-    if (s == null || s.isEmpty()) {
+    Setting setting = values.get(known(key));
+    if (setting == null || setting.value().isEmpty()) {
       return dflt;
     }
+    Path p;
     try {
-      return Path.of(s);
+      p = Path.of(setting.value());
     } catch (InvalidPathException e) {
       throw invalid(key, "is not a usable path");
     }
+    return setting.base() == null || p.isAbsolute() ? p : setting.base().resolve(p).normalize();
   }
 
   public boolean bool(String key, boolean dflt) {

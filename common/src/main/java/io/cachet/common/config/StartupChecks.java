@@ -63,7 +63,11 @@ public final class StartupChecks {
     }
   }
 
-  /** A port to listen on: free now (port 0, any free port, always passes). */
+  /**
+   * A port to listen on: free now (port 0, any free port, always passes).
+   *
+   * @throws PortInUseException naming the key when the port cannot be bound
+   */
   public static void portFree(String host, int port, String key) {
     if (port == 0) {
       return;
@@ -72,7 +76,7 @@ public final class StartupChecks {
       probe.setReuseAddress(true);
       probe.bind(new InetSocketAddress(host, port));
     } catch (IOException e) {
-      throw new ConfigException(key + ": " + host + ":" + port + " cannot be listened on (" + e.getMessage()
+      throw new PortInUseException(key + ": " + host + ":" + port + " cannot be listened on (" + e.getMessage()
           + "); another process holds it, or the address is not this machine's: choose another " + key, e);
     }
   }

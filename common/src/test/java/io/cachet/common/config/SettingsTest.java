@@ -100,4 +100,31 @@ class SettingsTest {
     assertThatThrownBy(() -> s.string("nope", null)).isInstanceOf(IllegalArgumentException.class)
         .isNotInstanceOf(ConfigException.class);
   }
+
+  @Test
+  void path_fromTheFile_isReadFromTheFilesDirectory() throws Exception {
+    Path sub = Files.createDirectories(dir.resolve("etc"));
+    Path f = sub.resolve("node.conf");
+    Files.writeString(f, "data-dir = data/node-1\n");
+    Settings s = Settings.load("node", KEYS, f, Map.of(), List.of());
+
+    assertThat(s.path("data-dir", null)).isEqualTo(sub.toAbsolutePath().resolve("data/node-1").normalize());
+  }
+
+  @Test
+  void path_fromTheFile_absolute_staysAsWritten() throws Exception {
+    Settings s = Settings.load("node", KEYS, file("data-dir = /srv/node\n"), Map.of(), List.of());
+
+    assertThat(s.path("data-dir", null)).isEqualTo(Path.of("/srv/node"));
+  }
+
+  @Test
+  void path_fromEnvironmentOrFlag_isRelativeToTheWorkingDirectory() throws Exception {
+    Path f = file("data-dir = in-file\n");
+    Settings env = Settings.load("node", KEYS, f, Map.of("CACHET_NODE_DATA_DIR", "from-env"), List.of());
+    Settings flag = Settings.load("node", KEYS, f, Map.of(), List.of("data-dir=from-flag"));
+
+    assertThat(env.path("data-dir", null)).isEqualTo(Path.of("from-env"));
+    assertThat(flag.path("data-dir", null)).isEqualTo(Path.of("from-flag"));
+  }
 }

@@ -52,7 +52,7 @@ class StartupChecksTest {
     try (ServerSocket held = new ServerSocket()) {
       held.bind(new InetSocketAddress("127.0.0.1", 0));
       assertThatThrownBy(() -> StartupChecks.portFree("127.0.0.1", held.getLocalPort(), "port"))
-          .isInstanceOf(ConfigException.class).hasMessageContaining("port: 127.0.0.1:" + held.getLocalPort())
+          .isInstanceOf(PortInUseException.class).hasMessageContaining("port: 127.0.0.1:" + held.getLocalPort())
           .hasMessageContaining("choose another port");
     }
     assertThatCode(() -> StartupChecks.portFree("127.0.0.1", 0, "port")).doesNotThrowAnyException();
