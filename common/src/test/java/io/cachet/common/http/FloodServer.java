@@ -101,8 +101,9 @@ public final class FloodServer implements AutoCloseable {
     }
     long[] left = {FLOOD_BYTES - head.length()};
     boolean[] closed = {false};
-    // A response's close handler is not called by every Vert.x path that loses the connection
-    // (a request body still arriving, for one); the connection's close handler is. Both count once.
+    // No one handler hears of every lost connection: while the request's body is still arriving,
+    // Vert.x may tell the request alone (its exception handler), and on other paths the response
+    // or the connection. Each counts the drop once.
     io.vertx.core.Handler<Void> onClose = v -> {
       if (!closed[0] && left[0] > 0) {
         dropped.incrementAndGet();
@@ -112,6 +113,7 @@ public final class FloodServer implements AutoCloseable {
     resp.closeHandler(onClose);
     resp.exceptionHandler(e -> onClose.handle(null));
     req.connection().closeHandler(onClose);
+    req.exceptionHandler(e -> onClose.handle(null));
     resp.write(head);
     written.addAndGet(head.length());
     Runnable[] pump = new Runnable[1];
