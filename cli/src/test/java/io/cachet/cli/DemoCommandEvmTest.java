@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,19 +19,10 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 class DemoCommandEvmTest {
   @TempDir Path dir;
 
-  private record Run(int exit, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int exit = Cachet.newCommandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
-    return new Run(exit, out.toString(), err.toString());
-  }
-
   /** The story on anvil, with the token gate and any-of steps EVM adds; one test, for it takes a minute or two. */
   @Test
   void demoOnEvm_tellsTheWholeStory_withTheTokenGateAndAnyOf() throws Exception {
-    Run r = run("demo", "--chain", "evm", "--json", "--work-dir", dir.toString(), "--keep");
+    CommandRun r = CommandRun.of("demo", "--chain", "evm", "--json", "--work-dir", dir.toString(), "--keep");
     assertThat(r.exit()).as(r.err() + r.out()).isEqualTo(ExitCodes.OK);
     JsonNode doc = new ObjectMapper().readTree(r.out());
     assertThat(doc.get("ok").asBoolean()).isTrue();

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -20,19 +18,10 @@ import org.junit.jupiter.api.io.TempDir;
 class DemoCommandTest {
   @TempDir Path dir;
 
-  private record Run(int exit, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int exit = Cachet.newCommandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
-    return new Run(exit, out.toString(), err.toString());
-  }
-
   /** The whole story on a fresh devnet; the demo itself fails (exit 1) on any outcome it does not expect. */
   @Test
   void demo_tellsTheWholeStory_onAFreshDevnet() throws Exception {
-    Run r = run("demo", "--json", "--work-dir", dir.toString(), "--keep");
+    CommandRun r = CommandRun.of("demo", "--json", "--work-dir", dir.toString(), "--keep");
     assertThat(r.exit()).as(r.err() + r.out()).isEqualTo(ExitCodes.OK);
     JsonNode doc = new ObjectMapper().readTree(r.out());
     assertThat(doc.get("ok").asBoolean()).isTrue();
@@ -55,21 +44,21 @@ class DemoCommandTest {
 
   @Test
   void chain_otherThanEmbeddedOrEvm_isAUsageError() {
-    Run r = run("demo", "--chain", "solana");
+    CommandRun r = CommandRun.of("demo", "--chain", "solana");
     assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
     assertThat(r.err()).contains("--chain is embedded or evm");
   }
 
   @Test
   void unknownOption_isAUsageError() {
-    Run r = run("demo", "--no-such-option");
+    CommandRun r = CommandRun.of("demo", "--no-such-option");
     assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
     assertThat(r.err()).contains("unknown option '--no-such-option'");
   }
 
   @Test
   void help_listsTheCommandsAndTheExitCodes() {
-    Run r = run("--help");
+    CommandRun r = CommandRun.of("--help");
     assertThat(r.exit()).isEqualTo(ExitCodes.OK);
     assertThat(r.out()).contains("demo").contains("devnet").contains("policy").contains("put").contains("get")
         .contains("share").contains("audit").contains("Exit codes");

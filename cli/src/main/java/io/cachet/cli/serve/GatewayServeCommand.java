@@ -1,6 +1,7 @@
 package io.cachet.cli.serve;
 
 import io.cachet.cli.ExitCodes;
+import io.cachet.cli.PassphraseOptions;
 import io.cachet.common.config.ConfigException;
 import io.cachet.common.config.ConfigText;
 import io.cachet.common.config.Settings;
@@ -20,7 +21,6 @@ import io.cachet.storage.node.NodeKeys;
 import io.cachet.storage.walrus.RetryPolicy;
 import io.vertx.core.Vertx;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -234,9 +234,7 @@ public final class GatewayServeCommand implements Callable<Integer> {
     }
     Path file = StorageSettings.requiredPath(s, "passphrase-file");
     StartupChecks.privateFile(file, "passphrase-file");
-    String text = Files.readString(file, StandardCharsets.UTF_8);
-    int end = text.indexOf('\n');
-    return (end < 0 ? text : text.substring(0, end)).strip().toCharArray();
+    return PassphraseOptions.fromFile(file);
   }
 
   private static void serve(Plan plan) throws Exception {

@@ -4,15 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cachet.cli.Cachet;
+import io.cachet.cli.CommandRun;
 import io.cachet.cli.ExitCodes;
 import io.cachet.crypto.Address;
 import io.cachet.crypto.ObjectId;
 import io.cachet.crypto.PolicyId;
 import io.cachet.keyserver.audit.AuditEvent;
 import io.cachet.keyserver.audit.AuditLog;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,15 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 class AuditVerifyCommandTest {
   @TempDir Path home;
-
-  private record Run(int exit, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int exit = Cachet.newCommandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
-    return new Run(exit, out.toString(), err.toString());
-  }
 
   /** A real log written by the key server's own writer: {@code n} decisions, one per append. */
   private static Path log(Path dataDir, int n) throws Exception {
@@ -51,7 +40,7 @@ class AuditVerifyCommandTest {
   void devnetLogs_allIntact() throws Exception {
     log(home.resolve("devnet/ks-1"), 5);
     log(home.resolve("devnet/ks-2"), 3);
-    Run r = run("audit", "verify", "--home", home.toString());
+    CommandRun r = CommandRun.of("audit", "verify", "--home", home.toString());
     assertThat(r.exit()).as(r.err()).isEqualTo(ExitCodes.OK);
     assertThat(r.out()).contains("ks-1/audit.log: 5 records").contains("ks-2/audit.log: 3 records");
   }
@@ -62,7 +51,7 @@ class AuditVerifyCommandTest {
     byte[] bytes = Files.readAllBytes(file);
     bytes[bytes.length - 20] ^= 1; // inside the last record's payload
     Files.write(file, bytes);
-    Run r = run("audit", "verify", file.toString(), "--json");
+    CommandRun r = CommandRun.of("audit", "verify", file.toString(), "--json");
     assertThat(r.exit()).isEqualTo(ExitCodes.FAILED);
     JsonNode doc = new ObjectMapper().readTree(r.out());
     assertThat(doc.get("ok").asBoolean()).isFalse();
@@ -73,10 +62,10 @@ class AuditVerifyCommandTest {
 
   @Test
   void noLogs_isAUsageError_andAMissingFileAnIoError() {
-    Run none = run("audit", "verify", "--home", home.toString());
+    CommandRun none = CommandRun.of("audit", "verify", "--home", home.toString());
     assertThat(none.exit()).isEqualTo(ExitCodes.USAGE);
     assertThat(none.err()).contains("no audit logs under");
-    Run missing = run("audit", "verify", home.resolve("nope.log").toString());
+    CommandRun missing = CommandRun.of("audit", "verify", home.resolve("nope.log").toString());
     assertThat(missing.exit()).isEqualTo(ExitCodes.IO);
     assertThat(missing.err()).contains("no audit log");
   }

@@ -2,13 +2,11 @@ package io.cachet.cli.keyserver;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cachet.cli.Cachet;
+import io.cachet.cli.CommandRun;
 import io.cachet.cli.ExitCodes;
 import io.cachet.crypto.Identity;
 import io.cachet.keyserver.KeyServerConfig;
-import java.io.PrintWriter;
 import java.io.RandomAccessFile;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -29,15 +27,6 @@ class KeyServerStartRefusalsTest {
   private static final String PASSPHRASE = "correct horse battery staple";
 
   @TempDir Path dir;
-
-  private record Run(int exit, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int exit = Cachet.newCommandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
-    return new Run(exit, out.toString(), err.toString());
-  }
 
   private Path data() {
     return dir.resolve("ks-1");
@@ -72,7 +61,7 @@ class KeyServerStartRefusalsTest {
 
   @Test
   void check_aSoundConfig_exitsZero_andStartsNothing() throws Exception {
-    Run r = run("keyserver", "serve", "--config", config().toString(), "--check");
+    CommandRun r = CommandRun.of("keyserver", "serve", "--config", config().toString(), "--check");
     assertThat(r.exit()).as(r.err()).isEqualTo(ExitCodes.OK);
     assertThat(r.out()).contains("ok: server ks-1 would start").contains("new keys");
     assertThat(data()).isEmptyDirectory();
@@ -82,7 +71,7 @@ class KeyServerStartRefusalsTest {
   void serve_passphraseFileOpenToOthers_isRefusedNamingPassphraseFile() throws Exception {
     Path conf = config();
     Files.setPosixFilePermissions(passFile(), PosixFilePermissions.fromString("rw-r--r--"));
-    Run r = run("keyserver", "serve", "--config", conf.toString());
+    CommandRun r = CommandRun.of("keyserver", "serve", "--config", conf.toString());
     assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
     assertThat(r.err()).contains("passphrase-file").contains("open to others").contains("chmod 600");
   }
@@ -91,7 +80,7 @@ class KeyServerStartRefusalsTest {
   void serveAndRotate_dataDirMissing_areRefusedNamingDataDir_andDoNotCreateIt() throws Exception {
     Path conf = config(Map.of(), false);
     for (String command : new String[] {"serve", "rotate-key"}) {
-      Run r = run("keyserver", command, "--config", conf.toString());
+      CommandRun r = CommandRun.of("keyserver", command, "--config", conf.toString());
       assertThat(r.exit()).as(command).isEqualTo(ExitCodes.USAGE);
       assertThat(r.err()).contains("data-dir").contains("does not exist").contains("mkdir -m 700");
       assertThat(data()).doesNotExist();
@@ -101,9 +90,9 @@ class KeyServerStartRefusalsTest {
   @Test
   void serve_keyFileOpenToOthers_isRefusedNamingIt() throws Exception {
     Path conf = config();
-    assertThat(run("keyserver", "rotate-key", "--config", conf.toString()).exit()).isEqualTo(ExitCodes.OK);
+    assertThat(CommandRun.of("keyserver", "rotate-key", "--config", conf.toString()).exit()).isEqualTo(ExitCodes.OK);
     Files.setPosixFilePermissions(data().resolve("keys.json"), PosixFilePermissions.fromString("rw-r-----"));
-    Run r = run("keyserver", "serve", "--config", conf.toString(), "--check");
+    CommandRun r = CommandRun.of("keyserver", "serve", "--config", conf.toString(), "--check");
     assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
     assertThat(r.err()).contains("keys.json").contains("data-dir").contains("open to others");
   }
@@ -112,7 +101,7 @@ class KeyServerStartRefusalsTest {
   void serve_portInUse_isRefusedNamingPort_withExitIo() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
       Path conf = config(Map.of("port", Integer.toString(taken.getLocalPort())), true);
-      Run r = run("keyserver", "serve", "--config", conf.toString());
+      CommandRun r = CommandRun.of("keyserver", "serve", "--config", conf.toString());
       assertThat(r.exit()).isEqualTo(ExitCodes.IO);
       assertThat(r.err()).contains("port").contains(Integer.toString(taken.getLocalPort()));
     }
@@ -121,11 +110,11 @@ class KeyServerStartRefusalsTest {
   @Test
   void serve_valueOutOfRange_isRefusedNamingTheKeyAndWhereItCameFrom() throws Exception {
     Path conf = config();
-    Run r = run("keyserver", "serve", "--config", conf.toString(), "--set", "worker-threads=999");
+    CommandRun r = CommandRun.of("keyserver", "serve", "--config", conf.toString(), "--set", "worker-threads=999");
     assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
     assertThat(r.err()).contains("worker-threads must be 1..256").contains("--set worker-threads");
     Files.writeString(conf, Files.readString(conf).replace("request-window = 1m", "request-window = 2h"));
-    Run fromFile = run("keyserver", "serve", "--config", conf.toString());
+    CommandRun fromFile = CommandRun.of("keyserver", "serve", "--config", conf.toString());
     assertThat(fromFile.exit()).isEqualTo(ExitCodes.USAGE);
     assertThat(fromFile.err()).contains("request-window").contains(conf + " line");
   }
@@ -133,54 +122,54 @@ class KeyServerStartRefusalsTest {
   @Test
   void check_wrongPassphrase_exitsRefused() throws Exception {
     Path conf = config();
-    assertThat(run("keyserver", "rotate-key", "--config", conf.toString()).exit()).isEqualTo(ExitCodes.OK);
+    assertThat(CommandRun.of("keyserver", "rotate-key", "--config", conf.toString()).exit()).isEqualTo(ExitCodes.OK);
     Files.writeString(passFile(), "not the passphrase");
-    Run r = run("keyserver", "serve", "--config", conf.toString(), "--check");
+    CommandRun r = CommandRun.of("keyserver", "serve", "--config", conf.toString(), "--check");
     assertThat(r.exit()).as(r.err()).isEqualTo(ExitCodes.REFUSED);
-    assertThat(run("keyserver", "rotate-key", "--config", conf.toString()).exit()).isEqualTo(ExitCodes.REFUSED);
+    assertThat(CommandRun.of("keyserver", "rotate-key", "--config", conf.toString()).exit()).isEqualTo(ExitCodes.REFUSED);
   }
 
   @Test
   void rotateKey_printsTheNewVersion_eachTime() throws Exception {
     Path conf = config();
-    Run first = run("keyserver", "rotate-key", "--config", conf.toString());
+    CommandRun first = CommandRun.of("keyserver", "rotate-key", "--config", conf.toString());
     assertThat(first.exit()).as(first.err()).isEqualTo(ExitCodes.OK);
     assertThat(first.out()).contains("rotated server=ks-1 version=2");
-    assertThat(run("keyserver", "rotate-key", "--config", conf.toString(), "--json").out())
+    assertThat(CommandRun.of("keyserver", "rotate-key", "--config", conf.toString(), "--json").out())
         .contains("\"version\" : 3");
-    Run check = run("keyserver", "serve", "--config", conf.toString(), "--check");
+    CommandRun check = CommandRun.of("keyserver", "serve", "--config", conf.toString(), "--check");
     assertThat(check.out()).contains("with 3 key version(s)");
   }
 
   @Test
   void verifyAudit_intactLogExitsZero_brokenLogExitsOne_missingLogExitsIo() throws Exception {
     Path conf = config();
-    assertThat(run("keyserver", "rotate-key", "--config", conf.toString()).exit()).isEqualTo(ExitCodes.OK);
+    assertThat(CommandRun.of("keyserver", "rotate-key", "--config", conf.toString()).exit()).isEqualTo(ExitCodes.OK);
     Path log = data().resolve("audit.log");
     io.cachet.keyserver.audit.AuditLog.open(log, io.cachet.keyserver.audit.AuditLog.Fsync.COMMIT,
         java.time.Duration.ofSeconds(1), e -> { }).close();
-    Run ok = run("keyserver", "verify-audit", log.toString());
+    CommandRun ok = CommandRun.of("keyserver", "verify-audit", log.toString());
     assertThat(ok.exit()).as(ok.err()).isEqualTo(ExitCodes.OK);
     assertThat(ok.out()).startsWith("ok records=0");
-    assertThat(run("keyserver", "verify-audit", log.toString(), "--json").out()).contains("\"ok\" : true")
+    assertThat(CommandRun.of("keyserver", "verify-audit", log.toString(), "--json").out()).contains("\"ok\" : true")
         .contains("\"records\" : 0");
     try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "rw")) {
       f.seek(2);
       f.write('X');
     }
-    Run broken = run("keyserver", "verify-audit", log.toString());
+    CommandRun broken = CommandRun.of("keyserver", "verify-audit", log.toString());
     assertThat(broken.exit()).as(broken.err()).isEqualTo(ExitCodes.FAILED);
     assertThat(broken.err()).contains("is broken");
-    assertThat(run("keyserver", "verify-audit", dir.resolve("nope.log").toString()).exit()).isEqualTo(ExitCodes.IO);
+    assertThat(CommandRun.of("keyserver", "verify-audit", dir.resolve("nope.log").toString()).exit()).isEqualTo(ExitCodes.IO);
   }
 
   @Test
   void rotateKey_refusedConfiguration_reportsReasonBadConfig_underJson() throws Exception {
     Path conf = config();
-    Run r = run("keyserver", "rotate-key", "--config", conf.toString(), "--set", "worker-threads=999", "--json");
+    CommandRun r = CommandRun.of("keyserver", "rotate-key", "--config", conf.toString(), "--set", "worker-threads=999", "--json");
     assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
     assertThat(r.out()).contains("\"reason\" : \"BAD_CONFIG\"").contains("worker-threads");
-    Run missing = run("keyserver", "rotate-key", "--config", dir.resolve("nope.conf").toString(), "--json");
+    CommandRun missing = CommandRun.of("keyserver", "rotate-key", "--config", dir.resolve("nope.conf").toString(), "--json");
     assertThat(missing.exit()).isEqualTo(ExitCodes.USAGE);
     assertThat(missing.out()).contains("\"reason\" : \"BAD_CONFIG\"").contains("--config");
   }
@@ -191,9 +180,9 @@ class KeyServerStartRefusalsTest {
     // the same files named relative to the configuration's directory (the test's working directory is elsewhere)
     Files.writeString(conf, Files.readString(conf).replace("data-dir = " + data(), "data-dir = ks-1")
         .replace("passphrase-file = " + passFile(), "passphrase-file = ks-1.pass"));
-    Run r = run("keyserver", "serve", "--config", conf.toString(), "--check");
+    CommandRun r = CommandRun.of("keyserver", "serve", "--config", conf.toString(), "--check");
     assertThat(r.exit()).as(r.err()).isEqualTo(ExitCodes.OK);
-    Run printed = run("keyserver", "serve", "--config", conf.toString(), "--print-config");
+    CommandRun printed = CommandRun.of("keyserver", "serve", "--config", conf.toString(), "--print-config");
     assertThat(printed.out()).contains("data-dir = " + data().toAbsolutePath() + "\n");
   }
 }

@@ -2,14 +2,12 @@ package io.cachet.cli.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cachet.cli.Cachet;
+import io.cachet.cli.CommandRun;
 import io.cachet.cli.ExitCodes;
 import io.cachet.crypto.Identity;
 import io.cachet.policy.LedgerHistoryMissingException;
 import io.cachet.policy.Sequencer;
-import java.io.PrintWriter;
 import java.io.RandomAccessFile;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -24,15 +22,6 @@ class LedgerRecoverCommandTest {
 
   @TempDir Path dir;
 
-  private record Run(int exit, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int exit = Cachet.newCommandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
-    return new Run(exit, out.toString(), err.toString());
-  }
-
   private void makeLedger() throws Exception {
     try (Sequencer s = Sequencer.open(new Sequencer.Config(dir, LEDGER, Duration.ofHours(1), Clock.systemUTC()),
         sequencerKey)) {
@@ -43,7 +32,7 @@ class LedgerRecoverCommandTest {
   @Test
   void recover_nothingMissing_exitsOkAndSaysSo() throws Exception {
     makeLedger();
-    Run r = run("ledger", "recover", "--data", dir.toString(), "--ledger", LEDGER, "--sequencer-key",
+    CommandRun r = CommandRun.of("ledger", "recover", "--data", dir.toString(), "--ledger", LEDGER, "--sequencer-key",
         sequencerKey.verifyingKey().toString(), "--from", "http://127.0.0.1:9");
     assertThat(r.exit()).as(r.err()).isEqualTo(ExitCodes.OK);
     assertThat(r.out()).contains("nothing to recover");
@@ -55,7 +44,7 @@ class LedgerRecoverCommandTest {
     try (RandomAccessFile f = new RandomAccessFile(dir.resolve(Sequencer.JOURNAL_FILE).toFile(), "rw")) {
       f.setLength(f.length() - 10);
     }
-    Run r = run("ledger", "recover", "--data", dir.toString(), "--ledger", LEDGER, "--sequencer-key",
+    CommandRun r = CommandRun.of("ledger", "recover", "--data", dir.toString(), "--ledger", LEDGER, "--sequencer-key",
         sequencerKey.verifyingKey().toString(), "--from", "http://127.0.0.1:9");
     assertThat(r.exit()).as(r.err()).isEqualTo(ExitCodes.FAILED);
     assertThat(r.err()).contains("could not be recovered").contains("nothing appended");
@@ -69,7 +58,7 @@ class LedgerRecoverCommandTest {
 
   @Test
   void recover_badSequencerKey_isAUsageError() {
-    Run r = run("ledger", "recover", "--data", dir.toString(), "--ledger", LEDGER, "--sequencer-key", "nope",
+    CommandRun r = CommandRun.of("ledger", "recover", "--data", dir.toString(), "--ledger", LEDGER, "--sequencer-key", "nope",
         "--from", "http://127.0.0.1:9");
     assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
   }

@@ -17,6 +17,7 @@ import io.cachet.policy.server.LedgerServer;
 import io.cachet.storage.network.NetworkConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.cachet.storage.local.LocalNetwork;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,7 +68,7 @@ class StorageNetworkProcessesTest {
 
   @Test
   void kitOfFourNodes_storesReadsSurvivesKillAndRestart_certificateOnLedger() throws Exception {
-    int[] ports = StorageProcesses.freePorts(5);
+    int[] ports = LocalNetwork.freePorts(5);
     Path kit = StorageProcesses.initKit(tmp, new int[] {ports[0], ports[1], ports[2], ports[3]}, ports[4]);
     NetworkConfig network = NetworkConfig.fromJson(new JsonObject(Files.readString(kit.resolve("network.json"))));
     assertEquals(1, network.f());

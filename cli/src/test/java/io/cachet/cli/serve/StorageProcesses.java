@@ -1,8 +1,5 @@
 package io.cachet.cli.serve;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,24 +15,6 @@ final class StorageProcesses {
   static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
   private StorageProcesses() {}
-
-  /** {@code count} distinct ports free now (held together while chosen, so none is handed out twice). */
-  static int[] freePorts(int count) throws IOException {
-    List<ServerSocket> held = new ArrayList<>();
-    try {
-      int[] ports = new int[count];
-      for (int i = 0; i < count; i++) {
-        ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        held.add(s);
-        ports[i] = s.getLocalPort();
-      }
-      return ports;
-    } finally {
-      for (ServerSocket s : held) {
-        s.close();
-      }
-    }
-  }
 
   /** {@code cachet network init} for {@code n} nodes on these loopback ports, the gateway on {@code gatewayPort}. */
   static Path initKit(Path parent, int[] nodePorts, int gatewayPort) throws Exception {

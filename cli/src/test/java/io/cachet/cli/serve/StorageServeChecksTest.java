@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.cachet.cli.TestIdentities;
 import io.cachet.crypto.Identity;
 import io.cachet.crypto.Keystore;
+import io.cachet.storage.local.LocalNetwork;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -33,7 +34,7 @@ class StorageServeChecksTest {
 
   @BeforeEach
   void kit() throws Exception {
-    ports = StorageProcesses.freePorts(5);
+    ports = LocalNetwork.freePorts(5);
     kit = StorageProcesses.initKit(tmp, new int[] {ports[0], ports[1], ports[2], ports[3]}, ports[4]);
   }
 

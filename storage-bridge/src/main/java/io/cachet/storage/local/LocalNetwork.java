@@ -160,7 +160,7 @@ public final class LocalNetwork {
    * share it without an error (Vert.x balances requests between servers on one port), so each got
    * the other's shards.
    */
-  static int[] freePorts(int count) throws IOException {
+  public static int[] freePorts(int count) throws IOException {
     List<ServerSocket> held = new ArrayList<>();
     try {
       int[] ports = new int[count];
