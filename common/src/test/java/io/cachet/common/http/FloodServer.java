@@ -101,11 +101,13 @@ public final class FloodServer implements AutoCloseable {
     }
     long[] left = {FLOOD_BYTES - head.length()};
     boolean[] closed = {false};
+    boolean[] ended = {false};
     // No one handler hears of every lost connection: while the request's body is still arriving,
-    // Vert.x may tell the request alone (its exception handler), and on other paths the response
-    // or the connection. Each counts the drop once.
+    // Vert.x may tell the request alone (its exception handler), on other paths the response or
+    // the connection, and when the peer resets the socket mid-pump only the failed write knows
+    // (the close handlers run later, after the pump has moved on). Each counts the drop once.
     io.vertx.core.Handler<Void> onClose = v -> {
-      if (!closed[0] && left[0] > 0) {
+      if (!closed[0] && !ended[0]) {
         dropped.incrementAndGet();
       }
       closed[0] = true;
@@ -114,26 +116,39 @@ public final class FloodServer implements AutoCloseable {
     resp.exceptionHandler(e -> onClose.handle(null));
     req.connection().closeHandler(onClose);
     req.exceptionHandler(e -> onClose.handle(null));
-    resp.write(head);
-    written.addAndGet(head.length());
+    // A write to a dead socket neither fills the write queue nor throws: it only fails its
+    // future. So bytes count as written when the socket took them, and a failed write ends the
+    // flood, or the pump would "write" the rest of the gigabyte into the void.
+    resp.write(head).onComplete(countOrDrop(head.length(), onClose));
     Runnable[] pump = new Runnable[1];
     pump[0] = () -> {
-      while (!closed[0] && left[0] > 0 && !resp.writeQueueFull()) {
+      while (!closed[0] && left[0] > 0 && !resp.writeQueueFull() && !resp.closed()) {
         int n = (int) Math.min(CHUNK, left[0]);
-        resp.write(n == CHUNK ? chunk : chunk.slice(0, n));
+        resp.write(n == CHUNK ? chunk : chunk.slice(0, n)).onComplete(countOrDrop(n, onClose));
         left[0] -= n;
-        written.addAndGet(n);
       }
-      if (closed[0]) {
+      if (closed[0] || resp.closed()) {
+        onClose.handle(null);
         return;
       }
       if (left[0] == 0) {
-        resp.end();
+        resp.end().onSuccess(v -> ended[0] = true).onFailure(e -> onClose.handle(null));
       } else {
         resp.drainHandler(v -> pump[0].run());
       }
     };
     pump[0].run();
+  }
+
+  private io.vertx.core.Handler<io.vertx.core.AsyncResult<Void>> countOrDrop(int bytes,
+      io.vertx.core.Handler<Void> onClose) {
+    return done -> {
+      if (done.succeeded()) {
+        written.addAndGet(bytes);
+      } else {
+        onClose.handle(null);
+      }
+    };
   }
 
   @Override
