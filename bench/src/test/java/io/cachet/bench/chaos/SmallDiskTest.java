@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.cachet.bench.chaos.SmallDisk.Kind;
+import io.cachet.common.process.PartLaunch;
+import io.cachet.common.process.PartProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,8 +73,8 @@ class SmallDiskTest {
     assumeTrue(SmallDisk.unavailable(Kind.TMPFS).isEmpty() || SmallDisk.unavailable(Kind.LOOP).isEmpty(),
         () -> SmallDisk.unavailable(Kind.TMPFS).orElse("") + "; " + SmallDisk.unavailable(Kind.LOOP).orElse(""));
     Path dir = Files.createDirectory(tmp.resolve("data"));
-    try (PartProcess jvm = PartProcess.start("mounter", PartLaunch.of("mounter", ChaosTestMain.class, tmp)
-        .withArgs("mount", dir.toString()))) {
+    try (PartProcess jvm = PartProcess.start("mounter", PartLaunch.of("mounter", MountingMain.class, tmp)
+        .withArgs(dir.toString()))) {
       jvm.awaitLine(Pattern.compile("^mounted "), Duration.ofSeconds(60));
       assertThat(jvm.terminate(Duration.ofSeconds(60))).isZero();
     }

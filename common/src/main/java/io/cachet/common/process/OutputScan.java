@@ -1,4 +1,4 @@
-package io.cachet.bench.chaos;
+package io.cachet.common.process;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

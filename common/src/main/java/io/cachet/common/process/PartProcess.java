@@ -1,4 +1,4 @@
-package io.cachet.bench.chaos;
+package io.cachet.common.process;
 
 import java.io.IOException;
 import java.nio.file.Files;

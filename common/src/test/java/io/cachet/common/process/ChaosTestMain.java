@@ -1,4 +1,4 @@
-package io.cachet.bench.chaos;
+package io.cachet.common.process;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -21,8 +21,7 @@ import java.util.regex.Pattern;
  *
  * <p>With {@code spawn} as its first argument it instead starts a second copy of itself through
  * {@link PartProcess}, prints {@code child=PID} once that one serves, and exits 0: the copy must
- * not outlive it. With {@code mount DIR} it mounts a {@link SmallDisk} on DIR, prints
- * {@code mounted DIR} and exits 0 without unmounting it.
+ * not outlive it.
  */
 public final class ChaosTestMain {
   private ChaosTestMain() {}
@@ -33,11 +32,6 @@ public final class ChaosTestMain {
         System.out.println("env " + k + "=" + v);
       }
     });
-    if (args.length > 0 && args[0].equals("mount")) {
-      SmallDisk disk = SmallDisk.mount(Path.of(args[1]), SmallDisk.MIN_BYTES);
-      System.out.println("mounted " + disk.dir());
-      System.exit(0);
-    }
     if (args.length > 0 && args[0].equals("spawn")) {
       spawn(Path.of(args[1]));
       return;

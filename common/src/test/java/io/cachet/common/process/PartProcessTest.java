@@ -1,4 +1,4 @@
-package io.cachet.bench.chaos;
+package io.cachet.common.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -145,7 +145,7 @@ class PartProcessTest {
 
   @Test
   void awaitLine_failsAtOnce_whenThePartCannotStart() throws Exception {
-    part = PartProcess.start("env", new PartLaunch("io.cachet.bench.chaos.ChaosTestMain", "/nonexistent",
+    part = PartProcess.start("env", new PartLaunch("io.cachet.common.process.ChaosTestMain", "/nonexistent",
         List.of(), List.of(), Map.of(), dir, dir.resolve("env.out"),
         dir.resolve("env.err")));
     // The JVM cannot find the class: the part still ran, with its own output files.
