@@ -48,6 +48,8 @@ import picocli.CommandLine.Spec;
  * DIR/gateway/gateway.conf        the gateway's configuration
  * DIR/gateway/publisher.key       the gateway's write key, 0600 (every node trusts its public key)
  * DIR/gateway/network.json        a copy of the descriptor
+ * DIR/gateway/certificate-keystore.json   with --ledger-url: the identity that signs the
+ *                                 certificates' transactions, 0600, under --passphrase-file
  * </pre>
  *
  * Every directory is 0700 and every file is written durably. It refuses a {@code DIR} that exists
@@ -94,9 +96,27 @@ public final class NetworkInitCommand implements Callable<Integer> {
       description = "Port the gateway listens on. Default: ${DEFAULT-VALUE}.")
   int gatewayPort;
 
+  @Option(names = "--ledger-url", paramLabel = "URL", description = "The ledger that records each availability"
+      + " certificate, as the gateway reaches it. With it the kit holds the gateway's certificate keystore and"
+      + " gateway.conf names the ledger; --ledger-id, --ledger-genesis and --passphrase-file go with it.")
+  String ledgerUrl;
+
+  @Option(names = "--ledger-id", paramLabel = "ID", description = "The ledger's id, as 'cachet ledger init' printed it.")
+  String ledgerId;
+
+  @Option(names = "--ledger-genesis", paramLabel = "HEX",
+      description = "The ledger's genesis digest (0x and 64 hex digits), as 'cachet ledger init' printed it.")
+  String ledgerGenesis;
+
+  @Option(names = "--passphrase-file", paramLabel = "FILE", description = "With --ledger-url: the 0600 file whose first"
+      + " line is the certificate keystore's passphrase; gateway.conf names it by its absolute path, so put it at"
+      + " the same path on the gateway's machine.")
+  Path passphraseFile;
+
   @Override
   public Integer call() throws IOException {
     NetworkConfig shape = shape();
+    GatewayLedger ledger = GatewayLedger.of(ledgerUrl, ledgerId, ledgerGenesis, passphraseFile);
     Path root = dir.toAbsolutePath().normalize();
     refuseExisting(root);
     DurableFiles.privateDirectory(root);
@@ -130,8 +150,9 @@ public final class NetworkInitCommand implements Callable<Integer> {
       DurableFiles.write(nodeDir.resolve("node.conf"), nodeConf(i, publisherHex), false);
     }
     DurableFiles.write(gatewayDir.resolve("network.json"), descriptor, false);
-    DurableFiles.write(gatewayDir.resolve("gateway.conf"), gatewayConf(), false);
-    tell(root, network, publisherHex);
+    String certifier = ledger == null ? null : ledger.writeKeystore(gatewayDir);
+    DurableFiles.write(gatewayDir.resolve("gateway.conf"), gatewayConf(ledger), false);
+    tell(root, network, publisherHex, certifier);
     return ExitCodes.OK;
   }
 
@@ -226,18 +247,22 @@ public final class NetworkInitCommand implements Callable<Integer> {
     return text.getBytes(StandardCharsets.UTF_8);
   }
 
-  private byte[] gatewayConf() {
+  private byte[] gatewayConf(GatewayLedger ledger) {
     Map<String, String> values = new LinkedHashMap<>();
     values.put("network", "network.json");
     values.put("publisher-key", "publisher.key");
     values.put("host", gatewayHost);
     values.put("port", Integer.toString(gatewayPort));
-    String text = ConfigText.render("cachet gateway serve; set ledger-url, ledger-id, ledger-genesis,"
-        + " certificate-keystore and passphrase-env to record certificates on a ledger", values);
+    if (ledger != null) {
+      values.putAll(ledger.settings());
+    }
+    String text = ConfigText.render(ledger != null ? "cachet gateway serve; certificates are recorded on ledger "
+        + ledger.id() : "cachet gateway serve; set ledger-url, ledger-id, ledger-genesis, certificate-keystore and"
+        + " passphrase-env to record certificates on a ledger", values);
     return text.getBytes(StandardCharsets.UTF_8);
   }
 
-  private void tell(Path root, NetworkConfig network, String publisherHex) {
+  private void tell(Path root, NetworkConfig network, String publisherHex, String certifier) {
     PrintWriter out = spec.commandLine().getOut();
     out.println("Wrote the kit of a " + network.n() + "-node network (f = " + network.f() + ", a certificate needs "
         + network.quorum() + " nodes) in " + root + ":");
@@ -249,6 +274,9 @@ public final class NetworkInitCommand implements Callable<Integer> {
         + " gateway/gateway.conf");
     out.println("  " + root.resolve("network.json") + "  ->  clients (public)");
     out.println("The publisher's public key, trusted by every node: " + publisherHex);
+    if (certifier != null) {
+      out.println("The gateway records certificates on ledger " + ledgerId + " as " + certifier);
+    }
     out.println("Keep a copy of the kit's keys offline: a lost node key or publisher key cannot be made again.");
     out.flush();
   }

@@ -202,4 +202,35 @@ class StorageServeChecksTest {
     assertRefused(p, 2, "--node-url");
     assertTrue(Files.notExists(tmp.resolve("other")));
   }
+
+  @Test
+  void networkInitWithLedger_gatewayConfNamesTheLedgerAndItsKeystoreOpens() throws Exception {
+    Path pass = tmp.resolve("gateway.pass");
+    Files.writeString(pass, "kit passphrase\n");
+    Files.setPosixFilePermissions(pass, PosixFilePermissions.fromString("rw-------"));
+    String genesis = "0x" + "cd".repeat(32);
+    ServeProcess init = ServeProcess.run(tmp, Map.of(), "network", "init", tmp.resolve("ledgered").toString(),
+        "--nodes", "1", "--node-url", "http://127.0.0.1:" + ports[0], "--gateway-port", Integer.toString(ports[4]),
+        "--ledger-url", "http://127.0.0.1:1", "--ledger-id", "main", "--ledger-genesis", genesis,
+        "--passphrase-file", pass.toString());
+    assertEquals(0, init.process().exitValue(), init.err());
+    Path gateway = tmp.resolve("ledgered/gateway");
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(
+        gateway.resolve("certificate-keystore.json"))));
+    String conf = Files.readString(gateway.resolve("gateway.conf"));
+    assertTrue(conf.contains("ledger-genesis = " + genesis), conf);
+    assertTrue(conf.contains("passphrase-file = " + pass.toAbsolutePath()), conf);
+    assertTrue(init.out().contains("records certificates on ledger main as "), init.out());
+    // --check opens the keystore with the passphrase the file holds (a wrong one exits 3)
+    ServeProcess check = ServeProcess.run(gateway, Map.of(), "gateway", "serve", "--config", "gateway.conf", "--check");
+    assertEquals(0, check.process().exitValue(), check.err());
+  }
+
+  @Test
+  void networkInit_ledgerUrlWithoutGenesis_refusedAndNothingWritten() throws Exception {
+    ServeProcess p = ServeProcess.run(tmp, Map.of(), "network", "init", tmp.resolve("half").toString(), "--nodes", "1",
+        "--node-url", "http://127.0.0.1:1", "--ledger-url", "http://127.0.0.1:2", "--ledger-id", "main");
+    assertRefused(p, 2, "--ledger-genesis");
+    assertTrue(Files.notExists(tmp.resolve("half")));
+  }
 }
