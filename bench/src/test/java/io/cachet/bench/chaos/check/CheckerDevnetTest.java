@@ -31,6 +31,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -54,6 +56,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * The checker against a real devnet (ledger, 3 key servers with audit logs, 4 storage nodes and
@@ -245,6 +248,36 @@ class CheckerDevnetTest {
 
     assertThat(report.violations()).as(report.summary()).isEmpty();
     assertThat(report.notes()).anyMatch(n -> n.contains("read from its journal"));
+  }
+
+  @Test
+  @Order(4)
+  void checkMain_onWhatTheSoakLeft_exitsZeroWhenClean_andOneOnAForgedRelease() throws Exception {
+    Path txFile = home.resolve("txs.jsonl");
+    Path putFile = home.resolve("puts.jsonl");
+    Files.write(txFile, txs.stream().map(TxRecord::toJsonLine).toList());
+    Files.write(putFile, puts.stream().map(PutRecord::toJsonLine).toList());
+    List<String> args = new ArrayList<>(List.of("--ledger", devnet.ledgerUrl(), "--sequencer-key",
+        trust.sequencerKey().toString(), "--ledger-id", trust.ledgerId(), "--genesis",
+        io.cachet.crypto.Hex.to0x(trust.genesisDigest()), "--txs", txFile.toString(), "--puts", putFile.toString(),
+        "--network", devnet.descriptorFile().toString(), "--readers", readersDir.toString()));
+    auditLogs().forEach((name, file) -> args.addAll(List.of("--audit-log", name + "=" + file)));
+    ChainHistory chain = ChainHistory.fetch(devnet.ledgerUrl(), trust);
+    Path forged = forgedLog("main-forged", released(dave.address(), chain.head(), chain.ledgerTime(chain.head()),
+        trust.ledgerId()));
+    List<String> forgedArgs = new ArrayList<>(args);
+    forgedArgs.addAll(List.of("--audit-log", "ks-forged=" + forged));
+
+    StringWriter clean = new StringWriter();
+    int cleanExit = new CommandLine(new CheckMain()).setOut(new PrintWriter(clean)).execute(args.toArray(String[]::new));
+    StringWriter dirty = new StringWriter();
+    int dirtyExit = new CommandLine(new CheckMain()).setOut(new PrintWriter(dirty))
+        .execute(forgedArgs.toArray(String[]::new));
+
+    assertThat(cleanExit).as(clean.toString()).isEqualTo(CheckMain.EXIT_OK);
+    assertThat(clean.toString()).startsWith("ok").contains("NO_BLOB_LOST             checked 1");
+    assertThat(dirtyExit).as(dirty.toString()).isEqualTo(CheckMain.EXIT_VIOLATIONS);
+    assertThat(dirty.toString()).contains("violation: NO_UNAUTHORIZED_RELEASE ks-forged entry");
   }
 
   // ---------------------------------------------------------------- releases
