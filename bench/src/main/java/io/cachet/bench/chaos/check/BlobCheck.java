@@ -74,8 +74,6 @@ public final class BlobCheck {
 
   /** Checks every put, adding counts and violations to {@code report}; {@code where} names the puts file. */
   public void check(ChainHistory chain, List<PutRecord> puts, String where, CheckReport.Builder report) {
-    LedgerState head = chain.headState();
-    long headTime = chain.ledgerTime(chain.head());
     Map<String, CachetClient> clients = new HashMap<>();
     try {
       for (int line = 0; line < puts.size(); line++) {
@@ -85,17 +83,36 @@ public final class BlobCheck {
           continue;
         }
         report.checked(Invariant.NO_BLOB_LOST);
-        String wrong = certificateProblem(head, put);
-        if (wrong == null) {
-          wrong = readProblem(chain, head, headTime, put, clients, report);
-        }
-        if (wrong != null && !wrong.isEmpty()) {
+        String wrong = problem(chain, put, clients, report);
+        if (wrong != null) {
           report.violation(Invariant.NO_BLOB_LOST, where, line + 1, -1, "blob " + put.blobId() + ": " + wrong);
         }
       }
     } finally {
       clients.values().forEach(CachetClient::close);
     }
+  }
+
+  /** What is wrong with one put's blob, or null if nothing is (or its read was skipped, which is counted). */
+  private String problem(ChainHistory chain, PutRecord put, Map<String, CachetClient> clients,
+      CheckReport.Builder report) {
+    String wrong = certificateProblem(chain.headState(), put);
+    if (wrong != null) {
+      return wrong;
+    }
+    Requester reader;
+    try {
+      reader = readers.reader(put.reader());
+    } catch (IOException e) {
+      return "its reader '" + put.reader() + "' cannot be loaded: " + e.getMessage();
+    }
+    Decision d = chain.headState().evaluate(put.policy(), reader.address(), chain.ledgerTime(chain.head()),
+        chain.head());
+    if (!d.allowed()) {
+      report.skipped(Invariant.NO_BLOB_LOST, SKIP_READER_NOT_ALLOWED);
+      return null;
+    }
+    return readBackProblem(put, reader, clients);
   }
 
   private static String certificateProblem(LedgerState head, PutRecord put) {
@@ -112,20 +129,8 @@ public final class BlobCheck {
     return null;
   }
 
-  /** What is wrong with reading the blob back; null if it read back intact, empty if skipped. */
-  private String readProblem(ChainHistory chain, LedgerState head, long headTime, PutRecord put,
-      Map<String, CachetClient> clients, CheckReport.Builder report) {
-    Requester reader;
-    try {
-      reader = readers.reader(put.reader());
-    } catch (IOException e) {
-      return "its reader '" + put.reader() + "' cannot be loaded: " + e.getMessage();
-    }
-    Decision d = head.evaluate(put.policy(), reader.address(), headTime, chain.head());
-    if (!d.allowed()) {
-      report.skipped(Invariant.NO_BLOB_LOST, SKIP_READER_NOT_ALLOWED);
-      return "";
-    }
+  /** What is wrong with reading the blob back as {@code reader}; null if it read back intact. */
+  private String readBackProblem(PutRecord put, Requester reader, Map<String, CachetClient> clients) {
     try {
       CachetClient client = clients.computeIfAbsent(put.reader(), n -> CachetClient.openAs(network, reader, clock,
           null));

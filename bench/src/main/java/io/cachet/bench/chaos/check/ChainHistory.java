@@ -93,17 +93,21 @@ public final class ChainHistory {
   // ---------------------------------------------------------------- loading
 
   /**
-   * Reads every block from the ledger at {@code ledgerUrl} (up to its head when the last read
-   * returns nothing new) and validates them.
+   * Reads every block from the ledger at {@code ledgerUrl}, up to the head it names when asked
+   * first (a live ledger adds heartbeats all the while: reading on to a moving head could last
+   * forever on a slow machine), and validates them. The head's height is the one thing taken from
+   * the ledger unsigned, and only as where to stop: blocks it claims but does not serve end the
+   * read where they stop, and everything read is validated.
    *
    * @throws IOException if the ledger cannot be reached, answers with an error, or serves another ledger id
    * @throws ChainRefusedException if the blocks it serves are not a valid chain of the trusted ledger
    */
   public static ChainHistory fetch(String ledgerUrl, Trust trust) throws IOException, ChainRefusedException {
+    long target = LedgerHead.height(ledgerUrl);
     LedgerRecovery.BlockSource ledger = LedgerRecovery.http(ledgerUrl, trust.ledgerId());
     Loader loader = new Loader(trust);
-    while (true) {
-      List<byte[]> page = ledger.blocks(loader.next(), BLOCKS_PER_READ);
+    while (loader.next() <= target) {
+      List<byte[]> page = ledger.blocks(loader.next(), (int) Math.min(BLOCKS_PER_READ, target - loader.next() + 1));
       if (page.isEmpty()) {
         break;
       }

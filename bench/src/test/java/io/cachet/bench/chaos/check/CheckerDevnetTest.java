@@ -11,9 +11,11 @@ import io.cachet.client.CachetClient;
 import io.cachet.client.ClientConfig;
 import io.cachet.client.StoredObject;
 import io.cachet.crypto.Address;
+import io.cachet.crypto.Hex;
 import io.cachet.crypto.Identity;
 import io.cachet.crypto.ObjectId;
 import io.cachet.crypto.PolicyId;
+import io.cachet.crypto.VerifyingKey;
 import io.cachet.keyserver.audit.AuditEvent;
 import io.cachet.keyserver.audit.AuditLog;
 import io.cachet.policy.LedgerClient;
@@ -25,14 +27,17 @@ import io.cachet.policy.Window;
 import io.cachet.storage.BlobId;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -41,6 +46,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -128,8 +134,8 @@ class CheckerDevnetTest {
     return id;
   }
 
-  private static io.cachet.crypto.VerifyingKey sequencerKey() throws Exception {
-    return io.cachet.crypto.VerifyingKey.parse(ledgerHead().getString("sequencerKey"));
+  private static VerifyingKey sequencerKey() throws Exception {
+    return VerifyingKey.parse(ledgerHead().getString("sequencerKey"));
   }
 
   private static JsonObject ledgerHead() throws Exception {
@@ -200,7 +206,7 @@ class CheckerDevnetTest {
     byte[] id = new byte[16];
     RANDOM.nextBytes(id);
     return new AuditEvent(System.currentTimeMillis(), AuditEvent.Outcome.RELEASED, "ALLOWED",
-        io.cachet.crypto.Hex.to0x(id).substring(2), requester, "127.0.0.1", policy, ObjectId.random(RANDOM), 1,
+        Hex.to0x(id).substring(2), requester, "127.0.0.1", policy, ObjectId.random(RANDOM), 1,
         height, ledgerTime, "forged for the checker's test", ledgerId, new byte[0]);
   }
 
@@ -259,7 +265,7 @@ class CheckerDevnetTest {
     Files.write(putFile, puts.stream().map(PutRecord::toJsonLine).toList());
     List<String> args = new ArrayList<>(List.of("--ledger", devnet.ledgerUrl(), "--sequencer-key",
         trust.sequencerKey().toString(), "--ledger-id", trust.ledgerId(), "--genesis",
-        io.cachet.crypto.Hex.to0x(trust.genesisDigest()), "--txs", txFile.toString(), "--puts", putFile.toString(),
+        Hex.to0x(trust.genesisDigest()), "--txs", txFile.toString(), "--puts", putFile.toString(),
         "--network", devnet.descriptorFile().toString(), "--readers", readersDir.toString()));
     auditLogs().forEach((name, file) -> args.addAll(List.of("--audit-log", name + "=" + file)));
     ChainHistory chain = ChainHistory.fetch(devnet.ledgerUrl(), trust);
@@ -419,13 +425,13 @@ class CheckerDevnetTest {
     Files.copy(devnet.dir().resolve("ledger").resolve(Sequencer.JOURNAL_FILE), copy);
     FileDamage.flip(copy, 8 + 12 + 30, 0x01);
 
-    assertThatThrownBy(() -> ChainHistory.fromJournal(copy, trust)).isInstanceOf(java.io.IOException.class);
+    assertThatThrownBy(() -> ChainHistory.fromJournal(copy, trust)).isInstanceOf(IOException.class);
   }
 
   /** A real small server that serves the ledger's blocks with one bit of block {@code height}'s signature flipped. */
   private static int tamperingProxy(Vertx vertx, long height) throws Exception {
-    int ledgerPort = java.net.URI.create(devnet.ledgerUrl()).getPort();
-    var client = vertx.createHttpClient();
+    int ledgerPort = URI.create(devnet.ledgerUrl()).getPort();
+    HttpClient client = vertx.createHttpClient();
     HttpServer server = vertx.createHttpServer().requestHandler(req -> client
         .request(HttpMethod.GET, ledgerPort, "127.0.0.1", req.uri())
         .compose(r -> r.send().compose(resp -> resp.body()))
@@ -435,9 +441,9 @@ class CheckerDevnetTest {
           long from = Long.parseLong(req.getParam("from", "0"));
           if (blocks != null && height >= from && height < from + blocks.size()) {
             int i = (int) (height - from);
-            byte[] b = java.util.Base64.getUrlDecoder().decode(blocks.getString(i));
+            byte[] b = Base64.getUrlDecoder().decode(blocks.getString(i));
             b[b.length - 1] ^= 0x01;
-            blocks.set(i, java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b));
+            blocks.set(i, Base64.getUrlEncoder().withoutPadding().encodeToString(b));
           }
           req.response().putHeader("content-type", "application/json").end(Buffer.buffer(page.encode()));
         })
