@@ -12,6 +12,7 @@ import io.cachet.policy.LedgerRecovery;
 import io.cachet.policy.LedgerState;
 import io.cachet.policy.Transaction;
 import io.cachet.policy.journal.Journal;
+import io.cachet.policy.journal.JournalCorruptedException;
 import io.cachet.policy.server.LedgerServer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -121,8 +122,9 @@ public final class ChainHistory {
    * still holding it are left alone) and validates them. A torn last record is dropped, as the
    * ledger itself would on restart.
    *
-   * @throws IOException if the journal cannot be read or is damaged before its tail
-   * @throws ChainRefusedException if its blocks are not a valid chain of the trusted ledger
+   * @throws IOException if the journal cannot be read
+   * @throws ChainRefusedException if it is damaged before its tail ({@code JOURNAL_DAMAGED}), or its
+   *     blocks are not a valid chain of the trusted ledger
    */
   public static ChainHistory fromJournal(Path journalFile, Trust trust) throws IOException, ChainRefusedException {
     Path scratch = Files.createTempDirectory("cachet-check-journal-");
@@ -133,6 +135,10 @@ public final class ChainHistory {
       try (Journal journal = Journal.open(copy, records::add)) {
         // opened only to read: the records are replayed by open
       }
+    } catch (JournalCorruptedException e) {
+      // damage before the tail: blocks the ledger acknowledged may be gone, which is what the check is for
+      throw new ChainRefusedException("JOURNAL_DAMAGED", records.size(), "the journal " + journalFile.getFileName()
+          + " is damaged at byte offset " + e.offset() + ", after " + records.size() + " sound records", e);
     } finally {
       Files.deleteIfExists(copy);
       Files.deleteIfExists(scratch);

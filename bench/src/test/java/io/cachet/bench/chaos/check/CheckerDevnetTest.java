@@ -24,6 +24,7 @@ import io.cachet.policy.Operation;
 import io.cachet.policy.Sequencer;
 import io.cachet.policy.Transaction;
 import io.cachet.policy.Window;
+import io.cachet.policy.journal.Journal;
 import io.cachet.storage.BlobId;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -235,8 +236,7 @@ class CheckerDevnetTest {
   @Order(2)
   void journal_givesTheSameChainAsTheApi() throws Exception {
     ChainHistory api = ChainHistory.fetch(devnet.ledgerUrl(), trust);
-    ChainHistory journal = ChainHistory.fromJournal(devnet.dir().resolve("ledger").resolve(Sequencer.JOURNAL_FILE),
-        trust);
+    ChainHistory journal = ChainHistory.fromJournal(journalFile(), trust);
 
     long common = Math.min(api.head(), journal.head());
     assertThat(common).isGreaterThan(0);
@@ -247,8 +247,7 @@ class CheckerDevnetTest {
   @Test
   @Order(3)
   void ledgerUnreachable_fallsBackToTheJournal_andSaysSo() throws Exception {
-    Checker.Plan plan = new Checker.Plan("http://127.0.0.1:1", devnet.dir().resolve("ledger")
-        .resolve(Sequencer.JOURNAL_FILE), trust, auditLogs(), txs, List.of(), null);
+    Checker.Plan plan = new Checker.Plan("http://127.0.0.1:1", journalFile(), trust, auditLogs(), txs, List.of(), null);
 
     CheckReport report = Checker.run(plan);
 
@@ -396,8 +395,7 @@ class CheckerDevnetTest {
       assertThatThrownBy(() -> ChainHistory.fetch(url, trust)).isInstanceOf(ChainRefusedException.class)
           .satisfies(e -> assertThat(((ChainRefusedException) e).height()).isEqualTo(2))
           .satisfies(e -> assertThat(((ChainRefusedException) e).reason()).isEqualTo("BAD_BLOCK_SIGNATURE"));
-      CheckReport report = Checker.run(new Checker.Plan(url, devnet.dir().resolve("ledger")
-          .resolve(Sequencer.JOURNAL_FILE), trust, auditLogs(), txs, List.of(), null));
+      CheckReport report = Checker.run(new Checker.Plan(url, journalFile(), trust, auditLogs(), txs, List.of(), null));
       // a refused chain is never swapped for the journal's: nothing else is judged
       assertThat(report.violations()).as(report.summary()).singleElement()
           .satisfies(v -> assertThat(v.invariant()).isEqualTo(Invariant.CHAIN_VALID));
@@ -420,12 +418,38 @@ class CheckerDevnetTest {
 
   @Test
   @Order(22)
-  void journalCopyWithAFlippedByte_isRefused() throws Exception {
+  void journalCopyWithAFlippedByte_isRefusedAsDamaged() throws Exception {
     Path copy = home.resolve("flipped.journal");
-    Files.copy(devnet.dir().resolve("ledger").resolve(Sequencer.JOURNAL_FILE), copy);
+    Files.copy(journalFile(), copy);
     FileDamage.flip(copy, 8 + 12 + 30, 0x01);
 
-    assertThatThrownBy(() -> ChainHistory.fromJournal(copy, trust)).isInstanceOf(IOException.class);
+    assertThatThrownBy(() -> ChainHistory.fromJournal(copy, trust)).isInstanceOf(ChainRefusedException.class)
+        .satisfies(e -> assertThat(((ChainRefusedException) e).reason()).isEqualTo("JOURNAL_DAMAGED"));
+  }
+
+  @Test
+  @Order(23)
+  void journalRewrittenWithATamperedBlockAndFreshChecksums_isRefusedBySignature() throws Exception {
+    List<byte[]> records = new ArrayList<>();
+    Path copy = home.resolve("copy.journal");
+    Files.copy(journalFile(), copy);
+    try (Journal j = Journal.open(copy, records::add)) {
+      // read only
+    }
+    byte[] third = records.get(3);
+    third[third.length - 1] ^= 0x01; // the signature's last byte: the block still decodes
+    Path forged = home.resolve("forged.journal");
+    try (Journal j = Journal.open(forged, x -> { })) {
+      j.append(records);
+    }
+
+    assertThatThrownBy(() -> ChainHistory.fromJournal(forged, trust)).isInstanceOf(ChainRefusedException.class)
+        .satisfies(e -> assertThat(((ChainRefusedException) e).reason()).isEqualTo("BAD_BLOCK_SIGNATURE"))
+        .satisfies(e -> assertThat(((ChainRefusedException) e).height()).isEqualTo(3));
+  }
+
+  private static Path journalFile() {
+    return devnet.dir().resolve("ledger").resolve(Sequencer.JOURNAL_FILE);
   }
 
   /** A real small server that serves the ledger's blocks with one bit of block {@code height}'s signature flipped. */
