@@ -1,5 +1,6 @@
 package io.cachet.bench.chaos.check;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachet.client.ClientConfig;
 import io.cachet.crypto.FormatException;
 import io.cachet.crypto.VerifyingKey;
@@ -86,6 +87,9 @@ public final class CheckMain implements Callable<Integer> {
       + " epochs; without it no blob counts as past its end epoch.")
   Path storageNetwork;
 
+  @Option(names = "--json", description = "Print the report as one JSON document.")
+  boolean json;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new CheckMain()).setExitCodeExceptionMapper(e -> EXIT_USAGE).execute(args));
   }
@@ -131,8 +135,14 @@ public final class CheckMain implements Callable<Integer> {
         }
       }
       CheckReport report = Checker.run(plan);
-      out.print(report.summary());
-      torn.forEach(t -> out.println("note: " + t));
+      if (json) {
+        ObjectNode doc = report.toJson();
+        torn.forEach(doc.withArray("notes")::add);
+        out.println(JsonLines.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(doc));
+      } else {
+        out.print(report.summary());
+        torn.forEach(t -> out.println("note: " + t));
+      }
       out.flush();
       return report.ok() ? EXIT_OK : EXIT_VIOLATIONS;
     } catch (IOException | FormatException | IllegalArgumentException e) {

@@ -1,5 +1,7 @@
 package io.cachet.bench.chaos.check;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -125,6 +127,31 @@ public final class CheckReport {
     violations.forEach(v -> b.append("violation: ").append(v).append('\n'));
     notes.forEach(n -> b.append("note: ").append(n).append('\n'));
     return b.toString();
+  }
+
+  /**
+   * The report as one JSON document, for a soak's own report: {@code ok}, per invariant its
+   * counts ({@code checked}, {@code violations}, {@code skipped} by reason), {@code violations}
+   * (each with {@code invariant}, {@code where}, {@code sequence}, {@code height}, {@code what}),
+   * {@code notes} and {@code speed}.
+   */
+  public ObjectNode toJson() {
+    ObjectNode root = JsonLines.JSON.createObjectNode().put("ok", ok());
+    ObjectNode counts = root.putObject("invariants");
+    for (Invariant i : Invariant.values()) {
+      Tally t = tallies.get(i);
+      ObjectNode o = counts.putObject(i.name()).put("checked", t.checked()).put("violations", t.violations());
+      ObjectNode skippedBy = o.putObject("skipped");
+      new TreeMap<>(t.skipped()).forEach(skippedBy::put);
+    }
+    ArrayNode list = root.putArray("violations");
+    violations.forEach(v -> list.addObject().put("invariant", v.invariant().name()).put("where", v.where())
+        .put("sequence", v.sequence()).put("height", v.height()).put("what", v.what()));
+    ArrayNode noted = root.putArray("notes");
+    notes.forEach(noted::add);
+    root.putObject("speed").put("blocks", speed.blocks()).put("blocksPerSecond", Math.round(speed.blocksPerSecond()))
+        .put("releases", speed.releases()).put("releasesPerSecond", Math.round(speed.releasesPerSecond()));
+    return root;
   }
 
   @Override

@@ -3,6 +3,8 @@ package io.cachet.bench.chaos.check;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cachet.bench.chaos.FileDamage;
 import io.cachet.bench.chaos.check.CheckReport.Invariant;
 import io.cachet.cli.devnet.Devnet;
@@ -283,6 +285,13 @@ class CheckerDevnetTest {
     assertThat(clean.toString()).startsWith("ok").contains("NO_BLOB_LOST             checked 1");
     assertThat(dirtyExit).as(dirty.toString()).isEqualTo(CheckMain.EXIT_VIOLATIONS);
     assertThat(dirty.toString()).contains("violation: NO_UNAUTHORIZED_RELEASE ks-forged entry");
+    forgedArgs.add("--json");
+    StringWriter doc = new StringWriter();
+    new CommandLine(new CheckMain()).setOut(new PrintWriter(doc)).execute(forgedArgs.toArray(String[]::new));
+    JsonNode parsed = new ObjectMapper().readTree(doc.toString());
+    assertThat(parsed.get("ok").asBoolean()).isFalse();
+    assertThat(parsed.at("/invariants/NO_UNAUTHORIZED_RELEASE/violations").asLong()).isEqualTo(1);
+    assertThat(parsed.at("/violations/0/where").asText()).isEqualTo("ks-forged");
   }
 
   // ---------------------------------------------------------------- releases
