@@ -137,8 +137,8 @@ public final class ChainHistory {
       }
     } catch (JournalCorruptedException e) {
       // damage before the tail: blocks the ledger acknowledged may be gone, which is what the check is for
-      throw new ChainRefusedException("JOURNAL_DAMAGED", records.size(), "the journal " + journalFile.getFileName()
-          + " is damaged at byte offset " + e.offset() + ", after " + records.size() + " sound records", e);
+      throw new ChainRefusedException("JOURNAL_DAMAGED", -1, "the journal " + journalFile.getFileName()
+          + " is damaged before its tail, at byte offset " + e.offset(), e);
     } finally {
       Files.deleteIfExists(copy);
       Files.deleteIfExists(scratch);

@@ -21,7 +21,7 @@ public final class ChainRefusedException extends Exception {
     return reason;
   }
 
-  /** The height of the block refused (the next expected height when it could not be decoded). */
+  /** The height of the block refused (the next expected height when it could not be decoded; -1 for a damaged journal). */
   public long height() {
     return height;
   }

@@ -1,5 +1,6 @@
 package io.cachet.bench.chaos.check;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachet.client.ClientConfig;
 import io.cachet.crypto.FormatException;
@@ -137,7 +138,7 @@ public final class CheckMain implements Callable<Integer> {
       CheckReport report = Checker.run(plan);
       if (json) {
         ObjectNode doc = report.toJson();
-        torn.forEach(doc.withArray("notes")::add);
+        torn.forEach(((ArrayNode) doc.get("notes"))::add);
         out.println(JsonLines.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(doc));
       } else {
         out.print(report.summary());
@@ -153,10 +154,10 @@ public final class CheckMain implements Callable<Integer> {
 
   private Map<String, Path> auditLogMap() {
     Map<String, Path> out = new LinkedHashMap<>();
-    for (String spec : auditLogs) {
-      int eq = spec.indexOf('=');
-      Path file = Path.of(eq < 0 ? spec : spec.substring(eq + 1));
-      String name = eq < 0 ? defaultName(file) : spec.substring(0, eq);
+    for (String given : auditLogs) {
+      int eq = given.indexOf('=');
+      Path file = Path.of(eq < 0 ? given : given.substring(eq + 1));
+      String name = eq < 0 ? defaultName(file) : given.substring(0, eq);
       if (out.putIfAbsent(name, file) != null) {
         throw new IllegalArgumentException("two audit logs are named " + name + ": name them, --audit-log NAME=FILE");
       }
