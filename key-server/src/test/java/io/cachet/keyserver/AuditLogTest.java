@@ -146,6 +146,24 @@ class AuditLogTest {
   }
 
   @Test
+  void verifyWithAReader_handsOverOnlyTheEntriesBeforeTheBreak_inOrder() throws Exception {
+    Path file = logWith(8);
+    byte[] all = Files.readAllBytes(file);
+    int at = messageOffset(all, 3);
+    all[at + "decision ".length()] = '7';
+    fixCrcs(all, offsetOf(all, 3));
+    Files.write(file, all);
+    List<AuditEvent> seen = new ArrayList<>();
+
+    AuditLog.Verification v = AuditLog.verify(file, seen::add);
+
+    // entry 3 was altered, which only entry 4's link shows: 0..3 are handed over, as the chain had them
+    assertThat(v.problem().kind()).isEqualTo(Kind.BROKEN_CHAIN);
+    assertThat(seen).hasSize(4);
+    assertThat(seen.subList(0, 3)).containsExactly(event(0), event(1), event(2));
+  }
+
+  @Test
   void editedEntry_withoutCrcFix_isACorruptRecordAtThatRecord() throws Exception {
     Path file = logWith(8);
     byte[] all = Files.readAllBytes(file);
