@@ -1,6 +1,7 @@
 package io.cachet.cli.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cachet.cli.CommandRun;
 import io.cachet.cli.ExitCodes;
@@ -198,6 +199,16 @@ class DeployGuideTest {
       assertThat(p.getKey().exit()).as(p.getValue() + ":\n" + p.getKey().err()).isZero();
       assertThat(p.getKey().err()).contains("event=" + p.getValue() + "_stopped");
     }
+  }
+
+  @Test
+  void guide_portHeldByAnotherProcess_failsNamingThePortBeforeStartingAnything() throws Exception {
+    try (ServerSocket held = new ServerSocket()) {
+      held.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.12"), 7400));
+      assertThatThrownBy(DeployGuideTest::checkPortsFree).isInstanceOf(AssertionError.class)
+          .hasMessageContaining("port 127.0.0.12:7400 (machine m2");
+    }
+    assertThat(parts).isEmpty();
   }
 
   /** A put under a new allow-list, a grant, a get, a revoke and a get refused, as a person types them. */
