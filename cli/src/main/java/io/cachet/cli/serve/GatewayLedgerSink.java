@@ -10,6 +10,7 @@ import io.cachet.policy.LedgerRef;
 import io.cachet.policy.Operation;
 import io.cachet.policy.Transaction;
 import io.cachet.storage.gateway.CertificateSink;
+import io.cachet.storage.gateway.ProbeFailure;
 import io.cachet.storage.network.AvailabilityCertificate;
 import io.cachet.storage.walrus.RetryPolicy;
 import io.vertx.core.Future;
@@ -17,10 +18,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
-import java.net.ConnectException;
 import java.net.URI;
 import java.util.List;
-import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,10 +105,8 @@ final class GatewayLedgerSink implements CertificateSink, AutoCloseable {
     }
     return answer.<Void>transform(r -> {
       if (r.failed()) {
-        boolean refused = r.cause() instanceof ConnectException
-            || String.valueOf(r.cause().getMessage()).toLowerCase(Locale.ROOT).contains("connection refused");
         return Future.failedFuture(new LedgerUnavailableException("the ledger at " + where + " cannot be reached ("
-            + (refused ? "connection refused" : "no answer within " + timeoutMillis + " ms") + ")"));
+            + ProbeFailure.describe(r.cause(), timeoutMillis) + ")"));
       }
       if (r.result().status() != 200) {
         return Future.failedFuture(new LedgerUnavailableException("the ledger at " + where + " answers /health with"

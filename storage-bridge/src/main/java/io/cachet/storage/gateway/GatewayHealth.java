@@ -6,10 +6,8 @@ import io.vertx.core.Future;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.ConnectException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.LongSupplier;
 
 /**
@@ -139,12 +137,9 @@ final class GatewayHealth {
     return status != null && status.matches("[a-z_]{1,32}") ? status : "http_" + answer.status();
   }
 
-  /** Why a node gave no answer, in words (the exception's text stays out of the answer). */
+  /** Why a node gave no answer, in words: {@code unreachable} for a refused or lost connection. */
   private static String unanswered(Throwable e) {
-    String text = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
-    if (e instanceof ConnectException || text.contains("connection refused")) {
-      return "unreachable";
-    }
-    return "no answer within " + PROBE_TIMEOUT_MILLIS + " ms";
+    String why = ProbeFailure.describe(e, PROBE_TIMEOUT_MILLIS);
+    return why.startsWith("no answer") ? why : "unreachable";
   }
 }
