@@ -47,12 +47,14 @@ import picocli.CommandLine.Spec;
 @Command(name = "descriptor", description = {"Write the network descriptor clients read, from the running parts.",
     "Asks the ledger (GET /v1/head) and each key server (GET /v1/service, its proof of possession checked) for"
         + " their keys, and writes cachet-network.json with the gateway as publisher and aggregator."},
-    footer = {"", "Exit codes: 0 written, 2 a bad option, 3 a key server's proof or the ledger's keys do not",
-        "check out, 4 a part could not be reached or the file could not be written.",
+    footer = {"", "Exit codes: 0 written, 2 a bad option,",
+        "3 a forged key server or a ledger other than --ledger-lines names,",
+        "4 a part could not be reached or the file could not be written.",
         "", "Example:", "  cachet network descriptor --ledger-url http://127.0.0.11:7300 \\",
-        "      --ledger-lines ledger.lines --threshold 2 --gateway-url http://127.0.0.11:7500 \\",
-        "      --key-server http://127.0.0.11:7400 http://127.0.0.12:7400 http://127.0.0.13:7400 \\",
-        "      -o cachet-network.json"})
+        "      --ledger-lines ledger.lines --threshold 2 \\",
+        "      --gateway-url http://127.0.0.11:7500 -o cachet-network.json \\",
+        "      --key-server http://127.0.0.11:7400 http://127.0.0.12:7400 \\",
+        "      --key-server http://127.0.0.13:7400"})
 public final class NetworkDescriptorCommand implements Callable<Integer> {
   /** Reason code of a ledger whose answer differs from the lines {@code ledger init} printed. */
   static final String WRONG_LEDGER = "WRONG_LEDGER";

@@ -38,7 +38,8 @@ import org.junit.jupiter.api.parallel.Isolated;
  * docs/DEPLOY.md followed as a person follows it, rehearsed on one machine: the three machines'
  * directories made from {@code docs/deploy/} as committed, the commands of "Order of first start,
  * step by step" run in the guide's order, each one checked to be in the guide word for word and
- * run in its machine's directory, every {@code serve} its own OS process on the guide's fixed
+ * run in its machine's directory (the one-shot commands in this JVM, their relative paths read
+ * from that directory as a shell there would), every {@code serve} its own OS process on the guide's fixed
  * ports of 127.0.0.11 to 127.0.0.13 (twelve processes: the ledger, seven nodes, the gateway,
  * three key servers). Then a user, through the CLI and the descriptor the guide made: a put under
  * a new allow-list, a grant, a get (the bytes equal), a revoke and a get refused; and SIGTERM to
@@ -116,17 +117,17 @@ class DeployGuideTest {
 
     // 2. the ledger's keystore and genesis; its lines to ledger.lines
     String[] init = in(guide, LEDGER_INIT).split(" > ");
-    ServeProcess ledgerInit = ServeProcess.run(m1, Map.of(), args(init[0]));
-    assertThat(ledgerInit.process().exitValue()).as(ledgerInit.output()).isZero();
+    CommandRun ledgerInit = CommandRun.of(in(m1, init[0], "--data-dir", "--passphrase-file"));
+    assertThat(ledgerInit.exit()).as(ledgerInit.err()).isZero();
     Files.writeString(m1.resolve(init[1]), ledgerInit.out());
     String genesis = Files.readAllLines(m1.resolve("ledger.lines")).stream()
         .filter(l -> l.startsWith("genesis-digest = ")).map(l -> l.substring("genesis-digest = ".length()))
-        .findFirst().orElseThrow(() -> new AssertionError("no genesis-digest line:\n" + ledgerInit.output()));
+        .findFirst().orElseThrow(() -> new AssertionError("no genesis-digest line:\n" + ledgerInit.out()));
 
     // 3. the storage kit
-    ServeProcess kit = ServeProcess.run(m1, Map.of(), args(in(guide, NETWORK_INIT).replace(GENESIS_FROM_LINES,
-        genesis)));
-    assertThat(kit.process().exitValue()).as(kit.output()).isZero();
+    CommandRun kit = CommandRun.of(in(m1, in(guide, NETWORK_INIT).replace(GENESIS_FROM_LINES, genesis), "init",
+        "--passphrase-file"));
+    assertThat(kit.exit()).as(kit.err()).isZero();
 
     // 4. the ledger's lines and the other machines' nodes handed out (scp, then rm: a move here)
     in(guide, HAND_OUT_LINES);
@@ -178,8 +179,8 @@ class DeployGuideTest {
     }
 
     // 10. the clients' descriptor, from the parts themselves
-    ServeProcess descriptor = ServeProcess.run(m1, Map.of(), args(in(guide, DESCRIPTOR)));
-    assertThat(descriptor.process().exitValue()).as(descriptor.output()).isZero();
+    CommandRun descriptor = CommandRun.of(in(m1, in(guide, DESCRIPTOR), "--ledger-lines", "-o"));
+    assertThat(descriptor.exit()).as(descriptor.err()).isZero();
     Path network = m1.resolve("cachet-network.json");
     assertThat(Files.readString(network)).contains("\"ledgerId\" : \"main\"").contains("http://127.0.0.13:7400");
 
@@ -267,6 +268,21 @@ class DeployGuideTest {
   private static String[] args(String command) {
     assertThat(command).startsWith("cachet ");
     return command.substring("cachet ".length()).strip().split(" +");
+  }
+
+  /**
+   * A {@code cachet …} line's arguments as run in this JVM in the machine's directory {@code dir}:
+   * the one path after each of {@code pathsAfter} is read from {@code dir}, as the shell in that
+   * directory would read it; nothing else changes.
+   */
+  private static String[] in(Path dir, String command, String... pathsAfter) {
+    String[] args = args(command);
+    for (int i = 0; i + 1 < args.length; i++) {
+      if (List.of(pathsAfter).contains(args[i])) {
+        args[i + 1] = dir.resolve(args[i + 1]).toString();
+      }
+    }
+    return args;
   }
 
   /** Machine {@code name}'s {@code /srv/cachet}: its directory of {@code docs/deploy/}, copied as it is. */
