@@ -203,6 +203,22 @@ class DeployGuideTest {
   }
 
   @Test
+  void guide_showsTheCommittedFilesAsTheyAre() throws IOException {
+    String guide = guide();
+    Path deploy = Path.of("..", "docs", "deploy");
+    String ledger = Files.readString(deploy.resolve("m1/ledger.conf"));
+    String ks1 = Files.readString(deploy.resolve("m1/ks-1.conf"));
+    assertThat(guide).as("DEPLOY.md's ledger example is m1/ledger.conf").contains(ledger);
+    assertThat(guide).as("DEPLOY.md's key server example is m1/ks-1.conf").contains(ks1);
+    for (int i = 2; i <= 3; i++) {
+      assertThat(Files.readString(deploy.resolve("m" + i + "/ks-" + i + ".conf")))
+          .as("ks-%d.conf differs from ks-1.conf only in the name and the address, as DEPLOY.md says", i)
+          .isEqualTo(ks1.replace("ks-1", "ks-" + i).replace("on m1 (127.0.0.11)", "on m" + i + " (127.0.0.1" + i + ")")
+              .replace("host = 127.0.0.11", "host = 127.0.0.1" + i));
+    }
+  }
+
+  @Test
   void guide_portHeldByAnotherProcess_failsNamingThePortBeforeStartingAnything() throws Exception {
     try (ServerSocket held = new ServerSocket()) {
       held.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.12"), 7400));
@@ -307,7 +323,7 @@ class DeployGuideTest {
     Files.writeString(file, Base64.getEncoder().encodeToString(random) + "\n");
   }
 
-  /** Fails naming the port if any port of the guide's layout is held, rather than starting a part that cannot listen. */
+  /** Fails naming the port if any port of the layout is held, before a part that could not listen is started. */
   private static void checkPortsFree() throws IOException {
     Map<String, List<Integer>> ports = Map.of("m1", List.of(7300, 7400, 7500, 7501, 7502, 7503),
         "m2", List.of(7400, 7501, 7502), "m3", List.of(7400, 7501, 7502));
