@@ -162,15 +162,17 @@ class DeployGuideTest {
       String config = (i < 3 ? "kit/node-" : "node-") + i + "/node.conf";
       nodes.add(serve(root.resolve(NODE_MACHINES.get(i)), "cachet node serve --config " + config, "node"));
     }
-    ledger.awaitLog("event=ledger_serving");
-    for (ServeProcess n : nodes) {
-      n.awaitLog("event=node_serving");
-    }
+    // each part is started in the guide's order, without waiting for the one before to serve: none
+    // needs another at start (the gateway and the key servers ask again), so the JVMs start side by side
     ServeProcess gateway = serve(m1, in(guide, GATEWAY_SERVE), "gateway");
     in(guide, KS_SERVE);
     List<ServeProcess> keyServers = new ArrayList<>();
     for (int i = 1; i <= 3; i++) {
       keyServers.add(serve(machine("m" + i), "cachet keyserver serve --config ks-" + i + ".conf", "keyserver"));
+    }
+    ledger.awaitLog("event=ledger_serving");
+    for (ServeProcess n : nodes) {
+      n.awaitLog("event=node_serving");
     }
     gateway.awaitLog("event=gateway_serving");
     assertThat(gateway.err()).contains("ledger=main");
