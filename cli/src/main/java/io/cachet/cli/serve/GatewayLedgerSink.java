@@ -1,5 +1,7 @@
 package io.cachet.cli.serve;
 
+import io.cachet.common.http.BoundedBody;
+import io.cachet.common.http.Endpoints;
 import io.cachet.crypto.Identity;
 import io.cachet.crypto.VerifyingKey;
 import io.cachet.policy.LedgerClient;
@@ -8,10 +10,15 @@ import io.cachet.policy.LedgerRef;
 import io.cachet.policy.Operation;
 import io.cachet.policy.Transaction;
 import io.cachet.storage.gateway.CertificateSink;
+import io.cachet.storage.gateway.ProbeFailure;
 import io.cachet.storage.network.AvailabilityCertificate;
 import io.cachet.storage.walrus.RetryPolicy;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import java.net.URI;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,13 +31,23 @@ import org.slf4j.LoggerFactory;
  * <p>Submissions go one at a time, so that each takes the nonce the ledger reports after the one
  * before it. A ledger that cannot be reached is asked again after the project's one backoff
  * ({@link RetryPolicy}); a ledger that refuses the transaction is not, and the put fails
- * (503, retryable by the client).
+ * (503, retryable by the client). The gateway's {@code /health} asks {@link #ready} whether the
+ * ledger would take a certificate now: the ledger's own {@code /health}, on a client of its own
+ * with the probe's timeouts, so a silent ledger costs the probe its time and no more.
  */
 final class GatewayLedgerSink implements CertificateSink, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayLedgerSink.class);
 
+  /** Most bytes of the ledger's health answer read: a few dozen. */
+  private static final long MAX_HEALTH_BYTES = 64 * 1024;
+
   private final Vertx vertx;
   private final LedgerClient ledger;
+  /** For the health probe alone: its own timeouts, apart from the submissions' connections. */
+  private final HttpClient probe;
+  private final URI health;
+  /** The ledger as messages name it: host:port, never the URL, whose path may hold a key. */
+  private final String where;
   private final LedgerRef ref;
   private final Identity identity;
   private final RetryPolicy retry;
@@ -40,6 +57,9 @@ final class GatewayLedgerSink implements CertificateSink, AutoCloseable {
   GatewayLedgerSink(Vertx vertx, String ledgerUrl, LedgerRef ref, Identity identity, RetryPolicy retry) {
     this.vertx = vertx;
     this.ledger = new LedgerClient(vertx, ledgerUrl);
+    this.probe = vertx.createHttpClient();
+    this.health = Endpoints.under(URI.create(ledgerUrl), "/health");
+    this.where = Endpoints.where(ledgerUrl);
     this.ref = ref;
     this.identity = identity;
     this.retry = retry;
@@ -72,8 +92,33 @@ final class GatewayLedgerSink implements CertificateSink, AutoCloseable {
         });
   }
 
+  /** Asks the ledger's {@code /health}: ready only on a 200 within {@code timeoutMillis}. */
+  @Override
+  public Future<Void> ready(long timeoutMillis) {
+    RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(health.toString())
+        .setConnectTimeout(timeoutMillis).setIdleTimeout(timeoutMillis);
+    Future<BoundedBody.Answer> answer;
+    try {
+      answer = BoundedBody.exchange(probe, request, null, "the ledger's health", MAX_HEALTH_BYTES);
+    } catch (IllegalStateException e) {
+      return Future.failedFuture(new LedgerUnavailableException("the gateway is stopping"));
+    }
+    return answer.<Void>transform(r -> {
+      if (r.failed()) {
+        return Future.failedFuture(new LedgerUnavailableException("the ledger at " + where + " cannot be reached ("
+            + ProbeFailure.describe(r.cause(), timeoutMillis) + ")"));
+      }
+      if (r.result().status() != 200) {
+        return Future.failedFuture(new LedgerUnavailableException("the ledger at " + where + " answers /health with"
+            + " HTTP " + r.result().status() + ", so it takes no transaction"));
+      }
+      return Future.succeededFuture();
+    });
+  }
+
   @Override
   public void close() {
+    probe.close();
     ledger.close();
     identity.destroy();
   }

@@ -13,6 +13,15 @@ import io.vertx.core.Future;
 public interface CertificateSink {
   Future<Void> record(AvailabilityCertificate certificate);
 
+  /**
+   * Whether a certificate could be recorded now, as the gateway's {@code GET /health} asks: completes
+   * within about {@code timeoutMillis}, and fails when it could not, its message one sentence for an
+   * operator that names neither a path nor an exception's text. By default, always ready.
+   */
+  default Future<Void> ready(long timeoutMillis) {
+    return Future.succeededFuture();
+  }
+
   /** Keeps certificates nowhere but on the nodes themselves. */
   CertificateSink NONE = certificate -> Future.succeededFuture();
 }

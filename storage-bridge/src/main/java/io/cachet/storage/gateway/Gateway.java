@@ -10,7 +10,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import java.time.Duration;
 import java.util.List;
@@ -30,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * GET  /v1/blobs/{blobId}/byte-range?start=S&amp;length=L
  * GET  /v1/blobs/by-object-id/{id}        404: the local network has no chain objects
  * GET  /v1/network                        the network configuration (nodes, keys, epochs)
- * GET  /health, GET /metrics
+ * GET  /health                          200 serving, or 503 and why (GatewayHealth)
+ * GET  /metrics
  * </pre>
  *
  * All state is confined to this verticle's event loop; {@link #repairNow()} and
@@ -95,8 +95,9 @@ public final class Gateway extends VerticleBase {
     router.get("/v1/blobs/:blobId/byte-range").handler(aggregator::byteRange);
     router.get("/v1/blobs/:blobId").handler(aggregator::read);
     router.get("/v1/network").handler(ctx -> ctx.json(config.network().toJson()));
-    router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "ok")
-        .put("nodes", config.network().n()).put("epoch", config.currentEpoch())));
+    GatewayHealth health = new GatewayHealth(nodes, config.network(), sink, config::currentEpoch);
+    router.get("/health").handler(ctx -> health.check().onSuccess(r -> ctx.response().setStatusCode(r.httpStatus())
+        .putHeader("content-type", "application/json").end(r.json().encode())));
     router.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4")
         .end(metrics.registry.scrape()));
     ApiErrors.install(router);

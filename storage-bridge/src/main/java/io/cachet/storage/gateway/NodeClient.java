@@ -46,6 +46,8 @@ import java.util.function.LongSupplier;
 public final class NodeClient {
   /** Most bytes of a node's JSON answer to a read: a health report, a certificate, a listing page. */
   static final int MAX_NODE_JSON_BYTES = 4 << 20;
+  /** Most bytes of a node's own health answer: a few hundred. */
+  private static final int MAX_NODE_HEALTH_BYTES = 64 << 10;
   /** Room for a challenge answer's JSON around its base64 shard: the Merkle path and the fields. */
   private static final int CHALLENGE_OVERHEAD_BYTES = 64 << 10;
 
@@ -198,6 +200,23 @@ public final class NodeClient {
         throw new NodeCallException(id(node), 200, "PROTOCOL", "malformed listing: " + e.getMessage());
       }
     });
+  }
+
+  /**
+   * Node {@code node}'s own {@code GET /health}, whatever its HTTP status, with {@code timeoutMillis}
+   * to connect and to hear each part of the answer: a node that takes the connection and says
+   * nothing (a stopped process) fails the future once that time has passed.
+   */
+  public Future<BoundedBody.Answer> selfReport(int node, long timeoutMillis) {
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET)
+        .setAbsoluteURI(network.nodes().get(node).url() + "/health").setConnectTimeout(timeoutMillis)
+        .setIdleTimeout(timeoutMillis);
+    try {
+      return BoundedBody.exchange(http, options, null, "a node's health", MAX_NODE_HEALTH_BYTES);
+    } catch (IllegalStateException e) {
+      return Future.failedFuture(new NodeCallException(network.nodes().get(node).id(), 0, "NETWORK",
+          "the gateway is stopping"));
+    }
   }
 
   public void close() {

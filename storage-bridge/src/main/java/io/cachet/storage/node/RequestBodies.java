@@ -3,7 +3,9 @@ package io.cachet.storage.node;
 import io.cachet.storage.codec.BlobMetadata;
 import io.cachet.storage.network.AvailabilityCertificate;
 import io.cachet.storage.node.NodeException.Reason;
+import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
@@ -21,6 +23,13 @@ final class RequestBodies {
   static final long MAX_INSTALL_BYTES = 4L + MAX_CERTIFICATE_BYTES + BlobMetadata.MAX_BYTES;
 
   private RequestBodies() {}
+
+  /** Reads the rest of a body and drops it (the request may be paused: this resumes it). */
+  static void discard(HttpServerRequest req) {
+    Handler<Buffer> drop = b -> { };
+    req.handler(drop);
+    req.resume();
+  }
 
   /** A repair install: the availability certificate and the metadata it came with. */
   record Install(AvailabilityCertificate certificate, MetadataFile metadata) {}

@@ -10,7 +10,6 @@ import io.cachet.storage.network.AvailabilityCertificate;
 import io.cachet.storage.network.NodeInfo;
 import io.cachet.storage.node.NodeException.Reason;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -71,6 +70,7 @@ public final class StorageNode extends VerticleBase {
   private final NodeMetrics metrics = new NodeMetrics();
   private final AtomicBoolean collecting = new AtomicBoolean();
   private final ShardBodies shardBodies;
+  private final NodeHealth health;
   private volatile PublisherTrust trust;
   private volatile CollectionClock collectionClock;
   private volatile NodeStore store;
@@ -90,6 +90,7 @@ public final class StorageNode extends VerticleBase {
     this.limits = Objects.requireNonNull(limits, "limits");
     this.self = config.node();
     this.shardBodies = new ShardBodies(config.network().shardSize());
+    this.health = new NodeHealth(self.id(), config.dataDir(), config.network().shardSize(), config.nowMillis());
     metrics.gauge("cachet_node_blobs", this, n -> n.store == null ? 0 : n.store.blobCount());
     metrics.gauge("cachet_node_uploads", this, n -> n.store == null ? 0 : n.store.uploadCount());
     metrics.gauge("cachet_node_body_bytes_buffered", shardBodies, ShardBodies::bufferedBytes);
@@ -257,7 +258,7 @@ public final class StorageNode extends VerticleBase {
         LOG.warn("event=write_refused node={} method={} path={} reason={} remote={}", self.id(), req.method(),
             req.path(), e.reason().code(), req.remoteAddress());
       }
-      discardBody(req);
+      RequestBodies.discard(req);
       fail(ctx, r.cause());
     });
   }
@@ -287,7 +288,7 @@ public final class StorageNode extends VerticleBase {
       if (e.reason() == Reason.TOO_MANY_UPLOADS) {
         ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
       }
-      discardBody(ctx.request());
+      RequestBodies.discard(ctx.request());
       fail(ctx, e);
       return;
     }
@@ -302,7 +303,7 @@ public final class StorageNode extends VerticleBase {
       c.response().setStatusCode(204).end();
     })).onFailure(e -> {
       slot.release();
-      discardBody(ctx.request());
+      RequestBodies.discard(ctx.request());
       fail(ctx, e);
     });
   }
@@ -325,7 +326,7 @@ public final class StorageNode extends VerticleBase {
       uploadId = Params.uploadId(ctx.pathParam("uploadId"));
       stripe = Params.stripe(ctx.pathParam("s"));
     } catch (NodeException e) {
-      discardBody(ctx.request());
+      RequestBodies.discard(ctx.request());
       fail(ctx, e);
       return;
     }
@@ -341,7 +342,7 @@ public final class StorageNode extends VerticleBase {
       endEpoch = Params.endEpoch(ctx.request().getParam("endEpoch"));
       Params.binaryBody(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE), "a commit");
     } catch (NodeException e) {
-      discardBody(ctx.request());
+      RequestBodies.discard(ctx.request());
       fail(ctx, e);
       return;
     }
@@ -382,7 +383,7 @@ public final class StorageNode extends VerticleBase {
     try {
       uploadId = Params.uploadId(ctx.pathParam("uploadId"));
     } catch (NodeException e) {
-      discardBody(ctx.request());
+      RequestBodies.discard(ctx.request());
       fail(ctx, e);
       return;
     }
@@ -455,7 +456,7 @@ public final class StorageNode extends VerticleBase {
       id = Params.blobId(ctx.pathParam("blobId"));
       Params.binaryBody(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE), "a repair install");
     } catch (NodeException e) {
-      discardBody(ctx.request());
+      RequestBodies.discard(ctx.request());
       fail(ctx, e);
       return;
     }
@@ -504,7 +505,7 @@ public final class StorageNode extends VerticleBase {
       id = Params.blobId(ctx.pathParam("blobId"));
       stripe = Params.stripe(ctx.pathParam("s"));
     } catch (NodeException e) {
-      discardBody(ctx.request());
+      RequestBodies.discard(ctx.request());
       fail(ctx, e);
       return;
     }
@@ -549,8 +550,7 @@ public final class StorageNode extends VerticleBase {
   }
 
   private void health(RoutingContext ctx) {
-    json(ctx, 200, new JsonObject().put("status", "ok").put("nodeId", self.id()).put("blobs", store.blobCount())
-        .toBuffer());
+    blocking(ctx, () -> health.check(store.blobCount()), (c, r) -> json(c, r.httpStatus(), r.json().toBuffer()));
   }
 
   // ---------------------------------------------------------------- plumbing
@@ -558,6 +558,7 @@ public final class StorageNode extends VerticleBase {
   /** Runs {@code work} on a worker thread, then replies on the event loop or maps the failure. */
   private <T> void blocking(RoutingContext ctx, Callable<T> work, BiConsumer<RoutingContext, T> reply) {
     vertx.executeBlocking(work, false).onComplete(r -> {
+      health.record(ctx.request().method(), r.cause(), stopping);
       if (r.succeeded()) {
         reply.accept(ctx, r.result());
       } else {
@@ -585,12 +586,5 @@ public final class StorageNode extends VerticleBase {
 
   private static void json(RoutingContext ctx, int status, Buffer body) {
     ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body);
-  }
-
-  /** Reads the rest of a body and drops it (the request may be paused: this resumes it). */
-  private static void discardBody(HttpServerRequest req) {
-    Handler<Buffer> drop = b -> { };
-    req.handler(drop);
-    req.resume();
   }
 }

@@ -460,7 +460,7 @@ class StorageNodeTest {
     assertThat(pages).isEqualTo(3);
     assertThat(seen).isEqualTo(ids);
     JsonObject health = fx.get(node, "/health").json();
-    assertThat(health.getString("status")).isEqualTo("ok");
+    assertThat(health.getString("status")).isEqualTo("serving");
     assertThat(health.getInteger("blobs")).isEqualTo(5);
   }
 

@@ -1,0 +1,250 @@
+package io.cachet.cli.network;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cachet.cli.ExitCodes;
+import io.cachet.cli.UsageException;
+import io.cachet.client.ClientConfig;
+import io.cachet.common.http.BoundedBody;
+import io.cachet.common.http.Endpoints;
+import io.cachet.common.io.DurableFiles;
+import io.cachet.crypto.Base64Url;
+import io.cachet.crypto.CachetSecurityException;
+import io.cachet.crypto.FormatException;
+import io.cachet.crypto.protocol.ServiceDescriptor;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code cachet network descriptor}: writes the network descriptor clients read
+ * ({@code cachet-network.json}, docs/CLIENT.md) from the running parts themselves: the ledger's id,
+ * sequencer key and genesis digest from its {@code GET /v1/head}, and each key server's id and
+ * signing key from its {@code GET /v1/service}, whose proof of possession must verify. With
+ * {@code --ledger-lines} the ledger's answer must match the lines {@code cachet ledger init}
+ * printed, so the ledger's trust anchor comes from the operator's own file, not from the network.
+ * The document is checked by the client's own reader before it is written, so a file this command
+ * writes is one every client takes.
+ */
+@Command(name = "descriptor", description = {"Write the network descriptor clients read, from the running parts.",
+    "Asks the ledger (GET /v1/head) and each key server (GET /v1/service, its proof of possession checked) for"
+        + " their keys, and writes cachet-network.json with the gateway as publisher and aggregator."},
+    footer = {"", "Exit codes: 0 written, 2 a bad option,",
+        "3 a forged key server or a ledger other than --ledger-lines names,",
+        "4 a part could not be reached or the file could not be written.",
+        "", "Example:", "  cachet network descriptor --ledger-url http://127.0.0.11:7300 \\",
+        "      --ledger-lines ledger.lines --threshold 2 \\",
+        "      --gateway-url http://127.0.0.11:7500 -o cachet-network.json \\",
+        "      --key-server http://127.0.0.11:7400 http://127.0.0.12:7400 \\",
+        "      --key-server http://127.0.0.13:7400"})
+public final class NetworkDescriptorCommand implements Callable<Integer> {
+  /** Reason code of a ledger whose answer differs from the lines {@code ledger init} printed. */
+  static final String WRONG_LEDGER = "WRONG_LEDGER";
+  /** Reason code of two key servers answering under one id. */
+  static final String DUPLICATE_KEY_SERVER = "DUPLICATE_KEY_SERVER";
+  /** Longest a part may take to take the connection and answer: both answers are small and immediate. */
+  private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(10);
+  /** Most bytes of a head or service answer read: they are a few hundred. */
+  private static final long MAX_ANSWER_BYTES = 64 * 1024;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--ledger-url", required = true, paramLabel = "URL",
+      description = "The ledger's URL, as clients reach it.")
+  String ledgerUrl;
+
+  @Option(names = "--ledger-lines", paramLabel = "FILE", description = "The lines 'cachet ledger init' printed;"
+      + " the ledger's id, sequencer key and genesis digest must be these (exit 3, WRONG_LEDGER, if not).")
+  Path ledgerLines;
+
+  @Option(names = "--key-server", required = true, arity = "1..*", paramLabel = "URL",
+      description = "Each key server's URL, as clients reach it.")
+  List<String> keyServerUrls;
+
+  @Option(names = "--threshold", required = true, paramLabel = "T",
+      description = "How many key servers must release a share (1..number of key servers).")
+  int threshold;
+
+  @Option(names = "--gateway-url", required = true, paramLabel = "URL",
+      description = "The storage gateway (publisher and aggregator), as clients reach it.")
+  String gatewayUrl;
+
+  @Option(names = "--epochs", defaultValue = "5", paramLabel = "N",
+      description = "Epochs a put stores for unless told. Default: ${DEFAULT-VALUE}.")
+  int epochs;
+
+  @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE",
+      description = "Where to write the descriptor (replaced atomically if it exists).")
+  Path output;
+
+  @Option(names = "--json", description = "Print JSON: file, ledgerId, genesisDigest, sequencerKey, keyServers.")
+  boolean json;
+
+  @Override
+  public Integer call() throws IOException, InterruptedException, CachetSecurityException {
+    URI ledger = url("--ledger-url", ledgerUrl);
+    URI gateway = url("--gateway-url", gatewayUrl);
+    if (threshold < 1 || threshold > keyServerUrls.size()) {
+      throw new UsageException("--threshold must be 1.." + keyServerUrls.size() + " (one per --key-server), was "
+          + threshold);
+    }
+    if (epochs < 1) {
+      throw new UsageException("--epochs must be at least 1, was " + epochs);
+    }
+    Map<String, String> expected = ledgerLines == null ? null : initLines(ledgerLines);
+    HttpClient http = HttpClient.newBuilder().connectTimeout(ANSWER_TIMEOUT).build();
+    ObjectNode root = JSON.createObjectNode();
+    root.put("format", ClientConfig.FORMAT);
+    root.set("ledger", ledgerEntry(http, ledger, expected));
+    ObjectNode keyServers = root.putObject("keyServers");
+    keyServers.put("threshold", threshold);
+    ArrayNode servers = keyServers.putArray("servers");
+    Set<String> ids = new HashSet<>();
+    for (String u : keyServerUrls) {
+      URI url = url("--key-server", u);
+      ServiceDescriptor service = service(http, url);
+      if (!ids.add(service.serverId())) {
+        throw new CachetSecurityException(DUPLICATE_KEY_SERVER, "two key servers answer as '" + service.serverId()
+            + "' (the second at " + Endpoints.where(url) + "); each needs its own server-id");
+      }
+      servers.addObject().put("id", service.serverId()).put("url", u)
+          .put("signingKey", Base64Url.encode(service.verifyingKey().bytes()));
+    }
+    ObjectNode storage = root.putObject("storage");
+    storage.put("publisher", gateway.toString());
+    storage.put("aggregator", gateway.toString());
+    storage.put("epochs", epochs);
+    String text = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
+    ClientConfig.parse(text);
+    DurableFiles.write(output.toAbsolutePath(), text.getBytes(StandardCharsets.UTF_8), false);
+    tell(root);
+    return ExitCodes.OK;
+  }
+
+  private static URI url(String option, String value) {
+    URI u;
+    try {
+      u = URI.create(value);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(option + " " + value + " is not a URL");
+    }
+    if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null) {
+      throw new UsageException(option + " " + value + " is not http://HOST:PORT");
+    }
+    return u;
+  }
+
+  /** The {@code key = value} lines {@code ledger init} printed; the three a client needs must be there. */
+  private static Map<String, String> initLines(Path file) throws IOException {
+    Map<String, String> values = new LinkedHashMap<>();
+    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      int eq = line.indexOf('=');
+      if (!line.startsWith("#") && eq > 0) {
+        values.put(line.substring(0, eq).strip(), line.substring(eq + 1).strip());
+      }
+    }
+    for (String key : List.of("ledger-id", "sequencer-key", "genesis-digest")) {
+      if (!values.containsKey(key)) {
+        throw new UsageException("--ledger-lines " + file + " has no '" + key + " = …' line; give the file"
+            + " 'cachet ledger init' printed");
+      }
+    }
+    return values;
+  }
+
+  /** The descriptor's {@code ledger} object from the ledger's head, checked against {@code expected} if given. */
+  private static ObjectNode ledgerEntry(HttpClient http, URI ledger, Map<String, String> expected)
+      throws IOException, InterruptedException, CachetSecurityException {
+    ObjectNode head = JSON.readValue(get(http, ledger, "/v1/head", "the ledger"), ObjectNode.class);
+    String id = head.path("ledgerId").asText("");
+    String key = head.path("sequencerKey").asText("");
+    String genesis = head.path("genesisDigest").asText("");
+    if (id.isEmpty() || key.isEmpty() || genesis.isEmpty()) {
+      throw new FormatException("the ledger at " + Endpoints.where(ledger) + " answered /v1/head without ledgerId,"
+          + " sequencerKey and genesisDigest; is it a Cachet ledger?");
+    }
+    if (expected != null) {
+      Map<String, String> answered = Map.of("ledger-id", id, "sequencer-key", key, "genesis-digest", genesis);
+      for (Map.Entry<String, String> e : answered.entrySet()) {
+        if (!e.getValue().equals(expected.get(e.getKey()))) {
+          throw new CachetSecurityException(WRONG_LEDGER, "the ledger at " + Endpoints.where(ledger) + " has "
+              + e.getKey() + " " + e.getValue() + ", but the ledger's init lines say " + expected.get(e.getKey())
+              + "; is --ledger-url this ledger?");
+        }
+      }
+    }
+    ObjectNode entry = JSON.createObjectNode();
+    entry.put("url", ledger.toString());
+    entry.put("ledgerId", id);
+    entry.put("sequencerKey", key);
+    entry.put("genesisDigest", genesis);
+    return entry;
+  }
+
+  /** A key server's service descriptor, its proof of possession verified. */
+  private static ServiceDescriptor service(HttpClient http, URI url)
+      throws IOException, InterruptedException, CachetSecurityException {
+    ServiceDescriptor service = ServiceDescriptor.fromJson(get(http, url, "/v1/service", "the key server"));
+    service.verify();
+    return service;
+  }
+
+  private static String get(HttpClient http, URI base, String route, String part)
+      throws IOException, InterruptedException {
+    HttpRequest request = HttpRequest.newBuilder(Endpoints.under(base, route)).timeout(ANSWER_TIMEOUT).GET().build();
+    HttpResponse<byte[]> answer;
+    try {
+      answer = BoundedBody.send(http, request, part + "'s " + route, MAX_ANSWER_BYTES);
+    } catch (IOException e) {
+      throw new IOException("cannot reach " + part + " at " + Endpoints.where(base) + " (" + e.getMessage()
+          + "); is it serving?", e);
+    }
+    if (answer.statusCode() != 200) {
+      throw new IOException(part + " at " + Endpoints.where(base) + " answered " + route + " with HTTP "
+          + answer.statusCode());
+    }
+    return new String(answer.body(), StandardCharsets.UTF_8);
+  }
+
+  private void tell(ObjectNode root) throws IOException {
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      ObjectNode doc = JSON.createObjectNode();
+      doc.put("file", output.toAbsolutePath().toString());
+      doc.setAll((ObjectNode) root.get("ledger").deepCopy());
+      doc.remove("url");
+      doc.set("keyServers", root.get("keyServers").get("servers"));
+      out.println(JSON.writeValueAsString(doc));
+    } else {
+      out.println("Wrote " + output + " for ledger " + root.get("ledger").get("ledgerId").asText() + " ("
+          + "genesis " + root.get("ledger").get("genesisDigest").asText() + ") and " + keyServerUrls.size()
+          + " key servers, " + threshold + " needed:");
+      for (var s : root.get("keyServers").get("servers")) {
+        out.println("  " + s.get("id").asText() + "  " + s.get("url").asText() + "  signing key "
+            + s.get("signingKey").asText());
+      }
+      out.println("Hand it to every client: the keys in it are their trust anchors.");
+    }
+    out.flush();
+  }
+}
