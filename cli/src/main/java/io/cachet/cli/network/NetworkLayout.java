@@ -9,21 +9,14 @@ import io.cachet.common.config.ConfigText;
 import io.cachet.common.io.DurableFiles;
 import io.cachet.common.process.PartLaunch;
 import io.cachet.crypto.Base64Url;
-import io.cachet.crypto.FormatException;
-import io.cachet.crypto.protocol.ServiceDescriptor;
 import io.cachet.storage.local.LocalNetwork;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,8 +52,8 @@ public final class NetworkLayout {
   public static final String DESCRIPTOR = "cachet-network.json";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String HOST = "127.0.0.1";
-  /** How long {@link #writeDescriptor} waits for a key server's descriptor. */
-  private static final Duration ASK_TIMEOUT = Duration.ofSeconds(10);
+  /** The lines {@code ledger init} printed, in the ledger's directory. */
+  private static final String LEDGER_LINES = "ledger.lines";
 
   /**
    * The network's shape.
@@ -210,6 +203,12 @@ public final class NetworkLayout {
         "--ledger-id", shape.ledgerId(), "--passphrase-file", ledgerPass.toString(), "--json"));
     String seqKey = ledger.path("sequencerKey").asText();
     String genesis = ledger.path("genesisDigest").asText();
+    Map<String, String> lines = new LinkedHashMap<>();
+    lines.put("ledger-id", shape.ledgerId());
+    lines.put("sequencer-key", seqKey);
+    lines.put("genesis-digest", genesis);
+    DurableFiles.write(ledgerDir.resolve(LEDGER_LINES), ConfigText.render("what 'cachet ledger init' made", lines)
+        .getBytes(StandardCharsets.UTF_8), false);
 
     Path storage = root.resolve("storage");
     List<String> kit = new ArrayList<>(List.of("network", "init", storage.toString(), "--nodes",
@@ -343,53 +342,24 @@ public final class NetworkLayout {
   }
 
   /**
-   * Writes the descriptor clients read: the ledger, each key server's URL and signing key (asked
-   * of the server itself, on its own port, so every key server must be serving), the gateway as
-   * publisher and aggregator. Each key server's descriptor must carry a valid proof that it holds
-   * its keys, and name the server it was asked of.
+   * Writes the descriptor clients read with the operator's own {@code cachet network descriptor}:
+   * the ledger (checked against the lines {@code ledger init} printed), each key server's URL and
+   * signing key (its proof of possession checked), the gateway as publisher and aggregator. Every
+   * key server must be serving, and reachable at its URL (through its front, if it has one).
    */
-  public void writeDescriptor() throws IOException, InterruptedException {
-    ObjectNode root = JSON.createObjectNode();
-    root.put("format", "cachet-network/1");
-    ObjectNode ledger = root.putObject("ledger");
-    ledger.put("url", part("ledger").url());
-    ledger.put("ledgerId", shape.ledgerId());
-    ledger.put("sequencerKey", sequencerKey);
-    ledger.put("genesisDigest", genesisDigest);
-    ObjectNode ks = root.putObject("keyServers");
-    ks.put("threshold", shape.threshold());
-    ArrayNode servers = ks.putArray("servers");
-    HttpClient http = HttpClient.newBuilder().connectTimeout(ASK_TIMEOUT).build();
+  public void writeDescriptor() throws IOException {
+    List<String> args = new ArrayList<>(List.of("network", "descriptor", "--ledger-url", part("ledger").url(),
+        "--ledger-lines", ledgerLines().toString(), "--threshold", Integer.toString(shape.threshold()),
+        "--gateway-url", part("gateway").url(), "-o", descriptorFile().toString(), "--key-server"));
     for (Part p : parts(Kind.KEY_SERVER)) {
-      ServiceDescriptor d = service(http, p);
-      ObjectNode s = servers.addObject();
-      s.put("id", p.name());
-      s.put("url", p.url());
-      s.put("signingKey", Base64Url.encode(d.verifyingKey().bytes()));
+      args.add(p.url());
     }
-    ObjectNode st = root.putObject("storage");
-    st.put("publisher", part("gateway").url());
-    st.put("aggregator", part("gateway").url());
-    st.put("epochs", 5);
-    DurableFiles.write(descriptorFile(), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root), false);
+    run(args.toArray(String[]::new));
   }
 
-  private static ServiceDescriptor service(HttpClient http, Part p) throws IOException, InterruptedException {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(p.directUrl() + "/v1/service"))
-        .timeout(ASK_TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() != 200) {
-      throw new IOException(p.name() + " answered /v1/service with HTTP " + r.statusCode() + ": is it serving?");
-    }
-    try {
-      ServiceDescriptor d = ServiceDescriptor.fromJson(r.body());
-      d.verify();
-      if (!d.serverId().equals(p.name())) {
-        throw new IOException(p.name() + "'s port answers as '" + d.serverId() + "'");
-      }
-      return d;
-    } catch (FormatException | io.cachet.crypto.InvalidSignatureException e) {
-      throw new IOException(p.name() + " sent a service descriptor that does not hold: " + e.getMessage(), e);
-    }
+  /** The lines {@code ledger init} printed, as a key server's configuration takes them. */
+  public Path ledgerLines() {
+    return dir.resolve("ledger").resolve(LEDGER_LINES);
   }
 
   private void save() throws IOException {
