@@ -1,6 +1,7 @@
 package io.cachet.cli.devnet;
 
 import io.cachet.cli.network.NetworkLayout;
+import io.cachet.common.process.PartLaunch;
 import io.cachet.common.process.PartProcess;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -8,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
@@ -36,13 +36,14 @@ final class PartSupervisor {
   }
 
   private final NetworkLayout.Part part;
-  private final String heap;
+  private final PartLaunch launch;
   private PartProcess process;
   private Ending ending = Ending.NONE;
 
-  PartSupervisor(NetworkLayout.Part part, String heap) {
+  /** Supervises {@code part}, run as {@code launch} says. */
+  PartSupervisor(NetworkLayout.Part part, PartLaunch launch) {
     this.part = part;
-    this.heap = heap;
+    this.launch = launch;
   }
 
   String name() {
@@ -61,25 +62,41 @@ final class PartSupervisor {
   /**
    * Starts the part from its files unless it runs, and waits until it serves.
    *
-   * @param onStarted told the new process's pid before the wait, so it is recorded even if this
-   *     JVM dies while the part starts
+   * @param onStarted told of the new process before the wait, so it is recorded even if this JVM
+   *     dies while the part starts
    * @throws IOException if it exits or stays silent for {@code timeout}; its output's end is in the message
    */
   synchronized void start(Duration timeout, Runnable onStarted) throws IOException, InterruptedException {
-    if (process != null && process.isAlive()) {
-      return;
+    if (launch(onStarted)) {
+      awaitServing(timeout);
     }
-    process = PartProcess.start(part.name(), part.launch(heap, Map.of()));
+  }
+
+  /** Launches the part's process unless one runs; true if it launched one. */
+  synchronized boolean launch(Runnable onStarted) throws IOException {
+    if (process != null && process.isAlive()) {
+      return false;
+    }
+    process = PartProcess.start(part.name(), launch());
     ending = Ending.NONE;
     onStarted.run();
+    return true;
+  }
+
+  /** Waits until the launched process serves; kills it and throws if it exits or stays silent for {@code timeout}. */
+  synchronized void awaitServing(Duration timeout) throws IOException, InterruptedException {
     try {
       process.awaitLine(SERVING, timeout);
     } catch (TimeoutException | IllegalStateException e) {
       process.kill();
       ending = Ending.KILLED;
-      throw new IOException(part.name() + " did not start: " + e.getMessage() + "; the end of "
-          + part.launch(heap, Map.of()).stdout() + ":\n" + tail(part.launch(heap, Map.of()).stdout()), e);
+      throw new IOException(part.name() + " did not start: " + e.getMessage() + "; the end of its output:\n"
+          + tail(launch().stdout()) + "\n" + tail(launch().stderr()), e);
     }
+  }
+
+  private PartLaunch launch() {
+    return launch;
   }
 
   /**
@@ -144,7 +161,7 @@ final class PartSupervisor {
         process.exitCode().ifPresent(c -> o.put("exitCode", c));
       }
     }
-    return o.put("health", health).put("output", part.launch(heap, Map.of()).stdout().toString());
+    return o.put("health", health).put("output", launch().stdout().toString());
   }
 
   private static String tail(Path file) {
