@@ -138,6 +138,11 @@ class ProcessDevnetTest {
     assertThat(unknown.exit()).isEqualTo(ExitCodes.USAGE);
     assertThat(unknown.err()).contains("no part named 'ks-9'").contains("gateway");
 
+    // the key servers' audit logs, where 'audit verify' finds a devnet's
+    CommandRun audit = cachet("audit", "verify", "--json");
+    assertThat(audit.exit()).as(audit.err() + audit.out()).isEqualTo(ExitCodes.OK);
+    assertThat(JSON.readTree(audit.out()).path("logs")).hasSize(3);
+
     // down: SIGTERM to every part, then the daemon ends; no process outlives it
     Map<String, Long> last = recorded();
     assertThat(last).hasSize(12 - 3);
