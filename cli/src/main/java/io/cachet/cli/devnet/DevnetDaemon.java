@@ -122,7 +122,8 @@ public final class DevnetDaemon implements AutoCloseable {
     DevnetDaemon d;
     try {
       boolean evm = args.length >= 2 && args[1].equals(Devnet.CHAIN_EVM);
-      d = processes ? startProcesses(Path.of(args[0])) : start(Path.of(args[0]), Devnet.Options.defaults().withEvm(evm));
+      d = processes ? startProcesses(Path.of(args[0]))
+          : start(Path.of(args[0]), Devnet.Options.defaults().withEvm(evm));
     } catch (Exception e) {
       LOG.error("event=devnet_failed_to_start reason={}", e.toString());
       System.exit(1);
@@ -189,14 +190,6 @@ public final class DevnetDaemon implements AutoCloseable {
       DurableFiles.write(f, Base64Url.encode(raw).getBytes(StandardCharsets.US_ASCII), true);
     }
     return Files.readString(f, StandardCharsets.US_ASCII).trim().getBytes(StandardCharsets.US_ASCII);
-  }
-
-  /** The in-JVM devnet; only on a daemon started with {@link #start}. */
-  public Devnet devnet() {
-    if (devnet instanceof InJvmParts p) {
-      return p.devnet();
-    }
-    throw new IllegalStateException("this devnet's parts are processes");
   }
 
   public int controlPort() {

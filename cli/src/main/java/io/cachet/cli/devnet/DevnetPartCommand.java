@@ -43,8 +43,9 @@ abstract class DevnetPartCommand implements Callable<Integer> {
   @Command(name = "stop", description = {"Stop one part of the running devnet (the others keep running).",
       "On a devnet of processes: SIGTERM, awaiting a clean exit (any other exit code is reported, exit 1);"
           + " with --kill, SIGKILL, as a crash would (exit code 137)."},
-      footer = {"", "Exit codes: 0 stopped, 1 it exited with another code than 0 on SIGTERM, 2 an unknown part or"
-          + " --kill on a devnet that is not of processes.", "", "Examples:", "  cachet devnet stop ks-2",
+      footer = {"", "Exit codes: 0 stopped; 1 it exited with another code than 0 on SIGTERM;",
+          "2 an unknown part, or --kill on a devnet that is not of processes.", "", "Examples:",
+          "  cachet devnet stop ks-2",
           "  cachet devnet stop ks-2 --kill"})
   static final class Stop extends DevnetPartCommand {
     @Option(names = "--kill", description = "Send SIGKILL instead of SIGTERM (needs 'devnet up --processes').")

@@ -135,7 +135,12 @@ final class DevnetUpCommand implements Callable<Integer> {
         JsonAnswer.release(out);
         spec.commandLine().getErr().println("running in the foreground; Ctrl-C stops it");
         CountDownLatch forever = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(forever::countDown));
+        if (asProcesses) {
+          // as the daemon does: Ctrl-C stops the parts in order, before the JVM's exit kills them
+          io.cachet.common.process.Termination.onSignal("devnet", d::close);
+        } else {
+          Runtime.getRuntime().addShutdownHook(new Thread(forever::countDown));
+        }
         forever.await();
       }
       return ExitCodes.OK;

@@ -52,8 +52,4 @@ final class InJvmParts implements DevnetParts {
   public void close() {
     devnet.close();
   }
-
-  Devnet devnet() {
-    return devnet;
-  }
 }

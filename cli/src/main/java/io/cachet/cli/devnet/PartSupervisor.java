@@ -77,7 +77,7 @@ final class PartSupervisor {
     if (process != null && process.isAlive()) {
       return false;
     }
-    process = PartProcess.start(part.name(), launch());
+    process = PartProcess.start(part.name(), launch);
     ending = Ending.NONE;
     onStarted.run();
     return true;
@@ -91,12 +91,8 @@ final class PartSupervisor {
       process.kill();
       ending = Ending.KILLED;
       throw new IOException(part.name() + " did not start: " + e.getMessage() + "; the end of its output:\n"
-          + tail(launch().stdout()) + "\n" + tail(launch().stderr()), e);
+          + tail(launch.stdout()) + "\n" + tail(launch.stderr()), e);
     }
-  }
-
-  private PartLaunch launch() {
-    return launch;
   }
 
   /**
@@ -134,7 +130,10 @@ final class PartSupervisor {
     return code;
   }
 
-  /** {@code running}, {@code stopped}, {@code killed} or {@code exited (code N)}; {@code not started} before any start. */
+  /**
+   * {@code running}, {@code stopped}, {@code killed} or {@code exited (code N)}; {@code not started}
+   * before any start.
+   */
   synchronized String state() {
     if (process == null) {
       return "not started";
@@ -161,7 +160,7 @@ final class PartSupervisor {
         process.exitCode().ifPresent(c -> o.put("exitCode", c));
       }
     }
-    return o.put("health", health).put("output", launch().stdout().toString());
+    return o.put("health", health).put("output", launch.stdout().toString());
   }
 
   private static String tail(Path file) {

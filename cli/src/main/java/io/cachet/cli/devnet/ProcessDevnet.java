@@ -270,8 +270,8 @@ final class ProcessDevnet implements DevnetParts {
       p.pidIfRunning().ifPresent(pid -> running.putObject(p.name()).put("pid", pid)
           .put("config", p.part().config().toString()));
     }
-    DurableFiles.write(dir.resolve(DevnetMode.STATE_FILE), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root),
-        false);
+    DurableFiles.write(dir.resolve(DevnetMode.STATE_FILE),
+        JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root), false);
   }
 
   private void recordQuietly() {

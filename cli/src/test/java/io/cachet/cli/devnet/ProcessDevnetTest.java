@@ -76,7 +76,8 @@ class ProcessDevnetTest {
       assertThat(p.path("health").asText()).as(p.toString()).isNotIn("no answer", "-");
     }
     assertThat(status.path("ledgerHeight").asLong()).isGreaterThanOrEqualTo(0);
-    assertThat(cachet("devnet", "status").out()).contains("ks-2").contains("running").contains("pid " + pids.get("ks-2"));
+    assertThat(cachet("devnet", "status").out()).contains("ks-2").contains("running")
+        .contains("pid " + pids.get("ks-2"));
 
     // put and get through the CLI, with no --network: the devnet's descriptor as on any devnet
     String policy = ok("alice", "policy", "create").out().trim();
