@@ -103,8 +103,7 @@ public final class DevnetDaemon implements AutoCloseable {
       state.put("pid", ProcessHandle.current().pid());
       state.put("controlPort", d.server.actualPort());
       DurableFiles.write(d.stateFile, new ObjectMapper().writeValueAsBytes(state), false);
-      LOG.info("event=devnet_up dir={} control_port={} parts={}", devnet.dir(), d.server.actualPort(),
-          devnet.status().getJsonArray("parts").size());
+      LOG.info("event=devnet_up dir={} control_port={}", devnet.dir(), d.server.actualPort());
       return d;
     } catch (Exception e) {
       devnet.close();
