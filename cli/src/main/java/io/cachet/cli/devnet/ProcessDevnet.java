@@ -51,6 +51,10 @@ final class ProcessDevnet implements DevnetParts {
   static final Duration START_TIMEOUT = Duration.ofSeconds(120);
   /** How long a part has to stop on SIGTERM before it is killed. */
   static final Duration STOP_GRACE = Duration.ofSeconds(20);
+  /** Longest a started key server is waited for until its view of the ledger is fresh. */
+  static final Duration CATCH_UP = Duration.ofSeconds(30);
+  /** How often a catching-up key server's /health is asked again. */
+  private static final Duration HEALTH_POLL = Duration.ofMillis(200);
   /** How long status waits for a part's /health. */
   private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(3);
   /** Most bytes of a /health answer read. */
@@ -115,6 +119,9 @@ final class ProcessDevnet implements DevnetParts {
           p.awaitServing(START_TIMEOUT);
           LOG.info("event=devnet_part_serving part={} pid={}", p.name(), p.pidIfRunning().orElse(-1));
         }
+      }
+      for (PartSupervisor p : d.parts.values()) {
+        d.awaitLedgerView(p);
       }
       d.record();
       d.layout.writeDescriptor();
@@ -195,6 +202,7 @@ final class ProcessDevnet implements DevnetParts {
     PartSupervisor p = part(name);
     p.start(START_TIMEOUT, this::recordQuietly);
     record();
+    awaitLedgerView(p);
     LOG.info("event=devnet_part_started part={} pid={}", name, p.pidIfRunning().orElse(-1));
   }
 
@@ -205,6 +213,26 @@ final class ProcessDevnet implements DevnetParts {
     record();
     LOG.info("event=devnet_part_killed part={} exit={}", name, code);
     return code;
+  }
+
+  /**
+   * For a key server, while the ledger runs: waits up to {@link #CATCH_UP} until its /health says
+   * it serves (its view of the ledger is fresh), since until then it refuses every share, failing
+   * closed, and a get right after {@code up} or {@code start} would be refused for no reason a
+   * person can see. Past the bound it returns anyway: {@code status} shows what the server says.
+   */
+  private void awaitLedgerView(PartSupervisor p) throws InterruptedException {
+    if (p.part().kind() != NetworkLayout.Kind.KEY_SERVER || part("ledger").pidIfRunning().isEmpty()) {
+      return;
+    }
+    long deadline = System.nanoTime() + CATCH_UP.toNanos();
+    while (p.pidIfRunning().isPresent() && !health(p.part()).path("ok").asBoolean()) {
+      if (System.nanoTime() - deadline > 0) {
+        LOG.warn("event=devnet_part_not_caught_up part={} seconds={}", p.name(), CATCH_UP.toSeconds());
+        return;
+      }
+      Thread.sleep(HEALTH_POLL.toMillis());
+    }
   }
 
   @Override
@@ -238,7 +266,7 @@ final class ProcessDevnet implements DevnetParts {
       JsonNode body = parseQuietly(r.body());
       String status = body.path("status").asText("");
       o.put("said", (r.statusCode() == 200 ? "" : "HTTP " + r.statusCode() + " ") + status).put("height",
-          body.path("height").asLong(-1));
+          body.path("height").asLong(-1)).put("ok", r.statusCode() == 200);
     } catch (IOException e) {
       o.put("said", "no answer");
     } catch (InterruptedException e) {
