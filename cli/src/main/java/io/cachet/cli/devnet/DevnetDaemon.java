@@ -160,7 +160,7 @@ public final class DevnetDaemon implements AutoCloseable {
       } catch (Exception e) {
         context.runOnContext(v -> {
           if (e instanceof DevnetException de) {
-            ApiErrors.send(ctx, 400, de.reason(), e.getMessage());
+            ApiErrors.send(ctx, 400, de.reason() != null ? de.reason() : DevnetException.BAD_PART, e.getMessage());
           } else {
             ApiErrors.send(ctx, 500, "INTERNAL", String.valueOf(e.getMessage()));
           }
@@ -170,6 +170,7 @@ public final class DevnetDaemon implements AutoCloseable {
       context.runOnContext(v -> ctx.response().putHeader("content-type", "application/json").end(result.encode()));
     });
   }
+
   private void authenticate(RoutingContext ctx) {
     String h = ctx.request().getHeader("Authorization");
     byte[] given = h != null && h.startsWith("Bearer ") ? h.substring(7).getBytes(StandardCharsets.US_ASCII) : new byte[0];

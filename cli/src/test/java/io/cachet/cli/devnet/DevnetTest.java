@@ -160,6 +160,7 @@ class DevnetTest {
       Run kill = cachet("devnet", "stop", "ks-2", "--kill", "--dir", d);
       assertThat(kill.exit()).as("a part in the daemon's JVM has no process to kill").isEqualTo(ExitCodes.USAGE);
       assertThat(kill.err()).contains("devnet up --processes");
+      assertThat(cachet("devnet", "stop", "ks-2", "--kill", "--dir", d, "--json").out()).contains("NEEDS_PROCESSES");
 
       // the control endpoint wants the token
       int port = new ObjectMapper().readTree(Path.of(d, "daemon.json").toFile()).get("controlPort").asInt();

@@ -138,6 +138,7 @@ class ProcessDevnetTest {
     CommandRun unknown = cachet("devnet", "stop", "ks-9", "--kill");
     assertThat(unknown.exit()).isEqualTo(ExitCodes.USAGE);
     assertThat(unknown.err()).contains("no part named 'ks-9'").contains("gateway");
+    assertThat(cachet("devnet", "start", "node-9", "--json").out()).contains("\"BAD_PART\"");
 
     // the key servers' audit logs, where 'audit verify' finds a devnet's
     CommandRun audit = cachet("audit", "verify", "--json");
