@@ -19,14 +19,19 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code cachet devnet up --processes}: twelve real OS processes, killed and started again through
  * the commands a person types, while put and get run through the CLI unchanged against the devnet's
- * descriptor. One devnet for the class (each start is some 40 s); its one test runs the steps in order.
+ * descriptor. One devnet for the class (a first start is some 20 to 80 s, by the machine's load);
+ * its tests run in order, the second starting it again from its files.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ProcessDevnetTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   /** How long a killed process may take to be reaped by the kernel. */
@@ -38,6 +43,10 @@ class ProcessDevnetTest {
   static JsonNode up;
   /** Every part pid seen, to be sure none outlives the class even if a step fails. */
   static final List<Long> seen = new ArrayList<>();
+  /** The blob the first test stored, and its bytes, which the second reads back after a restart. */
+  static String blob;
+  static byte[] data;
+  static String ledgerUrl;
 
   @BeforeAll
   static void up() throws Exception {
@@ -61,6 +70,7 @@ class ProcessDevnetTest {
   }
 
   @Test
+  @Order(1)
   void processes_killedAndRestarted_getToleratesWhatTheNetworkDoes() throws Exception {
     // up: twelve parts, each a live process of its own, none of them the daemon
     long daemon = up.path("pid").asLong();
@@ -82,11 +92,12 @@ class ProcessDevnetTest {
     // put and get through the CLI, with no --network: the devnet's descriptor as on any devnet
     String policy = ok("alice", "policy", "create").out().trim();
     ok("alice", "policy", "grant", policy, "bob");
-    byte[] data = new byte[300_000];
+    data = new byte[300_000];
     new Random(16).nextBytes(data);
     Path file = home.resolve("data.bin");
     Files.write(file, data);
-    String blob = JSON.readTree(ok("alice", "put", file.toString(), "--policy", policy, "--json").out())
+    ledgerUrl = part(status, "ledger").path("url").asText();
+    blob = JSON.readTree(ok("alice", "put", file.toString(), "--policy", policy, "--json").out())
         .path("blobId").asText();
     assertGets(blob, data);
 
@@ -155,6 +166,35 @@ class ProcessDevnetTest {
     }
     assertThat(gone(daemon)).isTrue();
     assertThat(recorded()).isEmpty();
+  }
+
+  @Test
+  @Order(2)
+  void daemonKilled_partsOrphaned_downStopsThem_andUpKeepsTheMode() throws Exception {
+    // up without --processes: the devnet keeps the mode it was made with, its ports and its blobs
+    CommandRun again = cachet("devnet", "up", "--json");
+    assertThat(again.exit()).as(again.err()).isEqualTo(ExitCodes.OK);
+    JsonNode status = JSON.readTree(again.out());
+    assertThat(status.path("mode").asText()).isEqualTo("processes");
+    assertThat(part(status, "ledger").path("url").asText()).isEqualTo(ledgerUrl);
+    Map<String, Long> pids = pids(status);
+    seen.addAll(pids.values());
+    assertGets(blob, data);
+
+    // the daemon dies without a word: its parts run on, recorded in devnet.json
+    long daemon = status.path("pid").asLong();
+    ProcessHandle.of(daemon).orElseThrow().destroyForcibly();
+    assertThat(gone(daemon)).isTrue();
+    assertThat(recorded()).isEqualTo(pids);
+    assertThat(pids.values()).allMatch(ProcessDevnetTest::alive);
+
+    // down finds no daemon, and stops the orphans by their recorded pids
+    CommandRun down = cachet("devnet", "down", "--json");
+    assertThat(down.exit()).as(down.err()).isEqualTo(ExitCodes.OK);
+    assertThat(JSON.readTree(down.out()).path("orphans")).hasSize(12);
+    for (long pid : pids.values()) {
+      assertThat(gone(pid)).as("pid " + pid).isTrue();
+    }
   }
 
   // ---------------------------------------------------------------- helpers
