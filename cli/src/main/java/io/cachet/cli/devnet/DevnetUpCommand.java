@@ -27,11 +27,12 @@ import picocli.CommandLine.Model.CommandSpec;
     "With --processes, every part is an OS process of its own (the operator's 'serve' commands, files in"
         + " DIR/processes/), so 'devnet stop PART --kill' can SIGKILL one. A devnet keeps the mode it was made with."},
     footer = {"", "Exit codes: 0 running, 4 it did not start (the log's tail is printed).", "",
-        "Examples:", "  cachet devnet up", "  cachet devnet up --chain evm", "  cachet devnet up --processes --dir /tmp/procnet",
-        "  cachet devnet up --dir /tmp/net --json", "  cachet devnet up --foreground"})
+        "Examples:", "  cachet devnet up", "  cachet devnet up --chain evm",
+        "  cachet devnet up --processes --dir /tmp/procnet", "  cachet devnet up --dir /tmp/net --json",
+        "  cachet devnet up --foreground"})
 final class DevnetUpCommand implements Callable<Integer> {
   private static final long START_TIMEOUT_MS = 120_000;
-  /** A devnet of processes starts 12 JVMs one after the other, each awaited until it serves. */
+  /** A devnet of processes starts 12 JVMs, in four groups each awaited until it serves: slow on a busy machine. */
   private static final long PROCESSES_START_TIMEOUT_MS = 360_000;
 
   @Spec CommandSpec spec;
@@ -40,7 +41,8 @@ final class DevnetUpCommand implements Callable<Integer> {
   @Option(names = "--foreground", description = "Run in this process until Ctrl-C instead of in the background.")
   boolean foreground;
 
-  @Option(names = "--heap", paramLabel = "SIZE", description = "Heap of the background process (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--heap", paramLabel = "SIZE", description = "Heap of the background process (default:"
+      + " ${DEFAULT-VALUE}); with --processes each part has its own 256m.")
   String heap = "512m";
 
   @Option(names = "--json", description = "Print JSON.")
@@ -50,8 +52,8 @@ final class DevnetUpCommand implements Callable<Integer> {
       + " ledger) or evm (a local anvil chain). A devnet keeps the kind it was made with.")
   String chain;
 
-  @Option(names = "--processes", description = "Run every part as its own OS process (one JVM each, about 40 s to"
-      + " start) instead of all in one JVM; embedded ledger only. Without it, an existing devnet keeps its mode.")
+  @Option(names = "--processes", description = "Run every part as its own OS process (one JVM each, some 20 to 80 s"
+      + " to start) instead of all in one JVM; embedded ledger only. Without it, an existing devnet keeps its mode.")
   boolean processes;
 
   /**
