@@ -132,6 +132,9 @@ final class CommandError {
     if (e instanceof UsageException u && u.reason() != null) {
       return u.reason();
     }
+    if (e instanceof io.cachet.cli.devnet.DevnetException d && d.reason() != null) {
+      return d.reason();
+    }
     if (e instanceof OutcomeException o && o.reason() != null) {
       return o.reason();
     }

@@ -84,10 +84,13 @@ final class AuditVerifyCommand implements Callable<Integer> {
     return allOk ? ExitCodes.OK : ExitCodes.FAILED;
   }
 
+  /** Deep enough for a devnet of processes: {@code processes/ks-N/data/audit.log}. */
+  private static final int DEVNET_LOG_DEPTH = 4;
+
   private static List<Path> devnetLogs(Path devnet) throws IOException {
     List<Path> found = new ArrayList<>();
     if (Files.isDirectory(devnet)) {
-      try (Stream<Path> walk = Files.walk(devnet, 3)) {
+      try (Stream<Path> walk = Files.walk(devnet, DEVNET_LOG_DEPTH)) {
         walk.filter(p -> p.getFileName().toString().equals("audit.log") && Files.isRegularFile(p))
             .sorted()
             .forEach(found::add);

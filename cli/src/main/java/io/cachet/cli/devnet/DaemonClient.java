@@ -76,8 +76,9 @@ public final class DaemonClient {
       throw new DevnetException(e.getMessage());
     }
     if (resp.statusCode() != 200) {
-      throw new DevnetException(ApiError.parse(new String(resp.body(), StandardCharsets.UTF_8), resp.statusCode())
-          .map(ApiError::message).orElse("the devnet answered HTTP " + resp.statusCode()));
+      Optional<ApiError> error = ApiError.parse(new String(resp.body(), StandardCharsets.UTF_8), resp.statusCode());
+      throw new DevnetException(error.map(ApiError::reason).orElse(null),
+          error.map(ApiError::message).orElse("the devnet answered HTTP " + resp.statusCode()));
     }
     return Mapper.JSON.readTree(resp.body());
   }

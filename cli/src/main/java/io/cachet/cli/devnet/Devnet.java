@@ -27,12 +27,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
@@ -89,8 +86,7 @@ public final class Devnet implements AutoCloseable {
   private final Path dir;
   private final Options options;
   private final Vertx vertx;
-  private final FileChannel lockChannel;
-  private final FileLock lock;
+  private final DevnetLock lock;
   private final Identity sequencerKey;
   private final Identity gatewayKey;
   private final ObjectNode ports;
@@ -109,18 +105,7 @@ public final class Devnet implements AutoCloseable {
     this.options = options;
     // private: key-server data, audit logs and secrets live under it
     DurableFiles.privateDirectory(this.dir);
-    lockChannel = FileChannel.open(this.dir.resolve("devnet.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    FileLock held;
-    try {
-      held = lockChannel.tryLock();
-    } catch (java.nio.channels.OverlappingFileLockException e) {
-      held = null; // this very process holds it
-    }
-    lock = held;
-    if (lock == null) {
-      lockChannel.close();
-      throw new DevnetException("another process runs the devnet in " + this.dir + " ('cachet devnet status')");
-    }
+    lock = DevnetLock.take(this.dir);
     this.vertx = Vertx.vertx();
     Path secrets = this.dir.resolve("secrets");
     if (!Files.isDirectory(secrets)) {
@@ -139,8 +124,7 @@ public final class Devnet implements AutoCloseable {
     if ((ports.has("ledger") || ports.has("anvil")) && !recorded.equals(wanted)) {
       sequencerKey.destroy();
       gatewayKey.destroy();
-      lock.release();
-      lockChannel.close();
+      lock.close();
       vertx.close();
       throw new DevnetException("the devnet in " + this.dir + " keeps its policies on the " + recorded
           + " chain, not " + wanted + ": start it with --chain " + recorded + ", or give another --dir");
@@ -581,11 +565,6 @@ public final class Devnet implements AutoCloseable {
       }
     }
     gatewayKey.destroy();
-    try {
-      lock.release();
-      lockChannel.close();
-    } catch (IOException e) {
-      // the process is ending or the file is gone
-    }
+    lock.close();
   }
 }

@@ -5,12 +5,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachet.common.http.ServerLimits;
 import io.cachet.common.http.ServerLimitsGuard;
 import io.cachet.common.io.DurableFiles;
+import io.cachet.common.process.Termination;
 import io.cachet.crypto.Base64Url;
 import io.cachet.common.http.ApiErrors;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -21,13 +21,16 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The process {@code cachet devnet up} leaves running: the devnet, plus a control endpoint on
- * 127.0.0.1 through which {@code status}, {@code stop PART} and {@code start PART} reach it.
+ * The process {@code cachet devnet up} leaves running: the devnet, its parts inside this JVM or
+ * one process each ({@link DevnetParts}), plus a control endpoint on 127.0.0.1 through which
+ * {@code status}, {@code stop PART [--kill]} and {@code start PART} reach it.
  * The endpoint takes only requests bearing the token in {@code secrets/control.token} (0600),
  * compared in constant time. SIGTERM (what {@code down} sends) stops everything cleanly.
  *
@@ -37,11 +40,13 @@ import org.slf4j.LoggerFactory;
 public final class DevnetDaemon implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DevnetDaemon.class);
   static final String STATE = "daemon.json";
+  /** The daemon's last argument when its parts are processes. */
+  static final String PROCESSES_ARG = DevnetMode.PROCESSES.word();
 
-  private final Devnet devnet;
+  private final DevnetParts devnet;
   private final Vertx vertx = Vertx.vertx();
-  /** Starting and stopping parts waits on the devnet's own futures, which no Vert.x thread may do. */
-  private final java.util.concurrent.ExecutorService control = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+  /** Starting and stopping parts blocks, which no Vert.x thread may do; one at a time. */
+  private final ExecutorService control = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "devnet-control");
     t.setDaemon(true);
     return t;
@@ -50,7 +55,7 @@ public final class DevnetDaemon implements AutoCloseable {
   private final byte[] token;
   private final Path stateFile;
 
-  private DevnetDaemon(Devnet devnet, byte[] token) throws Exception {
+  private DevnetDaemon(DevnetParts devnet, byte[] token) throws Exception {
     this.devnet = devnet;
     this.token = token;
     this.stateFile = devnet.dir().resolve(STATE);
@@ -59,31 +64,46 @@ public final class DevnetDaemon implements AutoCloseable {
     ApiErrors.install(router);
     guard.install(router);
     router.route().handler(this::authenticate);
-    router.get("/status").handler(ctx -> blocking(ctx, () -> status(devnet)));
-    router.post("/parts/:part/:action").handler(ctx -> blocking(ctx, () -> {
-      String part = ctx.pathParam("part");
-      switch (ctx.pathParam("action")) {
-        case "stop" -> devnet.stop(part);
-        case "start" -> devnet.start(part);
-        default -> throw new DevnetException("the actions are stop and start");
-      }
-      return status(devnet);
-    }));
+    router.get("/status").handler(ctx -> blocking(ctx, devnet::status));
+    router.post("/parts/:part/:action").handler(ctx -> blocking(ctx, () -> act(ctx.pathParam("part"),
+        ctx.pathParam("action"))));
     server = guard.createServer(new HttpServerOptions()).requestHandler(router).listen(0, "127.0.0.1")
         .await(30, TimeUnit.SECONDS);
   }
 
-  /** Starts the devnet in {@code dir} and its control endpoint; writes daemon.json last. */
+  /** One action on one part; the answer is the status after it, with the part's exit code for a stop or kill. */
+  private JsonObject act(String part, String action) throws Exception {
+    Integer exit = switch (action) {
+      case "stop" -> devnet.stop(part);
+      case "kill" -> devnet.kill(part);
+      case "start" -> {
+        devnet.start(part);
+        yield null;
+      }
+      default -> throw new DevnetException("the actions are stop, kill and start");
+    };
+    JsonObject status = devnet.status().put("part", part).put("action", action);
+    return exit == null ? status : status.put("exitCode", exit);
+  }
+
+  /** Starts the devnet in {@code dir}, its parts inside this JVM, and its control endpoint; writes daemon.json last. */
   public static DevnetDaemon start(Path dir, Devnet.Options options) throws Exception {
-    Devnet devnet = Devnet.start(dir, options);
+    return serve(new InJvmParts(Devnet.start(dir, options)));
+  }
+
+  /** As {@link #start}, every part its own OS process ({@link ProcessDevnet}). */
+  public static DevnetDaemon startProcesses(Path dir) throws Exception {
+    return serve(ProcessDevnet.start(dir));
+  }
+
+  private static DevnetDaemon serve(DevnetParts devnet) throws Exception {
     try {
       DevnetDaemon d = new DevnetDaemon(devnet, controlToken(devnet.dir()));
       ObjectNode state = new ObjectMapper().createObjectNode();
       state.put("pid", ProcessHandle.current().pid());
       state.put("controlPort", d.server.actualPort());
       DurableFiles.write(d.stateFile, new ObjectMapper().writeValueAsBytes(state), false);
-      LOG.info("event=devnet_up dir={} control_port={} parts={}", devnet.dir(), d.server.actualPort(),
-          devnet.parts().size() + 1);
+      LOG.info("event=devnet_up dir={} control_port={}", devnet.dir(), d.server.actualPort());
       return d;
     } catch (Exception e) {
       devnet.close();
@@ -91,19 +111,28 @@ public final class DevnetDaemon implements AutoCloseable {
     }
   }
 
+  /** {@code DIR [embedded|evm] [processes]}. */
   public static void main(String[] args) throws Exception {
-    if (args.length < 1 || args.length > 2) {
-      System.err.println("usage: DevnetDaemon DIR [embedded|evm]");
+    if (args.length < 1 || args.length > 3) {
+      System.err.println("usage: DevnetDaemon DIR [embedded|evm] [" + PROCESSES_ARG + "]");
       System.exit(2);
     }
+    boolean processes = args.length == 3 && args[2].equals(PROCESSES_ARG);
     DevnetDaemon d;
     try {
-      boolean evm = args.length == 2 && args[1].equals(Devnet.CHAIN_EVM);
-      d = start(Path.of(args[0]), Devnet.Options.defaults().withEvm(evm));
+      boolean evm = args.length >= 2 && args[1].equals(Devnet.CHAIN_EVM);
+      d = processes ? startProcesses(Path.of(args[0]))
+          : start(Path.of(args[0]), Devnet.Options.defaults().withEvm(evm));
     } catch (Exception e) {
       LOG.error("event=devnet_failed_to_start reason={}", e.toString());
       System.exit(1);
       return;
+    }
+    if (processes) {
+      // SIGTERM stops the parts in order before the JVM's hooks run: a hook of its own would race
+      // the launcher's, which kills every part process at exit
+      Termination.onSignal("devnet", d::close);
+      new CountDownLatch(1).await();
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -113,15 +142,9 @@ public final class DevnetDaemon implements AutoCloseable {
     stopped.await();
   }
 
-  static JsonObject status(Devnet devnet) {
-    JsonArray parts = new JsonArray();
-    for (Devnet.PartStatus p : devnet.status().values()) {
-      parts.add(new JsonObject().put("name", p.name()).put("running", p.running()).put("url", p.url()));
-    }
-    return new JsonObject().put("dir", devnet.dir().toString()).put("pid", ProcessHandle.current().pid())
-        .put("ledgerHeight", devnet.ledgerHeight()).put("descriptor", devnet.descriptorFile().toString())
-        .put("chain", devnet.isEvm() ? Devnet.CHAIN_EVM : Devnet.CHAIN_EMBEDDED)
-        .put("parts", parts);
+  /** The devnet's status, as {@code GET /status} answers it. */
+  JsonObject status() {
+    return devnet.status();
   }
 
   private interface Work {
@@ -136,8 +159,8 @@ public final class DevnetDaemon implements AutoCloseable {
         result = work.run();
       } catch (Exception e) {
         context.runOnContext(v -> {
-          if (e instanceof DevnetException) {
-            ApiErrors.send(ctx, 400, "BAD_PART", e.getMessage());
+          if (e instanceof DevnetException de) {
+            ApiErrors.send(ctx, 400, de.reason() != null ? de.reason() : DevnetException.BAD_PART, e.getMessage());
           } else {
             ApiErrors.send(ctx, 500, "INTERNAL", String.valueOf(e.getMessage()));
           }
@@ -167,10 +190,6 @@ public final class DevnetDaemon implements AutoCloseable {
       DurableFiles.write(f, Base64Url.encode(raw).getBytes(StandardCharsets.US_ASCII), true);
     }
     return Files.readString(f, StandardCharsets.US_ASCII).trim().getBytes(StandardCharsets.US_ASCII);
-  }
-
-  public Devnet devnet() {
-    return devnet;
   }
 
   public int controlPort() {

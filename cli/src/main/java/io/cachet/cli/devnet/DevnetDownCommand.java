@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "down", description = {"Stop the devnet cleanly; its state stays.",
+@Command(name = "down", description = {"Stop the devnet cleanly; its state stays. On a devnet of processes every part"
+    + " gets SIGTERM (key servers, gateway, nodes, ledger); parts a killed daemon left running are stopped too.",
     "'cachet devnet up' brings the same network back; remove its directory to start afresh."},
     footer = {"", "Exit codes: 0 stopped or not running, 1 it did not stop within 60 s.", "",
         "Example:", "  cachet devnet down"})
@@ -32,6 +33,7 @@ final class DevnetDownCommand implements Callable<Integer> {
     o.put("dir", daemon.dir().toString());
     if (running.isEmpty()) {
       stopOrphanedAnvil();
+      orphans(o);
       o.put("stopped", false);
       o.put("running", false);
       if (json) {
@@ -52,6 +54,7 @@ final class DevnetDownCommand implements Callable<Integer> {
     }
     if (gone) {
       stopOrphanedAnvil();
+      orphans(o);
     }
     o.put("stopped", gone);
     o.put("running", !gone);
@@ -62,6 +65,18 @@ final class DevnetDownCommand implements Callable<Integer> {
       out.println(gone ? "devnet stopped (pid " + p.pid() + ")" : "the devnet (pid " + p.pid() + ") did not stop within 60 s");
     }
     return gone ? ExitCodes.OK : ExitCodes.FAILED;
+  }
+
+  /** Stops the part processes a killed daemon left (see {@link OrphanParts}) and lists them under {@code orphans}. */
+  private void orphans(ObjectNode o) throws java.io.IOException, InterruptedException {
+    java.util.List<String> stopped = OrphanParts.stop(daemon.dir());
+    if (!stopped.isEmpty()) {
+      o.putArray("orphans").addAll(stopped.stream().map(com.fasterxml.jackson.databind.node.TextNode::new).toList());
+      if (!json) {
+        spec.commandLine().getOut().println("stopped " + String.join(", ", stopped)
+            + ", left running by a devnet daemon that was killed");
+      }
+    }
   }
 
   /**

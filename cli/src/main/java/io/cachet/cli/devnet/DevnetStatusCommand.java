@@ -13,7 +13,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "status", description = "Show each part of the devnet, whether it runs, and where.",
+@Command(name = "status", description = {"Show each part of the devnet, whether it runs, and where.",
+    "On a devnet of processes: each part's pid, its state (running, stopped, killed, exited (code N)) and what its"
+        + " /health answers."},
     footer = {"", "Exit codes: 0 the devnet runs, 1 it does not.", "", "Example:", "  cachet devnet status --json"})
 final class DevnetStatusCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -51,9 +53,18 @@ final class DevnetStatusCommand implements Callable<Integer> {
     boolean evm = Devnet.CHAIN_EVM.equals(status.path("chain").asText());
     out.println("devnet " + status.path("dir").asText() + "  (pid " + status.path("pid").asLong()
         + (evm ? ", policies on anvil, block " : ", ledger height ") + status.path("ledgerHeight").asLong() + ")");
+    boolean processes = DevnetMode.PROCESSES.word().equals(status.path("mode").asText());
     for (JsonNode p : status.path("parts")) {
-      out.printf("  %-8s %-5s %s%n", p.path("name").asText(), p.path("running").asBoolean() ? "up" : "DOWN",
-          p.path("url").asText());
+      if (processes) {
+        out.printf("  %-8s %-16s pid %-8s %-24s health %s%n", p.path("name").asText(), p.path("state").asText(),
+            p.has("pid") ? p.path("pid").asText() : "-", p.path("url").asText(), p.path("health").asText());
+      } else {
+        out.printf("  %-8s %-5s %s%n", p.path("name").asText(), p.path("running").asBoolean() ? "up" : "DOWN",
+            p.path("url").asText());
+      }
+    }
+    if (processes) {
+      out.println("each part's output is in " + status.path("layout").asText() + "/.../NAME.out and NAME.log");
     }
     out.println("clients read " + status.path("descriptor").asText());
   }

@@ -23,11 +23,17 @@ import picocli.CommandLine.Model.CommandSpec;
     "It is created on first use. Its log is DIR/devnet.log; clients read DIR/cachet-network.json.",
     "With --chain evm, policies live on a local anvil chain (installed with npm on first use) instead of the"
         + " embedded ledger; the identity 'devnet-evm' (anvil's public dev account 1) is made, and every EVM"
-        + " identity is funded with ether for gas."},
+        + " identity is funded with ether for gas.",
+    "With --processes, every part is an OS process of its own (the operator's 'serve' commands, files in"
+        + " DIR/processes/), so 'devnet stop PART --kill' can SIGKILL one. A devnet keeps the mode it was made with."},
     footer = {"", "Exit codes: 0 running, 4 it did not start (the log's tail is printed).", "",
-        "Examples:", "  cachet devnet up", "  cachet devnet up --chain evm", "  cachet devnet up --dir /tmp/net --json", "  cachet devnet up --foreground"})
+        "Examples:", "  cachet devnet up", "  cachet devnet up --chain evm",
+        "  cachet devnet up --processes --dir /tmp/procnet", "  cachet devnet up --dir /tmp/net --json",
+        "  cachet devnet up --foreground"})
 final class DevnetUpCommand implements Callable<Integer> {
   private static final long START_TIMEOUT_MS = 120_000;
+  /** A devnet of processes starts 12 JVMs, in four groups each awaited until it serves: slow on a busy machine. */
+  private static final long PROCESSES_START_TIMEOUT_MS = 360_000;
 
   @Spec CommandSpec spec;
   @Mixin DaemonClient daemon;
@@ -35,7 +41,8 @@ final class DevnetUpCommand implements Callable<Integer> {
   @Option(names = "--foreground", description = "Run in this process until Ctrl-C instead of in the background.")
   boolean foreground;
 
-  @Option(names = "--heap", paramLabel = "SIZE", description = "Heap of the background process (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--heap", paramLabel = "SIZE", description = "Heap of the background process (default:"
+      + " ${DEFAULT-VALUE}); with --processes each part has its own 256m.")
   String heap = "512m";
 
   @Option(names = "--json", description = "Print JSON.")
@@ -44,6 +51,28 @@ final class DevnetUpCommand implements Callable<Integer> {
   @Option(names = "--chain", paramLabel = "KIND", description = "Where policies live: embedded (the default, its own"
       + " ledger) or evm (a local anvil chain). A devnet keeps the kind it was made with.")
   String chain;
+
+  @Option(names = "--processes", description = "Run every part as its own OS process (one JVM each, some 20 to 80 s"
+      + " to start) instead of all in one JVM; embedded ledger only. Without it, an existing devnet keeps its mode.")
+  boolean processes;
+
+  /**
+   * Whether the devnet runs as processes: --processes, else the mode devnet.json records. Asking for
+   * processes on a devnet made in one JVM is refused (its state would not carry over).
+   */
+  private boolean processes(Path dir, boolean evm) throws IOException {
+    java.util.Optional<DevnetMode> recorded = DevnetMode.recorded(dir);
+    if (processes && recorded.isPresent() && recorded.get() != DevnetMode.PROCESSES) {
+      throw new DevnetException("the devnet in " + dir + " runs every part in one JVM (it was made without"
+          + " --processes): start it without --processes, or give another --dir for a devnet of processes");
+    }
+    boolean asProcesses = processes || recorded.orElse(DevnetMode.IN_JVM) == DevnetMode.PROCESSES;
+    if (asProcesses && evm) {
+      throw new io.cachet.cli.UsageException("--processes with --chain evm is not supported yet: a devnet of"
+          + " processes keeps its policies on the embedded ledger; drop one of the two");
+    }
+    return asProcesses;
+  }
 
   /** The chain kind: --chain, else the one devnet.json records, else embedded. */
   private boolean evm(Path dir) throws IOException {
@@ -85,6 +114,8 @@ final class DevnetUpCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Path dir = daemon.dir();
     PrintWriter out = spec.commandLine().getOut();
+    boolean evm = evm(dir);
+    boolean asProcesses = processes(dir, evm);
     Optional<DaemonClient.Running> running = daemon.running();
     if (running.isPresent()) {
       if (!json) {
@@ -95,19 +126,23 @@ final class DevnetUpCommand implements Callable<Integer> {
       identities(out, status, dir);
       return ExitCodes.OK;
     }
-    boolean evm = evm(dir);
     Path anvilBinary = evm ? AnvilInstall.ensure(spec.commandLine().getErr()) : null;
     if (foreground) {
-      try (DevnetDaemon d = DevnetDaemon.start(dir, Devnet.Options.defaults().withEvm(evm))) {
-        JsonNode status = new com.fasterxml.jackson.databind.ObjectMapper()
-            .readTree(DevnetDaemon.status(d.devnet()).encode());
+      try (DevnetDaemon d = asProcesses ? DevnetDaemon.startProcesses(dir)
+          : DevnetDaemon.start(dir, Devnet.Options.defaults().withEvm(evm))) {
+        JsonNode status = new com.fasterxml.jackson.databind.ObjectMapper().readTree(d.status().encode());
         DevnetStatusCommand.print(out, status, json);
         identities(out, status, dir);
         // the answer is complete while the devnet runs on: a --json reader gets it now, not at Ctrl-C
         JsonAnswer.release(out);
         spec.commandLine().getErr().println("running in the foreground; Ctrl-C stops it");
         CountDownLatch forever = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(forever::countDown));
+        if (asProcesses) {
+          // as the daemon does: Ctrl-C stops the parts in order, before the JVM's exit kills them
+          io.cachet.common.process.Termination.onSignal("devnet", d::close);
+        } else {
+          Runtime.getRuntime().addShutdownHook(new Thread(forever::countDown));
+        }
         forever.await();
       }
       return ExitCodes.OK;
@@ -129,6 +164,9 @@ final class DevnetUpCommand implements Callable<Integer> {
     cmd.add(DevnetDaemon.class.getName());
     cmd.add(dir.toString());
     cmd.add(evm ? Devnet.CHAIN_EVM : Devnet.CHAIN_EMBEDDED);
+    if (asProcesses) {
+      cmd.add(DevnetDaemon.PROCESSES_ARG);
+    }
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     if (anvilBinary != null) {
@@ -136,7 +174,8 @@ final class DevnetUpCommand implements Callable<Integer> {
       pb.environment().put(io.cachet.policy.evm.Anvil.BINARY_ENV, anvilBinary.toAbsolutePath().toString());
     }
     Process p = pb.start();
-    long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
+    long timeout = asProcesses ? PROCESSES_START_TIMEOUT_MS : START_TIMEOUT_MS;
+    long deadline = System.currentTimeMillis() + timeout;
     while (true) {
       Optional<DaemonClient.Running> r = daemon.running();
       if (r.isPresent() && r.get().process().pid() == p.pid()) {
@@ -150,7 +189,7 @@ final class DevnetUpCommand implements Callable<Integer> {
       }
       if (!p.isAlive() || System.currentTimeMillis() > deadline) {
         p.destroy();
-        String why = "the devnet did not start" + (p.isAlive() ? " within " + START_TIMEOUT_MS / 1000 + " s" : "");
+        String why = "the devnet did not start" + (p.isAlive() ? " within " + timeout / 1000 + " s" : "");
         spec.commandLine().getErr().println("the end of " + log + ":");
         spec.commandLine().getErr().println(tail(log, 20));
         throw new IOException(why + "; its log is " + log + " (its end is above)");

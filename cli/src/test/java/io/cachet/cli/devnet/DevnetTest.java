@@ -157,6 +157,10 @@ class DevnetTest {
       Run unknown = cachet("devnet", "stop", "ks-7", "--dir", d);
       assertThat(unknown.exit()).isEqualTo(ExitCodes.USAGE);
       assertThat(unknown.err()).contains("no part named 'ks-7'");
+      Run kill = cachet("devnet", "stop", "ks-2", "--kill", "--dir", d);
+      assertThat(kill.exit()).as("a part in the daemon's JVM has no process to kill").isEqualTo(ExitCodes.USAGE);
+      assertThat(kill.err()).contains("devnet up --processes");
+      assertThat(cachet("devnet", "stop", "ks-2", "--kill", "--dir", d, "--json").out()).contains("NEEDS_PROCESSES");
 
       // the control endpoint wants the token
       int port = new ObjectMapper().readTree(Path.of(d, "daemon.json").toFile()).get("controlPort").asInt();

@@ -1,0 +1,350 @@
+package io.cachet.cli.devnet;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cachet.cli.network.NetworkLayout;
+import io.cachet.common.http.BoundedBody;
+import io.cachet.common.io.DurableFiles;
+import io.cachet.common.process.PartLaunch;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A devnet of processes: every part its own OS process, run by the operator's {@code serve}
+ * commands from files {@link NetworkLayout} made in {@code DIR/processes/}. The daemon supervises
+ * them; clients read {@code DIR/cachet-network.json} as on any devnet.
+ *
+ * <p>Invariants: {@code devnet.json} names every part process that may be running (pid and
+ * configuration file), written before a started part is awaited and after every stop, so a daemon
+ * killed at any moment leaves a record from which {@link OrphanParts} ends its parts at the next
+ * {@code up} or {@code down}. A part is never restarted behind the user's back.
+ */
+final class ProcessDevnet implements DevnetParts {
+  private static final Logger LOG = LoggerFactory.getLogger(ProcessDevnet.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Where the layout lives, under the devnet's directory. */
+  static final String LAYOUT_DIR = "processes";
+  /** The in-JVM devnet's shape: 3 key servers of which any 2 open a file, 7 nodes (f = 2), 1 MiB shards, 1 h epochs. */
+  static final NetworkLayout.Shape SHAPE = new NetworkLayout.Shape(3, 2, 7, "1MiB", "1h", "cachet-devnet");
+  /** Heap of each part's JVM. */
+  static final String PART_HEAP = "256m";
+  /** The JVM option that keeps a part to the client compiler (C1). */
+  static final String CLIENT_COMPILER_ONLY = "-XX:TieredStopAtLevel=1";
+  /** Longest a part may take from its launch to {@code event=<part>_serving}, on a loaded machine. */
+  static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+  /** How long a part has to stop on SIGTERM before it is killed. */
+  static final Duration STOP_GRACE = Duration.ofSeconds(20);
+  /** Longest a started key server is waited for until its view of the ledger is fresh. */
+  static final Duration CATCH_UP = Duration.ofSeconds(30);
+  /** How often a catching-up key server's /health is asked again. */
+  private static final Duration HEALTH_POLL = Duration.ofMillis(200);
+  /** How long status waits for a part's /health. */
+  private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(3);
+  /** Most bytes of a /health answer read. */
+  private static final int MAX_HEALTH_BYTES = 64 << 10;
+  /**
+   * Starting order, as {@link NetworkLayout#parts()} has it: what a part talks to serves before it
+   * starts. The parts of a group are launched together and then each awaited, which on a few cores
+   * takes about half the time of one after the other.
+   */
+  private static final List<NetworkLayout.Kind> START_ORDER = List.of(NetworkLayout.Kind.LEDGER,
+      NetworkLayout.Kind.NODE, NetworkLayout.Kind.GATEWAY, NetworkLayout.Kind.KEY_SERVER);
+  /** Stopping order of {@link #close}: clients' servers first, the ledger last; each group stops at once. */
+  private static final List<NetworkLayout.Kind> STOP_ORDER = List.of(NetworkLayout.Kind.KEY_SERVER,
+      NetworkLayout.Kind.GATEWAY, NetworkLayout.Kind.NODE, NetworkLayout.Kind.LEDGER);
+
+  private final Path dir;
+  private final DevnetLock lock;
+  private final NetworkLayout layout;
+  private final Map<String, PartSupervisor> parts = new LinkedHashMap<>();
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(HEALTH_TIMEOUT).build();
+
+  private ProcessDevnet(Path dir, DevnetLock lock, NetworkLayout layout) {
+    this.dir = dir;
+    this.lock = lock;
+    this.layout = layout;
+    for (NetworkLayout.Part p : layout.parts()) {
+      parts.put(p.name(), new PartSupervisor(p, launch(p)));
+    }
+  }
+
+  /**
+   * Opens the devnet of processes in {@code dir}, laying it out on first use, ends the orphans a
+   * killed daemon left, and starts every part in first-start order ({@link #START_ORDER}), each
+   * awaited until it serves; then writes the descriptor clients read.
+   */
+  static ProcessDevnet start(Path dir) throws Exception {
+    Path root = DurableFiles.privateDirectory(dir.toAbsolutePath().normalize());
+    DevnetLock lock = DevnetLock.take(root);
+    ProcessDevnet d;
+    try {
+      if (DevnetMode.recorded(root).orElse(DevnetMode.PROCESSES) != DevnetMode.PROCESSES) {
+        throw new DevnetException("the devnet in " + root + " runs every part in one JVM: start it without"
+            + " --processes, or give another --dir");
+      }
+      List<String> orphans = OrphanParts.stop(root);
+      if (!orphans.isEmpty()) {
+        LOG.warn("event=devnet_orphans_stopped dir={} parts={}", root, orphans);
+      }
+      d = new ProcessDevnet(root, lock, layout(root));
+    } catch (Exception | Error e) {
+      lock.close();
+      throw e;
+    }
+    try {
+      d.record();
+      for (NetworkLayout.Kind kind : START_ORDER) {
+        List<PartSupervisor> group = d.parts.values().stream().filter(p -> p.part().kind() == kind).toList();
+        for (PartSupervisor p : group) {
+          p.launch(d::recordQuietly);
+        }
+        for (PartSupervisor p : group) {
+          p.awaitServing(START_TIMEOUT);
+          LOG.info("event=devnet_part_serving part={} pid={}", p.name(), p.pidIfRunning().orElse(-1));
+        }
+      }
+      for (PartSupervisor p : d.parts.values()) {
+        d.awaitLedgerView(p);
+      }
+      d.record();
+      d.layout.writeDescriptor();
+      DurableFiles.write(d.descriptorFile(), Files.readAllBytes(d.layout.descriptorFile()), false);
+      return d;
+    } catch (Exception | Error e) {
+      d.close();
+      throw e;
+    }
+  }
+
+  /**
+   * How a part runs: as {@link NetworkLayout.Part#launch} says, with {@link #PART_HEAP}, and but for
+   * the gateway, which encodes every blob, with the client compiler only: it halves the CPU each
+   * JVM spends starting (about 1.5 s instead of 3 s of a core for a node), as the {@code cachet}
+   * script does for commands that move no bulk data.
+   */
+  static PartLaunch launch(NetworkLayout.Part p) {
+    PartLaunch l = p.launch(PART_HEAP, Map.of());
+    if (p.kind() == NetworkLayout.Kind.GATEWAY) {
+      return l;
+    }
+    List<String> options = new ArrayList<>(l.jvmOptions());
+    options.add(CLIENT_COMPILER_ONLY);
+    return l.withJvmOptions(options.toArray(String[]::new));
+  }
+
+  private static NetworkLayout layout(Path root) throws IOException {
+    Path at = root.resolve(LAYOUT_DIR);
+    if (Files.exists(at.resolve(NetworkLayout.LAYOUT_FILE))) {
+      return NetworkLayout.open(at);
+    }
+    if (Files.exists(at)) {
+      try (var entries = Files.list(at)) {
+        if (entries.findAny().isPresent()) {
+          throw new DevnetException(at + " holds no " + NetworkLayout.LAYOUT_FILE + " (an earlier start failed"
+              + " while laying it out); remove it to lay the network out again");
+        }
+      }
+    }
+    return NetworkLayout.create(at, SHAPE, Map.of());
+  }
+
+  @Override
+  public Path dir() {
+    return dir;
+  }
+
+  Path descriptorFile() {
+    return dir.resolve(Devnet.DESCRIPTOR);
+  }
+
+  NetworkLayout layout() {
+    return layout;
+  }
+
+  // ---------------------------------------------------------------- parts
+
+  private PartSupervisor part(String name) {
+    PartSupervisor p = parts.get(name);
+    if (p == null) {
+      throw new DevnetException("no part named '" + name + "'; the parts are " + String.join(", ", parts.keySet()));
+    }
+    return p;
+  }
+
+  @Override
+  public int stop(String name) throws Exception {
+    PartSupervisor p = part(name);
+    int code = p.stop(STOP_GRACE);
+    record();
+    LOG.info("event=devnet_part_stopped part={} exit={}", name, code);
+    return code;
+  }
+
+  @Override
+  public void start(String name) throws Exception {
+    PartSupervisor p = part(name);
+    p.start(START_TIMEOUT, this::recordQuietly);
+    record();
+    awaitLedgerView(p);
+    LOG.info("event=devnet_part_started part={} pid={}", name, p.pidIfRunning().orElse(-1));
+  }
+
+  @Override
+  public int kill(String name) throws Exception {
+    PartSupervisor p = part(name);
+    int code = p.kill();
+    record();
+    LOG.info("event=devnet_part_killed part={} exit={}", name, code);
+    return code;
+  }
+
+  /**
+   * For a key server, while the ledger runs: waits up to {@link #CATCH_UP} until its /health says
+   * it serves (its view of the ledger is fresh), since until then it refuses every share, failing
+   * closed, and a get right after {@code up} or {@code start} would be refused for no reason a
+   * person can see. Past the bound it returns anyway: {@code status} shows what the server says.
+   */
+  private void awaitLedgerView(PartSupervisor p) throws InterruptedException {
+    if (p.part().kind() != NetworkLayout.Kind.KEY_SERVER || part("ledger").pidIfRunning().isEmpty()) {
+      return;
+    }
+    long deadline = System.nanoTime() + CATCH_UP.toNanos();
+    while (p.pidIfRunning().isPresent() && !health(p.part()).path("ok").asBoolean()) {
+      if (System.nanoTime() - deadline > 0) {
+        LOG.warn("event=devnet_part_not_caught_up part={} seconds={}", p.name(), CATCH_UP.toSeconds());
+        return;
+      }
+      Thread.sleep(HEALTH_POLL.toMillis());
+    }
+  }
+
+  @Override
+  public JsonObject status() {
+    JsonArray list = new JsonArray();
+    long height = -1;
+    for (PartSupervisor p : parts.values()) {
+      JsonNode health = p.pidIfRunning().isPresent() ? health(p.part()) : null;
+      String said = health == null ? "-" : health.path("said").asText();
+      if (p.part().kind() == NetworkLayout.Kind.LEDGER && health != null) {
+        height = health.path("height").asLong(-1);
+      }
+      list.add(p.status(said));
+    }
+    return new JsonObject().put("dir", dir.toString()).put("pid", ProcessHandle.current().pid())
+        .put("mode", DevnetMode.PROCESSES.word()).put("ledgerHeight", height)
+        .put("descriptor", descriptorFile().toString()).put("chain", Devnet.CHAIN_EMBEDDED)
+        .put("layout", layout.dir().toString()).put("parts", list);
+  }
+
+  /**
+   * What the part's own port says at /health: {@code said} is its {@code status} field ({@code ok},
+   * {@code stale}, ...) after {@code HTTP N} if that is not 200, or {@code no answer}; the ledger's
+   * {@code height} is kept.
+   */
+  private JsonNode health(NetworkLayout.Part p) {
+    var o = JSON.createObjectNode();
+    try {
+      HttpResponse<byte[]> r = BoundedBody.send(http, HttpRequest.newBuilder(URI.create(p.directUrl() + "/health"))
+          .timeout(HEALTH_TIMEOUT).GET().build(), "a part's /health", MAX_HEALTH_BYTES);
+      JsonNode body = parseQuietly(r.body());
+      String status = body.path("status").asText("");
+      o.put("said", (r.statusCode() == 200 ? "" : "HTTP " + r.statusCode() + " ") + status).put("height",
+          body.path("height").asLong(-1)).put("ok", r.statusCode() == 200);
+    } catch (IOException e) {
+      o.put("said", "no answer");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      o.put("said", "no answer");
+    }
+    return o;
+  }
+
+  private static JsonNode parseQuietly(byte[] body) {
+    try {
+      JsonNode n = JSON.readTree(body);
+      return n == null ? JSON.createObjectNode() : n;
+    } catch (IOException e) {
+      return JSON.createObjectNode();
+    }
+  }
+
+  // ---------------------------------------------------------------- state
+
+  /** Writes devnet.json: the mode, and every part process that runs, by pid and configuration file. */
+  private synchronized void record() throws IOException {
+    var root = JSON.createObjectNode();
+    root.put("chain", Devnet.CHAIN_EMBEDDED);
+    root.put("mode", DevnetMode.PROCESSES.word());
+    root.put("layout", LAYOUT_DIR);
+    var running = root.putObject("parts");
+    for (PartSupervisor p : parts.values()) {
+      p.pidIfRunning().ifPresent(pid -> running.putObject(p.name()).put("pid", pid)
+          .put("config", p.part().config().toString()));
+    }
+    DurableFiles.write(dir.resolve(DevnetMode.STATE_FILE),
+        JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root), false);
+  }
+
+  private void recordQuietly() {
+    try {
+      record();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot record the devnet's part processes in devnet.json", e);
+    }
+  }
+
+  /**
+   * Stops every part with SIGTERM, key servers first, then the gateway, the nodes and the ledger
+   * last, each group at once and awaited; records that none runs; releases the directory.
+   */
+  @Override
+  public void close() {
+    ExecutorService pool = Executors.newFixedThreadPool(parts.size(), r -> {
+      Thread t = new Thread(r, "devnet-stop");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      for (NetworkLayout.Kind kind : STOP_ORDER) {
+        List<Future<Integer>> stops = new ArrayList<>();
+        for (PartSupervisor p : parts.values()) {
+          if (p.part().kind() == kind) {
+            stops.add(pool.submit(() -> p.stop(STOP_GRACE)));
+          }
+        }
+        for (Future<Integer> f : stops) {
+          try {
+            f.get();
+          } catch (Exception e) {
+            LOG.warn("event=devnet_part_stop_failed reason=\"{}\"", e.toString());
+          }
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    try {
+      record();
+    } catch (IOException e) {
+      LOG.warn("event=devnet_state_not_written reason=\"{}\"", e.toString());
+    }
+    lock.close();
+  }
+}

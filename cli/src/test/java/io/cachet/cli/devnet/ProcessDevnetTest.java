@@ -1,0 +1,275 @@
+package io.cachet.cli.devnet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cachet.cli.CommandRun;
+import io.cachet.cli.ExitCodes;
+import io.cachet.cli.TestIdentities;
+import io.cachet.common.process.PartProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code cachet devnet up --processes}: twelve real OS processes, killed and started again through
+ * the commands a person types, while put and get run through the CLI unchanged against the devnet's
+ * descriptor. One devnet for the class (a first start is some 20 to 80 s, by the machine's load);
+ * its tests run in order, the second starting it again from its files.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ProcessDevnetTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /** How long a killed process may take to be reaped by the kernel. */
+  private static final Duration GONE = Duration.ofSeconds(30);
+
+  @TempDir static Path home;
+  static Path pass;
+  static Path dir;
+  static JsonNode up;
+  /** Every part pid seen, to be sure none outlives the class even if a step fails. */
+  static final List<Long> seen = new ArrayList<>();
+  /** The blob the first test stored, and its bytes, which the second reads back after a restart. */
+  static String blob;
+  static byte[] data;
+  static String ledgerUrl;
+
+  @BeforeAll
+  static void up() throws Exception {
+    dir = home.resolve("devnet");
+    CommandRun r = cachet("devnet", "up", "--processes", "--json");
+    assertThat(r.exit()).as(r.err() + r.out()).isEqualTo(ExitCodes.OK);
+    up = JSON.readTree(r.out());
+    pass = home.resolve("pass.txt");
+    Files.writeString(pass, "a passphrase for the test\n");
+    for (String who : List.of("alice", "bob")) {
+      TestIdentities.ed25519(home, who, pass);
+    }
+  }
+
+  @AfterAll
+  static void down() {
+    cachet("devnet", "down");
+    for (long pid : seen) {
+      ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+    }
+  }
+
+  @Test
+  @Order(1)
+  void processes_killedAndRestarted_getToleratesWhatTheNetworkDoes() throws Exception {
+    // up: twelve parts, each a live process of its own, none of them the daemon
+    long daemon = up.path("pid").asLong();
+    assertThat(up.path("mode").asText()).isEqualTo("processes");
+    Map<String, Long> pids = pids(up);
+    seen.addAll(pids.values());
+    assertThat(pids.keySet()).hasSize(12).contains("ledger", "gateway", "ks-1", "ks-3", "node-0", "node-6");
+    assertThat(pids.values()).doesNotHaveDuplicates().doesNotContain(daemon, ProcessHandle.current().pid())
+        .allMatch(ProcessDevnetTest::alive);
+    JsonNode status = status();
+    for (JsonNode p : status.path("parts")) {
+      assertThat(p.path("state").asText()).as(p.toString()).isEqualTo("running");
+      assertThat(p.path("health").asText()).as(p.toString()).isNotIn("no answer", "-");
+    }
+    assertThat(status.path("ledgerHeight").asLong()).isGreaterThanOrEqualTo(0);
+    assertThat(cachet("devnet", "status").out()).contains("ks-2").contains("running")
+        .contains("pid " + pids.get("ks-2"));
+
+    // put and get through the CLI, with no --network: the devnet's descriptor as on any devnet
+    String policy = ok("alice", "policy", "create").out().trim();
+    ok("alice", "policy", "grant", policy, "bob");
+    data = new byte[300_000];
+    new Random(16).nextBytes(data);
+    Path file = home.resolve("data.bin");
+    Files.write(file, data);
+    ledgerUrl = part(status, "ledger").path("url").asText();
+    blob = JSON.readTree(ok("alice", "put", file.toString(), "--policy", policy, "--json").out())
+        .path("blobId").asText();
+    assertGets(blob, data);
+
+    // one key server killed: 2 of 3 still open the file
+    CommandRun kill = cachet("devnet", "stop", "ks-2", "--kill", "--json");
+    assertThat(kill.exit()).as(kill.err()).isEqualTo(ExitCodes.OK);
+    assertThat(JSON.readTree(kill.out()).path("exitCode").asInt()).isEqualTo(PartProcess.SIGKILL_EXIT);
+    assertThat(gone(pids.get("ks-2"))).isTrue();
+    assertThat(part(status(), "ks-2").path("state").asText()).isEqualTo("killed");
+    assertThat(recorded()).doesNotContainKey("ks-2").containsKey("ks-1");
+    assertGets(blob, data);
+
+    // a second one killed: below the threshold, refused naming the servers that did not answer
+    assertThat(cachet("devnet", "stop", "ks-3", "--kill").out()).contains("ks-3 killed (exit code 137)");
+    assertThat(gone(pids.get("ks-3"))).isTrue();
+    CommandRun refused = as("bob", "get", blob, "-o", home.resolve("refused.bin").toString());
+    assertThat(refused.exit()).as(refused.err()).isEqualTo(ExitCodes.IO);
+    assertThat(refused.err()).contains("ks-2").contains("ks-3").contains("connection refused");
+
+    // started again from their files, on their ports: the file opens
+    for (String ks : List.of("ks-2", "ks-3")) {
+      CommandRun start = cachet("devnet", "start", ks, "--json");
+      assertThat(start.exit()).as(start.err()).isEqualTo(ExitCodes.OK);
+      JsonNode p = part(JSON.readTree(start.out()), ks);
+      assertThat(p.path("state").asText()).isEqualTo("running");
+      assertThat(p.path("pid").asLong()).isNotEqualTo(pids.get(ks));
+      seen.add(p.path("pid").asLong());
+    }
+    assertGets(blob, data);
+
+    // a storage node killed, and another dying on its own: f = 2 of 7, the blob still reads
+    cachet("devnet", "stop", "node-1", "--kill");
+    assertThat(gone(pids.get("node-1"))).isTrue();
+    ProcessHandle.of(pids.get("node-2")).orElseThrow().destroyForcibly();
+    assertThat(gone(pids.get("node-2"))).isTrue();
+    JsonNode after = status();
+    assertThat(part(after, "node-1").path("state").asText()).isEqualTo("killed");
+    assertThat(part(after, "node-2").path("state").asText()).as("not restarted behind the user's back")
+        .isEqualTo("exited (code 137)");
+    assertThat(part(after, "node-2").path("running").asBoolean()).isFalse();
+    assertGets(blob, data);
+
+    // a polite stop: SIGTERM, a clean exit 0
+    CommandRun stop = cachet("devnet", "stop", "ks-1", "--json");
+    assertThat(stop.exit()).as(stop.err()).isEqualTo(ExitCodes.OK);
+    assertThat(JSON.readTree(stop.out()).path("exitCode").asInt()).isZero();
+    assertThat(part(JSON.readTree(stop.out()), "ks-1").path("state").asText()).isEqualTo("stopped");
+
+    CommandRun unknown = cachet("devnet", "stop", "ks-9", "--kill");
+    assertThat(unknown.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(unknown.err()).contains("no part named 'ks-9'").contains("gateway");
+    assertThat(cachet("devnet", "start", "node-9", "--json").out()).contains("\"BAD_PART\"");
+
+    // the key servers' audit logs, where 'audit verify' finds a devnet's
+    CommandRun audit = cachet("audit", "verify", "--json");
+    assertThat(audit.exit()).as(audit.err() + audit.out()).isEqualTo(ExitCodes.OK);
+    assertThat(JSON.readTree(audit.out()).path("logs")).hasSize(3);
+
+    // down: SIGTERM to every part, then the daemon ends; no process outlives it
+    Map<String, Long> last = recorded();
+    assertThat(last).hasSize(12 - 3);
+    CommandRun down = cachet("devnet", "down", "--json");
+    assertThat(down.exit()).as(down.err()).isEqualTo(ExitCodes.OK);
+    for (long pid : last.values()) {
+      assertThat(gone(pid)).as("pid " + pid).isTrue();
+    }
+    assertThat(gone(daemon)).isTrue();
+    assertThat(recorded()).isEmpty();
+  }
+
+  @Test
+  @Order(2)
+  void daemonKilled_partsOrphaned_downStopsThem_andUpKeepsTheMode() throws Exception {
+    // up without --processes: the devnet keeps the mode it was made with, its ports and its blobs
+    CommandRun again = cachet("devnet", "up", "--json");
+    assertThat(again.exit()).as(again.err()).isEqualTo(ExitCodes.OK);
+    JsonNode status = JSON.readTree(again.out());
+    assertThat(status.path("mode").asText()).isEqualTo("processes");
+    assertThat(part(status, "ledger").path("url").asText()).isEqualTo(ledgerUrl);
+    Map<String, Long> pids = pids(status);
+    seen.addAll(pids.values());
+    assertGets(blob, data);
+
+    // the daemon dies without a word: its parts run on, recorded in devnet.json
+    long daemon = status.path("pid").asLong();
+    ProcessHandle.of(daemon).orElseThrow().destroyForcibly();
+    assertThat(gone(daemon)).isTrue();
+    assertThat(recorded()).isEqualTo(pids);
+    assertThat(pids.values()).allMatch(ProcessDevnetTest::alive);
+
+    // down finds no daemon, and stops the orphans by their recorded pids
+    CommandRun down = cachet("devnet", "down", "--json");
+    assertThat(down.exit()).as(down.err()).isEqualTo(ExitCodes.OK);
+    assertThat(JSON.readTree(down.out()).path("orphans")).hasSize(12);
+    for (long pid : pids.values()) {
+      assertThat(gone(pid)).as("pid " + pid).isTrue();
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private static CommandRun cachet(String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of("--home", home.toString()));
+    return CommandRun.of(all.toArray(String[]::new));
+  }
+
+  private static CommandRun as(String who, String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of("--as", who, "--passphrase-file", pass.toString()));
+    return cachet(all.toArray(String[]::new));
+  }
+
+  private static CommandRun ok(String who, String... args) {
+    CommandRun r = as(who, args);
+    assertThat(r.exit()).as("cachet %s: %s", String.join(" ", args), r.err()).isEqualTo(ExitCodes.OK);
+    return r;
+  }
+
+  private static void assertGets(String blob, byte[] data) throws Exception {
+    Path out = home.resolve("back.bin");
+    Files.deleteIfExists(out);
+    ok("bob", "get", blob, "-o", out.toString());
+    assertThat(Files.readAllBytes(out)).isEqualTo(data);
+  }
+
+  private static JsonNode status() throws Exception {
+    CommandRun r = cachet("devnet", "status", "--json");
+    assertThat(r.exit()).as(r.err()).isEqualTo(ExitCodes.OK);
+    return JSON.readTree(r.out());
+  }
+
+  private static JsonNode part(JsonNode status, String name) {
+    for (JsonNode p : status.path("parts")) {
+      if (p.path("name").asText().equals(name)) {
+        return p;
+      }
+    }
+    throw new AssertionError("no part " + name + " in " + status);
+  }
+
+  private static Map<String, Long> pids(JsonNode status) {
+    Map<String, Long> m = new LinkedHashMap<>();
+    for (JsonNode p : status.path("parts")) {
+      m.put(p.path("name").asText(), p.path("pid").asLong(-1));
+    }
+    return m;
+  }
+
+  /** The part processes devnet.json records as running, by name. */
+  private static Map<String, Long> recorded() throws Exception {
+    Map<String, Long> m = new LinkedHashMap<>();
+    JSON.readTree(dir.resolve("devnet.json").toFile()).path("parts").fields()
+        .forEachRemaining(e -> m.put(e.getKey(), e.getValue().path("pid").asLong()));
+    return m;
+  }
+
+  private static boolean alive(long pid) {
+    return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+  }
+
+  /** True once {@code pid} has ended (waiting up to {@link #GONE} for the kernel to reap it). */
+  private static boolean gone(long pid) throws Exception {
+    var h = ProcessHandle.of(pid);
+    if (h.isEmpty()) {
+      return true;
+    }
+    try {
+      h.get().onExit().get(GONE.toSeconds(), TimeUnit.SECONDS);
+      return true;
+    } catch (java.util.concurrent.TimeoutException e) {
+      return false;
+    }
+  }
+}
