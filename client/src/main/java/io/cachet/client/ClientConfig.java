@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachet.crypto.EvmLedgerId;
 import io.cachet.crypto.FormatException;
 import io.cachet.crypto.Names;
@@ -236,6 +238,42 @@ public final class ClientConfig {
       return VerifyingKey.parse(text);
     } catch (FormatException | IllegalArgumentException e) {
       throw new FormatException(path + " is not an Ed25519 public key in base64url: " + e.getMessage());
+    }
+  }
+
+  /**
+   * The descriptor as {@link #parse} reads it, pretty-printed with a final newline: the one writer
+   * of the format, so every tool that hands clients a descriptor writes what they read. The
+   * client-side timeouts are not part of the format and are not written.
+   */
+  public String toJson() {
+    ObjectNode root = MAPPER.createObjectNode();
+    root.put("format", FORMAT);
+    if (chain.isEvm()) {
+      root.set("chain", chain.toJson());
+    } else {
+      ObjectNode ledger = root.putObject("ledger");
+      ledger.put("url", ledgerUrl.toString());
+      ledger.put("ledgerId", ledgerId);
+      ledger.put("sequencerKey", sequencerKey.toString());
+      if (genesisDigest != null) {
+        ledger.put("genesisDigest", "0x" + java.util.HexFormat.of().formatHex(genesisDigest));
+      }
+    }
+    ObjectNode ks = root.putObject("keyServers");
+    ks.put("threshold", threshold);
+    ArrayNode servers = ks.putArray("servers");
+    for (KeyServer k : keyServers) {
+      servers.addObject().put("id", k.id()).put("url", k.url().toString()).put("signingKey", k.signingKey().toString());
+    }
+    ObjectNode storage = root.putObject("storage");
+    storage.put("publisher", publisher.toString());
+    storage.put("aggregator", aggregator.toString());
+    storage.put("epochs", defaultEpochs);
+    try {
+      return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a tree of strings and numbers always serializes", e);
     }
   }
 

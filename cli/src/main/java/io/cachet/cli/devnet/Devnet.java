@@ -2,7 +2,6 @@ package io.cachet.cli.devnet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachet.cli.serve.StorageCommittee;
 import io.cachet.common.io.DurableFiles;
@@ -12,6 +11,7 @@ import io.cachet.crypto.Identity;
 import io.cachet.crypto.VerifyingKey;
 import io.cachet.keyserver.KeyServer;
 import io.cachet.client.ChainDescriptor;
+import io.cachet.client.ClientConfig;
 import io.cachet.keyserver.KeyServerConfig;
 import io.cachet.keyserver.KeyServerEvmConfig;
 import io.cachet.policy.LedgerState;
@@ -27,6 +27,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -421,45 +422,21 @@ public final class Devnet implements AutoCloseable {
 
   /** The network descriptor clients read: public URLs and keys only. */
   public String descriptor() {
-    ObjectNode root = JSON.createObjectNode();
-    root.put("format", "cachet-network/1");
+    ClientConfig.Builder b = ClientConfig.builder().threshold(options.threshold())
+        .storage(URI.create(storage.gatewayUrl()), URI.create(storage.gatewayUrl()))
+        .defaultEpochs(options.defaultEpochs());
     if (anvil != null) {
-      root.set("chain", ChainDescriptor.evm(anvil.rpcUrl(), anvil.chainId(), 0, anvil.addresses().policies(),
-          anvil.addresses().blobRegistry()).withDeployBlock(anvil.addresses().deployBlock()).toJson());
+      b.chain(ChainDescriptor.evm(anvil.rpcUrl(), anvil.chainId(), 0, anvil.addresses().policies(),
+          anvil.addresses().blobRegistry()).withDeployBlock(anvil.addresses().deployBlock()));
     } else {
-      embeddedLedger(root);
+      // the genesis pinned, so that a client refuses a devnet started again from nothing under the same id
+      b.ledger(URI.create(ledgerUrl()), options.ledgerId(), sequencerKey.verifyingKey())
+          .genesisDigest(sequencer.ledger().genesisDigest());
     }
-    keyServersAndStorage(root);
-    try {
-      return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private void embeddedLedger(ObjectNode root) {
-    ObjectNode ledger = root.putObject("ledger");
-    ledger.put("url", ledgerUrl());
-    ledger.put("ledgerId", options.ledgerId());
-    ledger.put("sequencerKey", Base64Url.encode(sequencerKey.verifyingKey().bytes()));
-    // pinned so that a client refuses a devnet started again from nothing under the same id
-    ledger.put("genesisDigest", sequencer.ledger().genesisHex());
-  }
-
-  private void keyServersAndStorage(ObjectNode root) {
-    ObjectNode ks = root.putObject("keyServers");
-    ks.put("threshold", options.threshold());
-    ArrayNode servers = ks.putArray("servers");
     for (int i = 1; i <= options.keyServers(); i++) {
-      ObjectNode s = servers.addObject();
-      s.put("id", "ks-" + i);
-      s.put("url", "http://127.0.0.1:" + port("ks-" + i));
-      s.put("signingKey", Base64Url.encode(signingKey(i).bytes()));
+      b.keyServer("ks-" + i, URI.create("http://127.0.0.1:" + port("ks-" + i)), signingKey(i));
     }
-    ObjectNode st = root.putObject("storage");
-    st.put("publisher", storage.gatewayUrl());
-    st.put("aggregator", storage.gatewayUrl());
-    st.put("epochs", options.defaultEpochs());
+    return b.build().toJson();
   }
 
   /** A key server's signing key, remembered in devnet.json so the descriptor can be written while it is down. */

@@ -2,6 +2,9 @@ package io.cachet.cli.network;
 
 import io.cachet.cli.PassphraseOptions;
 import io.cachet.cli.UsageException;
+import io.cachet.common.config.ConfigException;
+import io.cachet.common.config.StartupChecks;
+import io.cachet.common.http.Endpoints;
 import io.cachet.common.io.DurableFiles;
 import io.cachet.crypto.Identity;
 import io.cachet.crypto.Keystore;
@@ -33,7 +36,8 @@ record GatewayLedger(String url, String id, String genesis, Path passphraseFile)
       return null;
     }
     if (!url.startsWith("http://") && !url.startsWith("https://")) {
-      throw new UsageException("--ledger-url " + url + " is not http://HOST:PORT");
+      // a URL's path may hold a key: only its scheme, host and port are shown
+      throw new UsageException("--ledger-url " + Endpoints.where(url) + " is not http://HOST:PORT");
     }
     if (id == null || genesis == null || passphraseFile == null) {
       throw new UsageException("--ledger-url needs --ledger-id, --ledger-genesis (as 'cachet ledger init' printed"
@@ -43,7 +47,14 @@ record GatewayLedger(String url, String id, String genesis, Path passphraseFile)
       throw new UsageException("--ledger-genesis must be 0x and 64 lower-case hex digits, as 'cachet ledger init'"
           + " printed it, not '" + genesis + "'");
     }
-    return new GatewayLedger(url, id, genesis, passphraseFile.toAbsolutePath().normalize());
+    Path pass = passphraseFile.toAbsolutePath().normalize();
+    try {
+      // refused here, not later on the gateway's machine when it starts
+      StartupChecks.privateFile(pass, "--passphrase-file");
+    } catch (ConfigException e) {
+      throw new UsageException(e.getMessage());
+    }
+    return new GatewayLedger(url, id, genesis, pass);
   }
 
   /** Makes the certificate identity and writes its keystore (0600) in {@code gatewayDir}; its address. */

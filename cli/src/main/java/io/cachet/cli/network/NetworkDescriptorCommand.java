@@ -1,18 +1,22 @@
 package io.cachet.cli.network;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachet.cli.ExitCodes;
 import io.cachet.cli.UsageException;
 import io.cachet.client.ClientConfig;
+import io.cachet.common.config.ConfigException;
+import io.cachet.common.config.Settings;
 import io.cachet.common.http.BoundedBody;
 import io.cachet.common.http.Endpoints;
 import io.cachet.common.io.DurableFiles;
-import io.cachet.crypto.Base64Url;
 import io.cachet.crypto.CachetSecurityException;
 import io.cachet.crypto.FormatException;
+import io.cachet.crypto.VerifyingKey;
 import io.cachet.crypto.protocol.ServiceDescriptor;
+import io.cachet.policy.LedgerRef;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -24,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,6 +70,9 @@ public final class NetworkDescriptorCommand implements Callable<Integer> {
   /** Most bytes of a head or service answer read: they are a few hundred. */
   private static final long MAX_ANSWER_BYTES = 64 * 1024;
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Every line {@code ledger init} prints; a client needs the first three. */
+  private static final List<String> INIT_KEYS = List.of("ledger-id", "sequencer-key", "genesis-digest",
+      "sequencer-address", "sequencer-keystore");
 
   @Spec
   CommandSpec spec;
@@ -73,8 +81,9 @@ public final class NetworkDescriptorCommand implements Callable<Integer> {
       description = "The ledger's URL, as clients reach it.")
   String ledgerUrl;
 
-  @Option(names = "--ledger-lines", paramLabel = "FILE", description = "The lines 'cachet ledger init' printed;"
-      + " the ledger's id, sequencer key and genesis digest must be these (exit 3, WRONG_LEDGER, if not).")
+  @Option(names = "--ledger-lines", required = true, paramLabel = "FILE", description = "The lines 'cachet ledger"
+      + " init' printed; the ledger's id, sequencer key and genesis digest must be these (exit 3, WRONG_LEDGER, if"
+      + " not). Required: they are the clients' trust anchors, never taken from whatever answers at --ledger-url.")
   Path ledgerLines;
 
   @Option(names = "--key-server", required = true, arity = "1..*", paramLabel = "URL",
@@ -111,14 +120,18 @@ public final class NetworkDescriptorCommand implements Callable<Integer> {
     if (epochs < 1) {
       throw new UsageException("--epochs must be at least 1, was " + epochs);
     }
-    Map<String, String> expected = ledgerLines == null ? null : initLines(ledgerLines);
+    Map<String, String> expected = initLines(ledgerLines);
+    ClientConfig.Builder descriptor = ClientConfig.builder()
+        .threshold(threshold).storage(gateway, gateway).defaultEpochs(epochs);
+    try {
+      descriptor.ledger(ledger, expected.get("ledger-id"), VerifyingKey.parse(expected.get("sequencer-key")))
+          .genesisDigest(LedgerRef.parseGenesisDigest(expected.get("genesis-digest"), "genesis-digest"));
+    } catch (FormatException e) {
+      throw new UsageException("--ledger-lines " + ledgerLines + ": " + e.getMessage()
+          + "; give the file 'cachet ledger init' printed");
+    }
     HttpClient http = HttpClient.newBuilder().connectTimeout(ANSWER_TIMEOUT).build();
-    ObjectNode root = JSON.createObjectNode();
-    root.put("format", ClientConfig.FORMAT);
-    root.set("ledger", ledgerEntry(http, ledger, expected));
-    ObjectNode keyServers = root.putObject("keyServers");
-    keyServers.put("threshold", threshold);
-    ArrayNode servers = keyServers.putArray("servers");
+    checkLedger(http, ledger, expected);
     Set<String> ids = new HashSet<>();
     for (String u : keyServerUrls) {
       URI url = url("--key-server", u);
@@ -127,20 +140,13 @@ public final class NetworkDescriptorCommand implements Callable<Integer> {
         throw new CachetSecurityException(DUPLICATE_KEY_SERVER, "two key servers answer as '" + service.serverId()
             + "' (the second at " + Endpoints.where(url) + "); each needs its own server-id");
       }
-      servers.addObject().put("id", service.serverId()).put("url", u)
-          .put("signingKey", Base64Url.encode(service.verifyingKey().bytes()));
+      descriptor.keyServer(service.serverId(), url, service.verifyingKey());
     }
-    ObjectNode storage = root.putObject("storage");
-    storage.put("publisher", gateway.toString());
-    storage.put("aggregator", gateway.toString());
-    storage.put("epochs", epochs);
-    String text = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
-    ClientConfig.parse(text);
-    DurableFiles.write(output.toAbsolutePath(), text.getBytes(StandardCharsets.UTF_8), false);
-    tell(root);
+    ClientConfig written = descriptor.build();
+    DurableFiles.write(output.toAbsolutePath(), written.toJson().getBytes(StandardCharsets.UTF_8), false);
+    tell(written);
     return ExitCodes.OK;
   }
-
   private static URI url(String option, String value) {
     URI u;
     try {
@@ -156,15 +162,18 @@ public final class NetworkDescriptorCommand implements Callable<Integer> {
 
   /** The {@code key = value} lines {@code ledger init} printed; the three a client needs must be there. */
   private static Map<String, String> initLines(Path file) throws IOException {
-    Map<String, String> values = new LinkedHashMap<>();
-    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-      int eq = line.indexOf('=');
-      if (!line.startsWith("#") && eq > 0) {
-        values.put(line.substring(0, eq).strip(), line.substring(eq + 1).strip());
-      }
+    Settings lines;
+    try {
+      lines = Settings.parse("ledger-lines", INIT_KEYS, Files.readString(file, StandardCharsets.UTF_8),
+          "--ledger-lines " + file);
+    } catch (ConfigException e) {
+      throw new UsageException(e.getMessage() + "; give the file 'cachet ledger init' printed");
     }
+    Map<String, String> values = new LinkedHashMap<>();
     for (String key : List.of("ledger-id", "sequencer-key", "genesis-digest")) {
-      if (!values.containsKey(key)) {
+      try {
+        values.put(key, lines.required(key));
+      } catch (ConfigException e) {
         throw new UsageException("--ledger-lines " + file + " has no '" + key + " = …' line; give the file"
             + " 'cachet ledger init' printed");
       }
@@ -172,33 +181,23 @@ public final class NetworkDescriptorCommand implements Callable<Integer> {
     return values;
   }
 
-  /** The descriptor's {@code ledger} object from the ledger's head, checked against {@code expected} if given. */
-  private static ObjectNode ledgerEntry(HttpClient http, URI ledger, Map<String, String> expected)
+  /** The ledger at {@code ledger} must be the one {@code ledger init} made: its head names the same three values. */
+  private static void checkLedger(HttpClient http, URI ledger, Map<String, String> expected)
       throws IOException, InterruptedException, CachetSecurityException {
-    ObjectNode head = JSON.readValue(get(http, ledger, "/v1/head", "the ledger"), ObjectNode.class);
-    String id = head.path("ledgerId").asText("");
-    String key = head.path("sequencerKey").asText("");
-    String genesis = head.path("genesisDigest").asText("");
-    if (id.isEmpty() || key.isEmpty() || genesis.isEmpty()) {
+    JsonNode head = JSON.readTree(get(http, ledger, "/v1/head", "the ledger"));
+    Map<String, String> answered = Map.of("ledger-id", head.path("ledgerId").asText(""),
+        "sequencer-key", head.path("sequencerKey").asText(""), "genesis-digest", head.path("genesisDigest").asText(""));
+    if (answered.containsValue("")) {
       throw new FormatException("the ledger at " + Endpoints.where(ledger) + " answered /v1/head without ledgerId,"
           + " sequencerKey and genesisDigest; is it a Cachet ledger?");
     }
-    if (expected != null) {
-      Map<String, String> answered = Map.of("ledger-id", id, "sequencer-key", key, "genesis-digest", genesis);
-      for (Map.Entry<String, String> e : answered.entrySet()) {
-        if (!e.getValue().equals(expected.get(e.getKey()))) {
-          throw new CachetSecurityException(WRONG_LEDGER, "the ledger at " + Endpoints.where(ledger) + " has "
-              + e.getKey() + " " + e.getValue() + ", but the ledger's init lines say " + expected.get(e.getKey())
-              + "; is --ledger-url this ledger?");
-        }
+    for (Map.Entry<String, String> e : answered.entrySet()) {
+      if (!e.getValue().equals(expected.get(e.getKey()))) {
+        throw new CachetSecurityException(WRONG_LEDGER, "the ledger at " + Endpoints.where(ledger) + " has "
+            + e.getKey() + " " + e.getValue() + ", but the ledger's init lines say " + expected.get(e.getKey())
+            + "; is --ledger-url this ledger?");
       }
     }
-    ObjectNode entry = JSON.createObjectNode();
-    entry.put("url", ledger.toString());
-    entry.put("ledgerId", id);
-    entry.put("sequencerKey", key);
-    entry.put("genesisDigest", genesis);
-    return entry;
   }
 
   /** A key server's service descriptor, its proof of possession verified. */
@@ -226,22 +225,25 @@ public final class NetworkDescriptorCommand implements Callable<Integer> {
     return new String(answer.body(), StandardCharsets.UTF_8);
   }
 
-  private void tell(ObjectNode root) throws IOException {
+  private void tell(ClientConfig written) {
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       ObjectNode doc = JSON.createObjectNode();
       doc.put("file", output.toAbsolutePath().toString());
-      doc.setAll((ObjectNode) root.get("ledger").deepCopy());
-      doc.remove("url");
-      doc.set("keyServers", root.get("keyServers").get("servers"));
-      out.println(JSON.writeValueAsString(doc));
+      doc.put("ledgerId", written.ledgerId());
+      doc.put("sequencerKey", written.sequencerKey().toString());
+      doc.put("genesisDigest", "0x" + HexFormat.of().formatHex(written.genesisDigest()));
+      ArrayNode servers = doc.putArray("keyServers");
+      for (ClientConfig.KeyServer k : written.keyServers()) {
+        servers.addObject().put("id", k.id()).put("url", k.url().toString()).put("signingKey", k.signingKey().toString());
+      }
+      out.println(doc.toString());
     } else {
-      out.println("Wrote " + output + " for ledger " + root.get("ledger").get("ledgerId").asText() + " ("
-          + "genesis " + root.get("ledger").get("genesisDigest").asText() + ") and " + keyServerUrls.size()
-          + " key servers, " + threshold + " needed:");
-      for (var s : root.get("keyServers").get("servers")) {
-        out.println("  " + s.get("id").asText() + "  " + s.get("url").asText() + "  signing key "
-            + s.get("signingKey").asText());
+      out.println("Wrote " + output + " for ledger " + written.ledgerId() + " (genesis 0x"
+          + HexFormat.of().formatHex(written.genesisDigest()) + ") and " + written.keyServers().size()
+          + " key servers, " + written.threshold() + " needed:");
+      for (ClientConfig.KeyServer k : written.keyServers()) {
+        out.println("  " + k.id() + "  " + k.url() + "  signing key " + k.signingKey());
       }
       out.println("Hand it to every client: the keys in it are their trust anchors.");
     }

@@ -9,6 +9,7 @@ import io.cachet.common.config.ConfigText;
 import io.cachet.common.io.DurableFiles;
 import io.cachet.common.process.PartLaunch;
 import io.cachet.crypto.Base64Url;
+import io.cachet.keyserver.KeyServerFiles;
 import io.cachet.storage.local.LocalNetwork;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -234,8 +235,9 @@ public final class NetworkLayout {
       Path nodeDir = storage.resolve(name);
       if (!url.get(name).endsWith(":" + port.get(name))) {
         // network.json names the node by its front; it listens on its own port behind it
-        Files.writeString(nodeDir.resolve("node.conf"), "host = " + HOST + "\nport = " + port.get(name) + "\n",
-            StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+        Path conf = nodeDir.resolve("node.conf");
+        DurableFiles.write(conf, (Files.readString(conf, StandardCharsets.UTF_8) + "host = " + HOST + "\nport = "
+            + port.get(name) + "\n").getBytes(StandardCharsets.UTF_8), false);
       }
       parts.add(new Part(name, Kind.NODE, nodeDir.resolve("node.conf"), nodeDir, nodeDir.resolve("data"),
           port.get(name), url.get(name)));
@@ -334,7 +336,7 @@ public final class NetworkLayout {
 
   /** Key server {@code name}'s audit log. */
   public Path auditLog(String keyServer) {
-    return part(keyServer).dataDir().resolve(io.cachet.keyserver.KeyServerFiles.AUDIT_LOG);
+    return part(keyServer).dataDir().resolve(KeyServerFiles.AUDIT_LOG);
   }
 
   public Path descriptorFile() {

@@ -72,6 +72,20 @@ class NetworkDescriptorCommandTest {
   }
 
   @Test
+  void descriptor_initLinesGarbledOrWithoutTheGenesis_refusedAsUsageNothingWritten() throws Exception {
+    Path out = dir.resolve("cachet-network.json");
+    Files.writeString(lines, "ledger-id = main\nsequencer-key = " + sequencer.verifyingKey() + "\n");
+    CommandRun missing = run(out, lines, keyServer("ks-1", true), keyServer("ks-2", true));
+    assertThat(missing.exit()).as(missing.err()).isEqualTo(ExitCodes.USAGE);
+    assertThat(missing.err()).contains("genesis-digest");
+    Files.writeString(lines, "ledger-id = main\nsequencer-key = not-a-key\ngenesis-digest = " + GENESIS + "\n");
+    CommandRun garbled = run(out, lines, keyServer("ks-1", true), keyServer("ks-2", true));
+    assertThat(garbled.exit()).as(garbled.err()).isEqualTo(ExitCodes.USAGE);
+    assertThat(garbled.err()).contains("--ledger-lines");
+    assertThat(out).doesNotExist();
+  }
+
+  @Test
   void descriptor_ledgerNotTheInitLinesOne_refusedWrongLedgerNothingWritten() throws Exception {
     Files.writeString(lines, Files.readString(lines).replace(GENESIS, "0x" + "cd".repeat(32)));
     Path out = dir.resolve("cachet-network.json");

@@ -233,4 +233,16 @@ class StorageServeChecksTest {
     assertRefused(p, 2, "--ledger-genesis");
     assertTrue(Files.notExists(tmp.resolve("half")));
   }
+
+  @Test
+  void networkInit_passphraseFileOpenToOthers_refusedBeforeAnyKeyIsMade() throws Exception {
+    Path pass = tmp.resolve("open.pass");
+    Files.writeString(pass, "kit passphrase\n");
+    Files.setPosixFilePermissions(pass, PosixFilePermissions.fromString("rw-r--r--"));
+    ServeProcess p = ServeProcess.run(tmp, Map.of(), "network", "init", tmp.resolve("open").toString(), "--nodes", "1",
+        "--node-url", "http://127.0.0.1:1", "--ledger-url", "http://127.0.0.1:2", "--ledger-id", "main",
+        "--ledger-genesis", "0x" + "cd".repeat(32), "--passphrase-file", pass.toString());
+    assertRefused(p, 2, "--passphrase-file", "chmod 600");
+    assertTrue(Files.notExists(tmp.resolve("open")));
+  }
 }
