@@ -243,7 +243,17 @@ public final class AuditLog implements Closeable {
    * encoding, consecutive sequence numbers and the hash chain. Stops at the first problem.
    */
   public static Verification verify(Path file) throws IOException {
-    Chain chain = new Chain(event -> { });
+    return verify(file, event -> { });
+  }
+
+  /**
+   * As {@link #verify(Path)}, handing every entry of the unbroken chain to {@code recorded}, oldest
+   * first: the {@code i}-th event handed over is entry {@code i}. Entries after the first problem
+   * are never handed over, so a reader (an independent checker) sees only what the chain vouches for.
+   */
+  public static Verification verify(Path file, Consumer<AuditEvent> recorded) throws IOException {
+    Objects.requireNonNull(recorded, "recorded");
+    Chain chain = new Chain(recorded);
     RecordLog.Inspection inspection = RecordLog.inspect(file, FORMAT, chain);
     Problem problem = inspection.problem() == null ? null : Problem.of(inspection.problem());
     return new Verification(chain.records, chain.head, problem);
