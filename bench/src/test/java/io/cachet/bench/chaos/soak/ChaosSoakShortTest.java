@@ -1,0 +1,40 @@
+package io.cachet.bench.chaos.soak;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The CI soak: the short profile (about a minute of load and faults) against a whole network of
+ * processes, then the independent checker. Zero invariant violations, recovery within its bound,
+ * and every round beyond tolerance failing cleanly. The seed is fixed, so CI replays the same
+ * choices; the whole report is printed when it fails.
+ */
+class ChaosSoakShortTest {
+  /** The seed CI runs; any other replays with {@code --seed}. */
+  private static final long SEED = 16;
+
+  @TempDir
+  Path tmp;
+
+  @Test
+  @Timeout(600)
+  void shortSoak_noViolations_recovers() throws Exception {
+    Path report = tmp.resolve("report.md");
+    SoakResult r = ChaosSoak.run(new SoakOptions(SoakProfile.SHORT, SEED, tmp.resolve("run"), report));
+    String markdown = Files.readString(report);
+    assertThat(r.failures()).as(markdown).isEmpty();
+    assertThat(r.check()).as(markdown).isNotNull();
+    assertThat(r.check().ok()).as(markdown).isTrue();
+    assertThat(r.violations()).isZero();
+    assertThat(r.finalRecovery()).isLessThanOrEqualTo(SoakResult.FINAL_RECOVERY_BOUND);
+    assertThat(r.injected()).as("faults were injected").isNotEmpty();
+    assertThat(r.cleanFailures()).as("a round went beyond tolerance").isNotEmpty();
+    assertThat(r.check().tally(io.cachet.bench.chaos.check.CheckReport.Invariant.NO_BLOB_LOST).checked())
+        .as("puts were checked").isPositive();
+  }
+}
