@@ -95,7 +95,8 @@ public final class ChaosSoak {
     TxNonces nonces = null;
     Prober prober = null;
     try {
-      network = SoakNetwork.start(dir, profile.heap(), profile.smallDisk());
+      network = SoakNetwork.start(dir, profile);
+      progress(began, "network up: " + network.names().size() + " processes behind fault proxies");
       NetworkLayout layout = network.layout();
       ClientConfig config = ClientConfig.load(layout.descriptorFile());
       Path cache = DurableFiles.privateDirectory(dir.resolve("descriptor-cache"));
@@ -104,6 +105,7 @@ public final class ChaosSoak {
       nonces = new TxNonces(layout.part("ledger").directUrl(), records, clock);
       prober = new Prober(config, Identity.generate(new SecureRandom()), cache, probeSeed);
       setUp(prober);
+      progress(began, "first put and get worked; load and faults for " + profile.load().toSeconds() + " s");
 
       MemoryWatch memory = new MemoryWatch();
       SoakNetwork net = network;
@@ -122,10 +124,13 @@ public final class ChaosSoak {
       long loadStart = System.nanoTime();
       faults.run(loadStart, loadStart + profile.load().toNanos());
       problems.addAll(load.stop().stream().map(h -> "hung: " + h).toList());
+      progress(began, "load stopped after " + faults.rounds().size() + " fault rounds; lifting every fault");
 
       long lifted = liftEverything(network, problems);
       Duration recovery = faults.awaitRecovery(lifted);
+      progress(began, recovery == null ? "NOT recovered" : "recovered in " + recovery.toMillis() + " ms");
       awaitRepair(network);
+      progress(began, "repair pass done; running the checker");
       sampler.shutdownNow();
       CheckReport check = null;
       String checkError = null;
@@ -166,6 +171,10 @@ public final class ChaosSoak {
     }
   }
 
+  private static void progress(long began, String what) {
+    System.out.printf("chaos-soak: %4d s %s%n", Duration.ofNanos(System.nanoTime() - began).toSeconds(), what);
+  }
+
   private static void setUp(Prober prober) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + SETUP_TIMEOUT.toNanos();
     while (true) {
@@ -183,8 +192,12 @@ public final class ChaosSoak {
     }
   }
 
-  /** Every proxy passes, every paused part runs, the small disk has room, every dead part restarts; when that was done. */
+  /**
+   * Every proxy passes, every paused part runs, the small disk has room, every dead part restarts;
+   * returns when the lifting began, the faults' end that recovery is measured from.
+   */
   private static long liftEverything(SoakNetwork network, List<String> problems) throws InterruptedException {
+    long began = System.nanoTime();
     for (String name : network.names()) {
       network.proxy(name).pass();
       network.resume(name);
@@ -203,7 +216,7 @@ public final class ChaosSoak {
         }
       }
     }
-    return System.nanoTime();
+    return began;
   }
 
   /** Waits for the gateway's next repair pass, so that what faults broke is rebuilt before the check. */

@@ -85,12 +85,13 @@ final class FaultInjector {
       probeWhileBeyond(round);
     }
     Thread.sleep(round.hold().toMillis());
+    // the fault ends when its lifting begins: a restart's start-up counts into recovery
+    lastLiftNanos = System.nanoTime();
     try {
       lift(round);
     } catch (IOException | RuntimeException e) {
       problems.add("lifting " + round.describe() + " failed: " + e + "\n" + tails(round.targets()));
     }
-    lastLiftNanos = System.nanoTime();
     Duration took = awaitRecovery(lastLiftNanos);
     if (took == null) {
       problems.add("not recovered within " + RECOVERY_BOUND.toSeconds() + " s after " + round.describe()

@@ -4,6 +4,7 @@ import io.cachet.bench.chaos.FaultProxy;
 import io.cachet.bench.chaos.SmallDisk;
 import io.cachet.cli.network.NetworkLayout;
 import io.cachet.cli.network.NetworkLayout.Part;
+import io.cachet.common.process.PartLaunch;
 import io.cachet.common.process.PartProcess;
 import io.cachet.storage.local.LocalNetwork;
 import java.io.IOException;
@@ -50,12 +51,15 @@ final class SoakNetwork implements AutoCloseable {
   static final String REPAIR_INTERVAL = "10s";
   /** Lines of a part's log shown when it fails to start. */
   private static final int LOG_TAIL_LINES = 30;
+  /** The client compiler only: a JVM starts in about half the time, which a short run needs more than speed. */
+  private static final String QUICK_START = "-XX:TieredStopAtLevel=1";
   /** Most bytes of a log {@link #logSince} reads (its newest). */
   private static final int MAX_LOG_SCAN = 16 << 20;
   private static final Pattern SERVING = Pattern.compile("event=\\w+_serving");
 
   private final NetworkLayout layout;
   private final String heap;
+  private final boolean quickStart;
   private final Map<String, FaultProxy> proxies;
   private final Map<String, Map<String, String>> baseSets = new HashMap<>();
   private final Map<String, PartProcess> running = new ConcurrentHashMap<>();
@@ -63,10 +67,11 @@ final class SoakNetwork implements AutoCloseable {
   private final String diskNode;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(HEALTH_TIMEOUT).build();
 
-  private SoakNetwork(NetworkLayout layout, String heap, Map<String, FaultProxy> proxies, SmallDisk disk,
-      String diskNode) {
+  private SoakNetwork(NetworkLayout layout, String heap, boolean quickStart, Map<String, FaultProxy> proxies,
+      SmallDisk disk, String diskNode) {
     this.layout = layout;
     this.heap = heap;
+    this.quickStart = quickStart;
     this.proxies = proxies;
     this.disk = disk;
     this.diskNode = diskNode;
@@ -74,10 +79,10 @@ final class SoakNetwork implements AutoCloseable {
 
   /**
    * Lays a network out in {@code dir}/net (shape {@link NetworkLayout.Shape#small()}), a proxy in
-   * front of every part, the last node's data on a small disk of {@code diskBytes}, and starts it:
+   * front of every part, the last node's data on the profile's small disk, and starts it:
    * the ledger first, then every other part at once; then writes the clients' descriptor.
    */
-  static SoakNetwork start(Path dir, String heap, long diskBytes) throws IOException, InterruptedException {
+  static SoakNetwork start(Path dir, SoakProfile profile) throws IOException, InterruptedException {
     NetworkLayout.Shape shape = NetworkLayout.Shape.small();
     List<String> names = new ArrayList<>();
     names.add("ledger");
@@ -103,8 +108,8 @@ final class SoakNetwork implements AutoCloseable {
       }
       String diskNode = "node-" + (shape.nodes() - 1);
       Path mount = Files.createDirectories(dir.resolve("small-disk-" + diskNode));
-      disk = SmallDisk.mount(mount, diskBytes);
-      network = new SoakNetwork(layout, heap, proxies, disk, diskNode);
+      disk = SmallDisk.mount(mount, profile.smallDisk(), profile.diskKind());
+      network = new SoakNetwork(layout, profile.heap(), profile.quickStart(), proxies, disk, diskNode);
       network.baseSets.put(diskNode, Map.of("data-dir", mount.toString()));
       network.baseSets.put("gateway", Map.of("repair-interval", REPAIR_INTERVAL));
       network.startAll();
@@ -189,7 +194,13 @@ final class SoakNetwork implements AutoCloseable {
     }
     Map<String, String> sets = new LinkedHashMap<>(baseSets.getOrDefault(name, Map.of()));
     sets.putAll(extra);
-    running.put(name, PartProcess.start(name, layout.part(name).launch(heap, sets)));
+    PartLaunch launch = layout.part(name).launch(heap, sets);
+    if (quickStart) {
+      List<String> options = new ArrayList<>(launch.jvmOptions());
+      options.add(QUICK_START);
+      launch = launch.withJvmOptions(options.toArray(String[]::new));
+    }
+    running.put(name, PartProcess.start(name, launch));
   }
 
   private void awaitServing(String name) throws IOException, InterruptedException {

@@ -1,5 +1,6 @@
 package io.cachet.bench.chaos.soak;
 
+import io.cachet.bench.chaos.SmallDisk;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -18,20 +19,27 @@ import java.util.Locale;
  * @param beyondShare the share of rounds that go beyond tolerance (at least one per run)
  * @param heap each part's -Xmx
  * @param smallDisk the size of the small disk one node keeps its data on
+ * @param diskKind how the small disk is made: a tmpfs (memory) for a short run, an ext4 image for a long one,
+ *     whose filling would otherwise take gigabytes of memory
  * @param memorySample how often every part's resident memory is read
+ * @param quickStart whether parts run with the client compiler only ({@code -XX:TieredStopAtLevel=1}): nine
+ *     JVMs start in half the time on two cores, at some cost in throughput, which a short run does not need
  */
 public record SoakProfile(String name, Duration load, int clients, long maxPut, int largePuts, long largePut,
-    Duration faultGap, Duration faultHold, double beyondShare, String heap, long smallDisk, Duration memorySample) {
+    Duration faultGap, Duration faultHold, double beyondShare, String heap, long smallDisk, SmallDisk.Kind diskKind,
+    Duration memorySample, boolean quickStart) {
   /** The smallest put. */
   public static final long MIN_PUT = 1024;
 
-  /** The CI run: one minute, small puts and one of 6 MiB, a fault every few seconds. */
+  /** The CI run: one minute, small puts and one of 6 MiB, a fault round every few seconds. */
   public static final SoakProfile SHORT = new SoakProfile("short", Duration.ofSeconds(60), 3, 4L << 20, 1, 6L << 20,
-      Duration.ofSeconds(2), Duration.ofSeconds(4), 0.2, "256m", 256L << 20, Duration.ofSeconds(2));
+      Duration.ofSeconds(1), Duration.ofSeconds(2), 0.2, "256m", 256L << 20, SmallDisk.Kind.TMPFS,
+      Duration.ofSeconds(2), true);
 
   /** The report run: the whole range up to 64 MiB, longer holds. */
   public static final SoakProfile LONG = new SoakProfile("long", Duration.ofMinutes(12), 4, 64L << 20, 0, 0,
-      Duration.ofSeconds(10), Duration.ofSeconds(10), 0.15, "384m", 3L << 30, Duration.ofSeconds(5));
+      Duration.ofSeconds(5), Duration.ofSeconds(8), 0.15, "384m", 2L << 30, SmallDisk.Kind.LOOP,
+      Duration.ofSeconds(5), false);
 
   public SoakProfile {
     if (clients < 1 || maxPut < MIN_PUT || beyondShare < 0 || beyondShare > 1) {
@@ -52,6 +60,6 @@ public record SoakProfile(String name, Duration load, int clients, long maxPut, 
   /** This profile with load lasting {@code minutes}. */
   public SoakProfile withLoad(Duration length) {
     return new SoakProfile(name, length, clients, maxPut, largePuts, largePut, faultGap, faultHold, beyondShare,
-        heap, smallDisk, memorySample);
+        heap, smallDisk, diskKind, memorySample, quickStart);
   }
 }

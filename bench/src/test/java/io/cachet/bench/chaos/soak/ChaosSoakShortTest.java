@@ -27,6 +27,7 @@ class ChaosSoakShortTest {
     Path report = tmp.resolve("report.md");
     SoakResult r = ChaosSoak.run(new SoakOptions(SoakProfile.SHORT, SEED, tmp.resolve("run"), report));
     String markdown = Files.readString(report);
+    System.out.println(markdown);
     assertThat(r.failures()).as(markdown).isEmpty();
     assertThat(r.check()).as(markdown).isNotNull();
     assertThat(r.check().ok()).as(markdown).isTrue();
