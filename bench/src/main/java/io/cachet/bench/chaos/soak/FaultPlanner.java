@@ -66,15 +66,20 @@ final class FaultPlanner {
         pool.add("gateway");
         long seconds = 30 + random.nextLong(MAX_CLOCK_OFFSET.toSeconds() - 29);
         String offset = (random.nextBoolean() ? "" : "-") + seconds + "s";
-        yield new FaultRound(kind, List.of(any(pool)), hold, false, "clock-offset=" + offset);
+        String target = any(pool);
+        yield new FaultRound(kind, List.of(target), briefFor(target, hold), false, "clock-offset=" + offset);
       }
       default -> {
         String target = anyPart();
-        boolean single = target.equals("ledger") || target.equals("gateway");
-        Duration h = single && hold.compareTo(BRIEF) > 0 ? BRIEF : hold;
-        yield new FaultRound(kind, List.of(target), h, false, "");
+        yield new FaultRound(kind, List.of(target), briefFor(target, hold), false, "");
       }
     };
+  }
+
+  /** {@code hold}, or {@link #BRIEF} if shorter and {@code target} has no replica. */
+  private static Duration briefFor(String target, Duration hold) {
+    boolean single = target.equals("ledger") || target.equals("gateway");
+    return single && hold.compareTo(BRIEF) > 0 ? BRIEF : hold;
   }
 
   /** Rounds planned so far, and how many of them beyond tolerance. */
