@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -210,7 +211,7 @@ public final class ChaosSoak {
     for (String name : network.names()) {
       if (!network.isAlive(name)) {
         try {
-          network.start(name, java.util.Map.of());
+          network.start(name, Map.of());
         } catch (IOException e) {
           problems.add("at the end, " + name + " would not restart: " + e.getMessage());
         }

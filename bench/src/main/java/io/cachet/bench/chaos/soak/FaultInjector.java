@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
@@ -133,7 +134,7 @@ final class FaultInjector {
           return "no shard file yet";
         }
         Path file = shards.get(random.nextInt(shards.size()));
-        FileDamage.flipRandom(file, FLIPPED_BYTES, new java.util.Random(random.nextLong()));
+        FileDamage.flipRandom(file, FLIPPED_BYTES, new Random(random.nextLong()));
         return "flipped " + FLIPPED_BYTES + " bytes of a shard file of " + FileDamage.blobOf(file).map(Object::toString)
             .orElse("a blob");
       }
