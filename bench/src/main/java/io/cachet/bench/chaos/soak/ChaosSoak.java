@@ -142,7 +142,7 @@ public final class ChaosSoak {
       }
       problems.addAll(0, faults.problems());
       result = new SoakResult(profile, options.seed(), dir, shape(layout), Duration.ofNanos(System.nanoTime() - began),
-          outcomes.snapshot(), faults.injected(), faults.rounds(), faults.recoveries(), recovery, faults.cleanFailures(),
+          outcomes.snapshot(), outcomes.untypedSamples(), faults.injected(), faults.rounds(), faults.recoveries(), recovery, faults.cleanFailures(),
           check, checkError, memory.series(), memory.violations(), problems, nonces.unrecorded());
       String markdown = SoakReport.markdown(result);
       Files.writeString(dir.resolve(REPORT), markdown, StandardCharsets.UTF_8);

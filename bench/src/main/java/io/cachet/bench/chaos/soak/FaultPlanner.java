@@ -3,6 +3,7 @@ package io.cachet.bench.chaos.soak;
 import io.cachet.bench.chaos.soak.FaultRound.Kind;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -10,7 +11,8 @@ import java.util.SplittableRandom;
  * Picks the next fault round from the run's seed. Within tolerance a round touches one part: at
  * most one node (f = 1 of 4) or one key server (n − t = 1 of 3), and the ledger and the gateway
  * only for {@link #BRIEF}. Beyond tolerance a round takes down two of the three key servers or
- * two of the four nodes. A clock offset goes to a key server, a node or the gateway, never to the
+ * two of the four nodes, in turns. Kinds within tolerance are dealt from a shuffled deck, so a
+ * run sees every kind before any repeats. A clock offset goes to a key server, a node or the gateway, never to the
  * ledger: the ledger's block times would run back when it restarts without the offset, which is a
  * fault of the operator's, not of the network's.
  */
@@ -25,8 +27,10 @@ final class FaultPlanner {
   private final List<String> keyServers;
   private final List<String> nodes;
   private final String diskNode;
+  private final List<Kind> deck = new ArrayList<>();
   private int rounds;
   private int beyondRounds;
+  private boolean firstBeyondKeyServers;
 
   FaultPlanner(long seed, SoakProfile profile, List<String> keyServers, List<String> nodes, String diskNode) {
     this.random = new SplittableRandom(seed);
@@ -50,13 +54,16 @@ final class FaultPlanner {
     boolean beyond = random.nextDouble() < profile.beyondShare() || late && beyondRounds == 0;
     Duration hold = profile.faultHold().plusMillis(random.nextLong(profile.faultHold().toMillis() + 1));
     if (beyond) {
+      // key servers and nodes take turns, the first drawn: a run with two rounds beyond sees both
+      boolean keyServersFirst = beyondRounds == 0 ? (firstBeyondKeyServers = random.nextBoolean())
+          : firstBeyondKeyServers;
+      List<String> pool = (beyondRounds % 2 == 0) == keyServersFirst ? keyServers : nodes;
       beyondRounds++;
-      List<String> pool = random.nextBoolean() ? keyServers : nodes;
       List<String> two = pickTwo(pool);
       return new FaultRound(Kind.KILL, two, hold, true, pool == keyServers
           ? "2 of " + keyServers.size() + " key servers" : "2 of " + nodes.size() + " nodes");
     }
-    Kind kind = Kind.values()[random.nextInt(Kind.values().length)];
+    Kind kind = nextKind();
     return switch (kind) {
       case DISK_FULL -> new FaultRound(kind, List.of(diskNode), hold, false, "");
       case SHARD_CORRUPT -> new FaultRound(kind, List.of(any(nodes)), Duration.ZERO, false, "");
@@ -80,6 +87,20 @@ final class FaultPlanner {
   private static Duration briefFor(String target, Duration hold) {
     boolean single = target.equals("ledger") || target.equals("gateway");
     return single && hold.compareTo(BRIEF) > 0 ? BRIEF : hold;
+  }
+
+  /**
+   * The next kind from a shuffled deck of every kind, dealt out before it is shuffled again: a run
+   * of as many rounds as there are kinds sees each.
+   */
+  private Kind nextKind() {
+    if (deck.isEmpty()) {
+      deck.addAll(List.of(Kind.values()));
+      for (int i = deck.size() - 1; i > 0; i--) {
+        Collections.swap(deck, i, random.nextInt(i + 1));
+      }
+    }
+    return deck.remove(deck.size() - 1);
   }
 
   /** Rounds planned so far, and how many of them beyond tolerance. */

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Pattern;
 
 /**
  * Every operation's outcome, counted by operation kind, outcome and (for a failure) the error's
@@ -29,7 +30,12 @@ final class Outcomes {
     WRONG_BYTES
   }
 
+  /** Longest sample message kept for a failure without a typed reason. */
+  private static final int SAMPLE_CHARS = 200;
+  private static final Pattern CODE = Pattern.compile("[A-Z][A-Z0-9_]+");
+
   private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
+  private final Map<String, String> untypedSamples = new ConcurrentHashMap<>();
 
   /** Counts one {@code kind} operation's {@code outcome}; {@code reason} only for a failure, else null. */
   void count(String kind, Outcome outcome, String reason) {
@@ -42,7 +48,28 @@ final class Outcomes {
   }
 
   void failed(String kind, Throwable e) {
-    count(kind, Outcome.FAILED, reasonOf(e));
+    String reason = reasonOf(e);
+    count(kind, Outcome.FAILED, reason);
+    if (!CODE.matcher(reason).matches()) {
+      untypedSamples.computeIfAbsent(kind + " " + reason, k -> chain(e));
+    }
+  }
+
+  /**
+   * For each failure that carried no typed reason code (an operation and the exception's class),
+   * the first one's messages down its causes: a finding for the client's error handling, which
+   * should have said what went wrong in a code.
+   */
+  Map<String, String> untypedSamples() {
+    return new TreeMap<>(untypedSamples);
+  }
+
+  private static String chain(Throwable e) {
+    StringBuilder b = new StringBuilder();
+    for (Throwable c = e; c != null && b.length() < SAMPLE_CHARS; c = c.getCause() == c ? null : c.getCause()) {
+      b.append(b.length() == 0 ? "" : " <- ").append(c.getClass().getSimpleName()).append(": ").append(c.getMessage());
+    }
+    return b.length() > SAMPLE_CHARS ? b.substring(0, SAMPLE_CHARS) + "..." : b.toString();
   }
 
   /** Every count: kind, outcome, reason ("" if none) to how many; sorted. */

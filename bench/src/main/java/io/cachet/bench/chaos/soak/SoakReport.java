@@ -34,6 +34,13 @@ final class SoakReport {
           .append(" |\n");
     });
     b.append('\n');
+    if (!r.untypedFailures().isEmpty()) {
+      b.append("Failures without a typed reason code (the client let an exception through untranslated), the first"
+          + " of each:\n\n");
+      r.untypedFailures().forEach((k, v) -> b.append("- ").append(k).append(": `").append(v.replace('`', '\''))
+          .append("`\n"));
+      b.append('\n');
+    }
 
     b.append("#### Faults\n\n| fault | rounds | recovery p50 ms | recovery p99 ms |\n| --- | ---: | ---: | ---: |\n");
     List<Duration> all = new ArrayList<>();

@@ -16,6 +16,7 @@ import java.util.Map;
  * @param shape the network's shape, in words
  * @param wall the whole run, network start to checker's end
  * @param outcomes operations: "kind|outcome|reason" to how many
+ * @param untypedFailures for failures without a typed reason code, the first one's messages
  * @param injected fault rounds by kind
  * @param rounds every round as played
  * @param recoveries recovery times after each round, by round kind
@@ -29,6 +30,7 @@ import java.util.Map;
  * @param unrecordedTxs acknowledged transactions whose nonce could not be had (not checked)
  */
 record SoakResult(SoakProfile profile, long seed, Path dir, String shape, Duration wall, Map<String, Long> outcomes,
+    Map<String, String> untypedFailures,
     Map<String, Integer> injected, List<String> rounds, Map<String, List<Duration>> recoveries, Duration finalRecovery,
     List<FaultInjector.CleanFailure> cleanFailures, CheckReport check, String checkError,
     Map<String, List<MemoryWatch.Series>> memory, List<String> memoryViolations, List<String> problems,

@@ -3,7 +3,9 @@ package io.cachet.bench.chaos.soak;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class FaultPlannerTest {
@@ -44,14 +46,41 @@ class FaultPlannerTest {
   }
 
   @Test
+  void next_asManyRoundsAsKinds_everyKindOnce() {
+    for (long seed = 0; seed < 20; seed++) {
+      FaultPlanner planner = new FaultPlanner(seed, beyondShare(0), KEY_SERVERS, NODES, "node-3");
+      Set<FaultRound.Kind> seen = EnumSet.noneOf(FaultRound.Kind.class);
+      for (int i = 0; i < FaultRound.Kind.values().length; i++) {
+        seen.add(planner.next(false).kind());
+      }
+      assertThat(seen).containsExactlyInAnyOrder(FaultRound.Kind.values());
+    }
+  }
+
+  @Test
+  void next_roundsBeyond_keyServersAndNodesTakeTurns() {
+    FaultPlanner planner = new FaultPlanner(3, beyondShare(1), KEY_SERVERS, NODES, "node-3");
+    List<Boolean> keyServers = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      keyServers.add(KEY_SERVERS.containsAll(planner.next(false).targets()));
+    }
+    for (int i = 1; i < keyServers.size(); i++) {
+      assertThat(keyServers.get(i)).isNotEqualTo(keyServers.get(i - 1));
+    }
+  }
+
+  @Test
   void next_lateWithNoRoundBeyond_goesBeyond() {
-    SoakProfile never = new SoakProfile("t", SoakProfile.SHORT.load(), 1, SoakProfile.MIN_PUT, 0, 0,
-        SoakProfile.SHORT.faultGap(), SoakProfile.SHORT.faultHold(), 0, "256m", SoakProfile.SHORT.smallDisk(),
-        SoakProfile.SHORT.diskKind(), SoakProfile.SHORT.memorySample(), true);
-    FaultPlanner planner = new FaultPlanner(1, never, KEY_SERVERS, NODES, "node-3");
+    FaultPlanner planner = new FaultPlanner(1, beyondShare(0), KEY_SERVERS, NODES, "node-3");
     assertThat(planner.next(false).beyond()).isFalse();
     assertThat(planner.next(true).beyond()).isTrue();
     assertThat(planner.next(true).beyond()).as("one is enough").isFalse();
+  }
+
+  private static SoakProfile beyondShare(double share) {
+    SoakProfile p = SoakProfile.SHORT;
+    return new SoakProfile("t", p.load(), 1, SoakProfile.MIN_PUT, 0, 0, p.faultGap(), p.faultHold(), share, "256m",
+        p.smallDisk(), p.diskKind(), p.memorySample(), true);
   }
 
   private static FaultPlanner planner(long seed) {
