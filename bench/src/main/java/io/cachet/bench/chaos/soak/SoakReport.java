@@ -25,6 +25,7 @@ final class SoakReport {
     row(b, "shape", r.shape());
     row(b, "invariant violations", Long.toString(r.violations()));
     row(b, "final recovery", r.finalRecovery() == null ? "none" : millis(r.finalRecovery()) + " ms");
+    row(b, "repair pass before the check", r.repaired() ? "yes" : "none within the wait (the check ran anyway)");
     b.append('\n');
 
     b.append("#### Operations\n\n| operation | outcome | reason | count |\n| --- | --- | --- | ---: |\n");

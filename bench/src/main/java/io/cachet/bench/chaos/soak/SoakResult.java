@@ -21,6 +21,7 @@ import java.util.Map;
  * @param rounds every round as played
  * @param recoveries recovery times after each round, by round kind
  * @param finalRecovery from the last fault's end until every part was healthy and a put and a get worked; null if never
+ * @param repaired whether a repair pass of the gateway ended between the final recovery and the check
  * @param cleanFailures what the rounds beyond tolerance showed
  * @param check the checker's report; null if it could not run ({@code checkError} says why)
  * @param checkError why the checker could not run, or null
@@ -32,6 +33,7 @@ import java.util.Map;
 record SoakResult(SoakProfile profile, long seed, Path dir, String shape, Duration wall, Map<String, Long> outcomes,
     Map<String, String> untypedFailures,
     Map<String, Integer> injected, List<String> rounds, Map<String, List<Duration>> recoveries, Duration finalRecovery,
+    boolean repaired,
     List<FaultInjector.CleanFailure> cleanFailures, CheckReport check, String checkError,
     Map<String, List<MemoryWatch.Series>> memory, List<String> memoryViolations, List<String> problems,
     long unrecordedTxs) {
