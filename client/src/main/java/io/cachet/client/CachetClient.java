@@ -314,8 +314,10 @@ public final class CachetClient implements AutoCloseable {
       stored = store.store(BlobSource.ofStream(pipe.source, -1), StoreOptions.epochs(epochs));
     } catch (IOException e) {
       pipe.source.close();
+      // the sealer's own failure (the plaintext could not be read) is the cause; its failing because
+      // the upload stopped reading is only the upload's failure seen from the other side
       Throwable sealFailure = failureOf(sealing);
-      if (sealFailure instanceof IOException io) {
+      if (sealFailure instanceof IOException io && !(sealFailure instanceof SealingPipe.ReaderGone)) {
         throw io;
       }
       throw e;

@@ -28,6 +28,17 @@ final class SealingPipe {
   private volatile Throwable writerFailure;
 
   final OutputStream sink = new Sink();
+
+  /**
+   * The writer's failure when the reader left: a consequence of the upload's own failure, never
+   * its cause, so the upload's error is the one to report.
+   */
+  static final class ReaderGone extends IOException {
+    ReaderGone() {
+      super("the upload stopped reading");
+    }
+  }
+
   final InputStream source = new Source();
 
   /** The writer failed: the reader's next read fails with this as the cause. */
@@ -84,7 +95,7 @@ final class SealingPipe {
       try {
         while (!queue.offer(chunk, 100, TimeUnit.MILLISECONDS)) {
           if (readerClosed) {
-            throw new IOException("the upload stopped reading");
+            throw new ReaderGone();
           }
         }
       } catch (InterruptedException e) {
