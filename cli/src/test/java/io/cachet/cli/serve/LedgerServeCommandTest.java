@@ -2,6 +2,7 @@ package io.cachet.cli.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cachet.cli.CommandRun;
 import io.cachet.cli.ExitCodes;
 import io.cachet.common.io.DurableFiles;
 import io.cachet.crypto.Base64Url;
@@ -76,10 +77,14 @@ class LedgerServeCommandTest {
     return ServeProcess.start(dir, env, args);
   }
 
-  private ServeProcess refused(Map<String, String> env, String... more) throws Exception {
-    ServeProcess p = serve(env, more);
-    p.exit();
-    return p;
+  /** A start that must end by itself (a refusal, --check, --print-config): run in this JVM, as the command does. */
+  private CommandRun refused(Map<String, String> env, String... more) throws Exception {
+    String[] args = new String[3 + more.length];
+    args[0] = "ledger";
+    args[1] = "serve";
+    args[2] = "--config=" + config;
+    System.arraycopy(more, 0, args, 3, more.length);
+    return CommandRun.in(dir, env, args);
   }
 
   // ---------------------------------------------------------------- serving
@@ -134,7 +139,7 @@ class LedgerServeCommandTest {
   @Test
   void serve_keystoreOpenToOthers_refusedNamingSequencerKeystore() throws Exception {
     Files.setPosixFilePermissions(keystore, PosixFilePermissions.fromString("rw-r--r--"));
-    ServeProcess p = refused(Map.of());
+    CommandRun p = refused(Map.of());
     assertThat(p.exit()).as(p.output()).isEqualTo(ExitCodes.USAGE);
     assertThat(p.output()).contains("sequencer-keystore").contains("chmod 600").doesNotContain("event=ledger_serving");
   }
@@ -142,14 +147,14 @@ class LedgerServeCommandTest {
   @Test
   void serve_passphraseFileOpenToOthers_refusedNamingPassphraseFile() throws Exception {
     Files.setPosixFilePermissions(passphrase, PosixFilePermissions.fromString("rw-r-----"));
-    ServeProcess p = refused(Map.of());
+    CommandRun p = refused(Map.of());
     assertThat(p.exit()).as(p.output()).isEqualTo(ExitCodes.USAGE);
     assertThat(p.output()).contains("passphrase-file").contains("chmod 600");
   }
 
   @Test
   void serve_missingDataDirectory_refusedNamingDataDir() throws Exception {
-    ServeProcess p = refused(Map.of(), "--set", "data-dir=" + dir.resolve("no-such-dir"),
+    CommandRun p = refused(Map.of(), "--set", "data-dir=" + dir.resolve("no-such-dir"),
         "--set", "sequencer-keystore=" + keystore);
     assertThat(p.exit()).as(p.output()).isEqualTo(ExitCodes.USAGE);
     assertThat(p.output()).contains("data-dir").contains("does not exist");
@@ -159,7 +164,7 @@ class LedgerServeCommandTest {
   @Test
   void serve_portInUse_exitsFourNamingPort() throws Exception {
     try (ServerSocket held = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-      ServeProcess p = refused(Map.of(), "--set", "port=" + held.getLocalPort());
+      CommandRun p = refused(Map.of(), "--set", "port=" + held.getLocalPort());
       // a busy resource, not a typo: exit 4 as for every part
       assertThat(p.exit()).as(p.output()).isEqualTo(ExitCodes.IO);
       assertThat(p.output()).contains("port").contains(Integer.toString(held.getLocalPort()));
@@ -168,7 +173,7 @@ class LedgerServeCommandTest {
 
   @Test
   void serve_valueOutOfRange_refusedNamingKeyAndOrigin() throws Exception {
-    ServeProcess p = refused(Map.of("CACHET_LEDGER_PORT", "70000"));
+    CommandRun p = refused(Map.of("CACHET_LEDGER_PORT", "70000"));
     assertThat(p.exit()).as(p.output()).isEqualTo(ExitCodes.USAGE);
     assertThat(p.output()).contains("port (from environment variable CACHET_LEDGER_PORT)").contains("0..65535");
   }
@@ -176,28 +181,28 @@ class LedgerServeCommandTest {
   @Test
   void serve_unknownKeyInFile_refusedNamingFileAndLine() throws Exception {
     Files.writeString(config, "hartbeat = 1s\n", java.nio.file.StandardOpenOption.APPEND);
-    ServeProcess p = refused(Map.of());
+    CommandRun p = refused(Map.of());
     assertThat(p.exit()).as(p.output()).isEqualTo(ExitCodes.USAGE);
     assertThat(p.output()).contains("line 7").contains("unknown key 'hartbeat'");
   }
 
   @Test
   void serve_wrongPassphrase_exitsThree() throws Exception {
-    ServeProcess p = refused(Map.of("LEDGER_PASS", "wrong horse"), "--set", "passphrase-file=",
+    CommandRun p = refused(Map.of("LEDGER_PASS", "wrong horse"), "--set", "passphrase-file=",
         "--set", "passphrase-env=LEDGER_PASS");
     assertThat(p.exit()).as(p.output()).isEqualTo(ExitCodes.REFUSED);
   }
 
   @Test
   void serve_passphraseVariableUnset_refusedNamingPassphraseEnv() throws Exception {
-    ServeProcess p = refused(Map.of(), "--set", "passphrase-file=", "--set", "passphrase-env=LEDGER_PASS");
+    CommandRun p = refused(Map.of(), "--set", "passphrase-file=", "--set", "passphrase-env=LEDGER_PASS");
     assertThat(p.exit()).as(p.output()).isEqualTo(ExitCodes.USAGE);
     assertThat(p.output()).contains("passphrase-env").contains("LEDGER_PASS");
   }
 
   @Test
   void serve_bothPassphraseSources_refusedNamingBoth() throws Exception {
-    ServeProcess p = refused(Map.of("CACHET_LEDGER_PASSPHRASE_ENV", "LEDGER_PASS"));
+    CommandRun p = refused(Map.of("CACHET_LEDGER_PASSPHRASE_ENV", "LEDGER_PASS"));
     assertThat(p.exit()).as(p.output()).isEqualTo(ExitCodes.USAGE);
     assertThat(p.output()).contains("passphrase-env (from environment variable CACHET_LEDGER_PASSPHRASE_ENV)")
         .contains("passphrase-file (from " + config + " line 5)");
@@ -207,7 +212,7 @@ class LedgerServeCommandTest {
 
   @Test
   void check_goodConfiguration_exitsZeroWithoutServing() throws Exception {
-    ServeProcess p = refused(Map.of(), "--check");
+    CommandRun p = refused(Map.of(), "--check");
     assertThat(p.exit()).as(p.output()).isEqualTo(ExitCodes.OK);
     assertThat(p.output()).contains("configuration checked").contains(sequencer.verifyingKey().toString())
         .doesNotContain("event=ledger_serving");
@@ -220,9 +225,9 @@ class LedgerServeCommandTest {
     Path relative = etc.resolve("ledger.conf");
     Files.writeString(relative, "ledger-id = test-ledger\ndata-dir = ../data\nport = 0\npassphrase-file = ../ledger.pass\n");
     // the process runs in dir, where ../data names nothing
-    ServeProcess p = ServeProcess.run(dir, Map.of(), "ledger", "serve", "--config", relative.toString(), "--check");
+    CommandRun p = CommandRun.in(dir, Map.of(), "ledger", "serve", "--config", relative.toString(), "--check");
     assertThat(p.exit()).as(p.output()).isEqualTo(ExitCodes.OK);
-    ServeProcess printed = ServeProcess.run(dir, Map.of(), "ledger", "serve", "--config", relative.toString(),
+    CommandRun printed = CommandRun.in(dir, Map.of(), "ledger", "serve", "--config", relative.toString(),
         "--print-config");
     assertThat(printed.out()).contains("data-dir = " + data.toAbsolutePath() + "\n")
         .contains("passphrase-file = " + passphrase.toAbsolutePath() + "\n");
@@ -230,7 +235,7 @@ class LedgerServeCommandTest {
 
   @Test
   void printConfig_setOverEnvironmentOverFile_everyKeyNoSecret() throws Exception {
-    ServeProcess p = refused(Map.of("CACHET_LEDGER_HEARTBEAT", "2s", "CACHET_LEDGER_HOST", "127.0.0.2"),
+    CommandRun p = refused(Map.of("CACHET_LEDGER_HEARTBEAT", "2s", "CACHET_LEDGER_HOST", "127.0.0.2"),
         "--set", "heartbeat=3s", "--print-config");
     assertThat(p.exit()).as(p.output()).isEqualTo(ExitCodes.OK);
     String printed = p.output();
@@ -243,7 +248,7 @@ class LedgerServeCommandTest {
     // what it printed loads to the same configuration
     Files.writeString(config, printed.lines().filter(l -> l.startsWith("#") || l.contains(" = "))
         .reduce("", (a, b) -> a + b + "\n"));
-    ServeProcess again = refused(Map.of(), "--print-config");
+    CommandRun again = refused(Map.of(), "--print-config");
     assertThat(again.exit()).as(again.output()).isEqualTo(ExitCodes.OK);
     assertThat(again.output()).isEqualTo(printed);
   }

@@ -1,5 +1,6 @@
 package io.cachet.cli.serve;
 
+import io.cachet.cli.CommandRun;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,8 +26,8 @@ final class StorageProcesses {
     for (int port : nodePorts) {
       args.add("http://127.0.0.1:" + port);
     }
-    ServeProcess init = ServeProcess.run(parent, Map.of(), args.toArray(String[]::new));
-    if (init.process().exitValue() != 0) {
+    CommandRun init = CommandRun.in(parent, Map.of(), args.toArray(String[]::new));
+    if (init.exit() != 0) {
       throw new AssertionError("network init failed:\n" + init.err() + init.out());
     }
     return kit;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cachet.cli.CommandRun;
 import io.cachet.cli.TestIdentities;
 import io.cachet.crypto.Identity;
 import io.cachet.crypto.Keystore;
@@ -38,15 +39,15 @@ class StorageServeChecksTest {
     kit = StorageProcesses.initKit(tmp, new int[] {ports[0], ports[1], ports[2], ports[3]}, ports[4]);
   }
 
-  private ServeProcess node(int i, Map<String, String> env, String... more) throws Exception {
+  private CommandRun node(int i, Map<String, String> env, String... more) throws Exception {
     String[] args = new String[4 + more.length];
     System.arraycopy(new String[] {"node", "serve", "--config", "node.conf"}, 0, args, 0, 4);
     System.arraycopy(more, 0, args, 4, more.length);
-    return ServeProcess.run(kit.resolve("node-" + i), env, args);
+    return CommandRun.in(kit.resolve("node-" + i), env, args);
   }
 
-  private static void assertRefused(ServeProcess p, int exit, String... words) throws Exception {
-    assertEquals(exit, p.process().exitValue(), p.err() + p.out());
+  private static void assertRefused(CommandRun p, int exit, String... words) throws Exception {
+    assertEquals(exit, p.exit(), p.err() + p.out());
     for (String w : words) {
       assertTrue(p.err().contains(w), "stderr names " + w + ": " + p.err());
     }
@@ -54,11 +55,11 @@ class StorageServeChecksTest {
 
   @Test
   void check_kitAsWritten_exitsZero() throws Exception {
-    ServeProcess n = node(0, Map.of(), "--check");
-    assertEquals(0, n.process().exitValue(), n.err());
-    ServeProcess g = ServeProcess.run(kit.resolve("gateway"), Map.of(), "gateway", "serve", "--config", "gateway.conf",
+    CommandRun n = node(0, Map.of(), "--check");
+    assertEquals(0, n.exit(), n.err());
+    CommandRun g = CommandRun.in(kit.resolve("gateway"), Map.of(), "gateway", "serve", "--config", "gateway.conf",
         "--check");
-    assertEquals(0, g.process().exitValue(), g.err());
+    assertEquals(0, g.exit(), g.err());
   }
 
   @Test
@@ -86,7 +87,7 @@ class StorageServeChecksTest {
 
   @Test
   void nodeServe_keyOfAnotherNode_refusedNamingNodeKey() throws Exception {
-    assertRefused(node(0, Map.of(), "--check", "--set", "node-key=../node-1/node.key"), 2, "node-key",
+    assertRefused(node(0, Map.of(), "--check", "--set", "node-key=" + kit.resolve("node-1/node.key")), 2, "node-key",
         "is not the key the network lists for node-0");
   }
 
@@ -102,9 +103,9 @@ class StorageServeChecksTest {
 
   @Test
   void printConfig_setOverEnvironmentOverFile_defaultsIncluded() throws Exception {
-    ServeProcess p = node(1, Map.of("CACHET_NODE_GC_INTERVAL", "5m", "CACHET_NODE_UPLOAD_TTL", "2h", "CACHET_NODE_INDEX", "1"),
+    CommandRun p = node(1, Map.of("CACHET_NODE_GC_INTERVAL", "5m", "CACHET_NODE_UPLOAD_TTL", "2h", "CACHET_NODE_INDEX", "1"),
         "--print-config", "--set", "gc-interval=7m");
-    assertEquals(0, p.process().exitValue(), p.err());
+    assertEquals(0, p.exit(), p.err());
     String out = p.out();
     assertTrue(out.contains("gc-interval = 7m"), out);
     assertTrue(out.contains("upload-ttl = 2h"), out);
@@ -115,16 +116,16 @@ class StorageServeChecksTest {
 
   @Test
   void nodeServe_negativeClockOffset_accepted() throws Exception {
-    ServeProcess p = node(0, Map.of(), "--print-config", "--set", "clock-offset=-90s");
-    assertEquals(0, p.process().exitValue(), p.err());
+    CommandRun p = node(0, Map.of(), "--print-config", "--set", "clock-offset=-90s");
+    assertEquals(0, p.exit(), p.err());
     assertTrue(p.out().contains("clock-offset = -90s"), p.out());
   }
 
   @Test
   void gatewayPrintConfig_everyKeyWithItsDefault_noSecretValue() throws Exception {
-    ServeProcess g = ServeProcess.run(kit.resolve("gateway"), Map.of("CACHET_GATEWAY_NODE_TIMEOUT", "45s"), "gateway",
+    CommandRun g = CommandRun.in(kit.resolve("gateway"), Map.of("CACHET_GATEWAY_NODE_TIMEOUT", "45s"), "gateway",
         "serve", "--config", "gateway.conf", "--print-config");
-    assertEquals(0, g.process().exitValue(), g.err());
+    assertEquals(0, g.exit(), g.err());
     String out = g.out();
     for (String key : GatewayServeCommand.KEYS) {
       assertTrue(out.contains("\n" + key + " ="), "prints " + key + ": " + out);
@@ -140,7 +141,7 @@ class StorageServeChecksTest {
   @Test
   void gatewayServe_publisherKeyOpenToOthers_refusedNamingPublisherKey() throws Exception {
     Files.setPosixFilePermissions(kit.resolve("gateway/publisher.key"), PosixFilePermissions.fromString("rw-rw----"));
-    ServeProcess g = ServeProcess.run(kit.resolve("gateway"), Map.of(), "gateway", "serve", "--config", "gateway.conf",
+    CommandRun g = CommandRun.in(kit.resolve("gateway"), Map.of(), "gateway", "serve", "--config", "gateway.conf",
         "--check");
     assertRefused(g, 2, "publisher-key", "chmod 600");
   }
@@ -148,7 +149,7 @@ class StorageServeChecksTest {
   @Test
   void gatewayServe_portInUse_refusedNamingPort() throws Exception {
     try (ServerSocket taken = new ServerSocket(ports[4], 1, InetAddress.getLoopbackAddress())) {
-      ServeProcess g = ServeProcess.run(kit.resolve("gateway"), Map.of(), "gateway", "serve", "--config", "gateway.conf",
+      CommandRun g = CommandRun.in(kit.resolve("gateway"), Map.of(), "gateway", "serve", "--config", "gateway.conf",
           "--check");
       assertRefused(g, 4, "port");
     }
@@ -156,7 +157,7 @@ class StorageServeChecksTest {
 
   @Test
   void gatewayServe_ledgerWithoutKeystore_refusedNamingTheKey() throws Exception {
-    ServeProcess g = ServeProcess.run(kit.resolve("gateway"), Map.of(), "gateway", "serve", "--config", "gateway.conf",
+    CommandRun g = CommandRun.in(kit.resolve("gateway"), Map.of(), "gateway", "serve", "--config", "gateway.conf",
         "--check", "--set", "ledger-url=http://127.0.0.1:1", "--set", "ledger-id=devnet", "--set",
         "ledger-genesis=0x" + "ab".repeat(32));
     assertRefused(g, 2, "certificate-keystore");
@@ -168,17 +169,17 @@ class StorageServeChecksTest {
     Files.write(keystore, Keystore.encrypt(Identity.generate(new SecureRandom()), "right".toCharArray(),
         TestIdentities.TEST_KDF, new SecureRandom()));
     Files.setPosixFilePermissions(keystore, PosixFilePermissions.fromString("rw-------"));
-    ServeProcess g = ServeProcess.run(kit.resolve("gateway"), Map.of("GW_PASS", "wrong"), "gateway", "serve", "--config",
+    CommandRun g = CommandRun.in(kit.resolve("gateway"), Map.of("GW_PASS", "wrong"), "gateway", "serve", "--config",
         "gateway.conf", "--check", "--set", "ledger-url=http://127.0.0.1:1", "--set", "ledger-id=devnet", "--set",
-        "ledger-genesis=0x" + "ab".repeat(32), "--set", "certificate-keystore=cert.json", "--set",
+        "ledger-genesis=0x" + "ab".repeat(32), "--set", "certificate-keystore=" + keystore, "--set",
         "passphrase-env=GW_PASS");
-    assertEquals(3, g.process().exitValue(), g.err());
+    assertEquals(3, g.exit(), g.err());
   }
 
   @Test
   void networkInit_existingKit_refusedAndLeftAsItWas() throws Exception {
     byte[] key = Files.readAllBytes(kit.resolve("node-0/node.key"));
-    ServeProcess again = ServeProcess.run(tmp, Map.of(), "network", "init", kit.toString(), "--nodes", "1",
+    CommandRun again = CommandRun.in(tmp, Map.of(), "network", "init", kit.toString(), "--nodes", "1",
         "--node-url", "http://127.0.0.1:" + ports[0]);
     assertRefused(again, 2, "never overwritten");
     assertArrayEquals(key, Files.readAllBytes(kit.resolve("node-0/node.key")));
@@ -197,7 +198,7 @@ class StorageServeChecksTest {
 
   @Test
   void networkInit_urlCountNotNodeCount_refused() throws Exception {
-    ServeProcess p = ServeProcess.run(tmp, Map.of(), "network", "init", tmp.resolve("other").toString(), "--nodes", "4",
+    CommandRun p = CommandRun.in(tmp, Map.of(), "network", "init", tmp.resolve("other").toString(), "--nodes", "4",
         "--node-url", "http://127.0.0.1:1");
     assertRefused(p, 2, "--node-url");
     assertTrue(Files.notExists(tmp.resolve("other")));
@@ -209,11 +210,11 @@ class StorageServeChecksTest {
     Files.writeString(pass, "kit passphrase\n");
     Files.setPosixFilePermissions(pass, PosixFilePermissions.fromString("rw-------"));
     String genesis = "0x" + "cd".repeat(32);
-    ServeProcess init = ServeProcess.run(tmp, Map.of(), "network", "init", tmp.resolve("ledgered").toString(),
+    CommandRun init = CommandRun.in(tmp, Map.of(), "network", "init", tmp.resolve("ledgered").toString(),
         "--nodes", "1", "--node-url", "http://127.0.0.1:" + ports[0], "--gateway-port", Integer.toString(ports[4]),
         "--ledger-url", "http://127.0.0.1:1", "--ledger-id", "main", "--ledger-genesis", genesis,
         "--passphrase-file", pass.toString());
-    assertEquals(0, init.process().exitValue(), init.err());
+    assertEquals(0, init.exit(), init.err());
     Path gateway = tmp.resolve("ledgered/gateway");
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(
         gateway.resolve("certificate-keystore.json"))));
@@ -222,13 +223,13 @@ class StorageServeChecksTest {
     assertTrue(conf.contains("passphrase-file = " + pass.toAbsolutePath()), conf);
     assertTrue(init.out().contains("records certificates on ledger main as "), init.out());
     // --check opens the keystore with the passphrase the file holds (a wrong one exits 3)
-    ServeProcess check = ServeProcess.run(gateway, Map.of(), "gateway", "serve", "--config", "gateway.conf", "--check");
-    assertEquals(0, check.process().exitValue(), check.err());
+    CommandRun check = CommandRun.in(gateway, Map.of(), "gateway", "serve", "--config", "gateway.conf", "--check");
+    assertEquals(0, check.exit(), check.err());
   }
 
   @Test
   void networkInit_ledgerUrlWithoutGenesis_refusedAndNothingWritten() throws Exception {
-    ServeProcess p = ServeProcess.run(tmp, Map.of(), "network", "init", tmp.resolve("half").toString(), "--nodes", "1",
+    CommandRun p = CommandRun.in(tmp, Map.of(), "network", "init", tmp.resolve("half").toString(), "--nodes", "1",
         "--node-url", "http://127.0.0.1:1", "--ledger-url", "http://127.0.0.1:2", "--ledger-id", "main");
     assertRefused(p, 2, "--ledger-genesis");
     assertTrue(Files.notExists(tmp.resolve("half")));
@@ -239,7 +240,7 @@ class StorageServeChecksTest {
     Path pass = tmp.resolve("open.pass");
     Files.writeString(pass, "kit passphrase\n");
     Files.setPosixFilePermissions(pass, PosixFilePermissions.fromString("rw-r--r--"));
-    ServeProcess p = ServeProcess.run(tmp, Map.of(), "network", "init", tmp.resolve("open").toString(), "--nodes", "1",
+    CommandRun p = CommandRun.in(tmp, Map.of(), "network", "init", tmp.resolve("open").toString(), "--nodes", "1",
         "--node-url", "http://127.0.0.1:1", "--ledger-url", "http://127.0.0.1:2", "--ledger-id", "main",
         "--ledger-genesis", "0x" + "cd".repeat(32), "--passphrase-file", pass.toString());
     assertRefused(p, 2, "--passphrase-file", "chmod 600");
