@@ -570,7 +570,7 @@ class CheckerDevnetTest {
     assertThat(report.tally(Invariant.NO_BLOB_LOST).checked()).isEqualTo(2);
     assertThat(report.violations()).as(report.summary()).singleElement()
         .satisfies(v -> assertThat(v.invariant()).isEqualTo(Invariant.NO_BLOB_LOST))
-        .satisfies(v -> assertThat(v.what()).contains(doomed.blobId().toString()).contains("does not read back"))
+        .satisfies(v -> assertThat(v.what()).contains(doomed.blobId().toString()).contains("aggregator"))
         .satisfies(v -> assertThat(v.sequence()).isEqualTo(2));
   }
 
