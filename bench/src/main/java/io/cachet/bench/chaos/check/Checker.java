@@ -39,7 +39,7 @@ public final class Checker {
    * @param blobs how to read blobs back; null to skip the puts (they are then counted as skipped)
    * @param stalenessBound the key servers' staleness bound ({@link ReleaseCheck#STALE_VIEW})
    * @param clockTolerance how far a key server's clock may run ahead of the ledger's: the largest
-   *     clock offset the soak injected
+   *     clock offset the soak injected into a key server or the ledger
    */
   public record Plan(String ledgerUrl, Path journal, ChainHistory.Trust trust, Map<String, Path> auditLogs,
       List<TxRecord> txs, List<PutRecord> puts, BlobCheck blobs, Duration stalenessBound, Duration clockTolerance) {
