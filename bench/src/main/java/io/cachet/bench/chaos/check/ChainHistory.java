@@ -8,7 +8,6 @@ import io.cachet.crypto.VerifyingKey;
 import io.cachet.policy.Block;
 import io.cachet.policy.ChainValidator;
 import io.cachet.policy.ChainValidator.ChainException;
-import io.cachet.policy.LedgerRecovery;
 import io.cachet.policy.LedgerState;
 import io.cachet.policy.Transaction;
 import io.cachet.policy.journal.Journal;
@@ -42,6 +41,8 @@ import java.util.Optional;
 public final class ChainHistory {
   /** Blocks asked for per read: the most the ledger serves at once. */
   static final int BLOCKS_PER_READ = LedgerServer.MAX_BLOCKS_PER_READ;
+  /** Reason: the ledger serves fewer blocks than its head or a key server's decision vouch for. */
+  public static final String LEDGER_SHORT = "LEDGER_SHORT";
 
   /** What the checker trusts: the ledger's id, its sequencer's key and its genesis digest, from the soak's own files. */
   public record Trust(String ledgerId, VerifyingKey sequencerKey, byte[] genesisDigest) {
@@ -95,26 +96,44 @@ public final class ChainHistory {
 
   /**
    * Reads every block from the ledger at {@code ledgerUrl}, up to the head it names when asked
-   * first (a live ledger adds heartbeats all the while: reading on to a moving head could last
-   * forever on a slow machine), and validates them. The head's height is the one thing taken from
-   * the ledger unsigned, and only as where to stop: blocks it claims but does not serve end the
-   * read where they stop, and everything read is validated.
-   *
-   * @throws IOException if the ledger cannot be reached, answers with an error, or serves another ledger id
-   * @throws ChainRefusedException if the blocks it serves are not a valid chain of the trusted ledger
+   * first, and validates them; {@link #fetch(String, Trust, long)} with nothing else to reach.
    */
   public static ChainHistory fetch(String ledgerUrl, Trust trust) throws IOException, ChainRefusedException {
-    long target = LedgerHead.height(ledgerUrl);
-    LedgerRecovery.BlockSource ledger = LedgerRecovery.http(ledgerUrl, trust.ledgerId());
+    return fetch(ledgerUrl, trust, 0);
+  }
+
+  /**
+   * Reads every block from the ledger at {@code ledgerUrl} up to the higher of the head it names
+   * when asked first and {@code mustReach}, and validates them. A live ledger adds heartbeats all
+   * the while: reading on to a moving head could last forever on a slow machine, so the read stops
+   * at that target. The head is the one thing taken from the ledger unsigned, and only as where
+   * to stop. {@code mustReach} is what others vouch was there (the highest height a key server
+   * decided at): a ledger that stops serving blocks before the target has lost blocks it once
+   * acknowledged or named, which is refused as {@code LEDGER_SHORT} naming both heights.
+   *
+   * @throws LedgerUnreachableException if the ledger's first request cannot connect (the only case
+   *     in which a caller may read the journal instead)
+   * @throws ChainRefusedException if anything it serves does not hold: an error answer, another
+   *     ledger id ({@code FOREIGN_LEDGER}), an undecodable page ({@code MALFORMED_BLOCK}), a read
+   *     failing after it was reached, a chain short of the target, or blocks that are not a valid
+   *     chain of the trusted ledger
+   */
+  public static ChainHistory fetch(String ledgerUrl, Trust trust, long mustReach)
+      throws IOException, ChainRefusedException {
+    LedgerApi ledger = new LedgerApi(ledgerUrl, trust.ledgerId());
+    long head = ledger.head();
+    long target = Math.max(head, mustReach);
     Loader loader = new Loader(trust);
     while (loader.next() <= target) {
       List<byte[]> page = ledger.blocks(loader.next(), (int) Math.min(BLOCKS_PER_READ, target - loader.next() + 1));
       if (page.isEmpty()) {
-        break;
+        throw new ChainRefusedException(LEDGER_SHORT, loader.next(), "the ledger serves blocks only up to height "
+            + (loader.next() - 1) + ", but " + (target == head ? "it named head " + head
+            : "a key server decided at height " + mustReach + " (the ledger named head " + head + ")"), null);
       }
       loader.addAll(page);
     }
-    return loader.finish("ledger " + ledger.name());
+    return loader.finish("ledger " + ledger.where());
   }
 
   /**

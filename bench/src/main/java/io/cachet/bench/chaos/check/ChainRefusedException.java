@@ -3,7 +3,10 @@ package io.cachet.bench.chaos.check;
 /**
  * The ledger's blocks do not form a valid chain of the trusted ledger: a block not signed by the
  * sequencer, out of chain, of another ledger or genesis, undecodable, or carrying a transaction
- * the rules refuse; or a journal damaged before its tail. The checker trusts nothing unsigned, so it checks nothing against such a chain.
+ * the rules refuse; a ledger API that serves what does not hold (an error, another ledger id, a
+ * read failing once reached, fewer blocks than its head or a release vouch for); or a journal
+ * damaged before its tail. The checker trusts nothing unsigned, so it checks nothing against such
+ * a chain.
  */
 public final class ChainRefusedException extends Exception {
   private static final long serialVersionUID = 1L;
@@ -16,7 +19,11 @@ public final class ChainRefusedException extends Exception {
     this.height = height;
   }
 
-  /** A stable code: {@code BAD_BLOCK_SIGNATURE}, {@code OUT_OF_CHAIN}, {@code WRONG_GENESIS}, {@code MALFORMED_BLOCK}, {@code JOURNAL_DAMAGED}, ... */
+  /**
+   * A stable code: {@code BAD_BLOCK_SIGNATURE}, {@code OUT_OF_CHAIN}, {@code WRONG_GENESIS}, {@code MALFORMED_BLOCK},
+   * {@code JOURNAL_DAMAGED}, {@code FOREIGN_LEDGER}, {@code LEDGER_ERROR}, {@code MALFORMED_HEAD},
+   * {@code LEDGER_READ_FAILED}, {@code LEDGER_SHORT}, ...
+   */
   public String reason() {
     return reason;
   }

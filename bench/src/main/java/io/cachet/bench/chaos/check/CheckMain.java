@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,7 +30,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * Runs the soak's checker alone, on what a soak left behind. Prints the report ({@link
- * CheckReport#summary()}) and exits {@link #EXIT_OK} only if no invariant was violated.
+ * CheckReport#summary()}) and exits {@link #EXIT_OK} only if no invariant was violated and each
+ * invariant whose input was given checked something. With {@code --network}, refuses ({@link
+ * #EXIT_USAGE}) unless an audit log is given for every key server the descriptor names.
  *
  * <pre>
  * java -cp bench.jar io.cachet.bench.chaos.check.CheckMain --ledger http://127.0.0.1:7000 \
@@ -44,7 +47,7 @@ import picocli.CommandLine.Spec;
 public final class CheckMain implements Callable<Integer> {
   /** Exit code: every invariant holds. */
   public static final int EXIT_OK = 0;
-  /** Exit code: at least one violation, listed in the report. */
+  /** Exit code: at least one violation, or an invariant whose input was given checked nothing; listed in the report. */
   public static final int EXIT_VIOLATIONS = 1;
   /** Exit code: the command line is wrong. */
   public static final int EXIT_USAGE = 2;
@@ -88,6 +91,15 @@ public final class CheckMain implements Callable<Integer> {
       + " epochs; without it no blob counts as past its end epoch.")
   Path storageNetwork;
 
+  @Option(names = "--staleness-bound", paramLabel = "DURATION", defaultValue = "PT2M", description = "The key"
+      + " servers' staleness bound (ISO-8601, default ${DEFAULT-VALUE}): a release decided more than this after the"
+      + " ledger moved past its height is a violation.")
+  Duration stalenessBound;
+
+  @Option(names = "--clock-tolerance", paramLabel = "DURATION", defaultValue = "PT0S", description = "How far a key"
+      + " server's clock may have run ahead (the largest clock offset injected; ISO-8601, default ${DEFAULT-VALUE}).")
+  Duration clockTolerance;
+
   @Option(names = "--json", description = "Print the report as one JSON document.")
   boolean json;
 
@@ -115,8 +127,22 @@ public final class CheckMain implements Callable<Integer> {
       err.println("cachet-check: --puts needs --network and --readers to read the blobs back");
       return EXIT_USAGE;
     }
+    Map<String, Path> logs;
     try {
-      Checker.Plan plan = new Checker.Plan(ledgerUrl, journal, trust, auditLogMap(), List.of(), List.of(), null);
+      logs = auditLogMap();
+    } catch (UsageProblem e) {
+      err.println("cachet-check: " + e.getMessage());
+      return EXIT_USAGE;
+    }
+    try {
+      ClientConfig descriptor = network == null ? null : ClientConfig.load(network);
+      String missing = descriptor == null ? null : missingAuditLogs(descriptor, logs);
+      if (missing != null) {
+        err.println("cachet-check: " + missing);
+        return EXIT_USAGE;
+      }
+      Checker.Plan plan = new Checker.Plan(ledgerUrl, journal, trust, logs, List.of(), List.of(), null)
+          .withStaleness(stalenessBound, clockTolerance);
       List<String> torn = new ArrayList<>();
       if (txs != null) {
         JsonLines.Read<TxRecord> read = TxRecord.readAll(txs);
@@ -128,7 +154,7 @@ public final class CheckMain implements Callable<Integer> {
       if (puts != null) {
         JsonLines.Read<PutRecord> read = PutRecord.readAll(puts);
         Path keys = readers;
-        BlobCheck blobs = new BlobCheck(ClientConfig.load(network), name -> ReaderKeys.load(keys, name),
+        BlobCheck blobs = new BlobCheck(descriptor, name -> ReaderKeys.load(keys, name),
             currentEpoch(), Clock.systemUTC());
         plan = plan.withPuts(read.records(), blobs);
         if (read.tornLastLine()) {
@@ -152,14 +178,37 @@ public final class CheckMain implements Callable<Integer> {
     }
   }
 
-  private Map<String, Path> auditLogMap() {
+  /** The command line names audit logs wrongly: a usage error, not "nothing checked". */
+  private static final class UsageProblem extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    UsageProblem(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * Why the audit logs given do not cover the descriptor's key servers (one log named after each
+   * server's id), or null if they do: a log left out would hide every release of its server.
+   */
+  static String missingAuditLogs(ClientConfig descriptor, Map<String, Path> logs) {
+    List<String> missing = descriptor.keyServers().stream().map(ClientConfig.KeyServer::id)
+        .filter(id -> !logs.containsKey(id)).toList();
+    if (missing.isEmpty()) {
+      return null;
+    }
+    return "the network has key servers " + missing + " whose audit log is not given: give one --audit-log ID=FILE"
+        + " per key server of --network, or every release of theirs goes unchecked";
+  }
+
+  private Map<String, Path> auditLogMap() throws UsageProblem {
     Map<String, Path> out = new LinkedHashMap<>();
     for (String given : auditLogs) {
       int eq = given.indexOf('=');
       Path file = Path.of(eq < 0 ? given : given.substring(eq + 1));
       String name = eq < 0 ? defaultName(file) : given.substring(0, eq);
       if (out.putIfAbsent(name, file) != null) {
-        throw new IllegalArgumentException("two audit logs are named " + name + ": name them, --audit-log NAME=FILE");
+        throw new UsageProblem("two audit logs are named " + name + ": name them, --audit-log NAME=FILE");
       }
     }
     return out;

@@ -4,16 +4,18 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
  * What the checker found: for each invariant, how many items it checked, how many violated it,
  * and how many it skipped and why; every violation as one line; notes that are not violations
  * (a torn audit-log tail after a SIGKILL); and how fast it went. {@link #ok()} is true when there
- * is no violation at all. Immutable; the checks fill a {@link Builder}.
+ * is no violation and nothing given went unchecked. Immutable; the checks fill a {@link Builder}.
  */
 public final class CheckReport {
   /** The invariants of issue 16, and the chain they are all judged against. */
@@ -78,17 +80,28 @@ public final class CheckReport {
   private final List<Violation> violations;
   private final List<String> notes;
   private final Speed speed;
+  private final List<Invariant> unchecked;
 
-  private CheckReport(Map<Invariant, Tally> tallies, List<Violation> violations, List<String> notes, Speed speed) {
+  private CheckReport(Map<Invariant, Tally> tallies, List<Violation> violations, List<String> notes, Speed speed,
+      List<Invariant> unchecked) {
     this.tallies = Map.copyOf(tallies);
     this.violations = List.copyOf(violations);
     this.notes = List.copyOf(notes);
     this.speed = speed;
+    this.unchecked = List.copyOf(unchecked);
   }
 
-  /** True if no invariant was violated. */
+  /**
+   * True if no invariant was violated and every invariant whose input was given checked at least
+   * one item: a check that passes because it looked at nothing is not a pass.
+   */
   public boolean ok() {
-    return violations.isEmpty();
+    return violations.isEmpty() && unchecked.isEmpty();
+  }
+
+  /** The invariants whose input was given ({@link Builder#expect}) but that checked nothing, in invariant order. */
+  public List<Invariant> unchecked() {
+    return unchecked;
   }
 
   public Tally tally(Invariant invariant) {
@@ -116,7 +129,8 @@ public final class CheckReport {
   /** The report as lines a person reads: a line per invariant, then every violation and note. */
   public String summary() {
     StringBuilder b = new StringBuilder();
-    b.append(ok() ? "ok" : "VIOLATIONS " + violations.size()).append('\n');
+    b.append(ok() ? "ok" : violations.isEmpty() ? "NOTHING CHECKED " + unchecked
+        : "VIOLATIONS " + violations.size()).append('\n');
     for (Invariant i : Invariant.values()) {
       Tally t = tallies.get(i);
       b.append(String.format("%-24s checked %d, violations %d, skipped %d%s%n", i, t.checked(), t.violations(),
@@ -125,6 +139,8 @@ public final class CheckReport {
     b.append(String.format("speed: %d blocks validated at %.0f/s, %d releases checked at %.0f/s%n", speed.blocks(),
         speed.blocksPerSecond(), speed.releases(), speed.releasesPerSecond()));
     violations.forEach(v -> b.append("violation: ").append(v).append('\n'));
+    unchecked.forEach(i -> b.append("nothing checked: ").append(i)
+        .append(" had its input given but checked 0 items\n"));
     notes.forEach(n -> b.append("note: ").append(n).append('\n'));
     return b.toString();
   }
@@ -133,7 +149,8 @@ public final class CheckReport {
    * The report as one JSON document, for a soak's own report: {@code ok}, per invariant its
    * counts ({@code checked}, {@code violations}, {@code skipped} by reason), {@code violations}
    * (each with {@code invariant}, {@code where}, {@code sequence}, {@code height}, {@code what}),
-   * {@code notes} and {@code speed}.
+   * {@code unchecked} (invariants whose input was given but that checked nothing), {@code notes}
+   * and {@code speed}.
    */
   public ObjectNode toJson() {
     ObjectNode root = JsonLines.JSON.createObjectNode().put("ok", ok());
@@ -147,6 +164,8 @@ public final class CheckReport {
     ArrayNode list = root.putArray("violations");
     violations.forEach(v -> list.addObject().put("invariant", v.invariant().name()).put("where", v.where())
         .put("sequence", v.sequence()).put("height", v.height()).put("what", v.what()));
+    ArrayNode nothing = root.putArray("unchecked");
+    unchecked.forEach(i -> nothing.add(i.name()));
     ArrayNode noted = root.putArray("notes");
     notes.forEach(noted::add);
     root.putObject("speed").put("blocks", speed.blocks()).put("blocksPerSecond", Math.round(speed.blocksPerSecond()))
@@ -166,6 +185,7 @@ public final class CheckReport {
     private final List<Violation> violations = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
     private Speed speed = new Speed(0, 0, 0, 0);
+    private final Set<Invariant> expected = EnumSet.noneOf(Invariant.class);
 
     public Builder() {
       for (Invariant i : Invariant.values()) {
@@ -180,8 +200,9 @@ public final class CheckReport {
       return this;
     }
 
-    /** A violation; count the item as {@link #checked} too. */
+    /** A violation, and the item counted as {@link #checked} too: call one or the other per item, never both. */
     public Builder violation(Invariant invariant, String where, long sequence, long height, String what) {
+      counts.get(invariant)[0]++;
       counts.get(invariant)[1]++;
       violations.add(new Violation(invariant, where, sequence, height, what));
       return this;
@@ -190,6 +211,15 @@ public final class CheckReport {
     /** An item not checked, and why (a short, stable phrase: items are counted by it). */
     public Builder skipped(Invariant invariant, String reason) {
       skipped.get(invariant).merge(reason, 1L, Long::sum);
+      return this;
+    }
+
+    /**
+     * The input of {@code invariant} was given (audit logs, records): if it then checks 0 items,
+     * the report is not {@link CheckReport#ok()}.
+     */
+    public Builder expect(Invariant invariant) {
+      expected.add(invariant);
       return this;
     }
 
@@ -205,11 +235,15 @@ public final class CheckReport {
 
     public CheckReport build() {
       Map<Invariant, Tally> tallies = new EnumMap<>(Invariant.class);
+      List<Invariant> unchecked = new ArrayList<>();
       for (Invariant i : Invariant.values()) {
         long[] c = counts.get(i);
         tallies.put(i, new Tally(c[0], c[1], skipped.get(i)));
+        if (expected.contains(i) && c[0] == 0) {
+          unchecked.add(i);
+        }
       }
-      return new CheckReport(tallies, violations, notes, speed);
+      return new CheckReport(tallies, violations, notes, speed, unchecked);
     }
   }
 }

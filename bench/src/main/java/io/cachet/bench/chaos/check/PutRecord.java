@@ -1,6 +1,7 @@
 package io.cachet.bench.chaos.check;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachet.crypto.FormatException;
 import io.cachet.crypto.Hex;
 import io.cachet.crypto.PolicyId;
@@ -16,8 +17,13 @@ import java.util.Objects;
  *
  * <pre>
  * {"format":"cachet-check-put/1","blobId":"3h9w…","size":1048576,"storedSize":1049200,
- *  "sha256":"0x…","endEpoch":12,"policy":"…","reader":"reader-3","putAt":1796000000000}
+ *  "sha256":"0x…","endEpoch":12,"policy":"…","reader":"reader-3","putAt":1796000000000,
+ *  "storedSha256":"0x…"}
  * </pre>
+ *
+ * {@code storedSha256} is optional (a line without it is as valid as before, so the format stays
+ * version 1): readers that know no such field never needed it, and a line without it is checked
+ * by length alone.
  *
  * @param blobId the blob id the put returned (base64url, 43 characters)
  * @param size the plaintext's length in bytes
@@ -28,9 +34,10 @@ import java.util.Objects;
  * @param reader the name of an identity the policy lets read the blob ({@link ReaderKeys}): the
  *     checker reads the blob back as it
  * @param putAtMillis the client's clock when the put succeeded
+ * @param storedSha256 SHA-256 of the stored (envelope) bytes, 32 bytes; empty if the soak did not record it
  */
 public record PutRecord(BlobId blobId, long size, long storedSize, byte[] sha256, long endEpoch, PolicyId policy,
-    String reader, long putAtMillis) {
+    String reader, long putAtMillis, byte[] storedSha256) {
   /** The format of one line; another is refused naming it. */
   public static final String FORMAT = "cachet-check-put/1";
   /** Length of a SHA-256 digest. */
@@ -47,6 +54,16 @@ public record PutRecord(BlobId blobId, long size, long storedSize, byte[] sha256
     }
     sha256 = sha256.clone();
     ReaderKeys.checkName(reader);
+    storedSha256 = storedSha256 == null ? new byte[0] : storedSha256.clone();
+    if (storedSha256.length != 0 && storedSha256.length != SHA256_BYTES) {
+      throw new IllegalArgumentException("storedSha256 is " + SHA256_BYTES + " bytes, or absent");
+    }
+  }
+
+  /** A record without the stored bytes' digest. */
+  public PutRecord(BlobId blobId, long size, long storedSize, byte[] sha256, long endEpoch, PolicyId policy,
+      String reader, long putAtMillis) {
+    this(blobId, size, storedSize, sha256, endEpoch, policy, reader, putAtMillis, null);
   }
 
   @Override
@@ -54,11 +71,20 @@ public record PutRecord(BlobId blobId, long size, long storedSize, byte[] sha256
     return sha256.clone();
   }
 
+  @Override
+  public byte[] storedSha256() {
+    return storedSha256.clone();
+  }
+
   /** This record as one line of the puts file, without the newline. */
   public String toJsonLine() {
-    return JsonLines.line(JsonLines.newObject(FORMAT).put("blobId", blobId.toString()).put("size", size)
+    ObjectNode line = JsonLines.newObject(FORMAT).put("blobId", blobId.toString()).put("size", size)
         .put("storedSize", storedSize).put("sha256", Hex.to0x(sha256)).put("endEpoch", endEpoch)
-        .put("policy", policy.toString()).put("reader", reader).put("putAt", putAtMillis));
+        .put("policy", policy.toString()).put("reader", reader).put("putAt", putAtMillis);
+    if (storedSha256.length > 0) {
+      line.put("storedSha256", Hex.to0x(storedSha256));
+    }
+    return JsonLines.line(line);
   }
 
   /** Reads one line of a puts file; anything else is a {@link FormatException} saying what is wrong. */
@@ -68,7 +94,8 @@ public record PutRecord(BlobId blobId, long size, long storedSize, byte[] sha256
       return new PutRecord(BlobId.parse(JsonLines.text(n, "blobId")), JsonLines.number(n, "size"),
           JsonLines.number(n, "storedSize"), Hex.from0x(JsonLines.text(n, "sha256"), SHA256_BYTES, "sha256"),
           JsonLines.number(n, "endEpoch"), PolicyId.parse(JsonLines.text(n, "policy")), JsonLines.text(n, "reader"),
-          JsonLines.number(n, "putAt"));
+          JsonLines.number(n, "putAt"), n.has("storedSha256")
+              ? Hex.from0x(JsonLines.text(n, "storedSha256"), SHA256_BYTES, "storedSha256") : null);
     } catch (IllegalArgumentException e) {
       throw new FormatException("put record: " + e.getMessage(), e);
     }
@@ -83,12 +110,12 @@ public record PutRecord(BlobId blobId, long size, long storedSize, byte[] sha256
   public boolean equals(Object o) {
     return o instanceof PutRecord p && blobId.equals(p.blobId) && size == p.size && storedSize == p.storedSize
         && Arrays.equals(sha256, p.sha256) && endEpoch == p.endEpoch && policy.equals(p.policy)
-        && reader.equals(p.reader) && putAtMillis == p.putAtMillis;
+        && reader.equals(p.reader) && putAtMillis == p.putAtMillis && Arrays.equals(storedSha256, p.storedSha256);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(blobId, size, storedSize, Arrays.hashCode(sha256), endEpoch, policy, reader,
-        putAtMillis);
+        putAtMillis, Arrays.hashCode(storedSha256));
   }
 }

@@ -21,9 +21,10 @@ public final class TxCheck {
   public static void check(ChainHistory chain, List<TxRecord> txs, String where, CheckReport.Builder report) {
     for (int line = 0; line < txs.size(); line++) {
       TxRecord tx = txs.get(line);
-      report.checked(Invariant.NO_TX_LOST);
       String wrong = judge(chain, tx);
-      if (wrong != null) {
+      if (wrong == null) {
+        report.checked(Invariant.NO_TX_LOST);
+      } else {
         report.violation(Invariant.NO_TX_LOST, where, line + 1, tx.height(), "transaction lost: " + tx.kind()
             + " nonce " + tx.nonce() + " of " + tx.sender() + " " + wrong);
       }
