@@ -4,6 +4,7 @@ import io.cachet.bench.chaos.check.BlobCheck;
 import io.cachet.bench.chaos.check.ChainHistory;
 import io.cachet.bench.chaos.check.CheckReport;
 import io.cachet.bench.chaos.check.Checker;
+import io.cachet.keyserver.KeyServerConfig;
 import io.cachet.bench.chaos.check.ReaderKeys;
 import io.cachet.cli.network.NetworkLayout;
 import io.cachet.client.ClientConfig;
@@ -65,7 +66,10 @@ final class SoakCheck {
         .withJournal(ledger.dataDir().resolve(Sequencer.JOURNAL_FILE))
         .withAuditLogs(audit)
         .withTxs(records.txs())
-        .withPuts(records.putRecords(), blobs);
+        .withPuts(records.putRecords(), blobs)
+        // the soak's key servers keep the default bound; a clock fault may have moved a server's
+        // or the ledger's clock by up to the planner's largest offset, which a stale-view judgement allows for
+        .withStaleness(KeyServerConfig.DEFAULT_STALENESS_BOUND, FaultPlanner.MAX_CLOCK_OFFSET);
     return Checker.run(plan);
   }
 }
