@@ -1,5 +1,6 @@
 package io.cachet.storage.walrus;
 
+import io.cachet.storage.StorageException;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -198,7 +199,9 @@ final class BodyStream extends InputStream {
         return piece;
       }
       if (failure != null) {
-        throw new IOException(what + ": the connection failed: " + describe(failure), failure);
+        // typed as the failures before the answer began are: a caller tells the network from its own I/O
+        throw new StorageException(StorageException.Reason.NETWORK, 0, what + ": the connection failed: "
+            + describe(failure), failure);
       }
       if (ended) {
         return null;
@@ -208,8 +211,8 @@ final class BodyStream extends InputStream {
         waitedSince = now;
       } else if (now - waitedSince >= stallNanos) {
         abandon();
-        throw new IOException(what + ": no bytes arrived for " + seconds(stallNanos)
-            + "; the connection was dropped");
+        throw new StorageException(StorageException.Reason.NETWORK, 0, what + ": no bytes arrived for "
+            + seconds(stallNanos) + "; the connection was dropped");
       }
       long left = stallNanos - (now - waitedSince);
       readerWaiting = true;
