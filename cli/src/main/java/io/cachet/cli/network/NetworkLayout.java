@@ -84,6 +84,20 @@ public final class NetworkLayout {
       return new Shape(3, 2, 4, "64KiB", "1h", "cachet-procnet");
     }
 
+    /** Every part's name, in the order of a first start: ledger, nodes, gateway, key servers. */
+    public List<String> partNames() {
+      List<String> names = new ArrayList<>();
+      names.add("ledger");
+      for (int i = 0; i < nodes; i++) {
+        names.add("node-" + i);
+      }
+      names.add("gateway");
+      for (int i = 1; i <= keyServers; i++) {
+        names.add("ks-" + i);
+      }
+      return names;
+    }
+
     public Shape withNodes(int n) {
       return new Shape(keyServers, threshold, n, shardSize, epoch, ledgerId);
     }
@@ -173,15 +187,7 @@ public final class NetworkLayout {
         }
       }
     }
-    List<String> names = new ArrayList<>();
-    names.add("ledger");
-    for (int i = 0; i < shape.nodes(); i++) {
-      names.add("node-" + i);
-    }
-    names.add("gateway");
-    for (int i = 1; i <= shape.keyServers(); i++) {
-      names.add("ks-" + i);
-    }
+    List<String> names = shape.partNames();
     for (String name : fronts.keySet()) {
       if (!names.contains(name)) {
         throw new IllegalArgumentException("a front for '" + name + "', which is no part of this network");

@@ -84,15 +84,7 @@ final class SoakNetwork implements AutoCloseable {
    */
   static SoakNetwork start(Path dir, SoakProfile profile) throws IOException, InterruptedException {
     NetworkLayout.Shape shape = NetworkLayout.Shape.small();
-    List<String> names = new ArrayList<>();
-    names.add("ledger");
-    for (int i = 0; i < shape.nodes(); i++) {
-      names.add("node-" + i);
-    }
-    names.add("gateway");
-    for (int i = 1; i <= shape.keyServers(); i++) {
-      names.add("ks-" + i);
-    }
+    List<String> names = shape.partNames();
     int[] frontPorts = LocalNetwork.freePorts(names.size());
     Map<String, Integer> fronts = new LinkedHashMap<>();
     for (int i = 0; i < names.size(); i++) {
