@@ -6,9 +6,11 @@ import io.cachet.cli.network.NetworkLayout;
 import io.cachet.common.http.BoundedBody;
 import io.cachet.common.io.DurableFiles;
 import io.cachet.common.process.PartLaunch;
+import io.cachet.common.process.Termination;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,7 +24,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +56,12 @@ final class ProcessDevnet implements DevnetParts {
   static final Duration START_TIMEOUT = Duration.ofSeconds(120);
   /** How long a part has to stop on SIGTERM before it is killed. */
   static final Duration STOP_GRACE = Duration.ofSeconds(20);
+  /**
+   * Longest {@link #close} takes over all its groups before it kills what is left: below
+   * {@link Termination#STOP_BOUND_MILLIS}, so that the daemon's own stop ends before its watchdog
+   * halts it, with time to spare for the SIGKILLs and the record.
+   */
+  static final Duration CLOSE_BOUND = Duration.ofMillis(Termination.STOP_BOUND_MILLIS).minusSeconds(8);
   /** Longest a started key server is waited for until its view of the ledger is fresh. */
   static final Duration CATCH_UP = Duration.ofSeconds(30);
   /** How often a catching-up key server's /health is asked again. */
@@ -306,16 +317,20 @@ final class ProcessDevnet implements DevnetParts {
     try {
       record();
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException("cannot record the devnet's part processes in devnet.json", e);
+      throw new UncheckedIOException("cannot record the devnet's part processes in devnet.json", e);
     }
   }
 
   /**
    * Stops every part with SIGTERM, key servers first, then the gateway, the nodes and the ledger
-   * last, each group at once and awaited; records that none runs; releases the directory.
+   * last, each group at once and awaited; records that none runs; releases the directory. The
+   * groups share one deadline, {@link #CLOSE_BOUND}: whatever still runs when it passes (a part
+   * deaf to SIGTERM, a group never reached) is killed, so close returns within that bound and a
+   * few seconds, and leaves no part running.
    */
   @Override
   public void close() {
+    long deadline = System.nanoTime() + CLOSE_BOUND.toNanos();
     ExecutorService pool = Executors.newFixedThreadPool(parts.size(), r -> {
       Thread t = new Thread(r, "devnet-stop");
       t.setDaemon(true);
@@ -323,22 +338,11 @@ final class ProcessDevnet implements DevnetParts {
     });
     try {
       for (NetworkLayout.Kind kind : STOP_ORDER) {
-        List<Future<Integer>> stops = new ArrayList<>();
-        for (PartSupervisor p : parts.values()) {
-          if (p.part().kind() == kind) {
-            stops.add(pool.submit(() -> p.stop(STOP_GRACE)));
-          }
-        }
-        for (Future<Integer> f : stops) {
-          try {
-            f.get();
-          } catch (Exception e) {
-            LOG.warn("event=devnet_part_stop_failed reason=\"{}\"", e.toString());
-          }
-        }
+        stopGroup(pool, kind, deadline);
       }
     } finally {
       pool.shutdownNow();
+      killLeft();
     }
     try {
       record();
@@ -346,5 +350,46 @@ final class ProcessDevnet implements DevnetParts {
       LOG.warn("event=devnet_state_not_written reason=\"{}\"", e.toString());
     }
     lock.close();
+  }
+
+  /** Sends SIGTERM to every part of {@code kind} at once and awaits them until {@code deadline} at most. */
+  private void stopGroup(ExecutorService pool, NetworkLayout.Kind kind, long deadline) {
+    List<Future<Integer>> stops = new ArrayList<>();
+    for (PartSupervisor p : parts.values()) {
+      long left = deadline - System.nanoTime();
+      if (p.part().kind() == kind && left > 0) {
+        Duration grace = Duration.ofNanos(Math.min(left, STOP_GRACE.toNanos()));
+        stops.add(pool.submit(() -> p.stop(grace)));
+      }
+    }
+    for (Future<Integer> f : stops) {
+      try {
+        f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        LOG.warn("event=devnet_stop_deadline_passed kind={}", kind.command());
+        return;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (ExecutionException e) {
+        LOG.warn("event=devnet_part_stop_failed reason=\"{}\"", e.getCause().toString());
+      }
+    }
+  }
+
+  /** SIGKILL to every part still running, each without its supervisor's lock. */
+  private void killLeft() {
+    for (PartSupervisor p : parts.values()) {
+      try {
+        if (p.pidIfRunning().isPresent()) {
+          LOG.warn("event=devnet_part_killed_at_stop part={}", p.name());
+          p.killNow();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (RuntimeException e) {
+        LOG.warn("event=devnet_part_kill_failed part={} reason=\"{}\"", p.name(), e.toString());
+      }
+    }
   }
 }
