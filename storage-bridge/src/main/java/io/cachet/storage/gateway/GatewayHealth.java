@@ -1,6 +1,7 @@
 package io.cachet.storage.gateway;
 
 import io.cachet.common.http.BoundedBody;
+import io.cachet.common.http.ProbeFailure;
 import io.cachet.storage.network.NetworkConfig;
 import io.vertx.core.Future;
 import io.vertx.core.json.DecodeException;
