@@ -204,8 +204,12 @@ final class ProcessDevnet implements DevnetParts {
   @Override
   public void start(String name) throws Exception {
     PartSupervisor p = part(name);
-    p.start(START_TIMEOUT, this::recordQuietly);
-    record();
+    try {
+      p.start(START_TIMEOUT, this::recordQuietly);
+    } finally {
+      // a part that did not start was killed: devnet.json must not name its pid any longer
+      record();
+    }
     awaitLedgerView(p);
     LOG.info("event=devnet_part_started part={} pid={}", name, p.pidIfRunning().orElse(-1));
   }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cachet.cli.CommandRun;
 import io.cachet.cli.ExitCodes;
 import io.cachet.cli.TestIdentities;
+import io.cachet.cli.network.NetworkLayout;
 import io.cachet.common.process.PartProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -162,6 +163,21 @@ class ProcessDevnetTest {
     assertThat(unknown.exit()).isEqualTo(ExitCodes.USAGE);
     assertThat(unknown.err()).contains("no part named 'ks-9'").contains("gateway");
     assertThat(cachet("devnet", "start", "node-9", "--json").out()).contains("\"BAD_PART\"");
+
+    // a part whose files keep it from starting: 503 PART_DID_NOT_START from the daemon, exit 4, not 2
+    Path config = NetworkLayout.open(dir.resolve(ProcessDevnet.LAYOUT_DIR)).part("node-1").config();
+    byte[] good = Files.readAllBytes(config);
+    Files.writeString(config, "this is not a node's configuration\n");
+    CommandRun broken;
+    try {
+      broken = cachet("devnet", "start", "node-1", "--json");
+    } finally {
+      Files.write(config, good);
+    }
+    assertThat(broken.exit()).as(broken.err() + broken.out()).isEqualTo(ExitCodes.IO);
+    assertThat(broken.out() + broken.err()).contains(PartDidNotStartException.REASON).contains("node-1 did not start");
+    assertThat(part(status(), "node-1").path("running").asBoolean()).isFalse();
+    assertThat(recorded()).as("the failed start's pid is not left in devnet.json").doesNotContainKey("node-1");
 
     // the key servers' audit logs, where 'audit verify' finds a devnet's
     CommandRun audit = cachet("audit", "verify", "--json");
