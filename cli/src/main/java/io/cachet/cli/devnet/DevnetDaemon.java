@@ -44,6 +44,12 @@ public final class DevnetDaemon implements AutoCloseable {
   /** The daemon's last argument when its parts are processes. */
   static final String PROCESSES_ARG = DevnetMode.PROCESSES.word();
 
+  /**
+   * Longest the control endpoint's close is awaited: short, since it counts against Termination's
+   * bound together with the parts' stop (ProcessDevnet.CLOSE_BOUND).
+   */
+  private static final long CONTROL_CLOSE_SECONDS = 3;
+
   private final DevnetParts devnet;
   private final Vertx vertx = Vertx.vertx();
   /** Starting and stopping parts blocks, which no Vert.x thread may do; one at a time. */
@@ -216,7 +222,7 @@ public final class DevnetDaemon implements AutoCloseable {
   @Override
   public void close() {
     try {
-      server.close().await(10, TimeUnit.SECONDS);
+      server.close().await(CONTROL_CLOSE_SECONDS, TimeUnit.SECONDS);
     } catch (Exception e) {
       // closing anyway
     }
