@@ -113,7 +113,8 @@ final class PartSupervisor {
     } catch (TimeoutException | IllegalStateException e) {
       process.kill();
       ending = Ending.KILLED;
-      throw new PartDidNotStartException(part.name() + " did not start: " + e.getMessage() + "; the end of its output:\n"
+      throw new PartDidNotStartException(part.name() + " did not start: " + e.getMessage()
+          + "; the end of its output:\n"
           + tail(launch.stdout()) + "\n" + tail(launch.stderr()), e);
     }
   }

@@ -1,8 +1,8 @@
 package io.cachet.cli.serve;
 
-import io.cachet.common.http.ProbeFailure;
 import io.cachet.common.http.BoundedBody;
 import io.cachet.common.http.Endpoints;
+import io.cachet.common.http.ProbeFailure;
 import io.cachet.crypto.Identity;
 import io.cachet.crypto.VerifyingKey;
 import io.cachet.policy.LedgerClient;
