@@ -2,6 +2,8 @@ package io.cachet.cli;
 
 import io.cachet.client.GrantWindowException;
 import io.cachet.client.LedgerRefusedException;
+import io.cachet.cli.devnet.DevnetException;
+import io.cachet.cli.devnet.PartDidNotStartException;
 import io.cachet.client.UnknownPolicyException;
 import io.cachet.common.config.ConfigException;
 import io.cachet.common.config.PortInUseException;
@@ -54,7 +56,11 @@ public final class ExitCodes {
     if (e instanceof IOException || e instanceof UncheckedIOException) {
       return IO;
     }
-    if (e instanceof UsageException || e instanceof io.cachet.cli.devnet.DevnetException) {
+    if (e instanceof DevnetException d
+        && PartDidNotStartException.REASON.equals(d.reason())) {
+      return IO;
+    }
+    if (e instanceof UsageException || e instanceof DevnetException) {
       return USAGE;
     }
     if (e instanceof DemoExpectationFailed || e instanceof OutcomeException) {

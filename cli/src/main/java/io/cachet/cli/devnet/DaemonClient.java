@@ -27,6 +27,14 @@ public final class DaemonClient {
   }
   /** Most bytes of a control answer: a status report of every part of the devnet. */
   static final int MAX_CONTROL_ANSWER_BYTES = 1 << 20;
+  /** Slack on top of the daemon's own bounds, for a loaded machine and the answer's way back. */
+  static final Duration ANSWER_MARGIN = Duration.ofSeconds(30);
+  /**
+   * Longest the CLI waits for the daemon's answer: the longest the daemon itself may take, a
+   * {@code start} (launch until serving, then a key server's catch-up), plus {@link #ANSWER_MARGIN};
+   * waiting less would report "cannot reach" while the daemon carries on.
+   */
+  static final Duration ANSWER_TIMEOUT = ProcessDevnet.START_TIMEOUT.plus(ProcessDevnet.CATCH_UP).plus(ANSWER_MARGIN);
 
   @Mixin CachetHome home;
 
@@ -64,7 +72,7 @@ public final class DaemonClient {
   JsonNode call(Running r, String method, String path) throws IOException, InterruptedException {
     String token = Files.readString(dir().resolve("secrets").resolve("control.token")).trim();
     HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + r.controlPort() + path))
-        .timeout(Duration.ofSeconds(90))
+        .timeout(ANSWER_TIMEOUT)
         .header("Authorization", "Bearer " + token)
         .method(method, HttpRequest.BodyPublishers.noBody())
         .build();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachet.common.http.ServerLimits;
 import io.cachet.common.http.ServerLimitsGuard;
 import io.cachet.common.io.DurableFiles;
+import io.cachet.common.process.PartProcess;
 import io.cachet.common.process.Termination;
 import io.cachet.crypto.Base64Url;
 import io.cachet.common.http.ApiErrors;
@@ -34,14 +35,20 @@ import org.slf4j.LoggerFactory;
  * The endpoint takes only requests bearing the token in {@code secrets/control.token} (0600),
  * compared in constant time. SIGTERM (what {@code down} sends) stops everything cleanly.
  *
- * <p>{@code daemon.json} (pid, control port) exists exactly while the daemon serves: written once
- * every part is up, removed on the way down.
+ * <p>{@code daemon.json} (pid, control port) exists exactly while the daemon serves or stops:
+ * written once every part is up, removed once every part has stopped.
  */
 public final class DevnetDaemon implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DevnetDaemon.class);
   static final String STATE = "daemon.json";
   /** The daemon's last argument when its parts are processes. */
   static final String PROCESSES_ARG = DevnetMode.PROCESSES.word();
+
+  /**
+   * Longest the control endpoint's close is awaited: short, since it counts against Termination's
+   * bound together with the parts' stop (ProcessDevnet.CLOSE_BOUND).
+   */
+  private static final long CONTROL_CLOSE_SECONDS = 3;
 
   private final DevnetParts devnet;
   private final Vertx vertx = Vertx.vertx();
@@ -129,9 +136,7 @@ public final class DevnetDaemon implements AutoCloseable {
       return;
     }
     if (processes) {
-      // SIGTERM stops the parts in order before the JVM's hooks run: a hook of its own would race
-      // the launcher's, which kills every part process at exit
-      Termination.onSignal("devnet", d::close);
+      d.stopOnSignal();
       new CountDownLatch(1).await();
     }
     CountDownLatch stopped = new CountDownLatch(1);
@@ -140,6 +145,17 @@ public final class DevnetDaemon implements AutoCloseable {
       stopped.countDown();
     }, "devnet-shutdown"));
     stopped.await();
+  }
+
+  /**
+   * For a devnet of processes: SIGTERM (or Ctrl-C) stops the parts in order before the JVM's hooks
+   * run, since a hook of its own would race the launcher's, which kills every part process at exit.
+   * A forced exit (a second signal, or a stop past Termination's bound) kills every part first:
+   * a halt runs no hook, and no part may outlive the daemon.
+   */
+  void stopOnSignal() {
+    Termination.beforeHalt(PartProcess::killAll);
+    Termination.onSignal("devnet", this::close);
   }
 
   /** The devnet's status, as {@code GET /status} answers it. */
@@ -161,6 +177,8 @@ public final class DevnetDaemon implements AutoCloseable {
         context.runOnContext(v -> {
           if (e instanceof DevnetException de) {
             ApiErrors.send(ctx, 400, de.reason() != null ? de.reason() : DevnetException.BAD_PART, e.getMessage());
+          } else if (e instanceof PartDidNotStartException) {
+            ApiErrors.send(ctx, 503, PartDidNotStartException.REASON, e.getMessage());
           } else {
             ApiErrors.send(ctx, 500, "INTERNAL", String.valueOf(e.getMessage()));
           }
@@ -196,20 +214,25 @@ public final class DevnetDaemon implements AutoCloseable {
     return server.actualPort();
   }
 
+  /**
+   * Stops the control endpoint, then every part, and only then removes daemon.json: while parts
+   * still run, {@code status} must say the daemon runs, and a concurrent {@code down} must signal
+   * the daemon rather than end its live parts as orphans.
+   */
   @Override
   public void close() {
     try {
-      Files.deleteIfExists(stateFile);
-    } catch (IOException e) {
-      // a stale daemon.json is recognised by its dead pid
-    }
-    try {
-      server.close().await(10, TimeUnit.SECONDS);
+      server.close().await(CONTROL_CLOSE_SECONDS, TimeUnit.SECONDS);
     } catch (Exception e) {
       // closing anyway
     }
     control.shutdownNow();
     devnet.close();
+    try {
+      Files.deleteIfExists(stateFile);
+    } catch (IOException e) {
+      // a stale daemon.json is recognised by its dead pid
+    }
     vertx.close();
     LOG.info("event=devnet_down dir={}", devnet.dir());
   }

@@ -139,7 +139,7 @@ final class DevnetUpCommand implements Callable<Integer> {
         CountDownLatch forever = new CountDownLatch(1);
         if (asProcesses) {
           // as the daemon does: Ctrl-C stops the parts in order, before the JVM's exit kills them
-          io.cachet.common.process.Termination.onSignal("devnet", d::close);
+          d.stopOnSignal();
         } else {
           Runtime.getRuntime().addShutdownHook(new Thread(forever::countDown));
         }

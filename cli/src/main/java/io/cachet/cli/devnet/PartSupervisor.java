@@ -17,7 +17,14 @@ import java.util.regex.Pattern;
  * One part of a process devnet and the OS process that serves it, if any. It never restarts a part
  * on its own: a part that dies (a crash, the OOM killer, a signal from elsewhere) shows as
  * {@code exited (code N)} until someone starts it, since watching failures is the point of the
- * mode. Every method is synchronized: the daemon and its shutdown may reach one part at once.
+ * mode. Every method that changes the part is synchronized: the daemon and its shutdown may reach
+ * one part at once.
+ *
+ * <p>Lock order: a supervisor's lock may be held while taking {@link ProcessDevnet}'s (a launch
+ * records the new pid), never the other way round. {@link #pidIfRunning} and {@link #killNow}
+ * take no lock (they read the volatile {@link #process}), so {@link ProcessDevnet}'s record,
+ * which holds its own lock and asks every supervisor for its pid, cannot wait on a supervisor
+ * whose launch waits on it: the two locks form no cycle.
  */
 final class PartSupervisor {
   /** What a part prints once it listens. */
@@ -37,8 +44,9 @@ final class PartSupervisor {
 
   private final NetworkLayout.Part part;
   private final PartLaunch launch;
-  private PartProcess process;
-  private Ending ending = Ending.NONE;
+  /** The latest process; written under this object's lock, read without it by the lock-free methods. */
+  private volatile PartProcess process;
+  private volatile Ending ending = Ending.NONE;
 
   /** Supervises {@code part}, run as {@code launch} says. */
   PartSupervisor(NetworkLayout.Part part, PartLaunch launch) {
@@ -54,9 +62,22 @@ final class PartSupervisor {
     return part;
   }
 
-  /** The running process's pid; empty when none runs. */
-  synchronized OptionalLong pidIfRunning() {
-    return process != null && process.isAlive() ? OptionalLong.of(process.pid()) : OptionalLong.empty();
+  /** The running process's pid; empty when none runs. Takes no lock (see the class's lock order). */
+  OptionalLong pidIfRunning() {
+    PartProcess p = process;
+    return p != null && p.isAlive() ? OptionalLong.of(p.pid()) : OptionalLong.empty();
+  }
+
+  /**
+   * Sends SIGKILL to the process if it runs, without waiting for this supervisor's lock, which a
+   * start may hold for as long as its wait: what a stop past its deadline does with what is left.
+   */
+  void killNow() throws InterruptedException {
+    PartProcess p = process;
+    if (p != null && p.isAlive()) {
+      p.kill();
+      ending = Ending.KILLED;
+    }
   }
 
   /**
@@ -64,7 +85,9 @@ final class PartSupervisor {
    *
    * @param onStarted told of the new process before the wait, so it is recorded even if this JVM
    *     dies while the part starts
-   * @throws IOException if it exits or stays silent for {@code timeout}; its output's end is in the message
+   * @throws PartDidNotStartException if it exits or stays silent for {@code timeout}; its output's end
+   *     is in the message
+   * @throws IOException if its process cannot be launched
    */
   synchronized void start(Duration timeout, Runnable onStarted) throws IOException, InterruptedException {
     if (launch(onStarted)) {
@@ -90,7 +113,8 @@ final class PartSupervisor {
     } catch (TimeoutException | IllegalStateException e) {
       process.kill();
       ending = Ending.KILLED;
-      throw new IOException(part.name() + " did not start: " + e.getMessage() + "; the end of its output:\n"
+      throw new PartDidNotStartException(part.name() + " did not start: " + e.getMessage()
+          + "; the end of its output:\n"
           + tail(launch.stdout()) + "\n" + tail(launch.stderr()), e);
     }
   }

@@ -1,18 +1,16 @@
 package io.cachet.cli.devnet;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cachet.cli.network.NetworkLayout;
-import io.cachet.common.http.BoundedBody;
+import io.cachet.cli.status.NetworkProber;
 import io.cachet.common.io.DurableFiles;
 import io.cachet.common.process.PartLaunch;
+import io.cachet.common.process.Termination;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +20,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,14 +52,16 @@ final class ProcessDevnet implements DevnetParts {
   static final Duration START_TIMEOUT = Duration.ofSeconds(120);
   /** How long a part has to stop on SIGTERM before it is killed. */
   static final Duration STOP_GRACE = Duration.ofSeconds(20);
+  /**
+   * Longest {@link #close} takes over all its groups before it kills what is left: below
+   * {@link Termination#STOP_BOUND_MILLIS}, so that the daemon's own stop ends before its watchdog
+   * halts it, with time to spare for the SIGKILLs and the record.
+   */
+  static final Duration CLOSE_BOUND = Duration.ofMillis(Termination.STOP_BOUND_MILLIS).minusSeconds(8);
   /** Longest a started key server is waited for until its view of the ledger is fresh. */
   static final Duration CATCH_UP = Duration.ofSeconds(30);
   /** How often a catching-up key server's /health is asked again. */
   private static final Duration HEALTH_POLL = Duration.ofMillis(200);
-  /** How long status waits for a part's /health. */
-  private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(3);
-  /** Most bytes of a /health answer read. */
-  private static final int MAX_HEALTH_BYTES = 64 << 10;
   /**
    * Starting order, as {@link NetworkLayout#parts()} has it: what a part talks to serves before it
    * starts. The parts of a group are launched together and then each awaited, which on a few cores
@@ -74,7 +77,8 @@ final class ProcessDevnet implements DevnetParts {
   private final DevnetLock lock;
   private final NetworkLayout layout;
   private final Map<String, PartSupervisor> parts = new LinkedHashMap<>();
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(HEALTH_TIMEOUT).build();
+  /** Asks the parts' /health; closed with the devnet. */
+  private final NetworkProber prober = new NetworkProber();
 
   private ProcessDevnet(Path dir, DevnetLock lock, NetworkLayout layout) {
     this.dir = dir;
@@ -200,8 +204,12 @@ final class ProcessDevnet implements DevnetParts {
   @Override
   public void start(String name) throws Exception {
     PartSupervisor p = part(name);
-    p.start(START_TIMEOUT, this::recordQuietly);
-    record();
+    try {
+      p.start(START_TIMEOUT, this::recordQuietly);
+    } finally {
+      // a part that did not start was killed: devnet.json must not name its pid any longer
+      record();
+    }
     awaitLedgerView(p);
     LOG.info("event=devnet_part_started part={} pid={}", name, p.pidIfRunning().orElse(-1));
   }
@@ -226,7 +234,7 @@ final class ProcessDevnet implements DevnetParts {
       return;
     }
     long deadline = System.nanoTime() + CATCH_UP.toNanos();
-    while (p.pidIfRunning().isPresent() && !health(p.part()).path("ok").asBoolean()) {
+    while (p.pidIfRunning().isPresent() && !serves(p.part())) {
       if (System.nanoTime() - deadline > 0) {
         LOG.warn("event=devnet_part_not_caught_up part={} seconds={}", p.name(), CATCH_UP.toSeconds());
         return;
@@ -235,17 +243,34 @@ final class ProcessDevnet implements DevnetParts {
     }
   }
 
+  /**
+   * Every part's state, and what each running one says at /health on its own port: asked of all
+   * at once through one prober, so parts that do not answer (SIGSTOPped, say) cost about one
+   * probe's timeout together, not one each.
+   */
   @Override
   public JsonObject status() {
+    Map<String, URI> running = new LinkedHashMap<>();
+    for (PartSupervisor p : parts.values()) {
+      if (p.pidIfRunning().isPresent()) {
+        running.put(p.name(), URI.create(p.part().directUrl()));
+      }
+    }
+    Map<String, NetworkProber.Said> said;
+    try {
+      said = prober.health(running);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      said = Map.of();
+    }
     JsonArray list = new JsonArray();
     long height = -1;
     for (PartSupervisor p : parts.values()) {
-      JsonNode health = p.pidIfRunning().isPresent() ? health(p.part()) : null;
-      String said = health == null ? "-" : health.path("said").asText();
+      NetworkProber.Said health = said.get(p.name());
       if (p.part().kind() == NetworkLayout.Kind.LEDGER && health != null) {
-        height = health.path("height").asLong(-1);
+        height = health.height();
       }
-      list.add(p.status(said));
+      list.add(p.status(health == null ? "-" : health.words()));
     }
     return new JsonObject().put("dir", dir.toString()).put("pid", ProcessHandle.current().pid())
         .put("mode", DevnetMode.PROCESSES.word()).put("ledgerHeight", height)
@@ -253,36 +278,9 @@ final class ProcessDevnet implements DevnetParts {
         .put("layout", layout.dir().toString()).put("parts", list);
   }
 
-  /**
-   * What the part's own port says at /health: {@code said} is its {@code status} field ({@code ok},
-   * {@code stale}, ...) after {@code HTTP N} if that is not 200, or {@code no answer}; the ledger's
-   * {@code height} is kept.
-   */
-  private JsonNode health(NetworkLayout.Part p) {
-    var o = JSON.createObjectNode();
-    try {
-      HttpResponse<byte[]> r = BoundedBody.send(http, HttpRequest.newBuilder(URI.create(p.directUrl() + "/health"))
-          .timeout(HEALTH_TIMEOUT).GET().build(), "a part's /health", MAX_HEALTH_BYTES);
-      JsonNode body = parseQuietly(r.body());
-      String status = body.path("status").asText("");
-      o.put("said", (r.statusCode() == 200 ? "" : "HTTP " + r.statusCode() + " ") + status).put("height",
-          body.path("height").asLong(-1)).put("ok", r.statusCode() == 200);
-    } catch (IOException e) {
-      o.put("said", "no answer");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      o.put("said", "no answer");
-    }
-    return o;
-  }
-
-  private static JsonNode parseQuietly(byte[] body) {
-    try {
-      JsonNode n = JSON.readTree(body);
-      return n == null ? JSON.createObjectNode() : n;
-    } catch (IOException e) {
-      return JSON.createObjectNode();
-    }
+  /** Whether the part's own port answers 200 at /health. */
+  private boolean serves(NetworkLayout.Part p) throws InterruptedException {
+    return prober.health(Map.of(p.name(), URI.create(p.directUrl()))).get(p.name()).ok();
   }
 
   // ---------------------------------------------------------------- state
@@ -306,16 +304,20 @@ final class ProcessDevnet implements DevnetParts {
     try {
       record();
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException("cannot record the devnet's part processes in devnet.json", e);
+      throw new UncheckedIOException("cannot record the devnet's part processes in devnet.json", e);
     }
   }
 
   /**
    * Stops every part with SIGTERM, key servers first, then the gateway, the nodes and the ledger
-   * last, each group at once and awaited; records that none runs; releases the directory.
+   * last, each group at once and awaited; records that none runs; releases the directory. The
+   * groups share one deadline, {@link #CLOSE_BOUND}: whatever still runs when it passes (a part
+   * deaf to SIGTERM, a group never reached) is killed, so close returns within that bound and a
+   * few seconds, and leaves no part running.
    */
   @Override
   public void close() {
+    long deadline = System.nanoTime() + CLOSE_BOUND.toNanos();
     ExecutorService pool = Executors.newFixedThreadPool(parts.size(), r -> {
       Thread t = new Thread(r, "devnet-stop");
       t.setDaemon(true);
@@ -323,28 +325,59 @@ final class ProcessDevnet implements DevnetParts {
     });
     try {
       for (NetworkLayout.Kind kind : STOP_ORDER) {
-        List<Future<Integer>> stops = new ArrayList<>();
-        for (PartSupervisor p : parts.values()) {
-          if (p.part().kind() == kind) {
-            stops.add(pool.submit(() -> p.stop(STOP_GRACE)));
-          }
-        }
-        for (Future<Integer> f : stops) {
-          try {
-            f.get();
-          } catch (Exception e) {
-            LOG.warn("event=devnet_part_stop_failed reason=\"{}\"", e.toString());
-          }
-        }
+        stopGroup(pool, kind, deadline);
       }
     } finally {
       pool.shutdownNow();
+      killLeft();
     }
     try {
       record();
     } catch (IOException e) {
       LOG.warn("event=devnet_state_not_written reason=\"{}\"", e.toString());
     }
+    prober.close();
     lock.close();
+  }
+
+  /** Sends SIGTERM to every part of {@code kind} at once and awaits them until {@code deadline} at most. */
+  private void stopGroup(ExecutorService pool, NetworkLayout.Kind kind, long deadline) {
+    List<Future<Integer>> stops = new ArrayList<>();
+    for (PartSupervisor p : parts.values()) {
+      long left = deadline - System.nanoTime();
+      if (p.part().kind() == kind && left > 0) {
+        Duration grace = Duration.ofNanos(Math.min(left, STOP_GRACE.toNanos()));
+        stops.add(pool.submit(() -> p.stop(grace)));
+      }
+    }
+    for (Future<Integer> f : stops) {
+      try {
+        f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        LOG.warn("event=devnet_stop_deadline_passed kind={}", kind.command());
+        return;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (ExecutionException e) {
+        LOG.warn("event=devnet_part_stop_failed reason=\"{}\"", e.getCause().toString());
+      }
+    }
+  }
+
+  /** SIGKILL to every part still running, each without its supervisor's lock. */
+  private void killLeft() {
+    for (PartSupervisor p : parts.values()) {
+      try {
+        if (p.pidIfRunning().isPresent()) {
+          LOG.warn("event=devnet_part_killed_at_stop part={}", p.name());
+          p.killNow();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (RuntimeException e) {
+        LOG.warn("event=devnet_part_kill_failed part={} reason=\"{}\"", p.name(), e.toString());
+      }
+    }
   }
 }

@@ -2,6 +2,7 @@ package io.cachet.cli.serve;
 
 import io.cachet.common.http.BoundedBody;
 import io.cachet.common.http.Endpoints;
+import io.cachet.common.http.ProbeFailure;
 import io.cachet.crypto.Identity;
 import io.cachet.crypto.VerifyingKey;
 import io.cachet.policy.LedgerClient;
@@ -10,7 +11,6 @@ import io.cachet.policy.LedgerRef;
 import io.cachet.policy.Operation;
 import io.cachet.policy.Transaction;
 import io.cachet.storage.gateway.CertificateSink;
-import io.cachet.storage.gateway.ProbeFailure;
 import io.cachet.storage.network.AvailabilityCertificate;
 import io.cachet.storage.walrus.RetryPolicy;
 import io.vertx.core.Future;

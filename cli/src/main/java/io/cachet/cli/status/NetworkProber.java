@@ -3,6 +3,7 @@ package io.cachet.cli.status;
 import io.cachet.client.ClientConfig;
 import io.cachet.common.http.BoundedBody;
 import io.cachet.common.http.Endpoints;
+import io.cachet.common.http.ProbeFailure;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -12,11 +13,12 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.ConnectException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -30,9 +32,11 @@ import java.util.concurrent.TimeoutException;
  * gateway is up: a Walrus publisher answers 404 there, and that is an answer). A dead part
  * therefore costs about one timeout, however many parts are dead. No deadline covers the whole
  * probe from its start: on a loaded machine this process's own first connection can take longer
- * than a healthy part takes to answer.
+ * than a healthy part takes to answer. {@link #health} asks any set of parts' {@code /health} the
+ * same way: a devnet of processes' {@code status} uses it. Thread-safe: one prober may serve
+ * concurrent callers.
  */
-final class NetworkProber implements AutoCloseable {
+public final class NetworkProber implements AutoCloseable {
   /** Longest a part may take to accept the connection: a host that drops packets costs this. */
   static final Duration CONNECT_TIMEOUT = Duration.ofMillis(1000);
   /** Longest a connected part may stay silent: health answers are small and come at once. */
@@ -44,6 +48,62 @@ final class NetworkProber implements AutoCloseable {
 
   private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
   private final HttpClient http = vertx.createHttpClient();
+
+  /**
+   * What one part's own {@code /health} said.
+   *
+   * @param httpStatus the answer's HTTP status, or 0 when there was none
+   * @param status its {@code status} field, or "" when it has none
+   * @param height its {@code height} field (the ledger's), or -1
+   * @param failure why there was no answer, in a few words; null when there was one
+   */
+  public record Said(int httpStatus, String status, long height, String failure) {
+    /** Whether it answered 200: it serves. */
+    public boolean ok() {
+      return httpStatus == 200;
+    }
+
+    /** In a status table's words: its status, after {@code HTTP N} unless 200, or why it did not answer. */
+    public String words() {
+      if (failure != null) {
+        return failure;
+      }
+      return (httpStatus == 200 ? "" : "HTTP " + httpStatus + " ") + status;
+    }
+  }
+
+  /**
+   * Asks every part's {@code /health}, {@code parts} naming each one's base URL, all at once; an
+   * answer comes for each within about one connect and one answer timeout, however many are down.
+   */
+  public Map<String, Said> health(Map<String, URI> parts) throws InterruptedException {
+    Map<String, Future<Said>> asked = new LinkedHashMap<>();
+    parts.forEach((name, base) -> asked.put(name, get(Endpoints.under(base, "/health")).map(a -> {
+      JsonObject body;
+      try {
+        body = new JsonObject(a.body());
+      } catch (RuntimeException e) {
+        body = new JsonObject();
+      }
+      Object status = body.getValue("status");
+      Object height = body.getValue("height");
+      return new Said(a.status(), status instanceof String s ? s : "", height instanceof Number n ? n.longValue() : -1,
+          null);
+    }).otherwise(e -> new Said(0, "", -1, why(e)))));
+    Map<String, Said> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Future<Said>> e : asked.entrySet()) {
+      out.put(e.getKey(), await(e.getValue()));
+    }
+    return out;
+  }
+
+  private static <T> T await(Future<T> f) throws InterruptedException {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(PROBE_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("a probe outlived its own timeout", e);
+    }
+  }
 
   /** Every part's answer, in the order: chain, key servers, publisher, aggregator. */
   List<Probe> probe(ClientConfig config) throws InterruptedException {
@@ -62,11 +122,7 @@ final class NetworkProber implements AutoCloseable {
     all.add(anyAnswer("aggregator", config.aggregator()));
     List<Probe> out = new ArrayList<>();
     for (Future<Probe> f : all) {
-      try {
-        out.add(f.toCompletionStage().toCompletableFuture().get(PROBE_LIMIT.toMillis(), TimeUnit.MILLISECONDS));
-      } catch (ExecutionException | TimeoutException e) {
-        throw new IllegalStateException("a probe outlived its own timeout", e);
-      }
+      out.add(await(f));
     }
     return out;
   }
@@ -76,7 +132,7 @@ final class NetworkProber implements AutoCloseable {
   }
 
   private Future<Probe> health(String name, String role, URI base, Field<String> state, Field<Long> height) {
-    String where = where(base);
+    String where = Endpoints.where(base);
     return get(Endpoints.under(base, "/health")).map(a -> {
       JsonObject body;
       try {
@@ -99,7 +155,7 @@ final class NetworkProber implements AutoCloseable {
   }
 
   private Future<Probe> anyAnswer(String name, URI base) {
-    String where = where(base);
+    String where = Endpoints.where(base);
     return get(Endpoints.under(base, "/health")).map(a -> new Probe(name, "storage", where, true,
         a.status() / 100 == 2 ? "ok" : "up", -1, null)).otherwise(e -> Probe.down(name, "storage", where, why(e)));
   }
@@ -128,25 +184,9 @@ final class NetworkProber implements AutoCloseable {
         .setIdleTimeout(ANSWER_TIMEOUT.toMillis());
   }
 
-  /** Scheme, host and port: what a person needs to find the part, and no path that could hold a key. */
-  static String where(URI u) {
-    return u.getScheme() + "://" + u.getHost() + (u.getPort() < 0 ? "" : ":" + u.getPort());
-  }
-
-  /** A failure in a few words, never a stack or a file path. */
+  /** A failure in a few words, never a stack or a file path: the words every health probe uses. */
   private static String why(Throwable e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    if (root instanceof ConnectException || String.valueOf(root.getMessage()).contains("Connection refused")) {
-      return "connection refused";
-    }
-    if (root instanceof TimeoutException || root.getClass().getSimpleName().contains("Timeout")) {
-      return "no answer in time (connect " + CONNECT_TIMEOUT.toMillis() + " ms, answer " + ANSWER_TIMEOUT.toMillis()
-          + " ms)";
-    }
-    return "unreachable (" + root.getClass().getSimpleName() + ")";
+    return ProbeFailure.describe(e, ANSWER_TIMEOUT.toMillis());
   }
 
   @Override

@@ -5,7 +5,7 @@ package io.cachet.cli.status;
  *
  * @param name the part as a person names it: "ledger", "evm-rpc", a key server's id, "publisher", "aggregator"
  * @param role "ledger", "key-server" or "storage"
- * @param where scheme, host and port: never a path or query, where providers put API keys
+ * @param where host and port: never a path or query, where providers put API keys
  * @param up whether it answered as that part does
  * @param state its own word for its health where it has one ("serving", "stale", "ok"), else "up" or "down"
  * @param height the ledger height (block number on an EVM chain) it is at, or -1 when it says none

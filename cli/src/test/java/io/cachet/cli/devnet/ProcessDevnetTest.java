@@ -7,11 +7,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cachet.cli.CommandRun;
 import io.cachet.cli.ExitCodes;
 import io.cachet.cli.TestIdentities;
+import io.cachet.cli.network.NetworkLayout;
 import io.cachet.common.process.PartProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,8 +43,12 @@ class ProcessDevnetTest {
   static Path pass;
   static Path dir;
   static JsonNode up;
-  /** Every part pid seen, to be sure none outlives the class even if a step fails. */
-  static final List<Long> seen = new ArrayList<>();
+  /**
+   * Every part process seen, to be sure none outlives the class even if a step fails. Handles taken
+   * while the process lived, not pids: a handle checks the process's start time before it kills,
+   * so a pid the kernel has since given to another process is left alone.
+   */
+  static final List<ProcessHandle> seen = new ArrayList<>();
   /** The blob the first test stored, and its bytes, which the second reads back after a restart. */
   static String blob;
   static byte[] data;
@@ -64,8 +70,15 @@ class ProcessDevnetTest {
   @AfterAll
   static void down() {
     cachet("devnet", "down");
-    for (long pid : seen) {
-      ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+    for (ProcessHandle p : seen) {
+      p.destroyForcibly();
+    }
+  }
+
+  /** Keeps a handle of each process in {@code pids} that runs now. */
+  private static void see(Collection<Long> pids) {
+    for (long pid : pids) {
+      ProcessHandle.of(pid).ifPresent(seen::add);
     }
   }
 
@@ -76,7 +89,7 @@ class ProcessDevnetTest {
     long daemon = up.path("pid").asLong();
     assertThat(up.path("mode").asText()).isEqualTo("processes");
     Map<String, Long> pids = pids(up);
-    seen.addAll(pids.values());
+    see(pids.values());
     assertThat(pids.keySet()).hasSize(12).contains("ledger", "gateway", "ks-1", "ks-3", "node-0", "node-6");
     assertThat(pids.values()).doesNotHaveDuplicates().doesNotContain(daemon, ProcessHandle.current().pid())
         .allMatch(ProcessDevnetTest::alive);
@@ -124,7 +137,7 @@ class ProcessDevnetTest {
       JsonNode p = part(JSON.readTree(start.out()), ks);
       assertThat(p.path("state").asText()).isEqualTo("running");
       assertThat(p.path("pid").asLong()).isNotEqualTo(pids.get(ks));
-      seen.add(p.path("pid").asLong());
+      see(List.of(p.path("pid").asLong()));
     }
     assertGets(blob, data);
 
@@ -150,6 +163,21 @@ class ProcessDevnetTest {
     assertThat(unknown.exit()).isEqualTo(ExitCodes.USAGE);
     assertThat(unknown.err()).contains("no part named 'ks-9'").contains("gateway");
     assertThat(cachet("devnet", "start", "node-9", "--json").out()).contains("\"BAD_PART\"");
+
+    // a part whose files keep it from starting: 503 PART_DID_NOT_START from the daemon, exit 4, not 2
+    Path config = NetworkLayout.open(dir.resolve(ProcessDevnet.LAYOUT_DIR)).part("node-1").config();
+    byte[] good = Files.readAllBytes(config);
+    Files.writeString(config, "this is not a node's configuration\n");
+    CommandRun broken;
+    try {
+      broken = cachet("devnet", "start", "node-1", "--json");
+    } finally {
+      Files.write(config, good);
+    }
+    assertThat(broken.exit()).as(broken.err() + broken.out()).isEqualTo(ExitCodes.IO);
+    assertThat(broken.out() + broken.err()).contains(PartDidNotStartException.REASON).contains("node-1 did not start");
+    assertThat(part(status(), "node-1").path("running").asBoolean()).isFalse();
+    assertThat(recorded()).as("the failed start's pid is not left in devnet.json").doesNotContainKey("node-1");
 
     // the key servers' audit logs, where 'audit verify' finds a devnet's
     CommandRun audit = cachet("audit", "verify", "--json");
@@ -178,7 +206,7 @@ class ProcessDevnetTest {
     assertThat(status.path("mode").asText()).isEqualTo("processes");
     assertThat(part(status, "ledger").path("url").asText()).isEqualTo(ledgerUrl);
     Map<String, Long> pids = pids(status);
-    seen.addAll(pids.values());
+    see(pids.values());
     assertGets(blob, data);
 
     // the daemon dies without a word: its parts run on, recorded in devnet.json

@@ -330,7 +330,7 @@ class PoliciesContactsStatusCliTest {
       JsonNode parts = r.json().get("parts");
       assertThat(parts.get(3).get("name").asText()).isEqualTo("ks-3");
       assertThat(parts.get(3).get("up").asBoolean()).isFalse();
-      assertThat(parts.get(3).get("detail").asText()).contains("no answer in time");
+      assertThat(parts.get(3).get("detail").asText()).contains("no answer within");
       assertThat(parts.get(1).get("up").asBoolean()).isTrue();
       assertThat(parts.get(0).get("up").asBoolean()).isTrue();
     } finally {

@@ -252,7 +252,12 @@ public final class PartProcess implements AutoCloseable {
     }
   }
 
-  private static void killAll() {
+  /**
+   * Sends SIGKILL to every process started here that still runs, and to its descendants, without
+   * waiting for them to be reaped: the shutdown hook's action, and what a supervisor registers with
+   * {@link Termination#beforeHalt} since a halt runs no hook.
+   */
+  public static void killAll() {
     for (PartProcess p : RUNNING) {
       p.process.descendants().forEach(ProcessHandle::destroyForcibly);
       p.process.destroyForcibly();

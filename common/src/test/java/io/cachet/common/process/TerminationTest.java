@@ -4,13 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A real process told to stop by SIGTERM runs its stop and exits 0. */
 class TerminationTest {
+  private static final Duration PATIENCE = Duration.ofSeconds(60);
+  private static final Pattern CHILD = Pattern.compile("child=(\\d+)");
+
   @TempDir Path dir;
 
   /** The process under test: marks that it serves, waits for a signal; its stop writes a file. */
@@ -49,6 +55,27 @@ class TerminationTest {
       assertThat(Files.readString(done)).isEqualTo("stopped cleanly");
     } finally {
       p.destroyForcibly();
+    }
+  }
+
+  @Test
+  void secondSignal_killsTheSupervisorsParts_beforeItHalts() throws Exception {
+    PartProcess supervisor = PartProcess.start("supervisor", PartLaunch.of("supervisor", SupervisorTestMain.class,
+        dir).withArgs(dir.toString()).withJvmOptions("-Xmx64m"));
+    try {
+      Matcher m = CHILD.matcher(supervisor.awaitLine(CHILD, PATIENCE));
+      assertThat(m.find()).isTrue();
+      ProcessHandle child = ProcessHandle.of(Long.parseLong(m.group(1))).orElseThrow();
+      ProcessHandle sup = ProcessHandle.of(supervisor.pid()).orElseThrow();
+      sup.destroy(); // SIGTERM: the stop waits for a part that ignores it
+      supervisor.awaitLine(Pattern.compile("event=supervisor_stop_begun"), PATIENCE);
+      sup.destroy(); // the second: a forced exit
+      assertThat(sup.onExit().get(60, TimeUnit.SECONDS).isAlive()).isFalse();
+      assertThat(supervisor.exitCode()).hasValue(1);
+      assertThat(child.onExit().get(60, TimeUnit.SECONDS).isAlive()).as("the deaf part outlived its supervisor")
+          .isFalse();
+    } finally {
+      supervisor.close();
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.cachet.storage.gateway;
 
 import io.cachet.common.http.BoundedBody;
+import io.cachet.common.http.ProbeFailure;
 import io.cachet.storage.network.NetworkConfig;
 import io.vertx.core.Future;
 import io.vertx.core.json.DecodeException;
@@ -19,8 +20,10 @@ import java.util.function.LongSupplier;
  * the status:
  *
  * <ol>
- *   <li>{@code no_read_quorum}: fewer than k = f + 1 nodes answer at all: neither puts nor reads
- *       can succeed;
+ *   <li>{@code no_read_quorum}: fewer than k = f + 1 nodes can serve a read: neither puts nor
+ *       reads can succeed. A node can if it serves, if only its disk is full, or if it is
+ *       {@code failed} but says {@code "reads": true} (a write failed); not if it is silent, or
+ *       failed with its data directory gone, or answers anything else;
  *   <li>{@code no_write_quorum}: fewer than 2f + 1 nodes answer that they serve (a node with a full
  *       disk answers, but takes no write): puts fail, reads go on;
  *   <li>{@code ledger_unreachable}: the sink (the ledger that records certificates) is not ready:
@@ -58,7 +61,7 @@ final class GatewayHealth {
     if (underWay != null) {
       return underWay;
     }
-    List<Future<String>> probes = new ArrayList<>();
+    List<Future<NodeAnswer>> probes = new ArrayList<>();
     for (int i = 0; i < network.n(); i++) {
       probes.add(nodes.selfReport(i, PROBE_TIMEOUT_MILLIS).map(GatewayHealth::nodeStatus)
           .otherwise(GatewayHealth::unanswered));
@@ -73,39 +76,47 @@ final class GatewayHealth {
     return check;
   }
 
-  private Report report(List<Future<String>> probes, Future<String> ledger) {
+  /** One node's answer: its status word, and whether it can serve a read. */
+  private record NodeAnswer(String status, boolean answered, boolean readable) {}
+
+  private Report report(List<Future<NodeAnswer>> probes, Future<String> ledger) {
     JsonObject byNode = new JsonObject();
     List<String> down = new ArrayList<>();
     List<String> notServing = new ArrayList<>();
     int answering = 0;
+    int readable = 0;
     int serving = 0;
     for (int i = 0; i < probes.size(); i++) {
       String id = network.nodes().get(i).id();
-      String status = probes.get(i).result();
+      NodeAnswer node = probes.get(i).result();
+      String status = node.status();
       byNode.put(id, status);
       if ("serving".equals(status)) {
         serving++;
       } else {
         notServing.add(id + " (" + status + ")");
       }
-      if (!status.startsWith("no answer") && !"unreachable".equals(status)) {
+      if (node.answered()) {
         answering++;
+      }
+      if (node.readable()) {
+        readable++;
       } else {
-        down.add(id + " (" + status + ")");
+        down.add(id + " (" + status + (node.answered() ? ", cannot serve reads" : "") + ")");
       }
     }
     String ledgerProblem = ledger.result();
     List<String> problems = new ArrayList<>();
     List<String> statuses = new ArrayList<>();
-    if (answering < network.k()) {
+    if (readable < network.k()) {
       statuses.add("no_read_quorum");
-      problems.add("only " + answering + " of " + network.n() + " nodes answer and a read needs " + network.k()
-          + " (f + 1), so neither puts nor reads can succeed; not answering: " + String.join(", ", down));
+      problems.add("only " + readable + " of " + network.n() + " nodes can serve a read and a read needs "
+          + network.k() + " (f + 1), so neither puts nor reads can succeed; not readable: " + String.join(", ", down));
     }
     if (serving < network.quorum()) {
       statuses.add("no_write_quorum");
       problems.add("only " + serving + " of " + network.n() + " nodes serve and a put needs " + network.quorum()
-          + " (2f + 1), so puts fail" + (answering >= network.k() ? " and reads go on" : "") + "; not serving: "
+          + " (2f + 1), so puts fail" + (readable >= network.k() ? " and reads go on" : "") + "; not serving: "
           + String.join(", ", notServing));
     }
     if (ledgerProblem != null) {
@@ -117,29 +128,38 @@ final class GatewayHealth {
       json.put("reason", problems.get(0)).put("problems", new JsonArray(new ArrayList<>(problems)));
     }
     json.put("nodes", network.n()).put("f", network.f()).put("epoch", currentEpoch.getAsLong())
-        .put("nodesServing", serving).put("nodesAnswering", answering).put("writeQuorum", network.quorum())
+        .put("nodesServing", serving).put("nodesAnswering", answering).put("nodesReadable", readable)
+        .put("writeQuorum", network.quorum())
         .put("readQuorum", network.k()).put("nodeStatus", byNode)
         .put("ledger", sink == CertificateSink.NONE ? "none" : ledgerProblem == null ? "reachable" : "unreachable");
     return new Report(problems.isEmpty() ? 200 : 503, json);
   }
 
-  /** A node's own word on itself: {@code serving}, or the status it gave, or the HTTP status it answered with. */
-  private static String nodeStatus(BoundedBody.Answer answer) {
+  /**
+   * A node's own word on itself: {@code serving}, or the status it gave, or the HTTP status it
+   * answered with; readable as the class's first rule says.
+   */
+  private static NodeAnswer nodeStatus(BoundedBody.Answer answer) {
     String status = null;
+    boolean saysReads = false;
     try {
-      status = answer.json().getString("status");
+      JsonObject body = answer.json();
+      status = body.getString("status");
+      saysReads = Boolean.TRUE.equals(body.getValue("reads"));
     } catch (DecodeException | ClassCastException | IllegalStateException e) {
       // not our health shape: the HTTP status speaks for it
     }
     if (answer.status() == 200) {
-      return "serving";
+      return new NodeAnswer("serving", true, true);
     }
-    return status != null && status.matches("[a-z_]{1,32}") ? status : "http_" + answer.status();
+    String word = status != null && status.matches("[a-z_]{1,32}") ? status : "http_" + answer.status();
+    boolean readable = word.equals("disk_full") || word.equals("failed") && saysReads;
+    return new NodeAnswer(word, true, readable);
   }
 
   /** Why a node gave no answer, in words: {@code unreachable} for a refused or lost connection. */
-  private static String unanswered(Throwable e) {
+  private static NodeAnswer unanswered(Throwable e) {
     String why = ProbeFailure.describe(e, PROBE_TIMEOUT_MILLIS);
-    return why.startsWith("no answer") ? why : "unreachable";
+    return new NodeAnswer(why.startsWith("no answer") ? why : "unreachable", false, false);
   }
 }

@@ -23,9 +23,14 @@ import java.util.function.LongSupplier;
  * </ol>
  *
  * Guarantees: HTTP 200 only while serving, 503 otherwise with {@code reason}, one sentence that
- * names neither a path nor an exception's text (those are in the node's log). Reads may still
- * succeed while the node is not serving: the status speaks for writes, which a full or failing
- * disk stops first. Thread-safe: writes are recorded on the event loop, the check runs on a worker.
+ * names neither a path nor an exception's text (those are in the node's log). Every answer says
+ * {@code "reads": true|false}: whether the node can still serve reads. The status speaks for
+ * writes, which a full or failing disk stops first; reads go on with a full disk or after a failed
+ * write, not with the data directory gone or its filesystem unanswering. Only an
+ * {@link IOException} marks the disk failed (a bug's {@code RuntimeException} or a refusal of the
+ * request does not), and only a write that reached the disk (a stripe, a commit, an install: PUT
+ * or POST) clears the mark; an abort (DELETE) writes nothing and clears nothing. Thread-safe:
+ * writes are recorded on the event loop, the check runs on a worker.
  */
 final class NodeHealth {
   /** Free room, in shards, below which the disk counts as full: a stripe write needs one, a commit a few more. */
@@ -51,17 +56,20 @@ final class NodeHealth {
   }
 
   /**
-   * Records how a request's work on the store ended: a write that succeeded clears a failure; one
-   * that failed for a reason of the node's own (an I/O error, not a {@link NodeException} about the
-   * request) marks the disk failed. Reads, and work cut short by the node's stop, say nothing.
+   * Records how a request's work on the store ended: a write that reached the disk clears a
+   * failure; any write that failed with an I/O error marks the disk failed. Refusals of the request
+   * ({@link NodeException}), bugs (any other exception), reads, and work cut short by the node's
+   * stop, say nothing.
    */
   void record(HttpMethod method, Throwable failure, boolean stopping) {
     if (!isWrite(method) || stopping) {
       return;
     }
     if (failure == null) {
-      writeFailedAt = -1;
-    } else if (!(failure instanceof NodeException)) {
+      if (writesToDisk(method)) {
+        writeFailedAt = -1;
+      }
+    } else if (failure instanceof IOException) {
       writeFailedAt = nowMillis.getAsLong();
     }
   }
@@ -71,22 +79,27 @@ final class NodeHealth {
     return m == HttpMethod.PUT || m == HttpMethod.POST || m == HttpMethod.DELETE;
   }
 
+  /** A write whose success means bytes reached the disk: a stripe, a certificate, an install (PUT), a commit (POST). */
+  private static boolean writesToDisk(HttpMethod m) {
+    return m == HttpMethod.PUT || m == HttpMethod.POST;
+  }
+
   /** Asks the filesystem for its free room (a system call: run it on a worker). */
   Report check(long blobs) {
     JsonObject json = new JsonObject().put("nodeId", nodeId).put("blobs", blobs);
     if (!Files.isDirectory(dataDir)) {
-      return notServing(json, "failed", "the data directory is gone (moved or unmounted); every read and write"
-          + " fails until it is back, see data-dir in the node's configuration");
+      return notServing(json.put("reads", false), "failed", "the data directory is gone (moved or unmounted);"
+          + " every read and write fails until it is back, see data-dir in the node's configuration");
     }
     long free;
     try {
       FileStore store = Files.getFileStore(dataDir);
       free = store.getUsableSpace();
     } catch (IOException e) {
-      return notServing(json, "failed", "the data directory's filesystem cannot be asked for its free space;"
-          + " see the node's log");
+      return notServing(json.put("reads", false), "failed", "the data directory's filesystem cannot be asked"
+          + " for its free space; see the node's log");
     }
-    json.put("freeBytes", free).put("minFreeBytes", minFreeBytes);
+    json.put("freeBytes", free).put("minFreeBytes", minFreeBytes).put("reads", true);
     if (free < minFreeBytes) {
       return notServing(json, "disk_full", "the data directory's disk has " + free + " bytes free, less than the "
           + minFreeBytes + " (" + MIN_FREE_SHARDS + " shards) a write needs; free space or grow the disk, reads go"

@@ -573,6 +573,10 @@ public final class StorageNode extends VerticleBase {
         metrics.corruptShards.increment();
       }
       ApiErrors.send(ctx, e.httpStatus(), e.reason().code(), e.getMessage());
+    } else if (NoSpace.is(t)) {
+      LOG.error("event=request_failed node={} method={} path={} error=no_space", self.id(), ctx.request().method(),
+          ctx.request().path());
+      ApiErrors.send(ctx, NoSpace.HTTP_STATUS, NoSpace.REASON, "the node's disk is full; the write was not kept");
     } else if (stopping) {
       // reads cut short by the worker pool shutting down (ClosedByInterruptException): expected
       LOG.debug("event=request_cut_by_stop node={} path={} error={}", self.id(), ctx.request().path(), t.toString());

@@ -8,6 +8,8 @@ import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,6 +28,8 @@ class GatewayHealthTest {
 
   private LocalNet net;
   private HttpServer hostile;
+  /** More hostile stand-ins, for tests that need several. */
+  private final List<HttpServer> hostiles = new ArrayList<>();
 
   @BeforeEach
   void setUp() {
@@ -36,6 +40,9 @@ class GatewayHealthTest {
   void tearDown() {
     if (hostile != null) {
       LocalNet.await(hostile.close());
+    }
+    for (HttpServer h : hostiles) {
+      LocalNet.await(h.close());
     }
     net.close();
   }
@@ -60,7 +67,7 @@ class GatewayHealthTest {
     net.stop(3, 4);
     JsonObject nothing = health(503);
     assertThat(nothing.getString("status")).isEqualTo("no_read_quorum");
-    assertThat(nothing.getString("reason")).contains("only 2 of 7 nodes answer and a read needs 3");
+    assertThat(nothing.getString("reason")).contains("only 2 of 7 nodes can serve a read and a read needs 3");
     assertThat(nothing.getJsonArray("problems")).hasSize(2);
 
     net.allUp();
@@ -94,6 +101,38 @@ class GatewayHealthTest {
     assertThat(json.getString("reason")).contains("node-6 (disk_full)");
     assertThat(json.getInteger("nodesAnswering")).isEqualTo(5);
     assertThat(json.getInteger("nodesServing")).isEqualTo(4);
+  }
+
+  @Test
+  void health_nodesAnswerFailedWithTheirDataGone_areNotCountedForReads() {
+    net.stop(2, 3, 4, 5, 6);
+    for (int i = 2; i <= 6; i++) {
+      hostiles.add(LocalNet.await(net.vertx.createHttpServer().requestHandler(request -> request.response()
+          .setStatusCode(503).putHeader("content-type", "application/json")
+          .end("{\"status\":\"failed\",\"reads\":false,\"reason\":\"the data directory is gone\"}"))
+          .listen(port(i), "127.0.0.1")));
+    }
+    JsonObject json = health(503);
+    assertThat(json.getString("status")).as("five nodes answer, but only two can serve a read")
+        .isEqualTo("no_read_quorum");
+    assertThat(json.getString("reason")).contains("only 2 of 7 nodes can serve a read")
+        .contains("node-4 (failed, cannot serve reads)");
+    assertThat(json.getJsonArray("problems").encode()).doesNotContain("reads go on");
+    assertThat(json.getInteger("nodesAnswering")).isEqualTo(7);
+    assertThat(json.getInteger("nodesReadable")).isEqualTo(2);
+  }
+
+  @Test
+  void health_nodeAnswersFailedAfterAWriteFailure_stillCountsForReads() {
+    net.stop(0, 1, 6);
+    hostile = LocalNet.await(net.vertx.createHttpServer().requestHandler(request -> request.response()
+        .setStatusCode(503).putHeader("content-type", "application/json")
+        .end("{\"status\":\"failed\",\"reads\":true,\"reason\":\"a write failed\"}"))
+        .listen(port(6), "127.0.0.1"));
+    JsonObject json = health(503);
+    assertThat(json.getString("status")).isEqualTo("no_write_quorum");
+    assertThat(json.getString("reason")).contains("reads go on");
+    assertThat(json.getInteger("nodesReadable")).isEqualTo(5);
   }
 
   private int port(int node) {

@@ -247,6 +247,8 @@ class GatewayLimitsTest {
     HttpResponse<byte[]> raw = net.gatewayGet("/v1/blobs/" + r.blobId());
     assertThat(raw.statusCode()).isEqualTo(200);
     assertThat(raw.headers().firstValue("Content-Length")).contains("0");
+    // the put returned once 2f + 1 nodes confirmed; on a loaded machine the rest may still be receiving
+    net.awaitOnEveryNode(r.blobId());
     for (int i = 0; i < LocalNet.N; i++) {
       assertThat(net.listed(i)).containsExactly(r.blobId().toString());
     }

@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cachet.storage.node.NodeFixture.Blob;
 import io.cachet.storage.node.NodeFixture.Resp;
+import io.cachet.common.http.ApiError;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -28,6 +31,8 @@ class NodeHealthTest {
   private static final int ME = 3;
   /** The tmpfs the data directory lives on: room for the store's files and a few stripes. */
   private static final String DISK_SIZE = "1m";
+  /** Longest a mount or umount may take on a loaded machine. */
+  private static final Duration COMMAND_BOUND = Duration.ofSeconds(60);
 
   @TempDir
   Path root;
@@ -67,11 +72,14 @@ class NodeHealthTest {
 
     Blob blob = fx.blob(3 * NodeFixture.SHARD * 3L, 7);
     Resp refused = fx.put(node, "/v1/uploads/up-1/stripes/0", blob.shard(0, ME));
-    assertThat(refused.status()).as(new String(refused.body())).isEqualTo(500);
+    assertThat(refused.status()).as(new String(refused.body())).isEqualTo(507);
+    assertThat(ApiError.parse(new String(refused.body(), StandardCharsets.UTF_8), refused.status()))
+        .hasValueSatisfying(e -> assertThat(e.reason()).isEqualTo("INSUFFICIENT_STORAGE"));
 
     Files.delete(filler);
     JsonObject failed = health(node, 503);
     assertThat(failed.getString("status")).isEqualTo("failed");
+    assertThat(failed.getBoolean("reads")).isTrue();
     assertThat(failed.getString("reason")).contains("a write to the data directory failed")
         .doesNotContain(data.toString()).doesNotContain("Exception");
 
@@ -87,7 +95,7 @@ class NodeHealthTest {
     Path filler = data.resolve("filler");
     fill(filler);
     Blob blob = fx.blob(NodeFixture.SHARD, 8);
-    assertThat(fx.put(node, "/v1/uploads/up-1/stripes/0", blob.shard(0, ME)).status()).isEqualTo(500);
+    assertThat(fx.put(node, "/v1/uploads/up-1/stripes/0", blob.shard(0, ME)).status()).isEqualTo(507);
     Files.delete(filler);
     assertThat(health(node, 503).getString("status")).isEqualTo("failed");
 
@@ -104,6 +112,7 @@ class NodeHealthTest {
     try {
       JsonObject gone = health(node, 503);
       assertThat(gone.getString("status")).isEqualTo("failed");
+      assertThat(gone.getBoolean("reads")).as("no read can succeed without the data").isFalse();
       assertThat(gone.getString("reason")).contains("data directory is gone").doesNotContain(root.toString());
     } finally {
       Files.move(away, fx.dir(ME));
@@ -148,19 +157,27 @@ class NodeHealthTest {
     }
   }
 
-  /** Runs a system command; null when it exited 0, else its output. */
+  /**
+   * Runs a system command; null when it exited 0, else its output. The output goes to a file, not
+   * a pipe read before the wait, so a hung mount or umount ends in "timed out" after the bound
+   * instead of blocking the test forever on a read that never sees the end of the stream.
+   */
   private static String command(String... args) throws Exception {
-    Process p;
+    Path output = Files.createTempFile("node-health-command", ".out");
     try {
-      p = new ProcessBuilder(args).redirectErrorStream(true).start();
-    } catch (IOException e) {
-      return e.getMessage();
+      Process p;
+      try {
+        p = new ProcessBuilder(args).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+      } catch (IOException e) {
+        return e.getMessage();
+      }
+      if (!p.waitFor(COMMAND_BOUND.toSeconds(), TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        return "timed out";
+      }
+      return p.exitValue() == 0 ? null : Files.readString(output);
+    } finally {
+      Files.deleteIfExists(output);
     }
-    String output = new String(p.getInputStream().readAllBytes());
-    if (!p.waitFor(60, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      return "timed out";
-    }
-    return p.exitValue() == 0 ? null : output;
   }
 }
