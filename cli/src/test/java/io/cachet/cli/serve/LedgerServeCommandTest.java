@@ -69,22 +69,22 @@ class LedgerServeCommandTest {
   }
 
   private ServeProcess serve(Map<String, String> env, String... more) throws Exception {
+    return ServeProcess.start(dir, env, args(more));
+  }
+
+  /** {@code ledger serve --config=CONFIG} and {@code more}. */
+  private String[] args(String... more) {
     String[] args = new String[3 + more.length];
     args[0] = "ledger";
     args[1] = "serve";
     args[2] = "--config=" + config;
     System.arraycopy(more, 0, args, 3, more.length);
-    return ServeProcess.start(dir, env, args);
+    return args;
   }
 
   /** A start that must end by itself (a refusal, --check, --print-config): run in this JVM, as the command does. */
   private CommandRun refused(Map<String, String> env, String... more) throws Exception {
-    String[] args = new String[3 + more.length];
-    args[0] = "ledger";
-    args[1] = "serve";
-    args[2] = "--config=" + config;
-    System.arraycopy(more, 0, args, 3, more.length);
-    return CommandRun.in(dir, env, args);
+    return CommandRun.in(dir, env, args(more));
   }
 
   // ---------------------------------------------------------------- serving

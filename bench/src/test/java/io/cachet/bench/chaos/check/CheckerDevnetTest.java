@@ -15,7 +15,6 @@ import io.cachet.client.StoredObject;
 import io.cachet.crypto.Address;
 import io.cachet.crypto.Hex;
 import io.cachet.crypto.Identity;
-import io.cachet.crypto.ObjectId;
 import io.cachet.crypto.PolicyId;
 import io.cachet.crypto.VerifyingKey;
 import io.cachet.keyserver.audit.AuditEvent;
@@ -195,23 +194,14 @@ class CheckerDevnetTest {
         .withPuts(puts, blobCheck());
   }
 
-  /** A copy of ks-1's audit log with {@code event} appended; returns the copy and the new entry's sequence. */
+  /** A copy of ks-1's audit log with {@code event} appended. */
   private static Path forgedLog(String name, AuditEvent event) throws Exception {
-    Path copy = home.resolve(name + ".log");
-    Files.copy(devnet.keyServer(1).auditLogFile(), copy);
-    try (AuditLog log = AuditLog.open(copy, AuditLog.Fsync.COMMIT, Duration.ofSeconds(1))) {
-      log.append(List.of(event)).get(30, TimeUnit.SECONDS);
-    }
-    return copy;
+    return ForgedReleases.forgedLog(devnet.keyServer(1).auditLogFile(), home, name, event);
   }
 
+  /** Decided as the block came: a release recorded long after would be a stale view (CheckerFindingsTest). */
   private static AuditEvent released(Address requester, long height, long ledgerTime, String ledgerId) {
-    byte[] id = new byte[16];
-    RANDOM.nextBytes(id);
-    // decided as the block came: a release recorded long after would be a stale view (CheckerFindingsTest)
-    return new AuditEvent(ledgerTime, AuditEvent.Outcome.RELEASED, "ALLOWED",
-        Hex.to0x(id).substring(2), requester, "127.0.0.1", policy, ObjectId.random(RANDOM), 1,
-        height, ledgerTime, "forged for the checker's test", ledgerId, new byte[0]);
+    return ForgedReleases.released(requester, policy, height, ledgerTime, ledgerTime, ledgerId);
   }
 
   private static CheckReport checkOne(String server, Path log) throws Exception {

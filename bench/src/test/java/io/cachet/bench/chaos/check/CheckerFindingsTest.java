@@ -12,7 +12,6 @@ import io.cachet.client.StoredObject;
 import io.cachet.crypto.Address;
 import io.cachet.crypto.Hex;
 import io.cachet.crypto.Identity;
-import io.cachet.crypto.ObjectId;
 import io.cachet.crypto.PolicyId;
 import io.cachet.crypto.VerifyingKey;
 import io.cachet.keyserver.audit.AuditEvent;
@@ -447,20 +446,11 @@ class CheckerFindingsTest {
 
   /** A copy of ks-1's audit log with {@code event} appended. */
   private static Path forgedLog(String name, AuditEvent event) throws Exception {
-    Path copy = home.resolve(name + ".log");
-    Files.copy(devnet.keyServer(1).auditLogFile(), copy);
-    try (AuditLog log = AuditLog.open(copy, AuditLog.Fsync.COMMIT, Duration.ofSeconds(1))) {
-      log.append(List.of(event)).get(30, TimeUnit.SECONDS);
-    }
-    return copy;
+    return ForgedReleases.forgedLog(devnet.keyServer(1).auditLogFile(), home, name, event);
   }
 
   private static AuditEvent released(Address requester, long height, long ledgerTime, long recordedAt) {
-    byte[] id = new byte[16];
-    RANDOM.nextBytes(id);
-    return new AuditEvent(recordedAt, AuditEvent.Outcome.RELEASED, "ALLOWED", Hex.to0x(id).substring(2), requester,
-        "127.0.0.1", policy, ObjectId.random(RANDOM), 1, height, ledgerTime, "forged for the checker's test",
-        trust.ledgerId(), new byte[0]);
+    return ForgedReleases.released(requester, policy, height, ledgerTime, recordedAt, trust.ledgerId());
   }
 
   /**
