@@ -10,6 +10,7 @@ import io.cachet.cli.blob.ExtendCommand;
 import io.cachet.cli.blob.GetCommand;
 import io.cachet.cli.blob.InfoCommand;
 import io.cachet.cli.blob.LsCommand;
+import io.cachet.cli.console.ConsoleCommand;
 import io.cachet.cli.contact.ContactCommand;
 import io.cachet.cli.devnet.DevnetCommand;
 import io.cachet.cli.blob.PutCommand;
@@ -40,7 +41,8 @@ import picocli.CommandLine.Command;
         "Every command takes --help and --json; 'cachet help COMMAND' shows a command's help at any depth."},
     subcommands = {DemoCommand.class, DevnetCommand.class, IdCommand.class, PolicyCommand.class, PutCommand.class, GetCommand.class,
         ShareCommand.class, LsCommand.class, InfoCommand.class, ExtendCommand.class, RmCommand.class,
-        AuditCommand.class, LedgerCommand.class, KeyServerCommand.class, ContactCommand.class, StatusCommand.class, AgentCommand.class,
+        AuditCommand.class, LedgerCommand.class, KeyServerCommand.class, ContactCommand.class, StatusCommand.class,
+        AgentCommand.class, ConsoleCommand.class,
         NetworkCommand.class, NodeCommand.class, GatewayCommand.class,
         HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",

@@ -30,7 +30,11 @@ public final class InAgent {
     }
   }
 
-  static <T> T run(HeldIdentities held, Callable<T> body) throws Exception {
+  /**
+   * Runs {@code body} on this thread as a command of a holder of {@code held}: {@code cachet
+   * agent}, or {@code cachet console}, which runs commands for its browser the same way.
+   */
+  public static <T> T run(HeldIdentities held, Callable<T> body) throws Exception {
     HELD.set(held);
     try {
       return body.call();

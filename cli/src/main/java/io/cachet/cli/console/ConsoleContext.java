@@ -1,0 +1,74 @@
+package io.cachet.cli.console;
+
+import io.cachet.cli.agent.HeldIdentities;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What every group of the console's routes works with: the Vert.x instance, the command runner,
+ * the identities the console holds unlocked, and the gate (for the CSRF check of downloads).
+ */
+public final class ConsoleContext {
+  /** Largest JSON body a change may send; uploads stream and are not held to it. */
+  public static final int MAX_JSON_BODY_BYTES = 64 * 1024;
+
+  private final Vertx vertx;
+  private final ConsoleRuns runs;
+  private final HeldIdentities held;
+  private final ConsoleGate gate;
+
+  ConsoleContext(Vertx vertx, ConsoleRuns runs, HeldIdentities held, ConsoleGate gate) {
+    this.vertx = vertx;
+    this.runs = runs;
+    this.held = held;
+    this.gate = gate;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public ConsoleRuns runs() {
+    return runs;
+  }
+
+  public HeldIdentities held() {
+    return held;
+  }
+
+  ConsoleGate gate() {
+    return gate;
+  }
+
+  /** The handler that reads a JSON change's body (at most {@link #MAX_JSON_BODY_BYTES}) before the route. */
+  public BodyHandler jsonBody() {
+    return BodyHandler.create(false).setBodyLimit(MAX_JSON_BODY_BYTES);
+  }
+
+  /** The request's JSON body as an object; an empty object when there is none. */
+  public static JsonObject body(RoutingContext ctx) {
+    JsonObject o = ctx.body() == null || ctx.body().length() == 0 ? null : ctx.body().asJsonObject();
+    return o == null ? new JsonObject() : o;
+  }
+
+  /** Runs {@code cachet ARGS --json} off the event loop and answers with its document or its error. */
+  public void answer(RoutingContext ctx, List<String> args) {
+    answer(ctx, args, Map.of());
+  }
+
+  /** As {@link #answer(RoutingContext, List)}, with variables added to the run's environment. */
+  public void answer(RoutingContext ctx, List<String> args, Map<String, String> extraEnv) {
+    vertx.executeBlocking(() -> runs.json(args, extraEnv), false).onComplete(r -> {
+      if (r.succeeded()) {
+        ConsoleAnswers.send(ctx, r.result());
+      } else {
+        ConsoleAnswers.error(ctx, 500, "INTERNAL", "the console failed to run the command ("
+            + r.cause().getClass().getSimpleName() + ")");
+      }
+    });
+  }
+}
