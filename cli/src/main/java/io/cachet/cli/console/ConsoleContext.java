@@ -55,6 +55,26 @@ public final class ConsoleContext {
     return o == null ? new JsonObject() : o;
   }
 
+  /**
+   * The identity a request acts as ({@code as}, from the query or the JSON body), if the console
+   * holds it unlocked; otherwise answers {@code 409 LOCKED_IDENTITY} (or {@code 400 NO_IDENTITY})
+   * saying what to do, and returns null.
+   */
+  public String acting(RoutingContext ctx, String as) {
+    if (as == null || as.isBlank()) {
+      ConsoleAnswers.error(ctx, 400, "NO_IDENTITY", "no identity to act as: unlock one on the Identities page and"
+          + " choose it under 'Acting as'");
+      return null;
+    }
+    boolean unlocked = held.list().stream().anyMatch(h -> h.name().equals(as));
+    if (!unlocked) {
+      ConsoleAnswers.error(ctx, 409, "LOCKED_IDENTITY", "identity '" + as + "' is not unlocked in this console:"
+          + " unlock it on the Identities page");
+      return null;
+    }
+    return as;
+  }
+
   /** Runs {@code cachet ARGS --json} off the event loop and answers with its document or its error. */
   public void answer(RoutingContext ctx, List<String> args) {
     answer(ctx, args, Map.of());
