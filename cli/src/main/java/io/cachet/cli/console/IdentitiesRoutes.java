@@ -64,9 +64,14 @@ final class IdentitiesRoutes {
 
   // ---------------------------------------------------------------- list
 
-  /** {@code id list}, each with {@code unlocked} and {@code until} from what the console holds. */
+  /**
+   * {@code id list}, each with {@code unlocked} and {@code until} from what the console holds, and
+   * {@code evmNetwork} when there is a network (the page's default for a new identity's kind).
+   */
   private void list(RoutingContext ctx) {
-    c.vertx().executeBlocking(() -> c.runs().json(List.of("id", "list")), false).onComplete(r -> {
+    List<String> args = new ArrayList<>(List.of("id", "list"));
+    args.addAll(c.runs().networkArgs());
+    c.vertx().executeBlocking(() -> c.runs().json(args), false).onComplete(r -> {
       if (r.failed()) {
         failed(ctx, r.cause());
         return;
@@ -80,6 +85,10 @@ final class IdentitiesRoutes {
       List<HeldIdentities.Held> held = c.held().list();
       for (int i = 0; i < ids.size(); i++) {
         withHold(ids.getJsonObject(i), held);
+      }
+      JsonObject network = doc.getJsonObject("network");
+      if (network != null) {
+        doc.put("evmNetwork", "evm".equals(network.getString("chain")));
       }
       ConsoleAnswers.json(ctx, doc);
     });

@@ -164,6 +164,19 @@ class IdentitiesRoutesTest {
   }
 
   @Test
+  void list_saysWhenTheNetworksChainIsEvm_forThePagesDefault() throws Exception {
+    assertThat(http.get("/api/identities").json().containsKey("evmNetwork")).isFalse();
+    Files.writeString(home.resolve("network.json"), "{\"format\": \"cachet-network/1\", \"chain\": {\"kind\":"
+        + " \"evm\", \"rpcUrl\": \"http://127.0.0.1:8545\", \"chainId\": 31337, \"confirmations\": 0,"
+        + " \"policies\": \"0x5FbDB2315678afecb367f032d93F642f64180aa3\", \"blobRegistry\":"
+        + " \"0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512\"}, \"keyServers\": {\"threshold\": 1, \"servers\":"
+        + " [{\"id\": \"ks-1\", \"url\": \"http://127.0.0.1:7201\", \"signingKey\":"
+        + " \"iojj3XQJ8ZX9UtstPLpdcspnCb8dlBIb83SIAbQPb1w\"}]}, \"storage\": {\"publisher\":"
+        + " \"http://127.0.0.1:7300\", \"aggregator\": \"http://127.0.0.1:7300\", \"epochs\": 3}}");
+    assertThat(http.get("/api/identities").json().getBoolean("evmNetwork")).isTrue();
+  }
+
+  @Test
   void address_downloadsAsNameDotAddress() throws Exception {
     Address bob = cheapIdentity("bob");
     IdentitiesHttp.Answer r = http.get("/api/identities/bob/address");
