@@ -212,7 +212,8 @@ class IdentitiesRoutesTest {
   @Test
   void contactAdd_withABadAddress_isRefusedWithTheCommandsReason() throws Exception {
     cheapIdentity("bob");
-    IdentitiesHttp.Answer bad = http.post("/api/contacts", new JsonObject().put("name", "dana").put("address", "0x12zz"));
+    IdentitiesHttp.Answer bad = http.post("/api/contacts",
+        new JsonObject().put("name", "dana").put("address", "0x12zz"));
     assertThat(bad.status()).isEqualTo(400);
     assertThat(bad.reason()).isEqualTo("BAD_ADDRESS");
     assertThat(bad.error().getString("hint")).contains("cachet id export");
