@@ -92,6 +92,16 @@ class IdentitiesRoutesTest {
   }
 
   @Test
+  void create_evm_isASecp256k1Identity_heldUnlocked() throws Exception {
+    IdentitiesHttp.Answer made = http.post("/api/identities",
+        new JsonObject().put("name", "carol").put("passphrase", PASS).put("evm", true));
+    assertThat(made.status()).as(made.body()).isEqualTo(200);
+    assertThat(made.json().getString("kind")).isEqualTo("secp256k1");
+    assertThat(made.json().getString("address")).startsWith("0x").hasSize(42);
+    assertThat(listed("carol").getBoolean("unlocked")).isTrue();
+  }
+
+  @Test
   void create_withoutAPassphrase_orWithANameLikeAnOption_isRefused_andWritesNothing() throws Exception {
     assertThat(http.post("/api/identities", new JsonObject().put("name", "alice")).reason())
         .isEqualTo("NO_PASSPHRASE");
