@@ -1,5 +1,6 @@
 package io.cachet.cli.console;
 
+import io.cachet.cli.contact.ContactStore;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -11,11 +12,6 @@ import java.util.List;
  * ({@code BAD_NAME}, {@code BAD_ADDRESS}, {@code NAME_OF_IDENTITY}, {@code NO_SUCH_CONTACT}).
  */
 final class ContactsRoutes {
-  /** Reason of a name that is not usable (the commands' own). */
-  static final String BAD_NAME = "BAD_NAME";
-  /** Reason of an address that does not parse (the command's own). */
-  static final String BAD_ADDRESS = "BAD_ADDRESS";
-
   private ContactsRoutes() {}
 
   static void mount(Router router, ConsoleContext c) {
@@ -25,21 +21,21 @@ final class ContactsRoutes {
   }
 
   private static void add(ConsoleContext c, RoutingContext ctx) {
-    JsonObject body = Secrets.bodyOrRefuse(ctx);
+    JsonObject body = RouteInputs.bodyOrRefuse(ctx);
     if (body == null) {
       return;
     }
     String name = body.getValue("name") instanceof String s ? s.strip() : null;
     String address = body.getValue("address") instanceof String s ? s.strip() : null;
-    if (Secrets.argument(ctx, name, BAD_NAME, "a contact name")
-        && Secrets.argument(ctx, address, BAD_ADDRESS, "an address (0x...)")) {
+    if (RouteInputs.argument(ctx, name, ContactStore.BAD_NAME, "a contact name")
+        && RouteInputs.argument(ctx, address, ContactStore.BAD_ADDRESS, "an address (0x...)")) {
       c.answer(ctx, List.of("contact", "add", name, address));
     }
   }
 
   private static void remove(ConsoleContext c, RoutingContext ctx) {
     String name = ctx.pathParam("name");
-    if (Secrets.argument(ctx, name, BAD_NAME, "a contact name")) {
+    if (RouteInputs.argument(ctx, name, ContactStore.BAD_NAME, "a contact name")) {
       c.answer(ctx, List.of("contact", "remove", name));
     }
   }

@@ -26,7 +26,7 @@ import java.util.Optional;
  * opens the keystore the way {@code cachet agent add} does, into the console's
  * {@link HeldIdentities}.
  *
- * <p>Passphrases: taken from the JSON body into a {@code char[]} at once ({@link Secrets}), the
+ * <p>Passphrases: taken from the JSON body into a {@code char[]} at once ({@link RouteInputs}), the
  * raw body zeroed, the array zeroed after use; never logged or put in an answer. A wrong one is
  * answered {@code 403 WRONG_PASSPHRASE} with nothing more; {@link UnlockTries} bounds the guesses.
  * The console never hands out a keystore: a keystore copied through a browser lands in its
@@ -34,8 +34,6 @@ import java.util.Optional;
  * export} and {@code cachet id import} on the terminal move keys between machines.
  */
 final class IdentitiesRoutes {
-  /** Reason of a name that is not one of this home's identities. */
-  static final String NO_SUCH_IDENTITY = "NO_SUCH_IDENTITY";
   /** Reason of a create or unlock without a passphrase. */
   static final String NO_PASSPHRASE = "NO_PASSPHRASE";
   /** Reason of an unlock refused because of too many wrong passphrases for the name. */
@@ -108,18 +106,18 @@ final class IdentitiesRoutes {
 
   /** {@code id new NAME [--evm]} with the page's passphrase, then held unlocked. */
   private void create(RoutingContext ctx) {
-    JsonObject body = Secrets.bodyOrRefuse(ctx);
+    JsonObject body = RouteInputs.bodyOrRefuse(ctx);
     if (body == null) {
       return;
     }
-    char[] pass = Secrets.takePassphrase(ctx, body);
+    char[] pass = RouteInputs.takePassphrase(ctx, body);
     String name = body.getValue("name") instanceof String s ? s.strip() : "";
     boolean evm = Boolean.TRUE.equals(body.getValue("evm"));
     if (pass.length == 0) {
       ConsoleAnswers.error(ctx, 400, NO_PASSPHRASE, "give the new identity a passphrase (typed twice on the page)");
       return;
     }
-    if (!Secrets.argument(ctx, name, ContactsRoutes.BAD_NAME, "an identity name")) {
+    if (!RouteInputs.argument(ctx, name, IdentityStore.BAD_NAME, "an identity name")) {
       Arrays.fill(pass, '\0');
       return;
     }
@@ -186,11 +184,11 @@ final class IdentitiesRoutes {
 
   private void unlock(RoutingContext ctx) {
     String name = ctx.pathParam("name");
-    JsonObject body = Secrets.bodyOrRefuse(ctx);
+    JsonObject body = RouteInputs.bodyOrRefuse(ctx);
     if (body == null) {
       return;
     }
-    char[] pass = Secrets.takePassphrase(ctx, body);
+    char[] pass = RouteInputs.takePassphrase(ctx, body);
     if (pass.length == 0) {
       ConsoleAnswers.error(ctx, 400, NO_PASSPHRASE, "type the passphrase of '" + name + "' to unlock it");
       return;
@@ -209,7 +207,8 @@ final class IdentitiesRoutes {
         ConsoleAnswers.error(ctx, 429, TOO_MANY_TRIES, "too many wrong passphrases for '" + name + "': try again in "
             + seconds + " s");
       } else if (r.cause() instanceof Unknown) {
-        noSuchIdentity(ctx, name);
+        ConsoleAnswers.error(ctx, 404, IdentityStore.NO_SUCH_IDENTITY, "there is no identity named '" + name
+            + "' here");
       } else {
         failed(ctx, r.cause());
       }
@@ -263,7 +262,7 @@ final class IdentitiesRoutes {
   /** {@code id export NAME}'s address as a small text file, {@code NAME.address}. */
   private void address(RoutingContext ctx) {
     String name = ctx.pathParam("name");
-    if (!Secrets.argument(ctx, name, ContactsRoutes.BAD_NAME, "an identity name")) {
+    if (!RouteInputs.argument(ctx, name, IdentityStore.BAD_NAME, "an identity name")) {
       return;
     }
     c.vertx().executeBlocking(() -> c.runs().json(List.of("id", "export", name)), false).onComplete(r -> {
@@ -289,12 +288,8 @@ final class IdentitiesRoutes {
     return new IdentityStore(c.runs().home().resolve("ids"));
   }
 
-  private static void noSuchIdentity(RoutingContext ctx, String name) {
-    ConsoleAnswers.error(ctx, 404, NO_SUCH_IDENTITY, "there is no identity named '" + name + "' here");
-  }
-
   /** A failure of the console's own; its text stays in the process (it may name files). */
-  static void failed(RoutingContext ctx, Throwable cause) {
+  private static void failed(RoutingContext ctx, Throwable cause) {
     if (cause instanceof FormatException) {
       ConsoleAnswers.error(ctx, 500, "DAMAGED_KEYSTORE", "the identity's keystore is damaged; see 'cachet id show'"
           + " on the terminal");

@@ -26,8 +26,6 @@ import picocli.CommandLine.Spec;
     footer = {"", "Examples:", "  cachet contact add bob 0x5e1f...",
         "  cachet contact add carol 0x9a0cE3...   # an EVM address"})
 final class ContactAddCommand implements Callable<Integer> {
-  /** Reason code of an ADDRESS that does not parse. */
-  static final String BAD_ADDRESS = "BAD_ADDRESS";
   /** Reason code of a NAME one of my identities has. */
   static final String NAME_OF_IDENTITY = "NAME_OF_IDENTITY";
 
@@ -51,7 +49,7 @@ final class ContactAddCommand implements Callable<Integer> {
     try {
       parsed = Address.parse(address.trim());
     } catch (FormatException e) {
-      throw new UsageException(BAD_ADDRESS, "'" + address + "' is not an address (0x and 64 hex digits, or an EVM"
+      throw new UsageException(ContactStore.BAD_ADDRESS, "'" + address + "' is not an address (0x and 64 hex digits, or an EVM"
           + " address: 0x and 40)", "Ask them for the line 'cachet id export' prints.");
     }
     IdentityStore ids = new IdentityStore(home.ids());

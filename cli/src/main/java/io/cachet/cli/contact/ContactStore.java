@@ -40,6 +40,8 @@ public final class ContactStore {
   public static final String FORMAT = "cachet-contacts/1";
   /** Reason code of a name that is not usable: the identities' code, as the two share one rule. */
   public static final String BAD_NAME = IdentityStore.BAD_NAME;
+  /** Reason code of an address that does not parse. */
+  public static final String BAD_ADDRESS = "BAD_ADDRESS";
   /** The same rule as identity names, so one name never means two things to a grant. */
   static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
   /** Largest contacts file read or written: about 50,000 contacts, and no unbounded read. */

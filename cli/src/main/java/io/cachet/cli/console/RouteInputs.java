@@ -6,18 +6,18 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * What the identities routes take from a request: a JSON body, a passphrase out of it, and values
- * that become a command's arguments.
+ * What the identities and contacts routes take from a request: a JSON body, a passphrase out of
+ * it, and values that become a command's arguments.
  *
  * <p>A passphrase becomes a {@code char[]} the moment it is read; the parsed field is removed and
  * the request's raw bytes are overwritten, so what remains of it is the short-lived String the JSON
  * parser made, which Java cannot zero. The caller zeroes the array.
  */
-final class Secrets {
+final class RouteInputs {
   /** The JSON field that carries a passphrase. */
   static final String PASSPHRASE = "passphrase";
 
-  private Secrets() {}
+  private RouteInputs() {}
 
   /** The request's JSON object, or null after answering {@code 400 BAD_JSON}. */
   static JsonObject bodyOrRefuse(RoutingContext ctx) {
