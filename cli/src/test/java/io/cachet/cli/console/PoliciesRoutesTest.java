@@ -229,6 +229,20 @@ class PoliciesRoutesTest {
     assertThat(show(policy).getJsonArray("admins")).isEmpty();
   }
 
+  @Test
+  void transfer_makesTheNewOwner_andTheOldOwnerThenChangesNothing() throws Exception {
+    String policy = newAllowList();
+    Http.Answer moved = http.post("/api/policies/" + policy + "/owner",
+        new JsonObject().put("who", "carol").put("as", "alice"));
+    assertThat(moved.status()).as("%s", moved).isEqualTo(200);
+    JsonObject shown = show(policy);
+    assertThat(shown.getJsonObject("names").getString(shown.getString("owner"))).isEqualTo("carol");
+    Http.Answer byOldOwner = http.post("/api/policies/" + policy + "/members",
+        new JsonObject().put("who", "bob").put("as", "alice"));
+    assertThat(byOldOwner.status()).isEqualTo(403);
+    assertThat(byOldOwner.reason()).isEqualTo("NOT_AUTHORIZED");
+  }
+
   // ---------------------------------------------------------------- refusals
 
   @Test
@@ -283,6 +297,27 @@ class PoliciesRoutesTest {
     JsonObject a = check("0x" + "ab".repeat(32), "bob");
     assertThat(a.getBoolean("allowed")).isFalse();
     assertThat(a.getString("reason")).isEqualTo("UNKNOWN_POLICY");
+  }
+
+  /**
+   * The build must not filter the page: Maven's resource filtering would turn a script's template
+   * literal {@code ${id}} into the project's id, and every change the policy page sends would go to
+   * the wrong path.
+   */
+  @Test
+  void page_everyFileIsServedExactlyAsWritten() throws Exception {
+    Path sources = Path.of("src/main/resources/console");
+    List<Path> files;
+    try (var listing = Files.list(sources)) {
+      files = listing.filter(Files::isRegularFile).toList();
+    }
+    assertThat(files).extracting(f -> f.getFileName().toString()).contains("policies.js", "policy-timeline.js");
+    for (Path f : files) {
+      Http.Answer served = http.get("/" + f.getFileName());
+      assertThat(served.status()).as("%s", f).isEqualTo(200);
+      assertThat(served.text()).as("%s as served", f.getFileName())
+          .isEqualTo(Files.readString(f, StandardCharsets.UTF_8));
+    }
   }
 
   private static void grantOk(String policy, JsonObject body) throws Exception {
