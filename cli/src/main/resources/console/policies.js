@@ -138,12 +138,15 @@ async function renderList(main, shell) {
 async function renderPolicy(main, shell, id) {
   const slot = failureSlot();
   const content = el('div', { id: 'policy-content' });
+  // kept across re-reads, so the name typed there stays for asking again after a change
+  const check = checkSection(slot, id);
   let stopCountdown = null;
   fill(main,
     el('p', {}, el('a', { href: '#policies' }, '← all policies')),
     el('h1', {}, 'Policy ', el('code', { id: 'policy-id' }, id)),
     slot.node,
-    content);
+    content,
+    check.node);
 
   async function load() {
     let doc;
@@ -164,8 +167,9 @@ async function renderPolicy(main, shell, id) {
       stopCountdown = c.stop;
       parts.push(c.node);
     }
-    parts.push(checkSection(slot, id), transferSection(doc, shell, slot, id, load));
+    parts.push(transferSection(doc, shell, slot, id, load));
     fill(content, parts);
+    check.reset();
   }
 
   await load();
@@ -235,6 +239,9 @@ function membersSection(doc, shell, slot, id, reload) {
       }));
     });
     tbody.append(row);
+  }
+  if (members.length === 0) {
+    tbody.append(el('tr', { class: 'empty' }, el('td', { colspan: 6 }, 'no members yet')));
   }
   const table = el('table', { id: 'member-list', class: 'list' },
     el('thead', {}, el('tr', {}, ['Member', 'Address', 'State', 'From', 'Until', ''].map((h) => el('th', {}, h)))),
@@ -362,12 +369,16 @@ function checkSection(slot, id) {
     list: 'known-names', required: true });
   const submit = el('button', { id: 'check-submit', type: 'submit' }, 'Check');
   const answer = el('p', { id: 'check-answer', class: 'check-answer' });
-  const form = el('form', { class: 'inline' }, el('label', {}, 'Can ', who, ' read this now?'), submit);
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
+  const form = el('form', { class: 'inline' }, el('label', {}, 'Name or address ', who), submit);
+  /** An answer is of the policy as it was: a change clears it. */
+  function reset() {
     delete answer.dataset.allowed;
     delete answer.dataset.reason;
     answer.textContent = '';
+  }
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    reset();
     act(submit, slot, async () => {
       const a = await api.get(api.withQuery(`/api/policies/${id}/check`, { who: who.value.trim() }));
       answer.dataset.allowed = String(a.allowed);
@@ -376,8 +387,9 @@ function checkSection(slot, id) {
         + `${localTime(Date.parse(a.ledgerTime))}, height ${a.height}.`;
     });
   });
-  return el('section', { class: 'check' }, el('h2', {}, 'Can this address read this now?'),
-    el('p', { class: 'muted' }, 'Answered from the chain as a key server decides.'), form, answer);
+  const node = el('section', { class: 'check' }, el('h2', {}, 'Can this address read this now?'),
+    el('p', { class: 'muted' }, 'Answered from the chain as a key server decides, with the reason.'), form, answer);
+  return { node, reset };
 }
 
 function transferSection(doc, shell, slot, id, reload) {
