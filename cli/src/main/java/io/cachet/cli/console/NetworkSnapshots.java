@@ -37,6 +37,7 @@ final class NetworkSnapshots {
   private long lastStartedAt = Long.MIN_VALUE / 2;
   private long timer = -1;
   private boolean closed;
+  private long rounds;
 
   NetworkSnapshots(Vertx vertx, ConsoleRuns runs, Path devnetDir, Clock clock) {
     this.vertx = vertx;
@@ -91,6 +92,16 @@ final class NetworkSnapshots {
     return listeners.size();
   }
 
+  /** Whether a round runs now or is scheduled: false once nobody listens and the last round ended. */
+  synchronized boolean active() {
+    return underWay != null || timer >= 0;
+  }
+
+  /** Rounds started since this was made. */
+  synchronized long rounds() {
+    return rounds;
+  }
+
   /** Something changed (a part stopped or started): the next round starts now, or when the one under way ends. */
   synchronized void soon() {
     lastStartedAt = Long.MIN_VALUE / 2;
@@ -118,6 +129,7 @@ final class NetworkSnapshots {
       return underWay;
     }
     lastStartedAt = clock.millis();
+    rounds++;
     Future<JsonObject> f = vertx.executeBlocking(() -> picture.take(clock.millis()), false)
         .recover(e -> Future.succeededFuture(NetworkPicture.failed(clock.millis(), e)));
     underWay = f;
