@@ -10,6 +10,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -18,18 +23,29 @@ import java.util.function.Consumer;
  * <p>Invariants: at most one probe round runs at a time, however many pages listen or ask; a round
  * starts about {@link #PERIOD} after the previous one started (later when a round takes longer,
  * never two at once); no round starts while nobody listens, except one asked for by a single
- * {@link #snapshot()} that finds no fresh picture. A round runs on a worker (it runs commands and
- * waits on the network), never on an event loop. Every finished round is handed to every listener,
+ * {@link #snapshot()} that finds no fresh picture. A round runs on this class's own thread (it runs
+ * commands and waits on the network), never on an event loop, and not on a Vert.x thread: the
+ * commands make Vert.x instances of their own, and their answer is never handed to a context that
+ * the console's close may have ended; the thread ends when idle. Every finished round is handed to every listener,
  * in the order rounds finish. A round that fails yields a snapshot saying so ({@code error}), so
  * a listener always hears something. Thread-safe: the state is guarded by this.
  */
 final class NetworkSnapshots {
   /** How often a listened-to network is probed: the page's "about once a second". */
   static final Duration PERIOD = Duration.ofSeconds(1);
+  /** How long the probing thread outlives its last round. */
+  private static final long IDLE_THREAD_SECONDS = 10;
 
   private final Vertx vertx;
   private final NetworkPicture picture;
   private final Clock clock;
+  /** One thread, so one round at a time; it goes away when idle. */
+  private final ThreadPoolExecutor prober = new ThreadPoolExecutor(0, 1, IDLE_THREAD_SECONDS, TimeUnit.SECONDS,
+      new LinkedBlockingQueue<>(), r -> {
+        Thread t = new Thread(r, "console-network-probe");
+        t.setDaemon(true);
+        return t;
+      });
   // Guarded by this.
   private final Set<Consumer<JsonObject>> listeners = new LinkedHashSet<>();
   private Future<JsonObject> underWay;
@@ -116,6 +132,7 @@ final class NetworkSnapshots {
 
   synchronized void close() {
     closed = true;
+    prober.shutdown();
     listeners.clear();
     if (timer >= 0) {
       vertx.cancelTimer(timer);
@@ -128,10 +145,14 @@ final class NetworkSnapshots {
     if (underWay != null) {
       return underWay;
     }
+    if (closed) {
+      return Future.failedFuture(new IllegalStateException("the console is closing"));
+    }
     lastStartedAt = clock.millis();
     rounds++;
-    Future<JsonObject> f = vertx.executeBlocking(() -> picture.take(clock.millis()), false)
-        .recover(e -> Future.succeededFuture(NetworkPicture.failed(clock.millis(), e)));
+    CompletableFuture<JsonObject> taken = CompletableFuture.supplyAsync(() -> picture.take(clock.millis()), prober)
+        .exceptionally(e -> NetworkPicture.failed(clock.millis(), e.getCause() != null ? e.getCause() : e));
+    Future<JsonObject> f = Future.fromCompletionStage(taken);
     underWay = f;
     f.onComplete(r -> finished(r.result()));
     return f;
@@ -145,18 +166,27 @@ final class NetworkSnapshots {
       to = new ArrayList<>(listeners);
       if (!closed && !listeners.isEmpty() && timer < 0) {
         long wait = Math.max(1, lastStartedAt + PERIOD.toMillis() - clock.millis());
-        timer = vertx.setTimer(wait, id -> {
-          synchronized (this) {
-            timer = -1;
-            if (!closed && !listeners.isEmpty()) {
-              round();
+        try {
+          timer = vertx.setTimer(wait, id -> {
+            synchronized (this) {
+              timer = -1;
+              if (!closed && !listeners.isEmpty()) {
+                round();
+              }
             }
-          }
-        });
+          });
+        } catch (IllegalStateException | RejectedExecutionException e) {
+          closed = true; // Vert.x is closing with the console: no more rounds
+        }
       }
     }
     for (Consumer<JsonObject> l : to) {
-      l.accept(snapshot);
+      try {
+        l.accept(snapshot);
+      } catch (RuntimeException e) {
+        // a page whose connection is going away; the others still get the picture
+        unlisten(l);
+      }
     }
   }
 }
