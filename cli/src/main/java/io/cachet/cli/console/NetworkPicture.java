@@ -16,7 +16,8 @@ import java.util.Map;
  * --json} (which parts run). Nothing is probed here that those commands do not probe.
  *
  * <p>The snapshot's shape: {@code at} (epoch millis), {@code chain}, {@code ledgerId},
- * {@code height} (or null), {@code healthy}, {@code problems[]}, {@code devnet} ({@code null}, or
+ * {@code height} (or null), {@code healthy} (status said so and every row is up),
+ * {@code problems[]}, {@code devnet} ({@code null}, or
  * {@code {running, mode}}), {@code parts[]} each {@code {name, role (ledger, key-server,
  * storage-node, gateway), state, detail, devnetPart?, stoppable, height?, lag?, usedBytes?,
  * freeBytes?, shards?, blobs?}}, {@code storage} ({@code {status, nodes, nodesServing, writeQuorum,
@@ -112,6 +113,9 @@ final class NetworkPicture {
       parts.add(g);
     }
     out.put("parts", parts);
+    // status and devnet status do not run at one instant: a part either saw as not up is not in step
+    boolean allUp = parts.stream().allMatch(p -> "up".equals(((JsonObject) p).getString("state")));
+    out.put("healthy", out.getBoolean("healthy") && allUp && !parts.isEmpty());
     out.put("storage", storageSummary(storage));
     out.put("repair", storage == null ? null : storage.getJsonObject("repair"));
     return out;

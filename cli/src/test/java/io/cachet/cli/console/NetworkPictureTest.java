@@ -93,6 +93,9 @@ class NetworkPictureTest {
     assertThat(part(p, "node-0").getString("detail")).isEqualTo("4.0 KiB used, 8 shards, 2 blobs, 1.0 GiB free");
     assertThat(part(p, "node-1").getString("state")).isEqualTo("disk_full");
     assertThat(part(p, "node-2").getString("state")).as("the devnet's word wins").isEqualTo("stopped");
+    assertThat(NetworkPicture.compose(status(storage, probe("ledger", "ledger", true, "serving", 40L, null, "l:1"))
+        .put("healthy", true), devnet, 1_000).getBoolean("healthy"))
+        .as("status saw every part in step, but the devnet has since stopped a node").isFalse();
     assertThat(part(p, "node-2").getBoolean("stoppable")).isTrue();
     assertThat(part(p, "gateway").getString("state")).isEqualTo("no_write_quorum");
     assertThat(part(p, "gateway").getString("detail")).isEqualTo("2 of 4 nodes serving: only 2 of 4 serve");

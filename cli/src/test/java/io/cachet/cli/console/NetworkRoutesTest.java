@@ -98,6 +98,39 @@ class NetworkRoutesTest {
   }
 
   @Test
+  void events_streamsPastTheCapAreRefused_andClosedOnesAreForgotten() throws Exception {
+    java.util.List<Stream<String>> open = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < NetworkRoutes.MAX_STREAMS; i++) {
+        open.add(session.events());
+      }
+      HttpResponse<String> more = session.get("/api/network/events");
+      assertThat(more.statusCode()).isEqualTo(503);
+      assertThat(new JsonObject(more.body()).getJsonObject("error").getString("reason")).isEqualTo("TOO_MANY_STREAMS");
+    } finally {
+      open.forEach(Stream::close);
+    }
+    // a page that closed its stream is forgotten: as many may open again
+    long deadline = System.nanoTime() + SHOWS_WITHIN.toNanos();
+    while (true) {
+      java.util.List<Stream<String>> again = new java.util.ArrayList<>();
+      try {
+        for (int i = 0; i < NetworkRoutes.MAX_STREAMS; i++) {
+          again.add(session.events());
+        }
+        break;
+      } catch (AssertionError notYet) {
+        if (System.nanoTime() > deadline) {
+          throw notYet;
+        }
+        Thread.sleep(100);
+      } finally {
+        again.forEach(Stream::close);
+      }
+    }
+  }
+
+  @Test
   void stopAndStart_aKeyServerAndANode_showStoppedInTheStream_thenBack() throws Exception {
     try (Stream<String> lines = session.events()) {
       BlockingQueue<JsonObject> got = snapshots(lines);
@@ -225,6 +258,11 @@ class NetworkRoutesTest {
       HttpResponse<String> s = http.send(HttpRequest.newBuilder(URI.create(console.origin() + "/api/session")).build(),
           HttpResponse.BodyHandlers.ofString());
       return new Session(http, console.origin(), new JsonObject(s.body()).getString("csrf"));
+    }
+
+    HttpResponse<String> get(String path) throws Exception {
+      return http.send(HttpRequest.newBuilder(URI.create(origin + path)).timeout(Duration.ofSeconds(60)).build(),
+          HttpResponse.BodyHandlers.ofString());
     }
 
     JsonObject getJson(String path) throws Exception {
