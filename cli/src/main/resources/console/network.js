@@ -7,7 +7,8 @@ import { el, fill, failureBlock, localTime } from './ui.js';
 const ROLES = { ledger: 'ledger', 'key-server': 'key server', 'storage-node': 'storage node', gateway: 'gateway' };
 
 export async function render(main, shell) {
-  const live = el('p', { id: 'network-live', class: 'muted', dataset: { updated: '' } }, 'waiting for the first picture…');
+  const live = el('p', { id: 'network-live', class: 'muted', dataset: { updated: '' } },
+    'waiting for the first picture…');
   const height = el('span', { id: 'ledger-height', class: 'mono' }, '…');
   const chain = el('span', { id: 'network-chain', class: 'muted' });
   const healthy = el('span', { id: 'network-healthy' });
@@ -99,15 +100,17 @@ export async function render(main, shell) {
     live.textContent = `live: updated ${localTime(s.at)}`;
     height.textContent = s.height === null || s.height === undefined ? 'unknown' : String(s.height);
     height.dataset.height = s.height === null || s.height === undefined ? '' : String(s.height);
-    chain.textContent = s.chain ? `(${s.chain === 'evm' ? 'EVM chain' : 'embedded ledger'}${s.ledgerId ? ' ' + s.ledgerId : ''})` : '';
+    const kind = s.chain === 'evm' ? 'EVM chain' : 'embedded ledger';
+    chain.textContent = s.chain ? `(${kind}${s.ledgerId ? ' ' + s.ledgerId : ''})` : '';
     healthy.textContent = s.healthy ? 'every part in step' : 'not every part is in step';
     healthy.className = s.healthy ? 'state-up' : 'state-warn';
     fill(problems, (s.problems || []).map((p) => el('li', {}, p)));
     state.devnet = Boolean(s.devnet && s.devnet.running);
-    devnetNote.textContent = s.devnet
-      ? (s.devnet.running ? `a local devnet (${s.devnet.mode || 'in-jvm'}): stop a part to watch the network tolerate it`
-        : 'a local devnet that is not running: start it with \'cachet devnet up\'')
-      : '';
+    if (!s.devnet) devnetNote.textContent = '';
+    else if (s.devnet.running) {
+      devnetNote.textContent = `a local devnet (${s.devnet.mode || 'in-jvm'}): stop a part to watch the network`
+        + ' tolerate it';
+    } else devnetNote.textContent = 'a local devnet that is not running: start it with \'cachet devnet up\'';
     if (s.error) showFailure({ message: s.error, reason: 'STATUS_FAILED' }, 'snapshot');
     else clearFailure('snapshot');
 

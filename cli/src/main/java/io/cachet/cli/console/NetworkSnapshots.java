@@ -26,8 +26,8 @@ import java.util.function.Consumer;
  * {@link #snapshot()} that finds no fresh picture. A round runs on this class's own thread (it runs
  * commands and waits on the network), never on an event loop, and not on a Vert.x thread: the
  * commands make Vert.x instances of their own, and their answer is never handed to a context that
- * the console's close may have ended; the thread ends when idle. Every finished round is handed to every listener,
- * in the order rounds finish. A round that fails yields a snapshot saying so ({@code error}), so
+ * the console's close may have ended; the thread ends when idle. Every finished round is handed to
+ * every listener, in the order rounds finish. A round that fails yields a snapshot saying so ({@code error}), so
  * a listener always hears something. Thread-safe: the state is guarded by this.
  */
 final class NetworkSnapshots {
