@@ -8,7 +8,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.StaticHandler;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -88,16 +87,12 @@ public final class ConsoleServer implements AutoCloseable {
 
   /** What the page's scripts need to start: the CSRF token, and where the console points. */
   private static JsonObject session(ConsoleGate gate, ConsoleRuns runs, Options o) {
-    Path devnet = runs.home().resolve("devnet");
-    boolean isDevnet = o.network() == null ? Files.isDirectory(devnet)
-        : o.network().toAbsolutePath().getParent() != null
-            && Files.exists(o.network().toAbsolutePath().getParent().resolve("daemon.json"));
     return new JsonObject()
         .put("csrf", gate.csrf())
         .put("origin", gate.origin())
         .put("home", runs.home().toString())
         .put("network", o.network() == null ? null : o.network().toAbsolutePath().toString())
-        .put("devnet", isDevnet);
+        .put("devnet", NetworkRoutes.devnetDir(runs) != null);
   }
 
   /** The gate, set once the port is known; the router is built before the server listens. */
