@@ -89,6 +89,11 @@ class PutStdinCommandTest {
     assertThat(put.json().get("size").asLong()).isEqualTo(data.length);
     assertThat(new BlobIndex(home).find(blob).orElseThrow().name()).isEqualTo("notes.bin");
 
+    JsonNode info = cachet(new byte[0], "info", blob, "--json").json();
+    assertThat(info.at("/index/name").asText()).isEqualTo("notes.bin");
+    assertThat(info.at("/certification/state").asText()).isEqualTo("recorded");
+    assertThat(info.at("/certification/fromEpoch").asLong(-1)).isBetween(0L, info.at("/certification/endEpoch").asLong());
+
     Path back = home.resolve("back.bin");
     Run get = cachet(new byte[0], "get", blob, "-o", back.toString());
     assertThat(get.exit()).as(get.err()).isEqualTo(ExitCodes.OK);
