@@ -121,10 +121,12 @@ final class FilesRoutes {
           + " control characters");
       return;
     }
-    List<String> args = with(c, "put", "-", "--size", Long.toString(size), "--name", name, "--policy",
-        policy.strip(), "--as", as, "--json");
+    // OPTION=VALUE keeps a value that starts with '-' a value; one that is exactly an option's name
+    // ("--json") is still refused by the parser, as in a terminal (400 MISSING_ARGUMENT)
+    List<String> args = with(c, "put", "-", "--size=" + size, "--name=" + name, "--policy=" + policy.strip(),
+        "--as=" + as, "--json");
     if (epochs != null && !epochs.isBlank()) {
-      args.addAll(List.of("--epochs", epochs.strip()));
+      args.add("--epochs=" + epochs.strip());
     }
     ctx.response().headers().remove(HttpHeaders.CONNECTION);
     RequestBodyStream body = RequestBodyStream.attach(ctx.request(), STALL);

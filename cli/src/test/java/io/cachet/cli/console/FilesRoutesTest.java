@@ -142,11 +142,11 @@ class FilesRoutesTest {
   @Test
   void upload_thenDownload_byteForByte_andTheIndexListsIt() throws Exception {
     byte[] data = random(300 * 1024 + 17, 1);
-    String blob = uploaded(data, "report 2026.bin");
+    String blob = uploaded(data, "-o report 2026.bin");
 
     JsonArray listed = new JsonArray(getText("/api/files").body());
     assertThat(listed.stream().map(o -> (JsonObject) o).filter(o -> blob.equals(o.getString("blobId"))))
-        .singleElement().satisfies(o -> assertThat(o.getString("name")).isEqualTo("report 2026.bin"));
+        .singleElement().satisfies(o -> assertThat(o.getString("name")).isEqualTo("-o report 2026.bin"));
     JsonObject info = new JsonObject(getText("/api/files/" + blob).body());
     assertThat(info.encode()).contains(policy);
 
@@ -154,7 +154,7 @@ class FilesRoutesTest {
     assertThat(got.statusCode()).isEqualTo(200);
     assertThat(got.headers().firstValue("content-type")).hasValue("application/octet-stream");
     assertThat(got.headers().firstValue("content-disposition").orElseThrow())
-        .startsWith("attachment;").contains("filename*=UTF-8''report%202026.bin");
+        .startsWith("attachment;").contains("filename*=UTF-8''-o%20report%202026.bin");
     assertThat(got.body()).isEqualTo(data);
   }
 
@@ -243,18 +243,48 @@ class FilesRoutesTest {
     assertThat(getText("/api/files").body()).doesNotContain("cut.bin");
   }
 
+  @Test
+  void download_browserGoesAwayMidBody_freesItsThread() throws Exception {
+    String blob = uploaded(random(2 * 1024 * 1024, 8), "big.bin");
+    String head = "GET /api/files/" + blob + "/content?as=alice&csrf=" + enc(csrf) + " HTTP/1.1\r\n"
+        + "Host: 127.0.0.1:" + console.port() + "\r\n"
+        + "Cookie: " + cookie + "\r\n\r\n";
+    try (Socket s = new Socket("127.0.0.1", console.port())) {
+      s.setReceiveBufferSize(4096);
+      s.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+      s.getOutputStream().flush();
+      byte[] first = s.getInputStream().readNBytes(12);
+      assertThat(new String(first, StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 200");
+    }
+    awaitNoThreadIn(ResponseSink.class);
+    // the console still answers
+    assertThat(getText("/api/files").statusCode()).isEqualTo(200);
+  }
+
   /** Waits until some thread reads an upload's body ({@code reading}), or none does. */
   private static void awaitThreads(boolean reading) throws InterruptedException {
+    if (!reading) {
+      awaitNoThreadIn(RequestBodyStream.class);
+      return;
+    }
     long deadline = System.nanoTime() + WAIT.toNanos();
-    while (readingUpload() != reading) {
-      assertThat(System.nanoTime()).as("a thread reading the upload: %s", !reading).isLessThan(deadline);
+    while (!threadIn(RequestBodyStream.class)) {
+      assertThat(System.nanoTime()).as("a thread reading the upload").isLessThan(deadline);
       Thread.sleep(50);
     }
   }
 
-  private static boolean readingUpload() {
+  private static void awaitNoThreadIn(Class<?> type) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (threadIn(type)) {
+      assertThat(System.nanoTime()).as("a thread still in %s", type.getSimpleName()).isLessThan(deadline);
+      Thread.sleep(50);
+    }
+  }
+
+  private static boolean threadIn(Class<?> type) {
     return Thread.getAllStackTraces().values().stream().anyMatch(frames -> Arrays.stream(frames)
-        .anyMatch(f -> f.getClassName().equals(RequestBodyStream.class.getName())));
+        .anyMatch(f -> f.getClassName().equals(type.getName())));
   }
 
   private static int indexed() throws Exception {
