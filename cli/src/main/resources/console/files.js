@@ -189,7 +189,7 @@ class FilesPage {
     }
     const options = policies.map((p) => {
       const id = p.id || p.policyId;
-      const label = p.label || p.name || p.kind || 'policy';
+      const label = [p.label || p.kind || 'policy', p.role].filter(Boolean).join(', ');
       return el('option', { value: id }, `${label}: ${id.slice(0, 10)}…${id.slice(-4)}`);
     });
     options.push(el('option', { value: TYPED }, 'the id typed beside'));

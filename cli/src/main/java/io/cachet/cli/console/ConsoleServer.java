@@ -118,7 +118,7 @@ public final class ConsoleServer implements AutoCloseable {
     return gate.origin();
   }
 
-  /** The identities the console holds unlocked (tests unlock through it where no route is theirs). */
+  /** The identities this console holds unlocked: tests unlock through it where no route is theirs to use. */
   HeldIdentities held() {
     return held;
   }
