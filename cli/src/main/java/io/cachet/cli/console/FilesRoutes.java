@@ -4,6 +4,8 @@ import io.cachet.cli.FailureDocuments;
 import io.cachet.cli.blob.BlobEntry;
 import io.cachet.cli.blob.BlobIndex;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -18,6 +20,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.regex.Pattern;
 
 /**
@@ -52,6 +57,17 @@ final class FilesRoutes {
   private static final int MAX_NAME_CHARS = 255;
   /** How long an upload may send nothing, or a download take nothing, before it is given up. */
   static final Duration STALL = Duration.ofSeconds(120);
+
+  /**
+   * The threads uploads and downloads block on: their own, not Vert.x's worker pool, so a long
+   * transfer never holds a thread the console's other answers need, and the commands' own Vert.x
+   * instances are not made on a Vert.x thread. Idle threads end after a minute.
+   */
+  private static final ExecutorService TRANSFERS = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "cachet-console-transfer");
+    t.setDaemon(true);
+    return t;
+  });
 
   private FilesRoutes() {}
 
@@ -130,7 +146,7 @@ final class FilesRoutes {
     }
     ctx.response().headers().remove(HttpHeaders.CONNECTION);
     RequestBodyStream body = RequestBodyStream.attach(ctx.request(), STALL);
-    c.vertx().executeBlocking(() -> {
+    offLoop(() -> {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       StringWriter err = new StringWriter();
       try {
@@ -139,7 +155,7 @@ final class FilesRoutes {
       } finally {
         body.close();
       }
-    }, false).onComplete(r -> {
+    }).onComplete(r -> {
       if (!body.complete()) {
         // what the browser still sends would be read as the next request: end the connection instead
         closeAfter(ctx);
@@ -151,6 +167,21 @@ final class FilesRoutes {
             + r.cause().getClass().getSimpleName() + ")");
       }
     });
+  }
+
+  /** Runs {@code work} on a transfer thread; its outcome comes back on this request's context. */
+  private static <T> Future<T> offLoop(Callable<T> work) {
+    Context context = Vertx.currentContext();
+    Promise<T> done = Promise.promise();
+    TRANSFERS.execute(() -> {
+      try {
+        T value = work.call();
+        context.runOnContext(v -> done.complete(value));
+      } catch (Throwable t) {
+        context.runOnContext(v -> done.fail(t));
+      }
+    });
+    return done.future();
   }
 
   /** The request's Content-Length, or -1 when it has none (or a chunked body). */
@@ -186,7 +217,7 @@ final class FilesRoutes {
     }
     Context context = Vertx.currentContext();
     List<String> args = with(c, "get", blobOrToken, "-o", "-", "--as", as);
-    c.vertx().executeBlocking(() -> {
+    offLoop(() -> {
       String name = downloadName(c, blobOrToken);
       ResponseSink sink = new ResponseSink(ctx.response(), context, r -> r.setStatusCode(200)
           .setChunked(true)
@@ -202,7 +233,7 @@ final class FilesRoutes {
       });
       return new Download(sink, new ConsoleRuns.Result(run.value(), run.document() == null ? "" : run.document(),
           err.toString()));
-    }, false).onComplete(r -> {
+    }).onComplete(r -> {
       if (r.failed()) {
         ConsoleAnswers.error(ctx, 500, "INTERNAL", "the console failed to run the download ("
             + r.cause().getClass().getSimpleName() + ")");
