@@ -156,10 +156,6 @@ final class FilesRoutes {
         body.close();
       }
     }).onComplete(r -> {
-      if (!body.complete()) {
-        // what the browser still sends would be read as the next request: end the connection instead
-        closeAfter(ctx);
-      }
       if (r.succeeded()) {
         ConsoleAnswers.send(ctx, r.result());
       } else {
@@ -202,11 +198,6 @@ final class FilesRoutes {
     ConsoleAnswers.error(ctx, code, reason, message);
   }
 
-  private static void closeAfter(RoutingContext ctx) {
-    if (!ctx.response().headWritten()) {
-      ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
-    }
-  }
 
   // ---------------------------------------------------------------- download
 

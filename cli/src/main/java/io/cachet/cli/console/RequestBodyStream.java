@@ -64,11 +64,6 @@ final class RequestBodyStream extends InputStream {
     return s;
   }
 
-  /** Whether the whole body arrived. */
-  synchronized boolean complete() {
-    return ended;
-  }
-
   // ---------------------------------------------------------------- event loop
 
   private synchronized void arrived(Buffer piece) {
@@ -167,12 +162,19 @@ final class RequestBodyStream extends InputStream {
     return null;
   }
 
-  /** Drops what is queued and anything still to come; the route closes the connection if the body is unfinished. */
+  /**
+   * Drops what is queued and anything still to come: a paused request is resumed, so the rest of
+   * the body is read and discarded and the browser, still sending, gets to read the answer.
+   */
   @Override
   public synchronized void close() {
     closed = true;
     queue.clear();
     queued = 0;
+    if (paused) {
+      paused = false;
+      context.runOnContext(v -> request.resume());
+    }
     notifyAll();
   }
 }

@@ -222,6 +222,17 @@ class FilesRoutesTest {
   }
 
   @Test
+  void upload_refusedWhileTheBrowserStillSends_answersTheRefusal() throws Exception {
+    HttpResponse<String> put = http.send(request("/api/files?policy=0x" + "cd".repeat(32) + "&as=alice&name=big.bin")
+        .header(ConsoleGate.CSRF_HEADER, csrf)
+        .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[6 * RequestBodyStream.HIGH_WATER_BYTES])).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(put.statusCode()).isEqualTo(400);
+    assertThat(error(put).getString("reason")).isEqualTo("UNKNOWN_POLICY");
+    assertThat(getText("/api/files").statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void upload_cutShortMidBody_recordsNothingAndFreesItsThreads() throws Exception {
     int before = indexed();
     String head = "POST /api/files?policy=" + policy + "&as=alice&name=cut.bin HTTP/1.1\r\n"
