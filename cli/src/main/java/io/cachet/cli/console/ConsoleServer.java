@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -40,16 +42,24 @@ public final class ConsoleServer implements AutoCloseable {
   private final HttpServer server;
   private final ConsoleGate gate;
   private final HeldIdentities held;
+  private final ExecutorService commands;
 
-  private ConsoleServer(Vertx vertx, HttpServer server, ConsoleGate gate, HeldIdentities held) {
+  private ConsoleServer(Vertx vertx, HttpServer server, ConsoleGate gate, HeldIdentities held,
+      ExecutorService commands) {
     this.vertx = vertx;
     this.server = server;
     this.gate = gate;
     this.held = held;
+    this.commands = commands;
   }
 
   public static ConsoleServer start(Options o) throws Exception {
     Vertx vertx = Vertx.vertx();
+    ExecutorService commands = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "cachet-console-command");
+      t.setDaemon(true);
+      return t;
+    });
     try {
       HeldIdentities held = new HeldIdentities(Clock.systemUTC(), UNLOCK_TTL);
       ConsoleRuns runs = new ConsoleRuns(o.home(), o.network(), o.env(), held);
@@ -68,7 +78,7 @@ public final class ConsoleServer implements AutoCloseable {
       server.listen().await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
       ConsoleGate gate = new ConsoleGate(server.actualPort());
       gateRef.gate = gate;
-      ConsoleContext c = new ConsoleContext(vertx, runs, held, gate);
+      ConsoleContext c = new ConsoleContext(vertx, runs, held, gate, commands);
       router.get("/api/session").handler(ctx -> ConsoleAnswers.json(ctx, session(gate, runs, o)));
       IdentitiesRoutes.mount(router, c);
       FilesRoutes.mount(router, c);
@@ -78,8 +88,9 @@ public final class ConsoleServer implements AutoCloseable {
           "the console has no " + ctx.request().method() + " " + ctx.request().path()));
       router.route("/*").handler(StaticHandler.create("console").setCachingEnabled(false)
           .setIndexPage("index.html").setDefaultContentEncoding("UTF-8").setDirectoryListing(false));
-      return new ConsoleServer(vertx, server, gate, held);
+      return new ConsoleServer(vertx, server, gate, held, commands);
     } catch (Exception e) {
+      commands.shutdownNow();
       vertx.close();
       throw e;
     }
@@ -121,6 +132,7 @@ public final class ConsoleServer implements AutoCloseable {
   @Override
   public void close() {
     held.lock();
+    commands.shutdownNow();
     try {
       vertx.close().await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (Exception e) {

@@ -4,8 +4,6 @@ import io.cachet.cli.FailureDocuments;
 import io.cachet.cli.blob.BlobEntry;
 import io.cachet.cli.blob.BlobIndex;
 import io.vertx.core.Context;
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -20,9 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.regex.Pattern;
 
 /**
@@ -57,17 +52,6 @@ final class FilesRoutes {
   private static final int MAX_NAME_CHARS = 255;
   /** How long an upload may send nothing, or a download take nothing, before it is given up. */
   static final Duration STALL = Duration.ofSeconds(120);
-
-  /**
-   * The threads uploads and downloads block on: their own, not Vert.x's worker pool, so a long
-   * transfer never holds a thread the console's other answers need, and the commands' own Vert.x
-   * instances are not made on a Vert.x thread. Idle threads end after a minute.
-   */
-  private static final ExecutorService TRANSFERS = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "cachet-console-transfer");
-    t.setDaemon(true);
-    return t;
-  });
 
   private FilesRoutes() {}
 
@@ -146,7 +130,7 @@ final class FilesRoutes {
     }
     ctx.response().headers().remove(HttpHeaders.CONNECTION);
     RequestBodyStream body = RequestBodyStream.attach(ctx.request(), STALL);
-    offLoop(() -> {
+    c.offLoop(() -> {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       StringWriter err = new StringWriter();
       try {
@@ -159,25 +143,9 @@ final class FilesRoutes {
       if (r.succeeded()) {
         ConsoleAnswers.send(ctx, r.result());
       } else {
-        ConsoleAnswers.error(ctx, 500, "INTERNAL", "the console failed to run the put ("
-            + r.cause().getClass().getSimpleName() + ")");
+        ConsoleAnswers.failed(ctx, r.cause());
       }
     });
-  }
-
-  /** Runs {@code work} on a transfer thread; its outcome comes back on this request's context. */
-  private static <T> Future<T> offLoop(Callable<T> work) {
-    Context context = Vertx.currentContext();
-    Promise<T> done = Promise.promise();
-    TRANSFERS.execute(() -> {
-      try {
-        T value = work.call();
-        context.runOnContext(v -> done.complete(value));
-      } catch (Throwable t) {
-        context.runOnContext(v -> done.fail(t));
-      }
-    });
-    return done.future();
   }
 
   /** The request's Content-Length, or -1 when it has none (or a chunked body). */
@@ -208,7 +176,7 @@ final class FilesRoutes {
     }
     Context context = Vertx.currentContext();
     List<String> args = with(c, "get", blobOrToken, "-o", "-", "--as", as);
-    offLoop(() -> {
+    c.offLoop(() -> {
       String name = downloadName(c, blobOrToken);
       ResponseSink sink = new ResponseSink(ctx.response(), context, r -> r.setStatusCode(200)
           .setChunked(true)
@@ -226,8 +194,7 @@ final class FilesRoutes {
           err.toString()));
     }).onComplete(r -> {
       if (r.failed()) {
-        ConsoleAnswers.error(ctx, 500, "INTERNAL", "the console failed to run the download ("
-            + r.cause().getClass().getSimpleName() + ")");
+        ConsoleAnswers.failed(ctx, r.cause());
         return;
       }
       Download d = r.result();

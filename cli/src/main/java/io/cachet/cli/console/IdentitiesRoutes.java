@@ -69,7 +69,7 @@ final class IdentitiesRoutes {
   private void list(RoutingContext ctx) {
     List<String> args = new ArrayList<>(List.of("id", "list"));
     args.addAll(c.runs().networkArgs());
-    c.vertx().executeBlocking(() -> c.runs().json(args), false).onComplete(r -> {
+    c.offLoop(() -> c.runs().json(args)).onComplete(r -> {
       if (r.failed()) {
         failed(ctx, r.cause());
         return;
@@ -125,7 +125,7 @@ final class IdentitiesRoutes {
     if (evm) {
       args.add("--evm");
     }
-    c.vertx().executeBlocking(() -> createAndHold(name, args, pass), false).onComplete(r -> {
+    c.offLoop(() -> createAndHold(name, args, pass)).onComplete(r -> {
       Arrays.fill(pass, '\0');
       if (r.failed()) {
         failed(ctx, r.cause());
@@ -193,7 +193,7 @@ final class IdentitiesRoutes {
       ConsoleAnswers.error(ctx, 400, NO_PASSPHRASE, "type the passphrase of '" + name + "' to unlock it");
       return;
     }
-    c.vertx().executeBlocking(() -> tryUnlock(name, pass), false).onComplete(r -> {
+    c.offLoop(() -> tryUnlock(name, pass)).onComplete(r -> {
       Arrays.fill(pass, '\0');
       if (r.succeeded()) {
         HeldIdentities.Held h = r.result();
@@ -265,7 +265,7 @@ final class IdentitiesRoutes {
     if (!RouteInputs.argument(ctx, name, IdentityStore.BAD_NAME, "an identity name")) {
       return;
     }
-    c.vertx().executeBlocking(() -> c.runs().json(List.of("id", "export", name)), false).onComplete(r -> {
+    c.offLoop(() -> c.runs().json(List.of("id", "export", name))).onComplete(r -> {
       if (r.failed()) {
         failed(ctx, r.cause());
         return;
@@ -295,6 +295,6 @@ final class IdentitiesRoutes {
           + " on the terminal");
       return;
     }
-    ConsoleAnswers.error(ctx, 500, "INTERNAL", "the console failed (" + cause.getClass().getSimpleName() + ")");
+    ConsoleAnswers.failed(ctx, cause);
   }
 }

@@ -101,13 +101,12 @@ final class NetworkRoutes {
       return;
     }
     List<String> args = List.of("devnet", action, part, "--dir", dir.toString());
-    c.vertx().executeBlocking(() -> c.runs().json(args), false).onComplete(r -> {
+    c.offLoop(() -> c.runs().json(args)).onComplete(r -> {
       snapshots.soon();
       if (r.succeeded()) {
         ConsoleAnswers.send(ctx, r.result());
       } else {
-        ConsoleAnswers.error(ctx, 500, "INTERNAL", "the console failed to run the command ("
-            + r.cause().getClass().getSimpleName() + ")");
+        ConsoleAnswers.failed(ctx, r.cause());
       }
     });
   }

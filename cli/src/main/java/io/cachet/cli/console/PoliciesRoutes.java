@@ -89,10 +89,9 @@ final class PoliciesRoutes {
       return;
     }
     List<String> args = command(List.of("policy", "check", id, who));
-    c.vertx().executeBlocking(() -> c.runs().json(args), false).onComplete(r -> {
+    c.offLoop(() -> c.runs().json(args)).onComplete(r -> {
       if (r.failed()) {
-        ConsoleAnswers.error(ctx, 500, "INTERNAL", "the console failed to run the command ("
-            + r.cause().getClass().getSimpleName() + ")");
+        ConsoleAnswers.failed(ctx, r.cause());
         return;
       }
       ConsoleRuns.Result run = r.result();
