@@ -213,6 +213,26 @@ class FaultProxyTest {
     }
   }
 
+  @Test
+  void stalledEchoServer_holdsItsConnectionOpen_throughAGarbageCollection() throws Exception {
+    try (EchoServer stalled = EchoServer.start(false);
+        Socket s = new Socket(InetAddress.getLoopbackAddress(), stalled.port())) {
+      long deadline = System.nanoTime() + Duration.ofMillis(PATIENCE_MILLIS).toNanos();
+      while (stalled.connections() == 0 && System.nanoTime() - deadline < 0) {
+        Thread.sleep(10);
+      }
+      assertThat(stalled.connections()).isEqualTo(1);
+      // a socket nothing refers to is closed by a cleaner soon after a collection
+      for (int i = 0; i < 3; i++) {
+        System.gc();
+        Thread.sleep(100);
+      }
+      // a peer that hung up reads as the end of the stream; a stalled one as nothing until the timeout
+      s.setSoTimeout(500);
+      assertThatThrownBy(() -> s.getInputStream().read()).isInstanceOf(SocketTimeoutException.class);
+    }
+  }
+
   private Socket connect() throws IOException {
     Socket s = new Socket(InetAddress.getLoopbackAddress(), proxy.port());
     s.setSoTimeout(PATIENCE_MILLIS);
