@@ -17,8 +17,16 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
-/** {@link FaultProxy} in front of a real echo server, each fault seen by a real client socket. */
+/**
+ * {@link FaultProxy} in front of a real echo server, each fault seen by a real client socket.
+ * Its time goes to held and cut connections, so it runs beside the other classes.
+ */
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock("FaultProxyTest")
 class FaultProxyTest {
   /** Generous bound on anything that should happen promptly, for a loaded 2-core machine. */
   private static final int PATIENCE_MILLIS = 30_000;

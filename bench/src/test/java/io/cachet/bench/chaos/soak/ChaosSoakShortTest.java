@@ -13,6 +13,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * The CI soak: the short profile (every fault kind once and a round beyond tolerance, under load)
@@ -21,7 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
  * cleanly. The seed is fixed, so CI replays the same choices; the report is printed, and is the
  * assertion's message when one fails. Skipped only on a machine that cannot mount a tmpfs (the
  * soak's small disk).
+ * Its nine processes keep both cores busy, so it runs with nothing beside it.
  */
+@Isolated
 class ChaosSoakShortTest {
   /** The seed CI runs; any other replays with {@code --seed}. */
   private static final long SEED = 16;
