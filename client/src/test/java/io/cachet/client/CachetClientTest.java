@@ -4,20 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cachet.crypto.BodyIntegrityException;
+import io.cachet.crypto.BodyLayout;
 import io.cachet.crypto.Envelope;
 import io.cachet.crypto.EnvelopeHeader;
 import io.cachet.crypto.Identity;
+import io.cachet.crypto.KeyServerKey;
+import io.cachet.crypto.PolicyId;
+import io.cachet.crypto.SealParameters;
 import io.cachet.crypto.Share;
 import io.cachet.crypto.ShareContext;
+import io.cachet.crypto.VerifyingKey;
 import io.cachet.crypto.protocol.FetchKeyResponse;
 import io.cachet.crypto.protocol.ItemResult;
 import io.cachet.crypto.protocol.ReceiptEntry;
 import io.cachet.crypto.protocol.ShareRelease;
-import io.cachet.crypto.VerifyingKey;
-import io.cachet.crypto.KeyServerKey;
-import io.cachet.crypto.PolicyId;
-import io.cachet.crypto.SealParameters;
-import io.cachet.crypto.BodyLayout;
 import io.cachet.policy.AllowList;
 import io.cachet.policy.Window;
 import io.cachet.storage.BlobId;
@@ -31,8 +31,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -42,15 +42,23 @@ import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The SDK against a whole network of real servers on loopback. */
+/**
+ * The SDK against a whole network of real servers on loopback.
+ * Its time goes to key servers held behind the ledger and a time lock opening, so it runs beside the other classes.
+ */
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock("CachetClientTest")
 class CachetClientTest {
   static final SecureRandom RANDOM = new SecureRandom();
   static final int SEGMENT = BodyLayout.DEFAULT.plaintextSegmentSize();

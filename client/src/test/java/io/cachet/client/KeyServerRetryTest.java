@@ -20,13 +20,19 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The client asking overloaded key servers again, through proxies in front of real key servers
  * that answer {@code 503 DEADLINE_EXCEEDED}: it waits at least what the server's
  * {@code Retry-After} asks (capped), and at least the base pause when it asks nothing. The proxies
  * note when each fetch arrived; only lower bounds are asserted, never how fast anything ran.
+ * Its time goes to the client's pauses before asking again, so it runs beside the other classes.
  */
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock("KeyServerRetryTest")
 class KeyServerRetryTest {
   /** What a loaded machine's timer may fire early by, as seen from the proxy's clock. */
   static final Duration SLACK = Duration.ofMillis(100);

@@ -30,12 +30,18 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The three examples' stories on a real anvil: CachetPolicies deployed, key servers with {@code
  * chain = evm}, every party an EVM identity signing EIP-712 session certificates, writers funded.
  * These examples wait in real time, so the network runs on the wall clock.
+ * Its time goes to windows and blocks on the wall clock, so it runs beside the other classes.
  */
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock("EvmExamplesTest")
 class EvmExamplesTest {
   @TempDir static Path dir;
   static EvmBehaviourNetwork net;

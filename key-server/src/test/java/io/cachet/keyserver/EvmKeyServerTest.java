@@ -42,13 +42,19 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * A real key server with {@code chain = evm} in front of a real anvil: it decides envelopes that
  * name a policy contract on its chain, refuses other chains, fails closed (503 LEDGER_STALE) once
  * the chain has been gone past the staleness bound, and recovers when the chain is back on the
  * same port with the same state.
+ * Its time goes to anvil's blocks and the staleness bound, so it runs beside the other classes.
  */
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock("EvmKeyServerTest")
 class EvmKeyServerTest {
   private static final char[] PASSPHRASE = "correct horse battery staple".toCharArray();
 

@@ -17,8 +17,16 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
-/** The ledger height a request signs: a server below it waits, within its bound, then says it is behind. */
+/**
+ * The ledger height a request signs: a server below it waits, within its bound, then says it is behind.
+ * Its time goes to requests waiting out their bound for the ledger, so it runs beside the other classes.
+ */
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock("LedgerBehindTest")
 class LedgerBehindTest extends KeyServerTestBase {
   /** Far beyond anything the test ledger reaches while a test runs. */
   private static final long FAR_AHEAD = 1_000_000_000L;

@@ -27,13 +27,19 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Bounded work under overload: a request that waited longer than {@code request-deadline} for a
  * crypto worker is answered {@code 503 DEADLINE_EXCEEDED} and costs the worker no parsing and no
  * signature. Real key servers with one worker; the stalled-pool cases time the wait on a ticker the
  * test moves, the flood on the real one.
+ * Its time goes to requests held until their deadline, so it runs beside the other classes.
  */
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock("RequestDeadlineTest")
 class RequestDeadlineTest extends KeyServerTestBase {
   /** Far beyond anything the test ledger reaches while a test runs. */
   private static final long FAR_AHEAD = 1_000_000_000L;

@@ -7,15 +7,20 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A real TCP echo server on 127.0.0.1 for the proxy's tests: each connection gets back every byte
  * it sends, and a half-close once it half-closes. With {@code reads} false it accepts and never
- * reads, a stalled peer.
+ * reads, a stalled peer. It holds every connection it accepted until it is closed: a socket nothing
+ * refers to is closed by the garbage collector's cleaner, which would turn a stalled peer into one
+ * that hung up.
  */
 final class EchoServer implements AutoCloseable {
   private final ServerSocket listener;
   private final boolean reads;
+  private final List<Socket> accepted = new CopyOnWriteArrayList<>();
 
   private EchoServer(ServerSocket listener, boolean reads) {
     this.listener = listener;
@@ -37,10 +42,16 @@ final class EchoServer implements AutoCloseable {
     return listener.getLocalPort();
   }
 
+  /** Connections accepted so far. */
+  int connections() {
+    return accepted.size();
+  }
+
   private void acceptLoop() {
     while (!listener.isClosed()) {
       try {
         Socket s = listener.accept();
+        accepted.add(s);
         if (reads) {
           FaultProxy.daemon(() -> echo(s), "echo-conn").start();
         }
@@ -68,5 +79,8 @@ final class EchoServer implements AutoCloseable {
   @Override
   public void close() throws IOException {
     listener.close();
+    for (Socket s : accepted) {
+      s.close();
+    }
   }
 }

@@ -17,8 +17,16 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
-/** {@link FaultProxy} in front of a real echo server, each fault seen by a real client socket. */
+/**
+ * {@link FaultProxy} in front of a real echo server, each fault seen by a real client socket.
+ * Its time goes to held and cut connections, so it runs beside the other classes.
+ */
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock("FaultProxyTest")
 class FaultProxyTest {
   /** Generous bound on anything that should happen promptly, for a loaded 2-core machine. */
   private static final int PATIENCE_MILLIS = 30_000;
@@ -210,6 +218,26 @@ class FaultProxyTest {
       }
       assertThat(writer).isNotDone();
       assertThat(now).isLessThan(total / 4);
+    }
+  }
+
+  @Test
+  void stalledEchoServer_holdsItsConnectionOpen_throughAGarbageCollection() throws Exception {
+    try (EchoServer stalled = EchoServer.start(false);
+        Socket s = new Socket(InetAddress.getLoopbackAddress(), stalled.port())) {
+      long deadline = System.nanoTime() + Duration.ofMillis(PATIENCE_MILLIS).toNanos();
+      while (stalled.connections() == 0 && System.nanoTime() - deadline < 0) {
+        Thread.sleep(10);
+      }
+      assertThat(stalled.connections()).isEqualTo(1);
+      // a socket nothing refers to is closed by a cleaner soon after a collection
+      for (int i = 0; i < 3; i++) {
+        System.gc();
+        Thread.sleep(100);
+      }
+      // a peer that hung up reads as the end of the stream; a stalled one as nothing until the timeout
+      s.setSoTimeout(500);
+      assertThatThrownBy(() -> s.getInputStream().read()).isInstanceOf(SocketTimeoutException.class);
     }
   }
 

@@ -23,11 +23,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Callers that misbehave (never read, never send, hang up, come in crowds) against the real agent
  * on a real Unix socket: none of them may hold the agent, and an abandoned command changes nothing.
+ * Its time goes to the agent's deadlines running out, so it runs beside the other classes.
  */
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock("AgentCallersTest")
 class AgentCallersTest {
   /** How long any one wait in these tests may take on a loaded machine. */
   private static final Duration PATIENCE = Duration.ofSeconds(90);

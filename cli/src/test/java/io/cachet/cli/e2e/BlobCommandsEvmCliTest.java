@@ -10,11 +10,17 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The blob commands on a devnet whose chain is anvil: certification is cross-checked against the
  * {@code BlobRegistry} contract, and an extend raises the end epoch the registry records.
+ * Its time goes to anvil's blocks, so it runs beside the other classes.
  */
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock("BlobCommandsEvmCliTest")
 class BlobCommandsEvmCliTest {
   @TempDir static Path home;
   static CliHarness cli;

@@ -28,13 +28,19 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * What only an EVM chain has, end to end on a real anvil with real key servers ({@code chain = evm})
  * and files put and opened through the client: token gates, composites (also over an app's own
  * {@code ICachetPolicy} contract), files sealed under an app's contract, and the binding of a share
  * to the contract its envelope names.
+ * Its time goes to anvil's blocks, so it runs beside the other classes.
  */
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock("EvmStoriesTest")
 class EvmStoriesTest {
   private static final SecureRandom RANDOM = new SecureRandom();
   /** {@code SettablePolicy}'s first app-defined reason code: key servers call it DENIED_BY_POLICY. */

@@ -20,12 +20,18 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The guard on a real Vert.x server on loopback, against thousands of real idle and trickling
  * connections from {@code 127.0.0.2}, while legitimate requests from {@code 127.0.0.1} are still
  * answered. Each deadline is set short; every wait is generous, for a loaded machine.
+ * Its time goes to deadlines and idle timeouts running out, so it runs beside the other classes.
  */
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock("ServerLimitsGuardTest")
 class ServerLimitsGuardTest {
   private static final Duration SHORT = Duration.ofSeconds(1);
   private static final Duration LONG = Duration.ofSeconds(120);

@@ -21,20 +21,28 @@ import java.math.BigInteger;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import org.web3j.abi.FunctionEncoder;
 import org.web3j.abi.TypeReference;
 import org.web3j.abi.datatypes.Function;
-import java.util.Set;
 import org.web3j.abi.datatypes.Type;
 import org.web3j.abi.datatypes.generated.Uint256;
 import org.web3j.crypto.Hash;
 import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.utils.Numeric;
 
-/** Allow-lists and time locks through EvmPolicyChain, judged by raw canRead calls at exact block times. */
+/**
+ * Allow-lists and time locks through EvmPolicyChain, judged by raw canRead calls at exact block times.
+ * Its time goes to anvil's blocks, so it runs beside the other classes.
+ */
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock("EvmPolicyChainTest")
 class EvmPolicyChainTest {
   private static final int ALLOWED = 0;
   private static final int UNKNOWN_POLICY = 1;

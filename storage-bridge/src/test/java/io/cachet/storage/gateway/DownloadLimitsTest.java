@@ -31,13 +31,19 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The aggregator's read-path bounds on a real local network: readers that do not read (raw
  * sockets with a tiny receive buffer) hold their downloads open; past the download cap the next
  * reader gets 503 TOO_MANY_DOWNLOADS with Retry-After, and however many slow readers there are,
  * the read-ahead bytes held stay under the shared budget, and every read still completes.
+ * Its time goes to slow readers, so it runs beside the other classes.
  */
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock("DownloadLimitsTest")
 class DownloadLimitsTest {
   private static final int NODES = 7;
   private static final int SHARD = 64 << 10;

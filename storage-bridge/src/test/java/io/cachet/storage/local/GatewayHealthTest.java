@@ -15,6 +15,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The gateway's {@code GET /health} says why it is not serving, from what the nodes answer: 7
@@ -22,7 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
  * node's port: one that takes the connection and never answers (a stopped process), one that
  * answers as a node whose disk is full. Every answer is the one JSON shape, 503 with the reason
  * naming the nodes when the gateway cannot serve, and comes although a node says nothing.
+ * Its time goes to a node that never answers timing out, so it runs beside the other classes.
  */
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock("GatewayHealthTest")
 class GatewayHealthTest {
   @TempDir
   Path root;

@@ -31,8 +31,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
-/** The gateway's limits and its answers to malformed requests, over raw HTTP and through the client. */
+/**
+ * The gateway's limits and its answers to malformed requests, over raw HTTP and through the client.
+ * Its time goes to refused uploads' connections closing, so it runs beside the other classes.
+ */
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock("GatewayLimitsTest")
 class GatewayLimitsTest {
   static final int SHARD = 4096;
   static final int MAX = 100_000;

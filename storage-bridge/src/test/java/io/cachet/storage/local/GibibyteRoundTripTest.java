@@ -11,12 +11,15 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * 1 GiB through the local network and back in a child JVM limited to a 256 MiB heap: the gateway,
  * the seven nodes and the client all stream. About 2.4 GB of shards land under the temporary
  * directory, deleted afterwards.
+ * It keeps both cores busy, so it runs with nothing beside it.
  */
+@Isolated
 class GibibyteRoundTripTest {
   static final long SIZE = 1L << 30;
 

@@ -16,8 +16,16 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
-/** A server that stops sending mid-body must not hold a reader forever. */
+/**
+ * A server that stops sending mid-body must not hold a reader forever.
+ * Its time goes to slow consumers and stalled answers, so it runs beside the other classes.
+ */
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock("StalledAnswerTest")
 class StalledAnswerTest {
 
   @Test

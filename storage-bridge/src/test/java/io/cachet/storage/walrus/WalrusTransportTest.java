@@ -23,11 +23,17 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * How the store meets a part that is not there (a closed port), one that never answers, and a
  * caller on the wrong thread, through the Vert.x client on real loopback sockets.
+ * Its time goes to request timeouts running out, so it runs beside the other classes.
  */
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock("WalrusTransportTest")
 class WalrusTransportTest {
   private static final String ID = "M4hsZGQ1oCktdzegB6HnI6Mi28S2nqOPHxK-W7_4BUk";
   private static final byte[] SEVENTEEN = "seventeen bytes!!".getBytes(StandardCharsets.US_ASCII);

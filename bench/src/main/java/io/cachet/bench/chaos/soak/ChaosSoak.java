@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -106,7 +105,8 @@ public final class ChaosSoak {
       nonces = new TxNonces(layout.part("ledger").directUrl(), records, clock);
       prober = new Prober(config, Identity.generate(new SecureRandom()), cache, probeSeed);
       setUp(prober);
-      progress(began, "first put and get worked; load and faults for " + profile.load().toSeconds() + " s");
+      progress(began, "first put and get worked; load and faults for " + (profile.everyKind() ? "at least " : "")
+          + profile.load().toSeconds() + " s" + (profile.everyKind() ? ", until every fault kind was injected" : ""));
 
       MemoryWatch memory = new MemoryWatch();
       SoakNetwork net = network;
@@ -123,7 +123,7 @@ public final class ChaosSoak {
       List<String> problems = new ArrayList<>();
       load.start();
       long loadStart = System.nanoTime();
-      faults.run(loadStart, loadStart + profile.load().toNanos());
+      faults.run(loadStart, loadStart + profile.load().toNanos(), profile.everyKind());
       problems.addAll(load.stop().stream().map(h -> "hung: " + h).toList());
       progress(began, "load stopped after " + faults.rounds().size() + " fault rounds; lifting every fault");
 
@@ -209,14 +209,11 @@ public final class ChaosSoak {
     } catch (IOException e) {
       problems.add("the small disk's filler could not be removed: " + e);
     }
-    for (String name : network.names()) {
-      if (!network.isAlive(name)) {
-        try {
-          network.start(name, Map.of());
-        } catch (IOException e) {
-          problems.add("at the end, " + name + " would not restart: " + e.getMessage());
-        }
-      }
+    List<String> dead = network.names().stream().filter(name -> !network.isAlive(name)).toList();
+    try {
+      network.startTogether(dead);
+    } catch (IOException e) {
+      problems.add("at the end, " + String.join(", ", dead) + " would not all restart: " + e.getMessage());
     }
     return began;
   }

@@ -58,12 +58,19 @@ final class FaultInjector {
     this.random = new SplittableRandom(seed);
   }
 
-  /** Runs rounds until {@code endNanos} (System.nanoTime), each after a gap; returns when the last is recovered. */
-  void run(long startNanos, long endNanos) throws InterruptedException {
+  /**
+   * Runs rounds until {@code endNanos} (System.nanoTime), each after a gap; returns when the last is
+   * recovered. With {@code everyKind}, goes on past {@code endNanos} until every kind has been
+   * played and a round has gone beyond tolerance, and returns as soon as both hold.
+   */
+  void run(long startNanos, long endNanos, boolean everyKind) throws InterruptedException {
     long middle = startNanos + (endNanos - startNanos) / 2;
     while (true) {
+      if (everyKind && planner.dealtEveryKind() && System.nanoTime() - endNanos > 0) {
+        return;
+      }
       Thread.sleep(planner.gap().toMillis());
-      if (System.nanoTime() - endNanos > 0) {
+      if (System.nanoTime() - endNanos > 0 && (!everyKind || planner.dealtEveryKind())) {
         return;
       }
       FaultRound round = planner.next(System.nanoTime() - middle > 0);
@@ -145,11 +152,7 @@ final class FaultInjector {
 
   private void lift(FaultRound round) throws IOException, InterruptedException {
     switch (round.kind()) {
-      case KILL -> {
-        for (String t : round.targets()) {
-          network.start(t, Map.of());
-        }
-      }
+      case KILL -> network.startTogether(round.targets());
       case PAUSE -> round.targets().forEach(network::resume);
       case PROXY_DELAY, PROXY_DROP, PROXY_RESET, PROXY_CUT -> round.targets().stream().map(network::proxy)
           .forEach(FaultProxy::pass);

@@ -4,7 +4,9 @@ import io.cachet.bench.chaos.soak.FaultRound.Kind;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -28,6 +30,7 @@ final class FaultPlanner {
   private final List<String> nodes;
   private final String diskNode;
   private final List<Kind> deck = new ArrayList<>();
+  private final Set<Kind> dealt = EnumSet.noneOf(Kind.class);
   private int rounds;
   private int beyondRounds;
   private boolean firstBeyondKeyServers;
@@ -100,7 +103,14 @@ final class FaultPlanner {
         Collections.swap(deck, i, random.nextInt(i + 1));
       }
     }
-    return deck.remove(deck.size() - 1);
+    Kind kind = deck.remove(deck.size() - 1);
+    dealt.add(kind);
+    return kind;
+  }
+
+  /** Whether every kind has been dealt and a round has gone beyond tolerance: a run that stops now has seen all. */
+  boolean dealtEveryKind() {
+    return dealt.size() == Kind.values().length && beyondRounds > 0;
   }
 
   /** Rounds planned so far, and how many of them beyond tolerance. */

@@ -179,6 +179,19 @@ final class SoakNetwork implements AutoCloseable {
     awaitServing(name);
   }
 
+  /**
+   * Starts every part of {@code names} with its usual settings, all at once (their start-ups overlap
+   * where one after the other each would wait for the last), and waits until each serves.
+   */
+  void startTogether(List<String> names) throws IOException, InterruptedException {
+    for (String name : names) {
+      launch(name, Map.of());
+    }
+    for (String name : names) {
+      awaitServing(name);
+    }
+  }
+
   private void launch(String name, Map<String, String> extra) throws IOException, InterruptedException {
     PartProcess old = running.remove(name);
     if (old != null) {

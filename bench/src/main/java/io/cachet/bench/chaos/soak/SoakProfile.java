@@ -24,22 +24,27 @@ import java.util.Locale;
  * @param memorySample how often every part's resident memory is read
  * @param quickStart whether parts run with the client compiler only ({@code -XX:TieredStopAtLevel=1}): nine
  *     JVMs start in half the time on two cores, at some cost in throughput, which a short run does not need
+ * @param everyKind whether {@code load} is only the least the load lasts: the load and the rounds go on until
+ *     every fault kind has been injected and a round has gone beyond tolerance, then stop at once
  */
 public record SoakProfile(String name, Duration load, int clients, long maxPut, int largePuts, long largePut,
     Duration faultGap, Duration faultHold, double beyondShare, String heap, long smallDisk, SmallDisk.Kind diskKind,
-    Duration memorySample, boolean quickStart) {
+    Duration memorySample, boolean quickStart, boolean everyKind) {
   /** The smallest put. */
   public static final long MIN_PUT = 1024;
 
-  /** The CI run: one minute, small puts and one of 6 MiB, a fault round every few seconds. */
-  public static final SoakProfile SHORT = new SoakProfile("short", Duration.ofSeconds(60), 3, 4L << 20, 1, 6L << 20,
-      Duration.ofSeconds(1), Duration.ofSeconds(2), 0.2, "256m", 256L << 20, SmallDisk.Kind.TMPFS,
-      Duration.ofSeconds(2), true);
+  /**
+   * The CI run: every fault kind once and one round beyond tolerance, held briefly one after the
+   * other (at least 20 s of load, about 45 s on two cores), small puts and one of 6 MiB.
+   */
+  public static final SoakProfile SHORT = new SoakProfile("short", Duration.ofSeconds(20), 3, 2L << 20, 1, 6L << 20,
+      Duration.ofMillis(500), Duration.ofSeconds(1), 0, "256m", 256L << 20, SmallDisk.Kind.TMPFS,
+      Duration.ofSeconds(2), true, true);
 
   /** The report run: the whole range up to 64 MiB, longer holds. */
   public static final SoakProfile LONG = new SoakProfile("long", Duration.ofMinutes(12), 4, 64L << 20, 0, 0,
       Duration.ofSeconds(5), Duration.ofSeconds(8), 0.15, "384m", 2L << 30, SmallDisk.Kind.LOOP,
-      Duration.ofSeconds(5), false);
+      Duration.ofSeconds(5), false, false);
 
   public SoakProfile {
     if (clients < 1 || maxPut < MIN_PUT || beyondShare < 0 || beyondShare > 1) {
@@ -60,6 +65,6 @@ public record SoakProfile(String name, Duration load, int clients, long maxPut, 
   /** This profile with load lasting {@code minutes}. */
   public SoakProfile withLoad(Duration length) {
     return new SoakProfile(name, length, clients, maxPut, largePuts, largePut, faultGap, faultHold, beyondShare,
-        heap, smallDisk, diskKind, memorySample, quickStart);
+        heap, smallDisk, diskKind, memorySample, quickStart, everyKind);
   }
 }

@@ -17,7 +17,9 @@ final class SoakReport {
     b.append("| | |\n| --- | --- |\n");
     row(b, "profile", r.profile().name());
     row(b, "seed", Long.toString(r.seed()));
-    row(b, "load", seconds(r.profile().load()) + " s, " + r.profile().clients() + " clients, puts of "
+    row(b, "load", (r.profile().everyKind() ? "at least " : "") + seconds(r.profile().load()) + " s"
+        + (r.profile().everyKind() ? " (until every fault kind was injected)" : "") + ", " + r.profile().clients()
+        + " clients, puts of "
         + SoakProfile.MIN_PUT / 1024 + " KiB to " + (r.profile().maxPut() >> 20) + " MiB"
         + (r.profile().largePuts() > 0 ? " and " + r.profile().largePuts() + " of " + (r.profile().largePut() >> 20)
         + " MiB" : ""));

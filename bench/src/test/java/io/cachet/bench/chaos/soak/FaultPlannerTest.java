@@ -20,7 +20,7 @@ class FaultPlannerTest {
 
   @Test
   void next_withinTolerance_onePartTheLedgerAndGatewayBriefly() {
-    FaultPlanner planner = planner(5);
+    FaultPlanner planner = new FaultPlanner(5, beyondShare(0.2), KEY_SERVERS, NODES, "node-3");
     for (int i = 0; i < 2000; i++) {
       FaultRound r = planner.next(false);
       if (r.beyond()) {
@@ -58,6 +58,18 @@ class FaultPlannerTest {
   }
 
   @Test
+  void dealtEveryKind_onlyOnceEveryKindAndARoundBeyondWerePlayed() {
+    FaultPlanner planner = new FaultPlanner(7, beyondShare(0), KEY_SERVERS, NODES, "node-3");
+    for (int i = 0; i < FaultRound.Kind.values().length; i++) {
+      assertThat(planner.dealtEveryKind()).isFalse();
+      planner.next(false);
+    }
+    assertThat(planner.dealtEveryKind()).as("no round beyond tolerance yet").isFalse();
+    assertThat(planner.next(true).beyond()).isTrue();
+    assertThat(planner.dealtEveryKind()).isTrue();
+  }
+
+  @Test
   void next_roundsBeyond_keyServersAndNodesTakeTurns() {
     FaultPlanner planner = new FaultPlanner(3, beyondShare(1), KEY_SERVERS, NODES, "node-3");
     List<Boolean> keyServers = new ArrayList<>();
@@ -80,7 +92,7 @@ class FaultPlannerTest {
   private static SoakProfile beyondShare(double share) {
     SoakProfile p = SoakProfile.SHORT;
     return new SoakProfile("t", p.load(), 1, SoakProfile.MIN_PUT, 0, 0, p.faultGap(), p.faultHold(), share, "256m",
-        p.smallDisk(), p.diskKind(), p.memorySample(), true);
+        p.smallDisk(), p.diskKind(), p.memorySample(), true, true);
   }
 
   private static FaultPlanner planner(long seed) {
