@@ -64,8 +64,13 @@ final class ConsoleBrowser implements AutoCloseable {
    * reason printed, or fails it when {@value #REQUIRE_ENV}=1.
    */
   static void assumeAvailable() {
+    assumeAvailable(List.of(CHROMIUM, CHROMEDRIVER), System.getenv(REQUIRE_ENV));
+  }
+
+  /** The decision of {@link #assumeAvailable()}, for {@code needed} programs and the value of {@value #REQUIRE_ENV}. */
+  static void assumeAvailable(List<Path> needed, String require) {
     List<String> missing = new ArrayList<>();
-    for (Path p : List.of(CHROMIUM, CHROMEDRIVER)) {
+    for (Path p : needed) {
       if (!Files.isExecutable(p)) {
         missing.add(p.toString());
       }
@@ -75,7 +80,7 @@ final class ConsoleBrowser implements AutoCloseable {
     }
     String reason = "the console's browser tests need " + String.join(" and ", missing)
         + " (Debian: apt-get install chromium chromium-driver)";
-    if ("1".equals(System.getenv(REQUIRE_ENV))) {
+    if ("1".equals(require)) {
       throw new AssertionError(reason + "; " + REQUIRE_ENV + "=1 makes a missing browser a failure");
     }
     System.out.println("SKIPPED: " + reason);
