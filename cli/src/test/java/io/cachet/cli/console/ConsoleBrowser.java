@@ -48,6 +48,14 @@ final class ConsoleBrowser implements AutoCloseable {
   /** How long a step that goes through the network (a put, a get, a part stopped) may take. */
   static final Duration NETWORK_WAIT = Duration.ofSeconds(60);
 
+  /**
+   * Selenium's DevTools finder warns on every session that it has no CDP classes for Debian's
+   * Chromium version; these tests use only the driver's own CDP command, which needs none. Held
+   * here so the level set stays set (java.util.logging keeps loggers weakly).
+   */
+  private static final java.util.logging.Logger CDP_FINDER =
+      java.util.logging.Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder");
+
   private final ChromeDriverService service;
   private final ChromeDriver driver;
   private final Path downloads;
@@ -111,6 +119,8 @@ final class ConsoleBrowser implements AutoCloseable {
     LoggingPreferences logging = new LoggingPreferences();
     logging.enable(LogType.BROWSER, Level.ALL);
     options.setCapability("goog:loggingPrefs", logging);
+    // a page's confirm() is answered by the test, not dismissed by the driver behind its back
+    options.setUnhandledPromptBehaviour(org.openqa.selenium.UnexpectedAlertBehaviour.IGNORE);
     ChromeDriverService service = new ChromeDriverService.Builder()
         .usingDriverExecutable(CHROMEDRIVER.toFile())
         .usingAnyFreePort()
@@ -132,6 +142,7 @@ final class ConsoleBrowser implements AutoCloseable {
 
   /** Selenium passes system properties named SE_* to Selenium Manager's environment. */
   private static void offline() {
+    CDP_FINDER.setLevel(Level.SEVERE);
     System.setProperty("SE_OFFLINE", "true");
     System.setProperty("SE_AVOID_STATS", "true");
   }
