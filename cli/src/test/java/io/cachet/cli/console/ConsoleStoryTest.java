@@ -87,6 +87,27 @@ class ConsoleStoryTest {
 
   @Test
   void theWholeStory_clickedThrough_inTwoBrowsers() throws Exception {
+    try {
+      story();
+    } catch (Exception | AssertionError e) {
+      throw new AssertionError(e.getMessage() + "\n--- what Alice's page said:\n" + evidence(alice, "alice")
+          + "\n--- what Bob's page said:\n" + evidence(bob, "bob"), e);
+    }
+  }
+
+  /** The page's text, its log, and a screenshot in target/console-screenshots/failed-WHO.png. */
+  private static String evidence(ConsoleBrowser b, String who) {
+    try {
+      b.screenshot(Path.of(System.getProperty("basedir", ".")).resolve("target").resolve("console-screenshots")
+          .resolve("failed-" + who + ".png"));
+      return b.driver().getCurrentUrl() + "\n" + pageText(b) + "\n--- log:\n" + String.join("\n",
+          b.log().stream().map(Object::toString).toList());
+    } catch (Exception e) {
+      return "(could not read the page: " + e + ")";
+    }
+  }
+
+  private void story() throws Exception {
     byte[] original = new byte[FILE_BYTES];
     new SecureRandom().nextBytes(original);
     Path report = dir.resolve("report.bin");
