@@ -47,6 +47,8 @@ final class ConsoleBrowser implements AutoCloseable {
   static final Duration PAGE_WAIT = Duration.ofSeconds(30);
   /** How long a step that goes through the network (a put, a get, a part stopped) may take. */
   static final Duration NETWORK_WAIT = Duration.ofSeconds(60);
+  /** The tallest page picture, in pixels: long enough for a page's lists, short enough to read. */
+  static final int PAGE_SHOT_MAX_HEIGHT = 1600;
 
   /**
    * Selenium's DevTools finder warns on every session that it has no CDP classes for Debian's
@@ -288,6 +290,25 @@ final class ConsoleBrowser implements AutoCloseable {
   void screenshot(Path file) throws IOException {
     Files.createDirectories(file.toAbsolutePath().getParent());
     Files.write(file, driver.getScreenshotAs(OutputType.BYTES));
+  }
+
+  /**
+   * Saves a PNG of the whole page (up to {@link #PAGE_SHOT_MAX_HEIGHT} pixels), without the
+   * passing notice: the window grows to the page's height for the picture and then goes back.
+   */
+  void pageScreenshot(Path file) throws IOException {
+    script("const n = document.getElementById('notice'); if (n) { n.hidden = true; }");
+    org.openqa.selenium.Dimension before = driver.manage().window().getSize();
+    long chrome = ((Number) script("return window.outerHeight - window.innerHeight;")).longValue();
+    long page = ((Number) script("return document.documentElement.scrollHeight;")).longValue();
+    int height = (int) Math.min(PAGE_SHOT_MAX_HEIGHT, Math.max(before.getHeight(), page + chrome));
+    driver.manage().window().setSize(new org.openqa.selenium.Dimension(before.getWidth(), height));
+    try {
+      script("window.scrollTo(0, 0);");
+      screenshot(file);
+    } finally {
+      driver.manage().window().setSize(before);
+    }
   }
 
   @Override

@@ -148,6 +148,18 @@ class ConsoleHostileBrowserTest {
     assertThat(state()).isEqualTo(before);
   }
 
+  /** The control: the same change from the console's own session, with its token, does change the contacts. */
+  @Test
+  void ownSession_withTheToken_changesTheContacts() throws Exception {
+    String before = state();
+    ConsoleHttp.Answer added = own.post("/api/contacts", new io.vertx.core.json.JsonObject().put("name", "carol")
+        .put("address", "0x2222222222222222222222222222222222222222222222222222222222222222"));
+    assertThat(added.status()).as(added.toString()).isEqualTo(200);
+    assertThat(state()).isNotEqualTo(before).contains("carol");
+    assertThat(own.delete("/api/contacts/carol").status()).isEqualTo(200);
+    assertThat(state()).doesNotContain("carol");
+  }
+
   @Test
   void consolePage_loads_withNoCspViolationOrScriptError() throws Exception {
     browser.driver().get(console.origin() + "/");

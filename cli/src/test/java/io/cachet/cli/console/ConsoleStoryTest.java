@@ -138,9 +138,9 @@ class ConsoleStoryTest {
       return text.startsWith("0x") ? text : null;
     });
     alice.waitReady();
-    grant(alice, "alice", false);
-    grant(alice, "bob", true);
-    alice.waitPresent(By.cssSelector("#policy-timeline .member[data-member='bob'][data-state='active']"),
+    grant(alice, "alice", null, false);
+    grant(alice, "bob", bobAddress, true);
+    alice.waitPresent(member("#policy-timeline .member", "bob", bobAddress, "[data-state='active']"),
         ConsoleBrowser.PAGE_WAIT);
     alice.waitPresent(By.cssSelector("#policy-timeline .now-line"), ConsoleBrowser.PAGE_WAIT);
     screenshot(alice, "policy.png");
@@ -187,7 +187,7 @@ class ConsoleStoryTest {
 
     // Alice revokes Bob
     alice.go("policy/" + policy);
-    By bobMember = By.cssSelector("#member-list tr[data-member='bob']");
+    By bobMember = member("#member-list tr", "bob", bobAddress, "");
     alice.waitFor(bobMember, ConsoleBrowser.PAGE_WAIT).findElement(By.cssSelector("button.member-revoke")).click();
     acceptConfirmation(alice);
     new WebDriverWait(alice.driver(), ConsoleBrowser.NETWORK_WAIT).until(d -> d.findElements(bobMember).isEmpty());
@@ -257,8 +257,21 @@ class ConsoleStoryTest {
         name.equals(new Select(d.findElement(By.id("acting-as"))).getFirstSelectedOption().getDomAttribute("value")));
   }
 
+  /**
+   * A member's row or band: {@code data-member} is the member's local name, else its address; a
+   * contact's name may carry the command line's " (contact)" mark.
+   */
+  private static By member(String prefix, String name, String address, String suffix) {
+    StringBuilder css = new StringBuilder();
+    for (String key : address == null ? List.of(name) : List.of(name, name + " (contact)", address)) {
+      css.append(css.length() == 0 ? "" : ", ").append(prefix).append("[data-member='").append(key).append("']")
+          .append(suffix);
+    }
+    return By.cssSelector(css.toString());
+  }
+
   /** Grants {@code who} on the open policy page: for ever, or from now until an hour from now. */
-  private static void grant(ConsoleBrowser b, String who, boolean anHour) {
+  private static void grant(ConsoleBrowser b, String who, String address, boolean anHour) {
     b.type(By.id("grant-who"), who);
     b.setDateTime(By.id("grant-from"), "");
     if (anHour) {
@@ -271,7 +284,7 @@ class ConsoleStoryTest {
       b.setDateTime(By.id("grant-until"), "");
     }
     b.click(By.id("grant-submit"));
-    b.waitFor(By.cssSelector("#member-list tr[data-member='" + who + "']"), ConsoleBrowser.NETWORK_WAIT);
+    b.waitFor(member("#member-list tr", who, address, ""), ConsoleBrowser.NETWORK_WAIT);
   }
 
   /** Picks the policy for the upload: from the list of the acting identity's policies, else by typing its id. */
@@ -336,6 +349,6 @@ class ConsoleStoryTest {
     Path to = "docs".equals(System.getProperty(SCREENSHOTS))
         ? module.getParent().resolve("docs").resolve("console")
         : module.resolve("target").resolve("console-screenshots");
-    b.screenshot(to.resolve(name));
+    b.pageScreenshot(to.resolve(name));
   }
 }
