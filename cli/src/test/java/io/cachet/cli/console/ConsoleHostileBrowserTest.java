@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -36,6 +37,7 @@ class ConsoleHostileBrowserTest {
   static ConsoleBrowser browser;
   static Vertx vertx;
   static HttpServer evil;
+  static String addressAfterLink;
 
   @BeforeAll
   static void start() throws Exception {
@@ -45,6 +47,7 @@ class ConsoleHostileBrowserTest {
     console = ConsoleServer.start(new ConsoleServer.Options(home, null, 0, Map.of()));
     browser = ConsoleBrowser.start(dir.resolve("profile"), dir.resolve("downloads"));
     browser.openConsole(console.link());
+    addressAfterLink = browser.driver().getCurrentUrl();
     // the link is spent: the test reads back through the browser's own session
     own = ConsoleHttp.withSession(console, browser.sessionCookie(console));
     vertx = Vertx.vertx();
@@ -158,6 +161,17 @@ class ConsoleHostileBrowserTest {
     assertThat(state()).isNotEqualTo(before).contains("carol");
     assertThat(own.delete("/api/contacts/carol").status()).isEqualTo(200);
     assertThat(state()).doesNotContain("carol");
+  }
+
+  @Test
+  void link_inTheBrowser_leavesNoTokenInTheAddress_andWorksOnce() throws Exception {
+    assertThat(addressAfterLink).isEqualTo(console.origin() + "/");
+    browser.driver().get(console.link().toString());
+    WebElement refusal = browser.waitFor(By.id("refusal"), ConsoleBrowser.PAGE_WAIT);
+    assertThat(refusal.getDomAttribute("data-reason")).isEqualTo("BAD_TOKEN");
+    // the session the first use opened is still this browser's
+    browser.driver().get(console.origin() + "/");
+    browser.waitReady();
   }
 
   @Test
