@@ -10,11 +10,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Cookie;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.UnexpectedAlertBehaviour;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -55,8 +60,8 @@ final class ConsoleBrowser implements AutoCloseable {
    * Chromium version; these tests use only the driver's own CDP command, which needs none. Held
    * here so the level set stays set (java.util.logging keeps loggers weakly).
    */
-  private static final java.util.logging.Logger CDP_FINDER =
-      java.util.logging.Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder");
+  private static final Logger CDP_FINDER =
+      Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder");
 
   private final ChromeDriverService service;
   private final ChromeDriver driver;
@@ -99,9 +104,9 @@ final class ConsoleBrowser implements AutoCloseable {
 
   /**
    * A new session with its own profile in {@code profile} and its downloads saved to
-   * {@code downloads} without asking.
+   * {@code downloads} without asking; {@code extraArguments} are added to Chromium's.
    */
-  static ConsoleBrowser start(Path profile, Path downloads) throws IOException {
+  static ConsoleBrowser start(Path profile, Path downloads, String... extraArguments) throws IOException {
     assumeAvailable();
     offline();
     Files.createDirectories(profile);
@@ -112,6 +117,7 @@ final class ConsoleBrowser implements AutoCloseable {
         "--no-first-run", "--no-default-browser-check", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--disable-quic", "--disable-default-apps",
         "--disable-domain-reliability", "--window-size=1280,900", "--user-data-dir=" + profile.toAbsolutePath());
+    options.addArguments(extraArguments);
     Map<String, Object> prefs = new HashMap<>();
     prefs.put("download.default_directory", downloads.toAbsolutePath().toString());
     prefs.put("download.prompt_for_download", false);
@@ -122,7 +128,7 @@ final class ConsoleBrowser implements AutoCloseable {
     logging.enable(LogType.BROWSER, Level.ALL);
     options.setCapability("goog:loggingPrefs", logging);
     // a page's confirm() is answered by the test, not dismissed by the driver behind its back
-    options.setUnhandledPromptBehaviour(org.openqa.selenium.UnexpectedAlertBehaviour.IGNORE);
+    options.setUnhandledPromptBehaviour(UnexpectedAlertBehaviour.IGNORE);
     ChromeDriverService service = new ChromeDriverService.Builder()
         .usingDriverExecutable(CHROMEDRIVER.toFile())
         .usingAnyFreePort()
@@ -168,7 +174,7 @@ final class ConsoleBrowser implements AutoCloseable {
    * HttpOnly cookies; the page's scripts cannot). The browser must be on the console's origin.
    */
   String sessionCookie(ConsoleServer console) {
-    org.openqa.selenium.Cookie c = driver.manage().getCookieNamed("cachet_console_" + console.port());
+    Cookie c = driver.manage().getCookieNamed("cachet_console_" + console.port());
     if (c == null) {
       throw new IllegalStateException("this browser holds no session of the console at " + console.origin());
     }
@@ -199,7 +205,7 @@ final class ConsoleBrowser implements AutoCloseable {
 
   /** Waits until {@code by}'s attribute {@code name} is {@code value}; returns the element. */
   WebElement waitAttribute(By by, String name, String value, Duration limit) {
-    new WebDriverWait(driver, limit).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+    new WebDriverWait(driver, limit).ignoring(StaleElementReferenceException.class)
         .until(d -> {
           List<WebElement> found = d.findElements(by);
           return !found.isEmpty() && value.equals(found.get(0).getDomAttribute(name));
@@ -209,7 +215,7 @@ final class ConsoleBrowser implements AutoCloseable {
 
   /** Waits until {@code by}'s attribute {@code name} is one of {@code values}; returns the value. */
   String waitAttributeIn(By by, String name, List<String> values, Duration limit) {
-    return new WebDriverWait(driver, limit).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+    return new WebDriverWait(driver, limit).ignoring(StaleElementReferenceException.class)
         .until(d -> {
           List<WebElement> found = d.findElements(by);
           String v = found.isEmpty() ? null : found.get(0).getDomAttribute(name);
@@ -298,11 +304,11 @@ final class ConsoleBrowser implements AutoCloseable {
    */
   void pageScreenshot(Path file) throws IOException {
     script("const n = document.getElementById('notice'); if (n) { n.hidden = true; }");
-    org.openqa.selenium.Dimension before = driver.manage().window().getSize();
+    Dimension before = driver.manage().window().getSize();
     long chrome = ((Number) script("return window.outerHeight - window.innerHeight;")).longValue();
     long page = ((Number) script("return document.documentElement.scrollHeight;")).longValue();
     int height = (int) Math.min(PAGE_SHOT_MAX_HEIGHT, Math.max(before.getHeight(), page + chrome));
-    driver.manage().window().setSize(new org.openqa.selenium.Dimension(before.getWidth(), height));
+    driver.manage().window().setSize(new Dimension(before.getWidth(), height));
     try {
       script("window.scrollTo(0, 0);");
       screenshot(file);

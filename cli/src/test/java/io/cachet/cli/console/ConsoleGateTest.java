@@ -10,9 +10,11 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -136,7 +138,7 @@ class ConsoleGateTest {
   @Test
   void missingOrMalformedHost_isRefusedForeignHost_withTheGatesHeaders() throws Exception {
     ConsoleHttp session = ConsoleHttp.open(server);
-    List<String> hosts = new java.util.ArrayList<>(List.of("", "a b", "127.0.0.1:port", "127.0.0.1:" + server.port()
+    List<String> hosts = new ArrayList<>(List.of("", "a b", "127.0.0.1:port", "127.0.0.1:" + server.port()
         + ":1"));
     hosts.add(null);
     for (String host : hosts) {
@@ -229,7 +231,7 @@ class ConsoleGateTest {
         .isInstanceOfAny(ConnectException.class, SocketTimeoutException.class, SocketException.class);
     // the control: something listening on every address is reachable there, so the refusal means something
     try (ServerSocket any = new ServerSocket(0)) {
-      try (java.net.Socket s = new java.net.Socket(other.get(), any.getLocalPort())) {
+      try (Socket s = new Socket(other.get(), any.getLocalPort())) {
         assertThat(s.isConnected()).isTrue();
       }
     }

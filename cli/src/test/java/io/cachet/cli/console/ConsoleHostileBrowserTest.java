@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,6 +31,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 class ConsoleHostileBrowserTest {
   /** The contact the other site tries to add. */
   private static final String BODY_NAME = "mallory";
+  /** Another site's name, resolved by the browser to 127.0.0.1 (DNS rebinding). */
+  private static final String REBOUND = "rebound.example";
 
   @TempDir static Path dir;
   static ConsoleServer console;
@@ -45,7 +48,9 @@ class ConsoleHostileBrowserTest {
     Path home = dir.resolve("home");
     Files.createDirectories(home);
     console = ConsoleServer.start(new ConsoleServer.Options(home, null, 0, Map.of()));
-    browser = ConsoleBrowser.start(dir.resolve("profile"), dir.resolve("downloads"));
+    // a name of another site that resolves to this machine, as DNS rebinding makes one
+    browser = ConsoleBrowser.start(dir.resolve("profile"), dir.resolve("downloads"),
+        "--host-resolver-rules=MAP " + REBOUND + " 127.0.0.1");
     browser.openConsole(console.link());
     addressAfterLink = browser.driver().getCurrentUrl();
     // the link is spent: the test reads back through the browser's own session
@@ -140,10 +145,10 @@ class ConsoleHostileBrowserTest {
     String before = state();
     browser.driver().get(evilOrigin() + "/fetch");
     browser.waitAttribute(By.tagName("body"), "data-done", "true", ConsoleBrowser.PAGE_WAIT);
-    io.vertx.core.json.JsonObject out = new io.vertx.core.json.JsonObject(
+    JsonObject out = new JsonObject(
         browser.driver().findElement(By.id("out")).getText());
     for (String name : out.fieldNames()) {
-      io.vertx.core.json.JsonObject r = out.getJsonObject(name);
+      JsonObject r = out.getJsonObject(name);
       assertThat(r.getString("read")).as("%s: %s", name, r).satisfiesAnyOf(
           t -> assertThat(t).isNull(), t -> assertThat(t).isEmpty());
       assertThat(r.containsKey("blocked") || "opaque".equals(r.getString("type"))).as("%s: %s", name, r).isTrue();
@@ -155,7 +160,7 @@ class ConsoleHostileBrowserTest {
   @Test
   void ownSession_withTheToken_changesTheContacts() throws Exception {
     String before = state();
-    ConsoleHttp.Answer added = own.post("/api/contacts", new io.vertx.core.json.JsonObject().put("name", "carol")
+    ConsoleHttp.Answer added = own.post("/api/contacts", new JsonObject().put("name", "carol")
         .put("address", "0x2222222222222222222222222222222222222222222222222222222222222222"));
     assertThat(added.status()).as(added.toString()).isEqualTo(200);
     assertThat(state()).isNotEqualTo(before).contains("carol");
@@ -172,6 +177,24 @@ class ConsoleHostileBrowserTest {
     // the session the first use opened is still this browser's
     browser.driver().get(console.origin() + "/");
     browser.waitReady();
+  }
+
+  /**
+   * DNS rebinding: another site's name now resolves to 127.0.0.1, so its page is same-origin with
+   * whatever answers at that port and could read it; the console answers it nothing but a refusal.
+   */
+  @Test
+  void reboundName_isRefusedForeignHost_andReadsNothing() throws Exception {
+    String rebound = "http://" + REBOUND + ":" + console.port();
+    browser.driver().get(rebound + "/");
+    WebElement refusal = browser.waitFor(By.id("refusal"), ConsoleBrowser.PAGE_WAIT);
+    assertThat(refusal.getDomAttribute("data-reason")).isEqualTo("FOREIGN_HOST");
+    browser.driver().get(rebound + "/api/session");
+    String answer = browser.waitFor(By.tagName("body"), ConsoleBrowser.PAGE_WAIT).getText();
+    assertThat(answer).contains("FOREIGN_HOST").doesNotContain("csrf").doesNotContain(own.csrf());
+    // the page's own scripts are not served there either
+    browser.driver().get(rebound + "/api.js");
+    assertThat(browser.waitFor(By.tagName("body"), ConsoleBrowser.PAGE_WAIT).getText()).doesNotContain("export");
   }
 
   @Test

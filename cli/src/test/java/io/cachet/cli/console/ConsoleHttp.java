@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -194,7 +195,8 @@ final class ConsoleHttp {
   }
 
   private Answer change(String method, String path, JsonObject body) throws IOException, InterruptedException {
-    return send(method, path, changeHeaders(true), body == null ? null : body.encode().getBytes(StandardCharsets.UTF_8));
+    byte[] bytes = body == null ? null : body.encode().getBytes(StandardCharsets.UTF_8);
+    return send(method, path, changeHeaders(true), bytes);
   }
 
   private Map<String, String> changeHeaders(boolean json) {
@@ -288,7 +290,7 @@ final class ConsoleHttp {
       headers.computeIfAbsent(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
           .add(lines[i].substring(colon + 1).trim());
     }
-    byte[] body = java.util.Arrays.copyOfRange(all, headEnd + 4, all.length);
+    byte[] body = Arrays.copyOfRange(all, headEnd + 4, all.length);
     List<String> te = headers.get("transfer-encoding");
     if (te != null && te.get(0).equalsIgnoreCase("chunked")) {
       body = dechunk(body);

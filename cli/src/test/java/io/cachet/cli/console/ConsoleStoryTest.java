@@ -278,8 +278,10 @@ class ConsoleStoryTest {
       // the browser's own local time, as a person picks it in the datetime-local field
       b.script("const d = new Date(Date.now() + 3600 * 1000); const p = (n) => String(n).padStart(2, '0');"
           + "const f = document.getElementById('grant-until');"
-          + "f.value = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;"
-          + "f.dispatchEvent(new Event('input', {bubbles: true})); f.dispatchEvent(new Event('change', {bubbles: true}));");
+          + "f.value = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`"
+          + " + `T${p(d.getHours())}:${p(d.getMinutes())}`;"
+          + "f.dispatchEvent(new Event('input', {bubbles: true}));"
+          + "f.dispatchEvent(new Event('change', {bubbles: true}));");
     } else {
       b.setDateTime(By.id("grant-until"), "");
     }
