@@ -60,8 +60,10 @@ final class CommandError {
     PrintWriter err = where.getErr();
     err.println("cachet: " + message + (hint == null ? "" : (message.endsWith(".") ? " " : ". ") + hint));
     err.flush();
+    ObjectNode doc = document(exit, reason, message, hint);
+    FailureDocuments.offer(doc);
     if (json) {
-      Json.print(where.getOut(), document(exit, reason, message, hint));
+      Json.print(where.getOut(), doc);
       where.getOut().flush();
     }
   }
@@ -99,11 +101,12 @@ final class CommandError {
   private static int report(FailureReport r, CommandLine failed, ParseResult parsed) {
     r.stderrLines().forEach(failed.getErr()::println);
     failed.getErr().flush();
+    ObjectNode doc = document(r.exit(), r.reason(), r.message(), r.hint());
+    if (!r.servers().isEmpty()) {
+      RefusalReport.json(((ObjectNode) doc.get("error")).putArray("servers"), r.servers());
+    }
+    FailureDocuments.offer(doc);
     if (wantsJson(parsed)) {
-      ObjectNode doc = document(r.exit(), r.reason(), r.message(), r.hint());
-      if (!r.servers().isEmpty()) {
-        RefusalReport.json(((ObjectNode) doc.get("error")).putArray("servers"), r.servers());
-      }
       Json.print(failed.getOut(), doc);
       failed.getOut().flush();
     }

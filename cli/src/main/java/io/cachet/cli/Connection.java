@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Optional;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -51,16 +52,22 @@ public final class Connection {
     if (network != null) {
       return InputFile.regular(network, "the network descriptor", "Give its file (a devnet's is DIR/cachet-network.json).");
     }
-    Path own = home.dir().resolve("network.json");
-    if (Files.exists(own)) {
-      return own;
-    }
-    Path devnet = home.dir().resolve("devnet").resolve("cachet-network.json");
-    if (Files.exists(devnet)) {
-      return devnet;
+    Optional<Path> found = defaultNetworkFile(home.dir());
+    if (found.isPresent()) {
+      return found.get();
     }
     throw new UsageException(NO_NETWORK, "no network to talk to", "Start the local one with 'cachet devnet up', or"
         + " give --network FILE (see docs/CLI.md, 'Another network').");
+  }
+
+  /** The descriptor a command uses when none is named: {@code HOME/network.json}, else the devnet's; else empty. */
+  public static Optional<Path> defaultNetworkFile(Path homeDir) {
+    Path own = homeDir.resolve("network.json");
+    if (Files.exists(own)) {
+      return Optional.of(own);
+    }
+    Path devnet = homeDir.resolve("devnet").resolve("cachet-network.json");
+    return Files.exists(devnet) ? Optional.of(devnet) : Optional.empty();
   }
 
   public ClientConfig config() throws IOException {

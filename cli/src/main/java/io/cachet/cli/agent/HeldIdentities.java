@@ -139,6 +139,19 @@ public final class HeldIdentities {
     return out;
   }
 
+  /**
+   * Forgets the identity held as {@code name}, zeroing what held it; returns whether one was held.
+   * The keystore on disk is untouched: unlocking it again needs its passphrase.
+   */
+  public synchronized boolean remove(String name) {
+    Sealed s = held.remove(name);
+    if (s == null) {
+      return false;
+    }
+    s.zero();
+    return true;
+  }
+
   /** Forgets every identity at once, zeroing what held them; returns how many there were. */
   public synchronized int lock() {
     int n = held.size();

@@ -2,6 +2,7 @@ package io.cachet.cli.blob;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cachet.cli.UsageException;
 import io.cachet.common.io.DurableFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -75,6 +76,21 @@ public final class BlobIndex {
     } catch (IllegalArgumentException e) {
       return Optional.empty();
     }
+  }
+
+  /**
+   * The blob id a blob id or a share token names (a token's own, which this index may also hold),
+   * or empty when {@code blobOrToken} is neither.
+   */
+  public static Optional<String> blobIdOf(String blobOrToken) {
+    if (ShareToken.looksLikeToken(blobOrToken)) {
+      try {
+        blobOrToken = ShareToken.decode(blobOrToken).blobId();
+      } catch (UsageException e) {
+        return Optional.empty();
+      }
+    }
+    return BLOB_ID.matcher(blobOrToken).matches() ? Optional.of(blobOrToken) : Optional.empty();
   }
 
   /** Forgets a blob: removes its entry; false if there was none. */

@@ -79,6 +79,10 @@ public final class InfoCommand implements Callable<Integer> {
       h.put("storedSize", header.envelopeLength());
       BlobWords.lifetimeJson(o, end, schedule);
       BlobWords.certificationJson(o, c, schedule, now);
+      if (c.isRecorded() && schedule != null) {
+        // the first epoch the certificate covers, as the plain output's "from epoch N"
+        ((ObjectNode) o.get("certification")).put("fromEpoch", schedule.epochAt(c.recordedAt().toEpochMilli()));
+      }
       if (entry.isPresent()) {
         ObjectNode e = entry.get().toJson();
         e.remove("format");

@@ -6,6 +6,7 @@ import io.cachet.cli.Connection;
 import io.cachet.cli.ExitCodes;
 import io.cachet.cli.Ids;
 import io.cachet.cli.InputFile;
+import io.cachet.cli.Invocation;
 import io.cachet.cli.Json;
 import io.cachet.cli.PartsListening;
 import io.cachet.cli.Plain;
@@ -46,6 +47,7 @@ import picocli.CommandLine.Model.CommandSpec;
         + " refused before anything is sealed; if you could not open the file yourself (not on your own allow-list,"
         + " a time lock still closed), you are warned."},
     footer = {"", "Examples:", "  cachet put report.pdf --policy 0x5e1f...", "  cachet put video.mp4 --policy 0x5e1f... --epochs 20 --json",
+        "  cachet put - --size 1048576 --name backup.bin --policy 0x5e1f... < backup.bin",
         "  # under a policy of an app's own policy contract (EVM chains):",
         "  cachet put report.pdf --contract 0x9fE4... --policy 0x77aa..."})
 public final class PutCommand implements Callable<Integer> {
@@ -53,8 +55,24 @@ public final class PutCommand implements Callable<Integer> {
   @Mixin Connection connection;
   @Mixin Progress progress;
 
-  @Parameters(paramLabel = "FILE", description = "The file to seal and store.")
-  Path file;
+  /** What FILE is to read standard input instead of a file. */
+  static final String STDIN = "-";
+  /** The name the local index records for standard input when {@code --name} is not given. */
+  static final String STDIN_NAME = "stdin";
+  /** Reason code of {@code -} without {@code --size}, or {@code --size} with a file. */
+  static final String SIZE_REQUIRED = "SIZE_REQUIRED";
+
+  @Parameters(paramLabel = "FILE", description = "The file to seal and store; - for standard input (with --size).")
+  String file;
+
+  @Option(names = "--size", paramLabel = "N",
+      description = "With FILE -: how many bytes standard input carries (required: the envelope and the storage network"
+          + " need the size first). An input shorter or longer fails, and nothing is recorded.")
+  Long declaredSize;
+
+  @Option(names = "--name", paramLabel = "NAME",
+      description = "The name the local index records (default: FILE's name; for -: " + STDIN_NAME + ").")
+  String name;
 
   @Option(names = "--policy", required = true, paramLabel = "ID", description = "The policy that decides who may open it.")
   String policy;
@@ -71,31 +89,57 @@ public final class PutCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    InputFile.regular(file, "the file to put", "Put seals one file: to store a directory,"
-        + " archive it first (tar -czf DIR.tgz DIR) and put the archive.");
+    boolean fromStdin = file.equals(STDIN);
+    Path path = fromStdin ? null : Invocation.current().resolve(file);
+    if (fromStdin && declaredSize == null) {
+      throw new UsageException(SIZE_REQUIRED, "put - reads standard input and needs its size first",
+          "Give it with --size N (the number of bytes the input carries).");
+    }
+    if (fromStdin && declaredSize < 0) {
+      throw new UsageException("--size must be 0 or more");
+    }
+    if (!fromStdin && declaredSize != null) {
+      throw new UsageException(SIZE_REQUIRED, "--size is only for FILE - (standard input): a file's size is its own",
+          "Leave out --size.");
+    }
+    if (!fromStdin) {
+      InputFile.regular(path, "the file to put", "Put seals one file: to store a directory,"
+          + " archive it first (tar -czf DIR.tgz DIR) and put the archive.");
+    }
     if (epochs != null && epochs < 1) {
       throw new UsageException("--epochs must be at least 1");
     }
     PolicyId policyId = Ids.policy(policy);
     CipherWarmup.start();
-    long size = Files.size(file);
+    long size = fromStdin ? declaredSize : Files.size(path);
+    String recorded = name != null ? name : fromStdin ? STDIN_NAME : path.getFileName().toString();
     ClientConfig config = connection.config();
     PolicyRef under = contract == null ? null : new PolicyRef(contractLedgerId(config), policyId);
     StoredObject stored;
     String who = connection.identityName();
     String address;
     PartsListening.require(config.chainUrl(), config.publisher());
+    ExactLengthInput exact = null;
     try (CachetClient client = connection.connect(config);
-         InputStream in = progress.wrap(Files.newInputStream(file), "put", size, json)) {
+         InputStream source = fromStdin ? (exact = new ExactLengthInput(Invocation.current().in(), size))
+             : Files.newInputStream(path);
+         InputStream in = progress.wrap(source, "put", size, json)) {
       int keep = epochs == null ? config.defaultEpochs() : epochs;
       stored = under == null ? client.put(in, size, policyId, keep) : client.put(in, size, under, keep);
       address = client.address().toString();
+    } catch (IOException e) {
+      if (exact != null && exact.mismatch() != null) {
+        // the sealer stopped at the input's wrong length, and the upload with it: nothing was stored or recorded
+        throw new UsageException(ExactLengthInput.SIZE_MISMATCH, exact.mismatch(),
+            "Give --size the exact number of bytes standard input carries.");
+      }
+      throw e;
     }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     String ledgerId = under == null ? config.ledgerId() : under.ledgerId();
     BlobEntry entry = new BlobEntry(stored.blobId().toString(), stored.objectId().toString(),
-        file.getFileName().toString(), size, stored.storedLength(), policyId.toString(), ledgerId, config.ledgerId(),
+        recorded, size, stored.storedLength(), policyId.toString(), ledgerId, config.ledgerId(),
         config.aggregator().toString(), config.keyServers().stream().map(ClientConfig.KeyServer::id).toList(),
         config.threshold(), Instant.now(), stored.endEpoch(), true, who, address);
     // a caller that hung up (Ctrl-C on an agent's command) did not see the put succeed

@@ -49,6 +49,11 @@ public final class ConsoleAnswers {
     ctx.response().putHeader("content-type", "application/json").end(text);
   }
 
+  /** A command the console could not run at all (a bug): {@code 500 INTERNAL}, naming only the failure's kind. */
+  public static void failed(RoutingContext ctx, Throwable cause) {
+    error(ctx, 500, "INTERNAL", "the console failed to run the command (" + cause.getClass().getSimpleName() + ")");
+  }
+
   /** An error of the console's own: {@code code}, a stable reason, one sentence. */
   public static void error(RoutingContext ctx, int code, String reason, String message) {
     error(ctx, ApiError.of(code, reason, message), null, null);

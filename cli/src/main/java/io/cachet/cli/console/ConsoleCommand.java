@@ -5,6 +5,7 @@ import io.cachet.cli.ExitCodes;
 import io.cachet.cli.InputFile;
 import io.cachet.cli.Invocation;
 import io.cachet.cli.Json;
+import io.cachet.cli.JsonAnswer;
 import io.cachet.common.process.Termination;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -60,6 +61,8 @@ public final class ConsoleCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     if (json) {
       Json.print(out, Json.object().put("url", server.link().toString()).put("port", server.port()));
+      // the command never ends, so its document is released now rather than at the end
+      JsonAnswer.release(out);
     } else {
       out.println(server.link());
       err.println("cachet console: serving on " + server.origin() + " (this machine only); open the link above"

@@ -1,12 +1,17 @@
 package io.cachet.cli.console;
 
 import io.cachet.cli.agent.HeldIdentities;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
 
 /**
  * What every group of the console's routes works with: the Vert.x instance, the command runner,
@@ -20,12 +25,34 @@ public final class ConsoleContext {
   private final ConsoleRuns runs;
   private final HeldIdentities held;
   private final ConsoleGate gate;
+  private final ExecutorService commands;
 
-  ConsoleContext(Vertx vertx, ConsoleRuns runs, HeldIdentities held, ConsoleGate gate) {
+  /**
+   * @param commands the threads commands and transfers block on: the console's own, not Vert.x's
+   *     worker pool, so a long transfer never holds a thread the other answers need, and a
+   *     command's own Vert.x instance is never made on a Vert.x thread
+   */
+  ConsoleContext(Vertx vertx, ConsoleRuns runs, HeldIdentities held, ConsoleGate gate, ExecutorService commands) {
     this.vertx = vertx;
     this.runs = runs;
     this.held = held;
     this.gate = gate;
+    this.commands = commands;
+  }
+
+  /** Runs {@code work} on one of the console's command threads; its outcome comes back on this request's context. */
+  public <T> Future<T> offLoop(Callable<T> work) {
+    Context context = vertx.getOrCreateContext();
+    Promise<T> done = Promise.promise();
+    commands.execute(() -> {
+      try {
+        T value = work.call();
+        context.runOnContext(v -> done.complete(value));
+      } catch (Throwable t) {
+        context.runOnContext(v -> done.fail(t));
+      }
+    });
+    return done.future();
   }
 
   public Vertx vertx() {
@@ -82,12 +109,11 @@ public final class ConsoleContext {
 
   /** As {@link #answer(RoutingContext, List)}, with variables added to the run's environment. */
   public void answer(RoutingContext ctx, List<String> args, Map<String, String> extraEnv) {
-    vertx.executeBlocking(() -> runs.json(args, extraEnv), false).onComplete(r -> {
+    offLoop(() -> runs.json(args, extraEnv)).onComplete(r -> {
       if (r.succeeded()) {
         ConsoleAnswers.send(ctx, r.result());
       } else {
-        ConsoleAnswers.error(ctx, 500, "INTERNAL", "the console failed to run the command ("
-            + r.cause().getClass().getSimpleName() + ")");
+        ConsoleAnswers.failed(ctx, r.cause());
       }
     });
   }

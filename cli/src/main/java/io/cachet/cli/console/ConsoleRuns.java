@@ -126,7 +126,10 @@ public final class ConsoleRuns {
     Invocation invocation = new Invocation(runEnv, home, in, out, errStream, false);
     try {
       int exit = Invocation.call(invocation, () -> InAgent.run(held,
-          () -> Cachet.newCommandLine(outWriter, errWriter).execute(all.toArray(String[]::new))));
+          () -> Cachet.newCommandLine(outWriter, errWriter)
+              // a value from the page that starts with '@' must never make the command read a file here
+              .setExpandAtFiles(false)
+              .execute(all.toArray(String[]::new))));
       outWriter.flush();
       return exit;
     } catch (Exception e) {

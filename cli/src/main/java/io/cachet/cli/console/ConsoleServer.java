@@ -8,11 +8,12 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.StaticHandler;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -41,16 +42,24 @@ public final class ConsoleServer implements AutoCloseable {
   private final HttpServer server;
   private final ConsoleGate gate;
   private final HeldIdentities held;
+  private final ExecutorService commands;
 
-  private ConsoleServer(Vertx vertx, HttpServer server, ConsoleGate gate, HeldIdentities held) {
+  private ConsoleServer(Vertx vertx, HttpServer server, ConsoleGate gate, HeldIdentities held,
+      ExecutorService commands) {
     this.vertx = vertx;
     this.server = server;
     this.gate = gate;
     this.held = held;
+    this.commands = commands;
   }
 
   public static ConsoleServer start(Options o) throws Exception {
     Vertx vertx = Vertx.vertx();
+    ExecutorService commands = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "cachet-console-command");
+      t.setDaemon(true);
+      return t;
+    });
     try {
       HeldIdentities held = new HeldIdentities(Clock.systemUTC(), UNLOCK_TTL);
       ConsoleRuns runs = new ConsoleRuns(o.home(), o.network(), o.env(), held);
@@ -74,7 +83,7 @@ public final class ConsoleServer implements AutoCloseable {
       server.listen().await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
       ConsoleGate gate = new ConsoleGate(server.actualPort());
       gateRef.gate = gate;
-      ConsoleContext c = new ConsoleContext(vertx, runs, held, gate);
+      ConsoleContext c = new ConsoleContext(vertx, runs, held, gate, commands);
       router.get("/api/session").handler(ctx -> ConsoleAnswers.json(ctx, session(gate, runs, o)));
       IdentitiesRoutes.mount(router, c);
       FilesRoutes.mount(router, c);
@@ -84,8 +93,9 @@ public final class ConsoleServer implements AutoCloseable {
           "the console has no " + ctx.request().method() + " " + ctx.request().path()));
       router.route("/*").handler(StaticHandler.create("console").setCachingEnabled(false)
           .setIndexPage("index.html").setDefaultContentEncoding("UTF-8").setDirectoryListing(false));
-      return new ConsoleServer(vertx, server, gate, held);
+      return new ConsoleServer(vertx, server, gate, held, commands);
     } catch (Exception e) {
+      commands.shutdownNow();
       vertx.close();
       throw e;
     }
@@ -93,16 +103,12 @@ public final class ConsoleServer implements AutoCloseable {
 
   /** What the page's scripts need to start: the CSRF token, and where the console points. */
   private static JsonObject session(ConsoleGate gate, ConsoleRuns runs, Options o) {
-    Path devnet = runs.home().resolve("devnet");
-    boolean isDevnet = o.network() == null ? Files.isDirectory(devnet)
-        : o.network().toAbsolutePath().getParent() != null
-            && Files.exists(o.network().toAbsolutePath().getParent().resolve("daemon.json"));
     return new JsonObject()
         .put("csrf", gate.csrf())
         .put("origin", gate.origin())
         .put("home", runs.home().toString())
         .put("network", o.network() == null ? null : o.network().toAbsolutePath().toString())
-        .put("devnet", isDevnet);
+        .put("devnet", NetworkRoutes.devnetDir(runs) != null);
   }
 
   /** The gate, set once the port is known; the router is built before the server listens. */
@@ -123,9 +129,15 @@ public final class ConsoleServer implements AutoCloseable {
     return gate.origin();
   }
 
+  /** The identities this console holds unlocked: tests unlock through it where no route is theirs to use. */
+  HeldIdentities held() {
+    return held;
+  }
+
   @Override
   public void close() {
     held.lock();
+    commands.shutdownNow();
     try {
       vertx.close().await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (Exception e) {

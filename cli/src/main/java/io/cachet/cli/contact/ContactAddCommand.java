@@ -26,6 +26,9 @@ import picocli.CommandLine.Spec;
     footer = {"", "Examples:", "  cachet contact add bob 0x5e1f...",
         "  cachet contact add carol 0x9a0cE3...   # an EVM address"})
 final class ContactAddCommand implements Callable<Integer> {
+  /** Reason code of a NAME one of my identities has. */
+  static final String NAME_OF_IDENTITY = "NAME_OF_IDENTITY";
+
   @Spec CommandSpec spec;
   @Mixin CachetHome home;
 
@@ -46,12 +49,13 @@ final class ContactAddCommand implements Callable<Integer> {
     try {
       parsed = Address.parse(address.trim());
     } catch (FormatException e) {
-      throw new UsageException("'" + address + "' is not an address (0x and 64 hex digits, or an EVM address: 0x and"
-          + " 40): ask them for the line 'cachet id export' prints");
+      throw new UsageException(ContactStore.BAD_ADDRESS, "'" + address + "' is not an address (0x and 64 hex digits, or an EVM"
+          + " address: 0x and 40)", "Ask them for the line 'cachet id export' prints.");
     }
     IdentityStore ids = new IdentityStore(home.ids());
     if (ids.list().stream().anyMatch(e -> e.name().equals(name))) {
-      throw new UsageException("'" + name + "' is the name of one of your identities; give the contact another name");
+      throw new UsageException(NAME_OF_IDENTITY, "'" + name + "' is the name of one of your identities; give the"
+          + " contact another name", null);
     }
     ContactStore store = new ContactStore(home.dir());
     Optional<Address> before = store.put(name, parsed);

@@ -17,6 +17,9 @@ import picocli.CommandLine.Spec;
     "listings then show the address instead of the name."},
     footer = {"", "Example:", "  cachet contact remove bob"})
 final class ContactRemoveCommand implements Callable<Integer> {
+  /** Reason code of a NAME that is not a contact. */
+  static final String NO_SUCH_CONTACT = "NO_SUCH_CONTACT";
+
   @Spec CommandSpec spec;
   @Mixin CachetHome home;
 
@@ -29,7 +32,7 @@ final class ContactRemoveCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (!new ContactStore(home.dir()).remove(name)) {
-      throw new UsageException("no contact named '" + name + "': see 'cachet contact list'");
+      throw new UsageException(NO_SUCH_CONTACT, "no contact named '" + name + "': see 'cachet contact list'", null);
     }
     if (json) {
       Json.print(spec.commandLine().getOut(), Json.object().put("name", name).put("removed", true));

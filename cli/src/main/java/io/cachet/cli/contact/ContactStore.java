@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachet.cli.UsageException;
+import io.cachet.cli.id.IdentityStore;
 import io.cachet.common.io.DurableFiles;
 import io.cachet.crypto.Address;
 import io.cachet.crypto.FormatException;
@@ -37,6 +38,10 @@ import java.util.regex.Pattern;
  */
 public final class ContactStore {
   public static final String FORMAT = "cachet-contacts/1";
+  /** Reason code of a name that is not usable: the identities' code, as the two share one rule. */
+  public static final String BAD_NAME = IdentityStore.BAD_NAME;
+  /** Reason code of an address that does not parse. */
+  public static final String BAD_ADDRESS = "BAD_ADDRESS";
   /** The same rule as identity names, so one name never means two things to a grant. */
   static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
   /** Largest contacts file read or written: about 50,000 contacts, and no unbounded read. */
@@ -161,8 +166,8 @@ public final class ContactStore {
 
   public static void checkName(String name) {
     if (!NAME.matcher(name).matches()) {
-      throw new UsageException("'" + name + "' is not a usable name: 1 to 32 of a-z, 0-9, _ and -, not starting with"
-          + " _ or -");
+      throw new UsageException(BAD_NAME, "'" + name + "' is not a usable name: 1 to 32 of a-z, 0-9, _ and -, not"
+          + " starting with _ or -", null);
     }
   }
 

@@ -28,6 +28,12 @@ import java.util.stream.Stream;
  * keystores' public fields; nothing here needs a passphrase except the {@code open} methods.
  */
 public final class IdentityStore {
+  /** Reason code of a name that is not usable. */
+  public static final String BAD_NAME = "BAD_NAME";
+  /** Reason code of a new identity's name that is taken. */
+  public static final String IDENTITY_EXISTS = "IDENTITY_EXISTS";
+  /** Reason code of a name that is not an identity of this home. */
+  public static final String NO_SUCH_IDENTITY = "NO_SUCH_IDENTITY";
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
   private static final String SUFFIX = ".json";
   private static final String DEFAULT = "default";
@@ -80,7 +86,8 @@ public final class IdentityStore {
     checkName(name);
     Path file = file(name);
     if (Files.exists(file)) {
-      throw new UsageException("an identity named '" + name + "' exists already (" + file + ")");
+      throw new UsageException(IDENTITY_EXISTS, "an identity named '" + name + "' exists already", "Choose another"
+          + " name; 'cachet id list' shows the names taken.");
     }
   }
 
@@ -173,7 +180,7 @@ public final class IdentityStore {
   private Path existing(String name) {
     Path file = file(name);
     if (!Files.exists(file)) {
-      throw new UsageException("no identity named '" + name + "' in " + dir + " (see 'cachet id list')");
+      throw new UsageException(NO_SUCH_IDENTITY, "no identity named '" + name + "' (see 'cachet id list')", null);
     }
     return file;
   }
@@ -204,8 +211,8 @@ public final class IdentityStore {
 
   static void checkName(String name) {
     if (name == null || !NAME.matcher(name).matches()) {
-      throw new UsageException("an identity name is 1 to 32 characters of a-z, 0-9, '-' and '_', starting with a"
-          + " letter or digit; got '" + name + "'");
+      throw new UsageException(BAD_NAME, "an identity name is 1 to 32 characters of a-z, 0-9, '-' and '_', starting"
+          + " with a letter or digit; got '" + name + "'", null);
     }
   }
 }

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         "Allow-lists with time windows and time locks on either chain; token gates and all-of / any-of policies"
             + " on an EVM chain."},
     subcommands = {PolicyCreateCommand.class, PolicyGrantCommand.class, PolicyRevokeCommand.class,
-        PolicyTimelockCommand.class, PolicyShowCommand.class, PolicyListCommand.class, PolicyAdminCommand.class,
+        PolicyTimelockCommand.class, PolicyShowCommand.class, PolicyCheckCommand.class, PolicyListCommand.class, PolicyAdminCommand.class,
         PolicyTransferCommand.class,
         PolicyTokenGateCommand.class, PolicyAllOfCommand.class, PolicyAnyOfCommand.class},
     footer = {"", "Examples:",
@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
         "  cachet policy revoke 0x5e1f... bob",
         "  cachet policy timelock --at 2027-01-01T00:00:00Z",
         "  cachet policy show 0x5e1f...",
+        "  cachet policy check 0x5e1f... bob             # may bob read now? exit 0 if so",
         "  cachet policy list                            # what you own or administer",
         "  cachet policy admin add 0x5e1f... carol",
         "  cachet policy transfer 0x5e1f... bob",

@@ -157,7 +157,32 @@ public final class NetworkProber implements AutoCloseable {
   private Future<Probe> anyAnswer(String name, URI base) {
     String where = Endpoints.where(base);
     return get(Endpoints.under(base, "/health")).map(a -> new Probe(name, "storage", where, true,
-        a.status() / 100 == 2 ? "ok" : "up", -1, null)).otherwise(e -> Probe.down(name, "storage", where, why(e)));
+        a.status() / 100 == 2 ? "ok" : "up", -1, null, storageReport(a))).otherwise(e -> Probe.down(name, "storage",
+        where, why(e)));
+  }
+
+  /** The fields of a Cachet gateway's health report a status shows; nothing else it says is passed on. */
+  private static final List<String> STORAGE_FIELDS = List.of("status", "reason", "nodes", "nodesServing",
+      "nodesReadable", "writeQuorum", "readQuorum", "nodeStatus", "nodeReports", "repair");
+
+  /** A Cachet gateway's report on its nodes and repair (it names {@code nodeStatus}); null from any other server. */
+  private static JsonObject storageReport(BoundedBody.Answer a) {
+    JsonObject body;
+    try {
+      body = new JsonObject(a.body());
+    } catch (RuntimeException e) {
+      return null;
+    }
+    if (!(body.getValue("nodeStatus") instanceof JsonObject)) {
+      return null;
+    }
+    JsonObject kept = new JsonObject();
+    for (String field : STORAGE_FIELDS) {
+      if (body.containsKey(field)) {
+        kept.put(field, body.getValue(field));
+      }
+    }
+    return kept;
   }
 
   private Future<Probe> evmRpc(URI rpc, String where) {

@@ -1,5 +1,6 @@
 package io.cachet.cli.status;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachet.cli.Connection;
@@ -94,6 +95,12 @@ public final class StatusCommand implements Callable<Integer> {
         }
         if (p.detail() != null) {
           o.put("detail", p.detail());
+        }
+      }
+      for (Probe p : probes) {
+        if ("aggregator".equals(p.name()) && p.storage() != null) {
+          // the gateway's own word on its nodes (state, used space, shards) and on repair
+          doc.set("storage", new ObjectMapper().readTree(p.storage().encode()));
         }
       }
       ArrayNode problems = doc.putArray("problems");

@@ -85,6 +85,20 @@ class HeldIdentitiesTest {
   }
 
   @Test
+  void remove_forgetsOneIdentity_andKeepsTheOthers() throws Exception {
+    Identity alice = Identity.generate(RANDOM);
+    Identity bob = Identity.generate(RANDOM);
+    HeldIdentities held = new HeldIdentities(new HandClock(), Duration.ofHours(1));
+    held.add("alice", keystore(alice), PASS.clone(), null);
+    held.add("bob", keystore(bob), PASS.clone(), null);
+    assertThat(held.remove("alice")).isTrue();
+    assertThat(held.remove("alice")).isFalse();
+    assertThat(held.open("alice", alice.address())).isNull();
+    assertThat(held.open("bob", bob.address())).isNotNull();
+    assertThat(held.list()).extracting(HeldIdentities.Held::name).containsExactly("bob");
+  }
+
+  @Test
   void open_ofAnotherKeyUnderTheSameName_isNull() throws Exception {
     Identity id = Identity.generate(RANDOM);
     HeldIdentities held = new HeldIdentities(new HandClock(), Duration.ofHours(1));

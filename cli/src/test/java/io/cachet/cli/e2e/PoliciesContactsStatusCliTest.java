@@ -296,6 +296,30 @@ class PoliciesContactsStatusCliTest {
   }
 
   @Test
+  void statusJson_carriesTheGatewaysWordOnEachNode_andOnRepair_aStoppedNodeUnreachable() throws Exception {
+    JsonNode storage = cli.cachet("status", "--json").json().get("storage");
+    assertThat(storage).as("the gateway's report").isNotNull();
+    assertThat(storage.get("status").asText()).isEqualTo("serving");
+    assertThat(storage.get("nodesServing").asInt()).isEqualTo(7);
+    for (int i = 0; i < 7; i++) {
+      JsonNode node = storage.get("nodeReports").get("node-" + i);
+      assertThat(node.get("status").asText()).isEqualTo("serving");
+      assertThat(node.get("usedBytes").asLong()).isGreaterThanOrEqualTo(0);
+      assertThat(node.has("shards")).isTrue();
+    }
+    assertThat(storage.get("repair").has("passes")).isTrue();
+
+    devnet.stop("node-3");
+    try {
+      JsonNode after = cli.cachet("status", "--json").json().get("storage");
+      assertThat(after.get("nodesServing").asInt()).isEqualTo(6);
+      assertThat(after.get("nodeReports").get("node-3").get("status").asText()).isEqualTo("unreachable");
+    } finally {
+      devnet.start("node-3");
+    }
+  }
+
+  @Test
   void status_ofANetworkWhereNothingAnswers_exits4_withOneLine() throws Exception {
     String descriptor = Files.readString(devnet.descriptorFile());
     // the same network, every part moved to a port nothing listens on

@@ -116,6 +116,49 @@ class IdCommandTest {
   }
 
   @Test
+  void refusals_carryStableReasons_andNoFilePath() throws Exception {
+    run("id", "new", "alice", "--home", home.toString(), "--passphrase-file", pass.toString());
+    Run again = run("id", "new", "alice", "--home", home.toString(), "--passphrase-file", pass.toString(), "--json");
+    JsonNode exists = new ObjectMapper().readTree(again.out()).get("error");
+    assertThat(exists.get("reason").asText()).isEqualTo(IdentityStore.IDENTITY_EXISTS);
+    assertThat(exists.get("message").asText()).doesNotContain(home.toString());
+
+    Run unknown = run("id", "export", "carol", "--home", home.toString(), "--json");
+    JsonNode none = new ObjectMapper().readTree(unknown.out()).get("error");
+    assertThat(none.get("reason").asText()).isEqualTo(IdentityStore.NO_SUCH_IDENTITY);
+    assertThat(none.get("message").asText()).doesNotContain(home.toString());
+
+    Run bad = run("id", "new", "Alice", "--home", home.toString(), "--passphrase-file", pass.toString(), "--json");
+    assertThat(new ObjectMapper().readTree(bad.out()).get("error").get("reason").asText())
+        .isEqualTo(IdentityStore.BAD_NAME);
+  }
+
+  @Test
+  void listJson_namesTheKindOfIdentityTheNetworksChainTakes() throws Exception {
+    Run none = run("id", "list", "--home", home.toString(), "--json");
+    assertThat(new ObjectMapper().readTree(none.out()).has("network")).isFalse();
+
+    Path evm = home.resolve("evm-network.json");
+    Files.writeString(evm, "{\"format\": \"cachet-network/1\", \"chain\": {\"kind\": \"evm\", \"rpcUrl\":"
+        + " \"http://127.0.0.1:8545\", \"chainId\": 31337, \"confirmations\": 0, \"policies\":"
+        + " \"0x5FbDB2315678afecb367f032d93F642f64180aa3\", \"blobRegistry\":"
+        + " \"0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512\"}, \"keyServers\": {\"threshold\": 1, \"servers\":"
+        + " [{\"id\": \"ks-1\", \"url\": \"http://127.0.0.1:7201\", \"signingKey\":"
+        + " \"iojj3XQJ8ZX9UtstPLpdcspnCb8dlBIb83SIAbQPb1w\"}]}, \"storage\": {\"publisher\":"
+        + " \"http://127.0.0.1:7300\", \"aggregator\": \"http://127.0.0.1:7300\", \"epochs\": 3}}");
+    Run list = run("id", "list", "--home", home.toString(), "--network", evm.toString(), "--json");
+    assertThat(list.exit()).as(list.err()).isEqualTo(ExitCodes.OK);
+    JsonNode network = new ObjectMapper().readTree(list.out()).get("network");
+    assertThat(network.get("chain").asText()).isEqualTo("evm");
+    assertThat(network.get("identityKind").asText()).isEqualTo("secp256k1");
+
+    Files.writeString(home.resolve("network.json"), "{not a descriptor");
+    Run broken = run("id", "list", "--home", home.toString(), "--json");
+    assertThat(broken.exit()).as("listing identities does not depend on the network").isEqualTo(ExitCodes.OK);
+    assertThat(new ObjectMapper().readTree(broken.out()).has("network")).isFalse();
+  }
+
+  @Test
   void emptyHome_listsNothingHelpfully() {
     Run r = run("id", "list", "--home", home.toString());
     assertThat(r.exit()).isEqualTo(ExitCodes.OK);

@@ -82,7 +82,7 @@ public final class Gateway extends VerticleBase {
     StripeReader reader = new StripeReader(vertx, nodes, metrics, config.nowMillis());
     Publisher publisher = new Publisher(vertx, config, nodes, sink, metrics);
     Aggregator aggregator = new Aggregator(config, reader, metrics);
-    repairer = new Repairer(nodes, reader, metrics);
+    repairer = new Repairer(nodes, reader, metrics, config.nowMillis());
     auditor = new Auditor(nodes, reader, repairer, metrics);
 
     ServerLimitsGuard guard = new ServerLimitsGuard(vertx, limits, "gateway");
@@ -95,7 +95,8 @@ public final class Gateway extends VerticleBase {
     router.get("/v1/blobs/:blobId/byte-range").handler(aggregator::byteRange);
     router.get("/v1/blobs/:blobId").handler(aggregator::read);
     router.get("/v1/network").handler(ctx -> ctx.json(config.network().toJson()));
-    GatewayHealth health = new GatewayHealth(nodes, config.network(), sink, config::currentEpoch);
+    GatewayHealth health = new GatewayHealth(nodes, config.network(), sink, config::currentEpoch,
+        () -> repairer.activity());
     router.get("/health").handler(ctx -> health.check().onSuccess(r -> ctx.response().setStatusCode(r.httpStatus())
         .putHeader("content-type", "application/json").end(r.json().encode())));
     router.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4")

@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * What the gateway's {@code GET /health} answers, and why when it is not serving. Each call asks
@@ -33,7 +34,10 @@ import java.util.function.LongSupplier;
  *
  * Guarantees: HTTP 200 only while serving, else 503 with {@code reason} (the first rule's sentence)
  * and {@code problems} (every rule that holds), naming the nodes concerned and never a path or an
- * exception's text. Confined to the gateway's event loop.
+ * exception's text. Every answer also carries, for a console: {@code nodeReports}, each answering
+ * node's own counts ({@code blobs}, {@code shards}, {@code usedBytes}, {@code freeBytes}, where it
+ * gave them), and {@code repair}, what the repair loop is doing and its last pass found
+ * ({@link Repairer#activity}). Confined to the gateway's event loop.
  */
 final class GatewayHealth {
   /** Longest a node or the ledger may take to connect and answer a health probe: a stopped process costs this. */
@@ -46,14 +50,17 @@ final class GatewayHealth {
   private final NetworkConfig network;
   private final CertificateSink sink;
   private final LongSupplier currentEpoch;
+  private final Supplier<JsonObject> repair;
   /** The check under way, which later calls share; null when none is. */
   private Future<Report> underWay;
 
-  GatewayHealth(NodeClient nodes, NetworkConfig network, CertificateSink sink, LongSupplier currentEpoch) {
+  GatewayHealth(NodeClient nodes, NetworkConfig network, CertificateSink sink, LongSupplier currentEpoch,
+      Supplier<JsonObject> repair) {
     this.nodes = nodes;
     this.network = network;
     this.sink = sink;
     this.currentEpoch = currentEpoch;
+    this.repair = repair;
   }
 
   /** Probes the nodes and the sink, or joins the probe under way. */
@@ -76,11 +83,15 @@ final class GatewayHealth {
     return check;
   }
 
-  /** One node's answer: its status word, and whether it can serve a read. */
-  private record NodeAnswer(String status, boolean answered, boolean readable) {}
+  /** One node's answer: its status word, whether it can serve a read, and its own counts (empty if none). */
+  private record NodeAnswer(String status, boolean answered, boolean readable, JsonObject counts) {}
+
+  /** The numbers a node's health may carry that a console shows; nothing else of its answer is passed on. */
+  private static final List<String> NODE_COUNTS = List.of("blobs", "shards", "usedBytes", "freeBytes");
 
   private Report report(List<Future<NodeAnswer>> probes, Future<String> ledger) {
     JsonObject byNode = new JsonObject();
+    JsonObject reports = new JsonObject();
     List<String> down = new ArrayList<>();
     List<String> notServing = new ArrayList<>();
     int answering = 0;
@@ -91,6 +102,7 @@ final class GatewayHealth {
       NodeAnswer node = probes.get(i).result();
       String status = node.status();
       byNode.put(id, status);
+      reports.put(id, node.counts().copy().put("status", status));
       if ("serving".equals(status)) {
         serving++;
       } else {
@@ -130,7 +142,8 @@ final class GatewayHealth {
     json.put("nodes", network.n()).put("f", network.f()).put("epoch", currentEpoch.getAsLong())
         .put("nodesServing", serving).put("nodesAnswering", answering).put("nodesReadable", readable)
         .put("writeQuorum", network.quorum())
-        .put("readQuorum", network.k()).put("nodeStatus", byNode)
+        .put("readQuorum", network.k()).put("nodeStatus", byNode).put("nodeReports", reports)
+        .put("repair", repair.get())
         .put("ledger", sink == CertificateSink.NONE ? "none" : ledgerProblem == null ? "reachable" : "unreachable");
     return new Report(problems.isEmpty() ? 200 : 503, json);
   }
@@ -142,24 +155,30 @@ final class GatewayHealth {
   private static NodeAnswer nodeStatus(BoundedBody.Answer answer) {
     String status = null;
     boolean saysReads = false;
+    JsonObject counts = new JsonObject();
     try {
       JsonObject body = answer.json();
       status = body.getString("status");
       saysReads = Boolean.TRUE.equals(body.getValue("reads"));
+      for (String field : NODE_COUNTS) {
+        if (body.getValue(field) instanceof Number n && n.longValue() >= 0) {
+          counts.put(field, n.longValue());
+        }
+      }
     } catch (DecodeException | ClassCastException | IllegalStateException e) {
       // not our health shape: the HTTP status speaks for it
     }
     if (answer.status() == 200) {
-      return new NodeAnswer("serving", true, true);
+      return new NodeAnswer("serving", true, true, counts);
     }
     String word = status != null && status.matches("[a-z_]{1,32}") ? status : "http_" + answer.status();
     boolean readable = word.equals("disk_full") || word.equals("failed") && saysReads;
-    return new NodeAnswer(word, true, readable);
+    return new NodeAnswer(word, true, readable, counts);
   }
 
   /** Why a node gave no answer, in words: {@code unreachable} for a refused or lost connection. */
   private static NodeAnswer unanswered(Throwable e) {
     String why = ProbeFailure.describe(e, PROBE_TIMEOUT_MILLIS);
-    return new NodeAnswer(why.startsWith("no answer") ? why : "unreachable", false, false);
+    return new NodeAnswer(why.startsWith("no answer") ? why : "unreachable", false, false, new JsonObject());
   }
 }

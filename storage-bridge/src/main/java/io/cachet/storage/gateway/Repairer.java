@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,8 +29,13 @@ public final class Repairer {
   private static final Logger LOG = LoggerFactory.getLogger(Repairer.class);
   private static final int PAGE = 1000;
 
-  /** What one pass did: blobs looked at, shards rewritten per node, and what could not be done. */
-  public record Report(int blobs, Map<String, Long> repairedShards, List<String> problems) {
+  /**
+   * What one pass did: blobs looked at, shards rewritten per node, and what could not be done;
+   * {@code shardsChecked} the shards the nodes that answered scrubbed (one per stripe and node),
+   * {@code shardsBad} those found missing or corrupt before the pass rewrote them.
+   */
+  public record Report(int blobs, Map<String, Long> repairedShards, List<String> problems, long shardsChecked,
+      long shardsBad) {
     public long totalRepaired() {
       return repairedShards.values().stream().mapToLong(Long::longValue).sum();
     }
@@ -39,13 +45,38 @@ public final class Repairer {
   private final StripeReader reader;
   private final GatewayMetrics metrics;
   private final NetworkConfig network;
+  private final LongSupplier nowMillis;
+  // Confined to the gateway's event loop, as every pass is.
   private boolean running;
+  private long passes;
+  private long shardsRepairedTotal;
+  private long lastPassAtMillis = -1;
+  private Report lastPass;
+  private long checkedThisPass;
+  private long badThisPass;
 
-  Repairer(NodeClient nodes, StripeReader reader, GatewayMetrics metrics) {
+  Repairer(NodeClient nodes, StripeReader reader, GatewayMetrics metrics, LongSupplier nowMillis) {
     this.nodes = nodes;
     this.reader = reader;
     this.metrics = metrics;
     this.network = nodes.network();
+    this.nowMillis = nowMillis;
+  }
+
+  /**
+   * What repair has done, for the gateway's {@code /health}: whether a pass runs now, passes
+   * finished and shards rewritten since start, and the last finished pass (when, blobs, shards
+   * checked, found bad and rewritten, problems). Call on the gateway's event loop.
+   */
+  JsonObject activity() {
+    JsonObject a = new JsonObject().put("running", running).put("passes", passes)
+        .put("shardsRepaired", shardsRepairedTotal);
+    if (lastPass != null) {
+      a.put("lastPass", new JsonObject().put("atMillis", lastPassAtMillis).put("blobs", lastPass.blobs())
+          .put("shardsChecked", lastPass.shardsChecked()).put("shardsBad", lastPass.shardsBad())
+          .put("shardsRepaired", lastPass.totalRepaired()).put("problems", lastPass.problems().size()));
+    }
+    return a;
   }
 
   Future<Report> runOnce() {
@@ -53,13 +84,20 @@ public final class Repairer {
       return Future.failedFuture(new IllegalStateException("a repair pass is already running"));
     }
     running = true;
+    checkedThisPass = 0;
+    badThisPass = 0;
     Map<String, Long> repaired = new LinkedHashMap<>();
     List<String> problems = new ArrayList<>();
     return listAll(problems)
         .compose(blobs -> sequentially(new ArrayList<>(blobs.keySet()), 0, repaired, problems)
-            .map(v -> new Report(blobs.size(), repaired, problems)))
+            .map(v -> new Report(blobs.size(), repaired, problems, checkedThisPass, badThisPass)))
         .onComplete(ar -> {
           running = false;
+          if (ar.succeeded()) {
+            passes++;
+            lastPass = ar.result();
+            lastPassAtMillis = nowMillis.getAsLong();
+          }
           if (ar.succeeded() && ar.result().totalRepaired() > 0) {
             LOG.info("repair pass: {} blobs, rewrote {}", ar.result().blobs(), repaired);
           }
@@ -128,7 +166,7 @@ public final class Repairer {
           // verified metadata and certificate; a scrub then says which shards it still needs.
           if (e instanceof NodeCallException nce
               && (nce.status() == 404 || "METADATA_CORRUPT".equals(nce.reason()))) {
-            return install(meta, best, node).compose(v -> nodes.health(node, blob)).map(Repairer::badStripes);
+            return install(meta, best, node).compose(v -> nodes.health(node, blob)).map(this::badStripes);
           }
           return Future.failedFuture(e);
         })
@@ -199,14 +237,18 @@ public final class Repairer {
         })
         .map(v -> {
           repaired.merge(nodeId, 1L, Long::sum);
+          shardsRepairedTotal++;
           metrics.repaired(nodeId, 1);
           return (Void) null;
         })
         .compose(v -> rewrite(meta, node, bad, at + 1, repaired));
   }
 
-  private static List<Long> badStripes(JsonObject health) {
+  /** The stripes a node's scrub found missing or corrupt, counted into this pass's shard health. */
+  private List<Long> badStripes(JsonObject health) {
     JsonArray bad = health.getJsonArray("bad", new JsonArray());
+    checkedThisPass += health.getLong("stripes", 0L);
+    badThisPass += bad.size();
     List<Long> out = new ArrayList<>();
     for (int i = 0; i < bad.size(); i++) {
       out.add(bad.getLong(i));

@@ -84,9 +84,13 @@ final class NodeHealth {
     return m == HttpMethod.PUT || m == HttpMethod.POST;
   }
 
-  /** Asks the filesystem for its free room (a system call: run it on a worker). */
-  Report check(long blobs) {
-    JsonObject json = new JsonObject().put("nodeId", nodeId).put("blobs", blobs);
+  /**
+   * Asks the filesystem for its free room (a system call: run it on a worker). Every answer also
+   * says what the node holds ({@code blobs}, {@code shards}, {@code usedBytes}: its shards' bytes).
+   */
+  Report check(NodeStore.Usage usage) {
+    JsonObject json = new JsonObject().put("nodeId", nodeId).put("blobs", usage.blobs())
+        .put("shards", usage.shards()).put("usedBytes", usage.shardBytes());
     if (!Files.isDirectory(dataDir)) {
       return notServing(json.put("reads", false), "failed", "the data directory is gone (moved or unmounted);"
           + " every read and write fails until it is back, see data-dir in the node's configuration");

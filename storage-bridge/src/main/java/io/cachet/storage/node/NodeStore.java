@@ -443,6 +443,23 @@ public final class NodeStore implements AutoCloseable {
     return blobs.count();
   }
 
+  /**
+   * What this node holds, counted from the in-memory index without touching the disk: blobs, this
+   * node's shards of them (one per stripe) and those shards' bytes.
+   */
+  public record Usage(int blobs, long shards, long shardBytes) {}
+
+  /** This node's {@link Usage}: a walk of the index, arithmetic only (O(blobs), no I/O). */
+  public Usage usage() {
+    long shards = 0;
+    long bytes = 0;
+    for (Held h : blobs.entries().values()) {
+      shards += encoding.stripes(h.size());
+      bytes += encoding.encodedLength(h.size()) / encoding.n();
+    }
+    return new Usage(blobs.count(), shards, bytes);
+  }
+
   /** Uploads open now. */
   public int uploadCount() {
     return uploads.count();

@@ -550,7 +550,7 @@ public final class StorageNode extends VerticleBase {
   }
 
   private void health(RoutingContext ctx) {
-    blocking(ctx, () -> health.check(store.blobCount()), (c, r) -> json(c, r.httpStatus(), r.json().toBuffer()));
+    blocking(ctx, () -> health.check(store.usage()), (c, r) -> json(c, r.httpStatus(), r.json().toBuffer()));
   }
 
   // ---------------------------------------------------------------- plumbing

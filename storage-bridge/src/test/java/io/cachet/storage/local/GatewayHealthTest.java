@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cachet.storage.BlobId;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
+import java.io.RandomAccessFile;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -138,6 +139,52 @@ class GatewayHealthTest {
   private int port(int node) {
     String url = net.nodeUrl(node);
     return Integer.parseInt(url.substring(url.lastIndexOf(':') + 1));
+  }
+
+  @Test
+  void health_carriesEachNodesUsedSpace_andWhatRepairFoundAndDid() throws Exception {
+    JsonObject before = health(200);
+    assertThat(before.getJsonObject("repair").getLong("passes")).isZero();
+    assertThat(before.getJsonObject("repair").containsKey("lastPass")).isFalse();
+    assertThat(before.getJsonObject("nodeReports").getJsonObject("node-3").getLong("usedBytes")).isZero();
+    // 10 000 bytes in 1 KiB shards, k = 3: 4 stripes, the last one's shards 262 bytes
+    BlobId blob = net.store(LocalNet.random(10_000, 4), 2).blobId();
+    net.awaitCertificates(blob);
+    net.awaitOnEveryNode(blob);
+    Path shards = net.blobDir(2, blob).resolve("shards");
+    try (RandomAccessFile f = new RandomAccessFile(shards.toFile(), "rw")) {
+      f.seek(100);
+      int b = f.read();
+      f.seek(100);
+      f.write(b ^ 0x40);
+    }
+
+    JsonObject held = health(200);
+    for (int i = 0; i < LocalNet.N; i++) {
+      JsonObject node = held.getJsonObject("nodeReports").getJsonObject("node-" + i);
+      assertThat(node.getString("status")).isEqualTo("serving");
+      assertThat(node.getLong("blobs")).isEqualTo(1);
+      assertThat(node.getLong("shards")).isEqualTo(4);
+      assertThat(node.getLong("usedBytes")).isEqualTo(3 * 1024 + 262);
+      assertThat(node.getLong("freeBytes")).isPositive();
+    }
+
+    LocalNet.await(net.net.gateway().repairNow());
+    JsonObject repair = health(200).getJsonObject("repair");
+    assertThat(repair.getBoolean("running")).isFalse();
+    assertThat(repair.getLong("passes")).isEqualTo(1);
+    assertThat(repair.getLong("shardsRepaired")).isEqualTo(1);
+    JsonObject last = repair.getJsonObject("lastPass");
+    assertThat(last.getLong("blobs")).isEqualTo(1);
+    assertThat(last.getLong("shardsChecked")).isEqualTo(4 * LocalNet.N);
+    assertThat(last.getLong("shardsBad")).isEqualTo(1);
+    assertThat(last.getLong("shardsRepaired")).isEqualTo(1);
+    assertThat(last.getLong("atMillis")).isPositive();
+
+    net.stop(5);
+    JsonObject down = health(200).getJsonObject("nodeReports").getJsonObject("node-5");
+    assertThat(down.getString("status")).isEqualTo("unreachable");
+    assertThat(down.containsKey("usedBytes")).as("no numbers for a node that did not answer").isFalse();
   }
 
   private JsonObject health(int status) {

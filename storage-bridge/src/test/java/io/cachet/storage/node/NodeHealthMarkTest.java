@@ -25,7 +25,7 @@ class NodeHealthMarkTest {
   }
 
   private static String status(NodeHealth h) {
-    return h.check(0).json().getString("status");
+    return h.check(new NodeStore.Usage(0, 0, 0)).json().getString("status");
   }
 
   @Test
@@ -47,7 +47,7 @@ class NodeHealthMarkTest {
   void record_ioErrorOfTheDisk_marksItFailedWithReadsGoingOn() {
     NodeHealth h = health();
     h.record(HttpMethod.PUT, new FileSystemException("stripe", null, "Input/output error"), false);
-    NodeHealth.Report r = h.check(0);
+    NodeHealth.Report r = h.check(new NodeStore.Usage(0, 0, 0));
     assertThat(r.httpStatus()).isEqualTo(503);
     assertThat(r.json().getString("status")).isEqualTo("failed");
     assertThat(r.json().getBoolean("reads")).isTrue();
