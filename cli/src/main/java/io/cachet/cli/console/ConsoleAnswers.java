@@ -2,6 +2,7 @@ package io.cachet.cli.console;
 
 import io.cachet.cli.ExitCodes;
 import io.cachet.common.http.ApiError;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -63,11 +64,16 @@ public final class ConsoleAnswers {
    * (what to do) and {@code servers} (each key server's outcome), when there are any.
    */
   public static void error(RoutingContext ctx, ApiError error, String hint, JsonArray servers) {
-    if (ctx.response().ended()) {
+    error(ctx.response(), error, hint, servers);
+  }
+
+  /** As {@link #error(RoutingContext, ApiError, String, JsonArray)}, where there is no routing context yet. */
+  static void error(HttpServerResponse response, ApiError error, String hint, JsonArray servers) {
+    if (response.ended()) {
       return;
     }
-    if (ctx.response().headWritten()) {
-      ctx.response().reset();
+    if (response.headWritten()) {
+      response.reset();
       return;
     }
     JsonObject body = error.toJson();
@@ -79,7 +85,7 @@ public final class ConsoleAnswers {
     if (servers != null) {
       inner.put("servers", servers);
     }
-    ctx.response().setStatusCode(error.code()).putHeader("content-type", "application/json").end(body.encode());
+    response.setStatusCode(error.code()).putHeader("content-type", "application/json").end(body.encode());
   }
 
   private static String firstLine(String text) {

@@ -1,5 +1,6 @@
 package io.cachet.cli.console;
 
+import io.cachet.common.http.ApiError;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
 import io.vertx.core.http.HttpMethod;
@@ -82,17 +83,9 @@ final class ConsoleGate {
   /** The route handler that runs first on every request. */
   void handle(RoutingContext ctx) {
     HttpServerRequest req = ctx.request();
-    HttpServerResponse res = ctx.response();
-    res.putHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        .putHeader("X-Content-Type-Options", "nosniff")
-        .putHeader("Referrer-Policy", "no-referrer")
-        .putHeader("X-Frame-Options", "DENY")
-        .putHeader("Cross-Origin-Opener-Policy", "same-origin")
-        .putHeader("Cross-Origin-Resource-Policy", "same-origin")
-        .putHeader("Cache-Control", "no-store");
+    secure(ctx.response());
     if (!ownHost(req.authority())) {
-      refuse(ctx, 403, "FOREIGN_HOST", "this console answers only at " + origin() + "; a request naming another"
-          + " host is refused (a page on another site may be trying to reach it)");
+      refuse(ctx, 403, "FOREIGN_HOST", foreignHost());
       return;
     }
     String token = req.getParam(TOKEN_PARAM);
@@ -112,6 +105,35 @@ final class ConsoleGate {
       return;
     }
     ctx.next();
+  }
+
+  /**
+   * Refuses, before the router sees it, a request with no Host at all (or one Vert.x cannot read):
+   * Vert.x Web fails such a request before any handler runs, with a bare 400 that carries none of
+   * this gate's headers, and logs it as an error. True when it was refused here.
+   */
+  boolean refusedBeforeRouting(HttpServerRequest req) {
+    if (req.authority() != null) {
+      return false;
+    }
+    secure(req.response());
+    refuse(req, 403, "FOREIGN_HOST", foreignHost());
+    return true;
+  }
+
+  private String foreignHost() {
+    return "this console answers only at " + origin() + "; a request naming another host is refused (a page on"
+        + " another site may be trying to reach it)";
+  }
+
+  private static void secure(HttpServerResponse res) {
+    res.putHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        .putHeader("X-Content-Type-Options", "nosniff")
+        .putHeader("Referrer-Policy", "no-referrer")
+        .putHeader("X-Frame-Options", "DENY")
+        .putHeader("Cross-Origin-Opener-Policy", "same-origin")
+        .putHeader("Cross-Origin-Resource-Policy", "same-origin")
+        .putHeader("Cache-Control", "no-store");
   }
 
   /**
@@ -169,12 +191,16 @@ final class ConsoleGate {
   }
 
   private static void refuse(RoutingContext ctx, int code, String reason, String message) {
-    if (ctx.request().path().startsWith("/api/")) {
-      ConsoleAnswers.error(ctx, code, reason, message);
+    refuse(ctx.request(), code, reason, message);
+  }
+
+  private static void refuse(HttpServerRequest req, int code, String reason, String message) {
+    if (req.path() != null && req.path().startsWith("/api/")) {
+      ConsoleAnswers.error(req.response(), ApiError.of(code, reason, message), null, null);
       return;
     }
     // a person's browser: a page that says what happened, with no script of its own
-    ctx.response().setStatusCode(code).putHeader("content-type", "text/html; charset=utf-8")
+    req.response().setStatusCode(code).putHeader("content-type", "text/html; charset=utf-8")
         .end("<!doctype html><html lang=en><head><meta charset=utf-8><title>Cachet console</title></head>"
             + "<body><h1>Cachet console</h1><p id=refusal data-reason=\"" + reason + "\">" + escape(message)
             + "</p></body></html>");

@@ -74,7 +74,12 @@ public final class ConsoleServer implements AutoCloseable {
         }
       });
       HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(HOST).setPort(o.port()))
-          .requestHandler(router);
+          .requestHandler(req -> {
+            ConsoleGate g = gateRef.gate;
+            if (g == null || !g.refusedBeforeRouting(req)) {
+              router.handle(req);
+            }
+          });
       server.listen().await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
       ConsoleGate gate = new ConsoleGate(server.actualPort());
       gateRef.gate = gate;
