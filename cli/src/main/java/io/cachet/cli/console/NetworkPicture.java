@@ -113,6 +113,17 @@ final class NetworkPicture {
       parts.add(g);
     }
     out.put("parts", parts);
+    // status probes the parts a client talks to; a storage node it does not name is listed here
+    JsonArray problems = out.getJsonArray("problems");
+    for (Object o : parts) {
+      JsonObject part = (JsonObject) o;
+      String name = part.getString("name");
+      String state = part.getString("state");
+      boolean named = problems.stream().anyMatch(x -> String.valueOf(x).startsWith(name + " "));
+      if (!"up".equals(state) && !named) {
+        problems.add(name + " " + state);
+      }
+    }
     // status and devnet status do not run at one instant: a part either saw as not up is not in step
     boolean allUp = parts.stream().allMatch(p -> "up".equals(((JsonObject) p).getString("state")));
     out.put("healthy", out.getBoolean("healthy") && allUp && !parts.isEmpty());

@@ -97,6 +97,8 @@ class NetworkPictureTest {
         .put("healthy", true), devnet, 1_000).getBoolean("healthy"))
         .as("status saw every part in step, but the devnet has since stopped a node").isFalse();
     assertThat(part(p, "node-2").getBoolean("stoppable")).isTrue();
+    assertThat(p.getJsonArray("problems").getList()).as("every part not up is named once, nodes too")
+        .contains("node-1 disk_full", "node-2 stopped", "gateway no_write_quorum").doesNotContain("node-0 up");
     assertThat(part(p, "gateway").getString("state")).isEqualTo("no_write_quorum");
     assertThat(part(p, "gateway").getString("detail")).isEqualTo("2 of 4 nodes serving: only 2 of 4 serve");
     assertThat(part(p, "gateway").getBoolean("stoppable")).as("inside the devnet's JVM").isFalse();
