@@ -14,10 +14,27 @@ export class ApiFailure extends Error {
   }
 }
 
-/** Loads the session once (the CSRF token, the home and network the console points at). */
+/** Where this origin's page keeps the session's CSRF token: no other port of 127.0.0.1 can read it. */
+const CSRF_KEY = 'cachet-console-csrf';
+
+/**
+ * Loads the session once. The link's redirect hands the CSRF token over in the address's fragment
+ * (#csrf=...), which no server ever receives; it is kept in this origin's storage (so a reload or
+ * another tab of this console keeps it) and the fragment is replaced at once.
+ */
 export async function start() {
-  const r = await fetch('/api/session', { credentials: 'same-origin' });
-  session = await r.json();
+  const given = /^#csrf=([A-Za-z0-9_-]+)$/.exec(location.hash);
+  if (given) {
+    localStorage.setItem(CSRF_KEY, given[1]);
+    history.replaceState(null, '', '/#files');
+  }
+  const csrf = localStorage.getItem(CSRF_KEY) || '';
+  const r = await fetch('/api/session', { credentials: 'same-origin', headers: { 'X-Cachet-Csrf': csrf } });
+  const body = await r.json();
+  if (!r.ok) {
+    throw new ApiFailure(r.status, body.error || {});
+  }
+  session = { ...body, csrf };
   return session;
 }
 
@@ -35,7 +52,7 @@ async function answer(r) {
 }
 
 export async function get(path) {
-  return answer(await fetch(path, { credentials: 'same-origin' }));
+  return answer(await fetch(path, { credentials: 'same-origin', headers: { 'X-Cachet-Csrf': session.csrf } }));
 }
 
 /** A change: method POST, PUT or DELETE, with a JSON body (or none). */
@@ -72,7 +89,7 @@ export function downloadPath(path, params) {
 
 /** Listens to server-sent events; returns a function that stops listening. */
 export function events(path, onEvent) {
-  const source = new EventSource(path);
+  const source = new EventSource(withQuery(path, { csrf: session.csrf }));
   source.addEventListener('snapshot', (e) => onEvent(JSON.parse(e.data)));
   return () => source.close();
 }

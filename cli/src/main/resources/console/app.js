@@ -42,7 +42,11 @@ async function refreshIdentities() {
   return list;
 }
 
+/** Counts navigations, so a page whose render ends after the next navigation is dropped, not shown. */
+let shown = 0;
+
 async function show() {
+  const mine = ++shown;
   const [name, ...rest] = (location.hash.replace(/^#/, '') || 'files').split('/');
   const route = PAGES[name] ? name : 'files';
   const arg = rest.length ? decodeURIComponent(rest.join('/')) : null;
@@ -55,18 +59,34 @@ async function show() {
   listeners.clear();
   const main = document.getElementById('page');
   main.dataset.page = route;
-  fill(main, el('p', { class: 'loading' }, 'loading…'));
+  // each navigation renders into its own view, so a slow page left behind cannot write over the next
+  const view = el('div', { class: 'view' }, el('p', { class: 'loading' }, 'loading…'));
+  fill(main, view);
+  let cleanup = null;
   try {
     const mod = await import(PAGES[route]);
-    leave = await mod.render(main, { ...shell, route, arg });
+    cleanup = await mod.render(view, { ...shell, route, arg });
   } catch (e) {
-    fill(main, failureBlock(e, 'page-failure'));
+    fill(view, failureBlock(e, 'page-failure'));
   }
+  if (mine !== shown) {
+    // left while it loaded: stop what it started (an event stream) and show nothing of it
+    if (typeof cleanup === 'function') cleanup();
+    return;
+  }
+  leave = cleanup;
   main.dataset.ready = 'true';
 }
 
 async function boot() {
-  await api.start();
+  try {
+    await api.start();
+  } catch (e) {
+    const main = document.getElementById('page');
+    fill(main, failureBlock(e, 'session-failure'));
+    main.dataset.ready = 'true';
+    return;
+  }
   document.getElementById('acting-as').addEventListener('change', (e) => {
     sessionStorage.setItem('acting', e.target.value);
     for (const fn of listeners) fn(e.target.value);

@@ -68,7 +68,7 @@ export async function render(main, shell) {
       'copy address');
     copyButton.addEventListener('click', () => copy(id.address));
     const download = el('a', {
-      class: 'id-download-address', href: `/api/identities/${encodeURIComponent(id.name)}/address`,
+      class: 'id-download-address', href: api.downloadPath(`/api/identities/${encodeURIComponent(id.name)}/address`, {}),
       download: `${id.name}.address`, title: 'A small text file with the address: send it to whoever shares with you',
     }, 'download');
     actions.append(copyButton, ' ', download, ' ');

@@ -6,9 +6,11 @@ import io.cachet.cli.InputFile;
 import io.cachet.cli.Invocation;
 import io.cachet.cli.Json;
 import io.cachet.cli.JsonAnswer;
+import io.cachet.common.io.DurableFiles;
 import io.cachet.common.process.Termination;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -70,7 +72,7 @@ public final class ConsoleCommand implements Callable<Integer> {
     }
     out.flush();
     err.flush();
-    if (open && !openBrowser(server.link().toString())) {
+    if (open && !openBrowser(home.dir(), server.link().toString())) {
       err.println("cachet console: could not start a browser here; open the link yourself");
       err.flush();
     }
@@ -79,12 +81,27 @@ public final class ConsoleCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  /** Hands the link to the desktop's opener; false when there is none. */
-  private static boolean openBrowser(String link) {
+  /**
+   * Hands the link to the desktop's opener, through a private file that redirects to it (as Jupyter
+   * does): a program's arguments are visible to every user of the machine, and whoever used the
+   * one-time link first would have the session. False when there is no opener.
+   */
+  private static boolean openBrowser(Path home, String link) {
+    Path page;
+    try {
+      page = DurableFiles.privateDirectory(home.resolve("console")).resolve("open.html");
+      String html = "<!doctype html><html><head><meta charset=utf-8><meta http-equiv=refresh content=\"0;url=" + link
+          + "\"><title>Cachet console</title></head><body><a href=\"" + link + "\">Open the Cachet console</a></body>"
+          + "</html>\n";
+      DurableFiles.write(page, html.getBytes(StandardCharsets.UTF_8), true);
+    } catch (IOException e) {
+      return false;
+    }
+    String target = page.toUri().toString();
     String os = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT);
-    String[] command = os.contains("mac") ? new String[] {"open", link}
-        : os.contains("win") ? new String[] {"rundll32", "url.dll,FileProtocolHandler", link}
-        : new String[] {"xdg-open", link};
+    String[] command = os.contains("mac") ? new String[] {"open", target}
+        : os.contains("win") ? new String[] {"rundll32", "url.dll,FileProtocolHandler", target}
+        : new String[] {"xdg-open", target};
     try {
       new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
       return true;

@@ -26,6 +26,7 @@ public final class ConsoleContext {
   private final HeldIdentities held;
   private final ConsoleGate gate;
   private final ExecutorService commands;
+  private final List<Runnable> closers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /**
    * @param commands the threads commands and transfers block on: the console's own, not Vert.x's
@@ -38,6 +39,23 @@ public final class ConsoleContext {
     this.held = held;
     this.gate = gate;
     this.commands = commands;
+  }
+
+  /** Registers what a route group must stop when the console closes (its timers, its threads). */
+  public void onClose(Runnable closer) {
+    closers.add(closer);
+  }
+
+  /** Runs what the route groups registered, each once, whatever the others throw. */
+  void close() {
+    for (Runnable r : closers) {
+      try {
+        r.run();
+      } catch (RuntimeException e) {
+        // the console is closing: one group failing to stop must not keep the others running
+      }
+    }
+    closers.clear();
   }
 
   /** Runs {@code work} on one of the console's command threads; its outcome comes back on this request's context. */

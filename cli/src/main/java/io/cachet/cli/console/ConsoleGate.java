@@ -27,10 +27,15 @@ import java.util.Base64;
  *       ({@code 401 BAD_TOKEN}). Without the cookie, nothing but a refusal is served
  *       ({@code 401 NO_SESSION}). The cookie is HttpOnly and SameSite=Strict, and named for the
  *       port, since cookies are not kept apart by port.</li>
- *   <li><b>Changes.</b> Every request other than GET and HEAD, and every download, must carry the
- *       session's CSRF token ({@link #CSRF_HEADER}, or {@code csrf=} on a download link), which only
- *       the console's own scripts can read; and its {@code Origin}, when sent, must be the
- *       console's own. A form another page posts here carries neither ({@code 403 CSRF}).</li>
+ *   <li><b>The CSRF token, on every API request.</b> The redirect carries the session's CSRF
+ *       token in its fragment ({@code /#csrf=...}), which a browser sends to no server; the page
+ *       keeps it in its origin's storage, which no other port can read. Every {@code /api/}
+ *       request must carry it ({@link #CSRF_HEADER}; a GET may give {@code csrf=}, since a
+ *       download link and an event stream cannot set headers; a change only the header), and an
+ *       {@code Origin}, when sent, must be the console's own ({@code 403 CSRF}). So the cookie
+ *       alone gets nothing: a browser sends cookies for 127.0.0.1 to every port of it, so any
+ *       other server there (another user's, say) that the browser visits sees the cookie, but
+ *       never the token. A form another page posts here carries neither.</li>
  *   <li><b>Every answer</b> carries a strict Content-Security-Policy (scripts, styles and
  *       connections from the console itself only; no inline script, no framing, no form posted
  *       elsewhere), {@code nosniff}, no referrer and {@code no-store}.</li>
@@ -75,11 +80,6 @@ final class ConsoleGate {
     return "http://127.0.0.1:" + port;
   }
 
-  /** The session's CSRF token, for the page's scripts ({@code GET /api/session}). */
-  synchronized String csrf() {
-    return csrf;
-  }
-
   /** The route handler that runs first on every request. */
   void handle(RoutingContext ctx) {
     HttpServerRequest req = ctx.request();
@@ -99,9 +99,10 @@ final class ConsoleGate {
       return;
     }
     boolean change = req.method() != HttpMethod.GET && req.method() != HttpMethod.HEAD;
-    if (change && (!sameOrigin(req) || !carriesCsrf(req))) {
-      refuse(ctx, 403, "CSRF", "this change did not come from the console's own page (its CSRF token or origin"
-          + " is missing or wrong); reload the console's page and try again");
+    boolean api = req.path().startsWith("/api/");
+    if ((change || api) && (!sameOrigin(req) || !carriesCsrf(req, change))) {
+      refuse(ctx, 403, "CSRF", "this request did not come from the console's own page (its CSRF token or origin"
+          + " is missing or wrong); open the console's page again, or the link 'cachet console' printed");
       return;
     }
     ctx.next();
@@ -136,19 +137,6 @@ final class ConsoleGate {
         .putHeader("Cache-Control", "no-store");
   }
 
-  /**
-   * A handler to put before a download route: a GET, but one that acts with the user's keys, so it
-   * needs the CSRF token too (as {@code csrf=} on the link, or the header).
-   */
-  void requireCsrf(RoutingContext ctx) {
-    if (!sameOrigin(ctx.request()) || !carriesCsrf(ctx.request())) {
-      refuse(ctx, 403, "CSRF", "this download did not come from the console's own page (its CSRF token is missing"
-          + " or wrong); reload the console's page and try again");
-      return;
-    }
-    ctx.next();
-  }
-
   private synchronized void exchange(RoutingContext ctx, String token) {
     if (linkSpent || !equal(token, linkToken)) {
       refuse(ctx, 401, "BAD_TOKEN", "this console link is not valid or was used already (each link opens one"
@@ -160,7 +148,8 @@ final class ConsoleGate {
     csrf = secret();
     ctx.response().addCookie(Cookie.cookie(cookieName, session).setHttpOnly(true).setPath("/")
         .setSameSite(CookieSameSite.STRICT));
-    ctx.response().setStatusCode(303).putHeader("Location", "/").end();
+    // the token travels in the fragment, which the browser sends to no server: only this page's scripts see it
+    ctx.response().setStatusCode(303).putHeader("Location", "/#" + CSRF_PARAM + "=" + csrf).end();
   }
 
   private synchronized boolean hasSession(HttpServerRequest req) {
@@ -168,9 +157,13 @@ final class ConsoleGate {
     return session != null && c != null && equal(c.getValue(), session);
   }
 
-  private synchronized boolean carriesCsrf(HttpServerRequest req) {
+  /**
+   * Whether the request carries the session's CSRF token: in the header, or, on a GET (a download
+   * link, an event stream, which cannot set headers), as {@code csrf=}; a change only in the header.
+   */
+  private synchronized boolean carriesCsrf(HttpServerRequest req, boolean change) {
     String given = req.getHeader(CSRF_HEADER);
-    if (given == null) {
+    if (given == null && !change) {
       given = req.getParam(CSRF_PARAM);
     }
     return csrf != null && given != null && equal(given, csrf);
@@ -202,7 +195,7 @@ final class ConsoleGate {
     // a person's browser: a page that says what happened, with no script of its own
     req.response().setStatusCode(code).putHeader("content-type", "text/html; charset=utf-8")
         .end("<!doctype html><html lang=en><head><meta charset=utf-8><title>Cachet console</title></head>"
-            + "<body><h1>Cachet console</h1><p id=refusal data-reason=\"" + reason + "\">" + escape(message)
+            + "<body><h1>Cachet console</h1><p id=refusal data-reason=\"" + escape(reason) + "\">" + escape(message)
             + "</p></body></html>");
   }
 

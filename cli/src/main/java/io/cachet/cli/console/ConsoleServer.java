@@ -43,14 +43,16 @@ public final class ConsoleServer implements AutoCloseable {
   private final ConsoleGate gate;
   private final HeldIdentities held;
   private final ExecutorService commands;
+  private final ConsoleContext context;
 
   private ConsoleServer(Vertx vertx, HttpServer server, ConsoleGate gate, HeldIdentities held,
-      ExecutorService commands) {
+      ExecutorService commands, ConsoleContext context) {
     this.vertx = vertx;
     this.server = server;
     this.gate = gate;
     this.held = held;
     this.commands = commands;
+    this.context = context;
   }
 
   public static ConsoleServer start(Options o) throws Exception {
@@ -84,7 +86,7 @@ public final class ConsoleServer implements AutoCloseable {
       ConsoleGate gate = new ConsoleGate(server.actualPort());
       gateRef.gate = gate;
       ConsoleContext c = new ConsoleContext(vertx, runs, held, gate, commands);
-      router.get("/api/session").handler(ctx -> ConsoleAnswers.json(ctx, session(gate, runs, o)));
+      router.get("/api/session").handler(ctx -> ConsoleAnswers.json(ctx, session(runs, o)));
       IdentitiesRoutes.mount(router, c);
       FilesRoutes.mount(router, c);
       PoliciesRoutes.mount(router, c);
@@ -93,7 +95,7 @@ public final class ConsoleServer implements AutoCloseable {
           "the console has no " + ctx.request().method() + " " + ctx.request().path()));
       router.route("/*").handler(StaticHandler.create("console").setCachingEnabled(false)
           .setIndexPage("index.html").setDefaultContentEncoding("UTF-8").setDirectoryListing(false));
-      return new ConsoleServer(vertx, server, gate, held, commands);
+      return new ConsoleServer(vertx, server, gate, held, commands, c);
     } catch (Exception e) {
       commands.shutdownNow();
       vertx.close();
@@ -101,11 +103,12 @@ public final class ConsoleServer implements AutoCloseable {
     }
   }
 
-  /** What the page's scripts need to start: the CSRF token, and where the console points. */
-  private static JsonObject session(ConsoleGate gate, ConsoleRuns runs, Options o) {
+  /**
+   * What the page shows of where the console points. Not the CSRF token: the page has it from the
+   * link's redirect, and an answer here needs it already.
+   */
+  private static JsonObject session(ConsoleRuns runs, Options o) {
     return new JsonObject()
-        .put("csrf", gate.csrf())
-        .put("origin", gate.origin())
         .put("home", runs.home().toString())
         .put("network", o.network() == null ? null : o.network().toAbsolutePath().toString())
         .put("devnet", NetworkRoutes.devnetDir(runs) != null);
@@ -137,6 +140,7 @@ public final class ConsoleServer implements AutoCloseable {
   @Override
   public void close() {
     held.lock();
+    context.close();
     commands.shutdownNow();
     try {
       vertx.close().await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);

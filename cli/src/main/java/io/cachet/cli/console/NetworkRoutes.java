@@ -22,8 +22,12 @@ import java.util.regex.Pattern;
  * listen, none while nobody does.
  */
 final class NetworkRoutes {
-  /** Event streams open at once; a page holds one, so more are a leak or an abuse. */
-  static final int MAX_STREAMS = 16;
+  /**
+   * Event streams open at once. A page holds one; a browser opens at most six connections to one
+   * host, so a few forgotten tabs holding streams would leave none for the console's own requests:
+   * past this the newest page is told to close some instead.
+   */
+  static final int MAX_STREAMS = 4;
   /** A part's name as the devnet spells it ({@code ks-2}, {@code node-0}): never an option or a path. */
   private static final Pattern PART = Pattern.compile("[a-z][a-z0-9-]{0,31}");
   /** What a devnet directory holds from its first start on (in either mode). */
@@ -33,6 +37,7 @@ final class NetworkRoutes {
 
   static void mount(Router router, ConsoleContext c) {
     NetworkSnapshots snapshots = new NetworkSnapshots(c.vertx(), c.runs(), devnetDir(c.runs()), Clock.systemUTC());
+    c.onClose(snapshots::close);
     mount(router, c, snapshots);
   }
 

@@ -181,6 +181,16 @@ final class ConsoleBrowser implements AutoCloseable {
     return c.getName() + "=" + c.getValue();
   }
 
+  /** The CSRF token the console's page keeps in its origin's storage. The browser must be on the console's origin. */
+  String csrf() {
+    Object token = ((org.openqa.selenium.JavascriptExecutor) driver)
+        .executeScript("return localStorage.getItem('cachet-console-csrf');");
+    if (token == null) {
+      throw new IllegalStateException("this browser's console page holds no CSRF token");
+    }
+    return token.toString();
+  }
+
   /** Goes to a page of the console by its hash ({@code files}, {@code policy/ID}, ...) and waits until it is ready. */
   void go(String hash) {
     driver.executeScript("document.getElementById('page').dataset.ready = 'false'; location.hash = arguments[0];",

@@ -64,6 +64,31 @@ class ConsoleGateTest {
   }
 
   @Test
+  void cookieAlone_getsNoApiAnswer_andNoCsrfToken() throws Exception {
+    // a browser sends cookies for 127.0.0.1 to every port of it: another server there may hold this one
+    ConsoleHttp session = ConsoleHttp.open(server);
+    ConsoleHttp cookieOnly = ConsoleHttp.withSession(server, session.cookie(), null);
+    for (String path : List.of("/api/session", "/api/identities", "/api/contacts", "/api/files", "/api/network")) {
+      ConsoleHttp.Answer a = cookieOnly.get(path);
+      assertThat(a.status()).as(path).isEqualTo(403);
+      assertThat(a.reason()).as(path).isEqualTo("CSRF");
+      assertThat(a.text()).as(path).doesNotContain(session.csrf());
+    }
+    assertThat(session.get("/api/session").text()).as("the session answer does not hand the token out")
+        .doesNotContain(session.csrf());
+  }
+
+  @Test
+  void change_withTheCsrfTokenOnlyInTheQuery_isRefused() throws Exception {
+    ConsoleHttp session = ConsoleHttp.open(server);
+    ConsoleHttp.Answer a = session.send("POST", "/api/contacts?csrf=" + session.csrf(),
+        Map.of("Content-Type", "application/json", "Origin", server.origin()),
+        "{\"name\":\"mallory\",\"address\":\"0x00\"}".getBytes());
+    assertThat(a.status()).isEqualTo(403);
+    assertThat(a.reason()).isEqualTo("CSRF");
+  }
+
+  @Test
   void apiRefusal_withoutSession_isTheOneErrorShape() throws Exception {
     ConsoleHttp.Answer a = ConsoleHttp.anonymous(server).get("/api/session");
     JsonObject error = a.json().getJsonObject("error");
@@ -106,7 +131,8 @@ class ConsoleGateTest {
     ConsoleHttp.Answer a = ConsoleHttp.anonymous(server)
         .send("GET", server.link().getRawPath() + "?" + server.link().getRawQuery(), Map.of(), null);
     assertThat(a.status()).isEqualTo(303);
-    assertThat(a.header("location")).isEqualTo("/").doesNotContain("token");
+    assertThat(a.header("location")).as("the CSRF token only in the fragment, which no server receives")
+        .startsWith("/#csrf=").doesNotContain("token");
     String cookie = a.header("set-cookie");
     assertThat(cookie).startsWith("cachet_console_" + server.port() + "=").containsIgnoringCase("HttpOnly")
         .containsIgnoringCase("SameSite=Strict").doesNotContain(server.link().getRawQuery().substring(6));
@@ -155,9 +181,10 @@ class ConsoleGateTest {
   @Test
   void ownHost_byEitherName_isServed() throws Exception {
     ConsoleHttp session = ConsoleHttp.open(server);
-    assertThat(session.raw("GET", "/api/session", "127.0.0.1:" + server.port(), Map.of()).status()).isEqualTo(200);
-    assertThat(session.raw("GET", "/api/session", "localhost:" + server.port(), Map.of()).status()).isEqualTo(200);
-    assertThat(session.raw("GET", "/api/session", "LOCALHOST:" + server.port(), Map.of()).status()).isEqualTo(200);
+    Map<String, String> token = Map.of(ConsoleGate.CSRF_HEADER, session.csrf());
+    for (String host : List.of("127.0.0.1", "localhost", "LOCALHOST")) {
+      assertThat(session.raw("GET", "/api/session", host + ":" + server.port(), token).status()).as(host).isEqualTo(200);
+    }
   }
 
   @Test

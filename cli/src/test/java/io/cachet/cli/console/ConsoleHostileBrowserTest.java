@@ -54,7 +54,7 @@ class ConsoleHostileBrowserTest {
     browser.openConsole(console.link());
     addressAfterLink = browser.driver().getCurrentUrl();
     // the link is spent: the test reads back through the browser's own session
-    own = ConsoleHttp.withSession(console, browser.sessionCookie(console));
+    own = ConsoleHttp.withSession(console, browser.sessionCookie(console), browser.csrf());
     vertx = Vertx.vertx();
     evil = vertx.createHttpServer().requestHandler(req -> req.response()
         .putHeader("content-type", "text/html; charset=utf-8")
@@ -170,7 +170,8 @@ class ConsoleHostileBrowserTest {
 
   @Test
   void link_inTheBrowser_leavesNoTokenInTheAddress_andWorksOnce() throws Exception {
-    assertThat(addressAfterLink).isEqualTo(console.origin() + "/");
+    assertThat(addressAfterLink).as("neither the link's token nor the CSRF token stays in the address")
+        .isEqualTo(console.origin() + "/#files");
     browser.driver().get(console.link().toString());
     WebElement refusal = browser.waitFor(By.id("refusal"), ConsoleBrowser.PAGE_WAIT);
     assertThat(refusal.getDomAttribute("data-reason")).isEqualTo("BAD_TOKEN");

@@ -27,8 +27,9 @@ import java.util.TreeMap;
 
 /**
  * A real HTTP client for a running {@link ConsoleServer}, as the console's own page uses it: it
- * follows the printed link once for the session cookie, reads the CSRF token from
- * {@code /api/session}, and sends it (with the console's own {@code Origin}) on every change. For
+ * follows the printed link once for the session cookie and the CSRF token (in the redirect's
+ * fragment, as the page reads it), and sends the token on every API request (with the console's
+ * own {@code Origin} on a change). For
  * hostile cases it also sends requests as another page would ({@link #send} with any headers, or
  * no session at all: {@link #anonymous}) and, through a plain socket, with any {@code Host} header
  * or none ({@link #raw}), which {@link HttpClient} does not allow.
@@ -119,25 +120,25 @@ final class ConsoleHttp {
     }
     String setCookie = exchanged.header("set-cookie");
     String cookie = setCookie.substring(0, setCookie.indexOf(';'));
-    ConsoleHttp withCookie = new ConsoleHttp(origin, cookie, null);
-    Answer session = withCookie.get("/api/session");
-    if (session.status() != 200) {
-      throw new IllegalStateException("no session after the link: " + session);
+    return new ConsoleHttp(origin, cookie, csrfOf(exchanged.header("location")));
+  }
+
+  /** The CSRF token the link's redirect hands the page, in its fragment ({@code /#csrf=...}). */
+  static String csrfOf(String location) {
+    String mark = "#" + ConsoleGate.CSRF_PARAM + "=";
+    int at = location == null ? -1 : location.indexOf(mark);
+    if (at < 0) {
+      throw new IllegalStateException("the link's redirect carries no CSRF token: " + location);
     }
-    return new ConsoleHttp(origin, cookie, session.json().getString("csrf"));
+    return location.substring(at + mark.length());
   }
 
   /**
-   * A client sharing a session opened elsewhere (a browser's: {@link ConsoleBrowser#sessionCookie}),
-   * given its cookie as {@code name=value}; reads the CSRF token.
+   * A client sharing a session opened elsewhere (a browser's: {@link ConsoleBrowser#sessionCookie}
+   * and {@link ConsoleBrowser#csrf}), given its cookie as {@code name=value} and its CSRF token.
    */
-  static ConsoleHttp withSession(ConsoleServer server, String cookie) throws IOException, InterruptedException {
-    URI origin = URI.create(server.origin());
-    Answer session = new ConsoleHttp(origin, cookie, null).get("/api/session");
-    if (session.status() != 200) {
-      throw new IllegalStateException("the cookie gives no session: " + session);
-    }
-    return new ConsoleHttp(origin, cookie, session.json().getString("csrf"));
+  static ConsoleHttp withSession(ConsoleServer server, String cookie, String csrf) {
+    return new ConsoleHttp(URI.create(server.origin()), cookie, csrf);
   }
 
   /** A client with no session: what any other program or page on the machine has. */
@@ -159,9 +160,9 @@ final class ConsoleHttp {
     return origin;
   }
 
-  /** A GET with the session cookie. */
+  /** A GET with the session cookie and, as the page sends it, the CSRF token. */
   Answer get(String path) throws IOException, InterruptedException {
-    return send("GET", path, Map.of(), null);
+    return send("GET", path, csrf == null ? Map.of() : Map.of(ConsoleGate.CSRF_HEADER, csrf), null);
   }
 
   /** A POST of a JSON body with the cookie, the CSRF token and the console's Origin. */
@@ -227,7 +228,8 @@ final class ConsoleHttp {
    * closes it.
    */
   HttpResponse<InputStream> stream(String path) throws IOException, InterruptedException {
-    return client.send(request(path, Map.of()).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+    Map<String, String> h = csrf == null ? Map.of() : Map.of(ConsoleGate.CSRF_HEADER, csrf);
+    return client.send(request(path, h).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
   }
 
   private HttpRequest.Builder request(String path, Map<String, String> headers) {

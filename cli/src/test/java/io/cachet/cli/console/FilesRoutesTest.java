@@ -71,7 +71,7 @@ class FilesRoutesTest {
         HttpResponse.BodyHandlers.ofString());
     assertThat(link.statusCode()).isEqualTo(303);
     cookie = link.headers().firstValue("set-cookie").orElseThrow().split(";", 2)[0];
-    csrf = new JsonObject(getText("/api/session").body()).getString("csrf");
+    csrf = ConsoleHttp.csrfOf(link.headers().firstValue("location").orElseThrow());
   }
 
   @AfterAll
@@ -94,7 +94,14 @@ class FilesRoutesTest {
     return out.toString();
   }
 
+  /** A request as the page makes it: the session cookie and the CSRF token. */
   static HttpRequest.Builder request(String path) {
+    HttpRequest.Builder b = withoutCsrf(path);
+    return csrf == null ? b : b.header(ConsoleGate.CSRF_HEADER, csrf);
+  }
+
+  /** A request with the session cookie only, as another page's would be. */
+  static HttpRequest.Builder withoutCsrf(String path) {
     return HttpRequest.newBuilder(URI.create(console.origin() + path)).timeout(WAIT).header("Cookie", cookie);
   }
 
@@ -107,11 +114,9 @@ class FilesRoutesTest {
   }
 
   static HttpResponse<String> upload(byte[] body, String as, String name, boolean withCsrf) throws Exception {
-    HttpRequest.Builder b = request("/api/files?policy=" + policy + "&as=" + as + "&name=" + enc(name))
+    String path = "/api/files?policy=" + policy + "&as=" + as + "&name=" + enc(name);
+    HttpRequest.Builder b = (withCsrf ? request(path) : withoutCsrf(path))
         .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-    if (withCsrf) {
-      b.header(ConsoleGate.CSRF_HEADER, csrf);
-    }
     return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
@@ -191,7 +196,8 @@ class FilesRoutesTest {
   @Test
   void download_withoutCsrf_isRefused() throws Exception {
     String blob = uploaded(random(100, 4), "x.bin");
-    HttpResponse<byte[]> got = getBytes("/api/files/" + blob + "/content?as=alice");
+    HttpResponse<byte[]> got = http.send(withoutCsrf("/api/files/" + blob + "/content?as=alice").build(),
+        HttpResponse.BodyHandlers.ofByteArray());
     assertThat(got.statusCode()).isEqualTo(403);
     assertThat(error(got).getString("reason")).isEqualTo("CSRF");
   }

@@ -13,7 +13,7 @@ import java.util.List;
 
 /**
  * A browser session with a running console, as the page's scripts make one: the link followed
- * once for the session cookie, the CSRF token read from {@code /api/session} and sent on changes.
+ * once for the session cookie, the CSRF token from the redirect's fragment, sent on every API request.
  * Keeps every answer's body, so a test can check that none carries a secret.
  */
 final class IdentitiesHttp {
@@ -48,7 +48,7 @@ final class IdentitiesHttp {
     assertThat(first.statusCode()).isEqualTo(303);
     String set = first.headers().firstValue("set-cookie").orElseThrow();
     this.cookie = set.substring(0, set.indexOf(';'));
-    this.csrf = get("/api/session").json().getString("csrf");
+    this.csrf = ConsoleHttp.csrfOf(first.headers().firstValue("location").orElseThrow());
   }
 
   Answer get(String path) throws Exception {
@@ -62,7 +62,7 @@ final class IdentitiesHttp {
 
   /** A change without the CSRF token, as a form another site posts would be. */
   Answer postWithoutCsrf(String path, JsonObject body) throws Exception {
-    return send(request(path).header("Content-Type", "application/json")
+    return send(withoutCsrf(path).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body.encode())));
   }
 
@@ -70,7 +70,14 @@ final class IdentitiesHttp {
     return send(request(path).header(ConsoleGate.CSRF_HEADER, csrf).header("Origin", origin).DELETE());
   }
 
+  /** A request as the page makes it: the session cookie and the CSRF token. */
   private HttpRequest.Builder request(String path) {
+    HttpRequest.Builder b = withoutCsrf(path);
+    return csrf == null ? b : b.header(ConsoleGate.CSRF_HEADER, csrf);
+  }
+
+  /** A request with the session cookie only, as another page's would be. */
+  private HttpRequest.Builder withoutCsrf(String path) {
     return HttpRequest.newBuilder(URI.create(origin + path)).timeout(TIMEOUT).header("Cookie", cookie);
   }
 

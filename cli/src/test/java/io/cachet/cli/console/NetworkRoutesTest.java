@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The network page's routes against a real devnet started through {@code cachet devnet up} (a
  * daemon of its own, so {@code devnet stop} works) and a real console, over real HTTP as the page
- * talks to it: the cookie from the link, the CSRF token from {@code /api/session}.
+ * talks to it: the cookie from the link, the CSRF token from the redirect's fragment.
  */
 class NetworkRoutesTest {
   /** Longest a part's new state may take to show: a few snapshots on a loaded machine. */
@@ -247,7 +247,7 @@ class NetworkRoutesTest {
         + (last == null ? "none" : last.encode()));
   }
 
-  /** A browser session as the page has it: the cookie from the link, the CSRF token from /api/session. */
+  /** A browser session as the page has it: the cookie from the link, the CSRF token from the redirect's fragment. */
   record Session(HttpClient http, String origin, String csrf) {
     static Session open(ConsoleServer console) throws Exception {
       HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager())
@@ -255,19 +255,18 @@ class NetworkRoutesTest {
       HttpResponse<String> link = http.send(HttpRequest.newBuilder(console.link()).build(),
           HttpResponse.BodyHandlers.ofString());
       assertThat(link.statusCode()).isEqualTo(303);
-      HttpResponse<String> s = http.send(HttpRequest.newBuilder(URI.create(console.origin() + "/api/session")).build(),
-          HttpResponse.BodyHandlers.ofString());
-      return new Session(http, console.origin(), new JsonObject(s.body()).getString("csrf"));
+      return new Session(http, console.origin(), ConsoleHttp.csrfOf(link.headers().firstValue("location").orElseThrow()));
     }
 
     HttpResponse<String> get(String path) throws Exception {
-      return http.send(HttpRequest.newBuilder(URI.create(origin + path)).timeout(Duration.ofSeconds(60)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      return http.send(HttpRequest.newBuilder(URI.create(origin + path)).timeout(Duration.ofSeconds(60))
+          .header(ConsoleGate.CSRF_HEADER, csrf).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     JsonObject getJson(String path) throws Exception {
       HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(origin + path))
-          .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+          .timeout(Duration.ofSeconds(60)).header(ConsoleGate.CSRF_HEADER, csrf).build(),
+          HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
       return new JsonObject(r.body());
     }
@@ -283,7 +282,7 @@ class NetworkRoutesTest {
 
     Stream<String> events() throws Exception {
       HttpResponse<Stream<String>> r = http.send(HttpRequest.newBuilder(URI.create(origin + "/api/network/events"))
-          .build(), HttpResponse.BodyHandlers.ofLines());
+          .header(ConsoleGate.CSRF_HEADER, csrf).build(), HttpResponse.BodyHandlers.ofLines());
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(r.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t)
           .startsWith("text/event-stream"));

@@ -327,7 +327,7 @@ class PoliciesRoutesTest {
 
   /**
    * The few lines of a real HTTP client the page's own use needs: the link followed once for the
-   * session cookie, the CSRF token from {@code /api/session}, sent with the console's Origin on
+   * session cookie, the CSRF token from the redirect's fragment, sent with the console's Origin on
    * every change.
    */
   static final class Http {
@@ -366,12 +366,12 @@ class PoliciesRoutesTest {
           HttpResponse.BodyHandlers.ofString());
       String set = link.headers().firstValue("set-cookie").orElseThrow();
       h.cookie = set.substring(0, set.indexOf(';'));
-      h.csrf = h.get("/api/session").json().getString("csrf");
+      h.csrf = ConsoleHttp.csrfOf(link.headers().firstValue("location").orElseThrow());
       return h;
     }
 
     Answer get(String path) throws Exception {
-      return send("GET", path, Map.of(), null);
+      return send("GET", path, Map.of(ConsoleGate.CSRF_HEADER, csrf), null);
     }
 
     Answer post(String path, JsonObject body) throws Exception {
