@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * The console's files routes: the local index ({@code ls}), a blob's details ({@code info}), its
@@ -42,14 +41,6 @@ import java.util.regex.Pattern;
  * </ul>
  */
 final class FilesRoutes {
-  /** A blob id: 43 characters of URL-safe base64. */
-  private static final Pattern BLOB_ID = Pattern.compile("[A-Za-z0-9_-]{43}");
-  /** A share token as {@code cachet share} makes them, and no longer than the command takes. */
-  private static final Pattern TOKEN = Pattern.compile("cachet1\\.[A-Za-z0-9_-]{1,65536}");
-  /** Digits of {@code epochs}. */
-  private static final Pattern EPOCHS = Pattern.compile("[1-9][0-9]{0,8}");
-  /** Longest name an upload may record in the index. */
-  private static final int MAX_NAME_CHARS = 255;
   /** How long an upload may send nothing, or a download take nothing, before it is given up. */
   static final Duration STALL = Duration.ofSeconds(120);
 
@@ -64,12 +55,10 @@ final class FilesRoutes {
     router.get("/api/files/:blob/content")
         .handler(ctx -> blobArgument(ctx).ifPresent(b -> download(ctx, c, b)));
     router.get("/api/tokens/content").handler(ctx -> {
-      String token = ctx.request().getParam("token");
-      if (token == null || !TOKEN.matcher(token.strip()).matches()) {
-        ConsoleAnswers.error(ctx, 400, "NOT_A_TOKEN", "paste the whole share token, starting with cachet1.");
-        return;
+      String token = RouteInputs.token(ctx, ctx.request().getParam("token"));
+      if (token != null) {
+        download(ctx, c, token);
       }
-      download(ctx, c, token.strip());
     });
   }
 
@@ -81,12 +70,7 @@ final class FilesRoutes {
   }
 
   private static Optional<String> blobArgument(RoutingContext ctx) {
-    String blob = ctx.pathParam("blob");
-    if (blob == null || !BLOB_ID.matcher(blob).matches()) {
-      ConsoleAnswers.error(ctx, 400, "NOT_A_BLOB_ID", "a blob id is 43 characters of letters, digits, - and _");
-      return Optional.empty();
-    }
-    return Optional.of(blob);
+    return Optional.ofNullable(RouteInputs.blobId(ctx, ctx.pathParam("blob")));
   }
 
   // ---------------------------------------------------------------- upload
@@ -98,14 +82,17 @@ final class FilesRoutes {
     if (as == null) {
       return;
     }
-    String policy = ctx.request().getParam("policy");
-    if (policy == null || policy.isBlank()) {
+    String policyText = ctx.request().getParam("policy");
+    if (policyText == null || policyText.isBlank()) {
       refuseUpload(ctx, 400, "NO_POLICY", "choose the policy that decides who may open the file");
       return;
     }
-    String epochs = ctx.request().getParam("epochs");
-    if (epochs != null && !epochs.isBlank() && !EPOCHS.matcher(epochs.strip()).matches()) {
-      refuseUpload(ctx, 400, "BAD_EPOCHS", "epochs is a whole number, 1 or more (or empty for the network's default)");
+    String policy = RouteInputs.hexId(ctx, policyText.strip(), "the policy id");
+    if (policy == null) {
+      return;
+    }
+    String epochs = RouteInputs.epochs(ctx, ctx.request().getParam("epochs"));
+    if (epochs == null) {
       return;
     }
     long size = contentLength(ctx);
@@ -114,19 +101,16 @@ final class FilesRoutes {
           + " into its envelope before the first byte");
       return;
     }
-    String name = ctx.request().getParam("name");
-    name = name == null || name.isBlank() ? "upload" : name.strip();
-    if (name.length() > MAX_NAME_CHARS || name.chars().anyMatch(Character::isISOControl)) {
-      refuseUpload(ctx, 400, "BAD_NAME", "a file's name is at most " + MAX_NAME_CHARS + " characters, none of them"
-          + " control characters");
+    String name = RouteInputs.fileName(ctx, ctx.request().getParam("name"));
+    if (name == null) {
       return;
     }
     // OPTION=VALUE keeps a value that starts with '-' a value; one that is exactly an option's name
     // ("--json") is still refused by the parser, as in a terminal (400 MISSING_ARGUMENT)
-    List<String> args = with(c, "put", "-", "--size=" + size, "--name=" + name, "--policy=" + policy.strip(),
+    List<String> args = with(c, "put", "-", "--size=" + size, "--name=" + name, "--policy=" + policy,
         "--as=" + as, "--json");
-    if (epochs != null && !epochs.isBlank()) {
-      args.add("--epochs=" + epochs.strip());
+    if (!epochs.isEmpty()) {
+      args.add("--epochs=" + epochs);
     }
     ctx.response().headers().remove(HttpHeaders.CONNECTION);
     RequestBodyStream body = RequestBodyStream.attach(ctx.request(), STALL);

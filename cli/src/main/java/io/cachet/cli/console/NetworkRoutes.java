@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 
 /**
  * The console's network routes (see docs/CONSOLE.md):
@@ -28,8 +27,6 @@ final class NetworkRoutes {
    * past this the newest page is told to close some instead.
    */
   static final int MAX_STREAMS = 4;
-  /** A part's name as the devnet spells it ({@code ks-2}, {@code node-0}): never an option or a path. */
-  private static final Pattern PART = Pattern.compile("[a-z][a-z0-9-]{0,31}");
   /** What a devnet directory holds from its first start on (in either mode). */
   private static final String DEVNET_STATE = "devnet.json";
 
@@ -101,8 +98,7 @@ final class NetworkRoutes {
           + " are not this machine's to stop or start; ask the network's operator");
       return;
     }
-    if (!PART.matcher(part).matches()) {
-      ConsoleAnswers.error(ctx, 400, "BAD_PART", "a part is named like ks-2 or node-0");
+    if (RouteInputs.part(ctx, part) == null) {
       return;
     }
     List<String> args = List.of("devnet", action, part, "--dir", dir.toString());

@@ -1,16 +1,11 @@
 package io.cachet.cli.console;
 
 import io.cachet.cli.ExitCodes;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.time.DateTimeException;
-import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * The console's policies routes: each runs the {@code cachet policy} command a person would type,
@@ -29,22 +24,12 @@ import java.util.regex.Pattern;
  * POST   /api/policies/{id}/owner {who, as}      policy transfer
  * </pre>
  *
- * <p>Every value the page sends is checked against the shape it must have before it reaches a
- * command line ({@code 400 BAD_ARGUMENT}): an id or address is {@code 0x} and hex, a name is an
- * identity's or contact's, a time is an instant or epoch milliseconds, a duration is a number and a
- * unit. So nothing from the page is read as an option ({@code -...}), an argument file
- * ({@code @FILE}) or a path on this machine.
+ * <p>Every value the page sends is checked by {@link RouteInputs} against the shape it must have
+ * before it reaches a command line ({@code 400 BAD_ARGUMENT}): an id or address is {@code 0x} and
+ * hex, a name is an identity's or contact's, a time is an instant or epoch milliseconds, a duration
+ * is a number and a unit.
  */
 final class PoliciesRoutes {
-  /** The reason code of a value from the page that does not have the shape its field needs. */
-  static final String BAD_ARGUMENT = "BAD_ARGUMENT";
-  /** A policy id or an address: {@code 0x} and hex digits (the command checks the length). */
-  private static final Pattern HEX_ID = Pattern.compile("0x[0-9a-fA-F]{1,128}");
-  /** The name of an identity or a contact. */
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-  /** A duration as {@code policy grant --for} reads it. */
-  private static final Pattern DURATION = Pattern.compile("\\+?\\d{1,9}(ms|s|m|h|d)");
-
   private final ConsoleContext c;
 
   private PoliciesRoutes(ConsoleContext c) {
@@ -75,7 +60,7 @@ final class PoliciesRoutes {
   }
 
   private void show(RoutingContext ctx) {
-    String id = hexId(ctx, ctx.pathParam("id"), "the policy id");
+    String id = RouteInputs.hexId(ctx, ctx.pathParam("id"), "the policy id");
     if (id != null) {
       c.answer(ctx, command(List.of("policy", "show", id)));
     }
@@ -83,8 +68,8 @@ final class PoliciesRoutes {
 
   /** A denial is an answer, not a failure: exit 1 with its document is answered 200 like an allow. */
   private void check(RoutingContext ctx) {
-    String id = hexId(ctx, ctx.pathParam("id"), "the policy id");
-    String who = id == null ? null : who(ctx, ctx.request().getParam("who"));
+    String id = RouteInputs.hexId(ctx, ctx.pathParam("id"), "the policy id");
+    String who = id == null ? null : RouteInputs.who(ctx, ctx.request().getParam("who"));
     if (who == null) {
       return;
     }
@@ -108,7 +93,7 @@ final class PoliciesRoutes {
   // ---------------------------------------------------------------- changes
 
   private void create(RoutingContext ctx) {
-    JsonObject body = body(ctx);
+    JsonObject body = RouteInputs.bodyOrRefuse(ctx);
     if (body == null) {
       return;
     }
@@ -120,21 +105,23 @@ final class PoliciesRoutes {
     switch (kind) {
       case "allow-list" -> c.answer(ctx, command(List.of("policy", "create", "--as", as)));
       case "time-lock" -> {
-        String at = instant(ctx, body.getValue("unlockAt"), "unlockAt");
+        String at = RouteInputs.instant(ctx, body.getValue("unlockAt"), "unlockAt");
         if (at == null) {
           if (!ctx.response().ended()) {
-            refuse(ctx, "a time lock needs unlockAt: the time it opens (ISO-8601 or epoch milliseconds)");
+            RouteInputs.badArgument(ctx, "a time lock needs unlockAt: the time it opens (ISO-8601 or epoch"
+                + " milliseconds)");
           }
           return;
         }
         c.answer(ctx, command(List.of("policy", "timelock", "--at", at, "--as", as)));
       }
-      default -> refuse(ctx, "kind must be 'allow-list' or 'time-lock', was '" + shortText(kind) + "'");
+      default -> RouteInputs.badArgument(ctx, "kind must be 'allow-list' or 'time-lock', was '"
+          + RouteInputs.shortText(kind) + "'");
     }
   }
 
   private void grant(RoutingContext ctx) {
-    JsonObject body = body(ctx);
+    JsonObject body = RouteInputs.bodyOrRefuse(ctx);
     if (body != null) {
       window(ctx, body, body.getValue("who") instanceof String s ? s : null);
     }
@@ -142,7 +129,7 @@ final class PoliciesRoutes {
 
   /** A member's new window: the same command as a grant, which replaces a member's window. */
   private void changeWindow(RoutingContext ctx) {
-    JsonObject body = body(ctx);
+    JsonObject body = RouteInputs.bodyOrRefuse(ctx);
     if (body != null) {
       window(ctx, body, ctx.pathParam("who"));
     }
@@ -150,8 +137,8 @@ final class PoliciesRoutes {
 
   /** {@code policy grant ID WHO [--from T] [--until T | --for D] [--allow-ended]} as the acting identity. */
   private void window(RoutingContext ctx, JsonObject body, String whoText) {
-    String id = hexId(ctx, ctx.pathParam("id"), "the policy id");
-    String who = id == null ? null : who(ctx, whoText);
+    String id = RouteInputs.hexId(ctx, ctx.pathParam("id"), "the policy id");
+    String who = id == null ? null : RouteInputs.who(ctx, whoText);
     String as = who == null ? null : c.acting(ctx, body.getValue("as") instanceof String s ? s : null);
     if (as == null) {
       return;
@@ -162,7 +149,7 @@ final class PoliciesRoutes {
       if (v == null || "".equals(v)) {
         continue;
       }
-      String at = instant(ctx, v, field);
+      String at = RouteInputs.instant(ctx, v, field);
       if (at == null) {
         return;
       }
@@ -171,8 +158,8 @@ final class PoliciesRoutes {
     }
     Object duration = body.getValue("for");
     if (duration != null && !"".equals(duration)) {
-      if (!(duration instanceof String d) || !DURATION.matcher(d).matches()) {
-        refuse(ctx, "for: a duration is a number and a unit (90s, 10m, 2h, 30d)");
+      String d = RouteInputs.duration(ctx, duration, "for");
+      if (d == null) {
         return;
       }
       args.add("--for");
@@ -203,8 +190,8 @@ final class PoliciesRoutes {
 
   /** {@code policy VERB… ID WHO --as NAME}, WHO from the path and NAME from the query (a DELETE has no body). */
   private void byQuery(RoutingContext ctx, String... verb) {
-    String id = hexId(ctx, ctx.pathParam("id"), "the policy id");
-    String who = id == null ? null : who(ctx, ctx.pathParam("who"));
+    String id = RouteInputs.hexId(ctx, ctx.pathParam("id"), "the policy id");
+    String who = id == null ? null : RouteInputs.who(ctx, ctx.pathParam("who"));
     String as = who == null ? null : c.acting(ctx, ctx.request().getParam("as"));
     if (as != null) {
       c.answer(ctx, change(verb, id, who, as));
@@ -213,12 +200,12 @@ final class PoliciesRoutes {
 
   /** {@code policy VERB… ID WHO --as NAME}, WHO and NAME from the JSON body. */
   private void byBody(RoutingContext ctx, String... verb) {
-    JsonObject body = body(ctx);
+    JsonObject body = RouteInputs.bodyOrRefuse(ctx);
     if (body == null) {
       return;
     }
-    String id = hexId(ctx, ctx.pathParam("id"), "the policy id");
-    String who = id == null ? null : who(ctx, body.getValue("who") instanceof String s ? s : null);
+    String id = RouteInputs.hexId(ctx, ctx.pathParam("id"), "the policy id");
+    String who = id == null ? null : RouteInputs.who(ctx, body.getValue("who") instanceof String s ? s : null);
     String as = who == null ? null : c.acting(ctx, body.getValue("as") instanceof String s ? s : null);
     if (as != null) {
       c.answer(ctx, change(verb, id, who, as));
@@ -232,78 +219,10 @@ final class PoliciesRoutes {
     return command(args);
   }
 
-  // ---------------------------------------------------------------- checking what the page sent
-
   /** {@code args} with the console's {@code --network FILE}, when it was given one. */
   private List<String> command(List<String> args) {
     List<String> all = new ArrayList<>(args);
     all.addAll(c.runs().networkArgs());
     return all;
-  }
-
-  /** The JSON body, or null after answering {@code 400 BAD_JSON} when it is not a JSON object. */
-  private static JsonObject body(RoutingContext ctx) {
-    try {
-      return ConsoleContext.body(ctx);
-    } catch (DecodeException | ClassCastException e) {
-      ConsoleAnswers.error(ctx, 400, "BAD_JSON", "the request's body is not a JSON object");
-      return null;
-    }
-  }
-
-  private static String hexId(RoutingContext ctx, String text, String what) {
-    if (text == null || !HEX_ID.matcher(text).matches()) {
-      refuse(ctx, what + " must be 0x and hex digits, was '" + shortText(text) + "'");
-      return null;
-    }
-    return text;
-  }
-
-  /** A member, admin or new owner: an address, or the name of an identity or a contact. */
-  private static String who(RoutingContext ctx, String text) {
-    if (text == null || text.isBlank()) {
-      refuse(ctx, "who: give the name of an identity or a contact, or an address (0x...)");
-      return null;
-    }
-    String t = text.strip();
-    if (!HEX_ID.matcher(t).matches() && !NAME.matcher(t).matches()) {
-      refuse(ctx, "who: '" + shortText(t) + "' is neither a name (letters, digits, '.', '_', '-') nor an address"
-          + " (0x and hex digits)");
-      return null;
-    }
-    return t;
-  }
-
-  /**
-   * An instant as the command reads it (ISO-8601 UTC), from an ISO-8601 text or epoch milliseconds;
-   * null after answering 400 when it is neither (or null without answering when it is absent).
-   */
-  private static String instant(RoutingContext ctx, Object value, String field) {
-    if (value == null) {
-      return null;
-    }
-    try {
-      if (value instanceof Number n) {
-        return Instant.ofEpochMilli(n.longValue()).toString();
-      }
-      if (value instanceof String s) {
-        return OffsetDateTime.parse(s.strip()).toInstant().toString();
-      }
-    } catch (DateTimeException | ArithmeticException e) {
-      // answered below
-    }
-    refuse(ctx, field + ": '" + shortText(String.valueOf(value)) + "' is not a time (ISO-8601 with a zone, such as"
-        + " 2026-12-01T09:00:00Z, or epoch milliseconds)");
-    return null;
-  }
-
-  private static void refuse(RoutingContext ctx, String message) {
-    ConsoleAnswers.error(ctx, 400, BAD_ARGUMENT, message);
-  }
-
-  /** A value from the page, cut short for an error message. */
-  private static String shortText(String text) {
-    String t = String.valueOf(text);
-    return t.length() <= 80 ? t : t.substring(0, 80) + "…";
   }
 }

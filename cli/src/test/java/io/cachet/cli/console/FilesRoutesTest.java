@@ -228,6 +228,17 @@ class FilesRoutesTest {
   }
 
   @Test
+  void upload_policyThatIsNotAnId_isRefusedBadArgumentBeforeAnyCommandRuns() throws Exception {
+    for (String policy : java.util.List.of("latest", "%40%2Fetc%2Fpasswd", "0xzz")) {
+      HttpResponse<String> put = http.send(request("/api/files?policy=" + policy + "&as=alice&name=u.bin")
+          .header(ConsoleGate.CSRF_HEADER, csrf).POST(HttpRequest.BodyPublishers.ofByteArray(new byte[100])).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(put.statusCode()).as(policy).isEqualTo(400);
+      assertThat(error(put).getString("reason")).as(policy).isEqualTo("BAD_ARGUMENT");
+    }
+  }
+
+  @Test
   void upload_refusedWhileTheBrowserStillSends_answersTheRefusal() throws Exception {
     HttpResponse<String> put = http.send(request("/api/files?policy=0x" + "cd".repeat(32) + "&as=alice&name=big.bin")
         .header(ConsoleGate.CSRF_HEADER, csrf)

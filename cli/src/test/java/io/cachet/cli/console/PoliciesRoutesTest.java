@@ -276,6 +276,17 @@ class PoliciesRoutesTest {
   }
 
   @Test
+  void grant_aWhoNamedAsTheIdentityStoreRefuses_isRefusedBadArgument() throws Exception {
+    String policy = newAllowList();
+    for (String who : List.of("Bob", "bob.carol", "b".repeat(33))) {
+      Http.Answer a = http.post("/api/policies/" + policy + "/members",
+          new JsonObject().put("who", who).put("as", "alice"));
+      assertThat(a.status()).as(who).isEqualTo(400);
+      assertThat(a.reason()).as(who).isEqualTo("BAD_ARGUMENT");
+    }
+  }
+
+  @Test
   void grant_aWhoThatIsAnOptionOrAnArgumentFile_isRefusedBeforeAnyCommandRuns() throws Exception {
     String policy = newAllowList();
     for (String who : List.of("--network=/etc/passwd", "@/etc/passwd", "../bob", "bob carol")) {
