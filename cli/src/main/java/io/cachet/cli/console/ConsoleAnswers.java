@@ -14,6 +14,11 @@ import io.vertx.ext.web.RoutingContext;
  * refusal, each key server's outcome ({@code servers}), exactly as {@code --json} gives them.
  */
 public final class ConsoleAnswers {
+  /** The reason code of a request that found every command thread busy. */
+  public static final String BUSY = "BUSY";
+  /** Seconds a refused-as-busy page is asked to wait before it tries again. */
+  static final String BUSY_RETRY_SECONDS = "1";
+
   private ConsoleAnswers() {}
 
   /** The HTTP status a command's exit code maps to. */
@@ -49,8 +54,16 @@ public final class ConsoleAnswers {
     ctx.response().putHeader("content-type", "application/json").end(text);
   }
 
-  /** A command the console could not run at all (a bug): {@code 500 INTERNAL}, naming only the failure's kind. */
+  /**
+   * A command the console could not run: {@code 503 BUSY} with {@code Retry-After} when every command
+   * thread was busy, otherwise (a bug) {@code 500 INTERNAL}, naming only the failure's kind.
+   */
   public static void failed(RoutingContext ctx, Throwable cause) {
+    if (cause instanceof CommandPool.Full) {
+      ctx.response().putHeader("Retry-After", BUSY_RETRY_SECONDS);
+      error(ctx, 503, BUSY, "the console is running as many commands as it may; try again in a moment");
+      return;
+    }
     error(ctx, 500, "INTERNAL", "the console failed to run the command (" + cause.getClass().getSimpleName() + ")");
   }
 

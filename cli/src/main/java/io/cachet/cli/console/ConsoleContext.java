@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * What every group of the console's routes works with: the Vert.x instance, the command runner,
@@ -58,18 +59,26 @@ public final class ConsoleContext {
     closers.clear();
   }
 
-  /** Runs {@code work} on one of the console's command threads; its outcome comes back on this request's context. */
+  /**
+   * Runs {@code work} on one of the console's command threads; its outcome comes back on this
+   * request's context. When every thread is busy the work does not run and the future fails at once
+   * with {@link CommandPool.Full}, which {@link ConsoleAnswers#failed} answers {@code 503 BUSY}.
+   */
   public <T> Future<T> offLoop(Callable<T> work) {
     Context context = vertx.getOrCreateContext();
     Promise<T> done = Promise.promise();
-    commands.execute(() -> {
-      try {
-        T value = work.call();
-        context.runOnContext(v -> done.complete(value));
-      } catch (Throwable t) {
-        context.runOnContext(v -> done.fail(t));
-      }
-    });
+    try {
+      commands.execute(() -> {
+        try {
+          T value = work.call();
+          context.runOnContext(v -> done.complete(value));
+        } catch (Throwable t) {
+          context.runOnContext(v -> done.fail(t));
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      return Future.failedFuture(new CommandPool.Full());
+    }
     return done.future();
   }
 

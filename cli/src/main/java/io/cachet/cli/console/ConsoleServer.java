@@ -13,7 +13,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,8 +34,14 @@ public final class ConsoleServer implements AutoCloseable {
    * @param network the network descriptor, or null for the commands' default (HOME/network.json, else the devnet's)
    * @param port the port, 0 for a free one
    * @param env the environment the console's commands see
+   * @param commandThreads how many commands and transfers may run at once; more are answered {@code 503 BUSY}
    */
-  public record Options(Path home, Path network, int port, Map<String, String> env) {}
+  public record Options(Path home, Path network, int port, Map<String, String> env, int commandThreads) {
+    /** Options with {@link CommandPool#DEFAULT_THREADS} command threads. */
+    public Options(Path home, Path network, int port, Map<String, String> env) {
+      this(home, network, port, env, CommandPool.DEFAULT_THREADS);
+    }
+  }
 
   private final Vertx vertx;
   private final HttpServer server;
@@ -57,11 +62,7 @@ public final class ConsoleServer implements AutoCloseable {
 
   public static ConsoleServer start(Options o) throws Exception {
     Vertx vertx = Vertx.vertx();
-    ExecutorService commands = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "cachet-console-command");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService commands = CommandPool.create(o.commandThreads());
     try {
       HeldIdentities held = new HeldIdentities(Clock.systemUTC(), UNLOCK_TTL);
       ConsoleRuns runs = new ConsoleRuns(o.home(), o.network(), o.env(), held);

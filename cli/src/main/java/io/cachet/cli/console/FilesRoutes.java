@@ -127,6 +127,9 @@ final class FilesRoutes {
       if (r.succeeded()) {
         ConsoleAnswers.send(ctx, r.result());
       } else {
+        // the body may be unread (the work never ran): the connection ends with the answer
+        body.close();
+        ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
         ConsoleAnswers.failed(ctx, r.cause());
       }
     });
