@@ -8,9 +8,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -34,7 +31,7 @@ class CommandPoolTest {
   private HttpServer server;
   private final CountDownLatch entered = new CountDownLatch(1);
   private final CountDownLatch release = new CountDownLatch(1);
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+  private ConsoleHttp http;
 
   @BeforeEach
   void start() throws Exception {
@@ -50,6 +47,7 @@ class CommandPoolTest {
     router.get("/quick").handler(ctx -> answer(ctx, c, () -> "quick"));
     server = vertx.createHttpServer().requestHandler(router).listen(0, ConsoleServer.HOST)
         .toCompletionStage().toCompletableFuture().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    http = ConsoleHttp.at(URI.create("http://" + ConsoleServer.HOST + ":" + server.actualPort()));
   }
 
   @AfterEach
@@ -69,30 +67,29 @@ class CommandPoolTest {
     });
   }
 
-  private HttpRequest request(String path) {
-    return HttpRequest.newBuilder(URI.create("http://" + ConsoleServer.HOST + ":" + server.actualPort() + path))
-        .timeout(TIMEOUT).build();
-  }
-
   @Test
   void request_whenEveryCommandThreadIsBusy_isAnswered503BusyWithRetryAfter() throws Exception {
-    CompletableFuture<HttpResponse<String>> blocked =
-        http.sendAsync(request("/block"), HttpResponse.BodyHandlers.ofString());
+    CompletableFuture<ConsoleHttp.Answer> blocked = CompletableFuture.supplyAsync(() -> {
+      try {
+        return http.get("/block");
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
     assertThat(entered.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
 
-    HttpResponse<String> busy = http.send(request("/quick"), HttpResponse.BodyHandlers.ofString());
-    assertThat(busy.statusCode()).isEqualTo(503);
-    assertThat(busy.headers().firstValue("Retry-After")).contains("1");
-    JsonObject error = new JsonObject(busy.body()).getJsonObject("error");
-    assertThat(error.getString("reason")).isEqualTo("BUSY");
-    assertThat(busy.body()).doesNotContain("Exception").doesNotContain("cachet-console-command");
+    ConsoleHttp.Answer busy = http.get("/quick");
+    assertThat(busy.status()).isEqualTo(503);
+    assertThat(busy.firstValue("Retry-After")).contains("1");
+    assertThat(busy.reason()).isEqualTo("BUSY");
+    assertThat(busy.text()).doesNotContain("Exception").doesNotContain("cachet-console-command");
 
     release.countDown();
-    assertThat(blocked.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    assertThat(blocked.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).status()).isEqualTo(200);
     // the freed thread takes new work once it is back waiting for some: the page retries, as Retry-After asks
     int status = 0;
     for (int attempt = 0; attempt < 600 && status != 200; attempt++) {
-      status = http.send(request("/quick"), HttpResponse.BodyHandlers.ofString()).statusCode();
+      status = http.get("/quick").status();
       if (status != 200) {
         Thread.sleep(50);
       }

@@ -23,7 +23,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
 
 /**
  * A real HTTP client for a running {@link ConsoleServer}, as the console's own page uses it: it
@@ -44,6 +47,8 @@ final class ConsoleHttp {
   private final String cookie;
   private final String csrf;
   private final HttpClient client;
+  /** Every answer's body as text, in order, so a test can check that none carries a secret. */
+  final List<String> bodies = new CopyOnWriteArrayList<>();
 
   private ConsoleHttp(URI origin, String cookie, String csrf) {
     this.origin = origin;
@@ -67,6 +72,21 @@ final class ConsoleHttp {
     /** The body as a JSON array. */
     JsonArray array() {
       return new JsonArray(text());
+    }
+
+    /** The answer's error object (the one error shape's {@code error}). */
+    JsonObject error() {
+      return json().getJsonObject("error");
+    }
+
+    /** The error's message. */
+    String message() {
+      return error().getString("message");
+    }
+
+    /** The first value of a header, if it was sent. */
+    Optional<String> firstValue(String name) {
+      return Optional.ofNullable(header(name));
     }
 
     /** The first value of a header, or null. */
@@ -121,6 +141,11 @@ final class ConsoleHttp {
     String setCookie = exchanged.header("set-cookie");
     String cookie = setCookie.substring(0, setCookie.indexOf(';'));
     return new ConsoleHttp(origin, cookie, csrfOf(exchanged.header("location")));
+  }
+
+  /** A client without a session for any server at {@code origin} (a test's own small Vert.x server). */
+  static ConsoleHttp at(URI origin) {
+    return new ConsoleHttp(origin, null, null);
   }
 
   /** The CSRF token the link's redirect hands the page, in its fragment ({@code /#csrf=...}). */
@@ -180,6 +205,17 @@ final class ConsoleHttp {
     return send("DELETE", path, changeHeaders(false), null);
   }
 
+  /** A POST of a JSON body with the session cookie only, as a form another site posts would be. */
+  Answer postWithoutCsrf(String path, JsonObject body) throws IOException, InterruptedException {
+    return send("POST", path, Map.of("Content-Type", "application/json"),
+        body.encode().getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** A POST of raw bytes with the session cookie only (an upload without its token). */
+  Answer uploadWithoutCsrf(String path, byte[] content) throws IOException, InterruptedException {
+    return send("POST", path, Map.of(), content);
+  }
+
   /** A POST of raw bytes (an upload), with the cookie, the CSRF token and the console's Origin. */
   Answer upload(String path, byte[] content) throws IOException, InterruptedException {
     Map<String, String> h = changeHeaders(false);
@@ -232,6 +268,15 @@ final class ConsoleHttp {
     return client.send(request(path, h).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
   }
 
+  /**
+   * A GET of an event stream whose body comes line by line as the server sends it; the caller
+   * closes the stream.
+   */
+  HttpResponse<Stream<String>> lines(String path) throws IOException, InterruptedException {
+    Map<String, String> h = csrf == null ? Map.of() : Map.of(ConsoleGate.CSRF_HEADER, csrf);
+    return client.send(request(path, h).GET().build(), HttpResponse.BodyHandlers.ofLines());
+  }
+
   private HttpRequest.Builder request(String path, Map<String, String> headers) {
     HttpRequest.Builder b = HttpRequest.newBuilder(origin.resolve(path)).timeout(REQUEST_TIMEOUT);
     if (cookie != null) {
@@ -241,10 +286,12 @@ final class ConsoleHttp {
     return b;
   }
 
-  private static Answer answer(HttpResponse<byte[]> r) {
+  private Answer answer(HttpResponse<byte[]> r) {
     Map<String, List<String>> h = new TreeMap<>();
     r.headers().map().forEach((k, v) -> h.put(k.toLowerCase(Locale.ROOT), v));
-    return new Answer(r.statusCode(), h, r.body());
+    Answer a = new Answer(r.statusCode(), h, r.body());
+    bodies.add(a.text());
+    return a;
   }
 
   /**

@@ -13,11 +13,7 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.Socket;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +41,7 @@ class FilesRoutesTest {
   static Devnet devnet;
   static Path pass;
   static ConsoleServer console;
-  static HttpClient http;
+  static ConsoleHttp http;
   static String cookie;
   static String csrf;
   static String policy;
@@ -66,12 +62,9 @@ class FilesRoutesTest {
       char[] p = "a passphrase for the test".toCharArray();
       console.held().add(who, Files.readAllBytes(home.resolve("ids").resolve(who + ".json")), p, Duration.ofHours(1));
     }
-    http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).connectTimeout(WAIT).build();
-    HttpResponse<String> link = http.send(HttpRequest.newBuilder(console.link()).build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertThat(link.statusCode()).isEqualTo(303);
-    cookie = link.headers().firstValue("set-cookie").orElseThrow().split(";", 2)[0];
-    csrf = ConsoleHttp.csrfOf(link.headers().firstValue("location").orElseThrow());
+    http = ConsoleHttp.open(console);
+    cookie = http.cookie();
+    csrf = http.csrf();
   }
 
   @AfterAll
@@ -94,39 +87,14 @@ class FilesRoutesTest {
     return out.toString();
   }
 
-  /** A request as the page makes it: the session cookie and the CSRF token. */
-  static HttpRequest.Builder request(String path) {
-    HttpRequest.Builder b = withoutCsrf(path);
-    return csrf == null ? b : b.header(ConsoleGate.CSRF_HEADER, csrf);
-  }
-
-  /** A request with the session cookie only, as another page's would be. */
-  static HttpRequest.Builder withoutCsrf(String path) {
-    return HttpRequest.newBuilder(URI.create(console.origin() + path)).timeout(WAIT).header("Cookie", cookie);
-  }
-
-  static HttpResponse<String> getText(String path) throws Exception {
-    return http.send(request(path).build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  static HttpResponse<byte[]> getBytes(String path) throws Exception {
-    return http.send(request(path).build(), HttpResponse.BodyHandlers.ofByteArray());
-  }
-
-  static HttpResponse<String> upload(byte[] body, String as, String name, boolean withCsrf) throws Exception {
+  /** Uploads {@code body} to the shared policy as {@code as}, with or without the page's CSRF token. */
+  static ConsoleHttp.Answer upload(byte[] body, String as, String name, boolean withCsrf) throws Exception {
     String path = "/api/files?policy=" + policy + "&as=" + as + "&name=" + enc(name);
-    HttpRequest.Builder b = (withCsrf ? request(path) : withoutCsrf(path))
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return withCsrf ? http.upload(path, body) : http.uploadWithoutCsrf(path, body);
   }
 
   static String enc(String s) {
     return URLEncoder.encode(s, StandardCharsets.UTF_8);
-  }
-
-  static JsonObject error(HttpResponse<?> r) {
-    Object body = r.body() instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : r.body();
-    return new JsonObject((String) body).getJsonObject("error");
   }
 
   static byte[] random(int n, long seed) {
@@ -137,9 +105,9 @@ class FilesRoutesTest {
 
   /** Uploads {@code data} as alice and returns its blob id. */
   static String uploaded(byte[] data, String name) throws Exception {
-    HttpResponse<String> put = upload(data, "alice", name, true);
-    assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
-    JsonObject answer = new JsonObject(put.body());
+    ConsoleHttp.Answer put = upload(data, "alice", name, true);
+    assertThat(put.status()).as(put.text()).isEqualTo(200);
+    JsonObject answer = new JsonObject(put.text());
     assertThat(answer.getLong("size")).isEqualTo(data.length);
     return answer.getString("blobId");
   }
@@ -149,16 +117,16 @@ class FilesRoutesTest {
     byte[] data = random(300 * 1024 + 17, 1);
     String blob = uploaded(data, "-o report 2026.bin");
 
-    JsonArray listed = new JsonArray(getText("/api/files").body());
+    JsonArray listed = new JsonArray(http.get("/api/files").text());
     assertThat(listed.stream().map(o -> (JsonObject) o).filter(o -> blob.equals(o.getString("blobId"))))
         .singleElement().satisfies(o -> assertThat(o.getString("name")).isEqualTo("-o report 2026.bin"));
-    JsonObject info = new JsonObject(getText("/api/files/" + blob).body());
+    JsonObject info = new JsonObject(http.get("/api/files/" + blob).text());
     assertThat(info.encode()).contains(policy);
 
-    HttpResponse<byte[]> got = getBytes("/api/files/" + blob + "/content?as=alice&csrf=" + enc(csrf));
-    assertThat(got.statusCode()).isEqualTo(200);
-    assertThat(got.headers().firstValue("content-type")).hasValue("application/octet-stream");
-    assertThat(got.headers().firstValue("content-disposition").orElseThrow())
+    ConsoleHttp.Answer got = http.get("/api/files/" + blob + "/content?as=alice&csrf=" + enc(csrf));
+    assertThat(got.status()).isEqualTo(200);
+    assertThat(got.firstValue("content-type")).hasValue("application/octet-stream");
+    assertThat(got.firstValue("content-disposition").orElseThrow())
         .startsWith("attachment;").contains("filename*=UTF-8''-o%20report%202026.bin");
     assertThat(got.body()).isEqualTo(data);
   }
@@ -167,24 +135,24 @@ class FilesRoutesTest {
   void shareToken_opensAsAnotherGrantedIdentity() throws Exception {
     byte[] data = random(70_000, 2);
     String blob = uploaded(data, "for-bob.bin");
-    HttpResponse<String> share = getText("/api/files/" + blob + "/share");
-    assertThat(share.statusCode()).as(share.body()).isEqualTo(200);
-    String token = new JsonObject(share.body()).getString("token");
+    ConsoleHttp.Answer share = http.get("/api/files/" + blob + "/share");
+    assertThat(share.status()).as(share.text()).isEqualTo(200);
+    String token = new JsonObject(share.text()).getString("token");
     assertThat(token).startsWith("cachet1.");
 
-    HttpResponse<byte[]> got = getBytes("/api/tokens/content?token=" + enc(token) + "&as=bob&csrf=" + enc(csrf));
-    assertThat(got.statusCode()).isEqualTo(200);
-    assertThat(got.headers().firstValue("content-disposition").orElseThrow()).contains("for-bob.bin");
+    ConsoleHttp.Answer got = http.get("/api/tokens/content?token=" + enc(token) + "&as=bob&csrf=" + enc(csrf));
+    assertThat(got.status()).isEqualTo(200);
+    assertThat(got.firstValue("content-disposition").orElseThrow()).contains("for-bob.bin");
     assertThat(got.body()).isEqualTo(data);
   }
 
   @Test
   void download_notAMember_is403WithEachKeyServersOutcome() throws Exception {
     String blob = uploaded(random(1000, 3), "secret.bin");
-    HttpResponse<byte[]> got = getBytes("/api/files/" + blob + "/content?as=carol&csrf=" + enc(csrf));
-    assertThat(got.statusCode()).isEqualTo(403);
-    assertThat(got.headers().firstValue("content-disposition")).isEmpty();
-    JsonObject e = error(got);
+    ConsoleHttp.Answer got = http.get("/api/files/" + blob + "/content?as=carol&csrf=" + enc(csrf));
+    assertThat(got.status()).isEqualTo(403);
+    assertThat(got.firstValue("content-disposition")).isEmpty();
+    JsonObject e = got.error();
     assertThat(e.getString("reason")).isEqualTo("NOT_A_MEMBER");
     assertThat(e.getJsonArray("details").getJsonObject(0).getString("reason")).isEqualTo("NOT_A_MEMBER");
     assertThat(e.getString("message")).contains("refused");
@@ -196,57 +164,51 @@ class FilesRoutesTest {
   @Test
   void download_withoutCsrf_isRefused() throws Exception {
     String blob = uploaded(random(100, 4), "x.bin");
-    HttpResponse<byte[]> got = http.send(withoutCsrf("/api/files/" + blob + "/content?as=alice").build(),
-        HttpResponse.BodyHandlers.ofByteArray());
-    assertThat(got.statusCode()).isEqualTo(403);
-    assertThat(error(got).getString("reason")).isEqualTo("CSRF");
+    ConsoleHttp.Answer got = http.send("GET", "/api/files/" + blob + "/content?as=alice", Map.of(), null);
+    assertThat(got.status()).isEqualTo(403);
+    assertThat(got.error().getString("reason")).isEqualTo("CSRF");
   }
 
   @Test
   void upload_withoutCsrf_isRefusedAndRecordsNothing() throws Exception {
     int before = indexed();
-    HttpResponse<String> put = upload(random(1000, 5), "alice", "nocsrf.bin", false);
-    assertThat(put.statusCode()).isEqualTo(403);
-    assertThat(error(put).getString("reason")).isEqualTo("CSRF");
+    ConsoleHttp.Answer put = upload(random(1000, 5), "alice", "nocsrf.bin", false);
+    assertThat(put.status()).isEqualTo(403);
+    assertThat(put.error().getString("reason")).isEqualTo("CSRF");
     assertThat(indexed()).isEqualTo(before);
   }
 
   @Test
   void upload_asLockedIdentity_isRefusedWithLockedIdentity() throws Exception {
-    HttpResponse<String> put = upload(random(1000, 6), "dave", "locked.bin", true);
-    assertThat(put.statusCode()).isEqualTo(409);
-    assertThat(error(put).getString("reason")).isEqualTo("LOCKED_IDENTITY");
+    ConsoleHttp.Answer put = upload(random(1000, 6), "dave", "locked.bin", true);
+    assertThat(put.status()).isEqualTo(409);
+    assertThat(put.error().getString("reason")).isEqualTo("LOCKED_IDENTITY");
   }
 
   @Test
   void upload_unknownPolicy_answersThePutsRefusal() throws Exception {
-    HttpResponse<String> put = http.send(request("/api/files?policy=0x" + "ab".repeat(32) + "&as=alice&name=u.bin")
-        .header(ConsoleGate.CSRF_HEADER, csrf).POST(HttpRequest.BodyPublishers.ofByteArray(new byte[5000])).build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertThat(put.statusCode()).isEqualTo(400);
-    assertThat(error(put).getString("reason")).isEqualTo("UNKNOWN_POLICY");
+    ConsoleHttp.Answer put = http.upload("/api/files?policy=0x" + "ab".repeat(32) + "&as=alice&name=u.bin",
+        new byte[5000]);
+    assertThat(put.status()).isEqualTo(400);
+    assertThat(put.error().getString("reason")).isEqualTo("UNKNOWN_POLICY");
   }
 
   @Test
   void upload_policyThatIsNotAnId_isRefusedBadArgumentBeforeAnyCommandRuns() throws Exception {
-    for (String policy : java.util.List.of("latest", "%40%2Fetc%2Fpasswd", "0xzz")) {
-      HttpResponse<String> put = http.send(request("/api/files?policy=" + policy + "&as=alice&name=u.bin")
-          .header(ConsoleGate.CSRF_HEADER, csrf).POST(HttpRequest.BodyPublishers.ofByteArray(new byte[100])).build(),
-          HttpResponse.BodyHandlers.ofString());
-      assertThat(put.statusCode()).as(policy).isEqualTo(400);
-      assertThat(error(put).getString("reason")).as(policy).isEqualTo("BAD_ARGUMENT");
+    for (String notAnId : List.of("latest", "%40%2Fetc%2Fpasswd", "0xzz")) {
+      ConsoleHttp.Answer put = http.upload("/api/files?policy=" + notAnId + "&as=alice&name=u.bin", new byte[100]);
+      assertThat(put.status()).as(notAnId).isEqualTo(400);
+      assertThat(put.error().getString("reason")).as(notAnId).isEqualTo("BAD_ARGUMENT");
     }
   }
 
   @Test
   void upload_refusedWhileTheBrowserStillSends_answersTheRefusal() throws Exception {
-    HttpResponse<String> put = http.send(request("/api/files?policy=0x" + "cd".repeat(32) + "&as=alice&name=big.bin")
-        .header(ConsoleGate.CSRF_HEADER, csrf)
-        .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[6 * RequestBodyStream.HIGH_WATER_BYTES])).build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertThat(put.statusCode()).isEqualTo(400);
-    assertThat(error(put).getString("reason")).isEqualTo("UNKNOWN_POLICY");
-    assertThat(getText("/api/files").statusCode()).isEqualTo(200);
+    ConsoleHttp.Answer put = http.upload("/api/files?policy=0x" + "cd".repeat(32) + "&as=alice&name=big.bin",
+        new byte[6 * RequestBodyStream.HIGH_WATER_BYTES]);
+    assertThat(put.status()).isEqualTo(400);
+    assertThat(put.error().getString("reason")).isEqualTo("UNKNOWN_POLICY");
+    assertThat(http.get("/api/files").status()).isEqualTo(200);
   }
 
   @Test
@@ -268,7 +230,7 @@ class FilesRoutesTest {
     }
     awaitThreads(false);
     assertThat(indexed()).isEqualTo(before);
-    assertThat(getText("/api/files").body()).doesNotContain("cut.bin");
+    assertThat(http.get("/api/files").text()).doesNotContain("cut.bin");
   }
 
   @Test
@@ -286,7 +248,7 @@ class FilesRoutesTest {
     }
     awaitNoThreadIn(ResponseSink.class);
     // the console still answers
-    assertThat(getText("/api/files").statusCode()).isEqualTo(200);
+    assertThat(http.get("/api/files").status()).isEqualTo(200);
   }
 
   /** Waits until some thread reads an upload's body ({@code reading}), or none does. */

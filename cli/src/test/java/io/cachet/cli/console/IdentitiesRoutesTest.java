@@ -32,12 +32,12 @@ class IdentitiesRoutesTest {
 
   @TempDir Path home;
   ConsoleServer console;
-  IdentitiesHttp http;
+  ConsoleHttp http;
 
   @BeforeEach
   void start() throws Exception {
     console = ConsoleServer.start(new ConsoleServer.Options(home, null, 0, Map.of()));
-    http = new IdentitiesHttp(console);
+    http = ConsoleHttp.open(console);
   }
 
   @AfterEach
@@ -67,9 +67,9 @@ class IdentitiesRoutesTest {
 
   @Test
   void create_isUnlockedAtOnce_andListedWithItsAddress() throws Exception {
-    IdentitiesHttp.Answer made = http.post("/api/identities",
+    ConsoleHttp.Answer made = http.post("/api/identities",
         new JsonObject().put("name", "alice").put("passphrase", PASS).put("evm", false));
-    assertThat(made.status()).as(made.body()).isEqualTo(200);
+    assertThat(made.status()).as(made.text()).isEqualTo(200);
     String address = made.json().getString("address");
     assertThat(address).startsWith("0x").hasSize(66);
     assertThat(made.json().getBoolean("unlocked")).isTrue();
@@ -84,18 +84,18 @@ class IdentitiesRoutesTest {
     assertThat(alice.containsKey("keystore")).isFalse();
     assertThat(http.get("/api/identities/acting?as=alice").json().getString("address")).isEqualTo(address);
 
-    IdentitiesHttp.Answer again = http.post("/api/identities",
+    ConsoleHttp.Answer again = http.post("/api/identities",
         new JsonObject().put("name", "alice").put("passphrase", PASS));
     assertThat(again.status()).isEqualTo(400);
     assertThat(again.reason()).isEqualTo("IDENTITY_EXISTS");
-    assertThat(again.body()).doesNotContain(home.toString());
+    assertThat(again.text()).doesNotContain(home.toString());
   }
 
   @Test
   void create_evm_isASecp256k1Identity_heldUnlocked() throws Exception {
-    IdentitiesHttp.Answer made = http.post("/api/identities",
+    ConsoleHttp.Answer made = http.post("/api/identities",
         new JsonObject().put("name", "carol").put("passphrase", PASS).put("evm", true));
-    assertThat(made.status()).as(made.body()).isEqualTo(200);
+    assertThat(made.status()).as(made.text()).isEqualTo(200);
     assertThat(made.json().getString("kind")).isEqualTo("secp256k1");
     assertThat(made.json().getString("address")).startsWith("0x").hasSize(42);
     assertThat(listed("carol").getBoolean("unlocked")).isTrue();
@@ -105,11 +105,11 @@ class IdentitiesRoutesTest {
   void create_withoutAPassphrase_orWithANameLikeAnOption_isRefused_andWritesNothing() throws Exception {
     assertThat(http.post("/api/identities", new JsonObject().put("name", "alice")).reason())
         .isEqualTo("NO_PASSPHRASE");
-    IdentitiesHttp.Answer option = http.post("/api/identities",
+    ConsoleHttp.Answer option = http.post("/api/identities",
         new JsonObject().put("name", "--home=/tmp/elsewhere").put("passphrase", PASS));
     assertThat(option.status()).isEqualTo(400);
     assertThat(option.reason()).isEqualTo("BAD_NAME");
-    IdentitiesHttp.Answer bad = http.post("/api/identities",
+    ConsoleHttp.Answer bad = http.post("/api/identities",
         new JsonObject().put("name", "Alice Smith").put("passphrase", PASS));
     assertThat(bad.reason()).isEqualTo("BAD_NAME");
     assertThat(Files.exists(home.resolve("ids"))).isFalse();
@@ -118,15 +118,15 @@ class IdentitiesRoutesTest {
   @Test
   void unlock_withAWrongPassphrase_isRefusedWithoutDetail_andTheRightOneUnlocks() throws Exception {
     Address bob = cheapIdentity("bob");
-    IdentitiesHttp.Answer wrong = http.post("/api/identities/bob/unlock", unlockBody("not-" + PASS));
+    ConsoleHttp.Answer wrong = http.post("/api/identities/bob/unlock", unlockBody("not-" + PASS));
     assertThat(wrong.status()).isEqualTo(403);
     assertThat(wrong.reason()).isEqualTo("WRONG_PASSPHRASE");
     assertThat(wrong.error().getString("message")).isEqualTo("wrong passphrase");
     assertThat(wrong.error().containsKey("hint")).isFalse();
     assertThat(listed("bob").getBoolean("unlocked")).isFalse();
 
-    IdentitiesHttp.Answer right = http.post("/api/identities/bob/unlock", unlockBody(PASS));
-    assertThat(right.status()).as(right.body()).isEqualTo(200);
+    ConsoleHttp.Answer right = http.post("/api/identities/bob/unlock", unlockBody(PASS));
+    assertThat(right.status()).as(right.text()).isEqualTo(200);
     assertThat(right.json().getString("address")).isEqualTo(bob.toString());
     assertThat(listed("bob").getBoolean("unlocked")).isTrue();
   }
@@ -139,10 +139,10 @@ class IdentitiesRoutesTest {
       assertThat(http.post("/api/identities/bob/unlock", unlockBody("guess-" + i)).reason())
           .isEqualTo("WRONG_PASSPHRASE");
     }
-    IdentitiesHttp.Answer sixth = http.post("/api/identities/bob/unlock", unlockBody(PASS));
+    ConsoleHttp.Answer sixth = http.post("/api/identities/bob/unlock", unlockBody(PASS));
     assertThat(sixth.status()).isEqualTo(429);
     assertThat(sixth.reason()).isEqualTo("TOO_MANY_TRIES");
-    assertThat(sixth.raw().headers().firstValue("Retry-After")).isPresent();
+    assertThat(sixth.firstValue("Retry-After")).isPresent();
     assertThat(listed("bob").getBoolean("unlocked")).isFalse();
 
     assertThat(http.post("/api/identities/carol/unlock", unlockBody(PASS)).status()).isEqualTo(200);
@@ -150,10 +150,10 @@ class IdentitiesRoutesTest {
 
   @Test
   void unlock_ofAnUnknownName_isNoSuchIdentity_withoutAPath() throws Exception {
-    IdentitiesHttp.Answer r = http.post("/api/identities/nobody/unlock", unlockBody(PASS));
+    ConsoleHttp.Answer r = http.post("/api/identities/nobody/unlock", unlockBody(PASS));
     assertThat(r.status()).isEqualTo(404);
     assertThat(r.reason()).isEqualTo("NO_SUCH_IDENTITY");
-    assertThat(r.body()).doesNotContain(home.toString());
+    assertThat(r.text()).doesNotContain(home.toString());
   }
 
   @Test
@@ -162,12 +162,12 @@ class IdentitiesRoutesTest {
     assertThat(http.post("/api/identities/bob/unlock", unlockBody(PASS)).status()).isEqualTo(200);
     assertThat(http.get("/api/identities/acting?as=bob").status()).isEqualTo(200);
 
-    IdentitiesHttp.Answer lock = http.post("/api/identities/bob/lock", new JsonObject());
+    ConsoleHttp.Answer lock = http.post("/api/identities/bob/lock", new JsonObject());
     assertThat(lock.status()).isEqualTo(200);
     assertThat(lock.json().getBoolean("wasUnlocked")).isTrue();
     assertThat(listed("bob").getBoolean("unlocked")).isFalse();
 
-    IdentitiesHttp.Answer acting = http.get("/api/identities/acting?as=bob");
+    ConsoleHttp.Answer acting = http.get("/api/identities/acting?as=bob");
     assertThat(acting.status()).isEqualTo(409);
     assertThat(acting.reason()).isEqualTo("LOCKED_IDENTITY");
     assertThat(http.get("/api/identities/acting").reason()).isEqualTo("NO_IDENTITY");
@@ -189,24 +189,24 @@ class IdentitiesRoutesTest {
   @Test
   void address_downloadsAsNameDotAddress() throws Exception {
     Address bob = cheapIdentity("bob");
-    IdentitiesHttp.Answer r = http.get("/api/identities/bob/address");
+    ConsoleHttp.Answer r = http.get("/api/identities/bob/address");
     assertThat(r.status()).isEqualTo(200);
-    assertThat(r.body()).isEqualTo(bob + "\n");
-    assertThat(r.raw().headers().firstValue("Content-Disposition").orElse(""))
+    assertThat(r.text()).isEqualTo(bob + "\n");
+    assertThat(r.firstValue("Content-Disposition").orElse(""))
         .isEqualTo("attachment; filename=\"bob.address\"");
-    assertThat(r.raw().headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
+    assertThat(r.firstValue("Content-Type").orElse("")).startsWith("text/plain");
 
-    IdentitiesHttp.Answer unknown = http.get("/api/identities/nobody/address");
+    ConsoleHttp.Answer unknown = http.get("/api/identities/nobody/address");
     assertThat(unknown.status()).isEqualTo(400);
     assertThat(unknown.reason()).isEqualTo("NO_SUCH_IDENTITY");
-    assertThat(unknown.body()).doesNotContain(home.toString());
+    assertThat(unknown.text()).doesNotContain(home.toString());
   }
 
   @Test
   void contacts_addListRemove() throws Exception {
     String dana = "0x" + "ab".repeat(32);
-    IdentitiesHttp.Answer add = http.post("/api/contacts", new JsonObject().put("name", "dana").put("address", dana));
-    assertThat(add.status()).as(add.body()).isEqualTo(200);
+    ConsoleHttp.Answer add = http.post("/api/contacts", new JsonObject().put("name", "dana").put("address", dana));
+    assertThat(add.status()).as(add.text()).isEqualTo(200);
     JsonArray list = http.get("/api/contacts").json().getJsonArray("contacts");
     assertThat(list).hasSize(1);
     assertThat(list.getJsonObject(0).getString("name")).isEqualTo("dana");
@@ -214,7 +214,7 @@ class IdentitiesRoutesTest {
 
     assertThat(http.delete("/api/contacts/dana").status()).isEqualTo(200);
     assertThat(http.get("/api/contacts").json().getJsonArray("contacts")).isEmpty();
-    IdentitiesHttp.Answer again = http.delete("/api/contacts/dana");
+    ConsoleHttp.Answer again = http.delete("/api/contacts/dana");
     assertThat(again.status()).isEqualTo(400);
     assertThat(again.reason()).isEqualTo("NO_SUCH_CONTACT");
   }
@@ -222,17 +222,17 @@ class IdentitiesRoutesTest {
   @Test
   void contactAdd_withABadAddress_isRefusedWithTheCommandsReason() throws Exception {
     cheapIdentity("bob");
-    IdentitiesHttp.Answer bad = http.post("/api/contacts",
+    ConsoleHttp.Answer bad = http.post("/api/contacts",
         new JsonObject().put("name", "dana").put("address", "0x12zz"));
     assertThat(bad.status()).isEqualTo(400);
     assertThat(bad.reason()).isEqualTo("BAD_ADDRESS");
     assertThat(bad.error().getString("hint")).contains("cachet id export");
 
-    IdentitiesHttp.Answer option = http.post("/api/contacts",
+    ConsoleHttp.Answer option = http.post("/api/contacts",
         new JsonObject().put("name", "dana").put("address", "--home=/tmp/elsewhere"));
     assertThat(option.reason()).isEqualTo("BAD_ADDRESS");
 
-    IdentitiesHttp.Answer taken = http.post("/api/contacts",
+    ConsoleHttp.Answer taken = http.post("/api/contacts",
         new JsonObject().put("name", "bob").put("address", "0x" + "cd".repeat(32)));
     assertThat(taken.reason()).isEqualTo("NAME_OF_IDENTITY");
     assertThat(http.get("/api/contacts").json().getJsonArray("contacts")).isEmpty();
@@ -241,12 +241,12 @@ class IdentitiesRoutesTest {
   @Test
   void change_withoutTheCsrfToken_isRefused_andChangesNothing() throws Exception {
     cheapIdentity("bob");
-    IdentitiesHttp.Answer unlock = http.postWithoutCsrf("/api/identities/bob/unlock", unlockBody(PASS));
+    ConsoleHttp.Answer unlock = http.postWithoutCsrf("/api/identities/bob/unlock", unlockBody(PASS));
     assertThat(unlock.status()).isEqualTo(403);
     assertThat(unlock.reason()).isEqualTo("CSRF");
     assertThat(listed("bob").getBoolean("unlocked")).isFalse();
 
-    IdentitiesHttp.Answer contact = http.postWithoutCsrf("/api/contacts",
+    ConsoleHttp.Answer contact = http.postWithoutCsrf("/api/contacts",
         new JsonObject().put("name", "dana").put("address", "0x" + "ab".repeat(32)));
     assertThat(contact.reason()).isEqualTo("CSRF");
     assertThat(http.get("/api/contacts").json().getJsonArray("contacts")).isEmpty();

@@ -8,10 +8,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.CookieManager;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,14 +34,14 @@ class NetworkRoutesTest {
 
   @TempDir static Path home;
   static ConsoleServer console;
-  static Session session;
+  static ConsoleHttp session;
 
   @BeforeAll
   static void up() throws Exception {
     int exit = cachet("devnet", "up", "--home", home.toString(), "--json");
     assertThat(exit).isEqualTo(ExitCodes.OK);
     console = ConsoleServer.start(new ConsoleServer.Options(home, null, 0, Map.of()));
-    session = Session.open(console);
+    session = ConsoleHttp.open(console);
   }
 
   @AfterAll
@@ -63,7 +59,7 @@ class NetworkRoutesTest {
 
   @Test
   void snapshot_onADevnet_hasEveryPartWithStateAndDetail() throws Exception {
-    JsonObject s = session.getJson("/api/network");
+    JsonObject s = getJson(session, "/api/network");
     assertThat(s.getLong("at")).isPositive();
     assertThat(s.getLong("height")).isNotNull().isGreaterThanOrEqualTo(0);
     assertThat(s.getJsonObject("devnet").getBoolean("running")).isTrue();
@@ -86,7 +82,7 @@ class NetworkRoutesTest {
 
   @Test
   void events_deliverSnapshotsAboutEverySecond_eachNewerThanTheLast() throws Exception {
-    try (Stream<String> lines = session.events()) {
+    try (Stream<String> lines = events(session)) {
       BlockingQueue<JsonObject> got = snapshots(lines);
       JsonObject first = next(got);
       JsonObject second = next(got);
@@ -102,11 +98,11 @@ class NetworkRoutesTest {
     java.util.List<Stream<String>> open = new java.util.ArrayList<>();
     try {
       for (int i = 0; i < NetworkRoutes.MAX_STREAMS; i++) {
-        open.add(session.events());
+        open.add(events(session));
       }
-      HttpResponse<String> more = session.get("/api/network/events");
-      assertThat(more.statusCode()).isEqualTo(503);
-      assertThat(new JsonObject(more.body()).getJsonObject("error").getString("reason")).isEqualTo("TOO_MANY_STREAMS");
+      ConsoleHttp.Answer more = session.get("/api/network/events");
+      assertThat(more.status()).isEqualTo(503);
+      assertThat(new JsonObject(more.text()).getJsonObject("error").getString("reason")).isEqualTo("TOO_MANY_STREAMS");
     } finally {
       open.forEach(Stream::close);
     }
@@ -116,7 +112,7 @@ class NetworkRoutesTest {
       java.util.List<Stream<String>> again = new java.util.ArrayList<>();
       try {
         for (int i = 0; i < NetworkRoutes.MAX_STREAMS; i++) {
-          again.add(session.events());
+          again.add(events(session));
         }
         break;
       } catch (AssertionError notYet) {
@@ -132,17 +128,17 @@ class NetworkRoutesTest {
 
   @Test
   void stopAndStart_aKeyServerAndANode_showStoppedInTheStream_thenBack() throws Exception {
-    try (Stream<String> lines = session.events()) {
+    try (Stream<String> lines = events(session)) {
       BlockingQueue<JsonObject> got = snapshots(lines);
-      HttpResponse<String> stopKs = session.post("/api/devnet/parts/ks-2/stop", true);
-      assertThat(stopKs.statusCode()).as(stopKs.body()).isEqualTo(200);
-      HttpResponse<String> stopNode = session.post("/api/devnet/parts/node-3/stop", true);
-      assertThat(stopNode.statusCode()).as(stopNode.body()).isEqualTo(200);
+      ConsoleHttp.Answer stopKs = session.post("/api/devnet/parts/ks-2/stop", new JsonObject());
+      assertThat(stopKs.status()).as(stopKs.text()).isEqualTo(200);
+      ConsoleHttp.Answer stopNode = session.post("/api/devnet/parts/node-3/stop", new JsonObject());
+      assertThat(stopNode.status()).as(stopNode.text()).isEqualTo(200);
       await(got, s -> "stopped".equals(part(s, "ks-2").getString("state"))
           && "stopped".equals(part(s, "node-3").getString("state")));
 
-      assertThat(session.post("/api/devnet/parts/ks-2/start", true).statusCode()).isEqualTo(200);
-      assertThat(session.post("/api/devnet/parts/node-3/start", true).statusCode()).isEqualTo(200);
+      assertThat(session.post("/api/devnet/parts/ks-2/start", new JsonObject()).status()).isEqualTo(200);
+      assertThat(session.post("/api/devnet/parts/node-3/start", new JsonObject()).status()).isEqualTo(200);
       await(got, s -> "up".equals(part(s, "ks-2").getString("state"))
           && "up".equals(part(s, "node-3").getString("state")));
     }
@@ -150,26 +146,26 @@ class NetworkRoutesTest {
 
   @Test
   void stop_withoutTheCsrfToken_isRefused_andThePartRuns() throws Exception {
-    HttpResponse<String> r = session.post("/api/devnet/parts/ks-1/stop", false);
-    assertThat(r.statusCode()).isEqualTo(403);
-    assertThat(new JsonObject(r.body()).getJsonObject("error").getString("reason")).isEqualTo("CSRF");
-    assertThat(part(session.getJson("/api/network"), "ks-1").getString("state")).isEqualTo("up");
+    ConsoleHttp.Answer r = session.postWithoutCsrf("/api/devnet/parts/ks-1/stop", new JsonObject());
+    assertThat(r.status()).isEqualTo(403);
+    assertThat(new JsonObject(r.text()).getJsonObject("error").getString("reason")).isEqualTo("CSRF");
+    assertThat(part(getJson(session, "/api/network"), "ks-1").getString("state")).isEqualTo("up");
   }
 
   @Test
   void stop_aPartNamedLikeAnOption_isRefusedBeforeAnyCommandRuns() throws Exception {
-    HttpResponse<String> r = session.post("/api/devnet/parts/--kill/stop", true);
-    assertThat(r.statusCode()).isEqualTo(400);
-    assertThat(new JsonObject(r.body()).getJsonObject("error").getString("reason")).isEqualTo("BAD_PART");
-    HttpResponse<String> other = session.post("/api/devnet/parts/ks-1/restart", true);
-    assertThat(other.statusCode()).isEqualTo(404);
+    ConsoleHttp.Answer r = session.post("/api/devnet/parts/--kill/stop", new JsonObject());
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(new JsonObject(r.text()).getJsonObject("error").getString("reason")).isEqualTo("BAD_PART");
+    ConsoleHttp.Answer other = session.post("/api/devnet/parts/ks-1/restart", new JsonObject());
+    assertThat(other.status()).isEqualTo(404);
   }
 
   @Test
   void stop_anUnknownPart_answersTheCommandsError() throws Exception {
-    HttpResponse<String> r = session.post("/api/devnet/parts/ks-9/stop", true);
-    assertThat(r.statusCode()).isEqualTo(400);
-    assertThat(new JsonObject(r.body()).getJsonObject("error").getString("message")).contains("no part named 'ks-9'");
+    ConsoleHttp.Answer r = session.post("/api/devnet/parts/ks-9/stop", new JsonObject());
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(new JsonObject(r.text()).getJsonObject("error").getString("message")).contains("no part named 'ks-9'");
   }
 
   @Test
@@ -180,13 +176,13 @@ class NetworkRoutesTest {
     Files.createDirectories(other.resolve("home"));
     try (ConsoleServer elsewhere = ConsoleServer.start(new ConsoleServer.Options(other.resolve("home"), descriptor, 0,
         Map.of()))) {
-      Session s = Session.open(elsewhere);
-      HttpResponse<String> r = s.post("/api/devnet/parts/ks-1/stop", true);
-      assertThat(r.statusCode()).isEqualTo(409);
-      JsonObject error = new JsonObject(r.body()).getJsonObject("error");
+      ConsoleHttp s = ConsoleHttp.open(elsewhere);
+      ConsoleHttp.Answer r = s.post("/api/devnet/parts/ks-1/stop", new JsonObject());
+      assertThat(r.status()).isEqualTo(409);
+      JsonObject error = new JsonObject(r.text()).getJsonObject("error");
       assertThat(error.getString("reason")).isEqualTo("NOT_A_DEVNET");
       assertThat(error.getString("message")).contains("not a local devnet");
-      JsonObject snapshot = s.getJson("/api/network");
+      JsonObject snapshot = getJson(s, "/api/network");
       assertThat(snapshot.getValue("devnet")).isNull();
       assertThat(part(snapshot, "ks-1").getBoolean("stoppable")).isFalse();
     }
@@ -247,46 +243,19 @@ class NetworkRoutesTest {
         + (last == null ? "none" : last.encode()));
   }
 
-  /** A browser session as the page has it: the cookie from the link, the CSRF token from the redirect's fragment. */
-  record Session(HttpClient http, String origin, String csrf) {
-    static Session open(ConsoleServer console) throws Exception {
-      HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager())
-          .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(10)).build();
-      HttpResponse<String> link = http.send(HttpRequest.newBuilder(console.link()).build(),
-          HttpResponse.BodyHandlers.ofString());
-      assertThat(link.statusCode()).isEqualTo(303);
-      return new Session(http, console.origin(), ConsoleHttp.csrfOf(link.headers().firstValue("location").orElseThrow()));
-    }
+  /** The network's event stream as the page opens it: 200, {@code text/event-stream}, line by line. */
+  static Stream<String> events(ConsoleHttp http) throws Exception {
+    HttpResponse<Stream<String>> r = http.lines("/api/network/events");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t)
+        .startsWith("text/event-stream"));
+    return r.body();
+  }
 
-    HttpResponse<String> get(String path) throws Exception {
-      return http.send(HttpRequest.newBuilder(URI.create(origin + path)).timeout(Duration.ofSeconds(60))
-          .header(ConsoleGate.CSRF_HEADER, csrf).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    JsonObject getJson(String path) throws Exception {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(origin + path))
-          .timeout(Duration.ofSeconds(60)).header(ConsoleGate.CSRF_HEADER, csrf).build(),
-          HttpResponse.BodyHandlers.ofString());
-      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-      return new JsonObject(r.body());
-    }
-
-    HttpResponse<String> post(String path, boolean withCsrf) throws Exception {
-      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(origin + path)).timeout(Duration.ofSeconds(180))
-          .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}"));
-      if (withCsrf) {
-        b.header(ConsoleGate.CSRF_HEADER, csrf);
-      }
-      return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    Stream<String> events() throws Exception {
-      HttpResponse<Stream<String>> r = http.send(HttpRequest.newBuilder(URI.create(origin + "/api/network/events"))
-          .header(ConsoleGate.CSRF_HEADER, csrf).build(), HttpResponse.BodyHandlers.ofLines());
-      assertThat(r.statusCode()).isEqualTo(200);
-      assertThat(r.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t)
-          .startsWith("text/event-stream"));
-      return r.body();
-    }
+  /** A GET that must answer 200 with a JSON object. */
+  static JsonObject getJson(ConsoleHttp http, String path) throws Exception {
+    ConsoleHttp.Answer r = http.get(path);
+    assertThat(r.status()).as(r.text()).isEqualTo(200);
+    return r.json();
   }
 }

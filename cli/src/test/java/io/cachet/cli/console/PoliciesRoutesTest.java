@@ -9,11 +9,7 @@ import io.cachet.cli.id.IdentityStore;
 import io.cachet.crypto.Address;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +37,7 @@ class PoliciesRoutesTest {
   @TempDir static Path home;
   static Devnet devnet;
   static ConsoleServer console;
-  static Http http;
+  static ConsoleHttp http;
   static Address bob;
   static Address dave;
 
@@ -59,7 +55,7 @@ class PoliciesRoutesTest {
     for (String who : List.of("alice", "carol")) {
       unlock(console.held(), who);
     }
-    http = Http.open(console);
+    http = ConsoleHttp.open(console);
   }
 
   @AfterAll
@@ -80,13 +76,13 @@ class PoliciesRoutesTest {
 
   /** A new allow-list owned by alice, through the route. */
   private static String newAllowList() throws Exception {
-    Http.Answer created = http.post("/api/policies", new JsonObject().put("kind", "allow-list").put("as", "alice"));
+    ConsoleHttp.Answer created = http.post("/api/policies", new JsonObject().put("kind", "allow-list").put("as", "alice"));
     assertThat(created.status()).as("%s", created).isEqualTo(200);
     return created.json().getString("id");
   }
 
   private static JsonObject show(String policy) throws Exception {
-    Http.Answer shown = http.get("/api/policies/" + policy);
+    ConsoleHttp.Answer shown = http.get("/api/policies/" + policy);
     assertThat(shown.status()).as("%s", shown).isEqualTo(200);
     return shown.json();
   }
@@ -97,7 +93,7 @@ class PoliciesRoutesTest {
   }
 
   private static JsonObject check(String policy, String who) throws Exception {
-    Http.Answer a = http.get("/api/policies/" + policy + "/check?who=" + URLEncoder.encode(who, StandardCharsets.UTF_8));
+    ConsoleHttp.Answer a = http.get("/api/policies/" + policy + "/check?who=" + URLEncoder.encode(who, StandardCharsets.UTF_8));
     assertThat(a.status()).as("%s", a).isEqualTo(200);
     return a.json();
   }
@@ -107,7 +103,7 @@ class PoliciesRoutesTest {
   @Test
   void list_namesThePoliciesTheActingIdentityOwns_withItsRole() throws Exception {
     String policy = newAllowList();
-    Http.Answer list = http.get("/api/policies?as=alice");
+    ConsoleHttp.Answer list = http.get("/api/policies?as=alice");
     assertThat(list.status()).as("%s", list).isEqualTo(200);
     JsonArray policies = list.json().getJsonArray("policies");
     assertThat(policies.stream().map(JsonObject.class::cast))
@@ -116,7 +112,7 @@ class PoliciesRoutesTest {
           assertThat(p.getString("role")).isEqualTo("owner");
           assertThat(p.getString("identity")).isEqualTo("alice");
         });
-    Http.Answer carols = http.get("/api/policies?as=carol");
+    ConsoleHttp.Answer carols = http.get("/api/policies?as=carol");
     assertThat(carols.json().getJsonArray("policies").stream().map(JsonObject.class::cast)
         .map(p -> p.getString("id"))).doesNotContain(policy);
   }
@@ -124,7 +120,7 @@ class PoliciesRoutesTest {
   @Test
   void create_aTimeLock_isShownClosedWithItsUnlockTime_andCheckAnswersLocked() throws Exception {
     Instant opens = Instant.now().plus(MARGIN).truncatedTo(ChronoUnit.SECONDS);
-    Http.Answer created = http.post("/api/policies", new JsonObject().put("kind", "time-lock")
+    ConsoleHttp.Answer created = http.post("/api/policies", new JsonObject().put("kind", "time-lock")
         .put("unlockAt", opens.toEpochMilli()).put("as", "alice"));
     assertThat(created.status()).as("%s", created).isEqualTo(200);
     String id = created.json().getString("id");
@@ -140,7 +136,7 @@ class PoliciesRoutesTest {
 
   @Test
   void create_aTimeLockWithoutItsTime_isRefusedAsABadArgument() throws Exception {
-    Http.Answer a = http.post("/api/policies", new JsonObject().put("kind", "time-lock").put("as", "alice"));
+    ConsoleHttp.Answer a = http.post("/api/policies", new JsonObject().put("kind", "time-lock").put("as", "alice"));
     assertThat(a.status()).isEqualTo(400);
     assertThat(a.reason()).isEqualTo("BAD_ARGUMENT");
     assertThat(a.message()).contains("unlockAt");
@@ -174,7 +170,7 @@ class PoliciesRoutesTest {
   @Test
   void grant_aWindowThatAlreadyEnded_isRefusedWithItsReasonAndHint() throws Exception {
     String policy = newAllowList();
-    Http.Answer a = http.post("/api/policies/" + policy + "/members", new JsonObject().put("who", "bob")
+    ConsoleHttp.Answer a = http.post("/api/policies/" + policy + "/members", new JsonObject().put("who", "bob")
         .put("until", Instant.now().minus(MARGIN).toString()).put("as", "alice"));
     assertThat(a.status()).as("%s", a).isEqualTo(400);
     assertThat(a.reason()).isEqualTo("WINDOW_ENDED");
@@ -187,7 +183,7 @@ class PoliciesRoutesTest {
     String policy = newAllowList();
     grantOk(policy, new JsonObject().put("who", "bob"));
     Instant until = Instant.now().plus(MARGIN).truncatedTo(ChronoUnit.SECONDS);
-    Http.Answer changed = http.put("/api/policies/" + policy + "/members/bob",
+    ConsoleHttp.Answer changed = http.put("/api/policies/" + policy + "/members/bob",
         new JsonObject().put("until", until.toString()).put("as", "alice"));
     assertThat(changed.status()).as("%s", changed).isEqualTo(200);
     JsonObject m = member(show(policy), bob).orElseThrow();
@@ -199,7 +195,7 @@ class PoliciesRoutesTest {
   void revoke_removesTheMember_andCheckThenSaysNotAMember() throws Exception {
     String policy = newAllowList();
     grantOk(policy, new JsonObject().put("who", bob.toString()));
-    Http.Answer revoked = http.delete("/api/policies/" + policy + "/members/" + bob + "?as=alice");
+    ConsoleHttp.Answer revoked = http.delete("/api/policies/" + policy + "/members/" + bob + "?as=alice");
     assertThat(revoked.status()).as("%s", revoked).isEqualTo(200);
     assertThat(member(show(policy), bob)).isEmpty();
     assertThat(check(policy, bob.toString()).getString("reason")).isEqualTo("NOT_A_MEMBER");
@@ -210,13 +206,13 @@ class PoliciesRoutesTest {
   @Test
   void adminAdd_letsTheAdminGrant_andAdminRemoveTakesItBack() throws Exception {
     String policy = newAllowList();
-    Http.Answer added = http.post("/api/policies/" + policy + "/admins",
+    ConsoleHttp.Answer added = http.post("/api/policies/" + policy + "/admins",
         new JsonObject().put("who", "carol").put("as", "alice"));
     assertThat(added.status()).as("%s", added).isEqualTo(200);
     JsonObject shown = show(policy);
     String carol = shown.getJsonArray("admins").getString(0);
     assertThat(shown.getJsonObject("names").getString(carol)).isEqualTo("carol");
-    Http.Answer byAdmin = http.post("/api/policies/" + policy + "/members",
+    ConsoleHttp.Answer byAdmin = http.post("/api/policies/" + policy + "/members",
         new JsonObject().put("who", "bob").put("as", "carol"));
     assertThat(byAdmin.status()).as("%s", byAdmin).isEqualTo(200);
     assertThat(http.get("/api/policies?as=carol").json().getJsonArray("policies").stream()
@@ -224,7 +220,7 @@ class PoliciesRoutesTest {
           assertThat(p.getString("id")).isEqualTo(policy);
           assertThat(p.getString("role")).isEqualTo("admin");
         });
-    Http.Answer removed = http.delete("/api/policies/" + policy + "/admins/carol?as=alice");
+    ConsoleHttp.Answer removed = http.delete("/api/policies/" + policy + "/admins/carol?as=alice");
     assertThat(removed.status()).as("%s", removed).isEqualTo(200);
     assertThat(show(policy).getJsonArray("admins")).isEmpty();
   }
@@ -232,12 +228,12 @@ class PoliciesRoutesTest {
   @Test
   void transfer_makesTheNewOwner_andTheOldOwnerThenChangesNothing() throws Exception {
     String policy = newAllowList();
-    Http.Answer moved = http.post("/api/policies/" + policy + "/owner",
+    ConsoleHttp.Answer moved = http.post("/api/policies/" + policy + "/owner",
         new JsonObject().put("who", "carol").put("as", "alice"));
     assertThat(moved.status()).as("%s", moved).isEqualTo(200);
     JsonObject shown = show(policy);
     assertThat(shown.getJsonObject("names").getString(shown.getString("owner"))).isEqualTo("carol");
-    Http.Answer byOldOwner = http.post("/api/policies/" + policy + "/members",
+    ConsoleHttp.Answer byOldOwner = http.post("/api/policies/" + policy + "/members",
         new JsonObject().put("who", "bob").put("as", "alice"));
     assertThat(byOldOwner.status()).isEqualTo(403);
     assertThat(byOldOwner.reason()).isEqualTo("NOT_AUTHORIZED");
@@ -248,7 +244,7 @@ class PoliciesRoutesTest {
   @Test
   void grant_byNeitherOwnerNorAdmin_isRefusedWithTheLedgersReason() throws Exception {
     String policy = newAllowList();
-    Http.Answer a = http.post("/api/policies/" + policy + "/members",
+    ConsoleHttp.Answer a = http.post("/api/policies/" + policy + "/members",
         new JsonObject().put("who", "bob").put("as", "carol"));
     assertThat(a.status()).as("%s", a).isEqualTo(403);
     assertThat(a.reason()).isEqualTo("NOT_AUTHORIZED");
@@ -259,8 +255,9 @@ class PoliciesRoutesTest {
   @Test
   void grant_withoutTheCsrfToken_isRefused_andChangesNothing() throws Exception {
     String policy = newAllowList();
-    Http.Answer a = http.send("POST", "/api/policies/" + policy + "/members", Map.of("Content-Type",
-        "application/json"), new JsonObject().put("who", "bob").put("as", "alice").encode());
+    ConsoleHttp.Answer a = http.send("POST", "/api/policies/" + policy + "/members", Map.of("Content-Type",
+        "application/json"), new JsonObject().put("who", "bob").put("as", "alice").encode()
+        .getBytes(StandardCharsets.UTF_8));
     assertThat(a.status()).isEqualTo(403);
     assertThat(a.reason()).isEqualTo("CSRF");
     assertThat(member(show(policy), bob)).isEmpty();
@@ -269,7 +266,7 @@ class PoliciesRoutesTest {
   @Test
   void grant_asAnIdentityNotUnlocked_isRefusedLockedIdentity() throws Exception {
     String policy = newAllowList();
-    Http.Answer a = http.post("/api/policies/" + policy + "/members",
+    ConsoleHttp.Answer a = http.post("/api/policies/" + policy + "/members",
         new JsonObject().put("who", "carol").put("as", "bob"));
     assertThat(a.status()).isEqualTo(409);
     assertThat(a.reason()).isEqualTo("LOCKED_IDENTITY");
@@ -279,7 +276,7 @@ class PoliciesRoutesTest {
   void grant_aWhoNamedAsTheIdentityStoreRefuses_isRefusedBadArgument() throws Exception {
     String policy = newAllowList();
     for (String who : List.of("Bob", "bob.carol", "b".repeat(33))) {
-      Http.Answer a = http.post("/api/policies/" + policy + "/members",
+      ConsoleHttp.Answer a = http.post("/api/policies/" + policy + "/members",
           new JsonObject().put("who", who).put("as", "alice"));
       assertThat(a.status()).as(who).isEqualTo(400);
       assertThat(a.reason()).as(who).isEqualTo("BAD_ARGUMENT");
@@ -290,16 +287,16 @@ class PoliciesRoutesTest {
   void grant_aWhoThatIsAnOptionOrAnArgumentFile_isRefusedBeforeAnyCommandRuns() throws Exception {
     String policy = newAllowList();
     for (String who : List.of("--network=/etc/passwd", "@/etc/passwd", "../bob", "bob carol")) {
-      Http.Answer a = http.post("/api/policies/" + policy + "/members",
+      ConsoleHttp.Answer a = http.post("/api/policies/" + policy + "/members",
           new JsonObject().put("who", who).put("as", "alice"));
       assertThat(a.status()).as(who).isEqualTo(400);
       assertThat(a.reason()).isEqualTo("BAD_ARGUMENT");
       assertThat(a.text()).doesNotContain("root:");
     }
-    Http.Answer badTime = http.post("/api/policies/" + policy + "/members",
+    ConsoleHttp.Answer badTime = http.post("/api/policies/" + policy + "/members",
         new JsonObject().put("who", "bob").put("until", "@/etc/passwd").put("as", "alice"));
     assertThat(badTime.reason()).isEqualTo("BAD_ARGUMENT");
-    Http.Answer badId = http.get("/api/policies/@%2Fetc%2Fpasswd");
+    ConsoleHttp.Answer badId = http.get("/api/policies/@%2Fetc%2Fpasswd");
     assertThat(badId.reason()).isEqualTo("BAD_ARGUMENT");
   }
 
@@ -324,7 +321,7 @@ class PoliciesRoutesTest {
     }
     assertThat(files).extracting(f -> f.getFileName().toString()).contains("policies.js", "policy-timeline.js");
     for (Path f : files) {
-      Http.Answer served = http.get("/" + f.getFileName());
+      ConsoleHttp.Answer served = http.get("/" + f.getFileName());
       assertThat(served.status()).as("%s", f).isEqualTo(200);
       assertThat(served.text()).as("%s as served", f.getFileName())
           .isEqualTo(Files.readString(f, StandardCharsets.UTF_8));
@@ -332,84 +329,7 @@ class PoliciesRoutesTest {
   }
 
   private static void grantOk(String policy, JsonObject body) throws Exception {
-    Http.Answer a = http.post("/api/policies/" + policy + "/members", body.put("as", "alice"));
+    ConsoleHttp.Answer a = http.post("/api/policies/" + policy + "/members", body.put("as", "alice"));
     assertThat(a.status()).as("%s", a).isEqualTo(200);
-  }
-
-  /**
-   * The few lines of a real HTTP client the page's own use needs: the link followed once for the
-   * session cookie, the CSRF token from the redirect's fragment, sent with the console's Origin on
-   * every change.
-   */
-  static final class Http {
-    private static final Duration TIMEOUT = Duration.ofSeconds(120);
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(TIMEOUT).build();
-    private final URI origin;
-    private String cookie;
-    private String csrf;
-
-    private Http(URI origin) {
-      this.origin = origin;
-    }
-
-    record Answer(int status, String text) {
-      JsonObject json() {
-        return new JsonObject(text);
-      }
-
-      JsonObject error() {
-        return json().getJsonObject("error");
-      }
-
-      String reason() {
-        return error().getJsonArray("details").getJsonObject(0).getString("reason");
-      }
-
-      String message() {
-        return error().getString("message");
-      }
-    }
-
-    static Http open(ConsoleServer server) throws Exception {
-      Http h = new Http(URI.create(server.origin()));
-      HttpResponse<String> link = h.client.send(HttpRequest.newBuilder(server.link()).timeout(TIMEOUT).build(),
-          HttpResponse.BodyHandlers.ofString());
-      String set = link.headers().firstValue("set-cookie").orElseThrow();
-      h.cookie = set.substring(0, set.indexOf(';'));
-      h.csrf = ConsoleHttp.csrfOf(link.headers().firstValue("location").orElseThrow());
-      return h;
-    }
-
-    Answer get(String path) throws Exception {
-      return send("GET", path, Map.of(ConsoleGate.CSRF_HEADER, csrf), null);
-    }
-
-    Answer post(String path, JsonObject body) throws Exception {
-      return send("POST", path, changeHeaders(), body.encode());
-    }
-
-    Answer put(String path, JsonObject body) throws Exception {
-      return send("PUT", path, changeHeaders(), body.encode());
-    }
-
-    Answer delete(String path) throws Exception {
-      return send("DELETE", path, changeHeaders(), null);
-    }
-
-    private Map<String, String> changeHeaders() {
-      return Map.of(ConsoleGate.CSRF_HEADER, csrf, "Origin", origin.toString(), "Content-Type", "application/json");
-    }
-
-    /** Exactly the headers given, plus the session cookie. */
-    Answer send(String method, String path, Map<String, String> headers, String body) throws Exception {
-      HttpRequest.Builder b = HttpRequest.newBuilder(origin.resolve(path)).timeout(TIMEOUT)
-          .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-              : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
-      b.header("Cookie", cookie);
-      headers.forEach(b::header);
-      HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
-      return new Answer(r.statusCode(), r.body());
-    }
   }
 }
