@@ -16,6 +16,7 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.security.SecureRandom;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -154,18 +155,34 @@ public final class LocalNetwork {
     return freePorts(1)[0];
   }
 
+  /** The lowest port {@link #freePorts} hands out: above the well-known and common service ports. */
+  private static final int LOWEST_CHOSEN_PORT = 20_000;
+  /** Where Linux says its outgoing connections' own ports start. */
+  private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
+  /** Random candidates tried per port before the kernel is asked for one of its own. */
+  private static final int TRIES_PER_PORT = 64;
+  private static final SecureRandom PICK = new SecureRandom();
+
   /**
-   * {@code count} distinct free ports. The sockets stay bound until all are chosen: released one
-   * by one, the OS may hand the same port out twice, and two nodes of one Vert.x instance then
-   * share it without an error (Vert.x balances requests between servers on one port), so each got
-   * the other's shards.
+   * {@code count} distinct free ports, for servers started later (often by another process).
+   *
+   * <p>They are chosen below the kernel's ephemeral range, from which every outgoing connection
+   * takes its own local port: a port chosen inside it can be taken by any connection between the
+   * choice and the server's start, and that server then fails with "address already in use" (seen
+   * in the chaos soak, whose ledger lost its port so). Where the range cannot be read, or leaves no
+   * room below it, the kernel picks.
+   *
+   * <p>The sockets stay bound until all are chosen: released one by one, the OS may hand the same
+   * port out twice, and two nodes of one Vert.x instance then share it without an error (Vert.x
+   * balances requests between servers on one port), so each got the other's shards.
    */
   public static int[] freePorts(int count) throws IOException {
+    int ceiling = ephemeralStart();
     List<ServerSocket> held = new ArrayList<>();
     try {
       int[] ports = new int[count];
       for (int i = 0; i < count; i++) {
-        ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        ServerSocket s = bindBelow(ceiling);
         held.add(s);
         ports[i] = s.getLocalPort();
       }
@@ -174,6 +191,31 @@ public final class LocalNetwork {
       for (ServerSocket s : held) {
         s.close();
       }
+    }
+  }
+
+  private static ServerSocket bindBelow(int ceiling) throws IOException {
+    InetAddress loopback = InetAddress.getLoopbackAddress();
+    if (ceiling - LOWEST_CHOSEN_PORT >= TRIES_PER_PORT) {
+      for (int t = 0; t < TRIES_PER_PORT; t++) {
+        int port = LOWEST_CHOSEN_PORT + PICK.nextInt(ceiling - LOWEST_CHOSEN_PORT);
+        try {
+          return new ServerSocket(port, 1, loopback);
+        } catch (IOException taken) {
+          // another server has it: try another
+        }
+      }
+    }
+    return new ServerSocket(0, 1, loopback);
+  }
+
+  /** The first port of the kernel's ephemeral range, or {@link #LOWEST_CHOSEN_PORT} when unknown. */
+  private static int ephemeralStart() {
+    try {
+      String[] range = Files.readString(EPHEMERAL_RANGE).trim().split("\\s+");
+      return Integer.parseInt(range[0]);
+    } catch (IOException | RuntimeException e) {
+      return LOWEST_CHOSEN_PORT;
     }
   }
 

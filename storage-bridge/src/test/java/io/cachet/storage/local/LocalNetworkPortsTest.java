@@ -35,6 +35,19 @@ class LocalNetworkPortsTest {
   }
 
   @Test
+  void portsAreChosenBelowTheEphemeralRange_soNoOutgoingConnectionTakesOneBeforeItsServerStarts() throws Exception {
+    Path range = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(range), "no Linux ephemeral range here");
+    int ephemeralStart = Integer.parseInt(Files.readString(range).trim().split("\\s+")[0]);
+    org.junit.jupiter.api.Assumptions.assumeTrue(ephemeralStart > 20_000 + 64, "no room below the range");
+    for (int round = 0; round < 50; round++) {
+      for (int p : LocalNetwork.freePorts(8)) {
+        assertThat(p).isBetween(20_000, ephemeralStart - 1);
+      }
+    }
+  }
+
+  @Test
   void aNetworkFileGivingTwoNodesOnePortIsRefused() throws Exception {
     LocalNet.start(root, 4096).close(); // creates network.json
     Path file = root.resolve("network.json");
