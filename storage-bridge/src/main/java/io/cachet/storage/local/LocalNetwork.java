@@ -209,10 +209,13 @@ public final class LocalNetwork {
     return new ServerSocket(0, 1, loopback);
   }
 
-  /** The first port of the kernel's ephemeral range, or {@link #LOWEST_CHOSEN_PORT} when unknown. */
+  /**
+   * The first port of the kernel's ephemeral range, or {@link #LOWEST_CHOSEN_PORT} when unknown. Read
+   * by lines: a /proc file reports no size, and {@code Files.readString} then returns one byte.
+   */
   private static int ephemeralStart() {
     try {
-      String[] range = Files.readString(EPHEMERAL_RANGE).trim().split("\\s+");
+      String[] range = Files.readAllLines(EPHEMERAL_RANGE).get(0).trim().split("\\s+");
       return Integer.parseInt(range[0]);
     } catch (IOException | RuntimeException e) {
       return LOWEST_CHOSEN_PORT;

@@ -38,7 +38,7 @@ class LocalNetworkPortsTest {
   void portsAreChosenBelowTheEphemeralRange_soNoOutgoingConnectionTakesOneBeforeItsServerStarts() throws Exception {
     Path range = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
     org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(range), "no Linux ephemeral range here");
-    int ephemeralStart = Integer.parseInt(Files.readString(range).trim().split("\\s+")[0]);
+    int ephemeralStart = Integer.parseInt(Files.readAllLines(range).get(0).trim().split("\\s+")[0]);
     org.junit.jupiter.api.Assumptions.assumeTrue(ephemeralStart > 20_000 + 64, "no room below the range");
     for (int round = 0; round < 50; round++) {
       for (int p : LocalNetwork.freePorts(8)) {
