@@ -53,10 +53,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/**
- * The SDK against a whole network of real servers on loopback.
- * Its time goes to key servers held behind the ledger and a time lock opening, so it runs beside the other classes.
- */
+/** The SDK against real servers on loopback; it mostly waits (ledger lag, a time lock), so it runs beside the others. */
 @Execution(ExecutionMode.CONCURRENT)
 @ResourceLock("CachetClientTest")
 class CachetClientTest {
