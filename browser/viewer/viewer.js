@@ -1,2 +1,369 @@
-import { SDK_VERSION } from '../src/index.js';
-document.documentElement.dataset.sdk = SDK_VERSION;
+// The viewer page: opens a Cachet file from a share token in this browser, with this browser's own
+// identity, on the network the page is served with. Static and CSP-strict: one module, no inline
+// script or style, and every text from outside goes into the DOM through textContent.
+//
+// Test contract (stable ids and attributes; tests wait on them and never sleep):
+//   main#viewer  data-state   idle | opening | opened | refused | failed
+//                data-ready   "true" once the network and the identity are loaded
+//                data-reason  the error's code when refused or failed (ACCESS_REFUSED, UNTRUSTED_NETWORK, …)
+//                data-bytes   plaintext bytes read so far; data-total the file's plaintext length
+//                data-type    the content type told by the first bytes; data-show image|video|pdf|download
+//   #identity-address (data-address), #identity-copy, #token, #trust-network, #open, #stop
+//   #differences li.difference            a token's network's differences from the page's
+//   #outcomes li.outcome                  data-server, data-kind, data-reason, one per key server
+//   #refusal-policy, #refusal-meaning p[data-reason], #ledger-window (data-state)
+//   #content img|video|iframe (blob: URL), a#download (download attribute, blob: URL)
+
+import * as cachet from '../src/index.js';
+import { id32Text } from '../src/codec.js';
+import { networkDifferences } from './networks.js';
+import { sniffContent } from './contentType.js';
+import { collectBlob } from './sink.js';
+import { tokenFromFragment } from './link.js';
+import { outcomeLine, refusalMeanings, refusalSummary, byteWords } from './refusal.js';
+import { readLedgerWindow } from './ledger.js';
+
+/** Where the page's own network descriptor is: beside the page, on the origin that served it. */
+const NETWORK_URL = './network.json';
+/** The identity this page keeps in IndexedDB. */
+const IDENTITY_NAME = 'default';
+
+const $ = (id) => document.getElementById(id);
+const main = $('viewer');
+
+/** What the page loaded at start: its network (descriptor JSON and SDK object) and its identity. */
+const page = { descriptor: null, network: null, identity: null };
+/** The open under way (to stop it) and the blob: URL shown (to revoke it when the next one opens). */
+let current = { controller: null, url: null };
+
+start();
+
+async function start() {
+  $('open-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    openToken($('token').value);
+  });
+  $('stop').addEventListener('click', () => current.controller?.abort(new DOMException('stopped by you', 'AbortError')));
+  $('identity-copy').addEventListener('click', copyAddress);
+  window.addEventListener('hashchange', openFromFragment);
+  try {
+    await Promise.all([loadNetwork(), loadIdentity()]);
+  } catch (e) {
+    fail(e);
+    return;
+  }
+  $('open').disabled = false;
+  main.dataset.ready = 'true';
+  openFromFragment();
+}
+
+async function loadNetwork() {
+  let descriptor;
+  try {
+    const response = await fetch(NETWORK_URL, { cache: 'no-store', credentials: 'same-origin' });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    descriptor = await response.json();
+  } catch (e) {
+    $('network').dataset.state = 'failed';
+    throw coded('NETWORK_UNAVAILABLE', `This viewer's network (${NETWORK_URL}) could not be read: ${e.message}. `
+      + 'The page must be served together with its network descriptor.');
+  }
+  page.network = cachet.Network.fromDescriptor(descriptor);
+  page.descriptor = descriptor;
+  $('network').dataset.state = 'loaded';
+  $('network-text').textContent = networkWords(descriptor);
+}
+
+async function loadIdentity() {
+  page.identity = await cachet.BrowserIdentity.loadOrCreate(IDENTITY_NAME);
+  const address = page.identity.address;
+  $('identity-address').textContent = address;
+  $('identity-address').dataset.address = address;
+  $('identity-copy').disabled = false;
+  $('identity').dataset.state = 'ready';
+}
+
+async function copyAddress() {
+  const address = page.identity?.address;
+  if (!address) return;
+  const said = $('identity-copied');
+  try {
+    await navigator.clipboard.writeText(address);
+    said.textContent = 'Copied.';
+    said.dataset.state = 'copied';
+  } catch {
+    // no clipboard for this page (permissions, an insecure origin): select it for the person to copy
+    const range = document.createRange();
+    range.selectNodeContents($('identity-address'));
+    const selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    said.textContent = 'Selected: press Ctrl+C (⌘C) to copy.';
+    said.dataset.state = 'selected';
+  }
+}
+
+function openFromFragment() {
+  const token = tokenFromFragment(location.hash);
+  if (token && main.dataset.ready === 'true' && main.dataset.state !== 'opening') {
+    $('token').value = token;
+    openToken(token);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Opening
+
+async function openToken(text) {
+  if (main.dataset.state === 'opening') return;
+  reset();
+  const controller = new AbortController();
+  current.controller = controller;
+  setState('opening');
+  say('Checking the share token…');
+  $('stop').hidden = false;
+  $('open').disabled = true;
+  let chosen = null;
+  try {
+    const token = cachet.parseShareToken(text.trim());
+    chosen = chooseNetwork(token);
+    say('Asking the key servers for the file\'s key…');
+    const opened = await cachet.openBlob({
+      network: chosen.network, blobId: token.blobId, identity: page.identity, signal: controller.signal,
+    });
+    const total = opened.plaintextLength;
+    main.dataset.total = String(total);
+    progress(0, total);
+    const { blob, bytes, head } = await collectBlob(opened.stream, {
+      onBytes: (done) => progress(done, total),
+      type: (first) => sniffContent(first).type,
+    });
+    if (bytes !== total) {
+      throw coded('TRUNCATED_BODY', `The file ended after ${bytes} of its ${total} bytes; nothing of it is shown.`);
+    }
+    show(blob, sniffContent(head), token.blobId, bytes);
+  } catch (e) {
+    if (e?.code === 'ACCESS_REFUSED' || e?.code === 'KEY_SERVERS_UNAVAILABLE') {
+      await refused(e, chosen);
+    } else {
+      fail(e);
+    }
+  } finally {
+    if (current.controller === controller) current.controller = null;
+    $('stop').hidden = true;
+    $('open').disabled = false;
+  }
+}
+
+/**
+ * The network to open the token on: the page's own, or the token's when the person ticked that they
+ * trust it. A token naming another network is refused with each difference named.
+ */
+function chooseNetwork(token) {
+  const differences = networkDifferences(page.descriptor, token.network);
+  if (differences.length === 0) return { network: page.network, descriptor: page.descriptor };
+  if (!$('trust-network').checked) {
+    listDifferences(differences);
+    throw coded('UNTRUSTED_NETWORK', 'The share token names another network than this viewer\'s. Its keys would '
+      + 'decide whom you trust, so it is not used. Tick "I trust the network this token names" only if you '
+      + 'trust it (the differences are below).');
+  }
+  listDifferences(differences);
+  const warning = $('warning');
+  warning.textContent = 'Opened on the network the token names, which you chose to trust; it differs from '
+    + 'this viewer\'s as listed below.';
+  warning.hidden = false;
+  return { network: cachet.Network.fromDescriptor(token.network), descriptor: token.network };
+}
+
+function show(blob, kind, blobId, bytes) {
+  const url = URL.createObjectURL(blob);
+  current.url = url;
+  const content = $('content');
+  let element = null;
+  if (kind.show === 'image') {
+    element = document.createElement('img');
+    element.alt = 'the opened file';
+  } else if (kind.show === 'video') {
+    element = document.createElement('video');
+    element.controls = true;
+  } else if (kind.show === 'pdf') {
+    element = document.createElement('iframe');
+    element.title = 'the opened PDF';
+  }
+  if (element) {
+    element.id = `content-${kind.show}`;
+    element.src = url;
+    content.append(element);
+  }
+  const link = $('download');
+  link.href = url;
+  link.download = `cachet-${blobId.slice(0, 16)}.${kind.extension}`;
+  link.textContent = `Save the file (${byteWords(bytes)})`;
+  link.hidden = false;
+  $('result-text').textContent = element
+    ? `${byteWords(bytes)}, ${kind.type}, every byte authenticated.`
+    : `${byteWords(bytes)}, every byte authenticated. The viewer does not show this kind of file; save it instead.`;
+  $('result').hidden = false;
+  main.dataset.type = kind.type;
+  main.dataset.show = kind.show;
+  setState('opened');
+  say('Opened.');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Refusals and failures
+
+async function refused(error, chosen) {
+  const outcomes = error.outcomes ?? [];
+  const list = $('outcomes');
+  for (const o of outcomes) {
+    const li = document.createElement('li');
+    li.className = 'outcome';
+    li.dataset.server = o.serverId ?? '';
+    li.dataset.kind = o.kind ?? '';
+    li.dataset.reason = o.reason ?? '';
+    li.textContent = outcomeLine(o);
+    list.append(li);
+  }
+  const header = error.header ?? null;
+  $('refusal-summary').textContent = error.code === 'KEY_SERVERS_UNAVAILABLE'
+    ? `Too few key servers could be reached to open the file: ${unreachable(outcomes)}. ${error.message ?? ''}`
+    : refusalSummary(outcomes, header?.threshold ?? chosen?.descriptor?.keyServers?.threshold);
+  const meaning = $('refusal-meaning');
+  for (const { reason, meaning: words } of refusalMeanings(outcomes)) {
+    const p = document.createElement('p');
+    p.dataset.reason = reason;
+    p.textContent = `${reason}: ${words}`;
+    meaning.append(p);
+  }
+  $('refusal').hidden = false;
+  main.dataset.reason = error.code;
+  setState(error.code === 'ACCESS_REFUSED' ? 'refused' : 'failed');
+  say(error.code === 'ACCESS_REFUSED' ? 'Access refused.' : 'The key servers could not be reached.');
+  const policyId = await policyOf(error, chosen);
+  $('refusal-policy').textContent = policyId ?? 'unknown (the file\'s header could not be read)';
+  if (policyId && error.code === 'ACCESS_REFUSED') {
+    const windowLine = $('ledger-window');
+    windowLine.dataset.state = 'reading';
+    windowLine.textContent = 'Reading your window from the ledger…';
+    const w = await readLedgerWindow(chosen?.descriptor, policyId, page.identity.address);
+    windowLine.dataset.state = w.state;
+    windowLine.textContent = w.words;
+  }
+}
+
+/** The refused file's policy id: from the error when the SDK carries it, else from the header. */
+async function policyOf(error, chosen) {
+  const id = error.header?.policyId ?? error.policyId;
+  if (id) return typeof id === 'string' ? id : id32Text(id);
+  try {
+    const header = await readHeader(chosen?.descriptor, error.blobId ?? tokenBlobId());
+    return header ? id32Text(header.policyId) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The envelope header by two ranged reads from the aggregator (only if the SDK exports its parser). */
+async function readHeader(descriptor, blobId) {
+  if (!descriptor || !blobId || !cachet.headerLength || !cachet.parseHeader) return null;
+  const url = `${String(descriptor.storage.aggregator).replace(/\/$/, '')}/v1/blobs/${encodeURIComponent(blobId)}`;
+  const prefix = await ranged(url, 0, 9);
+  const length = cachet.headerLength(prefix);
+  return cachet.parseHeader(await ranged(url, 0, length));
+}
+
+async function ranged(url, from, to) {
+  const response = await fetch(url, { headers: { Range: `bytes=${from}-${to - 1}` }, credentials: 'omit' });
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  // a server that ignores Range answers 200 with the whole blob: cut the part out
+  return response.status === 206 ? bytes.subarray(0, to - from) : bytes.subarray(from, to);
+}
+
+function tokenBlobId() {
+  try {
+    return cachet.parseShareToken($('token').value.trim()).blobId;
+  } catch {
+    return null;
+  }
+}
+
+function unreachable(outcomes) {
+  const names = outcomes.filter((o) => o.kind === 'unavailable' || o.kind === 'invalid').map((o) => o.serverId);
+  return names.length ? names.join(', ') : 'none named';
+}
+
+function fail(error) {
+  const code = codeOf(error);
+  main.dataset.reason = code;
+  setState('failed');
+  say(code === 'STOPPED' ? 'Stopped.' : `Could not open the file: ${error?.message ?? error} (${code})`);
+  $('progress').hidden = true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The page's state
+
+function reset() {
+  if (current.url) URL.revokeObjectURL(current.url);
+  current.url = null;
+  for (const id of ['outcomes', 'refusal-meaning', 'content', 'differences']) $(id).replaceChildren();
+  for (const id of ['refusal', 'result', 'warning', 'differences', 'download']) $(id).hidden = true;
+  $('download').removeAttribute('href');
+  $('ledger-window').textContent = '';
+  $('ledger-window').dataset.state = 'none';
+  $('progress').hidden = true;
+  for (const key of ['reason', 'total', 'type', 'show']) delete main.dataset[key];
+  main.dataset.bytes = '0';
+}
+
+function setState(state) {
+  main.dataset.state = state;
+}
+
+function say(text) {
+  $('status-text').textContent = text;
+}
+
+function progress(done, total) {
+  main.dataset.bytes = String(done);
+  const bar = $('progress');
+  bar.hidden = false;
+  bar.max = Math.max(total, 1);
+  bar.value = total === 0 ? 1 : done;
+  say(`Opening: ${byteWords(done)} of ${byteWords(total)}…`);
+}
+
+function listDifferences(differences) {
+  const list = $('differences');
+  for (const d of differences) {
+    const li = document.createElement('li');
+    li.className = 'difference';
+    li.textContent = d;
+    list.append(li);
+  }
+  list.hidden = false;
+}
+
+function networkWords(d) {
+  const servers = d?.keyServers?.servers ?? [];
+  const chain = d?.chain?.kind === 'evm' ? `EVM chain ${d.chain.chainId}` : `ledger ${d?.ledger?.ledgerId}`;
+  return `${chain}; ${d?.keyServers?.threshold} of ${servers.length} key servers `
+    + `(${servers.map((s) => s.id).join(', ')}); storage at ${d?.storage?.aggregator}.`;
+}
+
+function coded(code, message) {
+  const e = new Error(message);
+  e.code = code;
+  return e;
+}
+
+/** The stable code a failure is shown and tested by. */
+function codeOf(error) {
+  if (error?.code) return error.code;
+  if (error?.name === 'AbortError') return 'STOPPED';
+  if (error?.name === 'FormatError') return 'MALFORMED';
+  return 'FAILED';
+}
