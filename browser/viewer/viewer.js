@@ -237,10 +237,8 @@ async function refused(error, chosen) {
     p.textContent = `${reason}: ${words}`;
     meaning.append(p);
   }
+  say(error.code === 'ACCESS_REFUSED' ? 'Access refused; reading why…' : 'The key servers could not be reached.');
   $('refusal').hidden = false;
-  main.dataset.reason = error.code;
-  setState(error.code === 'ACCESS_REFUSED' ? 'refused' : 'failed');
-  say(error.code === 'ACCESS_REFUSED' ? 'Access refused.' : 'The key servers could not be reached.');
   const policyId = await policyOf(error, chosen);
   $('refusal-policy').textContent = policyId ?? 'unknown (the file\'s header could not be read)';
   if (policyId && error.code === 'ACCESS_REFUSED') {
@@ -251,6 +249,10 @@ async function refused(error, chosen) {
     windowLine.dataset.state = w.state;
     windowLine.textContent = w.words;
   }
+  // the state changes last, once everything the refusal explains is on the page
+  main.dataset.reason = error.code;
+  setState(error.code === 'ACCESS_REFUSED' ? 'refused' : 'failed');
+  say(error.code === 'ACCESS_REFUSED' ? 'Access refused.' : 'The key servers could not be reached.');
 }
 
 /** The refused file's policy id: from the error when the SDK carries it, else from the header. */

@@ -2,6 +2,7 @@ package io.cachet.cli.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cachet.cli.browser.HeadlessChromium;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
@@ -37,19 +38,19 @@ class ConsoleHostileBrowserTest {
   @TempDir static Path dir;
   static ConsoleServer console;
   static ConsoleHttp own;
-  static ConsoleBrowser browser;
+  static HeadlessChromium browser;
   static Vertx vertx;
   static HttpServer evil;
   static String addressAfterLink;
 
   @BeforeAll
   static void start() throws Exception {
-    ConsoleBrowser.assumeAvailable();
+    HeadlessChromium.assumeAvailable();
     Path home = dir.resolve("home");
     Files.createDirectories(home);
     console = ConsoleServer.start(new ConsoleServer.Options(home, null, 0, Map.of()));
     // a name of another site that resolves to this machine, as DNS rebinding makes one
-    browser = ConsoleBrowser.start(dir.resolve("profile"), dir.resolve("downloads"),
+    browser = HeadlessChromium.start(dir.resolve("profile"), dir.resolve("downloads"),
         "--host-resolver-rules=MAP " + REBOUND + " 127.0.0.1");
     browser.openConsole(console.link());
     addressAfterLink = browser.driver().getCurrentUrl();
@@ -132,9 +133,9 @@ class ConsoleHostileBrowserTest {
     for (String page : List.of("/form-plain", "/form-urlencoded")) {
       browser.driver().get(evilOrigin() + page);
       // the form navigates the tab to the console's answer
-      new WebDriverWait(browser.driver(), ConsoleBrowser.PAGE_WAIT)
+      new WebDriverWait(browser.driver(), HeadlessChromium.PAGE_WAIT)
           .until(d -> d.getCurrentUrl().startsWith(console.origin() + "/api/contacts"));
-      String answer = browser.waitFor(By.tagName("body"), ConsoleBrowser.PAGE_WAIT).getText();
+      String answer = browser.waitFor(By.tagName("body"), HeadlessChromium.PAGE_WAIT).getText();
       assertThat(answer).as(page).contains("\"reason\":\"CSRF\"").contains("403");
       assertThat(state()).as("after %s", page).isEqualTo(before);
     }
@@ -144,7 +145,7 @@ class ConsoleHostileBrowserTest {
   void crossSiteFetch_withCredentials_readsNothing_andChangesNothing() throws Exception {
     String before = state();
     browser.driver().get(evilOrigin() + "/fetch");
-    browser.waitAttribute(By.tagName("body"), "data-done", "true", ConsoleBrowser.PAGE_WAIT);
+    browser.waitAttribute(By.tagName("body"), "data-done", "true", HeadlessChromium.PAGE_WAIT);
     JsonObject out = new JsonObject(
         browser.driver().findElement(By.id("out")).getText());
     for (String name : out.fieldNames()) {
@@ -173,7 +174,7 @@ class ConsoleHostileBrowserTest {
     assertThat(addressAfterLink).as("neither the link's token nor the CSRF token stays in the address")
         .isEqualTo(console.origin() + "/#files");
     browser.driver().get(console.link().toString());
-    WebElement refusal = browser.waitFor(By.id("refusal"), ConsoleBrowser.PAGE_WAIT);
+    WebElement refusal = browser.waitFor(By.id("refusal"), HeadlessChromium.PAGE_WAIT);
     assertThat(refusal.getDomAttribute("data-reason")).isEqualTo("BAD_TOKEN");
     // the session the first use opened is still this browser's
     browser.driver().get(console.origin() + "/");
@@ -188,14 +189,14 @@ class ConsoleHostileBrowserTest {
   void reboundName_isRefusedForeignHost_andReadsNothing() throws Exception {
     String rebound = "http://" + REBOUND + ":" + console.port();
     browser.driver().get(rebound + "/");
-    WebElement refusal = browser.waitFor(By.id("refusal"), ConsoleBrowser.PAGE_WAIT);
+    WebElement refusal = browser.waitFor(By.id("refusal"), HeadlessChromium.PAGE_WAIT);
     assertThat(refusal.getDomAttribute("data-reason")).isEqualTo("FOREIGN_HOST");
     browser.driver().get(rebound + "/api/session");
-    String answer = browser.waitFor(By.tagName("body"), ConsoleBrowser.PAGE_WAIT).getText();
+    String answer = browser.waitFor(By.tagName("body"), HeadlessChromium.PAGE_WAIT).getText();
     assertThat(answer).contains("FOREIGN_HOST").doesNotContain("csrf").doesNotContain(own.csrf());
     // the page's own scripts are not served there either
     browser.driver().get(rebound + "/api.js");
-    assertThat(browser.waitFor(By.tagName("body"), ConsoleBrowser.PAGE_WAIT).getText()).doesNotContain("export");
+    assertThat(browser.waitFor(By.tagName("body"), HeadlessChromium.PAGE_WAIT).getText()).doesNotContain("export");
   }
 
   @Test

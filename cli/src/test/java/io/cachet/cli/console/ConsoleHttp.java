@@ -1,5 +1,6 @@
 package io.cachet.cli.console;
 
+import io.cachet.cli.browser.HeadlessChromium;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -159,8 +160,8 @@ final class ConsoleHttp {
   }
 
   /**
-   * A client sharing a session opened elsewhere (a browser's: {@link ConsoleBrowser#sessionCookie}
-   * and {@link ConsoleBrowser#csrf}), given its cookie as {@code name=value} and its CSRF token.
+   * A client sharing a session opened elsewhere (a browser's: {@link HeadlessChromium#sessionCookie}
+   * and {@link HeadlessChromium#csrf}), given its cookie as {@code name=value} and its CSRF token.
    */
   static ConsoleHttp withSession(ConsoleServer server, String cookie, String csrf) {
     return new ConsoleHttp(URI.create(server.origin()), cookie, csrf);

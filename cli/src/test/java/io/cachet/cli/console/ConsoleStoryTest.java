@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cachet.cli.CommandRun;
 import io.cachet.cli.ExitCodes;
+import io.cachet.cli.browser.HeadlessChromium;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -46,12 +47,12 @@ class ConsoleStoryTest {
   static boolean devnetUp;
   static ConsoleServer aliceConsole;
   static ConsoleServer bobConsole;
-  static ConsoleBrowser alice;
-  static ConsoleBrowser bob;
+  static HeadlessChromium alice;
+  static HeadlessChromium bob;
 
   @BeforeAll
   static void start() throws Exception {
-    ConsoleBrowser.assumeAvailable();
+    HeadlessChromium.assumeAvailable();
     aliceHome = dir.resolve("alice-home");
     bobHome = dir.resolve("bob-home");
     Files.createDirectories(aliceHome);
@@ -64,8 +65,8 @@ class ConsoleStoryTest {
     Map<String, String> env = Map.copyOf(System.getenv());
     aliceConsole = ConsoleServer.start(new ConsoleServer.Options(aliceHome, null, 0, env));
     bobConsole = ConsoleServer.start(new ConsoleServer.Options(bobHome, descriptor, 0, env));
-    alice = ConsoleBrowser.start(dir.resolve("alice-profile"), dir.resolve("alice-downloads"));
-    bob = ConsoleBrowser.start(dir.resolve("bob-profile"), dir.resolve("bob-downloads"));
+    alice = HeadlessChromium.start(dir.resolve("alice-profile"), dir.resolve("alice-downloads"));
+    bob = HeadlessChromium.start(dir.resolve("bob-profile"), dir.resolve("bob-downloads"));
   }
 
   @AfterAll
@@ -96,7 +97,7 @@ class ConsoleStoryTest {
   }
 
   /** The page's text, its log, and a screenshot in target/console-screenshots/failed-WHO.png. */
-  private static String evidence(ConsoleBrowser b, String who) {
+  private static String evidence(HeadlessChromium b, String who) {
     try {
       b.screenshot(Path.of(System.getProperty("basedir", ".")).resolve("target").resolve("console-screenshots")
           .resolve("failed-" + who + ".png"));
@@ -118,21 +119,21 @@ class ConsoleStoryTest {
     bob.openConsole(bobConsole.link());
     createIdentity(alice, "alice");
     createIdentity(bob, "bob");
-    String bobAddress = bob.waitFor(By.cssSelector("#id-list tr[data-name='bob'] td.address"), ConsoleBrowser.PAGE_WAIT)
-        .getText().trim();
+    String bobAddress = bob.waitFor(By.cssSelector("#id-list tr[data-name='bob'] td.address"),
+        HeadlessChromium.PAGE_WAIT).getText().trim();
     assertThat(bobAddress).startsWith("0x");
 
     // Alice: Bob as a contact
     alice.type(By.id("contact-name"), "bob");
     alice.type(By.id("contact-address"), bobAddress);
     alice.click(By.id("contact-add-submit"));
-    alice.waitFor(By.cssSelector("#contact-list tr[data-name='bob']"), ConsoleBrowser.PAGE_WAIT);
+    alice.waitFor(By.cssSelector("#contact-list tr[data-name='bob']"), HeadlessChromium.PAGE_WAIT);
     screenshot(alice, "identities.png");
 
     // Alice: an allow-list, with herself and with Bob for an hour from now
     alice.go("policies");
     alice.click(By.id("policy-create-allow-list"));
-    String policy = new WebDriverWait(alice.driver(), ConsoleBrowser.NETWORK_WAIT).until(d -> {
+    String policy = new WebDriverWait(alice.driver(), HeadlessChromium.NETWORK_WAIT).until(d -> {
       List<WebElement> id = d.findElements(By.id("policy-id"));
       String text = id.isEmpty() ? "" : id.get(0).getText().trim();
       return text.startsWith("0x") ? text : null;
@@ -141,8 +142,8 @@ class ConsoleStoryTest {
     grant(alice, "alice", null, false);
     grant(alice, "bob", bobAddress, true);
     alice.waitPresent(member("#policy-timeline .member", "bob", bobAddress, "[data-state='active']"),
-        ConsoleBrowser.PAGE_WAIT);
-    alice.waitPresent(By.cssSelector("#policy-timeline .now-line"), ConsoleBrowser.PAGE_WAIT);
+        HeadlessChromium.PAGE_WAIT);
+    alice.waitPresent(By.cssSelector("#policy-timeline .now-line"), HeadlessChromium.PAGE_WAIT);
     screenshot(alice, "policy.png");
 
     // Alice: the upload, under that policy
@@ -151,12 +152,12 @@ class ConsoleStoryTest {
     alice.driver().findElement(By.id("upload-input")).sendKeys(report.toAbsolutePath().toString());
     alice.click(By.id("upload-submit"));
     String uploaded = alice.waitAttributeIn(By.id("upload-status"), "data-state", List.of("done", "failed"),
-        ConsoleBrowser.NETWORK_WAIT);
+        HeadlessChromium.NETWORK_WAIT);
     assertThat(uploaded).as(pageText(alice)).isEqualTo("done");
     String blob = alice.driver().findElement(By.id("upload-status")).getDomAttribute("data-blob");
     assertThat(blob).isNotBlank();
     By row = By.cssSelector("#file-list tr[data-blob='" + blob + "']");
-    alice.waitFor(row, ConsoleBrowser.PAGE_WAIT);
+    alice.waitFor(row, HeadlessChromium.PAGE_WAIT);
     assertThat(alice.driver().findElement(row).findElement(By.cssSelector("td.name")).getText())
         .isEqualTo("report.bin");
     screenshot(alice, "files.png");
@@ -164,8 +165,8 @@ class ConsoleStoryTest {
     // Alice: the share token
     alice.driver().findElement(row).findElement(By.cssSelector("button.file-share")).click();
     WebElement tokenField = alice.waitFor(By.cssSelector("#file-list tr[data-blob='" + blob + "'] input.share-token,"
-        + " input.share-token"), ConsoleBrowser.NETWORK_WAIT);
-    String token = new WebDriverWait(alice.driver(), ConsoleBrowser.NETWORK_WAIT).until(d -> {
+        + " input.share-token"), HeadlessChromium.NETWORK_WAIT);
+    String token = new WebDriverWait(alice.driver(), HeadlessChromium.NETWORK_WAIT).until(d -> {
       String v = tokenField.getDomProperty("value");
       return v != null && !v.isBlank() ? v.trim() : null;
     });
@@ -174,7 +175,7 @@ class ConsoleStoryTest {
     // the details page
     alice.driver().findElement(row).findElement(By.cssSelector("a.file-details")).click();
     alice.waitReady();
-    WebElement details = alice.waitFor(By.id("file-details"), ConsoleBrowser.NETWORK_WAIT);
+    WebElement details = alice.waitFor(By.id("file-details"), HeadlessChromium.NETWORK_WAIT);
     assertThat(details.getText()).contains(policy);
     screenshot(alice, "file.png");
 
@@ -188,20 +189,20 @@ class ConsoleStoryTest {
     // Alice revokes Bob
     alice.go("policy/" + policy);
     By bobMember = member("#member-list tr", "bob", bobAddress, "");
-    alice.waitFor(bobMember, ConsoleBrowser.PAGE_WAIT).findElement(By.cssSelector("button.member-revoke")).click();
+    alice.waitFor(bobMember, HeadlessChromium.PAGE_WAIT).findElement(By.cssSelector("button.member-revoke")).click();
     acceptConfirmation(alice);
-    new WebDriverWait(alice.driver(), ConsoleBrowser.NETWORK_WAIT).until(d -> d.findElements(bobMember).isEmpty());
+    new WebDriverWait(alice.driver(), HeadlessChromium.NETWORK_WAIT).until(d -> d.findElements(bobMember).isEmpty());
 
     // Bob: refused, with the reason and one line per key server, and nothing saved; the key servers
     // follow the ledger, so the revocation reaches them within a block or two: ask until refused
     List<Path> before = bob.downloaded();
-    long deadline = System.nanoTime() + ConsoleBrowser.NETWORK_WAIT.toNanos();
+    long deadline = System.nanoTime() + HeadlessChromium.NETWORK_WAIT.toNanos();
     String state;
     do {
       state = openTokenState(bob, token);
     } while (!"failed".equals(state) && System.nanoTime() < deadline);
     assertThat(state).isEqualTo("failed");
-    WebElement failure = bob.waitFor(By.id("download-failure"), ConsoleBrowser.PAGE_WAIT);
+    WebElement failure = bob.waitFor(By.id("download-failure"), HeadlessChromium.PAGE_WAIT);
     assertThat(failure.getDomAttribute("data-reason")).isEqualTo("NOT_A_MEMBER");
     List<WebElement> servers = failure.findElements(By.cssSelector(".failure-servers li"));
     assertThat(servers).hasSizeGreaterThanOrEqualTo(2);
@@ -212,29 +213,29 @@ class ConsoleStoryTest {
     alice.go("network");
     for (String part : List.of("node-1", "ks-2")) {
       By partRow = By.cssSelector("#part-list tr[data-part='" + part + "']");
-      alice.waitFor(partRow, ConsoleBrowser.NETWORK_WAIT).findElement(By.cssSelector("button.part-stop")).click();
+      alice.waitFor(partRow, HeadlessChromium.NETWORK_WAIT).findElement(By.cssSelector("button.part-stop")).click();
     }
     for (String part : List.of("node-1", "ks-2")) {
       alice.waitAttribute(By.cssSelector("#part-list tr[data-part='" + part + "'] td.state"), "data-state", "stopped",
-          ConsoleBrowser.NETWORK_WAIT);
+          HeadlessChromium.NETWORK_WAIT);
     }
     screenshot(alice, "network.png");
     alice.go("files");
     List<Path> aliceBefore = alice.downloaded();
-    alice.waitFor(row, ConsoleBrowser.PAGE_WAIT).findElement(By.cssSelector("button.file-download")).click();
+    alice.waitFor(row, HeadlessChromium.PAGE_WAIT).findElement(By.cssSelector("button.file-download")).click();
     String again = alice.waitAttributeIn(By.id("download-status"), "data-state", List.of("done", "failed"),
-        ConsoleBrowser.NETWORK_WAIT);
+        HeadlessChromium.NETWORK_WAIT);
     assertThat(again).as(pageText(alice)).isEqualTo("done");
-    assertThat(Files.readAllBytes(alice.waitDownload(aliceBefore, ConsoleBrowser.NETWORK_WAIT))).isEqualTo(original);
+    assertThat(Files.readAllBytes(alice.waitDownload(aliceBefore, HeadlessChromium.NETWORK_WAIT))).isEqualTo(original);
 
     alice.go("network");
     for (String part : List.of("node-1", "ks-2")) {
       By partRow = By.cssSelector("#part-list tr[data-part='" + part + "']");
-      alice.waitFor(partRow, ConsoleBrowser.NETWORK_WAIT).findElement(By.cssSelector("button.part-start")).click();
+      alice.waitFor(partRow, HeadlessChromium.NETWORK_WAIT).findElement(By.cssSelector("button.part-start")).click();
     }
     for (String part : List.of("node-1", "ks-2")) {
       alice.waitAttribute(By.cssSelector("#part-list tr[data-part='" + part + "'] td.state"), "data-state", "up",
-          ConsoleBrowser.NETWORK_WAIT);
+          HeadlessChromium.NETWORK_WAIT);
     }
 
     assertThat(alice.problems()).as("Alice's page log").isEmpty();
@@ -242,7 +243,7 @@ class ConsoleStoryTest {
   }
 
   /** Makes an identity on the Identities page; it is unlocked at once and becomes the acting one. */
-  private static void createIdentity(ConsoleBrowser b, String name) {
+  private static void createIdentity(HeadlessChromium b, String name) {
     b.go("identities");
     b.type(By.id("id-new-name"), name);
     // the passphrase, and its repetition where the page asks for it twice
@@ -252,8 +253,8 @@ class ConsoleStoryTest {
     }
     b.click(By.id("id-new-submit"));
     b.waitAttribute(By.cssSelector("#id-list tr[data-name='" + name + "'] td.state"), "data-state", "unlocked",
-        ConsoleBrowser.NETWORK_WAIT);
-    new WebDriverWait(b.driver(), ConsoleBrowser.PAGE_WAIT).until(d ->
+        HeadlessChromium.NETWORK_WAIT);
+    new WebDriverWait(b.driver(), HeadlessChromium.PAGE_WAIT).until(d ->
         name.equals(new Select(d.findElement(By.id("acting-as"))).getFirstSelectedOption().getDomAttribute("value")));
   }
 
@@ -271,7 +272,7 @@ class ConsoleStoryTest {
   }
 
   /** Grants {@code who} on the open policy page: for ever, or from now until an hour from now. */
-  private static void grant(ConsoleBrowser b, String who, String address, boolean anHour) {
+  private static void grant(HeadlessChromium b, String who, String address, boolean anHour) {
     b.type(By.id("grant-who"), who);
     b.setDateTime(By.id("grant-from"), "");
     if (anHour) {
@@ -286,13 +287,13 @@ class ConsoleStoryTest {
       b.setDateTime(By.id("grant-until"), "");
     }
     b.click(By.id("grant-submit"));
-    b.waitFor(member("#member-list tr", who, address, ""), ConsoleBrowser.NETWORK_WAIT);
+    b.waitFor(member("#member-list tr", who, address, ""), HeadlessChromium.NETWORK_WAIT);
   }
 
   /** Picks the policy for the upload: from the list of the acting identity's policies, else by typing its id. */
-  private static void choosePolicy(ConsoleBrowser b, String policy) {
-    WebElement select = b.waitFor(By.id("upload-policy"), ConsoleBrowser.PAGE_WAIT);
-    new WebDriverWait(b.driver(), ConsoleBrowser.PAGE_WAIT).until(d -> !new Select(select).getOptions().isEmpty());
+  private static void choosePolicy(HeadlessChromium b, String policy) {
+    WebElement select = b.waitFor(By.id("upload-policy"), HeadlessChromium.PAGE_WAIT);
+    new WebDriverWait(b.driver(), HeadlessChromium.PAGE_WAIT).until(d -> !new Select(select).getOptions().isEmpty());
     Select s = new Select(select);
     boolean listed = s.getOptions().stream().anyMatch(o -> policy.equals(o.getDomAttribute("value")));
     if (listed) {
@@ -315,23 +316,23 @@ class ConsoleStoryTest {
   }
 
   /** Opens a share token on the Files page, expects {@code state}, and returns the file saved. */
-  private static Path openToken(ConsoleBrowser b, String token, String state) throws Exception {
+  private static Path openToken(HeadlessChromium b, String token, String state) throws Exception {
     List<Path> before = b.downloaded();
     assertThat(openTokenState(b, token)).as(pageText(b)).isEqualTo(state);
-    return b.waitDownload(before, ConsoleBrowser.NETWORK_WAIT);
+    return b.waitDownload(before, HeadlessChromium.NETWORK_WAIT);
   }
 
   /** Submits a share token once and returns the download's end state, "done" or "failed". */
-  private static String openTokenState(ConsoleBrowser b, String token) {
+  private static String openTokenState(HeadlessChromium b, String token) {
     b.script("const s = document.getElementById('download-status'); if (s) { s.dataset.state = ''; }");
     b.type(By.id("open-token"), token);
     b.click(By.id("open-token-submit"));
     return b.waitAttributeIn(By.id("download-status"), "data-state", List.of("done", "failed"),
-        ConsoleBrowser.NETWORK_WAIT);
+        HeadlessChromium.NETWORK_WAIT);
   }
 
   /** Accepts a confirmation dialog if the page asked for one. */
-  private static void acceptConfirmation(ConsoleBrowser b) {
+  private static void acceptConfirmation(HeadlessChromium b) {
     try {
       Alert a = b.driver().switchTo().alert();
       a.accept();
@@ -341,12 +342,12 @@ class ConsoleStoryTest {
   }
 
   /** What the page says, for a failed assertion's message. */
-  private static String pageText(ConsoleBrowser b) {
+  private static String pageText(HeadlessChromium b) {
     return b.driver().findElement(By.tagName("body")).getText();
   }
 
   /** Saves a screenshot of what {@code b} shows, to docs/console/ or target/console-screenshots/. */
-  private static void screenshot(ConsoleBrowser b, String name) throws Exception {
+  private static void screenshot(HeadlessChromium b, String name) throws Exception {
     Path module = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().normalize();
     Path to = "docs".equals(System.getProperty(SCREENSHOTS))
         ? module.getParent().resolve("docs").resolve("console")

@@ -1,5 +1,6 @@
-package io.cachet.cli.console;
+package io.cachet.cli.browser;
 
+import io.cachet.cli.console.ConsoleServer;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -31,29 +32,30 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * One headless Chromium session for the console's browser tests: Debian's {@code chromium} driven
- * by its {@code chromedriver}, both named by path, so Selenium Manager never runs and nothing is
- * fetched from the internet (the surefire JVM also has {@code SE_OFFLINE=true}, in its environment
- * and as a system property, which Selenium hands to Selenium Manager should anything start it).
+ * One headless Chromium session for the browser tests (the console's and the viewer's): Debian's
+ * {@code chromium} driven by its {@code chromedriver}, both named by path, so Selenium Manager
+ * never runs and nothing is fetched from the internet (the surefire JVM also has
+ * {@code SE_OFFLINE=true}, in its environment and as a system property, which Selenium hands to
+ * Selenium Manager should anything start it).
  * Each session has its own profile directory and download directory, and keeps the page's console
  * log so a test can assert that no script failed and no Content-Security-Policy was violated.
  *
  * <p>Whether a missing browser skips or fails is decided here only ({@link #assumeAvailable}):
  * skipped with a printed reason, unless {@value #REQUIRE_ENV}=1 (CI), where it fails.
  */
-final class ConsoleBrowser implements AutoCloseable {
+public final class HeadlessChromium implements AutoCloseable {
   /** Debian's Chromium (package {@code chromium}). */
-  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  public static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   /** Debian's ChromeDriver (package {@code chromium-driver}), of the same version as the browser. */
-  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  public static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   /** The environment variable that makes a missing browser a failure instead of a skip. */
-  static final String REQUIRE_ENV = "CACHET_REQUIRE_BROWSER";
+  public static final String REQUIRE_ENV = "CACHET_REQUIRE_BROWSER";
   /** How long a page step may take on a loaded two-core machine. */
-  static final Duration PAGE_WAIT = Duration.ofSeconds(30);
+  public static final Duration PAGE_WAIT = Duration.ofSeconds(30);
   /** How long a step that goes through the network (a put, a get, a part stopped) may take. */
-  static final Duration NETWORK_WAIT = Duration.ofSeconds(60);
+  public static final Duration NETWORK_WAIT = Duration.ofSeconds(60);
   /** The tallest page picture, in pixels: long enough for a page's lists, short enough to read. */
-  static final int PAGE_SHOT_MAX_HEIGHT = 1600;
+  public static final int PAGE_SHOT_MAX_HEIGHT = 1600;
 
   /**
    * Selenium's DevTools finder warns on every session that it has no CDP classes for Debian's
@@ -68,7 +70,7 @@ final class ConsoleBrowser implements AutoCloseable {
   private final Path downloads;
   private final List<LogEntry> log = new ArrayList<>();
 
-  private ConsoleBrowser(ChromeDriverService service, ChromeDriver driver, Path downloads) {
+  private HeadlessChromium(ChromeDriverService service, ChromeDriver driver, Path downloads) {
     this.service = service;
     this.driver = driver;
     this.downloads = downloads;
@@ -78,12 +80,12 @@ final class ConsoleBrowser implements AutoCloseable {
    * Returns when Chromium and ChromeDriver are installed; otherwise skips the calling test with the
    * reason printed, or fails it when {@value #REQUIRE_ENV}=1.
    */
-  static void assumeAvailable() {
+  public static void assumeAvailable() {
     assumeAvailable(List.of(CHROMIUM, CHROMEDRIVER), System.getenv(REQUIRE_ENV));
   }
 
   /** The decision of {@link #assumeAvailable()}, for {@code needed} programs and the value of {@value #REQUIRE_ENV}. */
-  static void assumeAvailable(List<Path> needed, String require) {
+  public static void assumeAvailable(List<Path> needed, String require) {
     List<String> missing = new ArrayList<>();
     for (Path p : needed) {
       if (!Files.isExecutable(p)) {
@@ -93,7 +95,7 @@ final class ConsoleBrowser implements AutoCloseable {
     if (missing.isEmpty()) {
       return;
     }
-    String reason = "the console's browser tests need " + String.join(" and ", missing)
+    String reason = "the browser tests need " + String.join(" and ", missing)
         + " (Debian: apt-get install chromium chromium-driver)";
     if ("1".equals(require)) {
       throw new AssertionError(reason + "; " + REQUIRE_ENV + "=1 makes a missing browser a failure");
@@ -106,7 +108,7 @@ final class ConsoleBrowser implements AutoCloseable {
    * A new session with its own profile in {@code profile} and its downloads saved to
    * {@code downloads} without asking; {@code extraArguments} are added to Chromium's.
    */
-  static ConsoleBrowser start(Path profile, Path downloads, String... extraArguments) throws IOException {
+  public static HeadlessChromium start(Path profile, Path downloads, String... extraArguments) throws IOException {
     assumeAvailable();
     offline();
     Files.createDirectories(profile);
@@ -145,7 +147,7 @@ final class ConsoleBrowser implements AutoCloseable {
     driver.executeCdpCommand("Browser.setDownloadBehavior", Map.of("behavior", "allow", "downloadPath",
         downloads.toAbsolutePath().toString()));
     driver.manage().timeouts().pageLoadTimeout(PAGE_WAIT).scriptTimeout(PAGE_WAIT);
-    return new ConsoleBrowser(service, driver, downloads);
+    return new HeadlessChromium(service, driver, downloads);
   }
 
   /** Selenium passes system properties named SE_* to Selenium Manager's environment. */
@@ -155,16 +157,16 @@ final class ConsoleBrowser implements AutoCloseable {
     System.setProperty("SE_AVOID_STATS", "true");
   }
 
-  ChromeDriver driver() {
+  public ChromeDriver driver() {
     return driver;
   }
 
-  Path downloads() {
+  public Path downloads() {
     return downloads;
   }
 
   /** Opens the link {@code cachet console} printed and waits for the first page to be ready. */
-  void openConsole(URI link) {
+  public void openConsole(URI link) {
     driver.get(link.toString());
     waitReady();
   }
@@ -173,7 +175,7 @@ final class ConsoleBrowser implements AutoCloseable {
    * The console's session cookie this browser holds, as {@code name=value} (WebDriver reads
    * HttpOnly cookies; the page's scripts cannot). The browser must be on the console's origin.
    */
-  String sessionCookie(ConsoleServer console) {
+  public String sessionCookie(ConsoleServer console) {
     Cookie c = driver.manage().getCookieNamed("cachet_console_" + console.port());
     if (c == null) {
       throw new IllegalStateException("this browser holds no session of the console at " + console.origin());
@@ -182,7 +184,7 @@ final class ConsoleBrowser implements AutoCloseable {
   }
 
   /** The CSRF token the console's page keeps in its origin's storage. The browser must be on the console's origin. */
-  String csrf() {
+  public String csrf() {
     Object token = ((org.openqa.selenium.JavascriptExecutor) driver)
         .executeScript("return localStorage.getItem('cachet-console-csrf');");
     if (token == null) {
@@ -192,29 +194,29 @@ final class ConsoleBrowser implements AutoCloseable {
   }
 
   /** Goes to a page of the console by its hash ({@code files}, {@code policy/ID}, ...) and waits until it is ready. */
-  void go(String hash) {
+  public void go(String hash) {
     driver.executeScript("document.getElementById('page').dataset.ready = 'false'; location.hash = arguments[0];",
         hash);
     waitReady();
   }
 
   /** Waits until the shell has rendered the current page ({@code main[data-ready=true]}). */
-  void waitReady() {
+  public void waitReady() {
     waitFor(By.cssSelector("main#page[data-ready='true']"), PAGE_WAIT);
   }
 
   /** The element, once it is present and shown. */
-  WebElement waitFor(By by, Duration limit) {
+  public WebElement waitFor(By by, Duration limit) {
     return new WebDriverWait(driver, limit).until(ExpectedConditions.visibilityOfElementLocated(by));
   }
 
   /** The element, once it is in the page (shown or not). */
-  WebElement waitPresent(By by, Duration limit) {
+  public WebElement waitPresent(By by, Duration limit) {
     return new WebDriverWait(driver, limit).until(ExpectedConditions.presenceOfElementLocated(by));
   }
 
   /** Waits until {@code by}'s attribute {@code name} is {@code value}; returns the element. */
-  WebElement waitAttribute(By by, String name, String value, Duration limit) {
+  public WebElement waitAttribute(By by, String name, String value, Duration limit) {
     new WebDriverWait(driver, limit).ignoring(StaleElementReferenceException.class)
         .until(d -> {
           List<WebElement> found = d.findElements(by);
@@ -224,7 +226,7 @@ final class ConsoleBrowser implements AutoCloseable {
   }
 
   /** Waits until {@code by}'s attribute {@code name} is one of {@code values}; returns the value. */
-  String waitAttributeIn(By by, String name, List<String> values, Duration limit) {
+  public String waitAttributeIn(By by, String name, List<String> values, Duration limit) {
     return new WebDriverWait(driver, limit).ignoring(StaleElementReferenceException.class)
         .until(d -> {
           List<WebElement> found = d.findElements(by);
@@ -234,12 +236,12 @@ final class ConsoleBrowser implements AutoCloseable {
   }
 
   /** Clicks once the element is clickable. */
-  void click(By by) {
+  public void click(By by) {
     new WebDriverWait(driver, PAGE_WAIT).until(ExpectedConditions.elementToBeClickable(by)).click();
   }
 
   /** Replaces an input's text. */
-  void type(By by, String text) {
+  public void type(By by, String text) {
     WebElement e = waitFor(by, PAGE_WAIT);
     e.clear();
     e.sendKeys(text);
@@ -249,14 +251,14 @@ final class ConsoleBrowser implements AutoCloseable {
    * Sets a {@code datetime-local} input's value as the page's own script would and tells the page
    * it changed (typing into one depends on the browser's locale).
    */
-  void setDateTime(By by, String localDateTime) {
+  public void setDateTime(By by, String localDateTime) {
     WebElement e = waitFor(by, PAGE_WAIT);
     driver.executeScript("arguments[0].value = arguments[1];"
         + "arguments[0].dispatchEvent(new Event('input', {bubbles: true}));"
         + "arguments[0].dispatchEvent(new Event('change', {bubbles: true}));", e, localDateTime);
   }
 
-  Object script(String js, Object... args) {
+  public Object script(String js, Object... args) {
     return ((JavascriptExecutor) driver).executeScript(js, args);
   }
 
@@ -264,7 +266,7 @@ final class ConsoleBrowser implements AutoCloseable {
    * The one file saved to the download directory whose name is not yet in {@code before}, once
    * Chromium has finished writing it.
    */
-  Path waitDownload(List<Path> before, Duration limit) {
+  public Path waitDownload(List<Path> before, Duration limit) {
     return new WebDriverWait(driver, limit).until(d -> {
       try (Stream<Path> files = Files.list(downloads)) {
         List<Path> fresh = files.filter(p -> !before.contains(p)).toList();
@@ -279,14 +281,14 @@ final class ConsoleBrowser implements AutoCloseable {
   }
 
   /** The files in the download directory now. */
-  List<Path> downloaded() throws IOException {
+  public List<Path> downloaded() throws IOException {
     try (Stream<Path> files = Files.list(downloads)) {
       return files.toList();
     }
   }
 
   /** Everything the page's console has said so far in this session (kept across calls). */
-  List<LogEntry> log() {
+  public List<LogEntry> log() {
     log.addAll(driver.manage().logs().get(LogType.BROWSER).getAll());
     return List.copyOf(log);
   }
@@ -295,7 +297,7 @@ final class ConsoleBrowser implements AutoCloseable {
    * What in the page's console log means the page is broken: a Content-Security-Policy violation
    * or an uncaught script error. A refused request (the page shows those itself) is not one.
    */
-  List<String> problems() {
+  public List<String> problems() {
     return log().stream().map(LogEntry::getMessage)
         .filter(m -> m.contains("Content Security Policy") || m.contains("Uncaught") || m.contains("SyntaxError")
             || m.contains("TypeError") || m.contains("ReferenceError"))
@@ -303,7 +305,7 @@ final class ConsoleBrowser implements AutoCloseable {
   }
 
   /** Saves a PNG of the window. */
-  void screenshot(Path file) throws IOException {
+  public void screenshot(Path file) throws IOException {
     Files.createDirectories(file.toAbsolutePath().getParent());
     Files.write(file, driver.getScreenshotAs(OutputType.BYTES));
   }
@@ -312,7 +314,7 @@ final class ConsoleBrowser implements AutoCloseable {
    * Saves a PNG of the whole page (up to {@link #PAGE_SHOT_MAX_HEIGHT} pixels), without the
    * passing notice: the window grows to the page's height for the picture and then goes back.
    */
-  void pageScreenshot(Path file) throws IOException {
+  public void pageScreenshot(Path file) throws IOException {
     script("const n = document.getElementById('notice'); if (n) { n.hidden = true; }");
     Dimension before = driver.manage().window().getSize();
     long chrome = ((Number) script("return window.outerHeight - window.innerHeight;")).longValue();
