@@ -276,7 +276,8 @@ class BodyReader {
     const salt = streamHeader.slice(1, 1 + SALT_LENGTH);
     this.#noncePrefix = streamHeader.slice(1 + SALT_LENGTH, STREAM_HEADER_LENGTH);
     try {
-      this.#key = await deriveSegmentKey(this.#dek, salt, this.#aad);
+      const key = await deriveSegmentKey(this.#dek, salt, this.#aad);
+      if (!this.#finished) this.#key = key;
     } finally {
       this.#dek.fill(0);
     }
