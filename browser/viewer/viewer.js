@@ -16,6 +16,7 @@
 
 import * as cachet from '../src/index.js';
 import { id32Text } from '../src/codec.js';
+import { headerLength, parseHeader, PREFIX_LENGTH } from '../src/envelope/header.js';
 import { networkDifferences } from './networks.js';
 import { sniffContent } from './contentType.js';
 import { collectBlob } from './sink.js';
@@ -229,7 +230,7 @@ async function refused(error, chosen) {
   const header = error.header ?? null;
   $('refusal-summary').textContent = error.code === 'KEY_SERVERS_UNAVAILABLE'
     ? `Too few key servers could be reached to open the file: ${unreachable(outcomes)}. ${error.message ?? ''}`
-    : refusalSummary(outcomes, header?.threshold ?? chosen?.descriptor?.keyServers?.threshold);
+    : refusalSummary(outcomes, error.threshold ?? header?.threshold ?? chosen?.descriptor?.keyServers?.threshold);
   const meaning = $('refusal-meaning');
   for (const { reason, meaning: words } of refusalMeanings(outcomes)) {
     const p = document.createElement('p');
@@ -267,13 +268,12 @@ async function policyOf(error, chosen) {
   }
 }
 
-/** The envelope header by two ranged reads from the aggregator (only if the SDK exports its parser). */
+/** The envelope header by two ranged reads from the aggregator, parsed by the SDK's own parser. */
 async function readHeader(descriptor, blobId) {
-  if (!descriptor || !blobId || !cachet.headerLength || !cachet.parseHeader) return null;
+  if (!descriptor || !blobId) return null;
   const url = `${String(descriptor.storage.aggregator).replace(/\/$/, '')}/v1/blobs/${encodeURIComponent(blobId)}`;
-  const prefix = await ranged(url, 0, 9);
-  const length = cachet.headerLength(prefix);
-  return cachet.parseHeader(await ranged(url, 0, length));
+  const length = headerLength(await ranged(url, 0, PREFIX_LENGTH));
+  return parseHeader(await ranged(url, 0, length));
 }
 
 async function ranged(url, from, to) {
