@@ -37,7 +37,7 @@ const KINDS = Object.freeze({
   denied: 'refused',
   unavailable: 'could not be reached',
   invalid: 'answered something that did not check out',
-  not_needed: 'was not asked (enough shares came from the others)',
+  not_needed: 'was not asked',
 });
 
 /** The plain meaning of a reason code, or null when the viewer has none to add to the server's message. */
