@@ -129,6 +129,22 @@ export function parseRetryAfter(value, now = Date.now()) {
   return Math.max(0, at - now);
 }
 
+/** The shortest pause before asking such a server again, and the pause when it did not say. */
+export const SERVER_RETRY_DELAY_MILLIS = 500;
+/** The longest pause a server's Retry-After gets. */
+export const MAX_SERVER_RETRY_DELAY_MILLIS = 2000;
+/** The largest share of a pause added at random, so that dropped clients spread out. */
+const RETRY_JITTER = 0.5;
+
+/** The pause before asking again: what the server asked (ms, null if nothing), clamped, plus jitter. */
+export function retryWait(askedMillis, random = Math.random) {
+  const base =
+    askedMillis === null || askedMillis < SERVER_RETRY_DELAY_MILLIS
+      ? SERVER_RETRY_DELAY_MILLIS
+      : Math.min(askedMillis, MAX_SERVER_RETRY_DELAY_MILLIS);
+  return base + base * RETRY_JITTER * random();
+}
+
 /** GETs a JSON document (at most 1 MiB); a non-200 answer is a CachetError with the server's reason. */
 export async function getJson(url, { signal, timeoutMillis, what = hostPort(url) } = {}) {
   const response = await fetchWithTimeout(url, { headers: { accept: 'application/json' } }, { signal, timeoutMillis });

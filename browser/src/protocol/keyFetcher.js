@@ -24,6 +24,7 @@ import {
   parseApiError,
   parseRetryAfter,
   readText,
+  retryWait,
   sleep,
 } from './http.js';
 import { parseFetchKeyResponse } from './receipt.js';
@@ -33,25 +34,10 @@ import { ShareRound } from './shareRound.js';
 
 /** How often one server that is behind, restarted or overloaded is asked again. */
 export const SERVER_RETRIES = 2;
-/** The shortest pause before asking such a server again, and the pause when it did not say. */
-export const SERVER_RETRY_DELAY_MILLIS = 500;
-/** The longest pause a server's Retry-After gets. */
-export const MAX_SERVER_RETRY_DELAY_MILLIS = 2000;
-/** The largest share of a pause added at random, so that dropped clients spread out. */
-const RETRY_JITTER = 0.5;
 /** Most bytes of a key server's answer to a fetch. */
 export const MAX_FETCH_ANSWER_BYTES = 1 << 20;
 /** The answers after which one server is asked again with a freshly signed request. */
 const RETRYABLE = new Set(['LEDGER_BEHIND', 'REQUEST_BEFORE_RESTART', 'DEADLINE_EXCEEDED']);
-
-/** The pause before asking again: what the server asked (ms, null if nothing), clamped, plus jitter. */
-export function retryWait(askedMillis, random = Math.random) {
-  const base =
-    askedMillis === null || askedMillis < SERVER_RETRY_DELAY_MILLIS
-      ? SERVER_RETRY_DELAY_MILLIS
-      : Math.min(askedMillis, MAX_SERVER_RETRY_DELAY_MILLIS);
-  return base + base * RETRY_JITTER * random();
-}
 
 function outcome(serverId, kind, httpStatus, reason, message) {
   return { serverId, kind, httpStatus, reason, message };
