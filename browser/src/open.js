@@ -3,7 +3,7 @@
 // key servers (keyFetcher.js), and the body as a stream that reads, by range, only the segments
 // asked for and releases no byte of a segment before its tag verifies (envelope/body.js).
 import { concat } from './codec.js';
-import { bodyLength, openBody } from './envelope/body.js';
+import { openBody } from './envelope/body.js';
 import { headerLength, parseHeader } from './envelope/header.js';
 import { StorageError } from './errors.js';
 import { endpoint, fetchWithTimeout, hostPort, parseApiError, readText } from './protocol/http.js';
@@ -52,54 +52,22 @@ export async function openBlob({ network, blobId, identity, range, signal, onPro
   const prefix = await blob.read(0, PREFIX_BYTES);
   const total = headerLength(prefix.bytes);
   const header = parseHeader(concat(prefix.bytes, (await blob.read(PREFIX_BYTES, total)).bytes));
-  const expected = header.length + bodyLength(header.plaintextLength);
-  if (prefix.size !== null && prefix.size !== expected) {
-    throw new StorageError(
-      prefix.size < expected ? 'TRUNCATED_BODY' : 'TRAILING_DATA',
-      `blob ${blobId} is ${prefix.size} bytes, but its header promises ${expected} (header and body): it is damaged or not what was shared`,
-    );
-  }
   const { dek, outcomes } = await fetcherFor(network, identity).fetch(header, { signal, minLedgerHeight });
-  let body;
   try {
-    body = openBody({
+    // openBody keeps its own copy of the key, zeroed once the segment key is derived
+    const stream = openBody({
       dek,
       header,
       readBody: async (from, to) => (await blob.read(header.length + from, header.length + to)).bytes,
       range,
+      envelopeLength: prefix.size ?? undefined,
       onProgress,
       signal,
     });
-  } catch (e) {
+    return { header, plaintextLength: header.plaintextLength, outcomes, stream };
+  } finally {
     dek.fill(0);
-    throw e;
   }
-  return { header, plaintextLength: header.plaintextLength, outcomes, stream: zeroingWhenDone(body, dek) };
-}
-
-/** The body stream, passed through; the data key is zeroed once the stream ends, errors or is cancelled. */
-function zeroingWhenDone(body, dek) {
-  const reader = body.getReader();
-  return new ReadableStream({
-    async pull(controller) {
-      try {
-        const { done, value } = await reader.read();
-        if (done) {
-          dek.fill(0);
-          controller.close();
-        } else {
-          controller.enqueue(value);
-        }
-      } catch (e) {
-        dek.fill(0);
-        controller.error(e);
-      }
-    },
-    async cancel(reason) {
-      dek.fill(0);
-      await reader.cancel(reason);
-    },
-  });
 }
 
 /** Ranged reads of one blob from the aggregator; a server that ignores Range has its 200 cut to the range. */

@@ -19,6 +19,7 @@ export class ShareRound {
   #outcomes = [];
   #mismatch = null;
   #tried = 0;
+  #queue = Promise.resolve();
   #resolve;
   #reject;
 
@@ -31,8 +32,15 @@ export class ShareRound {
     });
   }
 
-  /** One server's outcome, with its opened share ({index, bytes}) when it released one. */
+  /**
+   * One server's outcome, with its opened share ({index, bytes}) when it released one. Answers are
+   * taken one at a time, in the order they came: rebuilding the key is asynchronous.
+   */
   answer(outcome, share) {
+    this.#queue = this.#queue.then(() => this.#take(outcome, share));
+  }
+
+  async #take(outcome, share) {
     if (this.done) {
       share?.bytes.fill(0);
       return;
@@ -42,8 +50,12 @@ export class ShareRound {
     const t = this.#header.threshold;
     const n = this.#header.shareCount;
     if (share && this.#shares.length >= t) {
-      const dek = this.#rebuildWithNewest(t);
+      const dek = await this.#rebuildWithNewest(t);
       if (dek) {
+        if (this.done) {
+          dek.fill(0);
+          return;
+        }
         this.#finish();
         this.#resolve({ dek, outcomes: this.#allOutcomes() });
         return;
@@ -80,7 +92,7 @@ export class ShareRound {
   }
 
   /** The key from a t-subset holding the newest share that matches the commitment, else null. */
-  #rebuildWithNewest(t) {
+  async #rebuildWithNewest(t) {
     const shares = this.#shares;
     const newest = shares[shares.length - 1];
     const others = shares.length - 1;
@@ -90,7 +102,7 @@ export class ShareRound {
       this.#tried++;
       let dek = null;
       try {
-        dek = combineShares(
+        dek = await combineShares(
           subset.map((s) => ({ index: s.index, bytes: s.bytes })),
           t,
           this.#header.shareCount,
