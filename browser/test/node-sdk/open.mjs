@@ -22,6 +22,12 @@ import { BrowserIdentity } from '../../src/protocol/identity.js';
 import { FetchKeyItem, FetchKeyRequest } from '../../src/protocol/fetchKey.js';
 import { Session } from '../../src/protocol/session.js';
 
+if (process.argv.length < 3) {
+  // `node --test test/` runs every script under test/, this one too: without a network there is nothing to do
+  console.error('usage: node test/node-sdk/open.mjs NETWORK_JSON_FILE (driven by cli\'s NodeSdkDevnetTest)');
+  process.exit(0);
+}
+
 const network = Network.fromDescriptor(await readFile(process.argv[2], 'utf8'));
 const identity = await BrowserIdentity.ephemeral();
 say({ address: identity.address });
