@@ -37,7 +37,8 @@ export class ShareRound {
    * taken one at a time, in the order they came: rebuilding the key is asynchronous.
    */
   answer(outcome, share) {
-    this.#queue = this.#queue.then(() => this.#take(outcome, share));
+    // a fault in taking one answer ends the round (its shares zeroed) rather than stalling the queue
+    this.#queue = this.#queue.then(() => this.#take(outcome, share)).catch((e) => this.abort(e));
   }
 
   async #take(outcome, share) {
