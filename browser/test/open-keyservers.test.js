@@ -66,7 +66,7 @@ async function storage({ ignoreRange = false, hideContentRange = false } = {}) {
 /**
  * A key server of slot `index`: `behaviour` is 'release', 'deny', 'behind' (503 LEDGER_BEHIND on
  * the first request), 'forge' (a receipt signed by another key), 'wrong-share' (a share off the
- * polynomial under a valid receipt) or 'down'.
+ * polynomial under a valid receipt), 'slow' (answers after 3 s) or 'down'.
  */
 async function keyServer(index, behaviour, seen) {
   const k = keys.keyServers[index - 1];
@@ -79,6 +79,7 @@ async function keyServer(index, behaviour, seen) {
     const request = JSON.parse(await body(req));
     requests++;
     seen?.push(request.requestId);
+    if (behaviour === 'slow') await new Promise((r) => setTimeout(r, 3000));
     if (behaviour === 'behind' && requests === 1) return apiError(res, 503, 'LEDGER_BEHIND', 'catching up', { 'retry-after': '0' });
     const item = request.items[0];
     const c = item.context;
@@ -239,4 +240,13 @@ test('the caller\'s abort ends the open with its reason', async () => {
   const controller = new AbortController();
   controller.abort(new Error('the reader left'));
   await assert.rejects(openBlob({ network, blobId: BLOB_ID, identity: reader, signal: controller.signal }), /the reader left/);
+});
+
+test('an abort while the key servers are asked ends the open at once with its reason', async () => {
+  const network = await networkOf(['slow', 'slow', 'slow']);
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(new Error('the reader closed the tab')), 300);
+  const started = Date.now();
+  await assert.rejects(openBlob({ network, blobId: BLOB_ID, identity: reader, signal: controller.signal }), /closed the tab/);
+  assert.ok(Date.now() - started < 2500, 'did not wait for the slow servers');
 });

@@ -81,6 +81,7 @@ export class KeyFetcher {
    * @throws AccessRefusedError, KeyServersUnavailableError, CachetError COMMITMENT_MISMATCH, WrongNetworkError
    */
   async fetch(header, { signal, minLedgerHeight } = {}) {
+    signal?.throwIfAborted();
     this.network.checkDecidesFor(header);
     const height = minLedgerHeight ?? (await this.readHead(signal));
     const session = await this.session();
@@ -89,6 +90,7 @@ export class KeyFetcher {
     const joined = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
     const onAbort = () => round.abort(signal.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) onAbort();
     for (const slot of header.slots) {
       const server = this.network.keyServer(slot.keyServerId);
       if (!server) {
@@ -104,7 +106,8 @@ export class KeyFetcher {
         (share) => round.answer(outcome(server.id, 'released', 200, null, null), share),
         (e) => {
           if (round.done) return;
-          if (e instanceof Refusal) round.answer(e.outcome, null);
+          if (signal?.aborted) round.abort(signal.reason);
+          else if (e instanceof Refusal) round.answer(e.outcome, null);
           else round.answer(outcome(server.id, 'unavailable', 0, e?.code ?? 'UNREACHABLE', String(e?.message ?? e)), null);
         },
       );
