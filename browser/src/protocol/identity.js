@@ -2,7 +2,7 @@
 // that cannot be exported, kept in IndexedDB as the CryptoKey objects themselves (structured
 // clone), so no script, this SDK's included, ever holds the secret bytes. Its address is the one
 // the embedded ledger's policies list: BLAKE2b-256(0x00 || public key) (docs/FORMAT.md section 3).
-import { blake2b256, concat, id32Text } from '../codec.js';
+import { blake2b256, id32Text } from '../codec.js';
 import { CachetError } from '../errors.js';
 
 const DATABASE = 'cachet-sdk';
