@@ -2,13 +2,15 @@
 // HTTP conventions the key fetcher relies on.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writer, base64Url, blake2b256, concat, fromHex, toHex, utf8 } from '../src/codec.js';
+import { readFileSync } from 'node:fs';
+import { Writer, base64Url, blake2b256, concat, fromBase64Url, fromHex, toHex, utf8 } from '../src/codec.js';
+import { headerLength, parseHeader } from '../src/envelope/header.js';
 import { NetworkDescriptorError, ShareTokenError, WrongNetworkError } from '../src/errors.js';
 import { Network } from '../src/network.js';
 import { BrowserIdentity } from '../src/protocol/identity.js';
 import { endpoint, parseApiError, parseRetryAfter, retryWait } from '../src/protocol/http.js';
 
-import { hpkeKeyFingerprint, verifyServiceDescriptor } from '../src/protocol/service.js';
+import { hpkeKeyFingerprint, slotMatchesCurrentKey, verifyServiceDescriptor } from '../src/protocol/service.js';
 import { Session } from '../src/protocol/session.js';
 import { parseShareToken } from '../src/protocol/shareToken.js';
 import { verifyEd25519 } from '../src/protocol/signatures.js';
@@ -106,11 +108,23 @@ test('a service descriptor is taken only when its proof verifies under the pinne
   const server = { id: 'ks-1', signingKey };
   const d = await verifyServiceDescriptor(doc, server);
   assert.deepEqual(d.hpkePublicKey, hpke);
-  assert.deepEqual(d.keyFingerprint, blake2b256(Writer.tagged('cachet/hpke-key/v1').bytes(), hpke));
-  assert.deepEqual(hpkeKeyFingerprint(hpke), d.keyFingerprint);
+  assert.deepEqual(d.keyFingerprint, hpkeKeyFingerprint(hpke));
   await assert.rejects(verifyServiceDescriptor({ ...doc, hpkePublicKey: base64Url(new Uint8Array(32).fill(6)) }, server), (e) => e.code === 'BAD_SERVICE_DESCRIPTOR');
   await assert.rejects(verifyServiceDescriptor(doc, { id: 'ks-2', signingKey }), (e) => e.code === 'BAD_SERVICE_DESCRIPTOR');
   await assert.rejects(verifyServiceDescriptor({ ...doc, extra: 1 }, server), /unknown field "extra"/);
+});
+
+test('key fingerprints as Java makes them: each slot of the known-answer envelope names its key server\'s key', () => {
+  const kat = new URL('../../crypto/src/test/resources/kat/', import.meta.url);
+  const envelope = new Uint8Array(readFileSync(new URL('envelope-v1.bin', kat)));
+  const header = parseHeader(envelope.subarray(0, headerLength(envelope.subarray(0, 9))));
+  const keys = JSON.parse(readFileSync(new URL('keys.json', kat), 'utf8'));
+  for (const k of keys.keyServers) {
+    const slot = header.slots[k.index - 1];
+    assert.equal(slot.keyServerId, k.id);
+    assert.deepEqual(hpkeKeyFingerprint(fromBase64Url(k.publicKey)), slot.keyFingerprint);
+    assert.equal(slotMatchesCurrentKey(slot, { keyFingerprint: hpkeKeyFingerprint(fromBase64Url(k.publicKey)) }), true);
+  }
 });
 
 test('identity: address is BLAKE2b-256(0x00 || public key); session certificate signed bytes as FORMAT.md lays them out', async () => {

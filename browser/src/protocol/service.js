@@ -6,7 +6,7 @@
 // Reading a file needs no service descriptor: the key fetcher asks with the pinned signing key
 // alone, and the header's key fingerprint is a hint the key server uses to pick its key version.
 // This is here for pages that show a server's state or check a slot against its current key.
-import { Writer, blake2b256, constantTimeEqual } from '../codec.js';
+import { Writer, blake2b256, constantTimeEqual, utf8 } from '../codec.js';
 import { ProtocolError } from '../errors.js';
 import { endpoint, getJson } from './http.js';
 import { verifyEd25519 } from './signatures.js';
@@ -14,9 +14,12 @@ import * as wire from './wire.js';
 
 const FIELDS = ['serverId', 'keyVersion', 'hpkePublicKey', 'verifyingKey', 'softwareVersion', 'proofOfPossession'];
 
-/** BLAKE2b-256(tag("cachet/hpke-key/v1") || X25519 key): how a header's slot names the key its share was sealed to. */
+/**
+ * BLAKE2b-256(ASCII "cachet/hpke-key/v1" || X25519 key), the tag's bare bytes with no length byte
+ * as Java's HpkeRecipientKey hashes them: how a header's slot names the key its share was sealed to.
+ */
 export function hpkeKeyFingerprint(hpkePublicKey) {
-  return blake2b256(Writer.tagged('cachet/hpke-key/v1').bytes(), hpkePublicKey);
+  return blake2b256(utf8('cachet/hpke-key/v1'), hpkePublicKey);
 }
 
 /**
