@@ -1,0 +1,115 @@
+// The SDK's typed errors. Every one carries a stable `code` (the reason codes the Java side uses, so
+// a page switches on the same words a key server or the CLI prints) and a message saying what
+// happened and what to do. The envelope's own errors (FormatError, BodyIntegrityError, ...) live
+// with the code that throws them.
+
+/** Base of every Cachet error the SDK throws on purpose. */
+export class CachetError extends Error {
+  /**
+   * @param {string} code stable reason code, e.g. 'BAD_RECEIPT'
+   * @param {string} message for people: what happened, and what to do
+   * @param {{cause?: unknown}} [options]
+   */
+  constructor(code, message, options) {
+    super(message, options);
+    this.name = 'CachetError';
+    this.code = code;
+  }
+}
+
+/**
+ * A key server's answer that does not verify, or is not the answer to the request asked
+ * (WRONG_RESPONSE, BAD_RECEIPT, BAD_SHARE, MALFORMED_RESPONSE): no share of it is used.
+ */
+export class ProtocolError extends CachetError {
+  constructor(code, message, options) {
+    super(code, message, options);
+    this.name = 'ProtocolError';
+  }
+}
+
+/** Lists each server's outcome as Java's ServerOutcome.toString does, for one readable message. */
+export function describeOutcomes(outcomes) {
+  return outcomes
+    .map((o) => {
+      if (o.kind === 'not_needed') return `${o.serverId}: ${o.message ?? 'no answer needed'}`;
+      return (
+        `${o.serverId}: ${o.kind.replace('_', ' ')}` +
+        (o.reason ? ` ${o.reason}` : '') +
+        (o.httpStatus > 0 && o.kind !== 'denied' ? ` (HTTP ${o.httpStatus})` : '') +
+        (o.message ? `: ${o.message}` : '')
+      );
+    })
+    .join('; ');
+}
+
+/**
+ * Fewer than the threshold of key servers released a share and at least one refused on policy
+ * grounds. `outcomes` has one entry per slot of the envelope; `reason` is the first refusal's code.
+ * A denial's message is the server's unsigned words: show it, never decide on it.
+ */
+export class AccessRefusedError extends CachetError {
+  constructor(policyId, threshold, outcomes) {
+    const denied = outcomes.filter((o) => o.kind === 'denied');
+    super(
+      'ACCESS_REFUSED',
+      `access to policy ${policyId} refused by ${denied.length} of ${outcomes.length} key servers, ` +
+        `${threshold} needed: ${describeOutcomes(outcomes)}`,
+    );
+    this.name = 'AccessRefusedError';
+    this.reason = denied.length > 0 ? denied[0].reason : 'ACCESS_REFUSED';
+    this.threshold = threshold;
+    this.outcomes = outcomes;
+  }
+}
+
+/** Fewer than the threshold of key servers could give a verified share, and none refused. */
+export class KeyServersUnavailableError extends CachetError {
+  constructor(threshold, outcomes) {
+    const released = outcomes.filter((o) => o.kind === 'released').length;
+    super(
+      'KEY_SERVERS_UNAVAILABLE',
+      `${threshold} of ${outcomes.length} key servers must release a share and only ${released} did: ` +
+        `${describeOutcomes(outcomes)}. Try again later, or ask the network's operator.`,
+    );
+    this.name = 'KeyServersUnavailableError';
+    this.threshold = threshold;
+    this.outcomes = outcomes;
+  }
+}
+
+/**
+ * The envelope, the network and the reader do not belong together: the header names another
+ * ledger (WRONG_LEDGER), key servers the descriptor does not list (UNKNOWN_KEY_SERVER), or the
+ * policy needs a wallet signature this SDK cannot make yet (NEEDS_EVM_WALLET).
+ */
+export class WrongNetworkError extends CachetError {
+  constructor(code, message) {
+    super(code, message);
+    this.name = 'WrongNetworkError';
+  }
+}
+
+/** A network descriptor (cachet-network/1) that is malformed; the message names the field. */
+export class NetworkDescriptorError extends CachetError {
+  constructor(message) {
+    super('BAD_NETWORK_DESCRIPTOR', message);
+    this.name = 'NetworkDescriptorError';
+  }
+}
+
+/** The storage network refused or could not be reached (BLOB_NOT_FOUND, STORAGE_UNAVAILABLE, ...). */
+export class StorageError extends CachetError {
+  constructor(code, message, options) {
+    super(code, message, options);
+    this.name = 'StorageError';
+  }
+}
+
+/** Text that is not a share token (`cachet1.` + base64url JSON of {blobId, network}). */
+export class ShareTokenError extends CachetError {
+  constructor(message) {
+    super('BAD_SHARE_TOKEN', message);
+    this.name = 'ShareTokenError';
+  }
+}

@@ -1,0 +1,167 @@
+// openBlob: a Cachet file opened in the reader's own process. The header comes by two ranged reads
+// of the aggregator's GET /v1/blobs/{blobId} (its first 9 bytes give its length), the key from the
+// key servers (keyFetcher.js), and the body as a stream that reads, by range, only the segments
+// asked for and releases no byte of a segment before its tag verifies (envelope/body.js).
+import { concat } from './codec.js';
+import { openBody } from './envelope/body.js';
+import { headerLength, parseHeader } from './envelope/header.js';
+import { StorageError } from './errors.js';
+import { endpoint, fetchWithTimeout, hostPort, parseApiError, readText } from './protocol/http.js';
+import { KeyFetcher } from './protocol/keyFetcher.js';
+
+/** The header's fixed prefix: magic, version and the header body's length. */
+const PREFIX_BYTES = 9;
+
+/** How long one ranged read of the blob may take (a 1 MiB segment on a slow link). */
+export const DEFAULT_READ_TIMEOUT_MILLIS = 60_000;
+
+/** A blob id: 43 characters of URL-safe base64 (storage's BlobId). */
+const BLOB_ID = /^[A-Za-z0-9_-]{43}$/;
+
+/** One key fetcher (and so one session) per network and identity, as long as both live. */
+const fetchers = new WeakMap();
+
+function fetcherFor(network, identity) {
+  let byIdentity = fetchers.get(network);
+  if (!byIdentity) {
+    byIdentity = new WeakMap();
+    fetchers.set(network, byIdentity);
+  }
+  let fetcher = byIdentity.get(identity);
+  if (!fetcher) {
+    fetcher = new KeyFetcher(network, identity);
+    byIdentity.set(identity, fetcher);
+  }
+  return fetcher;
+}
+
+/**
+ * Opens blob `blobId` of `network` as `identity`.
+ * @param {{network: import('./network.js').Network, blobId: string,
+ *          identity: import('./protocol/identity.js').BrowserIdentity,
+ *          range?: {start: number, end: number}, signal?: AbortSignal,
+ *          onProgress?: (plainBytesDone: number) => void, minLedgerHeight?: number,
+ *          readTimeoutMillis?: number}} options
+ * @returns {Promise<{header: object, plaintextLength: number, outcomes: object[], stream: ReadableStream<Uint8Array>}>}
+ */
+export async function openBlob({ network, blobId, identity, range, signal, onProgress, minLedgerHeight, readTimeoutMillis }) {
+  if (typeof blobId !== 'string' || !BLOB_ID.test(blobId)) {
+    throw new StorageError('BAD_BLOB_ID', `a blob id is 43 characters of URL-safe base64, not ${JSON.stringify(String(blobId).slice(0, 60))}`);
+  }
+  const blob = new BlobReader(endpoint(network.aggregator, `/v1/blobs/${blobId}`), blobId, { signal, timeoutMillis: readTimeoutMillis });
+  const prefix = await blob.read(0, PREFIX_BYTES);
+  const total = headerLength(prefix.bytes);
+  const header = parseHeader(concat(prefix.bytes, (await blob.read(PREFIX_BYTES, total)).bytes));
+  const { dek, outcomes } = await fetcherFor(network, identity).fetch(header, { signal, minLedgerHeight });
+  try {
+    // openBody keeps its own copy of the key, zeroed once the segment key is derived
+    const stream = openBody({
+      dek,
+      header,
+      readBody: async (from, to) => (await blob.read(header.length + from, header.length + to)).bytes,
+      range,
+      envelopeLength: prefix.size ?? undefined,
+      onProgress,
+      signal,
+    });
+    return { header, plaintextLength: header.plaintextLength, outcomes, stream };
+  } finally {
+    dek.fill(0);
+  }
+}
+
+/** Ranged reads of one blob from the aggregator; a server that ignores Range has its 200 cut to the range. */
+class BlobReader {
+  constructor(url, blobId, { signal, timeoutMillis = DEFAULT_READ_TIMEOUT_MILLIS }) {
+    this.url = url;
+    this.blobId = blobId;
+    this.signal = signal;
+    this.timeoutMillis = timeoutMillis;
+  }
+
+  /** Bytes [from, to) of the blob (fewer when it ends before `to`), and its whole size when the answer says it. */
+  async read(from, to) {
+    if (to <= from) return { bytes: new Uint8Array(0), size: null };
+    let response;
+    try {
+      response = await fetchWithTimeout(
+        this.url,
+        { headers: { range: `bytes=${from}-${to - 1}` } },
+        { signal: this.signal, timeoutMillis: this.timeoutMillis },
+      );
+    } catch (e) {
+      if (this.signal?.aborted) throw e;
+      throw new StorageError('STORAGE_UNAVAILABLE', `the aggregator could not be read: ${e.message}`, { cause: e });
+    }
+    if (response.status === 206) return this.#partial(response, from, to);
+    if (response.status === 200) return this.#cut(response, from, to);
+    if (response.status === 416) {
+      await response.body?.cancel();
+      return { bytes: new Uint8Array(0), size: null };
+    }
+    const text = await readText(response, 64 * 1024, 'the aggregator\'s error').catch(() => '');
+    const error = parseApiError(text, response.status);
+    if (response.status === 404) {
+      throw new StorageError('BLOB_NOT_FOUND', `blob ${this.blobId} is not stored at ${hostPort(this.url)}: it expired, was deleted, or the id is wrong`);
+    }
+    throw new StorageError(
+      error?.reason ?? 'STORAGE_UNAVAILABLE',
+      `the aggregator at ${hostPort(this.url)} answered HTTP ${response.status}` + (error?.message ? `: ${error.message}` : ''),
+    );
+  }
+
+  async #partial(response, from, to) {
+    const contentRange = response.headers.get('content-range');
+    if (contentRange === null) {
+      // a cross-origin answer shows Content-Range only if the aggregator exposes it; the bytes are
+      // checked anyway (the header by its parse and the share contexts, the body by its tags)
+      return { bytes: await readExactly(response, to - from), size: null };
+    }
+    const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(contentRange);
+    if (!m || Number(m[1]) !== from || Number(m[2]) > to - 1) {
+      await response.body?.cancel();
+      throw new StorageError('STORAGE_UNAVAILABLE', `the aggregator answered another range than bytes ${from}-${to - 1} of blob ${this.blobId}`);
+    }
+    const bytes = await readExactly(response, Number(m[2]) - from + 1);
+    return { bytes, size: m[3] === '*' ? null : Number(m[3]) };
+  }
+
+  async #cut(response, from, to) {
+    const announced = Number(response.headers.get('content-length'));
+    const reader = response.body.getReader();
+    const out = new Uint8Array(to - from);
+    let seen = 0;
+    let have = 0;
+    while (have < out.length) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const start = Math.max(0, from - seen);
+      const end = Math.min(value.length, to - seen);
+      if (end > start) {
+        out.set(value.subarray(start, end), have);
+        have += end - start;
+      }
+      seen += value.length;
+    }
+    await reader.cancel().catch(() => {});
+    return { bytes: out.subarray(0, have), size: Number.isFinite(announced) && announced > 0 ? announced : null };
+  }
+}
+
+/** Exactly `n` bytes of the body: a longer answer is refused, a shorter one returned as it is. */
+async function readExactly(response, n) {
+  const reader = response.body.getReader();
+  const chunks = [];
+  let length = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    length += value.length;
+    if (length > n) {
+      await reader.cancel();
+      throw new StorageError('STORAGE_UNAVAILABLE', `the aggregator sent more than the ${n} bytes of the range asked for`);
+    }
+    chunks.push(value);
+  }
+  return concat(...chunks);
+}
