@@ -70,7 +70,7 @@ final class KeyServerConfigReader {
               s.integer("max-in-flight-per-address", ServerLimits.DEFAULT_MAX_IN_FLIGHT_PER_ADDRESS)),
           evm,
           s.signedDuration("clock-offset", Duration.ZERO),
-          CorsPolicy.of(s.list("cors-origins")));
+          CorsPolicy.fromSettings(s));
     } catch (ConfigException e) {
       throw withOrigin(e, s);
     } catch (IllegalArgumentException | NullPointerException e) {

@@ -37,7 +37,7 @@ class KeyServerCorsTest extends KeyServerTestBase {
           "data-dir=/tmp/ks", "ledger-url=http://127.0.0.1:1", "ledger-id=l", "sequencer-key="
               + config("ks-1").sequencerKey(), "cors-origins=" + bad)))
           .as(bad).isInstanceOf(ConfigException.class).hasMessageStartingWith("cors-origins ")
-          .hasMessageContaining("(cors-origins from --set cors-origins)");
+          .hasMessageContaining("cors-origins (from --set cors-origins) ");
     }
   }
 

@@ -1,5 +1,7 @@
 package io.cachet.common.http;
 
+import io.cachet.common.config.ConfigException;
+import io.cachet.common.config.Settings;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -147,6 +149,21 @@ public final class CorsPolicy {
       }
     }
     return of(items);
+  }
+
+  /**
+   * The policy a server's configuration sets with {@link #KEY}; off when the key is unset or empty.
+   *
+   * @throws ConfigException naming the key, the origin at fault and where the value came from
+   */
+  public static CorsPolicy fromSettings(Settings settings) {
+    try {
+      return of(settings.list(KEY));
+    } catch (IllegalArgumentException e) {
+      // every message of of() starts with the key: the origin goes after it, as Settings.invalid writes it
+      throw new ConfigException(KEY + " (from " + settings.origin(KEY) + ")" + e.getMessage().substring(KEY.length()),
+          e);
+    }
   }
 
   /** Whether any origin is allowed. */
