@@ -1,6 +1,7 @@
 package io.cachet.keyserver;
 
 import io.cachet.common.http.ApiErrors;
+import io.cachet.common.http.CorsPolicy;
 import io.cachet.policy.server.StoredBlocksHandler;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
@@ -32,10 +33,17 @@ import java.util.concurrent.CompletionException;
  * GET  /health         {"status": "serving" | "stale" | "failed", ...}, 503 unless serving
  * GET  /metrics        Prometheus text
  * </pre>
+ *
+ * <p>Pages of the origins in {@code cors-origins} may call the first two from a browser ({@link #CORS_ROUTES}).
  */
 final class HttpApi extends VerticleBase {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpApi.class);
   private static final Set<String> ROUTES = Set.of("/v1/service", "/v1/fetch_key", "/health", "/metrics");
+
+  /** What a web page may call across origins: the descriptor and a fetch, whose refusals it must read. */
+  static final List<CorsPolicy.Route> CORS_ROUTES = List.of(
+      CorsPolicy.Route.of("/v1/service", "GET"),
+      CorsPolicy.Route.of("/v1/fetch_key", "POST").takes("Content-Type").exposes("Retry-After"));
 
   private final KeyServer server;
   private HttpServer http;
@@ -49,6 +57,7 @@ final class HttpApi extends VerticleBase {
     Router router = Router.router(vertx);
     ApiErrors.install(router);
     server.limits().install(router);
+    server.config().cors().install(router, CORS_ROUTES);
     router.route().handler(this::measure);
     router.get("/v1/service").handler(this::service);
     router.post("/v1/fetch_key").handler(this::limitByClient);

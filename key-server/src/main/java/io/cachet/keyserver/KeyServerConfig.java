@@ -5,6 +5,7 @@ import static io.cachet.common.config.ConfigText.duration;
 import io.cachet.common.config.ConfigException;
 import io.cachet.common.config.ConfigText;
 import io.cachet.common.config.Settings;
+import io.cachet.common.http.CorsPolicy;
 import io.cachet.common.http.ServerLimits;
 import io.cachet.crypto.FormatException;
 import io.cachet.crypto.Names;
@@ -71,7 +72,8 @@ public record KeyServerConfig(
     Duration requestDeadline,
     ServerLimits limits,
     KeyServerEvmConfig evm,
-    Duration clockOffset) {
+    Duration clockOffset,
+    CorsPolicy cors) {
 
   /** When the audit log is forced to disk. */
   public enum AuditFsync {
@@ -215,6 +217,7 @@ public record KeyServerConfig(
       throw new ConfigException("request-deadline must be at most " + duration(MAX_REQUEST_DEADLINE) + ", was "
           + duration(requestDeadline));
     }
+    Objects.requireNonNull(cors, "cors-origins");
     Objects.requireNonNull(clockOffset, "clock-offset");
     if (clockOffset.abs().compareTo(MAX_CLOCK_OFFSET) > 0) {
       throw new ConfigException("clock-offset must be within -" + duration(MAX_CLOCK_OFFSET) + ".."
@@ -279,7 +282,7 @@ public record KeyServerConfig(
         DEFAULT_MAX_IN_FLIGHT, DEFAULT_REPLAY_CACHE_SIZE, defaultWorkers(false),
         DEFAULT_PASSPHRASE_ENV, null, DEFAULT_KDF_MEMORY_KIB, DEFAULT_KDF_ITERATIONS, AuditFsync.COMMIT,
         DEFAULT_AUDIT_FSYNC_INTERVAL, DEFAULT_AUDIT_COMMIT_DELAY, null, DEFAULT_LEDGER_WAIT, DEFAULT_REQUEST_DEADLINE, ServerLimits.defaults(),
-        null, Duration.ZERO);
+        null, Duration.ZERO, CorsPolicy.off());
   }
 
   /** A config with every default that decides on an EVM chain ({@code chain = evm}). */
@@ -290,7 +293,7 @@ public record KeyServerConfig(
         DEFAULT_MAX_IN_FLIGHT, DEFAULT_REPLAY_CACHE_SIZE, defaultWorkers(true),
         DEFAULT_PASSPHRASE_ENV, null, DEFAULT_KDF_MEMORY_KIB, DEFAULT_KDF_ITERATIONS, AuditFsync.COMMIT,
         DEFAULT_AUDIT_FSYNC_INTERVAL, DEFAULT_AUDIT_COMMIT_DELAY, null, DEFAULT_LEDGER_WAIT, DEFAULT_REQUEST_DEADLINE, ServerLimits.defaults(),
-        Objects.requireNonNull(evm, "evm"), Duration.ZERO);
+        Objects.requireNonNull(evm, "evm"), Duration.ZERO, CorsPolicy.off());
   }
 
   /** {@code evm} or {@code embedded}: which kind of chain this server decides on. */
@@ -320,7 +323,8 @@ public record KeyServerConfig(
       "audit-fsync-interval", "audit-commit-delay", "genesis-digest", "ledger-wait", "request-deadline", "idle-timeout", "head-timeout",
       "body-timeout", "min-body-rate", "max-connections-per-address", "max-in-flight-per-address", "chain",
       "evm-rpc-url",
-      "evm-rpc-url-2", "evm-chain-id", "evm-confirmations", "evm-poll-interval", "evm-block-time", "clock-offset");
+      "evm-rpc-url-2", "evm-chain-id", "evm-confirmations", "evm-poll-interval", "evm-block-time", "clock-offset",
+      "cors-origins");
 
   /** The part's name in environment variables: {@code CACHET_KEYSERVER_<KEY>}. */
   public static final String PART = "keyserver";
@@ -424,6 +428,7 @@ public record KeyServerConfig(
     put(lines, "max-connections-per-address", Integer.toString(limits.maxConnectionsPerAddress()));
     put(lines, "max-in-flight-per-address", Integer.toString(limits.maxInFlightPerAddress()));
     put(lines, "clock-offset", duration(clockOffset));
+    put(lines, "cors-origins", cors.render());
     return String.join("\n", lines) + "\n";
   }
 

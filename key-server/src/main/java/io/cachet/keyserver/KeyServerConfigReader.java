@@ -2,6 +2,7 @@ package io.cachet.keyserver;
 
 import io.cachet.common.config.ConfigException;
 import io.cachet.common.config.Settings;
+import io.cachet.common.http.CorsPolicy;
 import io.cachet.common.http.ServerLimits;
 import io.cachet.crypto.FormatException;
 import io.cachet.crypto.VerifyingKey;
@@ -68,7 +69,8 @@ final class KeyServerConfigReader {
               s.integer("max-connections-per-address", ServerLimits.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS),
               s.integer("max-in-flight-per-address", ServerLimits.DEFAULT_MAX_IN_FLIGHT_PER_ADDRESS)),
           evm,
-          s.signedDuration("clock-offset", Duration.ZERO));
+          s.signedDuration("clock-offset", Duration.ZERO),
+          CorsPolicy.fromSettings(s));
     } catch (ConfigException e) {
       throw withOrigin(e, s);
     } catch (IllegalArgumentException | NullPointerException e) {

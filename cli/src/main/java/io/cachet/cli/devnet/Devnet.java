@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachet.cli.serve.StorageCommittee;
+import io.cachet.common.http.CorsPolicy;
+import io.cachet.common.http.ServerLimits;
 import io.cachet.common.io.DurableFiles;
 import io.cachet.crypto.Base64Url;
 import io.cachet.crypto.FormatException;
@@ -52,6 +54,8 @@ import java.util.concurrent.TimeUnit;
  * {@code storage/} (nodes and gateway), {@code secrets/} (0700: the sequencer's and the gateway's
  * keystores and the passphrases of everything; a devnet is for development, its secrets sit on
  * disk beside it), {@code devnet.json} (ports), {@code cachet-network.json} (what clients read).
+ * The viewer page ({@link DevnetViewer}) is served beside the parts, and the key servers, the
+ * gateway and the ledger let its origin in ({@code cors-origins}).
  * Started with {@link Options#evm}, anvil ({@link DevnetAnvil}, state in {@code anvil/}) replaces the ledger.
  * A lock file keeps two processes off one directory.
  */
@@ -100,6 +104,9 @@ public final class Devnet implements AutoCloseable {
   private final Object certificateLock = new Object();
   /** The EVM chain on a devnet of {@code --chain evm}; null on the embedded ledger. */
   private final DevnetAnvil anvil;
+  private DevnetViewer viewer;
+  /** The descriptor as last written, which the viewer serves; null until then. */
+  private volatile String descriptorText;
 
   private Devnet(Path dir, Options options) throws Exception {
     this.dir = dir.toAbsolutePath();
@@ -148,6 +155,9 @@ public final class Devnet implements AutoCloseable {
   }
 
   private void startAll() throws Exception {
+    // first: every server below lets the viewer's origin in, so its port must be known
+    viewer = DevnetViewer.start(vertx, port("viewer"), () -> descriptorText);
+    ports.put("viewer", viewer.port());
     if (anvil != null) {
       startEvm();
       return;
@@ -155,10 +165,11 @@ public final class Devnet implements AutoCloseable {
     startLedger();
     startKeyServers(id -> KeyServerConfig.defaults(id, dir.resolve(id), ledgerUrl(), options.ledgerId(),
         sequencerKey.verifyingKey()).with(Map.of("port", Integer.toString(port(id)), "ledger-poll-wait", "2s",
-            "genesis-digest", sequencer.ledger().genesisHex())));
+            "genesis-digest", sequencer.ledger().genesisHex(), CorsPolicy.KEY, viewer.origin())));
     storage = LocalNetwork.start(vertx, dir.resolve("storage"), LocalNetwork.Options.defaults()
         .withNodes(options.storageNodes(), options.shardSize())
         .withClock(System::currentTimeMillis, options.epoch().toMillis())
+        .withCors(viewerCors())
         .withSink(new LedgerSink())).await(120, TimeUnit.SECONDS);
     recordStorageCommittee();
     writePorts();
@@ -170,13 +181,25 @@ public final class Devnet implements AutoCloseable {
     anvil.start();
     writePorts();
     startKeyServers(id -> KeyServerConfig.defaultsEvm(id, dir.resolve(id),
-        KeyServerEvmConfig.of(anvil.rpcUrl(), anvil.chainId())).with(Map.of("port", Integer.toString(port(id)))));
+        KeyServerEvmConfig.of(anvil.rpcUrl(), anvil.chainId())).with(Map.of("port", Integer.toString(port(id)),
+            CorsPolicy.KEY, viewer.origin())));
     storage = LocalNetwork.start(vertx, dir.resolve("storage"), LocalNetwork.Options.defaults()
         .withNodes(options.storageNodes(), options.shardSize())
         .withClock(System::currentTimeMillis, options.epoch().toMillis())
+        .withCors(viewerCors())
         .withSink(anvil.sink(vertx))).await(120, TimeUnit.SECONDS);
     writePorts();
     writeDescriptor();
+  }
+
+  /** The viewer page's address: {@code http://127.0.0.1:PORT/}. */
+  public String viewerUrl() {
+    return viewer.url();
+  }
+
+  /** What the devnet's servers let in: the viewer page's origin. */
+  private CorsPolicy viewerCors() {
+    return CorsPolicy.parse(viewer.origin());
   }
 
   /** True if this devnet's policies live on its anvil chain. */
@@ -321,7 +344,8 @@ public final class Devnet implements AutoCloseable {
   private void startLedger() throws Exception {
     sequencer = Sequencer.open(new Sequencer.Config(dir.resolve("ledger"), options.ledgerId(), options.heartbeat(),
         Clock.systemUTC()), sequencerKey);
-    LedgerServer server = new LedgerServer(sequencer, "127.0.0.1", port("ledger"));
+    LedgerServer server = new LedgerServer(sequencer, "127.0.0.1", port("ledger"), ServerLimits.defaults(),
+        viewerCors());
     ledgerDeployment = vertx.deployVerticle(server).await(30, TimeUnit.SECONDS);
     ports.put("ledger", server.port());
   }
@@ -455,7 +479,9 @@ public final class Devnet implements AutoCloseable {
   }
 
   private void writeDescriptor() throws IOException {
-    DurableFiles.write(descriptorFile(), descriptor().getBytes(StandardCharsets.UTF_8), false);
+    String text = descriptor();
+    DurableFiles.write(descriptorFile(), text.getBytes(StandardCharsets.UTF_8), false);
+    descriptorText = text;
     writePorts();
   }
 
@@ -474,7 +500,7 @@ public final class Devnet implements AutoCloseable {
       throw new DevnetException(f + " is damaged; remove the devnet directory to start afresh");
     }
     ObjectNode o = (ObjectNode) n;
-    for (String part : List.of("ledger", "anvil")) {
+    for (String part : List.of("ledger", "anvil", "viewer")) {
       if (o.has(part) && !freePort(o.get(part).asInt())) {
         throw new DevnetException("port " + o.get(part).asInt() + " of the devnet's " + part + " is taken by"
             + " another program");
@@ -526,6 +552,9 @@ public final class Devnet implements AutoCloseable {
     }
     if (anvil != null) {
       anvil.close();
+    }
+    if (viewer != null) {
+      viewer.close();
     }
     try {
       vertx.close().await(30, TimeUnit.SECONDS);

@@ -15,7 +15,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "status", description = {"Show each part of the devnet, whether it runs, and where.",
     "On a devnet of processes: each part's pid, its state (running, stopped, killed, exited (code N)) and what its"
-        + " /health answers."},
+        + " /health answers.",
+    "The viewer page's address is shown last (in --json: viewerUrl)."},
     footer = {"", "Exit codes: 0 the devnet runs, 1 it does not.", "", "Example:", "  cachet devnet status --json"})
 final class DevnetStatusCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -67,6 +68,9 @@ final class DevnetStatusCommand implements Callable<Integer> {
       out.println("each part's output is in " + status.path("layout").asText() + "/.../NAME.out and NAME.log");
     }
     out.println("clients read " + status.path("descriptor").asText());
+    if (status.hasNonNull("viewerUrl")) {
+      out.println("the viewer page opens the devnet's files in a browser: " + status.path("viewerUrl").asText());
+    }
   }
 
 }

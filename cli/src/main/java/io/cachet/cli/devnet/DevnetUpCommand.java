@@ -21,6 +21,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "up", description = {"Start the devnet in the background and wait until every part answers.",
     "It is created on first use. Its log is DIR/devnet.log; clients read DIR/cachet-network.json.",
+    "It serves the viewer page, which opens the devnet's files in a browser, on 127.0.0.1 and prints its address"
+        + " (in --json: viewerUrl); the key servers, the gateway and the ledger let that page's origin in.",
     "With --chain evm, policies live on a local anvil chain (installed with npm on first use) instead of the"
         + " embedded ledger; the identity 'devnet-evm' (anvil's public dev account 1) is made, and every EVM"
         + " identity is funded with ether for gas.",

@@ -24,7 +24,7 @@ final class InJvmParts implements DevnetParts {
       parts.add(new JsonObject().put("name", p.name()).put("running", p.running()).put("url", p.url()));
     }
     return new JsonObject().put("dir", devnet.dir().toString()).put("pid", ProcessHandle.current().pid())
-        .put("mode", DevnetMode.IN_JVM.word())
+        .put("mode", DevnetMode.IN_JVM.word()).put("viewerUrl", devnet.viewerUrl())
         .put("ledgerHeight", devnet.ledgerHeight()).put("descriptor", devnet.descriptorFile().toString())
         .put("chain", devnet.isEvm() ? Devnet.CHAIN_EVM : Devnet.CHAIN_EMBEDDED)
         .put("parts", parts);

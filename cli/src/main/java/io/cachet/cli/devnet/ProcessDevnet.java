@@ -3,14 +3,20 @@ package io.cachet.cli.devnet;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cachet.cli.network.NetworkLayout;
 import io.cachet.cli.status.NetworkProber;
+import io.cachet.common.http.CorsPolicy;
 import io.cachet.common.io.DurableFiles;
 import io.cachet.common.process.PartLaunch;
 import io.cachet.common.process.Termination;
+import io.cachet.storage.local.LocalNetwork;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +24,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutionException;
@@ -30,7 +37,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A devnet of processes: every part its own OS process, run by the operator's {@code serve}
  * commands from files {@link NetworkLayout} made in {@code DIR/processes/}. The daemon supervises
- * them; clients read {@code DIR/cachet-network.json} as on any devnet.
+ * them; clients read {@code DIR/cachet-network.json} as on any devnet. The daemon serves the
+ * viewer page ({@link DevnetViewer}) itself, and the ledger, the gateway and the key servers are
+ * started with {@code --set cors-origins=} its origin.
  *
  * <p>Invariants: {@code devnet.json} names every part process that may be running (pid and
  * configuration file), written before a started part is awaited and after every stop, so a daemon
@@ -73,19 +82,35 @@ final class ProcessDevnet implements DevnetParts {
   private static final List<NetworkLayout.Kind> STOP_ORDER = List.of(NetworkLayout.Kind.KEY_SERVER,
       NetworkLayout.Kind.GATEWAY, NetworkLayout.Kind.NODE, NetworkLayout.Kind.LEDGER);
 
+  /** The parts that serve a page in a browser, and so let the viewer's origin in. */
+  private static final Set<NetworkLayout.Kind> BROWSER_FACING = Set.of(NetworkLayout.Kind.LEDGER,
+      NetworkLayout.Kind.GATEWAY, NetworkLayout.Kind.KEY_SERVER);
+
   private final Path dir;
   private final DevnetLock lock;
   private final NetworkLayout layout;
+  /** The viewer's own event loop: the parts run elsewhere. */
+  private final Vertx viewerVertx;
+  private final DevnetViewer viewer;
+  /** The descriptor the viewer serves, once written. */
+  private volatile String descriptorText;
   private final Map<String, PartSupervisor> parts = new LinkedHashMap<>();
   /** Asks the parts' /health; closed with the devnet. */
   private final NetworkProber prober = new NetworkProber();
 
-  private ProcessDevnet(Path dir, DevnetLock lock, NetworkLayout layout) {
+  private ProcessDevnet(Path dir, DevnetLock lock, NetworkLayout layout, int viewerPort) throws Exception {
     this.dir = dir;
     this.lock = lock;
     this.layout = layout;
+    this.viewerVertx = Vertx.vertx();
+    try {
+      this.viewer = DevnetViewer.start(viewerVertx, viewerPort, () -> descriptorText);
+    } catch (Exception e) {
+      viewerVertx.close();
+      throw e;
+    }
     for (NetworkLayout.Part p : layout.parts()) {
-      parts.put(p.name(), new PartSupervisor(p, launch(p)));
+      parts.put(p.name(), new PartSupervisor(p, launch(p, viewer.origin())));
     }
   }
 
@@ -107,7 +132,7 @@ final class ProcessDevnet implements DevnetParts {
       if (!orphans.isEmpty()) {
         LOG.warn("event=devnet_orphans_stopped dir={} parts={}", root, orphans);
       }
-      d = new ProcessDevnet(root, lock, layout(root));
+      d = new ProcessDevnet(root, lock, layout(root), viewerPort(root));
     } catch (Exception | Error e) {
       lock.close();
       throw e;
@@ -129,7 +154,9 @@ final class ProcessDevnet implements DevnetParts {
       }
       d.record();
       d.layout.writeDescriptor();
-      DurableFiles.write(d.descriptorFile(), Files.readAllBytes(d.layout.descriptorFile()), false);
+      byte[] descriptor = Files.readAllBytes(d.layout.descriptorFile());
+      DurableFiles.write(d.descriptorFile(), descriptor, false);
+      d.descriptorText = new String(descriptor, StandardCharsets.UTF_8);
       return d;
     } catch (Exception | Error e) {
       d.close();
@@ -138,13 +165,37 @@ final class ProcessDevnet implements DevnetParts {
   }
 
   /**
+   * The viewer's port: the one devnet.json recorded while it is free, so the page's address stays
+   * what it was; else one chosen as the parts' ports are.
+   */
+  private static int viewerPort(Path root) throws IOException {
+    Path state = root.resolve(DevnetMode.STATE_FILE);
+    if (Files.exists(state)) {
+      int recorded = JSON.readTree(state.toFile()).path("viewer").asInt(0);
+      if (recorded > 0 && free(recorded)) {
+        return recorded;
+      }
+    }
+    return LocalNetwork.freePorts(1)[0];
+  }
+
+  private static boolean free(int port) {
+    try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /**
    * How a part runs: as {@link NetworkLayout.Part#launch} says, with {@link #PART_HEAP}, and but for
    * the gateway, which encodes every blob, with the client compiler only: it halves the CPU each
    * JVM spends starting (about 1.5 s instead of 3 s of a core for a node), as the {@code cachet}
-   * script does for commands that move no bulk data.
+   * script does for commands that move no bulk data. The parts a page calls let {@code viewerOrigin} in.
    */
-  static PartLaunch launch(NetworkLayout.Part p) {
-    PartLaunch l = p.launch(PART_HEAP, Map.of());
+  static PartLaunch launch(NetworkLayout.Part p, String viewerOrigin) {
+    Map<String, String> sets = BROWSER_FACING.contains(p.kind()) ? Map.of(CorsPolicy.KEY, viewerOrigin) : Map.of();
+    PartLaunch l = p.launch(PART_HEAP, sets);
     if (p.kind() == NetworkLayout.Kind.GATEWAY) {
       return l;
     }
@@ -275,6 +326,7 @@ final class ProcessDevnet implements DevnetParts {
     return new JsonObject().put("dir", dir.toString()).put("pid", ProcessHandle.current().pid())
         .put("mode", DevnetMode.PROCESSES.word()).put("ledgerHeight", height)
         .put("descriptor", descriptorFile().toString()).put("chain", Devnet.CHAIN_EMBEDDED)
+        .put("viewerUrl", viewer.url())
         .put("layout", layout.dir().toString()).put("parts", list);
   }
 
@@ -291,6 +343,7 @@ final class ProcessDevnet implements DevnetParts {
     root.put("chain", Devnet.CHAIN_EMBEDDED);
     root.put("mode", DevnetMode.PROCESSES.word());
     root.put("layout", LAYOUT_DIR);
+    root.put("viewer", viewer.port());
     var running = root.putObject("parts");
     for (PartSupervisor p : parts.values()) {
       p.pidIfRunning().ifPresent(pid -> running.putObject(p.name()).put("pid", pid)
@@ -337,6 +390,12 @@ final class ProcessDevnet implements DevnetParts {
       LOG.warn("event=devnet_state_not_written reason=\"{}\"", e.toString());
     }
     prober.close();
+    viewer.close();
+    try {
+      viewerVertx.close().await(5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // closing anyway
+    }
     lock.close();
   }
 

@@ -6,6 +6,7 @@ import io.cachet.common.config.ConfigException;
 import io.cachet.common.config.ConfigText;
 import io.cachet.common.config.Settings;
 import io.cachet.common.config.StartupChecks;
+import io.cachet.common.http.CorsPolicy;
 import io.cachet.common.process.Termination;
 import io.cachet.crypto.FormatException;
 import io.cachet.crypto.Identity;
@@ -56,7 +57,7 @@ public final class GatewayServeCommand implements Callable<Integer> {
   static final List<String> KEYS = List.of("network", "publisher-key", "host", "port", "max-blob-size",
       "stripes-in-flight", "max-concurrent-uploads", "max-concurrent-downloads", "read-ahead", "read-ahead-budget",
       "node-timeout", "repair-interval", "audit-interval", "ledger-url", "ledger-id", "ledger-genesis",
-      "certificate-keystore", "passphrase-env", "passphrase-file", "clock-offset");
+      "certificate-keystore", "passphrase-env", "passphrase-file", "clock-offset", CorsPolicy.KEY);
   /** The gateway's port when the configuration names none. */
   static final int DEFAULT_PORT = 7500;
   /** How often a served gateway repairs by default: a lost node's shards are rebuilt within minutes. */
@@ -134,6 +135,7 @@ public final class GatewayServeCommand implements Callable<Integer> {
     Duration repair = s.duration("repair-interval", DEFAULT_REPAIR_INTERVAL);
     Duration audit = s.duration("audit-interval", DEFAULT_AUDIT_INTERVAL);
     Duration offset = s.signedDuration("clock-offset", Duration.ZERO);
+    CorsPolicy cors = CorsPolicy.fromSettings(s);
     String ledgerUrl = s.string("ledger-url", "");
     Path keystore = s.path("certificate-keystore", null);
     Map<String, String> effective = new LinkedHashMap<>();
@@ -158,6 +160,7 @@ public final class GatewayServeCommand implements Callable<Integer> {
     Path passphraseFile = s.path("passphrase-file", null);
     effective.put("passphrase-file", passphraseFile == null ? "" : passphraseFile.toString());
     effective.put("clock-offset", ConfigText.duration(offset));
+    effective.put(CorsPolicy.KEY, cors.render());
     if (!open) {
       return new Plan(null, null, effective);
     }
@@ -174,7 +177,7 @@ public final class GatewayServeCommand implements Callable<Integer> {
     }
     Clock clock = StorageSettings.clock(s);
     GatewayConfig config = new GatewayConfig(network, host, port, maxBlob, stripes, uploads, readAhead, downloads,
-        budget, nodeTimeout.toMillis(), repair.toMillis(), audit.toMillis(), clock::millis, publisherKey);
+        budget, nodeTimeout.toMillis(), repair.toMillis(), audit.toMillis(), clock::millis, publisherKey, cors);
     return new Plan(config, ledger, effective);
   }
 

@@ -47,7 +47,7 @@ import picocli.CommandLine.Spec;
     description = {"Serve the embedded ledger from a configuration until SIGTERM or SIGINT.",
         "Keys (docs/DEPLOY.md, 'ledger'): " + "ledger-id, data-dir, host, port, sequencer-keystore, passphrase-env,"
             + " passphrase-file, heartbeat, storage-network, clock-offset, idle-timeout, head-timeout, body-timeout,"
-            + " min-body-rate, max-connections-per-address, max-in-flight-per-address; each also as"
+            + " min-body-rate, max-connections-per-address, max-in-flight-per-address, cors-origins; each also as"
             + " CACHET_LEDGER_<KEY>."},
     footer = {"", "Exit codes: 0 stopped by SIGTERM or SIGINT (or --check passed),",
         "2 bad configuration, 3 wrong passphrase, 4 a file or port failed.", "", "Example:",
@@ -136,7 +136,7 @@ public final class LedgerServeCommand implements Callable<Integer> {
       throw e;
     }
     Vertx vertx = Vertx.vertx();
-    LedgerServer server = new LedgerServer(sequencer, s.host(), s.port(), s.limits());
+    LedgerServer server = new LedgerServer(sequencer, s.host(), s.port(), s.limits(), s.cors());
     try {
       if (network != null && StorageCommittee.ensure(sequencer, key, network)) {
         LOG.info("event=ledger_storage_committee_recorded nodes={} quorum={}", network.n(), network.quorum());

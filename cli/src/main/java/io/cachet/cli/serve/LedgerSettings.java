@@ -3,6 +3,7 @@ package io.cachet.cli.serve;
 import io.cachet.common.config.ConfigException;
 import io.cachet.common.config.ConfigText;
 import io.cachet.common.config.Settings;
+import io.cachet.common.http.CorsPolicy;
 import io.cachet.common.http.ServerLimits;
 import io.cachet.crypto.Names;
 import java.nio.file.Path;
@@ -22,10 +23,11 @@ import java.util.Map;
  * @param passphraseFile the 0600 file holding it, or null (exactly one of the two is set)
  * @param storageNetwork the storage network's {@code network.json}, or null
  * @param clockOffset what the sequencer's clock is shifted by, for fault drills
+ * @param cors the web origins whose pages may read heads and policy state from a browser
  */
 public record LedgerSettings(String ledgerId, Path dataDir, String host, int port, Path keystore,
     String passphraseEnv, Path passphraseFile, Duration heartbeat, Path storageNetwork, Duration clockOffset,
-    ServerLimits limits) {
+    ServerLimits limits, CorsPolicy cors) {
 
   /** The part's name in environment variables ({@code CACHET_LEDGER_*}) and messages. */
   public static final String PART = "ledger";
@@ -47,7 +49,8 @@ public record LedgerSettings(String ledgerId, Path dataDir, String host, int por
   /** Every key, in the order {@code --print-config} writes them. */
   public static final List<String> KEYS = List.of("ledger-id", "data-dir", "host", "port", "sequencer-keystore",
       "passphrase-env", "passphrase-file", "heartbeat", "storage-network", "clock-offset", "idle-timeout",
-      "head-timeout", "body-timeout", "min-body-rate", "max-connections-per-address", "max-in-flight-per-address");
+      "head-timeout", "body-timeout", "min-body-rate", "max-connections-per-address", "max-in-flight-per-address",
+      CorsPolicy.KEY);
 
   /**
    * Checks and types every value.
@@ -89,7 +92,7 @@ public record LedgerSettings(String ledgerId, Path dataDir, String host, int por
       throw s.invalid("clock-offset", "must be within " + MAX_CLOCK_OFFSET.toHours() + "h either way");
     }
     return new LedgerSettings(ledgerId, dataDir, host, port, keystore, passphraseEnv.isEmpty() ? null : passphraseEnv,
-        passphraseFile, heartbeat, s.path("storage-network", null), offset, limits(s));
+        passphraseFile, heartbeat, s.path("storage-network", null), offset, limits(s), CorsPolicy.fromSettings(s));
   }
 
   private static ServerLimits limits(Settings s) {
@@ -130,6 +133,7 @@ public record LedgerSettings(String ledgerId, Path dataDir, String host, int por
     v.put("min-body-rate", ConfigText.size(limits.minBodyBytesPerSecond()));
     v.put("max-connections-per-address", Integer.toString(limits.maxConnectionsPerAddress()));
     v.put("max-in-flight-per-address", Integer.toString(limits.maxInFlightPerAddress()));
+    v.put(CorsPolicy.KEY, cors.render());
     return v;
   }
 }

@@ -143,6 +143,9 @@ class DevnetTest {
       long pid = up.json().get("pid").asLong();
       assertThat(pid).isNotEqualTo(ProcessHandle.current().pid());
       assertThat(ProcessHandle.of(pid)).hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());
+      String viewerUrl = up.json().path("viewerUrl").asText();
+      assertThat(viewerUrl).matches("http://127\\.0\\.0\\.1:[0-9]+/");
+      assertThat(get(viewerUrl)).containsIgnoringCase("<html");
 
       Run again = cachet("devnet", "up", "--dir", d);
       assertThat(again.exit()).isEqualTo(ExitCodes.OK);
@@ -179,7 +182,8 @@ class DevnetTest {
 
       Run status = cachet("devnet", "status", "--dir", d);
       assertThat(status.exit()).isEqualTo(ExitCodes.OK);
-      assertThat(status.out()).contains("ledger").contains("ks-3").contains("node-6").contains("gateway");
+      assertThat(status.out()).contains("ledger").contains("ks-3").contains("node-6").contains("gateway")
+          .contains("the viewer page opens the devnet's files in a browser: " + viewerUrl);
 
       Run down = cachet("devnet", "down", "--dir", d, "--json");
       assertThat(down.exit()).as(down.err()).isEqualTo(ExitCodes.OK);

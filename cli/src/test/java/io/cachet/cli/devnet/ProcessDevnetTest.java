@@ -8,7 +8,9 @@ import io.cachet.cli.CommandRun;
 import io.cachet.cli.ExitCodes;
 import io.cachet.cli.TestIdentities;
 import io.cachet.cli.network.NetworkLayout;
+import io.cachet.common.http.RawHttp;
 import io.cachet.common.process.PartProcess;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -99,6 +101,7 @@ class ProcessDevnetTest {
       assertThat(p.path("health").asText()).as(p.toString()).isNotIn("no answer", "-");
     }
     assertThat(status.path("ledgerHeight").asLong()).isGreaterThanOrEqualTo(0);
+    assertViewerLetIn(up.path("viewerUrl").asText(), status);
     assertThat(cachet("devnet", "status").out()).contains("ks-2").contains("running")
         .contains("pid " + pids.get("ks-2"));
 
@@ -226,6 +229,31 @@ class ProcessDevnetTest {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /**
+   * The daemon serves the viewer page, and the parts a page calls were started with {@code --set
+   * cors-origins=} its origin: preflights from it pass, from elsewhere they are refused.
+   */
+  private static void assertViewerLetIn(String viewerUrl, JsonNode status) throws Exception {
+    assertThat(viewerUrl).matches("http://127\\.0\\.0\\.1:[0-9]+/");
+    assertThat(status.path("viewerUrl").asText()).isEqualTo(viewerUrl);
+    String page = viewerUrl.substring(0, viewerUrl.length() - 1);
+    RawHttp.Answer network = RawHttp.exchange(URI.create(viewerUrl).getPort(), "GET", "/network.json");
+    assertThat(network.status()).isEqualTo(200);
+    assertThat(network.body()).isEqualTo(Files.readString(dir.resolve("cachet-network.json")));
+    assertThat(network.header("Content-Security-Policy")).contains("script-src 'self'");
+    for (String[] call : new String[][] {{"ks-1", "/v1/fetch_key", "POST"}, {"gateway", "/v1/blobs/abc", "GET"},
+        {"ledger", "/v1/head", "GET"}}) {
+      int port = URI.create(part(status, call[0]).path("url").asText()).getPort();
+      RawHttp.Answer allowed = RawHttp.exchange(port, "OPTIONS", call[1], "Origin: " + page,
+          "Access-Control-Request-Method: " + call[2]);
+      assertThat(allowed.status()).as(call[0]).isEqualTo(204);
+      assertThat(allowed.header("Access-Control-Allow-Origin")).isEqualTo(page);
+      RawHttp.Answer other = RawHttp.exchange(port, "OPTIONS", call[1], "Origin: http://127.0.0.1:1",
+          "Access-Control-Request-Method: " + call[2]);
+      assertThat(other.status()).as(call[0]).isEqualTo(403);
+    }
+  }
 
   private static CommandRun cachet(String... args) {
     List<String> all = new ArrayList<>(List.of(args));

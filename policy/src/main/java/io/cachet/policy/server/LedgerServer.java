@@ -1,6 +1,7 @@
 package io.cachet.policy.server;
 
 import io.cachet.common.http.ApiErrors;
+import io.cachet.common.http.CorsPolicy;
 import io.cachet.common.http.ServerLimits;
 import io.cachet.common.http.ServerLimitsGuard;
 import io.cachet.crypto.Address;
@@ -54,6 +55,9 @@ import org.slf4j.LoggerFactory;
  *                                        signatures: [{nodeId, nodeKey, signature}]}
  * GET  /health, GET /metrics (Prometheus text)
  * </pre>
+ *
+ * <p>Pages of the origins in {@code cors-origins} may read the head, policies, nonces, managed
+ * policies and certificates from a browser ({@link #CORS_ROUTES}); never submit.
  */
 public final class LedgerServer extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(LedgerServer.class);
@@ -71,12 +75,21 @@ public final class LedgerServer extends VerticleBase {
   /** Most policies one "managed by" read lists; more are flagged {@code truncated}. */
   public static final int MAX_MANAGED_PER_READ = 1000;
 
+  /** What a web page may read across origins: the state it shows a reader (a policy's window, say). */
+  public static final List<CorsPolicy.Route> CORS_ROUTES = List.of(
+      CorsPolicy.Route.of("/v1/head", "GET"),
+      CorsPolicy.Route.of("/v1/policies/:id", "GET"),
+      CorsPolicy.Route.of("/v1/accounts/:address/nonce", "GET"),
+      CorsPolicy.Route.of("/v1/accounts/:address/policies", "GET"),
+      CorsPolicy.Route.of("/v1/certificates/:blobId", "GET"));
+
   private final Sequencer sequencer;
   private final String host;
   private final int requestedPort;
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Timer commitTimer;
   private final ServerLimits limits;
+  private final CorsPolicy cors;
   private ServerLimitsGuard guard;
   private HttpServer server;
 
@@ -86,6 +99,12 @@ public final class LedgerServer extends VerticleBase {
 
   /** A ledger server whose connections and requests are held to {@code limits}. */
   public LedgerServer(Sequencer sequencer, String host, int port, ServerLimits limits) {
+    this(sequencer, host, port, limits, CorsPolicy.off());
+  }
+
+  /** As {@link #LedgerServer(Sequencer, String, int, ServerLimits)}, pages of {@code cors}'s origins let in. */
+  public LedgerServer(Sequencer sequencer, String host, int port, ServerLimits limits, CorsPolicy cors) {
+    this.cors = Objects.requireNonNull(cors, "cors");
     this.sequencer = Objects.requireNonNull(sequencer, "sequencer");
     this.host = host;
     this.requestedPort = port;
@@ -108,6 +127,7 @@ public final class LedgerServer extends VerticleBase {
     Router router = Router.router(vertx);
     ApiErrors.install(router);
     guard.install(router);
+    cors.install(router, CORS_ROUTES);
     router.post("/v1/transactions").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
     router.post("/v1/transactions").handler(this::submit);
     router.get("/v1/head").handler(this::head);

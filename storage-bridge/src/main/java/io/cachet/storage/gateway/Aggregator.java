@@ -94,6 +94,33 @@ final class Aggregator {
     });
   }
 
+  /**
+   * {@code HEAD /v1/blobs/{id}}: the headers the same GET would answer with (length, {@code ETag},
+   * {@code Content-Range} for a {@code Range}), from the metadata alone; no stripe is read.
+   */
+  void head(RoutingContext ctx) {
+    BlobId id = blobId(ctx);
+    if (id == null || !admit(ctx)) {
+      return;
+    }
+    String range = ctx.request().getHeader("Range");
+    reader.metadata(id).onComplete(ar -> {
+      if (ar.failed()) {
+        fail(ctx, ar.cause());
+        return;
+      }
+      BlobMetadata meta = ar.result().metadata();
+      long[] span = range == null ? new long[] {0, meta.length()} : parseRange(range, meta.length());
+      if (span == null) {
+        ctx.response().putHeader("Content-Range", "bytes */" + meta.length());
+        ApiErrors.send(ctx, 416, "INVALID_BYTE_RANGE", "range " + range + " does not fit a " + meta.length()
+            + "-byte blob (closed ranges bytes=a-b only)");
+        return;
+      }
+      headers(ctx.response(), meta, span[0], span[1], range != null).end();
+    });
+  }
+
   void byteRange(RoutingContext ctx) {
     BlobId id = blobId(ctx);
     if (id == null) {

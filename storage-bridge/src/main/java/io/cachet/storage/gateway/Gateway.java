@@ -1,5 +1,6 @@
 package io.cachet.storage.gateway;
 
+import io.cachet.common.http.CorsPolicy;
 import io.cachet.common.http.ServerLimits;
 import io.cachet.common.http.ServerLimitsGuard;
 import io.cachet.storage.BlobId;
@@ -26,6 +27,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * PUT  /v1/blobs?epochs=N[&amp;permanent=true][&amp;force=true]   store (Walrus newlyCreated / alreadyCertified)
  * GET  /v1/blobs/{blobId}                 read; Range: bytes=a-b gives 206
+ * HEAD /v1/blobs/{blobId}                 the same answer's headers, from the metadata alone
  * GET  /v1/blobs/{blobId}/byte-range?start=S&amp;length=L
  * GET  /v1/blobs/by-object-id/{id}        404: the local network has no chain objects
  * GET  /v1/network                        the network configuration (nodes, keys, epochs)
@@ -33,7 +35,10 @@ import org.slf4j.LoggerFactory;
  * GET  /metrics
  * </pre>
  *
- * All state is confined to this verticle's event loop; {@link #repairNow()} and
+ * Pages of the origins in {@code cors-origins} may read blobs from a browser ({@link #CORS_ROUTES});
+ * nothing else, uploads least of all, is open to them.
+ *
+ * <p>All state is confined to this verticle's event loop; {@link #repairNow()} and
  * {@link #auditNow()} hop onto it.
  */
 public final class Gateway extends VerticleBase {
@@ -43,6 +48,11 @@ public final class Gateway extends VerticleBase {
   public static final int DEFAULT_UPLOADS_PER_CLIENT = 2;
   /** How long a stop lets uploads and reads under way finish before their connections are cut. */
   public static final Duration STOP_GRACE = Duration.ofSeconds(20);
+
+  /** What a web page may call across origins: reads of a blob, whole or by {@code Range}. */
+  public static final List<CorsPolicy.Route> CORS_ROUTES = List.of(
+      CorsPolicy.Route.of("/v1/blobs/:blobId", "GET", "HEAD").takes("Range")
+          .exposes("Content-Range", "Content-Length", "Accept-Ranges", "ETag", "Retry-After"));
 
   private final GatewayConfig config;
   private final CertificateSink sink;
@@ -88,12 +98,14 @@ public final class Gateway extends VerticleBase {
     ServerLimitsGuard guard = new ServerLimitsGuard(vertx, limits, "gateway");
     Router router = Router.router(vertx);
     guard.install(router);
+    config.cors().install(router, CORS_ROUTES);
     router.put("/v1/blobs").handler(guard.perAddressSlots(uploadsPerClient, "TOO_MANY_UPLOADS", "uploads"))
         .handler(publisher::handle);
     router.get("/v1/blobs/by-object-id/:objectId").handler(ctx -> ApiErrors.send(ctx, 404, "BLOB_NOT_FOUND",
         "the local network has no on-chain blob objects; read by blob id"));
     router.get("/v1/blobs/:blobId/byte-range").handler(aggregator::byteRange);
     router.get("/v1/blobs/:blobId").handler(aggregator::read);
+    router.head("/v1/blobs/:blobId").handler(aggregator::head);
     router.get("/v1/network").handler(ctx -> ctx.json(config.network().toJson()));
     GatewayHealth health = new GatewayHealth(nodes, config.network(), sink, config::currentEpoch,
         () -> repairer.activity());

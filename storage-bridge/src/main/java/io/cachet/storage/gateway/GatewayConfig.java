@@ -1,5 +1,6 @@
 package io.cachet.storage.gateway;
 
+import io.cachet.common.http.CorsPolicy;
 import io.cachet.storage.network.NetworkConfig;
 import io.cachet.storage.node.NodeKey;
 import java.util.Objects;
@@ -23,11 +24,12 @@ import java.util.function.LongSupplier;
  * @param auditIntervalMillis how often the auditor challenges a node; 0 = never
  * @param publisherKey the key the gateway signs its writes to the nodes with; the nodes must be
  *     configured to trust its public key, or they refuse every write
+ * @param cors the web origins whose pages may read blobs from a browser ({@code cors-origins}); off by default
  */
 public record GatewayConfig(NetworkConfig network, String host, int port, long maxBlobSize, int stripesInFlight,
     int maxConcurrentUploads, int readAhead, int maxConcurrentDownloads, long readAheadBudgetBytes,
     long nodeTimeoutMillis, long repairIntervalMillis, long auditIntervalMillis, LongSupplier nowMillis,
-    NodeKey publisherKey) {
+    NodeKey publisherKey, CorsPolicy cors) {
 
   public static final long DEFAULT_MAX_BLOB_SIZE = 64L << 30;
   /** Reads streaming at once by default: enough for a busy desktop, far below the file descriptors. */
@@ -42,47 +44,57 @@ public record GatewayConfig(NetworkConfig network, String host, int port, long m
       throw new IllegalArgumentException("invalid gateway settings");
     }
     Objects.requireNonNull(publisherKey, "publisherKey");
+    Objects.requireNonNull(cors, "cors");
   }
 
   public static GatewayConfig defaults(NetworkConfig network, NodeKey publisherKey) {
     return new GatewayConfig(network, "127.0.0.1", 0, DEFAULT_MAX_BLOB_SIZE, 4, 4, 6,
         DEFAULT_MAX_CONCURRENT_DOWNLOADS, DEFAULT_READ_AHEAD_BUDGET_BYTES, 30_000, 0, 0, System::currentTimeMillis,
-        publisherKey);
+        publisherKey, CorsPolicy.off());
   }
 
   /** The same settings with other read-path limits: concurrent downloads, read-ahead stripes and budget. */
   public GatewayConfig withDownloadLimits(int maxDownloads, int readAheadStripes, long budgetBytes) {
     return new GatewayConfig(network, host, port, maxBlobSize, stripesInFlight, maxConcurrentUploads,
         readAheadStripes, maxDownloads, budgetBytes, nodeTimeoutMillis, repairIntervalMillis, auditIntervalMillis,
-        nowMillis, publisherKey);
+        nowMillis, publisherKey, cors);
   }
 
   public GatewayConfig withPort(int port) {
     return new GatewayConfig(network, host, port, maxBlobSize, stripesInFlight, maxConcurrentUploads, readAhead,
         maxConcurrentDownloads, readAheadBudgetBytes, nodeTimeoutMillis, repairIntervalMillis, auditIntervalMillis,
-        nowMillis, publisherKey);
+        nowMillis, publisherKey, cors);
   }
 
   public GatewayConfig withMaxBlobSize(long max) {
     return new GatewayConfig(network, host, port, max, stripesInFlight, maxConcurrentUploads, readAhead,
         maxConcurrentDownloads, readAheadBudgetBytes, nodeTimeoutMillis, repairIntervalMillis, auditIntervalMillis,
-        nowMillis, publisherKey);
+        nowMillis, publisherKey, cors);
   }
 
   public GatewayConfig withClock(LongSupplier clock) {
     return new GatewayConfig(network, host, port, maxBlobSize, stripesInFlight, maxConcurrentUploads, readAhead,
         maxConcurrentDownloads, readAheadBudgetBytes, nodeTimeoutMillis, repairIntervalMillis, auditIntervalMillis,
-        clock, publisherKey);
+        clock, publisherKey, cors);
   }
 
   public GatewayConfig withIntervals(long repairMillis, long auditMillis) {
     return new GatewayConfig(network, host, port, maxBlobSize, stripesInFlight, maxConcurrentUploads, readAhead,
-        maxConcurrentDownloads, readAheadBudgetBytes, nodeTimeoutMillis, repairMillis, auditMillis, nowMillis, publisherKey);
+        maxConcurrentDownloads, readAheadBudgetBytes, nodeTimeoutMillis, repairMillis, auditMillis, nowMillis,
+        publisherKey, cors);
   }
 
   public GatewayConfig withNodeTimeout(long millis) {
     return new GatewayConfig(network, host, port, maxBlobSize, stripesInFlight, maxConcurrentUploads, readAhead,
-        maxConcurrentDownloads, readAheadBudgetBytes, millis, repairIntervalMillis, auditIntervalMillis, nowMillis, publisherKey);
+        maxConcurrentDownloads, readAheadBudgetBytes, millis, repairIntervalMillis, auditIntervalMillis, nowMillis,
+        publisherKey, cors);
+  }
+
+  /** The same settings, letting pages of {@code policy}'s origins read blobs from a browser. */
+  public GatewayConfig withCors(CorsPolicy policy) {
+    return new GatewayConfig(network, host, port, maxBlobSize, stripesInFlight, maxConcurrentUploads, readAhead,
+        maxConcurrentDownloads, readAheadBudgetBytes, nodeTimeoutMillis, repairIntervalMillis, auditIntervalMillis,
+        nowMillis, publisherKey, policy);
   }
 
   public long currentEpoch() {

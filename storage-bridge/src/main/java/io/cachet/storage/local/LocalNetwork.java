@@ -1,5 +1,6 @@
 package io.cachet.storage.local;
 
+import io.cachet.common.http.CorsPolicy;
 import io.cachet.storage.gateway.CertificateSink;
 import io.cachet.storage.gateway.Gateway;
 import io.cachet.storage.gateway.GatewayConfig;
@@ -41,36 +42,43 @@ import java.util.function.LongSupplier;
 public final class LocalNetwork {
   /** How to build a new network; ignored (but the clock and intervals) when {@code root} has one. */
   public record Options(int nodes, int shardSize, long epochMillis, int maxEpochsAhead, long maxBlobSize,
-      long repairIntervalMillis, long auditIntervalMillis, LongSupplier clock, CertificateSink sink) {
+      long repairIntervalMillis, long auditIntervalMillis, LongSupplier clock, CertificateSink sink,
+      CorsPolicy cors) {
 
     public static Options defaults() {
       return new Options(7, 1 << 20, 60 * 60 * 1000L, 53, GatewayConfig.DEFAULT_MAX_BLOB_SIZE, 60_000, 30_000,
-          System::currentTimeMillis, CertificateSink.NONE);
+          System::currentTimeMillis, CertificateSink.NONE, CorsPolicy.off());
     }
 
     public Options withNodes(int n, int shardSize) {
       return new Options(n, shardSize, epochMillis, maxEpochsAhead, maxBlobSize, repairIntervalMillis,
-          auditIntervalMillis, clock, sink);
+          auditIntervalMillis, clock, sink, cors);
     }
 
     public Options withClock(LongSupplier clock, long epochMillis) {
       return new Options(nodes, shardSize, epochMillis, maxEpochsAhead, maxBlobSize, repairIntervalMillis,
-          auditIntervalMillis, clock, sink);
+          auditIntervalMillis, clock, sink, cors);
     }
 
     public Options withIntervals(long repairMillis, long auditMillis) {
       return new Options(nodes, shardSize, epochMillis, maxEpochsAhead, maxBlobSize, repairMillis, auditMillis,
-          clock, sink);
+          clock, sink, cors);
     }
 
     public Options withMaxBlobSize(long max) {
       return new Options(nodes, shardSize, epochMillis, maxEpochsAhead, max, repairIntervalMillis,
-          auditIntervalMillis, clock, sink);
+          auditIntervalMillis, clock, sink, cors);
+    }
+
+    /** The gateway lets pages of {@code policy}'s origins read blobs from a browser. */
+    public Options withCors(CorsPolicy policy) {
+      return new Options(nodes, shardSize, epochMillis, maxEpochsAhead, maxBlobSize, repairIntervalMillis,
+          auditIntervalMillis, clock, sink, policy);
     }
 
     public Options withSink(CertificateSink sink) {
       return new Options(nodes, shardSize, epochMillis, maxEpochsAhead, maxBlobSize, repairIntervalMillis,
-          auditIntervalMillis, clock, sink);
+          auditIntervalMillis, clock, sink, cors);
     }
   }
 
@@ -251,7 +259,8 @@ public final class LocalNetwork {
         .withPort(port)
         .withMaxBlobSize(options.maxBlobSize())
         .withClock(options.clock())
-        .withIntervals(options.repairIntervalMillis(), options.auditIntervalMillis());
+        .withIntervals(options.repairIntervalMillis(), options.auditIntervalMillis())
+        .withCors(options.cors());
     gateway = new Gateway(config, options.sink());
     return vertx.deployVerticle(gateway).map(id -> {
       gatewayDeployment = id;
