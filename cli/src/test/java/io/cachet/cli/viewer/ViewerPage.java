@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 
@@ -113,6 +114,16 @@ final class ViewerPage implements AutoCloseable {
 
   HeadlessChromium browser() {
     return browser;
+  }
+
+  /**
+   * Lifts the page's Content-Security-Policy for this session (DevTools' {@code Page.setBypassCSP})
+   * and loads the page again: the devnet's page may connect only to the devnet's own servers, and a
+   * test that serves altered bytes from a server of its own needs the page to reach it.
+   */
+  void bypassContentSecurityPolicy() {
+    browser.driver().executeCdpCommand("Page.setBypassCSP", Map.of("enabled", true));
+    load();
   }
 
   /** Loads the page afresh and waits until its network and identity are loaded. */

@@ -32,6 +32,11 @@ import org.openqa.selenium.By;
  * moved to another slot each end in an error with a code, and not one plaintext byte is handed to
  * the page. A flipped bit in the last segment, opened through the viewer's UI (the token's network
  * trusted by ticking the box), shows nothing and offers nothing to save.
+ *
+ * <p>The devnet serves its page with a Content-Security-Policy whose {@code connect-src} names only
+ * the devnet's own servers, so this class lifts it for its browser session
+ * ({@link ViewerPage#bypassContentSecurityPolicy}) to let the page reach the stand-in; the stand-in
+ * answers CORS for the viewer's origin as the real aggregator does.
  */
 class ViewerTamperingTest {
   /** Plaintext bytes in the body's first segment (docs/FORMAT.md, "Body"). */
@@ -55,6 +60,7 @@ class ViewerTamperingTest {
     HeadlessChromium.assumeAvailable();
     devnet = ViewerDevnet.start(dir);
     page = ViewerPage.start(dir.resolve("browser"), devnet.viewer());
+    page.bypassContentSecurityPolicy();
     aggregator = new TamperingAggregator(devnet.viewerOrigin());
     String policy = devnet.allowList();
     otherPolicy = devnet.allowList();
