@@ -82,7 +82,7 @@ export class KeyFetcher {
    */
   async fetch(header, { signal, minLedgerHeight } = {}) {
     signal?.throwIfAborted();
-    this.network.checkDecidesFor(header);
+    this.network.checkDecidesFor(header, this.identity);
     const height = minLedgerHeight ?? (await this.readHead(signal));
     const session = await this.session();
     const round = new ShareRound(header);
