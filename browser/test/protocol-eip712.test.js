@@ -10,6 +10,7 @@ import { base64Url, fromHex, toHex } from '../src/codec.js';
 import { WalletError, WrongNetworkError } from '../src/errors.js';
 import { Network } from '../src/network.js';
 import { FetchKeyItem, FetchKeyRequest } from '../src/protocol/fetchKey.js';
+import { KeyFetcher } from '../src/protocol/keyFetcher.js';
 import { BrowserIdentity } from '../src/protocol/identity.js';
 import { Eip712SessionCertificate, Session } from '../src/protocol/session.js';
 import { WalletIdentity, canonicalSignature, checksumAddress } from '../src/protocol/wallet.js';
@@ -173,6 +174,19 @@ test('anvil as the wallet: a session it certifies signs a fetch_key request nami
   assert.equal(json.certificate.scheme, 'eip712');
   assert.equal(json.certificate.signature, base64Url(session.certificate.signature));
   assert.deepEqual(Object.keys(json.certificate), ['scheme', 'chainId', 'address', 'sessionKey', 'createdAtMillis', 'ttlSeconds', 'audience', 'signature']);
+});
+
+test('opens at the same time share one session: the wallet is asked to sign once', { skip: needsAnvil() }, async () => {
+  let prompts = 0;
+  const wallet = await WalletIdentity.connect(anvilWallet(ACCOUNT_1, {
+    eth_signTypedData_v4: (params) => { prompts++; return rpc('eth_signTypedData_v4', params); },
+  }));
+  const fetcher = new KeyFetcher(evmNetwork(), wallet);
+  const [a, b] = await Promise.all([fetcher.session(), fetcher.session()]);
+  assert.equal(a, b);
+  assert.equal(prompts, 1);
+  assert.equal(await fetcher.session(), a);
+  assert.equal(prompts, 1);
 });
 
 test('a wallet that signs as another account than it connected is refused: WRONG_SIGNER naming both', { skip: needsAnvil() }, async () => {
