@@ -80,13 +80,27 @@ export class KeyServersUnavailableError extends CachetError {
 
 /**
  * The envelope, the network and the reader do not belong together: the header names another
- * ledger (WRONG_LEDGER), key servers the descriptor does not list (UNKNOWN_KEY_SERVER), or the
- * policy needs a wallet signature this SDK cannot make yet (NEEDS_EVM_WALLET).
+ * ledger (WRONG_LEDGER), key servers the descriptor does not list (UNKNOWN_KEY_SERVER), an EVM
+ * policy opened without a wallet (NEEDS_EVM_WALLET), a wallet on another chain (WRONG_CHAIN), or
+ * an embedded-ledger policy opened with a wallet (NEEDS_BROWSER_IDENTITY).
  */
 export class WrongNetworkError extends CachetError {
   constructor(code, message) {
     super(code, message);
     this.name = 'WrongNetworkError';
+  }
+}
+
+/**
+ * The injected wallet could not give a usable session signature: none there (NO_WALLET), no account
+ * shared (NO_WALLET_ACCOUNT), its owner declined (WALLET_REJECTED), it moved to another chain
+ * (WRONG_CHAIN), it answered a malformed signature (BAD_SIGNATURE) or one of another account
+ * (WRONG_SIGNER), or it failed otherwise (WALLET_ERROR).
+ */
+export class WalletError extends CachetError {
+  constructor(code, message, options) {
+    super(code, message, options);
+    this.name = 'WalletError';
   }
 }
 

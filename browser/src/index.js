@@ -3,6 +3,7 @@ export const SDK_VERSION = '0.1.0';
 
 export { Network } from './network.js';
 export { BrowserIdentity } from './protocol/identity.js';
+export { WalletIdentity } from './protocol/wallet.js';
 export { openBlob } from './open.js';
 export { parseShareToken } from './protocol/shareToken.js';
 export {
@@ -13,6 +14,7 @@ export {
   ProtocolError,
   ShareTokenError,
   StorageError,
+  WalletError,
   WrongNetworkError,
 } from './errors.js';
 export { FormatError } from './codec.js';

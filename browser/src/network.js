@@ -2,9 +2,9 @@
 // where the policies live, the key servers with the Ed25519 keys that are a reader's trust anchors,
 // and the storage network. Unknown fields are ignored, as the Java reader ignores them; a missing
 // or malformed field is refused naming its path.
-import { keccak_256 } from '@noble/hashes/sha3.js';
-import { fromBase64Url, toHex, utf8 } from './codec.js';
+import { fromBase64Url } from './codec.js';
 import { NetworkDescriptorError, WrongNetworkError } from './errors.js';
+import { checksumAddress } from './protocol/wallet.js';
 
 export const NETWORK_FORMAT = 'cachet-network/1';
 
@@ -67,25 +67,28 @@ export class Network {
   }
 
   /**
-   * Refuses a header this network's key servers do not decide for: another ledger (WRONG_LEDGER),
-   * a policy on an EVM chain, which needs a wallet's EIP-712 session certificate this SDK does not
-   * make yet (NEEDS_EVM_WALLET), or fewer of its slots' key servers listed here than its threshold
-   * (UNKNOWN_KEY_SERVER).
+   * Refuses a header this network's key servers do not decide for, or that `reader` cannot open:
+   * another ledger or chain (WRONG_LEDGER); on an EVM chain, a reader that is not a wallet
+   * (NEEDS_EVM_WALLET: its policies list Ethereum accounts) or a wallet on another chain
+   * (WRONG_CHAIN); on the embedded ledger, a wallet (NEEDS_BROWSER_IDENTITY: its key servers take
+   * no EIP-712 certificate); or fewer of its slots' key servers listed here than its threshold
+   * (UNKNOWN_KEY_SERVER). On an EVM chain any contract of that chain is decided for (an app's own
+   * policy contract), as the Java client's ClientConfig.decidesFor.
+   * @param {{scheme: string, chainId?: number}} [reader] the identity that will ask
    */
-  checkDecidesFor(header) {
-    if (this.isEvm && header.ledgerId.startsWith(`eip155:${this.chain.chainId}:`)) {
-      throw new WrongNetworkError(
-        'NEEDS_EVM_WALLET',
-        `this blob's policy lives on the EVM chain ${this.chain.chainId} (${header.ledgerId}); its readers are EVM ` +
-          'addresses, which sign sessions with a wallet (EIP-712), and this SDK does not do that yet: open it with the ' +
-          'cachet CLI as an EVM identity',
-      );
-    }
-    if (header.ledgerId !== this.ledgerId) {
+  checkDecidesFor(header, reader) {
+    if (this.isEvm) this.#checkEvm(header, reader);
+    else if (header.ledgerId !== this.ledgerId) {
       throw new WrongNetworkError(
         'WRONG_LEDGER',
         `this blob's policy lives on ledger '${header.ledgerId}', not on '${this.ledgerId}' that this network's key ` +
           'servers follow: open it with the network descriptor it was shared with',
+      );
+    } else if (reader?.scheme === 'eip712') {
+      throw new WrongNetworkError(
+        'NEEDS_BROWSER_IDENTITY',
+        `this blob's policy lives on the embedded ledger '${this.ledgerId}', whose readers are Cachet identities ` +
+          '(Ed25519), not Ethereum accounts: open it with a BrowserIdentity, not a wallet',
       );
     }
     const known = header.slots.filter((s) => this.keyServer(s.keyServerId)).length;
@@ -96,6 +99,33 @@ export class Network {
         `this blob's key is split among key servers this network descriptor does not list (${unknown.join(', ')}); ` +
           `${header.threshold} of them must release a share and only ${known} are listed: open it with the network ` +
           'descriptor it was shared with',
+      );
+    }
+  }
+
+  #checkEvm(header, reader) {
+    const chainId = this.chain.chainId;
+    const m = /^eip155:([0-9]{1,16}):0x[0-9a-f]{40}$/.exec(header.ledgerId);
+    if (!m || Number(m[1]) !== chainId) {
+      throw new WrongNetworkError(
+        'WRONG_LEDGER',
+        `this blob's policy lives on ledger '${header.ledgerId}', not on the EVM chain ${chainId} that this network's ` +
+          'key servers follow: open it with the network descriptor it was shared with',
+      );
+    }
+    if (reader?.scheme !== 'eip712') {
+      throw new WrongNetworkError(
+        'NEEDS_EVM_WALLET',
+        `this blob's policy lives on the EVM chain ${chainId} (${header.ledgerId}); its readers are Ethereum ` +
+          'accounts, which sign their sessions with a wallet (EIP-712): connect a wallet (WalletIdentity.connect) ' +
+          'and open it as that account',
+      );
+    }
+    if (reader.chainId !== chainId) {
+      throw new WrongNetworkError(
+        'WRONG_CHAIN',
+        `the wallet is on chain ${reader.chainId}, but this blob's policy lives on chain ${chainId}: switch the ` +
+          `wallet to chain ${chainId} and connect again`,
       );
     }
   }
@@ -162,12 +192,8 @@ function readChain(c) {
 function evmAddress(v, path) {
   if (typeof v !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(v)) bad(`${path} must be an EVM address (0x and 40 hex digits)`);
   const digits = v.slice(2);
-  const lower = digits.toLowerCase();
-  if (digits !== lower && digits !== digits.toUpperCase()) {
-    const hash = toHex(keccak_256(utf8(lower)));
-    let checksummed = '';
-    for (let i = 0; i < 40; i++) checksummed += parseInt(hash[i], 16) >= 8 ? lower[i].toUpperCase() : lower[i];
-    if (checksummed !== digits) bad(`${path} must be an EVM address: ${v} fails its EIP-55 checksum; check it for a typo`);
+  if (digits !== digits.toLowerCase() && digits !== digits.toUpperCase() && checksumAddress(v) !== v) {
+    bad(`${path} must be an EVM address: ${v} fails its EIP-55 checksum; check it for a typo`);
   }
   return v;
 }

@@ -36,9 +36,10 @@ function fetcherFor(network, identity) {
 }
 
 /**
- * Opens blob `blobId` of `network` as `identity`.
+ * Opens blob `blobId` of `network` as `identity`: a BrowserIdentity for a policy on the embedded
+ * ledger, a WalletIdentity (an Ethereum account) for one on the network's EVM chain.
  * @param {{network: import('./network.js').Network, blobId: string,
- *          identity: import('./protocol/identity.js').BrowserIdentity,
+ *          identity: import('./protocol/identity.js').BrowserIdentity | import('./protocol/wallet.js').WalletIdentity,
  *          range?: {start: number, end: number}, signal?: AbortSignal,
  *          onProgress?: (plainBytesDone: number) => void, minLedgerHeight?: number,
  *          readTimeoutMillis?: number}} options

@@ -54,10 +54,11 @@ class Refusal extends Error {
 
 export class KeyFetcher {
   #session = null;
+  #making = null;
 
   /**
    * @param {import('../network.js').Network} network
-   * @param {import('./identity.js').BrowserIdentity} identity who asks
+   * @param {import('./identity.js').BrowserIdentity | import('./wallet.js').WalletIdentity} identity who asks
    */
   constructor(network, identity, { timeoutMillis = DEFAULT_TIMEOUT_MILLIS } = {}) {
     this.network = network;
@@ -65,13 +66,24 @@ export class KeyFetcher {
     this.timeoutMillis = timeoutMillis;
   }
 
-  /** A session with at least a fifth of its life left, made anew otherwise. */
+  /**
+   * A session with at least a fifth of its life left, made anew otherwise. Opens that need one at
+   * the same time share the one being made: with a wallet, each new session is a prompt to its owner.
+   */
   async session(now = Date.now()) {
-    if (!this.#session || !this.#session.isFresh(now)) {
+    if (this.#session && this.#session.isFresh(now)) return this.#session;
+    if (!this.#making) {
       const audience = this.network.keyServers.map((k) => k.id);
-      this.#session = await Session.create(this.identity, audience, { now });
+      this.#making = Session.create(this.identity, audience, { now })
+        .then((made) => {
+          this.#session = made;
+          return made;
+        })
+        .finally(() => {
+          this.#making = null;
+        });
     }
-    return this.#session;
+    return this.#making;
   }
 
   /**
@@ -82,7 +94,7 @@ export class KeyFetcher {
    */
   async fetch(header, { signal, minLedgerHeight } = {}) {
     signal?.throwIfAborted();
-    this.network.checkDecidesFor(header);
+    this.network.checkDecidesFor(header, this.identity);
     const height = minLedgerHeight ?? (await this.readHead(signal));
     const session = await this.session();
     const round = new ShareRound(header);

@@ -3,10 +3,13 @@
 // to the network's key servers (SessionCertificate.java, docs/FORMAT.md section 2). The identity
 // signs once per session, not once per request.
 //
-// The certificate's signer is a seam: anything with `scheme`, `addressBytes`, `address` and
-// `certify(fields)` may sign. BrowserIdentity certifies with Ed25519; an injected EVM wallet would
-// certify as EIP-712 typed data (scheme 'eip712', not built yet).
-import { Writer, blake2b256, base64Url, id32Text } from '../codec.js';
+// Two schemes (docs/FORMAT.md "Session certificates: two schemes"): a BrowserIdentity signs the
+// certificate's canonical bytes with Ed25519; an Ethereum account (WalletIdentity, wallet.js) has
+// its wallet sign the same fields as EIP-712 typed data, which the key servers check by recovering
+// the signer. Both name the certificate to a request by the same kind of digest, BLAKE2b-256 over
+// canonical fields and signature.
+import { keccak_256 } from '@noble/hashes/sha3.js';
+import { Writer, blake2b256, base64Url, concat, id32Text, toHex, utf8 } from '../codec.js';
 
 /** Longest session a certificate may grant (SessionCertificate.MAX_TTL). */
 export const MAX_TTL_SECONDS = 1800;
@@ -18,6 +21,27 @@ export const DEFAULT_TTL_SECONDS = 600;
 const MAX_AUDIENCE = 32;
 
 const TAG = 'cachet/session-certificate/v1';
+const EIP712_TAG = 'cachet/session-certificate/eip712/v1';
+
+/** The EIP-712 primary type, field by field, exactly as SessionTypedData.java writes it. */
+export const SESSION_TYPES = 'CachetSession(address requester,bytes32 sessionKey,uint64 createdAtMillis,uint32 ttlSeconds,string audience)';
+const DOMAIN_TYPES = 'EIP712Domain(string name,string version,uint256 chainId)';
+const DOMAIN_NAME = 'Cachet';
+const DOMAIN_VERSION = '1';
+/** Key-server ids cannot contain a comma, so the joined audience reads back unambiguously. */
+const AUDIENCE_SEPARATOR = ',';
+
+function checkCommon(f) {
+  if (!Number.isSafeInteger(f.ttlSeconds) || f.ttlSeconds < 1 || f.ttlSeconds > MAX_TTL_SECONDS) {
+    throw new RangeError(`ttlSeconds must be 1..${MAX_TTL_SECONDS}, was ${f.ttlSeconds}`);
+  }
+  if (!Array.isArray(f.audience) || f.audience.length < 1 || f.audience.length > MAX_AUDIENCE) {
+    throw new RangeError(`a session certificate names 1..${MAX_AUDIENCE} key servers`);
+  }
+  if (!Number.isSafeInteger(f.createdAtMillis) || f.createdAtMillis < 0) {
+    throw new RangeError(`createdAtMillis must be a non-negative integer, was ${f.createdAtMillis}`);
+  }
+}
 
 /** An Ed25519 session certificate: its fields, signed bytes, digest and JSON. */
 export class SessionCertificate {
@@ -26,12 +50,7 @@ export class SessionCertificate {
    *          createdAtMillis: number, ttlSeconds: number, audience: string[], signature?: Uint8Array}} f
    */
   constructor(f) {
-    if (!Number.isSafeInteger(f.ttlSeconds) || f.ttlSeconds < 1 || f.ttlSeconds > MAX_TTL_SECONDS) {
-      throw new RangeError(`ttlSeconds must be 1..${MAX_TTL_SECONDS}, was ${f.ttlSeconds}`);
-    }
-    if (!Array.isArray(f.audience) || f.audience.length < 1 || f.audience.length > MAX_AUDIENCE) {
-      throw new RangeError(`a session certificate names 1..${MAX_AUDIENCE} key servers`);
-    }
+    checkCommon(f);
     this.scheme = 'ed25519';
     this.addressBytes = f.addressBytes;
     this.identityKey = f.identityKey;
@@ -78,6 +97,135 @@ export class SessionCertificate {
   }
 }
 
+/**
+ * An EIP-712 certificate: an Ethereum account vouching for the session key on chain `chainId`. It
+ * carries no identity key; the key servers recover the signer from the signature (65 bytes,
+ * r ‖ s ‖ v) and require it to be `address`.
+ */
+export class Eip712SessionCertificate {
+  /**
+   * @param {{chainId: number, addressBytes: Uint8Array, sessionKey: Uint8Array, createdAtMillis: number,
+   *          ttlSeconds: number, audience: string[], address: string, signature?: Uint8Array}} f
+   *   `addressBytes` the 32-byte ABI word (12 zero bytes, then the 20); `address` its EIP-55 spelling
+   */
+  constructor(f) {
+    checkCommon(f);
+    if (!Number.isSafeInteger(f.chainId) || f.chainId < 1) {
+      throw new RangeError(`an EIP-712 session certificate names a positive chain id, not ${f.chainId}`);
+    }
+    if (f.addressBytes.length !== 32 || f.addressBytes.subarray(0, 12).some((b) => b !== 0)) {
+      throw new RangeError('an EIP-712 session certificate is for an EVM address (12 zero bytes, then 20)');
+    }
+    if (f.sessionKey.length !== 32) throw new RangeError('a session key is 32 bytes');
+    this.scheme = 'eip712';
+    this.chainId = f.chainId;
+    this.addressBytes = f.addressBytes;
+    this.address = f.address;
+    this.sessionKey = f.sessionKey;
+    this.createdAtMillis = f.createdAtMillis;
+    this.ttlSeconds = f.ttlSeconds;
+    this.audience = [...f.audience];
+    this.signature = f.signature ?? new Uint8Array(0);
+  }
+
+  /** The canonical fields the certificate digest covers (not what the wallet signs: see typedData). */
+  signedBytes() {
+    const w = Writer.tagged(EIP712_TAG)
+      .u64(this.chainId)
+      .fixed(this.addressBytes)
+      .fixed(this.sessionKey)
+      .u64(this.createdAtMillis)
+      .u32(this.ttlSeconds)
+      .u8(this.audience.length);
+    for (const a of this.audience) w.string8(a);
+    return w.bytes();
+  }
+
+  /** BLAKE2b-256(canonical fields || signature): how a request names this exact certificate. */
+  digest() {
+    return blake2b256(this.signedBytes(), this.signature);
+  }
+
+  get expiresAtMillis() {
+    return this.createdAtMillis + this.ttlSeconds * 1000;
+  }
+
+  /** The typed data as eth_signTypedData_v4 takes it, and as a wallet shows it to its owner. */
+  typedData() {
+    return {
+      types: {
+        EIP712Domain: [
+          { name: 'name', type: 'string' },
+          { name: 'version', type: 'string' },
+          { name: 'chainId', type: 'uint256' },
+        ],
+        CachetSession: [
+          { name: 'requester', type: 'address' },
+          { name: 'sessionKey', type: 'bytes32' },
+          { name: 'createdAtMillis', type: 'uint64' },
+          { name: 'ttlSeconds', type: 'uint32' },
+          { name: 'audience', type: 'string' },
+        ],
+      },
+      primaryType: 'CachetSession',
+      domain: { name: DOMAIN_NAME, version: DOMAIN_VERSION, chainId: this.chainId },
+      message: {
+        requester: '0x' + toHex(this.addressBytes.subarray(12)),
+        sessionKey: '0x' + toHex(this.sessionKey),
+        createdAtMillis: this.createdAtMillis,
+        ttlSeconds: this.ttlSeconds,
+        audience: this.audience.join(AUDIENCE_SEPARATOR),
+      },
+    };
+  }
+
+  /**
+   * The 32 bytes the wallet's secp256k1 signature covers, written out as docs/FORMAT.md gives them,
+   * so the SDK knows what it asked a wallet to sign without trusting the wallet's encoder.
+   */
+  typedDataDigest() {
+    const domainSeparator = keccak_256(
+      concat(keccak_256(utf8(DOMAIN_TYPES)), keccak_256(utf8(DOMAIN_NAME)), keccak_256(utf8(DOMAIN_VERSION)), word(this.chainId)),
+    );
+    const hashStruct = keccak_256(
+      concat(
+        keccak_256(utf8(SESSION_TYPES)),
+        this.addressBytes,
+        this.sessionKey,
+        word(this.createdAtMillis),
+        word(this.ttlSeconds),
+        keccak_256(utf8(this.audience.join(AUDIENCE_SEPARATOR))),
+      ),
+    );
+    return keccak_256(concat(Uint8Array.of(0x19, 0x01), domainSeparator, hashStruct));
+  }
+
+  /** The JSON a key server reads, fields in Java's order. */
+  toJSON() {
+    return {
+      scheme: this.scheme,
+      chainId: this.chainId,
+      address: this.address,
+      sessionKey: base64Url(this.sessionKey),
+      createdAtMillis: this.createdAtMillis,
+      ttlSeconds: this.ttlSeconds,
+      audience: this.audience,
+      signature: base64Url(this.signature),
+    };
+  }
+}
+
+/** A non-negative safe integer as a 32-byte big-endian ABI word. */
+function word(n) {
+  const out = new Uint8Array(32);
+  let v = BigInt(n);
+  for (let i = 31; v > 0n; i--) {
+    out[i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+  return out;
+}
+
 /** Signs an Ed25519 certificate for `sessionKey` with a BrowserIdentity (its Ed25519 scheme). */
 async function certifyEd25519(identity, { sessionKey, createdAtMillis, ttlSeconds, audience }) {
   const unsigned = new SessionCertificate({
@@ -102,15 +250,17 @@ export class Session {
 
   /**
    * A new session of `signer` for the key servers `audience`, starting `now`.
-   * @param {object} signer a BrowserIdentity (Ed25519), or later a wallet signer of scheme 'eip712'
+   * @param {object} signer a BrowserIdentity (scheme 'ed25519'), or a WalletIdentity (scheme 'eip712')
+   *   whose `certify(fields)` has its wallet sign the typed data and returns the checked certificate
    */
   static async create(signer, audience, { ttlSeconds = DEFAULT_TTL_SECONDS, now = Date.now() } = {}) {
-    if (signer.scheme !== 'ed25519') {
-      throw new TypeError(`session certificates of scheme ${signer.scheme} are not built yet; only ed25519`);
+    if (signer.scheme !== 'ed25519' && signer.scheme !== 'eip712') {
+      throw new TypeError(`session certificates of scheme ${signer.scheme} are not known; only ed25519 and eip712`);
     }
     const keyPair = await crypto.subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify']);
     const sessionKey = new Uint8Array(await crypto.subtle.exportKey('raw', keyPair.publicKey));
-    const certificate = await certifyEd25519(signer, { sessionKey, createdAtMillis: now, ttlSeconds, audience });
+    const fields = { sessionKey, createdAtMillis: now, ttlSeconds, audience };
+    const certificate = signer.scheme === 'ed25519' ? await certifyEd25519(signer, fields) : await signer.certify(fields);
     return new Session(keyPair, certificate);
   }
 
