@@ -1,5 +1,7 @@
 package io.cachet.client;
 
+import io.cachet.common.http.CorsPolicy;
+import io.cachet.common.http.ServerLimits;
 import io.cachet.crypto.Identity;
 import io.cachet.crypto.VerifyingKey;
 import io.cachet.keyserver.KeyServer;
@@ -26,7 +28,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * A whole network of real servers on loopback for the client's tests: a ledger (sequencer, journal
  * and HTTP server), three key servers with threshold 2 following it, and a 7-node local storage
- * network with its gateway. Writes the network descriptor the client reads.
+ * network with its gateway. Writes the network descriptor the client reads. Pages of the origins
+ * given to {@link #TestNetwork(Path, CorsPolicy)} may call the key servers, the gateway and the
+ * ledger from a browser; by default none.
  */
 public final class TestNetwork implements AutoCloseable {
   static final String LEDGER = "cachet-client-test";
@@ -42,26 +46,35 @@ public final class TestNetwork implements AutoCloseable {
   final List<KeyServer> keyServers = new ArrayList<>();
   private final List<KeyServerConfig> keyServerConfigs = new ArrayList<>();
   final LocalNetwork storage;
+  private final CorsPolicy cors;
 
   public TestNetwork(Path dir) throws Exception {
+    this(dir, CorsPolicy.off());
+  }
+
+  /** A network whose key servers, gateway and ledger let pages of {@code cors}'s origins in ({@code cors-origins}). */
+  public TestNetwork(Path dir, CorsPolicy cors) throws Exception {
     this.dir = dir;
+    this.cors = cors;
     startLedger();
     for (int i = 1; i <= 3; i++) {
       KeyServerConfig c = KeyServerConfig.defaults("ks-" + i, dir.resolve("ks-" + i), ledgerUrl(), LEDGER,
           sequencerKey.verifyingKey()).with(Map.of("port", "0", "ledger-poll-wait", "1s", "rate-limit-ip", "0",
-          "rate-limit-requester", "0", "worker-threads", "2", "kdf-memory", "64", "kdf-iterations", "1"));
+          "rate-limit-requester", "0", "worker-threads", "2", "kdf-memory", "64", "kdf-iterations", "1",
+          CorsPolicy.KEY, cors.render()));
       keyServerConfigs.add(c);
       keyServers.add(null);
       startKeyServer(i);
     }
     storage = LocalNetwork.start(vertx, dir.resolve("storage"),
-        LocalNetwork.Options.defaults().withNodes(7, 64 * 1024).withIntervals(0, 0)).await(60, TimeUnit.SECONDS);
+        LocalNetwork.Options.defaults().withNodes(7, 64 * 1024).withIntervals(0, 0).withCors(cors))
+        .await(60, TimeUnit.SECONDS);
   }
 
   private void startLedger() throws Exception {
     sequencer = Sequencer.open(new Sequencer.Config(dir.resolve("ledger"), LEDGER, Duration.ofMillis(200),
         Clock.systemUTC()), sequencerKey);
-    LedgerServer server = new LedgerServer(sequencer, "127.0.0.1", ledgerPort);
+    LedgerServer server = new LedgerServer(sequencer, "127.0.0.1", ledgerPort, ServerLimits.defaults(), cors);
     ledgerDeployment = vertx.deployVerticle(server).await(10, TimeUnit.SECONDS);
     ledgerPort = server.port();
   }

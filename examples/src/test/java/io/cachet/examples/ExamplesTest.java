@@ -91,6 +91,7 @@ class ExamplesTest {
       }
       JsonObject sub = call("POST", base + "/subscribe", new JsonObject().put("address", reader.address().toString()));
       assertThat(sub.getString("until")).isNotBlank();
+      assertThat(sub.getLong("height")).as("the height that committed the subscription").isPositive();
       net.keyServersCaughtUp();
       try (CachetClient r = CachetClient.open(config, reader)) {
         assertThat(read(r, blob)).isEqualTo(article);

@@ -2,7 +2,7 @@ package io.cachet.cli.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cachet.cli.browser.HeadlessChromium;
+import io.cachet.common.browser.HeadlessChromium;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
@@ -55,7 +55,7 @@ class ConsoleHostileBrowserTest {
     browser.openConsole(console.link());
     addressAfterLink = browser.driver().getCurrentUrl();
     // the link is spent: the test reads back through the browser's own session
-    own = ConsoleHttp.withSession(console, browser.sessionCookie(console), browser.csrf());
+    own = ConsoleHttp.withSession(console, browser.cookie(ConsoleHttp.sessionCookieName(console)), browser.csrf());
     vertx = Vertx.vertx();
     evil = vertx.createHttpServer().requestHandler(req -> req.response()
         .putHeader("content-type", "text/html; charset=utf-8")

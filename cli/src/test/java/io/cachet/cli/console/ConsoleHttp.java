@@ -1,6 +1,6 @@
 package io.cachet.cli.console;
 
-import io.cachet.cli.browser.HeadlessChromium;
+import io.cachet.common.browser.HeadlessChromium;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -160,11 +160,17 @@ final class ConsoleHttp {
   }
 
   /**
-   * A client sharing a session opened elsewhere (a browser's: {@link HeadlessChromium#sessionCookie}
-   * and {@link HeadlessChromium#csrf}), given its cookie as {@code name=value} and its CSRF token.
+   * A client sharing a session opened elsewhere (a browser's: {@link HeadlessChromium#cookie} of
+   * {@link #sessionCookieName} and {@link HeadlessChromium#csrf}), given its cookie as {@code name=value}
+   * and its CSRF token.
    */
   static ConsoleHttp withSession(ConsoleServer server, String cookie, String csrf) {
     return new ConsoleHttp(URI.create(server.origin()), cookie, csrf);
+  }
+
+  /** The name of the console's session cookie: one per port, so two consoles on a machine keep theirs apart. */
+  static String sessionCookieName(ConsoleServer server) {
+    return "cachet_console_" + server.port();
   }
 
   /** A client with no session: what any other program or page on the machine has. */

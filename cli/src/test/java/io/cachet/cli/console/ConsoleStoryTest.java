@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cachet.cli.CommandRun;
 import io.cachet.cli.ExitCodes;
-import io.cachet.cli.browser.HeadlessChromium;
+import io.cachet.common.browser.HeadlessChromium;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;

@@ -2,7 +2,7 @@ package io.cachet.cli.viewer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cachet.cli.browser.HeadlessChromium;
+import io.cachet.common.browser.HeadlessChromium;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -3,7 +3,7 @@ package io.cachet.cli.viewer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cachet.cli.browser.HeadlessChromium;
+import io.cachet.common.browser.HeadlessChromium;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cachet.cli.browser.HeadlessChromium;
+import io.cachet.common.browser.HeadlessChromium;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;

@@ -2,7 +2,7 @@ package io.cachet.cli.viewer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cachet.cli.browser.HeadlessChromium;
+import io.cachet.common.browser.HeadlessChromium;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cachet.cli.browser.HeadlessChromium;
+import io.cachet.common.browser.HeadlessChromium;
 import io.cachet.crypto.EnvelopeHeader;
 import io.cachet.crypto.PolicyId;
 import java.io.ByteArrayInputStream;

@@ -35,12 +35,23 @@ import java.util.concurrent.TimeUnit;
  * when the period lapses. The service never fetches a key or touches plaintext: all it holds is
  * its ledger identity, the policy id and a list of blob ids.
  *
+ * <p>Subscribers read in the browser: the service serves a reader page ({@link ReaderPage}) that
+ * opens articles with the subscriber's own browser key, straight from the network's aggregator
+ * and key servers. For that, the key servers, the gateway and the ledger list the service's
+ * {@link #origin()} in their {@code cors-origins}.
+ *
  * <pre>
+ * GET  /                -> the reader page (and /reader.js, /reader.css, /cachet.js)
+ * GET  /network.json    -> the network descriptor the service runs on (public keys and URLs)
  * GET  /policy          -> {"policyId"}                 authors seal under it
  * POST /articles        {"title","blobId"} -> 201       register a sealed article
  * GET  /articles        -> {"articles":[{"title","blobId"}]}
- * POST /subscribe       {"address"} -> {"address","until"}
+ * POST /subscribe       {"address"} -> {"address","until","height"}
  * </pre>
+ *
+ * <p>{@code height} is the ledger height that committed the subscription: a reader asks the key
+ * servers to decide at that height or above, so one that has not applied it yet answers
+ * {@code LEDGER_BEHIND} (and is asked again) instead of refusing a reader who has just subscribed.
  *
  * <p>Run: {@code java -cp ... io.cachet.examples.subscription.SubscriptionService [cachet-network.json] [port]}
  */
@@ -60,6 +71,7 @@ public final class SubscriptionService implements AutoCloseable {
     this.period = period;
     Router router = Router.router(vertx);
     ApiErrors.install(router);
+    ReaderPage.load(network).install(router);
     router.route().handler(BodyHandler.create().setBodyLimit(16 * 1024));
     router.get("/policy").handler(ctx -> json(ctx, 200, new JsonObject().put("policyId", subscribers.toString())));
     router.get("/articles").handler(ctx -> json(ctx, 200, new JsonObject().put("articles", new JsonArray(articles))));
@@ -78,11 +90,21 @@ public final class SubscriptionService implements AutoCloseable {
     int port = args.length > 1 ? Integer.parseInt(args[1]) : 8088;
     ClientConfig network = Network.fromArgs(args);
     SubscriptionService s = start(network, Parties.fromEnvironment(network).writer(), DEFAULT_PERIOD, port);
-    System.out.println("subscription service on http://127.0.0.1:" + s.port() + ", subscribers " + s.policy());
+    System.out.println("subscription service on " + s.origin() + "/, subscribers " + s.policy());
   }
 
   public int port() {
     return server.actualPort();
+  }
+
+  /** {@code http://127.0.0.1:PORT}: the reader page's origin, which the network's servers list in {@code cors-origins}. */
+  public String origin() {
+    return origin(port());
+  }
+
+  /** The origin of a service listening on {@code port}: known before it starts, so the network can be told first. */
+  public static String origin(int port) {
+    return "http://127.0.0.1:" + port;
   }
 
   public PolicyId policy() {
@@ -120,18 +142,17 @@ public final class SubscriptionService implements AutoCloseable {
     Instant until = now.plus(period);
     Window window = new Window(now.toEpochMilli(), until.toEpochMilli());
     // a ledger transaction waits for its block: off the event loop
-    vertx.<Void>executeBlocking(() -> {
+    vertx.<Long>executeBlocking(() -> {
       synchronized (ledger) {
         if (ledger.policy(subscribers) instanceof AllowList list && list.members().containsKey(reader)) {
-          ledger.changeWindow(subscribers, reader, window);
-        } else {
-          ledger.grant(subscribers, reader, window);
+          return ledger.changeWindow(subscribers, reader, window);
         }
+        return ledger.grant(subscribers, reader, window);
       }
-      return null;
     }, false).onComplete(ar -> {
       if (ar.succeeded()) {
-        json(ctx, 200, new JsonObject().put("address", reader.toString()).put("until", until.toString()));
+        json(ctx, 200, new JsonObject().put("address", reader.toString()).put("until", until.toString())
+            .put("height", ar.result()));
       } else {
         ApiErrors.send(ctx, 503, "UNAVAILABLE", "the ledger did not take the subscription: " + ar.cause().getMessage());
       }

@@ -1,4 +1,4 @@
-package io.cachet.cli.browser;
+package io.cachet.common.browser;
 
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

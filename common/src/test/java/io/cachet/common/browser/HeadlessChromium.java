@@ -1,6 +1,5 @@
-package io.cachet.cli.browser;
+package io.cachet.common.browser;
 
-import io.cachet.cli.console.ConsoleServer;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -32,7 +31,7 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * One headless Chromium session for the browser tests (the console's and the viewer's): Debian's
+ * One headless Chromium session for the browser tests (the console's, the viewer's, the examples'): Debian's
  * {@code chromium} driven by its {@code chromedriver}, both named by path, so Selenium Manager
  * never runs and nothing is fetched from the internet (the surefire JVM also has
  * {@code SE_OFFLINE=true}, in its environment and as a system property, which Selenium hands to
@@ -172,13 +171,13 @@ public final class HeadlessChromium implements AutoCloseable {
   }
 
   /**
-   * The console's session cookie this browser holds, as {@code name=value} (WebDriver reads
-   * HttpOnly cookies; the page's scripts cannot). The browser must be on the console's origin.
+   * The cookie {@code name} this browser holds for the current page's site, as {@code name=value}
+   * (WebDriver reads HttpOnly cookies; the page's scripts cannot), such as the console's session.
    */
-  public String sessionCookie(ConsoleServer console) {
-    Cookie c = driver.manage().getCookieNamed("cachet_console_" + console.port());
+  public String cookie(String name) {
+    Cookie c = driver.manage().getCookieNamed(name);
     if (c == null) {
-      throw new IllegalStateException("this browser holds no session of the console at " + console.origin());
+      throw new IllegalStateException("this browser holds no cookie " + name + " for " + driver.getCurrentUrl());
     }
     return c.getName() + "=" + c.getValue();
   }
