@@ -10,7 +10,7 @@
 //
 //   open BLOB_ID OUT_FILE   openBlob with the WalletIdentity, the plaintext written to OUT_FILE:
 //                           {"ok":true,"plaintextLength","bytes","outcomes","signatures"}
-//                           or {"ok":false,"code","name","message","outcomes","signatures"}
+//                           or {"ok":false,"code","name","message","outcomes","policyId","ledgerId","signatures"}
 //                           (`signatures`: how many session certificates the wallet signed so far)
 //   quit
 import { createWriteStream } from 'node:fs';
@@ -70,7 +70,8 @@ async function open(blobId, out) {
     await opened.stream.pipeThrough(counting).pipeTo(Writable.toWeb(createWriteStream(out)));
     return { ok: true, plaintextLength: opened.plaintextLength, bytes, outcomes: opened.outcomes, signatures };
   } catch (e) {
-    return { ok: false, code: e.code ?? null, name: e.name, message: e.message, outcomes: e.outcomes ?? null, signatures };
+    return { ok: false, code: e.code ?? null, name: e.name, message: e.message, outcomes: e.outcomes ?? null,
+      policyId: e.policyId ?? null, ledgerId: e.ledgerId ?? null, signatures };
   }
 }
 
