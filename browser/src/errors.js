@@ -45,11 +45,19 @@ export function describeOutcomes(outcomes) {
 
 /**
  * Fewer than the threshold of key servers released a share and at least one refused on policy
- * grounds. `outcomes` has one entry per slot of the envelope; `reason` is the first refusal's code.
+ * grounds. `outcomes` has one entry per slot of the envelope; `reason` is the first refusal's code;
+ * `policyId` ('0x' and 64 hex digits) and `ledgerId` are the envelope header's, so a page can show
+ * which policy refused without reading the header again.
  * A denial's message is the server's unsigned words: show it, never decide on it.
  */
 export class AccessRefusedError extends CachetError {
-  constructor(policyId, threshold, outcomes) {
+  /**
+   * @param {string} policyId the header's policy id, '0x' and 64 hex digits
+   * @param {number} threshold
+   * @param {object[]} outcomes
+   * @param {{ledgerId?: string}} [where] the header's ledger id
+   */
+  constructor(policyId, threshold, outcomes, { ledgerId = null } = {}) {
     const denied = outcomes.filter((o) => o.kind === 'denied');
     super(
       'ACCESS_REFUSED',
@@ -58,14 +66,24 @@ export class AccessRefusedError extends CachetError {
     );
     this.name = 'AccessRefusedError';
     this.reason = denied.length > 0 ? denied[0].reason : 'ACCESS_REFUSED';
+    this.policyId = policyId;
+    this.ledgerId = ledgerId;
     this.threshold = threshold;
     this.outcomes = outcomes;
   }
 }
 
-/** Fewer than the threshold of key servers could give a verified share, and none refused. */
+/**
+ * Fewer than the threshold of key servers could give a verified share, and none refused.
+ * `policyId` and `ledgerId` are the envelope header's when a header's key was asked for, else null.
+ */
 export class KeyServersUnavailableError extends CachetError {
-  constructor(threshold, outcomes) {
+  /**
+   * @param {number} threshold
+   * @param {object[]} outcomes
+   * @param {{policyId?: string, ledgerId?: string}} [where] the header's policy id ('0x' and 64 hex digits) and ledger id
+   */
+  constructor(threshold, outcomes, { policyId = null, ledgerId = null } = {}) {
     const released = outcomes.filter((o) => o.kind === 'released').length;
     super(
       'KEY_SERVERS_UNAVAILABLE',
@@ -73,6 +91,8 @@ export class KeyServersUnavailableError extends CachetError {
         `${describeOutcomes(outcomes)}. Try again later, or ask the network's operator.`,
     );
     this.name = 'KeyServersUnavailableError';
+    this.policyId = policyId;
+    this.ledgerId = ledgerId;
     this.threshold = threshold;
     this.outcomes = outcomes;
   }

@@ -188,12 +188,16 @@ test('a server behind the signed height is asked again with a freshly signed req
   assert.equal(opened.outcomes.find((o) => o.serverId === 'ks-kat-2').kind, 'unavailable');
 });
 
-test('denials refuse access, naming each key server\'s outcome and the first refusal\'s reason', async () => {
+test('denials refuse access, naming the header\'s policy, each key server\'s outcome and the first refusal\'s reason', async () => {
   const network = await networkOf(['deny', 'deny', 'down']);
   await assert.rejects(openBlob({ network, blobId: BLOB_ID, identity: reader }), (e) => {
     assert.ok(e instanceof AccessRefusedError);
     assert.equal(e.code, 'ACCESS_REFUSED');
     assert.equal(e.reason, 'NOT_A_MEMBER');
+    assert.match(e.policyId, /^0x[0-9a-f]{64}$/);
+    assert.equal(e.policyId, keys.policyId);
+    assert.equal(e.ledgerId, keys.ledgerId);
+    assert.ok(e.message.includes(`access to policy ${keys.policyId} refused`));
     assert.deepEqual(e.outcomes.map((o) => o.serverId), ['ks-kat-1', 'ks-kat-2', 'ks-kat-3']);
     assert.equal(e.outcomes.filter((o) => o.kind === 'denied').length >= 1, true);
     assert.match(e.message, /ks-kat-[12]: denied NOT_A_MEMBER: 0x[0-9a-f]{64} is not on the allow-list/);
@@ -201,10 +205,12 @@ test('denials refuse access, naming each key server\'s outcome and the first ref
   });
 });
 
-test('a forged receipt and a server down: unavailable, each outcome named, no share used', async () => {
+test('a forged receipt and a server down: unavailable, the header\'s policy and each outcome named, no share used', async () => {
   const network = await networkOf(['forge', 'down', 'release']);
   await assert.rejects(openBlob({ network, blobId: BLOB_ID, identity: reader }), (e) => {
     assert.ok(e instanceof KeyServersUnavailableError);
+    assert.equal(e.policyId, keys.policyId);
+    assert.equal(e.ledgerId, keys.ledgerId);
     const byId = Object.fromEntries(e.outcomes.map((o) => [o.serverId, o]));
     assert.equal(byId['ks-kat-1'].kind, 'invalid');
     assert.equal(byId['ks-kat-1'].reason, 'BAD_RECEIPT');

@@ -15,8 +15,6 @@
 //   #content img|video|iframe (blob: URL), a#download (download attribute, blob: URL)
 
 import * as cachet from '../src/index.js';
-import { id32Text } from '../src/codec.js';
-import { headerLength, parseHeader, PREFIX_LENGTH } from '../src/envelope/header.js';
 import { networkDifferences } from './networks.js';
 import { sniffContent } from './contentType.js';
 import { collectBlob } from './sink.js';
@@ -227,10 +225,9 @@ async function refused(error, chosen) {
     li.textContent = outcomeLine(o);
     list.append(li);
   }
-  const header = error.header ?? null;
   $('refusal-summary').textContent = error.code === 'KEY_SERVERS_UNAVAILABLE'
     ? `Too few key servers could be reached to open the file: ${unreachable(outcomes)}. ${error.message ?? ''}`
-    : refusalSummary(outcomes, error.threshold ?? header?.threshold ?? chosen?.descriptor?.keyServers?.threshold);
+    : refusalSummary(outcomes, error.threshold ?? chosen?.descriptor?.keyServers?.threshold);
   const meaning = $('refusal-meaning');
   for (const { reason, meaning: words } of refusalMeanings(outcomes)) {
     const p = document.createElement('p');
@@ -240,8 +237,9 @@ async function refused(error, chosen) {
   }
   say(error.code === 'ACCESS_REFUSED' ? 'Access refused; reading why…' : 'The key servers could not be reached.');
   $('refusal').hidden = false;
-  const policyId = await policyOf(error, chosen);
-  $('refusal-policy').textContent = policyId ?? 'unknown (the file\'s header could not be read)';
+  // the SDK's error names the header's policy: no second read of the header
+  const policyId = error.policyId ?? null;
+  $('refusal-policy').textContent = policyId ?? 'unknown (the error did not name it)';
   if (policyId && error.code === 'ACCESS_REFUSED') {
     const windowLine = $('ledger-window');
     windowLine.dataset.state = 'reading';
@@ -254,42 +252,6 @@ async function refused(error, chosen) {
   main.dataset.reason = error.code;
   setState(error.code === 'ACCESS_REFUSED' ? 'refused' : 'failed');
   say(error.code === 'ACCESS_REFUSED' ? 'Access refused.' : 'The key servers could not be reached.');
-}
-
-/** The refused file's policy id: from the error when the SDK carries it, else from the header. */
-async function policyOf(error, chosen) {
-  const id = error.header?.policyId ?? error.policyId;
-  if (id) return typeof id === 'string' ? id : id32Text(id);
-  try {
-    const header = await readHeader(chosen?.descriptor, error.blobId ?? tokenBlobId());
-    return header ? id32Text(header.policyId) : null;
-  } catch {
-    return null;
-  }
-}
-
-/** The envelope header by two ranged reads from the aggregator, parsed by the SDK's own parser. */
-async function readHeader(descriptor, blobId) {
-  if (!descriptor || !blobId) return null;
-  const url = `${String(descriptor.storage.aggregator).replace(/\/$/, '')}/v1/blobs/${encodeURIComponent(blobId)}`;
-  const length = headerLength(await ranged(url, 0, PREFIX_LENGTH));
-  return parseHeader(await ranged(url, 0, length));
-}
-
-async function ranged(url, from, to) {
-  const response = await fetch(url, { headers: { Range: `bytes=${from}-${to - 1}` }, credentials: 'omit' });
-  if (!response.ok) throw new Error(`HTTP ${response.status}`);
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  // a server that ignores Range answers 200 with the whole blob: cut the part out
-  return response.status === 206 ? bytes.subarray(0, to - from) : bytes.subarray(from, to);
-}
-
-function tokenBlobId() {
-  try {
-    return cachet.parseShareToken($('token').value.trim()).blobId;
-  } catch {
-    return null;
-  }
 }
 
 function unreachable(outcomes) {

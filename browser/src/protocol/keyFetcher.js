@@ -9,9 +9,11 @@
 // after its Retry-After (between 500 ms and 2 s, plus up to half again at random); its last such
 // answer counts as unavailable, never as a denial.
 //
-// The height each request signs is the ledger head read just before (0 when the ledger cannot be
-// read, as a page without CORS access to it may find): a key server decides at that height or
-// above, so a grant committed before the reader asked is never refused by a server behind it.
+// The height each request signs is the ledger head read just before, on an EVM chain its head less
+// the descriptor's confirmations (evmHead.js); 0 when it cannot be read, as a page without CORS
+// access to it may find. A key server decides at that height or above (waiting for its view to
+// reach it, else answering LEDGER_BEHIND, which is asked again), so a grant committed before the
+// reader asked is never refused by a server behind it.
 import { FormatError } from '../codec.js';
 import { shareContextInfo } from '../envelope/shareContext.js';
 import { CachetError, ProtocolError } from '../errors.js';
@@ -28,6 +30,7 @@ import {
   sleep,
 } from './http.js';
 import { parseFetchKeyResponse } from './receipt.js';
+import { readConfirmedHead } from './evmHead.js';
 import { checkResponse } from './responseCheck.js';
 import { Session } from './session.js';
 import { ShareRound } from './shareRound.js';
@@ -132,9 +135,13 @@ export class KeyFetcher {
     }
   }
 
-  /** The ledger's head height, or 0 when it cannot be read in time. EVM chains are not read here. */
+  /**
+   * The height key servers decide at, as read now: the embedded ledger's head, or an EVM chain's
+   * head less its confirmations; 0 when it cannot be read in time.
+   */
   async readHead(signal) {
-    if (this.network.isEvm || !this.network.ledgerUrl) return 0;
+    if (this.network.isEvm) return readConfirmedHead(this.network.chain, { signal, timeoutMillis: this.timeoutMillis });
+    if (!this.network.ledgerUrl) return 0;
     try {
       const head = await getJson(endpoint(this.network.ledgerUrl, '/v1/head'), {
         signal,

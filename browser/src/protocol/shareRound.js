@@ -78,9 +78,12 @@ export class ShareRound {
           ),
         );
       } else if (all.some((o) => o.kind === 'denied')) {
-        this.#reject(new AccessRefusedError(id32Text(this.#header.policyId), t, all));
+        this.#reject(new AccessRefusedError(id32Text(this.#header.policyId), t, all, { ledgerId: this.#header.ledgerId }));
       } else {
-        this.#reject(new KeyServersUnavailableError(t, all));
+        this.#reject(new KeyServersUnavailableError(t, all, {
+          policyId: id32Text(this.#header.policyId),
+          ledgerId: this.#header.ledgerId,
+        }));
       }
     }
   }

@@ -10,8 +10,9 @@
 //
 //   open BLOB_ID OUT_FILE   openBlob with the WalletIdentity, the plaintext written to OUT_FILE:
 //                           {"ok":true,"plaintextLength","bytes","outcomes","signatures"}
-//                           or {"ok":false,"code","name","message","outcomes","signatures"}
+//                           or {"ok":false,"code","name","message","outcomes","policyId","ledgerId","signatures"}
 //                           (`signatures`: how many session certificates the wallet signed so far)
+//   head                    the height a key fetch would sign now: {"height": N}
 //   quit
 import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -19,6 +20,7 @@ import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { Network } from '../../src/network.js';
 import { openBlob } from '../../src/open.js';
+import { KeyFetcher } from '../../src/protocol/keyFetcher.js';
 import { WalletIdentity } from '../../src/protocol/wallet.js';
 
 if (process.argv.length < 4) {
@@ -70,13 +72,15 @@ async function open(blobId, out) {
     await opened.stream.pipeThrough(counting).pipeTo(Writable.toWeb(createWriteStream(out)));
     return { ok: true, plaintextLength: opened.plaintextLength, bytes, outcomes: opened.outcomes, signatures };
   } catch (e) {
-    return { ok: false, code: e.code ?? null, name: e.name, message: e.message, outcomes: e.outcomes ?? null, signatures };
+    return { ok: false, code: e.code ?? null, name: e.name, message: e.message, outcomes: e.outcomes ?? null,
+      policyId: e.policyId ?? null, ledgerId: e.ledgerId ?? null, signatures };
   }
 }
 
 for await (const line of createInterface({ input: process.stdin })) {
   const [command, ...args] = line.trim().split(/\s+/);
   if (command === 'open') say(await open(...args));
+  else if (command === 'head') say({ height: await new KeyFetcher(network, identity).readHead() });
   else if (command === 'quit') break;
   else say({ ok: false, code: 'UNKNOWN_COMMAND', message: `unknown command ${command}` });
 }

@@ -8,7 +8,7 @@
 //
 //   open BLOB_ID OUT_FILE [START END]  openBlob, the plaintext (or the range [START, END)) written
 //                                      to OUT_FILE: {"ok":true,"plaintextLength","bytes","outcomes"}
-//                                      or {"ok":false,"code","name","message","outcomes"}
+//                                      or {"ok":false,"code","name","message","outcomes","policyId","ledgerId"}
 //   request KEY_SERVER_ID              a fetch_key request for a made-up item, never sent:
 //                                      {"request": <its JSON>, "signedBytes": hex, "digest": hex}
 //   quit
@@ -52,7 +52,8 @@ async function open(blobId, out, start, end) {
     await opened.stream.pipeThrough(counting).pipeTo(Writable.toWeb(createWriteStream(out)));
     return { ok: true, plaintextLength: opened.plaintextLength, bytes, outcomes: opened.outcomes };
   } catch (e) {
-    return { ok: false, code: e.code ?? null, name: e.name, message: e.message, outcomes: e.outcomes ?? null };
+    return { ok: false, code: e.code ?? null, name: e.name, message: e.message, outcomes: e.outcomes ?? null,
+      policyId: e.policyId ?? null, ledgerId: e.ledgerId ?? null };
   }
 }
 

@@ -3,6 +3,7 @@ package io.cachet.cli.sdk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cachet.cli.CommandRun;
 import io.cachet.cli.ExitCodes;
 import io.cachet.cli.TestIdentities;
@@ -115,6 +116,9 @@ class NodeSdkDevnetTest {
       assertThat(refused.get("ok").asBoolean()).as(refused.toString()).isFalse();
       assertThat(refused.get("code").asText()).isEqualTo("ACCESS_REFUSED");
       assertThat(refused.get("name").asText()).isEqualTo("AccessRefusedError");
+      assertThat(refused.get("policyId").asText()).as("the header's policy").isEqualTo(policy);
+      assertThat(refused.get("ledgerId").asText()).isEqualTo(
+          new ObjectMapper().readTree(network.toFile()).path("ledger").path("ledgerId").asText());
       JsonNode outcomes = refused.get("outcomes");
       assertThat(outcomes).hasSize(3);
       int denied = 0;

@@ -3,31 +3,23 @@ package io.cachet.cli.sdk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cachet.cli.CommandRun;
 import io.cachet.cli.ExitCodes;
 import io.cachet.cli.TestIdentities;
 import io.cachet.cli.devnet.Devnet;
 import io.cachet.crypto.Address;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.http.HttpService;
 
 /**
  * The browser SDK as an Ethereum account against real servers: an in-JVM devnet on anvil (policies
@@ -46,13 +38,11 @@ class NodeSdkEvmDevnetTest {
   static final String READER = "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc";
   static final String STRANGER = "0x976EA74026E726554dB657fA54763abd0C3a0aa9";
 
-  /** Key servers see a grant from the block after it; 1 s blocks, with room for a loaded machine. */
-  static final long GRANT_SEEN_WITHIN_MS = 30_000;
-
   @TempDir static Path home;
   static Devnet devnet;
   static Path passphrase;
   static Path network;
+  static String policy;
   static String blob;
   static byte[] original;
 
@@ -65,8 +55,7 @@ class NodeSdkEvmDevnetTest {
     Files.writeString(passphrase, "a passphrase for the test\n");
     Address alice = TestIdentities.evm(home, "alice", passphrase);
     devnet.fundEvm(alice);
-    String policy = asAlice("policy", "create").out().strip();
-    asAlice("policy", "grant", policy, READER, "--for", "1h");
+    policy = asAlice("policy", "create").out().strip();
     original = new byte[FILE_BYTES];
     new Random(712).nextBytes(original);
     Path file = home.resolve("report.bin");
@@ -81,6 +70,21 @@ class NodeSdkEvmDevnetTest {
     }
   }
 
+  /** {@code open-wallet.mjs}: a Node reader whose wallet is the devnet's anvil, signing for {@code account}. */
+  static NodeSdkProcess wallet(String account) throws Exception {
+    return NodeSdkProcess.start(home, "open-wallet.mjs", network.toString(), account);
+  }
+
+  /** anvil's newest block, read as the key servers' RPC would. */
+  static long chainHead() throws Exception {
+    Web3j web3j = Web3j.build(new HttpService(devnet.evmRpcUrl().toString()));
+    try {
+      return web3j.ethBlockNumber().send().getBlockNumber().longValueExact();
+    } finally {
+      web3j.shutdown();
+    }
+  }
+
   static CommandRun asAlice(String... args) {
     List<String> all = new ArrayList<>(Arrays.asList(args));
     all.addAll(List.of("--home", home.toString(), "--as", "alice", "--passphrase-file", passphrase.toString()));
@@ -89,13 +93,24 @@ class NodeSdkEvmDevnetTest {
     return r;
   }
 
+  /**
+   * The grant is made just before the open: the SDK signs the chain's head as the height to decide
+   * at, so a key server a block behind waits for the grant's block (or answers LEDGER_BEHIND and is
+   * asked again) rather than refusing NOT_A_MEMBER.
+   */
   @Test
-  void openBlob_walletOfAGrantedAccount_getsTheFileByteForByte_signingOneSessionForTwoOpens() throws Exception {
-    try (WalletReader reader = WalletReader.start(network, READER, home)) {
+  void openBlob_walletOfAnAccountGrantedAMomentAgo_getsTheFileByteForByte_signingOneSessionForTwoOpens()
+      throws Exception {
+    try (NodeSdkProcess reader = wallet(READER)) {
       assertThat(reader.address).isEqualTo(READER);
-      assertThat(reader.chainId).isEqualTo(31337);
+      assertThat(reader.first.get("chainId").asLong()).isEqualTo(31337);
+      asAlice("policy", "grant", policy, READER, "--for", "1h");
+      long grantSeen = chainHead();
+      assertThat(reader.command("head").get("height").asLong())
+          .as("the height a fetch signs: the chain's head (the devnet asks for 0 confirmations)")
+          .isGreaterThanOrEqualTo(grantSeen);
       Path out = home.resolve("reader.out");
-      JsonNode opened = openOnceGranted(reader, out);
+      JsonNode opened = reader.command("open " + blob + " " + out);
       assertThat(opened.get("ok").asBoolean()).as(opened.toString()).isTrue();
       assertThat(opened.get("plaintextLength").asLong()).isEqualTo(FILE_BYTES);
       assertThat(Files.readAllBytes(out)).isEqualTo(original);
@@ -114,12 +129,14 @@ class NodeSdkEvmDevnetTest {
 
   @Test
   void openBlob_walletOfAnAccountNotGranted_isRefused_withEachKeyServersReason() throws Exception {
-    try (WalletReader stranger = WalletReader.start(network, STRANGER, home)) {
+    try (NodeSdkProcess stranger = wallet(STRANGER)) {
       Path out = home.resolve("stranger.out");
       JsonNode refused = stranger.command("open " + blob + " " + out);
       assertThat(refused.get("ok").asBoolean()).as(refused.toString()).isFalse();
       assertThat(refused.get("code").asText()).as(refused.toString()).isEqualTo("ACCESS_REFUSED");
       assertThat(refused.get("name").asText()).isEqualTo("AccessRefusedError");
+      assertThat(refused.get("policyId").asText()).as("the header's policy").isEqualTo(policy);
+      assertThat(refused.get("ledgerId").asText()).startsWith("eip155:31337:0x");
       JsonNode outcomes = refused.get("outcomes");
       assertThat(outcomes).hasSize(3);
       int denied = 0;
@@ -133,94 +150,6 @@ class NodeSdkEvmDevnetTest {
       }
       assertThat(denied).as("enough denials to decide the round: n - t + 1").isGreaterThanOrEqualTo(2);
       assertThat(out).satisfiesAnyOf(p -> assertThat(p).doesNotExist(), p -> assertThat(p).isEmptyFile());
-    }
-  }
-
-  /**
-   * Opens until the key servers have seen the grant: the SDK asks at no minimum height on an EVM
-   * chain, so a key server a block behind the grant denies NOT_A_MEMBER for a moment.
-   */
-  private static JsonNode openOnceGranted(WalletReader reader, Path out) throws Exception {
-    long deadline = System.currentTimeMillis() + GRANT_SEEN_WITHIN_MS;
-    JsonNode answer;
-    while (!(answer = reader.command("open " + blob + " " + out)).get("ok").asBoolean()
-        && "ACCESS_REFUSED".equals(answer.get("code").asText()) && System.currentTimeMillis() < deadline) {
-      Thread.sleep(500);
-    }
-    return answer;
-  }
-
-  /**
-   * {@code browser/test/node-sdk/open-wallet.mjs}: a Node reader whose wallet is the devnet's anvil,
-   * answering one JSON line per command, its stderr kept in a file and shown when a line does not come.
-   */
-  static final class WalletReader implements AutoCloseable {
-    private static final long ANSWER_SECONDS = 90;
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    private final Process process;
-    private final BufferedReader out;
-    private final Writer in;
-    private final Path stderr;
-    final String address;
-    final long chainId;
-
-    private WalletReader(Process process, Path stderr) throws Exception {
-      this.process = process;
-      this.stderr = stderr;
-      this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-      this.in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
-      JsonNode first = nextLine();
-      this.address = first.get("address").asText();
-      this.chainId = first.get("chainId").asLong();
-    }
-
-    static WalletReader start(Path network, String account, Path dir) throws Exception {
-      Path stderr = Files.createTempFile(dir, "node-sdk-wallet-", ".err");
-      Process p = new ProcessBuilder(List.of("node", "test/node-sdk/open-wallet.mjs", network.toString(), account))
-          .directory(NodeSdkProcess.browserDir().toFile())
-          .redirectError(stderr.toFile())
-          .start();
-      return new WalletReader(p, stderr);
-    }
-
-    JsonNode command(String line) throws Exception {
-      in.write(line + "\n");
-      in.flush();
-      return nextLine();
-    }
-
-    private JsonNode nextLine() throws Exception {
-      CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
-        try {
-          return out.readLine();
-        } catch (IOException e) {
-          return null;
-        }
-      });
-      String text;
-      try {
-        text = line.get(ANSWER_SECONDS, TimeUnit.SECONDS);
-      } catch (TimeoutException e) {
-        text = null;
-      }
-      if (text == null) {
-        throw new AssertionError("the node SDK gave no answer; its stderr:\n" + Files.readString(stderr));
-      }
-      return JSON.readTree(text);
-    }
-
-    @Override
-    public void close() throws Exception {
-      try {
-        in.write("quit\n");
-        in.flush();
-      } catch (IOException e) {
-        // it has ended already
-      }
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-      }
     }
   }
 }

@@ -12,18 +12,20 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The browser SDK run by Node ({@code browser/test/node-sdk/open.mjs}): a reader with a fresh
- * in-memory WebCrypto identity, answering one JSON line per command. Its stderr goes to a file in
- * the test's directory, shown when a line does not come.
+ * A script of {@code browser/test/node-sdk/} run by Node: the browser SDK as a reader, whose first
+ * line is a JSON object saying who it is ({@code address}, and {@code chainId} for a wallet), then
+ * one JSON line answering each command. Its stderr goes to a file in the test's directory, shown
+ * when a line does not come.
  */
 final class NodeSdkProcess implements AutoCloseable {
-  /** How long one command may take: a key fetch and a few MiB read from the devnet. */
-  private static final long ANSWER_SECONDS = 60;
+  /** How long one command may take: a key fetch (a wallet's signature too) and a few MiB read from the devnet. */
+  private static final long ANSWER_SECONDS = 90;
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -31,7 +33,9 @@ final class NodeSdkProcess implements AutoCloseable {
   private final BufferedReader out;
   private final Writer in;
   private final Path stderr;
-  /** The reader's address, the script's first line. */
+  /** The script's first line: who the reader is. */
+  final JsonNode first;
+  /** The reader's address, from the first line. */
   final String address;
 
   private NodeSdkProcess(Process process, Path stderr) throws Exception {
@@ -39,7 +43,8 @@ final class NodeSdkProcess implements AutoCloseable {
     this.stderr = stderr;
     this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     this.in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
-    this.address = nextLine().get("address").asText();
+    this.first = nextLine();
+    this.address = first.path("address").asText(null);
   }
 
   /** The repository's browser/ folder, from cli/ where Maven runs the tests. */
@@ -61,13 +66,29 @@ final class NodeSdkProcess implements AutoCloseable {
         "browser/node_modules is missing: cd browser && npm ci --ignore-scripts");
   }
 
+  /** {@code open.mjs}: a reader with a fresh in-memory WebCrypto identity on {@code network}. */
   static NodeSdkProcess start(Path network, Path dir) throws Exception {
+    return start(dir, "open.mjs", network.toString());
+  }
+
+  /**
+   * Runs {@code browser/test/node-sdk/SCRIPT ARGS...} and reads its first line; {@code dir} keeps
+   * its stderr.
+   */
+  static NodeSdkProcess start(Path dir, String script, String... args) throws Exception {
     Path stderr = Files.createTempFile(dir, "node-sdk-", ".err");
-    Process p = new ProcessBuilder(List.of("node", "test/node-sdk/open.mjs", network.toString()))
+    List<String> command = new ArrayList<>(List.of("node", "test/node-sdk/" + script));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command)
         .directory(browserDir().toFile())
         .redirectError(stderr.toFile())
         .start();
-    return new NodeSdkProcess(p, stderr);
+    try {
+      return new NodeSdkProcess(p, stderr);
+    } catch (Exception | AssertionError e) {
+      p.destroyForcibly();
+      throw e;
+    }
   }
 
   /** Sends one command and returns its answer. */
