@@ -2,6 +2,7 @@ package io.cachet.bench;
 
 import io.cachet.bench.browser.BenchChromium;
 import io.cachet.bench.browser.CliOwner;
+import io.cachet.bench.browser.NodeCachet;
 import io.cachet.bench.browser.SealPeer;
 import io.cachet.bench.browser.ViewerTab;
 import io.cachet.cli.devnet.Devnet;
@@ -15,6 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.function.Consumer;
 
 /**
  * The browser SDK's figures (issue 18), with the Seal TypeScript SDK's decrypt measured in the same
@@ -23,19 +25,21 @@ import java.util.Random;
  * the SDK the devnet serves ({@code /cachet.js}).
  *
  * <ol>
- *   <li>Throughput: a {@code MiB} MiB file opened with {@code openBlob} and its stream drained
- *       (counted, not kept), timed in the page from the openBlob call to the stream's end, in a
- *       freshly loaded page each run; one warm-up, then {@code RUNS} runs, each followed by one run
- *       of the Seal peer (Node, same plaintext size: its AES-256-GCM DEM alone, and its decrypt with
- *       the keys in hand).</li>
+ *   <li>Throughput, for each size in {@code MiBs} (comma-separated): a file put, then opened in
+ *       Chromium with {@code openBlob} and its stream drained (counted, not kept), timed in the page
+ *       from the openBlob call to the stream's end, a freshly loaded page each run; one warm-up, then
+ *       {@code RUNS} runs, each followed by one run of the Seal peer (Node, same plaintext size: its
+ *       AES-256-GCM DEM alone, and its decrypt with the keys in hand) and one of the same SDK in Node
+ *       (the body's decrypt over the envelope in memory, and openBlob over loopback).</li>
  *   <li>Time to first plaintext byte of a 1 KiB file: {@code FIRST} fresh navigations to the viewer
  *       page, each timed from navigation start to the first chunk of the stream.</li>
  * </ol>
  *
  * <p>Run from the repository root (the Seal peer is {@code bench/seal-peer}, installed by
- * {@code npm ci --ignore-scripts} if its node_modules is missing): {@code mvn -B -q -DskipTests -pl
- * bench -am package && java -Xmx512m -cp bench/target/benchmarks.jar io.cachet.bench.BrowserOpenHarness
- * [MiB [RUNS [FIRST]]]} (defaults 256, 5, 10).
+ * {@code npm ci --ignore-scripts} if its node_modules is missing; the Node runs of our SDK import
+ * {@code browser/src} with the browser module's node_modules, which its build installs):
+ * {@code mvn -B -q -DskipTests -pl bench -am package && java -Xmx512m -cp bench/target/benchmarks.jar
+ * io.cachet.bench.BrowserOpenHarness [MiBs [RUNS [FIRST]]]} (defaults 64,256 5 10).
  */
 public final class BrowserOpenHarness {
   private static final int MIB = 1 << 20;
@@ -43,10 +47,11 @@ public final class BrowserOpenHarness {
   private BrowserOpenHarness() {}
 
   public static void main(String[] args) throws Exception {
-    int mib = args.length > 0 ? Integer.parseInt(args[0]) : 256;
+    int[] sizes = Arrays.stream((args.length > 0 ? args[0] : "64,256").split(",")).mapToInt(Integer::parseInt).toArray();
     int runs = args.length > 1 ? Integer.parseInt(args[1]) : 5;
     int firsts = args.length > 2 ? Integer.parseInt(args[2]) : 10;
     Path sealPeer = Path.of(System.getProperty("cachet.bench.sealPeer", "bench/seal-peer"));
+    Path nodeSdk = Path.of(System.getProperty("cachet.bench.browserNode", "bench/browser-node"));
     Path root = Files.createTempDirectory("cachet-browser-bench");
     System.out.printf("machine: %d cores, load average %s; JVM heap max %d MiB%n",
         Runtime.getRuntime().availableProcessors(), loadAverage(), Runtime.getRuntime().maxMemory() / MIB);
@@ -57,61 +62,85 @@ public final class BrowserOpenHarness {
       ViewerTab tab = new ViewerTab(chromium, URI.create(devnet.viewerUrl()));
       String reader = tab.address();
       String policy = owner.allowList();
-      owner.grant(policy, reader);
+      Consumer<String> grant = member -> {
+        owner.grant(policy, member);
+        try {
+          for (int ks = 1; ks <= Devnet.Options.defaults().keyServers(); ks++) {
+            devnet.keyServer(ks).awaitLedgerHeight(devnet.ledgerHeight()).toCompletionStage().toCompletableFuture().get();
+          }
+        } catch (Exception e) {
+          throw new IllegalStateException("the key servers did not reach the grant's height", e);
+        }
+      };
+      grant.accept(reader);
       System.out.printf("devnet: 3 key servers (t=2), 7 storage nodes; Chromium %s, reader %s%n",
           chromium.version(), reader);
 
-      Path big = root.resolve("big.bin");
-      write(big, (long) mib * MIB);
-      long t0 = System.nanoTime();
-      String bigBlob = owner.put(big, policy);
-      System.out.printf("put %d MiB with cachet put in %.1f s%n", mib, (System.nanoTime() - t0) / 1e9);
-      Files.delete(big);
+      for (int mib : sizes) {
+        Path big = root.resolve("big.bin");
+        write(big, (long) mib * MIB);
+        long t0 = System.nanoTime();
+        String blob = owner.put(big, policy);
+        System.out.printf("%nput %d MiB with cachet put in %.1f s%n", mib, (System.nanoTime() - t0) / 1e9);
+        Files.delete(big);
+        try (SealPeer seal = SealPeer.start(sealPeer, mib, 2);
+             NodeCachet node = NodeCachet.start(nodeSdk, devnet.descriptorFile(), blob, grant)) {
+          System.out.printf("Seal peer ready: %s%nCachet SDK in Node ready: %s%n", seal.ready(), node.ready());
+          throughput(tab, blob, mib, runs, seal, node);
+        }
+      }
       Path small = root.resolve("small.bin");
       write(small, 1024);
-      String smallBlob = owner.put(small, policy);
-      for (int ks = 1; ks <= Devnet.Options.defaults().keyServers(); ks++) {
-        devnet.keyServer(ks).awaitLedgerHeight(devnet.ledgerHeight()).toCompletionStage().toCompletableFuture().get();
-      }
-
-      throughput(tab, bigBlob, mib, runs, sealPeer);
-      firstByte(tab, smallBlob, firsts);
+      firstByte(tab, owner.put(small, policy), firsts);
       System.out.printf("load average at the end: %s%n", loadAverage());
     }
   }
 
-  private static void throughput(ViewerTab tab, String blob, int mib, int runs, Path sealPeer) throws Exception {
+  private static void throughput(ViewerTab tab, String blob, int mib, int runs, SealPeer seal, NodeCachet node)
+      throws Exception {
     long bytes = (long) mib * MIB;
-    try (SealPeer seal = SealPeer.start(sealPeer, mib, 2)) {
-      System.out.printf("Seal peer ready: %s%n", seal.ready());
-      ViewerTab.Drain warm = tab.drain(blob);
-      check(warm.bytes(), bytes);
-      System.out.printf("warm-up  browser %7.1f MB/s%n", mb(bytes, warm.doneMillis()));
-      double[] browser = new double[runs];
-      double[] browserBody = new double[runs];
-      double[] dem = new double[runs];
-      double[] full = new double[runs];
-      for (int i = 0; i < runs; i++) {
-        ViewerTab.Drain d = tab.drain(blob);
-        check(d.bytes(), bytes);
-        SealPeer.Run s = seal.run();
-        browser[i] = mb(bytes, d.doneMillis());
-        browserBody[i] = mb(bytes, d.doneMillis() - d.openedMillis());
-        dem[i] = mb(s.bytes(), s.demMillis());
-        full[i] = mb(s.bytes(), s.fullMillis());
-        System.out.printf(Locale.ROOT, "run %d  browser open %7.1f MB/s (%.0f ms; openBlob answered at %.0f ms,"
-                + " first chunk %.0f ms)  |  Seal DEM %7.1f MB/s (%.0f ms), Seal decrypt %7.1f MB/s (%.0f ms)%n",
-            i + 1, browser[i], d.doneMillis(), d.openedMillis(), d.firstMillis(), dem[i], s.demMillis(), full[i],
-            s.fullMillis());
-      }
-      System.out.printf(Locale.ROOT, "%n| %d MiB, MB/s = 10^6 B/s | median | min | max |%n|---|---|---|---|%n", mib);
-      row("browser open (openBlob to stream end)", browser);
-      row("browser body (openBlob answered to stream end)", browserBody);
-      row("Seal AesGcm256.decrypt (DEM alone, Node)", dem);
-      row("Seal decrypt, keys in hand (parse + IBE + DEM, Node)", full);
-      System.out.printf(Locale.ROOT, "ratio browser open / Seal DEM: %.2f; / Seal decrypt: %.2f (medians)%n%n",
-          median(browser) / median(dem), median(browser) / median(full));
+    ViewerTab.Drain warm = tab.drain(blob);
+    check(warm.bytes(), bytes);
+    NodeCachet.Run nodeWarm = node.run();
+    check(nodeWarm.bodyBytes(), bytes);
+    check(nodeWarm.openBytes(), bytes);
+    System.out.printf(Locale.ROOT, "warm-up  browser %.1f MB/s; Node body %.1f MB/s, Node open %.1f MB/s%n",
+        mb(bytes, warm.doneMillis()), mb(bytes, nodeWarm.bodyMillis()), mb(bytes, nodeWarm.openMillis()));
+    double[] browser = new double[runs];
+    double[] browserBody = new double[runs];
+    double[] dem = new double[runs];
+    double[] full = new double[runs];
+    double[] nodeBody = new double[runs];
+    double[] nodeOpen = new double[runs];
+    for (int i = 0; i < runs; i++) {
+      ViewerTab.Drain d = tab.drain(blob);
+      check(d.bytes(), bytes);
+      SealPeer.Run s = seal.run();
+      NodeCachet.Run n = node.run();
+      check(n.bodyBytes(), bytes);
+      check(n.openBytes(), bytes);
+      browser[i] = mb(bytes, d.doneMillis());
+      browserBody[i] = mb(bytes, d.doneMillis() - d.openedMillis());
+      dem[i] = mb(s.bytes(), s.demMillis());
+      full[i] = mb(s.bytes(), s.fullMillis());
+      nodeBody[i] = mb(bytes, n.bodyMillis());
+      nodeOpen[i] = mb(bytes, n.openMillis());
+      System.out.printf(Locale.ROOT, "run %d  browser open %.1f MB/s (%.0f ms; openBlob answered at %.0f ms,"
+              + " first chunk %.0f ms) | Seal DEM %.1f MB/s (%.0f ms), Seal decrypt %.1f MB/s (%.0f ms)"
+              + " | Node body %.1f MB/s, Node open %.1f MB/s%n",
+          i + 1, browser[i], d.doneMillis(), d.openedMillis(), d.firstMillis(), dem[i], s.demMillis(), full[i],
+          s.fullMillis(), nodeBody[i], nodeOpen[i]);
     }
+    System.out.printf(Locale.ROOT, "%n| %d MiB, MB/s = 10^6 B/s | median | min | max |%n|---|---|---|---|%n", mib);
+    row("Cachet, Chromium: openBlob to stream end", browser);
+    row("Cachet, Chromium: openBlob answered to stream end", browserBody);
+    row("Cachet, Node: openBlob to stream end (loopback)", nodeOpen);
+    row("Cachet, Node: openBody over the envelope in memory", nodeBody);
+    row("Seal, Node: AesGcm256.decrypt (DEM alone)", dem);
+    row("Seal, Node: decrypt with keys in hand (parse + IBE + DEM)", full);
+    System.out.printf(Locale.ROOT, "ratio Cachet in Chromium / Seal DEM: %.2f; / Seal decrypt: %.2f;"
+            + " Cachet body in Node / Seal DEM: %.2f (medians)%n",
+        median(browser) / median(dem), median(browser) / median(full), median(nodeBody) / median(dem));
   }
 
   private static void firstByte(ViewerTab tab, String blob, int n) throws Exception {
@@ -130,7 +159,7 @@ public final class BrowserOpenHarness {
       sdk[i] = f.firstMillis() - f.scriptMillis();
       again[i] = f.againMillis();
     }
-    System.out.printf(Locale.ROOT, "| 1 KiB, first plaintext byte, ms (%d fresh pages) | median | min | max |%n"
+    System.out.printf(Locale.ROOT, "%n| 1 KiB, first plaintext byte, ms (%d fresh pages) | median | min | max |%n"
         + "|---|---|---|---|%n", n);
     row("navigation start to first plaintext chunk", first);
     row("  of which: navigation start to load event", loaded);
