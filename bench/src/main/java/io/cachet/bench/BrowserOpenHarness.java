@@ -13,10 +13,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * The browser SDK's figures (issue 18), with the Seal TypeScript SDK's decrypt measured in the same
@@ -93,6 +95,10 @@ public final class BrowserOpenHarness {
       write(small, 1024);
       firstByte(tab, owner.put(small, policy), firsts);
       System.out.printf("load average at the end: %s%n", loadAverage());
+    } finally {
+      try (Stream<Path> walk = Files.walk(root)) {
+        walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
     }
   }
 
