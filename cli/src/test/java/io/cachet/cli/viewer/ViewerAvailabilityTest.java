@@ -2,9 +2,7 @@ package io.cachet.cli.viewer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cachet.common.browser.HeadlessChromium;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
@@ -13,16 +11,18 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Availability through the viewer's UI on the devnet (2 of 3 key servers): with one key server
  * stopped ({@code cachet devnet stop ks-1}) the file still opens, byte for byte; with two stopped
- * it does not, and the page names the two it could not reach. The servers are started again after.
+ * it does not, and the page names the two it could not reach. The servers are started again after
+ * each test, and the class ends only once every part of the devnet runs and each key server serves
+ * again: the devnet and the browser are the ones every viewer class shares ({@link SharedViewer}).
  */
+@ExtendWith(SharedViewer.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ViewerAvailabilityTest {
-  @TempDir static Path dir;
   static ViewerDevnet devnet;
   static ViewerPage page;
   static byte[] data;
@@ -30,9 +30,8 @@ class ViewerAvailabilityTest {
 
   @BeforeAll
   static void start() throws Exception {
-    HeadlessChromium.assumeAvailable();
-    devnet = ViewerDevnet.start(dir);
-    page = ViewerPage.start(dir.resolve("browser"), devnet.viewer());
+    devnet = SharedViewer.devnet();
+    page = SharedViewer.page();
     String policy = devnet.allowList();
     devnet.grant(policy, page.address());
     data = new byte[300_000];
@@ -42,10 +41,11 @@ class ViewerAvailabilityTest {
 
   @AfterAll
   static void stop() throws Exception {
-    try (AutoCloseable d = devnet; AutoCloseable p = page) {
-      if (page != null) {
-        assertThat(page.problems()).as("scripts that failed or content the CSP blocked").isEmpty();
-      }
+    if (devnet != null) {
+      devnet.awaitAllServing();
+    }
+    if (page != null) {
+      assertThat(page.problems()).as("scripts that failed or content the CSP blocked").isEmpty();
     }
   }
 

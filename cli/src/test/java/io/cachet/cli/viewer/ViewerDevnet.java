@@ -10,8 +10,12 @@ import io.cachet.cli.ExitCodes;
 import io.cachet.cli.TestIdentities;
 import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -29,6 +33,13 @@ final class ViewerDevnet implements AutoCloseable {
   static final String OWNER = "owner";
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  /** How long a part started again may take to serve: a key server catches up with the ledger first. */
+  private static final Duration SERVING_WAIT = Duration.ofSeconds(60);
+  /** How often the devnet's status is asked again while a part is not yet serving. */
+  private static final Duration HEALTH_POLL = Duration.ofMillis(250);
+  /** Longest a key server's /health may take to answer: it answers at once when it runs. */
+  private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(2);
 
   private final Path home;
   private final Path pass;
@@ -159,6 +170,52 @@ final class ViewerDevnet implements AutoCloseable {
   /** Starts a stopped part again. */
   void start(String part) {
     ok("devnet", "start", part);
+  }
+
+  /**
+   * Waits until {@code cachet devnet status --json} shows every part running and each key server's
+   * /health saying it serves (its view of the ledger fresh), for a test that stopped and started
+   * parts to hand the devnet on as it found it; fails naming the parts that did not.
+   */
+  void awaitAllServing() throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + SERVING_WAIT.toNanos();
+    for (;;) {
+      JsonNode status = JSON.readTree(ok("devnet", "status", "--json").out());
+      List<String> notServing = new ArrayList<>();
+      for (JsonNode part : status.path("parts")) {
+        String health = part.path("name").asText().startsWith("ks-") ? health(part) : "serving";
+        if (!part.path("running").asBoolean() || !"serving".equals(health)) {
+          notServing.add(part.path("name").asText() + " (running " + part.path("running").asBoolean() + ", health "
+              + health + ")");
+        }
+      }
+      if (notServing.isEmpty() && status.path("parts").size() > 0) {
+        return;
+      }
+      if (System.nanoTime() - deadline > 0) {
+        throw new AssertionError("parts of the devnet not serving after " + SERVING_WAIT.toSeconds() + " s: "
+            + notServing + "\n" + status);
+      }
+      Thread.sleep(HEALTH_POLL.toMillis());
+    }
+  }
+
+  /** A key server's /health status: as a devnet of processes lists it, else asked at its URL. */
+  private static String health(JsonNode part) {
+    if (part.has("health")) {
+      return part.path("health").asText();
+    }
+    try {
+      URI health = URI.create(part.path("url").asText().replaceAll("/$", "") + "/health");
+      HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(health).timeout(HEALTH_TIMEOUT).build(),
+          HttpResponse.BodyHandlers.ofByteArray());
+      return JSON.readTree(r.body()).path("status").asText("HTTP " + r.statusCode());
+    } catch (IOException e) {
+      return e.toString();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return e.toString();
+    }
   }
 
   @Override

@@ -18,7 +18,7 @@ import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 
@@ -29,7 +29,9 @@ import org.openqa.selenium.WebElement;
  * slice by slice against Java's digests; ranges across each boundary likewise. A few files go
  * through the viewer's own UI: an image shown inline, a PDF from a link's fragment, other bytes
  * saved by its download link, and a token naming another network refused with its differences.
+ * The devnet and the browser are the ones every viewer class shares ({@link SharedViewer}).
  */
+@ExtendWith(SharedViewer.class)
 class ViewerOpensTest {
   /** Plaintext bytes in the body's first segment (docs/FORMAT.md, "Body"). */
   static final int FIRST = 1_048_520;
@@ -38,31 +40,22 @@ class ViewerOpensTest {
   /** How long one open of a few MiB may take on a loaded two-core machine. */
   static final Duration OPEN_WAIT = Duration.ofSeconds(60);
 
-  @TempDir static Path dir;
   static ViewerDevnet devnet;
   static ViewerPage page;
   static String policy;
 
   @BeforeAll
   static void start() throws Exception {
-    HeadlessChromium.assumeAvailable();
-    devnet = ViewerDevnet.start(dir);
-    page = ViewerPage.start(dir.resolve("browser"), devnet.viewer());
+    devnet = SharedViewer.devnet();
+    page = SharedViewer.page();
     policy = devnet.allowList();
     devnet.grant(policy, page.address());
   }
 
   @AfterAll
   static void stop() {
-    try {
-      if (page != null) {
-        assertThat(page.problems()).as("scripts that failed or content the CSP blocked").isEmpty();
-        page.close();
-      }
-    } finally {
-      if (devnet != null) {
-        devnet.close();
-      }
+    if (page != null) {
+      assertThat(page.problems()).as("scripts that failed or content the CSP blocked").isEmpty();
     }
   }
 

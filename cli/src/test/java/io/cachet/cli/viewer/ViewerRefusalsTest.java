@@ -2,14 +2,12 @@ package io.cachet.cli.viewer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cachet.common.browser.HeadlessChromium;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 
 /**
@@ -17,36 +15,29 @@ import org.openqa.selenium.By;
  * before its time. Each is opened through the viewer's UI from a share token, and the page must say
  * which key servers refused and why (one line each: server, kind, reason code, message), the policy
  * id, what the reason means in words, and the reader's window as the ledger records it, and show
- * no byte of the file.
+ * no byte of the file. The devnet and the browser are the ones every viewer class shares
+ * ({@link SharedViewer}); each refusal is on a policy made here.
  */
+@ExtendWith(SharedViewer.class)
 class ViewerRefusalsTest {
   /** The devnet's threshold: this many key servers must refuse for a refusal. */
   static final int THRESHOLD = 2;
 
-  @TempDir static Path dir;
   static ViewerDevnet devnet;
   static ViewerPage page;
   static String address;
 
   @BeforeAll
   static void start() throws Exception {
-    HeadlessChromium.assumeAvailable();
-    devnet = ViewerDevnet.start(dir);
-    page = ViewerPage.start(dir.resolve("browser"), devnet.viewer());
+    devnet = SharedViewer.devnet();
+    page = SharedViewer.page();
     address = page.address();
   }
 
   @AfterAll
   static void stop() {
-    try {
-      if (page != null) {
-        assertThat(page.problems()).as("scripts that failed or content the CSP blocked").isEmpty();
-        page.close();
-      }
-    } finally {
-      if (devnet != null) {
-        devnet.close();
-      }
+    if (page != null) {
+      assertThat(page.problems()).as("scripts that failed or content the CSP blocked").isEmpty();
     }
   }
 

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cachet.common.browser.HeadlessChromium;
 import io.cachet.crypto.EnvelopeHeader;
 import io.cachet.crypto.PolicyId;
 import java.io.ByteArrayInputStream;
@@ -20,6 +19,7 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 
@@ -36,8 +36,11 @@ import org.openqa.selenium.By;
  * <p>The devnet serves its page with a Content-Security-Policy whose {@code connect-src} names only
  * the devnet's own servers, so this class lifts it for its browser session
  * ({@link ViewerPage#bypassContentSecurityPolicy}) to let the page reach the stand-in; the stand-in
- * answers CORS for the viewer's origin as the real aggregator does.
+ * answers CORS for the viewer's origin as the real aggregator does. The lifted policy would hide
+ * what the CSP blocks from the classes that check it, so the browser is this class's own; the
+ * devnet is the one every viewer class shares ({@link SharedViewer}).
  */
+@ExtendWith(SharedViewer.class)
 class ViewerTamperingTest {
   /** Plaintext bytes in the body's first segment (docs/FORMAT.md, "Body"). */
   static final int FIRST = 1_048_520;
@@ -57,9 +60,8 @@ class ViewerTamperingTest {
 
   @BeforeAll
   static void start() throws Exception {
-    HeadlessChromium.assumeAvailable();
-    devnet = ViewerDevnet.start(dir);
-    page = ViewerPage.start(dir.resolve("browser"), devnet.viewer());
+    devnet = SharedViewer.devnet();
+    page = SharedViewer.startPage(dir.resolve("browser"));
     page.bypassContentSecurityPolicy();
     aggregator = new TamperingAggregator(devnet.viewerOrigin());
     String policy = devnet.allowList();
@@ -75,7 +77,7 @@ class ViewerTamperingTest {
 
   @AfterAll
   static void stop() throws Exception {
-    try (AutoCloseable a = aggregator; AutoCloseable d = devnet; AutoCloseable p = page) {
+    try (AutoCloseable a = aggregator; AutoCloseable p = page) {
       if (page != null) {
         assertThat(page.problems()).as("scripts that failed or content the CSP blocked").isEmpty();
       }
