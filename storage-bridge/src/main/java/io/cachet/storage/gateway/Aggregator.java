@@ -67,6 +67,19 @@ final class Aggregator {
   }
 
   void read(RoutingContext ctx) {
+    answer(ctx, true);
+  }
+
+  /**
+   * {@code HEAD /v1/blobs/{id}}: the headers the same GET would answer with (length, {@code ETag},
+   * {@code Content-Range} for a {@code Range}), from the metadata alone; no stripe is read.
+   */
+  void head(RoutingContext ctx) {
+    answer(ctx, false);
+  }
+
+  /** GET or HEAD of a whole blob or of one {@code Range}: one set of checks, so both answer alike. */
+  private void answer(RoutingContext ctx, boolean withBody) {
     BlobId id = blobId(ctx);
     if (id == null || !admit(ctx)) {
       return;
@@ -79,45 +92,18 @@ final class Aggregator {
       }
       BlobMetadata meta = ar.result().metadata();
       long size = meta.length();
-      if (range == null) {
-        stream(ctx, meta, 0, size, false);
-        return;
-      }
-      long[] span = parseRange(range, size);
+      long[] span = range == null ? new long[] {0, size} : parseRange(range, size);
       if (span == null) {
         ctx.response().putHeader("Content-Range", "bytes */" + size);
         ApiErrors.send(ctx, 416, "INVALID_BYTE_RANGE", "range " + range + " does not fit a " + size
             + "-byte blob (closed ranges bytes=a-b only)");
         return;
       }
-      stream(ctx, meta, span[0], span[1], true);
-    });
-  }
-
-  /**
-   * {@code HEAD /v1/blobs/{id}}: the headers the same GET would answer with (length, {@code ETag},
-   * {@code Content-Range} for a {@code Range}), from the metadata alone; no stripe is read.
-   */
-  void head(RoutingContext ctx) {
-    BlobId id = blobId(ctx);
-    if (id == null || !admit(ctx)) {
-      return;
-    }
-    String range = ctx.request().getHeader("Range");
-    reader.metadata(id).onComplete(ar -> {
-      if (ar.failed()) {
-        fail(ctx, ar.cause());
-        return;
+      if (withBody) {
+        stream(ctx, meta, span[0], span[1], range != null);
+      } else {
+        headers(ctx.response(), meta, span[0], span[1], range != null).end();
       }
-      BlobMetadata meta = ar.result().metadata();
-      long[] span = range == null ? new long[] {0, meta.length()} : parseRange(range, meta.length());
-      if (span == null) {
-        ctx.response().putHeader("Content-Range", "bytes */" + meta.length());
-        ApiErrors.send(ctx, 416, "INVALID_BYTE_RANGE", "range " + range + " does not fit a " + meta.length()
-            + "-byte blob (closed ranges bytes=a-b only)");
-        return;
-      }
-      headers(ctx.response(), meta, span[0], span[1], range != null).end();
     });
   }
 
