@@ -66,7 +66,7 @@ async function storage({ ignoreRange = false, hideContentRange = false } = {}) {
 /**
  * A key server of slot `index`: `behaviour` is 'release', 'deny', 'behind' (503 LEDGER_BEHIND on
  * the first request), 'forge' (a receipt signed by another key), 'wrong-share' (a share off the
- * polynomial under a valid receipt), 'slow' (answers after 3 s) or 'down'.
+ * polynomial under a valid receipt), 'slow' (answers after 3 s), 'late' (releases after 300 ms) or 'down'.
  */
 async function keyServer(index, behaviour, seen) {
   const k = keys.keyServers[index - 1];
@@ -80,6 +80,7 @@ async function keyServer(index, behaviour, seen) {
     requests++;
     seen?.push(request.requestId);
     if (behaviour === 'slow') await new Promise((r) => setTimeout(r, 3000));
+    if (behaviour === 'late') await new Promise((r) => setTimeout(r, 300));
     if (behaviour === 'behind' && requests === 1) return apiError(res, 503, 'LEDGER_BEHIND', 'catching up', { 'retry-after': '0' });
     const item = request.items[0];
     const c = item.context;
@@ -224,6 +225,26 @@ test('a wrong share under a valid receipt is outvoted by the third server', asyn
   const network = await networkOf(['wrong-share', 'release', 'release']);
   const opened = await openBlob({ network, blobId: BLOB_ID, identity: reader });
   assert.deepEqual(await readAll(opened.stream), plaintext);
+});
+
+test('an outvoted wrong share is named: its server invalid WRONG_SHARE, the others released', async () => {
+  // the wrong share comes first, so the round sees the mismatch before the third share outvotes it
+  const network = await networkOf(['wrong-share', 'late', 'late']);
+  const warned = [];
+  const warn = console.warn;
+  console.warn = (line) => warned.push(line);
+  try {
+    const opened = await openBlob({ network, blobId: BLOB_ID, identity: reader });
+    assert.deepEqual(await readAll(opened.stream), plaintext);
+    const byId = Object.fromEntries(opened.outcomes.map((o) => [o.serverId, o]));
+    assert.equal(byId['ks-kat-1'].kind, 'invalid');
+    assert.equal(byId['ks-kat-1'].reason, 'WRONG_SHARE');
+    assert.equal(byId['ks-kat-2'].kind, 'released');
+    assert.equal(byId['ks-kat-3'].kind, 'released');
+    assert.equal(warned.filter((l) => /event=wrong_share_outvoted server=ks-kat-1/.test(l)).length, 1);
+  } finally {
+    console.warn = warn;
+  }
 });
 
 test('a wrong share with no third server to outvote it: COMMITMENT_MISMATCH', async () => {
