@@ -47,19 +47,20 @@ function apiError(res, status, reason, message, headers) {
 }
 
 /** The aggregator (ranges honoured unless told not to) and the ledger's head, on one server. */
-async function storage({ ignoreRange = false, hideContentRange = false } = {}) {
+async function storage({ ignoreRange = false, hideContentRange = false, trailing = 0 } = {}) {
+  const stored = trailing > 0 ? Uint8Array.from([...envelope, ...new Uint8Array(trailing)]) : envelope;
   return listen((req, res) => {
     if (req.url === '/v1/head') return send(res, 200, { height: HEIGHT });
     if (req.url !== `/v1/blobs/${BLOB_ID}`) return apiError(res, 404, 'BLOB_NOT_FOUND', 'no such blob');
     const m = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
     if (!m || ignoreRange) {
-      res.writeHead(200, { 'content-length': envelope.length });
-      return res.end(envelope);
+      res.writeHead(200, { 'content-length': stored.length });
+      return res.end(stored);
     }
     const from = Number(m[1]);
-    const to = Math.min(Number(m[2]), envelope.length - 1);
-    res.writeHead(206, hideContentRange ? {} : { 'content-range': `bytes ${from}-${to}/${envelope.length}` });
-    res.end(envelope.subarray(from, to + 1));
+    const to = Math.min(Number(m[2]), stored.length - 1);
+    res.writeHead(206, hideContentRange ? {} : { 'content-range': `bytes ${from}-${to}/${stored.length}` });
+    res.end(stored.subarray(from, to + 1));
   });
 }
 
@@ -136,8 +137,8 @@ function requestSignedBytes(r, info) {
     .u8(1).bytes8(info).fixed(fromBase64Url(item.keyFingerprint)).bytes8(fromBase64Url(item.sealedShare)).bytes();
 }
 
-async function networkOf(behaviours, { ignoreRange, hideContentRange, seen } = {}) {
-  const store = await storage({ ignoreRange, hideContentRange });
+async function networkOf(behaviours, { ignoreRange, hideContentRange, trailing, seen } = {}) {
+  const store = await storage({ ignoreRange, hideContentRange, trailing });
   const ks = [];
   for (let i = 0; i < 3; i++) ks.push(await keyServer(i + 1, behaviours[i], seen));
   return Network.fromDescriptor({
@@ -250,6 +251,16 @@ test('an outvoted wrong share is named: its server invalid WRONG_SHARE, the othe
 test('a wrong share with no third server to outvote it: COMMITMENT_MISMATCH', async () => {
   const network = await networkOf(['wrong-share', 'release', 'down']);
   await assert.rejects(openBlob({ network, blobId: BLOB_ID, identity: reader }), (e) => e.code === 'COMMITMENT_MISMATCH');
+});
+
+test('a range off the plaintext, or a blob longer than its header says, is refused before any key server is asked', async () => {
+  const seen = [];
+  const network = await networkOf(['release', 'release', 'release'], { seen });
+  await assert.rejects(openBlob({ network, blobId: BLOB_ID, identity: reader, range: { start: 0, end: plaintext.length + 1 } }), RangeError);
+  await assert.rejects(openBlob({ network, blobId: BLOB_ID, identity: reader, range: { start: 5, end: 4 } }), RangeError);
+  const padded = await networkOf(['release', 'release', 'release'], { seen, trailing: 1 });
+  await assert.rejects(openBlob({ network: padded, blobId: BLOB_ID, identity: reader }), (e) => e.reason === 'TRAILING_DATA');
+  assert.equal(seen.length, 0, 'no key server was asked, so none released a share');
 });
 
 test('a blob of another ledger is refused before any key server is asked; an unknown blob is BLOB_NOT_FOUND', async () => {
