@@ -202,6 +202,12 @@ function show(blob, kind, blobId, bytes) {
     element = document.createElement('video');
     element.controls = true;
   } else if (kind.show === 'pdf') {
+    // Not sandboxed, on purpose: Chromium (the one browser supported) refuses to render a PDF in a
+    // sandboxed frame whatever the tokens (tried with Chromium 156: '' up to every allow-* token,
+    // the frame shows the blocked-page icon). Its PDF viewer runs out of process under its own
+    // origin, so the file's content never runs as this page's origin. A browser whose PDF viewer
+    // runs inside the frame (Firefox's pdf.js) would share this origin and its identity: see
+    // docs/BROWSER.md, "Choices made".
     element = document.createElement('iframe');
     element.title = 'the opened PDF';
   }
