@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cachet.cli.UsageException;
+import io.cachet.cli.network.NetworkLayout;
 import io.cachet.common.http.ApiError;
 import io.cachet.common.http.CorsPolicy;
 import io.cachet.common.http.RawHttp;
@@ -46,6 +47,21 @@ class DevnetCorsOriginTest {
     assertThat(DevnetCors.add(net, List.of())).hasSize(3);
     // settings alone make no devnet: its mode and chain are still to be chosen by the first start
     assertThat(DevnetMode.recorded(net)).isEmpty();
+  }
+
+  @Test
+  void withProcesses_thePartsAPageCalls_areStartedWithTheViewersOriginAndTheExtraOnes() {
+    String value = DevnetCors.value("http://127.0.0.1:4000", List.of(APP, "https://app.example.org"));
+    assertThat(value).isEqualTo("http://127.0.0.1:4000," + APP + ",https://app.example.org");
+    for (NetworkLayout.Kind kind : NetworkLayout.Kind.values()) {
+      NetworkLayout.Part part = new NetworkLayout.Part("p", kind, dir.resolve("p.conf"), dir, dir, 1, "http://127.0.0.1:1");
+      List<String> args = ProcessDevnet.launch(part, value).args();
+      if (kind == NetworkLayout.Kind.NODE) {
+        assertThat(String.join(" ", args)).as(kind.name()).doesNotContain(CorsPolicy.KEY);
+      } else {
+        assertThat(args).as(kind.name()).containsSubsequence("--set", CorsPolicy.KEY + "=" + value);
+      }
+    }
   }
 
   @Test
