@@ -3,7 +3,7 @@
 // key servers (keyFetcher.js), and the body as a stream that reads, by range, only the segments
 // asked for and releases no byte of a segment before its tag verifies (envelope/body.js).
 import { concat } from './codec.js';
-import { openBody } from './envelope/body.js';
+import { checkOpenable, openBody } from './envelope/body.js';
 import { headerLength, parseHeader } from './envelope/header.js';
 import { StorageError } from './errors.js';
 import { endpoint, fetchWithTimeout, hostPort, parseApiError, readText } from './protocol/http.js';
@@ -53,6 +53,8 @@ export async function openBlob({ network, blobId, identity, range, signal, onPro
   const prefix = await blob.read(0, PREFIX_BYTES);
   const total = headerLength(prefix.bytes);
   const header = parseHeader(concat(prefix.bytes, (await blob.read(PREFIX_BYTES, total)).bytes));
+  // before the key servers are asked: a range off the plaintext or a file of the wrong size costs no release
+  checkOpenable(header, { range, envelopeLength: prefix.size ?? undefined });
   const { dek, outcomes } = await fetcherFor(network, identity).fetch(header, { signal, minLedgerHeight });
   try {
     // openBody keeps its own copy of the key, zeroed once the segment key is derived

@@ -47,26 +47,27 @@ function apiError(res, status, reason, message, headers) {
 }
 
 /** The aggregator (ranges honoured unless told not to) and the ledger's head, on one server. */
-async function storage({ ignoreRange = false, hideContentRange = false } = {}) {
+async function storage({ ignoreRange = false, hideContentRange = false, trailing = 0 } = {}) {
+  const stored = trailing > 0 ? Uint8Array.from([...envelope, ...new Uint8Array(trailing)]) : envelope;
   return listen((req, res) => {
     if (req.url === '/v1/head') return send(res, 200, { height: HEIGHT });
     if (req.url !== `/v1/blobs/${BLOB_ID}`) return apiError(res, 404, 'BLOB_NOT_FOUND', 'no such blob');
     const m = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
     if (!m || ignoreRange) {
-      res.writeHead(200, { 'content-length': envelope.length });
-      return res.end(envelope);
+      res.writeHead(200, { 'content-length': stored.length });
+      return res.end(stored);
     }
     const from = Number(m[1]);
-    const to = Math.min(Number(m[2]), envelope.length - 1);
-    res.writeHead(206, hideContentRange ? {} : { 'content-range': `bytes ${from}-${to}/${envelope.length}` });
-    res.end(envelope.subarray(from, to + 1));
+    const to = Math.min(Number(m[2]), stored.length - 1);
+    res.writeHead(206, hideContentRange ? {} : { 'content-range': `bytes ${from}-${to}/${stored.length}` });
+    res.end(stored.subarray(from, to + 1));
   });
 }
 
 /**
  * A key server of slot `index`: `behaviour` is 'release', 'deny', 'behind' (503 LEDGER_BEHIND on
  * the first request), 'forge' (a receipt signed by another key), 'wrong-share' (a share off the
- * polynomial under a valid receipt), 'slow' (answers after 3 s) or 'down'.
+ * polynomial under a valid receipt), 'slow' (answers after 3 s), 'late' (releases after 300 ms) or 'down'.
  */
 async function keyServer(index, behaviour, seen) {
   const k = keys.keyServers[index - 1];
@@ -80,6 +81,7 @@ async function keyServer(index, behaviour, seen) {
     requests++;
     seen?.push(request.requestId);
     if (behaviour === 'slow') await new Promise((r) => setTimeout(r, 3000));
+    if (behaviour === 'late') await new Promise((r) => setTimeout(r, 300));
     if (behaviour === 'behind' && requests === 1) return apiError(res, 503, 'LEDGER_BEHIND', 'catching up', { 'retry-after': '0' });
     const item = request.items[0];
     const c = item.context;
@@ -135,8 +137,8 @@ function requestSignedBytes(r, info) {
     .u8(1).bytes8(info).fixed(fromBase64Url(item.keyFingerprint)).bytes8(fromBase64Url(item.sealedShare)).bytes();
 }
 
-async function networkOf(behaviours, { ignoreRange, hideContentRange, seen } = {}) {
-  const store = await storage({ ignoreRange, hideContentRange });
+async function networkOf(behaviours, { ignoreRange, hideContentRange, trailing, seen } = {}) {
+  const store = await storage({ ignoreRange, hideContentRange, trailing });
   const ks = [];
   for (let i = 0; i < 3; i++) ks.push(await keyServer(i + 1, behaviours[i], seen));
   return Network.fromDescriptor({
@@ -226,9 +228,39 @@ test('a wrong share under a valid receipt is outvoted by the third server', asyn
   assert.deepEqual(await readAll(opened.stream), plaintext);
 });
 
+test('an outvoted wrong share is named: its server invalid WRONG_SHARE, the others released', async () => {
+  // the wrong share comes first, so the round sees the mismatch before the third share outvotes it
+  const network = await networkOf(['wrong-share', 'late', 'late']);
+  const warned = [];
+  const warn = console.warn;
+  console.warn = (line) => warned.push(line);
+  try {
+    const opened = await openBlob({ network, blobId: BLOB_ID, identity: reader });
+    assert.deepEqual(await readAll(opened.stream), plaintext);
+    const byId = Object.fromEntries(opened.outcomes.map((o) => [o.serverId, o]));
+    assert.equal(byId['ks-kat-1'].kind, 'invalid');
+    assert.equal(byId['ks-kat-1'].reason, 'WRONG_SHARE');
+    assert.equal(byId['ks-kat-2'].kind, 'released');
+    assert.equal(byId['ks-kat-3'].kind, 'released');
+    assert.equal(warned.filter((l) => /event=wrong_share_outvoted server=ks-kat-1/.test(l)).length, 1);
+  } finally {
+    console.warn = warn;
+  }
+});
+
 test('a wrong share with no third server to outvote it: COMMITMENT_MISMATCH', async () => {
   const network = await networkOf(['wrong-share', 'release', 'down']);
   await assert.rejects(openBlob({ network, blobId: BLOB_ID, identity: reader }), (e) => e.code === 'COMMITMENT_MISMATCH');
+});
+
+test('a range off the plaintext, or a blob longer than its header says, is refused before any key server is asked', async () => {
+  const seen = [];
+  const network = await networkOf(['release', 'release', 'release'], { seen });
+  await assert.rejects(openBlob({ network, blobId: BLOB_ID, identity: reader, range: { start: 0, end: plaintext.length + 1 } }), RangeError);
+  await assert.rejects(openBlob({ network, blobId: BLOB_ID, identity: reader, range: { start: 5, end: 4 } }), RangeError);
+  const padded = await networkOf(['release', 'release', 'release'], { seen, trailing: 1 });
+  await assert.rejects(openBlob({ network: padded, blobId: BLOB_ID, identity: reader }), (e) => e.reason === 'TRAILING_DATA');
+  assert.equal(seen.length, 0, 'no key server was asked, so none released a share');
 });
 
 test('a blob of another ledger is refused before any key server is asked; an unknown blob is BLOB_NOT_FOUND', async () => {

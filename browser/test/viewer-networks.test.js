@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { networkDifferences } from '../viewer/networks.js';
+import { NetworkTrust, networkDifferences } from '../viewer/networks.js';
 
 const KEY_A = 'a'.repeat(43);
 const KEY_B = 'b'.repeat(43);
@@ -88,4 +88,15 @@ test('a token whose network is not an object at all differs in everything, witho
   const d = networkDifferences(devnet(), null);
   assert.ok(d.length >= 5);
   assert.ok(d.includes('ledger.ledgerId: yours is cachet-devnet, the token\'s none'));
+});
+
+test('trusting a token\'s network holds for that token only, cleared by a new token, and never for a fragment-driven open', () => {
+  const trust = new NetworkTrust();
+  assert.equal(trust.allows('cachet1.A'), false, 'nothing is trusted before the box is ticked');
+  trust.ticked(' cachet1.A\n');
+  assert.equal(trust.allows('cachet1.A'), true);
+  assert.equal(trust.allows('cachet1.B'), false, 'another token is not trusted by the same tick');
+  assert.equal(trust.allows('cachet1.A', { fromFragment: true }), false, 'a fragment never opens on another network by itself');
+  trust.cleared();
+  assert.equal(trust.allows('cachet1.A'), false, 'a new token clears the box');
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { outcomeLine, reasonMeaning, refusalMeanings, refusalSummary, ledgerWindow, when, byteWords } from '../viewer/refusal.js';
+import { outcomeLine, reasonMeaning, refusalMeanings, refusalSummary, unavailableSummary, ledgerWindow, when, byteWords } from '../viewer/refusal.js';
 
 const ME = '0x' + 'ab'.repeat(32);
 const NOW = Date.UTC(2026, 11, 7, 12, 0, 0);
@@ -41,6 +41,23 @@ test('the reasons of KEYSERVER.md and LEDGER.md each have a meaning', () => {
 test('the summary names who refused, who could not be reached, and how many were needed', () => {
   assert.equal(refusalSummary(notAMember, 2),
     'Access refused by ks-1, ks-2; ks-3 could not be reached: 0 of 3 key servers released a share, 2 needed.');
+});
+
+test('answers that did not check out are not "could not be reached": separate clauses, reason named', () => {
+  const outcomes = [
+    { serverId: 'ks-1', kind: 'invalid', httpStatus: 200, reason: 'BAD_RECEIPT', message: 'signature does not verify' },
+    { serverId: 'ks-2', kind: 'unavailable', reason: 'UNREACHABLE', message: 'connection refused' },
+    { serverId: 'ks-3', kind: 'released' },
+  ];
+  const words = unavailableSummary(outcomes, 2);
+  assert.equal(words.startsWith('Too few key servers gave a share that checks out: ks-2 could not be reached; '
+    + 'ks-1 (BAD_RECEIPT) answered something that did not check out; 1 of 3 released one, 2 needed.'), true, words);
+  assert.match(words, /tampering/);
+  assert.doesNotMatch(words, /ks-1[^;]*could not be reached/);
+  assert.equal(unavailableSummary(outcomes.slice(1), 2),
+    'Too few key servers gave a share that checks out: ks-2 could not be reached; 1 of 2 released one, 2 needed.');
+  assert.equal(refusalSummary([{ serverId: 'ks-1', kind: 'denied', reason: 'NOT_A_MEMBER' }, outcomes[0]], 2),
+    'Access refused by ks-1; ks-1 (BAD_RECEIPT) answered something that did not check out: 0 of 2 key servers released a share, 2 needed.');
 });
 
 test('the ledger\'s window is judged at the time given: open, not yet, ended, absent', () => {

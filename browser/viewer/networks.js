@@ -105,3 +105,28 @@ function lower(value) {
 function text(value) {
   return value == null ? 'none' : String(value);
 }
+
+/**
+ * The "I trust the network this token names" box, bound to one token: ticking it trusts the token
+ * that was in the box then, and only for an open the person starts. A new token (typed, pasted, or
+ * arriving in the URL's fragment) clears it, and a fragment-driven open never uses another network,
+ * whatever the box says: a link or another tab could change the fragment after the box was ticked.
+ */
+export class NetworkTrust {
+  #token = null;
+
+  /** The box was ticked with `token` in the token field. */
+  ticked(token) {
+    this.#token = typeof token === 'string' ? token.trim() : null;
+  }
+
+  /** The box was unticked, or a new token arrived. */
+  cleared() {
+    this.#token = null;
+  }
+
+  /** Whether an open of `token` may use the other network the token names. */
+  allows(token, { fromFragment = false } = {}) {
+    return !fromFragment && this.#token !== null && this.#token === String(token).trim();
+  }
+}

@@ -74,17 +74,46 @@ export function refusalMeanings(outcomes) {
   return out;
 }
 
+/**
+ * The servers that could not be reached and those whose answer did not check out, as separate
+ * clauses: an answer that fails its checks (a forged receipt, a share that does not open or is
+ * outvoted, a session refused) may be an attack or a clock problem, never "unreachable".
+ */
+function failureClauses(list) {
+  const unreachable = list.filter((o) => o.kind === 'unavailable').map((o) => o.serverId);
+  const invalid = list.filter((o) => o.kind === 'invalid').map((o) => `${o.serverId}${o.reason ? ` (${o.reason})` : ''}`);
+  const parts = [];
+  if (unreachable.length) parts.push(`${unreachable.join(', ')} could not be reached`);
+  if (invalid.length) parts.push(`${invalid.join(', ')} answered something that did not check out`);
+  return parts;
+}
+
 /** One summary sentence: how many key servers refused, and how many were needed. */
 export function refusalSummary(outcomes, threshold) {
   const list = outcomes ?? [];
   const released = list.filter((o) => o.kind === 'released').length;
   const refused = list.filter((o) => o.kind === 'denied').map((o) => o.serverId);
-  const unreachable = list.filter((o) => o.kind === 'unavailable').map((o) => o.serverId);
   const parts = [];
   if (refused.length) parts.push(`refused by ${refused.join(', ')}`);
-  if (unreachable.length) parts.push(`${unreachable.join(', ')} could not be reached`);
+  parts.push(...failureClauses(list));
   const needed = threshold ? `, ${threshold} needed` : '';
   return `Access ${parts.join('; ') || 'not granted'}: ${released} of ${list.length} key servers released a share${needed}.`;
+}
+
+/**
+ * One summary sentence for KEY_SERVERS_UNAVAILABLE: who could not be reached, whose answer did not
+ * check out (with a word on what that can mean), and how many shares were needed.
+ */
+export function unavailableSummary(outcomes, threshold) {
+  const list = outcomes ?? [];
+  const released = list.filter((o) => o.kind === 'released').length;
+  const parts = failureClauses(list);
+  const needed = threshold ? `, ${threshold} needed` : '';
+  const warning = list.some((o) => o.kind === 'invalid')
+    ? ' An answer that does not check out can mean tampering on the way, a misconfigured key server or a wrong clock.'
+    : '';
+  return `Too few key servers gave a share that checks out: ${parts.join('; ') || 'none named'}; `
+    + `${released} of ${list.length} released one${needed}.${warning}`;
 }
 
 /**

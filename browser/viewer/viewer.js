@@ -15,11 +15,11 @@
 //   #content img|video|iframe (blob: URL), a#download (download attribute, blob: URL)
 
 import * as cachet from '../src/index.js';
-import { networkDifferences } from './networks.js';
+import { NetworkTrust, networkDifferences } from './networks.js';
 import { sniffContent } from './contentType.js';
 import { collectBlob } from './sink.js';
 import { tokenFromFragment } from './link.js';
-import { outcomeLine, refusalMeanings, refusalSummary, byteWords } from './refusal.js';
+import { outcomeLine, refusalMeanings, refusalSummary, unavailableSummary, byteWords } from './refusal.js';
 import { readLedgerWindow } from './ledger.js';
 
 /** Where the page's own network descriptor is: beside the page, on the origin that served it. */
@@ -34,6 +34,8 @@ const main = $('viewer');
 const page = { descriptor: null, network: null, identity: null };
 /** The open under way (to stop it) and the blob: URL shown (to revoke it when the next one opens). */
 let current = { controller: null, url: null };
+/** The trust-network box, bound to the token it was ticked for (L7 of the review). */
+const trust = new NetworkTrust();
 
 start();
 
@@ -42,6 +44,11 @@ async function start() {
     e.preventDefault();
     openToken($('token').value);
   });
+  $('trust-network').addEventListener('change', () => {
+    if ($('trust-network').checked) trust.ticked($('token').value);
+    else trust.cleared();
+  });
+  $('token').addEventListener('input', clearTrust);
   $('stop').addEventListener('click', () => current.controller?.abort(new DOMException('stopped by you', 'AbortError')));
   $('identity-copy').addEventListener('click', copyAddress);
   window.addEventListener('hashchange', openFromFragment);
@@ -106,14 +113,21 @@ function openFromFragment() {
   const token = tokenFromFragment(location.hash);
   if (token && main.dataset.ready === 'true' && main.dataset.state !== 'opening') {
     $('token').value = token;
-    openToken(token);
+    clearTrust();
+    openToken(token, { fromFragment: true });
   }
+}
+
+/** A new token arrived: the box ticked for the last one does not carry over. */
+function clearTrust() {
+  $('trust-network').checked = false;
+  trust.cleared();
 }
 
 // ---------------------------------------------------------------------------------------------
 // Opening
 
-async function openToken(text) {
+async function openToken(text, { fromFragment = false } = {}) {
   if (main.dataset.state === 'opening') return;
   reset();
   const controller = new AbortController();
@@ -125,7 +139,7 @@ async function openToken(text) {
   let chosen = null;
   try {
     const token = cachet.parseShareToken(text.trim());
-    chosen = chooseNetwork(token);
+    chosen = chooseNetwork(token, text, fromFragment);
     say('Asking the key servers for the file\'s key…');
     const opened = await cachet.openBlob({
       network: chosen.network, blobId: token.blobId, identity: page.identity, signal: controller.signal,
@@ -156,16 +170,17 @@ async function openToken(text) {
 
 /**
  * The network to open the token on: the page's own, or the token's when the person ticked that they
- * trust it. A token naming another network is refused with each difference named.
+ * trust it for this very token and started the open themselves. Otherwise a token naming another
+ * network is refused with each difference named.
  */
-function chooseNetwork(token) {
+function chooseNetwork(token, text, fromFragment) {
   const differences = networkDifferences(page.descriptor, token.network);
   if (differences.length === 0) return { network: page.network, descriptor: page.descriptor };
-  if (!$('trust-network').checked) {
+  if (!$('trust-network').checked || !trust.allows(text, { fromFragment })) {
     listDifferences(differences);
     throw coded('UNTRUSTED_NETWORK', 'The share token names another network than this viewer\'s. Its keys would '
       + 'decide whom you trust, so it is not used. Tick "I trust the network this token names" only if you '
-      + 'trust it (the differences are below).');
+      + 'trust it (the differences are below), then press Open: a link never opens on another network by itself.');
   }
   listDifferences(differences);
   const warning = $('warning');
@@ -187,6 +202,12 @@ function show(blob, kind, blobId, bytes) {
     element = document.createElement('video');
     element.controls = true;
   } else if (kind.show === 'pdf') {
+    // Not sandboxed, on purpose: Chromium (the one browser supported) refuses to render a PDF in a
+    // sandboxed frame whatever the tokens (tried with Chromium 156: '' up to every allow-* token,
+    // the frame shows the blocked-page icon). Its PDF viewer runs out of process under its own
+    // origin, so the file's content never runs as this page's origin. A browser whose PDF viewer
+    // runs inside the frame (Firefox's pdf.js) would share this origin and its identity: see
+    // docs/BROWSER.md, "Choices made".
     element = document.createElement('iframe');
     element.title = 'the opened PDF';
   }
@@ -225,9 +246,10 @@ async function refused(error, chosen) {
     li.textContent = outcomeLine(o);
     list.append(li);
   }
+  const threshold = error.threshold ?? chosen?.descriptor?.keyServers?.threshold;
   $('refusal-summary').textContent = error.code === 'KEY_SERVERS_UNAVAILABLE'
-    ? `Too few key servers could be reached to open the file: ${unreachable(outcomes)}. ${error.message ?? ''}`
-    : refusalSummary(outcomes, error.threshold ?? chosen?.descriptor?.keyServers?.threshold);
+    ? `${unavailableSummary(outcomes, threshold)} ${error.message ?? ''}`
+    : refusalSummary(outcomes, threshold);
   const meaning = $('refusal-meaning');
   for (const { reason, meaning: words } of refusalMeanings(outcomes)) {
     const p = document.createElement('p');
@@ -235,7 +257,7 @@ async function refused(error, chosen) {
     p.textContent = `${reason}: ${words}`;
     meaning.append(p);
   }
-  say(error.code === 'ACCESS_REFUSED' ? 'Access refused; reading why…' : 'The key servers could not be reached.');
+  say(error.code === 'ACCESS_REFUSED' ? 'Access refused; reading why…' : 'Too few key servers gave a share that checks out.');
   $('refusal').hidden = false;
   // the SDK's error names the header's policy: no second read of the header
   const policyId = error.policyId ?? null;
@@ -251,12 +273,7 @@ async function refused(error, chosen) {
   // the state changes last, once everything the refusal explains is on the page
   main.dataset.reason = error.code;
   setState(error.code === 'ACCESS_REFUSED' ? 'refused' : 'failed');
-  say(error.code === 'ACCESS_REFUSED' ? 'Access refused.' : 'The key servers could not be reached.');
-}
-
-function unreachable(outcomes) {
-  const names = outcomes.filter((o) => o.kind === 'unavailable' || o.kind === 'invalid').map((o) => o.serverId);
-  return names.length ? names.join(', ') : 'none named';
+  say(error.code === 'ACCESS_REFUSED' ? 'Access refused.' : 'Too few key servers gave a share that checks out.');
 }
 
 function fail(error) {

@@ -132,14 +132,25 @@ export function openBody({ dek, header, readBody, range, envelopeLength, onProgr
   }
   if (typeof readBody !== 'function') throw new TypeError('readBody must be a function');
   const layout = new Layout(header.plaintextLength);
-  if (envelopeLength !== undefined) checkEnvelopeLength(envelopeLength, header.encoded.length + layout.bodyLength);
-  const { start, end } = checkRange(range, layout.plaintextLength);
+  const { start, end } = checkOpenable(header, { range, envelopeLength });
   const first = layout.segmentOf(start);
   // An empty range still authenticates one segment: what it returns (nothing) is then known to
   // belong to this header and key.
   const last = end > start ? layout.segmentOf(end - 1) : first;
   const opening = new BodyReader({ dek, aad: header.encoded, layout, readBody, start, end, first, last, onProgress, signal });
   return new ReadableStream(opening, { highWaterMark: 0 });
+}
+
+/**
+ * What can be checked of an open from the header alone: the range lies in the plaintext, and the
+ * envelope's size (when known) is the header's plus bodyLength(plaintextLength). openBlob runs it
+ * before asking the key servers, so a bad range or a cut file costs no release.
+ * @returns {{start: number, end: number}} the range, the whole plaintext when none was given
+ * @throws {RangeError} a range outside [0, plaintextLength]; {BodyIntegrityError} a wrong envelope size
+ */
+export function checkOpenable(header, { range, envelopeLength } = {}) {
+  if (envelopeLength !== undefined) checkEnvelopeLength(envelopeLength, header.encoded.length + bodyLength(header.plaintextLength));
+  return checkRange(range, header.plaintextLength);
 }
 
 function checkEnvelopeLength(seen, expected) {

@@ -53,7 +53,7 @@ export class BrowserIdentity {
     const db = await openDatabase();
     try {
       const stored = await request(db.transaction(STORE, 'readonly').objectStore(STORE).get(name));
-      if (stored && stored.keyPair) return BrowserIdentity.#of(stored.keyPair);
+      if (stored && stored.keyPair) return BrowserIdentity.fromStored(stored.keyPair, name);
       const keyPair = await crypto.subtle.generateKey(ED25519, false, ['sign', 'verify']);
       const tx = db.transaction(STORE, 'readwrite');
       // add, not put: two tabs making the first identity at once must not overwrite each other's
@@ -62,13 +62,46 @@ export class BrowserIdentity {
         await done(tx);
       } catch {
         const other = await request(db.transaction(STORE, 'readonly').objectStore(STORE).get(name));
-        if (other && other.keyPair) return BrowserIdentity.#of(other.keyPair);
+        if (other && other.keyPair) return BrowserIdentity.fromStored(other.keyPair, name);
         throw new CachetError('IDENTITY_STORE', `the identity "${name}" could not be stored in this browser`);
       }
       return BrowserIdentity.#of(keyPair);
     } finally {
       db.close();
     }
+  }
+
+  /**
+   * The identity of a key pair read from storage, once it is shown to be what this SDK stores: an
+   * Ed25519 pair whose private key cannot be exported and only signs. A record written by an older
+   * build, a test page or another script on the origin is refused, never used, and left in place
+   * (deleting it would change the reader's address without their say).
+   * @throws CachetError BAD_STORED_IDENTITY
+   */
+  static async fromStored(keyPair, name = 'default') {
+    const refuse = (what) => {
+      throw new CachetError(
+        'BAD_STORED_IDENTITY',
+        `the identity "${name}" stored in this browser ${what}, so it is not used. Clear this site's data ` +
+          '(the reader\'s address then changes and owners must grant the new one), or use another identity name.',
+      );
+    };
+    const { privateKey, publicKey } = keyPair ?? {};
+    if (!(privateKey instanceof CryptoKey) || !(publicKey instanceof CryptoKey)) refuse('is not a pair of WebCrypto keys');
+    if (privateKey.type !== 'private' || publicKey.type !== 'public') refuse('is not a private and a public key');
+    if (privateKey.algorithm?.name !== 'Ed25519' || publicKey.algorithm?.name !== 'Ed25519') {
+      refuse(`is a ${privateKey.algorithm?.name} key, not Ed25519`);
+    }
+    if (privateKey.extractable !== false) refuse('has a private key that can be exported');
+    if (privateKey.usages.length !== 1 || privateKey.usages[0] !== 'sign') refuse(`has a private key for ${privateKey.usages.join(', ')}, not only sign`);
+    // the two halves must belong together, or every certificate it signed would be refused
+    const probe = crypto.getRandomValues(new Uint8Array(32));
+    const signature = await crypto.subtle.sign(ED25519, privateKey, probe);
+    const verifier = publicKey.usages.includes('verify')
+      ? publicKey
+      : await crypto.subtle.importKey('raw', await crypto.subtle.exportKey('raw', publicKey), ED25519, false, ['verify']);
+    if (!(await crypto.subtle.verify(ED25519, verifier, signature, probe))) refuse('has a public key of another pair');
+    return BrowserIdentity.#of(keyPair);
   }
 
   static async #of(keyPair) {

@@ -72,12 +72,13 @@ export class KeyFetcher {
   /**
    * A session with at least a fifth of its life left, made anew otherwise. Opens that need one at
    * the same time share the one being made: with a wallet, each new session is a prompt to its owner.
+   * @throws CachetError SESSION_STALE when the session is no longer fresh once signed (a slow prompt)
    */
-  async session(now = Date.now()) {
-    if (this.#session && this.#session.isFresh(now)) return this.#session;
+  async session({ clock = Date.now } = {}) {
+    if (this.#session && this.#session.isFresh(clock())) return this.#session;
     if (!this.#making) {
       const audience = this.network.keyServers.map((k) => k.id);
-      this.#making = Session.create(this.identity, audience, { now })
+      this.#making = Session.create(this.identity, audience, { clock })
         .then((made) => {
           this.#session = made;
           return made;
@@ -86,7 +87,10 @@ export class KeyFetcher {
           this.#making = null;
         });
     }
-    return this.#making;
+    // an open that waited on another's prompt checks the time too: the prompt may have taken long
+    const made = await this.#making;
+    made.checkFresh(clock());
+    return made;
   }
 
   /**

@@ -10,6 +10,7 @@
 // canonical fields and signature.
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { Writer, blake2b256, base64Url, concat, id32Text, toHex, utf8 } from '../codec.js';
+import { CachetError } from '../errors.js';
 
 /** Longest session a certificate may grant (SessionCertificate.MAX_TTL). */
 export const MAX_TTL_SECONDS = 1800;
@@ -249,19 +250,41 @@ export class Session {
   }
 
   /**
-   * A new session of `signer` for the key servers `audience`, starting `now`.
+   * A new session of `signer` for the key servers `audience`. Its start is taken just before the
+   * identity signs, and checked again once it has: a wallet's prompt can wait on its owner for most
+   * of the session's life, and the wallet signs the start, so it cannot be moved after the prompt.
    * @param {object} signer a BrowserIdentity (scheme 'ed25519'), or a WalletIdentity (scheme 'eip712')
    *   whose `certify(fields)` has its wallet sign the typed data and returns the checked certificate
+   * @param {{ttlSeconds?: number, now?: number, clock?: () => number}} [options] `now` fixes the
+   *   start (no freshness check then: the caller chose the time); `clock` reads the time otherwise
+   * @throws CachetError SESSION_STALE when less than a fifth of the session is left once signed
    */
-  static async create(signer, audience, { ttlSeconds = DEFAULT_TTL_SECONDS, now = Date.now() } = {}) {
+  static async create(signer, audience, { ttlSeconds = DEFAULT_TTL_SECONDS, now, clock = Date.now } = {}) {
     if (signer.scheme !== 'ed25519' && signer.scheme !== 'eip712') {
       throw new TypeError(`session certificates of scheme ${signer.scheme} are not known; only ed25519 and eip712`);
     }
     const keyPair = await crypto.subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify']);
     const sessionKey = new Uint8Array(await crypto.subtle.exportKey('raw', keyPair.publicKey));
-    const fields = { sessionKey, createdAtMillis: now, ttlSeconds, audience };
+    const fields = { sessionKey, createdAtMillis: now ?? clock(), ttlSeconds, audience };
     const certificate = signer.scheme === 'ed25519' ? await certifyEd25519(signer, fields) : await signer.certify(fields);
-    return new Session(keyPair, certificate);
+    const session = new Session(keyPair, certificate);
+    if (now === undefined) session.checkFresh(clock());
+    return session;
+  }
+
+  /**
+   * Refuses a session with less than a fifth of its life left at `now`: the key servers would
+   * answer SESSION_EXPIRED before long. Not retried, so a slow wallet owner is not prompted in a loop.
+   * @throws CachetError SESSION_STALE
+   */
+  checkFresh(now = Date.now()) {
+    if (this.isFresh(now)) return;
+    const left = Math.max(0, Math.round((this.certificate.expiresAtMillis - now) / 1000));
+    throw new CachetError(
+      'SESSION_STALE',
+      `the session was signed with ${left} of its ${this.certificate.ttlSeconds} s left: the signature took ` +
+        'too long (a wallet prompt left waiting?). Open again and sign the new prompt promptly.',
+    );
   }
 
   /** Whether at least a fifth of the session's life is left at `now` (else the Java client makes a new one). */

@@ -5,7 +5,10 @@
 // the key: a key server with a valid key of its own can release a wrong share, and t shares that
 // include it rebuild a key the commitment rejects. So a mismatch is not the end while servers are
 // still to answer: each later share is tried in every t-subset it completes (at most MAX_SUBSETS
-// in all), and only when no server is left does the fetch fail, as COMMITMENT_MISMATCH.
+// in all), and only when no server is left does the fetch fail, as COMMITMENT_MISMATCH. When a
+// later subset rebuilds the key, every share outside it is tried with the winners (nameWrongShares,
+// as Java's ShareRound): a server whose share lies off their polynomial is named, its outcome made
+// `invalid` with reason WRONG_SHARE, so an app sees the key server that lied though the open worked.
 import { id32Text } from '../codec.js';
 import { checkCommitment, combineShares } from '../envelope/dataKey.js';
 import { AccessRefusedError, CachetError, KeyServersUnavailableError, describeOutcomes } from '../errors.js';
@@ -19,6 +22,8 @@ export class ShareRound {
   #outcomes = [];
   #mismatch = null;
   #tried = 0;
+  /** Positions in #shares of the t-subset that rebuilt the key. */
+  #winner = null;
   #queue = Promise.resolve();
   #resolve;
   #reject;
@@ -57,6 +62,7 @@ export class ShareRound {
           dek.fill(0);
           return;
         }
+        if (this.#mismatch) await this.#nameWrongShares(t);
         this.#finish();
         this.#resolve({ dek, outcomes: this.#allOutcomes() });
         return;
@@ -112,6 +118,7 @@ export class ShareRound {
           this.#header.shareCount,
         );
         checkCommitment(this.#header, dek);
+        this.#winner = pick.concat([shares.length - 1]);
         return dek;
       } catch (e) {
         dek?.fill(0);
@@ -125,6 +132,35 @@ export class ShareRound {
       for (let j = i + 1; j < pick.length; j++) pick[j] = pick[j - 1] + 1;
     }
     return null;
+  }
+
+  /**
+   * Each share outside the winning subset, tried with t - 1 of the winners: a share on the same
+   * polynomial rebuilds the committed key with them, a wrong one (but with negligible chance) does not.
+   */
+  async #nameWrongShares(t) {
+    const base = this.#winner.slice(0, t - 1).map((i) => this.#shares[i]);
+    for (let j = 0; j < this.#shares.length; j++) {
+      if (this.#winner.includes(j)) continue;
+      const probe = base.concat([this.#shares[j]]);
+      let dek = null;
+      try {
+        dek = await combineShares(probe.map((s) => ({ index: s.index, bytes: s.bytes })), t, this.#header.shareCount);
+        checkCommitment(this.#header, dek);
+      } catch {
+        const serverId = this.#shares[j].serverId;
+        const at = this.#outcomes.findIndex((o) => o.serverId === serverId);
+        this.#outcomes[at] = {
+          ...this.#outcomes[at],
+          kind: 'invalid',
+          reason: 'WRONG_SHARE',
+          message: 'released a share under a valid receipt that is off the polynomial the other shares agree on (outvoted)',
+        };
+        console.warn(`event=wrong_share_outvoted server=${serverId} policy=${id32Text(this.#header.policyId)} object=${id32Text(this.#header.objectId)}`);
+      } finally {
+        dek?.fill(0);
+      }
+    }
   }
 
   /** Every slot's outcome in slot order; a slot whose server was not heard is not needed. */

@@ -165,7 +165,7 @@ public final class Devnet implements AutoCloseable {
     startLedger();
     startKeyServers(id -> KeyServerConfig.defaults(id, dir.resolve(id), ledgerUrl(), options.ledgerId(),
         sequencerKey.verifyingKey()).with(Map.of("port", Integer.toString(port(id)), "ledger-poll-wait", "2s",
-            "genesis-digest", sequencer.ledger().genesisHex(), CorsPolicy.KEY, viewer.origin())));
+            "genesis-digest", sequencer.ledger().genesisHex(), CorsPolicy.KEY, corsOrigins())));
     storage = LocalNetwork.start(vertx, dir.resolve("storage"), LocalNetwork.Options.defaults()
         .withNodes(options.storageNodes(), options.shardSize())
         .withClock(System::currentTimeMillis, options.epoch().toMillis())
@@ -182,7 +182,7 @@ public final class Devnet implements AutoCloseable {
     writePorts();
     startKeyServers(id -> KeyServerConfig.defaultsEvm(id, dir.resolve(id),
         KeyServerEvmConfig.of(anvil.rpcUrl(), anvil.chainId())).with(Map.of("port", Integer.toString(port(id)),
-            CorsPolicy.KEY, viewer.origin())));
+            CorsPolicy.KEY, corsOrigins())));
     storage = LocalNetwork.start(vertx, dir.resolve("storage"), LocalNetwork.Options.defaults()
         .withNodes(options.storageNodes(), options.shardSize())
         .withClock(System::currentTimeMillis, options.epoch().toMillis())
@@ -197,9 +197,14 @@ public final class Devnet implements AutoCloseable {
     return viewer.url();
   }
 
-  /** What the devnet's servers let in: the viewer page's origin. */
+  /** What the devnet's servers let in: the viewer page's origin, and those {@code devnet up --cors-origin} added. */
   private CorsPolicy viewerCors() {
-    return CorsPolicy.parse(viewer.origin());
+    return CorsPolicy.parse(corsOrigins());
+  }
+
+  /** The {@code cors-origins} value of the parts a page calls; devnet.json keeps the extra origins. */
+  private String corsOrigins() {
+    return DevnetCors.value(viewer.origin(), DevnetCors.of(ports));
   }
 
   /** True if this devnet's policies live on its anvil chain. */

@@ -42,6 +42,10 @@ enum DevnetMode {
     if (n == null || !n.isObject()) {
       throw new DevnetException(state + " is damaged; remove the devnet directory to start afresh");
     }
+    if (DevnetCors.settingsOnly(n)) {
+      // devnet up --cors-origin wrote its origins before the first start: no devnet was made yet
+      return Optional.empty();
+    }
     return Optional.of(PROCESSES.word.equals(n.path("mode").asText()) ? PROCESSES : IN_JVM);
   }
 }

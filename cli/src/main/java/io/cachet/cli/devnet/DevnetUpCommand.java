@@ -22,7 +22,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "up", description = {"Start the devnet in the background and wait until every part answers.",
     "It is created on first use. Its log is DIR/devnet.log; clients read DIR/cachet-network.json.",
     "It serves the viewer page, which opens the devnet's files in a browser, on 127.0.0.1 and prints its address"
-        + " (in --json: viewerUrl); the key servers, the gateway and the ledger let that page's origin in.",
+        + " (in --json: viewerUrl); the key servers, the gateway and the ledger let that page's origin in, and"
+        + " each --cors-origin (an app's page).",
     "With --chain evm, policies live on a local anvil chain (installed with npm on first use) instead of the"
         + " embedded ledger; the identity 'devnet-evm' (anvil's public dev account 1) is made, and every EVM"
         + " identity is funded with ether for gas.",
@@ -31,6 +32,7 @@ import picocli.CommandLine.Model.CommandSpec;
     footer = {"", "Exit codes: 0 running, 4 it did not start (the log's tail is printed).", "",
         "Examples:", "  cachet devnet up", "  cachet devnet up --chain evm",
         "  cachet devnet up --processes --dir /tmp/procnet", "  cachet devnet up --dir /tmp/net --json",
+        "  cachet devnet up --cors-origin http://127.0.0.1:8080",
         "  cachet devnet up --foreground"})
 final class DevnetUpCommand implements Callable<Integer> {
   private static final long START_TIMEOUT_MS = 120_000;
@@ -57,6 +59,12 @@ final class DevnetUpCommand implements Callable<Integer> {
   @Option(names = "--processes", description = "Run every part as its own OS process (one JVM each, some 20 to 80 s"
       + " to start) instead of all in one JVM; embedded ledger only. Without it, an existing devnet keeps its mode.")
   boolean processes;
+
+  @Option(names = "--cors-origin", paramLabel = "ORIGIN", description = "Also let this web origin"
+      + " (scheme://host[:port], such as http://127.0.0.1:8080) call the key servers, the gateway and the ledger,"
+      + " beside the viewer page: an app's own page on this devnet. Repeatable; kept in DIR/devnet.json, so later"
+      + " starts keep it. Takes effect when the devnet starts.")
+  List<String> corsOrigins = new ArrayList<>();
 
   /**
    * Whether the devnet runs as processes: --processes, else the mode devnet.json records. Asking for
@@ -85,7 +93,8 @@ final class DevnetUpCommand implements Callable<Integer> {
     Path state = dir.resolve("devnet.json");
     if (Files.exists(state)) {
       JsonNode n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(state.toFile());
-      recorded = n == null ? null : n.path("chain").asText(Devnet.CHAIN_EMBEDDED);
+      // a devnet.json of settings only (--cors-origin before a first start) records no chain yet
+      recorded = n == null || DevnetCors.settingsOnly(n) ? null : n.path("chain").asText(Devnet.CHAIN_EMBEDDED);
     }
     if (chain != null && recorded != null && !chain.equals(recorded)) {
       // said here, before a daemon is started that would only fail in its log
@@ -119,9 +128,15 @@ final class DevnetUpCommand implements Callable<Integer> {
     boolean evm = evm(dir);
     boolean asProcesses = processes(dir, evm);
     Optional<DaemonClient.Running> running = daemon.running();
+    // checked and kept before anything starts: a bad origin is a usage error, not a daemon that fails
+    List<String> extraOrigins = DevnetCors.add(dir, corsOrigins);
     if (running.isPresent()) {
       if (!json) {
         out.println("the devnet in " + dir + " is already running (pid " + running.get().process().pid() + ")");
+      }
+      if (!corsOrigins.isEmpty()) {
+        spec.commandLine().getErr().println("--cors-origin is recorded (" + String.join(", ", extraOrigins)
+            + ") and takes effect at the next start: cachet devnet down, then cachet devnet up");
       }
       JsonNode status = daemon.call(running.get(), "GET", "/status");
       DevnetStatusCommand.print(out, status, json);

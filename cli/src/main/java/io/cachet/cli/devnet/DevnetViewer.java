@@ -3,6 +3,7 @@ package io.cachet.cli.devnet;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cachet.common.http.ApiErrors;
+import io.cachet.common.http.PageHeaders;
 import io.cachet.common.http.ServerLimits;
 import io.cachet.common.http.ServerLimitsGuard;
 import io.vertx.core.Vertx;
@@ -13,7 +14,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -120,12 +120,8 @@ final class DevnetViewer implements AutoCloseable {
   // ---------------------------------------------------------------- answers
 
   private void secure(RoutingContext ctx) {
-    ctx.response().headers()
-        .set("Content-Security-Policy", contentSecurityPolicy(descriptor.get()))
-        .set("X-Content-Type-Options", "nosniff")
-        .set("Referrer-Policy", "no-referrer")
-        .set("Cross-Origin-Opener-Policy", "same-origin")
-        .set("Cache-Control", "no-cache");
+    // read per answer: the descriptor is written once the devnet is up, after the viewer listens
+    pageHeaders(descriptor.get()).apply(ctx.response().headers());
     ctx.next();
   }
 
@@ -141,18 +137,16 @@ final class DevnetViewer implements AutoCloseable {
   }
 
   /**
-   * The policy of every answer: scripts, styles and connections from this origin, connections to
-   * the descriptor's servers too, and decrypted content shown from {@code blob:} URLs; nothing
-   * else, no inline script, no plugin, no framing by another page.
+   * The headers of every answer (common's {@link PageHeaders}): scripts, styles and connections
+   * from this origin, connections to the descriptor's servers too, and decrypted content shown from
+   * {@code blob:} URLs; nothing else, no inline script, no plugin, no framing by another page.
    */
+  static PageHeaders pageHeaders(String descriptorJson) {
+    return PageHeaders.connectingTo(servers(descriptorJson)).showingBlobs();
+  }
+
   static String contentSecurityPolicy(String descriptorJson) {
-    StringBuilder connect = new StringBuilder("'self'");
-    for (String origin : servers(descriptorJson)) {
-      connect.append(' ').append(origin);
-    }
-    return "default-src 'none'; script-src 'self'; style-src 'self'; connect-src " + connect
-        + "; img-src 'self' blob:; media-src 'self' blob:; frame-src 'self' blob:; base-uri 'none';"
-        + " form-action 'none'; frame-ancestors 'none'";
+    return pageHeaders(descriptorJson).contentSecurityPolicy();
   }
 
   /** The origins of the servers the descriptor names: key servers, aggregator, ledger or chain. */
@@ -177,13 +171,9 @@ final class DevnetViewer implements AutoCloseable {
   }
 
   private static void addOrigin(Set<String> out, String url) {
-    try {
-      URI u = URI.create(url);
-      if (u.getHost() != null && ("http".equals(u.getScheme()) || "https".equals(u.getScheme()))) {
-        out.add(u.getScheme() + "://" + u.getRawAuthority().substring(u.getRawAuthority().indexOf('@') + 1));
-      }
-    } catch (IllegalArgumentException e) {
-      // not a URL: nothing to let the page connect to
+    String origin = PageHeaders.originOf(url);
+    if (origin != null) {
+      out.add(origin);
     }
   }
 

@@ -95,6 +95,8 @@ final class ProcessDevnet implements DevnetParts {
   /** The descriptor the viewer serves, once written. */
   private volatile String descriptorText;
   private final Map<String, PartSupervisor> parts = new LinkedHashMap<>();
+  /** The origins beside the viewer's that the parts a page calls let in ({@link DevnetCors}). */
+  private final List<String> extraOrigins;
   /** Asks the parts' /health; closed with the devnet. */
   private final NetworkProber prober = new NetworkProber();
 
@@ -102,6 +104,7 @@ final class ProcessDevnet implements DevnetParts {
     this.dir = dir;
     this.lock = lock;
     this.layout = layout;
+    this.extraOrigins = DevnetCors.recorded(dir);
     this.viewerVertx = Vertx.vertx();
     try {
       this.viewer = DevnetViewer.start(viewerVertx, viewerPort, () -> descriptorText);
@@ -109,8 +112,9 @@ final class ProcessDevnet implements DevnetParts {
       viewerVertx.close();
       throw e;
     }
+    String corsOrigins = DevnetCors.value(viewer.origin(), extraOrigins);
     for (NetworkLayout.Part p : layout.parts()) {
-      parts.put(p.name(), new PartSupervisor(p, launch(p, viewer.origin())));
+      parts.put(p.name(), new PartSupervisor(p, launch(p, corsOrigins)));
     }
   }
 
@@ -191,10 +195,11 @@ final class ProcessDevnet implements DevnetParts {
    * How a part runs: as {@link NetworkLayout.Part#launch} says, with {@link #PART_HEAP}, and but for
    * the gateway, which encodes every blob, with the client compiler only: it halves the CPU each
    * JVM spends starting (about 1.5 s instead of 3 s of a core for a node), as the {@code cachet}
-   * script does for commands that move no bulk data. The parts a page calls let {@code viewerOrigin} in.
+   * script does for commands that move no bulk data. The parts a page calls let {@code corsOrigins} in
+   * (the viewer's origin and any {@code --cors-origin}, comma-separated).
    */
-  static PartLaunch launch(NetworkLayout.Part p, String viewerOrigin) {
-    Map<String, String> sets = BROWSER_FACING.contains(p.kind()) ? Map.of(CorsPolicy.KEY, viewerOrigin) : Map.of();
+  static PartLaunch launch(NetworkLayout.Part p, String corsOrigins) {
+    Map<String, String> sets = BROWSER_FACING.contains(p.kind()) ? Map.of(CorsPolicy.KEY, corsOrigins) : Map.of();
     PartLaunch l = p.launch(PART_HEAP, sets);
     if (p.kind() == NetworkLayout.Kind.GATEWAY) {
       return l;
@@ -344,6 +349,10 @@ final class ProcessDevnet implements DevnetParts {
     root.put("mode", DevnetMode.PROCESSES.word());
     root.put("layout", LAYOUT_DIR);
     root.put("viewer", viewer.port());
+    if (!extraOrigins.isEmpty()) {
+      var origins = root.putArray(DevnetCors.KEY);
+      extraOrigins.forEach(origins::add);
+    }
     var running = root.putObject("parts");
     for (PartSupervisor p : parts.values()) {
       p.pidIfRunning().ifPresent(pid -> running.putObject(p.name()).put("pid", pid)

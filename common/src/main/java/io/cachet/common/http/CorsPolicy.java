@@ -43,8 +43,11 @@ import java.util.regex.Pattern;
  * </ul>
  *
  * <p>Install it after the server's {@link ServerLimitsGuard} (preflights count against the limits
- * like any request) and before the routes: {@code cors.install(router, routes)}. Immutable;
- * shared by every verticle instance of a server.
+ * like any request) and before the routes: {@code cors.install(router, routes)}. Its headers are
+ * put on the answer by a first route that runs before the guard's ({@link #HEADERS_ORDER}), so the
+ * guard's own refusals ({@code 429} with {@code Retry-After}, also of a preflight) carry them too and
+ * a page can read a rate limit instead of seeing a network error; the guard adds {@code Retry-After}
+ * to the exposed headers of such a refusal. Immutable; shared by every verticle instance of a server.
  */
 public final class CorsPolicy {
   /** The configuration key, the same in every server's configuration. */
@@ -57,6 +60,8 @@ public final class CorsPolicy {
   public static final int MAX_AGE_SECONDS = 600;
   /** The CORS routes run right after the guard's, before any route of the server. */
   public static final int ROUTE_ORDER = ServerLimitsGuard.ROUTE_ORDER + 1;
+  /** The routes that put the CORS headers on an answer run before the guard's, which may refuse it. */
+  public static final int HEADERS_ORDER = ServerLimitsGuard.ROUTE_ORDER - 1;
   /** Longest Origin header considered; longer ones are no origin a browser sends. */
   static final int MAX_ORIGIN_LENGTH = 300;
   /** Most headers one preflight may ask for; a browser asks for a handful. */
@@ -68,6 +73,8 @@ public final class CorsPolicy {
       "(https?)://([a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?|\\[[0-9a-f:.]{2,45}\\])(?::([1-9][0-9]{0,4}))?");
   /** The context key that marks a request whose CORS route has run: one route per request acts. */
   private static final String HANDLED = "cachet.cors";
+  /** The context key that marks a request whose CORS headers are on its answer. */
+  private static final String HEADED = "cachet.cors.headers";
   private static final CorsPolicy OFF = new CorsPolicy(Set.of());
 
   /**
@@ -276,8 +283,40 @@ public final class CorsPolicy {
    */
   public void install(Router router, List<Route> routes) {
     for (Route r : routes) {
+      router.route(r.path()).order(HEADERS_ORDER).handler(ctx -> headers(r, ctx));
       router.route(r.path()).order(ROUTE_ORDER).handler(ctx -> handle(r, ctx));
     }
+  }
+
+  /**
+   * Puts the origin and the route's exposed headers on the answer of an allowed origin, before the
+   * guard can refuse it. A preflight gets only the origin here: what it may do is decided after the
+   * guard, by {@link #handle}.
+   */
+  private void headers(Route route, RoutingContext ctx) {
+    if (ctx.get(HEADED) != null) {
+      ctx.next();
+      return;
+    }
+    ctx.put(HEADED, Boolean.TRUE);
+    HttpServerRequest request = ctx.request();
+    String originHeader = request.getHeader("Origin");
+    MultiMap answer = ctx.response().headers();
+    if (enabled()) {
+      // the answer differs by Origin, so no cache may hand one origin's answer to another
+      answer.add("Vary", "Origin");
+    }
+    if (allows(originHeader)) {
+      answer.set("Access-Control-Allow-Origin", requested(originHeader));
+      if (!isPreflight(request) && !route.exposedHeaders().isEmpty()) {
+        answer.set("Access-Control-Expose-Headers", String.join(", ", route.exposedHeaders()));
+      }
+    }
+    ctx.next();
+  }
+
+  private static boolean isPreflight(HttpServerRequest request) {
+    return request.method() == HttpMethod.OPTIONS && request.headers().contains("Access-Control-Request-Method");
   }
 
   private void handle(Route route, RoutingContext ctx) {
@@ -290,22 +329,12 @@ public final class CorsPolicy {
     String originHeader = request.getHeader("Origin");
     boolean allowed = allows(originHeader);
     MultiMap answer = ctx.response().headers();
-    if (enabled()) {
-      // the answer differs by Origin, so no cache may hand one origin's answer to another
-      answer.add("Vary", "Origin");
-    }
-    boolean preflight = request.method() == HttpMethod.OPTIONS
-        && request.headers().contains("Access-Control-Request-Method");
-    if (!preflight) {
-      if (allowed) {
-        answer.set("Access-Control-Allow-Origin", requested(originHeader));
-        if (!route.exposedHeaders().isEmpty()) {
-          answer.set("Access-Control-Expose-Headers", String.join(", ", route.exposedHeaders()));
-        }
-      }
+    if (!isPreflight(request)) {
       ctx.next();
       return;
     }
+    // a refused preflight grants nothing: the origin put on by headers() comes off again
+    answer.remove("Access-Control-Allow-Origin");
     if (!allowed) {
       ApiErrors.send(ctx, 403, ORIGIN_REFUSED, refusal(originHeader));
       return;

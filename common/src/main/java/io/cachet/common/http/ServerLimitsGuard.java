@@ -1,6 +1,7 @@
 package io.cachet.common.http;
 
 import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
@@ -9,6 +10,8 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -55,8 +58,11 @@ public final class ServerLimitsGuard {
 
   /** Seconds a refused client is told to wait before it tries again. */
   public static final int RETRY_AFTER_SECONDS = 1;
-  /** The guard's route runs before every other route of the router. */
-  public static final int ROUTE_ORDER = Integer.MIN_VALUE;
+  /**
+   * The guard's route runs before every route of the server; only {@link CorsPolicy}'s headers
+   * ({@link CorsPolicy#HEADERS_ORDER}) come before it, so its refusals reach a page that may read them.
+   */
+  public static final int ROUTE_ORDER = Integer.MIN_VALUE + 1;
   /** Longest a refused request's connection stays open to drop the rest of its body. */
   public static final long LINGER_MILLIS = 2_000;
   /** Most body bytes read and dropped after a refusal before the connection is closed anyway. */
@@ -312,6 +318,16 @@ public final class ServerLimitsGuard {
   }
 
   private static void refuse(RoutingContext ctx, ApiError error) {
+    MultiMap headers = ctx.response().headers();
+    if (headers.contains("Access-Control-Allow-Origin") && headers.contains("Retry-After")) {
+      // the page was let in by CorsPolicy; it must read when to try again, whatever the route exposes
+      String exposed = headers.get("Access-Control-Expose-Headers");
+      if (exposed == null || exposed.isBlank()) {
+        headers.set("Access-Control-Expose-Headers", "Retry-After");
+      } else if (!List.of(exposed.toLowerCase(Locale.ROOT).split("\\s*,\\s*")).contains("retry-after")) {
+        headers.set("Access-Control-Expose-Headers", exposed + ", Retry-After");
+      }
+    }
     ApiErrors.refuseAndLinger(ctx, error, LINGER_MILLIS, LINGER_BYTES);
   }
 

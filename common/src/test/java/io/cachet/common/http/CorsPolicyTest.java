@@ -8,7 +8,11 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import java.nio.charset.StandardCharsets;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,6 +32,7 @@ class CorsPolicyTest {
           .exposes("Content-Range", "Content-Length", "Accept-Ranges", "ETag"));
 
   private Vertx vertx;
+  private final CountDownLatch held = new CountDownLatch(1);
 
   @BeforeEach
   void setUp() {
@@ -41,11 +46,17 @@ class CorsPolicyTest {
 
   /** A server with the guard, {@code policy} on {@link #ROUTES}, and a route CORS does not cover. */
   private int serve(CorsPolicy policy) throws Exception {
-    ServerLimitsGuard guard = new ServerLimitsGuard(vertx, ServerLimits.defaults(), "cors test");
+    return serve(policy, ServerLimits.defaults());
+  }
+
+  private int serve(CorsPolicy policy, ServerLimits limits) throws Exception {
+    ServerLimitsGuard guard = new ServerLimitsGuard(vertx, limits, "cors test");
     Router router = Router.router(vertx);
     ApiErrors.install(router);
     guard.install(router);
     policy.install(router, ROUTES);
+    // a read the server holds unanswered, to fill the client's in-flight slots
+    router.get("/v1/blobs/held").handler(ctx -> held.countDown());
     router.post("/v1/fetch_key").handler(ctx -> ApiErrors.send(ctx, 403, "ACCESS_DENIED", "not now"));
     router.get("/v1/blobs/:blobId").handler(ctx -> ctx.response().putHeader("Content-Range", "bytes 0-1/9")
         .setStatusCode(206).end("ab"));
@@ -135,6 +146,48 @@ class CorsPolicyTest {
     assertThat(refused.status()).isEqualTo(403);
     assertThat(refused.header("Access-Control-Allow-Origin")).isEqualTo(APP);
     assertThat(refused.header("Access-Control-Expose-Headers")).isEqualTo("Retry-After");
+  }
+
+  @Test
+  void theGuardsRefusals_carryTheCorsHeaders_soAPageCanReadARateLimit() throws Exception {
+    int port = serve(POLICY, ServerLimits.defaults().withPerAddress(100, 1));
+    try (Socket holding = new Socket()) {
+      holding.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+      OutputStream out = holding.getOutputStream();
+      out.write(("GET /v1/blobs/held HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+
+      RawHttp.Answer read = RawHttp.exchange(port, "GET", "/v1/blobs/abc", "Origin: " + PAGE, "Range: bytes=0-1");
+      assertThat(read.status()).isEqualTo(429);
+      assertThat(ApiError.parse(read.body(), 429).orElseThrow().reason()).isEqualTo("TOO_MANY_REQUESTS");
+      assertThat(read.header("Retry-After")).isEqualTo("1");
+      assertThat(read.header("Access-Control-Allow-Origin")).isEqualTo(PAGE);
+      assertThat(read.header("Access-Control-Expose-Headers"))
+          .isEqualTo("Content-Range, Content-Length, Accept-Ranges, ETag, Retry-After");
+      assertThat(read.all("Vary")).contains("Origin");
+
+      RawHttp.Answer post = RawHttp.exchange(port, "POST", "/v1/fetch_key", List.of("Origin: " + APP,
+          "Content-Type: application/json"), "{}".getBytes(StandardCharsets.UTF_8));
+      assertThat(post.status()).isEqualTo(429);
+      assertThat(post.header("Access-Control-Allow-Origin")).isEqualTo(APP);
+      assertThat(post.header("Access-Control-Expose-Headers")).isEqualTo("Retry-After");
+
+      // a preflight refused for load: the page is told, with the origin it may read it under
+      RawHttp.Answer pre = preflight(port, "/v1/fetch_key", PAGE, "POST", "content-type");
+      assertThat(pre.status()).isEqualTo(429);
+      assertThat(pre.header("Access-Control-Allow-Origin")).isEqualTo(PAGE);
+      assertThat(pre.header("Access-Control-Expose-Headers")).isEqualTo("Retry-After");
+      assertThat(pre.header("Access-Control-Allow-Methods")).isNull();
+
+      // another origin still gets no CORS header on a refusal, and a route outside the policy none
+      RawHttp.Answer other = RawHttp.exchange(port, "GET", "/v1/blobs/abc", "Origin: https://evil.com");
+      assertThat(other.status()).isEqualTo(429);
+      assertThat(other.hasCorsHeaders()).isFalse();
+      RawHttp.Answer admin = RawHttp.exchange(port, "GET", "/admin", "Origin: " + PAGE);
+      assertThat(admin.status()).isEqualTo(429);
+      assertThat(admin.hasCorsHeaders()).isFalse();
+    }
   }
 
   @Test

@@ -1,16 +1,15 @@
 package io.cachet.examples.subscription;
 
 import io.cachet.client.ClientConfig;
+import io.cachet.common.http.PageHeaders;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The subscriber's reader page, served by the subscription service: the page at {@code /}, its
@@ -42,12 +41,12 @@ final class ReaderPage {
 
   private final Map<String, Buffer> files;
   private final String descriptor;
-  private final String policy;
+  private final PageHeaders headers;
 
-  private ReaderPage(Map<String, Buffer> files, String descriptor, String policy) {
+  private ReaderPage(Map<String, Buffer> files, String descriptor, PageHeaders headers) {
     this.files = files;
     this.descriptor = descriptor;
-    this.policy = policy;
+    this.headers = headers;
   }
 
   /**
@@ -60,12 +59,12 @@ final class ReaderPage {
     for (Map.Entry<String, String> f : FILES.entrySet()) {
       files.put(f.getKey(), resource(f.getValue()));
     }
-    return new ReaderPage(files, network.toJson(), contentSecurityPolicy(network));
+    return new ReaderPage(files, network.toJson(), pageHeaders(network));
   }
 
   /** Puts the strict headers on every answer of {@code router} and the page's routes on it; call before other routes. */
   void install(Router router) {
-    router.route().handler(this::secure);
+    router.route().handler(headers.handler());
     for (Map.Entry<String, Buffer> f : files.entrySet()) {
       String name = FILES.get(f.getKey());
       String type = TYPES.get(name.substring(name.lastIndexOf('.') + 1));
@@ -75,45 +74,28 @@ final class ReaderPage {
         .putHeader("Cache-Control", "no-store").end(descriptor));
   }
 
-  private void secure(RoutingContext ctx) {
-    ctx.response().headers()
-        .set("Content-Security-Policy", policy)
-        .set("X-Content-Type-Options", "nosniff")
-        .set("Referrer-Policy", "no-referrer")
-        .set("Cross-Origin-Opener-Policy", "same-origin")
-        .set("Cache-Control", "no-cache");
-    ctx.next();
-  }
-
   /**
-   * Scripts, styles and connections from the service's origin; connections to the network's
-   * servers too; nothing inline, no plugin, no image from elsewhere, no framing by another page.
+   * The headers of every answer (common's {@link PageHeaders}): scripts, styles and connections
+   * from the service's origin; connections to the network's servers too; nothing inline, no plugin,
+   * no image from elsewhere (the reader shows articles as text), no framing by another page.
    */
+  static PageHeaders pageHeaders(ClientConfig network) {
+    return PageHeaders.connectingTo(servers(network));
+  }
+
   static String contentSecurityPolicy(ClientConfig network) {
-    StringBuilder connect = new StringBuilder("'self'");
-    for (String origin : servers(network)) {
-      connect.append(' ').append(origin);
-    }
-    return "default-src 'none'; script-src 'self'; style-src 'self'; connect-src " + connect
-        + "; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+    return pageHeaders(network).contentSecurityPolicy();
   }
 
-  /** The origins the page talks to: the key servers, the aggregator, and the ledger or the chain's RPC. */
-  static Set<String> servers(ClientConfig network) {
-    Set<String> out = new LinkedHashSet<>();
+  /** The URLs the page talks to: the key servers, the aggregator, and the ledger or the chain's RPC. */
+  static List<String> servers(ClientConfig network) {
+    List<String> out = new ArrayList<>();
     for (ClientConfig.KeyServer k : network.keyServers()) {
-      out.add(origin(k.url()));
+      out.add(k.url().toString());
     }
-    out.add(origin(network.aggregator()));
-    out.add(origin(network.chainUrl()));
+    out.add(network.aggregator().toString());
+    out.add(network.chainUrl().toString());
     return out;
-  }
-
-  /** {@code scheme://host[:port]} of a URL, without user information (an RPC provider's URL may carry some). */
-  private static String origin(URI url) {
-    String host = url.getHost();
-    return url.getScheme() + "://" + (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host)
-        + (url.getPort() >= 0 ? ":" + url.getPort() : "");
   }
 
   private static Buffer resource(String name) throws IOException {
