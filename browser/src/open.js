@@ -6,7 +6,7 @@ import { concat } from './codec.js';
 import { checkOpenable, openBody } from './envelope/body.js';
 import { headerLength, parseHeader } from './envelope/header.js';
 import { StorageError } from './errors.js';
-import { endpoint, fetchWithTimeout, hostPort, parseApiError, readText } from './protocol/http.js';
+import { AnswerTooLargeError, endpoint, fetchWithTimeout, hostPort, parseApiError, readBounded, readText } from './protocol/http.js';
 import { KeyFetcher } from './protocol/keyFetcher.js';
 
 /** The header's fixed prefix: magic, version and the header body's length. */
@@ -151,20 +151,12 @@ class BlobReader {
   }
 }
 
-/** Exactly `n` bytes of the body: a longer answer is refused, a shorter one returned as it is. */
+/** At most `n` bytes of the body: a longer answer is refused, a shorter one returned as it is. */
 async function readExactly(response, n) {
-  const reader = response.body.getReader();
-  const chunks = [];
-  let length = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    length += value.length;
-    if (length > n) {
-      await reader.cancel();
-      throw new StorageError('STORAGE_UNAVAILABLE', `the aggregator sent more than the ${n} bytes of the range asked for`);
-    }
-    chunks.push(value);
+  try {
+    return await readBounded(response, n, 'the aggregator\'s answer to a range');
+  } catch (e) {
+    if (!(e instanceof AnswerTooLargeError)) throw e;
+    throw new StorageError('STORAGE_UNAVAILABLE', `the aggregator sent more than the ${n} bytes of the range asked for`, { cause: e });
   }
-  return concat(...chunks);
 }

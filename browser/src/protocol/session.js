@@ -44,17 +44,15 @@ function checkCommon(f) {
   }
 }
 
-/** An Ed25519 session certificate: its fields, signed bytes, digest and JSON. */
-export class SessionCertificate {
-  /**
-   * @param {{addressBytes: Uint8Array, identityKey: Uint8Array, sessionKey: Uint8Array,
-   *          createdAtMillis: number, ttlSeconds: number, audience: string[], signature?: Uint8Array}} f
-   */
-  constructor(f) {
+/**
+ * What both schemes share: a session key, its life and its audience, checked once, and the digest
+ * a request names the certificate by (BLAKE2b-256 of the canonical fields and the signature).
+ */
+class Certificate {
+  constructor(scheme, f) {
     checkCommon(f);
-    this.scheme = 'ed25519';
+    this.scheme = scheme;
     this.addressBytes = f.addressBytes;
-    this.identityKey = f.identityKey;
     this.sessionKey = f.sessionKey;
     this.createdAtMillis = f.createdAtMillis;
     this.ttlSeconds = f.ttlSeconds;
@@ -62,26 +60,37 @@ export class SessionCertificate {
     this.signature = f.signature ?? new Uint8Array(0);
   }
 
-  /** The bytes the identity signs; the certificate digest covers them and the signature. */
-  signedBytes() {
-    const w = Writer.tagged(TAG)
-      .fixed(this.addressBytes)
-      .fixed(this.identityKey)
-      .fixed(this.sessionKey)
-      .u64(this.createdAtMillis)
-      .u32(this.ttlSeconds)
-      .u8(this.audience.length);
+  /** Ends a scheme's canonical fields with the ones both sign alike: created-at, ttl, audience. */
+  endWithLife(w) {
+    w.u64(this.createdAtMillis).u32(this.ttlSeconds).u8(this.audience.length);
     for (const a of this.audience) w.string8(a);
     return w.bytes();
   }
 
-  /** BLAKE2b-256(signed bytes || signature): how a request names this exact certificate. */
+  /** BLAKE2b-256(canonical fields || signature): how a request names this exact certificate. */
   digest() {
     return blake2b256(this.signedBytes(), this.signature);
   }
 
   get expiresAtMillis() {
     return this.createdAtMillis + this.ttlSeconds * 1000;
+  }
+}
+
+/** An Ed25519 session certificate: its fields, signed bytes, digest and JSON. */
+export class SessionCertificate extends Certificate {
+  /**
+   * @param {{addressBytes: Uint8Array, identityKey: Uint8Array, sessionKey: Uint8Array,
+   *          createdAtMillis: number, ttlSeconds: number, audience: string[], signature?: Uint8Array}} f
+   */
+  constructor(f) {
+    super('ed25519', f);
+    this.identityKey = f.identityKey;
+  }
+
+  /** The bytes the identity signs; the certificate digest covers them and the signature. */
+  signedBytes() {
+    return this.endWithLife(Writer.tagged(TAG).fixed(this.addressBytes).fixed(this.identityKey).fixed(this.sessionKey));
   }
 
   /** The JSON a key server reads: an Ed25519 certificate has no `scheme` field. */
@@ -103,14 +112,13 @@ export class SessionCertificate {
  * carries no identity key; the key servers recover the signer from the signature (65 bytes,
  * r ‖ s ‖ v) and require it to be `address`.
  */
-export class Eip712SessionCertificate {
+export class Eip712SessionCertificate extends Certificate {
   /**
    * @param {{chainId: number, addressBytes: Uint8Array, sessionKey: Uint8Array, createdAtMillis: number,
    *          ttlSeconds: number, audience: string[], address: string, signature?: Uint8Array}} f
    *   `addressBytes` the 32-byte ABI word (12 zero bytes, then the 20); `address` its EIP-55 spelling
    */
   constructor(f) {
-    checkCommon(f);
     if (!Number.isSafeInteger(f.chainId) || f.chainId < 1) {
       throw new RangeError(`an EIP-712 session certificate names a positive chain id, not ${f.chainId}`);
     }
@@ -118,37 +126,14 @@ export class Eip712SessionCertificate {
       throw new RangeError('an EIP-712 session certificate is for an EVM address (12 zero bytes, then 20)');
     }
     if (f.sessionKey.length !== 32) throw new RangeError('a session key is 32 bytes');
-    this.scheme = 'eip712';
+    super('eip712', f);
     this.chainId = f.chainId;
-    this.addressBytes = f.addressBytes;
     this.address = f.address;
-    this.sessionKey = f.sessionKey;
-    this.createdAtMillis = f.createdAtMillis;
-    this.ttlSeconds = f.ttlSeconds;
-    this.audience = [...f.audience];
-    this.signature = f.signature ?? new Uint8Array(0);
   }
 
   /** The canonical fields the certificate digest covers (not what the wallet signs: see typedData). */
   signedBytes() {
-    const w = Writer.tagged(EIP712_TAG)
-      .u64(this.chainId)
-      .fixed(this.addressBytes)
-      .fixed(this.sessionKey)
-      .u64(this.createdAtMillis)
-      .u32(this.ttlSeconds)
-      .u8(this.audience.length);
-    for (const a of this.audience) w.string8(a);
-    return w.bytes();
-  }
-
-  /** BLAKE2b-256(canonical fields || signature): how a request names this exact certificate. */
-  digest() {
-    return blake2b256(this.signedBytes(), this.signature);
-  }
-
-  get expiresAtMillis() {
-    return this.createdAtMillis + this.ttlSeconds * 1000;
+    return this.endWithLife(Writer.tagged(EIP712_TAG).u64(this.chainId).fixed(this.addressBytes).fixed(this.sessionKey));
   }
 
   /** The typed data as eth_signTypedData_v4 takes it, and as a wallet shows it to its owner. */
