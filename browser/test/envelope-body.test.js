@@ -353,3 +353,24 @@ test('cancelling a long body mid-way issues no read after the cancel', async () 
   await tick();
   assert.equal(log.length, reads);
 });
+
+test('a reader slower than the decryption still gets every segment before the failing one', async () => {
+  const tampered = longBody.slice();
+  tampered[2 * SEGMENT_SIZE + 5] ^= 0x01;
+  const reader = openBody({ dek, header: longHeader, readBody: source(tampered) }).getReader();
+  const chunks = [(await reader.read()).value];
+  // By now the whole first batch was decrypted and segment 2 refused; segment 1 must still come.
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  let error;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+    }
+  } catch (e) {
+    error = e;
+  }
+  assert.equal(error?.reason, 'SEGMENT_AUTH');
+  assert.deepEqual(concat(...chunks), longPlaintext.subarray(0, plainStart(2)));
+});

@@ -191,6 +191,8 @@ class BodyReader {
   #finished = false;
   /** The read of the batch starting at segment #next, once issued: {from, to, readFrom, bytes}. */
   #ahead = null;
+  /** A failure held until the reader took the segments enqueued before it: {error}. */
+  #failure = null;
 
   constructor({ dek, aad, layout, readBody, start, end, first, last, onProgress, signal }) {
     this.#dek = Uint8Array.from(dek);
@@ -218,6 +220,11 @@ class BodyReader {
 
   async pull(controller) {
     if (this.#finished) return;
+    if (this.#failure !== null) {
+      this.#fail(controller, this.#failure.error);
+      return;
+    }
+    let released = false;
     try {
       // A body that does not start at segment 0 needs its stream header alone first; one that
       // does takes it with its first batch.
@@ -242,7 +249,7 @@ class BodyReader {
       for (let i = batch.from; i < batch.to; i++) {
         const plaintext = await plaintexts[i - batch.from];
         if (this.#finished) return;
-        this.#deliver(controller, i, plaintext);
+        released = this.#deliver(controller, i, plaintext) || released;
       }
       this.#next = batch.to;
       if (batch.to > this.#last) {
@@ -250,7 +257,10 @@ class BodyReader {
         controller.close();
       }
     } catch (e) {
-      this.#fail(controller, e);
+      // Erroring a stream drops the chunks still queued in it, so a failure that follows segments
+      // enqueued by this pull waits for the next pull, which comes once the reader took them all.
+      if (released) this.#failure = { error: e };
+      else this.#fail(controller, e);
     }
   }
 
@@ -319,15 +329,17 @@ class BodyReader {
     }
   }
 
+  /** Enqueues the part of segment `i` inside the range; whether there was any. */
   #deliver(controller, i, plaintext) {
     const at = this.#layout.plaintextStart(i);
     const from = Math.max(this.#start, at) - at;
     const to = Math.min(this.#end, at + plaintext.length) - at;
-    if (to <= from) return;
+    if (to <= from) return false;
     const chunk = from === 0 && to === plaintext.length ? plaintext : plaintext.slice(from, to);
     controller.enqueue(chunk);
     this.#delivered += chunk.length;
     this.#onProgress?.(this.#delivered);
+    return true;
   }
 
   #fail(controller, reason) {
