@@ -1,5 +1,6 @@
 // The body stream over a four-segment body: whole and ranged reads, the reads it makes, and every
-// way a body can be wrong, each failing before a byte of the bad segment is released.
+// way a body can be wrong, each failing before a byte of the bad segment is released; then over a
+// body longer than two reads: the read ahead, its bound of two reads pending, order kept.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { concat } from '../src/codec.js';
@@ -258,4 +259,118 @@ test('a readBody that returns more than asked, or not bytes, errors the stream',
   assert.ok(tooMuch.error instanceof RangeError);
   const notBytes = await drain(openBody({ dek, header, readBody: async () => 'text' }));
   assert.ok(notBytes.error instanceof TypeError);
+});
+
+// A body longer than two reads: segments 0 to 2 x SEGMENTS_PER_READ, the last holding 700 bytes.
+const LONG_SEGMENTS = 2 * SEGMENTS_PER_READ + 1;
+const longPlaintext = randomBytes(FIRST + (LONG_SEGMENTS - 2) * FULL + 700);
+const longHeader = placeholderHeader(longPlaintext.length);
+const longBody = await sealBody({ dek, aad: longHeader.encoded, plaintext: longPlaintext });
+
+/** A readBody whose answers wait until released, counting the reads pending at once. */
+function heldSource(bytes) {
+  const held = { pending: [], most: 0, log: [] };
+  held.readBody = (from, to) => new Promise((resolve) => {
+    held.log.push([from, to]);
+    held.pending.push(() => resolve(bytes.subarray(from, to)));
+    held.most = Math.max(held.most, held.pending.length);
+  });
+  held.releaseOne = () => held.pending.shift()?.();
+  return held;
+}
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+test('a long body opens in order, reading the next batch while the current one is decrypted, two reads at most', async () => {
+  const held = heldSource(longBody);
+  const reader = openBody({ dek, header: longHeader, readBody: held.readBody }).getReader();
+  const chunks = [];
+  let done = false;
+  const draining = (async () => {
+    for (;;) {
+      const r = await reader.read();
+      if (r.done) break;
+      chunks.push(r.value);
+    }
+    done = true;
+  })();
+  await tick();
+  // The first pull issues the first batch and the one after it before either answers.
+  assert.equal(held.pending.length, 2);
+  assert.equal(chunks.length, 0);
+  while (!done) {
+    held.releaseOne();
+    await tick();
+    assert.ok(held.pending.length <= 2, `${held.pending.length} reads pending`);
+  }
+  await draining;
+  assert.equal(held.most, 2);
+  assert.deepEqual(concat(...chunks), longPlaintext);
+  assert.equal(chunks.length, LONG_SEGMENTS);
+  assert.deepEqual(held.log.map(([from]) => from), [0, SEGMENTS_PER_READ * SEGMENT_SIZE, 2 * SEGMENTS_PER_READ * SEGMENT_SIZE]);
+  for (const [from, to] of held.log) assert.ok(to - from <= SEGMENTS_PER_READ * SEGMENT_SIZE + 1);
+});
+
+test('a flipped bit in a long body fails its segment, the segments before it all released, whichever batch it is in', async () => {
+  for (const i of [1, SEGMENTS_PER_READ - 1, SEGMENTS_PER_READ, SEGMENTS_PER_READ + 2, LONG_SEGMENTS - 1]) {
+    const tampered = longBody.slice();
+    tampered[i * SEGMENT_SIZE + 99] ^= 0x40;
+    const result = await drain(openBody({ dek, header: longHeader, readBody: source(tampered) }));
+    assert.equal(result.error?.reason, 'SEGMENT_AUTH', `segment ${i}`);
+    assert.deepEqual(result.bytes, longPlaintext.subarray(0, plainStart(i)), `segment ${i}`);
+  }
+});
+
+test('a long body cut short, or one byte long, fails only after every whole segment before the fault was released', async () => {
+  const cut = await drain(openBody({ dek, header: longHeader, readBody: source(longBody.subarray(0, longBody.length - 1)) }));
+  assert.equal(cut.error?.reason, 'TRUNCATED');
+  assert.deepEqual(cut.bytes, longPlaintext.subarray(0, plainStart(2 * SEGMENTS_PER_READ)));
+  const long = await drain(openBody({ dek, header: longHeader, readBody: source(concat(longBody, Uint8Array.of(1))) }));
+  assert.equal(long.error?.reason, 'TRAILING_DATA');
+  assert.deepEqual(long.bytes, longPlaintext.subarray(0, plainStart(2 * SEGMENTS_PER_READ)));
+});
+
+test('a range inside a long body reads only its own batches, the stream header apart', async () => {
+  const log = [];
+  const start = plainStart(SEGMENTS_PER_READ + 1) + 3;
+  const end = plainStart(LONG_SEGMENTS - 1) + 10;
+  const result = await drain(openBody({ dek, header: longHeader, readBody: source(longBody, log), range: { start, end } }));
+  assert.equal(result.error, undefined);
+  assert.deepEqual(result.bytes, longPlaintext.subarray(start, end));
+  assert.deepEqual(log[0], [0, STREAM_HEADER_LENGTH]);
+  assert.equal(log[1][0], (SEGMENTS_PER_READ + 1) * SEGMENT_SIZE);
+  assert.equal(log.at(-1)[1], longBody.length + 1);
+});
+
+test('cancelling a long body mid-way issues no read after the cancel', async () => {
+  const log = [];
+  const reader = openBody({ dek, header: longHeader, readBody: source(longBody, log) }).getReader();
+  await reader.read();
+  await tick();
+  const reads = log.length;
+  assert.equal(reads, 2);
+  await reader.cancel();
+  await tick();
+  assert.equal(log.length, reads);
+});
+
+test('a reader slower than the decryption still gets every segment before the failing one', async () => {
+  const tampered = longBody.slice();
+  tampered[2 * SEGMENT_SIZE + 5] ^= 0x01;
+  const reader = openBody({ dek, header: longHeader, readBody: source(tampered) }).getReader();
+  const chunks = [(await reader.read()).value];
+  // By now the whole first batch was decrypted and segment 2 refused; segment 1 must still come.
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  let error;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+    }
+  } catch (e) {
+    error = e;
+  }
+  assert.equal(error?.reason, 'SEGMENT_AUTH');
+  assert.deepEqual(concat(...chunks), longPlaintext.subarray(0, plainStart(2)));
 });

@@ -41,7 +41,7 @@ export const SEGMENT_PLAINTEXT = SEGMENT_SIZE - TAG_LENGTH;
 /** Plaintext bytes in a full first segment, which shares its megabyte with the stream header: 1 048 520. */
 export const FIRST_SEGMENT_PLAINTEXT = SEGMENT_PLAINTEXT - STREAM_HEADER_LENGTH;
 
-/** Segments fetched by one readBody call: few enough to bound memory, enough to keep a network busy. */
+/** Segments fetched by one readBody call; with one read ahead, twice this many are held at most. */
 export const SEGMENTS_PER_READ = 4;
 
 const SALT_LENGTH = 32;
@@ -175,9 +175,14 @@ function checkRange(range, plaintextLength) {
 }
 
 /**
- * The underlying source of one opened body: reads a few segments per pull, decrypts each, and
- * enqueues the part of it inside the range. With a high-water mark of 0, pull runs only when the
- * reader waits and the queue is empty, so at most SEGMENTS_PER_READ segments are held at a time.
+ * The underlying source of one opened body. Segments come in batches of SEGMENTS_PER_READ, one
+ * ranged read each, and the read of the next batch is issued as soon as the current one is, so
+ * the network works while the current batch is decrypted and while the reader consumes it. The
+ * segments of a batch are decrypted by concurrent WebCrypto calls, but each is enqueued only once
+ * its own tag verified and all before it were enqueued, so order and "no byte before its tag"
+ * hold. With a high-water mark of 0, pull runs only when the reader waits and the queue is empty,
+ * so at most two batches of ciphertext (2 x SEGMENTS_PER_READ segments, 8 MiB: the one being
+ * decrypted and the one being read) and one batch of plaintext are held at a time.
  */
 class BodyReader {
   #dek;
@@ -195,6 +200,10 @@ class BodyReader {
   #noncePrefix = null;
   #delivered = 0;
   #finished = false;
+  /** The read of the batch starting at segment #next, once issued: {from, to, readFrom, bytes}. */
+  #ahead = null;
+  /** A failure held until the reader took the segments enqueued before it: {error}. */
+  #failure = null;
 
   constructor({ dek, aad, layout, readBody, start, end, first, last, onProgress, signal }) {
     this.#dek = Uint8Array.from(dek);
@@ -222,37 +231,61 @@ class BodyReader {
 
   async pull(controller) {
     if (this.#finished) return;
+    if (this.#failure !== null) {
+      this.#fail(controller, this.#failure.error);
+      return;
+    }
+    let released = false;
     try {
-      const layout = this.#layout;
-      const from = this.#next;
-      const to = Math.min(from + SEGMENTS_PER_READ, this.#last + 1);
-      // The first read of a body that starts at segment 0 takes the stream header with it.
-      const withHeader = this.#key === null && from === 0;
-      if (this.#key === null && !withHeader) {
+      // A body that does not start at segment 0 needs its stream header alone first; one that
+      // does takes it with its first batch.
+      if (this.#key === null && this.#next !== 0) {
         await this.#useStreamHeader(await this.#read(0, STREAM_HEADER_LENGTH, false));
         if (this.#finished) return;
       }
-      const readFrom = withHeader ? 0 : layout.ciphertextStart(from);
-      const bytes = await this.#read(readFrom, layout.ciphertextEnd(to - 1), layout.isLast(to - 1));
+      const batch = this.#ahead ?? this.#issue(this.#next);
+      this.#ahead = batch.to <= this.#last ? this.#issue(batch.to) : null;
+      const bytes = await batch.bytes;
       if (this.#finished) return;
-      if (withHeader) {
+      if (this.#key === null) {
         await this.#useStreamHeader(bytes.subarray(0, STREAM_HEADER_LENGTH));
         if (this.#finished) return;
       }
-      for (let i = from; i < to; i++) {
-        const segment = bytes.subarray(layout.ciphertextStart(i) - readFrom, layout.ciphertextEnd(i) - readFrom);
-        const plaintext = await this.#decrypt(i, segment);
-        if (this.#finished) return;
-        this.#deliver(controller, i, plaintext);
+      const layout = this.#layout;
+      const plaintexts = [];
+      for (let i = batch.from; i < batch.to; i++) {
+        const segment = bytes.subarray(layout.ciphertextStart(i) - batch.readFrom, layout.ciphertextEnd(i) - batch.readFrom);
+        plaintexts.push(settled(this.#decrypt(i, segment)));
       }
-      this.#next = to;
-      if (to > this.#last) {
+      for (let i = batch.from; i < batch.to; i++) {
+        const plaintext = await plaintexts[i - batch.from];
+        if (this.#finished) return;
+        released = this.#deliver(controller, i, plaintext) || released;
+      }
+      this.#next = batch.to;
+      if (batch.to > this.#last) {
         this.#finish();
         controller.close();
       }
     } catch (e) {
-      this.#fail(controller, e);
+      // Erroring a stream drops the chunks still queued in it, so a failure that follows segments
+      // enqueued by this pull waits for the next pull, which comes once the reader took them all.
+      if (released) this.#failure = { error: e };
+      else this.#fail(controller, e);
     }
+  }
+
+  /**
+   * Issues the read of the batch starting at segment `from`. Its promise is marked handled, so a
+   * read ahead that fails after the stream ended is not an unhandled rejection; a pull that
+   * awaits it still sees the failure.
+   */
+  #issue(from) {
+    const layout = this.#layout;
+    const to = Math.min(from + SEGMENTS_PER_READ, this.#last + 1);
+    const readFrom = from === 0 ? 0 : layout.ciphertextStart(from);
+    const bytes = settled(this.#read(readFrom, layout.ciphertextEnd(to - 1), layout.isLast(to - 1)));
+    return { from, to, readFrom, bytes };
   }
 
   cancel() {
@@ -307,15 +340,17 @@ class BodyReader {
     }
   }
 
+  /** Enqueues the part of segment `i` inside the range; whether there was any. */
   #deliver(controller, i, plaintext) {
     const at = this.#layout.plaintextStart(i);
     const from = Math.max(this.#start, at) - at;
     const to = Math.min(this.#end, at + plaintext.length) - at;
-    if (to <= from) return;
+    if (to <= from) return false;
     const chunk = from === 0 && to === plaintext.length ? plaintext : plaintext.slice(from, to);
     controller.enqueue(chunk);
     this.#delivered += chunk.length;
     this.#onProgress?.(this.#delivered);
+    return true;
   }
 
   #fail(controller, reason) {
@@ -328,8 +363,15 @@ class BodyReader {
     this.#finished = true;
     this.#dek.fill(0);
     this.#key = null;
+    this.#ahead = null;
     this.#signal?.removeEventListener('abort', this.#onAbort);
   }
+}
+
+/** The same promise, with a handler that keeps its rejection from being reported as unhandled. */
+function settled(promise) {
+  promise.catch(() => {});
+  return promise;
 }
 
 /**

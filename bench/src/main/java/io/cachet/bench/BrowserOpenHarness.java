@@ -32,7 +32,9 @@ import java.util.stream.Stream;
  *       from the openBlob call to the stream's end, a freshly loaded page each run; one warm-up, then
  *       {@code RUNS} runs, each followed by one run of the Seal peer (Node, same plaintext size: its
  *       AES-256-GCM DEM alone, and its decrypt with the keys in hand) and one of the same SDK in Node
- *       (the body's decrypt over the envelope in memory, and openBlob over loopback).</li>
+ *       (the body's decrypt over the envelope in memory, and openBlob over loopback). Then, {@code RUNS}
+ *       times in a fresh page, the pieces of an open alone: the blob read by ranged GETs of a few
+ *       shapes, and WebCrypto's AES-GCM over as many 1 MiB segments ({@link ViewerTab#split}).</li>
  *   <li>Time to first plaintext byte of a 1 KiB file: {@code FIRST} fresh navigations to the viewer
  *       page, each timed from navigation start to the first chunk of the stream.</li>
  * </ol>
@@ -147,6 +149,26 @@ public final class BrowserOpenHarness {
     System.out.printf(Locale.ROOT, "ratio Cachet in Chromium / Seal DEM: %.2f; / Seal decrypt: %.2f;"
             + " Cachet body in Node / Seal DEM: %.2f (medians)%n",
         median(browser) / median(dem), median(browser) / median(full), median(nodeBody) / median(dem));
+    split(tab, blob, mib, runs);
+  }
+
+  /** Where Chromium's time goes: the pieces of an open, each alone in a fresh page (ViewerTab.SPLIT). */
+  private static void split(ViewerTab tab, String blob, int mib, int runs) throws Exception {
+    double[][] rates = new double[6][runs];
+    for (int i = 0; i < runs; i++) {
+      ViewerTab.Split s = tab.split(blob);
+      double[] millis = {s.joined4Millis(), s.buffer4Millis(), s.ahead4Millis(), s.buffer16Millis(),
+          s.decrypt1Millis(), s.decrypt4Millis()};
+      for (int k = 0; k < millis.length; k++) rates[k][i] = mb(s.bytes(), millis[k]);
+    }
+    System.out.printf(Locale.ROOT, "%n| %d MiB in Chromium, each piece alone, MB/s | median | min | max |%n"
+        + "|---|---|---|---|%n", mib);
+    row("aggregator, 4 MiB ranges one at a time, body read chunk by chunk and joined", rates[0]);
+    row("aggregator, 4 MiB ranges one at a time, arrayBuffer()", rates[1]);
+    row("aggregator, 4 MiB ranges two at a time, arrayBuffer()", rates[2]);
+    row("aggregator, 16 MiB ranges one at a time, arrayBuffer()", rates[3]);
+    row("WebCrypto AES-256-GCM decrypt, 1 MiB segments, one call at a time", rates[4]);
+    row("WebCrypto AES-256-GCM decrypt, 1 MiB segments, four calls at a time", rates[5]);
   }
 
   private static void firstByte(ViewerTab tab, String blob, int n) throws Exception {
