@@ -35,8 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>The figures (Chromium 156 on a two-core machine): the renderer grows by 100 to 110 MiB
  * and the JS heap peaks at 87 to 98 MiB, the same for the first 64 MiB of the file as for all 256:
- * the SDK holds at most four segments, and the rest is garbage V8 collects when its external-memory
- * threshold is reached, not plaintext kept.
+ * the SDK holds at most two reads of ciphertext and one batch of plaintext (12 MiB), and the rest
+ * is garbage V8 collects when its external-memory threshold is reached, not plaintext kept.
  *
  * <p>The file is written, put and opened once, and its digests are taken as it is written. The
  * devnet is the one every viewer class shares ({@link SharedViewer}); the browser is this class's
