@@ -17,6 +17,7 @@ import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -52,7 +53,12 @@ final class DevnetViewer implements AutoCloseable {
       "/cachet.js", "cachet.js");
 
   private final Supplier<String> descriptor;
+  /** The headers made from the descriptor last seen, made again only when another one is written. */
+  private volatile Headed headed = new Headed(null, pageHeaders(null));
   private HttpServer server;
+
+  /** A descriptor's text and the page headers it gives. */
+  private record Headed(String descriptor, PageHeaders headers) {}
 
   private DevnetViewer(Supplier<String> descriptor) {
     this.descriptor = descriptor;
@@ -120,8 +126,15 @@ final class DevnetViewer implements AutoCloseable {
   // ---------------------------------------------------------------- answers
 
   private void secure(RoutingContext ctx) {
-    // read per answer: the descriptor is written once the devnet is up, after the viewer listens
-    pageHeaders(descriptor.get()).apply(ctx.response().headers());
+    // looked at per answer, since the descriptor is written once the devnet is up, after the viewer
+    // listens; parsed only when it changed, so the event loop does not read JSON on every answer
+    String d = descriptor.get();
+    Headed h = headed;
+    if (!Objects.equals(h.descriptor(), d)) {
+      h = new Headed(d, pageHeaders(d));
+      headed = h;
+    }
+    h.headers().apply(ctx.response().headers());
     ctx.next();
   }
 
