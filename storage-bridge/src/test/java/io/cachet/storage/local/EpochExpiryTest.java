@@ -176,7 +176,7 @@ class EpochExpiryTest {
     }
     StorageException e = catchThrowableOfType(() -> net.store(data, 54), StorageException.class);
     assertThat(e.reason()).isEqualTo(StorageException.Reason.INVALID_ARGUMENT);
-    assertThat(e.getMessage()).contains("1..53");
+    assertThat(e.getMessage()).contains("epochs must be between 1 and 53 (this gateway's limit), got 54");
     // The edge itself is allowed: 53 epochs ahead of epoch 7.
     StoreResult max = net.store.store(BlobSource.ofBytes(data), StoreOptions.epochs(53));
     assertThat(max.endEpoch()).isEqualTo(60);
