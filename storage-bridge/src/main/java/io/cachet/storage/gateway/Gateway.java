@@ -7,11 +7,13 @@ import io.cachet.storage.BlobId;
 import io.cachet.common.http.ApiErrors;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -26,6 +28,8 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * PUT  /v1/blobs?epochs=N[&amp;permanent=true][&amp;force=true]   store (Walrus newlyCreated / alreadyCertified)
+ * PUT  /v1/quilts?epochs=N[&amp;...]        store a multipart form of files as one quilt (blobStoreResult,
+ *                                       storedQuiltBlobs); the same parameters, and quilt_version=v1
  * GET  /v1/blobs/{blobId}                 read; Range: bytes=a-b gives 206
  * HEAD /v1/blobs/{blobId}                 the same answer's headers, from the metadata alone
  * GET  /v1/blobs/{blobId}/byte-range?start=S&amp;length=L
@@ -99,8 +103,9 @@ public final class Gateway extends VerticleBase {
     Router router = Router.router(vertx);
     guard.install(router);
     config.cors().install(router, CORS_ROUTES);
-    router.put("/v1/blobs").handler(guard.perAddressSlots(uploadsPerClient, "TOO_MANY_UPLOADS", "uploads"))
-        .handler(publisher::handle);
+    Handler<RoutingContext> uploadSlots = guard.perAddressSlots(uploadsPerClient, "TOO_MANY_UPLOADS", "uploads");
+    router.put("/v1/blobs").handler(uploadSlots).handler(publisher::handle);
+    router.put("/v1/quilts").handler(uploadSlots).handler(new QuiltPublisher(vertx, config, publisher)::handle);
     router.get("/v1/blobs/by-object-id/:objectId").handler(ctx -> ApiErrors.send(ctx, 404, "BLOB_NOT_FOUND",
         "the local network has no on-chain blob objects; read by blob id"));
     router.get("/v1/blobs/:blobId/byte-range").handler(aggregator::byteRange);
@@ -122,7 +127,10 @@ public final class Gateway extends VerticleBase {
     if (config.auditIntervalMillis() > 0) {
       vertx.setPeriodic(config.auditIntervalMillis(), id -> auditor.challengeRandom().onSuccess(this::reportAudit));
     }
-    return guard.createServer(new HttpServerOptions())
+    // a quilt's form: every patch a field, and its _metadata one attribute (QuiltPublisher)
+    HttpServerOptions options = new HttpServerOptions().setMaxFormFields(QuiltPublisher.MAX_FORM_FIELDS)
+        .setMaxFormAttributeSize(QuiltPublisher.MAX_METADATA_BYTES);
+    return guard.createServer(options)
         .requestHandler(router)
         .listen(config.port(), config.host())
         .onSuccess(s -> {
