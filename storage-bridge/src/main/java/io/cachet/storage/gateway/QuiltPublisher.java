@@ -6,6 +6,7 @@ import io.cachet.storage.BlobId;
 import io.cachet.storage.quilt.QuiltEntry;
 import io.cachet.storage.quilt.QuiltIndex;
 import io.cachet.storage.quilt.QuiltPatchId;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -99,7 +100,10 @@ final class QuiltPublisher {
     private Path dir;
     private String metadataFile;
     private long received;
-    private AsyncFile open;
+    /** Parts' files open for writing; several when the decoder hands over several parts at once. */
+    private final Set<AsyncFile> openFiles = new HashSet<>();
+    /** One per file open under way, completed once its outcome is handled: cleaning waits for them. */
+    private final List<Future<Void>> opens = new ArrayList<>();
     private QuiltBodyStream body;
     private boolean over;
 
@@ -177,52 +181,73 @@ final class QuiltPublisher {
       Promise<Void> done = Promise.promise();
       written.add(done.future());
       file.pause();
+      Promise<Void> settled = Promise.promise();
+      opens.add(settled.future());
       vertx.fileSystem().open(part.path.toString(), new OpenOptions().setWrite(true).setCreateNew(true)
           .setPerms("rw-------")).onComplete(ar -> {
-            if (over) {
-              if (ar.succeeded()) {
-                ar.result().close();
-              }
-              done.tryFail("over");
-              return;
+            try {
+              opened(file, part, done, ar);
+            } finally {
+              settled.complete();
             }
-            if (ar.failed()) {
-              LOG.warn("quilt upload: cannot write a part: {}", ar.cause().toString());
-              refuse(500, "INTERNAL", "the gateway could not keep the quilt's part " + name);
-              done.tryFail(ar.cause());
-              return;
-            }
-            AsyncFile out = ar.result();
-            open = out;
-            file.handler(chunk -> {
-              part.length += chunk.length();
-              received += chunk.length();
-              if (received > config.maxBlobSize()) {
-                publisher.tooLarge(ctx);
-                finish();
-                return;
-              }
-              out.write(chunk);
-              if (out.writeQueueFull()) {
-                file.pause();
-                out.drainHandler(d -> file.resume());
-              }
-            });
-            file.exceptionHandler(e -> {
-              refuse(400, "INVALID_ARGUMENT", "the part " + name + " could not be read: " + e.getMessage());
-              done.tryFail(e);
-            });
-            file.endHandler(v -> out.close().onComplete(c -> {
-              open = null;
-              if (c.succeeded()) {
-                done.tryComplete();
-              } else {
-                refuse(500, "INTERNAL", "the gateway could not keep the quilt's part " + name);
-                done.tryFail(c.cause());
-              }
-            }));
-            file.resume();
           });
+    }
+
+    /** A part's file is open, or could not be: the part streams into it, counted against the limit. */
+    private void opened(HttpServerFileUpload file, Part part, Promise<Void> done, AsyncResult<AsyncFile> ar) {
+      String name = part.identifier;
+      if (over) {
+        if (ar.succeeded()) {
+          ar.result().close();
+        }
+        done.tryFail("over");
+        return;
+      }
+      if (ar.failed()) {
+        LOG.warn("quilt upload: cannot write a part: {}", ar.cause().toString());
+        refuse(500, "INTERNAL", "the gateway could not keep the quilt's part " + name);
+        done.tryFail(ar.cause());
+        return;
+      }
+      AsyncFile out = ar.result();
+      openFiles.add(out);
+      file.handler(chunk -> {
+        if (over) {
+          return;
+        }
+        part.length += chunk.length();
+        received += chunk.length();
+        if (received > config.maxBlobSize()) {
+          publisher.tooLarge(ctx);
+          finish();
+          return;
+        }
+        out.write(chunk);
+        if (out.writeQueueFull()) {
+          file.pause();
+          out.drainHandler(d -> file.resume());
+        }
+      });
+      file.exceptionHandler(e -> {
+        refuse(400, "INVALID_ARGUMENT", "the part " + name + " could not be read: " + e.getMessage());
+        done.tryFail(e);
+      });
+      file.endHandler(v -> {
+        if (over) {
+          done.tryFail("the upload is over");   // its files were closed by cleanUp
+          return;
+        }
+        openFiles.remove(out);
+        out.close().onComplete(c -> {
+          if (c.succeeded()) {
+            done.tryComplete();
+          } else {
+            refuse(500, "INTERNAL", "the gateway could not keep the quilt's part " + name);
+            done.tryFail(c.cause());
+          }
+        });
+      });
+      file.resume();
     }
 
     /** {@code _metadata} sent as a file part ({@code curl -F '_metadata=@tags.json'}): read into memory, bounded. */
@@ -340,17 +365,18 @@ final class QuiltPublisher {
 
     private void cleanUp() {
       upload.release();
-      if (open != null) {
-        open.close();
-        open = null;
+      for (AsyncFile f : openFiles) {
+        f.close().onFailure(e -> LOG.debug("quilt upload: a part's file did not close: {}", e.toString()));
       }
+      openFiles.clear();
       if (body != null) {
         body.close();
       }
       if (dir != null) {
         Path gone = dir;
         dir = null;
-        vertx.fileSystem().deleteRecursive(gone.toString()).onFailure(e ->
+        // a file still being opened would be created after the directory was emptied
+        Future.join(opens).eventually(() -> vertx.fileSystem().deleteRecursive(gone.toString())).onFailure(e ->
             LOG.warn("quilt upload: temporary files not deleted: {}", e.toString()));
       }
     }
