@@ -59,6 +59,8 @@ final class QuiltPublisher {
    * takes form attributes this large ({@code HttpServerOptions.setMaxFormAttributeSize}).
    */
   static final int MAX_METADATA_BYTES = 4 << 20;
+  /** How this upload's private temporary directory's name begins (under {@code java.io.tmpdir}). */
+  static final String TEMP_PREFIX = "cachet-quilt-upload-";
   /** Form fields the server's decoder takes: every patch, {@code _metadata}, and one more to refuse by name. */
   static final int MAX_FORM_FIELDS = QuiltIndex.MAX_PATCHES + 2;
 
@@ -121,7 +123,7 @@ final class QuiltPublisher {
           cleanUp();
         }
       });
-      vertx.executeBlocking(() -> Files.createTempDirectory("cachet-quilt-",
+      vertx.executeBlocking(() -> Files.createTempDirectory(TEMP_PREFIX,
               PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))), false)
           .onComplete(ar -> {
             if (ar.failed()) {

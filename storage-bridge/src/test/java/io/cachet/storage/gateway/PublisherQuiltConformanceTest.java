@@ -76,7 +76,7 @@ class PublisherQuiltConformanceTest {
 
   private static Set<Path> quiltDirs() throws IOException {
     try (Stream<Path> all = Files.list(TMP)) {
-      return all.filter(p -> p.getFileName().toString().startsWith("cachet-quilt-")).collect(Collectors.toSet());
+      return all.filter(p -> p.getFileName().toString().startsWith(QuiltPublisher.TEMP_PREFIX)).collect(Collectors.toSet());
     }
   }
 
