@@ -283,6 +283,36 @@ class PublisherQuiltConformanceTest {
     assertNoneLeft(before);
   }
 
+  @Test
+  void aClientThatLeavesMidForm_leavesNoFiles() throws Exception {
+    Set<Path> before = quiltDirs();
+    byte[] first = ("--" + Form.BOUNDARY + "\r\nContent-Disposition: form-data; name=\"gone\"; filename=\"g\"\r\n\r\n"
+        + "half a part").getBytes(StandardCharsets.UTF_8);
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", gw.port), 10_000);
+      OutputStream out = s.getOutputStream();
+      out.write(("PUT /v1/quilts HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary="
+          + Form.BOUNDARY + "\r\nContent-Length: 100000\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      out.write(first);
+      out.flush();
+      for (int i = 0; i < 200 && quiltDirs().size() == before.size(); i++) {
+        Thread.sleep(50);
+      }
+    }
+    assertNoneLeft(before);
+    // and the slot it held is free again
+    assertThat(gw.putQuilt("", new Form().file("after", bytes("the next upload"))).status()).isEqualTo(200);
+  }
+
+  @Test
+  void metadataPastItsLimit_is400() throws Exception {
+    byte[] big = new byte[QuiltPublisher.MAX_METADATA_BYTES + 1];
+    Arrays.fill(big, (byte) ' ');
+    Form form = new Form().file("m", bytes("a")).field("_metadata", new String(big, StandardCharsets.UTF_8));
+    RawHttp.Answer a = chunkedExchange("/v1/quilts", form.bytes());
+    assertThat(error(a, 400, "INVALID_ARGUMENT")).contains("_metadata");
+  }
+
   /** A PUT whose body is sent chunked (RawHttp always declares a length), and its answer. */
   private static RawHttp.Answer chunkedExchange(String target, byte[] body) throws IOException {
     try (Socket s = new Socket()) {
