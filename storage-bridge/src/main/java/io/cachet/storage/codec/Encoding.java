@@ -89,7 +89,7 @@ public record Encoding(int n, int k, int shardSize) {
     return new Encoding(b.getShort() & 0xFFFF, b.getShort() & 0xFFFF, b.getInt());
   }
 
-  /** The name Walrus-shaped responses print in {@code encodingType}. */
+  /** Cachet's name for this encoding, as the publisher answers it in {@code blobObject.cachetEncoding}. */
   public String typeName() {
     return "RS-GF256";
   }
