@@ -166,6 +166,9 @@ final class QuiltBodyStream implements ReadStream<Buffer> {
   }
 
   private void deliver(Buffer piece) {
+    if (done) {
+      return;   // closed: a read the file had under way still completes
+    }
     if (demand != Long.MAX_VALUE) {
       demand--;
     }
