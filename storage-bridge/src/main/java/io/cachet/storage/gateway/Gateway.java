@@ -7,11 +7,14 @@ import io.cachet.storage.BlobId;
 import io.cachet.common.http.ApiErrors;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -101,11 +104,18 @@ public final class Gateway extends VerticleBase {
     config.cors().install(router, CORS_ROUTES);
     router.put("/v1/blobs").handler(guard.perAddressSlots(uploadsPerClient, "TOO_MANY_UPLOADS", "uploads"))
         .handler(publisher::handle);
-    router.get("/v1/blobs/by-object-id/:objectId").handler(ctx -> ApiErrors.send(ctx, 404, "BLOB_NOT_FOUND",
-        "the local network has no on-chain blob objects; read by blob id"));
-    router.get("/v1/blobs/:blobId/byte-range").handler(aggregator::byteRange);
-    router.get("/v1/blobs/:blobId").handler(aggregator::read);
-    router.head("/v1/blobs/:blobId").handler(aggregator::head);
+    BlobConcat concat = new BlobConcat(aggregator);
+    QuiltReads quilts = new QuiltReads(aggregator);
+    // The fixed first segments go before /v1/blobs/:blobId/...: "by-quilt-patch-id" is no blob id.
+    getAndHead(router, "/v1/blobs/by-object-id/:objectId", aggregator::byObjectId);
+    getAndHead(router, "/v1/blobs/by-quilt-patch-id/:patchId", quilts::byPatchId);
+    getAndHead(router, "/v1/blobs/by-quilt-id/:quiltId/:identifier", quilts::byIdentifier);
+    getAndHead(router, "/v1/quilts/:quiltId/patches", quilts::patches);
+    getAndHead(router, "/v1/blobs/:blobId/byte-range", aggregator::byteRange);
+    getAndHead(router, "/v1/blobs/:blobId", aggregator::read);
+    getAndHead(router, "/v1alpha/blobs/concat", concat::byQuery);
+    router.post("/v1alpha/blobs/concat").handler(BodyHandler.create(false).setBodyLimit(BlobConcat.MAX_BODY_BYTES))
+        .handler(concat::byBody);
     router.get("/v1/network").handler(ctx -> ctx.json(config.network().toJson()));
     GatewayHealth health = new GatewayHealth(nodes, config.network(), sink, config::currentEpoch,
         () -> repairer.activity());
@@ -130,6 +140,12 @@ public final class Gateway extends VerticleBase {
           LOG.info("gateway listening on {}:{} over {} nodes (f={}, k={})", config.host(), s.actualPort(),
               config.network().n(), config.network().f(), config.network().k());
         });
+  }
+
+  /** Every read answers HEAD with the headers its GET would send, after the same checks. */
+  private static void getAndHead(Router router, String path, Handler<RoutingContext> read) {
+    router.get(path).handler(read);
+    router.head(path).handler(read);
   }
 
   @Override
