@@ -30,9 +30,14 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * PUT  /v1/blobs?epochs=N[&amp;permanent=true][&amp;force=true]   store (Walrus newlyCreated / alreadyCertified)
  * GET  /v1/blobs/{blobId}                 read; Range: bytes=a-b gives 206
- * HEAD /v1/blobs/{blobId}                 the same answer's headers, from the metadata alone
- * GET  /v1/blobs/{blobId}/byte-range?start=S&amp;length=L
- * GET  /v1/blobs/by-object-id/{id}        404: the local network has no chain objects
+ * GET  /v1/blobs/{blobId}/byte-range?start=S&amp;length=L        200 with that slice; a bad range is 400
+ * GET  /v1/blobs/by-object-id/{id}        404: Cachet has no Sui objects (400 for a malformed id)
+ * GET  /v1/blobs/by-quilt-patch-id/{patchId}          one quilt patch (QuiltReads)
+ * GET  /v1/blobs/by-quilt-id/{quiltId}/{identifier}   one quilt patch, by its identifier
+ * GET  /v1/quilts/{quiltId}/patches       the quilt's patches: [{identifier, patch_id, tags}]
+ * GET  /v1alpha/blobs/concat?ids=a,b,c    the blobs one after another (BlobConcat)
+ * POST /v1alpha/blobs/concat              the same, the ids in a JSON body
+ * HEAD on every GET read above           the GET's status and headers after the same checks, no body
  * GET  /v1/network                        the network configuration (nodes, keys, epochs)
  * GET  /health                          200 serving, or 503 and why (GatewayHealth)
  * GET  /metrics
@@ -52,10 +57,16 @@ public final class Gateway extends VerticleBase {
   /** How long a stop lets uploads and reads under way finish before their connections are cut. */
   public static final Duration STOP_GRACE = Duration.ofSeconds(20);
 
-  /** What a web page may call across origins: reads of a blob, whole or by {@code Range}. */
+  /**
+   * What a web page may call across origins: reads of a blob, whole or by {@code Range}, and of a
+   * quilt patch by its patch id (with the headers that carry the patch's identifier and tags).
+   */
   public static final List<CorsPolicy.Route> CORS_ROUTES = List.of(
       CorsPolicy.Route.of("/v1/blobs/:blobId", "GET", "HEAD").takes("Range")
-          .exposes("Content-Range", "Content-Length", "Accept-Ranges", "ETag", "Retry-After"));
+          .exposes("Content-Range", "Content-Length", "Accept-Ranges", "ETag", "Retry-After"),
+      CorsPolicy.Route.of("/v1/blobs/by-quilt-patch-id/:patchId", "GET", "HEAD").takes("Range")
+          .exposes("Content-Range", "Content-Length", "Accept-Ranges", "ETag", "Retry-After",
+              QuiltReads.IDENTIFIER_HEADER, "Content-Disposition", "Content-Language", "Content-Location", "Link"));
 
   private final GatewayConfig config;
   private final CertificateSink sink;
@@ -105,7 +116,7 @@ public final class Gateway extends VerticleBase {
     router.put("/v1/blobs").handler(guard.perAddressSlots(uploadsPerClient, "TOO_MANY_UPLOADS", "uploads"))
         .handler(publisher::handle);
     BlobConcat concat = new BlobConcat(aggregator);
-    QuiltReads quilts = new QuiltReads(aggregator);
+    QuiltReads quilts = new QuiltReads(aggregator, new QuiltIndexes(vertx, reader, aggregator.budget()));
     // The fixed first segments go before /v1/blobs/:blobId/...: "by-quilt-patch-id" is no blob id.
     getAndHead(router, "/v1/blobs/by-object-id/:objectId", aggregator::byObjectId);
     getAndHead(router, "/v1/blobs/by-quilt-patch-id/:patchId", quilts::byPatchId);
