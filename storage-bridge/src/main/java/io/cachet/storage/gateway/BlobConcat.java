@@ -1,10 +1,13 @@
 package io.cachet.storage.gateway;
 
+import io.cachet.common.http.ApiError;
 import io.cachet.common.http.ApiErrors;
 import io.cachet.storage.BlobId;
 import io.cachet.storage.codec.BlobMetadata;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -36,6 +39,9 @@ final class BlobConcat {
   static final int MAX_BODY_BYTES = 128 << 10;
   /** Metadata lookups one concatenation has under way at once. */
   private static final int LOOKUPS_AT_ONCE = 8;
+  /** How long, and for how many more bytes, a refused body is read before its connection closes. */
+  private static final long LINGER_MILLIS = 2_000;
+  private static final long LINGER_BYTES = 1 << 20;
   private static final Set<String> BODY_FIELDS = Set.of("ids", ConsistencyFlags.STRICT, ConsistencyFlags.SKIP);
 
   private final Aggregator aggregator;
@@ -63,11 +69,51 @@ final class BlobConcat {
     concat(ctx, ids);
   }
 
-  /** POST: {@code {"ids":[...], "strict_consistency_check"?, "skip_consistency_check"?}}, nothing else. */
+  /**
+   * POST: {@code {"ids":[...], "strict_consistency_check"?, "skip_consistency_check"?}}, nothing
+   * else. The body is read up to {@link #MAX_BODY_BYTES}; a larger one (announced or sent) is
+   * refused {@code 413} with a lingering close, so the client reads the answer instead of a reset.
+   */
   void byBody(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    String declared = request.getHeader("Content-Length");
+    if (declared != null && !declared.matches("[0-9]{1,18}")) {
+      ApiErrors.send(ctx, 400, "INVALID_ARGUMENT", "Content-Length must be a number of bytes");
+      return;
+    }
+    if (declared != null && Long.parseLong(declared) > MAX_BODY_BYTES) {
+      tooLarge(ctx);
+      return;
+    }
+    Buffer body = Buffer.buffer();
+    boolean[] refused = {false};
+    request.handler(chunk -> {
+      if (refused[0]) {
+        return;
+      }
+      body.appendBuffer(chunk);
+      if (body.length() > MAX_BODY_BYTES) {
+        refused[0] = true;
+        tooLarge(ctx);
+      }
+    });
+    request.endHandler(v -> {
+      if (!refused[0]) {
+        withBody(ctx, body);
+      }
+    });
+    request.resume();
+  }
+
+  private static void tooLarge(RoutingContext ctx) {
+    ApiErrors.refuseAndLinger(ctx, ApiError.of(413, "TOO_LARGE", "a concatenation's body takes at most "
+        + MAX_BODY_BYTES + " bytes; name at most " + MAX_IDS + " blobs"), LINGER_MILLIS, LINGER_BYTES);
+  }
+
+  private void withBody(RoutingContext ctx, Buffer raw) {
     JsonObject body;
     try {
-      body = ctx.body().buffer() == null ? null : new JsonObject(ctx.body().buffer());
+      body = new JsonObject(raw);
     } catch (DecodeException | ClassCastException e) {
       body = null;
     }
@@ -162,36 +208,62 @@ final class BlobConcat {
   }
 
   /**
-   * Every blob's verified metadata, in order, a few lookups at a time; fails with the first
-   * failure (a missing blob's {@code BLOB_NOT_FOUND} names it).
+   * Every blob's verified metadata, in order, {@link #LOOKUPS_AT_ONCE} lookups at a time; fails with
+   * the first failure (a missing blob's {@code BLOB_NOT_FOUND} names it).
    */
   private Future<List<BlobMetadata>> lookUpAll(List<BlobId> blobs) {
-    BlobMetadata[] found = new BlobMetadata[blobs.size()];
-    int[] next = {0};
-    Promise<List<BlobMetadata>> done = Promise.promise();
-    List<Future<Void>> workers = new ArrayList<>();
+    Lookups lookups = new Lookups(blobs);
     for (int w = 0; w < Math.min(LOOKUPS_AT_ONCE, blobs.size()); w++) {
-      workers.add(lookUpNext(blobs, found, next));
+      lookups.next();
     }
-    Future.all(workers).onComplete(ar -> {
-      if (ar.failed()) {
-        done.fail(ar.cause());
-      } else {
-        done.complete(List.of(found));
-      }
-    });
-    return done.future();
+    return lookups.done.future();
   }
 
-  private Future<Void> lookUpNext(List<BlobId> blobs, BlobMetadata[] found, int[] next) {
-    if (next[0] == blobs.size()) {
-      return Future.succeededFuture();
+  /** The lookups of one concatenation; event-loop confined. */
+  private final class Lookups {
+    private final List<BlobId> blobs;
+    private final BlobMetadata[] found;
+    private final Promise<List<BlobMetadata>> done = Promise.promise();
+    private int next;
+    private int finished;
+
+    Lookups(List<BlobId> blobs) {
+      this.blobs = blobs;
+      this.found = new BlobMetadata[blobs.size()];
     }
-    int i = next[0]++;
-    return aggregator.reader().metadata(blobs.get(i)).compose(known -> {
+
+    /**
+     * Starts lookups until one has to wait; a cached one completes at once, so this loops rather
+     * than recurses (a thousand cached ids would otherwise nest a thousand calls deep).
+     */
+    void next() {
+      while (next < blobs.size() && !done.future().isComplete()) {
+        int i = next++;
+        Future<StripeReader.Known> lookup = aggregator.reader().metadata(blobs.get(i));
+        if (!lookup.isComplete()) {
+          lookup.onComplete(ar -> {
+            record(i, ar.succeeded() ? ar.result() : null, ar.cause());
+            next();
+          });
+          return;
+        }
+        record(i, lookup.succeeded() ? lookup.result() : null, lookup.cause());
+      }
+    }
+
+    private void record(int i, StripeReader.Known known, Throwable failure) {
+      if (done.future().isComplete()) {
+        return;
+      }
+      if (known == null) {
+        done.fail(failure);
+        return;
+      }
       found[i] = known.metadata();
-      return lookUpNext(blobs, found, next);
-    }).onFailure(e -> next[0] = blobs.size());
+      if (++finished == blobs.size()) {
+        done.complete(List.of(found));
+      }
+    }
   }
 
   /** Walrus's concatenation ETag: URL-safe base64 (no padding) of SHA-256 over the ids joined by commas. */

@@ -14,7 +14,6 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -125,8 +124,7 @@ public final class Gateway extends VerticleBase {
     getAndHead(router, "/v1/blobs/:blobId/byte-range", aggregator::byteRange);
     getAndHead(router, "/v1/blobs/:blobId", aggregator::read);
     getAndHead(router, "/v1alpha/blobs/concat", concat::byQuery);
-    router.post("/v1alpha/blobs/concat").handler(BodyHandler.create(false).setBodyLimit(BlobConcat.MAX_BODY_BYTES))
-        .handler(concat::byBody);
+    router.post("/v1alpha/blobs/concat").handler(concat::byBody);
     router.get("/v1/network").handler(ctx -> ctx.json(config.network().toJson()));
     GatewayHealth health = new GatewayHealth(nodes, config.network(), sink, config::currentEpoch,
         () -> repairer.activity());
