@@ -13,12 +13,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code GET /v1/blobs/{id}} (with {@code Range: bytes=a-b}) and
- * {@code GET /v1/blobs/{id}/byte-range?start=S&length=L}: the Walrus aggregator over the local
- * nodes. Streams stripe by stripe with {@code readAhead} stripes fetched ahead and the response's
- * back-pressure respected, so memory stays at a few stripes whatever the blob's size. Every shard
- * is verified before a byte of it is sent. If a stripe cannot be read after the headers went out,
- * the connection is reset: the reader sees a short body, never wrong bytes.
+ * The Walrus aggregator's blob routes over the local nodes, GET and HEAD alike: {@code
+ * /v1/blobs/{id}} (with {@code Range: bytes=a-b}), {@code /v1/blobs/{id}/byte-range?start=S&length=L}
+ * and {@code /v1/blobs/by-object-id/{id}}; and what every read of the gateway shares (the quilt
+ * routes of {@link QuiltReads}, the concatenation of {@link BlobConcat}): download admission, the
+ * success headers, the error answers, and the streaming of spans of blobs ({@link SpanStream}).
+ * Every shard is verified before a byte of it is sent; HEAD answers from the metadata alone.
  *
  * <p>Bounds across reads: at most {@link GatewayConfig#maxConcurrentDownloads()} reads at once (from
  * the request to the end of its answer; more are answered 503 {@code TOO_MANY_DOWNLOADS} with

@@ -8,7 +8,6 @@ import io.cachet.storage.quilt.QuiltEntry;
 import io.cachet.storage.quilt.QuiltFormatException;
 import io.cachet.storage.quilt.QuiltIndex;
 import io.cachet.storage.quilt.QuiltPatchId;
-import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
@@ -20,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Walrus's quilt read routes over Cachet quilts ({@link QuiltIndex}): a patch by its quilt patch id
@@ -166,7 +166,7 @@ final class QuiltReads {
           + size + "-byte patch (closed ranges bytes=a-b only)");
       return;
     }
-    Handler<HttpServerResponse> headers = r -> {
+    Consumer<HttpServerResponse> headers = r -> {
       Aggregator.blobHeaders(r, "\"" + etag + "\"", part[1] - part[0]).putHeader("Accept-Ranges", "bytes")
           .putHeader(IDENTIFIER_HEADER, wire(entry.identifier()));
       tagHeaders(r, entry.tags());
@@ -174,7 +174,7 @@ final class QuiltReads {
         r.setStatusCode(206).putHeader("Content-Range", "bytes " + part[0] + "-" + (part[1] - 1) + "/" + size);
       }
     };
-    aggregator.answer(ctx, List.of(new SpanStream.Span(meta, start + part[0], start + part[1])), headers::handle);
+    aggregator.answer(ctx, List.of(new SpanStream.Span(meta, start + part[0], start + part[1])), headers);
   }
 
   /** The allowed tags as headers; a value no header may carry (a control character) is left out. */

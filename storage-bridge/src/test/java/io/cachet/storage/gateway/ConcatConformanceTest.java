@@ -9,6 +9,9 @@ import io.cachet.common.http.RawHttp;
 import io.cachet.storage.BlobId;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -16,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -140,6 +144,52 @@ class ConcatConformanceTest {
     ids.add(c.toString());
     assertThat(assertError(post(new JsonObject().put("ids", new JsonArray(ids)).encode()), 400, "INVALID_ARGUMENT"))
         .contains("at most " + BlobConcat.MAX_IDS);
+  }
+
+  @Test
+  void aConcatenation_takesOneDownloadSlot_forItsWholeAnswer() throws Exception {
+    // 80 ids of a 256 KiB blob: 20 MiB, more than every socket buffer between a reader that reads nothing and us
+    byte[] big = new byte[256 << 10];
+    java.util.Arrays.fill(big, (byte) 'z');
+    BlobId bigId = gw.store(big);
+    String path = CONCAT + "?ids=" + String.join(",", Collections.nCopies(80, bigId.toString()));
+    Gateway g = new Gateway(gw.net.gatewayConfig().withDownloadLimits(2, 2, GatewayConfig.DEFAULT_READ_AHEAD_BUDGET_BYTES),
+        CertificateSink.NONE);
+    gw.vertx.deployVerticle(g).await(60, TimeUnit.SECONDS);
+    try (Socket first = slowReader(g.actualPort(), path)) {
+      assertThat(statusLine(first)).contains("200");
+      // one slot left: a read goes through, so the stalled concatenation holds one slot, not one per blob
+      assertThat(RawHttp.exchange(g.actualPort(), "GET", "/v1/blobs/" + a).body()).isEqualTo(A);
+      try (Socket second = slowReader(g.actualPort(), path)) {
+        assertThat(statusLine(second)).contains("200");
+        RawHttp.Answer refused = RawHttp.exchange(g.actualPort(), "GET", "/v1/blobs/" + a);
+        assertError(refused, 503, "TOO_MANY_DOWNLOADS");
+        assertThat(refused.header("Retry-After")).isEqualTo("1");
+      }
+    } finally {
+      gw.vertx.undeploy(g.deploymentID()).await(60, TimeUnit.SECONDS);
+    }
+  }
+
+  /** A reader that asks for {@code path} and then reads nothing: its answer stays open. */
+  private static Socket slowReader(int port, String path) throws Exception {
+    Socket s = new Socket();
+    s.setReceiveBufferSize(4096);
+    s.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+    s.setSoTimeout(60_000);
+    s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .getBytes(StandardCharsets.US_ASCII));
+    s.getOutputStream().flush();
+    return s;
+  }
+
+  private static String statusLine(Socket s) throws Exception {
+    InputStream in = s.getInputStream();
+    StringBuilder line = new StringBuilder();
+    for (int c = in.read(); c >= 0 && c != '\n'; c = in.read()) {
+      line.append((char) c);
+    }
+    return line.toString().trim();
   }
 
   @Test
