@@ -32,8 +32,11 @@ import java.util.Map;
 final class QuiltIndexes {
   /** Most quilt indexes kept. */
   static final int MAX_ENTRIES = 1_024;
-  /** Most prefix bytes the kept indexes may add up to; one index is at most 16 MiB. */
-  static final long MAX_BYTES = 64L << 20;
+  /**
+   * Most prefix bytes the kept indexes may add up to (one index is at most 16 MiB); the parsed
+   * entries take about as much again on the heap.
+   */
+  static final long MAX_BYTES = 32L << 20;
 
   private final Vertx vertx;
   private final StripeReader reader;

@@ -15,6 +15,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -106,7 +107,7 @@ final class QuiltReads {
         QuiltEntry e = index.entry(i);
         list.add(new JsonObject().put("identifier", e.identifier())
             .put("patch_id", new QuiltPatchId(quilt, i).toString())
-            .put("tags", new JsonObject(Map.copyOf(e.tags()))));
+            .put("tags", new JsonObject(new LinkedHashMap<String, Object>(e.tags()))));
       }
       Buffer body = list.toBuffer();
       HttpServerResponse r = ctx.response().setStatusCode(200)
