@@ -8,9 +8,11 @@ import io.cachet.storage.quilt.QuiltIndex;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -37,6 +39,8 @@ final class QuiltIndexes {
    * entries take about as much again on the heap.
    */
   static final long MAX_BYTES = 32L << 20;
+  /** Stripes of a prefix read at once. */
+  private static final int STRIPES_AT_ONCE = 8;
 
   private final Vertx vertx;
   private final StripeReader reader;
@@ -104,25 +108,36 @@ final class QuiltIndexes {
     });
   }
 
-  /** Bytes [from, to) of the blob, verified, in one buffer; stripes are read one after another. */
+  /**
+   * Bytes [from, to) of the blob, verified, in one buffer; {@link #STRIPES_AT_ONCE} stripes are
+   * read at a time, so a large index costs a few round trips per batch, not one per stripe.
+   */
   private Future<Buffer> bytes(BlobMetadata meta, long from, long to) {
     Buffer into = Buffer.buffer((int) (to - from));
     long stripeData = meta.encoding().stripeDataSize();
     return bytesFrom(meta, from / stripeData, from, to, into);
   }
 
-  private Future<Buffer> bytesFrom(BlobMetadata meta, long stripe, long from, long to, Buffer into) {
+  private Future<Buffer> bytesFrom(BlobMetadata meta, long firstStripe, long from, long to, Buffer into) {
     long stripeData = meta.encoding().stripeDataSize();
-    long stripeStart = stripe * stripeData;
-    if (stripeStart >= to) {
+    List<Future<List<Buffer>>> batch = new ArrayList<>();
+    long stripe = firstStripe;
+    for (; batch.size() < STRIPES_AT_ONCE && stripe * stripeData < to; stripe++) {
+      long stripeStart = stripe * stripeData;
+      int lo = (int) (Math.max(from, stripeStart) - stripeStart);
+      int hi = (int) (Math.min(to, stripeStart + meta.encoding().stripeDataLength(meta.length(), stripe))
+          - stripeStart);
+      batch.add(reader.read(meta, stripe, lo, hi));
+    }
+    if (batch.isEmpty()) {
       return Future.succeededFuture(into);
     }
-    int lo = (int) (Math.max(from, stripeStart) - stripeStart);
-    int hi = (int) (Math.min(to, stripeStart + meta.encoding().stripeDataLength(meta.length(), stripe))
-        - stripeStart);
-    return reader.read(meta, stripe, lo, hi).compose(pieces -> {
-      pieces.forEach(into::appendBuffer);
-      return bytesFrom(meta, stripe + 1, from, to, into);
+    long next = stripe;
+    return Future.all(batch).compose(all -> {
+      for (Future<List<Buffer>> pieces : batch) {
+        pieces.result().forEach(into::appendBuffer);
+      }
+      return bytesFrom(meta, next, from, to, into);
     });
   }
 

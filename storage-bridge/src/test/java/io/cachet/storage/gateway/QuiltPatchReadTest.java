@@ -188,6 +188,30 @@ class QuiltPatchReadTest {
         "Content-Disposition");
   }
 
+  @Test
+  void aQuiltOfManyPatches_itsIndexAcrossManyStripes_readsEveryPatch() throws Exception {
+    List<QuiltEntry> many = new ArrayList<>();
+    StringBuilder data = new StringBuilder();
+    for (int i = 0; i < 600; i++) {
+      String body = "patch number " + i;
+      many.add(new QuiltEntry("files/" + i + ".txt", Map.of("n", Integer.toString(i)), body.length()));
+      data.append(body);
+    }
+    byte[] prefix = QuiltIndex.of(many).prefix();
+    assertThat(prefix.length).as("the index spans many stripes").isGreaterThan(10_000);
+    BlobId big = gw.store(quiltBytes(prefix, data.toString()));
+    JsonArray list = new JsonArray(gw.exchange("GET", "/v1/quilts/" + big + "/patches").body());
+    assertThat(list).hasSize(600);
+    for (int i : new int[] {0, 1, 299, 599}) {
+      assertThat(list.getJsonObject(i).getString("identifier")).isEqualTo("files/" + i + ".txt");
+      RawHttp.Answer patch = gw.exchange("GET", "/v1/blobs/by-quilt-patch-id/" + list.getJsonObject(i)
+          .getString("patch_id"));
+      assertThat(patch.body()).isEqualTo("patch number " + i);
+      assertThat(gw.exchange("GET", "/v1/blobs/by-quilt-id/" + big + "/files%2F" + i + ".txt").body())
+          .isEqualTo("patch number " + i);
+    }
+  }
+
   // ---------------------------------------------------------------- not found
 
   @Test
