@@ -95,7 +95,7 @@ final class Aggregator {
       long[] span = range == null ? new long[] {0, size} : parseRange(range, size);
       if (span == null) {
         ctx.response().putHeader("Content-Range", "bytes */" + size);
-        ApiErrors.send(ctx, 416, "INVALID_BYTE_RANGE", "range " + range + " does not fit a " + size
+        ApiErrors.send(ctx, 416, "INVALID_BYTE_RANGE", "range " + printable(range) + " does not fit a " + size
             + "-byte blob (closed ranges bytes=a-b only)");
         return;
       }
