@@ -144,6 +144,14 @@ class PublisherQuiltConformanceTest {
     }
     assertNoneLeft(before);
 
+    // each stored patch id reads its patch back through the aggregator's quilt routes
+    RawHttp.Answer patch = RawHttp.exchange(gw.port, "GET", "/v1/blobs/by-quilt-patch-id/"
+        + stored.getJsonObject(1).getString("quiltPatchId"));
+    assertThat(patch.status()).isEqualTo(200);
+    assertThat(patch.body()).isEqualTo("{\"a\":1}");
+    assertThat(patch.header("X-Quilt-Patch-Identifier")).isEqualTo("alpha.json");
+    assertThat(patch.header("Content-Type")).isEqualTo("application/json");
+
     // the same form again: alreadyCertified, and the same patch ids
     JsonObject again = ok(gw.putQuilt("?epochs=1", form));
     JsonObject certified = again.getJsonObject("blobStoreResult").getJsonObject("alreadyCertified");
