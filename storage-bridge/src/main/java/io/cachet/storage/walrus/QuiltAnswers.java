@@ -51,7 +51,7 @@ final class QuiltAnswers {
   /**
    * Checks a quilt's files as the gateway will, so a bad one fails here with nothing sent: 1 to
    * {@link QuiltIndex#MAX_PATCHES} files, identifiers and tags as {@link QuiltEntry} and {@link
-   * QuiltIndex#of} require (Walrus's identifier rules, no leading {@code _}, unique, the index
+   * QuiltIndex#of} require (Walrus's identifier rules and no leading {@code _}, unique, the index
    * within its limit), and identifiers a multipart field name can carry.
    *
    * @throws IllegalArgumentException naming the file and the rule it breaks
@@ -70,9 +70,6 @@ final class QuiltAnswers {
       String id = f.identifier();
       try {
         QuiltEntry.checkIdentifier(id);
-        if (id.startsWith("_")) {
-          throw new IllegalArgumentException("an identifier must not start with '_' (reserved for _metadata)");
-        }
         if (id.indexOf('"') >= 0 || id.indexOf('\\') >= 0) {
           throw new IllegalArgumentException("an identifier with '\"' or '\\' cannot be sent as a multipart field"
               + " name that every server reads alike; rename the file");
