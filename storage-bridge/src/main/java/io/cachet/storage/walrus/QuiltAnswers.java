@@ -145,7 +145,8 @@ final class QuiltAnswers {
       QuiltPatchId id = byIdentifier.remove(f.identifier());
       if (id == null) {
         throw WalrusAnswers.protocol(status, "publisher's quilt answer has no patch for \""
-            + WalrusAnswers.quote(f.identifier()) + "\"");
+            + WalrusAnswers.quote(f.identifier()) + "\"" + (byIdentifier.isEmpty() ? "" : "; it names \""
+            + WalrusAnswers.quote(String.join("\", \"", byIdentifier.keySet())) + "\" that were not sent"));
       }
       patches.add(new QuiltPatch(f.identifier(), id, f.tags()));
     }
