@@ -7,6 +7,7 @@ import io.cachet.client.StoredObject;
 import io.cachet.client.StoredPatch;
 import io.cachet.crypto.Identity;
 import io.cachet.crypto.PolicyId;
+import io.cachet.policy.Window;
 import io.cachet.storage.BlobId;
 import io.cachet.storage.BlobSource;
 import io.cachet.storage.QuiltFile;
@@ -139,7 +140,7 @@ public final class QuiltHarness {
       Path plain = Files.createDirectories(root.resolve("plain"));
       try (CachetClient a = CachetClient.open(config, alice)) {
         PolicyId policy = a.createAllowList();
-        a.grant(policy, alice.address(), io.cachet.policy.Window.ALWAYS);
+        a.grant(policy, alice.address(), Window.ALWAYS);
         devnet.keyServer(1).awaitLedgerHeight(devnet.ledgerHeight()).toCompletionStage().toCompletableFuture().get();
         System.out.printf("sealed (CachetClient on a devnet): 3 key servers (t=2), %d nodes, %d files of %d bytes%n",
             nodes.size(), count, size);

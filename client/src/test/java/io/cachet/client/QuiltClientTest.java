@@ -20,6 +20,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -232,7 +233,7 @@ class QuiltClientTest {
     assertThat(h.objectId()).isEqualTo(o.objectId());
     assertThat(h.envelopeLength()).isEqualTo(o.storedLength());
     try (CachetClient bob = CachetClient.open(config, BOB); InputStream in = bob.open(o.blobId(), 100_000, 50)) {
-      assertThat(in.readAllBytes()).isEqualTo(java.util.Arrays.copyOfRange(plain, 100_000, 100_050));
+      assertThat(in.readAllBytes()).isEqualTo(Arrays.copyOfRange(plain, 100_000, 100_050));
     }
   }
 }

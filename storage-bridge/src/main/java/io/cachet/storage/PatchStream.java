@@ -2,6 +2,7 @@ package io.cachet.storage;
 
 import java.io.FilterInputStream;
 import java.io.InputStream;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -22,7 +23,7 @@ public final class PatchStream extends FilterInputStream {
     super(Objects.requireNonNull(in, "in"));
     this.identifier = identifier;
     this.length = length;
-    this.headerTags = java.util.Collections.unmodifiableMap(new TreeMap<>(headerTags));
+    this.headerTags = Collections.unmodifiableMap(new TreeMap<>(headerTags));
   }
 
   /** The identifier the aggregator named, or null when it sent none. */

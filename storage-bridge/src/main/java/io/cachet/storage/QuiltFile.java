@@ -1,5 +1,6 @@
 package io.cachet.storage;
 
+import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -13,7 +14,7 @@ public record QuiltFile(String identifier, Map<String, String> tags, BlobSource 
   public QuiltFile {
     Objects.requireNonNull(identifier, "identifier");
     Objects.requireNonNull(source, "source");
-    tags = tags == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(tags));
+    tags = tags == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(tags));
   }
 
   /** A file without tags. */

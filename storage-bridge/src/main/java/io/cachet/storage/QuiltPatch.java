@@ -1,6 +1,7 @@
 package io.cachet.storage;
 
 import io.cachet.storage.quilt.QuiltPatchId;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -13,7 +14,7 @@ public record QuiltPatch(String identifier, QuiltPatchId patchId, Map<String, St
   public QuiltPatch {
     Objects.requireNonNull(identifier, "identifier");
     Objects.requireNonNull(patchId, "patchId");
-    tags = tags == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(tags));
+    tags = tags == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(tags));
   }
 
   /** The quilt's blob id: the first 32 bytes of the patch id. */

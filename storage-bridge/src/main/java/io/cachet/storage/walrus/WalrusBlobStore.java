@@ -312,7 +312,7 @@ public final class WalrusBlobStore implements BlobStore {
    * A GET of {@code path} on the aggregator, in attempts: a 404 is retried while {@code uploaded}
    * was uploaded by this store within the 404 window.
    */
-  <T> T fetch(String path, BlobId uploaded, long offset, long length, String what, Finish<T> finish)
+  private <T> T fetch(String path, BlobId uploaded, long offset, long length, String what, Finish<T> finish)
       throws StorageException {
     requireOpen();
     String url = aggregator.url(path);

@@ -18,12 +18,14 @@ import io.cachet.storage.StoreOptions;
 import io.cachet.storage.quilt.QuiltPatchId;
 import io.cachet.storage.walrus.ScriptedServer.Received;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -201,7 +203,7 @@ class QuiltStoreTest {
     String a = "{\"identifier\":\"alpha.bin\",\"quiltPatchId\":\"" + patch(QUILT, 1) + "\"}";
     String m = "{\"identifier\":\"mid\",\"quiltPatchId\":\"" + patch(QUILT, 2) + "\"}";
     String z = "{\"identifier\":\"zeta.txt\",\"quiltPatchId\":\"" + patch(QUILT, 0) + "\"}";
-    Map<String, String> cases = new java.util.LinkedHashMap<>();
+    Map<String, String> cases = new LinkedHashMap<>();
     cases.put("{\"blobStoreResult\":" + blobStoreResult() + "}", "no storedQuiltBlobs array");
     cases.put("{\"storedQuiltBlobs\":[]}", "no blobStoreResult object");
     cases.put(new String(quiltAnswer("[" + a + "," + m + "]")), "no patch for \"zeta.txt\"");
@@ -317,7 +319,7 @@ class QuiltStoreTest {
       try (InputStream in = store.readPatch(new QuiltPatchId(QUILT, 0))) {
         in.readAllBytes();
       }
-    }).isInstanceOf(java.io.IOException.class);
+    }).isInstanceOf(IOException.class);
   }
 
   // ---------------------------------------------------------------- listPatches
@@ -337,7 +339,7 @@ class QuiltStoreTest {
 
   @Test
   void listPatches_hostileLists_areProtocolFailures() {
-    Map<String, String> cases = new java.util.LinkedHashMap<>();
+    Map<String, String> cases = new LinkedHashMap<>();
     cases.put("{\"patches\":[]}", "not an array");
     cases.put("[{\"identifier\":\"a\",\"patch_id\":\"" + patch(OTHER, 0) + "\"}]", "names quilt " + OTHER);
     cases.put("[{\"identifier\":\"a\",\"patch_id\":\"" + patch(QUILT, 0) + "\",\"tags\":{\"k\":1}}]",
