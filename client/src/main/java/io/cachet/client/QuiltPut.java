@@ -10,8 +10,6 @@ import io.cachet.storage.QuiltFile;
 import io.cachet.storage.QuiltPatch;
 import io.cachet.storage.QuiltStoreResult;
 import io.cachet.storage.StoreOptions;
-import io.cachet.storage.quilt.QuiltEntry;
-import io.cachet.storage.quilt.QuiltIndex;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,18 +43,15 @@ final class QuiltPut {
   private QuiltPut() {}
 
   /**
-   * Checks the identifiers (as the quilt will: Walrus's rules, unique, at most {@link
-   * QuiltIndex#MAX_PATCHES}) before reading any file.
+   * Checks the identifiers as the quilt's store will ({@link QuiltFile#checkQuilt}) before any
+   * file is read.
    *
    * @throws IllegalArgumentException naming the identifier and the rule it breaks
    */
   static void checkIdentifiers(Map<String, Path> files) {
-    if (files.isEmpty()) {
-      throw new IllegalArgumentException("a quilt needs at least one file");
-    }
-    List<QuiltEntry> entries = new ArrayList<>(files.size());
-    files.keySet().forEach(id -> entries.add(new QuiltEntry(id, 0)));
-    QuiltIndex.of(entries);
+    List<QuiltFile> names = new ArrayList<>(files.size());
+    files.keySet().forEach(id -> names.add(QuiltFile.of(id, BlobSource.ofBytes(new byte[0]))));
+    QuiltFile.checkQuilt(names);
   }
 
   /** Seals every file under {@code params}, stores them as one quilt, and says where each went. */

@@ -214,7 +214,7 @@ class QuiltClientTest {
   @Test
   void badIdentifiers_areRefusedBeforeAnyFileIsRead() throws Exception {
     Path absent = dir.resolve("does-not-exist");
-    for (String id : List.of("_hidden", "trailing ", "tab\there", "")) {
+    for (String id : List.of("_hidden", "trailing ", "tab\there", "", "say \"hi\"")) {
       Map<String, Path> files = new LinkedHashMap<>();
       files.put("fine", absent);
       files.put(id, absent);

@@ -49,41 +49,6 @@ final class QuiltAnswers {
   // ---------------------------------------------------------------- before sending
 
   /**
-   * Checks a quilt's files as the gateway will, so a bad one fails here with nothing sent: 1 to
-   * {@link QuiltIndex#MAX_PATCHES} files, identifiers and tags as {@link QuiltEntry} and {@link
-   * QuiltIndex#of} require (Walrus's identifier rules and no leading {@code _}, unique, the index
-   * within its limit), and identifiers a multipart field name can carry.
-   *
-   * @throws IllegalArgumentException naming the file and the rule it breaks
-   */
-  static void checkFiles(List<QuiltFile> files) {
-    if (files.isEmpty()) {
-      throw new IllegalArgumentException("a quilt needs at least one file");
-    }
-    if (files.size() > QuiltIndex.MAX_PATCHES) {
-      throw new IllegalArgumentException("a quilt holds at most " + QuiltIndex.MAX_PATCHES + " files, not "
-          + files.size() + ": store them as several quilts");
-    }
-    List<QuiltEntry> entries = new ArrayList<>(files.size());
-    for (int i = 0; i < files.size(); i++) {
-      QuiltFile f = files.get(i);
-      String id = f.identifier();
-      try {
-        QuiltEntry.checkIdentifier(id);
-        if (id.indexOf('"') >= 0 || id.indexOf('\\') >= 0) {
-          throw new IllegalArgumentException("an identifier with '\"' or '\\' cannot be sent as a multipart field"
-              + " name that every server reads alike; rename the file");
-        }
-        entries.add(new QuiltEntry(id, f.tags(), Math.max(0, f.source().length())));
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("quilt file " + (i + 1) + " of " + files.size() + " (\""
-            + WalrusAnswers.quote(id) + "\"): " + e.getMessage(), e);
-      }
-    }
-    QuiltIndex.of(entries);
-  }
-
-  /**
    * {@code identifier} as one URL path segment: percent-encoded UTF-8 but for RFC 3986's
    * unreserved characters.
    *

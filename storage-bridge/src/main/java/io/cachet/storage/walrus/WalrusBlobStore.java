@@ -12,8 +12,6 @@ import io.cachet.storage.StorageException;
 import io.cachet.storage.StorageException.Reason;
 import io.cachet.storage.StoreOptions;
 import io.cachet.storage.StoreResult;
-import io.cachet.storage.quilt.QuiltEntry;
-import io.cachet.storage.quilt.QuiltIndex;
 import io.cachet.storage.quilt.QuiltPatchId;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientRequest;
@@ -66,6 +64,10 @@ import org.slf4j.LoggerFactory;
  *       log lines and messages carry no token and quote server text cut short and stripped of
  *       control characters.
  * </ul>
+ *
+ * <p>Quilts ({@link #storeQuilt}, {@link #readPatch}, {@link #listPatches}) and {@link #size}
+ * (a HEAD) run on the same attempts, streams and error mapping; the quilt form and answers are
+ * {@link QuiltForm}'s and {@link QuiltAnswers}' business.
  *
  * <p>HTTP/1.1 is used throughout: it frames a streamed upload plainly (length or chunks), works
  * with every proxy and CDN in front of public publishers, and avoids h2c upgrade attempts on plain
@@ -489,8 +491,7 @@ public final class WalrusBlobStore implements BlobStore {
   /**
    * {@code PUT {publisher}/v1/quilts?epochs=N[&permanent=true][&force=true]} with a
    * {@code multipart/form-data} body streamed from each file's source ({@link QuiltForm}). Checks
-   * first, sending nothing if any fails: 1 to {@link QuiltIndex#MAX_PATCHES} files, identifiers by
-   * {@link QuiltEntry#checkIdentifier}, unique, and framable as a form field name. Retries, one-shot
+   * first, sending nothing if any fails ({@link QuiltFile#checkQuilt}). Retries, one-shot
    * sources and error mapping as {@link #store}; the answer's patches are checked against the files
    * sent (every identifier once, every patch id in the stored quilt).
    *
@@ -501,7 +502,7 @@ public final class WalrusBlobStore implements BlobStore {
     Objects.requireNonNull(files, "files");
     Objects.requireNonNull(options, "options");
     requireOpen();
-    QuiltAnswers.checkFiles(files);
+    QuiltFile.checkQuilt(files);
     QuiltForm form = new QuiltForm(files);
     String url = publisher.url("/v1/quilts" + query(options));
     String what = "quilt store to " + publisher.named();
