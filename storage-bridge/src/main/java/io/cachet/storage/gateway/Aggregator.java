@@ -4,25 +4,21 @@ import io.cachet.common.http.ApiErrors;
 import io.cachet.storage.BlobId;
 import io.cachet.storage.StorageException;
 import io.cachet.storage.codec.BlobMetadata;
-import io.cachet.common.http.ApiErrors;
-import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code GET /v1/blobs/{id}} (with {@code Range: bytes=a-b}) and
- * {@code GET /v1/blobs/{id}/byte-range?start=S&length=L}: the Walrus aggregator over the local
- * nodes. Streams stripe by stripe with {@code readAhead} stripes fetched ahead and the response's
- * back-pressure respected, so memory stays at a few stripes whatever the blob's size. Every shard
- * is verified before a byte of it is sent. If a stripe cannot be read after the headers went out,
- * the connection is reset: the reader sees a short body, never wrong bytes.
+ * The Walrus aggregator's blob routes over the local nodes, GET and HEAD alike: {@code
+ * /v1/blobs/{id}} (with {@code Range: bytes=a-b}), {@code /v1/blobs/{id}/byte-range?start=S&length=L}
+ * and {@code /v1/blobs/by-object-id/{id}}; and what every read of the gateway shares (the quilt
+ * routes of {@link QuiltReads}, the concatenation of {@link BlobConcat}): download admission, the
+ * success headers, the error answers, and the streaming of spans of blobs ({@link SpanStream}).
+ * Every shard is verified before a byte of it is sent; HEAD answers from the metadata alone.
  *
  * <p>Bounds across reads: at most {@link GatewayConfig#maxConcurrentDownloads()} reads at once (from
  * the request to the end of its answer; more are answered 503 {@code TOO_MANY_DOWNLOADS} with
@@ -53,7 +49,7 @@ final class Aggregator {
    * Counts the read in until its answer is over, or answers 503 when the cap is reached. Admission
    * comes first, before the metadata lookup, because that lookup already costs the nodes' time.
    */
-  private boolean admit(RoutingContext ctx) {
+  boolean admit(RoutingContext ctx) {
     if (downloads >= config.maxConcurrentDownloads()) {
       metrics.downloadRefused();
       ctx.response().putHeader("Retry-After", Integer.toString(DOWNLOAD_RETRY_AFTER_SECONDS));
@@ -66,22 +62,26 @@ final class Aggregator {
     return true;
   }
 
-  void read(RoutingContext ctx) {
-    answer(ctx, true);
+  /** Sends {@code spans} after {@code successHeaders}, through the shared read-ahead budget. */
+  void stream(RoutingContext ctx, List<SpanStream.Span> spans, Consumer<HttpServerResponse> successHeaders) {
+    SpanStream.send(ctx, spans, successHeaders, reader, budget, metrics, config.readAhead());
+  }
+
+  StripeReader reader() {
+    return reader;
+  }
+
+  ReadAheadBudget budget() {
+    return budget;
   }
 
   /**
-   * {@code HEAD /v1/blobs/{id}}: the headers the same GET would answer with (length, {@code ETag},
-   * {@code Content-Range} for a {@code Range}), from the metadata alone; no stripe is read.
+   * {@code GET} and {@code HEAD /v1/blobs/{id}}, whole or one {@code Range}: one set of checks, so
+   * both answer alike; HEAD's headers come from the metadata alone, no stripe is read.
    */
-  void head(RoutingContext ctx) {
-    answer(ctx, false);
-  }
-
-  /** GET or HEAD of a whole blob or of one {@code Range}: one set of checks, so both answer alike. */
-  private void answer(RoutingContext ctx, boolean withBody) {
+  void read(RoutingContext ctx) {
     BlobId id = blobId(ctx);
-    if (id == null || !admit(ctx)) {
+    if (id == null || !ConsistencyFlags.check(ctx) || !admit(ctx)) {
       return;
     }
     String range = ctx.request().getHeader("Range");
@@ -95,18 +95,26 @@ final class Aggregator {
       long[] span = range == null ? new long[] {0, size} : parseRange(range, size);
       if (span == null) {
         ctx.response().putHeader("Content-Range", "bytes */" + size);
-        ApiErrors.send(ctx, 416, "INVALID_BYTE_RANGE", "range " + range + " does not fit a " + size
+        ApiErrors.send(ctx, 416, "INVALID_BYTE_RANGE", "range " + printable(range) + " does not fit a " + size
             + "-byte blob (closed ranges bytes=a-b only)");
         return;
       }
-      if (withBody) {
-        stream(ctx, meta, span[0], span[1], range != null);
-      } else {
-        headers(ctx.response(), meta, span[0], span[1], range != null).end();
-      }
+      boolean partial = range != null;
+      answer(ctx, List.of(new SpanStream.Span(meta, span[0], span[1])), r -> {
+        blobHeaders(r, "\"" + meta.blobId() + "\"", span[1] - span[0]).putHeader("Accept-Ranges", "bytes");
+        if (partial) {
+          r.setStatusCode(206).putHeader("Content-Range", "bytes " + span[0] + "-" + (span[1] - 1) + "/" + size);
+        }
+      });
     });
   }
 
+  /**
+   * {@code GET} and {@code HEAD /v1/blobs/{id}/byte-range?start=S&length=L}, checked as Walrus's
+   * "Validation" says: {@code length} 0, {@code start + length} past 2^64, or a range not inside
+   * the blob is {@code 400 INVALID_BYTE_RANGE}. The answer is a 200 (cacheable as a whole) whose
+   * {@code ETag} names the blob and the range.
+   */
   void byteRange(RoutingContext ctx) {
     BlobId id = blobId(ctx);
     if (id == null) {
@@ -115,17 +123,22 @@ final class Aggregator {
     long start;
     long length;
     try {
-      start = Long.parseLong(require(ctx, "start"));
-      length = Long.parseLong(require(ctx, "length"));
+      start = Long.parseUnsignedLong(require(ctx, "start"));
+      length = Long.parseUnsignedLong(require(ctx, "length"));
     } catch (NumberFormatException e) {
-      ApiErrors.send(ctx, 400, "INVALID_ARGUMENT", "start and length must be integers");
+      ApiErrors.send(ctx, 400, "INVALID_ARGUMENT", "start and length must be integers from 0 to 2^64-1");
       return;
     } catch (IllegalArgumentException e) {
       ApiErrors.send(ctx, 400, "INVALID_ARGUMENT", e.getMessage());
       return;
     }
-    if (start < 0 || length < 1) {
-      ApiErrors.send(ctx, 400, "INVALID_ARGUMENT", "start must be >= 0 and length >= 1");
+    String asked = "bytes " + Long.toUnsignedString(start) + " + " + Long.toUnsignedString(length);
+    if (length == 0) {
+      ApiErrors.send(ctx, 400, "INVALID_BYTE_RANGE", "length must be greater than 0");
+      return;
+    }
+    if (Long.compareUnsigned(start + length, start) < 0) {
+      ApiErrors.send(ctx, 400, "INVALID_BYTE_RANGE", "start + length overflows (" + asked + ")");
       return;
     }
     if (!admit(ctx)) {
@@ -137,155 +150,62 @@ final class Aggregator {
         return;
       }
       BlobMetadata meta = ar.result().metadata();
-      if (start >= meta.length() || length > meta.length() - start) {
-        ApiErrors.send(ctx, 416, "INVALID_BYTE_RANGE", "bytes " + start + ".." + (start + length)
-            + " are outside the " + meta.length() + "-byte blob");
+      // start and length are unsigned: one past Long.MAX_VALUE reads as negative, and is past any blob
+      if (start < 0 || length < 0 || start >= meta.length() || length > meta.length() - start) {
+        ApiErrors.send(ctx, 400, "INVALID_BYTE_RANGE", asked + " are not inside the " + meta.length()
+            + "-byte blob; ask for a range within [0, " + meta.length() + ")");
         return;
       }
-      stream(ctx, meta, start, start + length, false);
+      String etag = "\"" + meta.blobId() + "-" + start + "-" + length + "\"";
+      answer(ctx, List.of(new SpanStream.Span(meta, start, start + length)), r -> blobHeaders(r, etag, length));
     });
   }
 
-  /** Sends bytes [from, to) of the blob. */
-  private void stream(RoutingContext ctx, BlobMetadata meta, long from, long to, boolean partial) {
-    if (ctx.response().closed()) {
-      // The reader left during the metadata lookup: nothing to fetch, and no end event will come.
+  /**
+   * {@code GET} and {@code HEAD /v1/blobs/by-object-id/{id}}: Cachet keeps no Sui objects, so a
+   * well-formed object id is {@code 404 BLOB_NOT_FOUND}; a malformed one is {@code 400}, as
+   * Walrus refuses a path that does not parse as an object id.
+   */
+  void byObjectId(RoutingContext ctx) {
+    String id = ctx.pathParam("objectId");
+    if (!isObjectId(id)) {
+      ApiErrors.send(ctx, 400, "INVALID_ARGUMENT", "'" + printable(id) + "' is not a Sui object id (0x and 1 to 64"
+          + " hex digits, or 64 hex digits)");
       return;
     }
-    if (from == to) {
-      headers(ctx.response(), meta, from, to, partial).end();
-      return;
+    ApiErrors.send(ctx, 404, "BLOB_NOT_FOUND", "this gateway has no Sui objects, so object " + id
+        + " names no blob here; read the blob by its blob id: GET /v1/blobs/{blobId}");
+  }
+
+  /** Whether {@code text} parses as a Sui object id, as Walrus's {@code ObjectID::from_str} takes it. */
+  static boolean isObjectId(String text) {
+    return text != null && (text.matches("0[xX][0-9a-fA-F]{1,64}") || text.matches("[0-9a-fA-F]{64}"));
+  }
+
+  /** GET streams the spans; HEAD sends their headers alone. */
+  void answer(RoutingContext ctx, List<SpanStream.Span> spans, Consumer<HttpServerResponse> successHeaders) {
+    if (ctx.request().method() == HttpMethod.HEAD) {
+      successHeaders.accept(ctx.response());
+      ctx.response().end();
+    } else {
+      stream(ctx, spans, successHeaders);
     }
-    new Download(ctx, meta, from, to, partial).pump();
   }
 
   /**
-   * The success headers, set only once the first bytes are ready: an error answered before that
-   * must not carry the blob's Content-Length (the reader would wait for bytes that never come) nor
-   * its day-long Cache-Control (a cache would keep the error).
+   * The headers of every successful read, as Walrus's aggregator sends them, set only once the
+   * first bytes are ready: an error answered before that must not carry the answer's {@code
+   * Content-Length} (the reader would wait for bytes that never come) nor its day-long {@code
+   * Cache-Control} (a cache would keep the error).
    */
-  private static HttpServerResponse headers(HttpServerResponse response, BlobMetadata meta, long from, long to,
-      boolean partial) {
-    response.setStatusCode(partial ? 206 : 200)
+  static HttpServerResponse blobHeaders(HttpServerResponse response, String etag, long length) {
+    return response.setStatusCode(200)
         .putHeader("content-type", "application/octet-stream")
-        .putHeader("content-length", Long.toString(to - from))
-        .putHeader("ETag", "\"" + meta.blobId() + "\"")
+        .putHeader("content-length", Long.toString(length))
+        .putHeader("ETag", etag)
         .putHeader("Cache-Control", "public, max-age=86400, stale-while-revalidate=3600")
-        .putHeader("X-Content-Type-Options", "nosniff")
-        .putHeader("Accept-Ranges", "bytes");
-    if (partial) {
-      response.putHeader("Content-Range", "bytes " + from + "-" + (to - 1) + "/" + meta.length());
-    }
-    return response;
+        .putHeader("X-Content-Type-Options", "nosniff");
   }
-
-  /** One streaming read; event-loop confined. */
-  private final class Download {
-    private final RoutingContext ctx;
-    private final HttpServerResponse response;
-    private final BlobMetadata meta;
-    private final long from;
-    private final long to;
-    private final boolean partial;
-    private final long stripeData;
-    private final long lastStripe;
-    private long nextFetch;
-    private final Deque<Ahead> pending = new ArrayDeque<>();
-    private boolean closed;
-    private boolean started;
-    private boolean finished;
-
-    Download(RoutingContext ctx, BlobMetadata meta, long from, long to, boolean partial) {
-      this.ctx = ctx;
-      this.response = ctx.response();
-      this.meta = meta;
-      this.from = from;
-      this.to = to;
-      this.partial = partial;
-      this.stripeData = meta.encoding().stripeDataSize();
-      this.nextFetch = from / stripeData;
-      this.lastStripe = (to - 1) / stripeData;
-      ctx.addEndHandler(ar -> finish());
-    }
-
-    void pump() {
-      while (!closed && pending.size() < config.readAhead() && nextFetch <= lastStripe) {
-        long s = nextFetch++;
-        long stripeStart = s * stripeData;
-        int lo = (int) (Math.max(from, stripeStart) - stripeStart);
-        int hi = (int) (Math.min(to, stripeStart + meta.encoding().stripeDataLength(meta.length(), s)) - stripeStart);
-        // A stripe costs at most its n shards while it is read (all of them when it must be decoded).
-        long charge = (long) meta.encoding().n() * meta.encoding().shardLength(meta.length(), s);
-        Future<Void> granted = budget.acquire(charge);
-        Future<List<Buffer>> data = granted.compose(v -> closed
-            ? Future.failedFuture(new IllegalStateException("the read ended"))
-            : reader.read(meta, s, lo, hi));
-        pending.add(new Ahead(charge, data));
-      }
-      Ahead head = pending.peek();
-      if (head == null || closed) {
-        return;
-      }
-      head.data().onComplete(ar -> {
-        if (closed || pending.peek() != head) {
-          return;
-        }
-        if (ar.failed()) {
-          closed = true;
-          finish();
-          LOG.warn("read of {} failed: {}", meta.blobId(), ar.cause().getMessage());
-          if (!started) {
-            // Nothing was sent yet, so no success header either: answer with the error instead.
-            fail(ctx, ar.cause());
-          } else {
-            response.reset();
-          }
-          return;
-        }
-        pending.poll();
-        if (!started) {
-          headers(response, meta, from, to, partial);
-          started = true;
-        }
-        List<Future<Void>> writes = new ArrayList<>();
-        for (Buffer piece : ar.result()) {
-          metrics.served(piece.length());
-          writes.add(response.write(piece));
-        }
-        // Written or failed, the stripe's bytes have left the read-ahead: pay its charge back.
-        Future.join(writes).onComplete(x -> budget.release(head.charge()));
-        if (pending.isEmpty() && nextFetch > lastStripe) {
-          response.end();
-          return;
-        }
-        if (response.writeQueueFull()) {
-          response.drainHandler(v -> pump());
-        } else {
-          pump();
-        }
-      });
-    }
-
-    /**
-     * Ends the read's claims: each stripe still ahead pays its charge back once its fetch is over
-     * (one still waiting for budget fetches nothing once granted, and pays back then), so bytes
-     * still arriving for it stay counted until they stop.
-     */
-    private void finish() {
-      if (finished) {
-        return;
-      }
-      finished = true;
-      closed = true;
-      for (Ahead a : pending) {
-        a.data().onComplete(x -> budget.release(a.charge()));
-      }
-      pending.clear();
-    }
-  }
-
-  /** A stripe fetched ahead: its charge on the budget and its verified bytes (fetched once granted). */
-  private record Ahead(long charge, Future<List<Buffer>> data) {}
 
   /** [start, end) of a closed {@code bytes=a-b} range (b clamped to the end), or null if unusable. */
   static long[] parseRange(String header, long size) {
@@ -320,12 +240,30 @@ final class Aggregator {
   }
 
   private static BlobId blobId(RoutingContext ctx) {
+    return blobId(ctx, "blobId");
+  }
+
+  /** The blob id in path parameter {@code name}, or null once a 400 is sent. */
+  static BlobId blobId(RoutingContext ctx, String name) {
     try {
-      return BlobId.parse(ctx.pathParam("blobId"));
+      return BlobId.parse(ctx.pathParam(name));
     } catch (IllegalArgumentException e) {
       ApiErrors.send(ctx, 400, "INVALID_ARGUMENT", e.getMessage());
       return null;
     }
+  }
+
+  /** Text from a request, fit for a message: printable ASCII only, and short. */
+  static String printable(String text) {
+    if (text == null) {
+      return "";
+    }
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < text.length() && i < 100; i++) {
+      char c = text.charAt(i);
+      out.append(c >= 0x20 && c < 0x7f ? c : '?');
+    }
+    return text.length() > 100 ? out + "..." : out.toString();
   }
 
   static void fail(RoutingContext ctx, Throwable e) {

@@ -7,11 +7,13 @@ import io.cachet.storage.BlobId;
 import io.cachet.common.http.ApiErrors;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -27,9 +29,14 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * PUT  /v1/blobs?epochs=N[&amp;permanent=true][&amp;force=true]   store (Walrus newlyCreated / alreadyCertified)
  * GET  /v1/blobs/{blobId}                 read; Range: bytes=a-b gives 206
- * HEAD /v1/blobs/{blobId}                 the same answer's headers, from the metadata alone
- * GET  /v1/blobs/{blobId}/byte-range?start=S&amp;length=L
- * GET  /v1/blobs/by-object-id/{id}        404: the local network has no chain objects
+ * GET  /v1/blobs/{blobId}/byte-range?start=S&amp;length=L        200 with that slice; a bad range is 400
+ * GET  /v1/blobs/by-object-id/{id}        404: Cachet has no Sui objects (400 for a malformed id)
+ * GET  /v1/blobs/by-quilt-patch-id/{patchId}          one quilt patch (QuiltReads)
+ * GET  /v1/blobs/by-quilt-id/{quiltId}/{identifier}   one quilt patch, by its identifier
+ * GET  /v1/quilts/{quiltId}/patches       the quilt's patches: [{identifier, patch_id, tags}]
+ * GET  /v1alpha/blobs/concat?ids=a,b,c    the blobs one after another (BlobConcat)
+ * POST /v1alpha/blobs/concat              the same, the ids in a JSON body
+ * HEAD on every GET read above           the GET's status and headers after the same checks, no body
  * GET  /v1/network                        the network configuration (nodes, keys, epochs)
  * GET  /health                          200 serving, or 503 and why (GatewayHealth)
  * GET  /metrics
@@ -49,10 +56,16 @@ public final class Gateway extends VerticleBase {
   /** How long a stop lets uploads and reads under way finish before their connections are cut. */
   public static final Duration STOP_GRACE = Duration.ofSeconds(20);
 
-  /** What a web page may call across origins: reads of a blob, whole or by {@code Range}. */
+  /**
+   * What a web page may call across origins: reads of a blob, whole or by {@code Range}, and of a
+   * quilt patch by its patch id (with the headers that carry the patch's identifier and tags).
+   */
   public static final List<CorsPolicy.Route> CORS_ROUTES = List.of(
       CorsPolicy.Route.of("/v1/blobs/:blobId", "GET", "HEAD").takes("Range")
-          .exposes("Content-Range", "Content-Length", "Accept-Ranges", "ETag", "Retry-After"));
+          .exposes("Content-Range", "Content-Length", "Accept-Ranges", "ETag", "Retry-After"),
+      CorsPolicy.Route.of("/v1/blobs/by-quilt-patch-id/:patchId", "GET", "HEAD").takes("Range")
+          .exposes("Content-Range", "Content-Length", "Accept-Ranges", "ETag", "Retry-After",
+              QuiltReads.IDENTIFIER_HEADER, "Content-Disposition", "Content-Language", "Content-Location", "Link"));
 
   private final GatewayConfig config;
   private final CertificateSink sink;
@@ -101,11 +114,17 @@ public final class Gateway extends VerticleBase {
     config.cors().install(router, CORS_ROUTES);
     router.put("/v1/blobs").handler(guard.perAddressSlots(uploadsPerClient, "TOO_MANY_UPLOADS", "uploads"))
         .handler(publisher::handle);
-    router.get("/v1/blobs/by-object-id/:objectId").handler(ctx -> ApiErrors.send(ctx, 404, "BLOB_NOT_FOUND",
-        "the local network has no on-chain blob objects; read by blob id"));
-    router.get("/v1/blobs/:blobId/byte-range").handler(aggregator::byteRange);
-    router.get("/v1/blobs/:blobId").handler(aggregator::read);
-    router.head("/v1/blobs/:blobId").handler(aggregator::head);
+    BlobConcat concat = new BlobConcat(aggregator);
+    QuiltReads quilts = new QuiltReads(aggregator, new QuiltIndexes(vertx, reader, aggregator.budget()));
+    // The fixed first segments go before /v1/blobs/:blobId/...: "by-quilt-patch-id" is no blob id.
+    getAndHead(router, "/v1/blobs/by-object-id/:objectId", aggregator::byObjectId);
+    getAndHead(router, "/v1/blobs/by-quilt-patch-id/:patchId", quilts::byPatchId);
+    getAndHead(router, "/v1/blobs/by-quilt-id/:quiltId/:identifier", quilts::byIdentifier);
+    getAndHead(router, "/v1/quilts/:quiltId/patches", quilts::patches);
+    getAndHead(router, "/v1/blobs/:blobId/byte-range", aggregator::byteRange);
+    getAndHead(router, "/v1/blobs/:blobId", aggregator::read);
+    getAndHead(router, "/v1alpha/blobs/concat", concat::byQuery);
+    router.post("/v1alpha/blobs/concat").handler(concat::byBody);
     router.get("/v1/network").handler(ctx -> ctx.json(config.network().toJson()));
     GatewayHealth health = new GatewayHealth(nodes, config.network(), sink, config::currentEpoch,
         () -> repairer.activity());
@@ -130,6 +149,12 @@ public final class Gateway extends VerticleBase {
           LOG.info("gateway listening on {}:{} over {} nodes (f={}, k={})", config.host(), s.actualPort(),
               config.network().n(), config.network().f(), config.network().k());
         });
+  }
+
+  /** Every read answers HEAD with the headers its GET would send, after the same checks. */
+  private static void getAndHead(Router router, String path, Handler<RoutingContext> read) {
+    router.get(path).handler(read);
+    router.head(path).handler(read);
   }
 
   @Override

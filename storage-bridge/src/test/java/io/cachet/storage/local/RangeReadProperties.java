@@ -84,7 +84,7 @@ class RangeReadProperties {
     long offset = range.get1();
     long length = range.get2();
     LocalNet.assertError(net.gatewayGet("/v1/blobs/" + id + "/byte-range?start=" + offset + "&length=" + length),
-        416, "INVALID_BYTE_RANGE");
+        400, "INVALID_BYTE_RANGE");
     StorageException e = null;
     try {
       net.read(id, offset, length).clone();
