@@ -4,7 +4,7 @@ export const SDK_VERSION = '0.1.0';
 export { Network } from './network.js';
 export { BrowserIdentity } from './protocol/identity.js';
 export { WalletIdentity } from './protocol/wallet.js';
-export { openBlob } from './open.js';
+export { openBlob, openPatch } from './open.js';
 export { parseShareToken } from './protocol/shareToken.js';
 export {
   AccessRefusedError,

@@ -2,7 +2,8 @@
 // of the aggregator's GET /v1/blobs/{blobId} (its first 9 bytes give its length), the key from the
 // key servers (keyFetcher.js), and the body as a stream that reads, by range, only the segments
 // asked for and releases no byte of a segment before its tag verifies (envelope/body.js).
-import { concat } from './codec.js';
+// openPatch: the same for one file of a quilt, read from GET /v1/blobs/by-quilt-patch-id/{id}.
+import { concat, fromBase64Url } from './codec.js';
 import { checkOpenable, openBody } from './envelope/body.js';
 import { headerLength, parseHeader } from './envelope/header.js';
 import { StorageError } from './errors.js';
@@ -17,6 +18,20 @@ export const DEFAULT_READ_TIMEOUT_MILLIS = 60_000;
 
 /** A blob id: 43 characters of URL-safe base64 (storage's BlobId). */
 const BLOB_ID = /^[A-Za-z0-9_-]{43}$/;
+
+/** A quilt patch id: 37 bytes (quilt id, version 1, start and end u16 LE) as 50 characters (storage's QuiltPatchId). */
+const PATCH_ID_CHARS = 50;
+
+/** Whether `text` has a quilt patch id's shape: canonical, 37 bytes, version 1. */
+function isPatchId(text) {
+  if (typeof text !== 'string' || text.length !== PATCH_ID_CHARS) return false;
+  try {
+    const bytes = fromBase64Url(text);
+    return bytes.length === 37 && bytes[32] === 1;
+  } catch {
+    return false;
+  }
+}
 
 /** One key fetcher (and so one session) per network and identity, as long as both live. */
 const fetchers = new WeakMap();
@@ -49,7 +64,32 @@ export async function openBlob({ network, blobId, identity, range, signal, onPro
   if (typeof blobId !== 'string' || !BLOB_ID.test(blobId)) {
     throw new StorageError('BAD_BLOB_ID', `a blob id is 43 characters of URL-safe base64, not ${JSON.stringify(String(blobId).slice(0, 60))}`);
   }
-  const blob = new BlobReader(endpoint(network.aggregator, `/v1/blobs/${blobId}`), blobId, { signal, timeoutMillis: readTimeoutMillis });
+  const blob = new BlobReader(endpoint(network.aggregator, `/v1/blobs/${blobId}`), `blob ${blobId}`, { signal, timeoutMillis: readTimeoutMillis });
+  return openEnvelope(blob, { network, identity, range, signal, onProgress, minLedgerHeight });
+}
+
+/**
+ * Opens one file of a quilt by its quilt patch id (50 characters, as `putQuilt` and Walrus print
+ * them) as `identity`: the file is its own envelope under its own policy, so the key servers
+ * decide for that file alone. The patch is read from the aggregator's
+ * GET /v1/blobs/by-quilt-patch-id/{id}, by range where the aggregator honours it and cut from the
+ * whole patch where it does not. Same options and answer as openBlob, with `patchId` for `blobId`.
+ * @param {{network: import('./network.js').Network, patchId: string, identity: object,
+ *          range?: {start: number, end: number}, signal?: AbortSignal,
+ *          onProgress?: (plainBytesDone: number) => void, minLedgerHeight?: number,
+ *          readTimeoutMillis?: number}} options
+ * @returns {Promise<{header: object, plaintextLength: number, outcomes: object[], stream: ReadableStream<Uint8Array>}>}
+ */
+export async function openPatch({ network, patchId, identity, range, signal, onProgress, minLedgerHeight, readTimeoutMillis }) {
+  if (!isPatchId(patchId)) {
+    throw new StorageError('BAD_PATCH_ID', `a quilt patch id is 50 characters of URL-safe base64 (37 bytes, version 1), not ${JSON.stringify(String(patchId).slice(0, 60))}`);
+  }
+  const patch = new BlobReader(endpoint(network.aggregator, `/v1/blobs/by-quilt-patch-id/${patchId}`), `quilt patch ${patchId}`, { signal, timeoutMillis: readTimeoutMillis });
+  return openEnvelope(patch, { network, identity, range, signal, onProgress, minLedgerHeight });
+}
+
+/** The envelope `blob` reads: header by range, the key from the key servers, the body as a checked stream. */
+async function openEnvelope(blob, { network, identity, range, signal, onProgress, minLedgerHeight }) {
   const prefix = await blob.read(0, PREFIX_BYTES);
   const total = headerLength(prefix.bytes);
   const header = parseHeader(concat(prefix.bytes, (await blob.read(PREFIX_BYTES, total)).bytes));
@@ -73,11 +113,14 @@ export async function openBlob({ network, blobId, identity, range, signal, onPro
   }
 }
 
-/** Ranged reads of one blob from the aggregator; a server that ignores Range has its 200 cut to the range. */
+/**
+ * Ranged reads of one blob (or quilt patch) from the aggregator; a server that ignores Range has
+ * its 200 cut to the range. `what` names it in messages ("blob X", "quilt patch Y").
+ */
 class BlobReader {
-  constructor(url, blobId, { signal, timeoutMillis = DEFAULT_READ_TIMEOUT_MILLIS }) {
+  constructor(url, what, { signal, timeoutMillis = DEFAULT_READ_TIMEOUT_MILLIS }) {
     this.url = url;
-    this.blobId = blobId;
+    this.what = what;
     this.signal = signal;
     this.timeoutMillis = timeoutMillis;
   }
@@ -105,7 +148,7 @@ class BlobReader {
     const text = await readText(response, 64 * 1024, 'the aggregator\'s error').catch(() => '');
     const error = parseApiError(text, response.status);
     if (response.status === 404) {
-      throw new StorageError('BLOB_NOT_FOUND', `blob ${this.blobId} is not stored at ${hostPort(this.url)}: it expired, was deleted, or the id is wrong`);
+      throw new StorageError('BLOB_NOT_FOUND', `${this.what} is not stored at ${hostPort(this.url)}: it expired, was deleted, or the id is wrong`);
     }
     throw new StorageError(
       error?.reason ?? 'STORAGE_UNAVAILABLE',
@@ -123,7 +166,7 @@ class BlobReader {
     const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(contentRange);
     if (!m || Number(m[1]) !== from || Number(m[2]) > to - 1) {
       await response.body?.cancel();
-      throw new StorageError('STORAGE_UNAVAILABLE', `the aggregator answered another range than bytes ${from}-${to - 1} of blob ${this.blobId}`);
+      throw new StorageError('STORAGE_UNAVAILABLE', `the aggregator answered another range than bytes ${from}-${to - 1} of ${this.what}`);
     }
     const bytes = await readExactly(response, Number(m[2]) - from + 1);
     return { bytes, size: m[3] === '*' ? null : Number(m[3]) };

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { Writer, base64Url, blake2b256, fromBase64Url, fromHex, id32Text } from '../src/codec.js';
 import { AccessRefusedError, KeyServersUnavailableError } from '../src/errors.js';
 import { Network } from '../src/network.js';
-import { openBlob } from '../src/open.js';
+import { openBlob, openPatch } from '../src/open.js';
 import { BrowserIdentity } from '../src/protocol/identity.js';
 import { Receipt, parseReceipt } from '../src/protocol/receipt.js';
 import { hpkeSuite, releaseInfo } from '../src/protocol/shareRelease.js';
@@ -20,6 +20,8 @@ const envelope = new Uint8Array(readFileSync(new URL('envelope-v1.bin', katDir))
 const plaintext = new Uint8Array(readFileSync(new URL('plaintext.txt', katDir)));
 const keys = JSON.parse(readFileSync(new URL('keys.json', katDir), 'utf8'));
 const BLOB_ID = 'K'.repeat(43);
+/** Patch 2 of a quilt: quilt id, version 1, start 2, end 3 (storage's QuiltPatchId). */
+const PATCH_ID = base64Url(Uint8Array.from([...new Uint8Array(32).fill(0x29), 1, 2, 0, 3, 0]));
 const HEIGHT = 12;
 
 const servers = [];
@@ -51,6 +53,12 @@ async function storage({ ignoreRange = false, hideContentRange = false, trailing
   const stored = trailing > 0 ? Uint8Array.from([...envelope, ...new Uint8Array(trailing)]) : envelope;
   return listen((req, res) => {
     if (req.url === '/v1/head') return send(res, 200, { height: HEIGHT });
+    if (req.url === `/v1/blobs/by-quilt-patch-id/${PATCH_ID}`) {
+      // as Walrus serves a patch: whole, whatever Range asked
+      res.writeHead(200, { 'content-length': stored.length, 'x-quilt-patch-identifier': 'kat.txt' });
+      return res.end(stored);
+    }
+    if (req.url.startsWith('/v1/blobs/by-quilt-patch-id/')) return apiError(res, 404, 'QUILT_PATCH_NOT_FOUND', 'no such patch');
     if (req.url !== `/v1/blobs/${BLOB_ID}`) return apiError(res, 404, 'BLOB_NOT_FOUND', 'no such blob');
     const m = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
     if (!m || ignoreRange) {
@@ -287,4 +295,34 @@ test('an abort while the key servers are asked ends the open at once with its re
   const started = Date.now();
   await assert.rejects(openBlob({ network, blobId: BLOB_ID, identity: reader, signal: controller.signal }), /closed the tab/);
   assert.ok(Date.now() - started < 2500, 'did not wait for the slow servers');
+});
+
+test('a quilt patch opens by its patch id, whole or by range, from an aggregator that serves patches whole', async () => {
+  const network = await networkOf(['release', 'deny', 'release']);
+  const opened = await openPatch({ network, patchId: PATCH_ID, identity: reader });
+  assert.deepEqual(await readAll(opened.stream), plaintext);
+  assert.equal(id32Text(opened.header.policyId), keys.policyId);
+  const ranged = await openPatch({ network, patchId: PATCH_ID, identity: reader, range: { start: 10, end: 300 } });
+  assert.deepEqual(await readAll(ranged.stream), plaintext.subarray(10, 300));
+});
+
+test('a patch id of a patch the aggregator does not hold is BLOB_NOT_FOUND, naming the patch', async () => {
+  const network = await networkOf(['release', 'release', 'release']);
+  const other = base64Url(Uint8Array.from([...new Uint8Array(32).fill(0x29), 1, 9, 0, 10, 0]));
+  await assert.rejects(openPatch({ network, patchId: other, identity: reader }), (e) => {
+    assert.equal(e.code, 'BLOB_NOT_FOUND');
+    assert.ok(e.message.includes(`quilt patch ${other} is not stored`));
+    return true;
+  });
+});
+
+test('a malformed patch id is refused before anything is asked', async () => {
+  const network = await networkOf(['down', 'down', 'down']);
+  const version2 = base64Url(Uint8Array.from([...new Uint8Array(32), 2, 0, 0, 1, 0]));
+  for (const bad of [BLOB_ID, PATCH_ID.slice(0, 49), `${PATCH_ID.slice(0, 49)}=`, version2, PATCH_ID.replace(/.$/, 'B'), 42, undefined]) {
+    await assert.rejects(openPatch({ network, patchId: bad, identity: reader }), (e) => {
+      assert.equal(e.code, 'BAD_PATCH_ID', String(bad));
+      return true;
+    });
+  }
 });

@@ -22,6 +22,7 @@ import io.cachet.storage.BlobSource;
 import io.cachet.storage.BlobStore;
 import io.cachet.storage.StoreOptions;
 import io.cachet.storage.StoreResult;
+import io.cachet.storage.quilt.QuiltPatchId;
 import io.cachet.storage.walrus.WalrusBlobStore;
 import io.cachet.storage.walrus.WalrusConfig;
 import io.vertx.core.Future;
@@ -329,6 +330,33 @@ public final class CachetClient implements AutoCloseable {
         stored.endEpoch(), warnings);
   }
 
+  /**
+   * Seals each file under {@code policy} as its own envelope (its own data key and object id) and
+   * stores them all as one quilt, for {@code epochs} storage epochs. The map's keys are the files'
+   * identifiers in the quilt (Walrus's rules: unique, not starting with {@code _}, no control
+   * characters, no trailing whitespace) and its iteration order is the quilt's order (use a
+   * {@link java.util.LinkedHashMap} or a sorted map). Identifiers are checked, and the policy as
+   * in {@link #put(InputStream, long, PolicyRef, int)}, before any file is read. Small sealed files
+   * wait for the upload in memory, larger ones in a private temporary directory (see
+   * docs/CLIENT.md, "Quilts in the SDK"). Returns one result per file, in order.
+   *
+   * @throws IllegalArgumentException for an identifier the quilt cannot carry, naming it
+   */
+  public List<StoredPatch> putQuilt(Map<String, Path> files, PolicyId policy, int epochs)
+      throws IOException, CachetSecurityException {
+    return putQuilt(files, new PolicyRef(chain.envelopeLedgerId(), policy), epochs);
+  }
+
+  /** As {@link #putQuilt(Map, PolicyId, int)} under a policy of any contract on the chain. */
+  public List<StoredPatch> putQuilt(Map<String, Path> files, PolicyRef policy, int epochs)
+      throws IOException, CachetSecurityException {
+    QuiltPut.checkIdentifiers(files);
+    List<SealWarning> warnings = SealCheck.beforeSealing(config, chain, requester, policy);
+    SealParameters params = new SealParameters(policy.ledgerId(), policy.policyId(), config.threshold(),
+        sealing.keys());
+    return QuiltPut.put(store, params, random, files, epochs, warnings);
+  }
+
   private static Throwable failureOf(java.util.concurrent.Future<?> f) {
     try {
       f.get(30, TimeUnit.SECONDS);
@@ -357,16 +385,41 @@ public final class CachetClient implements AutoCloseable {
 
   // ---------------------------------------------------------------- reading
 
-  /** The envelope header of a stored blob: policy, object, sizes, key servers. Needs no key. */
+  /**
+   * The envelope header of a stored blob: policy, object, sizes, key servers. Needs no key. Reads
+   * the blob's size (HEAD) and then only its first bytes, never the body.
+   */
   public EnvelopeHeader header(BlobId blob) throws IOException, CachetSecurityException {
-    try (InputStream in = store.read(blob)) {
+    long size = store.size(blob);
+    try (InputStream in = size == 0 ? InputStream.nullInputStream()
+        : store.read(blob, 0, Math.min(EnvelopeHeader.MAX_HEADER_BYTES, size))) {
+      return EnvelopeHeader.read(in);
+    }
+  }
+
+  /** The envelope header of one file of a quilt, by its patch id. Needs no key. */
+  public EnvelopeHeader header(QuiltPatchId patch) throws IOException, CachetSecurityException {
+    try (InputStream in = store.readPatch(patch)) {
       return EnvelopeHeader.read(in);
     }
   }
 
   /** The whole plaintext of a blob, streamed and authenticated segment by segment. */
   public InputStream open(BlobId blob) throws IOException, CachetSecurityException {
-    InputStream in = store.read(blob);
+    return openEnvelope(store.read(blob));
+  }
+
+  /**
+   * The whole plaintext of one file of a quilt, by its patch id: authenticated as {@link
+   * #open(BlobId)}, under the policy its own envelope names (so a patch id altered to another
+   * file of the quilt opens that file only for a reader its policy allows).
+   */
+  public InputStream open(QuiltPatchId patch) throws IOException, CachetSecurityException {
+    return openEnvelope(store.readPatch(patch));
+  }
+
+  /** The plaintext of the envelope {@code in} streams; closes {@code in} if it fails. */
+  private InputStream openEnvelope(InputStream in) throws IOException, CachetSecurityException {
     try {
       EnvelopeHeader header = EnvelopeHeader.read(in);
       InputStream plain = Envelope.openStream(header, dataKey(header), in);
@@ -406,36 +459,7 @@ public final class CachetClient implements AutoCloseable {
       remote.close();
       throw e;
     }
-    InputStream all = Channels.newInputStream(plain);
-    return new InputStream() {
-      private long left = length;
-
-      @Override
-      public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-      }
-
-      @Override
-      public int read(byte[] b, int off, int len) throws IOException {
-        if (left == 0) {
-          return -1;
-        }
-        int n = all.read(b, off, (int) Math.min(len, left));
-        if (n > 0) {
-          left -= n;
-        } else if (n < 0) {
-          throw new IOException("the plaintext ended " + left + " bytes before the range did");
-        }
-        return n;
-      }
-
-      @Override
-      public void close() throws IOException {
-        all.close();
-        remote.close();
-      }
-    };
+    return new PlaintextRange(Channels.newInputStream(plain), length, remote);
   }
 
   /** The data key of an envelope: from this session's cache, else from the key servers. */

@@ -12,13 +12,14 @@ final class BlobHeaders {
   private BlobHeaders() {}
 
   /**
-   * The header of {@code blob}. With its stored length known ({@code length} ≥ 0), one ranged read
-   * of at most {@link EnvelopeHeader#MAX_HEADER_BYTES}; else the blob's stream, closed once the
-   * header is read.
+   * The header of {@code blob}: one ranged read of at most {@link EnvelopeHeader#MAX_HEADER_BYTES}.
+   * Its stored length is {@code length} when known (≥ 0), else asked of the aggregator by HEAD, so
+   * the body is never streamed only to be cut off.
    */
   static EnvelopeHeader read(BlobStore store, BlobId blob, long length) throws IOException, CachetSecurityException {
-    try (InputStream in = length > 0 ? store.read(blob, 0, Math.min(EnvelopeHeader.MAX_HEADER_BYTES, length))
-        : store.read(blob)) {
+    long size = length >= 0 ? length : store.size(blob);
+    try (InputStream in = size > 0 ? store.read(blob, 0, Math.min(EnvelopeHeader.MAX_HEADER_BYTES, size))
+        : InputStream.nullInputStream()) {
       return EnvelopeHeader.read(in);
     }
   }

@@ -58,7 +58,11 @@ final class WalrusAnswers {
    *     {@code markedInvalid} and {@code error} answers
    */
   static StoreResult storeResult(int status, byte[] body, long sentBytes) throws StorageException {
-    JsonNode root = parse(status, body, "publisher answer");
+    return storeResult(status, parse(status, body, "publisher answer"), sentBytes);
+  }
+
+  /** As {@link #storeResult(int, byte[], long)}, of an answer already read as a JSON object. */
+  static StoreResult storeResult(int status, JsonNode root, long sentBytes) throws StorageException {
     String key = onlyStoreKey(status, root);
     JsonNode value = field(root, key);
     switch (key) {
@@ -212,7 +216,7 @@ final class WalrusAnswers {
   /** The Walrus ErrorInfo reasons and the AIP-193 status names, to ours; null for an unknown one. */
   static Reason reasonForDetail(String reason) {
     return switch (reason.toUpperCase(Locale.ROOT)) {
-      case "BLOB_NOT_FOUND", "NOT_FOUND" -> Reason.BLOB_NOT_FOUND;
+      case "BLOB_NOT_FOUND", "NOT_FOUND", "QUILT_PATCH_NOT_FOUND" -> Reason.BLOB_NOT_FOUND;
       case "INVALID_ARGUMENT", "FAILED_PRECONDITION", "INVALID_BLOB_ID", "INVALID_PARAMETER" -> Reason.INVALID_ARGUMENT;
       case "UNAUTHENTICATED", "UNAUTHORIZED" -> Reason.UNAUTHENTICATED;
       case "SIZE_EXCEEDED", "BLOB_TOO_LARGE" -> Reason.SIZE_EXCEEDED;
@@ -251,7 +255,17 @@ final class WalrusAnswers {
 
   // ---------------------------------------------------------------- JSON helpers
 
-  private static JsonNode parse(int status, byte[] body, String what) throws StorageException {
+  static JsonNode parse(int status, byte[] body, String what) throws StorageException {
+    JsonNode root = parseAny(status, body, what);
+    if (!root.isObject()) {
+      throw protocol(status, what + " is a JSON " + root.getNodeType().name().toLowerCase(Locale.ROOT)
+          + ", not an object");
+    }
+    return root;
+  }
+
+  /** Any JSON document, not empty; PROTOCOL if it does not parse. */
+  static JsonNode parseAny(int status, byte[] body, String what) throws StorageException {
     if (body.length == 0) {
       throw protocol(status, what + " is empty");
     }
@@ -266,10 +280,6 @@ final class WalrusAnswers {
     }
     if (root == null || root.isMissingNode()) {
       throw protocol(status, what + " is empty");
-    }
-    if (!root.isObject()) {
-      throw protocol(status, what + " is a JSON " + root.getNodeType().name().toLowerCase(Locale.ROOT)
-          + ", not an object");
     }
     return root;
   }
@@ -401,7 +411,7 @@ final class WalrusAnswers {
     return v.isValueNode() ? v.asText() : null;
   }
 
-  private static StorageException protocol(int status, String message) {
+  static StorageException protocol(int status, String message) {
     return new StorageException(Reason.PROTOCOL, status, message);
   }
 

@@ -4,10 +4,15 @@ import io.cachet.common.http.AnswerTooLargeException;
 import io.cachet.storage.BlobId;
 import io.cachet.storage.BlobSource;
 import io.cachet.storage.BlobStore;
+import io.cachet.storage.PatchStream;
+import io.cachet.storage.QuiltFile;
+import io.cachet.storage.QuiltPatch;
+import io.cachet.storage.QuiltStoreResult;
 import io.cachet.storage.StorageException;
 import io.cachet.storage.StorageException.Reason;
 import io.cachet.storage.StoreOptions;
 import io.cachet.storage.StoreResult;
+import io.cachet.storage.quilt.QuiltPatchId;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
@@ -16,6 +21,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -58,6 +64,10 @@ import org.slf4j.LoggerFactory;
  *       log lines and messages carry no token and quote server text cut short and stripped of
  *       control characters.
  * </ul>
+ *
+ * <p>Quilts ({@link #storeQuilt}, {@link #readPatch}, {@link #listPatches}) and {@link #size}
+ * (a HEAD) run on the same attempts, streams and error mapping; the quilt form and answers are
+ * {@link QuiltForm}'s and {@link QuiltAnswers}' business.
  *
  * <p>HTTP/1.1 is used throughout: it frames a streamed upload plainly (length or chunks), works
  * with every proxy and CDN in front of public publishers, and avoids h2c upgrade attempts on plain
@@ -130,6 +140,18 @@ public final class WalrusBlobStore implements BlobStore {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(options, "options");
     requireOpen();
+    String url = publisher.url("/v1/blobs" + query(options));
+    String what = "store to " + publisher.named();
+    StoreResult result = attempts.run(what, () -> storeOnce(url, source, "application/octet-stream", what,
+        WalrusAnswers::storeResult));
+    recent.record(result.blobId(), clock.instant());
+    log.debug("{}: blob {} {} until epoch {}", what, result.blobId(),
+        result.alreadyCertified() ? "already certified" : "stored", result.endEpoch());
+    return result;
+  }
+
+  /** {@code ?epochs=N[&permanent=true][&force=true]}, for blobs and quilts alike. */
+  private static String query(StoreOptions options) {
     StringBuilder query = new StringBuilder("?epochs=").append(options.epochs());
     if (options.permanent()) {
       query.append("&permanent=true");
@@ -137,20 +159,21 @@ public final class WalrusBlobStore implements BlobStore {
     if (options.force()) {
       query.append("&force=true");
     }
-    String url = publisher.url("/v1/blobs" + query);
-    String what = "store to " + publisher.named();
-    StoreResult result = attempts.run(what, () -> storeOnce(url, source, what));
-    recent.record(result.blobId(), clock.instant());
-    log.debug("{}: blob {} {} until epoch {}", what, result.blobId(),
-        result.alreadyCertified() ? "already certified" : "stored", result.endEpoch());
-    return result;
+    return query.toString();
   }
 
-  private Attempt<StoreResult> storeOnce(String url, BlobSource source, String what) {
+  /** Reads a publisher's 2xx answer into a result; {@code sentBytes} is -1 when not known. */
+  @FunctionalInterface
+  interface StoreAnswer<T> {
+    T read(int status, byte[] body, long sentBytes) throws StorageException;
+  }
+
+  private <T> Attempt<T> storeOnce(String url, BlobSource source, String contentType, String what,
+      StoreAnswer<T> reader) {
     long deadline = System.nanoTime() + config.requestTimeout().toNanos();
     Upload upload = new Upload(source);
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.PUT).setAbsoluteURI(url)
-        .putHeader("Content-Type", "application/octet-stream");
+        .putHeader("Content-Type", contentType);
     config.bearerToken().ifPresent(token -> options.putHeader("Authorization", "Bearer " + token));
     HttpClientRequest request;
     try {
@@ -172,7 +195,7 @@ public final class WalrusBlobStore implements BlobStore {
       return resend(upload, e, null);
     }
     try {
-      return storeAnswer(answer, upload, what);
+      return storeAnswer(answer, upload, what, reader);
     } finally {
       answer.body().close();
       if (!upload.complete()) {
@@ -182,7 +205,7 @@ public final class WalrusBlobStore implements BlobStore {
     }
   }
 
-  private Attempt<StoreResult> storeAnswer(Answer answer, Upload upload, String what) {
+  private <T> Attempt<T> storeAnswer(Answer answer, Upload upload, String what, StoreAnswer<T> reader) {
     int status = answer.status();
     if (status >= 200 && status < 300) {
       Answer.Capped body;
@@ -202,7 +225,7 @@ public final class WalrusBlobStore implements BlobStore {
             tooLarge));
       }
       try {
-        return Attempt.ok(WalrusAnswers.storeResult(status, body.bytes(), upload.sentBytes()));
+        return Attempt.ok(reader.read(status, body.bytes(), upload.sentBytes()));
       } catch (StorageException e) {
         return Attempt.fail(e);
       }
@@ -273,39 +296,74 @@ public final class WalrusBlobStore implements BlobStore {
   }
 
   private InputStream fetch(BlobId id, long offset, long length) throws StorageException {
-    requireOpen();
-    String url = aggregator.url("/v1/blobs/" + id);
     String what = "read of blob " + id + (length < 0 ? "" : " bytes " + offset + "-" + (offset + length - 1));
-    return attempts.run(what, () -> readOnce(url, id, offset, length, what));
+    return fetch("/v1/blobs/" + id, id, offset, length, what, (answer, body) -> body);
   }
 
-  private Attempt<InputStream> readOnce(String url, BlobId id, long offset, long length, String what) {
-    long deadline = System.nanoTime() + config.requestTimeout().toNanos();
+  /**
+   * What a read makes of a 200 answer's exact body: the stream itself, a stream that carries the
+   * answer's headers too, or a document read from it. An IOException is the network's (retried);
+   * a StorageException other than NETWORK is final.
+   */
+  @FunctionalInterface
+  interface Finish<T> {
+    T apply(Answer answer, InputStream body) throws IOException;
+  }
+
+  /**
+   * A GET of {@code path} on the aggregator, in attempts: a 404 is retried while {@code uploaded}
+   * was uploaded by this store within the 404 window.
+   */
+  private <T> T fetch(String path, BlobId uploaded, long offset, long length, String what, Finish<T> finish)
+      throws StorageException {
+    requireOpen();
+    String url = aggregator.url(path);
+    return attempts.run(what, () -> readOnce(url, uploaded, offset, length, what, finish));
+  }
+
+  private <T> Attempt<T> readOnce(String url, BlobId id, long offset, long length, String what, Finish<T> finish) {
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url);
     long last = offset + length - 1;
     if (length > 0) {
       options.putHeader("Range", "bytes=" + offset + "-" + last);
     }
-    HttpClientRequest request;
-    try {
-      request = transport.connect(aggregator, options, deadline, what);
-    } catch (StorageException e) {
-      return mayPass(e, null);
-    }
     Answer answer;
     try {
-      CompletableFuture<Answer> pending = Answer.expect(request, config.readStallTimeout(), what);
-      request.end();
-      answer = Transport.await(pending, deadline, aggregator, what);
+      answer = ask(options, what);
     } catch (StorageException e) {
-      Transport.drop(request);
       return mayPass(e, null);
     }
+    Attempt<InputStream> read;
     try {
-      return readAnswer(answer, id, offset, length, last, what);
+      read = readAnswer(answer, id, offset, length, last, what);
     } catch (RuntimeException e) {
       answer.body().close();
       throw e;
+    }
+    if (read.failure() != null) {
+      return new Attempt<>(null, read.failure(), read.attemptsAllowed(), read.pause(), read.serverAsked(),
+          read.notRetried());
+    }
+    InputStream body = read.value();
+    try {
+      return Attempt.ok(finish.apply(answer, body));
+    } catch (StorageException e) {
+      closeQuietly(body);
+      return e.reason() == Reason.NETWORK ? mayPass(e, null) : Attempt.fail(e);
+    } catch (IOException e) {
+      closeQuietly(body);
+      return mayPass(Transport.failure(e, aggregator, what), null);
+    } catch (RuntimeException e) {
+      closeQuietly(body);
+      throw e;
+    }
+  }
+
+  private static void closeQuietly(InputStream in) {
+    try {
+      in.close();
+    } catch (IOException e) {
+      // Dropping a body nobody will read: its connection is closed either way.
     }
   }
 
@@ -347,6 +405,26 @@ public final class WalrusBlobStore implements BlobStore {
       }
       return Attempt.ok(new ExactLengthInputStream(body, length, status, what));
     }
+    return readFailure(answer, id, what);
+  }
+
+  /** A bodiless request to the aggregator, sent; its answer's head, once it arrives. */
+  private Answer ask(RequestOptions options, String what) throws StorageException {
+    long deadline = System.nanoTime() + config.requestTimeout().toNanos();
+    HttpClientRequest request = transport.connect(aggregator, options, deadline, what);
+    try {
+      CompletableFuture<Answer> pending = Answer.expect(request, config.readStallTimeout(), what);
+      request.end();
+      return Transport.await(pending, deadline, aggregator, what);
+    } catch (StorageException e) {
+      Transport.drop(request);
+      throw e;
+    }
+  }
+
+  /** What an aggregator's answer other than 200/206 means for a read of (a part of) {@code id}. */
+  private <T> Attempt<T> readFailure(Answer answer, BlobId id, String what) {
+    int status = answer.status();
     StorageException failure = answer.failure(what);
     if (status == 404) {
       if (recent.within(id, clock.instant(), retry.notFoundWindow())) {
@@ -358,6 +436,117 @@ public final class WalrusBlobStore implements BlobStore {
       return Attempt.retry(failure, retry.maxAttempts(), answer.retryAfter(clock));
     }
     return Attempt.fail(failure);
+  }
+
+  // ---------------------------------------------------------------- size
+
+  /**
+   * {@code HEAD {aggregator}/v1/blobs/{id}}: the size the answer's Content-Length states, with no
+   * body transferred. Retried as a read is; an answer without a Content-Length is PROTOCOL.
+   */
+  @Override
+  public long size(BlobId id) throws StorageException {
+    Objects.requireNonNull(id, "id");
+    requireOpen();
+    String url = aggregator.url("/v1/blobs/" + id);
+    String what = "size of blob " + id;
+    return attempts.run(what, () -> headOnce(url, id, what));
+  }
+
+  private Attempt<Long> headOnce(String url, BlobId id, String what) {
+    Answer answer;
+    try {
+      answer = ask(new RequestOptions().setMethod(HttpMethod.HEAD).setAbsoluteURI(url), what);
+    } catch (StorageException e) {
+      return mayPass(e, null);
+    }
+    if (answer.status() != 200) {
+      return readFailure(answer, id, what);
+    }
+    try {
+      long length = answer.contentLength();
+      if (length < 0) {
+        return Attempt.fail(new StorageException(Reason.PROTOCOL, 200, what + " failed: the "
+            + Endpoint.AGGREGATOR + "'s answer to HEAD has no Content-Length"));
+      }
+      return Attempt.ok(length);
+    } catch (StorageException e) {
+      return Attempt.fail(e);
+    } finally {
+      endQuietly(answer.body());
+    }
+  }
+
+  /** Reads a bodiless answer to its end, so its connection goes back to the pool, then closes it. */
+  private static void endQuietly(InputStream body) {
+    try (body) {
+      body.read();
+    } catch (IOException e) {
+      // The connection failed after the answer's head: it is dropped, the answer stands.
+    }
+  }
+
+  // ---------------------------------------------------------------- quilts
+
+  /**
+   * {@code PUT {publisher}/v1/quilts?epochs=N[&permanent=true][&force=true]} with a
+   * {@code multipart/form-data} body streamed from each file's source ({@link QuiltForm}). Checks
+   * first, sending nothing if any fails ({@link QuiltFile#checkQuilt}). Retries, one-shot
+   * sources and error mapping as {@link #store}; the answer's patches are checked against the files
+   * sent (every identifier once, every patch id in the stored quilt).
+   *
+   * @throws IllegalArgumentException naming the file and the rule it breaks
+   */
+  @Override
+  public QuiltStoreResult storeQuilt(List<QuiltFile> files, StoreOptions options) throws StorageException {
+    Objects.requireNonNull(files, "files");
+    Objects.requireNonNull(options, "options");
+    requireOpen();
+    QuiltFile.checkQuilt(files);
+    QuiltForm form = new QuiltForm(files);
+    String url = publisher.url("/v1/quilts" + query(options));
+    String what = "quilt store to " + publisher.named();
+    QuiltStoreResult result = attempts.run(what, () -> storeOnce(url, form, form.contentType(), what,
+        (status, body, sent) -> QuiltAnswers.storeResult(status, body, files)));
+    recent.record(result.blob().blobId(), clock.instant());
+    log.debug("{}: quilt {} of {} files {} until epoch {}", what, result.blob().blobId(), files.size(),
+        result.blob().alreadyCertified() ? "already certified" : "stored", result.blob().endEpoch());
+    return result;
+  }
+
+  /** {@code GET {aggregator}/v1/blobs/by-quilt-patch-id/{id}}, streamed; retried as {@link #read(BlobId)}. */
+  @Override
+  public PatchStream readPatch(QuiltPatchId id) throws StorageException {
+    Objects.requireNonNull(id, "id");
+    return fetch("/v1/blobs/by-quilt-patch-id/" + id, id.quiltId(), -1, -1, "read of quilt patch " + id,
+        QuiltAnswers::patchStream);
+  }
+
+  /**
+   * {@code GET {aggregator}/v1/blobs/by-quilt-id/{quilt}/{identifier}}, the identifier
+   * percent-encoded as one path segment; retried as {@link #read(BlobId)}.
+   *
+   * @throws IllegalArgumentException for "." or "..", which no path can carry through the URL
+   *     normalisation of servers and proxies: read those by patch id
+   */
+  @Override
+  public PatchStream readPatch(BlobId quilt, String identifier) throws StorageException {
+    Objects.requireNonNull(quilt, "quilt");
+    String segment = QuiltAnswers.pathSegment(identifier);
+    return fetch("/v1/blobs/by-quilt-id/" + quilt + "/" + segment, quilt, -1, -1, "read of \""
+        + WalrusAnswers.quote(identifier) + "\" in quilt " + quilt, QuiltAnswers::patchStream);
+  }
+
+  /**
+   * {@code GET {aggregator}/v1/quilts/{quilt}/patches}: every patch, in the order the aggregator
+   * lists them. The answer is read up to {@link QuiltAnswers#MAX_LIST_BYTES}; every patch id must
+   * name {@code quilt}.
+   */
+  @Override
+  public List<QuiltPatch> listPatches(BlobId quilt) throws StorageException {
+    Objects.requireNonNull(quilt, "quilt");
+    return fetch("/v1/quilts/" + quilt + "/patches", quilt, -1, -1, "list of the patches of quilt " + quilt,
+        (answer, body) -> QuiltAnswers.patches(answer.status(), body, quilt));
   }
 
   // ---------------------------------------------------------------- lifecycle
