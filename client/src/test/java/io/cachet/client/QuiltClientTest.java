@@ -98,7 +98,7 @@ class QuiltClientTest {
     BlobId quilt = stored.get(0).quiltId();
     for (int i = 0; i < stored.size(); i++) {
       StoredPatch p = stored.get(i);
-      assertThat(p.patchId()).isEqualTo(new QuiltPatchId(quilt, i));
+      assertThat(p.patchId()).isEqualTo(QuiltPatchId.ofPatch(quilt, i));
       assertThat(p.policyId()).isEqualTo(policy);
       assertThat(p.plaintextLength()).isEqualTo(contents.get(p.identifier()).length);
       assertThat(p.storedLength()).isGreaterThan(p.plaintextLength());
@@ -171,7 +171,7 @@ class QuiltClientTest {
           QuiltFile.of("secret", BlobSource.ofBytes(envelope(raw, secretBlob)))), StoreOptions.epochs(1));
     }
     QuiltPatchId given = mixed.patches().get(0).patchId();
-    QuiltPatchId tampered = new QuiltPatchId(given.quiltId(), 1);
+    QuiltPatchId tampered = QuiltPatchId.ofPatch(given.quiltId(), 1);
     try (CachetClient bob = CachetClient.open(config, BOB)) {
       assertThat(read(bob, given)).isEqualTo(open);
       assertThatThrownBy(() -> read(bob, tampered)).isInstanceOfSatisfying(AccessRefusedException.class, e -> {
@@ -183,7 +183,7 @@ class QuiltClientTest {
     Map<String, byte[]> contents = new LinkedHashMap<>();
     List<StoredPatch> stored = alice.putQuilt(threeFiles("tamper", contents), policy, 1);
     try (CachetClient bob = CachetClient.open(config, BOB)) {
-      QuiltPatchId other = new QuiltPatchId(stored.get(0).quiltId(), 1);
+      QuiltPatchId other = QuiltPatchId.ofPatch(stored.get(0).quiltId(), 1);
       assertThat(read(bob, other)).isEqualTo(contents.get("photos/beach.jpg"));
     }
   }
@@ -197,8 +197,8 @@ class QuiltClientTest {
   @Test
   void aPatchIdOfAnotherQuilt_orPastItsEnd_isNotFound() throws Exception {
     List<StoredPatch> stored = alice.putQuilt(threeFiles("missing", new LinkedHashMap<>()), policy, 1);
-    QuiltPatchId elsewhere = new QuiltPatchId(BlobId.of(bytes(32, 9)), 0);
-    QuiltPatchId pastTheEnd = new QuiltPatchId(stored.get(0).quiltId(), 3);
+    QuiltPatchId elsewhere = QuiltPatchId.ofPatch(BlobId.of(bytes(32, 9)), 0);
+    QuiltPatchId pastTheEnd = QuiltPatchId.ofPatch(stored.get(0).quiltId(), 3);
     try (CachetClient bob = CachetClient.open(config, BOB)) {
       for (QuiltPatchId id : List.of(elsewhere, pastTheEnd)) {
         assertThatThrownBy(() -> read(bob, id)).as(id.toString())

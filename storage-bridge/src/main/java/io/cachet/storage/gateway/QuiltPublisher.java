@@ -307,7 +307,7 @@ final class QuiltPublisher {
           JsonArray stored = new JsonArray();
           for (int i = 0; i < index.size(); i++) {
             stored.add(new JsonObject().put("identifier", index.entry(i).identifier())
-                .put("quiltPatchId", new QuiltPatchId(quiltId, i).toString()));
+                .put("quiltPatchId", QuiltPatchId.ofPatch(quiltId, i).toString()));
           }
           Publisher.answerOk(ctx, new JsonObject().put("blobStoreResult", upload.json(outcome))
               .put("storedQuiltBlobs", stored));

@@ -67,6 +67,11 @@ final class QuiltReads {
           + e.getMessage());
       return;
     }
+    if (!id.isSinglePatch()) {
+      ApiErrors.send(ctx, 400, "INVALID_ARGUMENT", "quilt patch id " + text + " spans " + id.start() + ".." + id.end()
+          + ", as a Walrus quilt's columns do; a patch of this gateway's quilts is one position (end = start + 1)");
+      return;
+    }
     withIndex(ctx, id.quiltId(), (meta, index) -> {
       if (id.index() >= index.size()) {
         ApiErrors.send(ctx, 404, "QUILT_PATCH_NOT_FOUND", "quilt " + id.quiltId() + " holds " + index.size()
@@ -106,7 +111,7 @@ final class QuiltReads {
       for (int i = 0; i < index.size(); i++) {
         QuiltEntry e = index.entry(i);
         list.add(new JsonObject().put("identifier", e.identifier())
-            .put("patch_id", new QuiltPatchId(quilt, i).toString())
+            .put("patch_id", QuiltPatchId.ofPatch(quilt, i).toString())
             .put("tags", new JsonObject(new LinkedHashMap<String, Object>(e.tags()))));
       }
       Buffer body = list.toBuffer();

@@ -76,7 +76,7 @@ class QuiltPatchReadTest {
   }
 
   private static String patchId(BlobId quilt, int index) {
-    return new QuiltPatchId(quilt, index).toString();
+    return QuiltPatchId.ofPatch(quilt, index).toString();
   }
 
   /** A header sent as raw UTF-8 bytes, which the raw reader took as ISO-8859-1. */
@@ -238,7 +238,7 @@ class QuiltPatchReadTest {
 
   @Test
   void tamperedPatchIds_are400() throws Exception {
-    byte[] good = new QuiltPatchId(quilt, 1).bytes();
+    byte[] good = QuiltPatchId.ofPatch(quilt, 1).bytes();
     List<String> bad = new ArrayList<>();
     byte[] version = good.clone();
     version[32] = 2;

@@ -64,7 +64,7 @@ class QuiltIndexProperties {
   void patchIdsRoundTrip(@ForAll byte[] seed, @ForAll @IntRange(min = 0, max = QuiltIndex.MAX_PATCHES - 1) int index) {
     byte[] id = new byte[32];
     System.arraycopy(seed, 0, id, 0, Math.min(seed.length, 32));
-    QuiltPatchId patch = new QuiltPatchId(BlobId.of(id), index);
+    QuiltPatchId patch = QuiltPatchId.ofPatch(BlobId.of(id), index);
     assertThat(patch.toString()).hasSize(QuiltPatchId.TEXT_LENGTH);
     assertThat(QuiltPatchId.parse(patch.toString())).isEqualTo(patch);
   }

@@ -45,7 +45,7 @@ class QuiltIndexTest {
   @Test
   void patchIdKnownAnswer() {
     BlobId quilt = BlobId.of(new byte[32]);
-    QuiltPatchId id = new QuiltPatchId(quilt, 0x0102);
+    QuiltPatchId id = QuiltPatchId.ofPatch(quilt, 0x0102);
     assertThat(HEX.formatHex(id.bytes())).isEqualTo("00".repeat(32) + "01" + "0201" + "0301");
     assertThat(id.toString()).hasSize(QuiltPatchId.TEXT_LENGTH)
         .isEqualTo("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAABAgEDAQ");
@@ -53,10 +53,11 @@ class QuiltIndexTest {
   }
 
   @Test
-  void patchIdsNamingAnythingButOnePatchAreRefused() {
-    byte[] raw = new QuiltPatchId(BlobId.of(new byte[32]), 5).bytes();
+  void patchIdsAreRefusedForAnythingButAWalrusShapedSpan() {
+    byte[] raw = QuiltPatchId.ofPatch(BlobId.of(new byte[32]), 5).bytes();
     assertThatThrownBy(() -> QuiltPatchId.parse(text(withByte(raw, 32, 2)))).hasMessageContaining("version 2");
-    assertThatThrownBy(() -> QuiltPatchId.parse(text(withByte(raw, 35, 7)))).hasMessageContaining("end = start + 1");
+    assertThatThrownBy(() -> QuiltPatchId.parse(text(withByte(raw, 35, 5)))).hasMessageContaining("start < end");
+    assertThatThrownBy(() -> QuiltPatchId.parse(text(withByte(raw, 35, 4)))).hasMessageContaining("start < end");
     assertThatThrownBy(() -> QuiltPatchId.parse(text(Arrays.copyOf(raw, 36)))).hasMessageContaining("50 characters");
     assertThatThrownBy(() -> QuiltPatchId.parse(null)).hasMessageContaining("50 characters");
     String good = text(raw);
@@ -64,9 +65,23 @@ class QuiltIndexTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> QuiltPatchId.parse(good.substring(0, 49) + "+"))
         .isInstanceOf(IllegalArgumentException.class);
-    byte[] past = ByteBuffer.wrap(raw.clone()).order(ByteOrder.LITTLE_ENDIAN)
-        .putShort(33, (short) QuiltIndex.MAX_PATCHES).putShort(35, (short) (QuiltIndex.MAX_PATCHES + 1)).array();
-    assertThatThrownBy(() -> QuiltPatchId.parse(text(past))).hasMessageContaining("past the most");
+    assertThatThrownBy(() -> QuiltPatchId.ofPatch(BlobId.of(new byte[32]), QuiltIndex.MAX_PATCHES))
+        .hasMessageContaining("0..9999");
+  }
+
+  /** A real Walrus network's patch ids span columns (the docs' example: 1..208); they pass through whole. */
+  @Test
+  void walrusColumnSpansParseButNameNoSinglePatch() {
+    QuiltPatchId walrus = QuiltPatchId.parse("6XUOE-Q5-nAXHRifN6n9nomVDtHZQbGuAkW3PjlBuKoB0AB7Ag");
+    assertThat(walrus.quiltId()).isEqualTo(BlobId.parse("6XUOE-Q5-nAXHRifN6n9nomVDtHZQbGuAkW3PjlBuKo"));
+    assertThat(walrus.start()).isEqualTo(0xd0);
+    assertThat(walrus.end()).isEqualTo(0x27b);
+    assertThat(walrus.isSinglePatch()).isFalse();
+    assertThat(walrus.toString()).isEqualTo("6XUOE-Q5-nAXHRifN6n9nomVDtHZQbGuAkW3PjlBuKoB0AB7Ag");
+    assertThatThrownBy(walrus::index).isInstanceOf(IllegalStateException.class).hasMessageContaining("columns");
+    QuiltPatchId first = QuiltPatchId.parse("6XUOE-Q5-nAXHRifN6n9nomVDtHZQbGuAkW3PjlBuKoBAQDQAA");
+    assertThat(first.start()).isEqualTo(1);
+    assertThat(first.end()).isEqualTo(0xd0);
   }
 
   @Test

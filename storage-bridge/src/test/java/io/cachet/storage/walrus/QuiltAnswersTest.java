@@ -44,16 +44,16 @@ class QuiltAnswersTest {
     ObjectNode root = NODES.objectNode();
     root.set("blobStoreResult", JSON.readTree(ScriptedServer.resource("store-newly-created.json")));
     ArrayNode stored = root.putArray("storedQuiltBlobs");
-    stored.addObject().put("identifier", "b").put("quiltPatchId", new QuiltPatchId(QUILT, 1).toString());
-    stored.addObject().put("identifier", "a").put("quiltPatchId", new QuiltPatchId(QUILT, 0).toString());
+    stored.addObject().put("identifier", "b").put("quiltPatchId", QuiltPatchId.ofPatch(QUILT, 1).toString());
+    stored.addObject().put("identifier", "a").put("quiltPatchId", QuiltPatchId.ofPatch(QUILT, 0).toString());
     return root;
   }
 
   private static ArrayNode validList() {
     ArrayNode list = NODES.arrayNode();
-    list.addObject().put("identifier", "a").put("patch_id", new QuiltPatchId(QUILT, 0).toString())
+    list.addObject().put("identifier", "a").put("patch_id", QuiltPatchId.ofPatch(QUILT, 0).toString())
         .putObject("tags");
-    list.addObject().put("identifier", "b").put("patch_id", new QuiltPatchId(QUILT, 1).toString())
+    list.addObject().put("identifier", "b").put("patch_id", QuiltPatchId.ofPatch(QUILT, 1).toString())
         .putObject("tags").put("k", "v");
     return list;
   }
@@ -62,8 +62,8 @@ class QuiltAnswersTest {
   void valid_answers_readAsSent() throws Exception {
     QuiltStoreResult r = QuiltAnswers.storeResult(200, validStore().toString().getBytes(StandardCharsets.UTF_8),
         FILES);
-    assertThat(r.patches()).containsExactly(new QuiltPatch("a", new QuiltPatchId(QUILT, 0), Map.of()),
-        new QuiltPatch("b", new QuiltPatchId(QUILT, 1), Map.of("k", "v")));
+    assertThat(r.patches()).containsExactly(new QuiltPatch("a", QuiltPatchId.ofPatch(QUILT, 0), Map.of()),
+        new QuiltPatch("b", QuiltPatchId.ofPatch(QUILT, 1), Map.of("k", "v")));
     List<QuiltPatch> listed = QuiltAnswers.patches(200,
         new ByteArrayInputStream(validList().toString().getBytes(StandardCharsets.UTF_8)), QUILT);
     assertThat(listed).isEqualTo(r.patches());
@@ -157,7 +157,7 @@ class QuiltAnswersTest {
     return switch (random.nextInt(8)) {
       case 0 -> NODES.nullNode();
       case 1 -> NODES.numberNode(random.nextLong());
-      case 2 -> NODES.textNode(new QuiltPatchId(BlobId.of(new byte[32]), random.nextInt(5)).toString());
+      case 2 -> NODES.textNode(QuiltPatchId.ofPatch(BlobId.of(new byte[32]), random.nextInt(5)).toString());
       case 3 -> NODES.textNode("6XUOE-Q5-nAXHRifN6n9nomVDtHZQbGuAkW3PjlBuKoBAQDQAA");
       case 4 -> NODES.booleanNode(random.nextBoolean());
       case 5 -> NODES.arrayNode().add(1);

@@ -96,7 +96,7 @@ class QuiltGatewayTest {
     assertThat(stored.patches()).extracting(QuiltPatch::identifier).containsExactlyElementsOf(files.keySet());
     for (int i = 0; i < stored.patches().size(); i++) {
       QuiltPatch p = stored.patches().get(i);
-      assertThat(p.patchId()).isEqualTo(new QuiltPatchId(quiltId, i));
+      assertThat(p.patchId()).isEqualTo(QuiltPatchId.ofPatch(quiltId, i));
       byte[] expected = files.get(p.identifier());
       try (PatchStream in = store.readPatch(p.patchId())) {
         assertThat(in.readAllBytes()).as("by patch id: %s", p.identifier()).isEqualTo(expected);
@@ -153,9 +153,9 @@ class QuiltGatewayTest {
     BlobId unknown = BlobId.of(random(32, 7));
 
     for (ThrowingRead read : List.<ThrowingRead>of(
-        () -> store.readPatch(new QuiltPatchId(quilt, 1)),
+        () -> store.readPatch(QuiltPatchId.ofPatch(quilt, 1)),
         () -> store.readPatch(quilt, "absent"),
-        () -> store.readPatch(new QuiltPatchId(unknown, 0)),
+        () -> store.readPatch(QuiltPatchId.ofPatch(unknown, 0)),
         () -> store.listPatches(unknown),
         () -> store.size(unknown))) {
       StorageException e = catchThrowableOfType(StorageException.class, read::run);

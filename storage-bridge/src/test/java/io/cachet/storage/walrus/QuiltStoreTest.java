@@ -41,7 +41,6 @@ class QuiltStoreTest {
   private static final BlobId QUILT = BlobId.parse("M4hsZGQ1oCktdzegB6HnI6Mi28S2nqOPHxK-W7_4BUk");
   private static final BlobId OTHER = BlobId.parse("LlQ6ZAMkSm5XAu3p9g8tW1y9uZsWqzHc7aFj2kR0oXw");
   /** A real Walrus patch id (columns 1..208 of its own encoding), from Walrus's quilt docs. */
-  private static final String WALRUS_PATCH_ID = "6XUOE-Q5-nAXHRifN6n9nomVDtHZQbGuAkW3PjlBuKoBAQDQAA";
 
   private ScriptedServer server;
   private WalrusBlobStore store;
@@ -65,7 +64,7 @@ class QuiltStoreTest {
   }
 
   private static String patch(BlobId quilt, int i) {
-    return new QuiltPatchId(quilt, i).toString();
+    return QuiltPatchId.ofPatch(quilt, i).toString();
   }
 
   private static String blobStoreResult() {
@@ -113,6 +112,21 @@ class QuiltStoreTest {
     assertThat(result.patches()).allMatch(p -> p.quiltId().equals(QUILT));
   }
 
+  /** A real Walrus publisher's ids span columns of its encoding (1..208, say): passed through as they are. */
+  @Test
+  void storeQuilt_walrusColumnSpans_arePassedThroughWhole() throws Exception {
+    String stored = "[{\"identifier\":\"zeta.txt\",\"quiltPatchId\":\"" + new QuiltPatchId(QUILT, 1, 208) + "\"},"
+        + "{\"identifier\":\"alpha.bin\",\"quiltPatchId\":\"" + new QuiltPatchId(QUILT, 208, 635) + "\"},"
+        + "{\"identifier\":\"mid\",\"quiltPatchId\":\"" + new QuiltPatchId(QUILT, 635, 636) + "\"}]";
+    server.then("PUT", bytes(200, quiltAnswer(stored), "Content-Type", "application/json"));
+
+    QuiltStoreResult r = store.storeQuilt(threeFiles(), StoreOptions.epochs(1));
+
+    assertThat(r.patches()).extracting(QuiltPatch::patchId).containsExactly(new QuiltPatchId(QUILT, 1, 208),
+        new QuiltPatchId(QUILT, 208, 635), new QuiltPatchId(QUILT, 635, 636));
+    assertThat(r.patches().get(0).patchId().isSinglePatch()).isFalse();
+  }
+
   @Test
   void storeQuilt_snakeCaseAnswer_isReadToo() throws Exception {
     String snake = "{\"blob_store_result\":" + blobStoreResult() + ",\"stored_quilt_blobs\":["
@@ -122,7 +136,7 @@ class QuiltStoreTest {
     QuiltStoreResult r = store.storeQuilt(List.of(QuiltFile.of("a", BlobSource.ofBytes(new byte[1]))),
         StoreOptions.epochs(1));
 
-    assertThat(r.patches()).containsExactly(new QuiltPatch("a", new QuiltPatchId(QUILT, 0), Map.of()));
+    assertThat(r.patches()).containsExactly(new QuiltPatch("a", QuiltPatchId.ofPatch(QUILT, 0), Map.of()));
   }
 
   @Test
@@ -213,7 +227,7 @@ class QuiltStoreTest {
     cases.put(new String(quiltAnswer("[" + a + "," + m + ",{\"identifier\":\"zeta.txt\",\"quiltPatchId\":\""
         + patch(OTHER, 0) + "\"}]")), "names quilt " + OTHER);
     cases.put(new String(quiltAnswer("[" + a + "," + m + ",{\"identifier\":\"zeta.txt\",\"quiltPatchId\":\""
-        + WALRUS_PATCH_ID + "\"}]")), "is not a quilt patch id");
+        + patch(QUILT, 0).substring(1) + "\"}]")), "is not a quilt patch id");
     cases.put(new String(quiltAnswer("[" + a + "," + m + ",{\"identifier\":\"zeta.txt\",\"quiltPatchId\":7}]")),
         "quiltPatchId is not a string");
     cases.put(new String(quiltAnswer("[" + a + "," + m + ",{\"quiltPatchId\":\"" + patch(QUILT, 0) + "\"}]")),
@@ -242,7 +256,7 @@ class QuiltStoreTest {
 
   @Test
   void readPatch_byId_streamsTheBody_andReportsTheHeaders() throws Exception {
-    QuiltPatchId id = new QuiltPatchId(QUILT, 3);
+    QuiltPatchId id = QuiltPatchId.ofPatch(QUILT, 3);
     server.then("GET", bytes(200, "patch!".getBytes(), "Content-Type", "text/plain", "X-Quilt-Patch-Identifier",
         "notes.txt", "Content-Disposition", "inline", "ETag", "\"" + id + "\"", "Authorization", "leak"));
 
@@ -258,7 +272,7 @@ class QuiltStoreTest {
   @Test
   void readPatch_theDefaultContentType_isNoTag() throws Exception {
     server.then("GET", bytes(200, new byte[2], "Content-Type", "application/octet-stream"));
-    try (PatchStream in = store.readPatch(new QuiltPatchId(QUILT, 0))) {
+    try (PatchStream in = store.readPatch(QuiltPatchId.ofPatch(QUILT, 0))) {
       assertThat(in.headerTags()).isEmpty();
       assertThat(in.identifier()).isNull();
     }
@@ -289,7 +303,7 @@ class QuiltStoreTest {
         + " is not found\",\"details\":[{\"@type\":\"ErrorInfo\",\"reason\":\"QUILT_PATCH_NOT_FOUND\"}]}}")
         .getBytes()));
     StorageException e = catchThrowableOfType(StorageException.class,
-        () -> store.readPatch(new QuiltPatchId(QUILT, 9)));
+        () -> store.readPatch(QuiltPatchId.ofPatch(QUILT, 9)));
     assertThat(e.reason()).isEqualTo(Reason.BLOB_NOT_FOUND);
     assertThat(e).hasMessageContaining("QUILT_PATCH_NOT_FOUND").hasMessageContaining("(1 attempt)");
   }
@@ -316,7 +330,7 @@ class QuiltStoreTest {
       ex.close();
     });
     assertThatThrownBy(() -> {
-      try (InputStream in = store.readPatch(new QuiltPatchId(QUILT, 0))) {
+      try (InputStream in = store.readPatch(QuiltPatchId.ofPatch(QUILT, 0))) {
         in.readAllBytes();
       }
     }).isInstanceOf(IOException.class);
@@ -332,8 +346,8 @@ class QuiltStoreTest {
 
     List<QuiltPatch> list = store.listPatches(QUILT);
 
-    assertThat(list).containsExactly(new QuiltPatch("a", new QuiltPatchId(QUILT, 0), Map.of("k", "v")),
-        new QuiltPatch("b", new QuiltPatchId(QUILT, 1), Map.of()));
+    assertThat(list).containsExactly(new QuiltPatch("a", QuiltPatchId.ofPatch(QUILT, 0), Map.of("k", "v")),
+        new QuiltPatch("b", QuiltPatchId.ofPatch(QUILT, 1), Map.of()));
     assertThat(server.received().get(0).path()).isEqualTo("/v1/quilts/" + QUILT + "/patches");
   }
 
