@@ -147,10 +147,58 @@ public final class PartProcess implements AutoCloseable {
     return process.exitValue();
   }
 
-  /** Sends SIGSTOP: the part runs no instruction until {@link #resume}; the kernel still queues its input. */
+  /**
+   * Sends SIGSTOP and returns once every thread of the part has stopped: the part runs no
+   * instruction until {@link #resume}; the kernel still queues its input. The signal only starts
+   * the stop (each thread stops on its way back to user space), so on a loaded machine a part
+   * could still answer a request sent just after {@code kill} returned; waiting on {@code /proc}
+   * closes that window (where there is no {@code /proc}, the signal alone).
+   */
   public void pause() {
     signal("STOP");
+    awaitStopped();
     LOG.info("event=part_process_paused part={} pid={}", name, pid());
+  }
+
+  private void awaitStopped() {
+    Path tasks = Path.of("/proc", Long.toString(pid()), "task");
+    if (!Files.isDirectory(tasks)) {
+      return;
+    }
+    long deadline = System.nanoTime() + KILL_WAIT.toNanos();
+    while (process.isAlive() && !allStopped(tasks)) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(name + " (pid " + pid() + ") has not stopped " + KILL_WAIT + " after SIGSTOP");
+      }
+      try {
+        Thread.sleep(2);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted waiting for " + name + " to stop", e);
+      }
+    }
+  }
+
+  /** Whether every thread is stopped ('T'), or gone; a thread's state follows its name's closing ')' in its stat line. */
+  private static boolean allStopped(Path tasks) {
+    try (var threads = Files.list(tasks)) {
+      for (Path task : (Iterable<Path>) threads::iterator) {
+        String stat;
+        try {
+          stat = Files.readString(task.resolve("stat"));
+        } catch (IOException gone) {
+          continue;
+        }
+        int close = stat.lastIndexOf(')');
+        char state = close >= 0 && close + 2 < stat.length() ? stat.charAt(close + 2) : '?';
+        if (state != 'T' && state != 't' && state != 'Z' && state != 'X') {
+          return false;
+        }
+      }
+      return true;
+    } catch (IOException gone) {
+      return true;
+    }
   }
 
   /** Sends SIGCONT. */
