@@ -207,6 +207,9 @@ public final class LocalNetwork {
     if (ceiling - LOWEST_CHOSEN_PORT >= TRIES_PER_PORT) {
       for (int t = 0; t < TRIES_PER_PORT; t++) {
         int port = LOWEST_CHOSEN_PORT + PICK.nextInt(ceiling - LOWEST_CHOSEN_PORT);
+        if (!handOut(port)) {
+          continue;
+        }
         try {
           return new ServerSocket(port, 1, loopback);
         } catch (IOException taken) {
@@ -215,6 +218,22 @@ public final class LocalNetwork {
       }
     }
     return new ServerSocket(0, 1, loopback);
+  }
+
+  /** How long a port handed out stays promised to its taker in this JVM. */
+  private static final long PROMISE_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
+  private static final java.util.Map<Integer, Long> PROMISED = new java.util.HashMap<>();
+
+  /**
+   * Promises {@code port} to one caller for {@link #PROMISE_NANOS}, or says it is promised already.
+   * A chosen port is free only until its server binds it, which is later; two networks starting
+   * side by side in one JVM (test classes run in parallel) could otherwise both be given it while
+   * neither has bound it yet, and the second to bind fails with "address already in use".
+   */
+  private static synchronized boolean handOut(int port) {
+    long now = System.nanoTime();
+    PROMISED.values().removeIf(at -> now - at > PROMISE_NANOS);
+    return PROMISED.putIfAbsent(port, now) == null;
   }
 
   /**
