@@ -1,5 +1,6 @@
 package io.cachet.storage.quilt;
 
+import io.cachet.storage.Printable;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.Map;
@@ -34,7 +35,7 @@ public record QuiltEntry(String identifier, Map<String, String> tags, long lengt
       throw new IllegalArgumentException("patch '" + identifier + "' has a negative length: " + length);
     }
     if (tags.size() > MAX_TAGS) {
-      throw new IllegalArgumentException("patch '" + printable(identifier) + "' has " + tags.size()
+      throw new IllegalArgumentException("patch '" + Printable.of(identifier) + "' has " + tags.size()
           + " tags; at most " + MAX_TAGS + " are allowed");
     }
     TreeMap<String, String> sorted = new TreeMap<>();
@@ -49,7 +50,7 @@ public record QuiltEntry(String identifier, Map<String, String> tags, long lengt
       sorted.put(key, value);
     }
     if (bytes > MAX_TAG_BYTES) {
-      throw new IllegalArgumentException("the tags of patch '" + printable(identifier) + "' take " + bytes
+      throw new IllegalArgumentException("the tags of patch '" + Printable.of(identifier) + "' take " + bytes
           + " index bytes; at most " + MAX_TAG_BYTES + " are allowed");
     }
     tags = Collections.unmodifiableMap(sorted);
@@ -86,7 +87,7 @@ public record QuiltEntry(String identifier, Map<String, String> tags, long lengt
           + " UTF-8 bytes, got " + utf8Length(identifier));
     }
     if (identifier.codePoints().anyMatch(Character::isISOControl)) {
-      throw new IllegalArgumentException("quilt patch identifier '" + printable(identifier)
+      throw new IllegalArgumentException("quilt patch identifier '" + Printable.of(identifier)
           + "' contains a control character");
     }
     int last = identifier.codePointBefore(identifier.length());
@@ -94,24 +95,12 @@ public record QuiltEntry(String identifier, Map<String, String> tags, long lengt
       throw new IllegalArgumentException("quilt patch identifier '" + identifier + "' ends in whitespace");
     }
     if (!StandardCharsets.UTF_8.newEncoder().canEncode(identifier)) {
-      throw new IllegalArgumentException("quilt patch identifier '" + printable(identifier)
+      throw new IllegalArgumentException("quilt patch identifier '" + Printable.of(identifier)
           + "' is not valid Unicode (an unpaired surrogate)");
     }
   }
 
   static int utf8Length(String s) {
     return s.getBytes(StandardCharsets.UTF_8).length;
-  }
-
-  private static String printable(String s) {
-    StringBuilder b = new StringBuilder();
-    s.codePoints().forEach(c -> {
-      if (Character.isISOControl(c) || Character.isSurrogate((char) c)) {
-        b.append(String.format("\\u%04x", c));
-      } else {
-        b.appendCodePoint(c);
-      }
-    });
-    return b.toString();
   }
 }

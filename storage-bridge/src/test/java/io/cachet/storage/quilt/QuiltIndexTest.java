@@ -186,6 +186,14 @@ class QuiltIndexTest {
   }
 
   @Test
+  void messagesQuoteIdentifiers_escapedAndShort() {
+    assertThatThrownBy(() -> QuiltEntry.checkIdentifier("a\u0001b\r\n"))
+        .hasMessageContaining("'a\\u0001b\\u000d\\u000a'");
+    assertThatThrownBy(() -> QuiltEntry.checkIdentifier("\u0007" + "é".repeat(200)))
+        .hasMessageContaining("'\\u0007" + "é".repeat(99) + "...'");
+  }
+
+  @Test
   void tagLimits_perPatchAndPerQuilt_areRefusedByTheWriter() {
     assertThatThrownBy(() -> new QuiltEntry("a", tags(QuiltEntry.MAX_TAGS + 1, 1), 1))
         .hasMessageContaining("65 tags").hasMessageContaining("at most 64");
