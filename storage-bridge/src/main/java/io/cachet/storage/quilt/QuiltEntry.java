@@ -79,8 +79,9 @@ public record QuiltEntry(String identifier, Map<String, String> tags, long lengt
           + "' starts with '_', which is reserved (as _metadata)");
     }
     if (identifier.equals(".") || identifier.equals("..")) {
-      throw new IllegalArgumentException("quilt patch identifier '" + identifier + "' is a path's dot segment,"
-          + " which no URL can name, so the patch could not be read by its identifier; rename the file");
+      throw new IllegalArgumentException("quilt patch identifier '" + identifier + "' is a dot segment, which"
+          + " no URL path can carry: a Cachet quilt refuses it (rename the file); a patch so named in a Walrus"
+          + " quilt cannot be read by its identifier, read it by its patch id");
     }
     if (utf8Length(identifier) > MAX_IDENTIFIER_BYTES) {
       throw new IllegalArgumentException("a quilt patch identifier is at most " + MAX_IDENTIFIER_BYTES
