@@ -2,8 +2,9 @@ package io.cachet.storage;
 
 /**
  * Text from a request or a stored blob, fit to quote in an error message: ISO control characters,
- * DEL and unpaired surrogates written as {@code \uXXXX} (so a message never carries a line break
- * or invalid Unicode), everything else as it is, and at most {@link #MAX_CHARS} chars of it.
+ * DEL and unpaired surrogates written as Java escapes (a backslash, {@code u}, four hex digits), so
+ * a message never carries a line break or invalid Unicode; everything else as it is, and at most
+ * {@link #MAX_CHARS} chars of it.
  */
 public final class Printable {
   /** Longest text quoted whole; a longer one is cut there and ends in "...". */
