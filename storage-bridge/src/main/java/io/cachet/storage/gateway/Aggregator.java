@@ -2,6 +2,7 @@ package io.cachet.storage.gateway;
 
 import io.cachet.common.http.ApiErrors;
 import io.cachet.storage.BlobId;
+import io.cachet.storage.Printable;
 import io.cachet.storage.StorageException;
 import io.cachet.storage.codec.BlobMetadata;
 import io.vertx.core.http.HttpMethod;
@@ -253,18 +254,11 @@ final class Aggregator {
     }
   }
 
-  /** Text from a request, fit for a message: printable ASCII only, and short. */
+  /** Text from a request, fit for a message ({@link Printable}). */
   static String printable(String text) {
-    if (text == null) {
-      return "";
-    }
-    StringBuilder out = new StringBuilder();
-    for (int i = 0; i < text.length() && i < 100; i++) {
-      char c = text.charAt(i);
-      out.append(c >= 0x20 && c < 0x7f ? c : '?');
-    }
-    return text.length() > 100 ? out + "..." : out.toString();
+    return Printable.of(text);
   }
+
 
   static void fail(RoutingContext ctx, Throwable e) {
     if (e instanceof StorageException se) {

@@ -11,11 +11,8 @@ import io.cachet.storage.quilt.QuiltPatchId;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -72,7 +69,8 @@ final class QuiltReads {
           + ", as a Walrus quilt's columns do; a patch of this gateway's quilts is one position (end = start + 1)");
       return;
     }
-    withIndex(ctx, id.quiltId(), (meta, index) -> {
+    withIndex(ctx, id.quiltId(), (meta, parsed) -> {
+      QuiltIndex index = parsed.index();
       if (id.index() >= index.size()) {
         ApiErrors.send(ctx, 404, "QUILT_PATCH_NOT_FOUND", "quilt " + id.quiltId() + " holds " + index.size()
             + " patches; patch " + id.index() + " is not one of them");
@@ -89,7 +87,8 @@ final class QuiltReads {
       return;
     }
     String identifier = ctx.pathParam("identifier");
-    withIndex(ctx, quilt, (meta, index) -> {
+    withIndex(ctx, quilt, (meta, parsed) -> {
+      QuiltIndex index = parsed.index();
       int at = index.indexOf(identifier);
       if (at < 0) {
         ApiErrors.send(ctx, 404, "QUILT_PATCH_NOT_FOUND", "quilt " + quilt + " holds no patch named '"
@@ -100,21 +99,17 @@ final class QuiltReads {
     });
   }
 
-  /** {@code /v1/quilts/{quiltId}/patches}: {@code [{"identifier", "patch_id", "tags"}, ...]} in quilt order. */
+  /**
+   * {@code /v1/quilts/{quiltId}/patches}: {@code [{"identifier", "patch_id", "tags"}, ...]} in quilt
+   * order, the bytes built once with the index ({@link QuiltIndexes}), GET and HEAD alike.
+   */
   void patches(RoutingContext ctx) {
     BlobId quilt = Aggregator.blobId(ctx, "quiltId");
     if (quilt == null) {
       return;
     }
-    withIndex(ctx, quilt, (meta, index) -> {
-      JsonArray list = new JsonArray();
-      for (int i = 0; i < index.size(); i++) {
-        QuiltEntry e = index.entry(i);
-        list.add(new JsonObject().put("identifier", e.identifier())
-            .put("patch_id", QuiltPatchId.ofPatch(quilt, i).toString())
-            .put("tags", new JsonObject(new LinkedHashMap<String, Object>(e.tags()))));
-      }
-      Buffer body = list.toBuffer();
+    withIndex(ctx, quilt, (meta, parsed) -> {
+      Buffer body = parsed.list();
       HttpServerResponse r = ctx.response().setStatusCode(200)
           .putHeader("content-type", "application/json")
           .putHeader("content-length", Integer.toString(body.length()))
@@ -131,7 +126,7 @@ final class QuiltReads {
 
   /** What to do with a quilt's verified metadata and parsed index. */
   private interface WithIndex {
-    void accept(BlobMetadata meta, QuiltIndex index);
+    void accept(BlobMetadata meta, QuiltIndexes.Parsed parsed);
   }
 
   /** Admits the read, looks the quilt up and reads its index; answers any failure itself. */
@@ -140,8 +135,8 @@ final class QuiltReads {
       return;
     }
     aggregator.reader().metadata(quilt)
-        .compose(known -> indexes.index(known.metadata()).map(index -> {
-          then.accept(known.metadata(), index);
+        .compose(known -> indexes.index(known.metadata()).map(parsed -> {
+          then.accept(known.metadata(), parsed);
           return null;
         }))
         .onFailure(e -> failed(ctx, quilt, e));

@@ -40,7 +40,32 @@ final class SpanStream {
     long length() {
       return to - from;
     }
+
+    long firstStripe() {
+      return from / meta.encoding().stripeDataSize();
+    }
+
+    long lastStripe() {
+      return (to - 1) / meta.encoding().stripeDataSize();
+    }
+
+    /** Stripe {@code stripe}'s part of this span, and what reading it costs the budget. */
+    Window window(long stripe) {
+      long stripeStart = stripe * meta.encoding().stripeDataSize();
+      int lo = (int) (Math.max(from, stripeStart) - stripeStart);
+      int hi = (int) (Math.min(to, stripeStart + meta.encoding().stripeDataLength(meta.length(), stripe))
+          - stripeStart);
+      // A stripe costs at most its n shards while it is read (all of them when it must be decoded).
+      long charge = (long) meta.encoding().n() * meta.encoding().shardLength(meta.length(), stripe);
+      return new Window(stripe, lo, hi, charge);
+    }
   }
+
+  /**
+   * Bytes [lo, hi) of one stripe's data, and the read-ahead budget its reading draws: every read
+   * of a blob's bytes, a download's or a quilt index's, is paid for by this one measure.
+   */
+  record Window(long stripe, int lo, int hi, long charge) {}
 
   private final RoutingContext ctx;
   private final HttpServerResponse response;
@@ -72,7 +97,7 @@ final class SpanStream {
     this.metrics = metrics;
     this.readAhead = readAhead;
     if (!this.spans.isEmpty()) {
-      nextFetch = firstStripe(this.spans.get(0));
+      nextFetch = this.spans.get(0).firstStripe();
     }
   }
 
@@ -96,14 +121,6 @@ final class SpanStream {
     s.pump();
   }
 
-  private static long firstStripe(Span s) {
-    return s.from() / s.meta().encoding().stripeDataSize();
-  }
-
-  private static long lastStripe(Span s) {
-    return (s.to() - 1) / s.meta().encoding().stripeDataSize();
-  }
-
   private boolean allFetched() {
     return fetchSpan == spans.size();
   }
@@ -113,24 +130,18 @@ final class SpanStream {
       Span span = spans.get(fetchSpan);
       BlobMetadata meta = span.meta();
       long s = nextFetch;
-      if (s == lastStripe(span)) {
+      if (s == span.lastStripe()) {
         fetchSpan++;
-        nextFetch = allFetched() ? 0 : firstStripe(spans.get(fetchSpan));
+        nextFetch = allFetched() ? 0 : spans.get(fetchSpan).firstStripe();
       } else {
         nextFetch++;
       }
-      long stripeData = meta.encoding().stripeDataSize();
-      long stripeStart = s * stripeData;
-      int lo = (int) (Math.max(span.from(), stripeStart) - stripeStart);
-      int hi = (int) (Math.min(span.to(), stripeStart + meta.encoding().stripeDataLength(meta.length(), s))
-          - stripeStart);
-      // A stripe costs at most its n shards while it is read (all of them when it must be decoded).
-      long charge = (long) meta.encoding().n() * meta.encoding().shardLength(meta.length(), s);
-      Future<Void> granted = budget.acquire(charge);
+      Window w = span.window(s);
+      Future<Void> granted = budget.acquire(w.charge());
       Future<List<Buffer>> data = granted.compose(v -> closed
           ? Future.failedFuture(new IllegalStateException("the read ended"))
-          : reader.read(meta, s, lo, hi));
-      pending.add(new Ahead(charge, data, meta.blobId().toString()));
+          : reader.read(meta, s, w.lo(), w.hi()));
+      pending.add(new Ahead(w.charge(), data, meta.blobId().toString()));
     }
     Ahead head = pending.peek();
     if (head == null || closed) {

@@ -7,6 +7,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,8 +39,16 @@ import java.util.Map;
 public final class QuiltIndex {
   /** Most patches in one quilt (Walrus's QuiltV1 holds up to 666; a Cachet quilt is not column-bound). */
   public static final int MAX_PATCHES = 10_000;
-  /** Largest index a reader accepts, so a hostile prefix cannot make it allocate without bound. */
-  public static final int MAX_INDEX_BYTES = 16 << 20;
+  /**
+   * Largest index a reader accepts, so a hostile prefix cannot make it allocate without bound:
+   * {@link #MAX_PATCHES} patches of 12 bytes of lengths and a 256-byte identifier each (2.7 MB),
+   * plus {@link #MAX_QUILT_TAG_BYTES} of tags, fit.
+   */
+  public static final int MAX_INDEX_BYTES = 4 << 20;
+  /** Most tags all patches of one quilt carry together (two per patch of a full quilt, and more). */
+  public static final int MAX_QUILT_TAGS = 32_768;
+  /** Most index bytes all patches' tags take together ({@link QuiltEntry#tagBytes()} summed). */
+  public static final int MAX_QUILT_TAG_BYTES = 1 << 20;
   /** The magic and the index length: what a reader takes first. */
   public static final int HEAD_BYTES = 8;
 
@@ -78,6 +87,17 @@ public final class QuiltIndex {
       if (seen.put(e.identifier(), true) != null) {
         throw new IllegalArgumentException("quilt patch identifier '" + e.identifier() + "' appears twice");
       }
+    }
+    long tags = 0;
+    long tagBytes = 0;
+    for (QuiltEntry e : entries) {
+      tags += e.tags().size();
+      tagBytes += e.tagBytes();
+    }
+    if (tags > MAX_QUILT_TAGS || tagBytes > MAX_QUILT_TAG_BYTES) {
+      throw new IllegalArgumentException("the quilt's patches carry " + tags + " tags in " + tagBytes
+          + " index bytes; a quilt carries at most " + MAX_QUILT_TAGS + " tags in " + MAX_QUILT_TAG_BYTES
+          + " bytes: keep fewer tags, or store fewer files per quilt");
     }
     int indexLength = 2;
     for (QuiltEntry e : entries) {
@@ -148,14 +168,39 @@ public final class QuiltIndex {
       int count = Short.toUnsignedInt(b.getShort());
       checkCount(count);
       List<QuiltEntry> entries = new ArrayList<>(count);
+      // The tag limits are checked as the tags are read, before any is kept: a hostile index
+      // never makes the reader hold more than the limits allow.
+      long quiltTags = 0;
+      long quiltTagBytes = 0;
       for (int i = 0; i < count; i++) {
         String identifier = getString(b, "identifier of patch " + i);
         int tagCount = Short.toUnsignedInt(b.getShort());
+        if (tagCount > QuiltEntry.MAX_TAGS) {
+          throw new QuiltFormatException("patch " + i + " of the quilt claims " + tagCount + " tags; at most "
+              + QuiltEntry.MAX_TAGS + " are allowed");
+        }
+        quiltTags += tagCount;
+        if (quiltTags > MAX_QUILT_TAGS) {
+          throw new QuiltFormatException("the quilt's patches up to patch " + i + " claim " + quiltTags
+              + " tags; a quilt carries at most " + MAX_QUILT_TAGS);
+        }
         Map<String, String> tags = new LinkedHashMap<>();
         String previous = null;
+        int patchTagBytes = 0;
         for (int t = 0; t < tagCount; t++) {
+          int at = b.position();
           String key = getString(b, "tag key of patch " + i);
           String value = getString(b, "tag value of patch " + i);
+          patchTagBytes += b.position() - at;
+          quiltTagBytes += b.position() - at;
+          if (patchTagBytes > QuiltEntry.MAX_TAG_BYTES) {
+            throw new QuiltFormatException("the tags of patch " + i + " take more than " + QuiltEntry.MAX_TAG_BYTES
+                + " index bytes");
+          }
+          if (quiltTagBytes > MAX_QUILT_TAG_BYTES) {
+            throw new QuiltFormatException("the quilt's tags up to patch " + i + " take more than "
+                + MAX_QUILT_TAG_BYTES + " index bytes");
+          }
           if (previous != null && previous.compareTo(key) >= 0) {
             throw new QuiltFormatException("the tags of patch " + i + " are not in strict key order");
           }
@@ -173,7 +218,7 @@ public final class QuiltIndex {
         throw new QuiltFormatException(b.remaining() + " bytes trail the quilt's last index entry");
       }
       QuiltIndex index = of(entries);
-      if (!java.util.Arrays.equals(index.prefix, prefix)) {
+      if (!Arrays.equals(index.prefix, prefix)) {
         throw new QuiltFormatException("the quilt's index is not in its canonical form");
       }
       return index;

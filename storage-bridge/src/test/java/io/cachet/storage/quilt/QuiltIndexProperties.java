@@ -21,7 +21,7 @@ class QuiltIndexProperties {
   @Provide
   Arbitrary<QuiltIndex> indexes() {
     Arbitrary<String> identifiers = Arbitraries.strings().withCharRange('a', 'z').withChars('é', '.', '-', '文')
-        .ofMinLength(1).ofMaxLength(12);
+        .ofMinLength(1).ofMaxLength(12).filter(s -> !s.equals(".") && !s.equals(".."));
     Arbitrary<Map<String, String>> tags = Arbitraries.maps(
         Arbitraries.strings().alpha().ofMinLength(1).ofMaxLength(8),
         Arbitraries.strings().ofMaxLength(16).filter(s -> s.chars().noneMatch(c -> Character.isSurrogate((char) c))))

@@ -176,4 +176,114 @@ class QuiltIndexTest {
   private static String text(byte[] raw) {
     return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
   }
+
+  @Test
+  void dotSegments_cannotBeIdentifiers_forNoUrlCanNameThem() {
+    assertThatThrownBy(() -> QuiltEntry.checkIdentifier(".")).hasMessageContaining("dot segment");
+    assertThatThrownBy(() -> QuiltEntry.checkIdentifier("..")).hasMessageContaining("dot segment");
+    QuiltEntry.checkIdentifier("...");
+    QuiltEntry.checkIdentifier(".hidden");
+  }
+
+  @Test
+  void messagesQuoteIdentifiers_escapedAndShort() {
+    assertThatThrownBy(() -> QuiltEntry.checkIdentifier("a\u0001b\r\n"))
+        .hasMessageContaining("'a\\u0001b\\u000d\\u000a'");
+    assertThatThrownBy(() -> QuiltEntry.checkIdentifier("\u0007" + "é".repeat(200)))
+        .hasMessageContaining("'\\u0007" + "é".repeat(99) + "...'");
+  }
+
+  @Test
+  void tagLimits_perPatchAndPerQuilt_areRefusedByTheWriter() {
+    assertThatThrownBy(() -> new QuiltEntry("a", tags(QuiltEntry.MAX_TAGS + 1, 1), 1))
+        .hasMessageContaining("65 tags").hasMessageContaining("at most 64");
+    new QuiltEntry("a", tags(QuiltEntry.MAX_TAGS, 1), 1);
+    // the 4 bytes of lengths per tag count: key and value of 65,532 bytes are the most one tag holds
+    new QuiltEntry("a", Map.of("k", "v".repeat(QuiltEntry.MAX_TAG_BYTES - 5)), 1);
+    assertThatThrownBy(() -> new QuiltEntry("a", Map.of("k", "v".repeat(QuiltEntry.MAX_TAG_BYTES - 4)), 1))
+        .hasMessageContaining("65537 index bytes");
+    List<QuiltEntry> manyTags = new ArrayList<>();
+    for (int i = 0; i * 64 <= QuiltIndex.MAX_QUILT_TAGS; i++) {
+      manyTags.add(new QuiltEntry("f" + i, tags(64, 1), 0));
+    }
+    assertThatThrownBy(() -> QuiltIndex.of(manyTags)).hasMessageContaining("at most 32768 tags");
+    List<QuiltEntry> bigTags = new ArrayList<>();
+    for (int i = 0; i < 17; i++) {
+      bigTags.add(new QuiltEntry("f" + i, Map.of("k", "v".repeat(QuiltEntry.MAX_TAG_BYTES - 5)), 0));
+    }
+    assertThatThrownBy(() -> QuiltIndex.of(bigTags)).hasMessageContaining("1048576 bytes");
+  }
+
+  @Test
+  void tagLimits_areRefusedByTheParser_beforeTheTagsAreKept() {
+    // a patch that claims 65 tags (and holds them): accepted before the limits existed
+    assertThatThrownBy(() -> QuiltIndex.parse(rawPrefix(1, 65, 0)))
+        .isInstanceOf(QuiltFormatException.class).hasMessageContaining("claims 65 tags");
+    // a patch that claims 65,535 tags but holds none: refused from the count alone
+    byte[] claim = rawPrefix(1, 1, 0);
+    assertThatThrownBy(() -> QuiltIndex.parse(withShort(claim, 14, 0xFFFF)))
+        .isInstanceOf(QuiltFormatException.class).hasMessageContaining("claims 65535 tags");
+    // 513 patches of 64 one-byte tags: 32,832 tags in a quilt
+    assertThatThrownBy(() -> QuiltIndex.parse(rawPrefix(513, 64, 0)))
+        .isInstanceOf(QuiltFormatException.class).hasMessageContaining("at most 32768");
+    // 17 patches of one tag of 65,536 index bytes: past a quilt's megabyte of tags
+    assertThatThrownBy(() -> QuiltIndex.parse(rawPrefix(17, 1, QuiltEntry.MAX_TAG_BYTES - 8)))
+        .isInstanceOf(QuiltFormatException.class).hasMessageContaining("more than 1048576");
+    // 2 tags of 40,000 bytes on one patch: past the patch's 64 KiB
+    assertThatThrownBy(() -> QuiltIndex.parse(rawPrefix(1, 2, 40_000)))
+        .isInstanceOf(QuiltFormatException.class).hasMessageContaining("more than 65536");
+    QuiltIndex.parse(rawPrefix(16, 1, QuiltEntry.MAX_TAG_BYTES - 8));
+    QuiltIndex.parse(rawPrefix(512, 64, 0));
+  }
+
+  @Test
+  void theIndexLimit_holdsAFullQuiltOfModestIdentifiers_andTheTagsAllowed() {
+    assertThat(QuiltIndex.MAX_INDEX_BYTES).isEqualTo(4 << 20);
+    long fullQuilt = 2 + QuiltIndex.MAX_PATCHES * (2L + 256 + 2 + 8) + QuiltIndex.MAX_QUILT_TAG_BYTES;
+    assertThat(fullQuilt).isLessThanOrEqualTo(QuiltIndex.MAX_INDEX_BYTES);
+    assertThatThrownBy(() -> QuiltIndex.prefixLength(HEX.parseHex("43515401" + "01004000")))
+        .isInstanceOf(QuiltFormatException.class).hasMessageContaining("4194305");
+  }
+
+  private static Map<String, String> tags(int count, int valueLength) {
+    Map<String, String> tags = new java.util.TreeMap<>();
+    for (int i = 0; i < count; i++) {
+      tags.put(String.format("k%03d", i), "v".repeat(valueLength));
+    }
+    return tags;
+  }
+
+  /**
+   * A prefix written without the writer's checks: {@code patches} patches "p0".. of length 0, each
+   * with {@code tagsEach} tags of a 4-byte key and a value of {@code valueLength} bytes.
+   */
+  private static byte[] rawPrefix(int patches, int tagsEach, int valueLength) {
+    java.io.ByteArrayOutputStream index = new java.io.ByteArrayOutputStream();
+    ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+    index.write(patches & 0xff);
+    index.write(patches >>> 8);
+    for (int p = 0; p < patches; p++) {
+      writeString(index, "p" + p);
+      index.write(tagsEach & 0xff);
+      index.write(tagsEach >>> 8);
+      for (int t = 0; t < tagsEach; t++) {
+        writeString(index, String.format("k%03d", t));
+        writeString(index, "v".repeat(valueLength));
+      }
+      index.writeBytes(new byte[8]);
+    }
+    byte[] body = index.toByteArray();
+    b.put(new byte[] {'C', 'Q', 'T', 1}).putInt(body.length);
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    out.writeBytes(b.array());
+    out.writeBytes(body);
+    return out.toByteArray();
+  }
+
+  private static void writeString(java.io.ByteArrayOutputStream out, String s) {
+    byte[] utf8 = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    out.write(utf8.length & 0xff);
+    out.write(utf8.length >>> 8);
+    out.writeBytes(utf8);
+  }
 }
