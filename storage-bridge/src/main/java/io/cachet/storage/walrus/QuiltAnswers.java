@@ -35,10 +35,12 @@ final class QuiltAnswers {
   private QuiltAnswers() {}
 
   /**
-   * Longest patch list read: a full quilt's index is at most {@link QuiltIndex#MAX_INDEX_BYTES},
-   * and its JSON (patch ids in base64, escaped text) about three times that.
+   * Longest patch list read: four times the largest index ({@link QuiltIndex#MAX_INDEX_BYTES}).
+   * The worst a Cachet quilt's list can be is about three: identifiers of quotes escape to two
+   * bytes each, a quilt's 1 MiB of tags of control characters to six ({@code \u0001}), plus a
+   * 50-character patch id per patch; the rest is room for another aggregator's spacing.
    */
-  static final int MAX_LIST_BYTES = 3 * QuiltIndex.MAX_INDEX_BYTES;
+  static final int MAX_LIST_BYTES = 4 * QuiltIndex.MAX_INDEX_BYTES;
 
   /** The tags an aggregator may echo as headers (Walrus's default allowed headers, less authorization). */
   static final List<String> HEADER_TAGS = List.of("content-type", "content-disposition", "content-encoding",
