@@ -29,7 +29,7 @@ import java.util.function.LongSupplier;
  *     A quilt's parts wait on the temporary disk ({@code java.io.tmpdir}) until the form is in, so this
  *     bounds the disk one upload takes; the blob limit applies too
  * @param quiltDiskReserve free space the temporary disk must keep: a quilt upload that would leave less
- *     is refused with 507 {@code INSUFFICIENT_STORAGE}
+ *     is refused with 503 {@code INSUFFICIENT_STORAGE} and {@code Retry-After}
  */
 public record GatewayConfig(NetworkConfig network, String host, int port, long maxBlobSize, int stripesInFlight,
     int maxConcurrentUploads, int readAhead, int maxConcurrentDownloads, long readAheadBudgetBytes,

@@ -186,7 +186,7 @@ final class QuiltPublisher {
       vertx.executeBlocking(() -> {
             Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
             long free = Files.getFileStore(tmp).getUsableSpace();
-            if (free < expected + config.quiltDiskReserve()) {
+            if (free - expected < config.quiltDiskReserve()) {
               return null;
             }
             return Files.createTempDirectory(TEMP_PREFIX + ProcessHandle.current().pid() + "-",

@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * It is left over, and deleted, when no process with that pid runs, or the one that does started
  * after the directory was last changed (the pid was reused). A directory of a live gateway, in this
  * process or another one sharing the temporary disk, is never touched. A directory without a pid
- * (made by an older gateway) is deleted only once it is {@link #UNOWNED_AGE} old.
+ * (made by an older gateway) is deleted only once it is {@link #UNOWNED_AGE} old. The rule needs
+ * every gateway sharing the temporary directory to see the others' processes (one pid namespace).
+ * Disk times, not the gateway's clock: they are compared with the file system's own times.
  */
 final class QuiltTempSweep {
   private static final Logger LOG = LoggerFactory.getLogger(QuiltTempSweep.class);
