@@ -87,7 +87,7 @@ final class QuiltPublisher {
    * a Content-Disposition line whose {@code name} and {@code filename} are both a longest identifier.
    */
   static final int MAX_FORM_BUFFERED_BYTES = 2 * QuiltEntry.MAX_IDENTIFIER_BYTES + 8 * 1024;
-  /** Non-file bytes allowed for each file part beyond its identifier (twice): boundary, headers, CRLFs. */
+  /** Non-file bytes allowed for each file part beyond its name and file name: boundary, other headers, CRLFs. */
   static final int PART_HEADER_BYTES = 1024;
   /** Non-file bytes allowed whatever the parts: the preamble, the closing delimiter, what the decoder holds back. */
   static final int FORM_SLACK_BYTES = 1 << 20;
@@ -151,7 +151,7 @@ final class QuiltPublisher {
     private String metadataFile;
     /** File-part bytes delivered so far. */
     private long received;
-    /** Non-file bytes the form may hold: {@code _metadata}, the slack, and an allowance per file part. */
+    /** Non-file bytes the form may hold: {@code _metadata}, the slack, and each file part's headers. */
     private long nonFileAllowed = MAX_METADATA_BYTES + FORM_SLACK_BYTES;
     private long identifierBytes;
     private long nextDiskCheck = DISK_CHECK_EVERY;
@@ -287,7 +287,10 @@ final class QuiltPublisher {
           throw new IllegalArgumentException("the identifiers together exceed the quilt index's limit of "
               + QuiltIndex.MAX_INDEX_BYTES + " bytes; store the rest in another quilt");
         }
-        nonFileAllowed += 2L * idBytes + PART_HEADER_BYTES;
+        // the part's own headers, so what is left unspent stays small: plain fields are held in memory
+        String filename = file.filename();
+        nonFileAllowed += idBytes + (filename == null ? 0 : filename.getBytes(StandardCharsets.UTF_8).length)
+            + PART_HEADER_BYTES;
       } catch (IllegalArgumentException e) {
         refuse(400, MALFORMED, e.getMessage());
         return;
