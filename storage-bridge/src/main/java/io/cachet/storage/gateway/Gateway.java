@@ -14,7 +14,9 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -144,12 +146,15 @@ public final class Gateway extends VerticleBase {
     if (config.auditIntervalMillis() > 0) {
       vertx.setPeriodic(config.auditIntervalMillis(), id -> auditor.challengeRandom().onSuccess(this::reportAudit));
     }
-    // a quilt's form: every patch a field, and its _metadata one attribute (QuiltPublisher)
+    // a quilt's form: every patch a field, its _metadata one attribute, a part's headers a longest identifier twice
     HttpServerOptions options = new HttpServerOptions().setMaxFormFields(QuiltPublisher.MAX_FORM_FIELDS)
-        .setMaxFormAttributeSize(QuiltPublisher.MAX_METADATA_BYTES);
-    return guard.createServer(options)
+        .setMaxFormAttributeSize(QuiltPublisher.MAX_METADATA_BYTES)
+        .setMaxFormBufferedBytes(QuiltPublisher.MAX_FORM_BUFFERED_BYTES);
+    Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+    return vertx.executeBlocking(() -> QuiltTempSweep.sweep(tmp, Instant.now()), false)
+        .compose(swept -> guard.createServer(options)
         .requestHandler(router)
-        .listen(config.port(), config.host())
+        .listen(config.port(), config.host()))
         .onSuccess(s -> {
           server = s;
           LOG.info("gateway listening on {}:{} over {} nodes (f={}, k={})", config.host(), s.actualPort(),

@@ -25,26 +25,45 @@ import java.util.function.LongSupplier;
  * @param publisherKey the key the gateway signs its writes to the nodes with; the nodes must be
  *     configured to trust its public key, or they refuse every write
  * @param cors the web origins whose pages may read blobs from a browser ({@code cors-origins}); off by default
+ * @param maxQuiltSize largest quilt ({@code PUT /v1/quilts}: index and files) accepted; larger get 413.
+ *     A quilt's parts wait on the temporary disk ({@code java.io.tmpdir}) until the form is in, so this
+ *     bounds the disk one upload takes; the blob limit applies too
+ * @param quiltDiskReserve free space the temporary disk must keep: a quilt upload that would leave less
+ *     is refused with 503 {@code INSUFFICIENT_STORAGE} and {@code Retry-After}
  */
 public record GatewayConfig(NetworkConfig network, String host, int port, long maxBlobSize, int stripesInFlight,
     int maxConcurrentUploads, int readAhead, int maxConcurrentDownloads, long readAheadBudgetBytes,
     long nodeTimeoutMillis, long repairIntervalMillis, long auditIntervalMillis, LongSupplier nowMillis,
-    NodeKey publisherKey, CorsPolicy cors) {
+    NodeKey publisherKey, CorsPolicy cors, long maxQuiltSize, long quiltDiskReserve) {
 
   public static final long DEFAULT_MAX_BLOB_SIZE = 64L << 30;
   /** Reads streaming at once by default: enough for a busy desktop, far below the file descriptors. */
   public static final int DEFAULT_MAX_CONCURRENT_DOWNLOADS = 64;
   /** Read-ahead memory of all reads together by default: 64 reads of 4 MiB stripes, a few ahead each. */
   public static final long DEFAULT_READ_AHEAD_BUDGET_BYTES = 256L << 20;
+  /** Largest quilt by default: its parts wait on the temporary disk, so far below the blob limit. */
+  public static final long DEFAULT_MAX_QUILT_SIZE = 1L << 30;
+  /** Free space the temporary disk keeps by default, whatever quilt uploads want. */
+  public static final long DEFAULT_QUILT_DISK_RESERVE = 1L << 30;
 
   public GatewayConfig {
     if (maxBlobSize < 0 || stripesInFlight < 1 || maxConcurrentUploads < 1 || readAhead < 1
         || maxConcurrentDownloads < 1 || readAheadBudgetBytes < 1 || nodeTimeoutMillis < 1
-        || repairIntervalMillis < 0 || auditIntervalMillis < 0) {
+        || repairIntervalMillis < 0 || auditIntervalMillis < 0 || maxQuiltSize < 0 || quiltDiskReserve < 0) {
       throw new IllegalArgumentException("invalid gateway settings");
     }
     Objects.requireNonNull(publisherKey, "publisherKey");
     Objects.requireNonNull(cors, "cors");
+  }
+
+  /** The settings with the default quilt limits ({@link #DEFAULT_MAX_QUILT_SIZE}, {@link #DEFAULT_QUILT_DISK_RESERVE}). */
+  public GatewayConfig(NetworkConfig network, String host, int port, long maxBlobSize, int stripesInFlight,
+      int maxConcurrentUploads, int readAhead, int maxConcurrentDownloads, long readAheadBudgetBytes,
+      long nodeTimeoutMillis, long repairIntervalMillis, long auditIntervalMillis, LongSupplier nowMillis,
+      NodeKey publisherKey, CorsPolicy cors) {
+    this(network, host, port, maxBlobSize, stripesInFlight, maxConcurrentUploads, readAhead, maxConcurrentDownloads,
+        readAheadBudgetBytes, nodeTimeoutMillis, repairIntervalMillis, auditIntervalMillis, nowMillis, publisherKey,
+        cors, DEFAULT_MAX_QUILT_SIZE, DEFAULT_QUILT_DISK_RESERVE);
   }
 
   public static GatewayConfig defaults(NetworkConfig network, NodeKey publisherKey) {
@@ -57,44 +76,56 @@ public record GatewayConfig(NetworkConfig network, String host, int port, long m
   public GatewayConfig withDownloadLimits(int maxDownloads, int readAheadStripes, long budgetBytes) {
     return new GatewayConfig(network, host, port, maxBlobSize, stripesInFlight, maxConcurrentUploads,
         readAheadStripes, maxDownloads, budgetBytes, nodeTimeoutMillis, repairIntervalMillis, auditIntervalMillis,
-        nowMillis, publisherKey, cors);
+        nowMillis, publisherKey, cors, maxQuiltSize, quiltDiskReserve);
   }
 
   public GatewayConfig withPort(int port) {
     return new GatewayConfig(network, host, port, maxBlobSize, stripesInFlight, maxConcurrentUploads, readAhead,
         maxConcurrentDownloads, readAheadBudgetBytes, nodeTimeoutMillis, repairIntervalMillis, auditIntervalMillis,
-        nowMillis, publisherKey, cors);
+        nowMillis, publisherKey, cors, maxQuiltSize, quiltDiskReserve);
   }
 
   public GatewayConfig withMaxBlobSize(long max) {
     return new GatewayConfig(network, host, port, max, stripesInFlight, maxConcurrentUploads, readAhead,
         maxConcurrentDownloads, readAheadBudgetBytes, nodeTimeoutMillis, repairIntervalMillis, auditIntervalMillis,
-        nowMillis, publisherKey, cors);
+        nowMillis, publisherKey, cors, maxQuiltSize, quiltDiskReserve);
   }
 
   public GatewayConfig withClock(LongSupplier clock) {
     return new GatewayConfig(network, host, port, maxBlobSize, stripesInFlight, maxConcurrentUploads, readAhead,
         maxConcurrentDownloads, readAheadBudgetBytes, nodeTimeoutMillis, repairIntervalMillis, auditIntervalMillis,
-        clock, publisherKey, cors);
+        clock, publisherKey, cors, maxQuiltSize, quiltDiskReserve);
   }
 
   public GatewayConfig withIntervals(long repairMillis, long auditMillis) {
     return new GatewayConfig(network, host, port, maxBlobSize, stripesInFlight, maxConcurrentUploads, readAhead,
         maxConcurrentDownloads, readAheadBudgetBytes, nodeTimeoutMillis, repairMillis, auditMillis, nowMillis,
-        publisherKey, cors);
+        publisherKey, cors, maxQuiltSize, quiltDiskReserve);
   }
 
   public GatewayConfig withNodeTimeout(long millis) {
     return new GatewayConfig(network, host, port, maxBlobSize, stripesInFlight, maxConcurrentUploads, readAhead,
         maxConcurrentDownloads, readAheadBudgetBytes, millis, repairIntervalMillis, auditIntervalMillis, nowMillis,
-        publisherKey, cors);
+        publisherKey, cors, maxQuiltSize, quiltDiskReserve);
   }
 
   /** The same settings, letting pages of {@code policy}'s origins read blobs from a browser. */
   public GatewayConfig withCors(CorsPolicy policy) {
     return new GatewayConfig(network, host, port, maxBlobSize, stripesInFlight, maxConcurrentUploads, readAhead,
         maxConcurrentDownloads, readAheadBudgetBytes, nodeTimeoutMillis, repairIntervalMillis, auditIntervalMillis,
-        nowMillis, publisherKey, policy);
+        nowMillis, publisherKey, policy, maxQuiltSize, quiltDiskReserve);
+  }
+
+  /** The same settings with other quilt limits: the largest quilt, and the free space the temporary disk keeps. */
+  public GatewayConfig withQuiltLimits(long maxQuilt, long diskReserve) {
+    return new GatewayConfig(network, host, port, maxBlobSize, stripesInFlight, maxConcurrentUploads, readAhead,
+        maxConcurrentDownloads, readAheadBudgetBytes, nodeTimeoutMillis, repairIntervalMillis, auditIntervalMillis,
+        nowMillis, publisherKey, cors, maxQuilt, diskReserve);
+  }
+
+  /** The largest quilt accepted: {@link #maxQuiltSize}, and no more than {@link #maxBlobSize}. */
+  public long quiltLimit() {
+    return Math.min(maxQuiltSize, maxBlobSize);
   }
 
   public long currentEpoch() {

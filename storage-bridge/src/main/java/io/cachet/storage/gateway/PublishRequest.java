@@ -14,7 +14,8 @@ import java.util.Set;
  * share=true}, {@code reuse_resources=true}, {@code quilt_version} on {@code /v1/blobs} or other
  * than {@code v1}. A parameter Walrus does not know is refused too, as Walrus's publisher refuses
  * it ({@code deny_unknown_fields}). A bad number or boolean names the parameter. Every failure is an
- * {@link IllegalArgumentException} whose message is the answer's.
+ * {@link IllegalArgumentException} whose message is the answer's; {@code permanent} with {@code
+ * deletable} is a {@link PersistenceConflict}, answered with Walrus's reason for it.
  *
  * @param epochs epochs ahead of the current one to store for, 1..the network's limit
  * @param permanent whether the blob is permanent rather than deletable
@@ -30,6 +31,16 @@ record PublishRequest(int epochs, boolean permanent, boolean force) {
 
   /** Walrus's spellings of its one quilt version. */
   private static final Set<String> QUILT_V1 = Set.of("v1", "V1", "1");
+
+  /** {@code permanent} and {@code deletable} together: Walrus answers it {@code 400 INVALID_BLOB_PERSISTENCE}. */
+  static final class PersistenceConflict extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+    static final String REASON = "INVALID_BLOB_PERSISTENCE";
+
+    PersistenceConflict(String message) {
+      super(message);
+    }
+  }
 
   /** Which route the parameters came with: {@code quilt_version} belongs to quilts only. */
   enum Route { BLOBS, QUILTS }
@@ -60,7 +71,7 @@ record PublishRequest(int epochs, boolean permanent, boolean force) {
     boolean deletable = bool(params, "deletable");
     boolean force = bool(params, "force");
     if (permanent && deletable) {
-      throw new IllegalArgumentException("permanent and deletable cannot both be set; give one of them");
+      throw new PersistenceConflict("permanent and deletable cannot both be set; give one of them");
     }
     if (params.get("send_object_to") != null) {
       throw new IllegalArgumentException("send_object_to is not supported by this gateway: Cachet creates no Sui"

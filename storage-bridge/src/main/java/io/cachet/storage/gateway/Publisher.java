@@ -83,25 +83,27 @@ final class Publisher {
     try {
       request = PublishRequest.parse(req.params(), route, config.network().epochs().maxEpochsAhead());
     } catch (IllegalArgumentException e) {
-      ApiErrors.refuseAndLinger(ctx, ApiError.of(400, "INVALID_ARGUMENT", e.getMessage()), LINGER_MILLIS,
-          LINGER_BYTES);
+      String reason = e instanceof PublishRequest.PersistenceConflict ? PublishRequest.PersistenceConflict.REASON
+          : "INVALID_ARGUMENT";
+      ApiErrors.refuseAndLinger(ctx, ApiError.of(400, reason, e.getMessage()), LINGER_MILLIS, LINGER_BYTES);
       return null;
     }
     String declared = req.getHeader("content-length");
     if (declared != null) {
-      long length;
-      try {
-        length = Long.parseLong(declared);
-      } catch (NumberFormatException e) {
-        length = -1;
-      }
+      long length = declaredLength(declared);
       if (length < 0) {
         ApiErrors.refuseAndLinger(ctx, ApiError.of(400, "INVALID_ARGUMENT", "Content-Length " + declared
             + " is not a byte count; send the body's length in bytes"), LINGER_MILLIS, LINGER_BYTES);
         return null;
       }
-      if (length > config.maxBlobSize()) {
-        tooLarge(ctx);
+      // a quilt's form carries framing, part headers and _metadata beside its files: its own bound
+      long limit = route == PublishRequest.Route.QUILTS ? QuiltPublisher.maxFormLength(config) : config.maxBlobSize();
+      if (length > limit) {
+        if (route == PublishRequest.Route.QUILTS) {
+          QuiltPublisher.tooLarge(ctx, config);
+        } else {
+          tooLarge(ctx);
+        }
         return null;
       }
     }
@@ -115,6 +117,22 @@ final class Publisher {
       ctx.response().writeContinue();
     }
     return request;
+  }
+
+  /**
+   * A {@code Content-Length} value as a byte count, or -1 when it is not one: decimal digits only (no
+   * sign, no spaces, as RFC 9110 writes it), at most 18 of them.
+   */
+  static long declaredLength(String value) {
+    if (value.isEmpty() || value.length() > 18) {
+      return -1;
+    }
+    for (int i = 0; i < value.length(); i++) {
+      if (value.charAt(i) < '0' || value.charAt(i) > '9') {
+        return -1;
+      }
+    }
+    return Long.parseLong(value);
   }
 
   /** Takes an upload slot for one admitted request; {@link Upload#release} gives it back. */

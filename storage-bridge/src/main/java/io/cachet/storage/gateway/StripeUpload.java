@@ -298,8 +298,12 @@ final class StripeUpload {
   }
 
   private UploadFailure insufficient() {
+    // which node failed and how is for the operator (logged as each dropped out), not for anonymous clients
+    LOG.warn("upload {}: {} of {} nodes left, {} needed; failed: {}", uploadId, liveNodes(), n, network.quorum(),
+        dropped);
     return new UploadFailure(504, "INSUFFICIENT_CONFIRMATIONS", "only " + liveNodes() + " of " + n
-        + " storage nodes took the blob; " + network.quorum() + " are needed. Failed: " + dropped);
+        + " storage nodes took the blob (" + dropped.size() + " failed); " + network.quorum()
+        + " are needed; retry shortly");
   }
 
   private void fail(UploadFailure f) {

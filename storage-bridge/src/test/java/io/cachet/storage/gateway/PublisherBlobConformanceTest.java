@@ -110,7 +110,6 @@ class PublisherBlobConformanceTest {
       "share=true|share=true is not supported by this gateway: Cachet creates no Sui objects",
       "reuse_resources=true|reuse_resources=true is not supported by this gateway",
       "quilt_version=v1|quilt_version applies to PUT /v1/quilts only",
-      "permanent=true&deletable=true|permanent and deletable cannot both be set",
       "force=yes|force must be true or false, got yes",
       "share=1|share must be true or false, got 1",
       "colour=blue|unknown query parameter colour; this publisher takes encoding_type, epochs",
@@ -118,6 +117,12 @@ class PublisherBlobConformanceTest {
   void unsupportedOrBadParameters_are400_namingTheParameter(String query, String expected) throws Exception {
     String message = error(gw.put("/v1/blobs?" + query, data("refused")), 400, "INVALID_ARGUMENT");
     assertThat(message).startsWith(expected);
+  }
+
+  @Test
+  void permanentAndDeletable_is400_withWalrusReason() throws Exception {
+    assertThat(error(gw.put("/v1/blobs?permanent=true&deletable=true", data("refused")), 400,
+        "INVALID_BLOB_PERSISTENCE")).startsWith("permanent and deletable cannot both be set");
   }
 
   @ParameterizedTest

@@ -199,7 +199,7 @@ class PublisherQuiltConformanceTest {
     cases.put("has a tag with an empty key", new Form().file("real", bytes("a"))
         .metadata(Map.of("real", Map.of("", "v"))));
     for (Map.Entry<String, Form> c : cases.entrySet()) {
-      String message = error(gw.putQuilt("", c.getValue()), 400, "INVALID_ARGUMENT");
+      String message = error(gw.putQuilt("", c.getValue()), 400, QuiltPublisher.MALFORMED);
       assertThat(message).as(c.getKey()).contains(c.getKey());
     }
     assertNoneLeft(before);
@@ -209,7 +209,7 @@ class PublisherQuiltConformanceTest {
   void anEmptyBody_is400() throws Exception {
     RawHttp.Answer a = gw.put("/v1/quilts", bytes("--" + Form.BOUNDARY + "--\r\n"),
         "Content-Type: multipart/form-data; boundary=" + Form.BOUNDARY);
-    assertThat(error(a, 400, "INVALID_ARGUMENT")).contains("the form holds no file");
+    assertThat(error(a, 400, QuiltPublisher.MALFORMED)).contains("the form holds no file");
   }
 
   @Test
@@ -220,7 +220,7 @@ class PublisherQuiltConformanceTest {
       form.file("f" + i, new byte[0]);
     }
     // chunked, so that the form's ~1.5 MB of part headers meets no declared-length check
-    assertThat(error(chunkedExchange("/v1/quilts", form.bytes()), 400, "INVALID_ARGUMENT"))
+    assertThat(error(chunkedExchange("/v1/quilts", form.bytes()), 400, QuiltPublisher.MALFORMED))
         .isEqualTo("a quilt holds at most 10000 files; store the rest in another quilt");
     assertNoneLeft(before);
   }
@@ -318,7 +318,108 @@ class PublisherQuiltConformanceTest {
     Arrays.fill(big, (byte) ' ');
     Form form = new Form().file("m", bytes("a")).field("_metadata", new String(big, StandardCharsets.UTF_8));
     RawHttp.Answer a = chunkedExchange("/v1/quilts", form.bytes());
-    assertThat(error(a, 400, "INVALID_ARGUMENT")).contains("_metadata");
+    assertThat(error(a, 400, QuiltPublisher.MALFORMED)).contains("_metadata");
+  }
+
+  @Test
+  void plainFieldsPastTheFormsAllowance_are413_beforeTheBodyEnds() throws Exception {
+    // two plain fields just under the per-field limit already pass the allowance; then 14 more
+    int field = QuiltPublisher.MAX_METADATA_BYTES - 1024;
+    Form form = new Form().file("f", bytes("a"));
+    for (int i = 0; i < 16; i++) {
+      form.field("x" + i, "y".repeat(field));
+    }
+    byte[] body = chunked(form.bytes());
+    Set<Path> before = quiltDirs();
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", gw.port), 10_000);
+      s.setSoTimeout(10_000);
+      OutputStream out = s.getOutputStream();
+      out.write(("PUT /v1/quilts HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary="
+          + Form.BOUNDARY + "\r\nTransfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+      Thread writer = new Thread(() -> {
+        try {
+          for (int at = 0; at < body.length; at += 64 * 1024) {
+            int n = Math.min(64 * 1024, body.length - at);
+            out.write(body, at, n);
+            sent.addAndGet(n);
+          }
+          out.flush();
+        } catch (IOException closedByTheGateway) {
+          // expected: the gateway stops reading once it has refused
+        }
+      });
+      writer.start();
+      InputStream in = s.getInputStream();
+      byte[] status = in.readNBytes(12);
+      long sentWhenAnswered = sent.get();
+      assertThat(new String(status, StandardCharsets.ISO_8859_1)).isEqualTo("HTTP/1.1 413");
+      assertThat(sentWhenAnswered).as("bytes sent when the 413 arrived, of " + body.length)
+          .isLessThan(body.length / 2);
+      String rest = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(rest).contains("TOO_LARGE").contains("the form's fields and part headers exceed");
+      writer.join(10_000);
+    }
+    assertNoneLeft(before);
+  }
+
+  @Test
+  void aBodyEndingInsideAPart_is400_atOnce_andFreesItsSlotAndFiles() throws Exception {
+    Set<Path> before = quiltDirs();
+    byte[] cut = ("--" + Form.BOUNDARY + "\r\nContent-Disposition: form-data; name=\"a\"; filename=\"a\"\r\n\r\nhello")
+        .getBytes(StandardCharsets.UTF_8);
+    for (int i = 0; i < 3; i++) {   // more than the two upload slots one address has: each is freed
+      RawHttp.Answer a = gw.put("/v1/quilts", cut, "Content-Type: multipart/form-data; boundary=" + Form.BOUNDARY);
+      assertThat(error(a, 400, QuiltPublisher.MALFORMED)).contains("the form ends in the middle of part a");
+    }
+    byte[] metadataCut = ("--" + Form.BOUNDARY + "\r\nContent-Disposition: form-data; name=\"f\"; filename=\"f\"\r\n\r\n"
+        + "x\r\n--" + Form.BOUNDARY + "\r\nContent-Disposition: form-data; name=\"_metadata\"; filename=\"m.json\"\r\n\r\n[")
+        .getBytes(StandardCharsets.UTF_8);
+    assertThat(error(gw.put("/v1/quilts", metadataCut, "Content-Type: multipart/form-data; boundary=" + Form.BOUNDARY),
+        400, QuiltPublisher.MALFORMED)).contains("in the middle of part _metadata");
+    assertNoneLeft(before);
+    assertThat(gw.putQuilt("", new Form().file("after-cut", bytes("whole"))).status()).isEqualTo(200);
+  }
+
+  @Test
+  void aCharsetTheDecoderRefuses_is400_atOnce() throws Exception {
+    Set<Path> before = quiltDirs();
+    Form form = new Form().file("c", bytes("charset"));
+    for (String charset : List.of("nope", "not a name")) {
+      RawHttp.Answer a = gw.put("/v1/quilts", form.bytes(), "Content-Type: multipart/form-data; boundary="
+          + Form.BOUNDARY + "; charset=" + charset);
+      String message = error(a, 400, QuiltPublisher.MALFORMED);
+      assertThat(message).contains("cannot be read with Content-Type").contains("charset=" + charset)
+          .doesNotContain("(null)");
+    }
+    assertNoneLeft(before);
+  }
+
+  @Test
+  void anIdentifierOfTheLongestLength_isStored_andALongerHeaderIsRefusedInWords() throws Exception {
+    String longest = "i".repeat(QuiltEntry.MAX_IDENTIFIER_BYTES);
+    JsonObject answer = ok(gw.put("/v1/quilts", namedPart(longest, "f.bin", "longest"),
+        "Content-Type: multipart/form-data; boundary=" + Form.BOUNDARY));
+    assertThat(answer.getJsonArray("storedQuiltBlobs").getJsonObject(0).getString("identifier")).isEqualTo(longest);
+
+    String tooLong = longest + "i";
+    assertThat(error(gw.put("/v1/quilts", namedPart(tooLong, "f.bin", "too long"),
+        "Content-Type: multipart/form-data; boundary=" + Form.BOUNDARY), 400, QuiltPublisher.MALFORMED))
+        .contains("at most " + QuiltEntry.MAX_IDENTIFIER_BYTES);
+
+    String huge = "h".repeat(QuiltPublisher.MAX_FORM_BUFFERED_BYTES);
+    String message = error(gw.put("/v1/quilts", namedPart(huge, huge, "past the decoder"),
+        "Content-Type: multipart/form-data; boundary=" + Form.BOUNDARY), 400, QuiltPublisher.MALFORMED);
+    assertThat(message).contains("a part's headers are longer than " + QuiltPublisher.MAX_FORM_BUFFERED_BYTES)
+        .doesNotContain("(null)");
+  }
+
+  /** A whole form of one file part with the given field name and file name. */
+  private static byte[] namedPart(String name, String filename, String content) {
+    return ("--" + Form.BOUNDARY + "\r\nContent-Disposition: form-data; name=\"" + name + "\"; filename=\"" + filename
+        + "\"\r\nContent-Type: application/octet-stream\r\n\r\n" + content + "\r\n--" + Form.BOUNDARY + "--\r\n")
+        .getBytes(StandardCharsets.UTF_8);
   }
 
   /** A PUT whose body is sent chunked (RawHttp always declares a length), and its answer. */

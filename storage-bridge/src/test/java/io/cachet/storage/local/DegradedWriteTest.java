@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A write needs 2f + 1 = 5 of 7 nodes: it succeeds with any 2 down and fails with 3 down, with
- * 504 INSUFFICIENT_CONFIRMATIONS naming the nodes that failed, nothing listed on any node,
+ * 504 INSUFFICIENT_CONFIRMATIONS with counts only (which nodes failed, and how, is in the gateway's
+ * log, not in an answer to anonymous clients), nothing listed on any node,
  * nothing left open, and no certificate handed to the sink.
  */
 class DegradedWriteTest {
@@ -105,7 +106,7 @@ class DegradedWriteTest {
         assertThat(e.reason()).as(e.getMessage()).isEqualTo(StorageException.Reason.INSUFFICIENT_CONFIRMATIONS);
         assertThat(e.httpStatus()).isEqualTo(504);
         for (int d : down) {
-          assertThat(e.getMessage()).contains("node-" + d);
+          assertThat(e.getMessage()).doesNotContain("node-" + d);
         }
         assertThat(e.getMessage()).contains("only 4 of 7");
       }
