@@ -127,6 +127,9 @@ final class WalrusAnswers {
     StringBuilder m = new StringBuilder(what).append(" failed: HTTP ").append(status);
     if (!text.isEmpty()) {
       m.append(": ").append(text).append(truncated ? "..." : "");
+    } else {
+      // a bodiless answer (a HEAD's, or a proxy's) still says what the status means
+      m.append(" ").append(reason);
     }
     if (status == 413) {
       m.append(tooLargeNote(text));
