@@ -130,6 +130,9 @@ final class WalrusAnswers {
     } else {
       // a bodiless answer (a HEAD's, or a proxy's) still says what the status means
       m.append(" ").append(reason);
+      if (status == 404) {
+        m.append(": the blob is not stored (or has expired)");
+      }
     }
     if (status == 413) {
       m.append(tooLargeNote(text));
