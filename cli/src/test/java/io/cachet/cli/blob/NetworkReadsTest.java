@@ -52,19 +52,28 @@ class NetworkReadsTest {
     return URI.create("http://127.0.0.1:" + server.actualPort());
   }
 
+  /**
+   * The read runs on a thread of its own: on the common pool (parallelism 1 on two cores) it
+   * could wait behind another class's task for longer than the test waits for it.
+   */
   private static Throwable failureOf(URI base) throws Exception {
-    CompletableFuture<NetworkReads.Answer> read = CompletableFuture.supplyAsync(() -> {
-      try {
-        return NetworkReads.get(base, "/v1/network", "network description", LIMIT);
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    });
+    java.util.concurrent.ExecutorService own = java.util.concurrent.Executors.newSingleThreadExecutor();
     try {
-      read.get(WAIT_SECONDS, TimeUnit.SECONDS);
-      throw new AssertionError("a trickled answer was read whole");
-    } catch (ExecutionException e) {
-      return e.getCause().getCause();
+      CompletableFuture<NetworkReads.Answer> read = CompletableFuture.supplyAsync(() -> {
+        try {
+          return NetworkReads.get(base, "/v1/network", "network description", LIMIT);
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }, own);
+      try {
+        read.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        throw new AssertionError("a trickled answer was read whole");
+      } catch (ExecutionException e) {
+        return e.getCause().getCause();
+      }
+    } finally {
+      own.shutdownNow();
     }
   }
 
