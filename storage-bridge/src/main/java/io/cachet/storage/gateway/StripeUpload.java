@@ -211,7 +211,7 @@ final class StripeUpload {
           if (ar.failed()) {
             fail(ar.cause() instanceof UploadFailure u ? u
                 : new UploadFailure(500, "INTERNAL", "encoding failed: " + ar.cause()));
-          } else if (liveNodes() < network.quorum()) {
+          } else if (failure == null && liveNodes() < network.quorum()) {
             fail(insufficient());
           }
           if (failure == null && !ended && inFlight < config.stripesInFlight()) {
@@ -377,7 +377,7 @@ final class StripeUpload {
         }
         if (good.size() == network.quorum()) {
           quorum.tryComplete(List.copyOf(good));
-        } else if (pending[0] == 0) {
+        } else if (pending[0] == 0 && good.size() < network.quorum()) {
           quorum.tryFail(insufficient());
         }
         if (pending[0] == 0 && good.size() >= network.quorum()) {
