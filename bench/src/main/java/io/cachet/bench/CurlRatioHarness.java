@@ -227,7 +227,8 @@ public final class CurlRatioHarness {
     return size / seconds / 1e6;
   }
 
-  private static String curl(String... args) throws IOException, InterruptedException {
+  /** Runs curl with {@code args}; its output, trimmed. Fails on a non-zero exit. */
+  static String curl(String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add("curl");
     command.addAll(List.of(args));
@@ -239,7 +240,7 @@ public final class CurlRatioHarness {
     return out;
   }
 
-  private static double median(List<Double> values) {
+  static double median(List<Double> values) {
     double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
     return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   }

@@ -4,7 +4,6 @@ import io.cachet.storage.local.LocalNetwork;
 import io.vertx.core.Vertx;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,7 +49,7 @@ public final class ExpectContinueHarness {
       }
       String url = net.gatewayUrl() + "/v1/blobs?epochs=1&force=true";
       System.out.printf(Locale.ROOT, "blob %d bytes, gateway %s, %d cores, %s%n", size, net.gatewayUrl(),
-          Runtime.getRuntime().availableProcessors(), curl("--version").lines().findFirst().orElse("curl"));
+          Runtime.getRuntime().availableProcessors(), CurlRatioHarness.curl("--version").lines().findFirst().orElse("curl"));
       put(file, url, true);
       put(file, url, false);
 
@@ -66,8 +65,8 @@ public final class ExpectContinueHarness {
         System.out.printf(Locale.ROOT, "round %d: with Expect %.1f ms, without %.1f ms (%.2f)%n", r + 1,
             with.get(r), without.get(r), with.get(r) / without.get(r));
       }
-      double w = median(with);
-      double o = median(without);
+      double w = CurlRatioHarness.median(with);
+      double o = CurlRatioHarness.median(without);
       System.out.printf(Locale.ROOT, "medians: with Expect: 100-continue %.1f ms, without %.1f ms; with/without %.2f%n",
           w, o, w / o);
       net.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
@@ -81,29 +80,12 @@ public final class ExpectContinueHarness {
 
   /** Milliseconds of one upload, by curl's {@code time_total}; fails unless the answer is 200. */
   private static double put(Path file, String url, boolean expect) throws Exception {
-    String out = curl("-s", "-o", "/dev/null", "-w", "%{http_code} %{time_total}",
+    String out = CurlRatioHarness.curl("-s", "-o", "/dev/null", "-w", "%{http_code} %{time_total}",
         "-H", expect ? "Expect: 100-continue" : "Expect:", "-T", file.toString(), url);
     String[] parts = out.split(" ");
     if (!parts[0].equals("200")) {
       throw new IllegalStateException("the upload was answered " + out);
     }
     return Double.parseDouble(parts[1]) * 1000;
-  }
-
-  private static String curl(String... args) throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add("curl");
-    command.addAll(List.of(args));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
-    if (p.waitFor() != 0) {
-      throw new IllegalStateException("curl failed (" + p.exitValue() + "): " + out);
-    }
-    return out;
-  }
-
-  private static double median(List<Double> values) {
-    double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   }
 }
