@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
@@ -163,10 +164,17 @@ class FaultProxyTest {
 
   @Test
   void targetDown_clientGetsAConnectionReset() throws Exception {
-    echo.close();
-    try (Socket s = connect()) {
-      assertThatThrownBy(() -> s.getInputStream().read())
-          .isInstanceOf(SocketException.class).hasMessageContaining("reset");
+    // A closed echo's port may be bound again at once by a listener of a class running beside this
+    // one, which would accept and stay silent. A socket bound but never listening holds the port,
+    // so the kernel refuses every connection to it.
+    try (Socket held = new Socket()) {
+      held.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      try (FaultProxy toNothing = FaultProxy.start("127.0.0.1", held.getLocalPort());
+          Socket s = new Socket(InetAddress.getLoopbackAddress(), toNothing.port())) {
+        s.setSoTimeout(PATIENCE_MILLIS);
+        assertThatThrownBy(() -> s.getInputStream().read())
+            .isInstanceOf(SocketException.class).hasMessageContaining("reset");
+      }
     }
   }
 
