@@ -25,9 +25,11 @@ import org.web3j.crypto.Credentials;
 
 /**
  * {@code cachet devnet up --chain evm} as a person runs it: a background devnet on anvil, the
- * put / get / grant / revoke / token-gate story through the commands, and {@code devnet down}
- * leaving no anvil behind. Its time goes to 1 s blocks and to a daemon's start, so it runs beside
- * the other classes; its two tests run one after the other.
+ * put / get / grant / revoke / token-gate story and the blob commands ({@code ls}, {@code info},
+ * {@code extend}) through the commands, and {@code devnet down} leaving no anvil behind. Its time
+ * goes to 1 s blocks and to a daemon's start, so it runs beside the other classes; its two tests run
+ * one after the other. Each devnet on anvil costs a daemon's and a chain's start, so whatever needs
+ * one joins the first test's rather than starting its own.
  */
 @Execution(ExecutionMode.CONCURRENT)
 class EvmDevnetCliTest {
@@ -131,6 +133,7 @@ class EvmDevnetCliTest {
       assertThat(getUntil("bob", blob, ExitCodes.REFUSED)).isEqualTo(ExitCodes.REFUSED);
 
       policiesByNameAndRole(policy);
+      blobCommandsReadTheBlobRegistry(policy);
 
       // token gate: whoever holds the NFT opens; the NFT moved away, they cannot
       URI rpc = URI.create(descriptor.get("chain").get("rpcUrl").asText());
@@ -209,6 +212,38 @@ class EvmDevnetCliTest {
     assertThat(status.json().get("chain").asText()).isEqualTo("evm");
     assertThat(status.json().get("parts").get(0).get("name").asText()).isEqualTo("evm-rpc");
     assertThat(status.json().get("height").asLong()).isPositive();
+  }
+
+  /**
+   * The blob commands on the anvil chain: certification is cross-checked against the
+   * {@code BlobRegistry} contract, and an extend raises the end epoch the registry records.
+   */
+  private void blobCommandsReadTheBlobRegistry(String policy) throws Exception {
+    okAs("alice", "policy", "grant", policy, "alice");
+    Path f = home.resolve("letter.txt");
+    Files.writeString(f, "kept on a chain's record\n");
+    String blob = okAs("alice", "put", f.toString(), "--policy", policy, "--epochs", "2", "--no-progress")
+        .out().strip();
+
+    String line = ok("ls").out().lines().filter(l -> l.endsWith(blob)).findFirst().orElseThrow();
+    assertThat(line).startsWith("letter.txt").contains("25 bytes").contains("certified until ");
+    JsonNode before = ok("info", blob, "--json").json();
+    assertThat(before.get("header").get("ledgerId").asText()).startsWith("eip155:31337:");
+    assertThat(before.get("certification").get("state").asText()).isEqualTo("recorded");
+    long end = before.get("certification").get("endEpoch").asLong();
+
+    JsonNode extended = ok("extend", blob, "--epochs", "2", "--json").json();
+    assertThat(extended.get("endEpoch").asLong()).isEqualTo(end + 2);
+    assertThat(extended.get("certification").get("endEpoch").asLong()).isEqualTo(end + 2);
+    JsonNode mine = null;
+    for (JsonNode e : ok("ls", "--json").json()) {
+      if (e.get("blobId").asText().equals(blob)) {
+        mine = e;
+      }
+    }
+    assertThat(mine).isNotNull();
+    assertThat(mine.get("certification").get("endEpoch").asLong()).isEqualTo(end + 2);
+    assertThat(mine.get("endEpoch").asLong()).isEqualTo(end + 2);
   }
 
   /** A daemon killed outright leaves its anvil running; 'down' stops it by the PID devnet.json recorded. */
