@@ -3,6 +3,7 @@ package io.cachet.cli.devnet;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cachet.cli.network.NetworkLayout;
 import io.cachet.cli.serve.StorageCommittee;
 import io.cachet.common.http.CorsPolicy;
 import io.cachet.common.http.ServerLimits;
@@ -165,7 +166,8 @@ public final class Devnet implements AutoCloseable {
     startLedger();
     startKeyServers(id -> KeyServerConfig.defaults(id, dir.resolve(id), ledgerUrl(), options.ledgerId(),
         sequencerKey.verifyingKey()).with(Map.of("port", Integer.toString(port(id)), "ledger-poll-wait", "2s",
-            "genesis-digest", sequencer.ledger().genesisHex(), CorsPolicy.KEY, corsOrigins())));
+            "genesis-digest", sequencer.ledger().genesisHex(), CorsPolicy.KEY, corsOrigins()))
+        .with(NetworkLayout.KEY_FILE_KDF));
     storage = LocalNetwork.start(vertx, dir.resolve("storage"), LocalNetwork.Options.defaults()
         .withNodes(options.storageNodes(), options.shardSize())
         .withClock(System::currentTimeMillis, options.epoch().toMillis())
@@ -182,7 +184,7 @@ public final class Devnet implements AutoCloseable {
     writePorts();
     startKeyServers(id -> KeyServerConfig.defaultsEvm(id, dir.resolve(id),
         KeyServerEvmConfig.of(anvil.rpcUrl(), anvil.chainId())).with(Map.of("port", Integer.toString(port(id)),
-            CorsPolicy.KEY, corsOrigins())));
+            CorsPolicy.KEY, corsOrigins())).with(NetworkLayout.KEY_FILE_KDF));
     storage = LocalNetwork.start(vertx, dir.resolve("storage"), LocalNetwork.Options.defaults()
         .withNodes(options.storageNodes(), options.shardSize())
         .withClock(System::currentTimeMillis, options.epoch().toMillis())

@@ -53,6 +53,13 @@ public final class NetworkLayout {
   public static final String DESCRIPTOR = "cachet-network.json";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String HOST = "127.0.0.1";
+  /**
+   * Argon2id for the key servers' key files on a loopback network: 8 MiB and one pass, as for a
+   * devnet's own keystores. Their passphrases are 192 random bits in {@code secrets/}, beside
+   * them, so stretching guards nothing; at the key server's default (64 MiB, three passes) each
+   * start of each key server spent about a second of a core on it.
+   */
+  public static final Map<String, String> KEY_FILE_KDF = Map.of("kdf-memory", "8192", "kdf-iterations", "1");
   /** The lines {@code ledger init} printed, in the ledger's directory. */
   private static final String LEDGER_LINES = "ledger.lines";
 
@@ -265,6 +272,7 @@ public final class NetworkLayout {
       conf.put("genesis-digest", genesis);
       conf.put("passphrase-file", passphrase(secrets, name).toString());
       conf.put("ledger-poll-wait", "2s");
+      conf.putAll(KEY_FILE_KDF);
       parts.add(part(name, Kind.KEY_SERVER, ksDir, "ks.conf", conf, ksDir.resolve("data"), port, url));
     }
     NetworkLayout layout = new NetworkLayout(root, shape, parts, seqKey, genesis);
