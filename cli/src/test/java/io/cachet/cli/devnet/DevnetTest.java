@@ -122,6 +122,12 @@ class DevnetTest {
     assertThat(Files.getPosixFilePermissions(net.resolve("secrets")))
         .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
             PosixFilePermission.OWNER_EXECUTE);
+    // the key servers' passphrases are random and sit in secrets/: their key files are not stretched
+    for (int i = 1; i <= 3; i++) {
+      JsonNode kdf = new ObjectMapper().readTree(net.resolve("ks-" + i).resolve("keys.json").toFile()).path("kdf");
+      assertThat(kdf.path("memoryKiB").asInt()).as("ks-" + i).isEqualTo(8192);
+      assertThat(kdf.path("iterations").asInt()).as("ks-" + i).isEqualTo(1);
+    }
     try (Devnet d = Devnet.start(net, Devnet.Options.defaults().withShardSize(64 * 1024))) {
       assertThat(d.ledgerHeight()).isGreaterThanOrEqualTo(height);
       assertThat(Files.readString(d.descriptorFile())).as("same ports and keys").isEqualTo(descriptor);

@@ -26,7 +26,9 @@ class NetworkLayoutTest {
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(layout.dir().resolve("secrets/ks-1.pass"))))
         .isEqualTo("rw-------");
     assertThat(layout.part("ledger").url()).isEqualTo("http://127.0.0.1:1111");
-    assertThat(Files.readString(layout.part("ks-1").config())).contains("ledger-url = http://127.0.0.1:1111");
+    assertThat(Files.readString(layout.part("ks-1").config())).contains("ledger-url = http://127.0.0.1:1111")
+        .as("a random passphrase beside the key file needs no stretching")
+        .contains("kdf-memory = 8192").contains("kdf-iterations = 1");
     assertThat(Files.readString(layout.storageNetwork())).contains("http://127.0.0.1:2222");
     assertThat(Files.readString(layout.part("node-1").config())).contains("port = " + layout.part("node-1").port());
     assertThat(layout.part("node-0").url()).isEqualTo(layout.part("node-0").directUrl());
