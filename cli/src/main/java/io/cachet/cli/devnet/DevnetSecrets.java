@@ -1,5 +1,6 @@
 package io.cachet.cli.devnet;
 
+import io.cachet.cli.network.NetworkLayout;
 import io.cachet.common.io.DurableFiles;
 import io.cachet.crypto.Base64Url;
 import io.cachet.crypto.Identity;
@@ -37,7 +38,7 @@ final class DevnetSecrets {
       Path f = secrets.resolve(name + ".json");
       if (!Files.exists(f)) {
         Identity id = Identity.generate(new SecureRandom());
-        DurableFiles.write(f, Keystore.encrypt(id, pass, new Keystore.KdfParams(8 * 1024, 1, 1), new SecureRandom()), true);
+        DurableFiles.write(f, Keystore.encrypt(id, pass, NetworkLayout.RANDOM_PASSPHRASE_KDF, new SecureRandom()), true);
         return id;
       }
       return Keystore.decrypt(Files.readAllBytes(f), pass);

@@ -9,6 +9,7 @@ import io.cachet.common.config.ConfigText;
 import io.cachet.common.io.DurableFiles;
 import io.cachet.common.process.PartLaunch;
 import io.cachet.crypto.Base64Url;
+import io.cachet.crypto.Keystore;
 import io.cachet.keyserver.KeyServerFiles;
 import io.cachet.storage.local.LocalNetwork;
 import java.io.IOException;
@@ -54,12 +55,16 @@ public final class NetworkLayout {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String HOST = "127.0.0.1";
   /**
-   * Argon2id for the key servers' key files on a loopback network: 8 MiB and one pass, as for a
-   * devnet's own keystores. Their passphrases are 192 random bits in {@code secrets/}, beside
-   * them, so stretching guards nothing; at the key server's default (64 MiB, three passes) each
-   * start of each key server spent about a second of a core on it.
+   * Argon2id for what a loopback network keeps under a random passphrase: a devnet's keystores and
+   * every key server's key file, 8 MiB and one pass. The passphrases are 192 random bits in
+   * {@code secrets/}, beside those files, so stretching guards nothing; at the key server's default
+   * (64 MiB, three passes) each start of each key server spent about a second of a core on it.
    */
-  public static final Map<String, String> KEY_FILE_KDF = Map.of("kdf-memory", "8192", "kdf-iterations", "1");
+  public static final Keystore.KdfParams RANDOM_PASSPHRASE_KDF = new Keystore.KdfParams(8 * 1024, 1, 1);
+  /** {@link #RANDOM_PASSPHRASE_KDF} as a key server's settings. */
+  public static final Map<String, String> KEY_FILE_KDF = Map.of(
+      "kdf-memory", Integer.toString(RANDOM_PASSPHRASE_KDF.memoryKiB()),
+      "kdf-iterations", Integer.toString(RANDOM_PASSPHRASE_KDF.iterations()));
   /** The lines {@code ledger init} printed, in the ledger's directory. */
   private static final String LEDGER_LINES = "ledger.lines";
 

@@ -7,10 +7,13 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
@@ -57,13 +60,13 @@ class NetworkReadsTest {
    * could wait behind another class's task for longer than the test waits for it.
    */
   private static Throwable failureOf(URI base) throws Exception {
-    java.util.concurrent.ExecutorService own = java.util.concurrent.Executors.newSingleThreadExecutor();
+    ExecutorService own = Executors.newSingleThreadExecutor();
     try {
       CompletableFuture<NetworkReads.Answer> read = CompletableFuture.supplyAsync(() -> {
         try {
           return NetworkReads.get(base, "/v1/network", "network description", LIMIT);
         } catch (IOException e) {
-          throw new java.io.UncheckedIOException(e);
+          throw new UncheckedIOException(e);
         }
       }, own);
       try {

@@ -3,7 +3,6 @@ package io.cachet.cli.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cachet.cli.Cachet;
-import io.cachet.cli.CommandRun;
 import io.cachet.cli.devnet.Devnet;
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,12 +37,11 @@ class GibibyteCliTest {
       Path pass = home.resolve("pass.txt");
       Files.writeString(pass, "gibibyte\n");
       // set up in this JVM: only the put and the get hold the file, so only they need a JVM of their own
-      assertThat(here("id", "new", "alice", "--passphrase-file", pass.toString()).exit()).isZero();
-      CommandRun created = here("policy", "create", "--passphrase-file", pass.toString());
-      assertThat(created.exit()).as(created.err()).isZero();
-      String policy = created.out().trim();
+      CliHarness here = new CliHarness(home, pass);
+      here.ok("id", "new", "alice", "--passphrase-file", pass.toString());
+      String policy = here.ok("policy", "create", "--passphrase-file", pass.toString()).out().trim();
       // an allow-list starts empty, its owner included: Alice grants herself to read her file back
-      assertThat(here("policy", "grant", policy, "alice", "--passphrase-file", pass.toString()).exit()).isZero();
+      here.ok("policy", "grant", policy, "alice", "--passphrase-file", pass.toString());
 
       Path file = home.resolve("big.bin");
       byte[] want = write(file);
@@ -57,12 +55,6 @@ class GibibyteCliTest {
       assertThat(Files.size(back)).isEqualTo(SIZE);
       assertThat(digest(back)).isEqualTo(want);
     }
-  }
-
-  private CommandRun here(String... args) {
-    List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(List.of("--home", home.toString()));
-    return CommandRun.of(all.toArray(String[]::new));
   }
 
   private int cli(String... args) throws Exception {
