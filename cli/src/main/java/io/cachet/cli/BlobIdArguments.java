@@ -3,23 +3,33 @@ package io.cachet.cli;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
- * Blob ids that start with '-'.
+ * Blob ids, and keys of the same shape, that start with '-'.
  *
- * <p>A blob id is 43 characters of URL-safe base64, so one in 64 starts with '-', and a command
- * line parser takes it for an option: {@code cachet get -DU6J… -o out} would fail with "missing
- * BLOB", or worse, {@code -oU6J…} would parse as {@code -o U6J…}. Before parsing, every argument
- * that has exactly a blob id's shape and starts with '-' is moved after a {@code --} at the end,
- * where only positional parameters are read, keeping the order of such arguments. No option of
- * the command is 43 characters of that alphabet, so nothing else moves.
+ * <p>A blob id, like an Ed25519 key, is 43 characters of URL-safe base64, so one in 64 starts
+ * with '-', and a command line parser takes it for an option: {@code cachet get -DU6J… -o out}
+ * would fail with "missing BLOB", or worse, {@code -oU6J…} would parse as {@code -o U6J…}. Before
+ * parsing, every argument of that shape that starts with '-' is put where the parser can only
+ * read it as a value:
+ * <ul>
+ *   <li>right after an option of the command that takes a value, it is joined to that option,
+ *       {@code --sequencer-key=-DU6J…}, since the parser would otherwise see an option with its
+ *       value missing;
+ *   <li>anywhere else, it is a positional parameter, and it moves after a {@code --} at the end,
+ *       keeping the order of such arguments.
+ * </ul>
+ * No option of any command is 43 characters of that alphabet, so nothing else moves.
  */
 final class BlobIdArguments {
-  private static final Pattern DASHED_BLOB_ID = Pattern.compile("-[A-Za-z0-9_-]{42}");
+  private static final Pattern DASHED_ID = Pattern.compile("-[A-Za-z0-9_-]{42}");
 
   private BlobIdArguments() {}
 
-  static String[] protect(String[] args) {
+  /** {@code args} as {@code root}'s parser must see them; {@code args} itself when nothing is dashed. */
+  static String[] protect(CommandLine root, String[] args) {
     int end = args.length;
     for (int i = 0; i < args.length; i++) {
       if (args[i].equals("--")) {
@@ -27,20 +37,42 @@ final class BlobIdArguments {
         break;
       }
     }
-    List<String> options = new ArrayList<>();
-    List<String> ids = new ArrayList<>();
+    List<String> kept = new ArrayList<>();
+    List<String> positional = new ArrayList<>();
+    CommandLine command = root;
     for (int i = 0; i < end; i++) {
-      (DASHED_BLOB_ID.matcher(args[i]).matches() ? ids : options).add(args[i]);
+      String arg = args[i];
+      if (DASHED_ID.matcher(arg).matches()) {
+        positional.add(arg);
+      } else if (i + 1 < end && takesValue(command, arg) && DASHED_ID.matcher(args[i + 1]).matches()) {
+        kept.add(arg + "=" + args[++i]);
+      } else {
+        kept.add(arg);
+        CommandLine sub = command.getSubcommands().get(arg);
+        command = sub != null ? sub : command;
+      }
     }
-    if (ids.isEmpty()) {
+    if (positional.isEmpty() && kept.size() == end) {
       return args;
     }
-    List<String> out = new ArrayList<>(options);
-    out.add("--");
-    out.addAll(ids);
-    for (int i = end + 1; i < args.length; i++) {
+    List<String> out = new ArrayList<>(kept);
+    int rest = end;
+    if (!positional.isEmpty()) {
+      out.add("--");
+      out.addAll(positional);
+      rest = end + 1; // past the caller's own "--", whose positional parameters follow ours
+    }
+    for (int i = rest; i < args.length; i++) {
       out.add(args[i]);
     }
     return out.toArray(String[]::new);
+  }
+
+  private static boolean takesValue(CommandLine command, String arg) {
+    if (!arg.startsWith("-") || arg.contains("=")) {
+      return false;
+    }
+    OptionSpec option = command.getCommandSpec().findOption(arg);
+    return option != null && option.arity().max() > 0;
   }
 }

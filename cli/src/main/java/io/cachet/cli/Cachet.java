@@ -63,7 +63,7 @@ public final class Cachet {
     CommandLine cl = new CommandLine(new Cachet()) {
       @Override
       public int execute(String... args) {
-        return super.execute(BlobIdArguments.protect(args));
+        return super.execute(BlobIdArguments.protect(this, args));
       }
     };
     cl.setOut(out);

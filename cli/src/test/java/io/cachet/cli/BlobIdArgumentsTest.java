@@ -15,17 +15,39 @@ class BlobIdArgumentsTest {
 
   @TempDir Path home;
 
+  private static String[] protect(String... args) {
+    return BlobIdArguments.protect(
+        Cachet.newCommandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter())), args);
+  }
+
   @Test
   void dashedBlobIds_moveAfterTheEndOfOptions_inTheirOrder() {
-    assertThat(BlobIdArguments.protect(new String[] {"get", DASHED, "-o", "out"}))
+    assertThat(protect(new String[] {"get", DASHED, "-o", "out"}))
         .containsExactly("get", "-o", "out", "--", DASHED);
-    assertThat(BlobIdArguments.protect(new String[] {"get", "-o", "out", DASHED_O, "--", "x"}))
+    assertThat(protect(new String[] {"get", "-o", "out", DASHED_O, "--", "x"}))
         .containsExactly("get", "-o", "out", "--", DASHED_O, "x");
     String[] plain = {"get", "3h9wJArxUnNIT0ShAFM6Zg6JU5GOgr4bTSwfPUV0eSc", "-o", "-", "--range", "0-9"};
-    assertThat(BlobIdArguments.protect(plain)).isSameAs(plain);
+    assertThat(protect(plain)).isSameAs(plain);
     // one character short or long, or outside the alphabet: an option, left where it is
     String[] notIds = {"get", DASHED.substring(1), DASHED + "A", "-DU6JE0DGiv8ZVkdeypx05RDS0Q_XEx6dmIfOD2ckC=", "-o", "x"};
-    assertThat(BlobIdArguments.protect(notIds)).isSameAs(notIds);
+    assertThat(protect(notIds)).isSameAs(notIds);
+  }
+
+  @Test
+  void aDashedValueOfAnOptionThatTakesOne_staysWithItsOption() {
+    // the key is the option's value: moved away, it would leave --sequencer-key without one
+    assertThat(protect("ledger", "recover", "--sequencer-key", DASHED, "--from", "http://127.0.0.1:9"))
+        .containsExactly("ledger", "recover", "--sequencer-key=" + DASHED, "--from", "http://127.0.0.1:9");
+    assertThat(protect("get", "-o", DASHED_O, DASHED))
+        .containsExactly("get", "-o=" + DASHED_O, "--", DASHED);
+    // a flag takes no value, so a dashed id after it is still the command's positional parameter
+    assertThat(protect("get", "--json", DASHED, "-o", "out"))
+        .containsExactly("get", "--json", "-o", "out", "--", DASHED);
+    // an option the command does not have is left for the parser to refuse
+    assertThat(protect("get", "--sequencer-key", DASHED))
+        .containsExactly("get", "--sequencer-key", "--", DASHED);
+    String[] joined = {"ledger", "recover", "--sequencer-key=" + DASHED, "--", "x"};
+    assertThat(protect(joined)).isSameAs(joined);
   }
 
   @Test

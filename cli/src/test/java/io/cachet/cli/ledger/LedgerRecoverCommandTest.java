@@ -57,6 +57,22 @@ class LedgerRecoverCommandTest {
   }
 
   @Test
+  void recover_aSequencerKeyThatStartsWithADash_isTakenAsTheKey() throws Exception {
+    // one key in 64 starts with '-', which a parser takes for an option unless told otherwise
+    Identity dashed = sequencerKey;
+    while (!dashed.verifyingKey().toString().startsWith("-")) {
+      dashed = Identity.generate(new SecureRandom());
+    }
+    try (Sequencer s = Sequencer.open(new Sequencer.Config(dir, LEDGER, Duration.ofHours(1), Clock.systemUTC()), dashed)) {
+      s.awaitHeight(0).get();
+    }
+    CommandRun r = CommandRun.of("ledger", "recover", "--data", dir.toString(), "--ledger", LEDGER, "--sequencer-key",
+        dashed.verifyingKey().toString(), "--from", "http://127.0.0.1:9");
+    assertThat(r.exit()).as(r.err()).isEqualTo(ExitCodes.OK);
+    assertThat(r.out()).contains("nothing to recover");
+  }
+
+  @Test
   void recover_badSequencerKey_isAUsageError() {
     CommandRun r = CommandRun.of("ledger", "recover", "--data", dir.toString(), "--ledger", LEDGER, "--sequencer-key", "nope",
         "--from", "http://127.0.0.1:9");
