@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.cachet.cli.Cachet;
 import io.cachet.cli.ExitCodes;
 import io.cachet.cli.Launcher;
+import io.cachet.cli.SecondLane;
 import io.cachet.cli.TestIdentities;
 import io.cachet.cli.devnet.Devnet;
 import java.io.PrintWriter;
@@ -30,12 +31,17 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * {@code cachet agent} through real processes: an agent on a real Unix socket in this JVM, next
  * to a devnet of real servers, and every command a separate {@code java} process started through
  * the jar's main class ({@link Launcher}), with its own environment and working directory.
  */
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock(SecondLane.LOCK)
 class AgentCliTest {
   @TempDir static Path home;
   static Devnet devnet;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cachet.cli.CommandRun;
 import io.cachet.cli.ExitCodes;
+import io.cachet.cli.SecondLane;
 import io.cachet.cli.TestIdentities;
 import io.cachet.cli.network.NetworkLayout;
 import io.cachet.common.http.RawHttp;
@@ -28,6 +29,9 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * {@code cachet devnet up --processes}: twelve real OS processes, killed and started again through
@@ -35,6 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  * descriptor. One devnet for the class (a first start is some 20 to 80 s, by the machine's load);
  * its tests run in order, the second starting it again from its files.
  */
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock(SecondLane.LOCK)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ProcessDevnetTest {
   private static final ObjectMapper JSON = new ObjectMapper();

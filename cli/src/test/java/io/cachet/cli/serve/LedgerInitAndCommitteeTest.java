@@ -3,6 +3,7 @@ package io.cachet.cli.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cachet.cli.ExitCodes;
+import io.cachet.cli.SecondLane;
 import io.cachet.common.io.DurableFiles;
 import io.cachet.crypto.Identity;
 import io.cachet.crypto.Keystore;
@@ -30,12 +31,17 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * {@code cachet ledger init} and a ledger served with {@code storage-network}, each command run as
  * its own OS process, from an empty directory to a served ledger whose values match what init
  * printed.
  */
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock(SecondLane.LOCK)
 class LedgerInitAndCommitteeTest {
   private static final Pattern SERVING = Pattern.compile("event=ledger_serving ledger=\\S+ url=(\\S+) height=");
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cachet.cli.CommandRun;
 import io.cachet.cli.ExitCodes;
+import io.cachet.cli.SecondLane;
 import io.cachet.common.io.DurableFiles;
 import io.cachet.crypto.Base64Url;
 import io.cachet.crypto.Identity;
@@ -29,11 +30,16 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * {@code cachet ledger serve} as an operator runs it: each case starts the command as its own OS
  * process and judges it by its exit status, its output and its HTTP answers.
  */
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock(SecondLane.LOCK)
 class LedgerServeCommandTest {
   /** The argon2 cost of the test keystore: it guards a throw-away key, so the cheapest that opens. */
   private static final Keystore.KdfParams TEST_KDF = new Keystore.KdfParams(64, 1, 1);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cachet.cli.SecondLane;
 import io.cachet.cli.TestIdentities;
 import io.cachet.crypto.Identity;
 import io.cachet.crypto.Keystore;
@@ -14,10 +15,10 @@ import io.cachet.policy.Operation;
 import io.cachet.policy.Sequencer;
 import io.cachet.policy.Transaction;
 import io.cachet.policy.server.LedgerServer;
+import io.cachet.storage.local.LocalNetwork;
 import io.cachet.storage.network.NetworkConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.cachet.storage.local.LocalNetwork;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,12 +34,17 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The storage network as it is deployed: a kit made by {@code cachet network init}, four node
  * processes and a gateway process started from its files as they are, a ledger (in this process)
  * taking the gateway's certificates, and real signals: SIGKILL and SIGTERM.
  */
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock(SecondLane.LOCK)
 class StorageNetworkProcessesTest {
   private static final String LEDGER_ID = "storage-test";
   private static final String PASSPHRASE_VAR = "TEST_GATEWAY_PASSPHRASE";
