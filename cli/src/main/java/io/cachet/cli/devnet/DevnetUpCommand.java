@@ -38,6 +38,12 @@ final class DevnetUpCommand implements Callable<Integer> {
   private static final long START_TIMEOUT_MS = 120_000;
   /** A devnet of processes starts 12 JVMs, in four groups each awaited until it serves: slow on a busy machine. */
   private static final long PROCESSES_START_TIMEOUT_MS = 360_000;
+  /**
+   * System property: more JVM options for the background process, space-separated, after the
+   * command's own (a developer's knob: this module's tests start every daemon with the client
+   * compiler only, since none of them moves bulk data through one).
+   */
+  static final String DAEMON_JVM_OPTIONS = "cachet.devnet.daemonJvmOptions";
 
   @Spec CommandSpec spec;
   @Mixin DaemonClient daemon;
@@ -174,6 +180,16 @@ final class DevnetUpCommand implements Callable<Integer> {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.add("-Xmx" + heap);
+    if (asProcesses) {
+      // the daemon of a devnet of processes only supervises its parts and serves the viewer page:
+      // no blob passes through it, so the server compiler would only cost it CPU, as a part's would
+      cmd.add(ProcessDevnet.CLIENT_COMPILER_ONLY);
+    }
+    for (String option : System.getProperty(DAEMON_JVM_OPTIONS, "").trim().split("\\s+")) {
+      if (!option.isEmpty()) {
+        cmd.add(option);
+      }
+    }
     cmd.add("-Dcachet.log.level=INFO");
     cmd.add("-Dlogback.configurationFile=logback.xml");
     cmd.add("-cp");
