@@ -44,8 +44,15 @@ final class BlobIdArguments {
       String arg = args[i];
       if (DASHED_ID.matcher(arg).matches()) {
         positional.add(arg);
-      } else if (i + 1 < end && takesValue(command, arg) && DASHED_ID.matcher(args[i + 1]).matches()) {
-        kept.add(arg + "=" + args[++i]);
+      } else if (i + 1 < end && takesValue(command, arg)) {
+        // the option's value, never a subcommand's name, whatever it spells
+        String value = args[++i];
+        if (DASHED_ID.matcher(value).matches()) {
+          kept.add(arg + "=" + value);
+        } else {
+          kept.add(arg);
+          kept.add(value);
+        }
       } else {
         kept.add(arg);
         CommandLine sub = command.getSubcommands().get(arg);
