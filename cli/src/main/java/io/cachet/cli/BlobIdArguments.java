@@ -15,9 +15,11 @@ import picocli.CommandLine.Model.OptionSpec;
  * parsing, every argument of that shape that starts with '-' is put where the parser can only
  * read it as a value:
  * <ul>
- *   <li>right after an option of the command that takes a value, it is joined to that option,
- *       {@code --sequencer-key=-DU6J…}, since the parser would otherwise see an option with its
- *       value missing;
+ *   <li>right after an option of the command that must take a value, it is joined to that
+ *       option, {@code --sequencer-key=-DU6J…}, since the parser would otherwise see an option
+ *       with its value missing; and that command is let take an option-like value, since picocli
+ *       refuses one even after '=' when its second character is a short option of the command
+ *       ({@code -h}, {@code -V}, {@code -o}): {@code --sequencer-key=-hU6J…};
  *   <li>anywhere else, it is a positional parameter, and it moves after a {@code --} at the end,
  *       keeping the order of such arguments.
  * </ul>
@@ -28,7 +30,11 @@ final class BlobIdArguments {
 
   private BlobIdArguments() {}
 
-  /** {@code args} as {@code root}'s parser must see them; {@code args} itself when nothing is dashed. */
+  /**
+   * {@code args} as {@code root}'s parser must see them; {@code args} itself when nothing is dashed.
+   * Sets what the parser of the subcommand with a joined value must allow, so call it on a command
+   * line that parses these arguments only.
+   */
   static String[] protect(CommandLine root, String[] args) {
     int end = args.length;
     for (int i = 0; i < args.length; i++) {
@@ -49,6 +55,7 @@ final class BlobIdArguments {
         String value = args[++i];
         if (DASHED_ID.matcher(value).matches()) {
           kept.add(arg + "=" + value);
+          command.setAllowOptionsAsOptionParameters(true);
         } else {
           kept.add(arg);
           kept.add(value);
@@ -80,6 +87,7 @@ final class BlobIdArguments {
       return false;
     }
     OptionSpec option = command.getCommandSpec().findOption(arg);
-    return option != null && option.arity().max() > 0;
+    // an option whose value may be left out (arity 0..1) does not take an option-like argument as it
+    return option != null && option.arity().min() > 0;
   }
 }

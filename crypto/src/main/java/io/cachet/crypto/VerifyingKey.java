@@ -37,6 +37,7 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519.PublicPoint;
  *       point kept, about 2.4 times as fast. Only for a verdict no other party has to share: a
  *       key server's check of a request sent to it, where a key holder's
  *       odd signature can make that key server, alone, answer that key holder's own request.
+ *       (A storage node makes the same choice for the writes sent to it, in {@code PublisherTrust}.)
  * </ul>
  *
  * Both refuse an S not below the group order L and an R that is not a canonical encoding

@@ -62,6 +62,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Devnet implements AutoCloseable {
   public static final String DESCRIPTOR = "cachet-network.json";
+  /**
+   * Environment variable: more JVM options for the background process of {@code cachet devnet up},
+   * space-separated, after its own. A developer's knob: the CLI module's tests start their daemons
+   * with the client compiler only, but for the viewer classes', through which 256 MiB pass.
+   */
+  public static final String DAEMON_JVM_OPTIONS = "CACHET_DEVNET_JVM_OPTIONS";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /**

@@ -2,6 +2,7 @@ package io.cachet.cli.devnet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cachet.cli.ExitCodes;
+import io.cachet.cli.Invocation;
 import io.cachet.cli.JsonAnswer;
 import io.cachet.common.io.DurableFiles;
 import java.io.IOException;
@@ -15,9 +16,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "up", description = {"Start the devnet in the background and wait until every part answers.",
     "It is created on first use. Its log is DIR/devnet.log; clients read DIR/cachet-network.json.",
@@ -38,12 +39,6 @@ final class DevnetUpCommand implements Callable<Integer> {
   private static final long START_TIMEOUT_MS = 120_000;
   /** A devnet of processes starts 12 JVMs, in four groups each awaited until it serves: slow on a busy machine. */
   private static final long PROCESSES_START_TIMEOUT_MS = 360_000;
-  /**
-   * System property: more JVM options for the background process, space-separated, after the
-   * command's own (a developer's knob: this module's tests start every daemon with the client
-   * compiler only, since none of them moves bulk data through one).
-   */
-  static final String DAEMON_JVM_OPTIONS = "cachet.devnet.daemonJvmOptions";
 
   @Spec CommandSpec spec;
   @Mixin DaemonClient daemon;
@@ -185,7 +180,8 @@ final class DevnetUpCommand implements Callable<Integer> {
       // no blob passes through it, so the server compiler would only cost it CPU, as a part's would
       cmd.add(ProcessDevnet.CLIENT_COMPILER_ONLY);
     }
-    for (String option : System.getProperty(DAEMON_JVM_OPTIONS, "").trim().split("\\s+")) {
+    String extra = Invocation.current().env(Devnet.DAEMON_JVM_OPTIONS);
+    for (String option : (extra == null ? "" : extra).trim().split("\\s+")) {
       if (!option.isEmpty()) {
         cmd.add(option);
       }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cachet.cli.CommandRun;
 import io.cachet.cli.ExitCodes;
 import io.cachet.cli.TestIdentities;
+import io.cachet.cli.devnet.Devnet;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,7 +20,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A devnet as a person starts it ({@code cachet devnet up --json}, its daemon a process of its own)
@@ -55,7 +58,17 @@ final class ViewerDevnet implements AutoCloseable {
   static ViewerDevnet start(Path dir) throws IOException {
     Path home = dir.resolve("home");
     Files.createDirectories(home);
-    CommandRun up = CommandRun.of("devnet", "up", "--home", home.toString(), "--json");
+    // the server compiler, unlike this module's other daemons (cli/pom.xml): 256 MiB pass through this one
+    Map<String, String> env = new HashMap<>(System.getenv());
+    env.remove(Devnet.DAEMON_JVM_OPTIONS);
+    CommandRun up;
+    try {
+      up = CommandRun.in(home, env, "devnet", "up", "--home", home.toString(), "--json");
+    } catch (IOException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IOException("devnet up: " + e, e);
+    }
     ViewerDevnet devnet = new ViewerDevnet(home, dir.resolve("pass.txt"));
     try {
       assertThat(up.exit()).as("devnet up: %s", up.output()).isEqualTo(ExitCodes.OK);

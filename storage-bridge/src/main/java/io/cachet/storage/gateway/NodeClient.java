@@ -254,8 +254,14 @@ public final class NodeClient {
 
   private Future<BoundedBody.Answer> signedCall(int node, HttpMethod method, String path, Buffer body, byte[] digest,
       String type) {
-    Map<String, String> signature = WriteSignature.sign(publisherKey, method.name(), path, nowMillis.getAsLong(),
-        digest);
+    Map<String, String> signature;
+    try {
+      signature = WriteSignature.sign(publisherKey, method.name(), path, nowMillis.getAsLong(), digest);
+    } catch (IllegalStateException e) {
+      // the publisher key was destroyed with the stopped gateway: as a call the closed client refuses
+      return Future.failedFuture(new NodeCallException(network.nodes().get(node).id(), 0, "NETWORK",
+          "the gateway is stopping"));
+    }
     return call(node, method, path, body, type, signature, "a node's answer to a write", MAX_NODE_JSON_BYTES);
   }
 

@@ -13,9 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A node key signs as RFC 8032 says, byte for byte as Tink does (signatures a node made before it
- * signed with Bouncy Castle, and the ledger's checks of them, stay as they were); and the trust a
- * node gives publishers' keys.
+ * A node key signs as RFC 8032 says, byte for byte as Tink does, whose checks the ledger and the
+ * gateway make of a node's confirmations; and the trust a node gives publishers' keys.
  */
 class NodeKeyTest {
   private static final HexFormat HEX = HexFormat.of();

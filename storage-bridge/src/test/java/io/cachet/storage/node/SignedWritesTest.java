@@ -3,13 +3,16 @@ package io.cachet.storage.node;
 import static io.cachet.storage.node.NodeFixture.assertError;
 import static io.cachet.storage.node.NodeFixture.commitPath;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cachet.storage.BlobId;
+import io.cachet.storage.gateway.NodeCallException;
 import io.cachet.storage.gateway.NodeClient;
 import io.cachet.storage.network.NetworkConfig;
 import io.cachet.storage.network.NodeInfo;
 import io.cachet.storage.node.NodeFixture.Blob;
 import io.cachet.storage.node.NodeFixture.Resp;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.io.InputStream;
@@ -229,6 +232,29 @@ class SignedWritesTest {
       client.putStripe(ME, "resigned", 0, Buffer.buffer(shard), WriteSignature.bodyDigest(shard, 0, shard.length))
           .await(30, TimeUnit.SECONDS);
       assertThat(stamps.get()).as("signatures made").isEqualTo(2);
+    } finally {
+      client.close();
+    }
+  }
+
+  @Test
+  void writesAfterThePublisherKeyWasDestroyed_failAsTheGatewayStopping_withoutThrowing() throws Exception {
+    // a stopped gateway destroys its key; an upload that outlives the stop gets failed futures
+    List<NodeInfo> infos = new ArrayList<>();
+    for (int i = 0; i < NodeFixture.N; i++) {
+      infos.add(new NodeInfo("node-" + i, i, "http://127.0.0.1:" + node.actualPort(), fx.keys.get(i).publicKey()));
+    }
+    NetworkConfig network = new NetworkConfig(infos, NodeFixture.SHARD, fx.network.epochs());
+    NodeKey key = NodeKey.generate();
+    NodeClient client = new NodeClient(vertx, network, 30_000, 1 << 20, key, fx.now::get);
+    try {
+      key.destroy();
+      byte[] shard = fx.blob(100, 9).shard(0, ME);
+      Future<Void> put = client.putStripe(ME, "late", 0, Buffer.buffer(shard), WriteSignature.bodyDigest(shard, 0,
+          shard.length));
+      assertThatThrownBy(() -> put.await(30, TimeUnit.SECONDS)).isInstanceOf(NodeCallException.class)
+          .hasMessageContaining("the gateway is stopping");
+      assertNothingStored();
     } finally {
       client.close();
     }
