@@ -1,5 +1,11 @@
 package io.cachet.policy;
 
+import static io.cachet.policy.SequencerTest.HEARTBEAT;
+import static io.cachet.policy.SequencerTest.LEDGER;
+import static io.cachet.policy.SequencerTest.NO_HEARTBEAT;
+import static io.cachet.policy.SequencerTest.RANDOM;
+import static io.cachet.policy.SequencerTest.digestsInChain;
+import static io.cachet.policy.SequencerTest.randomBytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,7 +15,6 @@ import io.cachet.crypto.Identity;
 import io.cachet.crypto.PolicyId;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,12 +45,6 @@ import org.junit.jupiter.api.parallel.ResourceLock;
 @Execution(ExecutionMode.CONCURRENT)
 @ResourceLock("SequencerLoadTest")
 class SequencerLoadTest {
-  private static final SecureRandom RANDOM = new SecureRandom();
-  private static final String LEDGER = "cachet-test";
-  private static final Duration HEARTBEAT = Duration.ofMillis(150);
-  /** Nothing is cut unless a transaction waits. */
-  private static final Duration NO_HEARTBEAT = Duration.ofHours(1);
-
   @TempDir Path dir;
   private final Identity sequencerKey = Identity.generate(RANDOM);
   private Sequencer sequencer;
@@ -69,22 +68,6 @@ class SequencerLoadTest {
 
   private PolicyId policyIdFor(Address owner, long nonce) {
     return LedgerState.policyIdFor(sequencer.ledger(), owner, nonce);
-  }
-
-  private static Set<String> digestsInChain(Sequencer s) {
-    Set<String> out = new HashSet<>();
-    for (Block b : s.blocksFrom(0, Integer.MAX_VALUE)) {
-      for (Transaction tx : b.transactions()) {
-        assertThat(out.add(Hex.to0x(tx.digest()))).as("transaction included twice: %s", tx).isTrue();
-      }
-    }
-    return out;
-  }
-
-  private static byte[] randomBytes(int n) {
-    byte[] b = new byte[n];
-    RANDOM.nextBytes(b);
-    return b;
   }
 
   @Test

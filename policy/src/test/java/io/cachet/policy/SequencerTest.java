@@ -35,11 +35,11 @@ import org.junit.jupiter.api.io.TempDir;
  * refusals, heartbeats, and recovery from a torn, corrupted or foreign journal.
  */
 class SequencerTest {
-  private static final SecureRandom RANDOM = new SecureRandom();
-  private static final String LEDGER = "cachet-test";
-  private static final Duration HEARTBEAT = Duration.ofMillis(150);
+  static final SecureRandom RANDOM = new SecureRandom();
+  static final String LEDGER = "cachet-test";
+  static final Duration HEARTBEAT = Duration.ofMillis(150);
   /** For tests that must not see heartbeat blocks: nothing is cut unless a transaction waits. */
-  private static final Duration NO_HEARTBEAT = Duration.ofHours(1);
+  static final Duration NO_HEARTBEAT = Duration.ofHours(1);
 
   @TempDir Path dir;
   private final Identity sequencerKey = Identity.generate(RANDOM);
@@ -99,7 +99,7 @@ class SequencerTest {
     }
   }
 
-  private static Set<String> digestsInChain(Sequencer s) {
+  static Set<String> digestsInChain(Sequencer s) {
     Set<String> out = new HashSet<>();
     for (Block b : s.blocksFrom(0, Integer.MAX_VALUE)) {
       for (Transaction tx : b.transactions()) {
@@ -331,7 +331,7 @@ class SequencerTest {
     assertThat(s.failure()).isNull();
   }
 
-  private static byte[] randomBytes(int n) {
+  static byte[] randomBytes(int n) {
     byte[] b = new byte[n];
     RANDOM.nextBytes(b);
     return b;

@@ -78,6 +78,15 @@ class SignedWritesTest {
     return b.header("content-type", "application/octet-stream").PUT(HttpRequest.BodyPublishers.ofByteArray(body));
   }
 
+  /** The fixture's network with every node at this test's one node, for a gateway's NodeClient. */
+  private NetworkConfig networkOfThisNode() {
+    List<NodeInfo> infos = new ArrayList<>();
+    for (int i = 0; i < NodeFixture.N; i++) {
+      infos.add(new NodeInfo("node-" + i, i, "http://127.0.0.1:" + node.actualPort(), fx.keys.get(i).publicKey()));
+    }
+    return new NetworkConfig(infos, NodeFixture.SHARD, fx.network.epochs());
+  }
+
   private void assertNothingStored() throws Exception {
     try (Stream<Path> uploads = Files.list(fx.dir(ME).resolve("uploads"));
         Stream<Path> blobs = Files.list(fx.dir(ME).resolve("blobs"))) {
@@ -217,11 +226,7 @@ class SignedWritesTest {
 
   @Test
   void aWriteRefusedAsBeforeTheRestart_isSignedAgainByTheNodeClient_withAFreshTimestamp() throws Exception {
-    List<NodeInfo> infos = new ArrayList<>();
-    for (int i = 0; i < NodeFixture.N; i++) {
-      infos.add(new NodeInfo("node-" + i, i, "http://127.0.0.1:" + node.actualPort(), fx.keys.get(i).publicKey()));
-    }
-    NetworkConfig network = new NetworkConfig(infos, NodeFixture.SHARD, fx.network.epochs());
+    NetworkConfig network = networkOfThisNode();
     // the first stamp predates the node's start (signed, then the node restarted); later ones are now
     AtomicInteger stamps = new AtomicInteger();
     long started = fx.now.get();
@@ -240,11 +245,7 @@ class SignedWritesTest {
   @Test
   void writesAfterThePublisherKeyWasDestroyed_failAsTheGatewayStopping_withoutThrowing() throws Exception {
     // a stopped gateway destroys its key; an upload that outlives the stop gets failed futures
-    List<NodeInfo> infos = new ArrayList<>();
-    for (int i = 0; i < NodeFixture.N; i++) {
-      infos.add(new NodeInfo("node-" + i, i, "http://127.0.0.1:" + node.actualPort(), fx.keys.get(i).publicKey()));
-    }
-    NetworkConfig network = new NetworkConfig(infos, NodeFixture.SHARD, fx.network.epochs());
+    NetworkConfig network = networkOfThisNode();
     NodeKey key = NodeKey.generate();
     NodeClient client = new NodeClient(vertx, network, 30_000, 1 << 20, key, fx.now::get);
     try {
